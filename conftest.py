@@ -1,0 +1,142 @@
+"""The named test cast (architecture.md): Tidewater with ana (practitioner), ben (front desk),
+olga (owner) and client cleo; the outsider practice Harbour with practitioner dov."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+
+
+@dataclass
+class Cast:
+    tidewater: object
+    harbour: object
+    location: object
+    willow: object
+    cedar: object
+    session: object
+    first_visit: object
+    ana: object
+    ana_user: object
+    ben_user: object
+    olga_user: object
+    cleo: object
+    dov: object
+    dov_user: object
+    harbour_location: object
+    harbour_room: object
+    harbour_session: object
+
+
+def make_cast() -> Cast:
+    from django.contrib.auth import get_user_model
+
+    from longtide.clients.models import Client
+    from longtide.practice.models import Location, Practice, Practitioner, Role, Room, Service, StaffMembership
+    from longtide.scheduling.models import WorkingHours
+
+    User = get_user_model()
+    tidewater = Practice.objects.create(
+        name="Tidewater Craniosacral",
+        slug="tidewater",
+        min_notice_hours=12,
+        booking_horizon_days=90,
+        slot_step_minutes=15,
+        cancellation_window_hours=24,
+        new_clients_first_visit=False,
+    )
+    location = Location.objects.create(practice=tidewater, name="Harbourside", time_zone="America/New_York")
+    willow = Room.objects.create(location=location, name="Willow", sort_order=0)
+    cedar = Room.objects.create(location=location, name="Cedar", sort_order=1)
+    ana_user = User.objects.create_user("ana", "ana@tidewater.test", "pw-ana-123", is_staff=True)
+    ben_user = User.objects.create_user("ben", "ben@tidewater.test", "pw-ben-123", is_staff=True)
+    olga_user = User.objects.create_user("olga", "olga@tidewater.test", "pw-olga-123", is_staff=True)
+    ana = Practitioner.objects.create(
+        practice=tidewater,
+        user=ana_user,
+        display_name="Ana Silva",
+        slug="ana-silva",
+        style="biodynamic",
+        credentials="RCST",
+        bio="Ana listens.",
+        training="Biodynamic foundation.",
+    )
+    StaffMembership.objects.create(practice=tidewater, user=ana_user, role=Role.PRACTITIONER)
+    StaffMembership.objects.create(practice=tidewater, user=ben_user, role=Role.FRONT_DESK)
+    StaffMembership.objects.create(practice=tidewater, user=olga_user, role=Role.OWNER)
+    session = Service.objects.create(
+        practice=tidewater,
+        name="CST session",
+        slug="cst-60",
+        duration_minutes=60,
+        price="100.00",
+        buffer_after_minutes=15,
+    )
+    first_visit = Service.objects.create(
+        practice=tidewater,
+        name="First visit",
+        slug="first-visit",
+        duration_minutes=90,
+        price="140.00",
+        is_first_visit=True,
+    )
+    for service in (session, first_visit):
+        service.practitioners.add(ana)
+    for weekday in range(7):
+        WorkingHours.objects.create(
+            practitioner=ana, location=location, weekday=weekday, start_time=time(9), end_time=time(17)
+        )
+    cleo = Client.objects.create(practice=tidewater, first_name="Cleo", last_name="Park", email="cleo@example.test")
+
+    harbour = Practice.objects.create(name="Harbour Bodywork", slug="harbour")
+    harbour_location = Location.objects.create(practice=harbour, name="Pier", time_zone="Europe/London")
+    harbour_room = Room.objects.create(location=harbour_location, name="Blue")
+    dov_user = User.objects.create_user("dov", "dov@harbour.test", "pw-dov-123", is_staff=True)
+    dov = Practitioner.objects.create(
+        practice=harbour, user=dov_user, display_name="Dov Amir", slug="dov-amir", style="biomechanical"
+    )
+    StaffMembership.objects.create(practice=harbour, user=dov_user, role=Role.PRACTITIONER)
+    harbour_session = Service.objects.create(
+        practice=harbour, name="Harbour session", slug="harbour-60", duration_minutes=60, price="80.00"
+    )
+    harbour_session.practitioners.add(dov)
+    for weekday in range(7):
+        WorkingHours.objects.create(
+            practitioner=dov, location=harbour_location, weekday=weekday, start_time=time(9), end_time=time(17)
+        )
+    return Cast(
+        tidewater=tidewater,
+        harbour=harbour,
+        location=location,
+        willow=willow,
+        cedar=cedar,
+        session=session,
+        first_visit=first_visit,
+        ana=ana,
+        ana_user=ana_user,
+        ben_user=ben_user,
+        olga_user=olga_user,
+        cleo=cleo,
+        dov=dov,
+        dov_user=dov_user,
+        harbour_location=harbour_location,
+        harbour_room=harbour_room,
+        harbour_session=harbour_session,
+    )
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    return make_cast()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> None:
+    # PBKDF2 at full strength costs ~0.3 s per user; tests need no such protection.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

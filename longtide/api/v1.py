@@ -1,0 +1,28 @@
+"""JSON API v1. Endpoints are thin: they call the same queries and actions as the HTML views."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from longtide.api import errors
+from longtide.api.public import router as public_router
+
+api = NinjaAPI(
+    title="Longtide API",
+    version="1",
+    description="Public and client endpoints of a Longtide clinic. Errors are JSON: "
+    '`{"detail": "...", "code": "...", "errors": {"field": ["..."]}}`.',
+    urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+errors.install(api)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Not found.", "code": "not_found"}, status=404)
+
+
+api.add_router("/", public_router)

@@ -1,0 +1,52 @@
+"""System checks that stop an unsafe production start (ids longtide.E001…)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+from longtide.email_url import CONSOLE_BACKEND, LOCMEM_BACKEND
+
+
+@register()
+def production_configuration(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Return an error for each unsafe setting when LONGTIDE_PRODUCTION is on."""
+    if not getattr(settings, "PRODUCTION", False):
+        return []
+    errors: list[Error] = []
+    if settings.SECRET_KEY == settings.INSECURE_DEV_KEY or len(settings.SECRET_KEY) < 32:
+        errors.append(
+            Error(
+                "SECRET_KEY is missing or too short for production.",
+                hint="Set SECRET_KEY to a random string of 50+ characters, e.g. from "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`.",
+                id="longtide.E001",
+            )
+        )
+    if settings.DEBUG:
+        errors.append(
+            Error(
+                "DEBUG is on in production: error pages would show code and settings.",
+                hint="Unset DEBUG (or set DEBUG=0).",
+                id="longtide.E002",
+            )
+        )
+    if getattr(settings, "MAILERS", {}).get("default", {}).get("BACKEND") in {CONSOLE_BACKEND, LOCMEM_BACKEND}:
+        errors.append(
+            Error(
+                "Email goes to the console in production: clients would get no confirmations.",
+                hint="Set EMAIL_URL, e.g. smtp://user:password@mail.example.org:587.",
+                id="longtide.E003",
+            )
+        )
+    if set(settings.ALLOWED_HOSTS) <= {"127.0.0.1", "localhost", "[::1]", "testserver"}:
+        errors.append(
+            Error(
+                "ALLOWED_HOSTS names only local addresses.",
+                hint="Set ALLOWED_HOSTS to your public host name(s), comma-separated.",
+                id="longtide.E004",
+            )
+        )
+    return errors

@@ -1,0 +1,103 @@
+"""The `longtide` command: demo, serve, migrate, seed-large and a manage passthrough."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def _setup(production: bool = False) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "longtide.settings")
+    if production:
+        os.environ["LONGTIDE_PRODUCTION"] = "1"
+    import django
+
+    django.setup()
+
+
+def demo(args: argparse.Namespace) -> int:
+    """Migrate, seed the demo clinic and serve it with Django's development server."""
+    _setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from longtide.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG, remove_demo, seed_demo
+
+    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    if args.reset:
+        remove_demo()
+    practice = seed_demo()
+    base = f"http://{args.host}:{args.port}"
+    db = settings.DATABASES["default"]
+    print(f"\nLongtide demo clinic: {practice.name}")
+    print(f"  Database:     {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
+    print(f"  Public site:  {base}/p/{DEMO_SLUG}/")
+    print(f"  Book online:  {base}/p/{DEMO_SLUG}/book/")
+    print(f"  Staff login:  {base}/staff/login/")
+    print(f"  Admin:        {base}/admin/")
+    print(f"  API:          {base}/api/v1/p/{DEMO_SLUG}/  (OpenAPI: {base}/api/v1/openapi.json)")
+    print(f"  Demo logins (password '{DEMO_PASSWORD}' for all):")
+    for username, role, _ in DEMO_LOGINS:
+        print(f"    {username:<10} {role.label}")
+    print("  Emails are printed here instead of being sent. Press Ctrl+C to stop.\n", flush=True)
+    if args.no_serve:
+        return 0
+    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, skip_checks=False)
+    return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run the production server (gunicorn) after the production checks pass."""
+    _setup(production=True)
+    from django.core.management import call_command
+
+    call_command("check", fail_level="ERROR")
+    argv = ["gunicorn", "longtide.wsgi:application", "--bind", args.bind, "--workers", str(args.workers)]
+    os.execvp(sys.executable, [sys.executable, "-m", *argv])  # noqa: S606  (replace this process)
+
+
+def manage(argv: list[str]) -> int:
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["longtide", *argv])
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="longtide", description="Longtide practice software.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_demo = sub.add_parser("demo", help="run the demo clinic (SQLite unless DATABASE_URL is set)")
+    p_demo.add_argument("--host", default="127.0.0.1")
+    p_demo.add_argument("--port", type=int, default=8000)
+    p_demo.add_argument("--reset", action="store_true", help="delete the demo data and seed it afresh")
+    p_demo.add_argument("--no-serve", action="store_true", help="prepare the data, then exit")
+    p_demo.set_defaults(func=demo)
+
+    p_serve = sub.add_parser("serve", help="run the production server (gunicorn)")
+    p_serve.add_argument("--bind", default=os.environ.get("BIND", "0.0.0.0:8000"))
+    p_serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
+    p_serve.set_defaults(func=serve)
+
+    sub.add_parser("manage", help="run a Django management command, e.g. `longtide manage createsuperuser`")
+    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("seed-large", help="generate a large clinic for benchmarks (see --help)", add_help=False)
+
+    if argv and argv[0] == "manage":
+        return manage(argv[1:])
+    if argv and argv[0] == "migrate":
+        return manage(["migrate", *argv[1:]])
+    if argv and argv[0] == "seed-large":
+        return manage(["seed_large", *argv[1:]])
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,37 @@
+"""Clients of a practice. One client record per practice per email address."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.functions import Lower
+
+from longtide.practice.models import Practice
+
+
+class ClientQuerySet(models.QuerySet["Client"]):
+    def for_practice(self, practice: Practice) -> ClientQuerySet:
+        return self.filter(practice=practice)
+
+
+class Client(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="clients")
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    email = models.EmailField()
+    phone = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), "practice", name="one_client_per_email_per_practice"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

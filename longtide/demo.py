@@ -1,0 +1,229 @@
+"""The demo clinic: a practice at slug `demo`, written by us, seeded idempotently."""
+
+from __future__ import annotations
+
+from datetime import time
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from longtide.clients.models import Client
+from longtide.practice.models import Location, Practice, Practitioner, Role, Room, Service, StaffMembership, Style
+from longtide.scheduling.models import Appointment, WorkingHours
+
+DEMO_SLUG = "demo"
+DEMO_PASSWORD = "longtide-demo"
+
+# (username, role, practitioner slug or None)
+DEMO_LOGINS = [
+    ("owner", Role.OWNER, None),
+    ("frontdesk", Role.FRONT_DESK, None),
+    ("maya", Role.PRACTITIONER, "maya-okafor"),
+    ("jonah", Role.PRACTITIONER, "jonah-lindqvist"),
+    ("ines", Role.PRACTITIONER, "ines-moreau"),
+]
+
+PRACTICE_TEXT = {
+    "name": "Stillwater Craniosacral Clinic",
+    "tagline": "Gentle, hands-on craniosacral therapy in a quiet room in Brooklyn.",
+    "email": "hello@stillwater-demo.invalid",
+    "phone": "+1 718 555 0142",
+    "intro": (
+        "We are a small clinic of three craniosacral practitioners. Sessions are calm and unhurried: "
+        "you stay fully clothed, lie on a padded table, and we work with very light touch."
+    ),
+    "about_cst": (
+        "Craniosacral therapy (CST) is a light, hands-on approach. The practitioner rests their hands "
+        "at the feet, legs, hips, spine and head and works gently with the membranes and connective "
+        "tissue around the brain and spinal cord.\n\n"
+        "It grew out of osteopathic medicine; some traditions also trace its roots to Cherokee and "
+        "Shawnee medicine. The osteopath John Upledger gave it its name in the 1970s and taught it to "
+        "physical and massage therapists."
+    ),
+    "styles_text": (
+        "Practitioners work in different ways. Some work biomechanically, with the body's physical "
+        "structures. Others work biodynamically, following the body's own rhythms and periods of "
+        "stillness. Many integrate both. There is no right style: choose the person you feel "
+        "comfortable with."
+    ),
+    "reasons_text": (
+        "People come to us with stress, tension and anxiety; headaches and migraines; neck, back, jaw "
+        "and shoulder pain; period pain; fibromyalgia; tiredness and poor sleep; or while recovering "
+        "from an injury or a difficult time.\n\n"
+        "CST may help some people feel better, and many find the sessions deeply relaxing. It does "
+        "not replace medical care: if your symptoms are new, severe or changing, please see a doctor "
+        "first."
+    ),
+    "session_text": (
+        "You stay fully clothed and lie face-up on a padded table. Your practitioner begins with a "
+        "short conversation, then uses gentle contact at the feet, legs, hips, spine and head. You can "
+        "ask to stop or change anything at any time.\n\n"
+        "Many people describe a sense of space and release. Some feel tired, emotional or have a mild "
+        "headache afterwards; this usually passes within a day. Several sessions are usually needed "
+        "before you can tell whether it is helping you, and we will check in with you along the way."
+    ),
+    "evidence_text": (
+        "The research on craniosacral therapy is limited and mixed. Some small studies report less "
+        "pain compared with a sham treatment; a 2024 review found no clear, clinically relevant "
+        "benefit. We do not claim that CST treats or cures any condition.\n\n"
+        "What we do instead is measure: with short, standard questionnaires we track how you are "
+        "doing, and we show you the results honestly, whether or not they are good news."
+    ),
+    "cancellation_policy": (
+        "You can cancel or reschedule online up to 24 hours before your session. After that, please "
+        "call us; late cancellations and missed sessions may be charged in full."
+    ),
+}
+
+PRACTITIONERS = [
+    {
+        "slug": "maya-okafor",
+        "display_name": "Maya Okafor",
+        "credentials": "LMT, CST-D",
+        "style": Style.BIOMECHANICAL,
+        "training": (
+            "Licensed massage therapist since 2009. Completed the Upledger CranioSacral Therapy I, II "
+            "and SomatoEmotional Release courses, then diplomate certification (CST-D). Continuing "
+            "education in the temporomandibular joint and in trauma-informed care."
+        ),
+        "bio": (
+            "Maya came to craniosacral work after a decade of clinical massage, looking for a gentler "
+            "way to work with people in pain. She works structurally and explains what she is doing as "
+            "she goes. Many of her clients come with jaw, neck and shoulder tension."
+        ),
+    },
+    {
+        "slug": "jonah-lindqvist",
+        "display_name": "Jonah Lindqvist",
+        "credentials": "RCST",
+        "style": Style.BIODYNAMIC,
+        "training": (
+            "Two-year, 700-hour foundation training in biodynamic craniosacral therapy, registered with "
+            "the Biodynamic Craniosacral Therapy Association. Earlier training in mindfulness teaching."
+        ),
+        "bio": (
+            "Jonah's sessions are quiet and slow. He follows the body's rhythms rather than directing "
+            "them, and leaves plenty of room for stillness. Clients who come for stress, sleep and "
+            "feeling overwhelmed often choose him."
+        ),
+    },
+    {
+        "slug": "ines-moreau",
+        "display_name": "Inès Moreau",
+        "credentials": "PT, DPT",
+        "style": Style.INTEGRATIVE,
+        "training": (
+            "Doctor of Physical Therapy. Upledger CranioSacral Therapy I and II, and a biodynamic "
+            "foundation course. Works with people recovering from injury alongside their medical team."
+        ),
+        "bio": (
+            "Inès blends biomechanical and biodynamic approaches with her background as a physical "
+            "therapist. She pays particular attention to how you move and what you want to get back "
+            "to doing, and she sets clear goals with you."
+        ),
+    },
+]
+
+SERVICES = [
+    {
+        "slug": "first-visit",
+        "name": "First visit with intake",
+        "description": (
+            "For new clients: time to go through your health history and goals, a safety check, and a "
+            "full craniosacral session."
+        ),
+        "duration_minutes": 90,
+        "price": Decimal("150.00"),
+        "buffer_after_minutes": 15,
+        "is_first_visit": True,
+        "sort_order": 0,
+    },
+    {
+        "slug": "cst-60",
+        "name": "Craniosacral session",
+        "description": "A full session for returning clients, with a short check-in beforehand.",
+        "duration_minutes": 60,
+        "price": Decimal("110.00"),
+        "buffer_after_minutes": 15,
+        "sort_order": 1,
+    },
+    {
+        "slug": "head-neck-30",
+        "name": "Head, neck and jaw session",
+        "description": (
+            "A shorter session focused on the head, neck and jaw. Some people with headaches find it "
+            "relaxing. It is not a treatment for migraine: if your headaches are new or changing, see "
+            "a doctor."
+        ),
+        "duration_minutes": 30,
+        "price": Decimal("65.00"),
+        "buffer_after_minutes": 10,
+        "sort_order": 2,
+    },
+]
+
+# Weekly hours (weekday, start, end) per practitioner; several intervals a day with a lunch break.
+HOURS = {
+    "maya-okafor": [(d, time(9), time(12, 30)) for d in range(5)] + [(d, time(13, 30), time(17)) for d in range(5)],
+    "jonah-lindqvist": [(d, time(11), time(19)) for d in (1, 2, 3, 4)] + [(5, time(9), time(13))],
+    "ines-moreau": [(d, time(8), time(12)) for d in (0, 2, 4)] + [(d, time(14), time(18)) for d in (0, 1, 2, 3, 4)],
+}
+
+
+@transaction.atomic
+def seed_demo() -> Practice:
+    """Create the demo clinic unless it exists; return it. Safe to run again."""
+    existing = Practice.objects.filter(slug=DEMO_SLUG).first()
+    if existing:
+        return existing
+    practice = Practice.objects.create(slug=DEMO_SLUG, **PRACTICE_TEXT)
+    location = Location.objects.create(
+        practice=practice,
+        name="Brooklyn",
+        address="214 Tideway Street, 2nd floor",
+        city="Brooklyn",
+        region="NY",
+        postal_code="11201",
+        country="US",
+        time_zone="America/New_York",
+    )
+    rooms = [
+        Room.objects.create(location=location, name="Willow Room", description="Table by the window", sort_order=0),
+        Room.objects.create(location=location, name="Cedar Room", description="Table on the quiet side", sort_order=1),
+    ]
+    people = {
+        data["slug"]: Practitioner.objects.create(practice=practice, sort_order=i, **data)
+        for i, data in enumerate(PRACTITIONERS)
+    }
+    for data in SERVICES:
+        service = Service.objects.create(practice=practice, **data)
+        service.practitioners.set(people.values())
+        service.rooms.set(rooms)
+    for slug, intervals in HOURS.items():
+        WorkingHours.objects.bulk_create(
+            WorkingHours(practitioner=people[slug], location=location, weekday=d, start_time=s, end_time=e)
+            for d, s, e in intervals
+        )
+    User = get_user_model()
+    for username, role, practitioner_slug in DEMO_LOGINS:
+        user = User.objects.filter(username=username).first() or User(username=username)
+        user.is_staff = True
+        user.email = f"{username}@stillwater-demo.invalid"
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        StaffMembership.objects.get_or_create(practice=practice, user=user, defaults={"role": role})
+        if practitioner_slug:
+            Practitioner.objects.filter(pk=people[practitioner_slug].pk).update(user=user)
+    return practice
+
+
+@transaction.atomic
+def remove_demo() -> None:
+    """Delete the demo practice and everything in it (appointments and clients first: they are protected)."""
+    practice = Practice.objects.filter(slug=DEMO_SLUG).first()
+    if practice is None:
+        return
+    Appointment.objects.filter(practice=practice).delete()
+    Client.objects.filter(practice=practice).delete()
+    practice.delete()

@@ -1,0 +1,246 @@
+"""The practice and what it is made of: locations, rooms, practitioners, services, staff."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone (e.g. America/New_York).")
+
+
+class PracticeQuerySet(models.QuerySet["Practice"]):
+    def for_user(self, user: User | AnonymousUser) -> PracticeQuerySet:
+        """Practices the user is staff of (all of them for a superuser)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(memberships__user=user).distinct()
+
+
+class Practice(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    tagline = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    website = models.URLField(blank=True)
+    currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217 code, e.g. USD, CAD, GBP, EUR.")
+
+    # Public home page, in the clinic's own words (domain.md §6: "may help some people").
+    intro = models.TextField(blank=True, help_text="Opening paragraph of the home page.")
+    about_cst = models.TextField("What CST is", blank=True)
+    styles_text = models.TextField("Styles of practice", blank=True)
+    reasons_text = models.TextField("What clients come for", blank=True)
+    session_text = models.TextField("What to expect in a session", blank=True)
+    evidence_text = models.TextField("About the evidence", blank=True)
+
+    # Booking policies.
+    min_notice_hours = models.PositiveIntegerField(default=12, help_text="Clients cannot book sooner than this.")
+    booking_horizon_days = models.PositiveIntegerField(default=90, validators=[MinValueValidator(1)])
+    slot_step_minutes = models.PositiveIntegerField(
+        default=15, validators=[MinValueValidator(5)], help_text="Start times are offered on this grid."
+    )
+    cancellation_window_hours = models.PositiveIntegerField(
+        default=24, help_text="Clients may cancel or reschedule online until this long before the start."
+    )
+    new_clients_first_visit = models.BooleanField(
+        default=True, help_text="New clients must book a first-visit service first."
+    )
+    cancellation_policy = models.TextField(blank=True)
+
+    objects = PracticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def min_notice(self) -> timedelta:
+        return timedelta(hours=self.min_notice_hours)
+
+    @property
+    def horizon(self) -> timedelta:
+        return timedelta(days=self.booking_horizon_days)
+
+    @property
+    def slot_step(self) -> timedelta:
+        return timedelta(minutes=self.slot_step_minutes)
+
+    @property
+    def cancellation_window(self) -> timedelta:
+        return timedelta(hours=self.cancellation_window_hours)
+
+    def membership_for(self, user: User | AnonymousUser) -> StaffMembership | None:
+        if not user.is_authenticated:
+            return None
+        return self.memberships.filter(user=user).first()
+
+
+class Location(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(max_length=120)
+    address = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 code, e.g. US.")
+    time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
+
+    class Meta:
+        ordering = ["practice", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def one_line_address(self) -> str:
+        return ", ".join(p for p in [self.address, self.city, self.region, self.postal_code] if p)
+
+
+class Room(models.Model):
+    """A treatment room with its table: a bookable resource."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(max_length=80)
+    description = models.CharField(max_length=200, blank=True)
+    active = models.BooleanField(default=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["location", "sort_order", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.location})"
+
+
+class Style(models.TextChoices):
+    BIOMECHANICAL = "biomechanical", "Biomechanical"
+    BIODYNAMIC = "biodynamic", "Biodynamic"
+    INTEGRATIVE = "integrative", "Integrative"
+
+
+STYLE_DESCRIPTIONS = {
+    Style.BIOMECHANICAL: "Works with physical structures: membranes, fascia, bones and joints.",
+    Style.BIODYNAMIC: "Follows the body's inherent rhythms, the 'tides', and stillness.",
+    Style.INTEGRATIVE: "Draws on both, session by session.",
+}
+
+
+class PractitionerQuerySet(models.QuerySet["Practitioner"]):
+    def active(self) -> PractitionerQuerySet:
+        return self.filter(active=True)
+
+
+class Practitioner(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="practitioners")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="practitioner"
+    )
+    display_name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60)
+    credentials = models.CharField(max_length=200, blank=True, help_text="e.g. LMT, CST-D")
+    style = models.CharField(max_length=20, choices=Style.choices)
+    training = models.TextField(blank=True)
+    bio = models.TextField(blank=True)
+    photo = models.FileField(upload_to="practitioners/", blank=True)
+    active = models.BooleanField(default=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    objects = PractitionerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["practice", "sort_order", "display_name"]
+        constraints = [models.UniqueConstraint(fields=["practice", "slug"], name="practitioner_slug_per_practice")]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def initials(self) -> str:
+        return "".join(word[0] for word in self.display_name.split()[:2]).upper()
+
+
+class ServiceQuerySet(models.QuerySet["Service"]):
+    def active(self) -> ServiceQuerySet:
+        return self.filter(active=True)
+
+
+class Service(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="services")
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60)
+    description = models.TextField(blank=True)
+    duration_minutes = models.PositiveIntegerField(validators=[MinValueValidator(5)])
+    price = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
+    buffer_before_minutes = models.PositiveIntegerField(default=0, help_text="Preparation time before.")
+    buffer_after_minutes = models.PositiveIntegerField(default=0, help_text="Turnover time after.")
+    practitioners = models.ManyToManyField(Practitioner, related_name="services", blank=True)
+    rooms = models.ManyToManyField(
+        Room, related_name="services", blank=True, help_text="Rooms that can host it; none chosen means any room."
+    )
+    is_first_visit = models.BooleanField(
+        "First-visit service", default=False, help_text="Includes intake; new clients start here."
+    )
+    active = models.BooleanField(default=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["practice", "sort_order", "name"]
+        constraints = [models.UniqueConstraint(fields=["practice", "slug"], name="service_slug_per_practice")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes)
+
+    @property
+    def buffer_before(self) -> timedelta:
+        return timedelta(minutes=self.buffer_before_minutes)
+
+    @property
+    def buffer_after(self) -> timedelta:
+        return timedelta(minutes=self.buffer_after_minutes)
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    PRACTITIONER = "practitioner", "Practitioner"
+    FRONT_DESK = "front_desk", "Front desk"
+
+
+class StaffMembership(models.Model):
+    """A user's role in one practice. A user may belong to several practices."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["practice", "user"], name="one_role_per_practice")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} at {self.practice}"

@@ -1,0 +1,207 @@
+"""Working hours, exceptions, time off and appointments."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from longtide.clients.models import Client
+from longtide.practice.models import Location, Practice, Practitioner, Room, Service
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class WorkingHours(models.Model):
+    """One recurring working interval, in the location's local time. Several may share a day."""
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="working_hours")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    class Meta:
+        ordering = ["practitioner", "weekday", "start_time"]
+        verbose_name_plural = "working hours"
+        constraints = [models.CheckConstraint(condition=Q(start_time__lt=F("end_time")), name="hours_start_before_end")]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner} {self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class HoursException(models.Model):
+    """A dated change to the weekly pattern: extra hours, or time removed (a whole day when no times)."""
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="hours_exceptions")
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, help_text="Needed for extra hours."
+    )
+    date = models.DateField()
+    available = models.BooleanField(help_text="Ticked: extra working hours. Unticked: time off that day.")
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+    reason = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["practitioner", "date", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(start_time__isnull=True, end_time__isnull=True) & Q(available=False))
+                | Q(start_time__lt=F("end_time")),
+                name="exception_times_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        kind = "extra hours" if self.available else "off"
+        return f"{self.practitioner} {self.date} {kind}"
+
+    def clean(self) -> None:
+        if self.available and self.location_id is None:
+            raise ValidationError({"location": "Say where the extra hours are worked."})
+        if (self.start_time is None) != (self.end_time is None):
+            raise ValidationError("Give both a start and an end time, or neither for a whole day off.")
+
+
+class TimeOff(models.Model):
+    """A blocked stretch of real time: holiday, training, a one-off break."""
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="time_off")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["practitioner", "start"]
+        verbose_name_plural = "time off"
+        constraints = [models.CheckConstraint(condition=Q(start__lt=F("end")), name="time_off_start_before_end")]
+        indexes = [models.Index(fields=["practitioner", "start", "end"], name="time_off_range")]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner} off {self.start:%Y-%m-%d %H:%M}"
+
+
+class Status(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    CANCELLED_CLIENT = "cancelled_client", "Cancelled by client"
+    CANCELLED_CLINIC = "cancelled_clinic", "Cancelled by clinic"
+    LATE_CANCELLED = "late_cancelled", "Late-cancelled"
+    NO_SHOW = "no_show", "No-show"
+    COMPLETED = "completed", "Completed"
+
+
+# Statuses that hold the practitioner's and the room's time. The PostgreSQL exclusion
+# constraint (migration 0002) uses the same list: keep them in step.
+OCCUPYING = (Status.BOOKED, Status.NO_SHOW, Status.COMPLETED)
+
+
+class Source(models.TextChoices):
+    ONLINE = "online", "Online booking"
+    STAFF = "staff", "Staff"
+    API = "api", "API"
+
+
+class AppointmentQuerySet(models.QuerySet["Appointment"]):
+    def for_practice(self, practice: Practice) -> AppointmentQuerySet:
+        return self.filter(practice=practice)
+
+    def occupying(self) -> AppointmentQuerySet:
+        return self.filter(status__in=OCCUPYING)
+
+    def overlapping(self, start: datetime, end: datetime) -> AppointmentQuerySet:
+        return self.filter(blocked_start__lt=end, blocked_end__gt=start)
+
+    def upcoming(self, now: datetime) -> AppointmentQuerySet:
+        return self.filter(start__gte=now, status=Status.BOOKED).order_by("start")
+
+
+class Appointment(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="appointments")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="appointments")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="appointments")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="appointments")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    # The time the practitioner and room are held: the session plus the service's buffers.
+    blocked_start = models.DateTimeField()
+    blocked_end = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.BOOKED)
+    note = models.TextField(blank=True, help_text="The client's note at booking.")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.ONLINE)
+    manage_token_hash = models.CharField(max_length=64, unique=True)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="appointment_start_before_end"),
+            models.CheckConstraint(
+                condition=Q(blocked_start__lte=F("start")) & Q(blocked_end__gte=F("end")),
+                name="appointment_blocked_covers_session",
+            ),
+            models.UniqueConstraint(
+                fields=["practice", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="one_booking_per_idempotency_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["practitioner", "blocked_start", "blocked_end"], name="appt_practitioner_range"),
+            models.Index(fields=["room", "blocked_start", "blocked_end"], name="appt_room_range"),
+            models.Index(fields=["practice", "start"], name="appt_practice_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} with {self.practitioner} at {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == Status.BOOKED
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+    def client_may_change(self, now: datetime) -> bool:
+        """Whether the client may still cancel or reschedule online (inside the practice's window)."""
+        return self.status == Status.BOOKED and now <= self.start - self.practice.cancellation_window
+
+    def cancel(self, *, now: datetime, by_client: bool, late: bool = False) -> None:
+        """Cancel: by the client (online, inside the window) or by the clinic (late when `late`)."""
+        if self.status != Status.BOOKED:
+            raise ValidationError("Only a booked appointment can be cancelled.")
+        if by_client:
+            self.status = Status.CANCELLED_CLIENT
+        else:
+            self.status = Status.LATE_CANCELLED if late else Status.CANCELLED_CLINIC
+        self.cancelled_at = now
+
+    def mark(self, status: str) -> None:
+        """Record how a past appointment ended: completed or no-show."""
+        if status not in (Status.COMPLETED, Status.NO_SHOW):
+            raise ValidationError("Mark an appointment completed or no-show.")
+        if self.status not in (Status.BOOKED, Status.COMPLETED, Status.NO_SHOW):
+            raise ValidationError("A cancelled appointment cannot be marked.")
+        self.status = status

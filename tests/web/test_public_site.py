@@ -1,0 +1,86 @@
+import pytest
+from django.test import Client as HttpClient
+
+from longtide.demo import seed_demo
+
+pytestmark = pytest.mark.django_db
+
+FORBIDDEN_CLAIMS = ["treats ", "cures", "clinically proven", "regulates the nervous system"]
+
+
+def test_the_root_redirects_to_the_only_practice(client: HttpClient) -> None:
+    seed_demo()
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/p/demo/"
+
+
+def test_the_root_lists_practices_when_there_are_several(client: HttpClient, cast) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Tidewater Craniosacral" in response.text and "Harbour Bodywork" in response.text
+
+
+def test_the_home_page_explains_cst_honestly(client: HttpClient) -> None:
+    seed_demo()
+    page = client.get("/p/demo/").text
+    assert "<main" in page and 'lang="en"' in page
+    for heading in ["What craniosacral therapy is", "Styles of practice", "What to expect in a session"]:
+        assert heading in page
+    assert "may help some people" in page
+    assert "limited and mixed" in page
+    assert "Several sessions are usually needed" in page
+    lowered = page.lower()
+    for claim in FORBIDDEN_CLAIMS:
+        for index in range(len(lowered)):
+            index = lowered.find(claim, index)
+            if index == -1:
+                break
+            # Only negated uses ("do not claim that CST treats or cures") are allowed.
+            window = lowered[max(0, index - 40) : index]
+            assert "not" in window, f"claim {claim!r} appears un-negated: …{lowered[index - 40 : index + 40]}…"
+            index += 1
+
+
+def test_practitioners_can_be_filtered_by_style(client: HttpClient) -> None:
+    seed_demo()
+    everyone = client.get("/p/demo/practitioners/").text
+    assert all(name in everyone for name in ["Maya Okafor", "Jonah Lindqvist", "Inès Moreau"])
+    biodynamic = client.get("/p/demo/practitioners/?style=biodynamic").text
+    assert "Jonah Lindqvist" in biodynamic
+    assert "Maya Okafor" not in biodynamic and "Inès Moreau" not in biodynamic
+
+
+def test_an_unknown_style_says_so_and_shows_everyone(client: HttpClient) -> None:
+    seed_demo()
+    page = client.get("/p/demo/practitioners/?style=quantum").text
+    assert "There is no style called “quantum”" in page
+    assert "Maya Okafor" in page
+
+
+def test_a_practitioner_profile_shows_style_training_and_bio(client: HttpClient) -> None:
+    seed_demo()
+    page = client.get("/p/demo/practitioners/maya-okafor/").text
+    assert "Biomechanical style" in page and "LMT, CST-D" in page
+    assert "Upledger" in page and "decade of clinical massage" in page
+
+
+def test_services_show_duration_and_price(client: HttpClient) -> None:
+    seed_demo()
+    page = client.get("/p/demo/services/").text
+    assert "90 minutes" in page and "150.00 USD" in page
+    assert "30 minutes" in page and "65.00 USD" in page
+
+
+def test_an_unknown_practice_is_a_404(client: HttpClient) -> None:
+    assert client.get("/p/nowhere/").status_code == 404
+
+
+def test_the_demo_seed_can_run_twice(db: None) -> None:
+    first = seed_demo()
+    second = seed_demo()
+    assert first.pk == second.pk
+    assert first.practitioners.count() == 3 and first.services.count() == 3
+    assert {p.style for p in first.practitioners.all()} == {"biomechanical", "biodynamic", "integrative"}
+    assert first.locations.get().time_zone == "America/New_York"
+    assert first.locations.get().rooms.count() == 2
