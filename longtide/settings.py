@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "longtide.checks",
+    "longtide.notifications",
     "longtide.practice",
     "longtide.clients",
     "longtide.scheduling",
