@@ -19,6 +19,7 @@ def _setup(production: bool = False) -> None:
 
 def demo(args: argparse.Namespace) -> int:
     """Migrate, seed the demo clinic and serve it with Django's development server."""
+    os.environ.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
     _setup()
     from django.conf import settings
     from django.core.management import call_command

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from longtide.api import errors
+from longtide.api.bookings import router as bookings_router
 from longtide.api.public import router as public_router
 
 api = NinjaAPI(
@@ -26,3 +27,4 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 api.add_router("/", public_router)
+api.add_router("/", bookings_router)

@@ -150,6 +150,8 @@ class Appointment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Bumped on every move, so calendar clients update the same entry (iCalendar SEQUENCE).
+    sequence = models.PositiveIntegerField(default=0)
 
     objects = AppointmentQuerySet.as_manager()
 

@@ -1,0 +1,308 @@
+"""Availability and bookings: the public booking API and the manage-link endpoints."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Header, Router, Schema, Status
+from pydantic import Field, StringConstraints, field_validator
+
+from longtide.api.errors import ApiError
+from longtide.api.public import ErrorOut, get_practice
+from longtide.practice.models import Practice, Practitioner, Service
+from longtide.scheduling.availability import Slot
+from longtide.scheduling.booking import (
+    BookingError,
+    ClientDetails,
+    SlotTaken,
+    alternatives,
+    book_appointment,
+    cancel_appointment,
+    find_by_token,
+    manage_path,
+)
+from longtide.scheduling.models import Appointment, Source
+from longtide.scheduling.search import candidate_practitioners, find_slots
+
+router = Router(tags=["booking"])
+
+MAX_DAYS = 62
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+
+
+class SlotOut(Schema):
+    start: datetime
+    end: datetime
+    practitioner: int
+    room: int
+
+
+class AvailabilityOut(Schema):
+    slots: list[SlotOut]
+
+
+class ClientIn(Schema):
+    first_name: Name
+    last_name: Name
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)]
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+
+    @field_validator("email")
+    @classmethod
+    def email_is_valid(cls, value: str) -> str:
+        # Django's validator, so the API and the HTML form accept exactly the same addresses.
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            raise ValueError("Enter an email address like name@example.com.") from None
+        return value
+
+
+class BookingIn(Schema):
+    service: int
+    practitioner: str | int = Field(description='A practitioner id, or "any" for the first one free.')
+    start: datetime = Field(description="ISO 8601 with a UTC offset, e.g. 2026-12-01T10:00:00-05:00")
+    client: ClientIn
+    note: Annotated[str, StringConstraints(max_length=1000)] = ""
+
+    @field_validator("practitioner")
+    @classmethod
+    def id_or_any(cls, value: str | int) -> str | int:
+        if value == "any" or isinstance(value, int):
+            return value
+        if value.isdigit():
+            return int(value)
+        raise ValueError('Use a practitioner id or "any".')
+
+    @field_validator("start")
+    @classmethod
+    def start_has_offset(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("start needs a UTC offset, e.g. 2026-12-01T10:00:00-05:00")
+        return value
+
+
+class ClientOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+
+
+class BookingOut(Schema):
+    id: int
+    status: str
+    start: datetime
+    end: datetime
+    service: int
+    practitioner: int
+    room: int
+    client: ClientOut
+    manage_url: str | None = Field(None, description="Only in the response that created the booking.")
+
+
+class SlotTakenOut(Schema):
+    detail: str
+    code: str
+    alternatives: list[SlotOut]
+
+
+def _slot_out(slot: Slot, zone: ZoneInfo) -> SlotOut:
+    """Times in the location's local offset, e.g. 2026-12-01T10:00:00-05:00."""
+    return SlotOut(
+        start=slot.start.astimezone(zone),
+        end=slot.end.astimezone(zone),
+        practitioner=slot.practitioner_id,
+        room=slot.room_id,
+    )
+
+
+def _zone(practice: Practice) -> ZoneInfo:
+    location = practice.locations.first()
+    return location.zone if location else ZoneInfo("UTC")
+
+
+def _booking_out(appointment: Appointment, url: str | None) -> BookingOut:
+    client = appointment.client
+    zone = appointment.location.zone
+    return BookingOut(
+        id=appointment.pk,
+        status=appointment.status,
+        start=appointment.start.astimezone(zone),
+        end=appointment.end.astimezone(zone),
+        service=appointment.service_id,
+        practitioner=appointment.practitioner_id,
+        room=appointment.room_id,
+        client=ClientOut(id=client.pk, first_name=client.first_name, last_name=client.last_name, email=client.email),
+        manage_url=url,
+    )
+
+
+def _service(practice: Practice, service_id: int) -> Service:
+    service = practice.services.active().filter(pk=service_id).first()
+    if service is None:
+        raise ApiError(
+            404, "unknown_service", f"No service {service_id} is offered here.", {"service": ["Unknown service."]}
+        )
+    return service
+
+
+def _practitioner(practice: Practice, service: Service, choice: int | str) -> Practitioner | None:
+    if choice == "any":
+        return None
+    person = service.practitioners.active().filter(Q(pk=choice), practice=practice).first()
+    if person is None:
+        raise ApiError(
+            404,
+            "unknown_practitioner",
+            f"Practitioner {choice} does not offer this service here.",
+            {"practitioner": ["Unknown practitioner for this service."]},
+        )
+    return person
+
+
+@router.get(
+    "p/{slug}/availability",
+    response={200: AvailabilityOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Free slots for a service",
+    description=f"Chronological free slots from `start` to `end` (inclusive local dates, at most {MAX_DAYS} days). "
+    "`practitioner=any` returns the earliest practitioner free at each time.",
+)
+def availability(
+    request: HttpRequest,
+    slug: str,
+    service: int,
+    start: date,
+    end: date,
+    practitioner: str = "any",
+    style: str | None = None,
+) -> AvailabilityOut:
+    practice = get_practice(slug)
+    svc = _service(practice, service)
+    if practitioner != "any" and not practitioner.isdigit():
+        raise ApiError(
+            422, "invalid", "practitioner must be an id or 'any'.", {"practitioner": ["Use an id or 'any'."]}
+        )
+    person = _practitioner(practice, svc, int(practitioner) if practitioner != "any" else "any")
+    if end < start:
+        raise ApiError(422, "invalid", "end is before start.", {"end": ["end must be on or after start."]})
+    if (end - start).days + 1 > MAX_DAYS:
+        raise ApiError(
+            422, "invalid", f"Ask for at most {MAX_DAYS} days at a time.", {"end": [f"At most {MAX_DAYS} days."]}
+        )
+    ids = candidate_practitioners(svc, practitioner=person, style=style)
+    found = find_slots(
+        practice=practice,
+        service=svc,
+        practitioner_ids=ids,
+        first_day=start,
+        last_day=end,
+        now=timezone.now(),
+        any_practitioner=person is None,
+    )
+    zones = {loc.pk: loc.zone for loc in practice.locations.all()}
+    return AvailabilityOut(slots=[_slot_out(s, zones[found.location_of[s.room_id]]) for s in found.slots])
+
+
+@router.post(
+    "p/{slug}/bookings",
+    response={201: BookingOut, 200: BookingOut, 400: ErrorOut, 404: ErrorOut, 409: SlotTakenOut, 422: ErrorOut},
+    summary="Book a slot",
+    description="Send an `Idempotency-Key` header to make retries safe: a retry with the same key returns the "
+    "same booking (200, without `manage_url`). 409 when the time is no longer free, with alternatives.",
+)
+def create_booking(
+    request: HttpRequest,
+    slug: str,
+    payload: BookingIn,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Status[BookingOut]:
+    practice = get_practice(slug)
+    service = _service(practice, payload.service)
+    person = _practitioner(practice, service, payload.practitioner)
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 100:
+        raise ApiError(422, "invalid", "Idempotency-Key must be 1–100 characters.")
+    try:
+        booked = book_appointment(
+            practice=practice,
+            service=service,
+            practitioner=person,
+            start=payload.start,
+            client=ClientDetails(
+                payload.client.first_name, payload.client.last_name, payload.client.email, payload.client.phone
+            ),
+            note=payload.note,
+            source=Source.API,
+            idempotency_key=idempotency_key,
+        )
+    except SlotTaken as exc:
+        others = alternatives(practice=practice, service=service, practitioner=person, around=payload.start)
+        raise ApiError(
+            409,
+            exc.code,
+            exc.message,
+            extra={"alternatives": [_slot_out(s, _zone(practice)).model_dump(mode="json") for s in others]},
+        ) from None
+    except BookingError as exc:
+        raise ApiError(
+            exc.status if exc.status != 400 else 422,
+            exc.code,
+            exc.message,
+            {exc.field: [exc.message]} if exc.field else None,
+        ) from None
+    url = request.build_absolute_uri(manage_path(practice, booked.manage_token)) if booked.manage_token else None
+    return Status(201 if booked.created else 200, _booking_out(booked.appointment, url))
+
+
+def _by_token(token: str) -> Appointment:
+    appointment = find_by_token(token)
+    if appointment is None:
+        raise ApiError(404, "not_found", "No booking has this token.")
+    return appointment
+
+
+class ManagedBookingOut(BookingOut):
+    practice: str
+    may_change_until: datetime
+    can_change_online: bool
+
+
+def _managed(appointment: Appointment) -> ManagedBookingOut:
+    base = _booking_out(appointment, None).model_dump()
+    return ManagedBookingOut(
+        **base,
+        practice=appointment.practice.slug,
+        may_change_until=(appointment.start - appointment.practice.cancellation_window).astimezone(
+            appointment.location.zone
+        ),
+        can_change_online=appointment.client_may_change(timezone.now()),
+    )
+
+
+@router.get(
+    "bookings/{token}", response={200: ManagedBookingOut, 404: ErrorOut}, summary="A booking, by its manage token"
+)
+def booking_by_token(request: HttpRequest, token: str) -> ManagedBookingOut:
+    return _managed(_by_token(token))
+
+
+@router.post(
+    "bookings/{token}/cancel",
+    response={200: ManagedBookingOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Cancel a booking (inside the practice's cancellation window)",
+)
+def cancel_by_token(request: HttpRequest, token: str) -> ManagedBookingOut:
+    appointment = _by_token(token)
+    try:
+        cancel_appointment(appointment=appointment, by_client=True)
+    except BookingError as exc:
+        raise ApiError(409, exc.code, exc.message) from None
+    return _managed(appointment)

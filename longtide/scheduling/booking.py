@@ -1,0 +1,433 @@
+"""Booking workflows: book, move and cancel appointments. The HTML views, the staff calendar and
+the API all call these, so every rule lives here once."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from longtide.clients.models import Client
+from longtide.practice.models import Practice, Practitioner, Service
+from longtide.scheduling.availability import Slot
+from longtide.scheduling.locks import lock_for_booking
+from longtide.scheduling.models import OCCUPYING, Appointment, Source, Status
+from longtide.scheduling.search import candidate_practitioners, find_slots, suitable_rooms
+
+log = logging.getLogger(__name__)
+
+
+class BookingError(Exception):
+    """A booking request that cannot be met; `code` is stable for the API, `field` names the input."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+class SlotTaken(BookingError):
+    """The time is not (or no longer) free: a lost race, or a time that was never offered."""
+
+    status = 409
+
+    def __init__(self, message: str = "Sorry, that time was just taken. Please choose another.") -> None:
+        super().__init__("slot_taken", message, "start")
+
+
+class PolicyRefused(BookingError):
+    """The practice's policy does not allow this online (e.g. inside the cancellation window)."""
+
+    status = 409
+
+
+@dataclass(frozen=True, slots=True)
+class ClientDetails:
+    first_name: str
+    last_name: str
+    email: str
+    phone: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Booked:
+    appointment: Appointment
+    manage_token: str | None  # None when an idempotent retry returned an earlier booking
+    created: bool
+
+
+def hash_token(token: str) -> str:
+    """Return the stored form of a manage-link token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def manage_path(practice: Practice, token: str) -> str:
+    """Return the path of a booking's manage page."""
+    return reverse("manage-booking", kwargs={"practice_slug": practice.slug, "token": token})
+
+
+def manage_url(practice: Practice, token: str) -> str:
+    """Return the absolute manage link for emails (PUBLIC_BASE_URL + path)."""
+    return f"{settings.PUBLIC_BASE_URL}{manage_path(practice, token)}"
+
+
+def find_by_token(token: str) -> Appointment | None:
+    """Return the appointment a manage-link token belongs to, or None."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Appointment.objects.select_related("practice", "service", "practitioner", "room", "location", "client")
+        .filter(manage_token_hash=hash_token(token))
+        .first()
+    )
+
+
+def check_policy(practice: Practice, start: datetime, now: datetime, *, for_staff: bool) -> None:
+    """Raise a specific BookingError when `start` is in the past, inside the notice or beyond the horizon."""
+    if start <= now:
+        raise BookingError("in_past", "That time has already passed. Please choose a time in the future.", "start")
+    if for_staff:
+        return
+    if start < now + practice.min_notice:
+        raise BookingError(
+            "too_soon",
+            f"Online bookings need at least {practice.min_notice_hours} hours' notice. "
+            f"For sooner appointments, please call{' ' + practice.phone if practice.phone else ' us'}.",
+            "start",
+        )
+    if start > now + practice.horizon:
+        raise BookingError("too_far", f"You can book up to {practice.booking_horizon_days} days ahead.", "start")
+
+
+def first_visit_services(practice: Practice) -> list[Service]:
+    return list(practice.services.active().filter(is_first_visit=True))
+
+
+def is_new_client(practice: Practice, email: str) -> bool:
+    """Return whether nobody with this email has an appointment here that went ahead or is booked."""
+    return not Appointment.objects.filter(practice=practice, client__email__iexact=email, status__in=OCCUPYING).exists()
+
+
+def _check_first_visit(practice: Practice, service: Service, email: str) -> None:
+    if not practice.new_clients_first_visit or service.is_first_visit:
+        return
+    firsts = first_visit_services(practice)
+    if firsts and is_new_client(practice, email):
+        names = " or ".join(f"“{s.name}”" for s in firsts)
+        raise BookingError(
+            "first_visit_required",
+            f"New clients start with a first visit ({names}), which includes time for intake. Please book that first.",
+            "service",
+        )
+
+
+def _find_or_create_client(practice: Practice, details: ClientDetails) -> Client:
+    client = Client.objects.filter(practice=practice, email__iexact=details.email).first()
+    if client is None:
+        try:
+            with transaction.atomic():
+                return Client.objects.create(
+                    practice=practice,
+                    first_name=details.first_name,
+                    last_name=details.last_name,
+                    email=details.email,
+                    phone=details.phone,
+                )
+        except IntegrityError:  # created concurrently by another booking of the same person
+            client = Client.objects.get(practice=practice, email__iexact=details.email)
+    # Never let a booking rename an existing client (anyone can type an email address);
+    # only fill in a missing phone number.
+    if details.phone and not client.phone:
+        client.phone = details.phone
+        client.save(update_fields=["phone"])
+    return client
+
+
+def _slot_at(
+    *,
+    practice: Practice,
+    service: Service,
+    practitioner_id: int,
+    start: datetime,
+    now: datetime,
+    for_staff: bool,
+    ignore_appointment: int | None = None,
+) -> tuple[Slot, int] | None:
+    """Return the free slot at `start` with this practitioner (and its location), read under the locks."""
+    zones = set(practice.locations.values_list("time_zone", flat=True))
+    days = {start.astimezone(ZoneInfo(zone)).date() for zone in zones} or {start.date()}
+    found = find_slots(
+        practice=practice,
+        service=service,
+        practitioner_ids=[practitioner_id],
+        first_day=min(days),
+        last_day=max(days),
+        now=now,
+        for_staff=for_staff,
+        ignore_appointment=ignore_appointment,
+    )
+    for slot in found.slots:
+        if slot.start == start:
+            return slot, found.location_of[slot.room_id]
+    return None
+
+
+def _hold(
+    *,
+    practice: Practice,
+    service: Service,
+    practitioner_id: int,
+    start: datetime,
+    now: datetime,
+    for_staff: bool,
+    make: Callable[[Slot, int], Appointment],
+    ignore_appointment: int | None = None,
+) -> Appointment | None:
+    """In one transaction: lock, re-check the slot, and write. None when the slot is not free."""
+    room_ids = [room_id for room_id, _ in suitable_rooms(service)]
+    try:
+        with transaction.atomic():
+            lock_for_booking(practitioner_id=practitioner_id, room_ids=room_ids)
+            found = _slot_at(
+                practice=practice,
+                service=service,
+                practitioner_id=practitioner_id,
+                start=start,
+                now=now,
+                for_staff=for_staff,
+                ignore_appointment=ignore_appointment,
+            )
+            if found is None:
+                return None
+            return make(*found)
+    except IntegrityError as exc:
+        # The exclusion constraint caught an overlap the locks should have prevented (e.g. a
+        # write that bypassed this module): report it as a taken slot, never a 500.
+        if "overlap" in str(exc):
+            log.warning("booking overlap stopped by the database constraint: %s", exc)
+            return None
+        raise
+
+
+def book_appointment(
+    *,
+    practice: Practice,
+    service: Service,
+    practitioner: Practitioner | None,
+    start: datetime,
+    client: ClientDetails,
+    note: str = "",
+    style: str | None = None,
+    by: User | AnonymousUser | None = None,
+    source: str = Source.ONLINE,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> Booked:
+    """Book the service at `start` with the practitioner (or the first free one when None).
+
+    Raises BookingError with a specific code for bad requests and SlotTaken when the time is
+    not free. Sends the confirmation email after the transaction commits.
+    """
+    now = now or timezone.now()
+    for_staff = source == Source.STAFF
+    if service.practice_id != practice.pk or not service.active:
+        raise BookingError("unknown_service", "That service is not offered here.", "service")
+    if practitioner is not None and practitioner.practice_id != practice.pk:
+        raise BookingError("unknown_practitioner", "That practitioner does not work here.", "practitioner")
+    if idempotency_key:
+        earlier = Appointment.objects.filter(practice=practice, idempotency_key=idempotency_key).first()
+        if earlier:
+            return Booked(earlier, None, created=False)
+    check_policy(practice, start, now, for_staff=for_staff)
+    if not for_staff:
+        _check_first_visit(practice, service, client.email)
+    candidates = candidate_practitioners(service, practitioner=practitioner, style=style)
+    if not candidates:
+        raise BookingError("unknown_practitioner", "That practitioner does not offer this service.", "practitioner")
+
+    token = secrets.token_urlsafe(32)
+
+    def make(slot: Slot, location_id: int) -> Appointment:
+        return Appointment.objects.create(
+            practice=practice,
+            location_id=location_id,
+            service=service,
+            practitioner_id=slot.practitioner_id,
+            room_id=slot.room_id,
+            client=_find_or_create_client(practice, client),
+            start=slot.start,
+            end=slot.end,
+            blocked_start=slot.start - service.buffer_before,
+            blocked_end=slot.end + service.buffer_after,
+            note=note,
+            source=source,
+            manage_token_hash=hash_token(token),
+            idempotency_key=idempotency_key or None,
+            created_by=by if isinstance(by, User) else None,
+        )
+
+    # "Any practitioner" tries each candidate in its own transaction, so that no transaction ever
+    # holds two practitioners' locks (which could deadlock with another booking).
+    for practitioner_id in candidates:
+        try:
+            appointment = _hold(
+                practice=practice,
+                service=service,
+                practitioner_id=practitioner_id,
+                start=start,
+                now=now,
+                for_staff=for_staff,
+                make=make,
+            )
+        except IntegrityError:
+            if idempotency_key:
+                earlier = Appointment.objects.filter(practice=practice, idempotency_key=idempotency_key).first()
+                if earlier:
+                    return Booked(earlier, None, created=False)
+            raise
+        if appointment is not None:
+            _after_commit_send("confirmation", appointment, token)
+            return Booked(appointment, token, created=True)
+    raise SlotTaken()
+
+
+def move_appointment(
+    *,
+    appointment: Appointment,
+    start: datetime,
+    practitioner: Practitioner | None = None,
+    by_client: bool,
+    manage_token: str | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Move a booked appointment to a new start (and optionally another practitioner).
+
+    Clients may move only inside the cancellation window and within the booking policy; staff
+    may move any booked appointment to any free time.
+    """
+    now = now or timezone.now()
+    practice = appointment.practice
+    if appointment.status != Status.BOOKED:
+        raise PolicyRefused("not_booked", "Only a booked appointment can be moved.")
+    if by_client and not appointment.client_may_change(now):
+        raise PolicyRefused("outside_window", _window_message(practice))
+    check_policy(practice, start, now, for_staff=not by_client)
+    target = practitioner.pk if practitioner is not None else appointment.practitioner_id
+    if practitioner is not None and practitioner.practice_id != practice.pk:
+        raise BookingError("unknown_practitioner", "That practitioner does not work here.", "practitioner")
+    service = appointment.service
+
+    def make(slot: Slot, location_id: int) -> Appointment:
+        appointment.start, appointment.end = slot.start, slot.end
+        appointment.blocked_start = slot.start - service.buffer_before
+        appointment.blocked_end = slot.end + service.buffer_after
+        appointment.practitioner_id = slot.practitioner_id
+        appointment.room_id = slot.room_id
+        appointment.location_id = location_id
+        appointment.sequence += 1
+        appointment.save()
+        return appointment
+
+    moved = _hold(
+        practice=practice,
+        service=service,
+        practitioner_id=target,
+        start=start,
+        now=now,
+        for_staff=not by_client,
+        make=make,
+        ignore_appointment=appointment.pk,
+    )
+    if moved is None:
+        appointment.refresh_from_db()
+        raise SlotTaken()
+    _after_commit_send("rescheduled", moved, manage_token)
+    return moved
+
+
+def cancel_appointment(
+    *, appointment: Appointment, by_client: bool, late: bool = False, now: datetime | None = None
+) -> Appointment:
+    """Cancel: a client online only inside the window; the clinic any time (late when `late`)."""
+    now = now or timezone.now()
+    if by_client and not appointment.client_may_change(now):
+        if appointment.status != Status.BOOKED:
+            raise PolicyRefused("not_booked", "This appointment is no longer booked.")
+        raise PolicyRefused("outside_window", _window_message(appointment.practice))
+    with transaction.atomic():
+        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if locked.status != Status.BOOKED:
+            raise PolicyRefused("not_booked", "This appointment is no longer booked.")
+        locked.cancel(now=now, by_client=by_client, late=late)
+        locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+    appointment.status, appointment.cancelled_at = locked.status, locked.cancelled_at
+    _after_commit_send("cancelled", appointment, None)
+    return appointment
+
+
+def _window_message(practice: Practice) -> str:
+    contact = " or ".join(x for x in [practice.phone, practice.email] if x) or "the clinic"
+    return (
+        f"Changes within {practice.cancellation_window_hours} hours of the appointment can't be made "
+        f"online. Please contact {contact}."
+    )
+
+
+def _after_commit_send(kind: str, appointment: Appointment, token: str | None) -> None:
+    def send() -> None:
+        from longtide.notifications import booking_emails
+
+        try:
+            if kind == "confirmation" and token:
+                booking_emails.send_booking_confirmation(appointment, manage_url(appointment.practice, token))
+            elif kind == "rescheduled":
+                # Staff moves have no token at hand (only its hash is stored): that email
+                # points the client to the link in their first confirmation instead.
+                link = manage_url(appointment.practice, token) if token else None
+                booking_emails.send_booking_rescheduled(appointment, link)
+            elif kind == "cancelled":
+                booking_emails.send_booking_cancelled(appointment)
+        except Exception:
+            # The booking stands even when the mail server is down; the failure is logged.
+            log.exception("could not send the %s email for appointment %s", kind, appointment.pk)
+
+    transaction.on_commit(send)
+
+
+def alternatives(
+    *,
+    practice: Practice,
+    service: Service,
+    practitioner: Practitioner | None,
+    around: datetime,
+    now: datetime | None = None,
+    limit: int = 6,
+) -> list[Slot]:
+    """Return up to `limit` free slots from the day of `around` onwards (for a lost race)."""
+    now = now or timezone.now()
+    ids = candidate_practitioners(service, practitioner=practitioner)
+    zone = practice.locations.first()
+    day = timezone.localtime(around, timezone=zone.zone).date() if zone else around.date()
+    found = find_slots(
+        practice=practice,
+        service=service,
+        practitioner_ids=ids,
+        first_day=day,
+        last_day=day + timedelta(days=13),
+        now=now,
+        any_practitioner=practitioner is None,
+    )
+    return found.slots[:limit]

@@ -1,0 +1,197 @@
+"""Public online booking: service → practitioner (or anyone) → time → details → confirmed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from longtide.practice.models import STYLE_DESCRIPTIONS, Location, Practice, Practitioner, Service, Style
+from longtide.scheduling.booking import BookingError, ClientDetails, SlotTaken, alternatives, book_appointment
+from longtide.scheduling.search import candidate_practitioners, find_slots
+from longtide.web.booking_forms import DetailsForm, parse_day, parse_slot, slot_value
+from longtide.web.htmx import is_htmx
+from longtide.web.slots_view import TimeChoice, group_by_day, when_label, zone_abbreviation
+
+WEEK = 7
+
+
+def _practice(slug: str) -> tuple[Practice, Location]:
+    practice = get_object_or_404(Practice, slug=slug)
+    location = practice.locations.first()
+    if location is None:
+        raise Http404("This practice has no location yet.")
+    return practice, location
+
+
+def _service(practice: Practice, slug: str) -> Service:
+    return get_object_or_404(practice.services.active(), slug=slug)
+
+
+def choose_service(request: HttpRequest, practice_slug: str) -> HttpResponse:
+    practice, _ = _practice(practice_slug)
+    services = list(practice.services.active())
+    context = {
+        "practice": practice,
+        "first_visits": [s for s in services if s.is_first_visit],
+        "returning": [s for s in services if not s.is_first_visit],
+    }
+    return render(request, "web/booking/service.html", context)
+
+
+def choose_practitioner(request: HttpRequest, practice_slug: str, service_slug: str) -> HttpResponse:
+    practice, _ = _practice(practice_slug)
+    service = _service(practice, service_slug)
+    style = request.GET.get("style", "")
+    people = service.practitioners.active().order_by("sort_order", "display_name")
+    if style in Style.values:
+        people = people.filter(style=style)
+    context = {
+        "practice": practice,
+        "service": service,
+        "people": people,
+        "styles": [(s, STYLE_DESCRIPTIONS[s]) for s in Style],
+        "chosen_style": style if style in Style.values else "",
+    }
+    return render(request, "web/booking/practitioner.html", context)
+
+
+def choose_time(request: HttpRequest, practice_slug: str, service_slug: str) -> HttpResponse:
+    practice, location = _practice(practice_slug)
+    service = _service(practice, service_slug)
+    zone = location.zone
+    choice = request.GET.get("practitioner", "any")
+    style = request.GET.get("style", "") if request.GET.get("style", "") in Style.values else ""
+    person: Practitioner | None = None
+    if choice != "any":
+        if not choice.isdigit():
+            raise Http404("No such practitioner.")
+        person = get_object_or_404(service.practitioners.active(), pk=int(choice))
+    now = timezone.now()
+    today = now.astimezone(zone).date()
+    last_bookable = (now + practice.horizon).astimezone(zone).date()
+    first = max(parse_day(request.GET.get("from")) or today, today)
+    first = min(first, last_bookable)
+    days = [first + timedelta(days=i) for i in range(WEEK) if first + timedelta(days=i) <= last_bookable]
+    ids = candidate_practitioners(service, practitioner=person, style=style or None)
+    found = find_slots(
+        practice=practice,
+        service=service,
+        practitioner_ids=ids,
+        first_day=days[0],
+        last_day=days[-1],
+        now=now,
+        any_practitioner=person is None,
+    )
+    names = dict(practice.practitioners.values_list("pk", "display_name"))
+    next_free = None
+    if not found.slots and days[-1] < last_bookable:
+        later = find_slots(
+            practice=practice,
+            service=service,
+            practitioner_ids=ids,
+            first_day=days[-1] + timedelta(days=1),
+            last_day=last_bookable,
+            now=now,
+            any_practitioner=True,
+        )
+        next_free = later.slots[0].start.astimezone(zone).date() if later.slots else None
+    base = {"practitioner": choice, **({"style": style} if style else {})}
+    context = {
+        "practice": practice,
+        "service": service,
+        "person": person,
+        "choice": choice,
+        "style": style,
+        "days": group_by_day(found.slots, zone, days, names),
+        "zone_name": zone_abbreviation(zone, days[0]),
+        "prev_url": _week_url(practice, service, base, first - timedelta(days=WEEK)) if first > today else None,
+        "next_url": _week_url(practice, service, base, first + timedelta(days=WEEK))
+        if days[-1] < last_bookable
+        else None,
+        "next_free_url": _week_url(practice, service, base, next_free) if next_free else None,
+        "next_free": next_free,
+        "details_url": reverse("book-details", args=[practice.slug, service.slug]),
+    }
+    template = "web/booking/times.html#week" if is_htmx(request) else "web/booking/times.html"
+    return render(request, template, context)
+
+
+def _week_url(practice: Practice, service: Service, params: dict[str, str], first: date) -> str:
+    path = reverse("book-times", args=[practice.slug, service.slug])
+    return f"{path}?{urlencode({**params, 'from': first.isoformat()})}"
+
+
+def details(request: HttpRequest, practice_slug: str, service_slug: str) -> HttpResponse:
+    practice, location = _practice(practice_slug)
+    service = _service(practice, service_slug)
+    if request.method == "POST":
+        form = DetailsForm(request.POST)
+    else:
+        form = DetailsForm(initial={"slot": request.GET.get("slot", "")})
+    chosen = None
+    other_times: list[TimeChoice] = []
+    if request.method == "POST" and form.is_valid():
+        start, practitioner_id = form.cleaned_data["slot"]
+        person = practice.practitioners.filter(pk=practitioner_id).first()
+        try:
+            booked = book_appointment(
+                practice=practice,
+                service=service,
+                practitioner=person,
+                start=start,
+                client=ClientDetails(
+                    first_name=form.cleaned_data["first_name"],
+                    last_name=form.cleaned_data["last_name"],
+                    email=form.cleaned_data["email"],
+                    phone=form.cleaned_data["phone"],
+                ),
+                note=form.cleaned_data["note"],
+            )
+        except SlotTaken as exc:
+            form.add_error(None, exc.message)
+            other_times = _alternatives(practice, service, person, start, location)
+        except BookingError as exc:
+            form.add_error(None if exc.field in (None, "start", "practitioner") else exc.field, exc.message)
+        else:
+            assert booked.manage_token is not None
+            url = reverse("manage-booking", args=[practice.slug, booked.manage_token])
+            return redirect(f"{url}?booked=1")
+    raw = form.data.get("slot") if form.is_bound else request.GET.get("slot", "")
+    parsed = parse_slot(raw or "")
+    if parsed:
+        start, practitioner_id = parsed
+        person = practice.practitioners.filter(pk=practitioner_id).first()
+        chosen = {"when": when_label(start, location.zone), "person": person}
+    context = {
+        "practice": practice,
+        "service": service,
+        "location": location,
+        "form": form,
+        "chosen": chosen,
+        "other_times": other_times,
+        "first_visits": practice.services.active().filter(is_first_visit=True),
+    }
+    status = 409 if other_times else (400 if form.is_bound and form.errors else 200)
+    return render(request, "web/booking/details.html", context, status=status)
+
+
+def _alternatives(
+    practice: Practice, service: Service, person: Practitioner | None, start: datetime, location: Location
+) -> list[TimeChoice]:
+    names = dict(practice.practitioners.values_list("pk", "display_name"))
+    slots = alternatives(practice=practice, service=service, practitioner=person, around=start)
+    zone = location.zone
+    return [
+        TimeChoice(
+            label=f"{when_label(s.start, zone)}",
+            value=slot_value(s.start, s.practitioner_id),
+            practitioner=names.get(s.practitioner_id, ""),
+            start=s.start,
+        )
+        for s in slots
+    ]

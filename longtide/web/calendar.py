@@ -1,0 +1,320 @@
+"""The staff calendar: day and week grids per practitioner or per room, an appointment's page, and
+booking, moving, cancelling and marking appointments for clients — through the same booking actions
+as the public flow, so every scheduling rule is applied once, in longtide/scheduling/booking.py."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
+from django_htmx.middleware import HtmxDetails
+
+from longtide.practice.access import member_required, role_in
+from longtide.practice.models import Practice, Practitioner, Role, Room
+from longtide.scheduling.booking import (
+    BookingError,
+    ClientDetails,
+    book_appointment,
+    cancel_appointment,
+    move_appointment,
+)
+from longtide.scheduling.models import Appointment, AppointmentQuerySet, Source, Status
+from longtide.web.calendar_forms import (
+    CalendarQuery,
+    CancelForm,
+    MarkForm,
+    MoveForm,
+    MoveSearchForm,
+    PractitionerTimes,
+    SlotSearchForm,
+    StaffBookingForm,
+    free_times,
+)
+from longtide.web.calendar_grid import build_grid, day_sources, practice_zone, week_sources
+from longtide.web.slots_view import day_label, when_label
+
+NOTE_WITHHELD = "The client left a note for the practitioner."
+
+
+def may_read_note(user: User | AnonymousUser, appointment: Appointment) -> bool:
+    """The booking note may hold health information: owners and the appointment's own practitioner only."""
+    role = role_in(user, appointment.practice)
+    if role == Role.OWNER:
+        return True
+    return role == Role.PRACTITIONER and appointment.practitioner.user_id == user.pk
+
+
+def _scoped(practice: Practice) -> AppointmentQuerySet:
+    return Appointment.objects.for_practice(practice).select_related(
+        "practice", "location", "service", "practitioner", "room", "client", "created_by"
+    )
+
+
+def calendar_url(practice: Practice, **params: Any) -> str:
+    query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
+    return reverse("staff-calendar", kwargs={"practice_slug": practice.slug}) + (f"?{query}" if query else "")
+
+
+@member_required("schedule.view")
+def day_or_week(request: HttpRequest, practice: Practice) -> HttpResponse:
+    zone = practice_zone(practice)
+    today = timezone.now().astimezone(zone).date()
+    query = CalendarQuery(request.GET).values()
+    view, by, day = query["view"] or "day", query["by"] or "practitioner", query["date"] or today
+    practitioner, room = None, None
+    if view == "week":
+        day -= timedelta(days=day.weekday())
+        practitioner, room = _week_subject(request, practice, by, query)
+        sources = week_sources(practice, zone, day, practitioner=practitioner, room=room)
+    else:
+        sources = day_sources(practice, zone, day, by=by)
+    context = {
+        "practice": practice,
+        "grid": build_grid(sources, zone, today),
+        "zone_name": str(zone),
+        **_navigation(practice, view=view, by=by, day=day, today=today, practitioner=practitioner, room=room),
+    }
+    htmx: HtmxDetails = request.htmx  # type: ignore[attr-defined]  # set by django_htmx's middleware
+    # An HTMX navigation swaps just the grid; a history restore after a cache miss needs the page.
+    partial = bool(htmx) and not htmx.history_restore_request
+    response = render(request, "web/staff/calendar.html" + ("#calendar" if partial else ""), context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _week_subject(
+    request: HttpRequest, practice: Practice, by: str, query: dict[str, Any]
+) -> tuple[Practitioner | None, Room | None]:
+    """Return whose week to show: the one asked for, else the user's own, else the first."""
+    if by == "room":
+        rooms = Room.objects.filter(location__practice=practice)
+        if query["room"]:
+            return None, get_object_or_404(rooms, pk=query["room"])
+        return None, rooms.filter(active=True).first()
+    people = practice.practitioners.all()
+    if query["practitioner"]:
+        return get_object_or_404(people, pk=query["practitioner"]), None
+    own = people.active().filter(user=request.user).first() if request.user.is_authenticated else None
+    return own or people.active().first(), None
+
+
+def _navigation(
+    practice: Practice,
+    *,
+    view: str,
+    by: str,
+    day: date,
+    today: date,
+    practitioner: Practitioner | None,
+    room: Room | None,
+) -> dict[str, Any]:
+    step = timedelta(days=7 if view == "week" else 1)
+    subject = {"practitioner": practitioner.pk if practitioner else None, "room": room.pk if room else None}
+    here = {"view": view, "by": by, **(subject if view == "week" else {})}
+    if view == "week":
+        title = f"Week of {day_label(day)} {day.year}"
+        if practitioner or room:
+            title += f" · {practitioner.display_name if practitioner else room.name if room else ''}"
+    else:
+        title = f"{day_label(day)} {day.year}"
+    return {
+        "view": view,
+        "by": by,
+        "day": day,
+        "title": title,
+        "unit": "week" if view == "week" else "day",
+        "subject_practitioner": practitioner,
+        "subject_room": room,
+        "rooms": Room.objects.filter(location__practice=practice),
+        "practitioners": practice.practitioners.all(),
+        "prev_url": calendar_url(practice, **here, date=day - step),
+        "next_url": calendar_url(practice, **here, date=day + step),
+        "today_url": calendar_url(practice, **here, date=today),
+        "day_url": calendar_url(practice, view="day", by=by, date=day),
+        "week_url": calendar_url(practice, view="week", by=by, date=day, **subject),
+        "by_practitioner_url": calendar_url(practice, view=view, by="practitioner", date=day),
+        "by_room_url": calendar_url(practice, view=view, by="room", date=day),
+    }
+
+
+@member_required("schedule.view")
+def appointment(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    found = get_object_or_404(_scoped(practice), pk=pk)
+    zone = found.location.zone
+    context = {
+        "practice": practice,
+        "appointment": found,
+        "zone_name": str(zone),
+        "when": when_label(found.start, zone),
+        "until": when_label(found.end, zone),
+        "may_read_note": may_read_note(request.user, found),
+        "note_withheld": NOTE_WITHHELD,
+        "has_started": found.start <= timezone.now(),
+        "may_mark": found.status in (Status.BOOKED, Status.COMPLETED, Status.NO_SHOW),
+        "calendar_link": calendar_url(practice, date=found.start.astimezone(zone).date()),
+    }
+    return render(request, "web/staff/appointment.html", context)
+
+
+def _add_booking_error(form: Form, error: BookingError) -> None:
+    form.add_error("slot" if error.field == "start" else None, error.message)
+
+
+@member_required("schedule.book")
+def new_appointment(request: HttpRequest, practice: Practice) -> HttpResponse:
+    zone = practice_zone(practice)
+    now = timezone.now()
+    booking = request.method == "POST" and request.POST.get("action") == "book"
+    data = request.POST if request.method == "POST" else request.GET
+    search = SlotSearchForm(practice, data, defaults=_search_defaults(practice, now.astimezone(zone).date()))
+    form = StaffBookingForm(practice, request.POST if booking else None, initial=_client_initial(practice, data))
+    if booking and search.is_valid() and form.is_valid():
+        start, practitioner = form.cleaned_data["slot"]
+        details = ClientDetails(**{k: form.cleaned_data[k] for k in ("first_name", "last_name", "email", "phone")})
+        try:
+            booked = book_appointment(
+                practice=practice,
+                service=search.cleaned_data["service"],
+                practitioner=practitioner,
+                start=start,
+                client=details,
+                note=form.cleaned_data["note"],
+                source=Source.STAFF,
+                by=request.user if isinstance(request.user, User) else None,
+                now=now,
+            )
+        except BookingError as error:
+            _add_booking_error(form, error)
+        else:
+            messages.success(request, f"Booked {booked.appointment.client} for {when_label(start, zone)}.")
+            return redirect("staff-appointment", practice_slug=practice.slug, pk=booked.appointment.pk)
+    context = {
+        "practice": practice,
+        "search": search,
+        "form": form,
+        "chosen_slot": data.get("slot", ""),
+        "times": _times_for(search, practice, zone, now),
+    }
+    return render(request, "web/staff/book.html", context)
+
+
+def _search_defaults(practice: Practice, today: date) -> dict[str, Any]:
+    first = practice.services.active().first()
+    return {"service": first.pk if first else None, "date": today}
+
+
+def _client_initial(practice: Practice, data: Any) -> dict[str, Any]:
+    """Keep what was typed across "show times"; `?client=<id>` starts from an existing client."""
+    initial = {key: data.get(key, "") for key in ("first_name", "last_name", "email", "phone", "note")}
+    client_id = data.get("client", "")
+    if client_id.isdigit() and not any(initial.values()):
+        client = practice.clients.filter(pk=client_id).first()
+        if client:
+            initial.update(first_name=client.first_name, last_name=client.last_name, email=client.email)
+            initial["phone"] = client.phone
+    return initial
+
+
+def _times_for(search: SlotSearchForm, practice: Practice, zone: ZoneInfo, now: datetime) -> list[PractitionerTimes]:
+    if not search.is_valid():
+        return []
+    return free_times(
+        practice=practice,
+        service=search.cleaned_data["service"],
+        practitioner=search.cleaned_data["practitioner"],
+        day=search.cleaned_data["date"],
+        zone=zone,
+        now=now,
+    )
+
+
+@member_required("schedule.book")
+def move(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    found = get_object_or_404(_scoped(practice), pk=pk)
+    zone = found.location.zone
+    now = timezone.now()
+    choosing = request.method == "POST" and request.POST.get("action") == "move"
+    data = request.POST if request.method == "POST" else request.GET
+    local_day = max(found.start, now).astimezone(zone).date()
+    search = MoveSearchForm(found.service, data, defaults={"practitioner": found.practitioner_id, "date": local_day})
+    form = MoveForm(practice, request.POST if choosing else None)
+    if choosing and search.is_valid() and form.is_valid():
+        start, practitioner = form.cleaned_data["slot"]
+        try:
+            move_appointment(appointment=found, start=start, practitioner=practitioner, by_client=False, now=now)
+        except BookingError as error:
+            _add_booking_error(form, error)
+        else:
+            messages.success(request, f"Moved to {when_label(start, zone)} with {practitioner}.")
+            return redirect("staff-appointment", practice_slug=practice.slug, pk=found.pk)
+    times: list[PractitionerTimes] = []
+    if found.status == Status.BOOKED and search.is_valid():
+        times = free_times(
+            practice=practice,
+            service=found.service,
+            practitioner=search.cleaned_data["practitioner"],
+            day=search.cleaned_data["date"],
+            zone=zone,
+            now=now,
+            ignore_appointment=found.pk,
+        )
+    context = {
+        "practice": practice,
+        "appointment": found,
+        "when": when_label(found.start, zone),
+        "search": search,
+        "form": form,
+        "chosen_slot": data.get("slot", ""),
+        "times": times,
+    }
+    return render(request, "web/staff/move.html", context)
+
+
+@member_required("schedule.book")
+@require_POST
+def cancel(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    found = get_object_or_404(_scoped(practice), pk=pk)
+    form = CancelForm(request.POST)
+    late = form.is_valid() and form.cleaned_data["late"]
+    try:
+        cancel_appointment(appointment=found, by_client=False, late=late)
+    except BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Recorded as a late cancellation." if late else "Cancelled by the clinic.")
+    return redirect("staff-appointment", practice_slug=practice.slug, pk=found.pk)
+
+
+@member_required("schedule.book")
+@require_POST
+def mark(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    form = MarkForm(request.POST)
+    # Locked, so that a cancellation at the same moment cannot be overwritten by a stale read.
+    with transaction.atomic():
+        found = get_object_or_404(Appointment.objects.for_practice(practice).select_for_update(), pk=pk)
+        if not form.is_valid():
+            messages.error(request, "Say whether the appointment was completed or a no-show.")
+        elif found.start > timezone.now():
+            messages.error(request, "An appointment can be marked completed or no-show only once it has started.")
+        else:
+            try:
+                found.mark(form.cleaned_data["status"])
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                found.save(update_fields=["status", "updated_at"])
+                messages.success(request, f"Marked {found.get_status_display().lower()}.")
+    return redirect("staff-appointment", practice_slug=practice.slug, pk=pk)

@@ -1,0 +1,324 @@
+"""The staff calendar's grid: columns of 15-minute rows in the location's local time, working hours
+shaded, appointments and time off placed as blocks on CSS grid lines.
+
+Rows follow the wall clock, like a paper diary: on a daylight-saving day the repeated or skipped
+hour is not drawn twice or left out, and a block is placed by the local time printed on it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from longtide.lib.intervals import Interval, merge
+from longtide.practice.models import Practice, Practitioner, Room
+from longtide.scheduling.availability import DatedHours, PractitionerSchedule, WeeklyHours, working_intervals
+from longtide.scheduling.models import OCCUPYING, Appointment, HoursException, TimeOff, WorkingHours
+from longtide.web.slots_view import time_label
+
+ROW_MINUTES = 15
+DAY_MINUTES = 24 * 60
+# The grid always shows at least these hours, widened to fit working hours and appointments.
+FIRST_HOUR, LAST_HOUR = 8, 18
+
+
+def practice_zone(practice: Practice) -> ZoneInfo:
+    """Return the time zone the practice's calendar is drawn in: its (first) location's."""
+    location = practice.locations.first()
+    return location.zone if location else ZoneInfo("UTC")
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """What one column shows before it is laid out: a practitioner's or a room's day."""
+
+    day: date
+    heading: str
+    practitioner: Practitioner | None = None
+    room: Room | None = None
+    appointments: Sequence[Appointment] = ()
+    working: Sequence[Interval] = ()
+    time_off: Sequence[TimeOff] = ()
+
+
+@dataclass
+class Block:
+    first_line: int
+    last_line: int
+    time_text: str
+    appointment: Appointment | None = None
+    label: str = ""  # for time off
+    lane: int = 1
+
+
+@dataclass
+class Column:
+    source: Source
+    hours_text: str
+    is_today: bool
+    shading: list[tuple[int, int]] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    lanes: int = 1
+
+    @property
+    def day(self) -> date:
+        return self.source.day
+
+    @property
+    def heading(self) -> str:
+        return self.source.heading
+
+
+@dataclass
+class Grid:
+    first_hour: int
+    last_hour: int
+    columns: list[Column]
+    cancelled: list[Appointment]
+
+    @property
+    def rows(self) -> int:
+        return (self.last_hour - self.first_hour) * 60 // ROW_MINUTES
+
+    @property
+    def hour_labels(self) -> list[tuple[int, str]]:
+        """Return (grid line, "9 AM") for each hour shown."""
+        per_hour = 60 // ROW_MINUTES
+        return [
+            (index * per_hour + 1, _hour_text(hour))
+            for index, hour in enumerate(range(self.first_hour, self.last_hour))
+        ]
+
+
+def _hour_text(hour: int) -> str:
+    return time(hour % 24).strftime("%I %p").lstrip("0")
+
+
+def _minute_of(moment: datetime, day: date, zone: ZoneInfo) -> int:
+    """Return the wall-clock minute of `moment` counted from the start of local `day`, within the day."""
+    local = moment.astimezone(zone)
+    minute = (local.date() - day).days * DAY_MINUTES + local.hour * 60 + local.minute
+    return max(0, min(DAY_MINUTES, minute))
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """Minutes from the start of the column's local day, before they become grid lines."""
+
+    start: int
+    end: int
+    appointment: Appointment | None = None
+    time_off: TimeOff | None = None
+
+
+def build_grid(sources: Sequence[Source], zone: ZoneInfo, today: date) -> Grid:
+    """Lay the sources out as columns on one shared set of rows, wide enough for everything shown."""
+    laid: list[tuple[Source, list[_Placed], list[_Placed]]] = []
+    cancelled: list[Appointment] = []
+    for source in sources:
+
+        def place(start: datetime, end: datetime, **item: Any) -> _Placed:
+            first = _minute_of(start, source.day, zone)  # noqa: B023 - called only in this iteration
+            return _Placed(first, max(first + 1, _minute_of(end, source.day, zone)), **item)  # noqa: B023
+
+        hours = [place(i.start, i.end) for i in source.working]
+        items = [place(a.start, a.end, appointment=a) for a in source.appointments if a.status in OCCUPYING]
+        items += [place(o.start, o.end, time_off=o) for o in source.time_off]
+        cancelled += [a for a in source.appointments if a.status not in OCCUPYING]
+        laid.append((source, [h for h in hours if h.start < DAY_MINUTES], items))
+
+    placed = [p for _, hours, items in laid for p in (*hours, *items)]
+    lowest = min([FIRST_HOUR * 60, *(p.start for p in placed)])
+    highest = max([LAST_HOUR * 60, *(p.end for p in placed)])
+    first_hour, last_hour = lowest // 60, min(24, -(-highest // 60))
+    origin = first_hour * 60
+
+    def lines(p: _Placed) -> tuple[int, int]:
+        first = (p.start - origin) // ROW_MINUTES + 1
+        return first, max(first + 1, -(-(p.end - origin) // ROW_MINUTES) + 1)
+
+    columns = []
+    for source, hours, items in laid:
+        column = Column(source, _hours_text(source, zone), source.day == today, [lines(h) for h in hours])
+        for item in items:
+            if item.appointment is not None:
+                text = f"{time_label(item.appointment.start, zone)}–{time_label(item.appointment.end, zone)}"
+                column.blocks.append(Block(*lines(item), text, appointment=item.appointment))
+            elif item.time_off is not None:
+                off = item.time_off
+                whole_day = item.start == 0 and item.end == DAY_MINUTES
+                text = "All day" if whole_day else f"{time_label(off.start, zone)}–{time_label(off.end, zone)}"
+                label = f"Time off: {off.reason}" if off.reason else "Time off"
+                column.blocks.append(Block(*lines(item), text, label=label))
+        column.lanes = _assign_lanes(column.blocks)
+        columns.append(column)
+    cancelled.sort(key=lambda a: a.start)
+    return Grid(first_hour, last_hour, columns, cancelled)
+
+
+def _assign_lanes(blocks: list[Block]) -> int:
+    """Put overlapping blocks side by side (time off under a booking, or data entered past the
+    overlap checks); return how many lanes the column needs."""
+    blocks.sort(key=lambda b: (b.first_line, b.last_line))
+    lane_ends: list[int] = []
+    for block in blocks:
+        for index, end in enumerate(lane_ends):
+            if end <= block.first_line:
+                lane_ends[index] = block.last_line
+                block.lane = index + 1
+                break
+        else:
+            lane_ends.append(block.last_line)
+            block.lane = len(lane_ends)
+    return max(1, len(lane_ends))
+
+
+def _hours_text(source: Source, zone: ZoneInfo) -> str:
+    day_start = local_midnight(source.day, zone)
+    day_end = local_midnight(source.day + timedelta(days=1), zone)
+    pieces = [
+        f"{time_label(max(i.start, day_start), zone)}–{time_label(min(i.end, day_end), zone)}"
+        for i in source.working
+        if i.start < day_end and i.end > day_start
+    ]
+    if source.room is not None:
+        return "Open " + ", ".join(pieces) if pieces else "No one working"
+    return "Working " + ", ".join(pieces) if pieces else "Not working"
+
+
+def working_time(
+    practitioner_ids: Iterable[int], first_day: date, last_day: date
+) -> dict[tuple[int, int], list[Interval]]:
+    """Return each (practitioner id, location id)'s working time on local days first_day..last_day."""
+    ids = list(practitioner_ids)
+    zones: dict[int, str] = {}
+    weekly: dict[tuple[int, int], list[WeeklyHours]] = defaultdict(list)
+    for pid, loc, zone, weekday, start, end in WorkingHours.objects.filter(practitioner_id__in=ids).values_list(
+        "practitioner_id", "location_id", "location__time_zone", "weekday", "start_time", "end_time"
+    ):
+        weekly[(pid, loc)].append(WeeklyHours(weekday, start, end))
+        zones[loc] = zone
+    extra: dict[tuple[int, int], list[DatedHours]] = defaultdict(list)
+    removed: dict[int, list[DatedHours]] = defaultdict(list)
+    margin = timedelta(days=1)
+    for pid, loc, zone, day, available, from_time, to_time in HoursException.objects.filter(
+        practitioner_id__in=ids, date__gte=first_day - margin, date__lte=last_day + margin
+    ).values_list(
+        "practitioner_id", "location_id", "location__time_zone", "date", "available", "start_time", "end_time"
+    ):
+        if available and loc is not None:
+            extra[(pid, loc)].append(DatedHours(day, True, from_time, to_time))
+            zones[loc] = zone
+        elif not available:
+            # Time removed applies wherever the practitioner would have worked (as in search.py).
+            removed[pid].append(DatedHours(day, False, from_time, to_time))
+    result: dict[tuple[int, int], list[Interval]] = {}
+    for key in {*weekly, *extra}:
+        pid, loc = key
+        schedule = PractitionerSchedule(pid, weekly.get(key, []), [*extra.get(key, []), *removed.get(pid, [])], [])
+        result[key] = working_intervals(schedule, ZoneInfo(zones[loc]), first_day, last_day)
+    return result
+
+
+def _appointments(practice: Practice, start: datetime, end: datetime) -> list[Appointment]:
+    return list(
+        Appointment.objects.for_practice(practice)
+        .filter(start__lt=end, start__gte=start)
+        .select_related("client", "service", "practitioner", "room")
+        .order_by("start", "pk")
+    )
+
+
+def _on_day(items: Iterable[Appointment], day: date, zone: ZoneInfo) -> list[Appointment]:
+    return [a for a in items if a.start.astimezone(zone).date() == day]
+
+
+def day_sources(practice: Practice, zone: ZoneInfo, day: date, *, by: str) -> list[Source]:
+    """Return one source per active practitioner (or room) for the local day, plus inactive ones that
+    still have appointments that day, so that nothing booked is ever hidden."""
+    start, end = local_midnight(day, zone), local_midnight(day + timedelta(days=1), zone)
+    appointments = _appointments(practice, start, end)
+    if by == "room":
+        rooms = list(Room.objects.filter(location__practice=practice).select_related("location"))
+        shown = [r for r in rooms if r.active or any(a.room_id == r.pk for a in appointments)]
+        working = working_time(practice.practitioners.values_list("pk", flat=True), day, day)
+        return [
+            Source(
+                day=day,
+                heading=room.name,
+                room=room,
+                appointments=[a for a in appointments if a.room_id == room.pk],
+                working=_at_location(working, room.location_id),
+            )
+            for room in shown
+        ]
+    people = list(practice.practitioners.all())
+    shown_people = [p for p in people if p.active or any(a.practitioner_id == p.pk for a in appointments)]
+    working = working_time([p.pk for p in shown_people], day, day)
+    off = _time_off([p.pk for p in shown_people], start, end)
+    return [
+        Source(
+            day=day,
+            heading=person.display_name,
+            practitioner=person,
+            appointments=[a for a in appointments if a.practitioner_id == person.pk],
+            working=merge(i for (pid, _), found in working.items() if pid == person.pk for i in found),
+            time_off=off.get(person.pk, []),
+        )
+        for person in shown_people
+    ]
+
+
+def week_sources(
+    practice: Practice, zone: ZoneInfo, monday: date, *, practitioner: Practitioner | None, room: Room | None
+) -> list[Source]:
+    """Return one source per local day of the week starting `monday`, for one practitioner or one room."""
+    days = [monday + timedelta(days=n) for n in range(7)]
+    start, end = local_midnight(days[0], zone), local_midnight(days[-1] + timedelta(days=1), zone)
+    appointments = _appointments(practice, start, end)
+    if room is not None:
+        appointments = [a for a in appointments if a.room_id == room.pk]
+        working = _at_location(
+            working_time(practice.practitioners.values_list("pk", flat=True), days[0], days[-1]), room.location_id
+        )
+        off: list[TimeOff] = []
+    elif practitioner is not None:
+        appointments = [a for a in appointments if a.practitioner_id == practitioner.pk]
+        working = merge(i for found in working_time([practitioner.pk], days[0], days[-1]).values() for i in found)
+        off = _time_off([practitioner.pk], start, end).get(practitioner.pk, [])
+    else:
+        return []
+    sources = []
+    for day in days:
+        day_start, day_end = local_midnight(day, zone), local_midnight(day + timedelta(days=1), zone)
+        sources.append(
+            Source(
+                day=day,
+                heading=f"{day:%a} {day.day} {day:%b}",
+                practitioner=practitioner,
+                room=room,
+                appointments=_on_day(appointments, day, zone),
+                working=[i for i in working if i.start < day_end and i.end > day_start],
+                time_off=[o for o in off if o.start < day_end and o.end > day_start],
+            )
+        )
+    return sources
+
+
+def _at_location(working: dict[tuple[int, int], list[Interval]], location_id: int) -> list[Interval]:
+    return merge(i for (_, loc), found in working.items() if loc == location_id for i in found)
+
+
+def _time_off(practitioner_ids: list[int], start: datetime, end: datetime) -> dict[int, list[TimeOff]]:
+    found: dict[int, list[TimeOff]] = defaultdict(list)
+    for off in TimeOff.objects.filter(practitioner_id__in=practitioner_ids, start__lt=end, end__gt=start):
+        found[off.practitioner_id].append(off)
+    return found

@@ -1,0 +1,107 @@
+"""The client's private manage link: see, cancel or reschedule a booking."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from longtide.scheduling.booking import BookingError, cancel_appointment, find_by_token, move_appointment
+from longtide.scheduling.models import Appointment
+from longtide.scheduling.search import find_slots
+from longtide.web.booking_forms import parse_day, parse_slot
+from longtide.web.htmx import is_htmx
+from longtide.web.slots_view import group_by_day, when_label, zone_abbreviation
+
+WEEK = 7
+
+
+def _appointment(practice_slug: str, token: str) -> Appointment:
+    appointment = find_by_token(token)
+    if appointment is None or appointment.practice.slug != practice_slug:
+        raise Http404("This link is not valid. Please use the link in your confirmation email.")
+    return appointment
+
+
+def _context(appointment: Appointment, token: str) -> dict[str, object]:
+    zone = appointment.location.zone
+    practice = appointment.practice
+    return {
+        "practice": practice,
+        "appointment": appointment,
+        "token": token,
+        "when": when_label(appointment.start, zone),
+        "may_change": appointment.client_may_change(timezone.now()),
+        "contact": " or ".join(x for x in [practice.phone, practice.email] if x),
+    }
+
+
+def show(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
+    appointment = _appointment(practice_slug, token)
+    context = {**_context(appointment, token), "just_booked": request.GET.get("booked") == "1"}
+    return render(request, "web/manage/show.html", context)
+
+
+@require_POST
+def cancel(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
+    appointment = _appointment(practice_slug, token)
+    try:
+        cancel_appointment(appointment=appointment, by_client=True)
+    except BookingError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Your appointment is cancelled. We've sent you an email to confirm.")
+    return redirect("manage-booking", practice_slug=practice_slug, token=token)
+
+
+def reschedule(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
+    appointment = _appointment(practice_slug, token)
+    practice, zone = appointment.practice, appointment.location.zone
+    error = None
+    if request.method == "POST":
+        parsed = parse_slot(request.POST.get("slot", ""))
+        if parsed is None:
+            error = "Please choose one of the free times below."
+        else:
+            try:
+                move_appointment(appointment=appointment, start=parsed[0], by_client=True, manage_token=token)
+            except BookingError as exc:
+                error = exc.message
+            else:
+                messages.success(request, f"Your appointment is moved to {when_label(appointment.start, zone)}.")
+                return redirect("manage-booking", practice_slug=practice_slug, token=token)
+    now = timezone.now()
+    today = now.astimezone(zone).date()
+    last_bookable = (now + practice.horizon).astimezone(zone).date()
+    first = min(max(parse_day(request.GET.get("from")) or today, today), last_bookable)
+    days = [first + timedelta(days=i) for i in range(WEEK) if first + timedelta(days=i) <= last_bookable]
+    found = find_slots(
+        practice=practice,
+        service=appointment.service,
+        practitioner_ids=[appointment.practitioner_id],
+        first_day=days[0],
+        last_day=days[-1],
+        now=now,
+        ignore_appointment=appointment.pk,
+    )
+    path = reverse("manage-reschedule", args=[practice.slug, token])
+    context = {
+        **_context(appointment, token),
+        "error": error,
+        "days": group_by_day(found.slots, zone, days, {}),
+        "zone_name": zone_abbreviation(zone, days[0]),
+        "prev_url": f"{path}?{urlencode({'from': (first - timedelta(days=WEEK)).isoformat()})}"
+        if first > today
+        else None,
+        "next_url": f"{path}?{urlencode({'from': (first + timedelta(days=WEEK)).isoformat()})}"
+        if days[-1] < last_bookable
+        else None,
+    }
+    template = "web/manage/reschedule.html#week" if is_htmx(request) else "web/manage/reschedule.html"
+    return render(request, template, context, status=409 if error else 200)

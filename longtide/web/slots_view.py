@@ -1,0 +1,62 @@
+"""Shape slots for the page: grouped by local day, labelled in the location's time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from longtide.scheduling.availability import Slot
+from longtide.web.booking_forms import slot_value
+
+
+@dataclass(frozen=True, slots=True)
+class TimeChoice:
+    label: str  # "9:15 AM"
+    value: str  # slot_value(...)
+    practitioner: str
+    start: datetime
+
+
+@dataclass
+class Day:
+    day: date
+    label: str  # "Tuesday 1 December"
+    times: list[TimeChoice] = field(default_factory=list)
+
+
+def time_label(moment: datetime, zone: ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    return local.strftime("%I:%M %p").lstrip("0")
+
+
+def day_label(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def zone_abbreviation(zone: ZoneInfo, day: date) -> str:
+    """Return the zone's abbreviation at noon on `day` (EST, EDT, GMT, BST …)."""
+    return datetime.combine(day, time(12), tzinfo=zone).tzname() or str(zone)
+
+
+def when_label(moment: datetime, zone: ZoneInfo) -> str:
+    """Return "Tuesday 1 December 2026, 10:00 AM EST"."""
+    local = moment.astimezone(zone)
+    return f"{day_label(local.date())} {local.year}, {time_label(moment, zone)} {local.tzname()}"
+
+
+def group_by_day(slots: list[Slot], zone: ZoneInfo, days: list[date], names: dict[int, str]) -> list[Day]:
+    """Return one Day per date in `days` (empty days included), with the slots that start on it."""
+    grouped = {d: Day(d, day_label(d)) for d in days}
+    for slot in slots:
+        local_day = slot.start.astimezone(zone).date()
+        if local_day in grouped:
+            grouped[local_day].times.append(
+                TimeChoice(
+                    label=time_label(slot.start, zone),
+                    value=slot_value(slot.start, slot.practitioner_id),
+                    practitioner=names.get(slot.practitioner_id, ""),
+                    start=slot.start,
+                )
+            )
+    return list(grouped.values())

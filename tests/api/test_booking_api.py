@@ -1,0 +1,163 @@
+"""The public booking API: availability, bookings, manage-token endpoints."""
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.test import Client as HttpClient
+
+from longtide.scheduling.models import Appointment, Status
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def body(cast, **over):
+    data = {
+        "service": cast.session.pk,
+        "practitioner": cast.ana.pk,
+        "start": "2026-12-02T10:00:00-05:00",
+        "client": {"first_name": "Cleo", "last_name": "Park", "email": "cleo@example.test", "phone": ""},
+    }
+    data.update(over)
+    return data
+
+
+def post(client: HttpClient, data, **headers):
+    return client.post("/api/v1/p/tidewater/bookings", data, content_type="application/json", headers=headers)
+
+
+def test_availability_lists_slots_in_order_with_local_offsets(client: HttpClient, cast) -> None:
+    url = f"/api/v1/p/tidewater/availability?service={cast.session.pk}&practitioner={cast.ana.pk}&start=2026-12-02&end=2026-12-02"
+    slots = client.get(url).json()["slots"]
+    assert slots[0] == {
+        "start": "2026-12-02T09:00:00-05:00",
+        "end": "2026-12-02T10:00:00-05:00",
+        "practitioner": cast.ana.pk,
+        "room": cast.willow.pk,
+    }
+    assert slots[-1]["start"] == "2026-12-02T16:00:00-05:00"
+    assert [s["start"] for s in slots] == sorted(s["start"] for s in slots)
+    assert len(slots) == 29  # 09:00 … 16:00 every 15 minutes
+
+
+def test_availability_for_anyone_and_a_booked_time_disappears(client: HttpClient, cast) -> None:
+    assert post(client, body(cast)).status_code == 201
+    url = f"/api/v1/p/tidewater/availability?service={cast.session.pk}&practitioner=any&start=2026-12-02&end=2026-12-02"
+    starts = [s["start"] for s in client.get(url).json()["slots"]]
+    assert "2026-12-02T10:00:00-05:00" not in starts
+    assert "2026-12-02T11:15:00-05:00" in starts  # after the 15-minute buffer
+    assert "2026-12-02T11:00:00-05:00" not in starts
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("service=999&start=2026-12-02&end=2026-12-02", "service"),
+        ("service={s}&start=2026-12-05&end=2026-12-02", "end"),
+        ("service={s}&start=2026-12-01&end=2027-03-01", "end"),
+        ("service={s}&start=tomorrow&end=2026-12-02", "start"),
+        ("service={s}&practitioner=bob&start=2026-12-02&end=2026-12-02", "practitioner"),
+    ],
+)
+def test_availability_bad_input_names_the_field(client: HttpClient, cast, query, field) -> None:
+    response = client.get(f"/api/v1/p/tidewater/availability?{query.format(s=cast.session.pk)}")
+    assert response.status_code in (404, 422)
+    assert field in response.json()["errors"]
+
+
+def test_a_booking_is_created_with_a_manage_url(client: HttpClient, cast) -> None:
+    response = post(client, body(cast, note="first time"))
+    assert response.status_code == 201
+    data = response.json()
+    assert data["status"] == "booked"
+    assert data["start"] == "2026-12-02T10:00:00-05:00"
+    assert data["room"] == cast.willow.pk
+    assert data["client"]["email"] == "cleo@example.test"
+    assert "/p/tidewater/manage/" in data["manage_url"]
+    token = data["manage_url"].rstrip("/").rsplit("/", 1)[-1]
+    managed = client.get(f"/api/v1/bookings/{token}").json()
+    assert managed["id"] == data["id"]
+    assert managed["can_change_online"] is True
+
+
+def test_a_taken_time_is_a_409_with_alternatives(client: HttpClient, cast) -> None:
+    post(client, body(cast))
+    response = post(client, body(cast, client={"first_name": "Di", "last_name": "O", "email": "di@example.test"}))
+    assert response.status_code == 409
+    data = response.json()
+    assert data["code"] == "slot_taken"
+    assert data["alternatives"]
+    assert Appointment.objects.count() == 1
+
+
+def test_the_idempotency_key_makes_a_retry_return_the_same_booking(client: HttpClient, cast) -> None:
+    first = post(client, body(cast), **{"Idempotency-Key": "retry-1"})
+    second = post(client, body(cast), **{"Idempotency-Key": "retry-1"})
+    assert first.status_code == 201
+    assert second.status_code == 200
+    assert second.json()["id"] == first.json()["id"]
+    assert Appointment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("over", "field"),
+    [
+        ({"client": {"first_name": "C", "last_name": "P", "email": "not-an-email"}}, "client.email"),
+        ({"client": {"first_name": "", "last_name": "P", "email": "c@example.test"}}, "client.first_name"),
+        ({"start": "2026-12-02T10:00:00"}, "start"),
+        ({"start": "next tuesday"}, "start"),
+        ({"start": "2026-11-30T10:00:00-05:00"}, "start"),
+        ({"start": "2026-12-01T10:00:00-05:00"}, "start"),
+        ({"start": "2027-06-01T10:00:00-04:00"}, "start"),
+        ({"practitioner": "bob"}, "practitioner"),
+        ({"service": 999}, "service"),
+    ],
+)
+def test_bad_booking_input_gets_field_errors(client: HttpClient, cast, over, field) -> None:
+    response = post(client, body(cast, **over))
+    assert response.status_code in (404, 409, 422), response.content
+    data = response.json()
+    assert data["detail"]
+    assert field in data.get("errors", {}) or data["code"] in ("slot_taken",), data
+
+
+def test_a_time_that_is_not_a_slot_is_a_409(client: HttpClient, cast) -> None:
+    response = post(client, body(cast, start="2026-12-02T10:07:00-05:00"))
+    assert response.status_code == 409
+
+
+def test_cancel_by_token_respects_the_window(client: HttpClient, cast) -> None:
+    data = post(client, body(cast)).json()
+    token = data["manage_url"].rstrip("/").rsplit("/", 1)[-1]
+    with time_machine.travel(datetime(2026, 12, 2, 0, 0, tzinfo=UTC), tick=False):
+        refused = client.post(f"/api/v1/bookings/{token}/cancel")
+        assert refused.status_code == 409
+        assert refused.json()["code"] == "outside_window"
+    ok = client.post(f"/api/v1/bookings/{token}/cancel")
+    assert ok.status_code == 200
+    assert ok.json()["status"] == Status.CANCELLED_CLIENT
+    assert client.post(f"/api/v1/bookings/{token}/cancel").status_code == 409
+
+
+def test_an_unknown_token_is_a_404(client: HttpClient, cast) -> None:
+    assert client.get("/api/v1/bookings/nope").status_code == 404
+    assert client.post("/api/v1/bookings/nope/cancel").status_code == 404
+
+
+def test_the_openapi_document_has_the_booking_endpoints(client: HttpClient) -> None:
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in [
+        "/api/v1/p/{slug}/availability",
+        "/api/v1/p/{slug}/bookings",
+        "/api/v1/bookings/{token}",
+        "/api/v1/bookings/{token}/cancel",
+    ]:
+        assert path in paths

@@ -1,0 +1,224 @@
+"""The booking actions, on the real database (SQLite or PostgreSQL per DATABASE_URL)."""
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+
+from longtide.practice.models import Practitioner, Room
+from longtide.scheduling.booking import (
+    BookingError,
+    ClientDetails,
+    PolicyRefused,
+    SlotTaken,
+    book_appointment,
+    cancel_appointment,
+    find_by_token,
+    move_appointment,
+)
+from longtide.scheduling.models import Appointment, HoursException, Source, Status, TimeOff, WorkingHours
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # Tuesday 07:00 in New York
+# Wednesday 2 December 10:00 New York (EST, UTC-5) = 15:00 UTC
+WED_10 = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
+CLEO = ClientDetails("Cleo", "Park", "cleo@example.test")
+DI = ClientDetails("Di", "Okoro", "di@example.test", "+1 555 0100")
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def book(cast, start=WED_10, client=CLEO, **kw):
+    kw.setdefault("practitioner", cast.ana)
+    return book_appointment(practice=cast.tidewater, service=cast.session, start=start, client=client, **kw)
+
+
+def test_it_books_a_free_slot_with_a_room_and_a_hashed_token(cast) -> None:
+    booked = book(cast)
+    appt = booked.appointment
+    assert appt.status == Status.BOOKED
+    assert (appt.start, appt.end) == (WED_10, WED_10 + timedelta(hours=1))
+    assert appt.blocked_end == appt.end + timedelta(minutes=15)
+    assert appt.room == cast.willow
+    assert booked.manage_token and booked.manage_token not in appt.manage_token_hash
+    assert find_by_token(booked.manage_token) == appt
+
+
+def test_it_finds_the_existing_client_by_email_without_renaming_them(cast) -> None:
+    booked = book(cast, client=ClientDetails("Mallory", "Impostor", "CLEO@example.test", "+1 555"))
+    assert booked.appointment.client == cast.cleo
+    cast.cleo.refresh_from_db()
+    assert cast.cleo.first_name == "Cleo"
+    assert cast.cleo.phone == "+1 555"
+
+
+def test_it_refuses_an_overlapping_booking_for_the_practitioner(cast) -> None:
+    book(cast)
+    with pytest.raises(SlotTaken):
+        book(cast, start=WED_10 + timedelta(minutes=30), client=DI)
+
+
+def test_the_buffer_after_a_booking_is_kept_free(cast) -> None:
+    book(cast)
+    with pytest.raises(SlotTaken):
+        book(cast, start=WED_10 + timedelta(hours=1), client=DI)
+    assert book(cast, start=WED_10 + timedelta(hours=1, minutes=15), client=DI).created
+
+
+def test_a_second_practitioner_gets_the_other_room_and_then_rooms_run_out(cast) -> None:
+    bea = Practitioner.objects.create(practice=cast.tidewater, display_name="Bea", slug="bea", style="integrative")
+    cal = Practitioner.objects.create(practice=cast.tidewater, display_name="Cal", slug="cal", style="integrative")
+    for person in (bea, cal):
+        cast.session.practitioners.add(person)
+        WorkingHours.objects.create(
+            practitioner=person, location=cast.location, weekday=2, start_time=time(9), end_time=time(17)
+        )
+    assert book(cast).appointment.room == cast.willow
+    assert book(cast, practitioner=bea, client=DI).appointment.room == cast.cedar
+    with pytest.raises(SlotTaken):
+        book(cast, practitioner=cal, client=ClientDetails("E", "F", "ef@example.test"))
+
+
+def test_any_practitioner_takes_the_first_one_free(cast) -> None:
+    bea = Practitioner.objects.create(practice=cast.tidewater, display_name="Bea", slug="bea", style="integrative")
+    cast.session.practitioners.add(bea)
+    WorkingHours.objects.create(practitioner=bea, location=cast.location, weekday=2, start_time=time(9), end_time=time(17))
+    first = book(cast, practitioner=None)
+    second = book(cast, practitioner=None, client=DI)
+    assert {first.appointment.practitioner, second.appointment.practitioner} == {cast.ana, bea}
+
+
+def test_any_practitioner_respects_the_style_filter(cast) -> None:
+    bea = Practitioner.objects.create(practice=cast.tidewater, display_name="Bea", slug="bea", style="integrative")
+    cast.session.practitioners.add(bea)
+    WorkingHours.objects.create(practitioner=bea, location=cast.location, weekday=2, start_time=time(9), end_time=time(17))
+    booked = book(cast, practitioner=None, style="integrative")
+    assert booked.appointment.practitioner == bea
+
+
+def test_it_refuses_times_outside_working_hours_and_off_the_grid(cast) -> None:
+    with pytest.raises(SlotTaken):
+        book(cast, start=datetime(2026, 12, 2, 23, 0, tzinfo=UTC))  # 18:00 local
+    with pytest.raises(SlotTaken):
+        book(cast, start=WED_10 + timedelta(minutes=7))
+
+
+def test_time_off_and_days_off_block_booking(cast) -> None:
+    TimeOff.objects.create(practitioner=cast.ana, start=WED_10, end=WED_10 + timedelta(minutes=30))
+    with pytest.raises(SlotTaken):
+        book(cast)
+    HoursException.objects.create(practitioner=cast.ana, date=datetime(2026, 12, 3).date(), available=False)
+    with pytest.raises(SlotTaken):
+        book(cast, start=WED_10 + timedelta(days=1))
+
+
+@pytest.mark.parametrize(
+    ("start", "code"),
+    [
+        (NOW - timedelta(hours=1), "in_past"),
+        (NOW + timedelta(hours=3), "too_soon"),
+        (NOW + timedelta(days=120), "too_far"),
+    ],
+)
+def test_policy_errors_are_specific(cast, start, code) -> None:
+    with pytest.raises(BookingError) as caught:
+        book(cast, start=start)
+    assert caught.value.code == code
+    assert caught.value.field == "start"
+
+
+def test_staff_may_book_inside_the_notice_period_but_not_in_the_past(cast) -> None:
+    soon = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 10:00 local today, 3 h away
+    assert book(cast, start=soon, source=Source.STAFF).created
+    with pytest.raises(BookingError, match="already passed"):
+        book(cast, start=NOW - timedelta(hours=2), source=Source.STAFF, client=DI)
+
+
+def test_new_clients_are_guided_to_a_first_visit(cast) -> None:
+    cast.tidewater.new_clients_first_visit = True
+    cast.tidewater.save()
+    with pytest.raises(BookingError) as caught:
+        book(cast, client=DI)
+    assert caught.value.code == "first_visit_required"
+    assert "First visit" in caught.value.message
+    first = book_appointment(
+        practice=cast.tidewater, service=cast.first_visit, practitioner=cast.ana, start=WED_10, client=DI
+    )
+    assert first.created
+    assert book(cast, start=WED_10 + timedelta(days=1), client=DI).created
+
+
+def test_an_idempotent_retry_returns_the_same_booking(cast) -> None:
+    first = book(cast, idempotency_key="k-1")
+    again = book(cast, idempotency_key="k-1")
+    assert again.appointment.pk == first.appointment.pk
+    assert again.created is False
+    assert Appointment.objects.count() == 1
+
+
+def test_a_service_of_another_practice_is_refused(cast) -> None:
+    with pytest.raises(BookingError) as caught:
+        book_appointment(
+            practice=cast.tidewater, service=cast.harbour_session, practitioner=None, start=WED_10, client=CLEO
+        )
+    assert caught.value.code == "unknown_service"
+
+
+def test_a_client_may_cancel_inside_the_window_only(cast) -> None:
+    appt = book(cast).appointment
+    cancel_appointment(appointment=appt, by_client=True)
+    assert appt.status == Status.CANCELLED_CLIENT
+    assert book(cast, client=DI).created, "a cancelled slot is free again"
+    late = book(cast, start=datetime(2026, 12, 2, 19, 0, tzinfo=UTC)).appointment
+    with time_machine.travel(datetime(2026, 12, 1, 20, 0, tzinfo=UTC), tick=False):
+        with pytest.raises(PolicyRefused) as caught:
+            cancel_appointment(appointment=late, by_client=True)
+        assert "24 hours" in caught.value.message
+        cancel_appointment(appointment=late, by_client=False, late=True)
+    assert late.status == Status.LATE_CANCELLED
+
+
+def test_a_client_can_move_a_booking_and_the_old_time_frees_up(cast) -> None:
+    booked = book(cast)
+    moved = move_appointment(appointment=booked.appointment, start=WED_10 + timedelta(hours=2), by_client=True)
+    assert moved.start == WED_10 + timedelta(hours=2)
+    assert moved.sequence == 1
+    assert book(cast, client=DI).created
+
+
+def test_moving_by_a_quarter_hour_onto_its_own_time_is_allowed(cast) -> None:
+    booked = book(cast)
+    moved = move_appointment(appointment=booked.appointment, start=WED_10 + timedelta(minutes=15), by_client=True)
+    assert moved.start == WED_10 + timedelta(minutes=15)
+
+
+def test_moving_onto_another_booking_is_refused_and_nothing_changes(cast) -> None:
+    first = book(cast).appointment
+    book(cast, start=WED_10 + timedelta(hours=3), client=DI)
+    with pytest.raises(SlotTaken):
+        move_appointment(appointment=first, start=WED_10 + timedelta(hours=3), by_client=True)
+    first.refresh_from_db()
+    assert first.start == WED_10
+
+
+def test_a_confirmation_email_is_sent_on_commit_without_the_note(cast, django_capture_on_commit_callbacks) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        book(cast, note="migraines since March")
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["cleo@example.test"]
+    assert "migraines" not in message.body
+
+
+def test_rooms_of_a_service_restrict_where_it_can_happen(cast) -> None:
+    cast.session.rooms.set([cast.cedar])
+    assert book(cast).appointment.room == cast.cedar
+    Room.objects.filter(pk=cast.cedar.pk).update(active=False)
+    with pytest.raises(SlotTaken):
+        book(cast, start=WED_10 + timedelta(hours=3), client=DI)
