@@ -7,6 +7,7 @@ Modes: development (the default, used by `longtide demo` and the tests) and prod
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -83,8 +84,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
     }
-    # A file, not :memory:, so that live-server tests use real, separate connections per thread.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-longtide.sqlite3")}
+    # A file, not :memory:, so that live-server tests use real, separate connections per thread;
+    # one per process, so that two test runs on one machine never share (and delete) a file.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-longtide-{os.getpid()}.sqlite3")}
 if test_name := env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": test_name}
 

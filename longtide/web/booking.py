@@ -156,7 +156,8 @@ def details(request: HttpRequest, practice_slug: str, service_slug: str) -> Http
             form.add_error(None, exc.message)
             other_times = _alternatives(practice, service, person, start, location)
         except BookingError as exc:
-            form.add_error(None if exc.field in (None, "start", "practitioner") else exc.field, exc.message)
+            # Errors about the slot or the service belong to the whole form; the rest name a field.
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             assert booked.manage_token is not None
             url = reverse("manage-booking", args=[practice.slug, booked.manage_token])
