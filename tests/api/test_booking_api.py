@@ -35,7 +35,10 @@ def post(client: HttpClient, data, **headers):
 
 
 def test_availability_lists_slots_in_order_with_local_offsets(client: HttpClient, cast) -> None:
-    url = f"/api/v1/p/tidewater/availability?service={cast.session.pk}&practitioner={cast.ana.pk}&start=2026-12-02&end=2026-12-02"
+    url = (
+        f"/api/v1/p/tidewater/availability?service={cast.session.pk}&practitioner={cast.ana.pk}"
+        "&start=2026-12-02&end=2026-12-02"
+    )
     slots = client.get(url).json()["slots"]
     assert slots[0] == {
         "start": "2026-12-02T09:00:00-05:00",

@@ -88,7 +88,9 @@ def test_a_second_practitioner_gets_the_other_room_and_then_rooms_run_out(cast) 
 def test_any_practitioner_takes_the_first_one_free(cast) -> None:
     bea = Practitioner.objects.create(practice=cast.tidewater, display_name="Bea", slug="bea", style="integrative")
     cast.session.practitioners.add(bea)
-    WorkingHours.objects.create(practitioner=bea, location=cast.location, weekday=2, start_time=time(9), end_time=time(17))
+    WorkingHours.objects.create(
+        practitioner=bea, location=cast.location, weekday=2, start_time=time(9), end_time=time(17)
+    )
     first = book(cast, practitioner=None)
     second = book(cast, practitioner=None, client=DI)
     assert {first.appointment.practitioner, second.appointment.practitioner} == {cast.ana, bea}
@@ -97,7 +99,9 @@ def test_any_practitioner_takes_the_first_one_free(cast) -> None:
 def test_any_practitioner_respects_the_style_filter(cast) -> None:
     bea = Practitioner.objects.create(practice=cast.tidewater, display_name="Bea", slug="bea", style="integrative")
     cast.session.practitioners.add(bea)
-    WorkingHours.objects.create(practitioner=bea, location=cast.location, weekday=2, start_time=time(9), end_time=time(17))
+    WorkingHours.objects.create(
+        practitioner=bea, location=cast.location, weekday=2, start_time=time(9), end_time=time(17)
+    )
     booked = book(cast, practitioner=None, style="integrative")
     assert booked.appointment.practitioner == bea
 

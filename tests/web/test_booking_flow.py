@@ -12,7 +12,7 @@ from longtide.scheduling.models import Appointment, Status
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-SLOT = f"2026-12-02T15:00:00+00:00|{{pid}}"
+SLOT = "2026-12-02T15:00:00+00:00|{pid}"
 
 
 @pytest.fixture(autouse=True)
