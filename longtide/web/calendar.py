@@ -129,7 +129,7 @@ def _navigation(
         if practitioner or room:
             title += f" · {practitioner.display_name if practitioner else room.name if room else ''}"
     else:
-        title = f"{day_label(day)} {day.year}"
+        title = f"{day_label(day)} {day.year}" + (" · Today" if day == today else "")
     return {
         "view": view,
         "by": by,
@@ -203,6 +203,7 @@ def new_appointment(request: HttpRequest, practice: Practice) -> HttpResponse:
             return redirect("staff-appointment", practice_slug=practice.slug, pk=booked.appointment.pk)
     context = {
         "practice": practice,
+        "zone_name": str(zone),
         "search": search,
         "form": form,
         "chosen_slot": data.get("slot", ""),
@@ -275,6 +276,7 @@ def move(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
         "practice": practice,
         "appointment": found,
         "when": when_label(found.start, zone),
+        "zone_name": str(zone),
         "search": search,
         "form": form,
         "chosen_slot": data.get("slot", ""),

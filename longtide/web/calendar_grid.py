@@ -48,6 +48,13 @@ class Source:
     working: Sequence[Interval] = ()
     time_off: Sequence[TimeOff] = ()
 
+    @property
+    def subject(self) -> str:
+        """Return whose column this is: the practitioner's or the room's name."""
+        if self.practitioner is not None:
+            return self.practitioner.display_name
+        return self.room.name if self.room is not None else ""
+
 
 @dataclass
 class Block:
@@ -57,6 +64,11 @@ class Block:
     appointment: Appointment | None = None
     label: str = ""  # for time off
     lane: int = 1
+
+    @property
+    def is_short(self) -> bool:
+        """Half an hour or less: too short for one fact per line."""
+        return self.last_line - self.first_line <= 2
 
 
 @dataclass
@@ -150,18 +162,26 @@ def build_grid(sources: Sequence[Source], zone: ZoneInfo, today: date) -> Grid:
         column = Column(source, _hours_text(source, zone), source.day == today, [lines(h) for h in hours])
         for item in items:
             if item.appointment is not None:
-                text = f"{time_label(item.appointment.start, zone)}–{time_label(item.appointment.end, zone)}"
+                text = span_label(item.appointment.start, item.appointment.end, zone)
                 column.blocks.append(Block(*lines(item), text, appointment=item.appointment))
             elif item.time_off is not None:
                 off = item.time_off
                 whole_day = item.start == 0 and item.end == DAY_MINUTES
-                text = "All day" if whole_day else f"{time_label(off.start, zone)}–{time_label(off.end, zone)}"
+                text = "All day" if whole_day else span_label(off.start, off.end, zone)
                 label = f"Time off: {off.reason}" if off.reason else "Time off"
                 column.blocks.append(Block(*lines(item), text, label=label))
         column.lanes = _assign_lanes(column.blocks)
         columns.append(column)
     cancelled.sort(key=lambda a: a.start)
     return Grid(first_hour, last_hour, columns, cancelled)
+
+
+def span_label(start: datetime, end: datetime, zone: ZoneInfo) -> str:
+    """Return "9:00–10:00 AM", or "11:30 AM–12:30 PM" across noon: narrow columns need the room."""
+    first, last = time_label(start, zone), time_label(end, zone)
+    if first[-3:] == last[-3:]:
+        first = first[:-3]
+    return f"{first}–{last}"
 
 
 def _assign_lanes(blocks: list[Block]) -> int:

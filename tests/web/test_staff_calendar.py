@@ -1,0 +1,359 @@
+"""The staff calendar: day and week grids, the appointment page, and booking, moving, cancelling and
+marking through the booking actions. Time is frozen at Monday 1 June 2026, 8:00 AM in New York."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.test import Client as HttpClient
+
+from longtide.clients.models import Client
+from longtide.practice.models import Practitioner, Role, StaffMembership
+from longtide.scheduling.booking import ClientDetails, book_appointment
+from longtide.scheduling.models import Appointment, Source, Status
+from longtide.web.booking_forms import slot_value
+
+pytestmark = pytest.mark.django_db
+
+NEW_YORK = ZoneInfo("America/New_York")
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)  # 8:00 AM EDT
+TOMORROW_10 = datetime(2026, 6, 2, 10, 0, tzinfo=NEW_YORK)
+NOTE = "Migraines since March; on medication."
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[time_machine.Traveller]:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def booked(cast) -> Appointment:
+    """Cleo's CST session with Ana tomorrow at 10:00 AM New York time, booked online with a note."""
+    return book_appointment(
+        practice=cast.tidewater,
+        service=cast.session,
+        practitioner=cast.ana,
+        start=TOMORROW_10,
+        client=ClientDetails("Cleo", "Park", "cleo@example.test", "+1 212 555 0100"),
+        note=NOTE,
+    ).appointment
+
+
+def as_user(client: HttpClient, user) -> HttpClient:
+    client.force_login(user)
+    return client
+
+
+def calendar(slug: str = "tidewater") -> str:
+    return f"/staff/{slug}/calendar/"
+
+
+def detail(appointment: Appointment, slug: str = "tidewater") -> str:
+    return f"/staff/{slug}/appointments/{appointment.pk}/"
+
+
+def book_data(cast, start: datetime, **overrides: str) -> dict[str, str]:
+    return {
+        "action": "book",
+        "service": str(cast.session.pk),
+        "practitioner": "",
+        "date": start.astimezone(NEW_YORK).date().isoformat(),
+        "slot": slot_value(start, cast.ana.pk),
+        "first_name": "Dana",
+        "last_name": "Reyes",
+        "email": "dana@example.test",
+        "phone": "+1 212 555 0199",
+        "note": "",
+        **overrides,
+    }
+
+
+# Access, both ways.
+
+
+def test_dov_cannot_see_tidewaters_calendar_or_its_appointments(client: HttpClient, cast, booked) -> None:
+    as_user(client, cast.dov_user)
+    assert client.get(calendar()).status_code == 404
+    assert client.get(detail(booked)).status_code == 404
+    assert client.get("/staff/tidewater/appointments/new/").status_code == 404
+    assert client.post(f"{detail(booked)}cancel/").status_code == 404
+    assert client.get(calendar("harbour")).status_code == 200
+
+
+def test_an_appointment_of_another_practice_is_not_found_through_dovs_own_practice(
+    client: HttpClient, cast, booked
+) -> None:
+    as_user(client, cast.dov_user)
+    assert client.get(detail(booked, "harbour")).status_code == 404
+    assert client.post(f"{detail(booked, 'harbour')}cancel/").status_code == 404
+    assert client.post(f"{detail(booked, 'harbour')}mark/", {"status": "completed"}).status_code == 404
+    booked.refresh_from_db()
+    assert booked.status == Status.BOOKED
+
+
+def test_the_calendar_needs_a_login(client: HttpClient, cast) -> None:
+    response = client.get(calendar())
+    assert response.status_code == 302 and response["Location"].startswith("/staff/login/")
+
+
+def test_signing_in_leads_to_the_staff_home_which_links_the_calendar(client: HttpClient, cast) -> None:
+    response = client.post("/staff/login/", {"username": "ben", "password": "pw-ben-123"})
+    assert response.status_code == 302 and response["Location"] == "/staff/"
+    assert 'href="/staff/tidewater/calendar/"' in client.get("/staff/").text
+
+
+def test_ben_the_front_desk_and_ana_can_see_the_calendar(client: HttpClient, cast) -> None:
+    for user in (cast.ben_user, cast.ana_user, cast.olga_user):
+        assert as_user(client, user).get(calendar()).status_code == 200
+
+
+# The day and week views.
+
+
+def test_the_day_view_shows_an_appointment_at_its_local_time(client: HttpClient, cast, booked) -> None:
+    page = as_user(client, cast.ben_user).get(calendar(), {"date": "2026-06-02"}).text
+    assert "Tuesday 2 June 2026" in page
+    block = re.search(r'<li class="cal-block status-booked" style="grid-row: (\d+) / (\d+);.*?</li>', page, re.S)
+    assert block is not None
+    # The grid starts at 8 AM with 15-minute rows: 10:00 is line 9, and 11:00 line 13.
+    assert block.groups() == ("9", "13")
+    for text in ["10:00–11:00 AM", "Cleo Park", "CST session", "Willow", "Booked", f'href="{detail(booked)}"']:
+        assert text in block.group(0)
+    assert NOTE not in page
+    # Ana's working hours, 9 to 5, are shaded: lines 5 to 37.
+    assert 'class="cal-work" style="grid-row: 5 / 37"' in page
+    assert "Working 9:00 AM–5:00 PM" in page
+
+
+def test_the_day_view_by_room_has_a_column_per_room(client: HttpClient, cast, booked) -> None:
+    page = as_user(client, cast.ben_user).get(calendar(), {"date": "2026-06-02", "by": "room"}).text
+    assert re.search(r"<h3[^>]*>Willow", page) and re.search(r"<h3[^>]*>Cedar", page)
+    assert "Ana Silva" in page and "Cleo Park" in page
+
+
+def test_the_week_view_shows_anas_own_week(client: HttpClient, cast, booked) -> None:
+    page = as_user(client, cast.ana_user).get(calendar(), {"view": "week", "date": "2026-06-04"}).text
+    assert "Week of Monday 1 June 2026 · Ana Silva" in page
+    headings = re.findall(r'<h3 id="cal-col-\d+">([^<]+)', page)
+    assert [h.strip() for h in headings] == [
+        "Mon 1 Jun",
+        "Tue 2 Jun",
+        "Wed 3 Jun",
+        "Thu 4 Jun",
+        "Fri 5 Jun",
+        "Sat 6 Jun",
+        "Sun 7 Jun",
+    ]
+    assert "10:00–11:00 AM" in page and "Cleo Park" in page
+    assert "?view=week&amp;by=practitioner&amp;practitioner=" in page and "date=2026-05-25" in page
+
+
+def test_the_week_view_refuses_a_practitioner_of_another_practice(client: HttpClient, cast) -> None:
+    response = as_user(client, cast.ben_user).get(calendar(), {"view": "week", "practitioner": cast.dov.pk})
+    assert response.status_code == 404
+
+
+def test_an_htmx_request_gets_only_the_calendar_partial(client: HttpClient, cast, booked) -> None:
+    response = as_user(client, cast.ben_user).get(calendar(), {"date": "2026-06-02"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "<html" not in response.text and 'id="calendar"' in response.text
+    assert "<title>Tuesday 2 June 2026" in response.text and "Cleo Park" in response.text
+    assert "HX-Request" in response["Vary"]
+
+
+def test_cancelled_appointments_are_listed_below_the_grid(client: HttpClient, cast, booked) -> None:
+    as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/")
+    page = client.get(calendar(), {"date": "2026-06-02"}).text
+    assert "cal-block status-" not in page
+    assert "Tue 2 Jun, 10:00 AM: Cleo Park" in page and "Cancelled by clinic" in page
+
+
+# Booking for a client.
+
+
+def test_the_booking_page_lists_free_times_inside_the_minimum_notice(client: HttpClient, cast) -> None:
+    page = as_user(client, cast.ben_user).get("/staff/tidewater/appointments/new/").text
+    # Now is 8:00 AM; the practice asks clients for 12 hours' notice, staff need none.
+    assert "9:00 AM" in page and "Ana Silva" in page
+
+
+def test_staff_can_book_inside_the_minimum_notice(client: HttpClient, cast) -> None:
+    soon = datetime(2026, 6, 1, 10, 0, tzinfo=NEW_YORK)
+    response = as_user(client, cast.ben_user).post("/staff/tidewater/appointments/new/", book_data(cast, soon))
+    appointment = Appointment.objects.get(client__email="dana@example.test")
+    assert response.status_code == 302 and response["Location"] == detail(appointment)
+    assert appointment.start == soon and appointment.source == Source.STAFF
+    assert appointment.created_by == cast.ben_user
+
+
+def test_a_staff_booking_that_overlaps_is_refused_with_a_message(client: HttpClient, cast, booked) -> None:
+    overlapping = datetime(2026, 6, 2, 10, 30, tzinfo=NEW_YORK)
+    response = as_user(client, cast.ben_user).post(
+        "/staff/tidewater/appointments/new/", book_data(cast, overlapping, note="Prefers Willow.")
+    )
+    assert response.status_code == 200
+    assert "that time was just taken" in response.text
+    # Nothing typed is lost.
+    for typed in ["Dana", "Reyes", "dana@example.test", "+1 212 555 0199", "Prefers Willow."]:
+        assert typed in response.text
+    assert Appointment.objects.count() == 1
+
+
+def test_a_staff_booking_in_the_past_is_refused_with_a_message(client: HttpClient, cast) -> None:
+    past = datetime(2026, 6, 1, 7, 0, tzinfo=NEW_YORK)
+    response = as_user(client, cast.ben_user).post("/staff/tidewater/appointments/new/", book_data(cast, past))
+    assert response.status_code == 200 and "That time has already passed" in response.text
+    assert not Appointment.objects.exists()
+
+
+def test_a_made_up_slot_is_a_form_error_not_a_crash(client: HttpClient, cast) -> None:
+    data = book_data(cast, TOMORROW_10, slot=f"{TOMORROW_10.isoformat()}|{cast.dov.pk}")
+    response = as_user(client, cast.ben_user).post("/staff/tidewater/appointments/new/", data)
+    assert response.status_code == 200 and "Please choose one of the free times" in response.text
+
+
+def test_showing_other_times_keeps_the_client_details(client: HttpClient, cast) -> None:
+    data = book_data(cast, TOMORROW_10, action="search", date="2026-06-03")
+    page = as_user(client, cast.ben_user).post("/staff/tidewater/appointments/new/", data).text
+    assert 'value="Dana"' in page and 'value="2026-06-03"' in page
+    assert "This field is required" not in page
+
+
+# The appointment page and its actions.
+
+
+def test_the_appointment_page_shows_the_client_and_the_history(client: HttpClient, cast, booked) -> None:
+    page = as_user(client, cast.ben_user).get(detail(booked)).text
+    for text in [
+        "Cleo Park",
+        "cleo@example.test",
+        "+1 212 555 0100",
+        "CST session",
+        "Ana Silva",
+        "Willow",
+        "Tuesday 2 June 2026, 10:00 AM EDT",
+        "Online booking",
+        "Mon 1 Jun 2026, 8:00 AM EDT",
+        "Move to another time",
+        "Late-cancel",
+    ]:
+        assert text in page, text
+    assert "Mark completed" not in page
+
+
+def test_the_front_desk_cannot_read_the_clients_note_but_ana_and_the_owner_can(
+    client: HttpClient, cast, booked
+) -> None:
+    page = as_user(client, cast.ben_user).get(detail(booked)).text
+    assert NOTE not in page and "The client left a note for the practitioner." in page
+    assert NOTE in as_user(client, cast.ana_user).get(detail(booked)).text
+    assert NOTE in as_user(client, cast.olga_user).get(detail(booked)).text
+
+
+def test_another_practitioner_cannot_read_anas_clients_note(client: HttpClient, cast, booked) -> None:
+    bo = get_user_model().objects.create_user("bo", "bo@tidewater.test", "pw-bo-123", is_staff=True)
+    Practitioner.objects.create(practice=cast.tidewater, user=bo, display_name="Bo Lin", slug="bo-lin", style="")
+    StaffMembership.objects.create(practice=cast.tidewater, user=bo, role=Role.PRACTITIONER)
+    page = as_user(client, bo).get(detail(booked)).text
+    assert NOTE not in page and "The client left a note for the practitioner." in page
+
+
+def test_staff_can_move_an_appointment(client: HttpClient, cast, booked) -> None:
+    url = f"{detail(booked)}move/"
+    page = as_user(client, cast.ben_user).get(url, {"date": "2026-06-03"}).text
+    assert "2:00 PM" in page
+    later = datetime(2026, 6, 3, 14, 0, tzinfo=NEW_YORK)
+    response = client.post(url, {"action": "move", "date": "2026-06-03", "slot": slot_value(later, cast.ana.pk)})
+    assert response.status_code == 302 and response["Location"] == detail(booked)
+    booked.refresh_from_db()
+    assert booked.start == later and booked.sequence == 1 and booked.status == Status.BOOKED
+    assert "Moved to Wednesday 3 June 2026, 2:00 PM EDT" in client.get(detail(booked)).text
+
+
+def test_moving_onto_another_appointment_is_refused_with_a_message(client: HttpClient, cast, booked) -> None:
+    other = book_appointment(
+        practice=cast.tidewater,
+        service=cast.session,
+        practitioner=cast.ana,
+        start=datetime(2026, 6, 2, 14, 0, tzinfo=NEW_YORK),
+        client=ClientDetails("Eli", "Moss", "eli@example.test"),
+    ).appointment
+    response = as_user(client, cast.ben_user).post(
+        f"{detail(booked)}move/", {"action": "move", "slot": slot_value(other.start, cast.ana.pk)}
+    )
+    assert response.status_code == 200 and "that time was just taken" in response.text
+    booked.refresh_from_db()
+    assert booked.start == TOMORROW_10
+
+
+def test_the_clinic_can_cancel(client: HttpClient, cast, booked) -> None:
+    response = as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/", follow=True)
+    booked.refresh_from_db()
+    assert booked.status == Status.CANCELLED_CLINIC and booked.cancelled_at == NOW
+    assert "Cancelled by the clinic." in response.text
+
+
+def test_the_clinic_can_late_cancel(client: HttpClient, cast, booked) -> None:
+    as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/", {"late": "1"})
+    booked.refresh_from_db()
+    assert booked.status == Status.LATE_CANCELLED
+
+
+def test_cancelling_twice_says_so_instead_of_failing(client: HttpClient, cast, booked) -> None:
+    as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/")
+    response = client.post(f"{detail(booked)}cancel/", {"late": "1"}, follow=True)
+    assert response.status_code == 200 and "This appointment is no longer booked." in response.text
+    booked.refresh_from_db()
+    assert booked.status == Status.CANCELLED_CLINIC
+
+
+def test_cancel_and_mark_need_a_post(client: HttpClient, cast, booked) -> None:
+    as_user(client, cast.ben_user)
+    assert client.get(f"{detail(booked)}cancel/").status_code == 405
+    assert client.get(f"{detail(booked)}mark/").status_code == 405
+
+
+def test_an_appointment_is_marked_completed_only_after_it_starts(
+    client: HttpClient, cast, booked, frozen: time_machine.Traveller
+) -> None:
+    response = as_user(client, cast.ben_user).post(f"{detail(booked)}mark/", {"status": "completed"}, follow=True)
+    assert "only once it has started" in response.text
+    booked.refresh_from_db()
+    assert booked.status == Status.BOOKED
+
+    frozen.move_to(datetime(2026, 6, 2, 10, 30, tzinfo=NEW_YORK))
+    as_user(client, cast.ben_user)  # a new day, a new session
+    assert "Mark completed" in client.get(detail(booked)).text
+    response = client.post(f"{detail(booked)}mark/", {"status": "completed"}, follow=True)
+    booked.refresh_from_db()
+    assert booked.status == Status.COMPLETED and "Marked completed." in response.text
+    client.post(f"{detail(booked)}mark/", {"status": "no_show"})
+    booked.refresh_from_db()
+    assert booked.status == Status.NO_SHOW
+
+
+def test_a_cancelled_appointment_cannot_be_marked(client: HttpClient, cast, booked, frozen) -> None:
+    as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/")
+    frozen.move_to(datetime(2026, 6, 2, 12, 0, tzinfo=NEW_YORK))
+    as_user(client, cast.ben_user)
+    response = client.post(f"{detail(booked)}mark/", {"status": "no_show"}, follow=True)
+    assert "A cancelled appointment cannot be marked." in response.text
+    booked.refresh_from_db()
+    assert booked.status == Status.CANCELLED_CLINIC
+
+
+def test_booking_again_starts_from_the_clients_details_but_only_within_the_practice(
+    client: HttpClient, cast, booked
+) -> None:
+    as_user(client, cast.ben_user)
+    page = client.get("/staff/tidewater/appointments/new/", {"client": booked.client.pk}).text
+    assert 'value="Cleo"' in page and 'value="cleo@example.test"' in page
+    stranger = Client.objects.create(practice=cast.harbour, first_name="Hana", last_name="Sato", email="h@x.test")
+    assert "Hana" not in client.get("/staff/tidewater/appointments/new/", {"client": stranger.pk}).text
