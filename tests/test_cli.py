@@ -1,0 +1,87 @@
+"""The README's first command, run as a user would: in a subprocess, against a fresh data folder."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    environment.update(LONGTIDE_DATA_DIR=str(data_dir), **env)
+    return subprocess.run(
+        [sys.executable, "-m", "longtide.cli", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_demo_prepares_a_fresh_database_twice_and_resets(tmp_path: Path) -> None:
+    first = run(["demo", "--no-serve"], tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "Public site:  http://127.0.0.1:8000/p/demo/" in first.stdout
+    assert "Staff login:  http://127.0.0.1:8000/staff/login/" in first.stdout
+    assert "owner" in first.stdout and "frontdesk" in first.stdout and "longtide-demo" in first.stdout
+    assert (tmp_path / "longtide.sqlite3").exists()
+    again = run(["demo", "--no-serve", "--port", "8123"], tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "http://127.0.0.1:8123/p/demo/" in again.stdout
+    reset = run(["demo", "--no-serve", "--reset"], tmp_path)
+    assert reset.returncode == 0, reset.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_demo_serves_the_clinic(tmp_path: Path) -> None:
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    environment["LONGTIDE_DATA_DIR"] = str(tmp_path)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "longtide.cli", "demo", "--port", str(port)],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/p/demo/", timeout=2) as response:
+                    body = response.read().decode()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail("the demo server did not come up")
+                time.sleep(0.3)
+        assert "Stillwater Craniosacral Clinic" in body
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        if server.stdout:
+            server.stdout.close()
+
+
+def test_production_refuses_an_unsafe_configuration(tmp_path: Path) -> None:
+    result = run(["serve"], tmp_path, EMAIL_URL="", SECRET_KEY="", DEBUG="1")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "longtide.E001" in output and "SECRET_KEY" in output
+    assert "longtide.E002" in output and "DEBUG" in output
+    assert "longtide.E003" in output and "EMAIL_URL" in output
