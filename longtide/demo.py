@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from longtide.clients.models import Client
 from longtide.practice.models import Location, Practice, Practitioner, Role, Room, Service, StaffMembership, Style
-from longtide.scheduling.models import Appointment, WorkingHours
+from longtide.scheduling.booking import hash_token
+from longtide.scheduling.models import Appointment, Source, WorkingHours
+from longtide.scheduling.search import candidate_practitioners, find_slots
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "longtide-demo"
@@ -215,7 +218,83 @@ def seed_demo() -> Practice:
         StaffMembership.objects.get_or_create(practice=practice, user=user, defaults={"role": role})
         if practitioner_slug:
             Practitioner.objects.filter(pk=people[practitioner_slug].pk).update(user=user)
+    _book_sample_week(practice)
     return practice
+
+
+DEMO_CLIENTS = [
+    ("Cleo", "Park"),
+    ("Eli", "Moss"),
+    ("Tom", "Ibe"),
+    ("Rosa", "Vance"),
+    ("Sam", "Ortiz"),
+    ("Ada", "Kent"),
+    ("Lea", "Chen"),
+    ("Noor", "Haddad"),
+    ("Iris", "Lund"),
+    ("Ben", "Adeyemi"),
+]
+
+
+def _book_sample_week(practice: Practice) -> None:
+    """Fill the coming week lightly, so the staff calendar has something to show.
+
+    Times come from the availability engine (so they are valid); rows are written directly, not
+    through book_appointment, so that seeding sends no emails.
+    """
+    now = timezone.now()
+    location = practice.locations.get()
+    today = now.astimezone(location.zone).date()
+    clients = [
+        Client.objects.create(
+            practice=practice, first_name=first, last_name=last, email=f"{first}.{last}@example.invalid".lower()
+        )
+        for first, last in DEMO_CLIENTS
+    ]
+    services = list(practice.services.order_by("sort_order"))
+    picks = 0
+    for offset in range(1, 8):
+        day = today + timedelta(days=offset)
+        for service in services:
+            ids = candidate_practitioners(service)
+            found = find_slots(
+                practice=practice,
+                service=service,
+                practitioner_ids=ids,
+                first_day=day,
+                last_day=day,
+                now=now,
+                for_staff=True,
+            )
+            # Take every 9th free slot of the day: a believable, uneven spread.
+            for slot in found.slots[picks % 5 :: 9][:2]:
+                if (
+                    Appointment.objects.overlapping(slot.start - service.buffer_before, slot.end + service.buffer_after)
+                    .filter(practitioner_id=slot.practitioner_id)
+                    .exists()
+                ):
+                    continue
+                if (
+                    Appointment.objects.overlapping(slot.start - service.buffer_before, slot.end + service.buffer_after)
+                    .filter(room_id=slot.room_id)
+                    .exists()
+                ):
+                    continue
+                Appointment.objects.create(
+                    practice=practice,
+                    location=location,
+                    service=service,
+                    practitioner_id=slot.practitioner_id,
+                    room_id=slot.room_id,
+                    client=clients[picks % len(clients)],
+                    start=slot.start,
+                    end=slot.end,
+                    blocked_start=slot.start - service.buffer_before,
+                    blocked_end=slot.end + service.buffer_after,
+                    source=Source.STAFF,
+                    manage_token_hash=hash_token(f"demo-{practice.pk}-{picks}-{slot.start}"),
+                )
+                picks += 1
 
 
 @transaction.atomic
