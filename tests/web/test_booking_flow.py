@@ -147,7 +147,7 @@ def test_the_manage_link_reschedules(client: HttpClient, cast) -> None:
     location = client.post("/p/tidewater/book/cst-60/details/", details(cast))["Location"]
     token = location.split("/manage/")[1].split("/")[0]
     page = client.get(f"/p/tidewater/manage/{token}/reschedule/?from=2026-12-02").text
-    assert "Move to Wednesday 2 December at 2:00 PM" in page
+    assert '2:00 PM<span class="visually-hidden"> on Wednesday 2 December</span>' in page
     response = client.post(
         f"/p/tidewater/manage/{token}/reschedule/", {"slot": f"2026-12-02T19:00:00+00:00|{cast.ana.pk}"}, follow=True
     )
