@@ -42,10 +42,12 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from longtide.lib.intervals import Interval, Span, merge_spans, subtract_spans
 
+_START = attrgetter("start")
 _DAY = timedelta(days=1)
 _SECOND = timedelta(seconds=1)
 _EPSILON = timedelta(microseconds=1)
@@ -212,9 +214,10 @@ def free_slots(
         return []
     window = (grid[0], grid[-1] + _EPSILON)
 
-    # A start t is blocked by a busy interval [a, b) when [t - before, t + reach] overlaps it, that is
-    # a - duration - after < t < b + before. On the microsecond lattice: [a - reach, b + before) with
-    # reach = duration + after - 1 µs, so a slot may end exactly at a and its buffer may begin at b.
+    # A busy interval [a, b) rules out start t when the blocked range [t - before, t + duration + after)
+    # overlaps it: a - duration - after < t < b + before, open at both ends, so a session may end
+    # exactly at a and a buffer may begin exactly at b. On the microsecond lattice that open range is
+    # [a - reach, b + before) with reach = duration + after - 1 µs.
     before = service.buffer_before
     reach = duration + service.buffer_after - _EPSILON
 
@@ -273,11 +276,10 @@ def _day_offset(moment: time) -> timedelta:
 def _blocked_starts(busy: Sequence[Interval], window: Span, before: timedelta, reach: timedelta) -> list[Span]:
     """Return the start instants each busy interval rules out, sorted by start, limited to the window."""
     lowest, highest = window[0] - before, window[1] + reach
-    return sorted(
-        (interval.start - reach, interval.end + before)
-        for interval in busy
-        if interval.end > lowest and interval.start < highest
-    )
+    # Sorting the intervals by one datetime key is cheaper than sorting the derived tuples.
+    ordered = sorted(busy, key=_START)
+    ordered = ordered[: bisect_left(ordered, highest, key=_START)]
+    return [(interval.start - reach, interval.end + before) for interval in ordered if interval.end > lowest]
 
 
 def _first_free_room(

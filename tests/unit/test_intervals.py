@@ -2,11 +2,13 @@
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from longtide.lib.intervals import Interval, intersect, merge, merge_spans, subtract, subtract_spans, union
 
 BASE = datetime(2026, 6, 1, tzinfo=UTC)
@@ -27,7 +29,7 @@ def minutes_of(intervals: Iterable[Interval]) -> set[int]:
 
 def assert_normalized(intervals: list[Interval]) -> None:
     """Sorted, and neither overlapping nor touching (touching ones must have been coalesced)."""
-    for earlier, later in zip(intervals, intervals[1:], strict=False):
+    for earlier, later in pairwise(intervals):
         assert earlier.end < later.start
 
 
