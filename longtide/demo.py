@@ -175,8 +175,12 @@ HOURS = {
 
 
 @transaction.atomic
-def seed_demo() -> Practice:
-    """Create the demo clinic unless it exists; return it. Safe to run again."""
+def seed_demo(*, sample_week: bool = True) -> Practice:
+    """Create the demo clinic unless it exists; return it. Safe to run again.
+
+    `sample_week` books a few appointments over the coming week (tests that need a predictable
+    calendar turn it off).
+    """
     existing = Practice.objects.filter(slug=DEMO_SLUG).first()
     if existing:
         return existing
@@ -218,7 +222,8 @@ def seed_demo() -> Practice:
         StaffMembership.objects.get_or_create(practice=practice, user=user, defaults={"role": role})
         if practitioner_slug:
             Practitioner.objects.filter(pk=people[practitioner_slug].pk).update(user=user)
-    _book_sample_week(practice)
+    if sample_week:
+        _book_sample_week(practice)
     return practice
 
 
