@@ -1,0 +1,365 @@
+"""Concurrent bookings through the JSON API, against a minimal view under the same load, then an overlap audit.
+
+    uv run python bench/booking_throughput.py --database-url postgres://postgres@127.0.0.1:5432/longtide_bench
+    uv run python bench/booking_throughput.py --server sync:4 --server gthread:2x8 --clients 24 --duration 10
+
+For each server configuration (`sync:N` = N sync workers, `gthread:NxT` = N workers of T threads):
+seed the large clinic afresh (a year of bookings, so the booking horizon holds enough free
+time), pick a set of free slots that can all be booked together (distinct practitioner times,
+a room left for each), shuffle them, and start gunicorn on the same database. Then, with the
+same number of keep-alive client threads and for the same time each:
+
+  1. baseline: GET a minimal one-query Django JSON view (bench/bench_urls.py) -> requests/s;
+  2. bookings: POST /api/v1/p/large/bookings, each thread taking the next distinct slot -> bookings/s.
+
+Reported: bookings/s and its ratio to the baseline, p50/p99 latency, 409s (a slot lost to a
+concurrent booking: rooms are shared), other failures, and overlapping appointments found
+afterwards by an SQL self-join (must be 0). No timed assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import random
+import sys
+import threading
+import time
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common
+
+# The django-appointment scheduler measured on these 2-core machines (from the issue).
+REFERENCE_BOOKINGS_PER_S = 58.0
+TARGET_FACTOR = 3.0
+
+
+@dataclass
+class Load:
+    requests: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    sample_errors: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class Result:
+    server: str
+    baseline: Load
+    bookings: Load
+    pool: int
+    overlaps: dict[str, int]
+    created_in_db: int
+    waits: dict[str, float]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common.add_database_argument(parser)
+    parser.set_defaults(
+        database_url=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/longtide_bench")
+    )
+    parser.add_argument(
+        "--server", action="append", help="sync:N or gthread:NxT (repeatable); default sync:4 and gthread:2x4"
+    )
+    parser.add_argument("--clients", type=int, default=24, help="concurrent keep-alive client threads")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per phase")
+    parser.add_argument("--days", type=int, default=365, help="days of generated bookings (and booking horizon)")
+    args = parser.parse_args()
+    servers = args.server or ["sync:4", "gthread:2x4"]
+
+    common.configure(args.database_url)
+    print(f"database: {common.describe_database()}; {common.machine()}")
+    results = []
+    for spec in servers:
+        practice, summary = common.seed(days=args.days)
+        pool = _pool(practice)
+        print(f"large clinic: {summary}; {len(pool)} distinct free slots to book")
+        results.append(_run(spec, practice, pool, clients=args.clients, duration=args.duration))
+    _report(results, clients=args.clients, duration=args.duration)
+    return 0
+
+
+def _pool(practice: Any) -> list[tuple[datetime, int]]:
+    """Return free (start, practitioner) slots that can all be booked together, shuffled."""
+    from django.utils import timezone
+
+    from longtide.scheduling.large_clinic import first_seed_day
+    from longtide.scheduling.models import OCCUPYING, Appointment
+    from longtide.scheduling.search import candidate_practitioners, find_slots, suitable_rooms
+
+    service = practice.services.get()
+    # Leave the first day alone: the run takes a while and the 12-hour notice moves with the clock.
+    first_day = first_seed_day() + timedelta(days=1)
+    found = find_slots(
+        practice=practice,
+        service=service,
+        practitioner_ids=candidate_practitioners(service),
+        first_day=first_day,
+        last_day=first_day + timedelta(days=practice.booking_horizon_days),
+        now=timezone.now(),
+    )
+    before, after = service.buffer_before, service.buffer_after
+    rooms = [room_id for room_id, _ in suitable_rooms(service)]
+    held: dict[tuple[str, int], tuple[list[datetime], list[datetime]]] = {}
+
+    def free(key: tuple[str, int], start: datetime, end: datetime) -> bool:
+        starts, ends = held.setdefault(key, ([], []))
+        i = bisect_left(starts, end)
+        return i == 0 or ends[i - 1] <= start
+
+    def take(key: tuple[str, int], start: datetime, end: datetime) -> None:
+        starts, ends = held[key]
+        i = bisect_left(starts, start)
+        starts.insert(i, start)
+        ends.insert(i, end)
+
+    for room_id, start, end in (
+        Appointment.objects.filter(practice=practice, status__in=OCCUPYING)
+        .order_by("blocked_start")
+        .values_list("room_id", "blocked_start", "blocked_end")
+    ):
+        held.setdefault(("room", room_id), ([], []))
+        take(("room", room_id), start, end)
+    pool = []
+    for slot in found.slots:
+        start, end = slot.start - before, slot.end + after
+        if not free(("person", slot.practitioner_id), start, end):
+            continue
+        room = next((r for r in rooms if free(("room", r), start, end)), None)
+        if room is None:
+            continue
+        take(("person", slot.practitioner_id), start, end)
+        take(("room", room), start, end)
+        pool.append((slot.start, slot.practitioner_id))
+    random.Random(1).shuffle(pool)
+    return pool
+
+
+def _parse(spec: str) -> dict[str, Any]:
+    kind, _, size = spec.partition(":")
+    if kind == "sync":
+        return {"worker_class": "sync", "workers": int(size or 4), "threads": 1}
+    if kind == "gthread":
+        workers, _, threads = (size or "2x8").partition("x")
+        return {"worker_class": "gthread", "workers": int(workers), "threads": int(threads or 8)}
+    raise SystemExit(f"--server must be sync:N or gthread:NxT, not {spec!r}")
+
+
+def _run(spec: str, practice: Any, pool: list[tuple[datetime, int]], *, clients: int, duration: float) -> Result:
+    from longtide.scheduling.models import Appointment
+
+    service_id = practice.services.get().pk
+    zone = practice.locations.get().zone
+    before = Appointment.objects.filter(practice=practice).count()
+    with common.gunicorn(**_parse(spec)) as server:
+        minimal = f"/bench/minimal/{practice.slug}"
+        bookings = f"/api/v1/p/{practice.slug}/bookings"
+        # Warm every worker: the minimal view, and a booking refused before it touches a slot.
+        past = {
+            "service": service_id,
+            "practitioner": "any",
+            "start": "2001-01-01T10:00:00-05:00",
+            "client": {"first_name": "Warm", "last_name": "Up", "email": "warm@example.invalid"},
+        }
+        _load(
+            server.port,
+            clients=clients,
+            duration=2.0,
+            request=lambda c, n: c.post_json(bookings, past) if n % 2 else c.get(minimal),
+        )
+        baseline = _load(server.port, clients=clients, duration=duration, request=lambda c, n: c.get(minimal))
+        counter = itertools.count()
+
+        def book(client: common.Client, n: int) -> tuple[int, bytes] | None:
+            index = next(counter)
+            if index >= len(pool):
+                return None
+            start, practitioner = pool[index]
+            return client.post_json(
+                bookings,
+                {
+                    "service": service_id,
+                    "practitioner": practitioner,
+                    "start": start.astimezone(zone).isoformat(),
+                    "client": {
+                        "first_name": "Load",
+                        "last_name": f"Tester {index}",
+                        "email": f"load.tester.{index}@example.invalid",
+                    },
+                },
+            )
+
+        with _sampling_backends() as waits:
+            booked = _load(server.port, clients=clients, duration=duration, request=book)
+        description = server.description
+    created = Appointment.objects.filter(practice=practice).count() - before
+    return Result(description, baseline, booked, len(pool), _overlaps(practice), created, waits)
+
+
+@contextmanager
+def _sampling_backends() -> Iterator[dict[str, float]]:
+    """Sample what the server's PostgreSQL backends are doing every 20 ms; yield the mean counts (filled at exit)."""
+    from django.db import connection
+
+    waits: dict[str, float] = {}
+    if connection.vendor != "postgresql":
+        yield waits
+        return
+    import psycopg
+
+    stop = threading.Event()
+    samples: list[Counter[str]] = []
+
+    def sample() -> None:
+        with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+            while not stop.is_set():
+                rows = conn.execute(
+                    "SELECT wait_event_type, wait_event FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'"
+                ).fetchall()
+                samples.append(
+                    Counter(
+                        "waiting on a booking lock"
+                        if event == "advisory"
+                        else "running a statement"
+                        if kind is None
+                        else f"waiting ({kind})"
+                        for kind, event in rows
+                    )
+                )
+                time.sleep(0.02)
+
+    thread = threading.Thread(target=sample)
+    thread.start()
+    try:
+        yield waits
+    finally:
+        stop.set()
+        thread.join()
+        for counter in samples:
+            for key, n in counter.items():
+                waits[key] = waits.get(key, 0) + n / len(samples)
+
+
+def _load(port: int, *, clients: int, duration: float, request: Any) -> Load:
+    """Run `clients` threads, each with its own keep-alive connection, for `duration` seconds."""
+    load = Load()
+    lock = threading.Lock()
+    started = time.perf_counter()
+    deadline = started + duration
+    finished: list[float] = []
+
+    def worker() -> None:
+        client = common.Client(port)
+        n = 0
+        mine: list[tuple[float, int, bytes]] = []
+        try:
+            while time.perf_counter() < deadline:
+                t0 = time.perf_counter()
+                answer = request(client, n)
+                if answer is None:
+                    break
+                mine.append(((time.perf_counter() - t0) * 1000, answer[0], answer[1]))
+                n += 1
+        finally:
+            client.close()
+            with lock:
+                finished.append(time.perf_counter())
+                for latency, status, body in mine:
+                    load.latencies.append(latency)
+                    load.statuses[status] += 1
+                    if status not in (200, 201, 409) and len(load.sample_errors) < 3:
+                        load.sample_errors.append(f"{status}: {body[:200]!r}")
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    load.seconds = max(finished) - started
+    load.requests = load.statuses[200] + load.statuses[201]
+    return load
+
+
+def _overlaps(practice: Any) -> dict[str, int]:
+    """Count pairs of occupying appointments whose blocked ranges overlap, per practitioner and per room."""
+    from django.db import connection
+
+    from longtide.scheduling.models import OCCUPYING
+
+    states = ", ".join(["%s"] * len(OCCUPYING))
+    counts = {}
+    with connection.cursor() as cursor:
+        for column in ("practitioner_id", "room_id"):
+            cursor.execute(
+                f"SELECT count(*) FROM scheduling_appointment a JOIN scheduling_appointment b "
+                f"ON a.{column} = b.{column} AND a.id < b.id "
+                "AND a.blocked_start < b.blocked_end AND b.blocked_start < a.blocked_end "
+                f"WHERE a.practice_id = %s AND b.practice_id = %s "
+                f"AND a.status IN ({states}) AND b.status IN ({states})",
+                [practice.pk, practice.pk, *OCCUPYING, *OCCUPYING],
+            )
+            counts[column.removesuffix("_id")] = cursor.fetchone()[0]
+    return counts
+
+
+def _report(results: list[Result], *, clients: int, duration: float) -> None:
+    print()
+    print(f"{clients} keep-alive client threads, {duration:.0f} s per phase, same server for both phases")
+    header = (
+        f"{'server':<38} {'minimal req/s':>13} {'bookings/s':>10} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'201':>5} {'409':>5} {'other':>5} {'overlaps':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        b = r.bookings
+        other = sum(n for status, n in b.statuses.items() if status not in (201, 409))
+        overlaps = r.overlaps["practitioner"] + r.overlaps["room"]
+        print(
+            f"{r.server:<38} {r.baseline.rate:>13.1f} {b.rate:>10.1f} {b.rate / r.baseline.rate:>6.3f} "
+            f"{common.percentile(b.latencies, 50):>7.1f} {common.percentile(b.latencies, 99):>7.1f} "
+            f"{b.statuses[201]:>5} {b.statuses[409]:>5} {other:>5} {overlaps:>8}"
+        )
+    print()
+    for r in results:
+        base = r.baseline
+        print(
+            f"{r.server}: minimal view p50 {common.percentile(base.latencies, 50):.1f} ms, "
+            f"p99 {common.percentile(base.latencies, 99):.1f} ms; bookings: {r.created_in_db} new rows "
+            f"(pool {r.pool}{', exhausted' if r.bookings.statuses[201] + r.bookings.statuses[409] >= r.pool else ''}); "
+            f"overlaps per practitioner {r.overlaps['practitioner']}, per room {r.overlaps['room']}"
+        )
+        if r.waits:
+            busy = ", ".join(f"{n:.1f} {what}" for what, n in sorted(r.waits.items(), key=lambda kv: -kv[1]))
+            print(f"  PostgreSQL backends during the booking phase (mean of 20 ms samples): {busy}")
+        for error in r.bookings.sample_errors + base.sample_errors:
+            print(f"  e.g. {error}")
+    best = max(r.bookings.rate for r in results)
+    target = REFERENCE_BOOKINGS_PER_S * TARGET_FACTOR
+    print()
+    print(
+        f"reference: django-appointment ~{REFERENCE_BOOKINGS_PER_S:.0f} bookings/s on these 2-core machines; "
+        f"target >= {TARGET_FACTOR:.0f}x = {target:.0f}/s; best here {best:.1f}/s = "
+        f"{best / REFERENCE_BOOKINGS_PER_S:.2f}x the reference ({'met' if best >= target else 'NOT met'})"
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
