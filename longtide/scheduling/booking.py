@@ -301,6 +301,12 @@ def book_appointment(
         if appointment is not None:
             _after_commit_send("confirmation", appointment, token)
             return Booked(appointment, token, created=True)
+        if idempotency_key:
+            # While this request waited for the lock, a concurrent request with the same key may
+            # have booked: the slot is taken by this very booking, so it is a retry, not a lost race.
+            earlier = Appointment.objects.filter(practice=practice, idempotency_key=idempotency_key).first()
+            if earlier:
+                return Booked(earlier, None, created=False)
     raise SlotTaken()
 
 
