@@ -166,7 +166,7 @@ def _prepare(case: Case, practice: Any, service: Any) -> None:
     case.engine = lambda: [original(**kwargs) for kwargs in captured]
 
     ids = candidate_practitioners(service, practitioner=case.practitioner)
-    room_ids = [room_id for room_id, _ in suitable_rooms(service)]
+    room_ids = [room_id for room_id, _, _ in suitable_rooms(service)]
     case.sql = _bare_sql(ids, room_ids, case.first_day, case.last_day)
     case.rows = sum(len(rows) for rows in case.sql())
 

@@ -115,7 +115,7 @@ def _pool(practice: Any) -> list[tuple[datetime, int]]:
         now=timezone.now(),
     )
     before, after = service.buffer_before, service.buffer_after
-    rooms = [room_id for room_id, _ in suitable_rooms(service)]
+    rooms = [room_id for room_id, _, _ in suitable_rooms(service)]
     held: dict[tuple[str, int], tuple[list[datetime], list[datetime]]] = {}
 
     def free(key: tuple[str, int], start: datetime, end: datetime) -> bool:

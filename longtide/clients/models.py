@@ -12,6 +12,11 @@ class ClientQuerySet(models.QuerySet["Client"]):
     def for_practice(self, practice: Practice) -> ClientQuerySet:
         return self.filter(practice=practice)
 
+    def with_email(self, practice: Practice, email: str) -> ClientQuerySet:
+        """The practice's client with this address, ignoring case (through the lower(email) index;
+        `email__iexact` would compare with UPPER(...) LIKE and scan the table)."""
+        return self.alias(email_lower=Lower("email")).filter(practice=practice, email_lower=email.lower())
+
 
 class Client(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="clients")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 if TYPE_CHECKING:
@@ -190,10 +190,16 @@ class Service(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60)
     description = models.TextField(blank=True)
-    duration_minutes = models.PositiveIntegerField(validators=[MinValueValidator(5)])
+    # Bounded so an appointment's blocked range (session + buffers) stays under a day, which lets
+    # overlap queries bound their index scans (scheduling.models.MAX_BLOCK).
+    duration_minutes = models.PositiveIntegerField(validators=[MinValueValidator(5), MaxValueValidator(720)])
     price = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
-    buffer_before_minutes = models.PositiveIntegerField(default=0, help_text="Preparation time before.")
-    buffer_after_minutes = models.PositiveIntegerField(default=0, help_text="Turnover time after.")
+    buffer_before_minutes = models.PositiveIntegerField(
+        default=0, validators=[MaxValueValidator(240)], help_text="Preparation time before."
+    )
+    buffer_after_minutes = models.PositiveIntegerField(
+        default=0, validators=[MaxValueValidator(240)], help_text="Turnover time after."
+    )
     practitioners = models.ManyToManyField(Practitioner, related_name="services", blank=True)
     rooms = models.ManyToManyField(
         Room, related_name="services", blank=True, help_text="Rooms that can host it; none chosen means any room."

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
+from django.db.models import Exists
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ from longtide.clients.models import Client
 from longtide.practice.models import Practice, Practitioner, Service
 from longtide.scheduling.availability import Slot
 from longtide.scheduling.locks import lock_for_booking
-from longtide.scheduling.models import OCCUPYING, Appointment, Source, Status
+from longtide.scheduling.models import OCCUPYING, Appointment, Source, Status, TimeOff
 from longtide.scheduling.search import candidate_practitioners, find_slots, suitable_rooms
 
 log = logging.getLogger(__name__)
@@ -118,7 +119,9 @@ def first_visit_services(practice: Practice) -> list[Service]:
 
 def is_new_client(practice: Practice, email: str) -> bool:
     """Return whether nobody with this email has an appointment here that went ahead or is booked."""
-    return not Appointment.objects.filter(practice=practice, client__email__iexact=email, status__in=OCCUPYING).exists()
+    return not Appointment.objects.filter(
+        client__in=Client.objects.with_email(practice, email), status__in=OCCUPYING
+    ).exists()
 
 
 def _check_first_visit(practice: Practice, service: Service, email: str) -> None:
@@ -135,7 +138,7 @@ def _check_first_visit(practice: Practice, service: Service, email: str) -> None
 
 
 def _find_or_create_client(practice: Practice, details: ClientDetails) -> Client:
-    client = Client.objects.filter(practice=practice, email__iexact=details.email).first()
+    client = Client.objects.with_email(practice, details.email).first()
     if client is None:
         try:
             with transaction.atomic():
@@ -147,7 +150,7 @@ def _find_or_create_client(practice: Practice, details: ClientDetails) -> Client
                     phone=details.phone,
                 )
         except IntegrityError:  # created concurrently by another booking of the same person
-            client = Client.objects.get(practice=practice, email__iexact=details.email)
+            client = Client.objects.with_email(practice, details.email).get()
     # Never let a booking rename an existing client (anyone can type an email address);
     # only fill in a missing phone number.
     if details.phone and not client.phone:
@@ -166,9 +169,9 @@ def _slot_at(
     for_staff: bool,
     ignore_appointment: int | None = None,
 ) -> tuple[Slot, int] | None:
-    """Return the free slot at `start` with this practitioner (and its location), read under the locks."""
-    zones = set(practice.locations.values_list("time_zone", flat=True))
-    days = {start.astimezone(ZoneInfo(zone)).date() for zone in zones} or {start.date()}
+    """Return the free slot at `start` with this practitioner (and its location), or None."""
+    rooms = suitable_rooms(service)
+    days = {start.astimezone(ZoneInfo(zone)).date() for _, _, zone in rooms} or {start.date()}
     found = find_slots(
         practice=practice,
         service=service,
@@ -178,11 +181,38 @@ def _slot_at(
         now=now,
         for_staff=for_staff,
         ignore_appointment=ignore_appointment,
+        rooms=rooms,
     )
     for slot in found.slots:
         if slot.start == start:
             return slot, found.location_of[slot.room_id]
     return None
+
+
+def _still_free(
+    practice: Practice, slot: Slot, blocked: tuple[datetime, datetime], ignore_appointment: int | None
+) -> bool:
+    """Return whether nothing occupies the practitioner or the room over the blocked range."""
+    near = Appointment.objects.occupying().overlapping(*blocked).exclude(pk=ignore_appointment or 0)
+    time_off = TimeOff.objects.filter(practitioner_id=slot.practitioner_id, start__lt=blocked[1], end__gt=blocked[0])
+    # One round trip, with one EXISTS per column: an OR across practitioner and room in a single
+    # subquery could use neither index.
+    clashes = (
+        Practice.objects.filter(pk=practice.pk)
+        .annotate(
+            practitioner_busy=Exists(near.filter(practitioner_id=slot.practitioner_id)),
+            room_busy=Exists(near.filter(room_id=slot.room_id)),
+            off=Exists(time_off),
+        )
+        .values_list("practitioner_busy", "room_busy", "off")
+        .get()
+    )
+    return not any(clashes)
+
+
+# A slot found free can be taken by a concurrent booking before its locks are ours; the search
+# then runs again (picking another room if one is free). Three rounds is plenty in practice.
+ATTEMPTS = 3
 
 
 def _hold(
@@ -196,30 +226,38 @@ def _hold(
     make: Callable[[Slot, int], Appointment],
     ignore_appointment: int | None = None,
 ) -> Appointment | None:
-    """In one transaction: lock, re-check the slot, and write. None when the slot is not free."""
-    room_ids = [room_id for room_id, _ in suitable_rooms(service)]
-    try:
-        with transaction.atomic():
-            lock_for_booking(practitioner_id=practitioner_id, room_ids=room_ids)
-            found = _slot_at(
-                practice=practice,
-                service=service,
-                practitioner_id=practitioner_id,
-                start=start,
-                now=now,
-                for_staff=for_staff,
-                ignore_appointment=ignore_appointment,
-            )
-            if found is None:
-                return None
-            return make(*found)
-    except IntegrityError as exc:
-        # The exclusion constraint caught an overlap the locks should have prevented (e.g. a
-        # write that bypassed this module): report it as a taken slot, never a 500.
-        if "overlap" in str(exc):
-            log.warning("booking overlap stopped by the database constraint: %s", exc)
+    """Find the slot, then lock, re-check and write in one short transaction. None when not free.
+
+    The search (hours, notice, grid, room choice) runs before any lock; under the locks only the
+    overlap is re-checked. That keeps the locked section to a few statements, so bookings for
+    different practitioners and rooms run side by side.
+    """
+    for _ in range(ATTEMPTS):
+        found = _slot_at(
+            practice=practice,
+            service=service,
+            practitioner_id=practitioner_id,
+            start=start,
+            now=now,
+            for_staff=for_staff,
+            ignore_appointment=ignore_appointment,
+        )
+        if found is None:
             return None
-        raise
+        slot, location_id = found
+        blocked = (slot.start - service.buffer_before, slot.end + service.buffer_after)
+        try:
+            with transaction.atomic():
+                lock_for_booking(practitioner_id=practitioner_id, room_ids=[slot.room_id])
+                if _still_free(practice, slot, blocked, ignore_appointment):
+                    return make(slot, location_id)
+        except IntegrityError as exc:
+            # The exclusion constraint caught an overlap the locks should have prevented (e.g. a
+            # write that bypassed this module): report it as a taken slot, never a 500.
+            if "overlap" not in str(exc):
+                raise
+            log.warning("booking overlap stopped by the database constraint: %s", exc)
+    return None
 
 
 def book_appointment(

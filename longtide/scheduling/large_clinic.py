@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -151,9 +151,26 @@ def seed_large_clinic(
     )
     with transaction.atomic():
         remove_large_clinic(slug)
-        return _write(
+        practice = _write(
             plan, rng, slug=slug, practitioners=practitioners, rooms=rooms, days=days, step=step, first_day=first_day
         )
+    _analyze()
+    return practice
+
+
+def _analyze() -> None:
+    """Refresh the planner's statistics after a bulk load, as autovacuum would in a while.
+
+    Without them PostgreSQL guesses one row per table and reads the appointments through the
+    single-column foreign-key indexes instead of the (practitioner|room, blocked_start, blocked_end)
+    ones: measured here, a 1-day search's fetch took 5.2 ms instead of 0.4 ms.
+    """
+    if connection.in_atomic_block:
+        return  # inside a test transaction; statistics don't matter there
+    tables = [m._meta.db_table for m in (Appointment, WorkingHours, HoursException, TimeOff, Client)]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def achieved_fill(practice: Practice, first_day: date, last_day: date) -> float:

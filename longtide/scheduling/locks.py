@@ -1,5 +1,8 @@
 """Per-practitioner and per-room booking locks, always taken in one order.
 
+A booking transaction locks exactly one practitioner and then the one room its slot uses, so no
+two transactions can wait on each other in a cycle.
+
 On PostgreSQL the exclusion constraint is the final guard, but measured on these machines the
 constraint alone deadlocks under contention (two inserts each waiting on the other's index
 entry) and each deadlock stalls about a second. Transaction-scoped advisory locks taken in a

@@ -106,6 +106,10 @@ class Status(models.TextChoices):
 # constraint (migration 0002) uses the same list: keep them in step.
 OCCUPYING = (Status.BOOKED, Status.NO_SHOW, Status.COMPLETED)
 
+# Longer than any appointment's blocked range can be (services are capped at 12 h plus buffers of
+# at most 4 h each): overlap queries use it as a lower bound on blocked_start.
+MAX_BLOCK = timedelta(hours=24)
+
 
 class Source(models.TextChoices):
     ONLINE = "online", "Online booking"
@@ -121,7 +125,9 @@ class AppointmentQuerySet(models.QuerySet["Appointment"]):
         return self.filter(status__in=OCCUPYING)
 
     def overlapping(self, start: datetime, end: datetime) -> AppointmentQuerySet:
-        return self.filter(blocked_start__lt=end, blocked_end__gt=start)
+        # The lower bound on blocked_start is implied (no appointment holds a day or more) but lets
+        # the (practitioner|room, blocked_start, blocked_end) indexes scan a narrow range.
+        return self.filter(blocked_start__lt=end, blocked_start__gt=start - MAX_BLOCK, blocked_end__gt=start)
 
     def upcoming(self, now: datetime) -> AppointmentQuerySet:
         return self.filter(start__gte=now, status=Status.BOOKED).order_by("start")

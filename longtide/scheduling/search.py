@@ -7,12 +7,14 @@ thousand appointment rows, and building models for them would cost more than the
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Exists, Q
 
 from longtide.lib.intervals import Interval
 from longtide.practice.models import Practice, Practitioner, Room, Service
@@ -26,7 +28,7 @@ from longtide.scheduling.availability import (
     Slot,
     WeeklyHours,
 )
-from longtide.scheduling.models import OCCUPYING, Appointment, HoursException, TimeOff, WorkingHours
+from longtide.scheduling.models import MAX_BLOCK, OCCUPYING, Appointment, HoursException, TimeOff, WorkingHours
 
 # Staff may book inside the notice period and further ahead than clients; never in the past.
 STAFF_HORIZON = timedelta(days=366)
@@ -40,6 +42,7 @@ class Found:
 
     slots: list[Slot]
     location_of: dict[int, int]  # room id -> location id
+    zone_of: dict[int, ZoneInfo]  # location id -> its time zone
 
 
 def policy_for(practice: Practice, *, for_staff: bool) -> BookingPolicy:
@@ -50,23 +53,158 @@ def policy_for(practice: Practice, *, for_staff: bool) -> BookingPolicy:
 
 
 def candidate_practitioners(
-    service: Service, *, practitioner: Practitioner | None = None, style: str | None = None
+    service: Service,
+    *,
+    practitioner: Practitioner | None = None,
+    practitioner_id: int | None = None,
+    style: str | None = None,
 ) -> list[int]:
     """Return ids of the active practitioners offering the service, in the practice's display order."""
     qs = service.practitioners.filter(active=True)
     if practitioner is not None:
-        qs = qs.filter(pk=practitioner.pk)
+        practitioner_id = practitioner.pk
+    if practitioner_id is not None:
+        qs = qs.filter(pk=practitioner_id)
     if style:
         qs = qs.filter(style=style)
     return list(qs.order_by("sort_order", "display_name", "pk").values_list("pk", flat=True))
 
 
-def suitable_rooms(service: Service) -> list[tuple[int, int]]:
-    """Return (room id, location id) of active rooms that can host the service, in display order."""
-    rooms = Room.objects.filter(location__practice_id=service.practice_id, active=True)
-    if service.rooms.exists():  # rooms chosen for the service: only those, and only while active
-        rooms = service.rooms.filter(active=True)
-    return list(rooms.order_by("sort_order", "pk").values_list("pk", "location_id"))
+def suitable_rooms(service: Service) -> list[tuple[int, int, str]]:
+    """Return (room id, location id, time zone) of active rooms that can host the service, in order.
+
+    Rooms chosen for the service, or every room of the practice when none are chosen.
+    """
+    chosen = Service.rooms.through.objects.filter(service_id=service.pk)
+    rooms = Room.objects.filter(location__practice_id=service.practice_id, active=True).filter(
+        Q(pk__in=chosen.values("room_id")) | ~Exists(chosen)
+    )
+    return list(rooms.order_by("sort_order", "pk").values_list("pk", "location_id", "location__time_zone"))
+
+
+@dataclass
+class _Inputs:
+    weekly: dict[tuple[int, int], list[WeeklyHours]] = field(default_factory=lambda: defaultdict(list))
+    extra: dict[tuple[int, int], list[DatedHours]] = field(default_factory=lambda: defaultdict(list))
+    removed: dict[int, list[DatedHours]] = field(default_factory=lambda: defaultdict(list))
+    busy: dict[int, list[Interval]] = field(default_factory=lambda: defaultdict(list))
+    room_busy: dict[int, list[Interval]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _fetch_inputs(
+    practitioner_ids: Sequence[int],
+    room_ids: Sequence[int],
+    first_day: date,
+    last_day: date,
+    ignore_appointment: int | None,
+) -> _Inputs:
+    """Read hours, exceptions, time off and appointments for the range in one round trip.
+
+    One raw UNION ALL instead of four ORM queries: on the whole-clinic search this halves the time
+    spent outside the engine (each ORM query costs ~0.5 ms of Python, and on SQLite Django's
+    per-value datetime converters cost more than the query itself).
+    """
+    ops = connection.ops
+    range_start = datetime.combine(first_day, time.min, UTC) - MARGIN
+    range_end = datetime.combine(last_day + timedelta(days=1), time.min, UTC) + MARGIN
+    p_in = ", ".join(["%s"] * len(practitioner_ids))
+    r_in = ", ".join(["%s"] * len(room_ids))
+    s_in = ", ".join(["%s"] * len(OCCUPYING))
+    wh, ex, off, ap = (m._meta.db_table for m in (WorkingHours, HoursException, TimeOff, Appointment))
+    # Only placeholders and our own table names are interpolated; every value is a parameter.
+    # PostgreSQL types a UNION column by its first branches, so that branch casts its NULLs.
+    sql = (
+        "SELECT 'w', practitioner_id, location_id, CAST(NULL AS timestamp with time zone), "  # noqa: S608
+        "CAST(NULL AS timestamp with time zone), CAST(NULL AS date), start_time, end_time, weekday "
+        f"FROM {wh} "
+        f"WHERE practitioner_id IN ({p_in}) "
+        "UNION ALL "
+        f"SELECT 'x', practitioner_id, location_id, NULL, NULL, date, start_time, end_time, "
+        f"CASE WHEN available THEN 1 ELSE 0 END FROM {ex} "
+        f"WHERE practitioner_id IN ({p_in}) AND date >= %s AND date <= %s "
+        "UNION ALL "
+        f"SELECT 'o', practitioner_id, NULL, start, \"end\", NULL, NULL, NULL, NULL FROM {off} "
+        f'WHERE practitioner_id IN ({p_in}) AND start < %s AND "end" > %s '
+        "UNION ALL "
+        # Appointments of the practitioners, then the other appointments in the rooms: two indexed
+        # branches, where one OR across the two columns would scan the table.
+        f"SELECT 'a', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL FROM {ap} "
+        f"WHERE practitioner_id IN ({p_in}) AND status IN ({s_in}) "
+        "AND blocked_start < %s AND blocked_start > %s AND blocked_end > %s AND id <> %s "
+        "UNION ALL "
+        f"SELECT 'r', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL FROM {ap} "
+        f"WHERE room_id IN ({r_in}) AND practitioner_id NOT IN ({p_in}) AND status IN ({s_in}) "
+        "AND blocked_start < %s AND blocked_start > %s AND blocked_end > %s AND id <> %s"
+    )
+    pids = list(practitioner_ids)
+    states = [str(s) for s in OCCUPYING]
+    window = [
+        ops.adapt_datetimefield_value(range_end),
+        ops.adapt_datetimefield_value(range_start - MAX_BLOCK),
+        ops.adapt_datetimefield_value(range_start),
+    ]
+    params: list[Any] = [
+        *pids,
+        *pids,
+        ops.adapt_datefield_value(first_day - MARGIN),
+        ops.adapt_datefield_value(last_day + MARGIN),
+        *pids,
+        ops.adapt_datetimefield_value(range_end),
+        ops.adapt_datetimefield_value(range_start),
+        *pids,
+        *states,
+        *window,
+        ignore_appointment or 0,
+        *room_ids,
+        *pids,
+        *states,
+        *window,
+        ignore_appointment or 0,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+
+    # PostgreSQL hands back typed values (aware datetimes in UTC). SQLite hands back text, except
+    # where sqlite3 finds a declared column type to convert by (the first branch's time columns).
+    as_dt = _sqlite_datetime if connection.vendor == "sqlite" else _same
+    as_time = _text_or(time.fromisoformat)
+    as_date = _text_or(date.fromisoformat)
+    rooms_wanted = set(room_ids)
+    got = _Inputs()
+    for kind, pid, other, a, b, day, t1, t2, n in rows:
+        if kind == "a" or kind == "r":
+            interval = Interval(as_dt(a), as_dt(b))
+            if kind == "a":
+                got.busy[pid].append(interval)
+            if other in rooms_wanted:
+                got.room_busy[other].append(interval)
+        elif kind == "w":
+            got.weekly[(pid, other)].append(WeeklyHours(n, as_time(t1), as_time(t2)))
+        elif kind == "o":
+            got.busy[pid].append(Interval(as_dt(a), as_dt(b)))
+        elif n:
+            got.extra[(pid, other)].append(DatedHours(as_date(day), True, _opt(as_time, t1), _opt(as_time, t2)))
+        else:
+            # A day off (or hours off) applies wherever the practitioner would have worked.
+            got.removed[pid].append(DatedHours(as_date(day), False, _opt(as_time, t1), _opt(as_time, t2)))
+    return got
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _sqlite_datetime(value: str) -> datetime:
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _text_or[T](parse: Callable[[str], T]) -> Callable[[Any], T]:
+    return lambda value: parse(value) if isinstance(value, str) else value
+
+
+def _opt(convert: Callable[[Any], time], value: Any) -> time | None:
+    return None if value is None else convert(value)
 
 
 def find_slots(
@@ -80,69 +218,19 @@ def find_slots(
     for_staff: bool = False,
     any_practitioner: bool = False,
     ignore_appointment: int | None = None,
+    rooms: list[tuple[int, int, str]] | None = None,
 ) -> Found:
     """Return the free slots for the service with any of the practitioners, first_day..last_day local.
 
     `ignore_appointment` leaves one appointment out of the busy time: the one being moved.
+    `rooms` may pass in `suitable_rooms(service)` when the caller already has it.
     """
-    rooms = suitable_rooms(service)
+    rooms = suitable_rooms(service) if rooms is None else rooms
     if not practitioner_ids or not rooms:
-        return Found([], {})
-    # Every query here drops the models' default ordering: the engine sorts what it needs, and the
-    # default orderings (practitioner, then practice name) would add two joins and a sort to each.
-    zones = dict(practice.locations.order_by("name", "pk").values_list("pk", "time_zone"))
-    range_start = datetime.combine(first_day, time.min, UTC) - MARGIN
-    range_end = datetime.combine(last_day + timedelta(days=1), time.min, UTC) + MARGIN
-    room_ids = [room_id for room_id, _ in rooms]
-
-    weekly: dict[tuple[int, int], list[WeeklyHours]] = defaultdict(list)
-    for pid, loc, weekday, start, end in (
-        WorkingHours.objects.filter(practitioner_id__in=practitioner_ids)
-        .order_by()
-        .values_list("practitioner_id", "location_id", "weekday", "start_time", "end_time")
-    ):
-        weekly[(pid, loc)].append(WeeklyHours(weekday, start, end))
-
-    extra: dict[tuple[int, int], list[DatedHours]] = defaultdict(list)
-    removed: dict[int, list[DatedHours]] = defaultdict(list)
-    for pid, loc, day, available, from_time, to_time in (
-        HoursException.objects.filter(
-            practitioner_id__in=practitioner_ids, date__gte=first_day - MARGIN, date__lte=last_day + MARGIN
-        )
-        .order_by()
-        .values_list("practitioner_id", "location_id", "date", "available", "start_time", "end_time")
-    ):
-        if available:
-            extra[(pid, loc)].append(DatedHours(day, True, from_time, to_time))
-        else:
-            # A day off (or hours off) applies wherever the practitioner would have worked.
-            removed[pid].append(DatedHours(day, False, from_time, to_time))
-
-    busy: dict[int, list[Interval]] = defaultdict(list)
-    for pid, off_start, off_end in (
-        TimeOff.objects.filter(practitioner_id__in=practitioner_ids, start__lt=range_end, end__gt=range_start)
-        .order_by()
-        .values_list("practitioner_id", "start", "end")
-    ):
-        busy[pid].append(Interval(off_start, off_end))
-
-    room_busy: dict[int, list[Interval]] = defaultdict(list)
-    wanted = set(practitioner_ids)
-    appointments = Appointment.objects.filter(
-        Q(practitioner_id__in=practitioner_ids) | Q(room_id__in=room_ids),
-        status__in=OCCUPYING,
-        blocked_start__lt=range_end,
-        blocked_end__gt=range_start,
-    ).order_by()
-    if ignore_appointment is not None:
-        appointments = appointments.exclude(pk=ignore_appointment)
-    for pid, room_id, blocked_start, blocked_end in appointments.values_list(
-        "practitioner_id", "room_id", "blocked_start", "blocked_end"
-    ):
-        interval = Interval(blocked_start, blocked_end)
-        if pid in wanted:
-            busy[pid].append(interval)
-        room_busy[room_id].append(interval)
+        return Found([], {}, {})
+    zones = {location_id: zone for _, location_id, zone in rooms}
+    got = _fetch_inputs(practitioner_ids, [r for r, _, _ in rooms], first_day, last_day, ignore_appointment)
+    weekly, extra, removed, busy, room_busy = got.weekly, got.extra, got.removed, got.busy, got.room_busy
 
     rule = ServiceRule(service.duration, service.buffer_before, service.buffer_after)
     policy = policy_for(practice, for_staff=for_staff)
@@ -159,7 +247,7 @@ def find_slots(
             for pid in practitioner_ids
             if weekly.get((pid, location_id)) or extra.get((pid, location_id))
         ]
-        local_rooms = [RoomSchedule(room_id, room_busy[room_id]) for room_id, loc in rooms if loc == location_id]
+        local_rooms = [RoomSchedule(room_id, room_busy[room_id]) for room_id, loc, _ in rooms if loc == location_id]
         if not schedules or not local_rooms:
             continue
         slots.extend(
@@ -179,7 +267,7 @@ def find_slots(
         slots.sort(key=lambda s: (s.start, order[s.practitioner_id]))
         if any_practitioner:
             slots = _first_per_start(slots)
-    return Found(slots, dict(rooms))
+    return Found(slots, {room_id: loc for room_id, loc, _ in rooms}, {loc: ZoneInfo(z) for loc, z in zones.items()})
 
 
 def _first_per_start(slots: list[Slot]) -> list[Slot]:
