@@ -14,10 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Exists, Q
 
 from longtide.lib.intervals import Interval
-from longtide.practice.models import Practice, Practitioner, Room, Service
+from longtide.practice.models import Location, Practice, Practitioner, Room, Service
 from longtide.scheduling import availability
 from longtide.scheduling.availability import (
     BookingPolicy,
@@ -52,6 +51,24 @@ def policy_for(practice: Practice, *, for_staff: bool) -> BookingPolicy:
     return BookingPolicy(min_notice=practice.min_notice, horizon=practice.horizon, step=practice.slot_step)
 
 
+# The two lookups below run on every search and every booking. They are plain SQL because
+# building the equivalent ORM queries (an M2M join; an Exists subquery) cost more Python time than
+# the database took to answer them (~1-2 ms each, measured with bench/availability.py).
+_CANDIDATES_SQL = (
+    "SELECT p.id FROM {practitioner} p JOIN {offers} o ON o.practitioner_id = p.id "
+    "WHERE o.service_id = %s AND p.active{extra} ORDER BY p.sort_order, p.display_name, p.id"
+)
+_ROOMS_SQL = (
+    "SELECT r.id, r.location_id, l.time_zone FROM {room} r JOIN {location} l ON l.id = r.location_id "
+    "WHERE l.practice_id = %s AND r.active AND (r.id IN (SELECT room_id FROM {chosen} WHERE service_id = %s) "
+    "OR NOT EXISTS (SELECT 1 FROM {chosen} WHERE service_id = %s)) ORDER BY r.sort_order, r.id"
+)
+
+
+def _tables(**models: Any) -> dict[str, str]:
+    return {name: connection.ops.quote_name(model._meta.db_table) for name, model in models.items()}
+
+
 def candidate_practitioners(
     service: Service,
     *,
@@ -60,14 +77,17 @@ def candidate_practitioners(
     style: str | None = None,
 ) -> list[int]:
     """Return ids of the active practitioners offering the service, in the practice's display order."""
-    qs = service.practitioners.filter(active=True)
     if practitioner is not None:
         practitioner_id = practitioner.pk
+    extra, params = "", list[int | str]([service.pk])
     if practitioner_id is not None:
-        qs = qs.filter(pk=practitioner_id)
+        extra, params = extra + " AND p.id = %s", [*params, practitioner_id]
     if style:
-        qs = qs.filter(style=style)
-    return list(qs.order_by("sort_order", "display_name", "pk").values_list("pk", flat=True))
+        extra, params = extra + " AND p.style = %s", [*params, style]
+    tables = _tables(practitioner=Practitioner, offers=Service.practitioners.through)
+    with connection.cursor() as cursor:
+        cursor.execute(_CANDIDATES_SQL.format(extra=extra, **tables), params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def suitable_rooms(service: Service) -> list[tuple[int, int, str]]:
@@ -75,11 +95,10 @@ def suitable_rooms(service: Service) -> list[tuple[int, int, str]]:
 
     Rooms chosen for the service, or every room of the practice when none are chosen.
     """
-    chosen = Service.rooms.through.objects.filter(service_id=service.pk)
-    rooms = Room.objects.filter(location__practice_id=service.practice_id, active=True).filter(
-        Q(pk__in=chosen.values("room_id")) | ~Exists(chosen)
-    )
-    return list(rooms.order_by("sort_order", "pk").values_list("pk", "location_id", "location__time_zone"))
+    tables = _tables(room=Room, location=Location, chosen=Service.rooms.through)
+    with connection.cursor() as cursor:
+        cursor.execute(_ROOMS_SQL.format(**tables), [service.practice_id, service.pk, service.pk])
+        return [(room, location, zone) for room, location, zone in cursor.fetchall()]
 
 
 @dataclass
