@@ -76,7 +76,6 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'longtide.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     # IMMEDIATE transactions take the write lock at BEGIN, so a booking's overlap check and
     # its insert are serialized; WAL lets readers carry on while one writer works.
     DATABASES["default"]["OPTIONS"] = {
