@@ -23,10 +23,18 @@ def demo(args: argparse.Namespace) -> int:
     _setup()
     from django.conf import settings
     from django.core.management import call_command
+    from django.db import OperationalError, connection
 
     from longtide.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG, remove_demo, seed_demo
 
     Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    try:
+        connection.ensure_connection()
+    except OperationalError as exc:
+        name = settings.DATABASES["default"]["NAME"]
+        print(f"longtide: cannot open the database {name!r} ({str(exc).strip()})", file=sys.stderr)
+        print("Check DATABASE_URL; for PostgreSQL, create the database first (createdb NAME).", file=sys.stderr)
+        return 2
     call_command("migrate", interactive=False, verbosity=0)
     if args.reset:
         remove_demo()

@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    # The README's command uses SQLite unless DATABASE_URL is set: run it that way whatever
+    # database this test run itself uses.
     environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     environment.update(LONGTIDE_DATA_DIR=str(data_dir), **env)
     return subprocess.run(
@@ -85,3 +87,12 @@ def test_production_refuses_an_unsafe_configuration(tmp_path: Path) -> None:
     assert "longtide.E001" in output and "SECRET_KEY" in output
     assert "longtide.E002" in output and "DEBUG" in output
     assert "longtide.E003" in output and "EMAIL_URL" in output
+
+
+def test_demo_explains_a_database_it_cannot_open(tmp_path: Path) -> None:
+    result = run(
+        ["demo", "--no-serve"], tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:5432/longtide_missing_db"
+    )
+    assert result.returncode == 2
+    assert "cannot open the database 'longtide_missing_db'" in result.stderr
+    assert "createdb" in result.stderr
