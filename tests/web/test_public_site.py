@@ -84,3 +84,15 @@ def test_the_demo_seed_can_run_twice(db: None) -> None:
     assert {p.style for p in first.practitioners.all()} == {"biomechanical", "biodynamic", "integrative"}
     assert first.locations.get().time_zone == "America/New_York"
     assert first.locations.get().rooms.count() == 2
+
+
+def test_a_missing_page_is_a_friendly_404(client: HttpClient) -> None:
+    response = client.get("/p/nowhere/book/")
+    assert response.status_code == 404
+    assert "We couldn't find that page" in response.text
+
+
+def test_a_stale_manage_link_says_what_to_do(client: HttpClient, cast) -> None:
+    response = client.get("/p/tidewater/manage/expired-token/")
+    assert response.status_code == 404
+    assert "If you followed the link in a booking email" in response.text
