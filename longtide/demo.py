@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from longtide.clients.models import Client
 from longtide.practice.models import Location, Practice, Practitioner, Role, Room, Service, StaffMembership, Style
-from longtide.scheduling.booking import hash_token
+from longtide.scheduling.manage_links import hash_token
 from longtide.scheduling.models import Appointment, Source, WorkingHours
 from longtide.scheduling.search import candidate_practitioners, find_slots
 

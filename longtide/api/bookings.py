@@ -18,16 +18,9 @@ from longtide.api.errors import ApiError
 from longtide.api.public import ErrorOut, get_practice
 from longtide.practice.models import Practice, Practitioner, Service
 from longtide.scheduling.availability import Slot
-from longtide.scheduling.booking import (
-    BookingError,
-    ClientDetails,
-    SlotTaken,
-    alternatives,
-    book_appointment,
-    cancel_appointment,
-    find_by_token,
-    manage_path,
-)
+from longtide.scheduling.booking import ClientDetails, alternatives, book_appointment, cancel_appointment
+from longtide.scheduling.booking_rules import BookingError, SlotTaken
+from longtide.scheduling.manage_links import find_by_token, manage_path
 from longtide.scheduling.models import Appointment, Source
 from longtide.scheduling.search import candidate_practitioners, find_slots
 

@@ -1,9 +1,9 @@
 """Booking workflows: book, move and cancel appointments. The HTML views, the staff calendar and
-the API all call these, so every rule lives here once."""
+the API all call these, so every rule is applied in one place (the rules themselves are in
+booking_rules.py, the manage-link tokens in manage_links.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from collections.abc import Callable
@@ -11,48 +11,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
 from django.db.models import Exists
-from django.urls import reverse
 from django.utils import timezone
 
 from longtide.clients.models import Client
 from longtide.practice.models import Practice, Practitioner, Service
 from longtide.scheduling.availability import Slot
+from longtide.scheduling.booking_rules import (
+    BookingError,
+    PolicyRefused,
+    SlotTaken,
+    check_first_visit,
+    check_policy,
+    window_message,
+)
 from longtide.scheduling.locks import lock_for_booking
-from longtide.scheduling.models import OCCUPYING, Appointment, Source, Status, TimeOff
+from longtide.scheduling.manage_links import hash_token, manage_url
+from longtide.scheduling.models import Appointment, Source, Status, TimeOff
 from longtide.scheduling.search import candidate_practitioners, find_slots, suitable_rooms
 
 log = logging.getLogger(__name__)
-
-
-class BookingError(Exception):
-    """A booking request that cannot be met; `code` is stable for the API, `field` names the input."""
-
-    status = 400
-
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-
-
-class SlotTaken(BookingError):
-    """The time is not (or no longer) free: a lost race, or a time that was never offered."""
-
-    status = 409
-
-    def __init__(self, message: str = "Sorry, that time was just taken. Please choose another.") -> None:
-        super().__init__("slot_taken", message, "start")
-
-
-class PolicyRefused(BookingError):
-    """The practice's policy does not allow this online (e.g. inside the cancellation window)."""
-
-    status = 409
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,73 +48,6 @@ class Booked:
     appointment: Appointment
     manage_token: str | None  # None when an idempotent retry returned an earlier booking
     created: bool
-
-
-def hash_token(token: str) -> str:
-    """Return the stored form of a manage-link token."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def manage_path(practice: Practice, token: str) -> str:
-    """Return the path of a booking's manage page."""
-    return reverse("manage-booking", kwargs={"practice_slug": practice.slug, "token": token})
-
-
-def manage_url(practice: Practice, token: str) -> str:
-    """Return the absolute manage link for emails (PUBLIC_BASE_URL + path)."""
-    return f"{settings.PUBLIC_BASE_URL}{manage_path(practice, token)}"
-
-
-def find_by_token(token: str) -> Appointment | None:
-    """Return the appointment a manage-link token belongs to, or None."""
-    if not token or len(token) > 100:
-        return None
-    return (
-        Appointment.objects.select_related("practice", "service", "practitioner", "room", "location", "client")
-        .filter(manage_token_hash=hash_token(token))
-        .first()
-    )
-
-
-def check_policy(practice: Practice, start: datetime, now: datetime, *, for_staff: bool) -> None:
-    """Raise a specific BookingError when `start` is in the past, inside the notice or beyond the horizon."""
-    if start <= now:
-        raise BookingError("in_past", "That time has already passed. Please choose a time in the future.", "start")
-    if for_staff:
-        return
-    if start < now + practice.min_notice:
-        raise BookingError(
-            "too_soon",
-            f"Online bookings need at least {practice.min_notice_hours} hours' notice. "
-            f"For sooner appointments, please call{' ' + practice.phone if practice.phone else ' us'}.",
-            "start",
-        )
-    if start > now + practice.horizon:
-        raise BookingError("too_far", f"You can book up to {practice.booking_horizon_days} days ahead.", "start")
-
-
-def first_visit_services(practice: Practice) -> list[Service]:
-    return list(practice.services.active().filter(is_first_visit=True))
-
-
-def is_new_client(practice: Practice, email: str) -> bool:
-    """Return whether nobody with this email has an appointment here that went ahead or is booked."""
-    return not Appointment.objects.filter(
-        client__in=Client.objects.with_email(practice, email), status__in=OCCUPYING
-    ).exists()
-
-
-def _check_first_visit(practice: Practice, service: Service, email: str) -> None:
-    if not practice.new_clients_first_visit or service.is_first_visit:
-        return
-    firsts = first_visit_services(practice)
-    if firsts and is_new_client(practice, email):
-        names = " or ".join(f"“{s.name}”" for s in firsts)
-        raise BookingError(
-            "first_visit_required",
-            f"New clients start with a first visit ({names}), which includes time for intake. Please book that first.",
-            "service",
-        )
 
 
 def _find_or_create_client(practice: Practice, details: ClientDetails) -> Client:
@@ -291,7 +204,7 @@ def book_appointment(
             return Booked(earlier, None, created=False)
     check_policy(practice, start, now, for_staff=for_staff)
     if not for_staff:
-        _check_first_visit(practice, service, client.email)
+        check_first_visit(practice, service, client.email)
     candidates = candidate_practitioners(service, practitioner=practitioner, style=style)
     if not candidates:
         raise BookingError("unknown_practitioner", "That practitioner does not offer this service.", "practitioner")
@@ -367,7 +280,7 @@ def move_appointment(
     if appointment.status != Status.BOOKED:
         raise PolicyRefused("not_booked", "Only a booked appointment can be moved.")
     if by_client and not appointment.client_may_change(now):
-        raise PolicyRefused("outside_window", _window_message(practice))
+        raise PolicyRefused("outside_window", window_message(practice))
     check_policy(practice, start, now, for_staff=not by_client)
     target = practitioner.pk if practitioner is not None else appointment.practitioner_id
     if practitioner is not None and practitioner.practice_id != practice.pk:
@@ -410,7 +323,7 @@ def cancel_appointment(
     if by_client and not appointment.client_may_change(now):
         if appointment.status != Status.BOOKED:
             raise PolicyRefused("not_booked", "This appointment is no longer booked.")
-        raise PolicyRefused("outside_window", _window_message(appointment.practice))
+        raise PolicyRefused("outside_window", window_message(appointment.practice))
     with transaction.atomic():
         locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if locked.status != Status.BOOKED:
@@ -420,14 +333,6 @@ def cancel_appointment(
     appointment.status, appointment.cancelled_at = locked.status, locked.cancelled_at
     _after_commit_send("cancelled", appointment, None)
     return appointment
-
-
-def _window_message(practice: Practice) -> str:
-    contact = " or ".join(x for x in [practice.phone, practice.email] if x) or "the clinic"
-    return (
-        f"Changes within {practice.cancellation_window_hours} hours of the appointment can't be made "
-        f"online. Please contact {contact}."
-    )
 
 
 def _after_commit_send(kind: str, appointment: Appointment, token: str | None) -> None:

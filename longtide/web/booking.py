@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from longtide.practice.models import STYLE_DESCRIPTIONS, Location, Practice, Practitioner, Service, Style
-from longtide.scheduling.booking import BookingError, ClientDetails, SlotTaken, alternatives, book_appointment
+from longtide.scheduling.booking import ClientDetails, alternatives, book_appointment
+from longtide.scheduling.booking_rules import BookingError, SlotTaken
 from longtide.scheduling.search import candidate_practitioners, find_slots
 from longtide.web.booking_forms import DetailsForm, parse_day, parse_slot, slot_value
 from longtide.web.htmx import is_htmx

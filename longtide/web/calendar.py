@@ -24,13 +24,8 @@ from django_htmx.middleware import HtmxDetails
 
 from longtide.practice.access import member_required, role_in
 from longtide.practice.models import Practice, Practitioner, Role, Room
-from longtide.scheduling.booking import (
-    BookingError,
-    ClientDetails,
-    book_appointment,
-    cancel_appointment,
-    move_appointment,
-)
+from longtide.scheduling.booking import ClientDetails, book_appointment, cancel_appointment, move_appointment
+from longtide.scheduling.booking_rules import BookingError
 from longtide.scheduling.models import Appointment, AppointmentQuerySet, Source, Status
 from longtide.web.calendar_forms import (
     CalendarQuery,

@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from longtide.scheduling.booking import BookingError, cancel_appointment, find_by_token, move_appointment
+from longtide.scheduling.booking import cancel_appointment, move_appointment
+from longtide.scheduling.booking_rules import BookingError
+from longtide.scheduling.manage_links import find_by_token
 from longtide.scheduling.models import Appointment
 from longtide.scheduling.search import find_slots
 from longtide.web.booking_forms import parse_day, parse_slot

@@ -7,16 +7,9 @@ import time_machine
 from django.core import mail
 
 from longtide.practice.models import Practitioner, Room
-from longtide.scheduling.booking import (
-    BookingError,
-    ClientDetails,
-    PolicyRefused,
-    SlotTaken,
-    book_appointment,
-    cancel_appointment,
-    find_by_token,
-    move_appointment,
-)
+from longtide.scheduling.booking import ClientDetails, book_appointment, cancel_appointment, move_appointment
+from longtide.scheduling.booking_rules import BookingError, PolicyRefused, SlotTaken
+from longtide.scheduling.manage_links import find_by_token
 from longtide.scheduling.models import Appointment, HoursException, Source, Status, TimeOff, WorkingHours
 
 pytestmark = pytest.mark.django_db

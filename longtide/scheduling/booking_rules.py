@@ -1,0 +1,85 @@
+"""The rules a booking request must meet, and the errors that say which one it did not."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from longtide.clients.models import Client
+from longtide.practice.models import Practice, Service
+from longtide.scheduling.models import OCCUPYING, Appointment
+
+
+class BookingError(Exception):
+    """A booking request that cannot be met; `code` is stable for the API, `field` names the input."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+class SlotTaken(BookingError):
+    """The time is not (or no longer) free: a lost race, or a time that was never offered."""
+
+    status = 409
+
+    def __init__(self, message: str = "Sorry, that time was just taken. Please choose another.") -> None:
+        super().__init__("slot_taken", message, "start")
+
+
+class PolicyRefused(BookingError):
+    """The practice's policy does not allow this online (e.g. inside the cancellation window)."""
+
+    status = 409
+
+
+def check_policy(practice: Practice, start: datetime, now: datetime, *, for_staff: bool) -> None:
+    """Raise a specific BookingError when `start` is in the past, inside the notice or beyond the horizon."""
+    if start <= now:
+        raise BookingError("in_past", "That time has already passed. Please choose a time in the future.", "start")
+    if for_staff:
+        return
+    if start < now + practice.min_notice:
+        raise BookingError(
+            "too_soon",
+            f"Online bookings need at least {practice.min_notice_hours} hours' notice. "
+            f"For sooner appointments, please call{' ' + practice.phone if practice.phone else ' us'}.",
+            "start",
+        )
+    if start > now + practice.horizon:
+        raise BookingError("too_far", f"You can book up to {practice.booking_horizon_days} days ahead.", "start")
+
+
+def first_visit_services(practice: Practice) -> list[Service]:
+    return list(practice.services.active().filter(is_first_visit=True))
+
+
+def is_new_client(practice: Practice, email: str) -> bool:
+    """Return whether nobody with this email has an appointment here that went ahead or is booked."""
+    return not Appointment.objects.filter(
+        client__in=Client.objects.with_email(practice, email), status__in=OCCUPYING
+    ).exists()
+
+
+def check_first_visit(practice: Practice, service: Service, email: str) -> None:
+    if not practice.new_clients_first_visit or service.is_first_visit:
+        return
+    firsts = first_visit_services(practice)
+    if firsts and is_new_client(practice, email):
+        names = " or ".join(f"“{s.name}”" for s in firsts)
+        raise BookingError(
+            "first_visit_required",
+            f"New clients start with a first visit ({names}), which includes time for intake. Please book that first.",
+            "service",
+        )
+
+
+def window_message(practice: Practice) -> str:
+    contact = " or ".join(x for x in [practice.phone, practice.email] if x) or "the clinic"
+    return (
+        f"Changes within {practice.cancellation_window_hours} hours of the appointment can't be made "
+        f"online. Please contact {contact}."
+    )
