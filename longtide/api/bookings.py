@@ -150,11 +150,15 @@ def _service(practice: Practice, service_id: int) -> Service:
 
 def _service_of(slug: str, service_id: int) -> Service:
     """Return the active service with its practice in one query, or raise the specific 404."""
-    service = Service.objects.select_related("practice").filter(practice__slug=slug, pk=service_id, active=True).first()
-    if service is None:
+    # No ordering: the models' default orderings would add a join and a sort to a one-row lookup.
+    found = list(
+        Service.objects.select_related("practice")
+        .filter(practice__slug=slug, pk=service_id, active=True)
+        .order_by()[:1]
+    )
+    if not found:
         _service(get_practice(slug), service_id)  # raises: no such practice, or no such service
-    assert service is not None
-    return service
+    return found[0]
 
 
 def _practitioner(practice: Practice, service: Service, choice: int | str) -> Practitioner | None:
