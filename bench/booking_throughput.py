@@ -23,12 +23,14 @@ import argparse
 import itertools
 import os
 import random
+import signal
+import subprocess
 import sys
 import threading
 import time
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -66,6 +68,7 @@ class Result:
     overlaps: dict[str, int]
     created_in_db: int
     waits: dict[str, float]
+    drain_s: float | None = None
 
 
 def main() -> int:
@@ -80,17 +83,30 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=24, help="concurrent keep-alive client threads")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per phase")
     parser.add_argument("--days", type=int, default=365, help="days of generated bookings (and booking horizon)")
+    parser.add_argument(
+        "--emails",
+        action="append",
+        choices=["queued", "inline"],
+        help="queued (production: TASKS_BACKEND=database, a `longtide worker` process running alongside on "
+        "the same machine) or inline (sent in the request); repeatable (default: both)",
+    )
     args = parser.parse_args()
-    servers = args.server or ["sync:4", "gthread:2x4"]
+    servers = args.server or ["sync:4", "gthread:4x2"]
+    email_modes = args.emails or ["queued", "inline"]
 
     common.configure(args.database_url)
     print(f"database: {common.describe_database()}; {common.machine()}")
     results = []
     for spec in servers:
-        practice, summary = common.seed(days=args.days)
-        pool = _pool(practice)
-        print(f"large clinic: {summary}; {len(pool)} distinct free slots to book")
-        results.append(_run(spec, practice, pool, clients=args.clients, duration=args.duration))
+        for emails in email_modes:
+            practice, summary = common.seed(days=args.days)
+            pool = _pool(practice)
+            print(f"large clinic: {summary}; {len(pool)} distinct free slots to book")
+            with _email_mode(emails) as drain:
+                result = _run(spec, practice, pool, clients=args.clients, duration=args.duration)
+                result.server += f", emails {emails}"
+                result.drain_s = drain()
+            results.append(result)
     _report(results, clients=args.clients, duration=args.duration)
     return 0
 
@@ -159,6 +175,44 @@ def _parse(spec: str) -> dict[str, Any]:
         workers, _, threads = (size or "2x8").partition("x")
         return {"worker_class": "gthread", "workers": int(workers), "threads": int(threads or 8)}
     raise SystemExit(f"--server must be sync:N or gthread:NxT, not {spec!r}")
+
+
+@contextmanager
+def _email_mode(mode: str) -> Iterator[Callable[[], float | None]]:
+    """Send booking emails inline, or queue them with a worker process running alongside.
+
+    Yields a function that, after the load, waits for the worker to finish the queue and returns
+    how long that took (None for inline): the worker shares the two cores with everything else, so
+    queued emails cost the same CPU — they just no longer hold up the booking response.
+    """
+    os.environ["TASKS_BACKEND"] = "database" if mode == "queued" else "immediate"
+    if mode == "inline":
+        yield lambda: None
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.all().delete()
+    log = Path(os.environ["LONGTIDE_DATA_DIR"]) / "worker.log"
+    with log.open("wb") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "django", "db_worker", "--no-startup-delay", "--interval", "0.05"],
+            env=dict(os.environ),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+    def drain() -> float | None:
+        started = time.monotonic()
+        while DBTaskResult.objects.ready().exists() and time.monotonic() - started < 300:
+            time.sleep(0.2)
+        return time.monotonic() - started
+
+    try:
+        yield drain
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+        os.environ.pop("TASKS_BACKEND", None)
 
 
 def _run(spec: str, practice: Any, pool: list[tuple[datetime, int]], *, clients: int, duration: float) -> Result:
@@ -346,6 +400,8 @@ def _report(results: list[Result], *, clients: int, duration: float) -> None:
             f"(pool {r.pool}{', exhausted' if r.bookings.statuses[201] + r.bookings.statuses[409] >= r.pool else ''}); "
             f"overlaps per practitioner {r.overlaps['practitioner']}, per room {r.overlaps['room']}"
         )
+        if r.drain_s is not None:
+            print(f"  queued emails: the worker finished the backlog {r.drain_s:.1f} s after the booking phase ended")
         if r.waits:
             busy = ", ".join(f"{n:.1f} {what}" for what, n in sorted(r.waits.items(), key=lambda kv: -kv[1]))
             print(f"  PostgreSQL backends during the booking phase (mean of 20 ms samples): {busy}")

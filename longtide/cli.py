@@ -1,4 +1,4 @@
-"""The `longtide` command: demo, serve, migrate, seed-large and a manage passthrough."""
+"""The `longtide` command: demo, serve, worker, migrate, seed-large and a manage passthrough."""
 
 from __future__ import annotations
 
@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("manage", help="run a Django management command, e.g. `longtide manage createsuperuser`")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("seed-large", help="generate a large clinic for benchmarks (see --help)", add_help=False)
+    sub.add_parser("worker", help="send queued emails and run background tasks (db_worker)", add_help=False)
 
     if argv and argv[0] == "manage":
         return manage(argv[1:])
@@ -103,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         return manage(["migrate", *argv[1:]])
     if argv and argv[0] == "seed-large":
         return manage(["seed_large", *argv[1:]])
+    if argv and argv[0] == "worker":
+        return manage(["db_worker", *argv[1:]])
     args = parser.parse_args(argv)
     result: int = args.func(args)
     return result

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from longtide.clients.models import Client
 from longtide.practice.models import Location, Practice, Practitioner, Role, Room, Service, StaffMembership, Style
-from longtide.scheduling.manage_links import hash_token
+from longtide.scheduling.manage_links import hash_token, new_nonce, token_from_nonce
 from longtide.scheduling.models import Appointment, Source, WorkingHours
 from longtide.scheduling.search import candidate_practitioners, find_slots
 
@@ -297,7 +297,8 @@ def _book_sample_week(practice: Practice) -> None:
                     blocked_start=slot.start - service.buffer_before,
                     blocked_end=slot.end + service.buffer_after,
                     source=Source.STAFF,
-                    manage_token_hash=hash_token(f"demo-{practice.pk}-{picks}-{slot.start}"),
+                    manage_token_hash=hash_token(token_from_nonce(nonce := new_nonce())),
+                    manage_nonce=nonce,
                 )
                 picks += 1
 

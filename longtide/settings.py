@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks_db",
     "longtide.checks",
     "longtide.notifications",
     "longtide.practice",
@@ -125,6 +126,18 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 globals().update(email_settings(env_str("EMAIL_URL")))
+
+# Background work (emails today). "database": queued in the database, sent by `longtide worker`
+# (the default in production, so a slow mail server never slows a booking); "immediate": run
+# right after the transaction commits, in the request (development, the demo and the tests).
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database" if PRODUCTION else "immediate")
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ValueError(f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {TASKS_BACKEND!r}")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Longtide <no-reply@longtide.invalid>")
 
 if PRODUCTION:

@@ -96,3 +96,9 @@ def test_demo_explains_a_database_it_cannot_open(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "cannot open the database 'longtide_missing_db'" in result.stderr
     assert "createdb" in result.stderr
+
+
+def test_the_worker_runs_the_queue_and_exits_in_batch_mode(tmp_path: Path) -> None:
+    assert run(["demo", "--no-serve"], tmp_path).returncode == 0
+    result = run(["worker", "--batch", "--no-startup-delay"], tmp_path, TASKS_BACKEND="database")
+    assert result.returncode == 0, result.stderr

@@ -99,7 +99,7 @@ class BookingOut(Schema):
     practitioner: int
     room: int
     client: ClientOut
-    manage_url: str | None = Field(None, description="Only in the response that created the booking.")
+    manage_url: str | None = Field(None, description="The client's private link to see, cancel or reschedule.")
 
 
 class SlotTakenOut(Schema):
@@ -237,7 +237,7 @@ def availability(
     response={201: BookingOut, 200: BookingOut, 400: ErrorOut, 404: ErrorOut, 409: SlotTakenOut, 422: ErrorOut},
     summary="Book a slot",
     description="Send an `Idempotency-Key` header to make retries safe: a retry with the same key returns the "
-    "same booking (200, without `manage_url`). 409 when the time is no longer free, with alternatives.",
+    "same booking (200, with its `manage_url`). 409 when the time is no longer free, with alternatives.",
 )
 def create_booking(
     request: HttpRequest,

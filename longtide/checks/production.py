@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 from longtide.email_url import CONSOLE_BACKEND, LOCMEM_BACKEND
 
 
 @register()
-def production_configuration(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+def production_configuration(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Return an error for each unsafe setting when LONGTIDE_PRODUCTION is on."""
     if not getattr(settings, "PRODUCTION", False):
         return []
-    errors: list[Error] = []
+    errors: list[CheckMessage] = []
     if settings.SECRET_KEY == settings.INSECURE_DEV_KEY or len(settings.SECRET_KEY) < 32:
         errors.append(
             Error(
@@ -47,6 +47,14 @@ def production_configuration(app_configs: Any = None, **kwargs: Any) -> list[Err
                 "ALLOWED_HOSTS names only local addresses.",
                 hint="Set ALLOWED_HOSTS to your public host name(s), comma-separated.",
                 id="longtide.E004",
+            )
+        )
+    if settings.TASKS_BACKEND != "database":
+        errors.append(
+            Warning(
+                "Emails are sent inside web requests (TASKS_BACKEND is not 'database').",
+                hint="Unset TASKS_BACKEND (production queues in the database) and run `longtide worker`.",
+                id="longtide.W001",
             )
         )
     return errors

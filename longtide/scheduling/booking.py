@@ -5,7 +5,6 @@ booking_rules.py, the manage-link tokens in manage_links.py)."""
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,8 +27,9 @@ from longtide.scheduling.booking_rules import (
     window_message,
 )
 from longtide.scheduling.locks import lock_for_booking
-from longtide.scheduling.manage_links import hash_token, manage_url
+from longtide.scheduling.manage_links import hash_token, new_nonce, token_for, token_from_nonce
 from longtide.scheduling.models import Appointment, Source, Status, TimeOff
+from longtide.scheduling.notify import queue_booking_email
 from longtide.scheduling.search import candidate_practitioners, find_slots, suitable_rooms
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class ClientDetails:
 @dataclass(frozen=True, slots=True)
 class Booked:
     appointment: Appointment
-    manage_token: str | None  # None when an idempotent retry returned an earlier booking
+    manage_token: str | None  # None only for bookings made before tokens were derivable
     created: bool
 
 
@@ -201,7 +201,7 @@ def book_appointment(
     if idempotency_key:
         earlier = Appointment.objects.filter(practice=practice, idempotency_key=idempotency_key).first()
         if earlier:
-            return Booked(earlier, None, created=False)
+            return Booked(earlier, token_for(earlier), created=False)
     check_policy(practice, start, now, for_staff=for_staff)
     if not for_staff:
         check_first_visit(practice, service, client.email)
@@ -209,7 +209,7 @@ def book_appointment(
     if not candidates:
         raise BookingError("unknown_practitioner", "That practitioner does not offer this service.", "practitioner")
 
-    token = secrets.token_urlsafe(32)
+    nonce = new_nonce()
 
     def make(slot: Slot, location_id: int) -> Appointment:
         return Appointment.objects.create(
@@ -225,7 +225,8 @@ def book_appointment(
             blocked_end=slot.end + service.buffer_after,
             note=note,
             source=source,
-            manage_token_hash=hash_token(token),
+            manage_token_hash=hash_token(token_from_nonce(nonce)),
+            manage_nonce=nonce,
             idempotency_key=idempotency_key or None,
             created_by=by if isinstance(by, User) else None,
         )
@@ -247,17 +248,17 @@ def book_appointment(
             if idempotency_key:
                 earlier = Appointment.objects.filter(practice=practice, idempotency_key=idempotency_key).first()
                 if earlier:
-                    return Booked(earlier, None, created=False)
+                    return Booked(earlier, token_for(earlier), created=False)
             raise
         if appointment is not None:
-            _after_commit_send("confirmation", appointment, token)
-            return Booked(appointment, token, created=True)
+            queue_booking_email("confirmation", appointment)
+            return Booked(appointment, token_from_nonce(nonce), created=True)
         if idempotency_key:
             # While this request waited for the lock, a concurrent request with the same key may
             # have booked: the slot is taken by this very booking, so it is a retry, not a lost race.
             earlier = Appointment.objects.filter(practice=practice, idempotency_key=idempotency_key).first()
             if earlier:
-                return Booked(earlier, None, created=False)
+                return Booked(earlier, token_for(earlier), created=False)
     raise SlotTaken()
 
 
@@ -267,7 +268,6 @@ def move_appointment(
     start: datetime,
     practitioner: Practitioner | None = None,
     by_client: bool,
-    manage_token: str | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Move a booked appointment to a new start (and optionally another practitioner).
@@ -311,7 +311,7 @@ def move_appointment(
     if moved is None:
         appointment.refresh_from_db()
         raise SlotTaken()
-    _after_commit_send("rescheduled", moved, manage_token)
+    queue_booking_email("rescheduled", moved)
     return moved
 
 
@@ -331,29 +331,8 @@ def cancel_appointment(
         locked.cancel(now=now, by_client=by_client, late=late)
         locked.save(update_fields=["status", "cancelled_at", "updated_at"])
     appointment.status, appointment.cancelled_at = locked.status, locked.cancelled_at
-    _after_commit_send("cancelled", appointment, None)
+    queue_booking_email("cancelled", appointment)
     return appointment
-
-
-def _after_commit_send(kind: str, appointment: Appointment, token: str | None) -> None:
-    def send() -> None:
-        from longtide.notifications import booking_emails
-
-        try:
-            if kind == "confirmation" and token:
-                booking_emails.send_booking_confirmation(appointment, manage_url(appointment.practice, token))
-            elif kind == "rescheduled":
-                # Staff moves have no token at hand (only its hash is stored): that email
-                # points the client to the link in their first confirmation instead.
-                link = manage_url(appointment.practice, token) if token else None
-                booking_emails.send_booking_rescheduled(appointment, link)
-            elif kind == "cancelled":
-                booking_emails.send_booking_cancelled(appointment)
-        except Exception:
-            # The booking stands even when the mail server is down; the failure is logged.
-            log.exception("could not send the %s email for appointment %s", kind, appointment.pk)
-
-    transaction.on_commit(send)
 
 
 def alternatives(

@@ -149,6 +149,9 @@ class Appointment(models.Model):
     note = models.TextField(blank=True, help_text="The client's note at booking.")
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.ONLINE)
     manage_token_hash = models.CharField(max_length=64, unique=True)
+    # The manage token is HMAC(SECRET_KEY, nonce): the database alone can't produce a link, but
+    # the worker can put the link in later emails (scheduling/manage_links.py).
+    manage_nonce = models.CharField(max_length=32, blank=True)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -72,7 +72,7 @@ def reschedule(request: HttpRequest, practice_slug: str, token: str) -> HttpResp
             error = "Please choose one of the free times below."
         else:
             try:
-                move_appointment(appointment=appointment, start=parsed[0], by_client=True, manage_token=token)
+                move_appointment(appointment=appointment, start=parsed[0], by_client=True)
             except BookingError as exc:
                 error = exc.message
             else:
