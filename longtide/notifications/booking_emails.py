@@ -44,8 +44,8 @@ def send_booking_confirmation(appointment: Appointment, manage_url: str) -> None
 def send_booking_rescheduled(appointment: Appointment, manage_url: str | None) -> None:
     """Send the client the new time of a moved booking; the attachment updates the same calendar entry.
 
-    Without a manage link (a staff move: only the token's hash is stored), the email points the
-    client to the link in their booking confirmation instead.
+    Without a manage link (one that can no longer be derived, e.g. after SECRET_KEY was rotated),
+    the email points the client to the link in their booking confirmation instead.
     """
     facts = _facts(appointment, manage_url)
     _send(
