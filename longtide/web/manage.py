@@ -58,7 +58,7 @@ def cancel(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse
     except BookingError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Your appointment is cancelled. We've sent you an email to confirm.")
+        messages.success(request, "Your appointment is cancelled. A confirmation email is on its way.")
     return redirect("manage-booking", practice_slug=practice_slug, token=token)
 
 
