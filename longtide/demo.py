@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from longtide.clients.models import Client
 from longtide.practice.models import Location, Practice, Practitioner, Role, Room, Service, StaffMembership, Style
+from longtide.scheduling.booking import still_free
 from longtide.scheduling.manage_links import hash_token, new_nonce, token_from_nonce
 from longtide.scheduling.models import Appointment, Source, WorkingHours
 from longtide.scheduling.search import candidate_practitioners, find_slots
@@ -273,17 +274,8 @@ def _book_sample_week(practice: Practice) -> None:
             )
             # Take every 9th free slot of the day: a believable, uneven spread.
             for slot in found.slots[picks % 5 :: 9][:2]:
-                if (
-                    Appointment.objects.overlapping(slot.start - service.buffer_before, slot.end + service.buffer_after)
-                    .filter(practitioner_id=slot.practitioner_id)
-                    .exists()
-                ):
-                    continue
-                if (
-                    Appointment.objects.overlapping(slot.start - service.buffer_before, slot.end + service.buffer_after)
-                    .filter(room_id=slot.room_id)
-                    .exists()
-                ):
+                blocked = service.blocked_range(slot.start, slot.end)
+                if not still_free(practice, slot, blocked, None):  # taken by an earlier pick today
                     continue
                 Appointment.objects.create(
                     practice=practice,
@@ -294,8 +286,8 @@ def _book_sample_week(practice: Practice) -> None:
                     client=clients[picks % len(clients)],
                     start=slot.start,
                     end=slot.end,
-                    blocked_start=slot.start - service.buffer_before,
-                    blocked_end=slot.end + service.buffer_after,
+                    blocked_start=blocked[0],
+                    blocked_end=blocked[1],
                     source=Source.STAFF,
                     manage_token_hash=hash_token(token_from_nonce(nonce := new_nonce())),
                     manage_nonce=nonce,

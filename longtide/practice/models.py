@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -230,6 +230,10 @@ class Service(models.Model):
     @property
     def buffer_after(self) -> timedelta:
         return timedelta(minutes=self.buffer_after_minutes)
+
+    def blocked_range(self, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+        """Return the time a session from start to end holds: the session plus both buffers."""
+        return start - self.buffer_before, end + self.buffer_after
 
 
 class Role(models.TextChoices):

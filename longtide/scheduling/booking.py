@@ -102,7 +102,7 @@ def _slot_at(
     return None
 
 
-def _still_free(
+def still_free(
     practice: Practice, slot: Slot, blocked: tuple[datetime, datetime], ignore_appointment: int | None
 ) -> bool:
     """Return whether nothing occupies the practitioner or the room over the blocked range."""
@@ -158,11 +158,11 @@ def _hold(
         if found is None:
             return None
         slot, location_id = found
-        blocked = (slot.start - service.buffer_before, slot.end + service.buffer_after)
+        blocked = service.blocked_range(slot.start, slot.end)
         try:
             with transaction.atomic():
                 lock_for_booking(practitioner_id=practitioner_id, room_ids=[slot.room_id])
-                if _still_free(practice, slot, blocked, ignore_appointment):
+                if still_free(practice, slot, blocked, ignore_appointment):
                     return make(slot, location_id)
         except IntegrityError as exc:
             # The exclusion constraint caught an overlap the locks should have prevented (e.g. a
@@ -171,6 +171,14 @@ def _hold(
                 raise
             log.warning("booking overlap stopped by the database constraint: %s", exc)
     return None
+
+
+def _earlier_booking(practice: Practice, idempotency_key: str | None) -> Booked | None:
+    """Return the booking an earlier request with this idempotency key made, if any."""
+    if not idempotency_key:
+        return None
+    earlier = Appointment.objects.filter(practice=practice, idempotency_key=idempotency_key).first()
+    return Booked(earlier, token_for(earlier), created=False) if earlier else None
 
 
 def book_appointment(
@@ -198,10 +206,8 @@ def book_appointment(
         raise BookingError("unknown_service", "That service is not offered here.", "service")
     if practitioner is not None and practitioner.practice_id != practice.pk:
         raise BookingError("unknown_practitioner", "That practitioner does not work here.", "practitioner")
-    if idempotency_key:
-        earlier = Appointment.objects.filter(practice=practice, idempotency_key=idempotency_key).first()
-        if earlier:
-            return Booked(earlier, token_for(earlier), created=False)
+    if earlier := _earlier_booking(practice, idempotency_key):
+        return earlier
     check_policy(practice, start, now, for_staff=for_staff)
     if not for_staff:
         check_first_visit(practice, service, client.email)
@@ -212,6 +218,7 @@ def book_appointment(
     nonce = new_nonce()
 
     def make(slot: Slot, location_id: int) -> Appointment:
+        blocked_start, blocked_end = service.blocked_range(slot.start, slot.end)
         return Appointment.objects.create(
             practice=practice,
             location_id=location_id,
@@ -221,8 +228,8 @@ def book_appointment(
             client=_find_or_create_client(practice, client),
             start=slot.start,
             end=slot.end,
-            blocked_start=slot.start - service.buffer_before,
-            blocked_end=slot.end + service.buffer_after,
+            blocked_start=blocked_start,
+            blocked_end=blocked_end,
             note=note,
             source=source,
             manage_token_hash=hash_token(token_from_nonce(nonce)),
@@ -245,20 +252,17 @@ def book_appointment(
                 make=make,
             )
         except IntegrityError:
-            if idempotency_key:
-                earlier = Appointment.objects.filter(practice=practice, idempotency_key=idempotency_key).first()
-                if earlier:
-                    return Booked(earlier, token_for(earlier), created=False)
+            # Two requests with one key inserted at once: the unique constraint kept one.
+            if earlier := _earlier_booking(practice, idempotency_key):
+                return earlier
             raise
         if appointment is not None:
             queue_booking_email("confirmation", appointment)
             return Booked(appointment, token_from_nonce(nonce), created=True)
-        if idempotency_key:
-            # While this request waited for the lock, a concurrent request with the same key may
-            # have booked: the slot is taken by this very booking, so it is a retry, not a lost race.
-            earlier = Appointment.objects.filter(practice=practice, idempotency_key=idempotency_key).first()
-            if earlier:
-                return Booked(earlier, token_for(earlier), created=False)
+        # While this request waited for the lock, a concurrent request with the same key may have
+        # booked: the slot is taken by this very booking, so it is a retry, not a lost race.
+        if earlier := _earlier_booking(practice, idempotency_key):
+            return earlier
     raise SlotTaken()
 
 
@@ -289,8 +293,7 @@ def move_appointment(
 
     def make(slot: Slot, location_id: int) -> Appointment:
         appointment.start, appointment.end = slot.start, slot.end
-        appointment.blocked_start = slot.start - service.buffer_before
-        appointment.blocked_end = slot.end + service.buffer_after
+        appointment.blocked_start, appointment.blocked_end = service.blocked_range(slot.start, slot.end)
         appointment.practitioner_id = slot.practitioner_id
         appointment.room_id = slot.room_id
         appointment.location_id = location_id
