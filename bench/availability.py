@@ -61,7 +61,7 @@ def main() -> int:
 
     from django.utils import timezone
 
-    from longtide.scheduling.large_clinic import first_seed_day
+    from longtide.sampledata.large_clinic import first_seed_day
 
     service = practice.services.get()
     person = practice.practitioners.order_by("sort_order").first()

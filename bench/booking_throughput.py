@@ -115,7 +115,7 @@ def _pool(practice: Any) -> list[tuple[datetime, int]]:
     """Return free (start, practitioner) slots that can all be booked together, shuffled."""
     from django.utils import timezone
 
-    from longtide.scheduling.large_clinic import first_seed_day
+    from longtide.sampledata.large_clinic import first_seed_day
     from longtide.scheduling.models import OCCUPYING, Appointment
     from longtide.scheduling.search import candidate_practitioners, find_slots, suitable_rooms
 

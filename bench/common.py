@@ -76,7 +76,7 @@ def seed(**overrides: Any) -> tuple[Any, str]:
 
     from django.db import connection
 
-    from longtide.scheduling.large_clinic import achieved_fill, first_seed_day, seed_large_clinic
+    from longtide.sampledata.large_clinic import achieved_fill, first_seed_day, seed_large_clinic
     from longtide.scheduling.models import OCCUPYING, Appointment
 
     args: dict[str, Any] = {

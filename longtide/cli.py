@@ -25,7 +25,7 @@ def demo(args: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django.db import OperationalError, connection
 
-    from longtide.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG, remove_demo, seed_demo
+    from longtide.sampledata.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG, remove_demo, seed_demo
 
     Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
     try:

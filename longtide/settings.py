@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "longtide.practice",
     "longtide.clients",
     "longtide.scheduling",
+    "longtide.sampledata",
     "longtide.web",
 ]
 

@@ -6,7 +6,8 @@ Fixtures for browser tests (every test here is `@pytest.mark.browser`):
   phone (touch, mobile viewport). Relative URLs go to the live server: `page.goto("/p/demo/")`.
 - `new_page(viewport="desktop"|"phone", *, java_script_enabled=True, **context_options)`: the
   factory behind them, for a second page, a JavaScript-free context, or extra context options.
-- `demo_practice`: the demo clinic (`longtide.demo.seed_demo(sample_week=False)`) in the live server's database.
+- `demo_practice`: the demo clinic (`longtide.sampledata.demo.seed_demo(sample_week=False)`) in the
+  live server's database.
 - `console_errors(page) -> list[str]`: console errors, uncaught exceptions and failed requests
   seen on a page made by these fixtures.
 - `axe_violations(page) -> list[dict]` runs axe-core on the page; `assert_accessible(page)` fails
@@ -121,7 +122,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 @pytest.fixture
 def demo_practice(transactional_db: None) -> Any:
     """The demo clinic at /p/demo/, committed so that the live server sees it."""
-    from longtide.demo import seed_demo
+    from longtide.sampledata.demo import seed_demo
 
     return seed_demo(sample_week=False)
 

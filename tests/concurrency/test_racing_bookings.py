@@ -24,7 +24,7 @@ from django.core import mail
 
 from longtide.practice.models import Practitioner
 from longtide.scheduling.models import OCCUPYING, Appointment, WorkingHours
-from longtide.web.booking_forms import parse_slot, slot_value
+from longtide.web.times import parse_slot, slot_value
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from longtide.clients.models import Client
 from longtide.lib.intervals import Interval, subtract
 from longtide.practice.models import Practice
+from longtide.sampledata.large_clinic import achieved_fill, first_seed_day, seed_large_clinic
 from longtide.scheduling.availability import DatedHours, PractitionerSchedule, WeeklyHours, working_intervals
-from longtide.scheduling.large_clinic import achieved_fill, first_seed_day, seed_large_clinic
 from longtide.scheduling.models import OCCUPYING, Appointment, HoursException, Status, TimeOff
 from longtide.scheduling.search import find_slots
 

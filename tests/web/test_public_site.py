@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client as HttpClient
 
-from longtide.demo import seed_demo
+from longtide.sampledata.demo import seed_demo
 
 pytestmark = pytest.mark.django_db
 

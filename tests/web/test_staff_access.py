@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client as HttpClient
 
-from longtide.practice.access import can, role_in
+from longtide.practice.access import Perm, can, role_in
 
 pytestmark = pytest.mark.django_db
 
@@ -13,9 +13,9 @@ def test_roles_are_per_practice(cast) -> None:
 
 
 def test_only_owners_configure_the_practice(cast) -> None:
-    assert can(cast.olga_user, "practice.configure", cast.tidewater)
-    assert not can(cast.ben_user, "practice.configure", cast.tidewater)
-    assert not can(cast.ana_user, "practice.configure", cast.tidewater)
+    assert can(cast.olga_user, Perm.PRACTICE_CONFIGURE, cast.tidewater)
+    assert not can(cast.ben_user, Perm.PRACTICE_CONFIGURE, cast.tidewater)
+    assert not can(cast.ana_user, Perm.PRACTICE_CONFIGURE, cast.tidewater)
 
 
 def test_dov_cannot_see_tidewater_in_the_admin(client: HttpClient, cast) -> None:

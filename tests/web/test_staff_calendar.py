@@ -17,7 +17,7 @@ from longtide.clients.models import Client
 from longtide.practice.models import Practitioner, Role, StaffMembership
 from longtide.scheduling.booking import ClientDetails, book_appointment
 from longtide.scheduling.models import Appointment, Source, Status
-from longtide.web.booking_forms import slot_value
+from longtide.web.times import slot_value
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms import Form
@@ -22,12 +22,12 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
-from longtide.practice.access import member_required, role_in
-from longtide.practice.models import Practice, Practitioner, Role, Room
+from longtide.practice.access import Perm, may_read_booking_note, member_required
+from longtide.practice.models import Practice, Practitioner, Room
 from longtide.scheduling.booking import ClientDetails, book_appointment, cancel_appointment, move_appointment
 from longtide.scheduling.booking_rules import BookingError
 from longtide.scheduling.models import Appointment, AppointmentQuerySet, Source, Status
-from longtide.web.calendar_forms import (
+from longtide.web.staff.calendar_forms import (
     CalendarQuery,
     CancelForm,
     MarkForm,
@@ -38,18 +38,10 @@ from longtide.web.calendar_forms import (
     StaffBookingForm,
     free_times,
 )
-from longtide.web.calendar_grid import build_grid, day_sources, practice_zone, week_sources
-from longtide.web.slots_view import day_label, when_label
+from longtide.web.staff.calendar_grid import build_grid, day_sources, practice_zone, week_sources
+from longtide.web.times import day_label, when_label
 
 NOTE_WITHHELD = "The client left a note for the practitioner."
-
-
-def may_read_note(user: User | AnonymousUser, appointment: Appointment) -> bool:
-    """The booking note may hold health information: owners and the appointment's own practitioner only."""
-    role = role_in(user, appointment.practice)
-    if role == Role.OWNER:
-        return True
-    return role == Role.PRACTITIONER and appointment.practitioner.user_id == user.pk
 
 
 def _scoped(practice: Practice) -> AppointmentQuerySet:
@@ -63,7 +55,7 @@ def calendar_url(practice: Practice, **params: Any) -> str:
     return reverse("staff-calendar", kwargs={"practice_slug": practice.slug}) + (f"?{query}" if query else "")
 
 
-@member_required("schedule.view")
+@member_required(Perm.SCHEDULE_VIEW)
 def day_or_week(request: HttpRequest, practice: Practice) -> HttpResponse:
     zone = practice_zone(practice)
     today = timezone.now().astimezone(zone).date()
@@ -145,7 +137,7 @@ def _navigation(
     }
 
 
-@member_required("schedule.view")
+@member_required(Perm.SCHEDULE_VIEW)
 def appointment(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     found = get_object_or_404(_scoped(practice), pk=pk)
     zone = found.location.zone
@@ -155,7 +147,7 @@ def appointment(request: HttpRequest, practice: Practice, pk: int) -> HttpRespon
         "zone_name": str(zone),
         "when": when_label(found.start, zone),
         "until": when_label(found.end, zone),
-        "may_read_note": may_read_note(request.user, found),
+        "may_read_note": may_read_booking_note(request.user, practice, found.practitioner.user_id),
         "note_withheld": NOTE_WITHHELD,
         "has_started": found.start <= timezone.now(),
         "may_mark": found.status in (Status.BOOKED, Status.COMPLETED, Status.NO_SHOW),
@@ -168,7 +160,7 @@ def _add_booking_error(form: Form, error: BookingError) -> None:
     form.add_error("slot" if error.field == "start" else None, error.message)
 
 
-@member_required("schedule.book")
+@member_required(Perm.SCHEDULE_BOOK)
 def new_appointment(request: HttpRequest, practice: Practice) -> HttpResponse:
     zone = practice_zone(practice)
     now = timezone.now()
@@ -237,7 +229,7 @@ def _times_for(search: SlotSearchForm, practice: Practice, zone: ZoneInfo, now: 
     )
 
 
-@member_required("schedule.book")
+@member_required(Perm.SCHEDULE_BOOK)
 def move(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     found = get_object_or_404(_scoped(practice), pk=pk)
     zone = found.location.zone
@@ -280,7 +272,7 @@ def move(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     return render(request, "web/staff/move.html", context)
 
 
-@member_required("schedule.book")
+@member_required(Perm.SCHEDULE_BOOK)
 @require_POST
 def cancel(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     found = get_object_or_404(_scoped(practice), pk=pk)
@@ -295,7 +287,7 @@ def cancel(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     return redirect("staff-appointment", practice_slug=practice.slug, pk=found.pk)
 
 
-@member_required("schedule.book")
+@member_required(Perm.SCHEDULE_BOOK)
 @require_POST
 def mark(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     form = MarkForm(request.POST)

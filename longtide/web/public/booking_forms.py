@@ -2,43 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django import forms
-from django.core.validators import RegexValidator
 
-PHONE = RegexValidator(r"^[0-9+()./\- ]{6,40}$", "Enter a phone number using digits, spaces, + ( ) - or .")
-
-
-def parse_start(raw: str) -> datetime | None:
-    """Return an aware datetime from ISO 8601 text with a UTC offset, or None."""
-    try:
-        value = datetime.fromisoformat(raw.strip().replace(" ", "+")) if raw else None
-    except ValueError:
-        return None
-    if value is None or value.tzinfo is None:
-        return None
-    return value
-
-
-def parse_day(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-
-
-def slot_value(start: datetime, practitioner_id: int) -> str:
-    """Return the form value naming one offered slot: "<ISO start>|<practitioner id>"."""
-    return f"{start.isoformat()}|{practitioner_id}"
-
-
-def parse_slot(raw: str) -> tuple[datetime, int] | None:
-    start_text, _, pid = raw.partition("|")
-    start = parse_start(start_text)
-    if start is None or not pid.isdigit():
-        return None
-    return start, int(pid)
+from longtide.clients.contact import PHONE
+from longtide.web.times import parse_slot
 
 
 class DetailsForm(forms.Form):

@@ -17,9 +17,8 @@ from longtide.scheduling.booking_rules import BookingError
 from longtide.scheduling.manage_links import find_by_token
 from longtide.scheduling.models import Appointment
 from longtide.scheduling.search import find_slots
-from longtide.web.booking_forms import parse_day, parse_slot
 from longtide.web.htmx import is_htmx
-from longtide.web.slots_view import group_by_day, when_label, zone_abbreviation
+from longtide.web.times import group_by_day, parse_day, parse_slot, when_label, zone_abbreviation
 
 WEEK = 7
 
@@ -47,7 +46,7 @@ def _context(appointment: Appointment, token: str) -> dict[str, object]:
 def show(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
     appointment = _appointment(practice_slug, token)
     context = {**_context(appointment, token), "just_booked": request.GET.get("booked") == "1"}
-    return render(request, "web/manage/show.html", context)
+    return render(request, "web/client/show.html", context)
 
 
 @require_POST
@@ -105,5 +104,5 @@ def reschedule(request: HttpRequest, practice_slug: str, token: str) -> HttpResp
         if days[-1] < last_bookable
         else None,
     }
-    template = "web/manage/reschedule.html#week" if is_htmx(request) else "web/manage/reschedule.html"
+    template = "web/client/reschedule.html#week" if is_htmx(request) else "web/client/reschedule.html"
     return render(request, template, context, status=409 if error else 200)

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 
-from longtide.scheduling.large_clinic import achieved_fill, first_seed_day, seed_large_clinic
+from longtide.sampledata.large_clinic import achieved_fill, first_seed_day, seed_large_clinic
 from longtide.scheduling.models import OCCUPYING, Appointment
 
 

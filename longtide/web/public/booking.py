@@ -14,9 +14,17 @@ from longtide.practice.models import STYLE_DESCRIPTIONS, Location, Practice, Pra
 from longtide.scheduling.booking import ClientDetails, alternatives, book_appointment
 from longtide.scheduling.booking_rules import BookingError, SlotTaken
 from longtide.scheduling.search import candidate_practitioners, find_slots
-from longtide.web.booking_forms import DetailsForm, parse_day, parse_slot, slot_value
 from longtide.web.htmx import is_htmx
-from longtide.web.slots_view import TimeChoice, group_by_day, when_label, zone_abbreviation
+from longtide.web.public.booking_forms import DetailsForm
+from longtide.web.times import (
+    TimeChoice,
+    group_by_day,
+    parse_day,
+    parse_slot,
+    slot_value,
+    when_label,
+    zone_abbreviation,
+)
 
 WEEK = 7
 

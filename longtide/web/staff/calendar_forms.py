@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.http import QueryDict
 
+from longtide.clients.contact import PHONE
 from longtide.practice.models import Practice, Practitioner, Service
 from longtide.scheduling.models import Status
 from longtide.scheduling.search import candidate_practitioners, find_slots
-from longtide.web.booking_forms import PHONE, parse_slot, slot_value
-from longtide.web.slots_view import time_label
+from longtide.web.times import parse_slot, slot_value, time_label
 
 
 class CalendarQuery(forms.Form):

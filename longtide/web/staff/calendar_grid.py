@@ -18,7 +18,7 @@ from longtide.lib.intervals import Interval, merge
 from longtide.practice.models import Practice, Practitioner, Room
 from longtide.scheduling.availability import DatedHours, PractitionerSchedule, WeeklyHours, working_intervals
 from longtide.scheduling.models import OCCUPYING, Appointment, HoursException, TimeOff, WorkingHours
-from longtide.web.slots_view import time_label
+from longtide.web.times import time_label
 
 ROW_MINUTES = 15
 DAY_MINUTES = 24 * 60

@@ -1,4 +1,5 @@
-"""Shape slots for the page: grouped by local day, labelled in the location's time zone."""
+"""Times on pages: slot values in forms, labels in the location's time zone, slots grouped by local day.
+Shared by the public booking pages, the client's manage pages and the staff calendar."""
 
 from __future__ import annotations
 
@@ -7,7 +8,37 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from longtide.scheduling.availability import Slot
-from longtide.web.booking_forms import slot_value
+
+
+def parse_start(raw: str) -> datetime | None:
+    """Return an aware datetime from ISO 8601 text with a UTC offset, or None."""
+    try:
+        value = datetime.fromisoformat(raw.strip().replace(" ", "+")) if raw else None
+    except ValueError:
+        return None
+    if value is None or value.tzinfo is None:
+        return None
+    return value
+
+
+def parse_day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def slot_value(start: datetime, practitioner_id: int) -> str:
+    """Return the form value naming one offered slot: "<ISO start>|<practitioner id>"."""
+    return f"{start.isoformat()}|{practitioner_id}"
+
+
+def parse_slot(raw: str) -> tuple[datetime, int] | None:
+    start_text, _, pid = raw.partition("|")
+    start = parse_start(start_text)
+    if start is None or not pid.isdigit():
+        return None
+    return start, int(pid)
 
 
 @dataclass(frozen=True, slots=True)

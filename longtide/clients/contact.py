@@ -1,0 +1,7 @@
+"""How a client's contact details must look: one rule for the booking pages, the staff forms and the API."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+
+PHONE = RegexValidator(r"^[0-9+()./\- ]{6,40}$", "Enter a phone number using digits, spaces, + ( ) - or .")

@@ -1,0 +1,11 @@
+"""The client's private links (a token in the URL, no login): manage a booking."""
+
+from django.urls import path
+
+from longtide.web.client import manage
+
+urlpatterns = [
+    path("p/<slug:practice_slug>/manage/<str:token>/", manage.show, name="manage-booking"),
+    path("p/<slug:practice_slug>/manage/<str:token>/cancel/", manage.cancel, name="manage-cancel"),
+    path("p/<slug:practice_slug>/manage/<str:token>/reschedule/", manage.reschedule, name="manage-reschedule"),
+]

@@ -1,0 +1,18 @@
+"""The clinic's public site and the online booking pages (anonymous visitors)."""
+
+from django.urls import path
+
+from longtide.web.public import booking, site
+
+urlpatterns = [
+    path("", site.root, name="root"),
+    path("p/<slug:practice_slug>/", site.home, name="home"),
+    path("p/<slug:practice_slug>/practitioners/", site.practitioners, name="practitioners"),
+    path("p/<slug:practice_slug>/practitioners/<slug:slug>/", site.practitioner, name="practitioner"),
+    path("p/<slug:practice_slug>/services/", site.services, name="services"),
+    # Online booking: service → practitioner → time → details → confirmed.
+    path("p/<slug:practice_slug>/book/", booking.choose_service, name="book"),
+    path("p/<slug:practice_slug>/book/<slug:service_slug>/", booking.choose_practitioner, name="book-practitioner"),
+    path("p/<slug:practice_slug>/book/<slug:service_slug>/times/", booking.choose_time, name="book-times"),
+    path("p/<slug:practice_slug>/book/<slug:service_slug>/details/", booking.details, name="book-details"),
+]
