@@ -13,6 +13,40 @@ from django.conf import settings
 Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
 
 
+def _flush_past_the_audit_guards() -> None:
+    """Let the test runner's flush (live-server and browser tests) empty the append-only audit table.
+
+    The triggers of audit migration 0002 refuse DELETE and TRUNCATE, as they should everywhere else;
+    between tests the runner acts as the database owner would: it sets them aside for the flush and
+    puts them back in the same transaction."""
+    from django.core.management.commands import flush
+
+    original = flush.sql_flush
+
+    def sql_flush(style, connection, *args, **kwargs):  # type: ignore[no-untyped-def]
+        statements = original(style, connection, *args, **kwargs)
+        if "audit_auditevent" not in connection.introspection.table_names():
+            return statements
+        if connection.vendor == "postgresql":
+            table = "audit_auditevent"
+            return [
+                f"ALTER TABLE {table} DISABLE TRIGGER USER",
+                *statements,
+                f"ALTER TABLE {table} ENABLE TRIGGER USER",
+            ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_auditevent'"
+            )
+            triggers = cursor.fetchall()
+        return [*(f"DROP TRIGGER {name}" for name, _ in triggers), *statements, *(sql for _, sql in triggers)]
+
+    flush.sql_flush = sql_flush
+
+
+_flush_past_the_audit_guards()
+
+
 @dataclass
 class Cast:
     tidewater: object

@@ -76,6 +76,10 @@ def manage(argv: list[str]) -> int:
     return 0
 
 
+# `longtide <name> …` runs the management command of the same purpose.
+PASSTHROUGH = {"audit": "audit"}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="longtide", description="Longtide practice software.")
@@ -97,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("seed-large", help="generate a large clinic for benchmarks (see --help)", add_help=False)
     sub.add_parser("worker", help="send queued emails and run background tasks (db_worker)", add_help=False)
+    sub.add_parser("audit", help="check the audit trail: `longtide audit verify`", add_help=False)
 
     if argv and argv[0] == "manage":
         return manage(argv[1:])
@@ -106,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         return manage(["seed_large", *argv[1:]])
     if argv and argv[0] == "worker":
         return manage(["db_worker", *argv[1:]])
+    if argv and argv[0] in PASSTHROUGH:
+        return manage([PASSTHROUGH[argv[0]], *argv[1:]])
     args = parser.parse_args(argv)
     result: int = args.func(args)
     return result

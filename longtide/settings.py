@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "longtide.checks",
+    "longtide.audit",
     "longtide.notifications",
     "longtide.practice",
     "longtide.clients",

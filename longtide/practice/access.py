@@ -9,7 +9,8 @@ that a login of another practice learns nothing about this one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import wraps
 from typing import Any, Concatenate
@@ -19,6 +20,8 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from longtide.audit.models import Via
+from longtide.audit.trail import Actor, Origin
 from longtide.practice.models import Practice, Role, StaffMembership
 
 
@@ -33,14 +36,33 @@ class Perm(StrEnum):
     PRACTICE_CONFIGURE = "practice.configure"
     # Booking notes may hold health information (see may_read_booking_note).
     BOOKING_NOTE_READ = "booking_note.read"
+    # A client's chart page: every role opens it; what it shows is decided by chart_access.
+    CHART_OPEN = "chart.open"
+    # Health answers, flags' details, notes, outcomes, episodes' concerns: subject to the care
+    # relation (chart_access); never front desk.
+    CLINICAL_READ = "clinical.read"
+    # Open and close care episodes (later: write notes), for clients whose chart the member may read.
+    CLINICAL_WRITE = "clinical.write"
+    # Open a chart outside the care relation after stating a reason (audited, shown to owners).
+    BREAK_GLASS = "chart.break_glass"
+    # The practice's audit trail and access reports.
+    AUDIT_READ = "audit.read"
+    # A client's rights: the full record (access request), erasure, legal holds.
+    RECORDS_EXPORT = "records.export"
+    RECORDS_ERASE = "records.erase"
 
 
-_EVERYONE = frozenset({Perm.SCHEDULE_VIEW, Perm.SCHEDULE_BOOK, Perm.CLIENTS_VIEW})
+_EVERYONE = frozenset({Perm.SCHEDULE_VIEW, Perm.SCHEDULE_BOOK, Perm.CLIENTS_VIEW, Perm.CHART_OPEN})
+_CLINICAL = frozenset({Perm.BOOKING_NOTE_READ, Perm.CLINICAL_READ, Perm.CLINICAL_WRITE, Perm.BREAK_GLASS})
 
-# What each role may do. Front desk never holds a clinical permission.
+# What each role may do. Front desk never holds a clinical permission. (A student role, with
+# notes co-signed by a supervisor, comes with the session notes: it will hold CLINICAL_READ for
+# its supervisor's care team only — a rule for chart_access, like the care relation.)
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.OWNER: _EVERYONE | {Perm.PRACTICE_CONFIGURE, Perm.BOOKING_NOTE_READ},
-    Role.PRACTITIONER: _EVERYONE | {Perm.BOOKING_NOTE_READ},
+    Role.OWNER: _EVERYONE
+    | _CLINICAL
+    | {Perm.PRACTICE_CONFIGURE, Perm.AUDIT_READ, Perm.RECORDS_EXPORT, Perm.RECORDS_ERASE},
+    Role.PRACTITIONER: _EVERYONE | _CLINICAL,
     Role.FRONT_DESK: _EVERYONE,
 }
 
@@ -67,6 +89,77 @@ def may_read_booking_note(user: User | AnonymousUser, practice: Practice, practi
     if role is None or Perm.BOOKING_NOTE_READ not in ROLE_PERMISSIONS[role]:
         return False
     return role == Role.OWNER or (practitioner_user_id is not None and practitioner_user_id == user.pk)
+
+
+class Basis(StrEnum):
+    """Why a member sees what they see of a chart (kept on every audit row of a chart view)."""
+
+    OWNER = "owner"
+    CARE_TEAM = "care_team"
+    SHARED_CARE = "shared_care"
+    BREAK_GLASS = "break_glass"
+    # No clinical content: contact details, the schedule, and whether intake and consent are done.
+    FRONT_DESK = "front_desk"
+    NOT_IN_CARE = "not_in_care"
+
+
+CLINICAL_BASES = frozenset({Basis.OWNER, Basis.CARE_TEAM, Basis.SHARED_CARE, Basis.BREAK_GLASS})
+
+
+@dataclass(frozen=True)
+class ChartAccess:
+    """What one member may see of one client's chart."""
+
+    role: Role
+    basis: Basis
+
+    @property
+    def clinical(self) -> bool:
+        """Whether the member may read the chart's clinical content (and write to it)."""
+        return self.basis in CLINICAL_BASES
+
+    @property
+    def may_break_glass(self) -> bool:
+        """Whether the member is kept out but may open the chart by stating a reason."""
+        return not self.clinical and Perm.BREAK_GLASS in ROLE_PERMISSIONS[self.role]
+
+
+def chart_access(
+    user: User | AnonymousUser,
+    practice: Practice,
+    *,
+    care_team_user_ids: Collection[int],
+    break_glass_open: bool,
+    role: Role | None = None,
+) -> ChartAccess | None:
+    """Return what the user may see of a client's chart, or None for outsiders (answer 404).
+
+    Owners read every chart; practitioners read the charts of clients in their care (they have seen
+    or will see the client: `care_team_user_ids`, from longtide.scheduling.care_team), or every
+    chart when the practice turns on shared care, or one chart after break-glass
+    (`break_glass_open`: a grant of theirs for this client is still open). Front desk sees contact
+    details and the schedule, never clinical content. Pass `role` when already looked up.
+    """
+    role = role or role_in(user, practice)
+    if role is None or Perm.CHART_OPEN not in ROLE_PERMISSIONS[role]:
+        return None
+    if Perm.CLINICAL_READ not in ROLE_PERMISSIONS[role]:
+        return ChartAccess(role, Basis.FRONT_DESK)
+    if role == Role.OWNER:
+        return ChartAccess(role, Basis.OWNER)
+    if user.pk is not None and user.pk in care_team_user_ids:
+        return ChartAccess(role, Basis.CARE_TEAM)
+    if practice.shared_care:
+        return ChartAccess(role, Basis.SHARED_CARE)
+    if break_glass_open:
+        return ChartAccess(role, Basis.BREAK_GLASS)
+    return ChartAccess(role, Basis.NOT_IN_CARE)
+
+
+def acting(request: HttpRequest, role: Role | None, *, via: Via = Via.WEB) -> Actor:
+    """Return who is acting, as the audit trail records them: user, role, address and user agent."""
+    user = request.user if request.user.is_authenticated else None
+    return Actor(user=user, role=str(role or ""), origin=Origin.of(request), via=via)
 
 
 type StaffView = Callable[Concatenate[HttpRequest, Practice, ...], HttpResponse]

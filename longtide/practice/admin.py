@@ -90,6 +90,7 @@ class PracticeAdmin(PracticeScopedAdmin):
                 ]
             },
         ),
+        ("Clinical records", {"fields": ["shared_care", "episode_inactivity_days", "retention_rule"]}),
     ]
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:

@@ -11,6 +11,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from longtide.lib import retention
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -19,6 +22,16 @@ if TYPE_CHECKING:
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"{value!r} is not an IANA time zone (e.g. America/New_York).")
+
+
+# The rules themselves are in longtide/lib/retention.py; these are their names on screen.
+RETENTION_CHOICES = [
+    (retention.LONGEST, _("The longest of these rules (16 years; minors at least until 35)")),
+    ("ontario_rmt", _("Ontario, massage therapists: 10 years; minors at least until 28")),
+    ("british_columbia_rmt", _("British Columbia, massage therapists: 16 years; minors at least until 35")),
+    ("england", _("England: 8 years; children at least until 25")),
+    ("new_york", _("New York: 6 years; minors at least until 22")),
+]
 
 
 class PracticeQuerySet(models.QuerySet["Practice"]):
@@ -61,6 +74,24 @@ class Practice(models.Model):
         default=True, help_text="New clients must book a first-visit service first."
     )
     cancellation_policy = models.TextField(blank=True)
+
+    # Clinical records (docs/records.md).
+    shared_care = models.BooleanField(
+        default=False,
+        help_text="Every practitioner of the practice may read every client's chart. Off: only the client's "
+        "care team and owners; anyone else must state a reason (break-glass), which is audited.",
+    )
+    episode_inactivity_days = models.PositiveIntegerField(
+        default=90,
+        validators=[MinValueValidator(7), MaxValueValidator(1095)],
+        help_text="A care episode with no visit for this many days is closed as inactive.",
+    )
+    retention_rule = models.CharField(
+        max_length=30,
+        choices=RETENTION_CHOICES,
+        default=retention.LONGEST,
+        help_text="How long records are kept after the last entry (and for minors, until which age).",
+    )
 
     objects = PracticeQuerySet.as_manager()
 
