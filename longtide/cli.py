@@ -51,6 +51,9 @@ def demo(args: argparse.Namespace) -> int:
     print(f"  Demo logins (password '{DEMO_PASSWORD}' for all):")
     for username, role, _ in DEMO_LOGINS:
         print(f"    {username:<10} {role.label}")
+    print("  Two-factor sign-in is off for these logins. To try it, sign in and open Your account →")
+    print(f"  Set up two-factor sign-in ({base}/staff/account/two-factor/); to require it for staff, sign")
+    print(f"  in as owner and open {base}/staff/{DEMO_SLUG}/settings/sign-in/.")
     print("  Emails are printed here instead of being sent. Press Ctrl+C to stop.\n", flush=True)
     if args.no_serve:
         return 0

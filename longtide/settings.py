@@ -36,9 +36,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "longtide.checks",
     "longtide.audit",
     "longtide.notifications",
+    "longtide.accounts",
     "longtide.practice",
     "longtide.clients",
     "longtide.scheduling",
@@ -53,9 +56,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "longtide.web.session_activity.SessionActivityMiddleware",
 ]
 
 ROOT_URLCONF = "longtide.urls"
@@ -102,6 +107,11 @@ LOGIN_URL = "staff-login"
 LOGIN_REDIRECT_URL = "staff-home"
 LOGOUT_REDIRECT_URL = "staff-login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+# Sessions in the database (longtide.accounts.StaffSession), so that staff can list and end their
+# sessions and idle time is measured on the server; the idle limit is each practice's setting.
+SESSION_ENGINE = "longtide.accounts.session_store"
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Longtide")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 

@@ -35,6 +35,8 @@ def test_demo_prepares_a_fresh_database_twice_and_resets(tmp_path: Path) -> None
     assert "Public site:  http://127.0.0.1:8000/p/demo/" in first.stdout
     assert "Staff login:  http://127.0.0.1:8000/staff/login/" in first.stdout
     assert "owner" in first.stdout and "frontdesk" in first.stdout and "longtide-demo" in first.stdout
+    assert "Two-factor sign-in is off for these logins" in first.stdout
+    assert "http://127.0.0.1:8000/staff/demo/settings/sign-in/" in first.stdout
     assert (tmp_path / "longtide.sqlite3").exists()
     again = run(["demo", "--no-serve", "--port", "8123"], tmp_path)
     assert again.returncode == 0, again.stderr

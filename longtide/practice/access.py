@@ -14,15 +14,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import wraps
 from typing import Any, Concatenate
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser, User
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
 from longtide.audit.models import Via
 from longtide.audit.trail import Actor, Origin
-from longtide.practice.models import Practice, Role, StaffMembership
+from longtide.practice.models import Practice, Role, StaffMembership, TwoFactorPolicy
 
 
 class Perm(StrEnum):
@@ -162,6 +165,34 @@ def acting(request: HttpRequest, role: Role | None, *, via: Via = Via.WEB) -> Ac
     return Actor(user=user, role=str(role or ""), origin=Origin.of(request), via=via)
 
 
+def needs_two_factor(user: User | AnonymousUser, practice: Practice) -> bool:
+    """Return whether the practice requires this member to sign in with a second factor."""
+    role = role_in(user, practice)
+    if role is None or practice.two_factor_policy == TwoFactorPolicy.OFF:
+        return False
+    if practice.two_factor_policy == TwoFactorPolicy.ALL:
+        return True
+    return Perm.CLINICAL_READ in ROLE_PERMISSIONS[role]
+
+
+def is_two_factor_verified(user: User | AnonymousUser) -> bool:
+    """Return whether this session was signed in (or confirmed) with a second factor."""
+    is_verified = getattr(user, "is_verified", None)  # set by django-otp's OTPMiddleware
+    return bool(is_verified and is_verified())
+
+
+def two_factor_gate(request: HttpRequest, practice: Practice) -> HttpResponse | None:
+    """Send a member the practice requires a second factor of, and whose session has none, to set
+    it up (or confirm it) before anything else; None when they may go on."""
+    if not needs_two_factor(request.user, practice) or is_two_factor_verified(request.user):
+        return None
+    query = urlencode({"next": request.get_full_path(), "practice": practice.slug})
+    url = f"{reverse('staff-two-factor-setup')}?{query}"
+    if request.headers.get("HX-Request") == "true":
+        return HttpResponseClientRedirect(url)  # an HTMX fragment request: the whole page goes
+    return HttpResponseRedirect(url)
+
+
 type StaffView = Callable[Concatenate[HttpRequest, Practice, ...], HttpResponse]
 
 
@@ -175,6 +206,8 @@ def member_required(permission: Perm) -> Callable[[StaffView], Callable[..., Htt
             practice = get_object_or_404(Practice, slug=practice_slug)
             if not can(request.user, permission, practice):
                 raise Http404("No such practice")
+            if gate := two_factor_gate(request, practice):
+                return gate
             return view(request, practice, *args, **kwargs)
 
         return wrapper

@@ -34,6 +34,15 @@ RETENTION_CHOICES = [
 ]
 
 
+class TwoFactorPolicy(models.TextChoices):
+    OFF = "off", "Not required"
+    CLINICAL = "clinical", "Required for staff who can see clinical data (owners and practitioners)"
+    ALL = "all", "Required for all staff"
+
+
+DEFAULT_IDLE_MINUTES = 30
+
+
 class PracticeQuerySet(models.QuerySet["Practice"]):
     def for_user(self, user: User | AnonymousUser) -> PracticeQuerySet:
         """Practices the user is staff of (all of them for a superuser)."""
@@ -42,6 +51,11 @@ class PracticeQuerySet(models.QuerySet["Practice"]):
         if user.is_superuser:
             return self
         return self.filter(memberships__user=user).distinct()
+
+    def idle_minutes_for(self, user: User | AnonymousUser) -> int:
+        """Minutes a session of this user may stay idle: the strictest of the user's practices."""
+        found = self.for_user(user).aggregate(minutes=models.Min("idle_timeout_minutes"))["minutes"]
+        return int(found) if found is not None else DEFAULT_IDLE_MINUTES
 
 
 class Practice(models.Model):
@@ -91,6 +105,27 @@ class Practice(models.Model):
         choices=RETENTION_CHOICES,
         default=retention.LONGEST,
         help_text="How long records are kept after the last entry (and for minors, until which age).",
+    )
+
+    # Sign-in safety.
+    two_factor_policy = models.CharField(
+        "Two-factor sign-in",
+        max_length=10,
+        choices=TwoFactorPolicy.choices,
+        default=TwoFactorPolicy.OFF,
+        help_text="Who must use an authenticator app to sign in.",
+    )
+    idle_timeout_minutes = models.PositiveSmallIntegerField(
+        "Sign out after idle minutes",
+        default=DEFAULT_IDLE_MINUTES,
+        validators=[MinValueValidator(5), MaxValueValidator(720)],
+        help_text="Staff are signed out after this many minutes without activity (5 to 720).",
+    )
+    backup_max_age_hours = models.PositiveSmallIntegerField(
+        "Warn when the last backup is older than (hours)",
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 31)],
+        help_text="`longtide backup --check` fails when the newest backup is older than this.",
     )
 
     objects = PracticeQuerySet.as_manager()

@@ -1,18 +1,26 @@
-"""The staff area (signed-in practice members): calendar, appointments."""
+"""The staff area (signed-in practice members): sign-in, their own account, calendar, appointments."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from longtide.web.staff import calendar, home
+from longtide.web.staff import account, calendar, home, sign_in_settings, signin
 
 urlpatterns = [
-    path(
-        "staff/login/",
-        auth_views.LoginView.as_view(template_name="web/staff/login.html", redirect_authenticated_user=True),
-        name="staff-login",
-    ),
+    path("staff/login/", signin.StaffLoginView.as_view(), name="staff-login"),
+    path("staff/login/code/", signin.login_code, name="staff-login-code"),
+    path("staff/login/recovery/", signin.login_recovery, name="staff-login-recovery"),
     path("staff/logout/", auth_views.LogoutView.as_view(), name="staff-logout"),
     path("staff/", home.home, name="staff-home"),
+    path("staff/account/", account.account, name="staff-account"),
+    path("staff/account/password/", account.password_change, name="staff-password"),
+    path("staff/account/two-factor/", account.two_factor_setup, name="staff-two-factor-setup"),
+    path("staff/account/two-factor/recovery-codes/", account.new_recovery_codes, name="staff-recovery-codes"),
+    path("staff/account/two-factor/off/", account.two_factor_off, name="staff-two-factor-off"),
+    path("staff/account/sessions/<slug:handle>/end/", account.end_one_session, name="staff-session-end"),
+    path("staff/account/sessions/end-others/", account.end_others, name="staff-sessions-end-others"),
+    path(
+        "staff/<slug:practice_slug>/settings/sign-in/", sign_in_settings.sign_in_settings, name="staff-sign-in-settings"
+    ),
     path("staff/<slug:practice_slug>/calendar/", calendar.day_or_week, name="staff-calendar"),
     path("staff/<slug:practice_slug>/appointments/new/", calendar.new_appointment, name="staff-book"),
     path("staff/<slug:practice_slug>/appointments/<int:pk>/", calendar.appointment, name="staff-appointment"),
