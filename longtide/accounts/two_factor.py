@@ -12,6 +12,7 @@ import base64
 import logging
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -21,6 +22,8 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from longtide.accounts.models import RecoveryCode, RecoveryCodeDevice, hash_recovery_code
+from longtide.audit.models import Action, Via
+from longtide.audit.trail import Actor, Origin, record
 
 logger = logging.getLogger("longtide.signin")
 
@@ -155,11 +158,14 @@ def _wait_seconds(device: TOTPDevice | RecoveryCodeDevice) -> int:
     return max(1, int((info["locked_until"] - timezone.now()).total_seconds() + 0.999))
 
 
-def use_recovery_code(*, user: User, code: str) -> RecoveryCodeDevice | None:
+def use_recovery_code(
+    *, user: User, code: str, origin: Origin, roles: Mapping[int | None, str]
+) -> RecoveryCodeDevice | None:
     """Spend one of the user's recovery codes; return the code set if `code` was an unused one.
 
-    A lost phone is recovered this way, so each use is logged (the user's id and the codes left,
-    nothing else).
+    A lost phone is recovered this way, so each use goes into the audit trail of every practice the
+    user works in (`roles`: practice id → the user's role there; None for a user of no practice),
+    in the transaction that spends the code, and into the log (the user's id and the codes left).
     """
     normalized = normalize_recovery_code(code)
     if len(normalized) != RECOVERY_LENGTH or not normalized.isalnum():
@@ -169,6 +175,15 @@ def use_recovery_code(*, user: User, code: str) -> RecoveryCodeDevice | None:
         if device is None or not device.verify_token(normalized):
             return None
         left = device.codes_left()
+        for practice_id, role in (roles or {None: ""}).items():
+            record(
+                by=Actor(user=user, role=role, origin=origin, via=Via.WEB),
+                action=Action.CHANGE,
+                object_type="two_factor",
+                object_id=user.pk,
+                practice_id=practice_id,
+                detail=f"signed in with a recovery code; {left} left",
+            )
     logger.warning("Two-factor recovery code used (user id %s, %s codes left)", user.pk, left)
     return cast(RecoveryCodeDevice, device)
 

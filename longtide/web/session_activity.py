@@ -14,14 +14,11 @@ from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
 from longtide.accounts.sessions import is_idle_too_long, touch, touch_is_due
+from longtide.audit.trail import Origin
 from longtide.practice.models import Practice
 
 IDLE_SIGNOUT_KEY = "_longtide_idle_signout"
 STAFF_PREFIXES = ("/staff/", "/admin/")
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class SessionActivityMiddleware:
@@ -39,8 +36,8 @@ class SessionActivityMiddleware:
                 touch(
                     request.session,
                     now=now,
-                    ip=client_ip(request),
-                    agent=request.headers.get("User-Agent", ""),
+                    ip=Origin.of(request).ip,
+                    agent=Origin.of(request).user_agent,
                     idle_minutes=Practice.objects.idle_minutes_for(request.user),
                 )
         return self.get_response(request)

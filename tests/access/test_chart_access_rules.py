@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 def access(user, practice, *, in_care: bool = False, break_glass: bool = False):
-    return chart_access(user, practice, care_team_user_ids={user.pk} if in_care else set(), break_glass_open=break_glass)
+    care_team = {user.pk} if in_care else set()
+    return chart_access(user, practice, care_team_user_ids=care_team, break_glass_open=break_glass)
 
 
 def test_an_owner_reads_every_chart_of_the_practice(cast) -> None:
@@ -25,7 +26,8 @@ def test_a_practitioner_reads_the_charts_of_clients_in_their_care(cast) -> None:
 
 def test_a_practitioner_outside_the_care_team_is_kept_out_but_may_break_the_glass(cast) -> None:
     found = access(cast.ana_user, cast.tidewater)
-    assert found is not None and (found.basis, found.clinical, found.may_break_glass) == (Basis.NOT_IN_CARE, False, True)
+    assert found is not None
+    assert (found.basis, found.clinical, found.may_break_glass) == (Basis.NOT_IN_CARE, False, True)
     opened = access(cast.ana_user, cast.tidewater, break_glass=True)
     assert opened is not None and (opened.basis, opened.clinical) == (Basis.BREAK_GLASS, True)
 

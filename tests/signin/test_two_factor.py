@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from longtide.accounts.models import RecoveryCode, hash_recovery_code
 from longtide.accounts.two_factor import normalize_recovery_code
+from longtide.audit.models import AuditEvent
 from longtide.practice.models import TwoFactorPolicy
 
 from .conftest import code_for, enrol, password_step
@@ -197,6 +198,15 @@ def test_a_recovery_code_signs_in_once_not_twice_and_is_logged_without_personal_
     lines = [r.getMessage() for r in caplog.records if "recovery code used" in r.getMessage()]
     assert lines == [f"Two-factor recovery code used (user id {cast.ana_user.pk}, 9 codes left)"]
     assert not any("ana" in r.getMessage() or "tidewater.test" in r.getMessage() for r in caplog.records)
+    event = AuditEvent.objects.get(object_type="two_factor")
+    assert (event.practice_id, event.actor_id, event.actor_role, event.action, event.detail) == (
+        cast.tidewater.pk,
+        cast.ana_user.pk,
+        "practitioner",
+        "change",
+        "signed in with a recovery code; 9 left",
+    )
+    assert event.client_id is None and event.ip == "127.0.0.1"
 
     client.post("/staff/logout/")
     password_step(client, "ana", "pw-ana-123")

@@ -33,9 +33,11 @@ from longtide.accounts.two_factor import (
     use_recovery_code,
     verify_app_code,
 )
+from longtide.audit.trail import Origin
 from longtide.practice.access import is_two_factor_verified, needs_two_factor
 from longtide.practice.models import Practice
 from longtide.web.staff.account_forms import AppCodeForm, ConfirmPasswordForm, RecoveryCodeForm
+from longtide.web.staff.signin import roles_of
 
 
 def _me(request: HttpRequest) -> User:
@@ -117,7 +119,12 @@ def _confirm_session(request: HttpRequest) -> HttpResponse:
         if device is None:
             app_form.add_error("code", _("That code did not match. Try the newest code."))
     elif recovery_form.is_bound and recovery_form.is_valid():
-        device = use_recovery_code(user=_me(request), code=recovery_form.cleaned_data["code"])
+        device = use_recovery_code(
+            user=_me(request),
+            code=recovery_form.cleaned_data["code"],
+            origin=Origin.of(request),
+            roles=roles_of(_me(request)),
+        )
         if device is None:
             recovery_form.add_error("code", _("That recovery code is not valid, or it was used before."))
     if device is not None:

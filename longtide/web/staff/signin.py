@@ -39,8 +39,9 @@ from longtide.accounts.two_factor import (
     use_recovery_code,
     verify_app_code,
 )
-from longtide.practice.models import Practice
-from longtide.web.session_activity import IDLE_SIGNOUT_KEY, client_ip
+from longtide.audit.trail import Origin
+from longtide.practice.models import Practice, StaffMembership
+from longtide.web.session_activity import IDLE_SIGNOUT_KEY
 from longtide.web.staff.account_forms import AppCodeForm, RecoveryCodeForm
 
 PENDING_KEY = "_longtide_second_factor"
@@ -85,10 +86,15 @@ def finish_sign_in(request: HttpRequest, user: User, device: Device | None = Non
     touch(
         request.session,
         now=timezone.now(),
-        ip=client_ip(request),
-        agent=request.headers.get("User-Agent", ""),
+        ip=Origin.of(request).ip,
+        agent=Origin.of(request).user_agent,
         idle_minutes=Practice.objects.idle_minutes_for(user),
     )
+
+
+def roles_of(user: User) -> dict[int | None, str]:
+    """The user's role in each practice they work in, for the practices' audit trails."""
+    return dict(StaffMembership.objects.filter(user_id=user.pk).values_list("practice_id", "role"))
 
 
 def _pending_user(request: HttpRequest) -> tuple[dict[str, Any], User] | None:
@@ -166,7 +172,9 @@ def login_recovery(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         if wait := recovery_wait_seconds(user):
             form.add_error(None, _wait_message(wait))
-        elif device := use_recovery_code(user=user, code=form.cleaned_data["code"]):
+        elif device := use_recovery_code(
+            user=user, code=form.cleaned_data["code"], origin=Origin.of(request), roles=roles_of(user)
+        ):
             finish_sign_in(request, user, device)
             left = recovery_codes_left(user)
             messages.warning(
