@@ -86,13 +86,14 @@ def main() -> int:
     parser.add_argument(
         "--emails",
         action="append",
-        choices=["queued", "inline"],
-        help="queued (production: TASKS_BACKEND=database, a `longtide worker` process running alongside on "
-        "the same machine) or inline (sent in the request); repeatable (default: both)",
+        choices=["worker", "queued-only"],
+        help="worker (production: a `longtide worker` process sends the outbox alongside, on the same machine) "
+        "or queued-only (messages are written to the outbox with each booking, nobody sends them); "
+        "repeatable (default: both)",
     )
     args = parser.parse_args()
     servers = args.server or ["sync:4", "gthread:4x2"]
-    email_modes = args.emails or ["queued", "inline"]
+    email_modes = args.emails or ["worker", "queued-only"]
 
     common.configure(args.database_url)
     print(f"database: {common.describe_database()}; {common.machine()}")
@@ -179,23 +180,21 @@ def _parse(spec: str) -> dict[str, Any]:
 
 @contextmanager
 def _email_mode(mode: str) -> Iterator[Callable[[], float | None]]:
-    """Send booking emails inline, or queue them with a worker process running alongside.
+    """Run an outbox worker process alongside, or none.
 
-    Yields a function that, after the load, waits for the worker to finish the queue and returns
-    how long that took (None for inline): the worker shares the two cores with everything else, so
-    queued emails cost the same CPU — they just no longer hold up the booking response.
+    Every booking writes its confirmation to the outbox in its own transaction either way. Yields a
+    function that, after the load, waits for the worker to empty the outbox and returns how long
+    that took (None without a worker): the worker shares the two cores with everything else.
     """
-    os.environ["TASKS_BACKEND"] = "database" if mode == "queued" else "immediate"
-    if mode == "inline":
+    if mode == "queued-only":
         yield lambda: None
         return
-    from django_tasks_db.models import DBTaskResult
+    from longtide.notifications.models import Message, State
 
-    DBTaskResult.objects.all().delete()
     log = Path(os.environ["LONGTIDE_DATA_DIR"]) / "worker.log"
     with log.open("wb") as out:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "django", "db_worker", "--no-startup-delay", "--interval", "0.05"],
+            [sys.executable, "-m", "django", "outbox_worker", "--poll", "0.05"],
             env=dict(os.environ),
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -203,7 +202,7 @@ def _email_mode(mode: str) -> Iterator[Callable[[], float | None]]:
 
     def drain() -> float | None:
         started = time.monotonic()
-        while DBTaskResult.objects.ready().exists() and time.monotonic() - started < 300:
+        while Message.objects.filter(status=State.PENDING).exists() and time.monotonic() - started < 300:
             time.sleep(0.2)
         return time.monotonic() - started
 
@@ -212,7 +211,6 @@ def _email_mode(mode: str) -> Iterator[Callable[[], float | None]]:
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
-        os.environ.pop("TASKS_BACKEND", None)
 
 
 def _run(spec: str, practice: Any, pool: list[tuple[datetime, int]], *, clients: int, duration: float) -> Result:
@@ -401,7 +399,7 @@ def _report(results: list[Result], *, clients: int, duration: float) -> None:
             f"overlaps per practitioner {r.overlaps['practitioner']}, per room {r.overlaps['room']}"
         )
         if r.drain_s is not None:
-            print(f"  queued emails: the worker finished the backlog {r.drain_s:.1f} s after the booking phase ended")
+            print(f"  outbox: the worker finished the backlog {r.drain_s:.1f} s after the booking phase ended")
         if r.waits:
             busy = ", ".join(f"{n:.1f} {what}" for what, n in sorted(r.waits.items(), key=lambda kv: -kv[1]))
             print(f"  PostgreSQL backends during the booking phase (mean of 20 ms samples): {busy}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -53,12 +55,29 @@ def demo(args: argparse.Namespace) -> int:
         print(f"    {username:<10} {role.label}")
     print("  Two-factor sign-in is off for these logins. To try it, sign in and open Your account →")
     print(f"  Set up two-factor sign-in ({base}/staff/account/two-factor/); to require it for staff, sign")
-    print(f"  in as owner and open {base}/staff/{DEMO_SLUG}/settings/sign-in/.")
-    print("  Emails are printed here instead of being sent. Press Ctrl+C to stop.\n", flush=True)
+    print(f"  in as owner and open {base}/staff/{DEMO_SLUG}/settings/sign-in/.", flush=True)
     if args.no_serve:
         return 0
-    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, skip_checks=False)
+    print("  A worker runs beside the server: it sends confirmations, reminders and check-ins, and")
+    print("  prints each email and text message here instead of sending it. Press Ctrl+C to stop.\n", flush=True)
+    worker = start_worker_beside()
+    try:
+        call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, skip_checks=False)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
     return 0
+
+
+def start_worker_beside() -> subprocess.Popen[bytes]:
+    """Start `longtide worker` as a child that stops with this process (the demo runs one beside its server).
+
+    SIGTERM to this process becomes KeyboardInterrupt, so the caller's cleanup stops the worker;
+    if this process is killed outright, the worker notices its parent is gone and stops too.
+    """
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    command = [sys.executable, "-m", "longtide.cli", "worker", "--exit-with-parent", str(os.getpid())]
+    return subprocess.Popen(command, env=dict(os.environ))  # noqa: S603  (our own interpreter and module)
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -103,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("manage", help="run a Django management command, e.g. `longtide manage createsuperuser`")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("seed-large", help="generate a large clinic for benchmarks (see --help)", add_help=False)
-    sub.add_parser("worker", help="send queued emails and run background tasks (db_worker)", add_help=False)
+    sub.add_parser("worker", help="send the outbox's emails and texts, and plan reminders", add_help=False)
     sub.add_parser("audit", help="check the audit trail: `longtide audit verify`", add_help=False)
 
     if argv and argv[0] == "manage":
@@ -113,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "seed-large":
         return manage(["seed_large", *argv[1:]])
     if argv and argv[0] == "worker":
-        return manage(["db_worker", *argv[1:]])
+        return manage(["outbox_worker", *argv[1:]])
     if argv and argv[0] in PASSTHROUGH:
         return manage([PASSTHROUGH[argv[0]], *argv[1:]])
     args = parser.parse_args(argv)

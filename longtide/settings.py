@@ -14,6 +14,7 @@ import dj_database_url
 
 from longtide.email_url import email_settings
 from longtide.env import env_bool, env_int, env_list, env_str
+from longtide.sms_url import sms_settings
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("LONGTIDE_DATA_DIR", str(Path.cwd() / "var")))
@@ -35,7 +36,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
-    "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "longtide.checks",
@@ -139,17 +139,11 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 globals().update(email_settings(env_str("EMAIL_URL")))
 
-# Background work (emails today). "database": queued in the database, sent by `longtide worker`
-# (the default in production, so a slow mail server never slows a booking); "immediate": run
-# right after the transaction commits, in the request (development, the demo and the tests).
-TASK_BACKENDS = {
-    "database": "django_tasks_db.DatabaseBackend",
-    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
-}
-TASKS_BACKEND = env_str("TASKS_BACKEND", "database" if PRODUCTION else "immediate")
-if TASKS_BACKEND not in TASK_BACKENDS:
-    raise ValueError(f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {TASKS_BACKEND!r}")
-TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
+# Messages (email, SMS) wait in the outbox table and are sent by `longtide worker`
+# (longtide/notifications/). SMS_URL: twilio://SID:TOKEN@api.twilio.com?from=%2B1..., console, off.
+SMS = sms_settings(env_str("SMS_URL"), production=PRODUCTION)
+# How long a worker's claim on a message holds; a worker that dies mid-send loses it after this.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Longtide <no-reply@longtide.invalid>")
 
 if PRODUCTION:

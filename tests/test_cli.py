@@ -75,11 +75,18 @@ def test_demo_serves_the_clinic(tmp_path: Path) -> None:
                     pytest.fail("the demo server did not come up")
                 time.sleep(0.3)
         assert "Stillwater Craniosacral Clinic" in body
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        workers = [pid for pid in children if b"worker" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert len(workers) == 1, "the demo runs one worker beside its server"
     finally:
         server.terminate()
-        server.wait(timeout=10)
-        if server.stdout:
-            server.stdout.close()
+        output = server.communicate(timeout=30)[0]
+    assert "A worker runs beside the server" in output
+    # The worker stops with the demo.
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{workers[0]}").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not Path(f"/proc/{workers[0]}").exists() or b"Z" in Path(f"/proc/{workers[0]}/stat").read_bytes()
 
 
 def test_production_refuses_an_unsafe_configuration(tmp_path: Path) -> None:
@@ -100,7 +107,8 @@ def test_demo_explains_a_database_it_cannot_open(tmp_path: Path) -> None:
     assert "createdb" in result.stderr
 
 
-def test_the_worker_runs_the_queue_and_exits_in_batch_mode(tmp_path: Path) -> None:
+def test_the_worker_sends_what_is_due_and_exits_with_once(tmp_path: Path) -> None:
     assert run(["demo", "--no-serve"], tmp_path).returncode == 0
-    result = run(["worker", "--batch", "--no-startup-delay"], tmp_path, TASKS_BACKEND="database")
+    result = run(["worker", "--once"], tmp_path)
     assert result.returncode == 0, result.stderr
+    assert "sent 0, retrying 0, failed 0, withdrawn 0" in result.stdout

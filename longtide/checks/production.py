@@ -49,12 +49,12 @@ def production_configuration(app_configs: Any = None, **kwargs: Any) -> list[Che
                 id="longtide.E004",
             )
         )
-    if settings.TASKS_BACKEND != "database":
+    if getattr(settings, "SMS", {}).get("BACKEND") in {"console", "locmem"}:
         errors.append(
             Warning(
-                "Emails are sent inside web requests (TASKS_BACKEND is not 'database').",
-                hint="Unset TASKS_BACKEND (production queues in the database) and run `longtide worker`.",
-                id="longtide.W001",
+                "Text messages are printed, not sent (SMS_URL is console or locmem).",
+                hint="Set SMS_URL to your provider (twilio://SID:TOKEN@api.twilio.com?from=%2B1...) or to off.",
+                id="longtide.W002",
             )
         )
     return errors

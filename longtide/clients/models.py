@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from longtide.practice.models import Practice
 
@@ -18,12 +19,28 @@ class ClientQuerySet(models.QuerySet["Client"]):
         return self.alias(email_lower=Lower("email")).filter(practice=practice, email_lower=email.lower())
 
 
+class ReminderChannel(models.TextChoices):
+    """How a client wants reminders and after-session check-ins."""
+
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("Text message")
+    NONE = "none", _("No reminders")
+
+
 class Client(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="clients")
     first_name = models.CharField(max_length=80)
     last_name = models.CharField(max_length=80)
     email = models.EmailField()
     phone = models.CharField(max_length=40, blank=True)
+    # Reminders and check-ins go by this channel. Email is the default (appointment reminders are
+    # part of the care the client booked); text messages also need sms_consent_at, because texts
+    # need the client's explicit agreement, and stop when the number replies STOP
+    # (notifications.SmsOptOut). A client with no usable channel gets no reminders.
+    reminder_channel = models.CharField(max_length=10, choices=ReminderChannel.choices, default=ReminderChannel.EMAIL)
+    sms_consent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the client agreed to receive text messages from the practice."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ClientQuerySet.as_manager()

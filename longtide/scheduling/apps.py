@@ -4,3 +4,18 @@ from django.apps import AppConfig
 class SchedulingConfig(AppConfig):
     name = "longtide.scheduling"
     label = "scheduling"
+
+    def ready(self) -> None:
+        # Plug the booking side into the outbox's worker (longtide/notifications/subjects.py):
+        # whether a message about a visit is still wanted, its private links, its current address.
+        from longtide.notifications.subjects import SubjectHooks, register_subject
+        from longtide.scheduling import booking_messages
+
+        register_subject(
+            "appointment",
+            SubjectHooks(
+                unwanted_because=booking_messages.unwanted_because,
+                links=booking_messages.links,
+                current_recipient=booking_messages.current_recipient,
+            ),
+        )

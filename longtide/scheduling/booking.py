@@ -11,15 +11,18 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists
 from django.utils import timezone
 
 from longtide.clients.models import Client
+from longtide.lib.tracebacks import bare_traceback
 from longtide.practice.models import Practice, Practitioner, Service
 from longtide.scheduling.availability import Slot
+from longtide.scheduling.booking_messages import queue_booking_message
 from longtide.scheduling.booking_rules import (
     BookingError,
+    NotSaved,
     PolicyRefused,
     SlotTaken,
     check_first_visit,
@@ -28,8 +31,8 @@ from longtide.scheduling.booking_rules import (
 )
 from longtide.scheduling.locks import lock_for_booking
 from longtide.scheduling.manage_links import hash_token, new_nonce, token_for, token_from_nonce
+from longtide.scheduling.message_texts import Purpose
 from longtide.scheduling.models import Appointment, Source, Status, TimeOff
-from longtide.scheduling.notify import queue_booking_email
 from longtide.scheduling.search import candidate_practitioners, find_slots, suitable_rooms
 
 log = logging.getLogger(__name__)
@@ -123,6 +126,15 @@ def still_free(
     return not any(clashes)
 
 
+CHANGE_NOT_SAVED = "We could not save the change just now, so the booking is as it was. Please try again."
+
+
+def _not_saved(error: DatabaseError, message: str | None = None) -> NotSaved:
+    """The database failed mid-change (so the transaction, and the change with its messages, rolled back)."""
+    log.error("booking change not saved: %s", bare_traceback(error))
+    return NotSaved(message) if message else NotSaved()
+
+
 # A slot found free can be taken by a concurrent booking before its locks are ours; the search
 # then runs again (picking another room if one is free). Three rounds is plenty in practice.
 ATTEMPTS = 3
@@ -197,8 +209,9 @@ def book_appointment(
 ) -> Booked:
     """Book the service at `start` with the practitioner (or the first free one when None).
 
-    Raises BookingError with a specific code for bad requests and SlotTaken when the time is
-    not free. Sends the confirmation email after the transaction commits.
+    Raises BookingError with a specific code for bad requests, SlotTaken when the time is not
+    free and NotSaved when the database failed (nothing is booked then). The confirmation is
+    queued in the booking's own transaction, so the two commit together.
     """
     now = now or timezone.now()
     for_staff = source == Source.STAFF
@@ -219,7 +232,7 @@ def book_appointment(
 
     def make(slot: Slot, location_id: int) -> Appointment:
         blocked_start, blocked_end = service.blocked_range(slot.start, slot.end)
-        return Appointment.objects.create(
+        appointment = Appointment.objects.create(
             practice=practice,
             location_id=location_id,
             service=service,
@@ -237,6 +250,9 @@ def book_appointment(
             idempotency_key=idempotency_key or None,
             created_by=by if isinstance(by, User) else None,
         )
+        # In the booking's own transaction: the booking and its confirmation commit together.
+        queue_booking_message(Purpose.CONFIRMATION, appointment, now=now)
+        return appointment
 
     # "Any practitioner" tries each candidate in its own transaction, so that no transaction ever
     # holds two practitioners' locks (which could deadlock with another booking).
@@ -251,13 +267,14 @@ def book_appointment(
                 for_staff=for_staff,
                 make=make,
             )
-        except IntegrityError:
+        except IntegrityError as error:
             # Two requests with one key inserted at once: the unique constraint kept one.
             if earlier := _earlier_booking(practice, idempotency_key):
                 return earlier
-            raise
+            raise _not_saved(error) from None
+        except DatabaseError as error:
+            raise _not_saved(error) from None
         if appointment is not None:
-            queue_booking_email("confirmation", appointment)
             return Booked(appointment, token_from_nonce(nonce), created=True)
         # While this request waited for the lock, a concurrent request with the same key may have
         # booked: the slot is taken by this very booking, so it is a retry, not a lost race.
@@ -299,22 +316,26 @@ def move_appointment(
         appointment.location_id = location_id
         appointment.sequence += 1
         appointment.save()
+        queue_booking_message(Purpose.RESCHEDULED, appointment, now=now)
         return appointment
 
-    moved = _hold(
-        practice=practice,
-        service=service,
-        practitioner_id=target,
-        start=start,
-        now=now,
-        for_staff=not by_client,
-        make=make,
-        ignore_appointment=appointment.pk,
-    )
+    try:
+        moved = _hold(
+            practice=practice,
+            service=service,
+            practitioner_id=target,
+            start=start,
+            now=now,
+            for_staff=not by_client,
+            make=make,
+            ignore_appointment=appointment.pk,
+        )
+    except DatabaseError as error:
+        appointment.refresh_from_db()
+        raise _not_saved(error, CHANGE_NOT_SAVED) from None
     if moved is None:
         appointment.refresh_from_db()
         raise SlotTaken()
-    queue_booking_email("rescheduled", moved)
     return moved
 
 
@@ -327,14 +348,17 @@ def cancel_appointment(
         if appointment.status != Status.BOOKED:
             raise PolicyRefused("not_booked", "This appointment is no longer booked.")
         raise PolicyRefused("outside_window", window_message(appointment.practice))
-    with transaction.atomic():
-        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if locked.status != Status.BOOKED:
-            raise PolicyRefused("not_booked", "This appointment is no longer booked.")
-        locked.cancel(now=now, by_client=by_client, late=late)
-        locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+    try:
+        with transaction.atomic():
+            locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            if locked.status != Status.BOOKED:
+                raise PolicyRefused("not_booked", "This appointment is no longer booked.")
+            locked.cancel(now=now, by_client=by_client, late=late)
+            locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+            queue_booking_message(Purpose.CANCELLED, locked, now=now)
+    except DatabaseError as error:
+        raise _not_saved(error, CHANGE_NOT_SAVED) from None
     appointment.status, appointment.cancelled_at = locked.status, locked.cancelled_at
-    queue_booking_email("cancelled", appointment)
     return appointment
 
 

@@ -30,6 +30,18 @@ class SlotTaken(BookingError):
         super().__init__("slot_taken", message, "start")
 
 
+class NotSaved(BookingError):
+    """The database could not save the change (it is down, full or locked for too long): nothing
+    was booked or changed, and trying again may work."""
+
+    status = 503
+
+    def __init__(
+        self, message: str = "We could not save your booking just now, so nothing was booked. Please try again."
+    ) -> None:
+        super().__init__("not_saved", message)
+
+
 class PolicyRefused(BookingError):
     """The practice's policy does not allow this online (e.g. inside the cancellation window)."""
 

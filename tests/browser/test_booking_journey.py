@@ -8,6 +8,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
+from longtide.notifications.delivery import deliver_due
+from longtide.notifications.models import Message
 from longtide.scheduling.models import Appointment, Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_practice")]
@@ -54,6 +56,8 @@ def test_a_new_client_books_reschedules_and_cancels(page: Page, assert_accessibl
     appointment = Appointment.objects.get(client__email="nina@example.test")
     assert appointment.status == Status.BOOKED
     assert appointment.service.is_first_visit
+    assert Message.objects.filter(recipient="nina@example.test", purpose="booking.confirmation").exists()
+    deliver_due(worker="browser-test")
     assert any("nina@example.test" in m.to for m in mail.outbox)
     manage_url = page.url.split("?")[0]
 

@@ -7,6 +7,7 @@ import time_machine
 from django.core import mail
 from django.test import Client as HttpClient
 
+from longtide.notifications.delivery import deliver_due
 from longtide.scheduling.models import Appointment, Status
 
 pytestmark = pytest.mark.django_db
@@ -69,16 +70,14 @@ def test_today_inside_the_notice_period_has_no_times(client: HttpClient, cast) -
     assert "No free times." in today
 
 
-def test_booking_end_to_end_redirects_to_the_manage_page_and_emails(
-    client: HttpClient, cast, django_capture_on_commit_callbacks
-) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/p/tidewater/book/cst-60/details/", details(cast, note="sore neck"))
+def test_booking_end_to_end_redirects_to_the_manage_page_and_emails(client: HttpClient, cast) -> None:
+    response = client.post("/p/tidewater/book/cst-60/details/", details(cast, note="sore neck"))
     assert response.status_code == 302
     assert "/p/tidewater/manage/" in response["Location"]
     page = client.get(response["Location"]).text
     assert "You're booked." in page
     assert "Wednesday 2 December 2026, 10:00 AM EST" in page
+    assert deliver_due(worker="test").sent == 1
     assert len(mail.outbox) == 1
     token = response["Location"].split("/manage/")[1].split("/")[0]
     assert token in mail.outbox[0].body

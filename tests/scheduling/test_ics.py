@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from longtide.notifications.ics import appointment_ics
+from longtide.scheduling.ics import appointment_ics
 
 NEW_YORK = ZoneInfo("America/New_York")
 

@@ -1,4 +1,4 @@
-"""iCalendar (RFC 5545) attachments for appointment emails, in the iTIP (RFC 5546) style.
+"""iCalendar (RFC 5545) files for appointment emails, in the iTIP (RFC 5546) style.
 
 One appointment is one calendar entry: the UID stays the same for its whole life, and each
 change (a reschedule, a cancellation) is sent with a higher SEQUENCE so that calendar programs

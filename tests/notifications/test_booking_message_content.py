@@ -1,4 +1,4 @@
-"""What the booking emails say, checked against Django's in-memory mailbox."""
+"""What the booking messages say: queued in the outbox, sent by the worker to Django's in-memory mailbox."""
 
 from __future__ import annotations
 
@@ -7,21 +7,23 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from icalendar import Calendar
 
-from longtide.notifications.booking_emails import (
-    send_booking_cancelled,
-    send_booking_confirmation,
-    send_booking_rescheduled,
-)
+from longtide.notifications.models import Message, State
+from longtide.scheduling.booking_messages import queue_booking_message
+from longtide.scheduling.manage_links import manage_url, token_for
+from longtide.scheduling.message_texts import Purpose
 from longtide.scheduling.models import Status
 
 # The defaults of the make_appointment fixture (conftest.py): 10:00 EST on Tuesday 1 December 2026.
 START = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 NOTE = "Migraines since March, worse after the car accident."
-MANAGE_URL = "https://clinic.example.test/p/tidewater/manage/Zm9vYmFy/"
 BOOKED_AT = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
@@ -30,11 +32,20 @@ def _before_the_appointment(time_machine) -> None:
     time_machine.move_to(BOOKED_AT, tick=False)
 
 
-def only_message(mailoutbox) -> EmailMultiAlternatives:
-    assert len(mailoutbox) == 1
-    message = mailoutbox[0]
-    assert isinstance(message, EmailMultiAlternatives)
-    return message
+@pytest.fixture
+def send(deliver):
+    def run(purpose: Purpose, appointment) -> EmailMultiAlternatives:
+        before = len(mail.outbox)
+        with transaction.atomic():
+            queue_booking_message(purpose, appointment)
+        report = deliver()
+        assert report.sent == 1, report
+        assert len(mail.outbox) == before + 1
+        message = mail.outbox[-1]
+        assert isinstance(message, EmailMultiAlternatives)
+        return message
+
+    return run
 
 
 def html_of(message: EmailMultiAlternatives) -> str:
@@ -69,12 +80,12 @@ def everything_in(message: EmailMultiAlternatives) -> str:
     return re.sub(r"\r?\n[ \t]", "", "\n".join(chunks))
 
 
-def test_the_confirmation_shows_local_time_with_zone_and_everything_needed(make_appointment, mailoutbox) -> None:
+def test_the_confirmation_shows_local_time_with_zone_and_everything_needed(make_appointment, send) -> None:
     appointment = make_appointment()
+    link = manage_url(appointment.practice, token_for(appointment))
 
-    send_booking_confirmation(appointment, MANAGE_URL)
+    message = send(Purpose.CONFIRMATION, appointment)
 
-    message = only_message(mailoutbox)
     assert message.subject == "Your appointment at Tidewater Craniosacral on Tue 1 Dec, 10:00"
     assert message.to == ["cleo@example.test"]
     assert message.from_email == settings.DEFAULT_FROM_EMAIL
@@ -90,12 +101,11 @@ def test_the_confirmation_shows_local_time_with_zone_and_everything_needed(make_
         assert "15:00" not in part
         assert "America/New_York" in part
         assert "60 minutes" in part
-        assert "Harbourside" in part
-        assert "12 Wharf Street, Portland, ME, 04101" in part
-        assert MANAGE_URL in part
+        assert "Harbourside, 12 Wharf Street, Portland, ME, 04101" in part
+        assert link in part
         assert "24 hours before the start (Mon 30 Nov, 10:00 EST)" in part
         assert "+1 207 555 0142" in part
-    assert f'href="{MANAGE_URL}"' in html
+    assert f'href="{link}"' in html
     assert "<" not in message.body
 
     _, event = calendar_of(message, "REQUEST")
@@ -106,62 +116,75 @@ def test_the_confirmation_shows_local_time_with_zone_and_everything_needed(make_
     assert event.decoded("DTEND") == START + timedelta(hours=1)
     assert event["SUMMARY"] == "CST session with Ana Silva (Tidewater Craniosacral)"
     assert event["LOCATION"] == "Harbourside, 12 Wharf Street, Portland, ME, 04101"
-    assert MANAGE_URL in event["DESCRIPTION"]
     assert str(event["ORGANIZER"]) == "mailto:hello@tidewater.test"
 
     mime = message.message()
     assert mime["Auto-Submitted"] == "auto-generated"
     assert mime["Reply-To"] == "hello@tidewater.test"
+    stored = Message.objects.get()
+    assert mime["Message-ID"] == f"<{stored.uid}@longtide.invalid>"
 
 
-def test_summer_appointments_show_daylight_time(make_appointment, mailoutbox) -> None:
+def test_the_outbox_stores_no_manage_link_and_the_calendar_file_carries_none(make_appointment, send) -> None:
+    """A copy of the outbox (or a front-desk look at it) must not hand out a working link; a calendar
+    entry is often shared, so the .ics carries none either."""
+    appointment = make_appointment()
+    token = token_for(appointment)
+    message = send(Purpose.CONFIRMATION, appointment)
+    assert token in message.body
+    row = Message.objects.filter(pk=Message.objects.get().pk).values().get()
+    assert token not in str(row)
+    assert "[[manage_url]]" in row["body_text"] and "[[manage_url]]" in row["body_html"]
+    [(_, ics, _)] = message.attachments
+    assert token not in ics and "/manage/" not in ics
+
+
+def test_summer_appointments_show_daylight_time(make_appointment, send) -> None:
     appointment = make_appointment(start=datetime(2027, 1, 1, 0, 0, tzinfo=UTC) - timedelta(days=180))
     # 2026-07-05 00:00 UTC is 20:00 EDT on Saturday 4 July.
-    send_booking_confirmation(appointment, MANAGE_URL)
-    message = only_message(mailoutbox)
+    message = send(Purpose.CONFIRMATION, appointment)
     assert message.subject == "Your appointment at Tidewater Craniosacral on Sat 4 Jul, 20:00"
     assert "Saturday 4 July 2026, 20:00–21:00 EDT" in message.body
 
 
-def test_a_session_across_the_autumn_clock_change_names_both_zones(make_appointment, mailoutbox) -> None:
+def test_a_session_across_the_autumn_clock_change_names_both_zones(make_appointment, send) -> None:
     # 2026-11-01 05:30 UTC is 01:30 EDT; an hour later it is 01:30 EST.
     appointment = make_appointment(start=datetime(2026, 11, 1, 5, 30, tzinfo=UTC))
-    send_booking_confirmation(appointment, MANAGE_URL)
-    assert "01:30 EDT – 01:30 EST" in only_message(mailoutbox).body
+    assert "01:30 EDT – 01:30 EST" in send(Purpose.CONFIRMATION, appointment).body
 
 
-def test_a_relative_manage_link_is_made_absolute(make_appointment, mailoutbox, settings) -> None:
+def test_links_use_the_public_base_url(make_appointment, send, settings) -> None:
     settings.PUBLIC_BASE_URL = "https://clinic.example.test"
-    send_booking_confirmation(make_appointment(), "/p/tidewater/manage/abc/")
-    message = only_message(mailoutbox)
-    assert "https://clinic.example.test/p/tidewater/manage/abc/" in message.body
-    assert 'href="https://clinic.example.test/p/tidewater/manage/abc/"' in html_of(message)
+    appointment = make_appointment()
+    message = send(Purpose.CONFIRMATION, appointment)
+    expected = f"https://clinic.example.test/p/tidewater/manage/{token_for(appointment)}/"
+    assert expected in message.body
+    assert f'href="{expected}"' in html_of(message)
 
 
-def test_without_a_practice_email_there_is_no_reply_to(make_appointment, mailoutbox, settings) -> None:
+def test_without_a_practice_email_there_is_no_reply_to(make_appointment, send, settings) -> None:
     settings.DEFAULT_FROM_EMAIL = "Longtide <bookings@longtide.test>"
     appointment = make_appointment()
     appointment.practice.email = ""
     appointment.practice.save()
 
-    send_booking_confirmation(appointment, MANAGE_URL)
+    message = send(Purpose.CONFIRMATION, appointment)
 
-    message = only_message(mailoutbox)
     assert message.reply_to == []
     assert message.from_email == "Longtide <bookings@longtide.test>"
     assert "Reply-To" not in message.message()
+    assert message.message()["Message-ID"].endswith("@longtide.test>")
     _, event = calendar_of(message, "REQUEST")
     assert str(event["ORGANIZER"]) == "mailto:bookings@longtide.test"
 
 
-def test_text_is_not_html_escaped_but_html_is(make_appointment, mailoutbox) -> None:
+def test_text_is_not_html_escaped_but_html_is(make_appointment, send) -> None:
     appointment = make_appointment()
     appointment.practice.name = "Tide & <Co>"
     appointment.practice.save()
 
-    send_booking_confirmation(appointment, MANAGE_URL)
+    message = send(Purpose.CONFIRMATION, appointment)
 
-    message = only_message(mailoutbox)
     assert message.subject == "Your appointment at Tide & <Co> on Tue 1 Dec, 10:00"
     assert "Your appointment at Tide & <Co> is booked." in message.body
     assert "&amp;" not in message.body
@@ -170,62 +193,56 @@ def test_text_is_not_html_escaped_but_html_is(make_appointment, mailoutbox) -> N
     assert "<Co>" not in html
 
 
-def test_inside_the_cancellation_window_the_email_says_to_call(make_appointment, mailoutbox, time_machine) -> None:
+def test_inside_the_cancellation_window_the_message_says_to_call(make_appointment, send, time_machine) -> None:
     time_machine.move_to(START - timedelta(hours=10), tick=False)
-    send_booking_confirmation(make_appointment(), MANAGE_URL)
-    message = only_message(mailoutbox)
+    appointment = make_appointment()
+    message = send(Purpose.CONFIRMATION, appointment)
     for part in (message.body, html_of(message)):
         assert "can no longer be changed online" in part
         assert "Need to cancel or reschedule?" not in part
-        assert MANAGE_URL in part
+        assert token_for(appointment) in part
 
 
-def test_the_clinics_own_policy_text_is_included(make_appointment, mailoutbox) -> None:
+def test_the_clinics_own_policy_text_is_included(make_appointment, send) -> None:
     appointment = make_appointment()
     appointment.practice.cancellation_policy = "Late cancellations are charged in full."
     appointment.practice.save()
-    send_booking_confirmation(appointment, MANAGE_URL)
-    message = only_message(mailoutbox)
+    message = send(Purpose.CONFIRMATION, appointment)
     assert "Cancellation policy: Late cancellations are charged in full." in message.body
     assert "Late cancellations are charged in full." in html_of(message)
 
 
-def test_a_reschedule_updates_the_same_calendar_entry(make_appointment, mailoutbox, time_machine) -> None:
+def test_a_reschedule_updates_the_same_calendar_entry(make_appointment, send, time_machine) -> None:
     appointment = make_appointment()
-    send_booking_confirmation(appointment, MANAGE_URL)
-    _, booked = calendar_of(mailoutbox[0], "REQUEST")
+    _, booked = calendar_of(send(Purpose.CONFIRMATION, appointment), "REQUEST")
 
     time_machine.move_to(BOOKED_AT + timedelta(days=1), tick=False)
     appointment.start = appointment.blocked_start = datetime(2026, 12, 3, 19, 30, tzinfo=UTC)
     appointment.end = appointment.blocked_end = appointment.start + timedelta(hours=1)
     appointment.sequence += 1  # As scheduling.booking.move_appointment does.
     appointment.save()
-    send_booking_rescheduled(appointment, MANAGE_URL)
+    message = send(Purpose.RESCHEDULED, appointment)
 
-    assert len(mailoutbox) == 2
-    message = mailoutbox[1]
     assert message.subject == "Your appointment at Tidewater Craniosacral has moved to Thu 3 Dec, 14:30"
     assert "has been moved" in message.body
     assert "Thursday 3 December 2026, 14:30–15:30 EST" in message.body
-    assert MANAGE_URL in message.body
+    assert token_for(appointment) in message.body
     _, moved = calendar_of(message, "REQUEST")
     assert moved["UID"] == booked["UID"]
     assert moved["SEQUENCE"] == 1 > booked["SEQUENCE"]
     assert moved.decoded("DTSTART") == datetime(2026, 12, 3, 19, 30, tzinfo=UTC)
 
 
-def test_a_cancellation_removes_the_calendar_entry(make_appointment, mailoutbox, time_machine) -> None:
+def test_a_cancellation_removes_the_calendar_entry(make_appointment, send, time_machine) -> None:
     appointment = make_appointment()
-    send_booking_confirmation(appointment, MANAGE_URL)
-    _, booked = calendar_of(mailoutbox[0], "REQUEST")
+    _, booked = calendar_of(send(Purpose.CONFIRMATION, appointment), "REQUEST")
 
     time_machine.move_to(BOOKED_AT + timedelta(days=2), tick=False)
     appointment.cancel(now=BOOKED_AT + timedelta(days=2), by_client=True)
     appointment.save()
     assert appointment.status == Status.CANCELLED_CLIENT
-    send_booking_cancelled(appointment)
+    message = send(Purpose.CANCELLED, appointment)
 
-    message = mailoutbox[1]
     assert message.subject == "Cancelled: your appointment at Tidewater Craniosacral on Tue 1 Dec, 10:00"
     assert message.to == ["cleo@example.test"]
     assert message.reply_to == ["hello@tidewater.test"]
@@ -239,47 +256,53 @@ def test_a_cancellation_removes_the_calendar_entry(make_appointment, mailoutbox,
     assert cancelled["SEQUENCE"] > booked["SEQUENCE"]
 
 
-def test_a_cancellation_after_a_move_outranks_the_move(make_appointment, mailoutbox) -> None:
+def test_a_cancellation_after_a_move_outranks_the_move(make_appointment, send) -> None:
     appointment = make_appointment(sequence=2)
-    send_booking_rescheduled(appointment, MANAGE_URL)
+    _, moved = calendar_of(send(Purpose.RESCHEDULED, appointment), "REQUEST")
     appointment.cancel(now=BOOKED_AT, by_client=False)
     appointment.save()
-    send_booking_cancelled(appointment)
-    _, moved = calendar_of(mailoutbox[0], "REQUEST")
-    _, cancelled = calendar_of(mailoutbox[1], "CANCEL")
+    _, cancelled = calendar_of(send(Purpose.CANCELLED, appointment), "CANCEL")
     assert moved["SEQUENCE"] == 2
     assert cancelled["SEQUENCE"] == 3
 
 
-def test_a_staff_move_without_a_manage_link_points_to_the_confirmation(make_appointment, mailoutbox) -> None:
-    appointment = make_appointment(sequence=1)
-    send_booking_rescheduled(appointment, None)
-    message = only_message(mailoutbox)
+def test_a_booking_whose_link_cannot_be_made_points_to_the_confirmation(make_appointment, send) -> None:
+    appointment = make_appointment(sequence=1, manage_nonce="")
+    message = send(Purpose.RESCHEDULED, appointment)
     html = html_of(message)
     for part in (message.body, html):
         assert "has been moved" in part
         assert "with the link in your booking confirmation email" in part
-        assert "None" not in part
-    assert 'href=""' not in html and "Cancel or reschedule</a>" not in html
+        assert "None" not in part and "[[" not in part
+    assert 'href=""' not in html
     _, event = calendar_of(message, "REQUEST")
     assert event["SEQUENCE"] == 1
-    assert "Cancel or reschedule:" not in event["DESCRIPTION"]
 
 
-@pytest.mark.parametrize("kind", ["confirmation", "rescheduled", "cancelled"])
-def test_no_clinical_content_ever_leaves_in_an_email(make_appointment, mailoutbox, kind: str) -> None:
+def test_a_link_that_can_no_longer_be_derived_at_send_time_points_to_the_practice(
+    make_appointment, deliver, settings
+) -> None:
+    appointment = make_appointment()
+    with transaction.atomic():
+        queue_booking_message(Purpose.CONFIRMATION, appointment)
+    settings.SECRET_KEY = "rotated-" + "x" * 50  # the nonce now derives another token
+    assert deliver().sent == 1
+    [message] = mail.outbox
+    assert "/p/tidewater/" in message.body and "/manage/" not in message.body
+
+
+@pytest.mark.parametrize("purpose", [Purpose.CONFIRMATION, Purpose.RESCHEDULED, Purpose.CANCELLED])
+def test_no_clinical_content_ever_leaves_in_an_email(make_appointment, send, purpose) -> None:
     """The privacy rule: the client's booking note is in no header, body, alternative or attachment."""
     appointment = make_appointment(note=NOTE)
     assert appointment.note == NOTE
-    if kind == "confirmation":
-        send_booking_confirmation(appointment, MANAGE_URL)
-    elif kind == "rescheduled":
-        send_booking_rescheduled(appointment, MANAGE_URL)
-    else:
-        send_booking_cancelled(appointment)
-
-    everything = everything_in(only_message(mailoutbox)).lower()
+    if purpose == Purpose.CANCELLED:
+        appointment.status = Status.CANCELLED_CLINIC
+        appointment.save()
+    everything = everything_in(send(purpose, appointment)).lower()
     assert "migraine" not in everything
     assert "car accident" not in everything
-    assert NOTE.lower() not in everything
     assert "cst session" in everything  # The check does see the message's real content.
+    stored = str(Message.objects.values().get()).lower()
+    assert "migraine" not in stored and "accident" not in stored
+    assert Message.objects.get().status == State.SENT

@@ -1,0 +1,121 @@
+"""Asking for messages: queue them, withdraw them, resend one. Nothing here sends anything.
+
+Callers queue messages inside the transaction of the change that causes them (a booking, a move,
+a planner run), so that the change and its messages commit together or not at all. Each message
+names a dedupe key unique in its practice, so asking twice creates it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from longtide.notifications.models import Channel, Message, State
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    purpose: str
+    channel: Channel
+    recipient: str
+    dedupe_key: str
+    body_text: str
+    send_after: datetime
+    subject: str = ""
+    body_html: str = ""
+    about: str = ""
+    reply_to: str = ""
+    expires_at: datetime | None = None
+    attachments: tuple[dict[str, str], ...] = field(default=())
+
+
+def queue(*, practice_id: int, messages: Iterable[NewMessage]) -> None:
+    """Add the messages to the outbox in the caller's transaction.
+
+    A message whose dedupe key the practice already has is skipped (the database's unique
+    constraint decides, so two processes asking at once still create one), which is also why
+    this insert cannot fail for an ordinary reason and undo the caller's change with it.
+    """
+    rows = [
+        Message(
+            practice_id=practice_id,
+            purpose=new.purpose,
+            channel=new.channel,
+            recipient=new.recipient,
+            about=new.about,
+            dedupe_key=new.dedupe_key,
+            subject=new.subject,
+            body_text=new.body_text,
+            body_html=new.body_html,
+            attachments=list(new.attachments),
+            reply_to=new.reply_to,
+            send_after=new.send_after,
+            expires_at=new.expires_at,
+        )
+        for new in messages
+    ]
+    if rows:
+        Message.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def withdraw(*, practice_id: int, about: str, purposes: Iterable[str], reason: str) -> int:
+    """Withdraw the waiting messages about something (e.g. a cancelled visit's reminders); return how many.
+
+    A message a worker is sending at this moment is not touched: the worker asks the subject's
+    hooks whether it is still wanted right before it sends.
+    """
+    return Message.objects.filter(
+        practice_id=practice_id, about=about, purpose__in=list(purposes), status=State.PENDING
+    ).update(status=State.WITHDRAWN, last_error=reason[:300])
+
+
+class ResendRefused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+RESENDABLE = (State.SENT, State.FAILED)
+
+
+def resend(*, message: Message, by: User | None, key: str, recipient: str | None = None) -> Message:
+    """Queue a new copy of a sent or failed message, to `recipient` (the subject's current address)
+    when given, else to the original one. Never edits the original.
+
+    `key` comes from the form that asked (one per page view), so a double submit or a replayed
+    form makes one copy, not two.
+    """
+    if message.status not in RESENDABLE:
+        raise ResendRefused("Only a sent or failed message can be sent again.")
+    if not key or len(key) > 64 or not key.replace("-", "").replace("_", "").isalnum():
+        raise ResendRefused("This form has expired. Please reload the page and try again.")
+    dedupe_key = f"resend:{message.pk}:{key}"
+    existing = Message.objects.filter(practice_id=message.practice_id, dedupe_key=dedupe_key).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return Message.objects.create(
+                practice_id=message.practice_id,
+                purpose=message.purpose,
+                channel=message.channel,
+                recipient=recipient or message.recipient,
+                about=message.about,
+                dedupe_key=dedupe_key,
+                subject=message.subject,
+                body_text=message.body_text,
+                body_html=message.body_html,
+                attachments=message.attachments,
+                reply_to=message.reply_to,
+                send_after=timezone.now(),
+                expires_at=message.expires_at,
+                resend_of=message,
+                created_by=by,
+            )
+    except IntegrityError:  # the same form, submitted twice at once
+        return Message.objects.get(practice_id=message.practice_id, dedupe_key=dedupe_key)

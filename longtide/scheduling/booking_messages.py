@@ -1,0 +1,318 @@
+"""Messages about bookings: which ones, to whom, by which channel, saying what. Nothing here sends.
+
+The booking actions call `queue_booking_message` inside their transaction, so a booking and its
+confirmation commit together (or neither does); reminders and check-ins are created by planners
+the worker runs (reminders.py, checkins.py). The outbox and the worker are in
+longtide.notifications; this module plugs the booking side into them (`register`).
+
+Privacy: messages travel over ordinary mail and SMS and sit in inboxes, so they carry no
+clinical content. Templates see only `visit_fields`, a fixed dictionary of non-clinical facts
+(when, where, with whom, what service, how to change it); the booking note is never one of them.
+Private links are placeholders, filled in at send time (notifications/links.py), so the outbox
+stores no token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from longtide.clients.models import Client, ReminderChannel
+from longtide.notifications.compose import Wording, compose, wordings
+from longtide.notifications.links import placeholder
+from longtide.notifications.models import Channel, Message
+from longtide.notifications.outbox import NewMessage, queue, withdraw
+from longtide.notifications.phone import e164
+from longtide.scheduling.ics import appointment_ics
+from longtide.scheduling.manage_links import manage_url, token_for
+from longtide.scheduling.message_texts import Purpose, kind_for
+from longtide.scheduling.models import Appointment, Status
+
+ICS_FILENAME = "appointment.ics"
+TRANSACTIONAL = (Purpose.CONFIRMATION, Purpose.RESCHEDULED, Purpose.CANCELLED)
+
+
+def about(appointment_id: int) -> str:
+    return f"appointment:{appointment_id}"
+
+
+def dedupe_key(appointment: Appointment, purpose: Purpose, *, offset_hours: int | None = None) -> str:
+    """The key that makes each message about a visit exist once: a reminder once per time the visit
+    is booked for (its `sequence`) and offset, the confirmation and the cancellation once ever."""
+    base = about(appointment.pk)
+    if purpose == Purpose.REMINDER:
+        return f"{base}:s{appointment.sequence}:reminder:{offset_hours}h"
+    if purpose == Purpose.RESCHEDULED:
+        return f"{base}:s{appointment.sequence}:rescheduled"
+    return f"{base}:{purpose.removeprefix('booking.')}"
+
+
+def region_of(appointment: Appointment) -> str:
+    return appointment.location.country or "US"
+
+
+def route(client: Client, purpose: Purpose, *, region: str) -> tuple[Channel, str] | None:
+    """Return the channel and address a message about a visit goes to, or None for no message.
+
+    Reminders and check-ins follow the client's choice (`reminder_channel`); texts need their
+    recorded consent and a valid number. Confirmations, moves and cancellations go by email when
+    there is an address (with the calendar file), else by text when the client agreed to texts.
+    Numbers that replied STOP are refused again at send time (notifications.SmsOptOut).
+    """
+    number = e164(client.phone, region) if client.sms_consent_at else None
+    texts_ok = number is not None and client.reminder_channel == ReminderChannel.SMS
+    if purpose in TRANSACTIONAL:
+        if client.email:
+            return Channel.EMAIL, client.email
+        return (Channel.SMS, number) if texts_ok and number else None
+    if client.reminder_channel == ReminderChannel.EMAIL and client.email:
+        return Channel.EMAIL, client.email
+    if texts_ok and number:
+        return Channel.SMS, number
+    return None
+
+
+def _clock(moment: datetime) -> str:
+    return dateformat.format(moment, "H:i")
+
+
+def _link_or_fallback(has_link: bool) -> str:
+    return placeholder("manage_url") if has_link else ""
+
+
+def _changes(appointment: Appointment, now: datetime, *, has_link: bool) -> str:
+    practice = appointment.practice
+    zone = appointment.location.zone
+    hours = practice.cancellation_window_hours
+    window = ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    deadline = (appointment.start - practice.cancellation_window).astimezone(zone)
+    deadline_text = f"{dateformat.format(deadline, 'D j M')}, {_clock(deadline)} {deadline.tzname() or ''}".strip()
+    link = _link_or_fallback(has_link)
+    if now <= appointment.start - practice.cancellation_window:
+        until = (
+            _("%(window)s before the start (%(deadline)s)") % {"window": window, "deadline": deadline_text}
+            if hours
+            else _("the appointment starts")
+        )
+        text = _("Need to cancel or reschedule? You can do it online until %(until)s") % {"until": until}
+        text += f":\n{link}" if link else _(", with the link in your booking confirmation email.")
+    else:
+        text = _(
+            "Cancellations and changes online close %(window)s before the start, so this booking can no longer "
+            "be changed online. To cancel or reschedule, please contact %(practice)s directly."
+        ) % {"window": window, "practice": practice.name}
+        if link:
+            text += "\n" + _("Your booking: %(link)s") % {"link": link}
+    if practice.cancellation_policy.strip():
+        text += "\n\n" + _("Cancellation policy: %(policy)s") % {"policy": practice.cancellation_policy.strip()}
+    return text
+
+
+def visit_fields(appointment: Appointment, *, now: datetime, has_link: bool) -> dict[str, str]:
+    """The only things booking message templates may show: nothing clinical, no booking note."""
+    practice = appointment.practice
+    location = appointment.location
+    practitioner = appointment.practitioner
+    zone = location.zone
+    start, end = appointment.start.astimezone(zone), appointment.end.astimezone(zone)
+    start_zone, end_zone = start.tzname() or "", end.tzname() or ""
+    if start_zone == end_zone:
+        times = f"{_clock(start)}–{_clock(end)} {start_zone}"
+    else:  # A session across a daylight-saving change.
+        times = f"{_clock(start)} {start_zone} – {_clock(end)} {end_zone}"
+    minutes = int(appointment.duration.total_seconds() // 60)
+    duration = ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+    who = ", ".join(part for part in (practitioner.display_name, practitioner.credentials) if part)
+    where = ", ".join(part for part in (location.name, location.one_line_address) if part)
+    date = dateformat.format(start, "l j F Y")
+    details = "\n".join(
+        [
+            _("What:  %(service)s (%(duration)s)") % {"service": appointment.service.name, "duration": duration},
+            _("With:  %(who)s") % {"who": who},
+            _("When:  %(date)s, %(times)s") % {"date": date, "times": times},
+            "       " + _("(local time at %(place)s, %(zone)s)") % {"place": location.name, "zone": location.time_zone},
+            _("Where: %(where)s") % {"where": where},
+        ]
+    )
+    contact = "\n".join(
+        [practice.name]
+        + ([_("Phone: %(phone)s") % {"phone": practice.phone}] if practice.phone else [])
+        + ([_("Email: %(email)s") % {"email": practice.email}] if practice.email else [])
+    )
+    return {
+        "client_first_name": appointment.client.first_name,
+        "practice_name": practice.name,
+        "practice_phone": practice.phone,
+        "practice_email": practice.email,
+        "service_name": appointment.service.name,
+        "duration": duration,
+        "practitioner_name": who,
+        "date": date,
+        "day": dateformat.format(start, "D j M"),
+        "time": times,
+        "when": f"{dateformat.format(start, 'D j M')}, {_clock(start)}",
+        "location_name": location.name,
+        "location": where,
+        "time_zone": location.time_zone,
+        "details": details,
+        "changes": _changes(appointment, now, has_link=has_link),
+        "cancellation_policy": practice.cancellation_policy.strip(),
+        "contact": contact,
+        "manage_url": _link_or_fallback(has_link),
+    }
+
+
+def calendar_file(appointment: Appointment, fields: Mapping[str, str], *, cancelled: bool) -> str:
+    """The .ics for a confirmation, a move or a cancellation.
+
+    It carries no manage link: calendar entries are often shared (a family or work calendar), and
+    anyone who can read the entry could use the link to cancel the visit.
+    """
+    practice = appointment.practice
+    if cancelled:
+        description = _("Cancelled. %(practice)s is happy to find you another time.") % {"practice": practice.name}
+    else:
+        description = "\n".join(
+            [
+                _("%(service)s with %(who)s at %(practice)s.")
+                % {"service": fields["service_name"], "who": fields["practitioner_name"], "practice": practice.name},
+                _("To cancel or reschedule, use the link in your confirmation email or contact %(practice)s.")
+                % {"practice": practice.name},
+            ]
+        )
+    data = appointment_ics(
+        uid=f"appointment-{appointment.pk}@{practice.slug}.longtide",
+        start=appointment.start,
+        end=appointment.end,
+        summary=f"{fields['service_name']} with {appointment.practitioner.display_name} ({practice.name})",
+        location=fields["location"],
+        description=description,
+        organizer_email=practice.email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
+        # A cancellation must outrank the last request sent; nothing is sent for the entry after it.
+        sequence=appointment.sequence + 1 if cancelled else appointment.sequence,
+        cancelled=cancelled,
+    )
+    return data.decode()
+
+
+def new_message(
+    appointment: Appointment,
+    purpose: Purpose,
+    *,
+    now: datetime,
+    wording: Mapping[str, Wording] | None = None,
+    send_after: datetime | None = None,
+    expires_at: datetime | None = None,
+    offset_hours: int | None = None,
+    extra_fields: Mapping[str, str] | None = None,
+) -> NewMessage | None:
+    """Return the message about this visit for `purpose`, or None when the client has no channel for it."""
+    routed = route(appointment.client, purpose, region=region_of(appointment))
+    if routed is None:
+        return None
+    channel, recipient = routed
+    kind = kind_for(purpose, channel)
+    wording = wording or wordings(appointment.practice_id, [kind])
+    fields = visit_fields(appointment, now=now, has_link=token_for(appointment) is not None)
+    fields.update(extra_fields or {})
+    composed = compose(kind, wording[kind.key], fields, lang=settings.LANGUAGE_CODE.split("-")[0])
+    attachments: tuple[dict[str, str], ...] = ()
+    if channel == Channel.EMAIL and purpose in TRANSACTIONAL:
+        mimetype = "text/calendar; method=" + ("CANCEL" if purpose == Purpose.CANCELLED else "REQUEST")
+        ics = calendar_file(appointment, fields, cancelled=purpose == Purpose.CANCELLED)
+        attachments = ({"filename": ICS_FILENAME, "mimetype": mimetype, "content": ics},)
+    return NewMessage(
+        purpose=purpose,
+        channel=channel,
+        recipient=recipient,
+        dedupe_key=dedupe_key(appointment, purpose, offset_hours=offset_hours),
+        about=about(appointment.pk),
+        subject=composed.subject,
+        body_text=composed.text,
+        body_html=composed.html,
+        attachments=attachments,
+        reply_to=appointment.practice.email if channel == Channel.EMAIL else "",
+        send_after=send_after or now,
+        expires_at=expires_at,
+    )
+
+
+def queue_booking_message(purpose: Purpose, appointment: Appointment, *, now: datetime | None = None) -> None:
+    """Queue the confirmation, move or cancellation message, in the caller's transaction.
+
+    A move or a cancellation also withdraws the visit's waiting reminders; the planner makes new
+    ones for the new time when they fall due.
+    """
+    if purpose not in TRANSACTIONAL:
+        raise ValueError(f"not a booking change: {purpose}")
+    now = now or timezone.now()
+    if purpose != Purpose.CONFIRMATION:
+        withdraw_reminders(appointment, moved=purpose == Purpose.RESCHEDULED)
+    message = new_message(appointment, purpose, now=now)
+    if message is not None:
+        queue(practice_id=appointment.practice_id, messages=[message])
+
+
+def withdraw_reminders(appointment: Appointment, *, moved: bool) -> int:
+    reason = _("Withdrawn: the visit was moved.") if moved else _("Withdrawn: the visit was cancelled.")
+    return withdraw(
+        practice_id=appointment.practice_id, about=about(appointment.pk), purposes=[Purpose.REMINDER], reason=reason
+    )
+
+
+# Hooks the worker calls (notifications/subjects.py).
+
+
+def _appointment_of(message: Message) -> Appointment | None:
+    kind, _sep, pk = message.about.partition(":")
+    if kind != "appointment" or not pk.isdigit():
+        return None
+    return (
+        Appointment.objects.select_related("practice", "location", "client")
+        .filter(pk=int(pk), practice_id=message.practice_id)
+        .first()
+    )
+
+
+def unwanted_because(message: Message, now: datetime) -> str | None:
+    """Why a message about a visit should not go now (checked right before sending), or None."""
+    if message.purpose != Purpose.REMINDER:
+        return None
+    appointment = _appointment_of(message)
+    if appointment is None:
+        return _("Not sent: the visit no longer exists.")
+    if appointment.status != Status.BOOKED:
+        return _("Not sent: the visit is no longer booked.")
+    if not message.dedupe_key.startswith(f"{about(appointment.pk)}:s{appointment.sequence}:"):
+        return _("Not sent: the visit was moved.")
+    if appointment.start <= now:
+        return _("Not sent: its time had passed.")
+    return None
+
+
+def links(message: Message) -> dict[str, str]:
+    """The private links a message about a visit needs, made fresh (tokens are never stored)."""
+    appointment = _appointment_of(message)
+    if appointment is None:
+        return {}
+    token = token_for(appointment)
+    practice = appointment.practice
+    home = f"{settings.PUBLIC_BASE_URL}{reverse('home', args=[practice.slug])}"
+    return {"manage_url": manage_url(practice, token) if token else home}
+
+
+def current_recipient(message: Message) -> str | None:
+    appointment = _appointment_of(message)
+    if appointment is None:
+        return None
+    client = appointment.client
+    if message.channel == Channel.EMAIL:
+        return client.email or None
+    return e164(client.phone, region_of(appointment))

@@ -1,0 +1,216 @@
+"""What booking messages say by default, and the fields a practice's own wording may use.
+
+Every field is a non-clinical fact about the visit: when, where, with whom, what service, how to
+change it. The booking note never becomes a field, so no template can show it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+from longtide.notifications.compose import MessageKind
+from longtide.notifications.models import Channel
+
+
+class Purpose(StrEnum):
+    CONFIRMATION = "booking.confirmation"
+    RESCHEDULED = "booking.rescheduled"
+    CANCELLED = "booking.cancelled"
+    REMINDER = "booking.reminder"
+    CHECKIN = "booking.checkin"
+
+
+PURPOSE_LABELS = {
+    Purpose.CONFIRMATION: _("Booking confirmation"),
+    Purpose.RESCHEDULED: _("Booking moved"),
+    Purpose.CANCELLED: _("Booking cancelled"),
+    Purpose.REMINDER: _("Reminder"),
+    Purpose.CHECKIN: _("After-session check-in"),
+}
+
+VISIT_FIELDS = {
+    "client_first_name": "The client's first name",
+    "practice_name": "Your practice's name",
+    "practice_phone": "Your practice's phone number",
+    "practice_email": "Your practice's email address",
+    "service_name": "The service booked, e.g. CST session",
+    "duration": "How long it lasts, e.g. 60 minutes",
+    "practitioner_name": "The practitioner, with credentials",
+    "date": "The day in full, e.g. Tuesday 1 December 2026",
+    "day": "The day, short: Tue 1 Dec",
+    "time": "Start and end with the time zone: 10:00–11:00 EST",
+    "when": "Day and start, short: Tue 1 Dec, 10:00",
+    "location_name": "Where: the location's name",
+    "location": "Where: the name and address on one line",
+    "time_zone": "The location's time zone, e.g. America/New_York",
+    "details": "What, with whom, when and where, as a block of lines",
+    "changes": "How and until when the client can cancel or reschedule, with their link",
+    "cancellation_policy": "Your cancellation policy",
+    "contact": "Your practice's name, phone and email, one per line",
+    "manage_url": "The client's private link to see, cancel or reschedule (added when sent)",
+}
+CHECKIN_FIELDS = {
+    **{name: VISIT_FIELDS[name] for name in ("client_first_name", "practice_name", "practice_phone", "practice_email")},
+    **{name: VISIT_FIELDS[name] for name in ("service_name", "practitioner_name", "date", "day", "contact")},
+    "checkin_url": "The client's private link to the check-in form (added when sent)",
+    "checkin_until": "When the check-in link stops working",
+}
+
+_CONFIRMATION = _("""Hello {{ client_first_name }},
+
+Your appointment at {{ practice_name }} is booked.
+
+{{ details }}
+
+{{ changes }}
+
+The attached calendar file (appointment.ics) adds the appointment to your calendar.
+
+{{ contact }}""")
+
+_RESCHEDULED = _("""Hello {{ client_first_name }},
+
+Your appointment at {{ practice_name }} has been moved. The new time is:
+
+{{ details }}
+
+{{ changes }}
+
+The attached calendar file (appointment.ics) updates the entry already in your calendar.
+
+{{ contact }}""")
+
+_CANCELLED = _("""Hello {{ client_first_name }},
+
+Your appointment at {{ practice_name }} has been cancelled:
+
+{{ details }}
+
+If you did not expect this, or would like another time, please get in touch with {{ practice_name }}.
+
+The attached calendar file (appointment.ics) removes the appointment from your calendar.
+
+{{ contact }}""")
+
+_REMINDER = _("""Hello {{ client_first_name }},
+
+This is a reminder of your appointment at {{ practice_name }}:
+
+{{ details }}
+
+{{ changes }}
+
+{{ contact }}""")
+
+_CHECKIN = _("""Hello {{ client_first_name }},
+
+Thank you for coming to {{ practice_name }} on {{ date }}. Some people notice after-effects for a \
+day or two after a session, such as a headache, tiredness or feeling emotional. If you have a \
+minute, please tell us how you have been since: it helps {{ practitioner_name }} look after you.
+
+{{ checkin_url }}
+
+The link works until {{ checkin_until }}. If anything worries you, please contact us or your doctor.
+
+{{ contact }}""")
+
+KINDS = [
+    MessageKind(
+        Purpose.CONFIRMATION,
+        Channel.EMAIL,
+        PURPOSE_LABELS[Purpose.CONFIRMATION],
+        subject=_("Your appointment at {{ practice_name }} on {{ when }}"),
+        body=_CONFIRMATION,
+        fields=VISIT_FIELDS,
+    ),
+    MessageKind(
+        Purpose.RESCHEDULED,
+        Channel.EMAIL,
+        PURPOSE_LABELS[Purpose.RESCHEDULED],
+        subject=_("Your appointment at {{ practice_name }} has moved to {{ when }}"),
+        body=_RESCHEDULED,
+        fields=VISIT_FIELDS,
+    ),
+    MessageKind(
+        Purpose.CANCELLED,
+        Channel.EMAIL,
+        PURPOSE_LABELS[Purpose.CANCELLED],
+        subject=_("Cancelled: your appointment at {{ practice_name }} on {{ when }}"),
+        body=_CANCELLED,
+        fields={k: v for k, v in VISIT_FIELDS.items() if k not in ("changes", "manage_url")},
+    ),
+    MessageKind(
+        Purpose.REMINDER,
+        Channel.EMAIL,
+        PURPOSE_LABELS[Purpose.REMINDER],
+        subject=_("Reminder: your appointment at {{ practice_name }} on {{ when }}"),
+        body=_REMINDER,
+        fields=VISIT_FIELDS,
+    ),
+    MessageKind(
+        Purpose.CHECKIN,
+        Channel.EMAIL,
+        PURPOSE_LABELS[Purpose.CHECKIN],
+        subject=_("How have you been since your session at {{ practice_name }}?"),
+        body=_CHECKIN,
+        fields=CHECKIN_FIELDS,
+        button_labels={"checkin_url": "Tell us how you have been"},
+    ),
+    MessageKind(
+        Purpose.CONFIRMATION,
+        Channel.SMS,
+        PURPOSE_LABELS[Purpose.CONFIRMATION],
+        body=_(
+            "{{ practice_name }}: you're booked for {{ service_name }} with {{ practitioner_name }}, {{ day }} "
+            "{{ time }}, {{ location_name }}. To change: {{ manage_url }}"
+        ),
+        fields=VISIT_FIELDS,
+    ),
+    MessageKind(
+        Purpose.RESCHEDULED,
+        Channel.SMS,
+        PURPOSE_LABELS[Purpose.RESCHEDULED],
+        body=_(
+            "{{ practice_name }}: your appointment has moved to {{ day }} {{ time }} with {{ practitioner_name }}. "
+            "To change: {{ manage_url }}"
+        ),
+        fields=VISIT_FIELDS,
+    ),
+    MessageKind(
+        Purpose.CANCELLED,
+        Channel.SMS,
+        PURPOSE_LABELS[Purpose.CANCELLED],
+        body=_(
+            "{{ practice_name }}: your appointment on {{ day }} {{ time }} is cancelled. "
+            "For another time, call {{ practice_phone }}."
+        ),
+        fields={k: v for k, v in VISIT_FIELDS.items() if k not in ("changes", "manage_url")},
+    ),
+    MessageKind(
+        Purpose.REMINDER,
+        Channel.SMS,
+        PURPOSE_LABELS[Purpose.REMINDER],
+        body=_(
+            "Reminder from {{ practice_name }}: {{ service_name }} with {{ practitioner_name }}, {{ day }} "
+            "{{ time }}, {{ location_name }}. To change: {{ manage_url }}"
+        ),
+        fields=VISIT_FIELDS,
+    ),
+    MessageKind(
+        Purpose.CHECKIN,
+        Channel.SMS,
+        PURPOSE_LABELS[Purpose.CHECKIN],
+        body=_(
+            "{{ practice_name }}: how have you been since your session on {{ day }}? "
+            "Tell us in a minute: {{ checkin_url }}"
+        ),
+        fields=CHECKIN_FIELDS,
+    ),
+]
+KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
+
+
+def kind_for(purpose: Purpose, channel: Channel) -> MessageKind:
+    return KINDS_BY_KEY[f"{purpose}.{channel}"]

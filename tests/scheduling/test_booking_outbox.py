@@ -1,0 +1,142 @@
+"""A booking, a move and a cancellation commit together with their message, or not at all."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import DatabaseError, OperationalError
+from django.db.models import QuerySet
+from django.test import Client as HttpClient
+
+from longtide.clients.models import Client
+from longtide.notifications.models import Channel, Message, State
+from longtide.scheduling.booking import ClientDetails, book_appointment, cancel_appointment, move_appointment
+from longtide.scheduling.booking_rules import NotSaved
+from longtide.scheduling.message_texts import Purpose
+from longtide.scheduling.models import Appointment, Status
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+WED_10 = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
+NINA = ClientDetails("Nina", "Ferreira", "nina@example.test")
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def broken_outbox(monkeypatch):
+    """Make every insert into the outbox fail, as a full disk or a dropped connection would."""
+
+    def fail(self, objs, *args, **kwargs):
+        if self.model is Message:
+            raise OperationalError("disk I/O error")
+        return real(self, objs, *args, **kwargs)
+
+    real = QuerySet.bulk_create
+    monkeypatch.setattr(QuerySet, "bulk_create", fail)
+
+
+def book(cast, **kw):
+    return book_appointment(
+        practice=cast.tidewater, service=cast.session, practitioner=cast.ana, start=WED_10, client=NINA, **kw
+    )
+
+
+def test_a_booking_and_its_confirmation_are_one_transaction(cast) -> None:
+    booked = book(cast, note="migraines since March")
+    [message] = Message.objects.all()
+    assert message.about == f"appointment:{booked.appointment.pk}"
+    assert message.purpose == Purpose.CONFIRMATION
+    assert (message.channel, message.recipient, message.status) == (Channel.EMAIL, "nina@example.test", State.PENDING)
+    assert message.send_after == NOW
+    assert "igraine" not in str(Message.objects.values().get())
+
+
+def test_when_the_outbox_cannot_be_written_nothing_is_booked(cast, broken_outbox) -> None:
+    with pytest.raises(NotSaved) as raised:
+        book(cast)
+    assert raised.value.code == "not_saved"
+    assert "nothing was booked" in raised.value.message
+    assert not Appointment.objects.exists()
+    assert not Client.objects.filter(email="nina@example.test").exists()
+    assert not Message.objects.exists()
+
+
+def test_when_the_outbox_cannot_be_written_a_move_leaves_the_booking_as_it_was(cast, monkeypatch) -> None:
+    appointment = book(cast).appointment
+    real = QuerySet.bulk_create
+    monkeypatch.setattr(
+        QuerySet, "bulk_create", lambda self, objs, *a, **k: (_ for _ in ()).throw(DatabaseError("gone"))
+    )
+    with pytest.raises(NotSaved) as raised:
+        move_appointment(appointment=appointment, start=WED_10 + timedelta(hours=2), by_client=True)
+    assert "the booking is as it was" in raised.value.message
+    monkeypatch.setattr(QuerySet, "bulk_create", real)
+    stored = Appointment.objects.get()
+    assert (stored.start, stored.sequence) == (WED_10, 0)
+    assert (appointment.start, appointment.sequence) == (WED_10, 0)
+    assert Message.objects.count() == 1
+
+
+def test_when_the_outbox_cannot_be_written_a_cancellation_leaves_the_booking_booked(cast, monkeypatch) -> None:
+    appointment = book(cast).appointment
+    monkeypatch.setattr(
+        QuerySet, "bulk_create", lambda self, objs, *a, **k: (_ for _ in ()).throw(DatabaseError("gone"))
+    )
+    with pytest.raises(NotSaved):
+        cancel_appointment(appointment=appointment, by_client=True)
+    assert Appointment.objects.get().status == Status.BOOKED
+
+
+def test_a_move_and_a_cancellation_queue_their_messages(cast) -> None:
+    appointment = book(cast).appointment
+    move_appointment(appointment=appointment, start=WED_10 + timedelta(hours=2), by_client=True)
+    cancel_appointment(appointment=appointment, by_client=True)
+    assert list(Message.objects.order_by("id").values_list("purpose", "dedupe_key")) == [
+        (Purpose.CONFIRMATION, f"appointment:{appointment.pk}:confirmation"),
+        (Purpose.RESCHEDULED, f"appointment:{appointment.pk}:s1:rescheduled"),
+        (Purpose.CANCELLED, f"appointment:{appointment.pk}:cancelled"),
+    ]
+
+
+def test_the_booking_page_says_nothing_was_booked_and_keeps_what_was_typed(
+    client: HttpClient, cast, broken_outbox
+) -> None:
+    response = client.post(
+        "/p/tidewater/book/cst-60/details/",
+        {
+            "slot": f"2026-12-02T10:00:00-05:00|{cast.ana.pk}",
+            "first_name": "Nina",
+            "last_name": "Ferreira",
+            "email": "nina@example.test",
+            "phone": "",
+            "note": "first time",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "nothing was booked" in page
+    assert 'value="Ferreira"' in page and "first time" in page
+    assert "just taken" not in page
+    assert not Appointment.objects.exists()
+
+
+def test_the_api_answers_503_not_saved_and_nothing_is_booked(client: HttpClient, cast, broken_outbox) -> None:
+    response = client.post(
+        "/api/v1/p/tidewater/bookings",
+        {
+            "service": cast.session.pk,
+            "practitioner": cast.ana.pk,
+            "start": "2026-12-02T10:00:00-05:00",
+            "client": {"first_name": "Nina", "last_name": "Ferreira", "email": "nina@example.test", "phone": ""},
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 503
+    assert response.json()["code"] == "not_saved"
+    assert not Appointment.objects.exists()
