@@ -11,10 +11,14 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 
 from longtide.email_url import email_settings
 from longtide.env import env_bool, env_int, env_list, env_str
 from longtide.sms_url import sms_settings
+
+# Lets typed generics such as `forms.ModelForm[Practice]` work at run time, not only for mypy.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("LONGTIDE_DATA_DIR", str(Path.cwd() / "var")))
