@@ -1,4 +1,4 @@
-"""The `longtide` command: demo, serve, worker, migrate, seed-large and a manage passthrough."""
+"""The `longtide` command: demo, serve, worker, migrate, practice create, seed-large and a manage passthrough."""
 
 from __future__ import annotations
 
@@ -90,6 +90,36 @@ def serve(args: argparse.Namespace) -> int:
     os.execvp(sys.executable, [sys.executable, "-m", *argv])  # noqa: S606  (replace this process)
 
 
+def practice_create(args: argparse.Namespace) -> int:
+    """Create an empty practice and its owner; print the owner's one-time link to set a password."""
+    _setup()
+    from django.core.exceptions import ValidationError
+    from django.db import DatabaseError
+    from django.utils import timezone
+
+    from longtide.practice.founding import create_practice
+
+    try:
+        founded = create_practice(slug=args.slug, name=args.name, owner_email=args.owner, now=timezone.now())
+    except ValidationError as error:
+        for messages in error.message_dict.values():
+            for message in messages:
+                print(f"longtide: {message}", file=sys.stderr)
+        print("Nothing was changed.", file=sys.stderr)
+        return 2
+    except DatabaseError as error:
+        print(f"longtide: the database is not ready ({str(error).strip()}).", file=sys.stderr)
+        print("Run `longtide migrate` first; nothing was changed.", file=sys.stderr)
+        return 2
+    practice = founded.practice
+    owner = "a new login" if founded.owner_created else "an existing login"
+    print(f"Created the practice {practice.name!r} at slug {practice.slug!r}, owned by {args.owner.strip()} ({owner}).")
+    print("Send the owner this one-time link to set a password (it works once, within 7 days):")
+    print(f"  {founded.link.url}")
+    print("After signing in, the owner is guided through setting up locations, services, practitioners and hours.")
+    return 0
+
+
 def manage(argv: list[str]) -> int:
     _setup()
     from django.core.management import execute_from_command_line
@@ -118,6 +148,16 @@ def main(argv: list[str] | None = None) -> int:
     p_serve.add_argument("--bind", default=os.environ.get("BIND", "0.0.0.0:8000"))
     p_serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
     p_serve.set_defaults(func=serve)
+
+    p_practice = sub.add_parser("practice", help="operator's commands for practices")
+    practice_sub = p_practice.add_subparsers(dest="practice_command", required=True)
+    p_create = practice_sub.add_parser(
+        "create", help="create an empty practice and its owner, and print the owner's one-time password link"
+    )
+    p_create.add_argument("--slug", required=True, help="the practice's address, e.g. stillwater (/p/stillwater/)")
+    p_create.add_argument("--name", required=True, help='the practice\'s name, e.g. "Stillwater Clinic"')
+    p_create.add_argument("--owner", required=True, help="the owner's email address (their username)")
+    p_create.set_defaults(func=practice_create)
 
     sub.add_parser("manage", help="run a Django management command, e.g. `longtide manage createsuperuser`")
     sub.add_parser("migrate", help="apply database migrations")

@@ -37,6 +37,8 @@ class Perm(StrEnum):
     CLIENTS_VIEW = "clients.view"
     # Configuration of the practice: owners.
     PRACTICE_CONFIGURE = "practice.configure"
+    # Inviting staff, changing their roles, removing them: owners.
+    STAFF_MANAGE = "staff.manage"
     # Booking notes may hold health information (see may_read_booking_note).
     BOOKING_NOTE_READ = "booking_note.read"
     # A client's chart page: every role opens it; what it shows is decided by chart_access.
@@ -64,7 +66,7 @@ _CLINICAL = frozenset({Perm.BOOKING_NOTE_READ, Perm.CLINICAL_READ, Perm.CLINICAL
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.OWNER: _EVERYONE
     | _CLINICAL
-    | {Perm.PRACTICE_CONFIGURE, Perm.AUDIT_READ, Perm.RECORDS_EXPORT, Perm.RECORDS_ERASE},
+    | {Perm.PRACTICE_CONFIGURE, Perm.STAFF_MANAGE, Perm.AUDIT_READ, Perm.RECORDS_EXPORT, Perm.RECORDS_ERASE},
     Role.PRACTITIONER: _EVERYONE | _CLINICAL,
     Role.FRONT_DESK: _EVERYONE,
 }

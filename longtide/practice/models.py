@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from longtide.lib import retention
@@ -228,7 +229,8 @@ class Practitioner(models.Model):
     style = models.CharField(max_length=20, choices=Style.choices)
     training = models.TextField(blank=True)
     bio = models.TextField(blank=True)
-    photo = models.FileField(upload_to="practitioners/", blank=True)
+    # Always a JPEG we wrote ourselves (practice/photos.py): resized, metadata stripped, random name.
+    photo = models.ImageField(upload_to="practitioners/", blank=True)
     active = models.BooleanField(default=True)
     sort_order = models.PositiveIntegerField(default=0)
 
@@ -320,3 +322,51 @@ class StaffMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} at {self.practice}"
+
+    def check_may_leave_owners(self) -> None:
+        """Refuse to remove or demote the practice's last owner (someone must be able to configure it).
+
+        Callers hold the practice's row lock (practice/staff.py), so two owners removing each other at
+        the same moment cannot both pass this check.
+        """
+        if self.role != Role.OWNER:
+            return
+        others = StaffMembership.objects.filter(practice_id=self.practice_id, role=Role.OWNER).exclude(pk=self.pk)
+        if not others.exists():
+            raise ValidationError(
+                _("%(name)s is the practice's only owner. Make someone else an owner first.")
+                % {"name": self.user.get_full_name() or self.user.get_username()}
+            )
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def usable(self, now: datetime) -> InvitationQuerySet:
+        return self.filter(used_at__isnull=True, expires_at__gt=now)
+
+
+class Invitation(models.Model):
+    """A one-time link for a staff member to set their password (an invitation, or a new practice's owner).
+
+    Only the SHA-256 of the token is stored; the link itself exists in the email (or the operator's
+    terminal) and nowhere else. It expires, and it works once.
+    """
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(created_at__lt=F("expires_at")), name="invitation_expires_after_made")
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.pk} to {self.practice}"

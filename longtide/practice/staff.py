@@ -1,0 +1,152 @@
+"""Staff of a practice: invite by email, change a role, remove — and never leave a practice without an owner.
+
+Role changes and removals lock the practice's row before they read who the owners are, so two owners
+removing (or demoting) each other at the same moment are serialized: the second one re-reads, finds
+itself the last owner (or no longer an owner at all) and is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from longtide.practice.invitations import INVITATION_LIFETIME, IssuedLink, issue_link
+from longtide.practice.models import Practice, Role, StaffMembership
+
+# Django's username column is 150 characters; invited staff sign in with their email as username.
+MAX_EMAIL_LENGTH = 150
+
+
+@dataclass(frozen=True, slots=True)
+class Invited:
+    membership: StaffMembership
+    link: IssuedLink | None  # None for someone who already has a password (they just sign in)
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_or_make_user(email: str, *, first_name: str = "", last_name: str = "") -> tuple[User, bool]:
+    """Return the user with this email (as username or email address), or a new one without a password."""
+    email = normalize_email(email)
+    model = get_user_model()
+    user = (
+        model.objects.filter(username__iexact=email).first()
+        or model.objects.filter(email__iexact=email).order_by("pk").first()
+    )
+    if user is not None:
+        return user, False
+    user = model(username=email, email=email, first_name=first_name[:150], last_name=last_name[:150])
+    user.set_unusable_password()
+    user.save()
+    return user, True
+
+
+def _lock_practice(practice: Practice) -> Practice:
+    return Practice.objects.select_for_update().get(pk=practice.pk)
+
+
+def _check_still_manager(practice: Practice, by: User) -> None:
+    """Re-check, under the practice lock, that the acting user is still an owner."""
+    if by.is_superuser:
+        return
+    if not StaffMembership.objects.filter(practice=practice, user=by, role=Role.OWNER).exists():
+        raise ValidationError(_("You are no longer an owner of this practice."))
+
+
+def invite_staff(
+    *, practice: Practice, email: str, role: Role, first_name: str = "", last_name: str = "", by: User, now: datetime
+) -> Invited:
+    """Add a staff member in `role` and email them: a one-time link to set a password, or (when they
+    already have one) a note that they can sign in. Refuse someone who is already a member."""
+    email = normalize_email(email)
+    with transaction.atomic():
+        practice = _lock_practice(practice)
+        _check_still_manager(practice, by)
+        user, _created = find_or_make_user(email, first_name=first_name, last_name=last_name)
+        if StaffMembership.objects.filter(practice=practice, user=user).exists():
+            raise ValidationError(
+                {"email": _("%(email)s is already on the staff of this practice.") % {"email": email}}
+            )
+        membership = StaffMembership.objects.create(practice=practice, user=user, role=role)
+        link = None if user.has_usable_password() else issue_link(practice=practice, user=user, by=by, now=now)
+        transaction.on_commit(lambda: send_invitation(membership=membership, link=link, email=email, by=by))
+    return Invited(membership, link)
+
+
+def resend_invitation(*, practice: Practice, membership_id: int, by: User, now: datetime) -> Invited:
+    """Send a fresh one-time link to a member who has not set a password yet (the old link stops working)."""
+    with transaction.atomic():
+        practice = _lock_practice(practice)
+        _check_still_manager(practice, by)
+        membership = StaffMembership.objects.select_related("user").get(practice=practice, pk=membership_id)
+        if membership.user.has_usable_password():
+            raise ValidationError(_("%(name)s has already set a password.") % {"name": display_name(membership.user)})
+        link = issue_link(practice=practice, user=membership.user, by=by, now=now)
+        email = membership.user.email or membership.user.username
+        transaction.on_commit(lambda: send_invitation(membership=membership, link=link, email=email, by=by))
+    return Invited(membership, link)
+
+
+def change_role(*, practice: Practice, membership_id: int, role: Role, by: User) -> StaffMembership:
+    """Give a member another role; the last owner cannot be demoted."""
+    with transaction.atomic():
+        practice = _lock_practice(practice)
+        _check_still_manager(practice, by)
+        membership = StaffMembership.objects.select_related("user").get(practice=practice, pk=membership_id)
+        if membership.role != role:
+            if role != Role.OWNER:
+                membership.check_may_leave_owners()
+            membership.role = role
+            membership.save(update_fields=["role"])
+    return membership
+
+
+def remove_member(*, practice: Practice, membership_id: int, by: User) -> None:
+    """Remove a member from the practice (their login stays; other practices keep them). The last owner stays.
+
+    A practitioner profile linked to the login is unlinked, not deleted: appointments keep their
+    practitioner.
+    """
+    with transaction.atomic():
+        practice = _lock_practice(practice)
+        _check_still_manager(practice, by)
+        membership = StaffMembership.objects.select_related("user").get(practice=practice, pk=membership_id)
+        membership.check_may_leave_owners()
+        practice.practitioners.filter(user_id=membership.user_id).update(user=None)
+        membership.delete()
+
+
+def display_name(user: User) -> str:
+    return user.get_full_name() or user.email or user.get_username()
+
+
+def send_invitation(*, membership: StaffMembership, link: IssuedLink | None, email: str, by: User) -> None:
+    """Email an invitation. It names the practice, the role and who invited them; nothing clinical."""
+    practice = membership.practice
+    context = {
+        "practice_name": practice.name,
+        "role": membership.get_role_display(),
+        "inviter": display_name(by),
+        "username": membership.user.get_username(),
+        "link": link.url if link else None,
+        "days": INVITATION_LIFETIME.days,
+        "login_url": f"{settings.PUBLIC_BASE_URL}{reverse('staff-login')}",
+    }
+    subject = _("You are invited to join %(practice)s on Longtide") % {"practice": practice.name}
+    body = render_to_string("practice/invitation_email.txt", context)
+    message = EmailMessage(subject=subject, body=body, to=[email])
+    if practice.email:
+        message.reply_to = [practice.email]
+    message.send()

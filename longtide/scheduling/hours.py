@@ -1,0 +1,205 @@
+"""Changing a practitioner's hours without silently orphaning appointments.
+
+Every change (the weekly pattern at a location, a dated exception, time off) first works out which
+booked, upcoming appointments would no longer lie inside the practitioner's working time, using the
+availability engine's own `working_intervals` (never a second reading of the rules). When there are
+some and the caller has not confirmed, nothing is written and `HoursConflict` lists them; the owner
+then moves or cancels them, or confirms and they stay booked outside hours.
+
+Each change locks the practitioner's row, so two owners editing the same week are serialized and the
+list of affected appointments is read against the hours that are actually saved.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+
+from longtide.lib.intervals import Interval
+from longtide.practice.models import Location, Practitioner
+from longtide.scheduling.availability import DatedHours, PractitionerSchedule, WeeklyHours, working_intervals
+from longtide.scheduling.models import Appointment, HoursException, Status, TimeOff, WorkingHours
+
+
+class HoursConflict(Exception):
+    """The change would leave these booked appointments outside working time; nothing was written."""
+
+    def __init__(self, appointments: list[Appointment]) -> None:
+        super().__init__(f"{len(appointments)} appointment(s) would fall outside working time")
+        self.appointments = appointments
+
+
+@dataclass
+class _Change:
+    """A proposed change, layered over what is saved: replaced weekly hours, extra exceptions, extra time off."""
+
+    weekly: dict[int, list[WeeklyHours]] = field(default_factory=dict)  # location id -> the new pattern
+    add_exceptions: list[tuple[int | None, DatedHours]] = field(default_factory=list)  # (location id, exception)
+    drop_exception_ids: set[int] = field(default_factory=set)
+    add_time_off: list[Interval] = field(default_factory=list)
+
+
+def appointments_outside_hours(
+    practitioner: Practitioner, *, now: datetime, change: _Change | None = None
+) -> list[Appointment]:
+    """Return the practitioner's booked, upcoming appointments that lie outside working time (or in
+    time off) — with `change` applied on top of the saved hours when given."""
+    change = change or _Change()
+    upcoming = list(
+        Appointment.objects.filter(practitioner=practitioner, status=Status.BOOKED, end__gt=now)
+        .select_related("client", "service", "location", "room")
+        .order_by("start")
+    )
+    if not upcoming:
+        return []
+    by_location: dict[int, list[Appointment]] = defaultdict(list)
+    for appointment in upcoming:
+        by_location[appointment.location_id].append(appointment)
+
+    weekly: dict[int, list[WeeklyHours]] = defaultdict(list)
+    for loc, weekday, from_time, to_time in WorkingHours.objects.filter(practitioner=practitioner).values_list(
+        "location_id", "weekday", "start_time", "end_time"
+    ):
+        weekly[loc].append(WeeklyHours(weekday, from_time, to_time))
+    weekly.update(change.weekly)
+    first = min(a.start for a in upcoming).date() - timedelta(days=1)
+    last = max(a.end for a in upcoming).date() + timedelta(days=1)
+    extra: dict[int, list[DatedHours]] = defaultdict(list)
+    removed: list[DatedHours] = []
+    for pk, loc_id, day, available, start_at, end_at in HoursException.objects.filter(
+        practitioner=practitioner, date__gte=first, date__lte=last
+    ).values_list("pk", "location_id", "date", "available", "start_time", "end_time"):
+        if pk in change.drop_exception_ids:
+            continue
+        _file_exception(extra, removed, loc_id, DatedHours(day, bool(available), start_at, end_at))
+    for added_at, exception in change.add_exceptions:
+        _file_exception(extra, removed, added_at, exception)
+    off = [
+        Interval(start, end)
+        for start, end in TimeOff.objects.filter(practitioner=practitioner, end__gt=now).values_list("start", "end")
+    ] + change.add_time_off
+
+    outside: list[Appointment] = []
+    zones = {loc.pk: loc.zone for loc in Location.objects.filter(pk__in=by_location)}
+    for loc, appointments in by_location.items():
+        zone = zones[loc]
+        days = [a.start.astimezone(zone).date() for a in appointments] + [
+            a.end.astimezone(zone).date() for a in appointments
+        ]
+        schedule = PractitionerSchedule(practitioner.pk, weekly.get(loc, []), [*extra.get(loc, []), *removed], [])
+        working = working_intervals(schedule, zone, min(days), max(days))
+        for appointment in appointments:
+            inside = any(w.start <= appointment.start and appointment.end <= w.end for w in working)
+            in_time_off = any(o.start < appointment.end and appointment.start < o.end for o in off)
+            if not inside or in_time_off:
+                outside.append(appointment)
+    outside.sort(key=lambda a: a.start)
+    return outside
+
+
+def _file_exception(
+    extra: dict[int, list[DatedHours]], removed: list[DatedHours], loc: int | None, exception: DatedHours
+) -> None:
+    if exception.available:
+        if loc is not None:
+            extra[loc].append(exception)
+    else:
+        # Time removed applies wherever the practitioner would have worked (as in search.py).
+        removed.append(exception)
+
+
+def _lock(practitioner: Practitioner) -> None:
+    Practitioner.objects.select_for_update().filter(pk=practitioner.pk).first()
+
+
+def _guard(practitioner: Practitioner, *, now: datetime, change: _Change, confirmed: bool) -> list[Appointment]:
+    """Return the affected appointments (those that become outside hours); raise unless confirmed."""
+    before = {a.pk for a in appointments_outside_hours(practitioner, now=now)}
+    after = appointments_outside_hours(practitioner, now=now, change=change)
+    newly = [a for a in after if a.pk not in before]
+    if newly and not confirmed:
+        raise HoursConflict(newly)
+    return newly
+
+
+def replace_weekly_hours(
+    *,
+    practitioner: Practitioner,
+    location: Location,
+    hours: Sequence[WeeklyHours],
+    now: datetime,
+    confirmed: bool = False,
+) -> list[Appointment]:
+    """Replace the practitioner's weekly pattern at the location. Return the booked appointments left
+    outside the new hours; raise HoursConflict (writing nothing) when there are some and not `confirmed`."""
+    with transaction.atomic():
+        _lock(practitioner)
+        affected = _guard(practitioner, now=now, change=_Change(weekly={location.pk: list(hours)}), confirmed=confirmed)
+        WorkingHours.objects.filter(practitioner=practitioner, location=location).delete()
+        WorkingHours.objects.bulk_create(
+            WorkingHours(
+                practitioner=practitioner, location=location, weekday=h.weekday, start_time=h.start, end_time=h.end
+            )
+            for h in sorted(hours, key=lambda h: (h.weekday, h.start))
+        )
+    return affected
+
+
+def add_hours_exception(
+    *,
+    practitioner: Practitioner,
+    day: date,
+    available: bool,
+    start: time | None,
+    end: time | None,
+    location: Location | None,
+    reason: str,
+    now: datetime,
+    confirmed: bool = False,
+) -> tuple[HoursException, list[Appointment]]:
+    """Add extra hours (available) or time off on one date (a whole day when start and end are None).
+    Return it with the appointments it leaves outside hours; raise HoursConflict unless `confirmed`."""
+    exception = DatedHours(day, available, start, end)
+    with transaction.atomic():
+        _lock(practitioner)
+        change = _Change(add_exceptions=[(location.pk if location else None, exception)])
+        affected = _guard(practitioner, now=now, change=change, confirmed=confirmed)
+        saved = HoursException.objects.create(
+            practitioner=practitioner,
+            location=location if available else None,
+            date=day,
+            available=available,
+            start_time=start,
+            end_time=end,
+            reason=reason,
+        )
+    return saved, affected
+
+
+def remove_hours_exception(
+    *, practitioner: Practitioner, exception_id: int, now: datetime, confirmed: bool = False
+) -> list[Appointment]:
+    """Delete a dated exception (removing extra hours can orphan appointments booked in them)."""
+    with transaction.atomic():
+        _lock(practitioner)
+        affected = _guard(practitioner, now=now, change=_Change(drop_exception_ids={exception_id}), confirmed=confirmed)
+        HoursException.objects.filter(practitioner=practitioner, pk=exception_id).delete()
+    return affected
+
+
+def add_time_off(
+    *, practitioner: Practitioner, start: datetime, end: datetime, reason: str, now: datetime, confirmed: bool = False
+) -> tuple[TimeOff, list[Appointment]]:
+    """Block a stretch of real time (holiday, training, a break). Raise HoursConflict unless `confirmed`
+    when booked appointments fall inside it."""
+    with transaction.atomic():
+        _lock(practitioner)
+        affected = _guard(
+            practitioner, now=now, change=_Change(add_time_off=[Interval(start, end)]), confirmed=confirmed
+        )
+        saved = TimeOff.objects.create(practitioner=practitioner, start=start, end=end, reason=reason)
+    return saved, affected

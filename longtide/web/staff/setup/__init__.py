@@ -1,0 +1,1 @@
+"""The owner's settings area: the practice, locations and rooms, services, practitioners, hours, staff."""

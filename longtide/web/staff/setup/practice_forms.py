@@ -1,0 +1,193 @@
+"""Input shapes for the practice's details, policies, home page, locations and rooms."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from longtide.practice.models import Location, Practice, Room
+
+# The policy bounds: wide enough for any real clinic, narrow enough that no value breaks booking.
+NOTICE_MAX_HOURS = 24 * 30
+HORIZON_MAX_DAYS = 730
+STEP_CHOICES = [5, 10, 15, 20, 30, 60]
+CANCEL_MAX_HOURS = 24 * 14
+TEXT_MAX = 5000
+
+
+class PracticeDetailsForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Practice
+        fields = ["name", "tagline", "email", "phone", "website", "currency", "cancellation_policy"]
+        labels = {
+            "name": _("Practice name"),
+            "tagline": _("Tagline"),
+            "email": _("Contact email"),
+            "phone": _("Contact phone"),
+            "website": _("Website"),
+            "currency": _("Currency"),
+            "cancellation_policy": _("Cancellation policy, in your words"),
+        }
+        help_texts = {
+            "tagline": _("One line under the name on your home page."),
+            "email": _("Clients' replies to booking emails go here."),
+            "currency": _("Three-letter ISO code, e.g. USD, CAD, GBP, EUR."),
+            "cancellation_policy": _("Shown when clients book and in their confirmation."),
+        }
+        widgets = {"cancellation_policy": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_currency(self) -> str:
+        value = str(self.cleaned_data["currency"]).strip().upper()
+        if len(value) != 3 or not value.isascii() or not value.isalpha():
+            raise forms.ValidationError(_("Use a three-letter currency code such as USD, EUR or GBP."))
+        return value
+
+    def clean_name(self) -> str:
+        value = str(self.cleaned_data["name"]).strip()
+        if not value:
+            raise forms.ValidationError(_("Give the practice a name."))
+        return value
+
+
+class PolicyForm(forms.ModelForm):  # type: ignore[type-arg]
+    min_notice_hours = forms.IntegerField(
+        label=_("Minimum notice for online bookings (hours)"),
+        min_value=0,
+        max_value=NOTICE_MAX_HOURS,
+        help_text=_("Clients cannot book a time sooner than this. 0 to %(max)d hours.") % {"max": NOTICE_MAX_HOURS},
+        error_messages={
+            "min_value": _("The notice cannot be negative; use 0 for no notice."),
+            "max_value": _("At most %(limit_value)s hours (30 days) of notice."),
+            "invalid": _("Enter a whole number of hours, e.g. 12."),
+        },
+    )
+    booking_horizon_days = forms.IntegerField(
+        label=_("How far ahead clients can book (days)"),
+        min_value=1,
+        max_value=HORIZON_MAX_DAYS,
+        help_text=_("1 to %(max)d days.") % {"max": HORIZON_MAX_DAYS},
+        error_messages={
+            "min_value": _("Clients need at least 1 day to book in."),
+            "max_value": _("At most %(limit_value)s days (two years) ahead."),
+            "invalid": _("Enter a whole number of days, e.g. 90."),
+        },
+    )
+    slot_step_minutes = forms.TypedChoiceField(
+        label=_("Offer start times every"),
+        coerce=int,
+        choices=[(n, _("%(n)d minutes") % {"n": n}) for n in STEP_CHOICES],
+        help_text=_("On the hour, and then every so many minutes (9:00, 9:15, …)."),
+        error_messages={"invalid_choice": _("Choose one of the offered steps.")},
+    )
+    cancellation_window_hours = forms.IntegerField(
+        label=_("Online cancellation closes (hours before the start)"),
+        min_value=0,
+        max_value=CANCEL_MAX_HOURS,
+        help_text=_("After that, clients are asked to contact you. 0 to %(max)d hours.") % {"max": CANCEL_MAX_HOURS},
+        error_messages={
+            "min_value": _("The window cannot be negative; use 0 to allow changes until the start."),
+            "max_value": _("At most %(limit_value)s hours (14 days)."),
+            "invalid": _("Enter a whole number of hours, e.g. 24."),
+        },
+    )
+
+    class Meta:
+        model = Practice
+        fields = [
+            "min_notice_hours",
+            "booking_horizon_days",
+            "slot_step_minutes",
+            "cancellation_window_hours",
+            "new_clients_first_visit",
+        ]
+        labels = {"new_clients_first_visit": _("New clients must start with a first-visit service")}
+        help_texts = {"new_clients_first_visit": _("Mark the service as a first visit in Services.")}
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or self.cleaned_data
+        notice, horizon = data.get("min_notice_hours"), data.get("booking_horizon_days")
+        if notice is not None and horizon is not None and notice >= horizon * 24:
+            self.add_error(
+                "booking_horizon_days",
+                _("With %(notice)d hours' notice, clients could never book: reach further ahead than the notice.")
+                % {"notice": notice},
+            )
+        return data
+
+
+class HomePageForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Practice
+        fields = ["intro", "about_cst", "styles_text", "reasons_text", "session_text", "evidence_text"]
+        labels = {
+            "intro": _("Opening paragraph"),
+            "about_cst": _("What craniosacral therapy is"),
+            "styles_text": _("Styles of practice"),
+            "reasons_text": _("What clients come for"),
+            "session_text": _("What to expect in a session"),
+            "evidence_text": _("About the evidence"),
+        }
+        help_texts = {
+            "reasons_text": _(
+                "Say what people come with, not what CST treats: the evidence is limited and mixed, so never "
+                "promise a cure."
+            ),
+            "evidence_text": _("Be honest: CST may help some people; the research is limited and mixed."),
+        }
+        widgets = {name: forms.Textarea(attrs={"rows": 5, "maxlength": TEXT_MAX}) for name in fields}
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or self.cleaned_data
+        for name, value in data.items():
+            if isinstance(value, str) and len(value) > TEXT_MAX:
+                self.add_error(
+                    name, _("At most %(max)d characters (this has %(n)d).") % {"max": TEXT_MAX, "n": len(value)}
+                )
+        return data
+
+
+def time_zone_choices() -> list[tuple[str, Any]]:
+    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    return [("", _("Choose a time zone")), *((z, z.replace("_", " ")) for z in zones), ("UTC", "UTC")]
+
+
+class LocationForm(forms.ModelForm):  # type: ignore[type-arg]
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        help_text=_("Working hours and every time shown for this location use it, daylight saving included."),
+        error_messages={
+            "required": _("Choose the location's time zone."),
+            "invalid_choice": _("Choose a time zone from the list (e.g. America/New_York)."),
+        },
+    )
+
+    class Meta:
+        model = Location
+        fields = ["name", "address", "city", "region", "postal_code", "country", "time_zone"]
+        labels = {
+            "name": _("Name"),
+            "address": _("Street address"),
+            "city": _("City"),
+            "region": _("State, province or region"),
+            "postal_code": _("Postal code"),
+            "country": _("Country code"),
+        }
+        help_texts = {"name": _("e.g. Brooklyn, or Main clinic."), "country": _("Two letters, e.g. US, CA, GB.")}
+
+    def clean_country(self) -> str:
+        value = str(self.cleaned_data.get("country") or "").strip().upper()
+        if value and (len(value) != 2 or not value.isascii() or not value.isalpha()):
+            raise forms.ValidationError(_("Use the two-letter country code, e.g. US, CA or GB."))
+        return value
+
+
+class RoomForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Room
+        fields = ["name", "description", "active"]
+        labels = {"name": _("Name"), "description": _("Description"), "active": _("In use (can be booked)")}
+        help_texts = {"description": _("e.g. Table by the window.")}

@@ -1,0 +1,131 @@
+"""Staff: who works here in which role; invite by email, change a role, remove, send a new link."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from longtide.practice.access import Perm, can
+from longtide.practice.models import Practice, Role
+from longtide.practice.staff import change_role, display_name, invite_staff, remove_member, resend_invitation
+from longtide.web.staff.setup.guard import owner_page
+from longtide.web.staff.setup.team_forms import InviteForm, RoleForm
+
+
+def _acting(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # member_required let only signed-in users through
+    return request.user
+
+
+@owner_page(Perm.STAFF_MANAGE)
+def staff_list(request: HttpRequest, practice: Practice) -> HttpResponse:
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invited = invite_staff(
+                practice=practice,
+                email=data["email"],
+                role=Role(data["role"]),
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                by=_acting(request),
+                now=timezone.now(),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Invited %(email)s: they will get an email.")
+                % {"email": invited.membership.user.email or data["email"]},
+            )
+            return redirect("settings-staff", practice.slug)
+    members = practice.memberships.select_related("user").order_by("role", "user__first_name", "user__username")
+    rows = [
+        {
+            "membership": m,
+            "name": display_name(m.user),
+            "pending": not m.user.has_usable_password(),
+            "role_form": RoleForm(initial={"role": m.role}, prefix=f"m{m.pk}"),
+        }
+        for m in members
+    ]
+    return render(
+        request, "web/staff/settings/staff.html", {"practice": practice, "section": "staff", "form": form, "rows": rows}
+    )
+
+
+def _add_errors(form: InviteForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+@owner_page(Perm.STAFF_MANAGE)
+@require_POST
+def staff_role(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    membership = get_object_or_404(practice.memberships.select_related("user"), pk=pk)
+    form = RoleForm(request.POST, prefix=f"m{pk}")
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the roles."))
+        return redirect("settings-staff", practice.slug)
+    try:
+        change_role(
+            practice=practice, membership_id=membership.pk, role=Role(form.cleaned_data["role"]), by=_acting(request)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now %(role)s.")
+            % {"name": display_name(membership.user), "role": Role(form.cleaned_data["role"]).label},
+        )
+    return _after_change(request, practice)
+
+
+@owner_page(Perm.STAFF_MANAGE)
+@require_POST
+def staff_remove(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    membership = get_object_or_404(practice.memberships.select_related("user"), pk=pk)
+    try:
+        remove_member(practice=practice, membership_id=membership.pk, by=_acting(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Removed %(name)s from the practice.") % {"name": display_name(membership.user)})
+    return _after_change(request, practice)
+
+
+@owner_page(Perm.STAFF_MANAGE)
+@require_POST
+def staff_resend(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    membership = get_object_or_404(practice.memberships.select_related("user"), pk=pk)
+    try:
+        resend_invitation(practice=practice, membership_id=membership.pk, by=_acting(request), now=timezone.now())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Sent %(name)s a new link; the old one no longer works.") % {"name": display_name(membership.user)},
+        )
+    return redirect("settings-staff", practice.slug)
+
+
+def _after_change(request: HttpRequest, practice: Practice) -> HttpResponse:
+    """Back to the staff page — or to the staff home when the owner just gave up their own access."""
+    if not can(request.user, Perm.STAFF_MANAGE, practice):
+        return redirect("staff-home")
+    return redirect("settings-staff", practice.slug)

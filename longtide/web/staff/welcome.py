@@ -1,0 +1,44 @@
+"""Setting a password from a one-time link (an invitation, or a new practice's owner)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.forms import SetPasswordForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from longtide.practice.access import Perm, can
+from longtide.practice.invitations import InvitationUnusable, accept_invitation, find_usable
+
+
+@never_cache
+def welcome(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = find_usable(token, now=timezone.now())
+    if invitation is None:
+        response = render(request, "web/staff/welcome_unusable.html", status=404)
+    else:
+        form = SetPasswordForm(invitation.user, request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                accepted = accept_invitation(
+                    token=token, password=form.cleaned_data["new_password1"], now=timezone.now()
+                )
+            except InvitationUnusable:
+                response = render(request, "web/staff/welcome_unusable.html", status=404)
+            else:
+                login(request, accepted.user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(
+                    request, _("Your password is set. Welcome to %(practice)s.") % {"practice": accepted.practice.name}
+                )
+                if can(accepted.user, Perm.PRACTICE_CONFIGURE, accepted.practice):
+                    return redirect("settings-overview", accepted.practice.slug)
+                return redirect("staff-home")
+        else:
+            response = render(request, "web/staff/welcome.html", {"form": form, "invitation": invitation})
+    # The token is in the address: keep it out of Referer headers sent to any other page.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
