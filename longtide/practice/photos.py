@@ -55,9 +55,12 @@ def prepare_photo(upload: UploadedFile[bytes]) -> ContentFile[bytes]:
                 if upright.mode not in ("RGB", "L"):
                     upright = _flatten(upright)
                 upright.thumbnail((LONGEST_SIDE, LONGEST_SIDE), Image.Resampling.LANCZOS)
+                rgb = upright.convert("RGB")
+                # Pillow's JPEG writer falls back to the image's own info for a comment, an ICC
+                # profile and more: emptied, and with no exif= given, the file carries no metadata.
+                rgb.info = {}
                 out = io.BytesIO()
-                # A new image saved without exif= or icc_profile= carries no metadata.
-                upright.convert("RGB").save(out, format="JPEG", quality=85, optimize=True, progressive=True)
+                rgb.save(out, format="JPEG", quality=85, optimize=True, progressive=True)
     except ValidationError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):

@@ -41,6 +41,12 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data_dir
 
 
+COUNTS = (
+    "SELECT (SELECT count(*) FROM practice_practice), (SELECT count(*) FROM auth_user), "
+    "(SELECT count(*) FROM practice_invitation)"
+)
+
+
 def rows(data_dir: Path, sql: str) -> list[tuple[object, ...]]:
     with closing(sqlite3.connect(data_dir / "longtide.sqlite3")) as db:
         return db.execute(sql).fetchall()
@@ -57,7 +63,8 @@ def test_it_creates_an_empty_practice_and_prints_the_owners_one_time_link(migrat
     assert rows(migrated, "SELECT name FROM practice_practice WHERE slug = 'harbour'") == [("Harbour Clinic",)]
     assert rows(
         migrated,
-        "SELECT count(*) FROM practice_location p JOIN practice_practice q ON q.id = p.practice_id WHERE q.slug = 'harbour'",
+        "SELECT count(*) FROM practice_location p JOIN practice_practice q ON q.id = p.practice_id "
+        "WHERE q.slug = 'harbour'",
     ) == [(0,)]
     owner = rows(
         migrated,
@@ -113,7 +120,7 @@ def test_it_refuses_bad_arguments_with_a_clear_message_exit_code_2_and_changes_n
         )
     before = rows(
         migrated,
-        "SELECT (SELECT count(*) FROM practice_practice), (SELECT count(*) FROM auth_user), (SELECT count(*) FROM practice_invitation)",
+        COUNTS,
     )
     result = longtide(["practice", "create", *args], migrated)
     assert result.returncode == 2
@@ -122,7 +129,7 @@ def test_it_refuses_bad_arguments_with_a_clear_message_exit_code_2_and_changes_n
     assert "Traceback" not in result.stderr
     after = rows(
         migrated,
-        "SELECT (SELECT count(*) FROM practice_practice), (SELECT count(*) FROM auth_user), (SELECT count(*) FROM practice_invitation)",
+        COUNTS,
     )
     assert after == before
 

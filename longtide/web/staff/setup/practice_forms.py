@@ -19,6 +19,14 @@ TEXT_MAX = 5000
 
 
 class PracticeDetailsForm(forms.ModelForm):  # type: ignore[type-arg]
+    # Wider than the column, so that "dollars" gets the helpful message rather than a length error.
+    currency = forms.CharField(
+        label=_("Currency"),
+        max_length=40,
+        help_text=_("Three-letter ISO code, e.g. USD, CAD, GBP, EUR."),
+        error_messages={"required": _("Use a three-letter currency code such as USD, EUR or GBP.")},
+    )
+
     class Meta:
         model = Practice
         fields = ["name", "tagline", "email", "phone", "website", "currency", "cancellation_policy"]
@@ -141,7 +149,7 @@ class HomePageForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or self.cleaned_data
-        for name, value in data.items():
+        for name, value in list(data.items()):
             if isinstance(value, str) and len(value) > TEXT_MAX:
                 self.add_error(
                     name, _("At most %(max)d characters (this has %(n)d).") % {"max": TEXT_MAX, "n": len(value)}
