@@ -48,6 +48,7 @@ def demo(args: argparse.Namespace) -> int:
     print(f"  Public site:  {base}/p/{DEMO_SLUG}/")
     print(f"  Book online:  {base}/p/{DEMO_SLUG}/book/")
     print(f"  Staff login:  {base}/staff/login/")
+    print(f"  Settings:     {base}/staff/{DEMO_SLUG}/settings/  (sign in as owner)")
     print(f"  Admin:        {base}/admin/")
     print(f"  API:          {base}/api/v1/p/{DEMO_SLUG}/  (OpenAPI: {base}/api/v1/openapi.json)")
     print(f"  Demo logins (password '{DEMO_PASSWORD}' for all):")
