@@ -3,11 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-<<<<<<< HEAD
-from longtide.web.staff import account, calendar, home, sign_in_settings, signin
-=======
-from longtide.web.staff import calendar, home, welcome
->>>>>>> b68dde7 (Settings area for owners (practice, policies, home page, locations, rooms, services, practitioners, hours, staff), invitations with one-time links, longtide practice create)
+from longtide.web.staff import account, calendar, home, sign_in_settings, signin, welcome
 
 urlpatterns = [
     path("staff/login/", signin.StaffLoginView.as_view(), name="staff-login"),
@@ -15,7 +11,6 @@ urlpatterns = [
     path("staff/login/recovery/", signin.login_recovery, name="staff-login-recovery"),
     path("staff/logout/", auth_views.LogoutView.as_view(), name="staff-logout"),
     path("staff/", home.home, name="staff-home"),
-<<<<<<< HEAD
     path("staff/account/", account.account, name="staff-account"),
     path("staff/account/password/", account.password_change, name="staff-password"),
     path("staff/account/two-factor/", account.two_factor_setup, name="staff-two-factor-setup"),
@@ -26,11 +21,9 @@ urlpatterns = [
     path(
         "staff/<slug:practice_slug>/settings/sign-in/", sign_in_settings.sign_in_settings, name="staff-sign-in-settings"
     ),
-=======
     # Outside /staff/<practice>/, so no practice slug can shadow it.
     path("welcome/<str:token>/", welcome.welcome, name="staff-welcome"),
     path("staff/<slug:practice_slug>/settings/", include("longtide.web.staff.setup.urls")),
->>>>>>> b68dde7 (Settings area for owners (practice, policies, home page, locations, rooms, services, practitioners, hours, staff), invitations with one-time links, longtide practice create)
     path("staff/<slug:practice_slug>/calendar/", calendar.day_or_week, name="staff-calendar"),
     path("staff/<slug:practice_slug>/appointments/new/", calendar.new_appointment, name="staff-book"),
     path("staff/<slug:practice_slug>/appointments/<int:pk>/", calendar.appointment, name="staff-appointment"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from longtide.accounts.two_factor import has_two_factor
 from longtide.practice.access import Perm, can
 from longtide.practice.invitations import InvitationUnusable, accept_invitation, find_usable
+from longtide.web.staff.signin import finish_sign_in
 
 
 @never_cache
@@ -30,7 +31,13 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
             except InvitationUnusable:
                 response = render(request, "web/staff/welcome_unusable.html", status=404)
             else:
-                login(request, accepted.user, backend="django.contrib.auth.backends.ModelBackend")
+                user = accepted.user
+                if has_two_factor(user):
+                    # A login that already has an authenticator signs in through both steps.
+                    messages.success(request, _("Your password is set. Sign in with it and your authenticator code."))
+                    return redirect("staff-login")
+                user.backend = "django.contrib.auth.backends.ModelBackend"
+                finish_sign_in(request, user)
                 messages.success(
                     request, _("Your password is set. Welcome to %(practice)s.") % {"practice": accepted.practice.name}
                 )

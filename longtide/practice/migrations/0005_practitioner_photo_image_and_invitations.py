@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('practice', '0002_service_duration_limits'),
+        ('practice', '0004_sign_in_settings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
