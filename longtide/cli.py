@@ -25,9 +25,16 @@ def demo(args: argparse.Namespace) -> int:
     _setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import OperationalError, connection
+    from django.db import OperationalError, connection, transaction
 
-    from longtide.sampledata.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG, remove_demo, seed_demo
+    from longtide.sampledata.demo import (
+        DEMO_LOGINS,
+        DEMO_PASSWORD,
+        DEMO_SLUG,
+        DemoAccountsTaken,
+        remove_demo,
+        seed_demo,
+    )
 
     Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
     try:
@@ -38,9 +45,14 @@ def demo(args: argparse.Namespace) -> int:
         print("Check DATABASE_URL; for PostgreSQL, create the database first (createdb NAME).", file=sys.stderr)
         return 2
     call_command("migrate", interactive=False, verbosity=0)
-    if args.reset:
-        remove_demo()
-    practice = seed_demo()
+    try:
+        with transaction.atomic():  # a refused seed undoes the reset too
+            if args.reset:
+                remove_demo()
+            practice = seed_demo()
+    except DemoAccountsTaken as exc:
+        print(f"longtide demo: {exc}", file=sys.stderr)
+        return 3
     base = f"http://{args.host}:{args.port}"
     db = settings.DATABASES["default"]
     print(f"\nLongtide demo clinic: {practice.name}")

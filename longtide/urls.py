@@ -4,9 +4,6 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from longtide.api.v1 import api
 
-admin.site.site_header = "Longtide administration"
-admin.site.site_title = "Longtide"
-
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -1,10 +1,2 @@
-from django.contrib import admin
-
-from longtide.clients.models import Client
-from longtide.practice.admin import PracticeScopedAdmin
-
-
-@admin.register(Client)
-class ClientAdmin(PracticeScopedAdmin):
-    list_display = ["full_name", "email", "phone", "practice", "created_at"]
-    search_fields = ["first_name", "last_name", "email"]
+"""Clients are not in the admin: their names and contact details are seen by their practice's staff
+in the staff area, never by the operator's tool (practice/access.py, PRIVATE_ADMIN_FIELDS)."""

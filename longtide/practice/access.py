@@ -5,6 +5,15 @@ Permissions are a typed enum; each role holds a fixed set. Rules that depend on 
 (a practitioner's own clients, a note's author) are functions here too, taking the objects they
 judge. Outsiders (no role in the practice) are answered with a 404 by the guards, never a 403, so
 that a login of another practice learns nothing about this one.
+
+Two kinds of people use Longtide with a login, and they never overlap by accident:
+
+- practice staff hold a role per practice (StaffMembership) and work in the staff area;
+- the operator (a superuser) runs the deployment and is the only one who reaches the Django admin.
+
+A superuser is *not* a member of every practice: privacy by default. To work in a practice's staff
+area the operator needs a membership there like anyone else (docs/architecture.md, "Who reaches
+what").
 """
 
 from __future__ import annotations
@@ -73,11 +82,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
 
 
 def role_in(user: User | AnonymousUser, practice: Practice) -> Role | None:
-    """Return the user's role in the practice, or None for outsiders."""
-    if not user.is_authenticated:
+    """Return the user's role in the practice, or None for outsiders (superusers included)."""
+    if not user.is_authenticated or not user.is_active:
         return None
-    if user.is_superuser:
-        return Role.OWNER
     membership = StaffMembership.objects.filter(practice=practice, user=user).only("role").first()
     return Role(membership.role) if membership else None
 
@@ -193,6 +200,34 @@ def two_factor_gate(request: HttpRequest, practice: Practice) -> HttpResponse | 
     if request.headers.get("HX-Request") == "true":
         return HttpResponseClientRedirect(url)  # an HTMX fragment request: the whole page goes
     return HttpResponseRedirect(url)
+
+
+def may_use_admin(user: User | AnonymousUser) -> bool:
+    """The Django admin is the operator's tool: active superusers only. Practice staff never reach it."""
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+# Fields the admin must never list, filter, search, sort or show, for anyone (the operator
+# included): they hold clinical or personal data of clients, and a list filter or a sort order
+# answers questions about them one letter at a time. Keyed by model label; checked by
+# tests/access/test_admin_private_fields.py against every registered ModelAdmin.
+PRIVATE_ADMIN_FIELDS: dict[str, frozenset[str]] = {
+    "scheduling.appointment": frozenset(
+        {
+            "note",
+            "client",
+            "booked_first_name",
+            "booked_last_name",
+            "booked_email",
+            "booked_phone",
+            "manage_token_hash",
+            "manage_nonce",
+            "idempotency_key",
+            "idempotency_fingerprint",
+        }
+    ),
+    "clients.client": frozenset({"first_name", "last_name", "email", "phone"}),
+}
 
 
 type StaffView = Callable[Concatenate[HttpRequest, Practice, ...], HttpResponse]

@@ -1,74 +1,54 @@
-"""Admin for practice configuration, scoped: staff see and edit only their own practices."""
+"""Admin for practice configuration. The admin is the operator's tool (superusers only, see
+practice/access.py and web/admin_site.py); practice staff work in the staff area."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.http import HttpRequest
 
-from longtide.practice.models import Location, Practice, Practitioner, Role, Room, Service, StaffMembership
+from longtide.practice.access import PRIVATE_ADMIN_FIELDS, may_use_admin
+from longtide.practice.models import Location, Practice, Practitioner, Room, Service, StaffMembership
 
 
-class PracticeScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Filter rows and foreign-key choices to the user's practices; only owners may change."""
+class OperatorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Every Longtide ModelAdmin: the operator only, and no query on private fields.
 
-    practice_path = "practice"
+    The admin site already turns away everyone but the operator; these checks repeat the rule per
+    model so that a ModelAdmin registered on another site cannot open a hole.
 
-    def _practice_ids(self, request: HttpRequest, owner_only: bool = False) -> QuerySet[Practice, int]:
-        practices = Practice.objects.for_user(request.user)
-        if owner_only and not request.user.is_superuser:
-            practices = practices.filter(memberships__user_id=int(request.user.pk or 0), memberships__role=Role.OWNER)
-        return practices.values_list("pk", flat=True)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(**{f"{self.practice_path}__in": self._practice_ids(request)})
+    Django allows a changelist lookup on any local field by default (`?note__icontains=migraine`
+    answers "1 appointment", which reads a note letter by letter). Here only the lookups of the
+    declared `list_filter` are allowed; anything else is refused with a 400.
+    """
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.is_staff
+        return may_use_admin(request.user)
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self.has_module_permission(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return request.user.is_superuser or self._practice_ids(request, owner_only=True).exists()
+        return may_use_admin(request.user)
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self.has_change_permission(request, obj)
+        return may_use_admin(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return may_use_admin(request.user)
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self.has_change_permission(request, obj)
+        return may_use_admin(request.user)
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        self._scope_field(field, request)
-        return field
-
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        self._scope_field(field, request)
-        return field
-
-    def _scope_field(self, field: Any, request: HttpRequest) -> None:
-        if field is None or request.user.is_superuser:
-            return
-        model = field.queryset.model
-        owned = self._practice_ids(request, owner_only=True)
-        if model is Practice:
-            field.queryset = field.queryset.filter(pk__in=owned)
-        elif model in (Location, Practitioner, Service):
-            field.queryset = field.queryset.filter(practice__in=owned)
-        elif model is Room:
-            field.queryset = field.queryset.filter(location__practice__in=owned)
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        allowed = set()
+        for item in self.get_list_filter(request):
+            name = item[0] if isinstance(item, (list, tuple)) else getattr(item, "parameter_name", item)
+            allowed.add(str(name))
+        first = lookup.split("__", 1)[0]
+        private = PRIVATE_ADMIN_FIELDS.get(self.model._meta.label_lower, frozenset())
+        return first in allowed and first not in private and super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(Practice)
-class PracticeAdmin(PracticeScopedAdmin):
-    practice_path = "pk"
+class PracticeAdmin(OperatorAdmin):
     list_display = ["name", "slug", "email", "phone"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
@@ -93,35 +73,35 @@ class PracticeAdmin(PracticeScopedAdmin):
         ("Clinical records", {"fields": ["shared_care", "episode_inactivity_days", "retention_rule"]}),
     ]
 
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return request.user.is_superuser
-
 
 @admin.register(Location)
-class LocationAdmin(PracticeScopedAdmin):
+class LocationAdmin(OperatorAdmin):
     list_display = ["name", "practice", "city", "time_zone"]
 
 
 @admin.register(Room)
-class RoomAdmin(PracticeScopedAdmin):
-    practice_path = "location__practice"
+class RoomAdmin(OperatorAdmin):
     list_display = ["name", "location", "active"]
 
 
 @admin.register(Practitioner)
-class PractitionerAdmin(PracticeScopedAdmin):
+class PractitionerAdmin(OperatorAdmin):
     list_display = ["display_name", "practice", "style", "credentials", "active"]
     list_filter = ["style"]
     prepopulated_fields = {"slug": ["display_name"]}
+    # An id box, not a drop-down of every account in the deployment.
+    raw_id_fields = ["user"]
 
 
 @admin.register(Service)
-class ServiceAdmin(PracticeScopedAdmin):
+class ServiceAdmin(OperatorAdmin):
     list_display = ["name", "practice", "duration_minutes", "price", "is_first_visit", "active"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["practitioners", "rooms"]
 
 
 @admin.register(StaffMembership)
-class StaffMembershipAdmin(PracticeScopedAdmin):
+class StaffMembershipAdmin(OperatorAdmin):
     list_display = ["user", "practice", "role"]
+    list_filter = ["role"]
+    raw_id_fields = ["user"]

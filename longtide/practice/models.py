@@ -46,11 +46,9 @@ DEFAULT_IDLE_MINUTES = 30
 
 class PracticeQuerySet(models.QuerySet["Practice"]):
     def for_user(self, user: User | AnonymousUser) -> PracticeQuerySet:
-        """Practices the user is staff of (all of them for a superuser)."""
-        if not user.is_authenticated:
+        """Practices the user is staff of. A superuser is no member by default (practice/access.py)."""
+        if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_superuser:
-            return self
         return self.filter(memberships__user=user).distinct()
 
     def idle_minutes_for(self, user: User | AnonymousUser) -> int:

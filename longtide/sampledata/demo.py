@@ -7,10 +7,12 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from longtide.clients.models import Client
 from longtide.practice.models import Location, Practice, Practitioner, Role, Room, Service, StaffMembership, Style
+from longtide.sampledata.models import DemoAccount
 from longtide.scheduling.booking import still_free
 from longtide.scheduling.manage_links import hash_token, new_nonce, token_from_nonce
 from longtide.scheduling.models import Appointment, Source, WorkingHours
@@ -175,16 +177,45 @@ HOURS = {
 }
 
 
+class DemoAccountsTaken(Exception):
+    """Real accounts use the demo's usernames: the demo stops rather than take them over."""
+
+    def __init__(self, usernames: list[str]) -> None:
+        self.usernames = usernames
+        super().__init__(
+            f"this database already has accounts named {', '.join(usernames)} that the demo did not create. "
+            "The demo will not take them over (it would set the public demo password), so nothing was "
+            "changed. Run the demo on a database of its own (another LONGTIDE_DATA_DIR or DATABASE_URL), "
+            "or rename those accounts."
+        )
+
+
+def check_demo_accounts() -> None:
+    """Raise DemoAccountsTaken when a demo username (in any letter case) belongs to a non-demo account."""
+    names = [username for username, _, _ in DEMO_LOGINS]
+    taken = (
+        get_user_model()
+        .objects.annotate(name=Lower("username"))
+        .filter(name__in=names, demo_account__isnull=True)
+        .order_by("username")
+        .values_list("username", flat=True)
+    )
+    if taken:
+        raise DemoAccountsTaken(list(taken))
+
+
 @transaction.atomic
 def seed_demo(*, sample_week: bool = True) -> Practice:
     """Create the demo clinic unless it exists; return it. Safe to run again.
 
+    Raises DemoAccountsTaken, changing nothing, when a demo username belongs to a real account.
     `sample_week` books a few appointments over the coming week (tests that need a predictable
     calendar turn it off).
     """
     existing = Practice.objects.filter(slug=DEMO_SLUG).first()
     if existing:
         return existing
+    check_demo_accounts()
     practice = Practice.objects.create(slug=DEMO_SLUG, **PRACTICE_TEXT)
     location = Location.objects.create(
         practice=practice,
@@ -215,11 +246,15 @@ def seed_demo(*, sample_week: bool = True) -> Practice:
         )
     User = get_user_model()
     for username, role, practitioner_slug in DEMO_LOGINS:
-        user = User.objects.filter(username=username).first() or User(username=username)
-        user.is_staff = True
+        # Only ever an account the demo made (check_demo_accounts refused any other).
+        user = User.objects.filter(username=username, demo_account__isnull=False).first() or User(username=username)
+        # Practice staff, never operators: the password is public.
+        user.is_staff = False
+        user.is_superuser = False
         user.email = f"{username}@stillwater-demo.invalid"
         user.set_password(DEMO_PASSWORD)
         user.save()
+        DemoAccount.objects.get_or_create(user=user)
         StaffMembership.objects.get_or_create(practice=practice, user=user, defaults={"role": role})
         if practitioner_slug:
             Practitioner.objects.filter(pk=people[practitioner_slug].pk).update(user=user)

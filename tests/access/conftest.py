@@ -1,0 +1,81 @@
+"""The cast of the access matrix: the root conftest's Tidewater and Harbour, plus
+
+- bea, a second practitioner at Tidewater (not the practitioner of Tidewater's appointment),
+- mo, who owns Harbour and works front desk at Tidewater (two roles in two practices),
+- root, the operator: a superuser with no membership anywhere,
+
+and one booked appointment with a booking note in each practice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+NOTES = {"tidewater": "Migraine since May, worse on the left", "harbour": "Knee surgery in March"}
+
+
+@dataclass
+class World:
+    cast: Any
+    users: dict[str, Any]  # role name in the matrix -> user (no entry for "anonymous")
+    practices: dict[str, Any]
+    appointments: dict[str, Any]
+    notes: dict[str, str]
+
+
+def _booked(practice: Any, service: Any, practitioner: Any, zone: str, note: str, email: str) -> Any:
+    from longtide.scheduling.booking import ClientDetails, book_appointment
+    from longtide.scheduling.models import Source
+
+    day = datetime.now(ZoneInfo(zone)).date() + timedelta(days=3)
+    start = datetime.combine(day, time(10), tzinfo=ZoneInfo(zone))
+    return book_appointment(
+        practice=practice,
+        service=service,
+        practitioner=practitioner,
+        start=start,
+        client=ClientDetails("Cleo", "Park", email),
+        note=note,
+        source=Source.STAFF,
+    ).appointment
+
+
+@pytest.fixture
+def world(cast: Any) -> World:
+    from django.contrib.auth import get_user_model
+
+    from longtide.practice.models import Practitioner, Role, StaffMembership
+
+    User = get_user_model()
+    bea = User.objects.create_user("bea", "bea@tidewater.test", "pw-bea-123")
+    Practitioner.objects.create(
+        practice=cast.tidewater, user=bea, display_name="Bea Ness", slug="bea-ness", style="biomechanical"
+    )
+    StaffMembership.objects.create(practice=cast.tidewater, user=bea, role=Role.PRACTITIONER)
+    mo = User.objects.create_user("mo", "mo@harbour.test", "pw-mo-123")
+    StaffMembership.objects.create(practice=cast.harbour, user=mo, role=Role.OWNER)
+    StaffMembership.objects.create(practice=cast.tidewater, user=mo, role=Role.FRONT_DESK)
+    root = User.objects.create_superuser("root", "root@operator.test", "pw-root-123")
+    appointments = {
+        "tidewater": _booked(
+            cast.tidewater, cast.session, cast.ana, "America/New_York", NOTES["tidewater"], "cleo@example.test"
+        ),
+        "harbour": _booked(
+            cast.harbour, cast.harbour_session, cast.dov, "Europe/London", NOTES["harbour"], "hal@example.test"
+        ),
+    }
+    users = {
+        "owner": cast.olga_user,
+        "practitioner": cast.ana_user,
+        "colleague": bea,
+        "front_desk": cast.ben_user,
+        "outsider": cast.dov_user,
+        "two_roles": mo,
+        "operator": root,
+    }
+    return World(cast, users, {"tidewater": cast.tidewater, "harbour": cast.harbour}, appointments, NOTES)
