@@ -40,10 +40,13 @@ def test_no_admin_option_names_a_private_field(model, model_admin, admin_user) -
     assert {option: names & private for option, names in used.items() if names & private} == {}
 
 
-def test_clients_are_not_in_the_admin() -> None:
+def test_clients_and_two_factor_secrets_are_not_in_the_admin() -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from longtide.clients.models import Client
 
     assert Client not in admin.site._registry
+    assert TOTPDevice not in admin.site._registry
 
 
 def test_only_superusers_may_use_the_admin(db, django_user_model) -> None:

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -79,14 +80,14 @@ def _run(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedPro
 
 
 def _row(database: Path, username: str) -> tuple:
-    with sqlite3.connect(database) as db:
+    with closing(sqlite3.connect(database)) as db:
         return db.execute(
             "SELECT password, email, is_superuser, is_staff, is_active FROM auth_user WHERE username = ?", [username]
         ).fetchone()
 
 
 def _count(database: Path, sql: str) -> int:
-    with sqlite3.connect(database) as db:
+    with closing(sqlite3.connect(database)) as db:
         return int(db.execute(sql).fetchone()[0])
 
 
