@@ -165,15 +165,13 @@ def test_the_staff_home_lists_only_ones_own_practices(world) -> None:
 
 # -- the admin ---------------------------------------------------------------------------------
 
-# Read-only in the admin: appointments change only through the booking actions; the task queue
-# only through the worker.
-READ_ONLY = {"scheduling.appointment", "django_tasks_database.dbtaskresult"}
+# Read-only in the admin: appointments change only through the booking actions.
+READ_ONLY = {"scheduling.appointment"}
 
 
 def _admin_objects(world: Any) -> dict[str, Any]:
     """One object of every model in the admin (a newly registered model must be added here)."""
     from django.contrib.auth.models import Group
-    from django_tasks_db.models import DBTaskResult, get_date_max
 
     from longtide.scheduling.models import HoursException, TimeOff, WorkingHours
 
@@ -196,14 +194,6 @@ def _admin_objects(world: Any) -> dict[str, Any]:
             practitioner=cast.ana, start=appointment.end, end=appointment.end + (appointment.end - appointment.start)
         ),
         "scheduling.appointment": appointment,
-        "django_tasks_database.dbtaskresult": DBTaskResult.objects.create(
-            args_kwargs={"args": [], "kwargs": {}},
-            task_path="longtide.scheduling.notify.send_booking_email",
-            backend_name="default",
-            run_after=get_date_max(),
-            exception_class_path="",
-            traceback="",
-        ),
     }
 
 
