@@ -74,6 +74,28 @@ STAFF_PAGES = [
 ]
 
 
+# Practice pages whose rows live in another matrix module, by route prefix.
+COVERED_ELSEWHERE = {
+    "staff/<slug:practice_slug>/settings/sign-in/": "tests/access/test_sign_in_urls.py",
+    "staff/<slug:practice_slug>/settings/": "tests/access/test_settings_pages_access.py",
+}
+
+
+def test_every_practice_page_of_the_staff_area_has_matrix_rows() -> None:
+    from longtide.web.staff.urls import urlpatterns
+
+    routes = {str(p.pattern) for p in urlpatterns if str(p.pattern).startswith("staff/<slug:practice_slug>/")}
+    covered = {
+        p.path.split("?")[0]
+        .lstrip("/")
+        .replace("{practice}", "<slug:practice_slug>")
+        .replace("{appointment}", "<int:pk>")
+        for p in STAFF_PAGES
+    }
+    missing = {r for r in routes if r not in covered and not any(r.startswith(k) for k in COVERED_ELSEWHERE)}
+    assert missing == set(), "add rows to STAFF_PAGES for these staff pages"
+
+
 def _request(client: HttpClient, method: str, path: str, data: dict[str, str], headers: dict[str, str]) -> Any:
     # Each role's request runs in a savepoint that is rolled back, so a cancel by one role does not
     # change what the next one sees.
