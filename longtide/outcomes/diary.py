@@ -161,29 +161,45 @@ def needed_days(window: int = WINDOW_DAYS) -> int:
     return math.ceil(window * MIN_FILLED_SHARE - 1e-9)
 
 
-def summarize(days: Iterable[DiaryDay], *, last_day: date, window: int = WINDOW_DAYS) -> MonthlyDays | NotComputable:
+def index_days(days: Iterable[DiaryDay]) -> dict[int, DiaryDay]:
+    """Return the entries by day number (``date.toordinal()``). Raises ValueError on two entries for one day."""
+    entries = list(days)
+    index = {entry.day.toordinal(): entry for entry in entries}
+    if len(index) != len(entries):
+        seen: set[date] = set()
+        for entry in entries:
+            if entry.day in seen:
+                raise ValueError(f"two diary entries for {entry.day.isoformat()}")
+            seen.add(entry.day)
+    return index
+
+
+def summarize(
+    days: Iterable[DiaryDay] | Mapping[int, DiaryDay], *, last_day: date, window: int = WINDOW_DAYS
+) -> MonthlyDays | NotComputable:
     """Return the monthly figures for the ``window`` days ending on ``last_day``, or why not.
 
-    Raises ValueError when two entries share a date (the caller keeps one entry per day).
+    ``days`` are the entries, or an ``index_days`` index of them (faster when summarizing one diary
+    over several windows). Raises ValueError when two entries share a date.
     """
-    first_day = last_day - timedelta(days=window - 1)
-    seen: set[date] = set()
-    headache = migraine = medication = control = 0
-    for entry in days:
-        if not first_day <= entry.day <= last_day:
-            continue
-        if entry.day in seen:
-            raise ValueError(f"two diary entries for {entry.day.isoformat()}")
-        seen.add(entry.day)
-        headache += entry.headache
-        migraine += entry.migraine
-        medication += entry.medication
-        control += entry.control_day
+    index = days if isinstance(days, Mapping) else index_days(days)
+    last = last_day.toordinal()
+    entries = [entry for entry in map(index.get, range(last - window + 1, last + 1)) if entry is not None]
+    first_day = date.fromordinal(last - window + 1)
     needed = needed_days(window)
-    if len(seen) < needed:
-        params = {"filled": len(seen), "days": window, "needed": needed}
-        return NotComputable(first_day, last_day, len(seen), needed, params=params)
-    return MonthlyDays(first_day, last_day, len(seen), headache, migraine, medication, control)
+    if len(entries) < needed:
+        params = {"filled": len(entries), "days": window, "needed": needed}
+        return NotComputable(first_day, last_day, len(entries), needed, params=params)
+    headaches = [entry for entry in entries if entry.headache]
+    return MonthlyDays(
+        first_day,
+        last_day,
+        len(entries),
+        len(headaches),
+        sum(1 for entry in headaches if entry.migraine),
+        sum(1 for entry in headaches if entry.medication),
+        sum(1 for entry in headaches if entry.control_day),
+    )
 
 
 def baseline_period(first_session: date, window: int = WINDOW_DAYS) -> tuple[date, date]:

@@ -31,7 +31,7 @@ from datetime import date
 
 from longtide.outcomes import wording
 from longtide.outcomes.change import Change, ChangeCategory, classify
-from longtide.outcomes.diary import DiaryDay, MonthlyDays, summarize
+from longtide.outcomes.diary import DiaryDay, MonthlyDays, index_days, summarize
 from longtide.outcomes.measures import Measure
 from longtide.outcomes.stats import median_and_quartiles, wilson
 from longtide.outcomes.windows import BASELINE, DayWindow, Measurement, diary_period, pick
@@ -165,22 +165,28 @@ def practice_report(
         raise ValueError("a report needs at least one follow-up window")
     first_day, last_day = period
     started = [e for e in episodes if first_day <= e.started_on <= last_day]
+    if len({e.episode_id for e in started}) != len(started):
+        raise ValueError("two episodes share an id")
     for episode in started:
         if episode.measure.key != measure.key:
             raise ValueError(f"episode {episode.episode_id} is on measure {episode.measure.key}, not {measure.key}")
-    baselines = {e.episode_id: _value(measure, e, BASELINE) for e in started}
+    diaries = {e.episode_id: index_days(e.diary) for e in started} if measure.diary is not None else {}
+    baselines = {e.episode_id: _value(measure, e, BASELINE, diaries) for e in started}
     cohort = [e for e in started if baselines[e.episode_id] is not None]
+    as_of_day = as_of.toordinal()
 
     window_reports = []
     for window in windows:
-        due = [e for e in cohort if _closes(measure, e, window) <= as_of]
+        # A window closes on its last day: the last day of its range, or of its 28 diary days.
+        closes_after = window.target_day + (0 if measure.diary is not None else window.after)
+        due = [e for e in cohort if e.started_on.toordinal() + closes_after <= as_of_day]
         if exported and len(due) < len(cohort):
             raise ReportNotReady(f"the {window.key} window has not closed for every episode yet")
         changes: list[tuple[Change, bool]] = []  # (change, answered)
         for episode in due:
             baseline = baselines[episode.episode_id]
             assert baseline is not None
-            follow_up = _value(measure, episode, window)
+            follow_up = _value(measure, episode, window, diaries)
             if follow_up is None:  # all starters: a missing follow-up counts as no change
                 changes.append((classify(measure, baseline, baseline), False))
             else:
@@ -212,24 +218,18 @@ def practice_report(
     )
 
 
-def _value(measure: Measure, episode: EpisodeRecord, window: DayWindow) -> float | None:
+def _value(
+    measure: Measure, episode: EpisodeRecord, window: DayWindow, diaries: Mapping[str, Mapping[int, DiaryDay]]
+) -> float | None:
     if measure.diary is None:
         found = pick(window, episode.measurements, start=episode.started_on)
         return None if found is None else found.value
     days = diary_period(window, start=episode.started_on)
     assert days is not None
-    summary = summarize(episode.diary, last_day=days[1])
+    summary = summarize(diaries[episode.episode_id], last_day=days[1])
     if not isinstance(summary, MonthlyDays):
         return None
     return summary.mhd if measure.diary == "mhd" else summary.mmd
-
-
-def _closes(measure: Measure, episode: EpisodeRecord, window: DayWindow) -> date:
-    if measure.diary is not None:
-        days = diary_period(window, start=episode.started_on)
-        assert days is not None
-        return days[1]
-    return window.bounds(episode.started_on)[1]
 
 
 def _window_report(

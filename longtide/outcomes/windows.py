@@ -82,10 +82,18 @@ def pick(
         after, until = period
         inside = [m for m in measurements if after < m.taken_on <= until]
         return max(inside, key=lambda m: m.taken_on, default=None)
-    first, last = window.bounds(start)
-    target = start + timedelta(days=window.target_day)
-    inside = [m for m in measurements if first <= m.taken_on <= last]
-    return min(inside, key=lambda m: (abs((m.taken_on - target).days), m.taken_on), default=None)
+    # Day numbers (ordinals), not timedeltas: the practice report calls this for every episode.
+    target = start.toordinal() + window.target_day
+    first, last = target - window.before, target + window.after
+    best: Measurement | None = None
+    best_distance = best_day = 0
+    for measurement in measurements:
+        day = measurement.taken_on.toordinal()
+        if first <= day <= last:
+            distance = day - target if day >= target else target - day
+            if best is None or distance < best_distance or (distance == best_distance and day < best_day):
+                best, best_distance, best_day = measurement, distance, day
+    return best
 
 
 def diary_period(window: Window, *, start: date, sessions: Sequence[date] = ()) -> tuple[date, date] | None:

@@ -313,3 +313,11 @@ def test_report_text_has_no_banned_wording(neck):
 
 def _count(count):
     return (count.count, round(count.share, 4), round(count.low, 4), round(count.high, 4))
+
+
+def test_two_episodes_with_one_id_are_refused():
+    episodes = parse(NECK)
+    with pytest.raises(ValueError, match="share an id"):
+        practice_report(
+            [*episodes, episodes[0]], measure=NPRS, period=Q1_2026, as_of=AFTER_ALL_WINDOWS, windows=(WEEK_12,)
+        )
