@@ -163,6 +163,9 @@ def practice_report(
     """
     if not windows:
         raise ValueError("a report needs at least one follow-up window")
+    if not all(isinstance(window, DayWindow) for window in windows):
+        # Session windows have no fixed closing day, so "missing" and "not yet due" cannot be told apart.
+        raise TypeError("the practice report takes day windows only (e.g. WEEK_6, WEEK_12)")
     first_day, last_day = period
     started = [e for e in episodes if first_day <= e.started_on <= last_day]
     if len({e.episode_id for e in started}) != len(started):

@@ -19,7 +19,7 @@ from longtide.outcomes.report import (
     SessionRecord,
     practice_report,
 )
-from longtide.outcomes.windows import WEEK_6, WEEK_12, Measurement
+from longtide.outcomes.windows import BEFORE_SESSION_4, WEEK_6, WEEK_12, Measurement
 
 NPRS = measure_of(instruments.get("nprs_pain"))
 Q1_2026 = (date(2026, 1, 1), date(2026, 3, 31))
@@ -321,3 +321,8 @@ def test_two_episodes_with_one_id_are_refused():
         practice_report(
             [*episodes, episodes[0]], measure=NPRS, period=Q1_2026, as_of=AFTER_ALL_WINDOWS, windows=(WEEK_12,)
         )
+
+
+def test_session_windows_are_for_one_client_not_for_the_report():
+    with pytest.raises(TypeError, match="day windows"):
+        practice_report(parse(NECK), measure=NPRS, period=Q1_2026, as_of=AFTER_ALL_WINDOWS, windows=(BEFORE_SESSION_4,))
