@@ -112,7 +112,7 @@ def test_settings_actions_act_only_for_owners(as_role, cast, role: str, action: 
     ids = _ids(cast)
     path = "/staff/tidewater/settings/" + action.format(**ids)
     before = _state(cast)
-    response = as_role(role).post(path, {"direction": "up", f"m{ids['ben']}-role": "owner"})
+    response = as_role(role).post(path, {"direction": "up", f"m{ids['ben']}-role": "owner", "confirm": "1"})
     if role == "owner":
         assert response.status_code == 302, f"owner POST {path}"
         return

@@ -79,7 +79,7 @@ def test_the_link_sets_a_password_once_signs_in_and_then_stops_working(
     path = link_in(mail.outbox[0].body)
     page = client.get(path)
     assert page.status_code == 200
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert "no-store" in page["Cache-Control"]
     assert "nell@example.org" in page.text
     response = client.post(path, {"new_password1": "calm-tides-2026", "new_password2": "calm-tides-2026"})
@@ -172,7 +172,10 @@ def test_an_owner_changes_a_role_and_removes_a_member(client: HttpClient, cast) 
     ben.refresh_from_db()
     assert ben.role == "practitioner"
     ana = StaffMembership.objects.get(practice=cast.tidewater, user=cast.ana_user)
-    client.post(f"/staff/tidewater/settings/staff/{ana.pk}/remove/")
+    confirm = client.post(f"/staff/tidewater/settings/staff/{ana.pk}/remove/")
+    assert confirm.status_code == 200 and "Remove ana@tidewater.test?" in confirm.text
+    assert StaffMembership.objects.filter(pk=ana.pk).exists()  # asked first, nothing removed yet
+    client.post(f"/staff/tidewater/settings/staff/{ana.pk}/remove/", {"confirm": "1"})
     assert not StaffMembership.objects.filter(pk=ana.pk).exists()
     cast.ana.refresh_from_db()
     assert cast.ana.user is None  # the practitioner profile stays, unlinked
@@ -186,7 +189,7 @@ def test_the_last_owner_cannot_be_removed_or_demoted(client: HttpClient, cast) -
     with pytest.raises(ValidationError, match="only owner"):
         change_role(practice=cast.tidewater, membership_id=olga.pk, role=Role.FRONT_DESK, by=cast.olga_user)
     client.force_login(cast.olga_user)
-    page = client.post(f"/staff/tidewater/settings/staff/{olga.pk}/remove/", follow=True)
+    page = client.post(f"/staff/tidewater/settings/staff/{olga.pk}/remove/", {"confirm": "1"}, follow=True)
     assert "only owner" in page.text
     assert StaffMembership.objects.filter(pk=olga.pk, role="owner").exists()
 
@@ -216,3 +219,13 @@ def test_create_practice_refuses_a_taken_slug_and_writes_nothing(cast) -> None:
         create_practice(slug="tidewater", name="Again", owner_email="x@example.org", now=timezone.now())
     assert "already taken" in str(error.value.message_dict["slug"])
     assert (User.objects.count(), Invitation.objects.count()) == before
+
+
+def test_a_login_with_an_authenticator_is_not_signed_in_by_the_link(client: HttpClient, cast, monkeypatch) -> None:
+    monkeypatch.setattr("longtide.web.staff.welcome.has_two_factor", lambda user: True)
+    link = issue_link(practice=cast.tidewater, user=cast.ben_user, by=None, now=timezone.now())
+    response = client.post(
+        f"/welcome/{link.token}/", {"new_password1": "calm-tides-2026", "new_password2": "calm-tides-2026"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/staff/login/"
+    assert client.get("/staff/").status_code == 302  # not signed in: the second step is still needed

@@ -46,6 +46,7 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect("staff-home")
         else:
             response = render(request, "web/staff/welcome.html", {"form": form, "invitation": invitation})
-    # The token is in the address: keep it out of Referer headers sent to any other page.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the address: keep it out of Referer headers sent to other sites.
+    # (Not "no-referrer": browsers then send "Origin: null" with the form, and CSRF refuses it.)
+    response["Referrer-Policy"] = "same-origin"
     return response

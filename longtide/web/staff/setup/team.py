@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db.models import Case, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -47,7 +48,8 @@ def staff_list(request: HttpRequest, practice: Practice) -> HttpResponse:
                 % {"email": invited.membership.user.email or data["email"]},
             )
             return redirect("settings-staff", practice.slug)
-    members = practice.memberships.select_related("user").order_by("role", "user__first_name", "user__username")
+    order = Case(When(role=Role.OWNER, then=0), When(role=Role.PRACTITIONER, then=1), default=2)
+    members = practice.memberships.select_related("user").order_by(order, "user__first_name", "user__username")
     rows = [
         {
             "membership": m,
@@ -99,6 +101,14 @@ def staff_role(request: HttpRequest, practice: Practice, pk: int) -> HttpRespons
 @require_POST
 def staff_remove(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     membership = get_object_or_404(practice.memberships.select_related("user"), pk=pk)
+    if request.POST.get("confirm") != "1":
+        context = {
+            "practice": practice,
+            "section": "staff",
+            "membership": membership,
+            "name": display_name(membership.user),
+        }
+        return render(request, "web/staff/settings/staff_remove.html", context)
     try:
         remove_member(practice=practice, membership_id=membership.pk, by=_acting(request))
     except ValidationError as error:
