@@ -16,6 +16,7 @@ from pydantic import Field, StringConstraints, field_validator
 
 from longtide.api.errors import ApiError
 from longtide.api.public import ErrorOut, get_practice
+from longtide.clients.contact import PHONE, PHONE_PATTERN
 from longtide.practice.models import Practice, Practitioner, Service
 from longtide.scheduling.availability import Slot
 from longtide.scheduling.booking import ClientDetails, alternatives, book_appointment, cancel_appointment
@@ -46,7 +47,11 @@ class ClientIn(Schema):
     first_name: Name
     last_name: Name
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)]
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = Field(
+        "",
+        description="Optional. Digits, spaces and + ( ) - . / (6 to 40 characters), as on the booking form.",
+        json_schema_extra={"pattern": f"^(|{PHONE_PATTERN.removeprefix('^').removesuffix('$')})$"},
+    )
 
     @field_validator("email")
     @classmethod
@@ -56,6 +61,17 @@ class ClientIn(Schema):
             validate_email(value)
         except DjangoValidationError:
             raise ValueError("Enter an email address like name@example.com.") from None
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def phone_is_valid(cls, value: str) -> str:
+        # The same rule as the booking form and the staff forms (clients/contact.py).
+        if value:
+            try:
+                PHONE(value)
+            except DjangoValidationError:
+                raise ValueError(str(PHONE.message)) from None
         return value
 
 

@@ -4,4 +4,5 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 
-PHONE = RegexValidator(r"^[0-9+()./\- ]{6,40}$", "Enter a phone number using digits, spaces, + ( ) - or .")
+PHONE_PATTERN = r"^[0-9+()./\- ]{6,40}$"
+PHONE = RegexValidator(PHONE_PATTERN, "Enter a phone number using digits, spaces, + ( ) - or .")

@@ -204,10 +204,15 @@ class Style(models.TextChoices):
     INTEGRATIVE = "integrative", "Integrative"
 
 
+# In the practitioners' own terms, attributed (domain.md §6): the mechanisms are not established.
 STYLE_DESCRIPTIONS = {
-    Style.BIOMECHANICAL: "Works with physical structures: membranes, fascia, bones and joints.",
-    Style.BIODYNAMIC: "Follows the body's inherent rhythms, the 'tides', and stillness.",
-    Style.INTEGRATIVE: "Draws on both, session by session.",
+    Style.BIOMECHANICAL: _(
+        "Practitioners describe working with physical structures: membranes, fascia, bones and joints."
+    ),
+    Style.BIODYNAMIC: _(
+        "Practitioners describe following rhythms they sense in the body, which they call 'tides', and stillness."
+    ),
+    Style.INTEGRATIVE: _("Practitioners draw on both approaches, session by session."),
 }
 
 

@@ -41,17 +41,18 @@ PRACTICE_TEXT = {
     ),
     "about_cst": (
         "Craniosacral therapy (CST) is a light, hands-on approach. The practitioner rests their hands "
-        "at the feet, legs, hips, spine and head and works gently with the membranes and connective "
-        "tissue around the brain and spinal cord.\n\n"
+        "at the feet, legs, hips, spine and head. Practitioners describe the work as gently engaging the "
+        "membranes and connective tissue around the brain and spinal cord; that is how the method "
+        "explains itself, not something research has shown.\n\n"
         "It grew out of osteopathic medicine; some traditions also trace its roots to Cherokee and "
         "Shawnee medicine. The osteopath John Upledger gave it its name in the 1970s and taught it to "
         "physical and massage therapists."
     ),
     "styles_text": (
-        "Practitioners work in different ways. Some work biomechanically, with the body's physical "
-        "structures. Others work biodynamically, following the body's own rhythms and periods of "
-        "stillness. Many integrate both. There is no right style: choose the person you feel "
-        "comfortable with."
+        "Practitioners work in different ways. Some describe their work as biomechanical, with the "
+        "body's physical structures. Others describe it as biodynamic: following rhythms they sense in "
+        "the body, which they call 'tides', and periods of stillness. Many integrate both. There is no "
+        "right style: choose the person you feel comfortable with."
     ),
     "reasons_text": (
         "People come to us with stress, tension and anxiety; headaches and migraines; neck, back, jaw "
@@ -70,11 +71,12 @@ PRACTICE_TEXT = {
         "before you can tell whether it is helping you, and we will check in with you along the way."
     ),
     "evidence_text": (
-        "The research on craniosacral therapy is limited and mixed. Some small studies report less "
-        "pain compared with a sham treatment; a 2024 review found no clear, clinically relevant "
-        "benefit. We do not claim that CST treats or cures any condition.\n\n"
-        "What we do instead is measure: with short, standard questionnaires we track how you are "
-        "doing, and we show you the results honestly, whether or not they are good news."
+        "The research on craniosacral therapy is limited and mixed. A 2020 review of ten small trials "
+        "(Haller et al., 2020) reported less pain than with a sham treatment; a 2024 review that graded "
+        "the evidence (Ceballos-Laita et al., 2024) found no clinically relevant benefit. We do not "
+        "claim that CST treats or cures any condition.\n\n"
+        "If you are unsure whether it is right for you, talk to your doctor, and ask us anything before "
+        "you book."
     ),
     "cancellation_policy": (
         "You can cancel or reschedule online up to 24 hours before your session. After that, please "
@@ -109,9 +111,9 @@ PRACTITIONERS = [
             "the Biodynamic Craniosacral Therapy Association. Earlier training in mindfulness teaching."
         ),
         "bio": (
-            "Jonah's sessions are quiet and slow. He follows the body's rhythms rather than directing "
-            "them, and leaves plenty of room for stillness. Clients who come for stress, sleep and "
-            "feeling overwhelmed often choose him."
+            "Jonah's sessions are quiet and slow. He describes his work as following the body's rhythms "
+            "rather than directing them, and leaves plenty of room for stillness. Clients who come for "
+            "stress, sleep and feeling overwhelmed often choose him."
         ),
     },
     {

@@ -61,19 +61,34 @@ def test_availability_for_anyone_and_a_booked_time_disappears(client: HttpClient
 
 
 @pytest.mark.parametrize(
-    ("query", "field"),
+    ("query", "status", "code", "field", "message"),
     [
-        ("service=999&start=2026-12-02&end=2026-12-02", "service"),
-        ("service={s}&start=2026-12-05&end=2026-12-02", "end"),
-        ("service={s}&start=2026-12-01&end=2027-03-01", "end"),
-        ("service={s}&start=tomorrow&end=2026-12-02", "start"),
-        ("service={s}&practitioner=bob&start=2026-12-02&end=2026-12-02", "practitioner"),
+        ("service=999&start=2026-12-02&end=2026-12-02", 404, "unknown_service", "service", "Unknown service."),
+        ("service={s}&start=2026-12-05&end=2026-12-02", 422, "invalid", "end", "end must be on or after start."),
+        ("service={s}&start=2026-12-01&end=2027-03-01", 422, "invalid", "end", "At most 62 days."),
+        (
+            "service={s}&start=tomorrow&end=2026-12-02",
+            422,
+            "invalid",
+            "start",
+            "Input should be a valid date or datetime, input is too short",
+        ),
+        (
+            "service={s}&practitioner=bob&start=2026-12-02&end=2026-12-02",
+            422,
+            "invalid",
+            "practitioner",
+            "Use an id or 'any'.",
+        ),
     ],
 )
-def test_availability_bad_input_names_the_field(client: HttpClient, cast, query, field) -> None:
+def test_availability_bad_input_names_the_field_with_a_specific_message(
+    client: HttpClient, cast, query, status, code, field, message
+) -> None:
     response = client.get(f"/api/v1/p/tidewater/availability?{query.format(s=cast.session.pk)}")
-    assert response.status_code in (404, 422)
-    assert field in response.json()["errors"]
+    data = response.json()
+    assert (response.status_code, data["code"], data["errors"]) == (status, code, {field: [message]})
+    assert data["detail"]
 
 
 def test_a_booking_is_created_with_a_manage_url(client: HttpClient, cast) -> None:
@@ -110,31 +125,91 @@ def test_the_idempotency_key_makes_a_retry_return_the_same_booking(client: HttpC
     assert Appointment.objects.count() == 1
 
 
+EMAIL_MESSAGE = "Enter an email address like name@example.com."
+PHONE_MESSAGE = "Enter a phone number using digits, spaces, + ( ) - or ."
+PAST = "That time has already passed. Please choose a time in the future."
+TOO_SOON = "Online bookings need at least 12 hours' notice. For sooner appointments, please call us."
+
+
 @pytest.mark.parametrize(
-    ("over", "field"),
+    ("over", "status", "code", "field", "message"),
     [
-        ({"client": {"first_name": "C", "last_name": "P", "email": "not-an-email"}}, "client.email"),
-        ({"client": {"first_name": "", "last_name": "P", "email": "c@example.test"}}, "client.first_name"),
-        ({"start": "2026-12-02T10:00:00"}, "start"),
-        ({"start": "next tuesday"}, "start"),
-        ({"start": "2026-11-30T10:00:00-05:00"}, "start"),
-        ({"start": "2026-12-01T10:00:00-05:00"}, "start"),
-        ({"start": "2027-06-01T10:00:00-04:00"}, "start"),
-        ({"practitioner": "bob"}, "practitioner"),
-        ({"service": 999}, "service"),
+        (
+            {"client": {"first_name": "C", "last_name": "P", "email": "not-an-email"}},
+            422,
+            "invalid",
+            "client.email",
+            EMAIL_MESSAGE,
+        ),
+        (
+            {"client": {"first_name": "", "last_name": "P", "email": "c@example.test"}},
+            422,
+            "invalid",
+            "client.first_name",
+            "String should have at least 1 character",
+        ),
+        (
+            {"client": {"first_name": "C", "last_name": "P", "email": "c@example.test", "phone": "call me maybe"}},
+            422,
+            "invalid",
+            "client.phone",
+            PHONE_MESSAGE,
+        ),
+        (
+            {"client": {"first_name": "C", "last_name": "P", "email": "c@example.test", "phone": "12"}},
+            422,
+            "invalid",
+            "client.phone",
+            PHONE_MESSAGE,
+        ),
+        (
+            {"start": "2026-12-02T10:00:00"},
+            422,
+            "invalid",
+            "start",
+            "start needs a UTC offset, e.g. 2026-12-01T10:00:00-05:00",
+        ),
+        (
+            {"start": "next tuesday"},
+            422,
+            "invalid",
+            "start",
+            "Input should be a valid datetime or date, invalid character in year",
+        ),
+        ({"start": "2026-11-30T10:00:00-05:00"}, 422, "in_past", "start", PAST),
+        ({"start": "2026-12-01T10:00:00-05:00"}, 422, "too_soon", "start", TOO_SOON),
+        ({"start": "2027-06-01T10:00:00-04:00"}, 422, "too_far", "start", "You can book up to 90 days ahead."),
+        ({"practitioner": "bob"}, 422, "invalid", "practitioner", 'Use a practitioner id or "any".'),
+        ({"practitioner": 999}, 404, "unknown_practitioner", "practitioner", "Unknown practitioner for this service."),
+        ({"service": 999}, 404, "unknown_service", "service", "Unknown service."),
     ],
 )
-def test_bad_booking_input_gets_field_errors(client: HttpClient, cast, over, field) -> None:
+def test_bad_booking_input_gets_a_specific_code_and_message(
+    client: HttpClient, cast, over, status, code, field, message
+) -> None:
     response = post(client, body(cast, **over))
-    assert response.status_code in (404, 409, 422), response.content
     data = response.json()
+    assert (response.status_code, data["code"], data["errors"]) == (status, code, {field: [message]}), data
     assert data["detail"]
-    assert field in data.get("errors", {}) or data["code"] in ("slot_taken",), data
+    assert Appointment.objects.count() == 0
+
+
+def test_a_phone_number_the_form_accepts_is_accepted_by_the_api(client: HttpClient, cast) -> None:
+    response = post(
+        client,
+        body(
+            cast, client={"first_name": "C", "last_name": "P", "email": "c@example.test", "phone": "+1 (718) 555-0142"}
+        ),
+    )
+    assert response.status_code == 201, response.json()
 
 
 def test_a_time_that_is_not_a_slot_is_a_409(client: HttpClient, cast) -> None:
     response = post(client, body(cast, start="2026-12-02T10:07:00-05:00"))
-    assert response.status_code == 409
+    data = response.json()
+    assert (response.status_code, data["code"]) == (409, "slot_taken")
+    assert data["detail"] == "Sorry, that time was just taken. Please choose another."
+    assert Appointment.objects.count() == 0
 
 
 def test_cancel_by_token_respects_the_window(client: HttpClient, cast) -> None:

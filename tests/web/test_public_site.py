@@ -1,3 +1,6 @@
+import html
+import re
+
 import pytest
 from django.test import Client as HttpClient
 
@@ -40,6 +43,71 @@ def test_the_home_page_explains_cst_honestly(client: HttpClient) -> None:
             window = lowered[max(0, index - 40) : index]
             assert "not" in window, f"claim {claim!r} appears un-negated: …{lowered[index - 40 : index + 40]}…"
             index += 1
+
+
+# Mechanisms the method claims but research has not shown (domain.md §6): every sentence that
+# names one must attribute it ("practitioners describe…", "what they call…").
+MECHANISMS = ["membranes", "connective tissue", "rhythm", "tides", "cerebrospinal", "fascia"]
+ATTRIBUTIONS = ["describe", "call", "explains itself", "not something research has shown"]
+# Features the product does not have yet must not be promised (house rules).
+PROMISES = [r"\btrack(s|ing)? how you", r"show you (the|your) results", r"\bwe (measure|track)\b", r"your progress"]
+# A study mentioned with its year must name its authors in the same sentence: (Name et al., 2024).
+STUDY = re.compile(r"\b(19|20)\d\d (meta-analysis|review|trial|study|crossover)", re.IGNORECASE)
+CITATION = re.compile(r"\([A-Z][\w-]+ et al\.,? (19|20)\d\d\)")
+
+# The public pages a visitor reads in the demo clinic, with the copy that comes from the product.
+PUBLIC_PAGES = [
+    "/p/demo/",
+    "/p/demo/practitioners/",
+    "/p/demo/practitioners/jonah-lindqvist/",
+    "/p/demo/services/",
+    "/p/demo/book/cst-60/",
+]
+
+
+def _sentences(page: str) -> list[str]:
+    main = page.split("<main", 1)[-1].split("</main>", 1)[0]
+    text = html.unescape(re.sub(r"<[^>]+>", " ", main))
+    text = re.sub(r"\s+", " ", text)
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z“\"'])", text) if s.strip()]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_copy_attributes_unproven_mechanisms_to_practitioners(client: HttpClient, path: str) -> None:
+    seed_demo()
+    unattributed = [
+        sentence
+        for sentence in _sentences(client.get(path).text)
+        if any(m in sentence.lower() for m in MECHANISMS) and not any(a in sentence.lower() for a in ATTRIBUTIONS)
+    ]
+    assert unattributed == []
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_copy_cites_the_studies_it_mentions(client: HttpClient, path: str) -> None:
+    seed_demo()
+    uncited = [s for s in _sentences(client.get(path).text) if STUDY.search(s) and not CITATION.search(s)]
+    assert uncited == []
+
+
+def test_the_evidence_names_the_2024_review() -> None:
+    from longtide.sampledata.demo import PRACTICE_TEXT
+
+    assert "Ceballos-Laita et al., 2024" in PRACTICE_TEXT["evidence_text"]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_copy_promises_no_feature_that_does_not_exist(client: HttpClient, path: str) -> None:
+    seed_demo()
+    promises = [s for s in _sentences(client.get(path).text) for p in PROMISES if re.search(p, s, re.IGNORECASE)]
+    assert promises == []
+
+
+def test_the_booking_form_says_who_reads_the_note(client: HttpClient) -> None:
+    seed_demo()
+    page = html.unescape(client.get("/p/demo/book/first-visit/details/").text)
+    assert "Only your practitioner reads this" not in page
+    assert "Your practitioner and the clinic's owners can read this; reception staff cannot." in page
 
 
 def test_practitioners_can_be_filtered_by_style(client: HttpClient) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from longtide.clients.contact import PHONE
 from longtide.web.times import parse_slot
@@ -30,7 +31,10 @@ class DetailsForm(forms.Form):
         required=False,
         label="Anything we should know before your visit?",
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Only your practitioner reads this. Please don't include anything urgent: call us instead.",
+        help_text=_(
+            "Your practitioner and the clinic's owners can read this; reception staff cannot. "
+            "Please don't include anything urgent: call us instead."
+        ),
     )
 
     def clean_slot(self) -> tuple[datetime, int]:
