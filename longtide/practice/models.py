@@ -42,6 +42,7 @@ class TwoFactorPolicy(models.TextChoices):
 
 
 DEFAULT_IDLE_MINUTES = 30
+MAX_REMINDER_HOURS = 336
 
 
 class PracticeQuerySet(models.QuerySet["Practice"]):
@@ -88,6 +89,25 @@ class Practice(models.Model):
     )
     cancellation_policy = models.TextField(blank=True)
 
+    # Messages (docs/notifications.md): reminders before each visit, a check-in after it.
+    reminder_hours_first = models.PositiveSmallIntegerField(
+        "First reminder (hours before)",
+        default=48,
+        validators=[MaxValueValidator(MAX_REMINDER_HOURS)],
+        help_text="Hours before the visit; 0 for none. At most two weeks (336).",
+    )
+    reminder_hours_second = models.PositiveSmallIntegerField(
+        "Second reminder (hours before)",
+        default=24,
+        validators=[MaxValueValidator(MAX_REMINDER_HOURS)],
+        help_text="Hours before the visit; 0 for none. At most two weeks (336).",
+    )
+    send_checkins = models.BooleanField(
+        "After-session check-ins",
+        default=True,
+        help_text="A day after a completed session, ask the client how they have been (a short form).",
+    )
+
     # Clinical records (docs/records.md).
     shared_care = models.BooleanField(
         default=False,
@@ -131,9 +151,22 @@ class Practice(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reminder_hours_first__lte=MAX_REMINDER_HOURS)
+                & models.Q(reminder_hours_second__lte=MAX_REMINDER_HOURS),
+                name="practice_reminder_hours_bounded",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def reminder_offsets(self) -> list[int]:
+        """The reminder offsets in hours, largest first, without zeros, repeats or out-of-bounds values."""
+        hours = {self.reminder_hours_first, self.reminder_hours_second}
+        return sorted((h for h in hours if 0 < h <= MAX_REMINDER_HOURS), reverse=True)
 
     @property
     def min_notice(self) -> timedelta:

@@ -328,6 +328,8 @@ def _book_sample_week(practice: Practice) -> None:
                     source=Source.STAFF,
                     manage_token_hash=hash_token(token_from_nonce(nonce := new_nonce())),
                     manage_nonce=nonce,
+                    # Booked a week ago: the demo's worker sends the reminders now due (48 h, 24 h).
+                    time_set_at=now - timedelta(days=7),
                 )
                 picks += 1
 

@@ -8,8 +8,8 @@ class SchedulingConfig(AppConfig):
     def ready(self) -> None:
         # Plug the booking side into the outbox's worker (longtide/notifications/subjects.py):
         # whether a message about a visit is still wanted, its private links, its current address.
-        from longtide.notifications.subjects import SubjectHooks, register_subject
-        from longtide.scheduling import booking_messages
+        from longtide.notifications.subjects import SubjectHooks, register_planner, register_subject
+        from longtide.scheduling import booking_messages, reminders
 
         register_subject(
             "appointment",
@@ -19,3 +19,4 @@ class SchedulingConfig(AppConfig):
                 current_recipient=booking_messages.current_recipient,
             ),
         )
+        register_planner("reminders", reminders.plan_reminders)

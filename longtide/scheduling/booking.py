@@ -249,6 +249,7 @@ def book_appointment(
             manage_nonce=nonce,
             idempotency_key=idempotency_key or None,
             created_by=by if isinstance(by, User) else None,
+            time_set_at=now,
         )
         # In the booking's own transaction: the booking and its confirmation commit together.
         queue_booking_message(Purpose.CONFIRMATION, appointment, now=now)
@@ -315,6 +316,7 @@ def move_appointment(
         appointment.room_id = slot.room_id
         appointment.location_id = location_id
         appointment.sequence += 1
+        appointment.time_set_at = now
         appointment.save()
         queue_booking_message(Purpose.RESCHEDULED, appointment, now=now)
         return appointment

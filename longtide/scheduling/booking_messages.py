@@ -43,12 +43,16 @@ def about(appointment_id: int) -> str:
     return f"appointment:{appointment_id}"
 
 
+def reminder_key(appointment_id: int, sequence: int, offset_hours: int) -> str:
+    return f"{about(appointment_id)}:s{sequence}:reminder:{offset_hours}h"
+
+
 def dedupe_key(appointment: Appointment, purpose: Purpose, *, offset_hours: int | None = None) -> str:
     """The key that makes each message about a visit exist once: a reminder once per time the visit
     is booked for (its `sequence`) and offset, the confirmation and the cancellation once ever."""
     base = about(appointment.pk)
     if purpose == Purpose.REMINDER:
-        return f"{base}:s{appointment.sequence}:reminder:{offset_hours}h"
+        return reminder_key(appointment.pk, appointment.sequence, offset_hours or 0)
     if purpose == Purpose.RESCHEDULED:
         return f"{base}:s{appointment.sequence}:rescheduled"
     return f"{base}:{purpose.removeprefix('booking.')}"

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from longtide.clients.models import Client
 from longtide.practice.models import Location, Practice, Practitioner, Room, Service
@@ -161,6 +162,9 @@ class Appointment(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # Bumped on every move, so calendar clients update the same entry (iCalendar SEQUENCE).
     sequence = models.PositiveIntegerField(default=0)
+    # When the client was given this time (the booking, or the last move): reminders that fell due
+    # before it are not sent (the confirmation has just told them). scheduling/reminders.py.
+    time_set_at = models.DateTimeField(default=timezone.now)
 
     objects = AppointmentQuerySet.as_manager()
 
@@ -182,6 +186,8 @@ class Appointment(models.Model):
             models.Index(fields=["practitioner", "blocked_start", "blocked_end"], name="appt_practitioner_range"),
             models.Index(fields=["room", "blocked_start", "blocked_end"], name="appt_room_range"),
             models.Index(fields=["practice", "start"], name="appt_practice_start"),
+            # The reminder planner's look at upcoming visits of every practice.
+            models.Index(fields=["start"], condition=Q(status=Status.BOOKED), name="appt_booked_start"),
         ]
 
     def __str__(self) -> str:
