@@ -7,6 +7,7 @@ itself the last owner (or no longer an owner at all) and is refused.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,14 +24,39 @@ from django.utils.translation import gettext as _
 from longtide.practice.invitations import INVITATION_LIFETIME, IssuedLink, issue_link
 from longtide.practice.models import Practice, Role, StaffMembership
 
+logger = logging.getLogger(__name__)
+
 # Django's username column is 150 characters; invited staff sign in with their email as username.
 MAX_EMAIL_LENGTH = 150
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Invited:
     membership: StaffMembership
     link: IssuedLink | None  # None for someone who already has a password (they just sign in)
+    # Set once the transaction has committed and the email was handed to the mail server (or not).
+    sent: bool | None = None
+
+
+def _send_on_commit(invited: Invited, *, email: str, by: User) -> None:
+    """Email the invitation once the membership is committed, and note whether the mail server took it.
+
+    A mail failure must not undo the invitation (the owner can send a new link), nor be a 500; the
+    log line names the membership, never the address (security.md: no emails in logs).
+    """
+
+    def send() -> None:
+        try:
+            send_invitation(membership=invited.membership, link=invited.link, email=email, by=by)
+        except Exception as error:
+            logger.warning(
+                "invitation email for membership %s not sent: %s", invited.membership.pk, type(error).__name__
+            )
+            invited.sent = False
+        else:
+            invited.sent = True
+
+    transaction.on_commit(send)
 
 
 def normalize_email(email: str) -> str:
@@ -81,8 +107,9 @@ def invite_staff(
             )
         membership = StaffMembership.objects.create(practice=practice, user=user, role=role)
         link = None if user.has_usable_password() else issue_link(practice=practice, user=user, by=by, now=now)
-        transaction.on_commit(lambda: send_invitation(membership=membership, link=link, email=email, by=by))
-    return Invited(membership, link)
+        invited = Invited(membership, link)
+        _send_on_commit(invited, email=email, by=by)
+    return invited
 
 
 def resend_invitation(*, practice: Practice, membership_id: int, by: User, now: datetime) -> Invited:
@@ -94,9 +121,9 @@ def resend_invitation(*, practice: Practice, membership_id: int, by: User, now: 
         if membership.user.has_usable_password():
             raise ValidationError(_("%(name)s has already set a password.") % {"name": display_name(membership.user)})
         link = issue_link(practice=practice, user=membership.user, by=by, now=now)
-        email = membership.user.email or membership.user.username
-        transaction.on_commit(lambda: send_invitation(membership=membership, link=link, email=email, by=by))
-    return Invited(membership, link)
+        invited = Invited(membership, link)
+        _send_on_commit(invited, email=membership.user.email or membership.user.username, by=by)
+    return invited
 
 
 def change_role(*, practice: Practice, membership_id: int, role: Role, by: User) -> StaffMembership:

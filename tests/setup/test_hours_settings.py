@@ -177,7 +177,7 @@ def test_extra_hours_and_a_break_are_saved_as_dated_exceptions(client: HttpClien
     )
     assert rows == [(False, time(12), time(13), None), (True, time(18), time(20), cast.location.pk)]
     page = client.get(url).text
-    assert "18:00–20:00" in page and "12:00–13:00" in page
+    assert "6:00 PM–8:00 PM" in page and "12:00 PM–1:00 PM" in page
 
 
 @pytest.mark.parametrize(

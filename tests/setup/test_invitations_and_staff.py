@@ -229,3 +229,21 @@ def test_a_login_with_an_authenticator_is_not_signed_in_by_the_link(client: Http
     )
     assert response.status_code == 302 and response["Location"] == "/staff/login/"
     assert client.get("/staff/").status_code == 302  # not signed in: the second step is still needed
+
+
+@pytest.mark.django_db(transaction=True)  # real commits, so the email is attempted inside the request
+def test_a_mail_failure_keeps_the_invitation_and_tells_the_owner(client: HttpClient, cast, settings, caplog) -> None:
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2},  # nothing listens on the discard port
+        }
+    }
+    client.force_login(cast.olga_user)
+    page = client.post(
+        "/staff/tidewater/settings/staff/", {"email": "nell@example.org", "role": "front_desk"}, follow=True
+    )
+    assert page.status_code == 200
+    assert "the email could not be sent" in page.text
+    assert StaffMembership.objects.filter(practice=cast.tidewater, user__username="nell@example.org").exists()
+    assert "nell@example.org" not in caplog.text

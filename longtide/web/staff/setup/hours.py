@@ -30,7 +30,14 @@ from longtide.scheduling.models import Appointment, TimeOff
 from longtide.scheduling.search import find_slots
 from longtide.web.staff.calendar_grid import practice_zone, working_time
 from longtide.web.staff.setup.guard import owner_page
-from longtide.web.staff.setup.hours_forms import ExceptionForm, PreviewQuery, TimeOffForm, WeeklyHoursForm, week_heading
+from longtide.web.staff.setup.hours_forms import (
+    ExceptionForm,
+    PreviewQuery,
+    TimeOffForm,
+    WeeklyHoursForm,
+    label_time,
+    week_heading,
+)
 from longtide.web.times import Day, day_label, group_by_day, time_label, when_label
 
 
@@ -225,7 +232,7 @@ def _exceptions(person: Practitioner, today: date) -> list[dict[str, Any]]:
         person.hours_exceptions.filter(date__gte=today).select_related("location").order_by("date", "start_time")
     ):
         if exception.start_time and exception.end_time:
-            span = f"{exception.start_time:%H:%M}–{exception.end_time:%H:%M}"
+            span = f"{label_time(exception.start_time)}–{label_time(exception.end_time)}"
         else:
             span = _("whole day")
         kind = _("Extra hours at %(place)s") % {"place": exception.location} if exception.available else _("Off")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from longtide.practice.access import Perm, can
 from longtide.practice.models import Practice, Role
-from longtide.practice.staff import change_role, display_name, invite_staff, remove_member, resend_invitation
+from longtide.practice.staff import Invited, change_role, display_name, invite_staff, remove_member, resend_invitation
 from longtide.web.staff.setup.guard import owner_page
 from longtide.web.staff.setup.team_forms import InviteForm, RoleForm
 
@@ -42,11 +42,7 @@ def staff_list(request: HttpRequest, practice: Practice) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(
-                request,
-                _("Invited %(email)s: they will get an email.")
-                % {"email": invited.membership.user.email or data["email"]},
-            )
+            _report_sending(request, invited, data["email"])
             return redirect("settings-staff", practice.slug)
     order = Case(When(role=Role.OWNER, then=0), When(role=Role.PRACTITIONER, then=1), default=2)
     members = practice.memberships.select_related("user").order_by(order, "user__first_name", "user__username")
@@ -123,15 +119,31 @@ def staff_remove(request: HttpRequest, practice: Practice, pk: int) -> HttpRespo
 def staff_resend(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     membership = get_object_or_404(practice.memberships.select_related("user"), pk=pk)
     try:
-        resend_invitation(practice=practice, membership_id=membership.pk, by=_acting(request), now=timezone.now())
+        invited = resend_invitation(
+            practice=practice, membership_id=membership.pk, by=_acting(request), now=timezone.now()
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request,
-            _("Sent %(name)s a new link; the old one no longer works.") % {"name": display_name(membership.user)},
-        )
+        _report_sending(request, invited, display_name(membership.user))
     return redirect("settings-staff", practice.slug)
+
+
+def _report_sending(request: HttpRequest, invited: Invited, who: str) -> None:
+    """Say whether the mail server took the invitation (a failure keeps the membership; resend later)."""
+    if invited.sent is False:
+        messages.error(
+            request,
+            _(
+                "%(who)s is on the staff, but the email could not be sent. "
+                "Check the mail settings, then use “Send a new link”."
+            )
+            % {"who": who},
+        )
+    elif invited.link is None:
+        messages.success(request, _("Added %(who)s; they can sign in with their existing login.") % {"who": who})
+    else:
+        messages.success(request, _("Sent %(who)s a one-time link to choose a password.") % {"who": who})
 
 
 def _after_change(request: HttpRequest, practice: Practice) -> HttpResponse:
