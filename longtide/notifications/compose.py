@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.utils.functional import Promise
 
 from longtide.notifications import template_language
 from longtide.notifications.email_html import email_html
 from longtide.notifications.models import Channel, MessageTemplate
+from longtide.notifications.sms import gsm_friendly
 
 SMS_OPT_OUT = "Reply STOP to opt out."
 SUBJECT_LIMIT = 200
@@ -74,7 +76,7 @@ def compose(kind: MessageKind, wording: Wording, fields: Mapping[str, str], *, l
     """Return the subject, text and (for email) HTML of one message."""
     text = template_language.render(wording.body, fields).strip() + "\n"
     if kind.channel == Channel.SMS:
-        text = text.strip()
+        text = gsm_friendly(text.strip())
         if "STOP" not in text.upper():
             text = f"{text} {SMS_OPT_OUT}"
         return Composed(subject="", text=text, html="")
@@ -100,3 +102,20 @@ def problems(kind: MessageKind, *, subject: str, body: str) -> dict[str, list[st
     if body_problems:
         found["body"] = body_problems
     return found
+
+
+def save_wording(*, practice_id: int, kind: MessageKind, subject: str, body: str, by: User | None) -> None:
+    """Keep the practice's own wording for a kind (checked with `problems` first)."""
+    if problems(kind, subject=subject, body=body):
+        raise ValueError("the wording has problems; check it with problems() first")
+    MessageTemplate.objects.update_or_create(
+        practice_id=practice_id,
+        purpose=kind.purpose,
+        channel=kind.channel,
+        defaults={"subject": subject if kind.channel == Channel.EMAIL else "", "body": body, "updated_by": by},
+    )
+
+
+def reset_wording(*, practice_id: int, kind: MessageKind) -> None:
+    """Go back to the default wording for a kind."""
+    MessageTemplate.objects.filter(practice_id=practice_id, purpose=kind.purpose, channel=kind.channel).delete()

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from longtide.notifications.models import Channel, Message, State
+from longtide.notifications.subjects import hooks_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +84,9 @@ class ResendRefused(Exception):
 RESENDABLE = (State.SENT, State.FAILED)
 
 
-def resend(*, message: Message, by: User | None, key: str, recipient: str | None = None) -> Message:
-    """Queue a new copy of a sent or failed message, to `recipient` (the subject's current address)
-    when given, else to the original one. Never edits the original.
+def resend(*, message: Message, by: User | None, key: str) -> Message:
+    """Queue a new copy of a sent or failed message, to the subject's current address when its
+    hooks know it (a corrected email, say), else to the original one. Never edits the original.
 
     `key` comes from the form that asked (one per page view), so a double submit or a replayed
     form makes one copy, not two.
@@ -95,6 +96,8 @@ def resend(*, message: Message, by: User | None, key: str, recipient: str | None
     if not key or len(key) > 64 or not key.replace("-", "").replace("_", "").isalnum():
         raise ResendRefused("This form has expired. Please reload the page and try again.")
     dedupe_key = f"resend:{message.pk}:{key}"
+    hooks = hooks_for(message)
+    recipient = hooks.current_recipient(message) if hooks else None
     existing = Message.objects.filter(practice_id=message.practice_id, dedupe_key=dedupe_key).first()
     if existing:
         return existing

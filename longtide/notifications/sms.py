@@ -26,6 +26,32 @@ outbox: list[Outgoing] = []
 
 TIMEOUT_SECONDS = 10
 
+# The GSM 03.38 alphabet: texts written only in it fit 160 characters a part (153 when split);
+# anything else (most emoji, many scripts) sends as UCS-2, 70 a part (67 when split).
+_GSM7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿"
+    "abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM7_EXTENDED = set("^{}\\[~]|€")
+
+
+_PLAIN = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "\u00a0": " "})
+
+
+def gsm_friendly(text: str) -> str:
+    """Replace typographic punctuation (dashes, curly quotes) that would make a text UCS-2, which
+    fits 70 characters a part instead of 160."""
+    return text.translate(_PLAIN)
+
+
+def segments(text: str) -> tuple[int, str]:
+    """Return how many parts a text is sent in, and its encoding ("GSM-7" or "UCS-2")."""
+    if all(char in _GSM7 or char in _GSM7_EXTENDED for char in text):
+        length = len(text) + sum(1 for char in text if char in _GSM7_EXTENDED)
+        return (1 if length <= 160 else -(-length // 153)), "GSM-7"
+    length = len(text.encode("utf-16-le")) // 2
+    return (1 if length <= 70 else -(-length // 67)), "UCS-2"
+
 
 class ConsoleSms:
     """Print each text instead of sending it (development and the demo)."""

@@ -64,9 +64,24 @@ class Perm(StrEnum):
     # A client's rights: the full record (access request), erasure, legal holds.
     RECORDS_EXPORT = "records.export"
     RECORDS_ERASE = "records.erase"
+    # The practice's outbox: what was sent to whom and when (no clinical content: messages carry
+    # none), and sending one again. How a client wants reminders (channel, consent to texts).
+    OUTBOX_VIEW = "outbox.view"
+    OUTBOX_RESEND = "outbox.resend"
+    CLIENT_REMINDERS_EDIT = "clients.reminders_edit"
 
 
-_EVERYONE = frozenset({Perm.SCHEDULE_VIEW, Perm.SCHEDULE_BOOK, Perm.CLIENTS_VIEW, Perm.CHART_OPEN})
+_EVERYONE = frozenset(
+    {
+        Perm.SCHEDULE_VIEW,
+        Perm.SCHEDULE_BOOK,
+        Perm.CLIENTS_VIEW,
+        Perm.CHART_OPEN,
+        Perm.OUTBOX_VIEW,
+        Perm.OUTBOX_RESEND,
+        Perm.CLIENT_REMINDERS_EDIT,
+    }
+)
 _CLINICAL = frozenset({Perm.BOOKING_NOTE_READ, Perm.CLINICAL_READ, Perm.CLINICAL_WRITE, Perm.BREAK_GLASS})
 
 # What each role may do. Front desk never holds a clinical permission. (A student role, with

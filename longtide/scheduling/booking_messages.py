@@ -15,7 +15,7 @@ stores no token.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -30,6 +30,7 @@ from longtide.notifications.links import placeholder
 from longtide.notifications.models import Channel, Message
 from longtide.notifications.outbox import NewMessage, queue, withdraw
 from longtide.notifications.phone import e164
+from longtide.practice.models import Location, Practice, Practitioner, Service
 from longtide.scheduling.ics import appointment_ics
 from longtide.scheduling.manage_links import manage_url, token_for
 from longtide.scheduling.message_texts import Purpose, kind_for
@@ -171,6 +172,38 @@ def visit_fields(appointment: Appointment, *, now: datetime, has_link: bool) -> 
         "contact": contact,
         "manage_url": _link_or_fallback(has_link),
     }
+
+
+def checkin_fields(appointment: Appointment, *, expires_at: datetime) -> dict[str, str]:
+    """The check-in message's own fields: its link (a placeholder) and until when it works."""
+    until = expires_at.astimezone(appointment.location.zone)
+    return {
+        "checkin_url": placeholder("checkin_url"),
+        "checkin_until": f"{dateformat.format(until, 'l j F')}, {_clock(until)} {until.tzname() or ''}".strip(),
+    }
+
+
+def preview_fields(practice: Practice, *, now: datetime) -> dict[str, str]:
+    """Fields for a made-up visit a week from now at this practice, for the wording preview (nothing saved)."""
+    location = practice.locations.first() or Location(practice=practice, name=_("Your location"), time_zone="UTC")
+    service = practice.services.first() or Service(practice=practice, name=_("Session"), duration_minutes=60)
+    practitioner = practice.practitioners.first() or Practitioner(
+        practice=practice, display_name=_("Your practitioner")
+    )
+    day = (now + timedelta(days=7)).astimezone(location.zone).date()
+    start = datetime.combine(day, time(10), tzinfo=location.zone)
+    visit = Appointment(
+        practice=practice,
+        location=location,
+        service=service,
+        practitioner=practitioner,
+        client=Client(practice=practice, first_name=_("Alex")),
+        start=start,
+        end=start + service.duration,
+    )
+    fields = visit_fields(visit, now=now, has_link=True)
+    fields.update(checkin_fields(visit, expires_at=visit.end + timedelta(days=7)))
+    return fields
 
 
 def calendar_file(appointment: Appointment, fields: Mapping[str, str], *, cancelled: bool) -> str:

@@ -78,6 +78,9 @@ STAFF_PAGES = [
 COVERED_ELSEWHERE = {
     "staff/<slug:practice_slug>/settings/sign-in/": "tests/access/test_sign_in_urls.py",
     "staff/<slug:practice_slug>/settings/": "tests/access/test_settings_pages_access.py",
+    "staff/<slug:practice_slug>/outbox/": "tests/access/test_messages_access.py",
+    "staff/<slug:practice_slug>/messages/": "tests/access/test_messages_access.py",
+    "staff/<slug:practice_slug>/clients/<int:pk>/reminders/": "tests/access/test_messages_access.py",
 }
 
 

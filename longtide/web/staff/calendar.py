@@ -39,6 +39,7 @@ from longtide.web.staff.calendar_forms import (
     free_times,
 )
 from longtide.web.staff.calendar_grid import build_grid, day_sources, practice_zone, week_sources
+from longtide.web.staff.outbox import messages_about
 from longtide.web.times import day_label, when_label
 
 NOTE_WITHHELD = "The client left a note for the practitioner."
@@ -152,6 +153,7 @@ def appointment(request: HttpRequest, practice: Practice, pk: int) -> HttpRespon
         "has_started": found.start <= timezone.now(),
         "may_mark": found.status in (Status.BOOKED, Status.COMPLETED, Status.NO_SHOW),
         "calendar_link": calendar_url(practice, date=found.start.astimezone(zone).date()),
+        "sent_messages": messages_about(found),
     }
     return render(request, "web/staff/appointment.html", context)
 

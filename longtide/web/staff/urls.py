@@ -3,7 +3,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from longtide.web.staff import account, calendar, home, sign_in_settings, signin, welcome
+from longtide.web.staff import (
+    account,
+    calendar,
+    client_reminders,
+    home,
+    message_settings,
+    outbox,
+    sign_in_settings,
+    signin,
+    welcome,
+)
 
 urlpatterns = [
     path("staff/login/", signin.StaffLoginView.as_view(), name="staff-login"),
@@ -24,6 +34,18 @@ urlpatterns = [
     # Outside /staff/<practice>/, so no practice slug can shadow it.
     path("welcome/<str:token>/", welcome.welcome, name="staff-welcome"),
     path("staff/<slug:practice_slug>/settings/", include("longtide.web.staff.setup.urls")),
+    path("staff/<slug:practice_slug>/outbox/", outbox.outbox, name="staff-outbox"),
+    path("staff/<slug:practice_slug>/outbox/<int:pk>/", outbox.message, name="staff-outbox-message"),
+    path("staff/<slug:practice_slug>/outbox/<int:pk>/send-again/", outbox.send_again, name="staff-outbox-send-again"),
+    path("staff/<slug:practice_slug>/messages/", message_settings.message_settings, name="staff-message-settings"),
+    path(
+        "staff/<slug:practice_slug>/messages/<str:key>/", message_settings.message_wording, name="staff-message-wording"
+    ),
+    path(
+        "staff/<slug:practice_slug>/clients/<int:pk>/reminders/",
+        client_reminders.reminders,
+        name="staff-client-reminders",
+    ),
     path("staff/<slug:practice_slug>/calendar/", calendar.day_or_week, name="staff-calendar"),
     path("staff/<slug:practice_slug>/appointments/new/", calendar.new_appointment, name="staff-book"),
     path("staff/<slug:practice_slug>/appointments/<int:pk>/", calendar.appointment, name="staff-appointment"),
