@@ -175,6 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("manage", help="run a Django management command, e.g. `longtide manage createsuperuser`")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("seed-large", help="generate a large clinic for benchmarks (see --help)", add_help=False)
+    sub.add_parser(
+        "backup", help="back up the database and uploads: backup DEST | --check | --new-key FILE", add_help=False
+    )
+    sub.add_parser("restore", help="restore a backup into an empty database: restore SRC", add_help=False)
     sub.add_parser("worker", help="send the outbox's emails and texts, and plan reminders", add_help=False)
     sub.add_parser("audit", help="check the audit trail: `longtide audit verify`", add_help=False)
 
@@ -184,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         return manage(["migrate", *argv[1:]])
     if argv and argv[0] == "seed-large":
         return manage(["seed_large", *argv[1:]])
+    if argv and argv[0] in ("backup", "restore"):
+        return manage(argv)
     if argv and argv[0] == "worker":
         return manage(["outbox_worker", *argv[1:]])
     if argv and argv[0] in PASSTHROUGH:

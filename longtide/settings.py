@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "longtide.audit",
     "longtide.notifications",
     "longtide.accounts",
+    "longtide.backups",
     "longtide.practice",
     "longtide.clients",
     "longtide.scheduling",
