@@ -19,6 +19,7 @@ from typing import cast
 import segno
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from longtide.accounts.models import RecoveryCode, RecoveryCodeDevice, hash_recovery_code
@@ -49,7 +50,7 @@ class Enrolment:
     def qr_svg(self, title: str) -> str:
         """The provisioning URL as an inline SVG QR code (drawn here: no image service, no script)."""
         svg: str = segno.make(self.device.config_url, error="m").svg_inline(
-            scale=5, border=4, dark="#111", light="#fff", title=title, svgclass="qr", lineclass=None
+            scale=5, border=4, dark="#111", light="#fff", title=title, svgclass="qr", lineclass=None, omitsize=True
         )
         return svg
 
@@ -141,17 +142,16 @@ def verify_app_code(*, user: User, code: str) -> TOTPDevice | None:
 def app_wait_seconds(user: User) -> int:
     """Seconds until the authenticator accepts another try after wrong codes (django-otp's back-off)."""
     device = app_device(user)
-    return _wait_seconds(device) if device else 0
+    return wait_seconds(device) if device else 0
 
 
 def recovery_wait_seconds(user: User) -> int:
     device = RecoveryCodeDevice.objects.filter(user_id=user.pk).first()
-    return _wait_seconds(device) if device else 0
+    return wait_seconds(device) if device else 0
 
 
-def _wait_seconds(device: TOTPDevice | RecoveryCodeDevice) -> int:
-    from django.utils import timezone
-
+def wait_seconds(device: TOTPDevice | RecoveryCodeDevice) -> int:
+    """Seconds until the device accepts another try (django-otp's back-off after wrong codes)."""
     allowed, info = device.verify_is_allowed()
     if allowed or not info or "locked_until" not in info:
         return 0

@@ -32,12 +32,13 @@ from longtide.accounts.two_factor import (
     turn_off_two_factor,
     use_recovery_code,
     verify_app_code,
+    wait_seconds,
 )
 from longtide.audit.trail import Origin
 from longtide.practice.access import is_two_factor_verified, needs_two_factor
 from longtide.practice.models import Practice
 from longtide.web.staff.account_forms import AppCodeForm, ConfirmPasswordForm, RecoveryCodeForm
-from longtide.web.staff.signin import roles_of
+from longtide.web.staff.signin import roles_of, wait_message
 
 
 def _me(request: HttpRequest) -> User:
@@ -89,7 +90,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     enrolment = start_enrolment(user=user)
     form = AppCodeForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        if confirmed := confirm_enrolment(user=user, code=form.cleaned_data["code"]):
+        if wait := wait_seconds(enrolment.device):
+            form.add_error(None, wait_message(wait))
+        elif confirmed := confirm_enrolment(user=user, code=form.cleaned_data["code"]):
             device, codes = confirmed
             django_otp.login(request, device)
             # Another session may have been opened with the password alone: it ends here.

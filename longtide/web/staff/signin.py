@@ -126,7 +126,7 @@ def _wrong_code(request: HttpRequest, pending: dict[str, Any], user: User) -> bo
     return True
 
 
-def _wait_message(seconds: int) -> str:
+def wait_message(seconds: int) -> str:
     return ngettext(
         "Too many wrong codes. Wait %(seconds)d second, then try again.",
         "Too many wrong codes. Wait %(seconds)d seconds, then try again.",
@@ -147,7 +147,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     form = AppCodeForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         if wait := app_wait_seconds(user):
-            form.add_error(None, _wait_message(wait))
+            form.add_error(None, wait_message(wait))
         elif device := verify_app_code(user=user, code=form.cleaned_data["code"]):
             finish_sign_in(request, user, device)
             return redirect(_safe_next(request, pending.get("next")))
@@ -171,7 +171,7 @@ def login_recovery(request: HttpRequest) -> HttpResponse:
     form = RecoveryCodeForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         if wait := recovery_wait_seconds(user):
-            form.add_error(None, _wait_message(wait))
+            form.add_error(None, wait_message(wait))
         elif device := use_recovery_code(
             user=user, code=form.cleaned_data["code"], origin=Origin.of(request), roles=roles_of(user)
         ):
