@@ -73,9 +73,7 @@ class SignInSettingsForm(forms.ModelForm[Practice]):
         label=_("Warn when the last backup is older than (hours)"),
         min_value=1,
         max_value=24 * 31,
-        help_text=_(
-            "The backup check run by whoever operates your Longtide fails when the newest backup is older than this (1 to 744)."
-        ),
+        help_text=_("The operator's backup check fails when the newest backup is older than this (1 to 744)."),
     )
 
     class Meta:
