@@ -19,9 +19,16 @@ from longtide.api.public import ErrorOut, get_practice
 from longtide.clients.contact import PHONE, PHONE_PATTERN
 from longtide.practice.models import Practice, Practitioner, Service
 from longtide.scheduling.availability import Slot
-from longtide.scheduling.booking import ClientDetails, alternatives, book_appointment, cancel_appointment
+from longtide.scheduling.booking import (
+    ClientDetails,
+    alternatives,
+    book_appointment,
+    cancel_appointment,
+    confirm_booking,
+    release_hold,
+)
 from longtide.scheduling.booking_rules import BookingError, SlotTaken
-from longtide.scheduling.manage_links import find_by_token, manage_path
+from longtide.scheduling.manage_links import find_by_token
 from longtide.scheduling.models import Appointment, Source
 from longtide.scheduling.search import candidate_practitioners, find_slots
 
@@ -100,22 +107,27 @@ class BookingIn(Schema):
 
 
 class ClientOut(Schema):
-    id: int
+    """The client's details as they were sent with the booking (never the stored client record's)."""
+
     first_name: str
     last_name: str
     email: str
+    phone: str
 
 
 class BookingOut(Schema):
     id: int
-    status: str
+    status: str = Field(
+        description="`held` until the owner of the email address confirms the booking from the emailed link, "
+        "then `booked`; `expired` when it was not confirmed and its time was released."
+    )
     start: datetime
     end: datetime
     service: int
     practitioner: int
     room: int
     client: ClientOut
-    manage_url: str | None = Field(None, description="The client's private link to see, cancel or reschedule.")
+    hold_until: datetime | None = Field(None, description="Until when a held booking's time is kept for it.")
 
 
 class SlotTakenOut(Schema):
@@ -139,8 +151,7 @@ def _zone(practice: Practice) -> ZoneInfo:
     return location.zone if location else ZoneInfo("UTC")
 
 
-def _booking_out(appointment: Appointment, url: str | None) -> BookingOut:
-    client = appointment.client
+def _booking_out(appointment: Appointment) -> BookingOut:
     zone = appointment.location.zone
     return BookingOut(
         id=appointment.pk,
@@ -150,8 +161,13 @@ def _booking_out(appointment: Appointment, url: str | None) -> BookingOut:
         service=appointment.service_id,
         practitioner=appointment.practitioner_id,
         room=appointment.room_id,
-        client=ClientOut(id=client.pk, first_name=client.first_name, last_name=client.last_name, email=client.email),
-        manage_url=url,
+        client=ClientOut(
+            first_name=appointment.booked_first_name,
+            last_name=appointment.booked_last_name,
+            email=appointment.booked_email,
+            phone=appointment.booked_phone,
+        ),
+        hold_until=appointment.hold_until.astimezone(zone) if appointment.hold_until else None,
     )
 
 
@@ -250,10 +266,22 @@ def availability(
 
 @router.post(
     "p/{slug}/bookings",
-    response={201: BookingOut, 200: BookingOut, 400: ErrorOut, 404: ErrorOut, 409: SlotTakenOut, 422: ErrorOut},
-    summary="Book a slot",
-    description="Send an `Idempotency-Key` header to make retries safe: a retry with the same key returns the "
-    "same booking (200, with its `manage_url`). 409 when the time is no longer free, with alternatives.",
+    response={
+        201: BookingOut,
+        200: BookingOut,
+        400: ErrorOut,
+        404: ErrorOut,
+        409: SlotTakenOut,
+        422: ErrorOut,
+        503: ErrorOut,
+    },
+    summary="Book a slot (held until confirmed from the email)",
+    description="The booking is `held`: the time is kept for it while the owner of the email address confirms "
+    "it from the link emailed to them (that link is also where they see, cancel or reschedule it; it is never "
+    "in this response). The answer shows only what was sent, whoever the address belongs to. Send an "
+    "`Idempotency-Key` header to make retries safe: a retry with the same key and the same request returns "
+    "the same booking (200); the same key with a different request is refused (422, "
+    "`idempotency_key_reused`). 409 when the time is no longer free, with alternatives.",
 )
 def create_booking(
     request: HttpRequest,
@@ -294,8 +322,7 @@ def create_booking(
             exc.message,
             {exc.field: [exc.message]} if exc.field else None,
         ) from None
-    url = request.build_absolute_uri(manage_path(practice, booked.manage_token)) if booked.manage_token else None
-    return Status(201 if booked.created else 200, _booking_out(booked.appointment, url))
+    return Status(201 if booked.created else 200, _booking_out(booked.appointment))
 
 
 def _by_token(token: str) -> Appointment:
@@ -312,7 +339,7 @@ class ManagedBookingOut(BookingOut):
 
 
 def _managed(appointment: Appointment) -> ManagedBookingOut:
-    base = _booking_out(appointment, None).model_dump()
+    base = _booking_out(appointment).model_dump()
     return ManagedBookingOut(
         **base,
         practice=appointment.practice.slug,
@@ -341,4 +368,35 @@ def cancel_by_token(request: HttpRequest, token: str) -> ManagedBookingOut:
         cancel_appointment(appointment=appointment, by_client=True)
     except BookingError as exc:
         raise ApiError(409, exc.code, exc.message) from None
+    return _managed(appointment)
+
+
+@router.post(
+    "bookings/{token}/confirm",
+    response={200: ManagedBookingOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut},
+    summary="Confirm a held booking (from the link emailed to its address)",
+    description="Confirming twice is harmless. 409 `hold_released` when it was not confirmed in time and its "
+    "time went to someone else, `in_past`, or `first_visit_required` when the practice starts new clients "
+    "with a first visit (the hold is released then).",
+)
+def confirm_by_token(request: HttpRequest, token: str) -> ManagedBookingOut:
+    appointment = _by_token(token)
+    try:
+        confirm_booking(appointment=appointment)
+    except BookingError as exc:
+        raise ApiError(exc.status if exc.status == 503 else 409, exc.code, exc.message) from None
+    return _managed(appointment)
+
+
+@router.post(
+    "bookings/{token}/release",
+    response={200: ManagedBookingOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut},
+    summary='Release a held booking\'s time ("I did not ask for this")',
+)
+def release_by_token(request: HttpRequest, token: str) -> ManagedBookingOut:
+    appointment = _by_token(token)
+    try:
+        release_hold(appointment=appointment)
+    except BookingError as exc:
+        raise ApiError(exc.status if exc.status == 503 else 409, exc.code, exc.message) from None
     return _managed(appointment)

@@ -88,6 +88,28 @@ class Practice(models.Model):
         default=True, help_text="New clients must book a first-visit service first."
     )
     cancellation_policy = models.TextField(blank=True)
+    # Online bookings (docs/booking-privacy.md): held until the owner of the email address confirms
+    # them from the emailed link, and limited per address and per network address. The limits
+    # count bookings made, so a lost race for a time never counts against anyone.
+    booking_hold_minutes = models.PositiveIntegerField(
+        "Hold an unconfirmed online booking for (minutes)",
+        default=120,
+        validators=[MinValueValidator(15), MaxValueValidator(24 * 60)],
+        help_text="The time stays held for the client this long (15 to 1440) while they confirm from the email.",
+    )
+    online_bookings_per_email_per_day = models.PositiveIntegerField(
+        "Online bookings per email address per day",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text="More online bookings for one email address within 24 hours are refused (1 to 50).",
+    )
+    online_bookings_per_ip_per_hour = models.PositiveIntegerField(
+        "Online bookings per network address per hour",
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text="More online bookings from one network (IP) address within an hour are refused (1 to 1000). "
+        "Several people behind one office or home router share an address.",
+    )
 
     # Messages (docs/notifications.md): reminders before each visit, a check-in after it.
     reminder_hours_first = models.PositiveSmallIntegerField(
@@ -179,6 +201,10 @@ class Practice(models.Model):
     @property
     def slot_step(self) -> timedelta:
         return timedelta(minutes=self.slot_step_minutes)
+
+    @property
+    def booking_hold(self) -> timedelta:
+        return timedelta(minutes=self.booking_hold_minutes)
 
     @property
     def cancellation_window(self) -> timedelta:

@@ -4,15 +4,17 @@ booking_rules.py, the manage-link tokens in manage_links.py)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Exists
+from django.db.models import Exists, Q
 from django.utils import timezone
 
 from longtide.clients.models import Client
@@ -22,11 +24,12 @@ from longtide.scheduling.availability import Slot
 from longtide.scheduling.booking_messages import queue_booking_message
 from longtide.scheduling.booking_rules import (
     BookingError,
+    IdempotencyKeyReused,
     NotSaved,
     PolicyRefused,
     SlotTaken,
-    check_first_visit,
     check_policy,
+    first_visit_refusal,
     window_message,
 )
 from longtide.scheduling.locks import lock_for_booking
@@ -54,25 +57,48 @@ class Booked:
 
 
 def _find_or_create_client(practice: Practice, details: ClientDetails) -> Client:
+    """Return the practice's client with this email address, creating one from the details if none.
+
+    An existing client is never changed: anyone can type an email address. What was typed is kept
+    on the appointment, and staff see where it differs from the client record.
+    """
     client = Client.objects.with_email(practice, details.email).first()
-    if client is None:
-        try:
-            with transaction.atomic():
-                return Client.objects.create(
-                    practice=practice,
-                    first_name=details.first_name,
-                    last_name=details.last_name,
-                    email=details.email,
-                    phone=details.phone,
-                )
-        except IntegrityError:  # created concurrently by another booking of the same person
-            client = Client.objects.with_email(practice, details.email).get()
-    # Never let a booking rename an existing client (anyone can type an email address);
-    # only fill in a missing phone number.
-    if details.phone and not client.phone:
-        client.phone = details.phone
-        client.save(update_fields=["phone"])
-    return client
+    if client is not None:
+        return client
+    try:
+        with transaction.atomic():
+            return Client.objects.create(
+                practice=practice,
+                first_name=details.first_name,
+                last_name=details.last_name,
+                email=details.email,
+                phone=details.phone,
+            )
+    except IntegrityError:  # created concurrently by another booking of the same person
+        return Client.objects.with_email(practice, details.email).get()
+
+
+def request_fingerprint(
+    *,
+    service: Service,
+    practitioner: Practitioner | None,
+    start: datetime,
+    client: ClientDetails,
+    note: str,
+    style: str | None,
+    source: str,
+) -> str:
+    """Return the SHA-256 of a booking request in a canonical form (what an idempotency key binds)."""
+    canonical = {
+        "service": service.pk,
+        "practitioner": practitioner.pk if practitioner is not None else "any",
+        "start": start.astimezone(UTC).isoformat(),
+        "style": style or "",
+        "client": [client.first_name, client.last_name, client.email.casefold(), client.phone],
+        "note": note,
+        "source": str(source),
+    }
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def _slot_at(
@@ -106,24 +132,44 @@ def _slot_at(
 
 
 def still_free(
-    practice: Practice, slot: Slot, blocked: tuple[datetime, datetime], ignore_appointment: int | None
+    practice: Practice,
+    slot: Slot,
+    blocked: tuple[datetime, datetime],
+    ignore_appointment: int | None,
+    *,
+    now: datetime | None = None,
 ) -> bool:
-    """Return whether nothing occupies the practitioner or the room over the blocked range."""
+    """Return whether nothing occupies the practitioner or the room over the blocked range.
+
+    Holds whose time has lapsed do not occupy it: when one overlaps, it is marked expired here
+    (the caller holds the booking locks), so that the database's own overlap guard agrees.
+    """
+    now = now or timezone.now()
     near = Appointment.objects.occupying().overlapping(*blocked).exclude(pk=ignore_appointment or 0)
+    holding = near.exclude(status=Status.HELD, hold_until__lte=now)
+    lapsed = near.filter(status=Status.HELD, hold_until__lte=now)
     time_off = TimeOff.objects.filter(practitioner_id=slot.practitioner_id, start__lt=blocked[1], end__gt=blocked[0])
     # One round trip, with one EXISTS per column: an OR across practitioner and room in a single
     # subquery could use neither index.
-    clashes = (
+    practitioner_busy, room_busy, off, lapsed_practitioner, lapsed_room = (
         Practice.objects.filter(pk=practice.pk)
         .annotate(
-            practitioner_busy=Exists(near.filter(practitioner_id=slot.practitioner_id)),
-            room_busy=Exists(near.filter(room_id=slot.room_id)),
+            practitioner_busy=Exists(holding.filter(practitioner_id=slot.practitioner_id)),
+            room_busy=Exists(holding.filter(room_id=slot.room_id)),
             off=Exists(time_off),
+            lapsed_practitioner=Exists(lapsed.filter(practitioner_id=slot.practitioner_id)),
+            lapsed_room=Exists(lapsed.filter(room_id=slot.room_id)),
         )
-        .values_list("practitioner_busy", "room_busy", "off")
+        .values_list("practitioner_busy", "room_busy", "off", "lapsed_practitioner", "lapsed_room")
         .get()
     )
-    return not any(clashes)
+    if practitioner_busy or room_busy or off:
+        return False
+    if lapsed_practitioner or lapsed_room:
+        lapsed.filter(Q(practitioner_id=slot.practitioner_id) | Q(room_id=slot.room_id)).update(
+            status=Status.EXPIRED, updated_at=now
+        )
+    return True
 
 
 CHANGE_NOT_SAVED = "We could not save the change just now, so the booking is as it was. Please try again."
@@ -174,7 +220,7 @@ def _hold(
         try:
             with transaction.atomic():
                 lock_for_booking(practitioner_id=practitioner_id, room_ids=[slot.room_id])
-                if still_free(practice, slot, blocked, ignore_appointment):
+                if still_free(practice, slot, blocked, ignore_appointment, now=now):
                     return make(slot, location_id)
         except IntegrityError as exc:
             # The exclusion constraint caught an overlap the locks should have prevented (e.g. a
@@ -185,12 +231,19 @@ def _hold(
     return None
 
 
-def _earlier_booking(practice: Practice, idempotency_key: str | None) -> Booked | None:
-    """Return the booking an earlier request with this idempotency key made, if any."""
+def _earlier_booking(practice: Practice, idempotency_key: str | None, fingerprint: str) -> Booked | None:
+    """Return the booking an earlier request with this idempotency key made, if any.
+
+    Raises IdempotencyKeyReused when that request was a different one: a key names one request.
+    """
     if not idempotency_key:
         return None
     earlier = Appointment.objects.filter(practice=practice, idempotency_key=idempotency_key).first()
-    return Booked(earlier, token_for(earlier), created=False) if earlier else None
+    if earlier is None:
+        return None
+    if earlier.idempotency_fingerprint and earlier.idempotency_fingerprint != fingerprint:
+        raise IdempotencyKeyReused(earlier)
+    return Booked(earlier, token_for(earlier), created=False)
 
 
 def book_appointment(
@@ -209,8 +262,14 @@ def book_appointment(
 ) -> Booked:
     """Book the service at `start` with the practitioner (or the first free one when None).
 
-    Raises BookingError with a specific code for bad requests, SlotTaken when the time is not
-    free and NotSaved when the database failed (nothing is booked then). The confirmation is
+    Staff bookings are booked at once. Online and API bookings are *held* until the owner of the
+    email address confirms them from the emailed link (confirm_booking), whoever the address
+    belongs to, so that nothing the person booking sees depends on stored client data
+    (docs/booking-privacy.md). The client record is found by email, or made, and never changed.
+
+    Raises BookingError with a specific code for bad requests, IdempotencyKeyReused when the key
+    came with another request, SlotTaken when the time is not free and NotSaved when the database
+    failed (nothing is booked then). The email (the request to confirm, or the confirmation) is
     queued in the booking's own transaction, so the two commit together.
     """
     now = now or timezone.now()
@@ -219,11 +278,18 @@ def book_appointment(
         raise BookingError("unknown_service", "That service is not offered here.", "service")
     if practitioner is not None and practitioner.practice_id != practice.pk:
         raise BookingError("unknown_practitioner", "That practitioner does not work here.", "practitioner")
-    if earlier := _earlier_booking(practice, idempotency_key):
+    fingerprint = request_fingerprint(
+        service=service,
+        practitioner=practitioner,
+        start=start,
+        client=client,
+        note=note,
+        style=style,
+        source=source,
+    )
+    if earlier := _earlier_booking(practice, idempotency_key, fingerprint):
         return earlier
     check_policy(practice, start, now, for_staff=for_staff)
-    if not for_staff:
-        check_first_visit(practice, service, client.email)
     candidates = candidate_practitioners(service, practitioner=practitioner, style=style)
     if not candidates:
         raise BookingError("unknown_practitioner", "That practitioner does not offer this service.", "practitioner")
@@ -232,6 +298,7 @@ def book_appointment(
 
     def make(slot: Slot, location_id: int) -> Appointment:
         blocked_start, blocked_end = service.blocked_range(slot.start, slot.end)
+        held = not for_staff
         appointment = Appointment.objects.create(
             practice=practice,
             location_id=location_id,
@@ -248,11 +315,18 @@ def book_appointment(
             manage_token_hash=hash_token(token_from_nonce(nonce)),
             manage_nonce=nonce,
             idempotency_key=idempotency_key or None,
+            idempotency_fingerprint=fingerprint if idempotency_key else "",
             created_by=by if isinstance(by, User) else None,
             time_set_at=now,
+            status=Status.HELD if held else Status.BOOKED,
+            hold_until=min(now + practice.booking_hold, slot.start) if held else None,
+            booked_first_name=client.first_name,
+            booked_last_name=client.last_name,
+            booked_email=client.email,
+            booked_phone=client.phone,
         )
-        # In the booking's own transaction: the booking and its confirmation commit together.
-        queue_booking_message(Purpose.CONFIRMATION, appointment, now=now)
+        # In the booking's own transaction: the booking and its email commit together.
+        queue_booking_message(Purpose.REQUEST if held else Purpose.CONFIRMATION, appointment, now=now)
         return appointment
 
     # "Any practitioner" tries each candidate in its own transaction, so that no transaction ever
@@ -270,7 +344,7 @@ def book_appointment(
             )
         except IntegrityError as error:
             # Two requests with one key inserted at once: the unique constraint kept one.
-            if earlier := _earlier_booking(practice, idempotency_key):
+            if earlier := _earlier_booking(practice, idempotency_key, fingerprint):
                 return earlier
             raise _not_saved(error) from None
         except DatabaseError as error:
@@ -279,7 +353,7 @@ def book_appointment(
             return Booked(appointment, token_from_nonce(nonce), created=True)
         # While this request waited for the lock, a concurrent request with the same key may have
         # booked: the slot is taken by this very booking, so it is a retry, not a lost race.
-        if earlier := _earlier_booking(practice, idempotency_key):
+        if earlier := _earlier_booking(practice, idempotency_key, fingerprint):
             return earlier
     raise SlotTaken()
 
@@ -361,6 +435,64 @@ def cancel_appointment(
     except DatabaseError as error:
         raise _not_saved(error, CHANGE_NOT_SAVED) from None
     appointment.status, appointment.cancelled_at = locked.status, locked.cancelled_at
+    return appointment
+
+
+HOLD_RELEASED = "This booking request was not confirmed in time, and its time was released. Please book again."
+
+
+def confirm_booking(*, appointment: Appointment, now: datetime | None = None) -> Appointment:
+    """Confirm a held booking, from the link emailed to its address: it becomes booked and the
+    confirmation (with the calendar file) is queued. Confirming twice is harmless.
+
+    A hold past its time can still be confirmed while nobody has taken the time: a booking that
+    takes it marks the hold expired first, under the same row lock. Raises PolicyRefused when the
+    hold was released or the time has passed, and the first-visit BookingError when the practice
+    starts new clients with a first visit and this client has had none (the hold is released then).
+    """
+    now = now or timezone.now()
+    refusal: BookingError | None = None
+    try:
+        with transaction.atomic():
+            locked = (
+                Appointment.objects.select_for_update()
+                .select_related("practice", "service", "client", "location", "practitioner")
+                .get(pk=appointment.pk)
+            )
+            if locked.status == Status.HELD and locked.start <= now:
+                refusal = PolicyRefused("in_past", "This time has already passed. Please book another one.")
+            elif locked.status == Status.HELD:
+                refusal = first_visit_refusal(locked)
+            elif locked.status != Status.BOOKED:
+                refusal = PolicyRefused("hold_released", HOLD_RELEASED)
+            if locked.status == Status.HELD:
+                locked.status = Status.EXPIRED if refusal else Status.BOOKED
+                locked.hold_until = None
+                locked.time_set_at = now  # the client takes the time now (reminders count from here)
+                locked.save(update_fields=["status", "hold_until", "time_set_at", "updated_at"])
+                if refusal is None:
+                    queue_booking_message(Purpose.CONFIRMATION, locked, now=now)
+    except DatabaseError as error:
+        raise _not_saved(error, CHANGE_NOT_SAVED) from None
+    appointment.status, appointment.hold_until = locked.status, locked.hold_until
+    if refusal is not None:
+        raise refusal
+    return appointment
+
+
+def release_hold(*, appointment: Appointment, now: datetime | None = None) -> Appointment:
+    """Release a held booking's time at once, from the emailed link ("I did not ask for this")."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            if locked.status != Status.HELD:
+                raise PolicyRefused("not_held", "This booking request is no longer waiting for confirmation.")
+            locked.status, locked.hold_until, locked.cancelled_at = Status.EXPIRED, None, now
+            locked.save(update_fields=["status", "hold_until", "cancelled_at", "updated_at"])
+    except DatabaseError as error:
+        raise _not_saved(error, CHANGE_NOT_SAVED) from None
+    appointment.status, appointment.hold_until = locked.status, locked.hold_until
     return appointment
 
 

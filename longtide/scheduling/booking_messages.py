@@ -73,6 +73,8 @@ def route(client: Client, purpose: Purpose, *, region: str) -> tuple[Channel, st
     """
     number = e164(client.phone, region) if client.sms_consent_at else None
     texts_ok = number is not None and client.reminder_channel == ReminderChannel.SMS
+    if purpose == Purpose.REQUEST:  # the point is to reach the owner of the address typed
+        return (Channel.EMAIL, client.email) if client.email else None
     if purpose in TRANSACTIONAL:
         if client.email:
             return Channel.EMAIL, client.email
@@ -258,6 +260,9 @@ def new_message(
     kind = kind_for(purpose, channel)
     wording = wording or wordings(appointment.practice_id, [kind])
     fields = visit_fields(appointment, now=now, has_link=token_for(appointment) is not None)
+    if purpose == Purpose.REQUEST:
+        fields.pop("client_first_name")  # see message_texts.REQUEST_FIELDS
+        fields["hold_until"] = _hold_until_text(appointment)
     fields.update(extra_fields or {})
     composed = compose(kind, wording[kind.key], fields, lang=settings.LANGUAGE_CODE.split("-")[0])
     attachments: tuple[dict[str, str], ...] = ()
@@ -281,16 +286,24 @@ def new_message(
     )
 
 
+def _hold_until_text(appointment: Appointment) -> str:
+    if appointment.hold_until is None:
+        return ""
+    until = appointment.hold_until.astimezone(appointment.location.zone)
+    return f"{dateformat.format(until, 'D j M')}, {_clock(until)} {until.tzname() or ''}".strip()
+
+
 def queue_booking_message(purpose: Purpose, appointment: Appointment, *, now: datetime | None = None) -> None:
-    """Queue the confirmation, move or cancellation message, in the caller's transaction.
+    """Queue the request to confirm, the confirmation, a move or a cancellation message, in the
+    caller's transaction.
 
     A move or a cancellation also withdraws the visit's waiting reminders; the planner makes new
     ones for the new time when they fall due.
     """
-    if purpose not in TRANSACTIONAL:
+    if purpose not in (*TRANSACTIONAL, Purpose.REQUEST):
         raise ValueError(f"not a booking change: {purpose}")
     now = now or timezone.now()
-    if purpose != Purpose.CONFIRMATION:
+    if purpose in (Purpose.RESCHEDULED, Purpose.CANCELLED):
         withdraw_reminders(appointment, moved=purpose == Purpose.RESCHEDULED)
     message = new_message(appointment, purpose, now=now)
     if message is not None:
@@ -320,6 +333,11 @@ def _appointment_of(message: Message) -> Appointment | None:
 
 def unwanted_because(message: Message, now: datetime) -> str | None:
     """Why a message about a visit should not go now (checked right before sending), or None."""
+    if message.purpose == Purpose.REQUEST:
+        held = _appointment_of(message)
+        if held is None or held.status != Status.HELD:
+            return _("Not sent: the booking request is no longer waiting for confirmation.")
+        return None
     if message.purpose != Purpose.REMINDER:
         return None
     appointment = _appointment_of(message)

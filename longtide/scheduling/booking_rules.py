@@ -6,7 +6,7 @@ from datetime import datetime
 
 from longtide.clients.models import Client
 from longtide.practice.models import Practice, Service
-from longtide.scheduling.models import OCCUPYING, Appointment
+from longtide.scheduling.models import Appointment, Status
 
 
 class BookingError(Exception):
@@ -42,6 +42,20 @@ class NotSaved(BookingError):
         super().__init__("not_saved", message)
 
 
+class IdempotencyKeyReused(BookingError):
+    """An idempotency key sent again with a different request (as payment APIs answer it: 422)."""
+
+    status = 422
+
+    def __init__(self, earlier: Appointment) -> None:
+        super().__init__(
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used for a different booking request. "
+            "Send a new key with each new request; repeat a key only to retry the same request.",
+        )
+        self.earlier = earlier
+
+
 class PolicyRefused(BookingError):
     """The practice's policy does not allow this online (e.g. inside the cancellation window)."""
 
@@ -69,24 +83,31 @@ def first_visit_services(practice: Practice) -> list[Service]:
     return list(practice.services.active().filter(is_first_visit=True))
 
 
-def is_new_client(practice: Practice, email: str) -> bool:
-    """Return whether nobody with this email has an appointment here that went ahead or is booked."""
-    return not Appointment.objects.filter(
-        client__in=Client.objects.with_email(practice, email), status__in=OCCUPYING
-    ).exists()
+def is_new_client(client: Client, *, excluding: int | None = None) -> bool:
+    """Return whether the client has no visit here that went ahead or is booked (holds not counted)."""
+    went_ahead = (Status.BOOKED, Status.COMPLETED, Status.NO_SHOW)
+    return not Appointment.objects.filter(client=client, status__in=went_ahead).exclude(pk=excluding or 0).exists()
 
 
-def check_first_visit(practice: Practice, service: Service, email: str) -> None:
+def first_visit_refusal(appointment: Appointment) -> BookingError | None:
+    """Return why a held booking may not be confirmed under the first-visit rule, or None.
+
+    Judged when the owner of the address confirms, never when the booking is made: only then may
+    the answer depend on the stored client (docs/booking-privacy.md).
+    """
+    practice, service = appointment.practice, appointment.service
     if not practice.new_clients_first_visit or service.is_first_visit:
-        return
+        return None
     firsts = first_visit_services(practice)
-    if firsts and is_new_client(practice, email):
-        names = " or ".join(f"“{s.name}”" for s in firsts)
-        raise BookingError(
-            "first_visit_required",
-            f"New clients start with a first visit ({names}), which includes time for intake. Please book that first.",
-            "service",
-        )
+    if not firsts or not is_new_client(appointment.client, excluding=appointment.pk):
+        return None
+    names = " or ".join(f"“{s.name}”" for s in firsts)
+    return BookingError(
+        "first_visit_required",
+        f"New clients start with a first visit ({names}), which includes time for intake. This request is "
+        "not confirmed and its time is released: please book a first visit instead.",
+        "service",
+    )
 
 
 def window_message(practice: Practice) -> str:

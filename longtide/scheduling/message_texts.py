@@ -15,6 +15,8 @@ from longtide.notifications.models import Channel
 
 
 class Purpose(StrEnum):
+    # The request to confirm an online booking, to the address it was made with (docs/booking-privacy.md).
+    REQUEST = "booking.request"
     CONFIRMATION = "booking.confirmation"
     RESCHEDULED = "booking.rescheduled"
     CANCELLED = "booking.cancelled"
@@ -23,6 +25,7 @@ class Purpose(StrEnum):
 
 
 PURPOSE_LABELS = {
+    Purpose.REQUEST: _("Please confirm your booking"),
     Purpose.CONFIRMATION: _("Booking confirmation"),
     Purpose.RESCHEDULED: _("Booking moved"),
     Purpose.CANCELLED: _("Booking cancelled"),
@@ -57,6 +60,30 @@ CHECKIN_FIELDS = {
     "checkin_url": "The client's private link to the check-in form (added when sent)",
     "checkin_until": "When the check-in link stops working",
 }
+
+# Anyone can type anyone's email address into the booking form, so the request to confirm names
+# nobody: a name typed by the person booking could carry their words into the inbox of the
+# address's owner, and the client record's name is not needed to confirm.
+REQUEST_FIELDS = {
+    **{k: v for k, v in VISIT_FIELDS.items() if k not in ("client_first_name", "changes", "cancellation_policy")},
+    "hold_until": "Until when the time is held for the client to confirm",
+    "manage_url": "The private link where the client confirms the booking (added when sent)",
+}
+
+_REQUEST = _("""Hello,
+
+Someone asked to book this appointment at {{ practice_name }} with this email address:
+
+{{ details }}
+
+To book it, open this link and press "Confirm booking":
+
+{{ manage_url }}
+
+We hold the time for you until {{ hold_until }}. If you did not ask for this, you need not do anything: \
+the time will be released, and we will not write again about it.
+
+{{ contact }}""")
 
 _CONFIRMATION = _("""Hello {{ client_first_name }},
 
@@ -117,6 +144,15 @@ The link works until {{ checkin_until }}. If anything worries you, please contac
 {{ contact }}""")
 
 KINDS = [
+    MessageKind(
+        Purpose.REQUEST,
+        Channel.EMAIL,
+        PURPOSE_LABELS[Purpose.REQUEST],
+        subject=_("Please confirm your booking at {{ practice_name }} on {{ when }}"),
+        body=_REQUEST,
+        fields=REQUEST_FIELDS,
+        button_labels={"manage_url": "Confirm or release this booking"},
+    ),
     MessageKind(
         Purpose.CONFIRMATION,
         Channel.EMAIL,

@@ -96,6 +96,10 @@ class TimeOff(models.Model):
 
 class Status(models.TextChoices):
     BOOKED = "booked", "Booked"
+    # A booking made online waits for the owner of its email address to confirm it from the
+    # emailed link (docs/booking-privacy.md); its time is held until `hold_until`.
+    HELD = "held", "Held: awaiting the client's confirmation"
+    EXPIRED = "expired", "Not confirmed: time released"
     CANCELLED_CLIENT = "cancelled_client", "Cancelled by client"
     CANCELLED_CLINIC = "cancelled_clinic", "Cancelled by clinic"
     LATE_CANCELLED = "late_cancelled", "Late-cancelled"
@@ -104,8 +108,10 @@ class Status(models.TextChoices):
 
 
 # Statuses that hold the practitioner's and the room's time. The PostgreSQL exclusion
-# constraint (migration 0002) uses the same list: keep them in step.
-OCCUPYING = (Status.BOOKED, Status.NO_SHOW, Status.COMPLETED)
+# constraint (migration 0006) uses the same list: keep them in step. A hold stops holding the time
+# at its `hold_until`: searches skip it from then on, and a booking that wants the time marks it
+# expired under the booking locks (booking.release_expired_holds) before it re-checks the overlap.
+OCCUPYING = (Status.BOOKED, Status.HELD, Status.NO_SHOW, Status.COMPLETED)
 
 # Longer than any appointment's blocked range can be (services are capped at 12 h plus buffers of
 # at most 4 h each): overlap queries use it as a lower bound on blocked_start.
@@ -129,6 +135,10 @@ class AppointmentQuerySet(models.QuerySet["Appointment"]):
         # The lower bound on blocked_start is implied (no appointment holds a day or more) but lets
         # the (practitioner|room, blocked_start, blocked_end) indexes scan a narrow range.
         return self.filter(blocked_start__lt=end, blocked_start__gt=start - MAX_BLOCK, blocked_end__gt=start)
+
+    def lapsed_holds(self, now: datetime) -> AppointmentQuerySet:
+        """Holds whose time is no longer held (still marked held until a booking needs the time)."""
+        return self.filter(status=Status.HELD, hold_until__lte=now)
 
     def upcoming(self, now: datetime) -> AppointmentQuerySet:
         return self.filter(start__gte=now, status=Status.BOOKED).order_by("start")
@@ -154,6 +164,16 @@ class Appointment(models.Model):
     # the worker can put the link in later emails (scheduling/manage_links.py).
     manage_nonce = models.CharField(max_length=32, blank=True)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    # SHA-256 of the request the key was first used with: a key reused for another request is refused.
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True)
+    # Until when a held booking keeps its time (status HELD only).
+    hold_until = models.DateTimeField(null=True, blank=True)
+    # The details as the person booking typed them. Pages about the booking show these, never the
+    # stored client's; a booking never renames a client (staff see a difference as a mismatch).
+    booked_first_name = models.CharField(max_length=80, blank=True)
+    booked_last_name = models.CharField(max_length=80, blank=True)
+    booked_email = models.EmailField(blank=True)
+    booked_phone = models.CharField(max_length=40, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -175,6 +195,9 @@ class Appointment(models.Model):
             models.CheckConstraint(
                 condition=Q(blocked_start__lte=F("start")) & Q(blocked_end__gte=F("end")),
                 name="appointment_blocked_covers_session",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="held") | Q(hold_until__isnull=False), name="appointment_held_until_set"
             ),
             models.UniqueConstraint(
                 fields=["practice", "idempotency_key"],
@@ -201,6 +224,25 @@ class Appointment(models.Model):
     def duration(self) -> timedelta:
         return self.end - self.start
 
+    def holds_time(self, now: datetime) -> bool:
+        """Whether the appointment holds its practitioner's and room's time at `now`."""
+        if self.status == Status.HELD:
+            return self.hold_until is not None and now < self.hold_until
+        return self.status in OCCUPYING
+
+    @property
+    def booked_name(self) -> str:
+        """The name as typed when booking (the client's, for bookings made before it was kept)."""
+        typed = f"{self.booked_first_name} {self.booked_last_name}".strip()
+        return typed or self.client.full_name
+
+    @property
+    def name_differs(self) -> bool:
+        """Whether the name typed when booking is not the client record's (for staff to check)."""
+        if not (self.booked_first_name or self.booked_last_name):
+            return False
+        return _same_name(self.booked_name) != _same_name(self.client.full_name)
+
     def client_may_change(self, now: datetime) -> bool:
         """Whether the client may still cancel or reschedule online (inside the practice's window)."""
         return self.status == Status.BOOKED and now <= self.start - self.practice.cancellation_window
@@ -222,3 +264,7 @@ class Appointment(models.Model):
         if self.status not in (Status.BOOKED, Status.COMPLETED, Status.NO_SHOW):
             raise ValidationError("A cancelled appointment cannot be marked.")
         self.status = status
+
+
+def _same_name(name: str) -> str:
+    return " ".join(name.casefold().split())

@@ -27,7 +27,15 @@ from longtide.scheduling.availability import (
     Slot,
     WeeklyHours,
 )
-from longtide.scheduling.models import MAX_BLOCK, OCCUPYING, Appointment, HoursException, TimeOff, WorkingHours
+from longtide.scheduling.models import (
+    MAX_BLOCK,
+    OCCUPYING,
+    Appointment,
+    HoursException,
+    Status,
+    TimeOff,
+    WorkingHours,
+)
 
 # Staff may book inside the notice period and further ahead than clients; never in the past.
 STAFF_HORIZON = timedelta(days=366)
@@ -116,6 +124,7 @@ def _fetch_inputs(
     first_day: date,
     last_day: date,
     ignore_appointment: int | None,
+    now: datetime,
 ) -> _Inputs:
     """Read hours, exceptions, time off and appointments for the range in one round trip.
 
@@ -148,15 +157,18 @@ def _fetch_inputs(
         # Appointments of the practitioners, then the other appointments in the rooms: two indexed
         # branches, where one OR across the two columns would scan the table.
         f"SELECT 'a', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL FROM {ap} "
-        f"WHERE practitioner_id IN ({p_in}) AND status IN ({s_in}) "
+        f"WHERE practitioner_id IN ({p_in}) AND status IN ({s_in}) AND (status <> %s OR hold_until > %s) "
         "AND blocked_start < %s AND blocked_start > %s AND blocked_end > %s AND id <> %s "
         "UNION ALL "
         f"SELECT 'r', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL FROM {ap} "
         f"WHERE room_id IN ({r_in}) AND practitioner_id NOT IN ({p_in}) AND status IN ({s_in}) "
+        "AND (status <> %s OR hold_until > %s) "
         "AND blocked_start < %s AND blocked_start > %s AND blocked_end > %s AND id <> %s"
     )
     pids = list(practitioner_ids)
     states = [str(s) for s in OCCUPYING]
+    # A hold stops holding its time at hold_until (models.OCCUPYING).
+    hold = [str(Status.HELD), ops.adapt_datetimefield_value(now)]
     window = [
         ops.adapt_datetimefield_value(range_end),
         ops.adapt_datetimefield_value(range_start - MAX_BLOCK),
@@ -172,11 +184,13 @@ def _fetch_inputs(
         ops.adapt_datetimefield_value(range_start),
         *pids,
         *states,
+        *hold,
         *window,
         ignore_appointment or 0,
         *room_ids,
         *pids,
         *states,
+        *hold,
         *window,
         ignore_appointment or 0,
     ]
@@ -248,7 +262,7 @@ def find_slots(
     if not practitioner_ids or not rooms:
         return Found([], {}, {})
     zones = {location_id: zone for _, location_id, zone in rooms}
-    got = _fetch_inputs(practitioner_ids, [r for r, _, _ in rooms], first_day, last_day, ignore_appointment)
+    got = _fetch_inputs(practitioner_ids, [r for r, _, _ in rooms], first_day, last_day, ignore_appointment, now)
     weekly, extra, removed, busy, room_busy = got.weekly, got.extra, got.removed, got.busy, got.room_busy
 
     rule = ServiceRule(service.duration, service.buffer_before, service.buffer_after)

@@ -1,11 +1,14 @@
 """The public booking API: availability, bookings, manage-token endpoints."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.core import mail
 from django.test import Client as HttpClient
 
+from longtide.notifications.delivery import deliver_due
 from longtide.scheduling.models import Appointment, Status
 
 pytestmark = pytest.mark.django_db
@@ -91,19 +94,41 @@ def test_availability_bad_input_names_the_field_with_a_specific_message(
     assert data["detail"]
 
 
-def test_a_booking_is_created_with_a_manage_url(client: HttpClient, cast) -> None:
+def emailed_token() -> str:
+    deliver_due(worker="test")
+    return re.search(r"/p/tidewater/manage/([\w-]+)/", mail.outbox[-1].body).group(1)
+
+
+def test_a_booking_is_held_and_its_link_goes_only_to_the_email_address(client: HttpClient, cast) -> None:
     response = post(client, body(cast, note="first time"))
     assert response.status_code == 201
     data = response.json()
-    assert data["status"] == "booked"
+    assert data["status"] == "held"
+    assert data["hold_until"] == "2026-12-01T09:00:00-05:00"
     assert data["start"] == "2026-12-02T10:00:00-05:00"
     assert data["room"] == cast.willow.pk
-    assert data["client"]["email"] == "cleo@example.test"
-    assert "/p/tidewater/manage/" in data["manage_url"]
-    token = data["manage_url"].rstrip("/").rsplit("/", 1)[-1]
+    assert data["client"] == {"first_name": "Cleo", "last_name": "Park", "email": "cleo@example.test", "phone": ""}
+    assert "manage_url" not in data and "/manage/" not in response.text
+    token = emailed_token()
     managed = client.get(f"/api/v1/bookings/{token}").json()
-    assert managed["id"] == data["id"]
-    assert managed["can_change_online"] is True
+    assert (managed["id"], managed["status"], managed["can_change_online"]) == (data["id"], "held", False)
+    confirmed = client.post(f"/api/v1/bookings/{token}/confirm")
+    assert confirmed.status_code == 200
+    assert (confirmed.json()["status"], confirmed.json()["can_change_online"]) == ("booked", True)
+    assert client.post(f"/api/v1/bookings/{token}/confirm").status_code == 200
+
+
+def test_a_held_booking_can_be_released_by_its_link(client: HttpClient, cast) -> None:
+    post(client, body(cast))
+    token = emailed_token()
+    released = client.post(f"/api/v1/bookings/{token}/release")
+    assert (released.status_code, released.json()["status"]) == (200, "expired")
+    again = client.post(f"/api/v1/bookings/{token}/confirm")
+    assert (again.status_code, again.json()["code"]) == (409, "hold_released")
+    assert (
+        post(client, body(cast, client={"first_name": "Di", "last_name": "O", "email": "di@example.test"})).status_code
+        == 201
+    )
 
 
 def test_a_taken_time_is_a_409_with_alternatives(client: HttpClient, cast) -> None:
@@ -121,7 +146,21 @@ def test_the_idempotency_key_makes_a_retry_return_the_same_booking(client: HttpC
     second = post(client, body(cast), **{"Idempotency-Key": "retry-1"})
     assert first.status_code == 201
     assert second.status_code == 200
-    assert second.json()["id"] == first.json()["id"]
+    assert second.json() == first.json()
+    assert Appointment.objects.count() == 1
+
+
+def test_an_idempotency_key_reused_with_another_request_is_a_422(client: HttpClient, cast) -> None:
+    post(client, body(cast), **{"Idempotency-Key": "retry-1"})
+    other = {"first_name": "Mallory", "last_name": "Other", "email": "mallory@example.test"}
+    response = post(client, body(cast, client=other), **{"Idempotency-Key": "retry-1"})
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": "idempotency_key_reused",
+        "detail": "This Idempotency-Key was already used for a different booking request. "
+        "Send a new key with each new request; repeat a key only to retry the same request.",
+    }
+    assert "Cleo" not in response.text and "cleo@" not in response.text
     assert Appointment.objects.count() == 1
 
 
@@ -213,8 +252,9 @@ def test_a_time_that_is_not_a_slot_is_a_409(client: HttpClient, cast) -> None:
 
 
 def test_cancel_by_token_respects_the_window(client: HttpClient, cast) -> None:
-    data = post(client, body(cast)).json()
-    token = data["manage_url"].rstrip("/").rsplit("/", 1)[-1]
+    post(client, body(cast))
+    token = emailed_token()
+    assert client.post(f"/api/v1/bookings/{token}/confirm").status_code == 200
     with time_machine.travel(datetime(2026, 12, 2, 0, 0, tzinfo=UTC), tick=False):
         refused = client.post(f"/api/v1/bookings/{token}/cancel")
         assert refused.status_code == 409
@@ -237,5 +277,7 @@ def test_the_openapi_document_has_the_booking_endpoints(client: HttpClient) -> N
         "/api/v1/p/{slug}/bookings",
         "/api/v1/bookings/{token}",
         "/api/v1/bookings/{token}/cancel",
+        "/api/v1/bookings/{token}/confirm",
+        "/api/v1/bookings/{token}/release",
     ]:
         assert path in paths

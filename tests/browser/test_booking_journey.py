@@ -45,21 +45,37 @@ def book_a_first_visit(page: Page, assert_accessible, screenshot) -> None:
     page.get_by_label("Phone").fill("+1 718 555 0101")
     page.get_by_label("Anything we should know before your visit?").fill("First time trying CST.")
     assert_accessible(page)
-    page.get_by_role("button", name="Confirm booking").click()
-    expect(page.get_by_text("You're booked.")).to_be_visible()
+    page.get_by_role("button", name="Book this time").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email to confirm")
 
 
-def test_a_new_client_books_reschedules_and_cancels(page: Page, assert_accessible, screenshot, console_errors) -> None:
+def open_the_emailed_link(page: Page, email: str) -> str:
+    """Send the outbox and follow the link in the latest email to `email`; return the link's path."""
+    deliver_due(worker="browser-test")
+    body = next(m.body for m in reversed(mail.outbox) if email in m.to)
+    path = re.search(r"/p/demo/manage/[\w-]+/", body).group(0)
+    page.goto(path)
+    return path
+
+
+def test_a_new_client_books_confirms_reschedules_and_cancels(
+    page: Page, assert_accessible, screenshot, console_errors
+) -> None:
     book_a_first_visit(page, assert_accessible, screenshot)
-    screenshot(page, "booked")
+    screenshot(page, "requested")
     assert_accessible(page)
     appointment = Appointment.objects.get(client__email="nina@example.test")
-    assert appointment.status == Status.BOOKED
+    assert appointment.status == Status.HELD
     assert appointment.service.is_first_visit
+    assert Message.objects.filter(recipient="nina@example.test", purpose="booking.request").exists()
+    manage_url = open_the_emailed_link(page, "nina@example.test")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Please confirm your booking")
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm booking").click()
+    expect(page.get_by_text("You're booked.")).to_be_visible()
+    screenshot(page, "booked")
+    assert Appointment.objects.get(pk=appointment.pk).status == Status.BOOKED
     assert Message.objects.filter(recipient="nina@example.test", purpose="booking.confirmation").exists()
-    deliver_due(worker="browser-test")
-    assert any("nina@example.test" in m.to for m in mail.outbox)
-    manage_url = page.url.split("?")[0]
 
     page.get_by_role("link", name="Reschedule").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Reschedule your appointment")
@@ -84,7 +100,18 @@ def test_a_new_client_books_reschedules_and_cancels(page: Page, assert_accessibl
 
 def test_booking_works_on_a_phone(phone_page: Page, assert_accessible, screenshot) -> None:
     book_a_first_visit(phone_page, assert_accessible, screenshot)
-    screenshot(phone_page, "booked")
+    screenshot(phone_page, "requested")
+
+
+def test_the_back_button_and_a_second_submit_book_nothing_new(page: Page, assert_accessible, screenshot) -> None:
+    book_a_first_visit(page, assert_accessible, screenshot)
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your details")
+    page.get_by_role("button", name="Book this time").click()
+    expect(page.get_by_text("You already sent this booking request.")).to_be_visible()
+    expect(page.get_by_text("that time was just taken")).to_have_count(0)
+    screenshot(page, "again")
+    assert Appointment.objects.filter(client__email="nina@example.test").count() == 1
 
 
 def test_booking_works_without_javascript(new_page) -> None:
@@ -95,6 +122,9 @@ def test_booking_works_without_javascript(new_page) -> None:
     page.get_by_label("First name").fill("Omar")
     page.get_by_label("Last name").fill("Said")
     page.get_by_label("Email").fill("omar@example.test")
+    page.get_by_role("button", name="Book this time").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email to confirm")
+    open_the_emailed_link(page, "omar@example.test")
     page.get_by_role("button", name="Confirm booking").click()
     expect(page.get_by_text("You're booked.")).to_be_visible()
 
@@ -106,7 +136,7 @@ def test_bad_details_are_explained_and_kept(page: Page, assert_accessible) -> No
     page.get_by_label("Last name").fill("Lund")
     page.get_by_label("Email").fill("pia@")
     page.get_by_label("Anything we should know before your visit?").fill("Evenings are best.")
-    page.get_by_role("button", name="Confirm booking").click()
+    page.get_by_role("button", name="Book this time").click()
     expect(page.get_by_text("Enter an email address like name@example.com.")).to_be_visible()
     expect(page.get_by_label("First name")).to_have_value("Pia")
     expect(page.get_by_label("Anything we should know before your visit?")).to_have_value("Evenings are best.")
@@ -117,9 +147,13 @@ def test_bad_details_are_explained_and_kept(page: Page, assert_accessible) -> No
 def test_a_returning_service_sends_a_new_client_to_the_first_visit(page: Page) -> None:
     page.goto("/p/demo/book/cst-60/times/?practitioner=any")
     choose_first_free_time(page)
+    expect(page.locator("#returning-only")).to_contain_text("is for returning clients")
     page.get_by_label("First name").fill("Ravi")
     page.get_by_label("Last name").fill("Das")
     page.get_by_label("Email").fill("ravi@example.test")
+    page.get_by_role("button", name="Book this time").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email to confirm")
+    open_the_emailed_link(page, "ravi@example.test")
     page.get_by_role("button", name="Confirm booking").click()
     expect(page.get_by_role("alert")).to_contain_text("New clients start with a first visit")
     page.get_by_role("link", name="Book “First visit with intake”").click()

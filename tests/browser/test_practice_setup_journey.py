@@ -15,10 +15,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from longtide.notifications.delivery import deliver_due
 from longtide.practice.founding import create_practice
 from longtide.scheduling.models import Appointment, Status
 
@@ -147,6 +149,12 @@ def test_an_owner_sets_up_a_new_practice_and_takes_the_first_online_booking(
     client.get_by_label("First name").fill("Iris")
     client.get_by_label("Last name").fill("Moon")
     client.get_by_label("Email").fill("iris@example.test")
+    client.get_by_role("button", name="Book this time").click()
+    expect(client.get_by_role("heading", level=1)).to_have_text("Check your email to confirm")
+    # Online bookings wait for the owner of the address to confirm from the email (docs/booking-privacy.md).
+    deliver_due(worker="browser-test")
+    body = next(m.body for m in reversed(mail.outbox) if "iris@example.test" in m.to)
+    client.goto(re.search(r"/p/harbourlight/manage/[\w-]+/", body).group(0))
     client.get_by_role("button", name="Confirm booking").click()
     expect(client.get_by_text("You're booked.")).to_be_visible()
     screenshot(client, "7-first-booking")

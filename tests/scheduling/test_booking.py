@@ -8,8 +8,15 @@ from django.core import mail
 
 from longtide.notifications.delivery import deliver_due
 from longtide.practice.models import Practitioner, Room
-from longtide.scheduling.booking import ClientDetails, book_appointment, cancel_appointment, move_appointment
-from longtide.scheduling.booking_rules import BookingError, PolicyRefused, SlotTaken
+from longtide.scheduling.booking import (
+    ClientDetails,
+    book_appointment,
+    cancel_appointment,
+    confirm_booking,
+    move_appointment,
+    release_hold,
+)
+from longtide.scheduling.booking_rules import BookingError, IdempotencyKeyReused, PolicyRefused, SlotTaken
 from longtide.scheduling.manage_links import find_by_token
 from longtide.scheduling.models import Appointment, HoursException, Source, Status, TimeOff, WorkingHours
 
@@ -33,10 +40,16 @@ def book(cast, start=WED_10, client=CLEO, **kw):
     return book_appointment(practice=cast.tidewater, service=cast.session, start=start, client=client, **kw)
 
 
-def test_it_books_a_free_slot_with_a_room_and_a_hashed_token(cast) -> None:
+def booked(cast, start=WED_10, client=CLEO, **kw):
+    """An online booking its address's owner has confirmed."""
+    return confirm_booking(appointment=book(cast, start=start, client=client, **kw).appointment)
+
+
+def test_it_holds_a_free_slot_with_a_room_and_a_hashed_token(cast) -> None:
     booked = book(cast)
     appt = booked.appointment
-    assert appt.status == Status.BOOKED
+    assert appt.status == Status.HELD
+    assert appt.hold_until == NOW + timedelta(minutes=120)
     assert (appt.start, appt.end) == (WED_10, WED_10 + timedelta(hours=1))
     assert appt.blocked_end == appt.end + timedelta(minutes=15)
     assert appt.room == cast.willow
@@ -44,12 +57,74 @@ def test_it_books_a_free_slot_with_a_room_and_a_hashed_token(cast) -> None:
     assert find_by_token(booked.manage_token) == appt
 
 
-def test_it_finds_the_existing_client_by_email_without_renaming_them(cast) -> None:
-    booked = book(cast, client=ClientDetails("Mallory", "Impostor", "CLEO@example.test", "+1 555"))
-    assert booked.appointment.client == cast.cleo
+def test_it_files_a_known_email_under_its_client_without_changing_the_client(cast) -> None:
+    booked = book(cast, client=ClientDetails("Mallory", "Impostor", "CLEO@example.test", "+1 555 0199"))
+    appointment = booked.appointment
+    assert appointment.client == cast.cleo
     cast.cleo.refresh_from_db()
-    assert cast.cleo.first_name == "Cleo"
-    assert cast.cleo.phone == "+1 555"
+    assert (cast.cleo.first_name, cast.cleo.last_name, cast.cleo.phone) == ("Cleo", "Park", "")
+    typed = (appointment.booked_first_name, appointment.booked_last_name, appointment.booked_email)
+    assert typed == ("Mallory", "Impostor", "CLEO@example.test")
+    assert appointment.booked_phone == "+1 555 0199"
+    assert appointment.name_differs
+
+
+def test_the_same_name_in_other_letter_case_is_no_mismatch(cast) -> None:
+    assert not book(cast, client=ClientDetails(" cleo", "PARK ", "cleo@example.test")).appointment.name_differs
+
+
+def test_staff_bookings_are_booked_at_once(cast) -> None:
+    appointment = book(cast, source=Source.STAFF).appointment
+    assert (appointment.status, appointment.hold_until) == (Status.BOOKED, None)
+
+
+def test_confirming_a_held_booking_books_it_and_twice_is_harmless(cast) -> None:
+    held = book(cast).appointment
+    assert confirm_booking(appointment=held).status == Status.BOOKED
+    assert confirm_booking(appointment=held).status == Status.BOOKED
+    held.refresh_from_db()
+    assert (held.status, held.hold_until) == (Status.BOOKED, None)
+
+
+def test_a_held_time_is_busy_until_the_hold_lapses_then_free_for_others(cast) -> None:
+    held = book(cast).appointment
+    with pytest.raises(SlotTaken):
+        book(cast, client=DI)
+    with time_machine.travel(NOW + timedelta(minutes=121), tick=False):
+        other = book(cast, client=DI).appointment
+        held.refresh_from_db()
+        assert held.status == Status.EXPIRED
+        with pytest.raises(PolicyRefused) as caught:
+            confirm_booking(appointment=held)
+        assert caught.value.code == "hold_released"
+    assert other.start == held.start
+
+
+def test_a_lapsed_hold_nobody_took_can_still_be_confirmed(cast) -> None:
+    held = book(cast).appointment
+    with time_machine.travel(NOW + timedelta(hours=5), tick=False):
+        assert confirm_booking(appointment=held).status == Status.BOOKED
+
+
+def test_a_hold_never_outlasts_the_start(cast) -> None:
+    cast.tidewater.min_notice_hours = 0
+    cast.tidewater.booking_hold_minutes = 180
+    cast.tidewater.save()
+    soon = NOW + timedelta(hours=2)  # 09:00 in New York
+    held = book(cast, start=soon).appointment
+    assert held.hold_until == soon
+    with time_machine.travel(soon, tick=False), pytest.raises(PolicyRefused) as caught:
+        confirm_booking(appointment=held)
+    assert caught.value.code == "in_past"
+
+
+def test_releasing_a_hold_frees_its_time_at_once(cast) -> None:
+    held = book(cast).appointment
+    release_hold(appointment=held)
+    assert held.status == Status.EXPIRED
+    assert book(cast, client=DI).created
+    with pytest.raises(PolicyRefused):
+        release_hold(appointment=held)
 
 
 def test_it_refuses_an_overlapping_booking_for_the_practitioner(cast) -> None:
@@ -138,18 +213,33 @@ def test_staff_may_book_inside_the_notice_period_but_not_in_the_past(cast) -> No
         book(cast, start=NOW - timedelta(hours=2), source=Source.STAFF, client=DI)
 
 
-def test_new_clients_are_guided_to_a_first_visit(cast) -> None:
+def test_the_first_visit_rule_is_judged_when_the_address_owner_confirms(cast) -> None:
     cast.tidewater.new_clients_first_visit = True
     cast.tidewater.save()
+    # Made alike for anyone: nothing about the address is looked up when booking.
+    held = book(cast, client=DI).appointment
+    assert held.status == Status.HELD
     with pytest.raises(BookingError) as caught:
-        book(cast, client=DI)
+        confirm_booking(appointment=held)
     assert caught.value.code == "first_visit_required"
     assert "First visit" in caught.value.message
+    held.refresh_from_db()
+    assert held.status == Status.EXPIRED, "the refused hold's time is released"
     first = book_appointment(
         practice=cast.tidewater, service=cast.first_visit, practitioner=cast.ana, start=WED_10, client=DI
     )
-    assert first.created
-    assert book(cast, start=WED_10 + timedelta(days=1), client=DI).created
+    assert confirm_booking(appointment=first.appointment).status == Status.BOOKED
+    later = book(cast, start=WED_10 + timedelta(days=1), client=DI).appointment
+    assert confirm_booking(appointment=later).status == Status.BOOKED
+
+
+def test_a_hold_does_not_make_a_returning_client(cast) -> None:
+    cast.tidewater.new_clients_first_visit = True
+    cast.tidewater.save()
+    book_appointment(practice=cast.tidewater, service=cast.first_visit, practitioner=cast.ana, start=WED_10, client=DI)
+    held = book(cast, start=WED_10 + timedelta(days=1), client=DI).appointment
+    with pytest.raises(BookingError, match="New clients start with a first visit"):
+        confirm_booking(appointment=held)
 
 
 def test_an_idempotent_retry_returns_the_same_booking(cast) -> None:
@@ -158,6 +248,40 @@ def test_an_idempotent_retry_returns_the_same_booking(cast) -> None:
     assert again.appointment.pk == first.appointment.pk
     assert again.created is False
     assert Appointment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"client": DI},
+        {"client": ClientDetails("Cleo", "Park", "cleo@example.test", "+1 555 0100")},
+        {"start": WED_10 + timedelta(hours=2)},
+        {"note": "a different note"},
+        {"practitioner": None},
+        {"source": Source.API},
+    ],
+    ids=["another client", "another phone", "another time", "another note", "anyone", "another channel"],
+)
+def test_an_idempotency_key_reused_for_another_request_is_refused(cast, change) -> None:
+    first = book(cast, idempotency_key="k-1").appointment
+    with pytest.raises(IdempotencyKeyReused) as caught:
+        book(cast, idempotency_key="k-1", **change)
+    assert caught.value.code == "idempotency_key_reused" and caught.value.status == 422
+    assert caught.value.earlier == first
+    assert Appointment.objects.count() == 1
+
+
+def test_an_idempotency_key_belongs_to_its_practice(cast) -> None:
+    book(cast, idempotency_key="shared-key")
+    other = book_appointment(
+        practice=cast.harbour,
+        service=cast.harbour_session,
+        practitioner=cast.dov,
+        start=datetime(2026, 12, 2, 10, 0, tzinfo=UTC),
+        client=DI,
+        idempotency_key="shared-key",
+    )
+    assert other.created
 
 
 def test_a_service_of_another_practice_is_refused(cast) -> None:
@@ -169,11 +293,11 @@ def test_a_service_of_another_practice_is_refused(cast) -> None:
 
 
 def test_a_client_may_cancel_inside_the_window_only(cast) -> None:
-    appt = book(cast).appointment
+    appt = booked(cast)
     cancel_appointment(appointment=appt, by_client=True)
     assert appt.status == Status.CANCELLED_CLIENT
     assert book(cast, client=DI).created, "a cancelled slot is free again"
-    late = book(cast, start=datetime(2026, 12, 2, 19, 0, tzinfo=UTC)).appointment
+    late = booked(cast, start=datetime(2026, 12, 2, 19, 0, tzinfo=UTC))
     with time_machine.travel(datetime(2026, 12, 1, 20, 0, tzinfo=UTC), tick=False):
         with pytest.raises(PolicyRefused) as caught:
             cancel_appointment(appointment=late, by_client=True)
@@ -183,21 +307,19 @@ def test_a_client_may_cancel_inside_the_window_only(cast) -> None:
 
 
 def test_a_client_can_move_a_booking_and_the_old_time_frees_up(cast) -> None:
-    booked = book(cast)
-    moved = move_appointment(appointment=booked.appointment, start=WED_10 + timedelta(hours=2), by_client=True)
+    moved = move_appointment(appointment=booked(cast), start=WED_10 + timedelta(hours=2), by_client=True)
     assert moved.start == WED_10 + timedelta(hours=2)
     assert moved.sequence == 1
     assert book(cast, client=DI).created
 
 
 def test_moving_by_a_quarter_hour_onto_its_own_time_is_allowed(cast) -> None:
-    booked = book(cast)
-    moved = move_appointment(appointment=booked.appointment, start=WED_10 + timedelta(minutes=15), by_client=True)
+    moved = move_appointment(appointment=booked(cast), start=WED_10 + timedelta(minutes=15), by_client=True)
     assert moved.start == WED_10 + timedelta(minutes=15)
 
 
 def test_moving_onto_another_booking_is_refused_and_nothing_changes(cast) -> None:
-    first = book(cast).appointment
+    first = booked(cast)
     book(cast, start=WED_10 + timedelta(hours=3), client=DI)
     with pytest.raises(SlotTaken):
         move_appointment(appointment=first, start=WED_10 + timedelta(hours=3), by_client=True)
@@ -221,3 +343,17 @@ def test_rooms_of_a_service_restrict_where_it_can_happen(cast) -> None:
     Room.objects.filter(pk=cast.cedar.pk).update(active=False)
     with pytest.raises(SlotTaken):
         book(cast, start=WED_10 + timedelta(hours=3), client=DI)
+
+
+def test_a_held_booking_gets_no_reminder_until_it_is_confirmed(cast) -> None:
+    from longtide.notifications.models import Message
+    from longtide.scheduling.message_texts import Purpose
+    from longtide.scheduling.reminders import plan_reminders
+
+    held = book(cast, start=WED_10 + timedelta(days=3)).appointment
+    confirmed = booked(cast, start=WED_10 + timedelta(days=3, hours=2), client=DI)
+    moment = WED_10 + timedelta(days=2, hours=3)  # past both visits' 24-hour reminder time
+    with time_machine.travel(moment, tick=False):
+        plan_reminders(moment)
+    about = set(Message.objects.filter(purpose=Purpose.REMINDER).values_list("about", flat=True))
+    assert about == {f"appointment:{confirmed.pk}"}, f"none for the held {held.pk}"

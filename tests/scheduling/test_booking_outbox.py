@@ -10,7 +10,13 @@ from django.test import Client as HttpClient
 
 from longtide.clients.models import Client
 from longtide.notifications.models import Channel, Message, State
-from longtide.scheduling.booking import ClientDetails, book_appointment, cancel_appointment, move_appointment
+from longtide.scheduling.booking import (
+    ClientDetails,
+    book_appointment,
+    cancel_appointment,
+    confirm_booking,
+    move_appointment,
+)
 from longtide.scheduling.booking_rules import NotSaved
 from longtide.scheduling.message_texts import Purpose
 from longtide.scheduling.models import Appointment, Status
@@ -47,11 +53,15 @@ def book(cast, **kw):
     )
 
 
-def test_a_booking_and_its_confirmation_are_one_transaction(cast) -> None:
+def confirmed(cast, **kw):
+    return confirm_booking(appointment=book(cast, **kw).appointment)
+
+
+def test_a_booking_and_its_request_to_confirm_are_one_transaction(cast) -> None:
     booked = book(cast, note="migraines since March")
     [message] = Message.objects.all()
     assert message.about == f"appointment:{booked.appointment.pk}"
-    assert message.purpose == Purpose.CONFIRMATION
+    assert message.purpose == Purpose.REQUEST
     assert (message.channel, message.recipient, message.status) == (Channel.EMAIL, "nina@example.test", State.PENDING)
     assert message.send_after == NOW
     assert "igraine" not in str(Message.objects.values().get())
@@ -67,8 +77,19 @@ def test_when_the_outbox_cannot_be_written_nothing_is_booked(cast, broken_outbox
     assert not Message.objects.exists()
 
 
-def test_when_the_outbox_cannot_be_written_a_move_leaves_the_booking_as_it_was(cast, monkeypatch) -> None:
+def test_when_the_outbox_cannot_be_written_a_confirmation_leaves_the_booking_held(cast, monkeypatch) -> None:
     appointment = book(cast).appointment
+    monkeypatch.setattr(
+        QuerySet, "bulk_create", lambda self, objs, *a, **k: (_ for _ in ()).throw(DatabaseError("gone"))
+    )
+    with pytest.raises(NotSaved):
+        confirm_booking(appointment=appointment)
+    assert Appointment.objects.get().status == Status.HELD
+    assert appointment.status == Status.HELD
+
+
+def test_when_the_outbox_cannot_be_written_a_move_leaves_the_booking_as_it_was(cast, monkeypatch) -> None:
+    appointment = confirmed(cast)
     real = QuerySet.bulk_create
     monkeypatch.setattr(
         QuerySet, "bulk_create", lambda self, objs, *a, **k: (_ for _ in ()).throw(DatabaseError("gone"))
@@ -80,11 +101,11 @@ def test_when_the_outbox_cannot_be_written_a_move_leaves_the_booking_as_it_was(c
     stored = Appointment.objects.get()
     assert (stored.start, stored.sequence) == (WED_10, 0)
     assert (appointment.start, appointment.sequence) == (WED_10, 0)
-    assert Message.objects.count() == 1
+    assert Message.objects.count() == 2  # the request to confirm and the confirmation
 
 
 def test_when_the_outbox_cannot_be_written_a_cancellation_leaves_the_booking_booked(cast, monkeypatch) -> None:
-    appointment = book(cast).appointment
+    appointment = confirmed(cast)
     monkeypatch.setattr(
         QuerySet, "bulk_create", lambda self, objs, *a, **k: (_ for _ in ()).throw(DatabaseError("gone"))
     )
@@ -93,11 +114,12 @@ def test_when_the_outbox_cannot_be_written_a_cancellation_leaves_the_booking_boo
     assert Appointment.objects.get().status == Status.BOOKED
 
 
-def test_a_move_and_a_cancellation_queue_their_messages(cast) -> None:
-    appointment = book(cast).appointment
+def test_a_confirmation_a_move_and_a_cancellation_queue_their_messages(cast) -> None:
+    appointment = confirmed(cast)
     move_appointment(appointment=appointment, start=WED_10 + timedelta(hours=2), by_client=True)
     cancel_appointment(appointment=appointment, by_client=True)
     assert list(Message.objects.order_by("id").values_list("purpose", "dedupe_key")) == [
+        (Purpose.REQUEST, f"appointment:{appointment.pk}:request"),
         (Purpose.CONFIRMATION, f"appointment:{appointment.pk}:confirmation"),
         (Purpose.RESCHEDULED, f"appointment:{appointment.pk}:s1:rescheduled"),
         (Purpose.CANCELLED, f"appointment:{appointment.pk}:cancelled"),

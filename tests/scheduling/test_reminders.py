@@ -13,7 +13,13 @@ from longtide.clients.models import Client, ReminderChannel
 from longtide.notifications import sms
 from longtide.notifications.delivery import deliver_due
 from longtide.notifications.models import Channel, Message, SmsOptOut, State
-from longtide.scheduling.booking import ClientDetails, book_appointment, cancel_appointment, move_appointment
+from longtide.scheduling.booking import (
+    ClientDetails,
+    book_appointment,
+    cancel_appointment,
+    confirm_booking,
+    move_appointment,
+)
 from longtide.scheduling.message_texts import Purpose
 from longtide.scheduling.models import Appointment, Status
 from longtide.scheduling.reminders import plan_reminders
@@ -41,9 +47,11 @@ def _texts(settings):
 
 
 def book(cast, start=VISIT, client=CLEO):
-    return book_appointment(
+    """Booked online and confirmed by the client from the emailed link (held bookings get no reminders)."""
+    held = book_appointment(
         practice=cast.tidewater, service=cast.session, practitioner=cast.ana, start=start, client=client, note=NOTE
     ).appointment
+    return confirm_booking(appointment=held)
 
 
 def run_worker_at(clock, moment: datetime) -> None:

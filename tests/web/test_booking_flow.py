@@ -1,5 +1,7 @@
 """The public booking flow and the manage link, through Django's test client."""
 
+import html
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -33,6 +35,25 @@ def details(cast, **over):
     }
     data.update(over)
     return data
+
+
+DETAILS = "/p/tidewater/book/cst-60/details/"
+
+
+def emailed_token() -> str:
+    """Send what the outbox holds and return the manage token in the last email."""
+    deliver_due(worker="test")
+    found = re.search(r"/p/tidewater/manage/([\w-]+)/", mail.outbox[-1].body)
+    assert found, mail.outbox[-1].body
+    return found.group(1)
+
+
+def book_confirmed(client: HttpClient, cast, **over) -> str:
+    """Book through the form, confirm from the emailed link, and return the link's token."""
+    assert client.post(DETAILS, details(cast, **over)).status_code == 302
+    token = emailed_token()
+    assert client.post(f"/p/tidewater/manage/{token}/confirm/").status_code == 302
+    return token
 
 
 def test_the_service_page_lists_first_visits_apart(client: HttpClient, cast) -> None:
@@ -70,19 +91,77 @@ def test_today_inside_the_notice_period_has_no_times(client: HttpClient, cast) -
     assert "No free times." in today
 
 
-def test_booking_end_to_end_redirects_to_the_manage_page_and_emails(client: HttpClient, cast) -> None:
-    response = client.post("/p/tidewater/book/cst-60/details/", details(cast, note="sore neck"))
+def test_booking_end_to_end_holds_the_time_emails_a_link_and_confirms_there(client: HttpClient, cast) -> None:
+    response = client.post(DETAILS, details(cast, note="sore neck"))
     assert response.status_code == 302
-    assert "/p/tidewater/manage/" in response["Location"]
-    page = client.get(response["Location"]).text
-    assert "You're booked." in page
+    assert re.fullmatch(r"/p/tidewater/booking-request/[\w-]+/", response["Location"]), response["Location"]
+    page = " ".join(html.unescape(re.sub(r"<[^>]+>", "", client.get(response["Location"]).text)).split())
+    assert "Check your email to confirm" in page
+    assert "We have sent a link to cleo@example.test" in page
     assert "Wednesday 2 December 2026, 10:00 AM EST" in page
-    assert deliver_due(worker="test").sent == 1
-    assert len(mail.outbox) == 1
-    token = response["Location"].split("/manage/")[1].split("/")[0]
-    assert token in mail.outbox[0].body
+    assert "/manage/" not in page, "the manage link goes only to the email address"
     appointment = Appointment.objects.get()
-    assert appointment.note == "sore neck"
+    assert (appointment.status, appointment.note) == (Status.HELD, "sore neck")
+
+    token = emailed_token()
+    request_email = mail.outbox[-1]
+    assert request_email.to == ["cleo@example.test"]
+    assert request_email.subject.startswith("Please confirm your booking at Tidewater Craniosacral")
+    assert "sore neck" not in request_email.body and "Cleo" not in request_email.body
+    assert not request_email.attachments, "no calendar file before the booking is confirmed"
+    held_page = html.unescape(client.get(f"/p/tidewater/manage/{token}/").text)
+    assert "Please confirm your booking" in held_page and "Confirm booking" in held_page
+
+    confirmed = client.post(f"/p/tidewater/manage/{token}/confirm/", follow=True)
+    assert "You're booked." in html.unescape(confirmed.text)
+    assert Appointment.objects.get().status == Status.BOOKED
+    assert deliver_due(worker="test").sent == 1
+    assert mail.outbox[-1].subject.startswith("Your appointment at Tidewater Craniosacral")
+    assert token in mail.outbox[-1].body
+
+
+def test_the_times_page_gives_the_details_page_its_request_key(client: HttpClient, cast) -> None:
+    page = client.get(f"/p/tidewater/book/cst-60/times/?practitioner={cast.ana.pk}&from=2026-12-02").text
+    key = re.search(r"details/\?slot=[^\"]+&amp;k=([\w-]+)\"", page).group(1)
+    form = client.get(f"{DETAILS}?slot={SLOT.format(pid=cast.ana.pk)}&k={key}").text
+    assert f'name="request_key" value="{key}"' in form
+
+
+def test_the_back_button_and_a_resubmit_show_the_booking_already_requested(client: HttpClient, cast) -> None:
+    key = "k" * 32
+    first = client.post(DETAILS, details(cast, request_key=key))
+    again = client.post(DETAILS, details(cast, request_key=key))
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"] + "?again=1"
+    page = html.unescape(client.get(again["Location"]).text)
+    assert "You already sent this booking request." in page
+    assert "just taken" not in page
+    assert Appointment.objects.count() == 1
+
+
+def test_a_resubmit_with_changed_details_books_nothing_new(client: HttpClient, cast) -> None:
+    key = "k" * 32
+    client.post(DETAILS, details(cast, request_key=key))
+    changed = client.post(DETAILS, details(cast, request_key=key, slot=f"2026-12-02T17:00:00+00:00|{cast.ana.pk}"))
+    assert changed.status_code == 302 and changed["Location"].endswith("?again=1")
+    assert Appointment.objects.count() == 1
+
+
+def test_a_request_page_needs_its_own_key(client: HttpClient, cast) -> None:
+    client.post(DETAILS, details(cast, request_key="k" * 32))
+    assert client.get(f"/p/tidewater/booking-request/{'x' * 32}/").status_code == 404
+    assert client.get("/p/tidewater/booking-request/short/").status_code == 404
+    assert client.get(f"/p/harbour/booking-request/{'k' * 32}/").status_code == 404
+    assert client.get(f"/p/tidewater/booking-request/{'k' * 32}/")["Cache-Control"].startswith("max-age=0")
+
+
+def test_someone_who_did_not_ask_can_release_the_time(client: HttpClient, cast) -> None:
+    client.post(DETAILS, details(cast))
+    token = emailed_token()
+    response = client.post(f"/p/tidewater/manage/{token}/release/", follow=True)
+    assert "The time is released and nothing is booked." in response.text
+    assert Appointment.objects.get().status == Status.EXPIRED
+    assert "This booking request was not confirmed" in client.get(f"/p/tidewater/manage/{token}/").text
 
 
 @pytest.mark.parametrize(
@@ -105,9 +184,10 @@ def test_bad_details_are_explained_and_what_was_typed_is_kept(client: HttpClient
 
 
 def test_a_taken_time_offers_alternatives_and_keeps_the_details(client: HttpClient, cast) -> None:
-    client.post("/p/tidewater/book/cst-60/details/", details(cast))
+    client.post("/p/tidewater/book/cst-60/details/", details(cast, request_key="a" * 32))
     response = client.post(
-        "/p/tidewater/book/cst-60/details/", details(cast, email="di@example.test", first_name="Di", note="hello")
+        "/p/tidewater/book/cst-60/details/",
+        details(cast, email="di@example.test", first_name="Di", note="hello", request_key="b" * 32),
     )
     assert response.status_code == 409
     assert "that time was just taken" in response.text
@@ -124,18 +204,22 @@ def test_a_past_or_too_soon_time_is_refused_with_the_reason(client: HttpClient, 
     assert "at least 12 hours&#x27; notice" in response.text
 
 
-def test_new_clients_are_sent_to_the_first_visit(client: HttpClient, cast) -> None:
+def test_new_clients_are_sent_to_the_first_visit_when_they_confirm(client: HttpClient, cast) -> None:
     cast.tidewater.new_clients_first_visit = True
     cast.tidewater.save()
-    response = client.post("/p/tidewater/book/cst-60/details/", details(cast))
-    assert response.status_code == 400
-    assert "New clients start with a first visit" in response.text
-    assert "/p/tidewater/book/first-visit/" in response.text
+    form = html.unescape(client.get(f"{DETAILS}?slot={SLOT.format(pid=cast.ana.pk)}").text)
+    assert "“CST session” is for returning clients." in form
+    assert client.post(DETAILS, details(cast, email="new@example.test")).status_code == 302
+    token = emailed_token()
+    refused = client.post(f"/p/tidewater/manage/{token}/confirm/")
+    assert refused.status_code == 409
+    assert "New clients start with a first visit" in html.unescape(refused.text)
+    assert "/p/tidewater/book/first-visit/" in refused.text
+    assert Appointment.objects.get().status == Status.EXPIRED
 
 
 def test_the_manage_link_cancels_inside_the_window(client: HttpClient, cast) -> None:
-    location = client.post("/p/tidewater/book/cst-60/details/", details(cast))["Location"]
-    token = location.split("/manage/")[1].split("/")[0]
+    token = book_confirmed(client, cast)
     response = client.post(f"/p/tidewater/manage/{token}/cancel/", follow=True)
     assert "Your appointment is cancelled." in response.text
     assert Appointment.objects.get().status == Status.CANCELLED_CLIENT
@@ -143,8 +227,7 @@ def test_the_manage_link_cancels_inside_the_window(client: HttpClient, cast) -> 
 
 
 def test_the_manage_link_reschedules(client: HttpClient, cast) -> None:
-    location = client.post("/p/tidewater/book/cst-60/details/", details(cast))["Location"]
-    token = location.split("/manage/")[1].split("/")[0]
+    token = book_confirmed(client, cast)
     page = client.get(f"/p/tidewater/manage/{token}/reschedule/?from=2026-12-02").text
     assert '2:00 PM<span class="visually-hidden"> on Wednesday 2 December</span>' in page
     response = client.post(
@@ -157,8 +240,7 @@ def test_the_manage_link_reschedules(client: HttpClient, cast) -> None:
 def test_inside_the_window_the_manage_page_says_how_to_reach_the_clinic(client: HttpClient, cast) -> None:
     cast.tidewater.phone = "+1 555 0199"
     cast.tidewater.save()
-    location = client.post("/p/tidewater/book/cst-60/details/", details(cast))["Location"]
-    token = location.split("/manage/")[1].split("/")[0]
+    token = book_confirmed(client, cast)
     with time_machine.travel(datetime(2026, 12, 2, 1, 0, tzinfo=UTC), tick=False):
         page = client.get(f"/p/tidewater/manage/{token}/").text
         assert "can't be changed online" in page and "+1 555 0199" in page
@@ -173,6 +255,6 @@ def test_a_wrong_manage_token_is_a_404(client: HttpClient, cast) -> None:
 
 
 def test_a_manage_token_only_works_under_its_own_practice(client: HttpClient, cast) -> None:
-    location = client.post("/p/tidewater/book/cst-60/details/", details(cast))["Location"]
-    token = location.split("/manage/")[1].split("/")[0]
+    client.post(DETAILS, details(cast))
+    token = emailed_token()
     assert client.get(f"/p/harbour/manage/{token}/").status_code == 404

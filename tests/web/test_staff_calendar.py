@@ -15,7 +15,7 @@ from django.test import Client as HttpClient
 
 from longtide.clients.models import Client
 from longtide.practice.models import Practitioner, Role, StaffMembership
-from longtide.scheduling.booking import ClientDetails, book_appointment
+from longtide.scheduling.booking import ClientDetails, book_appointment, confirm_booking
 from longtide.scheduling.models import Appointment, Source, Status
 from longtide.web.times import slot_value
 
@@ -35,8 +35,9 @@ def frozen() -> Iterator[time_machine.Traveller]:
 
 @pytest.fixture
 def booked(cast) -> Appointment:
-    """Cleo's CST session with Ana tomorrow at 10:00 AM New York time, booked online with a note."""
-    return book_appointment(
+    """Cleo's CST session with Ana tomorrow at 10:00 AM New York time, booked online with a note
+    (and confirmed from the emailed link)."""
+    held = book_appointment(
         practice=cast.tidewater,
         service=cast.session,
         practitioner=cast.ana,
@@ -44,6 +45,42 @@ def booked(cast) -> Appointment:
         client=ClientDetails("Cleo", "Park", "cleo@example.test", "+1 212 555 0100"),
         note=NOTE,
     ).appointment
+    return confirm_booking(appointment=held)
+
+
+def test_staff_see_a_held_booking_as_held_and_a_typed_name_that_differs(client: HttpClient, cast) -> None:
+    held = book_appointment(
+        practice=cast.tidewater,
+        service=cast.session,
+        practitioner=cast.ana,
+        start=TOMORROW_10,
+        client=ClientDetails("Mallory", "Impostor", "CLEO@example.test", "+1 212 555 0199"),
+    ).appointment
+    assert held.client == cast.cleo
+    staff = as_user(client, cast.ben_user)
+    page = " ".join(re.sub(r"<[^>]+>", " ", staff.get(detail(held)).text).split())
+    assert "Held: awaiting the client&#x27;s confirmation" in page
+    assert "The time is held until Mon 1 Jun, 10:00 AM EDT" in page
+    assert "Booked under the name “Mallory Impostor”, but the client with this email address is “Cleo Park”." in page
+    assert "+1 212 555 0199" in page and "CLEO@example.test" in page
+    grid = staff.get(calendar(), {"date": "2026-06-02"}).text
+    assert "status-held" in grid
+    cast.cleo.refresh_from_db()
+    assert cast.cleo.full_name == "Cleo Park"
+
+
+def test_a_lapsed_hold_is_listed_below_the_grid_not_in_it(client: HttpClient, cast, frozen) -> None:
+    held = book_appointment(
+        practice=cast.tidewater,
+        service=cast.session,
+        practitioner=cast.ana,
+        start=TOMORROW_10,
+        client=ClientDetails("Eli", "Moss", "eli@example.test"),
+    ).appointment
+    frozen.shift(3 * 3600)
+    grid = as_user(client, cast.ben_user).get(calendar(), {"date": "2026-06-02"}).text
+    assert "status-held" not in grid.split("Cancelled", 1)[0]
+    assert f"appointments/{held.pk}/" in grid
 
 
 def as_user(client: HttpClient, user) -> HttpClient:
@@ -284,7 +321,7 @@ def test_moving_onto_another_appointment_is_refused_with_a_message(client: HttpC
         practitioner=cast.ana,
         start=datetime(2026, 6, 2, 14, 0, tzinfo=NEW_YORK),
         client=ClientDetails("Eli", "Moss", "eli@example.test"),
-    ).appointment
+    ).appointment  # held: its time is taken as much as a booked one's
     response = as_user(client, cast.ben_user).post(
         f"{detail(booked)}move/", {"action": "move", "slot": slot_value(other.start, cast.ana.pk)}
     )

@@ -1,4 +1,7 @@
-"""The client's private manage link: see, cancel or reschedule a booking."""
+"""The client's private manage link: confirm a booking made online, see, cancel or reschedule it.
+
+The link reaches only the email address the booking was made with, so whoever holds it may see what
+was typed and confirm the booking (docs/booking-privacy.md)."""
 
 from __future__ import annotations
 
@@ -10,10 +13,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from longtide.scheduling.booking import cancel_appointment, move_appointment
-from longtide.scheduling.booking_rules import BookingError
+from longtide.scheduling.booking import (
+    cancel_appointment,
+    confirm_booking,
+    move_appointment,
+    release_hold,
+)
+from longtide.scheduling.booking_rules import BookingError, first_visit_services
 from longtide.scheduling.manage_links import find_by_token
 from longtide.scheduling.models import Appointment
 from longtide.scheduling.search import find_slots
@@ -38,6 +47,7 @@ def _context(appointment: Appointment, token: str) -> dict[str, object]:
         "appointment": appointment,
         "token": token,
         "when": when_label(appointment.start, zone),
+        "hold_until": when_label(appointment.hold_until, zone) if appointment.hold_until else "",
         "may_change": appointment.client_may_change(timezone.now()),
         "contact": " or ".join(x for x in [practice.phone, practice.email] if x),
     }
@@ -45,8 +55,40 @@ def _context(appointment: Appointment, token: str) -> dict[str, object]:
 
 def show(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
     appointment = _appointment(practice_slug, token)
-    context = {**_context(appointment, token), "just_booked": request.GET.get("booked") == "1"}
-    return render(request, "web/client/show.html", context)
+    return render(request, "web/client/show.html", _context(appointment, token))
+
+
+@require_POST
+def confirm(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
+    appointment = _appointment(practice_slug, token)
+    try:
+        confirm_booking(appointment=appointment)
+    except BookingError as exc:
+        refused = exc.code == "first_visit_required"
+        context = {
+            **_context(appointment, token),
+            "error": exc.message,
+            "first_visits": first_visit_services(appointment.practice) if refused else [],
+        }
+        return render(request, "web/client/show.html", context, status=409)
+    messages.success(
+        request,
+        _("You're booked. A confirmation with a calendar file is on its way to %(email)s.")
+        % {"email": appointment.client.email},
+    )
+    return redirect("manage-booking", practice_slug=practice_slug, token=token)
+
+
+@require_POST
+def release(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
+    appointment = _appointment(practice_slug, token)
+    try:
+        release_hold(appointment=appointment)
+    except BookingError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The time is released and nothing is booked. Thank you for telling us."))
+    return redirect("manage-booking", practice_slug=practice_slug, token=token)
 
 
 @require_POST

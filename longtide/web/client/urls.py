@@ -6,6 +6,8 @@ from longtide.web.client import manage
 
 urlpatterns = [
     path("p/<slug:practice_slug>/manage/<str:token>/", manage.show, name="manage-booking"),
+    path("p/<slug:practice_slug>/manage/<str:token>/confirm/", manage.confirm, name="manage-confirm"),
+    path("p/<slug:practice_slug>/manage/<str:token>/release/", manage.release, name="manage-release"),
     path("p/<slug:practice_slug>/manage/<str:token>/cancel/", manage.cancel, name="manage-cancel"),
     path("p/<slug:practice_slug>/manage/<str:token>/reschedule/", manage.reschedule, name="manage-reschedule"),
 ]

@@ -9,13 +9,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from longtide.practice.models import STYLE_DESCRIPTIONS, Location, Practice, Practitioner, Service, Style
 from longtide.scheduling.booking import ClientDetails, alternatives, book_appointment
-from longtide.scheduling.booking_rules import BookingError, SlotTaken
+from longtide.scheduling.booking_rules import BookingError, IdempotencyKeyReused, SlotTaken
+from longtide.scheduling.models import Appointment, Source
 from longtide.scheduling.search import candidate_practitioners, find_slots
 from longtide.web.htmx import is_htmx
-from longtide.web.public.booking_forms import DetailsForm
+from longtide.web.public.booking_forms import FORM_KEY_PREFIX, DetailsForm, new_request_key, valid_request_key
 from longtide.web.times import (
     TimeChoice,
     group_by_day,
@@ -125,6 +127,7 @@ def choose_time(request: HttpRequest, practice_slug: str, service_slug: str) -> 
         "next_free_url": _week_url(practice, service, base, next_free) if next_free else None,
         "next_free": next_free,
         "details_url": reverse("book-details", args=[practice.slug, service.slug]),
+        "request_key": new_request_key(),
     }
     template = "web/booking/times.html#week" if is_htmx(request) else "web/booking/times.html"
     return render(request, template, context)
@@ -141,12 +144,14 @@ def details(request: HttpRequest, practice_slug: str, service_slug: str) -> Http
     if request.method == "POST":
         form = DetailsForm(request.POST)
     else:
-        form = DetailsForm(initial={"slot": request.GET.get("slot", "")})
+        key = valid_request_key(request.GET.get("k")) or new_request_key()
+        form = DetailsForm(initial={"slot": request.GET.get("slot", ""), "request_key": key})
     chosen = None
     other_times: list[TimeChoice] = []
     if request.method == "POST" and form.is_valid():
         start, practitioner_id = form.cleaned_data["slot"]
         person = practice.practitioners.filter(pk=practitioner_id).first()
+        key = form.cleaned_data["request_key"]
         try:
             booked = book_appointment(
                 practice=practice,
@@ -160,7 +165,11 @@ def details(request: HttpRequest, practice_slug: str, service_slug: str) -> Http
                     phone=form.cleaned_data["phone"],
                 ),
                 note=form.cleaned_data["note"],
+                idempotency_key=FORM_KEY_PREFIX + key,
             )
+        except IdempotencyKeyReused:
+            # This form was sent before, then changed (the back button): it already booked.
+            return redirect(_requested_url(practice, key, again=True))
         except SlotTaken as exc:
             form.add_error(None, exc.message)
             other_times = _alternatives(practice, service, person, start, location)
@@ -168,9 +177,8 @@ def details(request: HttpRequest, practice_slug: str, service_slug: str) -> Http
             # Errors about the slot or the service belong to the whole form; the rest name a field.
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            assert booked.manage_token is not None
-            url = reverse("manage-booking", args=[practice.slug, booked.manage_token])
-            return redirect(f"{url}?booked=1")
+            # Never the manage link: it goes only to the email address, whose owner confirms.
+            return redirect(_requested_url(practice, key, again=not booked.created))
     raw = form.data.get("slot") if form.is_bound else request.GET.get("slot", "")
     parsed = parse_slot(raw or "")
     if parsed:
@@ -185,9 +193,42 @@ def details(request: HttpRequest, practice_slug: str, service_slug: str) -> Http
         "chosen": chosen,
         "other_times": other_times,
         "first_visits": practice.services.active().filter(is_first_visit=True),
+        "returning_only": practice.new_clients_first_visit and not service.is_first_visit,
     }
     status = 409 if other_times else (400 if form.is_bound and form.errors else 200)
     return render(request, "web/booking/details.html", context, status=status)
+
+
+def _requested_url(practice: Practice, key: str, *, again: bool) -> str:
+    url = reverse("book-requested", args=[practice.slug, key])
+    return f"{url}?again=1" if again else url
+
+
+@never_cache
+def requested(request: HttpRequest, practice_slug: str, key: str) -> HttpResponse:
+    """The booking request a form sent: what was typed, and that the confirmation link is in the email.
+
+    Found by the form's own random key, so only the browser that sent the form knows the address. It
+    shows the same for every email address, a client's or not, and never the manage link.
+    """
+    practice, _ = _practice(practice_slug)
+    if valid_request_key(key) is None:
+        raise Http404("No such booking request.")
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("service", "practitioner", "location"),
+        practice=practice,
+        source=Source.ONLINE,
+        idempotency_key=FORM_KEY_PREFIX + key,
+    )
+    zone = appointment.location.zone
+    context = {
+        "practice": practice,
+        "appointment": appointment,
+        "when": when_label(appointment.start, zone),
+        "hold_until": when_label(appointment.hold_until, zone) if appointment.hold_until else "",
+        "again": request.GET.get("again") == "1",
+    }
+    return render(request, "web/booking/requested.html", context)
 
 
 def _alternatives(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import datetime
 
 from django import forms
@@ -10,9 +12,24 @@ from django.utils.translation import gettext_lazy as _
 from longtide.clients.contact import PHONE
 from longtide.web.times import parse_slot
 
+# The booking form carries a random key, made when the times page links to it, so that sending it
+# twice (a double click, the back button, a reload) books once: the key is the booking's
+# idempotency key, and a repeat shows the request already made.
+REQUEST_KEY = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+FORM_KEY_PREFIX = "form:"
+
+
+def new_request_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def valid_request_key(value: str | None) -> str | None:
+    return value if value and REQUEST_KEY.fullmatch(value) else None
+
 
 class DetailsForm(forms.Form):
     slot = forms.CharField(widget=forms.HiddenInput)
+    request_key = forms.CharField(widget=forms.HiddenInput, required=False)
     first_name = forms.CharField(max_length=80, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
     last_name = forms.CharField(max_length=80, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
     email = forms.EmailField(
@@ -36,6 +53,9 @@ class DetailsForm(forms.Form):
             "Please don't include anything urgent: call us instead."
         ),
     )
+
+    def clean_request_key(self) -> str:
+        return valid_request_key(self.cleaned_data["request_key"]) or new_request_key()
 
     def clean_slot(self) -> tuple[datetime, int]:
         value = parse_slot(self.cleaned_data["slot"])

@@ -15,4 +15,5 @@ urlpatterns = [
     path("p/<slug:practice_slug>/book/<slug:service_slug>/", booking.choose_practitioner, name="book-practitioner"),
     path("p/<slug:practice_slug>/book/<slug:service_slug>/times/", booking.choose_time, name="book-times"),
     path("p/<slug:practice_slug>/book/<slug:service_slug>/details/", booking.details, name="book-details"),
+    path("p/<slug:practice_slug>/booking-request/<str:key>/", booking.requested, name="book-requested"),
 ]

@@ -14,10 +14,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from longtide.lib.intervals import Interval, merge
 from longtide.practice.models import Practice, Practitioner, Room
 from longtide.scheduling.availability import DatedHours, PractitionerSchedule, WeeklyHours, working_intervals
-from longtide.scheduling.models import OCCUPYING, Appointment, HoursException, TimeOff, WorkingHours
+from longtide.scheduling.models import Appointment, HoursException, TimeOff, WorkingHours
 from longtide.web.times import time_label
 
 ROW_MINUTES = 15
@@ -135,6 +137,7 @@ def build_grid(sources: Sequence[Source], zone: ZoneInfo, today: date) -> Grid:
     """Lay the sources out as columns on one shared set of rows, wide enough for everything shown."""
     laid: list[tuple[Source, list[_Placed], list[_Placed]]] = []
     cancelled: list[Appointment] = []
+    now = timezone.now()  # a hold stops holding its time at hold_until
     for source in sources:
 
         def place(start: datetime, end: datetime, **item: Any) -> _Placed:
@@ -142,9 +145,9 @@ def build_grid(sources: Sequence[Source], zone: ZoneInfo, today: date) -> Grid:
             return _Placed(first, max(first + 1, _minute_of(end, source.day, zone)), **item)  # noqa: B023
 
         hours = [place(i.start, i.end) for i in source.working]
-        items = [place(a.start, a.end, appointment=a) for a in source.appointments if a.status in OCCUPYING]
+        items = [place(a.start, a.end, appointment=a) for a in source.appointments if a.holds_time(now)]
         items += [place(o.start, o.end, time_off=o) for o in source.time_off]
-        cancelled += [a for a in source.appointments if a.status not in OCCUPYING]
+        cancelled += [a for a in source.appointments if not a.holds_time(now)]
         laid.append((source, [h for h in hours if h.start < DAY_MINUTES], items))
 
     placed = [p for _, hours, items in laid for p in (*hours, *items)]
