@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "longtide.checks",
     "longtide.audit",
     "longtide.notifications",
+    "longtide.ratelimit",
     "longtide.accounts",
     "longtide.backups",
     "longtide.practice",
@@ -104,6 +105,24 @@ if test_name := env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": test_name}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Argon2 first (new and changed passwords); the others still check older hashes, which Django
+# upgrades to Argon2 at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Sign-in attempts are counted before any password is hashed (accounts/throttle.py): per account
+# and per network address, in windows of LOGIN_THROTTLE_MINUTES; a successful sign-in gives its
+# attempt back, so the counts are of failures and of attempts still in flight.
+AUTHENTICATION_BACKENDS = ["longtide.accounts.throttle.ThrottledModelBackend"]
+LOGIN_ATTEMPTS_PER_ACCOUNT = env_int("LOGIN_ATTEMPTS_PER_ACCOUNT", 5)
+LOGIN_ATTEMPTS_PER_ADDRESS = env_int("LOGIN_ATTEMPTS_PER_ADDRESS", 10)
+LOGIN_THROTTLE_MINUTES = env_int("LOGIN_THROTTLE_MINUTES", 15)
+# How many reverse proxies in front of the app set X-Forwarded-For (ratelimit/addresses.py).
+PROXY_HOPS = env_int("PROXY_HOPS", 0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

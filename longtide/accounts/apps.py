@@ -5,3 +5,7 @@ class AccountsConfig(AppConfig):
     name = "longtide.accounts"
     label = "accounts"
     verbose_name = "Staff accounts"
+
+    def ready(self) -> None:
+        # Connects the receiver that counts wrong second-factor codes against sign-in limits.
+        from longtide.accounts import throttle  # noqa: F401

@@ -18,6 +18,7 @@ from longtide.api.errors import ApiError
 from longtide.api.public import ErrorOut, get_practice
 from longtide.clients.contact import PHONE, PHONE_PATTERN
 from longtide.practice.models import Practice, Practitioner, Service
+from longtide.ratelimit.addresses import client_address
 from longtide.scheduling.availability import Slot
 from longtide.scheduling.booking import (
     ClientDetails,
@@ -27,7 +28,7 @@ from longtide.scheduling.booking import (
     confirm_booking,
     release_hold,
 )
-from longtide.scheduling.booking_rules import BookingError, SlotTaken
+from longtide.scheduling.booking_rules import BookingError, SlotTaken, TooManyBookings
 from longtide.scheduling.manage_links import find_by_token
 from longtide.scheduling.models import Appointment, Source
 from longtide.scheduling.search import candidate_practitioners, find_slots
@@ -273,6 +274,7 @@ def availability(
         404: ErrorOut,
         409: SlotTakenOut,
         422: ErrorOut,
+        429: ErrorOut,
         503: ErrorOut,
     },
     summary="Book a slot (held until confirmed from the email)",
@@ -281,7 +283,9 @@ def availability(
     "in this response). The answer shows only what was sent, whoever the address belongs to. Send an "
     "`Idempotency-Key` header to make retries safe: a retry with the same key and the same request returns "
     "the same booking (200); the same key with a different request is refused (422, "
-    "`idempotency_key_reused`). 409 when the time is no longer free, with alternatives.",
+    "`idempotency_key_reused`). 409 when the time is no longer free, with alternatives. 429 `rate_limited` (with "
+    "a `Retry-After` header, in seconds) past the practice's limits on bookings per email address per day and "
+    "per network address per hour; only bookings made count.",
 )
 def create_booking(
     request: HttpRequest,
@@ -306,6 +310,7 @@ def create_booking(
             note=payload.note,
             source=Source.API,
             idempotency_key=idempotency_key,
+            client_address=client_address(request),
         )
     except SlotTaken as exc:
         others = alternatives(practice=practice, service=service, practitioner=person, around=payload.start)
@@ -315,6 +320,8 @@ def create_booking(
             exc.message,
             extra={"alternatives": [_slot_out(s, _zone(practice)).model_dump(mode="json") for s in others]},
         ) from None
+    except TooManyBookings as exc:
+        raise ApiError(429, exc.code, exc.message, headers={"Retry-After": str(exc.retry_after)}) from None
     except BookingError as exc:
         raise ApiError(
             exc.status if exc.status != 400 else 422,

@@ -19,6 +19,7 @@ class ApiError(Exception):
         detail: str,
         errors: dict[str, list[str]] | None = None,
         extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
@@ -26,6 +27,7 @@ class ApiError(Exception):
         self.detail = detail
         self.errors = errors or {}
         self.extra = extra or {}
+        self.headers = headers or {}
 
 
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -43,7 +45,10 @@ def install(api: NinjaAPI) -> None:
         if exc.errors:
             body["errors"] = exc.errors
         body.update(exc.extra)
-        return api.create_response(request, body, status=exc.status)
+        response = api.create_response(request, body, status=exc.status)
+        for name, value in exc.headers.items():
+            response[name] = value
+        return response
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -21,6 +21,7 @@ from longtide.clients.models import Client
 from longtide.lib.tracebacks import bare_traceback
 from longtide.practice.models import Practice, Practitioner, Service
 from longtide.scheduling.availability import Slot
+from longtide.scheduling.booking_limits import booking_limits, check_room_left, count_booking
 from longtide.scheduling.booking_messages import queue_booking_message
 from longtide.scheduling.booking_rules import (
     BookingError,
@@ -258,6 +259,7 @@ def book_appointment(
     by: User | AnonymousUser | None = None,
     source: str = Source.ONLINE,
     idempotency_key: str | None = None,
+    client_address: str = "",
     now: datetime | None = None,
 ) -> Booked:
     """Book the service at `start` with the practitioner (or the first free one when None).
@@ -266,6 +268,9 @@ def book_appointment(
     email address confirms them from the emailed link (confirm_booking), whoever the address
     belongs to, so that nothing the person booking sees depends on stored client data
     (docs/booking-privacy.md). The client record is found by email, or made, and never changed.
+
+    Online and API bookings count against the practice's limits per email address and per network
+    address (`client_address`; booking_limits.py): TooManyBookings (429) past them.
 
     Raises BookingError with a specific code for bad requests, IdempotencyKeyReused when the key
     came with another request, SlotTaken when the time is not free and NotSaved when the database
@@ -290,6 +295,8 @@ def book_appointment(
     if earlier := _earlier_booking(practice, idempotency_key, fingerprint):
         return earlier
     check_policy(practice, start, now, for_staff=for_staff)
+    limits = [] if for_staff else booking_limits(practice, email=client.email, address=client_address)
+    check_room_left(practice, limits, now)
     candidates = candidate_practitioners(service, practitioner=practitioner, style=style)
     if not candidates:
         raise BookingError("unknown_practitioner", "That practitioner does not offer this service.", "practitioner")
@@ -299,6 +306,7 @@ def book_appointment(
     def make(slot: Slot, location_id: int) -> Appointment:
         blocked_start, blocked_end = service.blocked_range(slot.start, slot.end)
         held = not for_staff
+        count_booking(practice, limits, now)  # raises (and so rolls this booking back) past a limit
         appointment = Appointment.objects.create(
             practice=practice,
             location_id=location_id,

@@ -56,6 +56,16 @@ class IdempotencyKeyReused(BookingError):
         self.earlier = earlier
 
 
+class TooManyBookings(BookingError):
+    """More online bookings than the practice takes from one email or network address (429)."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__("rate_limited", message)
+        self.retry_after = retry_after
+
+
 class PolicyRefused(BookingError):
     """The practice's policy does not allow this online (e.g. inside the cancellation window)."""
 

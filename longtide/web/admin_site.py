@@ -14,8 +14,10 @@ from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from longtide.accounts.throttle import throttled
 from longtide.practice.access import may_use_admin
 
 if TYPE_CHECKING:
@@ -54,7 +56,18 @@ class OperatorAdminSite(AdminSite):
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         _refuse_staff(request)
-        return super().login(request, extra_context)
+        response = super().login(request, extra_context)
+        refused = throttled(request)
+        if refused is not None and isinstance(response, TemplateResponse):
+            # Refused before the password was checked (accounts/throttle.py): say so, with a 429.
+            minutes = max(1, -(-refused.retry_after // 60))
+            response.status_code = 429
+            response["Retry-After"] = str(refused.retry_after)
+            if response.context_data is not None:
+                response.context_data["subtitle"] = _(
+                    "Too many sign-in attempts. Wait %(minutes)d minutes and try again."
+                ) % {"minutes": minutes}
+        return response
 
 
 def _refuse_staff(request: HttpRequest) -> None:

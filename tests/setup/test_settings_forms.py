@@ -16,6 +16,9 @@ GOOD_POLICY = {
     "slot_step_minutes": "15",
     "cancellation_window_hours": "24",
     "new_clients_first_visit": "on",
+    "booking_hold_minutes": "120",
+    "online_bookings_per_email_per_day": "6",
+    "online_bookings_per_ip_per_hour": "20",
 }
 
 
@@ -43,6 +46,13 @@ def test_policies_save_within_bounds(owner: HttpClient, cast) -> None:
         ("slot_step_minutes", "7", "Choose one of the offered steps."),
         ("cancellation_window_hours", "-5", "The window cannot be negative"),
         ("cancellation_window_hours", "1000", "At most 336 hours (14 days)."),
+        ("booking_hold_minutes", "5", "Hold a booking for at least 15 minutes"),
+        ("booking_hold_minutes", "99999999999999999999", "At most 1440 minutes (a day)."),
+        ("online_bookings_per_email_per_day", "0", "Allow at least 1 booking a day."),
+        ("online_bookings_per_email_per_day", "51", "At most 50 bookings a day."),
+        ("online_bookings_per_ip_per_hour", "0", "Allow at least 1 booking an hour."),
+        ("online_bookings_per_ip_per_hour", "1001", "At most 1000 bookings an hour."),
+        ("online_bookings_per_ip_per_hour", "lots", "Enter a whole number, e.g. 20."),
     ],
 )
 def test_each_policy_has_bounds_with_a_specific_message(

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from longtide.practice.models import STYLE_DESCRIPTIONS, Location, Practice, Practitioner, Service, Style
+from longtide.ratelimit.addresses import client_address
 from longtide.scheduling.booking import ClientDetails, alternatives, book_appointment
-from longtide.scheduling.booking_rules import BookingError, IdempotencyKeyReused, SlotTaken
+from longtide.scheduling.booking_rules import BookingError, IdempotencyKeyReused, SlotTaken, TooManyBookings
 from longtide.scheduling.models import Appointment, Source
 from longtide.scheduling.search import candidate_practitioners, find_slots
 from longtide.web.htmx import is_htmx
@@ -148,6 +149,7 @@ def details(request: HttpRequest, practice_slug: str, service_slug: str) -> Http
         form = DetailsForm(initial={"slot": request.GET.get("slot", ""), "request_key": key})
     chosen = None
     other_times: list[TimeChoice] = []
+    retry_after: int | None = None
     if request.method == "POST" and form.is_valid():
         start, practitioner_id = form.cleaned_data["slot"]
         person = practice.practitioners.filter(pk=practitioner_id).first()
@@ -166,10 +168,14 @@ def details(request: HttpRequest, practice_slug: str, service_slug: str) -> Http
                 ),
                 note=form.cleaned_data["note"],
                 idempotency_key=FORM_KEY_PREFIX + key,
+                client_address=client_address(request),
             )
         except IdempotencyKeyReused:
             # This form was sent before, then changed (the back button): it already booked.
             return redirect(_requested_url(practice, key, again=True))
+        except TooManyBookings as exc:
+            form.add_error(None, exc.message)
+            retry_after = exc.retry_after
         except SlotTaken as exc:
             form.add_error(None, exc.message)
             other_times = _alternatives(practice, service, person, start, location)
@@ -195,6 +201,11 @@ def details(request: HttpRequest, practice_slug: str, service_slug: str) -> Http
         "first_visits": practice.services.active().filter(is_first_visit=True),
         "returning_only": practice.new_clients_first_visit and not service.is_first_visit,
     }
+    if retry_after is not None:
+        # Past the practice's limit on online bookings (booking_limits.py): what was typed is kept.
+        response = render(request, "web/booking/details.html", context, status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
     status = 409 if other_times else (400 if form.is_bound and form.errors else 200)
     return render(request, "web/booking/details.html", context, status=status)
 

@@ -31,6 +31,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.models import Device
 
 from longtide.accounts.sessions import touch
+from longtide.accounts.throttle import throttled
 from longtide.accounts.two_factor import (
     app_wait_seconds,
     has_two_factor,
@@ -57,6 +58,16 @@ class StaffLoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["idle_minutes"] = self.request.session.get(IDLE_SIGNOUT_KEY)
         return context
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        refused = throttled(self.request)
+        if refused is None:
+            return super().form_invalid(form)
+        # Refused before the password was even checked (accounts/throttle.py).
+        minutes = max(1, -(-refused.retry_after // 60))
+        response = self.render_to_response(self.get_context_data(form=form, throttled_minutes=minutes), status=429)
+        response["Retry-After"] = str(refused.retry_after)
+        return response
 
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse
@@ -36,7 +37,7 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
                     # A login that already has an authenticator signs in through both steps.
                     messages.success(request, _("Your password is set. Sign in with it and your authenticator code."))
                     return redirect("staff-login")
-                user.backend = "django.contrib.auth.backends.ModelBackend"
+                user.backend = settings.AUTHENTICATION_BACKENDS[0]
                 finish_sign_in(request, user)
                 messages.success(
                     request, _("Your password is set. Welcome to %(practice)s.") % {"practice": accepted.practice.name}

@@ -102,6 +102,46 @@ class PolicyForm(forms.ModelForm):  # type: ignore[type-arg]
         },
     )
 
+    booking_hold_minutes = forms.IntegerField(
+        label=_("Hold an unconfirmed online booking for (minutes)"),
+        min_value=15,
+        max_value=24 * 60,
+        help_text=_(
+            "Online bookings wait for the client to confirm them from the email we send; the time is kept for "
+            "them this long. 15 to 1440 minutes."
+        ),
+        error_messages={
+            "min_value": _("Hold a booking for at least %(limit_value)s minutes: the email can take a while."),
+            "max_value": _("At most %(limit_value)s minutes (a day)."),
+            "invalid": _("Enter a whole number of minutes, e.g. 120."),
+        },
+    )
+    online_bookings_per_email_per_day = forms.IntegerField(
+        label=_("Online bookings per email address per day"),
+        min_value=1,
+        max_value=50,
+        help_text=_("More bookings for one email address within 24 hours are refused. 1 to 50."),
+        error_messages={
+            "min_value": _("Allow at least %(limit_value)s booking a day."),
+            "max_value": _("At most %(limit_value)s bookings a day."),
+            "invalid": _("Enter a whole number, e.g. 6."),
+        },
+    )
+    online_bookings_per_ip_per_hour = forms.IntegerField(
+        label=_("Online bookings per network address per hour"),
+        min_value=1,
+        max_value=1000,
+        help_text=_(
+            "More bookings from one network (IP) address within an hour are refused; people in one office or "
+            "home share one. 1 to 1000."
+        ),
+        error_messages={
+            "min_value": _("Allow at least %(limit_value)s booking an hour."),
+            "max_value": _("At most %(limit_value)s bookings an hour."),
+            "invalid": _("Enter a whole number, e.g. 20."),
+        },
+    )
+
     class Meta:
         model = Practice
         fields = [
@@ -110,6 +150,11 @@ class PolicyForm(forms.ModelForm):  # type: ignore[type-arg]
             "slot_step_minutes",
             "cancellation_window_hours",
             "new_clients_first_visit",
+            # Online bookings wait for the client's confirmation by email, and are limited per
+            # address (docs/booking-privacy.md; scheduling/booking_limits.py).
+            "booking_hold_minutes",
+            "online_bookings_per_email_per_day",
+            "online_bookings_per_ip_per_hour",
         ]
         labels = {"new_clients_first_visit": _("New clients must start with a first-visit service")}
         help_texts = {"new_clients_first_visit": _("Mark the service as a first visit in Services.")}

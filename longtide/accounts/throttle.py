@@ -1,0 +1,133 @@
+"""Sign-in throttling: attempts per account and per network address, counted before any hashing.
+
+Every password check (the staff sign-in, the operator's admin sign-in, anything that calls
+`authenticate`) first takes an attempt from two counters in the database — one for the username,
+one for the network address — and is refused without touching the password once either is over
+its limit. So a burst of parallel guesses costs one cheap counter update each beyond the limit,
+never a password hash (Argon2 costs tens of milliseconds and 100 MiB of memory per check, by
+design). A successful sign-in gives its attempt back; what remains counted is failures and attempts
+still in flight. Wrong second-factor codes count against the account too (web/staff/signin.py
+reports them through `user_login_failed`).
+
+The first refusal of a window is logged as a lock-out, naming the account by its id (never the
+username, which may be an email address) and the network address; never a password.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import User
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied
+from django.dispatch import receiver
+from django.http import HttpRequest
+from django.utils import timezone
+
+from longtide.ratelimit.addresses import client_address
+from longtide.ratelimit.counters import Limit, hit, key_for
+
+log = logging.getLogger(__name__)
+
+THROTTLED_ATTRIBUTE = "longtide_login_throttled"
+
+
+@dataclass(frozen=True, slots=True)
+class Throttled:
+    """Why a sign-in was refused unheard, and for how long."""
+
+    retry_after: int  # seconds
+
+
+def _limits(request: HttpRequest, username: str) -> tuple[Limit, Limit]:
+    window = timedelta(minutes=settings.LOGIN_THROTTLE_MINUTES)
+    account = Limit(key_for("login-account", username.casefold()), settings.LOGIN_ATTEMPTS_PER_ACCOUNT, window)
+    address = Limit(key_for("login-address", client_address(request)), settings.LOGIN_ATTEMPTS_PER_ADDRESS, window)
+    return account, address
+
+
+def take_attempt(request: HttpRequest, username: str, now: datetime | None = None) -> Throttled | None:
+    """Count one sign-in attempt; return Throttled when the account or the address is over its limit."""
+    now = now or timezone.now()
+    account, address = _limits(request, username)
+    refused: Throttled | None = None
+    for limit, what in ((account, "account"), (address, "address")):
+        count = hit(limit, now)
+        if count > limit.most:
+            if count == limit.most + 1:
+                _log_lockout(request, username, limit, what, now)
+            wait = limit.retry_after(now)
+            refused = Throttled(max(wait, refused.retry_after if refused else 0))
+    return refused
+
+
+def give_back_attempt(request: HttpRequest, username: str, now: datetime | None = None) -> None:
+    """A sign-in succeeded: it does not count against the account or the address."""
+    now = now or timezone.now()
+    for limit in _limits(request, username):
+        hit(limit, now, by=-1)
+
+
+def _log_lockout(request: HttpRequest, username: str, limit: Limit, what: str, now: datetime) -> None:
+    minutes = round(limit.window.total_seconds() / 60)
+    wait = limit.retry_after(now)
+    if what == "account":
+        user_id = get_user_model().objects.filter(username=username).values_list("pk", flat=True).first()
+        who = f"user id {user_id}" if user_id is not None else "an account that does not exist"
+        log.warning(
+            "staff sign-in locked out: more than %d attempts for %s within %d minutes; refused for %d s",
+            limit.most,
+            who,
+            minutes,
+            wait,
+        )
+    else:
+        log.warning(
+            "staff sign-in locked out: more than %d attempts from address %s within %d minutes; refused for %d s",
+            limit.most,
+            client_address(request),
+            minutes,
+            wait,
+        )
+
+
+def throttled(request: HttpRequest) -> Throttled | None:
+    """Return why this request's sign-in was refused unheard, if it was."""
+    found = getattr(request, THROTTLED_ATTRIBUTE, None)
+    return found if isinstance(found, Throttled) else None
+
+
+class ThrottledModelBackend(ModelBackend):
+    """Django's username-and-password check, behind the attempt counters."""
+
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> User | None:
+        if username is None:
+            username = kwargs.get(get_user_model().USERNAME_FIELD)
+        if request is None or username is None or password is None:
+            return super().authenticate(request, username, password, **kwargs)
+        refused = take_attempt(request, str(username))
+        if refused is not None:
+            setattr(request, THROTTLED_ATTRIBUTE, refused)
+            raise PermissionDenied("Too many sign-in attempts.")  # authenticate() stops at once
+        user = super().authenticate(request, username, password, **kwargs)
+        if user is not None:
+            give_back_attempt(request, str(username))
+        return user
+
+
+@receiver(user_login_failed, dispatch_uid="longtide.accounts.throttle.second_factor")
+def count_wrong_second_factor(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    """A wrong authenticator or recovery code counts as a failed attempt for the account and address."""
+    if request is None or credentials.get("step") != "second factor" or not credentials.get("username"):
+        return
+    take_attempt(request, str(credentials["username"]))

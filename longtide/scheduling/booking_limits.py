@@ -1,0 +1,87 @@
+"""How many online bookings one email address and one network address may make: the practice's
+settings (`online_bookings_per_email_per_day`, `online_bookings_per_ip_per_hour`).
+
+Only bookings made count. A request first checks that there is room left (so a refused visitor
+costs no search), and the booking's own transaction then adds itself to both counters; if that
+takes a counter over the limit (requests racing from one address), the transaction rolls back, the
+booking with it. A lost race for a time, a refusal or a failure counts nothing, so fifty people
+racing for one time still see forty-nine "that time was just taken". Staff bookings are not
+limited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from longtide.practice.models import Practice
+from longtide.ratelimit.counters import Limit, hit, key_for, used
+from longtide.scheduling.booking_rules import TooManyBookings
+
+
+@dataclass(frozen=True, slots=True)
+class BookingLimit:
+    limit: Limit
+    per: str  # "email" or "address"
+
+
+def booking_limits(practice: Practice, *, email: str, address: str) -> list[BookingLimit]:
+    """Return the practice's limits for a booking with this email address from this network address."""
+    found = [
+        BookingLimit(
+            Limit(
+                key_for("booking-email", str(practice.pk), email.strip().casefold()),
+                practice.online_bookings_per_email_per_day,
+                timedelta(days=1),
+            ),
+            "email",
+        )
+    ]
+    if address:
+        limit = Limit(
+            key_for("booking-address", str(practice.pk), address),
+            practice.online_bookings_per_ip_per_hour,
+            timedelta(hours=1),
+        )
+        found.append(BookingLimit(limit, "address"))
+    return found
+
+
+def check_room_left(practice: Practice, limits: list[BookingLimit], now: datetime) -> None:
+    """Raise TooManyBookings when a limit is already used up (before any search or lock)."""
+    for each in limits:
+        if used(each.limit, now) >= each.limit.most:
+            raise _refusal(practice, each, now)
+
+
+def count_booking(practice: Practice, limits: list[BookingLimit], now: datetime) -> None:
+    """Count a booking being made, inside its transaction; raise TooManyBookings (rolling it back) past a limit."""
+    for each in limits:  # always in the same order, so concurrent bookings never wait on each other in a cycle
+        if hit(each.limit, now) > each.limit.most:
+            raise _refusal(practice, each, now)
+
+
+def _refusal(practice: Practice, each: BookingLimit, now: datetime) -> TooManyBookings:
+    wait = each.limit.retry_after(now)
+    if wait >= 3600:
+        hours = -(-wait // 3600)
+        when = ngettext("in %(count)d hour", "in %(count)d hours", hours) % {"count": hours}
+    else:
+        minutes = max(1, -(-wait // 60))
+        when = ngettext("in %(count)d minute", "in %(count)d minutes", minutes) % {"count": minutes}
+    contact = practice.phone or practice.email
+    call = _(" or contact us: %(contact)s") % {"contact": contact} if contact else ""
+    if each.per == "email":
+        message = _(
+            "This email address has been used for as many online bookings as %(practice)s takes in a day. "
+            "Please try again %(when)s%(call)s."
+        )
+    else:
+        message = _(
+            "Your network has made as many online bookings as %(practice)s takes in an hour. "
+            "Please try again %(when)s%(call)s."
+        )
+    return TooManyBookings(message % {"practice": practice.name, "when": when, "call": call}, retry_after=wait)

@@ -1,0 +1,173 @@
+"""Staff sign-in attempts per account and per network address, counted before any password is hashed:
+a lock-out answered with 429 and Retry-After, logged without the password or the username."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth import base_user
+from django.db import connections
+from django.test import Client as HttpClient
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 12, 1, 12, 7, tzinfo=UTC)  # 7 minutes into a 15-minute window
+LOGIN = "/staff/login/"
+
+
+@pytest.fixture
+def hashes(monkeypatch) -> list[str]:
+    """Every password hash computed: a check against a stored hash, or a hash of a new password
+    (Django hashes the attempt for an unknown username too, to take as long as a known one)."""
+    computed: list[str] = []
+    lock = threading.Lock()
+    real_check, real_make = base_user.check_password, base_user.make_password
+
+    def check(*args, **kwargs):
+        with lock:
+            computed.append("check")
+        return real_check(*args, **kwargs)
+
+    def make(*args, **kwargs):
+        with lock:
+            computed.append("make")
+        return real_make(*args, **kwargs)
+
+    monkeypatch.setattr(base_user, "check_password", check)
+    monkeypatch.setattr(base_user, "make_password", make)
+    return computed
+
+
+def sign_in(client: HttpClient, username: str, password: str, address: str = "203.0.113.7"):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_the_right_password_after_too_many_wrong_ones_is_refused_until_the_window_ends(
+    client: HttpClient, cast
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        for _ in range(5):
+            assert sign_in(client, "ana", "wrong").status_code == 200
+        refused = sign_in(client, "ana", "pw-ana-123")
+        assert refused.status_code == 429
+        assert refused["Retry-After"] == str(8 * 60)
+        assert "Too many sign-in attempts. Please wait 8 minutes and try again." in refused.text
+        assert "_auth_user_id" not in client.session
+    with time_machine.travel(NOW + timedelta(minutes=8), tick=False):
+        signed_in = sign_in(client, "ana", "pw-ana-123")
+        assert signed_in.status_code == 302 and client.session["_auth_user_id"] == str(cast.ana_user.pk)
+
+
+def test_a_locked_account_is_checked_without_hashing_its_password(client: HttpClient, cast, hashes) -> None:
+    with time_machine.travel(NOW, tick=False):
+        for _ in range(5):
+            sign_in(client, "ana", "wrong")
+        assert len(hashes) == 5
+        for _ in range(10):
+            assert sign_in(client, "ana", "wrong").status_code == 429
+        assert len(hashes) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_parallel_wrong_passwords_cost_five_hashes(cast, hashes, caplog) -> None:
+    barrier = threading.Barrier(20)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def guess() -> None:
+        try:
+            client = HttpClient()
+            barrier.wait(timeout=30)
+            status = sign_in(client, "ana", "wrong").status_code
+            with lock:
+                statuses.append(status)
+        finally:
+            connections.close_all()
+
+    with caplog.at_level(logging.WARNING, logger="longtide.accounts.throttle"):
+        threads = [threading.Thread(target=guess) for _ in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    assert sorted(statuses) == [200] * 5 + [429] * 15
+    assert len(hashes) == 5, "the attempts beyond the limit were refused before any hashing"
+    [lockout] = [r.getMessage() for r in caplog.records if "for user id" in r.getMessage()]
+    assert f"user id {cast.ana_user.pk}" in lockout
+    assert "ana" not in lockout.replace(f"user id {cast.ana_user.pk}", "") and "wrong" not in lockout
+
+
+def test_a_lockout_is_logged_once_without_the_password_or_an_email_address(client: HttpClient, cast, caplog) -> None:
+    cast.ana_user.username = "ana@tidewater.test"  # invited staff sign in with their email address
+    cast.ana_user.save()
+    with caplog.at_level(logging.WARNING, logger="longtide.accounts.throttle"), time_machine.travel(NOW, tick=False):
+        for _ in range(8):
+            sign_in(client, "ana@tidewater.test", "hunter2-wrong")
+    lines = [r.getMessage() for r in caplog.records if r.name == "longtide.accounts.throttle"]
+    assert lines == [
+        f"staff sign-in locked out: more than 5 attempts for user id {cast.ana_user.pk} within 15 minutes; "
+        "refused for 480 s"
+    ]
+    assert "@" not in lines[0] and "hunter2" not in lines[0]
+
+
+def test_many_accounts_tried_from_one_address_lock_that_address(client: HttpClient, cast, caplog) -> None:
+    with caplog.at_level(logging.WARNING, logger="longtide.accounts.throttle"), time_machine.travel(NOW, tick=False):
+        for n in range(10):
+            assert sign_in(client, f"guess{n}", "wrong").status_code == 200
+        assert sign_in(client, "ana", "pw-ana-123").status_code == 429
+        assert sign_in(HttpClient(), "ana", "pw-ana-123", address="198.51.100.9").status_code == 302
+    assert any("from address 203.0.113.7" in r.getMessage() for r in caplog.records)
+
+
+def test_signing_in_gives_the_attempt_back(client: HttpClient, cast) -> None:
+    with time_machine.travel(NOW, tick=False):
+        for _ in range(4):
+            assert sign_in(HttpClient(), "ana", "wrong").status_code == 200
+        assert sign_in(HttpClient(), "ana", "pw-ana-123").status_code == 302
+        # Counted, the success would make this the sixth attempt: it is the fifth failure.
+        assert sign_in(HttpClient(), "ana", "wrong").status_code == 200
+        assert sign_in(HttpClient(), "ana", "wrong").status_code == 429
+
+
+def test_the_operator_sign_in_is_throttled_too(client: HttpClient, django_user_model) -> None:
+    django_user_model.objects.create_superuser("root", "root@operator.test", "pw-root-123")
+    with time_machine.travel(NOW, tick=False):
+        for _ in range(5):
+            assert client.post("/admin/login/", {"username": "root", "password": "wrong"}).status_code == 200
+        refused = client.post("/admin/login/", {"username": "root", "password": "pw-root-123"})
+    assert refused.status_code == 429 and refused["Retry-After"] == "480"
+    assert "Too many sign-in attempts" in refused.text
+    assert "_auth_user_id" not in client.session
+
+
+def test_new_passwords_are_hashed_with_argon2(settings) -> None:
+    from django.contrib.auth.hashers import check_password, make_password
+
+    from longtide import settings as project
+
+    assert project.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    settings.PASSWORD_HASHERS = project.PASSWORD_HASHERS
+    hashed = make_password("correct horse battery staple")
+    assert hashed.startswith("argon2$argon2id$")
+    assert check_password("correct horse battery staple", hashed)
+
+
+def test_wrong_second_factor_codes_count_against_the_account(cast) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=cast.ana_user, name="phone", confirmed=True)
+    with time_machine.travel(NOW, tick=False):
+        for _ in range(5):
+            # Past the device's own back-off (django-otp), which would refuse the code unheard.
+            TOTPDevice.objects.filter(pk=device.pk).update(
+                throttling_failure_timestamp=None, throttling_failure_count=0
+            )
+            browser = HttpClient()
+            assert sign_in(browser, "ana", "pw-ana-123")["Location"] == "/staff/login/code/"
+            assert browser.post("/staff/login/code/", {"code": "000000"}).status_code == 200
+        assert sign_in(HttpClient(), "ana", "pw-ana-123").status_code == 429
