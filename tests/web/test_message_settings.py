@@ -15,6 +15,7 @@ from longtide.notifications.delivery import deliver_due
 from longtide.notifications.models import MessageTemplate
 from longtide.practice.models import Practice
 from longtide.scheduling.booking import ClientDetails, book_appointment
+from longtide.scheduling.models import Source
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +85,7 @@ def test_a_practices_own_wording_is_used_for_new_messages(olga, cast) -> None:
         start=datetime(2026, 12, 2, 15, 0, tzinfo=UTC),
         client=ClientDetails("Cleo", "Park", "cleo@example.test"),
         note="Migraines since March",
+        source=Source.STAFF,  # booked at once; online bookings wait for the emailed confirmation
     )
     deliver_due(worker="test")
     [message] = mail.outbox

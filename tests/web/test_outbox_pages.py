@@ -13,6 +13,7 @@ from longtide.clients.models import Client
 from longtide.notifications.delivery import deliver_due
 from longtide.notifications.models import Message, State
 from longtide.scheduling.booking import ClientDetails, book_appointment
+from longtide.scheduling.models import Source
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,7 @@ def booked(cast):
         start=WED_10,
         client=ClientDetails("Cleo", "Park", "cleo@example.test"),
         note="Migraines since March",
+        source=Source.STAFF,  # booked at once; online bookings wait for the emailed confirmation
     )
 
 
