@@ -69,6 +69,12 @@ class Perm(StrEnum):
     OUTBOX_VIEW = "outbox.view"
     OUTBOX_RESEND = "outbox.resend"
     CLIENT_REMINDERS_EDIT = "clients.reminders_edit"
+    # One's own private calendar feed, for members with a practitioner profile (no clinical content:
+    # times, services, a label or initials). Owners stop anyone's with PRACTICE_CONFIGURE.
+    CALENDAR_FEED_OWN = "calendar_feed.own"
+    # The waitlist: who is waiting for which service and times, offers made (contact details, nothing
+    # clinical), adding and removing people.
+    WAITLIST_MANAGE = "waitlist.manage"
 
 
 _EVERYONE = frozenset(
@@ -80,6 +86,8 @@ _EVERYONE = frozenset(
         Perm.OUTBOX_VIEW,
         Perm.OUTBOX_RESEND,
         Perm.CLIENT_REMINDERS_EDIT,
+        Perm.CALENDAR_FEED_OWN,
+        Perm.WAITLIST_MANAGE,
     }
 )
 _CLINICAL = frozenset({Perm.BOOKING_NOTE_READ, Perm.CLINICAL_READ, Perm.CLINICAL_WRITE, Perm.BREAK_GLASS})

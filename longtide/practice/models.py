@@ -45,6 +45,13 @@ DEFAULT_IDLE_MINUTES = 30
 MAX_REMINDER_HOURS = 336
 
 
+class FeedNames(models.TextChoices):
+    """What a practitioner's calendar feed calls a client (docs/notifications.md, "Calendar feeds")."""
+
+    LABEL = "label", _("The practice's label only (no names)")
+    INITIALS = "initials", _("The client's initials")
+
+
 class PracticeQuerySet(models.QuerySet["Practice"]):
     def for_user(self, user: User | AnonymousUser) -> PracticeQuerySet:
         """Practices the user is staff of. A superuser is no member by default (practice/access.py)."""
@@ -128,6 +135,33 @@ class Practice(models.Model):
         "After-session check-ins",
         default=True,
         help_text="A day after a completed session, ask the client how they have been (a short form).",
+    )
+
+    # Practitioners' calendar feeds: what an entry calls the client. A subscribed calendar lives with
+    # Google, Apple or Microsoft and is often shared, so the default names nobody.
+    calendar_feed_names = models.CharField(
+        "Clients in calendar feeds",
+        max_length=10,
+        choices=FeedNames.choices,
+        default=FeedNames.LABEL,
+        help_text="Practitioners' subscribed calendars live with Google, Apple or Microsoft and are often "
+        "shared with family or colleagues. Entries never show notes, contact details or full names.",
+    )
+    calendar_feed_label = models.CharField(
+        "Label for a client in calendar feeds",
+        max_length=40,
+        default="Client",
+        help_text='Shown before the service, e.g. "Client · Follow-up session".',
+    )
+
+    # The waitlist (docs/notifications.md, "Waitlist"): how long a freed time is held for the
+    # waitlisted client it is offered to before it goes to the next.
+    waitlist_offer_minutes = models.PositiveIntegerField(
+        "Hold an offered time for (minutes)",
+        default=60,
+        validators=[MinValueValidator(10), MaxValueValidator(1440)],
+        help_text="A time freed by a cancellation is offered to the first matching client on the waitlist and "
+        "held for them this long (10 to 1440), then offered to the next.",
     )
 
     # Clinical records (docs/records.md).

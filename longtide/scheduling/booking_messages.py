@@ -31,7 +31,7 @@ from longtide.notifications.models import Channel, Message
 from longtide.notifications.outbox import NewMessage, queue, withdraw
 from longtide.notifications.phone import e164
 from longtide.practice.models import Location, Practice, Practitioner, Service
-from longtide.scheduling.ics import appointment_ics
+from longtide.scheduling.ics import appointment_ics, itip_method
 from longtide.scheduling.manage_links import manage_url, token_for
 from longtide.scheduling.message_texts import Purpose, kind_for
 from longtide.scheduling.models import Appointment, Status
@@ -208,8 +208,13 @@ def preview_fields(practice: Practice, *, now: datetime) -> dict[str, str]:
     return fields
 
 
-def calendar_file(appointment: Appointment, fields: Mapping[str, str], *, cancelled: bool) -> str:
-    """The .ics for a confirmation, a move or a cancellation.
+def calendar_file(
+    appointment: Appointment, fields: Mapping[str, str], *, cancelled: bool, attendee_email: str = ""
+) -> tuple[str, str]:
+    """The .ics for a confirmation, a move or a cancellation, and its METHOD.
+
+    A REQUEST (CANCEL) with the client, the email's recipient, as the attendee when the practice
+    has an address to name as organizer; else a PUBLISH (ics.itip_method).
 
     It carries no manage link: calendar entries are often shared (a family or work calendar), and
     anyone who can read the entry could use the link to cancel the visit.
@@ -226,6 +231,7 @@ def calendar_file(appointment: Appointment, fields: Mapping[str, str], *, cancel
                 % {"practice": practice.name},
             ]
         )
+    organizer = practice.email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     data = appointment_ics(
         uid=f"appointment-{appointment.pk}@{practice.slug}.longtide",
         start=appointment.start,
@@ -233,12 +239,13 @@ def calendar_file(appointment: Appointment, fields: Mapping[str, str], *, cancel
         summary=f"{fields['service_name']} with {appointment.practitioner.display_name} ({practice.name})",
         location=fields["location"],
         description=description,
-        organizer_email=practice.email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
+        organizer_email=organizer,
+        attendee_email=attendee_email,
         # A cancellation must outrank the last request sent; nothing is sent for the entry after it.
         sequence=appointment.sequence + 1 if cancelled else appointment.sequence,
         cancelled=cancelled,
     )
-    return data.decode()
+    return data.decode(), itip_method(organizer_email=organizer, attendee_email=attendee_email, cancelled=cancelled)
 
 
 def new_message(
@@ -267,8 +274,10 @@ def new_message(
     composed = compose(kind, wording[kind.key], fields, lang=settings.LANGUAGE_CODE.split("-")[0])
     attachments: tuple[dict[str, str], ...] = ()
     if channel == Channel.EMAIL and purpose in TRANSACTIONAL:
-        mimetype = "text/calendar; method=" + ("CANCEL" if purpose == Purpose.CANCELLED else "REQUEST")
-        ics = calendar_file(appointment, fields, cancelled=purpose == Purpose.CANCELLED)
+        ics, method = calendar_file(
+            appointment, fields, cancelled=purpose == Purpose.CANCELLED, attendee_email=recipient
+        )
+        mimetype = f"text/calendar; method={method}"
         attachments = ({"filename": ICS_FILENAME, "mimetype": mimetype, "content": ics},)
     return NewMessage(
         purpose=purpose,

@@ -268,3 +268,42 @@ class Appointment(models.Model):
 
 def _same_name(name: str) -> str:
     return " ".join(name.casefold().split())
+
+
+class CalendarFeedQuerySet(models.QuerySet["CalendarFeed"]):
+    def live(self) -> CalendarFeedQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class CalendarFeed(models.Model):
+    """A practitioner's private calendar feed (scheduling/feeds.py): a secret URL a calendar program
+    subscribes to. The token is HMAC(SECRET_KEY, nonce), like a manage link: the database keeps the
+    nonce and the token's SHA-256, so a copy of it yields no working feed URL, while the server can
+    show the practitioner their own URL again. Revoking (or replacing) it stops it at once."""
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="calendar_feeds")
+    nonce = models.CharField(max_length=32)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # When a calendar program last fetched it (to the minute): shows the practitioner it is in use.
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practitioner"], condition=Q(revoked_at__isnull=True), name="one_live_feed_per_practitioner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.practitioner} ({'revoked' if self.revoked_at else 'live'})"

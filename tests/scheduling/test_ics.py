@@ -18,6 +18,7 @@ def make(**overrides: object) -> bytes:
         "location": "Harbourside, 1 Quay St, Portland, ME",
         "description": "Cancel or reschedule: https://clinic.example.test/manage/abc",
         "organizer_email": "hello@tidewater.test",
+        "attendee_email": "cleo@example.test",
     }
     arguments.update(overrides)
     return appointment_ics(**arguments)  # type: ignore[arg-type]
@@ -102,7 +103,7 @@ def test_text_is_escaped_and_long_lines_are_folded() -> None:
 def test_optional_fields_are_left_out_when_empty() -> None:
     data = make(location="", description="", organizer_email="")
     _, event = parse(data)
-    for name in ("LOCATION", "DESCRIPTION", "ORGANIZER"):
+    for name in ("LOCATION", "DESCRIPTION", "ORGANIZER", "ATTENDEE"):
         assert name not in event
 
 
@@ -117,3 +118,50 @@ def test_optional_fields_are_left_out_when_empty() -> None:
 def test_bad_input_is_refused(overrides: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         make(**overrides)
+
+
+# RFC 5546 §3.2.2 and §3.2.5: what a REQUEST and a CANCEL must carry (a component without them is
+# what calendar clients handle unevenly: Outlook refuses a REQUEST without attendees).
+REQUIRED = {
+    "REQUEST": {"ATTENDEE", "DTSTAMP", "DTSTART", "ORGANIZER", "SUMMARY", "UID", "SEQUENCE"},
+    "CANCEL": {"ATTENDEE", "DTSTAMP", "ORGANIZER", "UID", "SEQUENCE"},
+    "PUBLISH": {"DTSTAMP", "DTSTART", "SUMMARY", "UID"},
+}
+
+
+@pytest.mark.parametrize("cancelled", [False, True])
+def test_a_request_and_a_cancel_name_the_client_as_an_attendee_who_need_not_reply(cancelled: bool) -> None:
+    calendar, event = parse(make(cancelled=cancelled, sequence=2))
+    method = str(calendar["METHOD"])
+    assert method == ("CANCEL" if cancelled else "REQUEST")
+    assert REQUIRED[method] <= set(event.keys())
+    attendee = event["ATTENDEE"]
+    assert str(attendee) == "mailto:cleo@example.test"
+    assert attendee.params["PARTSTAT"] == "ACCEPTED"
+    assert attendee.params["RSVP"] == "FALSE"
+    assert "CN" not in attendee.params  # no name: the file says nothing the address's owner did not type
+
+
+@pytest.mark.parametrize(("organizer", "attendee"), [("", "cleo@example.test"), ("hello@tidewater.test", "")])
+def test_without_both_addresses_the_file_is_published_and_a_cancellation_is_published_cancelled(
+    organizer: str, attendee: str
+) -> None:
+    calendar, event = parse(make(organizer_email=organizer, attendee_email=attendee))
+    assert calendar["METHOD"] == "PUBLISH"
+    assert REQUIRED["PUBLISH"] <= set(event.keys())
+    assert "ATTENDEE" not in event
+    calendar, event = parse(make(organizer_email=organizer, attendee_email=attendee, cancelled=True, sequence=1))
+    assert calendar["METHOD"] == "PUBLISH"
+    assert event["STATUS"] == "CANCELLED"
+    assert event["SEQUENCE"] == 1
+
+
+@pytest.mark.parametrize("cancelled", [False, True])
+def test_a_second_strict_parser_reads_the_email_file(cancelled: bool) -> None:
+    from ical.calendar_stream import IcsCalendarStream
+
+    stream = IcsCalendarStream.calendar_from_ics(make(cancelled=cancelled, sequence=1).decode())
+    (event,) = stream.events
+    assert event.uid == "appointment-7@tidewater.longtide"
+    assert event.dtstart == datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+    assert [a.uri for a in event.attendees] == ["mailto:cleo@example.test"]

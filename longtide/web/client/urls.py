@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from longtide.web.client import manage
+from longtide.web.client import feed, manage
 
 urlpatterns = [
     path("p/<slug:practice_slug>/manage/<str:token>/", manage.show, name="manage-booking"),
@@ -10,4 +10,6 @@ urlpatterns = [
     path("p/<slug:practice_slug>/manage/<str:token>/release/", manage.release, name="manage-release"),
     path("p/<slug:practice_slug>/manage/<str:token>/cancel/", manage.cancel, name="manage-cancel"),
     path("p/<slug:practice_slug>/manage/<str:token>/reschedule/", manage.reschedule, name="manage-reschedule"),
+    # A practitioner's private calendar feed (scheduling/feeds.py): no practice in the address.
+    path("calendar-feed/<str:token>.ics", feed.calendar_feed, name="calendar-feed"),
 ]

@@ -42,6 +42,15 @@ class ReminderSettingsForm(forms.ModelForm[Practice]):
         fields = ["reminder_hours_first", "reminder_hours_second", "send_checkins"]
 
 
+class WaitlistAndFeedsForm(forms.ModelForm[Practice]):
+    """Saved by its own button (`section=waitlist`), so each form keeps what was typed in the other."""
+
+    class Meta:
+        model = Practice
+        fields = ["waitlist_offer_minutes", "calendar_feed_names", "calendar_feed_label"]
+        widgets = {"calendar_feed_names": forms.RadioSelect}
+
+
 class WordingForm(forms.Form):
     subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200, required=False)
     body = forms.CharField(
@@ -66,14 +75,21 @@ class WordingForm(forms.Form):
 
 @owner_page()
 def message_settings(request: HttpRequest, practice: Practice) -> HttpResponse:
-    form = ReminderSettingsForm(request.POST or None, instance=practice)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Saved when reminders and check-ins go."))
+    posted = request.POST if request.method == "POST" else None
+    other = posted is not None and posted.get("section") == "waitlist"
+    form = ReminderSettingsForm(None if other else posted, instance=practice)
+    other_form = WaitlistAndFeedsForm(posted if other else None, instance=practice)
+    saving = other_form if other else form
+    if posted is not None and saving.is_valid():
+        saving.save()
+        if other:
+            messages.success(request, _("Saved how long waitlist offers are held and what calendar feeds show."))
+        else:
+            messages.success(request, _("Saved when reminders and check-ins go."))
         return redirect("staff-message-settings", practice_slug=practice.slug)
     current = wordings(practice.pk, KINDS)
     kinds = [(kind, PURPOSE_LABELS[kind.purpose], current[kind.key].customised) for kind in KINDS]  # type: ignore[index]
-    context = {"practice": practice, "form": form, "kinds": kinds, "section": "messages"}
+    context = {"practice": practice, "form": form, "other_form": other_form, "kinds": kinds, "section": "messages"}
     return render(request, "web/staff/settings/messages.html", context)
 
 

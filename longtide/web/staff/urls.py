@@ -6,6 +6,7 @@ from django.urls import include, path
 from longtide.web.staff import (
     account,
     calendar,
+    calendar_feed,
     client_reminders,
     home,
     message_settings,
@@ -47,6 +48,12 @@ urlpatterns = [
         name="staff-client-reminders",
     ),
     path("staff/<slug:practice_slug>/calendar/", calendar.day_or_week, name="staff-calendar"),
+    path("staff/<slug:practice_slug>/calendar-feed/", calendar_feed.calendar_feed, name="staff-calendar-feed"),
+    path(
+        "staff/<slug:practice_slug>/calendar-feed/<int:pk>/stop/",
+        calendar_feed.stop_feed,
+        name="staff-calendar-feed-stop",
+    ),
     path("staff/<slug:practice_slug>/appointments/new/", calendar.new_appointment, name="staff-book"),
     path("staff/<slug:practice_slug>/appointments/<int:pk>/", calendar.appointment, name="staff-appointment"),
     path("staff/<slug:practice_slug>/appointments/<int:pk>/move/", calendar.move, name="staff-move"),
