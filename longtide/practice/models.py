@@ -241,6 +241,10 @@ class Practice(models.Model):
         return timedelta(minutes=self.booking_hold_minutes)
 
     @property
+    def waitlist_offer(self) -> timedelta:
+        return timedelta(minutes=self.waitlist_offer_minutes)
+
+    @property
     def cancellation_window(self) -> timedelta:
         return timedelta(hours=self.cancellation_window_hours)
 

@@ -9,7 +9,7 @@ class SchedulingConfig(AppConfig):
         # Plug the booking side into the outbox's worker (longtide/notifications/subjects.py):
         # whether a message about a visit is still wanted, its private links, its current address.
         from longtide.notifications.subjects import SubjectHooks, register_planner, register_subject
-        from longtide.scheduling import booking_messages, reminders
+        from longtide.scheduling import booking_messages, reminders, waitlist
 
         register_subject(
             "appointment",
@@ -20,3 +20,12 @@ class SchedulingConfig(AppConfig):
             ),
         )
         register_planner("reminders", reminders.plan_reminders)
+        register_subject(
+            "waitlist",
+            SubjectHooks(
+                unwanted_because=waitlist.unwanted_because,
+                links=waitlist.links,
+                current_recipient=waitlist.current_recipient,
+            ),
+        )
+        register_planner("waitlist", waitlist.plan_offers)

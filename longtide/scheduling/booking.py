@@ -36,7 +36,16 @@ from longtide.scheduling.booking_rules import (
 from longtide.scheduling.locks import lock_for_booking
 from longtide.scheduling.manage_links import hash_token, new_nonce, token_for, token_from_nonce
 from longtide.scheduling.message_texts import Purpose
-from longtide.scheduling.models import Appointment, Source, Status, TimeOff
+from longtide.scheduling.models import (
+    Appointment,
+    OpeningStatus,
+    Source,
+    Status,
+    TimeOff,
+    WaitlistEntry,
+    WaitlistOpening,
+    WaitlistStatus,
+)
 from longtide.scheduling.search import candidate_practitioners, find_slots, suitable_rooms
 
 log = logging.getLogger(__name__)
@@ -261,6 +270,7 @@ def book_appointment(
     idempotency_key: str | None = None,
     client_address: str = "",
     now: datetime | None = None,
+    on_hold: Callable[[Appointment], None] | None = None,
 ) -> Booked:
     """Book the service at `start` with the practitioner (or the first free one when None).
 
@@ -271,6 +281,11 @@ def book_appointment(
 
     Online and API bookings count against the practice's limits per email address and per network
     address (`client_address`; booking_limits.py): TooManyBookings (429) past them.
+
+    A waitlist offer (`source` WAITLIST, scheduling/waitlist.py) is held like an online booking,
+    for the practice's offer time, with the offer email instead of the request; it is not counted
+    against the per-address limits. `on_hold` runs inside the booking's transaction with the new
+    appointment (the waitlist records its offer there, so the two commit together).
 
     Raises BookingError with a specific code for bad requests, IdempotencyKeyReused when the key
     came with another request, SlotTaken when the time is not free and NotSaved when the database
@@ -295,7 +310,8 @@ def book_appointment(
     if earlier := _earlier_booking(practice, idempotency_key, fingerprint):
         return earlier
     check_policy(practice, start, now, for_staff=for_staff)
-    limits = [] if for_staff else booking_limits(practice, email=client.email, address=client_address)
+    from_waitlist = source == Source.WAITLIST
+    limits = [] if for_staff or from_waitlist else booking_limits(practice, email=client.email, address=client_address)
     check_room_left(practice, limits, now)
     candidates = candidate_practitioners(service, practitioner=practitioner, style=style)
     if not candidates:
@@ -327,14 +343,19 @@ def book_appointment(
             created_by=by if isinstance(by, User) else None,
             time_set_at=now,
             status=Status.HELD if held else Status.BOOKED,
-            hold_until=min(now + practice.booking_hold, slot.start) if held else None,
+            hold_until=min(now + (practice.waitlist_offer if from_waitlist else practice.booking_hold), slot.start)
+            if held
+            else None,
             booked_first_name=client.first_name,
             booked_last_name=client.last_name,
             booked_email=client.email,
             booked_phone=client.phone,
         )
         # In the booking's own transaction: the booking and its email commit together.
-        queue_booking_message(Purpose.REQUEST if held else Purpose.CONFIRMATION, appointment, now=now)
+        purpose = Purpose.WAITLIST_OFFER if from_waitlist else Purpose.REQUEST if held else Purpose.CONFIRMATION
+        queue_booking_message(purpose, appointment, now=now)
+        if on_hold is not None:
+            on_hold(appointment)
         return appointment
 
     # "Any practitioner" tries each candidate in its own transaction, so that no transaction ever
@@ -440,10 +461,36 @@ def cancel_appointment(
             locked.cancel(now=now, by_client=by_client, late=late)
             locked.save(update_fields=["status", "cancelled_at", "updated_at"])
             queue_booking_message(Purpose.CANCELLED, locked, now=now)
+            _free_for_the_waitlist(locked, now)
     except DatabaseError as error:
         raise _not_saved(error, CHANGE_NOT_SAVED) from None
     appointment.status, appointment.cancelled_at = locked.status, locked.cancelled_at
     return appointment
+
+
+def _free_for_the_waitlist(cancelled: Appointment, now: datetime) -> None:
+    """Record the freed time for the waitlist's planner (scheduling/waitlist.py), in the
+    cancellation's transaction; a time already past or too near to offer is left alone."""
+    if cancelled.start <= now + cancelled.practice.min_notice:
+        return
+    WaitlistOpening.objects.get_or_create(
+        freed_by=cancelled,
+        defaults={
+            "practice_id": cancelled.practice_id,
+            "practitioner_id": cancelled.practitioner_id,
+            "start": cancelled.start,
+            "end": cancelled.end,
+            "created_at": now,
+        },
+    )
+
+
+def _claimed_from_the_waitlist(booked: Appointment, now: datetime) -> None:
+    """A waitlist offer was confirmed: its entry is booked and its opening filled."""
+    WaitlistEntry.objects.filter(offers__appointment=booked).update(status=WaitlistStatus.BOOKED)
+    WaitlistOpening.objects.filter(offers__appointment=booked, status=OpeningStatus.OPEN).update(
+        status=OpeningStatus.FILLED, closed_at=now
+    )
 
 
 HOLD_RELEASED = "This booking request was not confirmed in time, and its time was released. Please book again."
@@ -480,6 +527,8 @@ def confirm_booking(*, appointment: Appointment, now: datetime | None = None) ->
                 locked.save(update_fields=["status", "hold_until", "time_set_at", "updated_at"])
                 if refusal is None:
                     queue_booking_message(Purpose.CONFIRMATION, locked, now=now)
+                    if locked.source == Source.WAITLIST:
+                        _claimed_from_the_waitlist(locked, now)
     except DatabaseError as error:
         raise _not_saved(error, CHANGE_NOT_SAVED) from None
     appointment.status, appointment.hold_until = locked.status, locked.hold_until

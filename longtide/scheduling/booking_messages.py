@@ -73,7 +73,7 @@ def route(client: Client, purpose: Purpose, *, region: str) -> tuple[Channel, st
     """
     number = e164(client.phone, region) if client.sms_consent_at else None
     texts_ok = number is not None and client.reminder_channel == ReminderChannel.SMS
-    if purpose == Purpose.REQUEST:  # the point is to reach the owner of the address typed
+    if purpose in (Purpose.REQUEST, Purpose.WAITLIST_OFFER):  # the owner of the address typed
         return (Channel.EMAIL, client.email) if client.email else None
     if purpose in TRANSACTIONAL:
         if client.email:
@@ -205,6 +205,11 @@ def preview_fields(practice: Practice, *, now: datetime) -> dict[str, str]:
     )
     fields = visit_fields(visit, now=now, has_link=True)
     fields.update(checkin_fields(visit, expires_at=visit.end + timedelta(days=7)))
+    fields["hold_until"] = _hold_until_text(Appointment(location=location, hold_until=now + timedelta(hours=1)))
+    fields["wishes"] = _("%(service)s with any practitioner, Mon, Wed, 09:00–13:00, from the next four weeks") % {
+        "service": service.name
+    }
+    fields["waitlist_url"] = placeholder("waitlist_url")
     return fields
 
 
@@ -267,7 +272,7 @@ def new_message(
     kind = kind_for(purpose, channel)
     wording = wording or wordings(appointment.practice_id, [kind])
     fields = visit_fields(appointment, now=now, has_link=token_for(appointment) is not None)
-    if purpose == Purpose.REQUEST:
+    if purpose in (Purpose.REQUEST, Purpose.WAITLIST_OFFER):
         fields.pop("client_first_name")  # see message_texts.REQUEST_FIELDS
         fields["hold_until"] = _hold_until_text(appointment)
     fields.update(extra_fields or {})
@@ -309,7 +314,7 @@ def queue_booking_message(purpose: Purpose, appointment: Appointment, *, now: da
     A move or a cancellation also withdraws the visit's waiting reminders; the planner makes new
     ones for the new time when they fall due.
     """
-    if purpose not in (*TRANSACTIONAL, Purpose.REQUEST):
+    if purpose not in (*TRANSACTIONAL, Purpose.REQUEST, Purpose.WAITLIST_OFFER):
         raise ValueError(f"not a booking change: {purpose}")
     now = now or timezone.now()
     if purpose in (Purpose.RESCHEDULED, Purpose.CANCELLED):
@@ -342,7 +347,7 @@ def _appointment_of(message: Message) -> Appointment | None:
 
 def unwanted_because(message: Message, now: datetime) -> str | None:
     """Why a message about a visit should not go now (checked right before sending), or None."""
-    if message.purpose == Purpose.REQUEST:
+    if message.purpose in (Purpose.REQUEST, Purpose.WAITLIST_OFFER):
         held = _appointment_of(message)
         if held is None or held.status != Status.HELD:
             return _("Not sent: the booking request is no longer waiting for confirmation.")

@@ -22,6 +22,9 @@ class Purpose(StrEnum):
     CANCELLED = "booking.cancelled"
     REMINDER = "booking.reminder"
     CHECKIN = "booking.checkin"
+    # The waitlist (scheduling/waitlist.py): confirm a place, and a freed time held for the client.
+    WAITLIST_CONFIRM = "waitlist.confirm"
+    WAITLIST_OFFER = "waitlist.offer"
 
 
 PURPOSE_LABELS = {
@@ -31,6 +34,8 @@ PURPOSE_LABELS = {
     Purpose.CANCELLED: _("Booking cancelled"),
     Purpose.REMINDER: _("Reminder"),
     Purpose.CHECKIN: _("After-session check-in"),
+    Purpose.WAITLIST_CONFIRM: _("Please confirm your place on the waitlist"),
+    Purpose.WAITLIST_OFFER: _("Waitlist: a time has come free"),
 }
 
 VISIT_FIELDS = {
@@ -69,6 +74,41 @@ REQUEST_FIELDS = {
     "hold_until": "Until when the time is held for the client to confirm",
     "manage_url": "The private link where the client confirms the booking (added when sent)",
 }
+
+WAITLIST_CONFIRM_FIELDS = {
+    **{name: VISIT_FIELDS[name] for name in ("practice_name", "practice_phone", "practice_email", "contact")},
+    "wishes": "The service, practitioner, days and times asked for",
+    "waitlist_url": "The private link where the client confirms or leaves the waitlist (added when sent)",
+}
+
+_WAITLIST_CONFIRM = _("""Hello,
+
+Someone asked to join the waitlist at {{ practice_name }} with this email address, for:
+
+{{ wishes }}
+
+To join, open this link and press "Confirm my place":
+
+{{ waitlist_url }}
+
+If you did not ask for this, you need not do anything: nothing happens, and we will not write again about it.
+
+{{ contact }}""")
+
+_WAITLIST_OFFER = _("""Hello,
+
+A time has come free at {{ practice_name }} that suits what you asked for on our waitlist:
+
+{{ details }}
+
+We hold it for you until {{ hold_until }}. To take it, open this link and press "Confirm booking":
+
+{{ manage_url }}
+
+After that, we offer it to the next person waiting. Whatever you decide, you stay on the waitlist \
+for other times until you book or leave it.
+
+{{ contact }}""")
 
 _REQUEST = _("""Hello,
 
@@ -152,6 +192,24 @@ KINDS = [
         body=_REQUEST,
         fields=REQUEST_FIELDS,
         button_labels={"manage_url": "Confirm or release this booking"},
+    ),
+    MessageKind(
+        Purpose.WAITLIST_CONFIRM,
+        Channel.EMAIL,
+        PURPOSE_LABELS[Purpose.WAITLIST_CONFIRM],
+        subject=_("Please confirm your place on the waitlist at {{ practice_name }}"),
+        body=_WAITLIST_CONFIRM,
+        fields=WAITLIST_CONFIRM_FIELDS,
+        button_labels={"waitlist_url": "Confirm or leave the waitlist"},
+    ),
+    MessageKind(
+        Purpose.WAITLIST_OFFER,
+        Channel.EMAIL,
+        PURPOSE_LABELS[Purpose.WAITLIST_OFFER],
+        subject=_("A time has come free at {{ practice_name }}: {{ when }}"),
+        body=_WAITLIST_OFFER,
+        fields=REQUEST_FIELDS,
+        button_labels={"manage_url": "Take this time"},
     ),
     MessageKind(
         Purpose.CONFIRMATION,

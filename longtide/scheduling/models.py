@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -122,6 +123,8 @@ class Source(models.TextChoices):
     ONLINE = "online", "Online booking"
     STAFF = "staff", "Staff"
     API = "api", "API"
+    # A time freed by a cancellation, held for a waitlisted client (scheduling/waitlist.py).
+    WAITLIST = "waitlist", "Waitlist offer"
 
 
 class AppointmentQuerySet(models.QuerySet["Appointment"]):
@@ -307,3 +310,125 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.practitioner} ({'revoked' if self.revoked_at else 'live'})"
+
+
+class WaitlistStatus(models.TextChoices):
+    # Joined online: waits for the owner of the address to confirm from the emailed link (as a
+    # booking does, docs/booking-privacy.md), so nobody is put on a list with someone else's address.
+    UNCONFIRMED = "unconfirmed", "Not confirmed yet"
+    WAITING = "waiting", "Waiting"
+    OFFERED = "offered", "Offered a time"
+    BOOKED = "booked", "Booked from the waitlist"
+    LEFT = "left", "Left the waitlist"
+    ENDED = "ended", "Ended: the dates passed"
+
+
+class WaitlistEntry(models.Model):
+    """Someone waiting for a time: a service, a practitioner or anyone, and the days and times that
+    suit, in the location's local time. What was typed is kept here; no client record is made or
+    changed until an offer is booked (through book_appointment, like any online booking)."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="waitlist")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    practitioner = models.ForeignKey(Practitioner, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    email = models.EmailField()
+    phone = models.CharField(max_length=40, blank=True)
+    earliest = models.DateField()
+    latest = models.DateField()
+    # Days of the week that suit, Monday 0 … Sunday 6, as digits ("01234" for weekdays).
+    weekdays = models.CharField(max_length=7)
+    time_from = models.TimeField()
+    time_to = models.TimeField()
+    status = models.CharField(max_length=12, choices=WaitlistStatus.choices, default=WaitlistStatus.UNCONFIRMED)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.ONLINE)
+    created_at = models.DateTimeField(default=timezone.now)
+    # When the place in the queue was taken: the confirmation (online) or the staff member's entry.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The client's private link (to confirm or leave): HMAC(SECRET_KEY, nonce), stored hashed.
+    nonce = models.CharField(max_length=32)
+    token_hash = models.CharField(max_length=64, unique=True)
+    # The join form's one-time key: submitting it twice (back button, double click) joins once.
+    form_key = models.CharField(max_length=64, null=True, blank=True)
+
+    class Meta:
+        ordering = ["queued_at", "created_at", "pk"]
+        verbose_name_plural = "waitlist entries"
+        constraints = [
+            models.CheckConstraint(condition=Q(earliest__lte=F("latest")), name="waitlist_dates_in_order"),
+            models.CheckConstraint(condition=Q(time_from__lt=F("time_to")), name="waitlist_times_in_order"),
+            models.UniqueConstraint(
+                fields=["practice", "form_key"], condition=Q(form_key__isnull=False), name="one_entry_per_form_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["practice", "status", "queued_at"], name="waitlist_queue")]
+
+    def __str__(self) -> str:
+        return f"Waitlist entry {self.pk} for {self.service}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def weekday_list(self) -> list[int]:
+        return [int(d) for d in self.weekdays]
+
+    def suits(self, start: datetime, end: datetime, zone: ZoneInfo) -> bool:
+        """Whether a visit from `start` to `end` falls in the days and times that suit."""
+        local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+        return (
+            self.earliest <= local_start.date() <= self.latest
+            and str(local_start.weekday()) in self.weekdays
+            and local_start.date() == local_end.date()
+            and self.time_from <= local_start.time()
+            and local_end.time() <= self.time_to
+        )
+
+
+class OpeningStatus(models.TextChoices):
+    OPEN = "open", "Being offered"
+    FILLED = "filled", "Filled from the waitlist"
+    CLOSED = "closed", "Closed"
+
+
+class WaitlistOpening(models.Model):
+    """A time freed by a cancellation, offered to the waitlist in order (scheduling/waitlist.py)."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    freed_by = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="waitlist_opening")
+    status = models.CharField(max_length=10, choices=OpeningStatus.choices, default=OpeningStatus.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [models.Index(fields=["status", "start"], name="waitlist_open_openings")]
+
+    def __str__(self) -> str:
+        return f"Opening with {self.practitioner} at {self.start:%Y-%m-%d %H:%M}"
+
+
+class WaitlistOffer(models.Model):
+    """One offer of an opening to one entry: a booking held in their name (source "waitlist") until
+    the practice's offer time runs out. Claiming it is confirming that booking."""
+
+    opening = models.ForeignKey(WaitlistOpening, on_delete=models.CASCADE, related_name="offers")
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
+    appointment = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="waitlist_offer")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["opening", "entry"], name="one_offer_per_entry_and_opening")]
+
+    def __str__(self) -> str:
+        return f"Offer {self.pk}"

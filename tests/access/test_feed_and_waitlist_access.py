@@ -42,7 +42,7 @@ class Page:
     path: str  # {practice}, {practitioner} (the practice's appointment's practitioner), {entry}
     roles: frozenset[str]
     ok: int = 200
-    data: tuple[tuple[str, str], ...] = ()
+    data: tuple[tuple[str, str], ...] | str = ()  # "add": a valid add-to-waitlist form for the practice
     changes: bool = True  # whether an allowed POST changes something (see PRACTITIONERS for "new")
 
 
@@ -51,6 +51,11 @@ PAGES = [
     Page("calendar feed, make", "POST", "/staff/{practice}/calendar-feed/", EVERY_ROLE, 302, (("action", "new"),)),
     Page("stop a feed by GET", "GET", "/staff/{practice}/calendar-feed/{practitioner}/stop/", OWNERS, 405),
     Page("stop a feed", "POST", "/staff/{practice}/calendar-feed/{practitioner}/stop/", OWNERS, 302),
+    Page("waitlist", "GET", "/staff/{practice}/waitlist/", EVERY_ROLE),
+    Page("waitlist, everyone", "GET", "/staff/{practice}/waitlist/?show=all", EVERY_ROLE),
+    Page("waitlist, add", "POST", "/staff/{practice}/waitlist/", EVERY_ROLE, 302, "add"),
+    Page("remove by GET", "GET", "/staff/{practice}/waitlist/{entry}/remove/", EVERY_ROLE, 405),
+    Page("remove from the waitlist", "POST", "/staff/{practice}/waitlist/{entry}/remove/", EVERY_ROLE, 302),
 ]
 
 
@@ -74,9 +79,34 @@ def test_every_route_of_these_pages_has_rows() -> None:
 
 
 def _state() -> tuple[Any, ...]:
-    from longtide.scheduling.models import CalendarFeed
+    from longtide.scheduling.models import CalendarFeed, WaitlistEntry
 
-    return (sorted(CalendarFeed.objects.values_list("pk", "practitioner_id", "revoked_at")),)
+    return (
+        sorted(CalendarFeed.objects.values_list("pk", "practitioner_id", "revoked_at")),
+        sorted(WaitlistEntry.objects.values_list("pk", "status")),
+    )
+
+
+def _add_form(world: Any, practice: str) -> dict[str, Any]:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    service = world.appointments[practice].service
+    today = timezone.now().date()
+    return {
+        "service": service.slug,
+        "practitioner": "",
+        "earliest": (today + timedelta(days=1)).isoformat(),
+        "latest": (today + timedelta(days=20)).isoformat(),
+        "weekdays": ["0", "1", "2"],
+        "time_from": "09:00",
+        "time_to": "17:00",
+        "first_name": "Wren",
+        "last_name": "Wait",
+        "email": "wren@example.test",
+        "phone": "",
+    }
 
 
 def _client_for(world: Any, who: str) -> HttpClient:
@@ -87,11 +117,26 @@ def _client_for(world: Any, who: str) -> HttpClient:
 
 
 def _setup(world: Any, practice: str) -> dict[str, Any]:
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from longtide.scheduling.booking import ClientDetails
     from longtide.scheduling.feeds import new_feed
+    from longtide.scheduling.waitlist import Wishes, add_by_staff
 
     appointment = world.appointments[practice]
     new_feed(appointment.practitioner, by=None)
-    return {"practice": practice, "practitioner": appointment.practitioner_id}
+    today = timezone.now().date()
+    entry = add_by_staff(
+        practice=appointment.practice,
+        wishes=Wishes(
+            appointment.service, None, today + timedelta(days=1), today + timedelta(days=20), "01234", time(9), time(17)
+        ),
+        details=ClientDetails("Yan", "Wait", "yan@example.test"),
+        by=None,
+    )
+    return {"practice": practice, "practitioner": appointment.practitioner_id, "entry": entry.pk}
 
 
 @pytest.mark.parametrize("practice", ["tidewater", "harbour"])
@@ -111,7 +156,8 @@ def test_each_role_gets_exactly_its_answer(world, page: Page, practice: str) -> 
         before = _state()
         with transaction.atomic():
             http = _client_for(world, who)
-            response = http.get(path) if page.method == "GET" else http.post(path, dict(page.data))
+            data = _add_form(world, practice) if page.data == "add" else dict(page.data)
+            response = http.get(path) if page.method == "GET" else http.post(path, data)
             changed = _state() != before
             transaction.set_rollback(True)
         body = response.content.decode()
@@ -135,11 +181,12 @@ def test_each_role_gets_exactly_its_answer(world, page: Page, practice: str) -> 
     assert actual == expected
 
 
-def test_a_practitioner_of_another_practice_is_a_404_under_ones_own(world) -> None:
-    theirs = world.appointments["harbour"].practitioner_id
+def test_a_practitioner_or_entry_of_another_practice_is_a_404_under_ones_own(world) -> None:
+    theirs = _setup(world, "harbour")
     for who in ROLE_IN["tidewater"]:
         http = _client_for(world, who)
-        assert http.post(f"/staff/tidewater/calendar-feed/{theirs}/stop/").status_code == 404
+        assert http.post(f"/staff/tidewater/calendar-feed/{theirs['practitioner']}/stop/").status_code == 404
+        assert http.post(f"/staff/tidewater/waitlist/{theirs['entry']}/remove/").status_code == 404
 
 
 def test_the_feed_address_is_shown_only_to_its_practitioner(world) -> None:

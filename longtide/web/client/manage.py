@@ -24,7 +24,7 @@ from longtide.scheduling.booking import (
 )
 from longtide.scheduling.booking_rules import BookingError, first_visit_services
 from longtide.scheduling.manage_links import find_by_token
-from longtide.scheduling.models import Appointment
+from longtide.scheduling.models import Appointment, Source
 from longtide.scheduling.search import find_slots
 from longtide.web.htmx import is_htmx
 from longtide.web.times import group_by_day, parse_day, parse_slot, when_label, zone_abbreviation
@@ -65,9 +65,12 @@ def confirm(request: HttpRequest, practice_slug: str, token: str) -> HttpRespons
         confirm_booking(appointment=appointment)
     except BookingError as exc:
         refused = exc.code == "first_visit_required"
+        message = exc.message
+        if exc.code == "hold_released" and appointment.source == Source.WAITLIST:
+            message = _("Sorry, this time has gone: someone else on the waitlist took it.")
         context = {
             **_context(appointment, token),
-            "error": exc.message,
+            "error": message,
             "first_visits": first_visit_services(appointment.practice) if refused else [],
         }
         return render(request, "web/client/show.html", context, status=409)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from longtide.web.public import booking, site
+from longtide.web.public import booking, site, waitlist
 
 urlpatterns = [
     path("", site.root, name="root"),
@@ -16,4 +16,10 @@ urlpatterns = [
     path("p/<slug:practice_slug>/book/<slug:service_slug>/times/", booking.choose_time, name="book-times"),
     path("p/<slug:practice_slug>/book/<slug:service_slug>/details/", booking.details, name="book-details"),
     path("p/<slug:practice_slug>/booking-request/<str:key>/", booking.requested, name="book-requested"),
+    # The waitlist: join (public), then the private emailed link to confirm or leave.
+    path("p/<slug:practice_slug>/waitlist/", waitlist.join_waitlist, name="waitlist"),
+    path("p/<slug:practice_slug>/waitlist/sent/", waitlist.sent, name="waitlist-sent"),
+    path("p/<slug:practice_slug>/waitlist/<str:token>/", waitlist.show, name="waitlist-entry"),
+    path("p/<slug:practice_slug>/waitlist/<str:token>/confirm/", waitlist.confirm, name="waitlist-confirm"),
+    path("p/<slug:practice_slug>/waitlist/<str:token>/leave/", waitlist.leave_waitlist, name="waitlist-leave"),
 ]

@@ -34,6 +34,7 @@ PAGE_SIZE = 50
 LINK_LABELS = {
     "manage_url": gettext_lazy("[the client's private link to their booking]"),
     "checkin_url": gettext_lazy("[the client's private check-in link]"),
+    "waitlist_url": gettext_lazy("[the private link to confirm or leave the waitlist]"),
 }
 
 

@@ -13,6 +13,7 @@ from longtide.web.staff import (
     outbox,
     sign_in_settings,
     signin,
+    waitlist,
     welcome,
 )
 
@@ -48,6 +49,8 @@ urlpatterns = [
         name="staff-client-reminders",
     ),
     path("staff/<slug:practice_slug>/calendar/", calendar.day_or_week, name="staff-calendar"),
+    path("staff/<slug:practice_slug>/waitlist/", waitlist.waitlist, name="staff-waitlist"),
+    path("staff/<slug:practice_slug>/waitlist/<int:pk>/remove/", waitlist.remove, name="staff-waitlist-remove"),
     path("staff/<slug:practice_slug>/calendar-feed/", calendar_feed.calendar_feed, name="staff-calendar-feed"),
     path(
         "staff/<slug:practice_slug>/calendar-feed/<int:pk>/stop/",

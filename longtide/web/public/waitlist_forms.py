@@ -1,0 +1,74 @@
+"""Input shapes for the waitlist: the public form and the staff form share the wishes."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from longtide.clients.contact import PHONE
+from longtide.practice.models import Practice
+
+DAYS = [
+    ("0", _("Mon")),
+    ("1", _("Tue")),
+    ("2", _("Wed")),
+    ("3", _("Thu")),
+    ("4", _("Fri")),
+    ("5", _("Sat")),
+    ("6", _("Sun")),
+]
+TIMES = [(f"{h:02d}:{m:02d}", f"{h:02d}:{m:02d}") for h in range(6, 23) for m in (0, 30)]
+
+
+class WishesForm(forms.Form):
+    service = forms.ChoiceField(label=_("Service"))
+    practitioner = forms.ChoiceField(label=_("With"), required=False)
+    earliest = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    latest = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    weekdays = forms.MultipleChoiceField(
+        label=_("Days that suit"), choices=DAYS, widget=forms.CheckboxSelectMultiple, initial=["0", "1", "2", "3", "4"]
+    )
+    time_from = forms.ChoiceField(label=_("Starting from"), choices=TIMES, initial="09:00")
+    time_to = forms.ChoiceField(label=_("Finished by"), choices=TIMES, initial="17:00")
+    first_name = forms.CharField(
+        label=_("First name"), max_length=80, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=80, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": _("Enter an email address like name@example.com.")},
+    )
+    phone = forms.CharField(
+        label=_("Phone (optional)"),
+        max_length=40,
+        required=False,
+        validators=[PHONE],
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+
+    def __init__(self, practice: Practice, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.practice = practice
+        service = cast(forms.ChoiceField, self.fields["service"])
+        practitioner = cast(forms.ChoiceField, self.fields["practitioner"])
+        service.choices = [(s.slug, s.name) for s in practice.services.active()]
+        practitioner.choices = [
+            ("", _("Anyone")),
+            *[(str(p.pk), p.display_name) for p in practice.practitioners.active()],
+        ]
+
+    def clean_time_from(self) -> time:
+        return time.fromisoformat(self.cleaned_data["time_from"])
+
+    def clean_time_to(self) -> time:
+        return time.fromisoformat(self.cleaned_data["time_to"])
+
+    def clean_weekdays(self) -> str:
+        return "".join(sorted(set(self.cleaned_data["weekdays"])))
