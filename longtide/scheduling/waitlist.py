@@ -43,6 +43,7 @@ from longtide.notifications.links import placeholder
 from longtide.notifications.models import Channel, Message
 from longtide.notifications.outbox import NewMessage, queue
 from longtide.practice.models import Practice, Practitioner, Service
+from longtide.ratelimit.counters import Limit, hit, key_for, used
 from longtide.scheduling.booking import ClientDetails, book_appointment, release_hold
 from longtide.scheduling.booking_rules import BookingError
 from longtide.scheduling.message_texts import Purpose, kind_for
@@ -93,11 +94,45 @@ def find_by_token(practice_slug: str, token: str) -> WaitlistEntry | None:
 
 
 class WaitlistRefused(Exception):
-    """Bad wishes or details: `field` is the form field to mark, `message` says what to change."""
+    """Bad wishes or details: `field` is the form field to mark, `message` says what to change.
+    `retry_after` (seconds) when refused for too many requests (429)."""
 
-    def __init__(self, field: str | None, message: str) -> None:
+    def __init__(self, field: str | None, message: str, *, retry_after: int | None = None) -> None:
         super().__init__(message)
-        self.field, self.message = field, message
+        self.field, self.message, self.retry_after = field, message, retry_after
+
+
+def _join_limits(practice: Practice, *, email: str, address: str) -> list[tuple[Limit, str]]:
+    """Joining online sends an email to the address typed, so it is limited like online bookings
+    (the practice's same numbers, counted apart from bookings): per address a day, per network an hour."""
+    limits = [
+        (
+            Limit(
+                key_for("waitlist-email", str(practice.pk), email.strip().casefold()),
+                practice.online_bookings_per_email_per_day,
+                timedelta(days=1),
+            ),
+            "email",
+        )
+    ]
+    if address:
+        limit = Limit(
+            key_for("waitlist-address", str(practice.pk), address),
+            practice.online_bookings_per_ip_per_hour,
+            timedelta(hours=1),
+        )
+        limits.append((limit, "address"))
+    return limits
+
+
+def _too_many(practice: Practice, limit: Limit, per: str, now: datetime) -> WaitlistRefused:
+    wait = limit.retry_after(now)
+    if per == "email":
+        message = _("This email address has asked to join the waitlist at %(practice)s as often as it may in a day.")
+    else:
+        message = _("Your network has asked to join the waitlist at %(practice)s as often as it may in an hour.")
+    message = message % {"practice": practice.name} + " " + _("Please try again later, or contact us.")
+    return WaitlistRefused(None, message, retry_after=wait)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,16 +264,31 @@ def _new_entry(practice: Practice, wishes: Wishes, details: ClientDetails, **ext
 
 
 def join(
-    *, practice: Practice, wishes: Wishes, details: ClientDetails, form_key: str | None, now: datetime | None = None
+    *,
+    practice: Practice,
+    wishes: Wishes,
+    details: ClientDetails,
+    form_key: str | None,
+    client_address: str = "",
+    now: datetime | None = None,
 ) -> WaitlistEntry:
     """Put someone on the waitlist from the public page: unconfirmed until the owner of the address
-    confirms from the emailed link. The same form submitted twice joins once (its `form_key`)."""
+    confirms from the emailed link. The same form submitted twice joins once (its `form_key`).
+    Limited per email address and per network address (`_join_limits`): WaitlistRefused with
+    `retry_after` past them; only joins made count."""
     now = now or timezone.now()
     check_wishes(practice, wishes, now=now)
     if form_key and (earlier := WaitlistEntry.objects.filter(practice=practice, form_key=form_key).first()):
         return earlier
+    limits = _join_limits(practice, email=details.email, address=client_address)
+    for limit, per in limits:
+        if used(limit, now) >= limit.most:
+            raise _too_many(practice, limit, per, now)
     try:
         with transaction.atomic():
+            for limit, per in limits:
+                if hit(limit, now) > limit.most:
+                    raise _too_many(practice, limit, per, now)
             entry = _new_entry(practice, wishes, details, source=Source.ONLINE, created_at=now, form_key=form_key)
             queue(practice_id=practice.pk, messages=[_confirm_message(entry, now=now)])
     except IntegrityError:
@@ -383,14 +433,17 @@ def plan_offers(now: datetime) -> int:
         if any(o.appointment.holds_time(now) for o in offers):
             continue  # someone's offer is still held for them
         # Offers that lapsed: those entries wait again (for other times), and are not offered this one.
-        lapsed = [o.entry_id for o in offers]
-        WaitlistEntry.objects.filter(pk__in=lapsed, status=WaitlistStatus.OFFERED).exclude(
-            offers__appointment__status=Status.HELD, offers__appointment__hold_until__gt=now
-        ).update(status=WaitlistStatus.WAITING)
+        lapsed = {o.entry_id for o in offers}
+        still_held = WaitlistOffer.objects.filter(
+            entry_id__in=lapsed, appointment__status=Status.HELD, appointment__hold_until__gt=now
+        ).values_list("entry_id", flat=True)
+        WaitlistEntry.objects.filter(pk__in=lapsed - set(still_held), status=WaitlistStatus.OFFERED).update(
+            status=WaitlistStatus.WAITING
+        )
         if _taken_elsewhere(opening, now):
             _close(opening, OpeningStatus.CLOSED, "booked another way", now)
             continue
-        made += _offer_next(opening, set(lapsed), now)
+        made += _offer_next(opening, lapsed, now)
     return made
 
 

@@ -298,6 +298,23 @@ def test_joining_online_looks_the_same_for_a_client_and_a_stranger_and_changes_n
     assert "[[waitlist_url]]" in body
 
 
+def test_joining_is_limited_per_email_address_like_online_bookings(cast) -> None:
+    cast.tidewater.online_bookings_per_email_per_day = 2
+    cast.tidewater.save()
+    http = HttpClient()
+    for n in range(2):
+        assert http.post("/p/tidewater/waitlist/", form(cast, form_key=f"{n}" * 30)).status_code == 302
+    refused = http.post("/p/tidewater/waitlist/", form(cast, form_key="x" * 30))
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    page = refused.content.decode()
+    assert "has asked to join the waitlist at Tidewater Craniosacral as often as it may in a day" in page
+    assert 'value="Stone"' in page
+    assert WaitlistEntry.objects.count() == 2
+    # Another address is not affected.
+    assert http.post("/p/tidewater/waitlist/", form(cast, email="o@example.test", form_key="y" * 30)).status_code == 302
+
+
 def test_the_same_form_sent_twice_joins_once(cast) -> None:
     http = HttpClient()
     http.post("/p/tidewater/waitlist/", form(cast))

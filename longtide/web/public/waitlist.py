@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from longtide.ratelimit.addresses import client_address
 from longtide.scheduling.booking import ClientDetails
 from longtide.scheduling.waitlist import (
     WaitlistRefused,
@@ -67,14 +68,27 @@ def join_waitlist(request: HttpRequest, practice_slug: str) -> HttpResponse:
     form = WishesForm(practice, request.POST or None, initial=initial)
     posted_key = request.POST.get("form_key", "")
     form_key = posted_key if FORM_KEY.fullmatch(posted_key) else secrets.token_urlsafe(24)
+    retry_after: int | None = None
     if request.method == "POST" and form.is_valid():
         try:
-            join(practice=practice, wishes=wishes_from(form), details=details_from(form), form_key=form_key, now=now)
+            join(
+                practice=practice,
+                wishes=wishes_from(form),
+                details=details_from(form),
+                form_key=form_key,
+                client_address=client_address(request),
+                now=now,
+            )
         except WaitlistRefused as refused:
             form.add_error(refused.field if refused.field in form.fields else None, refused.message)
+            retry_after = refused.retry_after
         else:
             return redirect("waitlist-sent", practice_slug=practice.slug)
     context = {"practice": practice, "form": form, "form_key": form_key}
+    if retry_after is not None:
+        response = render(request, "web/booking/waitlist.html", context, status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
     return render(request, "web/booking/waitlist.html", context, status=400 if form.is_bound else 200)
 
 
