@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "longtide.practice",
     "longtide.clients",
     "longtide.scheduling",
+    "longtide.intake",
     "longtide.sampledata",
     "longtide.web",
 ]

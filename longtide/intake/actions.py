@@ -1,0 +1,334 @@
+"""Intake workflows: save a step, submit with consent, acknowledge a flag, "anything new?".
+
+Every function runs in one transaction and locks what it changes, so a second submit (double
+click, back button) finds the intake already submitted and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from longtide.audit.models import Action
+from longtide.audit.trail import Actor, Origin, record
+from longtide.clients.models import Client
+from longtide.intake import consent_texts, form, screening
+from longtide.intake.models import (
+    ConsentDocument,
+    Flag,
+    FlagAction,
+    FormVersion,
+    Intake,
+    IntakeSettings,
+    IntakeStatus,
+    Signature,
+    Signer,
+    VisitCheck,
+)
+from longtide.practice.models import Practice
+from longtide.scheduling.models import Appointment
+
+MAX_NAME = 200
+
+
+class IntakeError(Exception):
+    """A workflow step refused, with a message for the person acting."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# -- the practice's form, documents and settings --------------------------------------------------
+
+
+def current_form(practice: Practice) -> FormVersion:
+    """The practice's newest form version (version 1, the shipped form, made on first use)."""
+    found = FormVersion.objects.filter(practice=practice).order_by("-number").first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return FormVersion.objects.create(practice=practice, number=1, shipped_version=form.FORM_VERSION)
+    except IntegrityError:  # made by a concurrent first use
+        return FormVersion.objects.get(practice=practice, number=1)
+
+
+def publish_form(practice: Practice, definition: dict[str, Any]) -> FormVersion:
+    """Publish a new form version with the practice's own questions and screen items. Refused
+    (ValueError) when an item is malformed or would weaken the shipped screen."""
+    form.Definition.build("check", definition)
+    with transaction.atomic():
+        Practice.objects.select_for_update().filter(pk=practice.pk).first()
+        number = (FormVersion.objects.filter(practice=practice).aggregate(n=Max("number"))["n"] or 0) + 1
+        return FormVersion.objects.create(
+            practice=practice, number=number, shipped_version=form.FORM_VERSION, definition=definition
+        )
+
+
+def definition_of(version: FormVersion) -> form.Definition:
+    return form.Definition.build(version.label, version.definition)
+
+
+def intake_settings(practice: Practice) -> IntakeSettings:
+    found = IntakeSettings.objects.filter(practice=practice).first()
+    return found or IntakeSettings(practice=practice)
+
+
+def current_documents(practice: Practice) -> list[ConsentDocument]:
+    """The newest version of each of the practice's consent documents (the defaults made on first use)."""
+    documents = {doc.kind: doc for doc in ConsentDocument.objects.filter(practice=practice).order_by("kind", "version")}
+    if not documents:
+        for default in consent_texts.DEFAULTS:
+            publish_document(practice, default.kind, default.title, default.text, default.agree_label)
+        return current_documents(practice)
+    order = [kind.value for kind in consent_texts.Kind]
+    return sorted(documents.values(), key=lambda d: order.index(d.kind) if d.kind in order else len(order))
+
+
+def publish_document(practice: Practice, kind: str, title: str, text: str, agree_label: str) -> ConsentDocument:
+    """Publish a new version of a document: clients are asked again before their next visit."""
+    with transaction.atomic():
+        Practice.objects.select_for_update().filter(pk=practice.pk).first()
+        last = ConsentDocument.objects.filter(practice=practice, kind=kind).aggregate(n=Max("version"))["n"] or 0
+        return ConsentDocument.objects.create(
+            practice=practice,
+            kind=kind,
+            version=last + 1,
+            title=title,
+            text=text,
+            agree_label=agree_label,
+            text_sha256=consent_texts.text_hash(text),
+            required=kind in consent_texts.REQUIRED,
+        )
+
+
+# -- the client's side ------------------------------------------------------------------------------
+
+
+def current_intake(client: Client) -> Intake | None:
+    """The client's latest submitted intake."""
+    return (
+        Intake.objects.filter(client=client, status=IntakeStatus.SUBMITTED)
+        .select_related("form")
+        .order_by("-submitted_at")
+        .first()
+    )
+
+
+def draft_for(client: Client) -> Intake:
+    """The client's intake being filled in: the open draft, or a new one (prefilled from the last
+    submitted intake, except the safety screen, which is always answered afresh)."""
+    draft = Intake.objects.filter(client=client, status=IntakeStatus.DRAFT).select_related("form").first()
+    if draft is not None:
+        return draft
+    previous = current_intake(client)
+    answers = {k: v for k, v in (previous.answers if previous else {}).items() if k != "screen"}
+    try:
+        with transaction.atomic():
+            return Intake.objects.create(
+                practice_id=client.practice_id,
+                client=client,
+                form=current_form(client.practice),
+                answers=answers,
+                steps_done=[step for step in answers if step in form.STEP_KEYS],
+                reopened_from=previous,
+            )
+    except IntegrityError:  # a concurrent request made the draft
+        return Intake.objects.select_related("form").get(client=client, status=IntakeStatus.DRAFT)
+
+
+def save_step(intake: Intake, step: str, data: dict[str, Any], *, today: date) -> form.Checked:
+    """Check and save one step. Good answers replace the step's answers; either way what was typed
+    is kept (`typed`), so an error or a closed browser loses nothing."""
+    if step not in form.STEP_KEYS or step == "consent":
+        raise IntakeError("There is no such step.")
+    checked = form.check_step(definition_of(intake.form), step, data, today)
+    with transaction.atomic():
+        locked = Intake.objects.select_for_update().get(pk=intake.pk)
+        if locked.status != IntakeStatus.DRAFT:
+            raise IntakeError("This form has already been sent. Thank you!")
+        locked.typed = {**locked.typed, step: data}
+        if checked.ok:
+            locked.answers = {**locked.answers, step: checked.answers}
+            locked.typed.pop(step, None)
+            if step not in locked.steps_done:
+                locked.steps_done = [*locked.steps_done, step]
+        elif step in locked.steps_done:
+            locked.steps_done = [s for s in locked.steps_done if s != step]
+        locked.save(update_fields=["answers", "typed", "steps_done", "updated_at"])
+    intake.answers, intake.typed, intake.steps_done = locked.answers, locked.typed, locked.steps_done
+    return checked
+
+
+def client_is_minor(intake: Intake, today: date) -> bool:
+    return form.is_minor(str(intake.answers.get("about", {}).get("date_of_birth", "")), today)
+
+
+@dataclass
+class ConsentAnswer:
+    agreed_ids: set[int]
+    typed_name: str
+    relationship: str = ""
+
+
+@dataclass
+class Submitted:
+    intake: Intake
+    result: screening.Result
+    already: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _clean(text: str) -> str:
+    return "".join(ch for ch in text if ch >= " ").strip()
+
+
+def check_consent(
+    intake: Intake, answer: ConsentAnswer, documents: list[ConsentDocument], today: date
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for doc in documents:
+        if doc.required and doc.pk not in answer.agreed_ids:
+            errors[f"consent_{doc.pk}"] = f"“{doc.title}” is needed before a session: please tick to agree."
+    name = _clean(answer.typed_name)
+    minor = client_is_minor(intake, today)
+    if not name:
+        who = "the parent's or guardian's" if minor else "your"
+        errors["typed_name"] = f"Please type {who} full name to sign."
+    elif len(name) > MAX_NAME:
+        errors["typed_name"] = f"Please keep the name under {MAX_NAME} characters."
+    if minor and not _clean(answer.relationship):
+        errors["relationship"] = "The client is under 18: please say how you are related to them (for example: mother)."
+    missing = [step for step in ("about", "reasons", "health", "screen") if step not in intake.steps_done]
+    if missing:
+        titles = ", ".join(s.title for s in form.STEPS if s.key in missing)
+        errors[""] = f"Some steps still need answers: {titles}."
+    return errors
+
+
+def submit(
+    intake: Intake, answer: ConsentAnswer, *, origin: Origin, today: date, now: datetime | None = None
+) -> Submitted:
+    """Sign the consents, run the screen, raise the flags and submit the intake — once. A second
+    submit of a submitted intake returns it unchanged (`already`)."""
+    now = now or timezone.now()
+    documents = current_documents(intake.practice)
+    definition = definition_of(intake.form)
+    with transaction.atomic():
+        locked = Intake.objects.select_for_update().select_related("form", "client").get(pk=intake.pk)
+        if locked.status == IntakeStatus.SUBMITTED:
+            return Submitted(locked, _result_of(locked), already=True)
+        errors = check_consent(locked, answer, documents, today)
+        if errors:
+            return Submitted(locked, screening.Result(), errors=errors)
+        minor = client_is_minor(locked, today)
+        agreed_kinds = {doc.kind for doc in documents if doc.pk in answer.agreed_ids}
+        for doc in documents:
+            Signature.objects.create(
+                practice_id=locked.practice_id,
+                client_id=locked.client_id,
+                document=doc,
+                intake=locked,
+                agreed=doc.pk in answer.agreed_ids,
+                typed_name=_clean(answer.typed_name)[:MAX_NAME],
+                signer=Signer.GUARDIAN if minor else Signer.CLIENT,
+                guardian_relationship=_clean(answer.relationship)[:100] if minor else "",
+                text_sha256=doc.text_sha256,
+                signed_at=now,
+                ip=origin.ip,
+                user_agent=origin.user_agent[:300],
+            )
+        facts = {"minor"} if minor else set()
+        if consent_texts.Kind.INTRAORAL in agreed_kinds:
+            facts.add("intraoral_consent")
+        result = screening.evaluate(definition.screen, locked.answers.get("screen", {}), facts)
+        for raised in result.flags:
+            Flag.objects.create(
+                practice_id=locked.practice_id,
+                client_id=locked.client_id,
+                intake=locked,
+                item_key=raised.key,
+                level=int(raised.level),
+                staff_label=raised.staff_label,
+                urgent=raised.urgent,
+                crisis=raised.crisis,
+            )
+        locked.status = IntakeStatus.SUBMITTED
+        locked.submitted_at = now
+        locked.level = int(result.level) if result.level else None
+        locked.signer = Signer.GUARDIAN if minor else Signer.CLIENT
+        locked.typed = {}
+        locked.save()
+        client = locked.client
+        record(
+            by=Actor(None, "client", origin),
+            action=Action.CREATE,
+            object_type="intake",
+            practice_id=locked.practice_id,
+            client_id=client.pk,
+            object_id=locked.pk,
+            detail=f"submitted; flags {len(result.flags)}",
+        )
+    return Submitted(locked, result)
+
+
+def _result_of(intake: Intake) -> screening.Result:
+    flags = [screening.Flag(f.item_key, f.level_enum, f.staff_label, f.urgent, f.crisis) for f in intake.flags.all()]
+    flags.sort(key=lambda f: -f.level)
+    return screening.Result(tuple(flags))
+
+
+def answer_visit_check(appointment: Appointment, *, anything_new: bool) -> Intake | None:
+    """Record the client's "anything new since last time?"; "yes" opens a new intake to answer.
+    Answering again for the same visit changes nothing. Returns the draft to fill in, if any."""
+    with transaction.atomic():
+        check, _created = VisitCheck.objects.get_or_create(
+            appointment=appointment,
+            defaults={
+                "practice_id": appointment.practice_id,
+                "client_id": appointment.client_id,
+                "anything_new": anything_new,
+            },
+        )
+        if check.anything_new:
+            return draft_for(appointment.client)
+    return None
+
+
+# -- the staff side -----------------------------------------------------------------------------------
+
+
+def acknowledge(flag: Flag, *, by: AbstractBaseUser, actor: Actor, action: str, note: str) -> Flag:
+    """Record what was done about a flag, by whom and when. A flag is acknowledged once."""
+    if action not in FlagAction.values:
+        raise IntakeError("Please choose what was done.", "action")
+    note = "".join(ch for ch in note if ch >= " " or ch in "\n\t").strip()
+    if len(note) > form.LONG_TEXT_MAX:
+        raise IntakeError(f"Please keep the note under {form.LONG_TEXT_MAX} characters.", "note")
+    with transaction.atomic():
+        locked = Flag.objects.select_for_update().get(pk=flag.pk)
+        if locked.acknowledged_at is not None:
+            raise IntakeError("This flag was already acknowledged.")
+        locked.acknowledged_at = timezone.now()
+        locked.acknowledged_by = by  # type: ignore[assignment]
+        locked.action = action
+        locked.action_note = note
+        locked.save()
+        record(
+            by=actor,
+            action=Action.CHANGE,
+            object_type="intake_flag",
+            practice_id=locked.practice_id,
+            client_id=locked.client_id,
+            object_id=locked.pk,
+            detail=f"acknowledged: {action}",
+        )
+    return locked

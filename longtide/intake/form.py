@@ -1,0 +1,313 @@
+"""The intake form as data: its steps, questions and the rules that check answers. No Django.
+
+A form version is the shipped questions plus a practice's own (`Field.from_dict`), stored as JSON
+on the version row; every answer is stored against the version it answered. Checking is
+server-side and total: `check_step` returns the cleaned answers and, per field, one specific
+message; what the client typed is kept by the caller whatever the outcome.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from longtide.intake import screening
+from longtide.outcomes.concerns import Concern
+from longtide.outcomes.wording import gettext_noop
+
+FORM_VERSION = "2026.1"
+TEXT_MAX = 200
+LONG_TEXT_MAX = 4000
+OLDEST_YEAR = 1900
+PHONE = re.compile(r"^[0-9+() .\-]{6,25}$")
+
+REASONS: tuple[tuple[str, str], ...] = (
+    (Concern.STRESS_ANXIETY, "Stress, tension or anxiety"),
+    (Concern.HEADACHE, "Headaches or migraines"),
+    (Concern.NECK_BACK_PAIN, "Neck or back pain"),
+    (Concern.TMJ, "Jaw pain or TMJ"),
+    (Concern.SHOULDER, "Shoulder pain"),
+    (Concern.PMS_CRAMPS, "PMS and period cramps"),
+    (Concern.FIBROMYALGIA, "Fibromyalgia"),
+    (Concern.FATIGUE, "Fatigue"),
+    (Concern.SLEEP, "Sleep problems"),
+    (Concern.NERVOUS_SYSTEM_REGULATION, "Feeling on edge or hard to settle (“nervous system regulation”)"),
+    (Concern.INJURY_RECOVERY, "Recovery from an injury"),
+    (Concern.TRAUMA_RECOVERY, "Recovery from trauma"),
+    (Concern.OTHER, "Something else"),
+)
+REASON_KEYS = frozenset(str(key) for key, _label in REASONS)
+BODYWORK = (("none", "No"), ("cst", "Yes, craniosacral therapy"), ("other", "Yes, other bodywork or massage"))
+KINDS = frozenset({"text", "longtext", "date", "phone", "yesno", "choice"})
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    key: str
+    label: str
+    kind: str = "text"
+    required: bool = True
+    help: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    shipped: bool = True
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Field:
+        """A practice's own question (asked on the health step)."""
+        key, label, kind = str(data.get("key", "")), str(data.get("label", "")).strip(), str(data.get("kind", "text"))
+        if not screening.KEY_PATTERN.match(key):
+            raise ValueError(f"question key {key!r}: use lowercase letters, digits and _")
+        if not label or kind not in KINDS:
+            raise ValueError(f"question {key}: needs a label and a kind among {sorted(KINDS)}")
+        raw_choices = data.get("choices") or []
+        choices = tuple((str(c), str(c)) for c in raw_choices) if isinstance(raw_choices, list) else ()
+        if kind == "choice" and not choices:
+            raise ValueError(f"question {key}: a choice needs choices")
+        return cls(
+            f"x_{key}", label, kind, bool(data.get("required", False)), str(data.get("help", "")), choices, False
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "kind": self.kind,
+            "required": self.required,
+            "choices": [c for c, _ in self.choices],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    key: str
+    title: str
+    intro: str
+    fields: tuple[Field, ...] = ()
+
+
+ABOUT = Step(
+    "about",
+    gettext_noop("About you"),
+    gettext_noop("So we know who is coming and whom to call if you feel unwell during a visit."),
+    (
+        Field("date_of_birth", "Date of birth", "date", help="For example 1985-04-23."),
+        Field("phone", "Your phone number", "phone", required=False),
+        Field("emergency_name", "Emergency contact: name"),
+        Field("emergency_relationship", "Emergency contact: how you know them", required=False),
+        Field("emergency_phone", "Emergency contact: phone", "phone"),
+        Field(
+            "guardian_name",
+            "Parent or guardian: full name",
+            required=False,
+            help="Needed if the client is under 18: a parent or guardian fills in and signs this form.",
+        ),
+        Field("guardian_relationship", "Parent or guardian: relationship to the client", required=False),
+        Field("guardian_phone", "Parent or guardian: phone", "phone", required=False),
+    ),
+)
+REASONS_STEP = Step(
+    "reasons",
+    gettext_noop("Why you are coming"),
+    gettext_noop(
+        "Tick everything that applies, say how much each one bothers you (0 = not at all, 10 = as bad as it "
+        "could be) and choose the one that matters most to you."
+    ),
+    (
+        Field("other_reason", "If something else: what is it?", required=False),
+        Field("goals", "What would you like to be different after your sessions? (in your own words)", "longtext"),
+    ),
+)
+HEALTH = Step(
+    "health",
+    gettext_noop("Your health"),
+    gettext_noop("Your practitioner reads this before your first session. Leave blank anything that does not apply."),
+    (
+        Field("health_history", "Health conditions, operations or injuries we should know about", "longtext", False),
+        Field("medications", "Medicines and supplements you take", "longtext", False),
+        Field(
+            "previous_bodywork",
+            "Have you had craniosacral therapy or other bodywork before?",
+            "choice",
+            choices=BODYWORK,
+        ),
+        Field("previous_bodywork_notes", "If yes: how did it go?", "longtext", False),
+    ),
+)
+SCREEN = Step(
+    "screen",
+    gettext_noop("Safety questions"),
+    gettext_noop(
+        "These questions check whether it is safe to go ahead, or whether you should see a doctor first. "
+        "They do not diagnose anything. Please answer each one."
+    ),
+)
+CONSENT = Step(
+    "consent",
+    gettext_noop("Consent"),
+    gettext_noop("Please read each document. Tick the ones you agree to and type your full name to sign."),
+)
+STEPS: tuple[Step, ...] = (ABOUT, REASONS_STEP, HEALTH, SCREEN, CONSENT)
+STEP_KEYS = tuple(step.key for step in STEPS)
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """One version of a practice's form: the shipped steps, its own questions and its screen."""
+
+    version: str
+    extra_fields: tuple[Field, ...] = ()
+    screen: tuple[screening.Item, ...] = screening.SHIPPED
+
+    def fields_of(self, step: str) -> tuple[Field, ...]:
+        base = next(s for s in STEPS if s.key == step).fields
+        return base + self.extra_fields if step == "health" else base
+
+    @classmethod
+    def build(cls, version: str, data: Mapping[str, object]) -> Definition:
+        extra_q = data.get("questions") or []
+        extra_s = data.get("screen") or []
+        fields = tuple(Field.from_dict(q) for q in extra_q) if isinstance(extra_q, list) else ()
+        screen = screening.extend(extra_s) if isinstance(extra_s, list) else screening.SHIPPED
+        return cls(version, fields, screen)
+
+
+SHIPPED_DEFINITION = Definition(FORM_VERSION)
+
+
+@dataclass
+class Checked:
+    """A step's cleaned answers and its problems (field key → message; "" is the whole step)."""
+
+    answers: dict[str, object] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _text(raw: object) -> str:
+    value = raw[-1] if isinstance(raw, list) and raw else raw
+    text = "" if value is None or isinstance(value, list) else str(value)
+    return "".join(ch for ch in text if ch >= " " or ch in "\t\n").strip()
+
+
+def _date(text: str, today: date) -> tuple[date | None, str]:
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        return None, "Please give the date as year-month-day, for example 1985-04-23."
+    if value > today:
+        return None, "The date of birth cannot be in the future."
+    if value.year < OLDEST_YEAR:
+        return None, "Please check the year."
+    return value, ""
+
+
+def check_fields(fields: Sequence[Field], data: Mapping[str, object], today: date) -> Checked:
+    out = Checked()
+    for f in fields:
+        text = _text(data.get(f.key))
+        limit = LONG_TEXT_MAX if f.kind == "longtext" else TEXT_MAX
+        if not text:
+            if f.required:
+                out.errors[f.key] = (
+                    f"Please choose an answer for “{f.label}”."
+                    if f.kind in ("choice", "yesno")
+                    else f"Please fill in “{f.label}”."
+                )
+            out.answers[f.key] = ""
+            continue
+        if len(text) > limit:
+            out.errors[f.key] = f"Please keep this under {limit} characters (it has {len(text)})."
+        elif f.kind == "date":
+            value, problem = _date(text, today)
+            if problem:
+                out.errors[f.key] = problem
+            text = value.isoformat() if value else text
+        elif f.kind == "phone" and not PHONE.match(text):
+            out.errors[f.key] = "Please give a phone number using digits (spaces, +, ( ) and - are fine)."
+        elif f.kind == "yesno" and text not in ("yes", "no"):
+            out.errors[f.key] = "Please answer yes or no."
+        elif f.kind == "choice" and text not in {c for c, _ in f.choices}:
+            out.errors[f.key] = "Please choose one of the answers offered."
+        out.answers[f.key] = text
+    return out
+
+
+def is_minor(date_of_birth: str, today: date) -> bool:
+    try:
+        born = date.fromisoformat(date_of_birth)
+    except ValueError:
+        return False
+    return screening.age_on((born.year, born.month, born.day), (today.year, today.month, today.day)) < (
+        screening.ADULT_AGE
+    )
+
+
+def check_about(definition: Definition, data: Mapping[str, object], today: date) -> Checked:
+    out = check_fields(definition.fields_of("about"), data, today)
+    if "date_of_birth" not in out.errors and is_minor(str(out.answers.get("date_of_birth", "")), today):
+        for key, label in (
+            ("guardian_name", "name"),
+            ("guardian_relationship", "relationship"),
+            ("guardian_phone", "phone"),
+        ):
+            if not out.answers.get(key) and key not in out.errors:
+                out.errors[key] = f"The client is under 18: please give the parent's or guardian's {label}."
+    return out
+
+
+def check_reasons(definition: Definition, data: Mapping[str, object], today: date) -> Checked:
+    out = check_fields(definition.fields_of("reasons"), data, today)
+    raw = data.get("reasons")
+    chosen = [str(v) for v in raw] if isinstance(raw, list) else ([str(raw)] if raw else [])
+    chosen = [key for key, _label in REASONS if key in set(chosen)]
+    out.answers["reasons"] = chosen
+    if not chosen:
+        out.errors["reasons"] = "Please tick at least one reason for coming (or “Something else”)."
+    severity: dict[str, int | None] = {}
+    for key, label in REASONS:
+        text = _text(data.get(f"severity_{key}"))
+        value = int(text) if text.isdigit() and len(text) <= 2 and int(text) <= 10 else None
+        severity[key] = value
+        if key in chosen and value is None:
+            out.errors[f"severity_{key}"] = f"Please say how much “{label}” bothers you, from 0 to 10."
+        elif text and value is None:
+            out.errors[f"severity_{key}"] = "Please choose a number from 0 to 10."
+    out.answers["severity"] = {key: value for key, value in severity.items() if key in chosen}
+    out.answers["severity_typed"] = {key: value for key, value in severity.items() if value is not None}
+    main = _text(data.get("main_reason"))
+    if len(chosen) == 1:
+        main = chosen[0]
+    out.answers["main_reason"] = main
+    if chosen and main not in chosen:
+        out.errors["main_reason"] = "Please choose which of the reasons you ticked matters most to you."
+    if Concern.OTHER in chosen and not out.answers.get("other_reason"):
+        out.errors["other_reason"] = "You ticked “Something else”: please say what it is."
+    return out
+
+
+def check_screen(definition: Definition, data: Mapping[str, object]) -> Checked:
+    out = Checked()
+    for item in screening.questions(definition.screen):
+        text = _text(data.get(f"q_{item.key}"))
+        out.answers[item.key] = {"yes": True, "no": False}.get(text)
+    for key in screening.missing_answers(definition.screen, out.answers):  # type: ignore[arg-type]
+        out.errors[f"q_{key}"] = "Please answer yes or no."
+    return out
+
+
+def check_step(definition: Definition, step: str, data: Mapping[str, object], today: date) -> Checked:
+    """Check one step's answers (POST data as a mapping of lists or strings)."""
+    if step == "about":
+        return check_about(definition, data, today)
+    if step == "reasons":
+        return check_reasons(definition, data, today)
+    if step == "health":
+        return check_fields(definition.fields_of("health"), data, today)
+    if step == "screen":
+        return check_screen(definition, data)
+    raise ValueError(f"not a form step: {step}")

@@ -1,0 +1,112 @@
+"""Where a client stands: intake done, consent current, open flags, and what that means for their
+bookings. Derived on read, never stored: acknowledging a flag or signing a new consent changes the
+answer at once.
+
+- An open EMERGENCY flag holds the client's bookings: no session until a practitioner has
+  acknowledged it (recorded what was done).
+- An open REFER flag marks them "needs review" for the practitioner before the session.
+- PRECAUTION flags are shown on the chart and the appointment; open ones still need acknowledging.
+
+Front desk sees `Summary.front_desk_label` only: whether intake and consent are done, and whether
+a booking is held or waiting for review — never a flag's level or what it is about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from longtide.clients.models import Client
+from longtide.intake.models import ConsentDocument, Flag, Intake, IntakeStatus, Signature
+from longtide.intake.screening import Level
+from longtide.practice.models import Practice
+
+
+@dataclass(frozen=True)
+class Summary:
+    client_id: int
+    intake_done: bool
+    intake_started: bool
+    consent_current: bool  # agreed to the current version of every required document
+    open_levels: tuple[int, ...]  # levels of unacknowledged flags, highest first
+
+    @property
+    def held(self) -> bool:
+        return Level.EMERGENCY in self.open_levels
+
+    @property
+    def needs_review(self) -> bool:
+        return not self.held and Level.REFER in self.open_levels
+
+    @property
+    def open_level(self) -> Level | None:
+        return Level(self.open_levels[0]) if self.open_levels else None
+
+    @property
+    def front_desk_label(self) -> str:
+        if self.held:
+            return "Held: the practitioner must review before the session"
+        if self.needs_review:
+            return "Needs the practitioner's review before the session"
+        if not self.intake_done:
+            return "Intake not done" if not self.intake_started else "Intake started, not sent"
+        if not self.consent_current:
+            return "Consent needed"
+        return "Intake and consent done"
+
+    @property
+    def clinical_label(self) -> str:
+        level = self.open_level
+        if level == Level.EMERGENCY:
+            return "Held: EMERGENCY flag to acknowledge"
+        if level == Level.REFER:
+            return "Needs review: REFER flag to acknowledge"
+        if level == Level.PRECAUTION:
+            return "PRECAUTION flag to acknowledge"
+        return self.front_desk_label
+
+
+def summaries(practice: Practice, client_ids: Iterable[int]) -> dict[int, Summary]:
+    """Summaries for many clients in four queries (the calendar's badges)."""
+    ids = sorted(set(client_ids))
+    if not ids:
+        return {}
+    submitted = set(
+        Intake.objects.filter(practice=practice, client_id__in=ids, status=IntakeStatus.SUBMITTED)
+        .values_list("client_id", flat=True)
+        .distinct()
+    )
+    started = set(
+        Intake.objects.filter(practice=practice, client_id__in=ids, status=IntakeStatus.DRAFT).values_list(
+            "client_id", flat=True
+        )
+    )
+    levels: dict[int, list[int]] = {}
+    for client_id, level in (
+        Flag.objects.open().filter(practice=practice, client_id__in=ids).values_list("client_id", "level")
+    ):
+        levels.setdefault(client_id, []).append(level)
+    newest: dict[str, ConsentDocument] = {}
+    for doc in ConsentDocument.objects.filter(practice=practice, required=True).only("pk", "kind", "version"):
+        if doc.kind not in newest or doc.version > newest[doc.kind].version:
+            newest[doc.kind] = doc
+    latest_ids = {doc.pk for doc in newest.values()}
+    signed: dict[int, set[int]] = {}
+    for client_id, document_id in Signature.objects.filter(
+        client_id__in=ids, document_id__in=latest_ids, agreed=True
+    ).values_list("client_id", "document_id"):
+        signed.setdefault(client_id, set()).add(document_id)
+    return {
+        cid: Summary(
+            client_id=cid,
+            intake_done=cid in submitted,
+            intake_started=cid in started,
+            consent_current=bool(latest_ids) and latest_ids <= signed.get(cid, set()),
+            open_levels=tuple(sorted(levels.get(cid, []), reverse=True)),
+        )
+        for cid in ids
+    }
+
+
+def summary(client: Client) -> Summary:
+    return summaries(client.practice, [client.pk])[client.pk]
