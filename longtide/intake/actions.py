@@ -277,6 +277,10 @@ def submit(
             object_id=locked.pk,
             detail=f"submitted; flags {len(result.flags)}",
         )
+        if result.level is not None and result.level >= screening.Level.REFER:
+            from longtide.intake.messages import queue_alerts
+
+            queue_alerts(locked, now=now)
     return Submitted(locked, result)
 
 

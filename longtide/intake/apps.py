@@ -5,3 +5,15 @@ class IntakeConfig(AppConfig):
     name = "longtide.intake"
     label = "intake"
     verbose_name = "Intake, consent and safety screening"
+
+    def ready(self) -> None:
+        from longtide.intake import messages
+        from longtide.notifications.subjects import SubjectHooks, register_subject
+
+        hooks = SubjectHooks(
+            unwanted_because=messages.unwanted_because,
+            links=messages.links_for,
+            current_recipient=messages.current_recipient,
+        )
+        register_subject("intake-link", hooks)
+        register_subject("intake", hooks)

@@ -20,6 +20,7 @@ from longtide.clients.models import Client
 from longtide.intake.models import ConsentDocument, Flag, Intake, IntakeStatus, Signature
 from longtide.intake.screening import Level
 from longtide.practice.models import Practice
+from longtide.scheduling.models import Appointment
 
 
 @dataclass(frozen=True)
@@ -110,3 +111,44 @@ def summaries(practice: Practice, client_ids: Iterable[int]) -> dict[int, Summar
 
 def summary(client: Client) -> Summary:
     return summaries(client.practice, [client.pk])[client.pk]
+
+
+@dataclass(frozen=True)
+class ClientPanel:
+    """What the client's booking page says about intake (no clinical content: just what to do)."""
+
+    intake_needed: bool  # no intake sent yet, or a re-opened one waiting
+    intake_started: bool
+    consent_needed: bool
+    ask_anything_new: bool  # a later visit: "anything new since last time?"
+    anything_new_answer: bool | None
+
+
+def client_panel(appointment: Appointment) -> ClientPanel:
+    from longtide.intake.models import VisitCheck
+
+    found = summary(appointment.client)
+    check = VisitCheck.objects.filter(appointment=appointment).first()
+    # A later visit: the intake was sent before this booking was made.
+    earlier = Intake.objects.filter(
+        client=appointment.client, status=IntakeStatus.SUBMITTED, submitted_at__lt=appointment.created_at
+    ).exists()
+    return ClientPanel(
+        intake_needed=not found.intake_done or found.intake_started,
+        intake_started=found.intake_started,
+        consent_needed=found.intake_done and not found.consent_current,
+        ask_anything_new=earlier and not found.intake_started and appointment.status == "booked",
+        anything_new_answer=check.anything_new if check else None,
+    )
+
+
+def care_team_user_ids(client: Client) -> set[int]:
+    """Users of the practitioners who have seen or will see the client (any booking of theirs)."""
+    return {
+        user_id
+        for user_id in Appointment.objects.filter(client=client)
+        .exclude(status__in=["expired"])
+        .values_list("practitioner__user_id", flat=True)
+        .distinct()
+        if user_id is not None
+    }

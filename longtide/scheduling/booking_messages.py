@@ -173,6 +173,7 @@ def visit_fields(appointment: Appointment, *, now: datetime, has_link: bool) -> 
         "cancellation_policy": practice.cancellation_policy.strip(),
         "contact": contact,
         "manage_url": _link_or_fallback(has_link),
+        "intake_url": placeholder("intake_url") if has_link else "",
     }
 
 
@@ -374,7 +375,11 @@ def links(message: Message) -> dict[str, str]:
     token = token_for(appointment)
     practice = appointment.practice
     home = f"{settings.PUBLIC_BASE_URL}{reverse('home', args=[practice.slug])}"
-    return {"manage_url": manage_url(practice, token) if token else home}
+    if not token:
+        return {"manage_url": home, "intake_url": home}
+    # The health form opens from the booking's own link (web/client/intake.py: from_booking).
+    intake = f"{settings.PUBLIC_BASE_URL}{reverse('manage-intake', args=[practice.slug, token])}"
+    return {"manage_url": manage_url(practice, token), "intake_url": intake}
 
 
 def current_recipient(message: Message) -> str | None:

@@ -58,6 +58,7 @@ VISIT_FIELDS = {
     "cancellation_policy": "Your cancellation policy",
     "contact": "Your practice's name, phone and email, one per line",
     "manage_url": "The client's private link to see, cancel or reschedule (added when sent)",
+    "intake_url": "The client's private link to the health questions and consent form (added when sent)",
 }
 CHECKIN_FIELDS = {
     **{name: VISIT_FIELDS[name] for name in ("client_first_name", "practice_name", "practice_phone", "practice_email")},
@@ -70,7 +71,11 @@ CHECKIN_FIELDS = {
 # nobody: a name typed by the person booking could carry their words into the inbox of the
 # address's owner, and the client record's name is not needed to confirm.
 REQUEST_FIELDS = {
-    **{k: v for k, v in VISIT_FIELDS.items() if k not in ("client_first_name", "changes", "cancellation_policy")},
+    **{
+        k: v
+        for k, v in VISIT_FIELDS.items()
+        if k not in ("client_first_name", "changes", "cancellation_policy", "intake_url")
+    },
     "hold_until": "Until when the time is held for the client to confirm",
     "manage_url": "The private link where the client confirms the booking (added when sent)",
 }
@@ -130,6 +135,10 @@ _CONFIRMATION = _("""Hello {{ client_first_name }},
 Your appointment at {{ practice_name }} is booked.
 
 {{ details }}
+
+Before your first visit, please answer the health questions and sign the consent form (about ten \
+minutes, on a phone too). If you have done it before, the link asks whether anything is new:
+{{ intake_url }}
 
 {{ changes }}
 
@@ -233,7 +242,7 @@ KINDS = [
         PURPOSE_LABELS[Purpose.CANCELLED],
         subject=_("Cancelled: your appointment at {{ practice_name }} on {{ when }}"),
         body=_CANCELLED,
-        fields={k: v for k, v in VISIT_FIELDS.items() if k not in ("changes", "manage_url")},
+        fields={k: v for k, v in VISIT_FIELDS.items() if k not in ("changes", "manage_url", "intake_url")},
     ),
     MessageKind(
         Purpose.REMINDER,
@@ -280,7 +289,7 @@ KINDS = [
             "{{ practice_name }}: your appointment on {{ day }} {{ time }} is cancelled. "
             "For another time, call {{ practice_phone }}."
         ),
-        fields={k: v for k, v in VISIT_FIELDS.items() if k not in ("changes", "manage_url")},
+        fields={k: v for k, v in VISIT_FIELDS.items() if k not in ("changes", "manage_url", "intake_url")},
     ),
     MessageKind(
         Purpose.REMINDER,

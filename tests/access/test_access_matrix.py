@@ -83,6 +83,7 @@ COVERED_ELSEWHERE = {
     "staff/<slug:practice_slug>/clients/<int:pk>/reminders/": "tests/access/test_messages_access.py",
     "staff/<slug:practice_slug>/calendar-feed/": "tests/access/test_feed_and_waitlist_access.py",
     "staff/<slug:practice_slug>/waitlist/": "tests/access/test_feed_and_waitlist_access.py",
+    "staff/<slug:practice_slug>/clients/<int:pk>/intake/": "tests/access/test_intake_access.py",
 }
 
 

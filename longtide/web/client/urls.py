@@ -1,8 +1,8 @@
-"""The client's private links (a token in the URL, no login): manage a booking."""
+"""The client's private links (a token in the URL, no login): manage a booking, fill in the intake."""
 
 from django.urls import path
 
-from longtide.web.client import feed, manage
+from longtide.web.client import feed, intake, manage
 
 urlpatterns = [
     path("p/<slug:practice_slug>/manage/<str:token>/", manage.show, name="manage-booking"),
@@ -12,4 +12,9 @@ urlpatterns = [
     path("p/<slug:practice_slug>/manage/<str:token>/reschedule/", manage.reschedule, name="manage-reschedule"),
     # A practitioner's private calendar feed (scheduling/feeds.py): no practice in the address.
     path("calendar-feed/<str:token>.ics", feed.calendar_feed, name="calendar-feed"),
+    path("p/<slug:practice_slug>/manage/<str:token>/intake/", intake.from_booking, name="manage-intake"),
+    path("p/<slug:practice_slug>/manage/<str:token>/anything-new/", intake.anything_new, name="manage-anything-new"),
+    path("p/<slug:practice_slug>/intake/<str:token>/", intake.start, name="intake-start"),
+    path("p/<slug:practice_slug>/intake/<str:token>/done/", intake.done, name="intake-done"),
+    path("p/<slug:practice_slug>/intake/<str:token>/<slug:step>/", intake.step, name="intake-step"),
 ]

@@ -39,6 +39,7 @@ from longtide.web.staff.calendar_forms import (
     free_times,
 )
 from longtide.web.staff.calendar_grid import build_grid, day_sources, practice_zone, week_sources
+from longtide.web.staff.intake import appointment_panel, calendar_badges
 from longtide.web.staff.outbox import messages_about
 from longtide.web.times import day_label, when_label
 
@@ -69,9 +70,13 @@ def day_or_week(request: HttpRequest, practice: Practice) -> HttpResponse:
         sources = week_sources(practice, zone, day, practitioner=practitioner, room=room)
     else:
         sources = day_sources(practice, zone, day, by=by)
+    grid = build_grid(sources, zone, today)
+    calendar_badges(
+        request, practice, [b.appointment for c in grid.columns for b in c.blocks if b.appointment is not None]
+    )
     context = {
         "practice": practice,
-        "grid": build_grid(sources, zone, today),
+        "grid": grid,
         "zone_name": str(zone),
         **_navigation(practice, view=view, by=by, day=day, today=today, practitioner=practitioner, room=room),
     }
@@ -154,6 +159,7 @@ def appointment(request: HttpRequest, practice: Practice, pk: int) -> HttpRespon
         "may_mark": found.status in (Status.BOOKED, Status.COMPLETED, Status.NO_SHOW),
         "calendar_link": calendar_url(practice, date=found.start.astimezone(zone).date()),
         "sent_messages": messages_about(found),
+        "intake": appointment_panel(request, practice, found),
     }
     return render(request, "web/staff/appointment.html", context)
 
