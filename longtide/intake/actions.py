@@ -215,7 +215,13 @@ def check_consent(
 
 
 def submit(
-    intake: Intake, answer: ConsentAnswer, *, origin: Origin, today: date, now: datetime | None = None
+    intake: Intake,
+    answer: ConsentAnswer,
+    *,
+    origin: Origin,
+    today: date,
+    now: datetime | None = None,
+    alert: bool = True,
 ) -> Submitted:
     """Sign the consents, run the screen, raise the flags and submit the intake — once. A second
     submit of a submitted intake returns it unchanged (`already`)."""
@@ -277,7 +283,7 @@ def submit(
             object_id=locked.pk,
             detail=f"submitted; flags {len(result.flags)}",
         )
-        if result.level is not None and result.level >= screening.Level.REFER:
+        if alert and result.level is not None and result.level >= screening.Level.REFER:
             from longtide.intake.messages import queue_alerts
 
             queue_alerts(locked, now=now)

@@ -262,6 +262,7 @@ def seed_demo(*, sample_week: bool = True) -> Practice:
             Practitioner.objects.filter(pk=people[practitioner_slug].pk).update(user=user)
     if sample_week:
         _book_sample_week(practice)
+        _demo_intakes(practice)
     return practice
 
 
@@ -337,12 +338,61 @@ def _book_sample_week(practice: Practice) -> None:
                 picks += 1
 
 
+# Demo intakes at every flag level (docs/intake.md): (client, screen answers "yes", acknowledged by,
+# action). Ada has started hers; the others have none yet, so their calendar entries say so.
+DEMO_INTAKES = [
+    ("Cleo", (), None, ""),
+    ("Eli", ("bleeding",), None, ""),
+    ("Tom", ("headache_pattern", "painkiller_days"), None, ""),
+    ("Rosa", ("thunderclap",), None, ""),
+    ("Sam", ("chiari",), "maya", "clearance"),
+    ("Lea", ("pregnant", "trauma"), "jonah", "modified"),
+]
+
+
+def _demo_intakes(practice: Practice) -> None:
+    """Intakes at each flag level, through the same actions as the client's form (no emails)."""
+    from longtide.audit.trail import Actor, Origin
+    from longtide.intake import actions
+    from longtide.intake.models import Flag
+    from longtide.intake.screening import SHIPPED, questions
+
+    today = timezone.now().date()
+    about = {"date_of_birth": "1984-05-02", "emergency_name": "A. Friend", "emergency_phone": "718 555 0100"}
+    reasons = {"reasons": ["headache"], "severity_headache": "6", "goals": "Fewer headaches, better sleep"}
+    health = {"medications": "", "previous_bodywork": "none"}
+    clients = {c.first_name: c for c in Client.objects.filter(practice=practice)}
+    documents = [d for d in actions.current_documents(practice) if d.kind != "intraoral"]
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=["maya", "jonah"])}
+    for first, yes, by, what in DEMO_INTAKES:
+        client = clients[first]
+        intake = actions.draft_for(client)
+        screen = {f"q_{item.key}": "yes" if item.key in yes else "no" for item in questions(SHIPPED)}
+        for step, data in (("about", about), ("reasons", reasons), ("health", health), ("screen", screen)):
+            actions.save_step(intake, step, data, today=today)
+        answer = actions.ConsentAnswer({d.pk for d in documents}, client.full_name)
+        actions.submit(intake, answer, origin=Origin(None, "demo"), today=today, alert=False)
+        if by:
+            for flag in Flag.objects.filter(client=client):
+                actions.acknowledge(
+                    flag, by=users[by], actor=Actor.system(), action=what, note="Demo: talked it through by phone."
+                )
+    started = actions.draft_for(clients["Ada"])
+    actions.save_step(started, "about", about, today=today)
+
+
 @transaction.atomic
 def remove_demo() -> None:
     """Delete the demo practice and everything in it (appointments and clients first: they are protected)."""
     practice = Practice.objects.filter(slug=DEMO_SLUG).first()
     if practice is None:
         return
+    from longtide.intake.models import Flag, Intake, Signature, VisitCheck
+
+    Signature.objects.filter(practice=practice).delete()  # a queryset delete: the demo goes as a whole
+    Flag.objects.filter(practice=practice).delete()
+    VisitCheck.objects.filter(practice=practice).delete()
+    Intake.objects.filter(practice=practice).delete()
     Appointment.objects.filter(practice=practice).delete()
     Client.objects.filter(practice=practice).delete()
     practice.delete()
