@@ -155,7 +155,7 @@ def save_step(intake: Intake, step: str, data: dict[str, Any], *, today: date) -
         locked = Intake.objects.select_for_update().get(pk=intake.pk)
         if locked.status != IntakeStatus.DRAFT:
             raise IntakeError("This form has already been sent. Thank you!")
-        locked.typed = {**locked.typed, step: data}
+        locked.typed = {**locked.typed, step: _storable(data)}
         if checked.ok:
             locked.answers = {**locked.answers, step: checked.answers}
             locked.typed.pop(step, None)
@@ -166,6 +166,19 @@ def save_step(intake: Intake, step: str, data: dict[str, Any], *, today: date) -
         locked.save(update_fields=["answers", "typed", "steps_done", "updated_at"])
     intake.answers, intake.typed, intake.steps_done = locked.answers, locked.typed, locked.steps_done
     return checked
+
+
+def _storable(data: dict[str, Any]) -> dict[str, Any]:
+    """What was typed, as it can be stored and shown again: strings without NUL or other control
+    characters (PostgreSQL refuses NUL in JSON), at most 20 values per key."""
+
+    def clean(value: object) -> str:
+        return "".join(ch for ch in str(value) if ch >= " " or ch in "\n\t")[: form.LONG_TEXT_MAX + 100]
+
+    out: dict[str, Any] = {}
+    for key, value in list(data.items())[:200]:
+        out[clean(key)[:60]] = [clean(v) for v in value[:20]] if isinstance(value, list) else clean(value)
+    return out
 
 
 def client_is_minor(intake: Intake, today: date) -> bool:

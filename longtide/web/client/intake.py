@@ -129,8 +129,8 @@ def step(request: HttpRequest, practice_slug: str, token: str, step: str) -> Htt
     if step not in form.STEP_KEYS:
         raise Http404(_("There is no such step."))
     if draft is None:
-        if actions.current_intake(link.client) is not None and request.method == "POST":
-            # A second send (back button, double click): the form went already.
+        if actions.current_intake(link.client) is not None:
+            # Sent already (a second send, the back button, an old bookmark): say what happens next.
             return redirect("intake-done", practice_slug=practice_slug, token=token)
         draft = actions.draft_for(link.client)
     today = _today(link)
