@@ -10,6 +10,7 @@ from datetime import datetime
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from longtide.intake.links import intake_url, token_of
 from longtide.intake.models import Intake, IntakeLink
@@ -21,6 +22,10 @@ from longtide.scheduling.models import Appointment, Status
 
 LINK_PURPOSE = "intake.link"
 ALERT_PURPOSE = "intake.alert"
+PURPOSE_LABELS = {
+    LINK_PURPOSE: gettext_lazy("Health form link"),
+    ALERT_PURPOSE: gettext_lazy("Intake needs review (to a practitioner)"),
+}
 
 
 def queue_intake_link(link: IntakeLink, *, now: datetime) -> None:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from longtide.intake.messages import PURPOSE_LABELS as INTAKE_PURPOSES
 from longtide.notifications.links import mask
 from longtide.notifications.models import Message, State
 from longtide.notifications.outbox import RESENDABLE, ResendRefused, resend
@@ -48,6 +49,8 @@ class OutboxQuery(forms.Form):
 
 
 def purpose_label(purpose: str) -> str:
+    if purpose in INTAKE_PURPOSES:
+        return str(INTAKE_PURPOSES[purpose])
     return str(PURPOSE_LABELS.get(purpose, purpose))  # type: ignore[call-overload]
 
 
