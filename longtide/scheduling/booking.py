@@ -387,6 +387,24 @@ def book_appointment(
     raise SlotTaken()
 
 
+MOVE_FIELDS = [
+    "start",
+    "end",
+    "blocked_start",
+    "blocked_end",
+    "practitioner",
+    "room",
+    "location",
+    "sequence",
+    "time_set_at",
+    "updated_at",
+]
+
+
+def _not_booked() -> PolicyRefused:
+    return PolicyRefused("not_booked", "This appointment is no longer booked, so it cannot be moved.")
+
+
 def move_appointment(
     *,
     appointment: Appointment,
@@ -398,12 +416,16 @@ def move_appointment(
     """Move a booked appointment to a new start (and optionally another practitioner).
 
     Clients may move only inside the cancellation window and within the booking policy; staff
-    may move any booked appointment to any free time.
+    may move any booked appointment to any free time. The checks on `appointment` are a quick
+    answer for the common case; the move itself locks the row, reads it again and re-checks them,
+    so a cancellation (or another move) that commits meanwhile is never overwritten: the move then
+    fails with `not_booked` and no "rescheduled" message is queued. Only the fields a move changes
+    are written.
     """
     now = now or timezone.now()
     practice = appointment.practice
     if appointment.status != Status.BOOKED:
-        raise PolicyRefused("not_booked", "Only a booked appointment can be moved.")
+        raise _not_booked()
     if by_client and not appointment.client_may_change(now):
         raise PolicyRefused("outside_window", window_message(practice))
     check_policy(practice, start, now, for_staff=not by_client)
@@ -413,16 +435,22 @@ def move_appointment(
     service = appointment.service
 
     def make(slot: Slot, location_id: int) -> Appointment:
-        appointment.start, appointment.end = slot.start, slot.end
-        appointment.blocked_start, appointment.blocked_end = service.blocked_range(slot.start, slot.end)
-        appointment.practitioner_id = slot.practitioner_id
-        appointment.room_id = slot.room_id
-        appointment.location_id = location_id
-        appointment.sequence += 1
-        appointment.time_set_at = now
-        appointment.save()
-        queue_booking_message(Purpose.RESCHEDULED, appointment, now=now)
-        return appointment
+        # Under the booking locks, inside the transaction: the row as it is now, locked until commit.
+        locked = Appointment.objects.select_for_update().select_related("practice").get(pk=appointment.pk)
+        if locked.status != Status.BOOKED:
+            raise _not_booked()
+        if by_client and not locked.client_may_change(now):
+            raise PolicyRefused("outside_window", window_message(practice))
+        locked.start, locked.end = slot.start, slot.end
+        locked.blocked_start, locked.blocked_end = service.blocked_range(slot.start, slot.end)
+        locked.practitioner_id = slot.practitioner_id
+        locked.room_id = slot.room_id
+        locked.location_id = location_id
+        locked.sequence += 1
+        locked.time_set_at = now
+        locked.save(update_fields=MOVE_FIELDS)
+        queue_booking_message(Purpose.RESCHEDULED, locked, now=now)
+        return locked
 
     try:
         moved = _hold(
@@ -435,29 +463,34 @@ def move_appointment(
             make=make,
             ignore_appointment=appointment.pk,
         )
+    except BookingError:
+        appointment.refresh_from_db()
+        raise
     except DatabaseError as error:
         appointment.refresh_from_db()
         raise _not_saved(error, CHANGE_NOT_SAVED) from None
     if moved is None:
         appointment.refresh_from_db()
         raise SlotTaken()
-    return moved
+    appointment.refresh_from_db()
+    return appointment
 
 
 def cancel_appointment(
     *, appointment: Appointment, by_client: bool, late: bool = False, now: datetime | None = None
 ) -> Appointment:
-    """Cancel: a client online only inside the window; the clinic any time (late when `late`)."""
+    """Cancel: a client online only inside the window; the clinic any time (late when `late`).
+
+    The row is locked and read again before the status and the window are checked, so a move or
+    a mark that commits meanwhile is judged as it now is."""
     now = now or timezone.now()
-    if by_client and not appointment.client_may_change(now):
-        if appointment.status != Status.BOOKED:
-            raise PolicyRefused("not_booked", "This appointment is no longer booked.")
-        raise PolicyRefused("outside_window", window_message(appointment.practice))
     try:
         with transaction.atomic():
-            locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            locked = Appointment.objects.select_for_update().select_related("practice").get(pk=appointment.pk)
             if locked.status != Status.BOOKED:
                 raise PolicyRefused("not_booked", "This appointment is no longer booked.")
+            if by_client and not locked.client_may_change(now):
+                raise PolicyRefused("outside_window", window_message(locked.practice))
             locked.cancel(now=now, by_client=by_client, late=late)
             locked.save(update_fields=["status", "cancelled_at", "updated_at"])
             queue_booking_message(Purpose.CANCELLED, locked, now=now)
@@ -491,6 +524,38 @@ def _claimed_from_the_waitlist(booked: Appointment, now: datetime) -> None:
     WaitlistOpening.objects.filter(offers__appointment=booked, status=OpeningStatus.OPEN).update(
         status=OpeningStatus.FILLED, closed_at=now
     )
+
+
+MARKABLE = (Status.BOOKED, Status.COMPLETED, Status.NO_SHOW)
+
+
+def mark_appointment(*, appointment: Appointment, status: str, now: datetime | None = None) -> Appointment:
+    """Record how an appointment that has started ended: completed or no-show (staff only).
+
+    The row is locked and read again, so a cancellation at the same moment is never overwritten by a
+    stale copy; only the status is written. A completed visit may be corrected to a no-show and back.
+    Raises PolicyRefused: `not_started` before its start, `not_markable` when it is cancelled, held
+    or expired, `invalid_status` for anything but completed or no-show.
+    """
+    now = now or timezone.now()
+    if status not in (Status.COMPLETED, Status.NO_SHOW):
+        raise PolicyRefused("invalid_status", "Say whether the appointment was completed or a no-show.")
+    try:
+        with transaction.atomic():
+            locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            if locked.status not in MARKABLE:
+                raise PolicyRefused("not_markable", "A cancelled appointment cannot be marked.")
+            if locked.start > now:
+                raise PolicyRefused(
+                    "not_started", "An appointment can be marked completed or no-show only once it has started."
+                )
+            if locked.status != status:
+                locked.mark(status)
+                locked.save(update_fields=["status", "updated_at"])
+    except DatabaseError as error:
+        raise _not_saved(error, CHANGE_NOT_SAVED) from None
+    appointment.status = locked.status
+    return appointment
 
 
 HOLD_RELEASED = "This booking request was not confirmed in time, and its time was released. Please book again."

@@ -11,8 +11,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +22,14 @@ from django_htmx.middleware import HtmxDetails
 
 from longtide.practice.access import Perm, may_read_booking_note, member_required
 from longtide.practice.models import Practice, Practitioner, Room
-from longtide.scheduling.booking import ClientDetails, book_appointment, cancel_appointment, move_appointment
+from longtide.scheduling.booking import (
+    MARKABLE,
+    ClientDetails,
+    book_appointment,
+    cancel_appointment,
+    mark_appointment,
+    move_appointment,
+)
 from longtide.scheduling.booking_rules import BookingError
 from longtide.scheduling.models import Appointment, AppointmentQuerySet, Source, Status
 from longtide.web.staff.calendar_forms import (
@@ -156,7 +161,7 @@ def appointment(request: HttpRequest, practice: Practice, pk: int) -> HttpRespon
         "may_read_note": may_read_booking_note(request.user, practice, found.practitioner.user_id),
         "note_withheld": NOTE_WITHHELD,
         "has_started": found.start <= timezone.now(),
-        "may_mark": found.status in (Status.BOOKED, Status.COMPLETED, Status.NO_SHOW),
+        "may_mark": found.status in MARKABLE,
         "calendar_link": calendar_url(practice, date=found.start.astimezone(zone).date()),
         "sent_messages": messages_about(found),
         "intake": appointment_panel(request, practice, found),
@@ -298,20 +303,15 @@ def cancel(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
 @member_required(Perm.SCHEDULE_BOOK)
 @require_POST
 def mark(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    found = get_object_or_404(Appointment.objects.for_practice(practice), pk=pk)
     form = MarkForm(request.POST)
-    # Locked, so that a cancellation at the same moment cannot be overwritten by a stale read.
-    with transaction.atomic():
-        found = get_object_or_404(Appointment.objects.for_practice(practice).select_for_update(), pk=pk)
-        if not form.is_valid():
-            messages.error(request, "Say whether the appointment was completed or a no-show.")
-        elif found.start > timezone.now():
-            messages.error(request, "An appointment can be marked completed or no-show only once it has started.")
-        else:
-            try:
-                found.mark(form.cleaned_data["status"])
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                found.save(update_fields=["status", "updated_at"])
-                messages.success(request, f"Marked {found.get_status_display().lower()}.")
+    if not form.is_valid():
+        messages.error(request, "Say whether the appointment was completed or a no-show.")
+        return redirect("staff-appointment", practice_slug=practice.slug, pk=pk)
+    try:
+        mark_appointment(appointment=found, status=form.cleaned_data["status"])
+    except BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Marked {found.get_status_display().lower()}.")
     return redirect("staff-appointment", practice_slug=practice.slug, pk=pk)
