@@ -6,11 +6,13 @@ one for the network address — and is refused without touching the password onc
 its limit. So a burst of parallel guesses costs one cheap counter update each beyond the limit,
 never a password hash (Argon2 costs tens of milliseconds and 100 MiB of memory per check, by
 design). A successful sign-in gives its attempt back; what remains counted is failures and attempts
-still in flight. Wrong second-factor codes count against the account too (web/staff/signin.py
-reports them through `user_login_failed`).
+still in flight. The second step (a code from the authenticator app, or a recovery code) takes an
+attempt from the same two counters before the code is checked (web/staff/signin.py), so the
+password and the codes share one budget: someone who has the password cannot try codes in many
+sessions at once, and past the limit the code step answers 429 without checking the code.
 
 The first refusal of a window is logged as a lock-out, naming the account by its id (never the
-username, which may be an email address) and the network address; never a password.
+username, which may be an email address) and the network address; never a password or a code.
 """
 
 from __future__ import annotations
@@ -24,9 +26,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
-from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
-from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -52,8 +52,11 @@ def _limits(request: HttpRequest, username: str) -> tuple[Limit, Limit]:
     return account, address
 
 
-def take_attempt(request: HttpRequest, username: str, now: datetime | None = None) -> Throttled | None:
-    """Count one sign-in attempt; return Throttled when the account or the address is over its limit."""
+def take_attempt(
+    request: HttpRequest, username: str, now: datetime | None = None, *, step: str = "password"
+) -> Throttled | None:
+    """Count one sign-in attempt (at the password or the code step); return Throttled when the account
+    or the address is over its limit."""
     now = now or timezone.now()
     account, address = _limits(request, username)
     refused: Throttled | None = None
@@ -61,7 +64,7 @@ def take_attempt(request: HttpRequest, username: str, now: datetime | None = Non
         count = hit(limit, now)
         if count > limit.most:
             if count == limit.most + 1:
-                _log_lockout(request, username, limit, what, now)
+                _log_lockout(request, username, limit, what, now, step)
             wait = limit.retry_after(now)
             refused = Throttled(max(wait, refused.retry_after if refused else 0))
     return refused
@@ -74,14 +77,16 @@ def give_back_attempt(request: HttpRequest, username: str, now: datetime | None 
         hit(limit, now, by=-1)
 
 
-def _log_lockout(request: HttpRequest, username: str, limit: Limit, what: str, now: datetime) -> None:
+def _log_lockout(request: HttpRequest, username: str, limit: Limit, what: str, now: datetime, step: str) -> None:
     minutes = round(limit.window.total_seconds() / 60)
     wait = limit.retry_after(now)
+    where = "" if step == "password" else f" at the {step} step"
     if what == "account":
         user_id = get_user_model().objects.filter(username=username).values_list("pk", flat=True).first()
         who = f"user id {user_id}" if user_id is not None else "an account that does not exist"
         log.warning(
-            "staff sign-in locked out: more than %d attempts for %s within %d minutes; refused for %d s",
+            "staff sign-in locked out%s: more than %d attempts for %s within %d minutes; refused for %d s",
+            where,
             limit.most,
             who,
             minutes,
@@ -89,7 +94,8 @@ def _log_lockout(request: HttpRequest, username: str, limit: Limit, what: str, n
         )
     else:
         log.warning(
-            "staff sign-in locked out: more than %d attempts from address %s within %d minutes; refused for %d s",
+            "staff sign-in locked out%s: more than %d attempts from address %s within %d minutes; refused for %d s",
+            where,
             limit.most,
             client_address(request),
             minutes,
@@ -121,13 +127,3 @@ class ThrottledModelBackend(ModelBackend):
         if user is not None:
             give_back_attempt(request, str(username))
         return user
-
-
-@receiver(user_login_failed, dispatch_uid="longtide.accounts.throttle.second_factor")
-def count_wrong_second_factor(
-    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
-) -> None:
-    """A wrong authenticator or recovery code counts as a failed attempt for the account and address."""
-    if request is None or credentials.get("step") != "second factor" or not credentials.get("username"):
-        return
-    take_attempt(request, str(credentials["username"]))

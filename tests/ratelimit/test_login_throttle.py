@@ -171,3 +171,116 @@ def test_wrong_second_factor_codes_count_against_the_account(cast) -> None:
             assert sign_in(browser, "ana", "pw-ana-123")["Location"] == "/staff/login/code/"
             assert browser.post("/staff/login/code/", {"code": "000000"}).status_code == 200
         assert sign_in(HttpClient(), "ana", "pw-ana-123").status_code == 429
+
+
+def _lift_device_backoff(user) -> None:
+    """Past django-otp's own back-off after a wrong code (1, 2, 4… s), so that the attempt limit shows."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from longtide.accounts.models import RecoveryCodeDevice
+
+    for model in (TOTPDevice, RecoveryCodeDevice):
+        model.objects.filter(user=user).update(throttling_failure_timestamp=None, throttling_failure_count=0)
+
+
+def _sessions_past_the_password(n: int, address: str = "203.0.113.7") -> list[HttpClient]:
+    browsers = [HttpClient(REMOTE_ADDR=address) for _ in range(n)]
+    for browser in browsers:
+        assert sign_in(browser, "ana", "pw-ana-123", address)["Location"] == "/staff/login/code/"
+    return browsers
+
+
+def test_wrong_app_codes_from_many_sessions_lock_the_code_step(cast, caplog) -> None:
+    """Someone with the password opens many sessions and tries codes in each: the codes share the
+    account's budget with the password, and past it the code step answers 429 unchecked."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.signin.conftest import code_for
+
+    device = TOTPDevice.objects.create(user=cast.ana_user, name="phone", confirmed=True)
+    checked: list[str] = []
+    real_verify = TOTPDevice.verify_token
+
+    def verify(self, token):
+        checked.append(token)
+        return real_verify(self, token)
+
+    with (
+        time_machine.travel(NOW, tick=False),
+        caplog.at_level(logging.WARNING, logger="longtide.accounts.throttle"),
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        patch.setattr(TOTPDevice, "verify_token", verify)
+        browsers = _sessions_past_the_password(7)
+        right = code_for(device)
+        wrong = "000000" if right != "000000" else "111111"
+        for browser in browsers[:5]:
+            _lift_device_backoff(cast.ana_user)
+            answer = browser.post("/staff/login/code/", {"code": wrong})
+            assert answer.status_code == 200 and "That code did not match." in answer.text
+        _lift_device_backoff(cast.ana_user)
+        refused = browsers[5].post("/staff/login/code/", {"code": wrong})
+        assert refused.status_code == 429 and refused["Retry-After"] == "480"
+        assert "Too many sign-in attempts. Please wait 8 minutes and try again." in refused.text
+        # Even the right code is not checked now: the limit stands in front of it.
+        right_but_refused = browsers[6].post("/staff/login/code/", {"code": right})
+        assert right_but_refused.status_code == 429 and right_but_refused["Retry-After"] == "480"
+        assert "_auth_user_id" not in browsers[6].session
+        assert checked == [wrong] * 5
+    lines = [r.getMessage() for r in caplog.records if r.name == "longtide.accounts.throttle"]
+    assert lines == [
+        f"staff sign-in locked out at the code step: more than 5 attempts for user id {cast.ana_user.pk} "
+        "within 15 minutes; refused for 480 s"
+    ]
+    assert "ana" not in lines[0] and right not in lines[0] and wrong not in lines[0]
+
+    with time_machine.travel(NOW + timedelta(minutes=8), tick=False):
+        [browser] = _sessions_past_the_password(1)
+        _lift_device_backoff(cast.ana_user)
+        signed_in = browser.post("/staff/login/code/", {"code": code_for(device)})
+        assert signed_in.status_code == 302 and browser.session["_auth_user_id"] == str(cast.ana_user.pk)
+
+
+def test_wrong_recovery_codes_lock_the_recovery_step_and_spare_the_codes(cast, caplog) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from longtide.accounts.two_factor import issue_recovery_codes, recovery_codes_left
+
+    TOTPDevice.objects.create(user=cast.ana_user, name="phone", confirmed=True)
+    codes = issue_recovery_codes(user=cast.ana_user)
+    with (
+        time_machine.travel(NOW, tick=False),
+        caplog.at_level(logging.WARNING, logger="longtide.accounts.throttle"),
+    ):
+        browsers = _sessions_past_the_password(7)
+        for browser in browsers[:5]:
+            _lift_device_backoff(cast.ana_user)
+            answer = browser.post("/staff/login/recovery/", {"code": "ABCD-EFGH-JKMN-PQRS"})
+            assert (
+                answer.status_code == 200 and "That recovery code is not valid, or it was used before." in answer.text
+            )
+        _lift_device_backoff(cast.ana_user)
+        refused = browsers[5].post("/staff/login/recovery/", {"code": codes[0]})
+        assert refused.status_code == 429 and refused["Retry-After"] == "480"
+        assert "Too many sign-in attempts. Please wait 8 minutes and try again." in refused.text
+        assert "_auth_user_id" not in browsers[5].session
+    assert recovery_codes_left(cast.ana_user) == 10  # the refused code was not used up
+    lines = [r.getMessage() for r in caplog.records if r.name == "longtide.accounts.throttle"]
+    assert lines == [
+        f"staff sign-in locked out at the recovery code step: more than 5 attempts for user id "
+        f"{cast.ana_user.pk} within 15 minutes; refused for 480 s"
+    ]
+
+
+def test_a_right_code_gives_its_attempt_back(cast) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from longtide.accounts.two_factor import issue_recovery_codes
+
+    TOTPDevice.objects.create(user=cast.ana_user, name="phone", confirmed=True)
+    codes = issue_recovery_codes(user=cast.ana_user)
+    with time_machine.travel(NOW, tick=False):
+        for code in codes[:8]:  # more sign-ins than the limit of 5: none of them counts
+            [browser] = _sessions_past_the_password(1)
+            answer = browser.post("/staff/login/recovery/", {"code": code})
+            assert answer.status_code == 302 and answer["Location"] == "/staff/account/"

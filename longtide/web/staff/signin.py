@@ -2,9 +2,12 @@
 or one of their recovery codes. Nobody is signed in until both steps pass.
 
 Between the steps the session holds only who passed the password step and when (`PENDING_KEY`),
-for five minutes and five wrong codes at most; every wrong code is reported through Django's
-`user_login_failed` signal, as a wrong password is, so the login throttling counts both, and the
-device's own back-off (django-otp) slows guessing further.
+for five minutes and five wrong codes at most. Every code typed takes an attempt from the sign-in
+throttle (accounts/throttle.py) before it is checked, from the same counters as the password (per
+account and per network address), and a right code gives it back: past the limit the code step
+answers 429 with Retry-After without checking the code, however many sessions passed the password
+step. Wrong codes are also reported through Django's `user_login_failed` signal, as a wrong
+password is, and the device's own back-off (django-otp) slows guessing further.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.models import Device
 
 from longtide.accounts.sessions import touch
-from longtide.accounts.throttle import throttled
+from longtide.accounts.throttle import Throttled, give_back_attempt, take_attempt, throttled
 from longtide.accounts.two_factor import (
     app_wait_seconds,
     has_two_factor,
@@ -137,6 +140,23 @@ def _wrong_code(request: HttpRequest, pending: dict[str, Any], user: User) -> bo
     return True
 
 
+def _refused(request: HttpRequest, template: str, form: Any, refused: Throttled) -> HttpResponse:
+    """The code step past the sign-in limit: 429, the code unchecked, the wait in minutes."""
+    minutes = max(1, -(-refused.retry_after // 60))
+    form.add_error(
+        None,
+        ngettext(
+            "Too many sign-in attempts. Please wait %(minutes)d minute and try again.",
+            "Too many sign-in attempts. Please wait %(minutes)d minutes and try again.",
+            minutes,
+        )
+        % {"minutes": minutes},
+    )
+    response = render(request, template, {"form": form}, status=429)
+    response["Retry-After"] = str(refused.retry_after)
+    return response
+
+
 def wait_message(seconds: int) -> str:
     return ngettext(
         "Too many wrong codes. Wait %(seconds)d second, then try again.",
@@ -159,7 +179,10 @@ def login_code(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         if wait := app_wait_seconds(user):
             form.add_error(None, wait_message(wait))
+        elif refused := take_attempt(request, user.get_username(), step="code"):
+            return _refused(request, "web/staff/login_code.html", form, refused)
         elif device := verify_app_code(user=user, code=form.cleaned_data["code"]):
+            give_back_attempt(request, user.get_username())
             finish_sign_in(request, user, device)
             return redirect(_safe_next(request, pending.get("next")))
         elif _wrong_code(request, pending, user):
@@ -183,9 +206,12 @@ def login_recovery(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         if wait := recovery_wait_seconds(user):
             form.add_error(None, wait_message(wait))
+        elif refused := take_attempt(request, user.get_username(), step="recovery code"):
+            return _refused(request, "web/staff/login_recovery.html", form, refused)
         elif device := use_recovery_code(
             user=user, code=form.cleaned_data["code"], origin=Origin.of(request), roles=roles_of(user)
         ):
+            give_back_attempt(request, user.get_username())
             finish_sign_in(request, user, device)
             left = recovery_codes_left(user)
             messages.warning(
