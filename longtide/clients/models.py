@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models import Q
+from django.db.models.functions import Lower, Replace
 from django.utils.translation import gettext_lazy as _
 
 from longtide.practice.models import Practice
@@ -19,6 +20,15 @@ class ClientQuerySet(models.QuerySet["Client"]):
         return self.alias(email_lower=Lower("email")).filter(practice=practice, email_lower=email.lower())
 
 
+def _digits_of(field: str) -> Replace:
+    """A database expression: the field without the separators the phone rule allows."""
+    expression: models.Expression | models.F = models.F(field)
+    for separator in (" ", "+", "(", ")", ".", "/", "-"):
+        expression = Replace(expression, models.Value(separator), models.Value(""))
+    assert isinstance(expression, Replace)
+    return expression
+
+
 class ReminderChannel(models.TextChoices):
     """How a client wants reminders and after-session check-ins."""
 
@@ -31,8 +41,14 @@ class Client(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="clients")
     first_name = models.CharField(max_length=80)
     last_name = models.CharField(max_length=80)
-    email = models.EmailField()
+    # Optional: staff may book a client who has only a phone (clients/contact.py: one of the two).
+    email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # The phone number's digits only, kept by the database, so that the client list finds "207 555"
+    # in "(207) 555-0100" through an index. contact.PHONE allows no other characters than these.
+    phone_digits = models.GeneratedField(
+        expression=_digits_of("phone"), output_field=models.CharField(max_length=40), db_persist=True
+    )
     # Reminders and check-ins go by this channel. Email is the default (appointment reminders are
     # part of the care the client booked); text messages also need sms_consent_at, because texts
     # need the client's explicit agreement, and stop when the number replies STOP
@@ -48,8 +64,13 @@ class Client(models.Model):
     class Meta:
         ordering = ["last_name", "first_name"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), "practice", name="one_client_per_email_per_practice"),
+            models.UniqueConstraint(
+                Lower("email"), "practice", condition=~Q(email=""), name="one_client_per_email_per_practice"
+            ),
         ]
+        # The client list's order. Prefix searches on names, email and phone digits have their own
+        # indexes on PostgreSQL (migration 0004: pattern operator classes, which SQLite has not).
+        indexes = [models.Index(fields=["practice", "last_name", "first_name", "id"], name="client_list_order")]
 
     def __str__(self) -> str:
         return self.full_name

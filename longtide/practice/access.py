@@ -44,6 +44,8 @@ class Perm(StrEnum):
     SCHEDULE_VIEW = "schedule.view"
     SCHEDULE_BOOK = "schedule.book"
     CLIENTS_VIEW = "clients.view"
+    # Adding a client and correcting their name and contact details (nothing clinical): every role.
+    CLIENTS_EDIT = "clients.edit"
     # Configuration of the practice: owners.
     PRACTICE_CONFIGURE = "practice.configure"
     # Inviting staff, changing their roles, removing them: owners.
@@ -82,6 +84,7 @@ _EVERYONE = frozenset(
         Perm.SCHEDULE_VIEW,
         Perm.SCHEDULE_BOOK,
         Perm.CLIENTS_VIEW,
+        Perm.CLIENTS_EDIT,
         Perm.CHART_OPEN,
         Perm.OUTBOX_VIEW,
         Perm.OUTBOX_RESEND,

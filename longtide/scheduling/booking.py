@@ -57,6 +57,8 @@ class ClientDetails:
     last_name: str
     email: str
     phone: str = ""
+    # Staff booking for a client they found in the client list: that client, whatever is typed.
+    client_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +72,16 @@ def _find_or_create_client(practice: Practice, details: ClientDetails) -> Client
     """Return the practice's client with this email address, creating one from the details if none.
 
     An existing client is never changed: anyone can type an email address. What was typed is kept
-    on the appointment, and staff see where it differs from the client record.
+    on the appointment, and staff see where it differs from the client record. Without an email
+    address (staff bookings only: a client who has only a phone) a new client is made, unless
+    staff chose an existing one (`client_id`).
     """
+    if details.client_id is not None:
+        return Client.objects.get(practice=practice, pk=details.client_id)
+    if not details.email:
+        return Client.objects.create(
+            practice=practice, first_name=details.first_name, last_name=details.last_name, phone=details.phone
+        )
     client = Client.objects.with_email(practice, details.email).first()
     if client is not None:
         return client
@@ -104,7 +114,7 @@ def request_fingerprint(
         "practitioner": practitioner.pk if practitioner is not None else "any",
         "start": start.astimezone(UTC).isoformat(),
         "style": style or "",
-        "client": [client.first_name, client.last_name, client.email.casefold(), client.phone],
+        "client": [client.first_name, client.last_name, client.email.casefold(), client.phone, client.client_id],
         "note": note,
         "source": str(source),
     }
@@ -298,6 +308,11 @@ def book_appointment(
         raise BookingError("unknown_service", "That service is not offered here.", "service")
     if practitioner is not None and practitioner.practice_id != practice.pk:
         raise BookingError("unknown_practitioner", "That practitioner does not work here.", "practitioner")
+    if not for_staff and (client.client_id is not None or not client.email):
+        # Online and API bookings are confirmed by the owner of an email address: they need one.
+        raise BookingError("email_required", "Enter an email address like name@example.com.", "email")
+    if client.client_id is not None and not Client.objects.filter(practice=practice, pk=client.client_id).exists():
+        raise BookingError("unknown_client", "That client is not a client of this practice.", "client")
     fingerprint = request_fingerprint(
         service=service,
         practitioner=practitioner,

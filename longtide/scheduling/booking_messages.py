@@ -86,6 +86,12 @@ def route(client: Client, purpose: Purpose, *, region: str) -> tuple[Channel, st
     return None
 
 
+def confirmation_goes_to(appointment: Appointment) -> tuple[Channel, str] | None:
+    """Where the confirmation of this visit goes (None: nowhere, e.g. a client with only a phone
+    who has not agreed to texts). Staff pages say so, so that someone tells the client the time."""
+    return route(appointment.client, Purpose.CONFIRMATION, region=region_of(appointment))
+
+
 def _clock(moment: datetime) -> str:
     return dateformat.format(moment, "H:i")
 

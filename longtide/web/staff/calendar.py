@@ -20,6 +20,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
+from longtide.clients.directory import clean_query, search_clients
 from longtide.practice.access import Perm, may_read_booking_note, member_required
 from longtide.practice.models import Practice, Practitioner, Room
 from longtide.scheduling.booking import (
@@ -30,6 +31,7 @@ from longtide.scheduling.booking import (
     mark_appointment,
     move_appointment,
 )
+from longtide.scheduling.booking_messages import confirmation_goes_to
 from longtide.scheduling.booking_rules import BookingError
 from longtide.scheduling.models import Appointment, AppointmentQuerySet, Source, Status
 from longtide.web.staff.calendar_forms import (
@@ -180,17 +182,16 @@ def new_appointment(request: HttpRequest, practice: Practice) -> HttpResponse:
     booking = request.method == "POST" and request.POST.get("action") == "book"
     data = request.POST if request.method == "POST" else request.GET
     search = SlotSearchForm(practice, data, defaults=_search_defaults(practice, now.astimezone(zone).date()))
-    form = StaffBookingForm(practice, request.POST if booking else None, initial=_client_initial(practice, data))
+    form = StaffBookingForm(practice, request.POST if booking else None, initial=_client_initial(data))
     if booking and search.is_valid() and form.is_valid():
         start, practitioner = form.cleaned_data["slot"]
-        details = ClientDetails(**{k: form.cleaned_data[k] for k in ("first_name", "last_name", "email", "phone")})
         try:
             booked = book_appointment(
                 practice=practice,
                 service=search.cleaned_data["service"],
                 practitioner=practitioner,
                 start=start,
-                client=details,
+                client=_details(form),
                 note=form.cleaned_data["note"],
                 source=Source.STAFF,
                 by=request.user if isinstance(request.user, User) else None,
@@ -199,17 +200,37 @@ def new_appointment(request: HttpRequest, practice: Practice) -> HttpResponse:
         except BookingError as error:
             _add_booking_error(form, error)
         else:
-            messages.success(request, f"Booked {booked.appointment.client} for {when_label(start, zone)}.")
+            client = booked.appointment.client
+            text = f"Booked {client} for {when_label(start, zone)}."
+            if not confirmation_goes_to(booked.appointment):
+                text += f" No confirmation was sent: {client} has no email address, so tell them the time."
+            messages.success(request, text)
             return redirect("staff-appointment", practice_slug=practice.slug, pk=booked.appointment.pk)
+    client_query = clean_query(data.get("client_q", ""))
     context = {
         "practice": practice,
         "zone_name": str(zone),
         "search": search,
         "form": form,
+        "chosen_client": form.chosen_client,
+        "client_query": client_query,
+        "client_matches": list(search_clients(practice, client_query)[:CLIENT_MATCHES]) if client_query else None,
         "chosen_slot": data.get("slot", ""),
         "times": _times_for(search, practice, zone, now),
     }
     return render(request, "web/staff/book.html", context)
+
+
+# Matches shown when booking starts from a search: enough to pick from, few enough to read.
+CLIENT_MATCHES = 8
+
+
+def _details(form: StaffBookingForm) -> ClientDetails:
+    """The client as the booking records them: the one chosen from the list, or what was typed."""
+    chosen = form.chosen_client
+    if chosen is not None:
+        return ClientDetails(chosen.first_name, chosen.last_name, chosen.email, chosen.phone, client_id=chosen.pk)
+    return ClientDetails(**{k: form.cleaned_data[k] for k in ("first_name", "last_name", "email", "phone")})
 
 
 def _search_defaults(practice: Practice, today: date) -> dict[str, Any]:
@@ -217,16 +238,10 @@ def _search_defaults(practice: Practice, today: date) -> dict[str, Any]:
     return {"service": first.pk if first else None, "date": today}
 
 
-def _client_initial(practice: Practice, data: Any) -> dict[str, Any]:
-    """Keep what was typed across "show times"; `?client=<id>` starts from an existing client."""
-    initial = {key: data.get(key, "") for key in ("first_name", "last_name", "email", "phone", "note")}
-    client_id = data.get("client", "")
-    if client_id.isdigit() and not any(initial.values()):
-        client = practice.clients.filter(pk=client_id).first()
-        if client:
-            initial.update(first_name=client.first_name, last_name=client.last_name, email=client.email)
-            initial["phone"] = client.phone
-    return initial
+def _client_initial(data: Any) -> dict[str, Any]:
+    """Keep what was typed across "show times" and client searches; `?client=<id>` books a client
+    from the list (the form checks the id belongs to this practice)."""
+    return {key: data.get(key, "") for key in ("first_name", "last_name", "email", "phone", "note", "client")}
 
 
 def _times_for(search: SlotSearchForm, practice: Practice, zone: ZoneInfo, now: datetime) -> list[PractitionerTimes]:

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.http import QueryDict
 
-from longtide.clients.contact import PHONE
+from longtide.clients.contact import PHONE, REACH_ONE_WAY, can_be_reached
+from longtide.clients.models import Client
 from longtide.practice.models import Practice, Practitioner, Service
 from longtide.scheduling.models import Status
 from longtide.scheduling.search import candidate_practitioners, find_slots
@@ -83,15 +84,33 @@ class _SlotChoice(forms.Form):
         return parsed[0], practitioner
 
 
-class StaffBookingForm(_SlotChoice):
-    first_name = forms.CharField(max_length=80)
-    last_name = forms.CharField(max_length=80)
+class ClientContactForm(forms.Form):
+    """A client's name and how to reach them: the one client-details form of the staff area (the
+    client list's add and edit pages, and booking a new client). Email or phone, at least one."""
+
+    first_name = forms.CharField(max_length=80, error_messages={"required": "Enter the client's first name."})
+    last_name = forms.CharField(max_length=80, error_messages={"required": "Enter the client's last name."})
     email = forms.EmailField(
-        max_length=254, error_messages={"invalid": "Enter an email address like name@example.com."}
+        max_length=254,
+        required=False,
+        error_messages={"invalid": "Enter an email address like name@example.com."},
+        help_text="Optional for a client who has only a phone: then no email is sent to them.",
     )
     phone = forms.CharField(
         max_length=40, required=False, validators=[PHONE], widget=forms.TextInput(attrs={"type": "tel"})
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "email" in data and "phone" in data and not can_be_reached(data["email"], data["phone"]):
+            self.add_error("phone", REACH_ONE_WAY)
+        return data
+
+
+class StaffBookingForm(_SlotChoice, ClientContactForm):
+    """A free time and the client: one found in the client list (`client`), or a new one typed in."""
+
+    client = forms.IntegerField(required=False, min_value=1, max_value=2**62, widget=forms.HiddenInput)
     note = forms.CharField(
         max_length=1000,
         required=False,
@@ -99,6 +118,34 @@ class StaffBookingForm(_SlotChoice):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Only the practitioner and the practice's owners can read it afterwards.",
     )
+
+    def __init__(self, practice: Practice, *args: Any, **kwargs: Any) -> None:
+        super().__init__(practice, *args, **kwargs)
+        chosen = self.data.get("client", "") if self.is_bound else self.initial.get("client")
+        self.chosen_client = _chosen(practice, chosen)
+        if self.chosen_client is not None:
+            # Booking for a client from the list: nothing to retype, their record is used as it is.
+            for name in ("first_name", "last_name", "email", "phone"):
+                self.fields[name].required = False
+
+    def clean_client(self) -> Client | None:
+        if self.cleaned_data.get("client") is None:
+            return None
+        if self.chosen_client is None:
+            raise forms.ValidationError("That client is not in this practice's list. Search again.")
+        return self.chosen_client
+
+    def clean(self) -> dict[str, Any]:
+        if self.chosen_client is not None:
+            return forms.Form.clean(self) or {}
+        return super().clean()
+
+
+def _chosen(practice: Practice, value: object) -> Client | None:
+    text = str(value or "")
+    if not text.isdigit() or len(text) > 18:
+        return None
+    return Client.objects.for_practice(practice).filter(pk=int(text)).first()
 
 
 class MoveForm(_SlotChoice):

@@ -8,6 +8,7 @@ from longtide.web.staff import (
     calendar,
     calendar_feed,
     client_reminders,
+    clients,
     home,
     intake,
     message_settings,
@@ -44,6 +45,10 @@ urlpatterns = [
     path(
         "staff/<slug:practice_slug>/messages/<str:key>/", message_settings.message_wording, name="staff-message-wording"
     ),
+    path("staff/<slug:practice_slug>/clients/", clients.client_list, name="staff-clients"),
+    path("staff/<slug:practice_slug>/clients/new/", clients.client_new, name="staff-client-new"),
+    path("staff/<slug:practice_slug>/clients/<int:pk>/", clients.client_page, name="staff-client"),
+    path("staff/<slug:practice_slug>/clients/<int:pk>/edit/", clients.client_edit, name="staff-client-edit"),
     path(
         "staff/<slug:practice_slug>/clients/<int:pk>/reminders/",
         client_reminders.reminders,

@@ -1,0 +1,166 @@
+"""The client list (search by name, email or phone, paginated), a client's page (contact details, upcoming
+and past appointments, no-show and late-cancel counts, messages sent) and adding or correcting a client.
+
+Non-clinical only: the booking note and everything in the chart stay out of these pages. The chart is
+its own page (`clients/<id>/chart/`), linked from here when it exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from longtide.clients.directory import (
+    MAX_QUERY,
+    ClientRefused,
+    ContactDetails,
+    add_client,
+    clean_query,
+    search_clients,
+    update_client,
+)
+from longtide.clients.models import Client
+from longtide.notifications.models import Message
+from longtide.practice.access import Perm, member_required
+from longtide.practice.models import Practice
+from longtide.scheduling.booking_messages import about
+from longtide.scheduling.models import Appointment, Status
+from longtide.web.staff.calendar_forms import ClientContactForm
+from longtide.web.staff.calendar_grid import practice_zone
+from longtide.web.staff.outbox import purpose_label
+
+PAGE_SIZE = 50
+PAST_SHOWN = 50
+MESSAGES_SHOWN = 30
+
+
+class ClientQuery(forms.Form):
+    """The list's URL parameters. Unusable values fall back to the defaults, never an error page."""
+
+    q = forms.CharField(required=False, max_length=1000, strip=False)
+    page = forms.IntegerField(required=False, min_value=1, max_value=10**6)
+
+    def values(self) -> tuple[str, int]:
+        self.is_valid()
+        return clean_query(self.cleaned_data.get("q") or ""), self.cleaned_data.get("page") or 1
+
+
+@never_cache
+@member_required(Perm.CLIENTS_VIEW)
+def client_list(request: HttpRequest, practice: Practice) -> HttpResponse:
+    text, number = ClientQuery(request.GET).values()
+    found = search_clients(practice, text).only("pk", "first_name", "last_name", "email", "phone")
+    page = Paginator(found, PAGE_SIZE).get_page(number)
+    context = {
+        "practice": practice,
+        "query": text,
+        "max_query": MAX_QUERY,
+        "page": page,
+        "zone_name": str(practice_zone(practice)),
+    }
+    return render(request, "web/staff/clients.html", context)
+
+
+def _chart_url(practice: Practice, client: Client) -> str | None:
+    """The client's chart page, once the clinical records provide one (else no link)."""
+    path = f"/staff/{practice.slug}/clients/{client.pk}/chart/"
+    try:
+        resolve(path)
+    except Resolver404:
+        return None
+    return path
+
+
+@never_cache
+@member_required(Perm.CLIENTS_VIEW)
+def client_page(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    client = get_object_or_404(Client.objects.for_practice(practice), pk=pk)
+    now = timezone.now()
+    visits = (
+        Appointment.objects.for_practice(practice)
+        .filter(client=client)
+        .select_related("service", "practitioner", "location", "room")
+        .defer("note")  # the booking note may be clinical: never on this page
+    )
+    upcoming = list(visits.filter(start__gte=now, status__in=(Status.BOOKED, Status.HELD)).order_by("start"))
+    past = list(visits.exclude(pk__in=[a.pk for a in upcoming]).order_by("-start")[:PAST_SHOWN])
+    counts = visits.aggregate(
+        total=Count("pk"),
+        no_shows=Count("pk", filter=Q(status=Status.NO_SHOW)),
+        late_cancels=Count("pk", filter=Q(status=Status.LATE_CANCELLED)),
+        completed=Count("pk", filter=Q(status=Status.COMPLETED)),
+    )
+    ids = list(visits.values_list("pk", flat=True))
+    sent = (
+        Message.objects.for_practice(practice.pk)
+        .filter(about__in=[about(i) for i in ids])
+        .defer("body_text", "body_html", "attachments")
+        .order_by("-id")[:MESSAGES_SHOWN]
+    )
+    context: dict[str, Any] = {
+        "practice": practice,
+        "client": client,
+        "upcoming": upcoming,
+        "past": past,
+        "past_more": counts["total"] - len(upcoming) - len(past),
+        "counts": counts,
+        "sent": [(m, purpose_label(m.purpose)) for m in sent],
+        "chart_url": _chart_url(practice, client),
+        "book_url": reverse("staff-book", kwargs={"practice_slug": practice.slug}) + f"?client={client.pk}",
+        "zone_name": str(practice_zone(practice)),
+    }
+    return render(request, "web/staff/client.html", context)
+
+
+def _details(form: ClientContactForm) -> ContactDetails:
+    return ContactDetails(**{k: form.cleaned_data[k] for k in ("first_name", "last_name", "email", "phone")})
+
+
+def _refused(form: ClientContactForm, practice: Practice, refused: ClientRefused) -> None:
+    form.add_error(refused.field, refused.message)
+    if refused.other is not None:
+        form.other_client = refused.other  # type: ignore[attr-defined]  # the page links to them
+
+
+@never_cache
+@member_required(Perm.CLIENTS_EDIT)
+def client_new(request: HttpRequest, practice: Practice) -> HttpResponse:
+    form = ClientContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = add_client(practice, _details(form))
+        except ClientRefused as refused:
+            _refused(form, practice, refused)
+        else:
+            messages.success(request, f"Added {client.full_name}.")
+            return redirect("staff-client", practice_slug=practice.slug, pk=client.pk)
+    context = {"practice": practice, "form": form, "client": None, "zone_name": str(practice_zone(practice))}
+    return render(request, "web/staff/client_form.html", context)
+
+
+@never_cache
+@member_required(Perm.CLIENTS_EDIT)
+def client_edit(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    client = get_object_or_404(Client.objects.for_practice(practice), pk=pk)
+    initial = {"first_name": client.first_name, "last_name": client.last_name}
+    initial |= {"email": client.email, "phone": client.phone}
+    form = ClientContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_client(client, _details(form))
+        except ClientRefused as refused:
+            _refused(form, practice, refused)
+        else:
+            messages.success(request, f"Saved {client.full_name}'s details.")
+            return redirect("staff-client", practice_slug=practice.slug, pk=client.pk)
+    context = {"practice": practice, "form": form, "client": client, "zone_name": str(practice_zone(practice))}
+    return render(request, "web/staff/client_form.html", context)
