@@ -124,7 +124,7 @@ def test_the_week_view_and_a_staff_booking(
     times.get_by_role("radio", name="11:15 AM").check()
     page.get_by_label("First name").fill("Dana")
     page.get_by_label("Last name").fill("Reyes")
-    page.get_by_label("Email").fill("dana@example.test")
+    page.get_by_label("Email", exact=True).fill("dana@example.test")
     assert_accessible(page)
     page.get_by_role("button", name="Book appointment").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Craniosacral session for Dana Reyes")
