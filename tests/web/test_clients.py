@@ -277,3 +277,18 @@ def test_online_and_api_bookings_still_need_an_email_address(cast) -> None:
                 client=details,
             )
         assert refused.value.code == "email_required"
+
+
+def test_a_search_matching_more_than_a_thousand_says_so_and_asks_for_more(client: HttpClient, cast) -> None:
+    from longtide.web.staff import clients as pages
+
+    Client.objects.bulk_create(
+        Client(practice=cast.tidewater, first_name=f"Sam{n:04d}", last_name="Ortiz") for n in range(1010)
+    )
+    staff = _staff(client, cast)
+    first = _text(staff.get("/staff/tidewater/clients/", {"q": "ortiz"}).text)
+    assert f"More than {pages.COUNT_CAP} clients match “ortiz”: type more of the name" in first
+    assert "Page 1 of 20" in first
+    last = staff.get("/staff/tidewater/clients/", {"q": "ortiz", "page": "20"}).text
+    assert last.count("Ortiz, Sam") == 50 and "Ortiz, Sam0999" in last and "Sam1000" not in last
+    assert "1011 clients." not in _text(staff.get("/staff/tidewater/clients/").text)

@@ -1,0 +1,152 @@
+"""Client search on 100,000 clients, next to a same-run floor (bare SQL).
+
+    uv run python bench/client_search.py                                  # temporary SQLite file
+    uv run python bench/client_search.py --database-url postgres://postgres@127.0.0.1:5432/longtide_bench
+
+Seeds one practice with `--clients` clients (100,000 by default; names from a small list, so a
+search word matches many rows, as in a real clinic; a phone number each, one in ten without an email
+address) and a second practice with as many, so that every query must also keep to its practice.
+Then times what the client list does for each search — `search_clients(...)`, the count (capped at
+1,000, as the list counts) and the first page of 50 — against a floor: the same two queries written by
+hand in SQL and sent through a bare cursor. Runs are interleaved (floor, list, floor, list, …) so that
+load from other processes hits both alike; the ratio is what to compare across machines and commits.
+On PostgreSQL it also prints each query's plan, to show the prefix indexes in use. Nothing here
+asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from statistics import median
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common
+
+FIRST = ["Cleo", "Dana", "Eli", "Ada", "Noor", "Iris", "Sam", "Rosa", "Tom", "Lea", "Ben", "Maya", "Jo", "Pia"]
+LAST = ["Park", "Reyes", "Moss", "Kent", "Haddad", "Lund", "Ortiz", "Vance", "Ibe", "Chen", "Adeyemi", "Parker"]
+# (label, search text, the floor's WHERE clause and its parameters after the practice id)
+CASES = [
+    (
+        "name prefix 'par'",
+        "par",
+        "(lower(first_name) LIKE %s OR lower(last_name) LIKE %s OR lower(email) LIKE %s)",
+        ["par%"] * 3,
+    ),
+    (
+        "two words 'cleo pa'",
+        "cleo pa",
+        "(lower(first_name) LIKE %s OR lower(last_name) LIKE %s)"
+        " AND (lower(first_name) LIKE %s OR lower(last_name) LIKE %s)",
+        ["cleo%", "cleo%", "pa%", "pa%"],
+    ),
+    ("email prefix 'dana.reyes.1'", "dana.reyes.1@", "lower(email) LIKE %s", ["dana.reyes.1@%"]),
+    ("phone digits '207555012'", "207 555 012", "phone_digits LIKE %s", ["207555012%"]),
+    ("no search (first page)", "", "TRUE", []),
+]
+
+
+def seed(count: int) -> tuple[object, object]:
+    from django.db import connection
+
+    from longtide.clients.models import Client
+    from longtide.practice.models import Practice
+
+    rng = random.Random(7)
+    practices = []
+    for slug in ("search-a", "search-b"):
+        Client.objects.filter(practice__slug=slug).delete()
+        Practice.objects.filter(slug=slug).delete()
+        practice = Practice.objects.create(slug=slug, name=f"Search bench {slug}")
+        practices.append(practice)
+        batch = []
+        for n in range(count):
+            first, last = ("Dana", "Reyes") if n == 1 else (rng.choice(FIRST), rng.choice(LAST))
+            email = "" if n % 10 == 0 else f"{first}.{last}.{n}@example.invalid".lower()
+            phone = f"({rng.choice(['207', '212', '718'])}) 555-{n % 10000:04d}"
+            batch.append(Client(practice=practice, first_name=first, last_name=last, email=email, phone=phone))
+            if len(batch) == 5000:
+                Client.objects.bulk_create(batch)
+                batch = []
+        Client.objects.bulk_create(batch)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE clients_client" if connection.vendor == "postgresql" else "ANALYZE")
+    return practices[0], practices[1]
+
+
+def timed(run: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    run()
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common.add_database_argument(parser)
+    parser.add_argument("--clients", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--reuse", action="store_true", help="keep clients seeded by an earlier run")
+    args = parser.parse_args()
+    common.configure(args.database_url)
+
+    from django.db import connection
+
+    from longtide.clients.directory import search_clients
+    from longtide.practice.models import Practice
+    from longtide.web.staff.clients import CappedPaginator
+
+    started = time.perf_counter()
+    earlier = Practice.objects.filter(slug="search-a").first()
+    if args.reuse and earlier is not None and earlier.clients.count() == args.clients:
+        practice = earlier
+    else:
+        practice, _ = seed(args.clients)
+    print(f"seeded 2 x {args.clients} clients on {connection.vendor} in {time.perf_counter() - started:.1f} s")
+    print(f"{'search':32} {'floor ms':>9} {'list ms':>9} {'ratio':>6} {'matches':>8}")
+    for label, text, where, params in CASES:
+        sql_count = (
+            f"SELECT count(*) FROM (SELECT 1 FROM clients_client WHERE practice_id = %s AND {where} LIMIT 1001) AS s"
+        )
+        sql_page = (
+            "SELECT id, first_name, last_name, email, phone FROM clients_client "
+            f"WHERE practice_id = %s AND {where} ORDER BY last_name, first_name, id LIMIT 50"
+        )
+        values = [practice.pk, *params]  # type: ignore[attr-defined]
+
+        def floor(sql_count: str = sql_count, sql_page: str = sql_page, values: list[object] = values) -> int:
+            with connection.cursor() as cursor:
+                cursor.execute(sql_count, values)
+                total = cursor.fetchone()[0]
+                cursor.execute(sql_page, values)
+                cursor.fetchall()
+            return int(total)
+
+        def listing(text: str = text) -> int:
+            found = search_clients(practice, text).only("pk", "first_name", "last_name", "email", "phone")
+            page = CappedPaginator(found, 50).get_page(1)
+            list(page.object_list)
+            return int(page.paginator.count)
+
+        assert min(floor(), 1000) == listing(), label  # the floor answers the same question
+        for _ in range(3):
+            floor(), listing()
+        floors, lists = [], []
+        for _ in range(args.runs):
+            floors.append(timed(floor))
+            lists.append(timed(listing))
+        f, s = median(floors), median(lists)
+        print(f"{label:32} {f:9.2f} {s:9.2f} {s / f:6.2f} {listing():8d}")
+        if connection.vendor == "postgresql" and text:
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN " + sql_page, values)
+                plan = " / ".join(row[0].strip() for row in cursor.fetchall() if "Index" in row[0] or "Scan" in row[0])
+            print(f"    plan: {plan[:220]}")
+
+
+if __name__ == "__main__":
+    main()
