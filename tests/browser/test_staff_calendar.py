@@ -130,3 +130,23 @@ def test_the_week_view_and_a_staff_booking(
     expect(page.get_by_role("heading", level=1)).to_have_text("Craniosacral session for Dana Reyes")
     expect(page.get_by_role("status")).to_contain_text("Booked Dana Reyes")
     assert [e for e in console_errors(page) if "favicon" not in e] == []
+
+
+def test_on_a_phone_the_day_is_a_list_without_sideways_scrolling(
+    new_page, cleo: Any, console_errors, assert_accessible, screenshot
+) -> None:
+    page = new_page("phone")
+    sign_in(page)
+    day = cleo.start.astimezone(cleo.location.zone).date()
+    page.goto(f"/staff/demo/calendar/?date={day.isoformat()}")
+    maya = page.get_by_role("region", name="Maya Okafor")
+    expect(maya.get_by_role("link", name=re.compile(r"10:00–11:00 AM\W+Cleo Park"))).to_be_visible()
+    for name in ("Jonah Lindqvist", "Inès Moreau"):
+        expect(page.get_by_role("region", name=name, exact=True)).to_have_count(1)
+    sideways = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert sideways <= 0, f"the page scrolls {sideways}px sideways"
+    assert_accessible(page)
+    screenshot(page, "phone-day")
+    maya.get_by_role("link", name=re.compile("Cleo Park")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Craniosacral session for Cleo Park")
+    assert [e for e in console_errors(page) if "favicon" not in e] == []

@@ -396,3 +396,11 @@ def test_booking_again_starts_from_the_clients_details_but_only_within_the_pract
     assert 'name="first_name"' not in page
     stranger = Client.objects.create(practice=cast.harbour, first_name="Hana", last_name="Sato", email="h@x.test")
     assert "Hana" not in client.get("/staff/tidewater/appointments/new/", {"client": stranger.pk}).text
+
+
+def test_the_day_is_also_a_list_for_phones_with_every_appointment(client: HttpClient, cast, booked) -> None:
+    page = as_user(client, cast.ben_user).get(calendar(), {"date": "2026-06-02"}).text
+    phone_list = page.split('<div class="cal-list">')[1]
+    text = " ".join(re.sub(r"<[^>]+>", " ", phone_list).split())
+    assert "Ana Silva Book Ana Silva" in text
+    assert "10:00–11:00 AM , Cleo Park , CST session , Willow , Booked" in text
