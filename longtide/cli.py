@@ -20,8 +20,10 @@ def _setup(production: bool = False) -> None:
 
 
 def demo(args: argparse.Namespace) -> int:
-    """Migrate, seed the demo clinic and serve it with Django's development server."""
+    """Migrate, seed the demo clinic and serve it with the production server (gunicorn) and a worker."""
     os.environ.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
+    # The clinic's own error pages, not Django's debug pages; DEBUG=1 brings those back.
+    os.environ.setdefault("DEBUG", "0")
     _setup()
     from django.conf import settings
     from django.core.management import call_command
@@ -75,11 +77,49 @@ def demo(args: argparse.Namespace) -> int:
     print("  prints each email and text message here instead of sending it. Press Ctrl+C to stop.\n", flush=True)
     worker = start_worker_beside()
     try:
-        call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, skip_checks=False)
+        run_gunicorn(bind=f"{args.host}:{args.port}", workers=DEMO_WORKERS, threads=DEMO_THREADS, quiet=True)
     finally:
         worker.terminate()
         worker.wait(timeout=30)
     return 0
+
+
+# Enough for a small clinic on a small machine: 2 processes × 8 threads answer 16 requests at once;
+# more wait in the queue (gunicorn's gthread worker keeps them open) rather than being dropped.
+DEMO_WORKERS = 2
+DEMO_THREADS = 8
+
+
+def run_gunicorn(*, bind: str, workers: int, threads: int, quiet: bool = False) -> None:
+    """Serve Django with gunicorn in this process (the arbiter; its workers are forked from it)."""
+    from django.db import connections
+    from gunicorn.app.base import BaseApplication
+
+    from longtide.wsgi import application
+
+    options = {
+        "bind": bind,
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning" if quiet else "info",
+        "proc_name": "longtide",
+    }
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> object:
+            return application
+
+    connections.close_all()  # the workers are forked: none may share this process's connections
+    Server().run()
 
 
 def start_worker_beside() -> subprocess.Popen[bytes]:
@@ -97,10 +137,17 @@ def serve(args: argparse.Namespace) -> int:
     """Run the production server (gunicorn) after the production checks pass."""
     _setup(production=True)
     from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
 
-    call_command("check", fail_level="ERROR")
-    argv = ["gunicorn", "longtide.wsgi:application", "--bind", args.bind, "--workers", str(args.workers)]
-    os.execvp(sys.executable, [sys.executable, "-m", *argv])  # noqa: S606  (replace this process)
+    try:
+        call_command("check", fail_level="ERROR")
+    except SystemCheckError as refused:
+        # The checks' own words (which setting to fix), not a traceback.
+        print(str(refused).strip(), file=sys.stderr)
+        print("longtide serve: not started; fix the settings above and run it again.", file=sys.stderr)
+        return 2
+    run_gunicorn(bind=args.bind, workers=args.workers, threads=args.threads)
+    return 0
 
 
 def practice_create(args: argparse.Namespace) -> int:
@@ -160,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     p_serve = sub.add_parser("serve", help="run the production server (gunicorn)")
     p_serve.add_argument("--bind", default=os.environ.get("BIND", "0.0.0.0:8000"))
     p_serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
+    p_serve.add_argument(
+        "--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")), help="threads per worker process"
+    )
     p_serve.set_defaults(func=serve)
 
     p_practice = sub.add_parser("practice", help="operator's commands for practices")

@@ -1,12 +1,18 @@
 """The README's first command, run as a user would: in a subprocess, against a fresh data folder."""
 
+import datetime
+import http.client
+import json
 import os
 import re
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -52,10 +58,47 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_demo_serves_the_clinic(tmp_path: Path) -> None:
+def wait_for(url: str, process: subprocess.Popen[str], seconds: float = 90) -> str:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return str(response.read().decode())
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                pytest.fail(f"the server did not come up at {url}")
+            time.sleep(0.3)
+
+
+def book_at_once(port: int, requests: list[dict[str, object]]) -> list[int | str]:
+    """POST every booking on its own connection, all released at the same moment; return each status
+    (or the name of the connection error)."""
+    start = threading.Barrier(len(requests))
+
+    def one(payload: dict[str, object]) -> int | str:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            start.wait()
+            connection.request(
+                "POST", "/api/v1/p/demo/bookings", json.dumps(payload), {"Content-Type": "application/json"}
+            )
+            response = connection.getresponse()
+            response.read()
+            return response.status
+        except OSError as error:
+            return type(error).__name__
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(len(requests)) as pool:
+        return list(pool.map(one, requests))
+
+
+def test_demo_serves_the_clinic_with_the_production_server(tmp_path: Path) -> None:
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     environment["LONGTIDE_DATA_DIR"] = str(tmp_path)
+    environment.pop("DEBUG", None)
     server = subprocess.Popen(
         [sys.executable, "-m", "longtide.cli", "demo", "--port", str(port)],
         cwd=ROOT,
@@ -64,25 +107,55 @@ def test_demo_serves_the_clinic(tmp_path: Path) -> None:
         stderr=subprocess.STDOUT,
         text=True,
     )
+    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/p/demo/", timeout=2) as response:
-                    body = response.read().decode()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail("the demo server did not come up")
-                time.sleep(0.3)
+        body = wait_for(f"{base}/p/demo/", server)
         assert "Stillwater Craniosacral Clinic" in body
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-        workers = [pid for pid in children if b"worker" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        commands = {pid: Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children}
+        workers = [pid for pid, command in commands.items() if b"worker" in command]
         assert len(workers) == 1, "the demo runs one worker beside its server"
+        assert len(children) - len(workers) >= 2, "gunicorn's worker processes serve the demo"
+
+        # The clinic's own error page, not Django's debug page.
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"{base}/p/demo/no-such-page/", timeout=10)
+        assert missing.value.code == 404
+        page = missing.value.read().decode()
+        assert "We couldn't find that page" in page and "Traceback" not in page and "URLconf" not in page
+
+        # 50 visitors book at the same moment, ten to each of five times: every request is
+        # answered (held, or taken), none is dropped, and each time is held for one of them.
+        services = json.loads(wait_for(f"{base}/api/v1/p/demo/services", server))
+        first_visit = next(service for service in services if service["first_visit"])
+        today = datetime.datetime.now(datetime.UTC).date()
+        slots = json.loads(
+            wait_for(
+                f"{base}/api/v1/p/demo/availability?service={first_visit['id']}"
+                f"&start={today + datetime.timedelta(days=2)}&end={today + datetime.timedelta(days=30)}",
+                server,
+            )
+        )["slots"]
+        chosen = [slots[i] for i in range(0, len(slots), max(1, len(slots) // 5))][:5]
+        assert len(chosen) == 5
+        payloads: list[dict[str, object]] = [
+            {
+                "service": first_visit["id"],
+                "practitioner": chosen[i % 5]["practitioner"],
+                "start": chosen[i % 5]["start"],
+                "client": {"first_name": "Load", "last_name": f"Test {i}", "email": f"load{i}@example.test"},
+            }
+            for i in range(50)
+        ]
+        statuses = book_at_once(port, payloads)
+        assert all(isinstance(status, int) for status in statuses), statuses
+        assert sorted(statuses) == [201] * 5 + [409] * 45, statuses  # type: ignore[type-var]
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert "A worker runs beside the server" in output
+    assert "development server" not in output and "runserver" not in output
+    assert "Traceback" not in output
     # The worker stops with the demo.
     deadline = time.monotonic() + 30
     while Path(f"/proc/{workers[0]}").exists() and time.monotonic() < deadline:
