@@ -17,6 +17,10 @@ def _setup(production: bool = False) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # A bare clone has no data folder yet: SQLite, uploads and collected static files live there.
+    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -181,11 +185,26 @@ def practice_create(args: argparse.Namespace) -> int:
 
 
 def manage(argv: list[str]) -> int:
-    _setup()
+    # Static files are collected for production only (development serves them from the apps), so
+    # collectstatic always runs in production mode and writes the manifest `longtide serve` needs.
+    _setup(production=bool(argv) and argv[0] == "collectstatic")
     from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
 
-    execute_from_command_line(["longtide", *argv])
+    try:
+        execute_from_command_line(["longtide", *argv])
+    except DatabaseError as error:
+        if not _missing_table(error):
+            raise
+        print(f"longtide: the database has no Longtide tables yet ({str(error).strip()}).", file=sys.stderr)
+        print("Run `longtide migrate` first.", file=sys.stderr)
+        return 2
     return 0
+
+
+def _missing_table(error: Exception) -> bool:
+    text = str(error)
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
 # `longtide <name> …` runs the management command of the same purpose.

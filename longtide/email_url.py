@@ -23,8 +23,11 @@ def email_settings(url: str) -> dict[str, Any]:
     Schemes: smtp (plain, STARTTLS when ?tls=1 or port 587), smtps (implicit TLS), console,
     locmem (tests).
     """
-    if not url:
+    url = url.strip()
+    if not url or url.lower() in {"console", "console:", "console://"}:
         return _mailer(CONSOLE_BACKEND)
+    if url.lower() in {"locmem", "locmem:", "locmem://"}:
+        return _mailer(LOCMEM_BACKEND)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "console":

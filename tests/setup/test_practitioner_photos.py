@@ -73,6 +73,31 @@ def test_a_replaced_photo_file_is_deleted(
     assert Path(cast.ana.photo.path).exists() and not first.exists()
 
 
+def test_the_app_serves_the_current_photo_and_nothing_else_from_the_uploads(
+    client: HttpClient, cast, media: Path, django_capture_on_commit_callbacks
+) -> None:
+    """Uploads are served by the app in every mode (web/public/media.py), not only with DEBUG."""
+    client.force_login(cast.olga_user)
+    post_photo(client, cast, jpeg_with_gps(400, 400))
+    cast.ana.refresh_from_db()
+    first_url = cast.ana.photo.url
+    visitor = HttpClient()
+    served = visitor.get(first_url)
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(served.streaming_content) == Path(cast.ana.photo.path).read_bytes()  # type: ignore[attr-defined]
+    with django_capture_on_commit_callbacks(execute=True):
+        post_photo(client, cast, jpeg_with_gps(500, 500))
+    cast.ana.refresh_from_db()
+    assert visitor.get(first_url).status_code == 404, "a replaced photo is no longer served"
+    assert visitor.get(cast.ana.photo.url).status_code == 200
+    # A file under the uploads folder that no practitioner's photo is, or a path out of it: 404.
+    (media / "practitioners" / ("0" * 24 + ".jpg")).write_bytes(b"\xff\xd8\xffnot a photo of anyone")
+    for path in ("0" * 24 + ".jpg", "..%2F..%2Fsecret.txt", "notes.txt", "%00.jpg"):
+        assert visitor.get(f"/media/practitioners/{path}").status_code == 404
+    assert visitor.post(cast.ana.photo.url).status_code == 405
+
+
 def test_a_transparent_png_is_flattened_onto_white(client: HttpClient, cast) -> None:
     client.force_login(cast.olga_user)
     out = io.BytesIO()

@@ -6,6 +6,9 @@ from longtide.env import env_bool
 
 def test_no_email_url_means_console_output() -> None:
     assert email_settings("") == {"MAILERS": {"default": {"BACKEND": CONSOLE_BACKEND}}}
+    # The README's value: the bare word, as well as the URL form.
+    for console in ("console", "console://", " CONSOLE "):
+        assert email_settings(console) == {"MAILERS": {"default": {"BACKEND": CONSOLE_BACKEND}}}
 
 
 def test_an_smtp_url_on_587_uses_starttls_and_decodes_the_password() -> None:

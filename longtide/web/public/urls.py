@@ -2,10 +2,12 @@
 
 from django.urls import path
 
-from longtide.web.public import booking, site, waitlist
+from longtide.web.public import booking, media, site, waitlist
 
 urlpatterns = [
     path("", site.root, name="root"),
+    # Uploads: only practitioners' photos are public (web/public/media.py); MEDIA_URL is "media/".
+    path("media/practitioners/<str:name>", media.practitioner_photo, name="practitioner-photo"),
     path("p/<slug:practice_slug>/", site.home, name="home"),
     path("p/<slug:practice_slug>/practitioners/", site.practitioners, name="practitioners"),
     path("p/<slug:practice_slug>/practitioners/<slug:slug>/", site.practitioner, name="practitioner"),
