@@ -90,7 +90,9 @@ def test_the_app_serves_the_current_photo_and_nothing_else_from_the_uploads(
         post_photo(client, cast, jpeg_with_gps(500, 500))
     cast.ana.refresh_from_db()
     assert visitor.get(first_url).status_code == 404, "a replaced photo is no longer served"
-    assert visitor.get(cast.ana.photo.url).status_code == 200
+    current = visitor.get(cast.ana.photo.url)
+    assert current.status_code == 200
+    assert b"".join(current.streaming_content)  # type: ignore[attr-defined]  (read to the end: closes the file)
     # A file under the uploads folder that no practitioner's photo is, or a path out of it: 404.
     (media / "practitioners" / ("0" * 24 + ".jpg")).write_bytes(b"\xff\xd8\xffnot a photo of anyone")
     for path in ("0" * 24 + ".jpg", "..%2F..%2Fsecret.txt", "notes.txt", "%00.jpg"):

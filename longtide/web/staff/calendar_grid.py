@@ -20,6 +20,7 @@ from longtide.lib.intervals import Interval, merge
 from longtide.practice.models import Practice, Practitioner, Room
 from longtide.scheduling.availability import DatedHours, PractitionerSchedule, WeeklyHours, working_intervals
 from longtide.scheduling.models import Appointment, HoursException, TimeOff, WorkingHours
+from longtide.web.staff.calendar_css import MAX_LANES
 from longtide.web.times import time_label
 
 ROW_MINUTES = 15
@@ -201,7 +202,10 @@ def _assign_lanes(blocks: list[Block]) -> int:
         else:
             lane_ends.append(block.last_line)
             block.lane = len(lane_ends)
-    return max(1, len(lane_ends))
+    # The stylesheet has classes for MAX_LANES lanes; beyond that (never seen) items share the last.
+    for block in blocks:
+        block.lane = min(block.lane, MAX_LANES)
+    return max(1, min(len(lane_ends), MAX_LANES))
 
 
 def _hours_text(source: Source, zone: ZoneInfo) -> str:

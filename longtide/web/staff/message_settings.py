@@ -15,8 +15,10 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csp import csp_override
 
 from longtide.notifications import links
 from longtide.notifications.compose import (
@@ -112,6 +114,13 @@ def _preview(practice: Practice, kind: MessageKind, subject: str, body: str) -> 
     return preview
 
 
+# The preview shows the email as an email program would, with the inline styles emails need; an
+# iframe's srcdoc takes this page's Content-Security-Policy, so this one page allows style
+# attributes (never scripts: the iframe is sandboxed and the policy still forbids them).
+PREVIEW_CSP: dict[str, Any] = {**settings.SECURE_CSP, "style-src-attr": [CSP.UNSAFE_INLINE]}
+
+
+@csp_override(PREVIEW_CSP)
 @owner_page()
 def message_wording(request: HttpRequest, practice: Practice, key: str) -> HttpResponse:
     kind = KINDS_BY_KEY.get(key)
