@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-CONSOLE_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Prints each email readably (the plain text decoded, links whole): longtide/notifications/console_email.py.
+CONSOLE_BACKEND = "longtide.notifications.console_email.EmailBackend"
+DJANGO_CONSOLE_BACKEND = "django.core.mail.backends.console.EmailBackend"
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 LOCMEM_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

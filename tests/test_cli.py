@@ -189,5 +189,12 @@ def test_the_worker_sends_the_demos_due_reminders_once(tmp_path: Path) -> None:
     # printed (the demo's console email), and a second run finds nothing left to send.
     assert "Subject: Reminder: your appointment at Stillwater Craniosacral Clinic" in first.stdout
     assert re.search(r"sent [1-9]\d*, retrying 0, failed 0, withdrawn 0", first.stdout), first.stdout[-300:]
+    # Printed as a person reads it: the plain text decoded, each manage link whole on its own line
+    # (no quoted-printable soft breaks), the HTML version only named; and no log lines at all.
+    assert "Content-Transfer-Encoding" not in first.stdout and "=\n" not in first.stdout
+    links = re.findall(r"^http://127\.0\.0\.1:8000/p/demo/manage/[A-Za-z0-9_-]{43}/$", first.stdout, re.M)
+    assert len(links) == first.stdout.count("Subject: Reminder") > 0
+    assert "[also as text/html" in first.stdout
+    assert first.stderr == ""
     again = run(["worker", "--once"], tmp_path)
     assert "sent 0, retrying 0, failed 0, withdrawn 0" in again.stdout

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 
-from longtide.email_url import CONSOLE_BACKEND, LOCMEM_BACKEND
+from longtide.email_url import CONSOLE_BACKEND, DJANGO_CONSOLE_BACKEND, LOCMEM_BACKEND
 
 
 @register()
@@ -33,7 +33,11 @@ def production_configuration(app_configs: Any = None, **kwargs: Any) -> list[Che
                 id="longtide.E002",
             )
         )
-    if getattr(settings, "MAILERS", {}).get("default", {}).get("BACKEND") in {CONSOLE_BACKEND, LOCMEM_BACKEND}:
+    if getattr(settings, "MAILERS", {}).get("default", {}).get("BACKEND") in {
+        CONSOLE_BACKEND,
+        DJANGO_CONSOLE_BACKEND,
+        LOCMEM_BACKEND,
+    }:
         errors.append(
             Error(
                 "Email goes to the console in production: clients would get no confirmations.",

@@ -38,3 +38,30 @@ def test_booleans_are_read_strictly(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FLAG", "maybe")
     with pytest.raises(ValueError, match="FLAG must be a boolean"):
         env_bool("FLAG")
+
+
+def test_the_console_email_prints_the_plain_text_and_names_the_rest() -> None:
+    import io
+
+    from django.core.mail import EmailMultiAlternatives
+
+    from longtide.notifications.console_email import EmailBackend
+
+    link = "https://clinic.example.org/p/demo/manage/" + "A" * 43 + "/"
+    email = EmailMultiAlternatives(
+        subject="Your booking at Stillwater Craniosacral Clinic on Thursday 3 December 2026 at 09:00",
+        body=f"Hello Cleo – café,\n\nManage it here:\n{link}\n",
+        from_email="Longtide <no-reply@longtide.invalid>",
+        to=["cleo@example.test"],
+        reply_to=["hello@clinic.example.org"],
+    )
+    email.attach_alternative("<p>Hello</p>", "text/html")
+    email.attach("appointment.ics", "BEGIN:VCALENDAR", "text/calendar")
+    out = io.StringIO()
+    assert EmailBackend(stream=out).send_messages([email]) == 1
+    printed = out.getvalue()
+    assert f"\n{link}\n" in printed and "Hello Cleo – café," in printed
+    assert "Subject: Your booking at Stillwater Craniosacral Clinic on Thursday 3 December 2026 at 09:00\n" in printed
+    assert "[attached: appointment.ics (text/calendar)]" in printed
+    assert "[also as text/html, 12 characters, not shown]" in printed
+    assert "=\n" not in printed and "<p>" not in printed
