@@ -210,6 +210,9 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every line goes through RedactSecrets: no manage token, request key or address in a log,
+    # whoever wrote the line (Django logs 4xx answers with their path).
+    "filters": {"redact": {"()": "longtide.lib.log_redaction.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }

@@ -3,7 +3,8 @@ a real SMTP server on loopback (aiosmtpd) that can refuse chosen recipients; run
 
 - `make_appointment(start=..., note=..., **fields)`: an Appointment row, no messages.
 - `smtp_server`: aiosmtpd on 127.0.0.1, an OS-chosen port; `.collector.messages` holds what it
-  accepted, `.collector.refuse[address] = "550 5.1.1 ..."` makes it refuse a recipient.
+  accepted, `.collector.refuse[address] = "550 5.1.1 ..."` makes it refuse a recipient,
+  `.collector.refuse_data = "554 ..."` every message at DATA.
 - `smtp_mailer`: `smtp_server`, with Django's default mailer pointed at it.
 - `deliver()`: one run of the worker's delivery (`deliver_due`), in this process.
 """
@@ -85,6 +86,7 @@ class Collector:
 
     messages: list[Received] = field(default_factory=list)
     refuse: dict[str, str] = field(default_factory=dict)
+    refuse_data: str = ""  # e.g. "554 5.7.1 ...": refuse every message at DATA
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
         if address in self.refuse:
@@ -93,6 +95,8 @@ class Collector:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        if self.refuse_data:
+            return self.refuse_data
         self.messages.append(
             Received(mail_from=envelope.mail_from, rcpt_tos=list(envelope.rcpt_tos), data=envelope.original_content)
         )

@@ -104,6 +104,23 @@ def test_a_permanent_refusal_stops_at_once_and_shows_why(confirmation, smtp_mail
     assert any("failed permanently (smtp 550 recipient refused)" in r.getMessage() for r in our_logs())
 
 
+def test_a_permanent_refusal_of_the_message_itself_stops_at_once(
+    confirmation, smtp_mailer, deliver, our_logs, client
+) -> None:
+    """A 5xx after DATA (content refused, e.g. as spam), which a server may word with the address."""
+    smtp_mailer.collector.refuse_data = f"554 5.7.1 Message to {CLEO} rejected as spam"
+
+    report = deliver()
+
+    assert (report.sent, report.failed, report.retrying) == (0, 1, 0)
+    stored = Message.objects.get()
+    assert stored.status == State.FAILED and stored.attempts == 1
+    assert stored.last_error == "554 5.7.1 Message to the recipient rejected as spam"
+    assert deliver().claimed == 0
+    assert_nothing_private_in(our_logs(), confirmation)
+    assert any("failed permanently (smtp 554)" in r.getMessage() for r in our_logs())
+
+
 def test_a_temporary_refusal_is_retried_with_back_off_then_sent(
     confirmation, smtp_mailer, deliver, our_logs, time_machine
 ) -> None:
