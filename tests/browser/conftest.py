@@ -147,7 +147,8 @@ def _screenshot_path(request: pytest.FixtureRequest, suffix: str) -> Path:
 def screenshot(request: pytest.FixtureRequest) -> Callable[..., Path]:
     def take(page: Page, suffix: str = "", *, full_page: bool = True) -> Path:
         path = _screenshot_path(request, suffix)
-        page.screenshot(path=path, full_page=full_page)
+        # caret="initial": hiding the caret would inject a <style>, which the page's CSP refuses.
+        page.screenshot(path=path, full_page=full_page, caret="initial")
         return path
 
     return take
