@@ -121,7 +121,8 @@ def test_demo_serves_the_clinic_with_the_production_server(tmp_path: Path) -> No
         with pytest.raises(urllib.error.HTTPError) as missing:
             urllib.request.urlopen(f"{base}/p/demo/no-such-page/", timeout=10)
         assert missing.value.code == 404
-        page = missing.value.read().decode()
+        with missing.value:  # closes its connection
+            page = missing.value.read().decode()
         assert "We couldn't find that page" in page and "Traceback" not in page and "URLconf" not in page
 
         # 50 visitors book at the same moment, ten to each of five times: every request is

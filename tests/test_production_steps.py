@@ -104,7 +104,8 @@ def fetch(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        with error:  # closes its connection
+            return error.code, dict(error.headers), error.read()
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -180,6 +181,7 @@ def test_the_readme_production_steps_work_as_written_on_a_bare_clone(clinic: tup
         plain = urllib.request.Request(f"{base}/p/stillwater/", headers={"Host": HOST})
         with pytest.raises(urllib.error.HTTPError) as redirected:
             urllib.request.build_opener(NoRedirect).open(plain, timeout=10)
+        redirected.value.close()
         assert redirected.value.code == 301
         assert redirected.value.headers["Location"] == f"https://{HOST}/p/stillwater/"
         # Staff pages are never stored.

@@ -157,7 +157,7 @@ def test_ben_the_front_desk_and_ana_can_see_the_calendar(client: HttpClient, cas
 def test_the_day_view_shows_an_appointment_at_its_local_time(client: HttpClient, cast, booked) -> None:
     page = as_user(client, cast.ben_user).get(calendar(), {"date": "2026-06-02"}).text
     assert "Tuesday 2 June 2026" in page
-    block = re.search(r'<li class="cal-block status-booked" style="grid-row: (\d+) / (\d+);.*?</li>', page, re.S)
+    block = re.search(r'<li class="cal-block status-booked gs-(\d+) ge-(\d+) gc-1">.*?</li>', page, re.S)
     assert block is not None
     # The grid starts at 8 AM with 15-minute rows: 10:00 is line 9, and 11:00 line 13.
     assert block.groups() == ("9", "13")
@@ -165,7 +165,7 @@ def test_the_day_view_shows_an_appointment_at_its_local_time(client: HttpClient,
         assert text in block.group(0)
     assert NOTE not in page
     # Ana's working hours, 9 to 5, are shaded: lines 5 to 37.
-    assert 'class="cal-work" style="grid-row: 5 / 37"' in page
+    assert 'class="cal-work gs-5 ge-37"' in page
     assert "Working 9:00 AM–5:00 PM" in page
 
 
