@@ -3,8 +3,9 @@
 Our own log lines name things by id and never hold an address, a name, a note or a token
 (notifications/delivery.py, accounts/throttle.py). Lines written by libraries are not ours to word:
 Django logs each 4xx/5xx answer with its path ("Not Found: /p/demo/manage/<token>/"), and a path
-can hold a client's manage-link token, a booking request's key or an email address typed into a
-query. This filter, on the console handler (settings.LOGGING), replaces those in every record.
+can hold a client's manage-link, intake, waitlist or calendar-feed token, a booking request's
+key or an email address typed into a query. This filter, on the console handler
+(settings.LOGGING), replaces those in every record.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import re
 
 _SECRETS = [
     # A manage link's token, the page of a booking request just made, the API's token endpoints.
-    (re.compile(r"(/manage/)[^/\s?#\"']+"), r"\1[token]"),
+    (re.compile(r"(/(?:manage|intake|calendar-feed)/)[^/\s?#\"']+"), r"\1[token]"),
+    (re.compile(r"(/waitlist/)(?!sent/)[^/\s?#\"']+"), r"\1[token]"),
     (re.compile(r"(/booking-request/)[^/\s?#\"']+"), r"\1[key]"),
     (re.compile(r"(/api/v1/bookings/)[^/\s?#\"']+"), r"\1[token]"),
     # Email addresses, raw or percent-encoded (@ as %40) in a query string.

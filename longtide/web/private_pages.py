@@ -1,7 +1,8 @@
 """`Cache-Control: no-store` on every page that shows private data, decided by address, not view by view.
 
-Staff pages, the operator's admin, a client's manage link (page and API) and the page that shows a
-booking request just made: neither the browser's cache (a shared computer, the back button after
+Staff pages, the operator's admin, a client's manage link (page and API), intake forms, waitlist
+entries, calendar feeds, the booking details form and the page that shows a booking request just
+made: neither the browser's cache (a shared computer, the back button after
 signing out) nor any cache in between may keep a copy.
 """
 
@@ -14,7 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
 PRIVATE = re.compile(
-    r"^/(?:staff/|admin/|p/[^/]+/manage/|p/[^/]+/booking-request/|p/[^/]+/book/[^/]+/details/|api/v1/bookings/)"
+    r"^/(?:staff/|admin/|calendar-feed/|api/v1/bookings/"
+    r"|p/[^/]+/(?:manage/|intake/|waitlist/|booking-request/|book/[^/]+/details/))"
 )
 
 

@@ -88,6 +88,12 @@ def test_private_pages_are_never_stored(client: HttpClient, cast) -> None:
     for url, response in {**anonymous, **signed_in}.items():
         assert response.status_code in (200, 302), url
         assert "no-store" in response["Cache-Control"], url
+    # By address, so pages added later are covered too.
+    from longtide.web.private_pages import is_private
+
+    for later in ("/p/x/intake/t/step/", "/p/x/waitlist/t/", "/calendar-feed/t.ics", "/staff/x/anything/"):
+        assert is_private(later), later
+    assert not is_private("/p/x/") and not is_private("/p/x/book/")
     # Public pages may be cached.
     assert "no-store" not in client.get("/p/tidewater/").get("Cache-Control", "")
 
