@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "longtide.clients",
     "longtide.scheduling",
     "longtide.intake",
+    "longtide.records",
     "longtide.sampledata",
     "longtide.web",
 ]

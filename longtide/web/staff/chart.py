@@ -1,0 +1,117 @@
+"""A client's chart (/staff/<practice>/clients/<id>/chart/) and its break-glass opening.
+
+What a member sees is decided by practice/access.py through longtide.records.chart; every opening
+is audited there. A client of another practice, or a member of another practice, gets a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from longtide.audit.models import Via
+from longtide.audit.trail import Origin
+from longtide.clients.models import Client
+from longtide.practice.access import Basis, Perm, can, member_required
+from longtide.practice.models import Practice
+from longtide.records.access_report import access_report
+from longtide.records.chart import (
+    BREAK_GLASS_HOURS,
+    REASON_MAX,
+    REASON_MIN,
+    BreakGlassRefused,
+    access_to,
+    break_glass,
+    open_chart,
+)
+from longtide.web.staff.calendar_grid import practice_zone
+
+BASIS_LABELS = {
+    Basis.OWNER: "You are an owner of the practice: you read every chart.",
+    Basis.CARE_TEAM: "You are in this client's care team.",
+    Basis.SHARED_CARE: "The practice shares every chart with its practitioners (shared care).",
+    Basis.BREAK_GLASS: "You opened this chart with break-glass; the owner sees it in the access report.",
+    Basis.FRONT_DESK: "Front desk: contact details and the schedule only.",
+    Basis.NOT_IN_CARE: "This client is not in your care: contact details and the schedule only.",
+}
+
+
+def _client(practice: Practice, pk: int) -> Client:
+    return get_object_or_404(Client.objects.for_practice(practice), pk=pk)
+
+
+@never_cache
+@member_required(Perm.CHART_OPEN)
+def chart(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    client = _client(practice, pk)
+    found = open_chart(
+        user=request.user, practice=practice, client=client, origin=Origin.of(request), via=Via.WEB, now=timezone.now()
+    )
+    if found is None:
+        raise Http404("No such client")
+    context = {
+        "practice": practice,
+        "client": client,
+        "chart": found,
+        "basis_label": BASIS_LABELS[found.access.basis],
+        "zone": practice_zone(practice),
+        "perms_access_report": can(request.user, Perm.AUDIT_READ, practice),
+    }
+    return render(request, "web/staff/chart.html", context)
+
+
+@never_cache
+@member_required(Perm.BREAK_GLASS)
+def chart_break_glass(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    client = _client(practice, pk)
+    now = timezone.now()
+    access, _grant = access_to(request.user, practice, client, now)
+    if access is None:
+        raise Http404("No such client")
+    if access.clinical:
+        return redirect("staff-chart", practice_slug=practice.slug, pk=client.pk)
+    reason, error = "", ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        try:
+            grant = break_glass(
+                user=request.user,  # type: ignore[arg-type]
+                practice=practice,
+                client=client,
+                reason=reason,
+                origin=Origin.of(request),
+                via=Via.WEB,
+                now=now,
+            )
+        except BreakGlassRefused as refused:
+            error = refused.message
+        else:
+            if grant is None:
+                raise Http404("No such client")
+            opened = _("Chart opened with break-glass for %(hours)s hours.") % {"hours": BREAK_GLASS_HOURS}
+            messages.warning(request, opened)
+            return redirect("staff-chart", practice_slug=practice.slug, pk=client.pk)
+    context = {
+        "practice": practice,
+        "client": client,
+        "reason": reason.replace("\x00", ""),
+        "error": error,
+        "hours": BREAK_GLASS_HOURS,
+        "reason_min": REASON_MIN,
+        "reason_max": REASON_MAX,
+    }
+    return render(request, "web/staff/chart_break_glass.html", context, status=400 if error else 200)
+
+
+@never_cache
+@member_required(Perm.AUDIT_READ)
+def chart_access_report(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    """Who read this client's record: every audited look and change, break-glass openings first."""
+    client = _client(practice, pk)
+    report = access_report(practice, client)
+    context = {"practice": practice, "client": client, "report": report, "zone": practice_zone(practice)}
+    return render(request, "web/staff/chart_access.html", context)

@@ -1,0 +1,213 @@
+"""The records matrix: every chart page × every role (tests/access/conftest.py) × care relation ×
+own / other practice, with the exact answer: status, where a redirect goes, which parts of the chart
+appear, and the audit row a look writes.
+
+Care relations at Tidewater (Cleo's appointment is with ana, "practitioner"):
+- "default": ana is Cleo's care team; bea ("colleague") is not;
+- "shared_care": the practice shares every chart with its practitioners;
+- "break_glass": bea holds an open break-glass grant for Cleo.
+At Harbour, Hal's appointment is with dov ("outsider" here means Tidewater's outsider).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client as HttpClient
+from django.utils import timezone
+
+from longtide.audit.models import AuditEvent
+from longtide.records.models import BreakGlass
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["owner", "practitioner", "colleague", "front_desk", "outsider", "two_roles", "operator", "anonymous"]
+RELATIONS = ["default", "shared_care", "break_glass"]
+
+CLINICAL = "clinical"  # contact details, the care team, the booking note
+KEPT_OUT = "kept_out"  # contact details and the schedule, and the break-glass offer
+FRONT = "front"  # contact details and the schedule only
+NONE = "none"  # 404
+
+
+def sees(who: str, practice: str, relation: str) -> str:
+    """What each member sees of the chart of the practice's client, written out by hand from
+    docs/records.md (not computed by practice/access.py)."""
+    if practice == "tidewater":
+        if who in ("owner", "practitioner"):
+            return CLINICAL
+        if who == "colleague":
+            return KEPT_OUT if relation == "default" else CLINICAL
+        if who in ("front_desk", "two_roles"):
+            return FRONT
+        return NONE
+    if who in ("outsider", "two_roles"):  # Hal's practitioner, and Harbour's owner
+        return CLINICAL
+    return NONE
+
+
+BASIS = {
+    ("tidewater", "owner"): "owner",
+    ("tidewater", "practitioner"): "care_team",
+    ("tidewater", "front_desk"): "front_desk",
+    ("tidewater", "two_roles"): "front_desk",
+    ("harbour", "outsider"): "care_team",
+    ("harbour", "two_roles"): "owner",
+}
+
+
+def basis(who: str, practice: str, relation: str) -> str:
+    if (practice, who) == ("tidewater", "colleague"):
+        return {"default": "not_in_care", "shared_care": "shared_care", "break_glass": "break_glass"}[relation]
+    return BASIS[(practice, who)]
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    method: str
+    path: str  # {practice}, {client}
+    data: tuple[tuple[str, str], ...] = ()
+
+
+CHART = Page("chart", "GET", "/staff/{practice}/clients/{client}/chart/")
+BREAK_GLASS_FORM = Page("break-glass form", "GET", "/staff/{practice}/clients/{client}/chart/break-glass/")
+BREAK_GLASS = Page(
+    "break-glass",
+    "POST",
+    "/staff/{practice}/clients/{client}/chart/break-glass/",
+    (("reason", "Covering the 3 pm session today"),),
+)
+ACCESS_REPORT = Page("access report", "GET", "/staff/{practice}/clients/{client}/chart/access/")
+PAGES = [CHART, BREAK_GLASS_FORM, BREAK_GLASS, ACCESS_REPORT]
+
+# Used by tests/access/test_access_matrix.py's meta-test.
+ROUTES = {
+    p.path.lstrip("/").replace("{practice}", "<slug:practice_slug>").replace("{client}", "<int:pk>") for p in PAGES
+}
+
+
+def expected(page: Page, who: str, practice: str, relation: str, path: str, chart: str) -> tuple[Any, ...]:
+    if who == "anonymous":
+        return (302, f"/staff/login/ next={path}")
+    view = sees(who, practice, relation)
+    if view == NONE:
+        return (404, "")
+    if page is CHART:
+        return (200, "", view)
+    if page is ACCESS_REPORT:
+        owner = (practice, who) in (("tidewater", "owner"), ("harbour", "two_roles"))
+        return (200, "") if owner else (404, "")
+    # Break-glass: front desk may not; a member who reads the chart already is sent to it.
+    if view == FRONT:
+        return (404, "")
+    if view == CLINICAL or page is BREAK_GLASS:
+        return (302, chart)
+    return (200, "")
+
+
+@dataclass
+class Setup:
+    practice: Any
+    client: Any
+    note: str
+
+
+def _setup(world: Any, practice: str, relation: str) -> Setup:
+    appointment = world.appointments[practice]
+    place = world.practices[practice]
+    if relation == "shared_care":
+        place.shared_care = True
+        place.save(update_fields=["shared_care"])
+    if relation == "break_glass":
+        now = timezone.now()
+        BreakGlass.objects.create(
+            practice=place,
+            client=appointment.client,
+            user=world.users["colleague"],
+            reason="set up by the test",
+            opened_at=now,
+            until=now + timedelta(hours=1),
+        )
+    return Setup(place, appointment.client, world.notes[practice])
+
+
+def _visit(who: str, world: Any, page: Page, path: str, note: str) -> tuple[tuple[Any, ...], list[str]]:
+    """Make one request in a rolled-back savepoint; return the answer and the audit rows' bases."""
+    client = HttpClient()
+    if who != "anonymous":
+        client.force_login(world.users[who])
+    with transaction.atomic():
+        before = AuditEvent.objects.count()
+        response = client.get(path) if page.method == "GET" else client.post(path, dict(page.data))
+        rows = list(AuditEvent.objects.order_by("pk")[before:].values_list("action", "basis"))
+        transaction.set_rollback(True)
+    where = response["Location"] if response.status_code in (301, 302) else ""
+    if where.startswith("/staff/login/"):
+        where = "/staff/login/ next=" + where.split("next=")[1].replace("%2F", "/")
+    answer: tuple[Any, ...] = (response.status_code, where)
+    if page is CHART and response.status_code == 200:
+        text = response.text
+        parts = {
+            "email": "cleo@example.test" in text or "hal@example.test" in text,
+            "note": note in text,
+            "care_team": 'id="care-team"' in text,
+            "offer": 'id="kept-out"' in text,
+        }
+        view = {
+            (True, True, True, False): CLINICAL,
+            (True, False, False, True): KEPT_OUT,
+            (True, False, False, False): FRONT,
+        }.get((parts["email"], parts["note"], parts["care_team"], parts["offer"]), repr(parts))
+        answer = (*answer, view)
+    return answer, [f"{action}:{basis}" for action, basis in rows]
+
+
+# The break-glass relation is Tidewater's colleague's; Harbour has no kept-out member.
+PLACES = [(p, r) for p in ("tidewater", "harbour") for r in RELATIONS if (p, r) != ("harbour", "break_glass")]
+
+
+@pytest.mark.parametrize(("practice", "relation"), PLACES)
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_each_role_gets_exactly_its_answer_and_audit_row(world, page: Page, practice: str, relation: str) -> None:
+    setup = _setup(world, practice, relation)
+    path = page.path.format(practice=practice, client=setup.client.pk)
+    chart = f"/staff/{practice}/clients/{setup.client.pk}/chart/"
+    want, got = {}, {}
+    for who in ROLES:
+        want[who] = expected(page, who, practice, relation, path, chart)
+        answer, rows = _visit(who, world, page, path, setup.note)
+        got[who] = answer
+        # Every look at the chart writes one row with why the member could see it; a refused
+        # request none; a break-glass opening one row with its reason.
+        if page is CHART:
+            want[(who, "audit")] = [f"view:{basis(who, practice, relation)}"] if want[who][0] == 200 else []
+        elif page is BREAK_GLASS:
+            opens = want[who][0] == 302 and sees(who, practice, relation) == KEPT_OUT
+            want[(who, "audit")] = ["break_glass:break_glass"] if opens else []
+        else:
+            want[(who, "audit")] = []
+        got[(who, "audit")] = rows
+    assert got == want
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_a_client_of_another_practice_is_a_404_under_ones_own(world, page: Page) -> None:
+    hal = world.appointments["harbour"].client
+    path = page.path.format(practice="tidewater", client=hal.pk)
+    answers = {
+        who: _visit(who, world, page, path, "")[0][0]
+        for who in ["owner", "practitioner", "colleague", "front_desk", "two_roles"]
+    }
+    assert answers == dict.fromkeys(answers, 404)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+@pytest.mark.parametrize("pk", ["0", "99999999999999999999"])
+def test_a_client_that_does_not_exist_is_a_404(world, page: Page, pk: str) -> None:
+    path = page.path.format(practice="tidewater", client=pk)
+    assert _visit("owner", world, page, path, "")[0][0] == 404
