@@ -23,7 +23,7 @@ class AccessReport:
 def access_report(practice: Practice, client: Client) -> AccessReport:
     trail = AuditEvent.objects.for_practice(practice.pk).filter(client_id=client.pk)
     counts: dict[str, int] = {}
-    looks = trail.filter(action__in=[Action.VIEW, Action.BREAK_GLASS, Action.EXPORT])
+    looks = trail.filter(action__in=[Action.VIEW, Action.EXPORT])
     for label in looks.values_list("actor_label", flat=True):
         who = label or "system"
         counts[who] = counts.get(who, 0) + 1

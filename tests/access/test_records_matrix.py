@@ -83,7 +83,11 @@ BREAK_GLASS = Page(
     (("reason", "Covering the 3 pm session today"),),
 )
 ACCESS_REPORT = Page("access report", "GET", "/staff/{practice}/clients/{client}/chart/access/")
-PAGES = [CHART, BREAK_GLASS_FORM, BREAK_GLASS, ACCESS_REPORT]
+EXPORT_HTML = Page("export, printable", "GET", "/staff/{practice}/clients/{client}/chart/export/")
+EXPORT_JSON = Page("export, JSON", "GET", "/staff/{practice}/clients/{client}/chart/export.json")
+PAGES = [CHART, BREAK_GLASS_FORM, BREAK_GLASS, ACCESS_REPORT, EXPORT_HTML, EXPORT_JSON]
+OWNERS_ONLY = (ACCESS_REPORT, EXPORT_HTML, EXPORT_JSON)
+OWNERS = {("tidewater", "owner"), ("harbour", "two_roles")}
 
 # Used by tests/access/test_access_matrix.py's meta-test.
 ROUTES = {
@@ -99,9 +103,8 @@ def expected(page: Page, who: str, practice: str, relation: str, path: str, char
         return (404, "")
     if page is CHART:
         return (200, "", view)
-    if page is ACCESS_REPORT:
-        owner = (practice, who) in (("tidewater", "owner"), ("harbour", "two_roles"))
-        return (200, "") if owner else (404, "")
+    if page in OWNERS_ONLY:
+        return (200, "") if (practice, who) in OWNERS else (404, "")
     # Break-glass: front desk may not; a member who reads the chart already is sent to it.
     if view == FRONT:
         return (404, "")
@@ -186,6 +189,8 @@ def test_each_role_gets_exactly_its_answer_and_audit_row(world, page: Page, prac
         # request none; a break-glass opening one row with its reason.
         if page is CHART:
             want[(who, "audit")] = [f"view:{basis(who, practice, relation)}"] if want[who][0] == 200 else []
+        elif page in (EXPORT_HTML, EXPORT_JSON):
+            want[(who, "audit")] = ["export:owner"] if want[who][0] == 200 else []
         elif page is BREAK_GLASS:
             opens = want[who][0] == 302 and sees(who, practice, relation) == KEPT_OUT
             want[(who, "audit")] = ["break_glass:break_glass"] if opens else []

@@ -44,7 +44,7 @@ def test_a_break_glass_without_a_usable_reason_opens_nothing_and_keeps_what_was_
     bea = _as(world.users["colleague"])
     rows = AuditEvent.objects.count()
     response = bea.post(glass, {"reason": reason})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert message in response.text
     if reason.strip():
         assert reason.strip()[:50] in response.text

@@ -6,8 +6,10 @@ is audited there. A client of another practice, or a member of another practice,
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +30,7 @@ from longtide.records.chart import (
     break_glass,
     open_chart,
 )
+from longtide.records.export import export_record
 from longtide.web.staff.calendar_grid import practice_zone
 
 BASIS_LABELS = {
@@ -60,6 +63,7 @@ def chart(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
         "basis_label": BASIS_LABELS[found.access.basis],
         "zone": practice_zone(practice),
         "perms_access_report": can(request.user, Perm.AUDIT_READ, practice),
+        "perms_export": found.clinical and can(request.user, Perm.RECORDS_EXPORT, practice),
     }
     return render(request, "web/staff/chart.html", context)
 
@@ -104,7 +108,7 @@ def chart_break_glass(request: HttpRequest, practice: Practice, pk: int) -> Http
         "reason_min": REASON_MIN,
         "reason_max": REASON_MAX,
     }
-    return render(request, "web/staff/chart_break_glass.html", context, status=400 if error else 200)
+    return render(request, "web/staff/chart_break_glass.html", context)
 
 
 @never_cache
@@ -115,3 +119,36 @@ def chart_access_report(request: HttpRequest, practice: Practice, pk: int) -> Ht
     report = access_report(practice, client)
     context = {"practice": practice, "client": client, "report": report, "zone": practice_zone(practice)}
     return render(request, "web/staff/chart_access.html", context)
+
+
+def _export(request: HttpRequest, practice: Practice, pk: int, fmt: str) -> dict[str, Any]:
+    data = export_record(
+        user=request.user,  # type: ignore[arg-type]
+        practice=practice,
+        client=_client(practice, pk),
+        fmt=fmt,
+        origin=Origin.of(request),
+        via=Via.WEB,
+        now=timezone.now(),
+    )
+    if data is None:
+        raise Http404("No such client")
+    return data
+
+
+@never_cache
+@member_required(Perm.RECORDS_EXPORT)
+def chart_export(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    """The client's full record as a printable page (an access request's answer)."""
+    data = _export(request, practice, pk, "html")
+    return render(request, "web/staff/chart_export.html", {"practice": practice, "record": data})
+
+
+@never_cache
+@member_required(Perm.RECORDS_EXPORT)
+def chart_export_json(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    """The client's full record as a JSON bundle (schema in docs/records.md)."""
+    data = _export(request, practice, pk, "json")
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="{practice.slug}-client-{pk}-record.json"'
+    return response

@@ -73,6 +73,12 @@ urlpatterns = [
         chart.chart_access_report,
         name="staff-chart-access",
     ),
+    path("staff/<slug:practice_slug>/clients/<int:pk>/chart/export/", chart.chart_export, name="staff-chart-export"),
+    path(
+        "staff/<slug:practice_slug>/clients/<int:pk>/chart/export.json",
+        chart.chart_export_json,
+        name="staff-chart-export-json",
+    ),
     path("staff/<slug:practice_slug>/calendar/", calendar.day_or_week, name="staff-calendar"),
     path("staff/<slug:practice_slug>/waitlist/", waitlist.waitlist, name="staff-waitlist"),
     path("staff/<slug:practice_slug>/waitlist/<int:pk>/remove/", waitlist.remove, name="staff-waitlist-remove"),

@@ -1,0 +1,138 @@
+"""A client's full record, for the client's access request (GDPR Art. 15, HIPAA §164.524, PHIPA
+s.52) and for the practice's own use: one dict that the JSON bundle is and the HTML view shows.
+
+The schema (`SCHEMA`, documented in docs/records.md) only grows: a later issue adds its section
+(intake, flags, consents, episodes, notes, outcomes) and takes its key out of `not_collected`.
+Exporting is audited (action export, with the format) in the same transaction as the reading.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from longtide.audit.models import Action, AuditEvent, Via
+from longtide.audit.trail import Actor, Origin, record
+from longtide.clients.models import Client
+from longtide.notifications.models import Message
+from longtide.practice.access import Perm, can
+from longtide.practice.models import Practice
+from longtide.records.chart import PENDING, access_to
+from longtide.scheduling.booking_messages import about
+from longtide.scheduling.care_team import care_team
+from longtide.scheduling.models import Appointment
+
+SCHEMA = "longtide.client-record/1"
+FORMATS = ("html", "json")
+
+
+def _at(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def client_record(practice: Practice, client: Client, *, now: datetime) -> dict[str, Any]:
+    """Return everything the practice holds about the client, as JSON-ready data."""
+    appointments = list(
+        Appointment.objects.filter(client=client)
+        .select_related("service", "practitioner", "location", "room")
+        .order_by("start", "pk")
+    )
+    messages = Message.objects.filter(practice=practice, about__in=[about(a.pk) for a in appointments]).order_by(
+        "created_at", "pk"
+    )
+    trail = AuditEvent.objects.for_practice(practice.pk).filter(client_id=client.pk).order_by("seq")
+    return {
+        "schema": SCHEMA,
+        "generated_at": now.isoformat(),
+        "practice": {"name": practice.name, "slug": practice.slug, "email": practice.email, "phone": practice.phone},
+        "client": {
+            "id": client.pk,
+            "first_name": client.first_name,
+            "last_name": client.last_name,
+            "email": client.email,
+            "phone": client.phone,
+            "reminder_channel": client.reminder_channel,
+            "sms_consent_at": _at(client.sms_consent_at),
+            "created_at": _at(client.created_at),
+        },
+        "care_team": [p.display_name for p in care_team(client.pk)],
+        "appointments": [
+            {
+                "id": a.pk,
+                "start": _at(a.start),
+                "end": _at(a.end),
+                "time_zone": a.location.time_zone,
+                "status": a.status,
+                "service": a.service.name,
+                "practitioner": a.practitioner.display_name,
+                "location": a.location.name,
+                "room": a.room.name,
+                "source": a.source,
+                "note": a.note,
+                "booked_as": {
+                    "first_name": a.booked_first_name,
+                    "last_name": a.booked_last_name,
+                    "email": a.booked_email,
+                    "phone": a.booked_phone,
+                },
+                "created_at": _at(a.created_at),
+                "cancelled_at": _at(a.cancelled_at),
+            }
+            for a in appointments
+        ],
+        "messages": [
+            {
+                "purpose": m.purpose,
+                "channel": m.channel,
+                "recipient": m.recipient,
+                "subject": m.subject,
+                "body": m.body_text,
+                "status": m.status,
+                "created_at": _at(m.created_at),
+                "sent_at": _at(m.sent_at),
+            }
+            for m in messages
+        ],
+        "record_access": [
+            {
+                "at": _at(e.at),
+                "who": e.actor_label or "system",
+                "role": e.actor_role,
+                "action": e.action,
+                "basis": e.basis,
+                "via": e.via,
+            }
+            for e in trail
+        ],
+        "not_collected": [part.key for part in PENDING],
+    }
+
+
+def export_record(
+    *, user: User, practice: Practice, client: Client, fmt: str, origin: Origin, via: Via, now: datetime
+) -> dict[str, Any] | None:
+    """Return the client's record for a member who may export it, auditing the export; None when
+    they may not (answer 404)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    if client.practice_id != practice.pk or not can(user, Perm.RECORDS_EXPORT, practice):
+        return None
+    with transaction.atomic():
+        access, _grant = access_to(user, practice, client, now)
+        if access is None or not access.clinical:
+            return None
+        data = client_record(practice, client, now=now)
+        record(
+            by=Actor(user=user, role=str(access.role), origin=origin, via=via),
+            action=Action.EXPORT,
+            object_type="record",
+            practice_id=practice.pk,
+            client_id=client.pk,
+            object_id=client.pk,
+            basis=str(access.basis),
+            detail=fmt,
+        )
+    return data

@@ -1,0 +1,127 @@
+"""The client's record as a printable page and a JSON bundle: complete (every value of the bundle
+is on the page), escaped (what a client typed never becomes markup), audited, and owners only."""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+from django.utils import timezone
+
+from longtide.audit.models import AuditEvent
+from longtide.clients.models import Client
+from longtide.notifications.models import Channel
+from longtide.notifications.outbox import NewMessage, queue
+from longtide.records.export import SCHEMA
+from longtide.scheduling.booking_messages import about
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = {
+    "first_name": '<script>alert("x")</script>',
+    "last_name": "O'Brien & Sons",
+    "phone": "+1 555 0100 <b>",
+}
+HOSTILE_NOTE = 'Neck pain </td><img src=x onerror="alert(1)"> & "worse" since May\nsecond line'
+
+
+def _as(user) -> HttpClient:
+    client = HttpClient()
+    client.force_login(user)
+    return client
+
+
+def _leaves(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in _leaves(v)]
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in _leaves(v)]
+    if value is None or value == "":
+        return []
+    return [str(value)]
+
+
+@pytest.fixture
+def hostile_cleo(world):
+    appointment = world.appointments["tidewater"]
+    Client.objects.filter(pk=appointment.client_id).update(**HOSTILE)
+    type(appointment).objects.filter(pk=appointment.pk).update(note=HOSTILE_NOTE)
+    queue(
+        practice_id=appointment.practice_id,
+        messages=[
+            NewMessage(
+                purpose="confirmation",
+                channel=Channel.EMAIL,
+                recipient="cleo@example.test",
+                dedupe_key="test-confirmation",
+                subject="Your visit <on Tuesday>",
+                body_text="See you soon & thanks",
+                send_after=timezone.now() - timedelta(minutes=1),
+                about=about(appointment.pk),
+            )
+        ],
+    )
+    return appointment.client_id
+
+
+def test_the_json_bundle_holds_the_whole_record_and_the_export_is_audited(world, hostile_cleo) -> None:
+    olga = _as(world.users["owner"])
+    _as(world.users["practitioner"]).get(f"/staff/tidewater/clients/{hostile_cleo}/chart/")
+    response = olga.get(f"/staff/tidewater/clients/{hostile_cleo}/chart/export.json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"] == f'attachment; filename="tidewater-client-{hostile_cleo}-record.json"'
+    data = json.loads(response.content)
+    assert data["schema"] == SCHEMA
+    assert data["client"] | {"created_at": None} == {
+        "id": hostile_cleo,
+        **HOSTILE,
+        "email": "cleo@example.test",
+        "reminder_channel": "email",
+        "sms_consent_at": None,
+        "created_at": None,
+    }
+    (visit,) = data["appointments"]
+    assert (visit["note"], visit["practitioner"], visit["service"], visit["status"]) == (
+        HOSTILE_NOTE,
+        "Ana Silva",
+        "CST session",
+        "booked",
+    )
+    assert data["care_team"] == ["Ana Silva"]
+    sent = [(m["purpose"], m["subject"], m["body"]) for m in data["messages"]]
+    assert [purpose for purpose, _, _ in sent] == ["booking.confirmation", "confirmation"]  # the booking's, ours
+    assert sent[1][1:] == ("Your visit <on Tuesday>", "See you soon & thanks")
+    assert [(e["who"], e["action"], e["basis"]) for e in data["record_access"]] == [("ana", "view", "care_team")]
+    assert data["not_collected"] == ["intake", "flags", "consents", "episodes", "notes", "outcomes"]
+    event = AuditEvent.objects.filter(action="export").get()
+    assert (event.client_id, event.actor_label, event.detail, event.basis) == (hostile_cleo, "olga", "json", "owner")
+
+
+def test_the_printable_page_shows_every_value_of_the_bundle_escaped(world, hostile_cleo) -> None:
+    olga = _as(world.users["owner"])
+    bundle = json.loads(olga.get(f"/staff/tidewater/clients/{hostile_cleo}/chart/export.json").content)
+    page = olga.get(f"/staff/tidewater/clients/{hostile_cleo}/chart/export/")
+    assert page.status_code == 200
+    text = page.text
+    missing = [leaf for leaf in _leaves(bundle) if html.escape(leaf) not in text and leaf != bundle["generated_at"]]
+    assert missing == []
+    for raw in ("<script>", "<img", "</td><img", "<b>", "<on Tuesday>"):
+        assert raw not in text
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in text
+    assert list(AuditEvent.objects.filter(action="export").order_by("seq").values_list("detail", flat=True)) == [
+        "json",
+        "html",
+    ]
+
+
+def test_a_practitioner_cannot_export_even_a_client_in_their_care(world) -> None:
+    cleo = world.appointments["tidewater"].client_id
+    ana = _as(world.users["practitioner"])
+    for path in ("export/", "export.json"):
+        assert ana.get(f"/staff/tidewater/clients/{cleo}/chart/{path}").status_code == 404
+    assert not AuditEvent.objects.filter(action="export").exists()
