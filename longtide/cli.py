@@ -208,7 +208,7 @@ def _missing_table(error: Exception) -> bool:
 
 
 # `longtide <name> …` runs the management command of the same purpose.
-PASSTHROUGH = {"audit": "audit"}
+PASSTHROUGH = {"audit": "audit", "token": "token", "retention": "retention"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -250,6 +250,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("restore", help="restore a backup into an empty database: restore SRC", add_help=False)
     sub.add_parser("worker", help="send the outbox's emails and texts, and plan reminders", add_help=False)
     sub.add_parser("audit", help="check the audit trail: `longtide audit verify`", add_help=False)
+    sub.add_parser("token", help="staff API tokens: token create | list | revoke", add_help=False)
+    sub.add_parser(
+        "retention", help="records past their retention date: report, --apply, hold, release", add_help=False
+    )
 
     if argv and argv[0] == "manage":
         return manage(argv[1:])

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "longtide.scheduling",
     "longtide.intake",
     "longtide.records",
+    "longtide.tokens",
     "longtide.sampledata",
     "longtide.web",
 ]

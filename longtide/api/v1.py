@@ -8,11 +8,13 @@ from ninja import NinjaAPI
 from longtide.api import errors
 from longtide.api.bookings import router as bookings_router
 from longtide.api.public import router as public_router
+from longtide.api.staff import router as staff_router
 
 api = NinjaAPI(
     title="Longtide API",
     version="1",
-    description="Public and client endpoints of a Longtide clinic. Errors are JSON: "
+    description="Public and client endpoints of a Longtide clinic, and staff endpoints (tag `staff`) with a "
+    "staff API token as `Authorization: Bearer <token>` (`longtide token create`). Errors are JSON: "
     '`{"detail": "...", "code": "...", "errors": {"field": ["..."]}}`.',
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
@@ -28,3 +30,4 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 api.add_router("/", public_router)
 api.add_router("/", bookings_router)
+api.add_router("/", staff_router)

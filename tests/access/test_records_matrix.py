@@ -216,3 +216,77 @@ def test_a_client_of_another_practice_is_a_404_under_ones_own(world, page: Page)
 def test_a_client_that_does_not_exist_is_a_404(world, page: Page, pk: str) -> None:
     path = page.path.format(practice="tidewater", client=pk)
     assert _visit("owner", world, page, path, "")[0][0] == 404
+
+
+# -- the staff API -----------------------------------------------------------------------------
+
+# Each member's token is for the practice asked about when they are a member there, else for
+# their own practice; the operator (a member of nothing) has none, like an anonymous caller.
+HOME = {"owner": "tidewater", "practitioner": "tidewater", "colleague": "tidewater", "front_desk": "tidewater"}
+HOME |= {"outsider": "harbour", "two_roles": "harbour"}
+
+API = {
+    "client list": ("/api/v1/p/{practice}/clients", "client_list"),
+    "client": ("/api/v1/p/{practice}/clients/{client}", "client"),
+    "chart": ("/api/v1/p/{practice}/clients/{client}/chart", "chart"),
+    "export": ("/api/v1/p/{practice}/clients/{client}/export", "record"),
+    "appointments": ("/api/v1/p/{practice}/appointments?days=31", "appointment_list"),
+}
+
+
+def _api_expected(endpoint: str, who: str, practice: str, relation: str) -> tuple[Any, ...]:
+    if who in ("anonymous", "operator"):
+        return (401, None)
+    view = sees(who, practice, relation)
+    if view == NONE:
+        return (404, None)
+    if endpoint == "export":
+        return (200, "export:owner") if (practice, who) in OWNERS else (404, None)
+    if endpoint == "chart":
+        return (200, f"view:{basis(who, practice, relation)}", view in (CLINICAL,))
+    return (200, "view:")
+
+
+@pytest.mark.parametrize(("practice", "relation"), PLACES)
+@pytest.mark.parametrize("endpoint", list(API))
+def test_each_role_gets_exactly_its_answer_from_the_staff_api(
+    world, endpoint: str, practice: str, relation: str
+) -> None:
+    from longtide.tokens.issue import create_token
+
+    setup = _setup(world, practice, relation)
+    template, object_type = API[endpoint]
+    path = template.format(practice=practice, client=setup.client.pk)
+    want, got = {}, {}
+    for who in ROLES:
+        headers = {}
+        if who in HOME:
+            home = practice if who in ROLE_IN_PRACTICE[practice] else HOME[who]
+            token = create_token(
+                practice=world.practices[home], user=world.users[who], days=1, name="", now=timezone.now()
+            ).token
+            headers["Authorization"] = f"Bearer {token}"
+        with transaction.atomic():
+            before = AuditEvent.objects.filter(via="api").count()
+            response = HttpClient().get(path, headers=headers)
+            rows = list(
+                AuditEvent.objects.filter(via="api")
+                .order_by("pk")[before:]
+                .values_list("action", "basis", "object_type")
+            )
+            transaction.set_rollback(True)
+        want[who] = _api_expected(endpoint, who, practice, relation)
+        answer: tuple[Any, ...] = (response.status_code, rows[0][0] + ":" + rows[0][1] if rows else None)
+        if endpoint == "chart" and response.status_code == 200:
+            body = response.json()
+            answer = (*answer, body["clinical"] and setup.note in str(body))
+        if rows:
+            assert len(rows) == 1 and rows[0][2] == object_type, (who, rows)
+        got[who] = answer
+    assert got == want
+
+
+ROLE_IN_PRACTICE = {
+    "tidewater": {"owner", "practitioner", "colleague", "front_desk", "two_roles"},
+    "harbour": {"outsider", "two_roles"},
+}

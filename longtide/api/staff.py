@@ -1,0 +1,286 @@
+"""Staff endpoints, for a practice's own scripts and tools: `Authorization: Bearer <token>` with a
+staff API token (`longtide token create`, longtide/tokens). The same rules as the pages: the token
+acts as its member, with the member's role now (practice/access.py); every call is audited like a
+page view, through the API; a practice that is not the token's, a client of another practice, or a
+permission the member lacks all answer 404, as for something that does not exist.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.security import HttpBearer
+
+from longtide.api.errors import ApiError
+from longtide.api.public import ErrorOut
+from longtide.audit.models import Action, Via
+from longtide.audit.trail import Actor, Origin, record
+from longtide.clients.models import Client
+from longtide.practice.access import Perm, can, role_in
+from longtide.practice.models import Practice
+from longtide.records.chart import open_chart
+from longtide.records.export import export_record
+from longtide.scheduling.models import Appointment
+from longtide.tokens.issue import authenticate
+from longtide.tokens.models import StaffToken
+
+SEARCH_MAX = 100
+LIST_LIMIT = 50
+DAYS_MAX = 31
+
+
+class StaffToken401(HttpBearer):
+    """A staff API token in `Authorization: Bearer <token>`."""
+
+    def __call__(self, request: HttpRequest) -> StaffToken:
+        found = super().__call__(request)
+        if found is None:
+            raise ApiError(
+                401,
+                "unauthenticated",
+                "Send a live staff API token as `Authorization: Bearer <token>`.",
+                headers={"WWW-Authenticate": 'Bearer realm="longtide"'},
+            )
+        return found  # type: ignore[no-any-return]
+
+    def authenticate(self, request: HttpRequest, token: str) -> StaffToken | None:
+        row = authenticate(token.strip(), now=timezone.now())
+        if row is not None:
+            request.user = row.user
+        return row
+
+
+router = Router(tags=["staff"], auth=StaffToken401())
+
+
+class ClientOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    reminder_channel: str
+
+
+class AppointmentOut(Schema):
+    id: int
+    start: datetime
+    end: datetime
+    status: str
+    service: str
+    practitioner: str
+    location: str
+    room: str
+    client_id: int
+    client_name: str
+
+
+class ChartVisitOut(Schema):
+    id: int
+    start: datetime
+    end: datetime
+    status: str
+    service: str
+    practitioner: str
+    location: str
+    note: str | None = Field(description="The client's note at booking; null unless `clinical`.")
+
+
+class ChartOut(Schema):
+    client: ClientOut
+    basis: str = Field(
+        description="Why the member sees what they see: owner, care_team, shared_care, "
+        "break_glass, front_desk or not_in_care."
+    )
+    clinical: bool = Field(description="Whether the clinical parts are included (false: contact and schedule).")
+    care_team: list[str] | None
+    held: bool = Field(description="A booking waits for the client's confirmation.")
+    appointments: list[ChartVisitOut]
+    not_collected: list[str]
+
+
+def _member(request: HttpRequest, slug: str, permission: Perm) -> tuple[Practice, StaffToken]:
+    row: StaffToken = request.auth  # type: ignore[attr-defined]
+    practice = row.practice
+    if practice.slug != slug or not can(row.user, permission, practice):
+        raise Http404(f"No practice called {slug!r}.")
+    return practice, row
+
+
+def _client(practice: Practice, client_id: int) -> Client:
+    found = Client.objects.for_practice(practice).filter(pk=client_id).first()
+    if found is None:
+        raise Http404("No such client.")
+    return found
+
+
+def _audit(request: HttpRequest, practice: Practice, row: StaffToken, object_type: str, **kw: Any) -> None:
+    # A read changes nothing, so its row is the transaction's only write.
+    with transaction.atomic():
+        record(
+            by=Actor(
+                user=row.user, role=str(role_in(row.user, practice) or ""), origin=Origin.of(request), via=Via.API
+            ),
+            action=Action.VIEW,
+            object_type=object_type,
+            practice_id=practice.pk,
+            **kw,
+        )
+
+
+def _client_out(client: Client) -> ClientOut:
+    return ClientOut(
+        id=client.pk,
+        first_name=client.first_name,
+        last_name=client.last_name,
+        email=client.email,
+        phone=client.phone,
+        reminder_channel=client.reminder_channel,
+    )
+
+
+@router.get(
+    "p/{slug}/clients",
+    response={200: list[ClientOut], 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Clients, by name or email",
+    description=f"Up to {LIST_LIMIT} clients whose name or email contains `search` (all when empty), by last "
+    "name. Contact details only. Every role.",
+)
+def client_list(request: HttpRequest, slug: str, search: str = "") -> list[ClientOut]:
+    practice, row = _member(request, slug, Perm.CLIENTS_VIEW)
+    text = search.strip()
+    if "\x00" in text or len(text) > SEARCH_MAX:
+        raise ApiError(
+            422, "invalid", "Some fields are not valid.", {"search": [f"At most {SEARCH_MAX} characters, no NUL."]}
+        )
+    found = Client.objects.for_practice(practice)
+    for word in text.split():
+        found = found.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word))
+    clients = list(found.order_by("last_name", "first_name", "pk")[:LIST_LIMIT])
+    _audit(request, practice, row, "client_list", detail=f"{len(clients)} clients")
+    return [_client_out(c) for c in clients]
+
+
+@router.get(
+    "p/{slug}/clients/{client_id}",
+    response={200: ClientOut, 401: ErrorOut, 404: ErrorOut},
+    summary="A client's contact details",
+    description="Every role. Audited.",
+)
+def client_detail(request: HttpRequest, slug: str, client_id: int) -> ClientOut:
+    practice, row = _member(request, slug, Perm.CLIENTS_VIEW)
+    client = _client(practice, client_id)
+    _audit(request, practice, row, "client", client_id=client.pk, object_id=client.pk)
+    return _client_out(client)
+
+
+@router.get(
+    "p/{slug}/clients/{client_id}/chart",
+    response={200: ChartOut, 401: ErrorOut, 404: ErrorOut},
+    summary="A client's chart",
+    description="What the member may see of the chart, as on the chart page: owners, the care team, shared care "
+    "and open break-glass grants get the clinical parts; front desk and practitioners outside the care team get "
+    "contact details and the schedule (`clinical: false`). Break-glass is opened on the page, not here. Audited.",
+)
+def client_chart(request: HttpRequest, slug: str, client_id: int) -> ChartOut:
+    practice, row = _member(request, slug, Perm.CHART_OPEN)
+    client = _client(practice, client_id)
+    chart = open_chart(
+        user=row.user, practice=practice, client=client, origin=Origin.of(request), via=Via.API, now=timezone.now()
+    )
+    if chart is None:
+        raise Http404("No such client.")
+    return ChartOut(
+        client=_client_out(client),
+        basis=str(chart.access.basis),
+        clinical=chart.clinical,
+        care_team=chart.care_team if chart.clinical else None,
+        held=chart.held,
+        appointments=[
+            ChartVisitOut(
+                id=v.id,
+                start=v.start,
+                end=v.end,
+                status=v.status,
+                service=v.service,
+                practitioner=v.practitioner,
+                location=v.location,
+                note=v.note,
+            )
+            for v in chart.visits
+        ],
+        not_collected=[p.key for p in chart.pending if chart.clinical or not p.clinical],
+    )
+
+
+@router.get(
+    "p/{slug}/clients/{client_id}/export",
+    response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut},
+    summary="A client's full record (access request)",
+    description="The JSON bundle of the chart's export (schema `longtide.client-record/1`, docs/records.md). "
+    "Owners. Audited as an export.",
+)
+def client_export(request: HttpRequest, slug: str, client_id: int) -> dict[str, Any]:
+    practice, row = _member(request, slug, Perm.RECORDS_EXPORT)
+    client = _client(practice, client_id)
+    data = export_record(
+        user=row.user,
+        practice=practice,
+        client=client,
+        fmt="json",
+        origin=Origin.of(request),
+        via=Via.API,
+        now=timezone.now(),
+    )
+    if data is None:
+        raise Http404("No such client.")
+    return data
+
+
+@router.get(
+    "p/{slug}/appointments",
+    response={200: list[AppointmentOut], 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Appointments from a day on",
+    description=f"Appointments starting on `start` (a date, in the practice's time zone; default today) and the "
+    f"`days` after it (1 to {DAYS_MAX}, default 1), by start. No booking notes. Every role. Audited.",
+)
+def appointment_list(request: HttpRequest, slug: str, start: date | None = None, days: int = 1) -> list[AppointmentOut]:
+    practice, row = _member(request, slug, Perm.SCHEDULE_VIEW)
+    if not 1 <= days <= DAYS_MAX:
+        raise ApiError(422, "invalid", "Some fields are not valid.", {"days": [f"From 1 to {DAYS_MAX}."]})
+    location = practice.locations.first()
+    zone = location.zone if location else timezone.get_default_timezone()
+    first = start or timezone.now().astimezone(zone).date()
+    try:
+        since = datetime.combine(first, time.min, tzinfo=zone)
+        until = since + timedelta(days=days)
+    except OverflowError:
+        raise ApiError(422, "invalid", "Some fields are not valid.", {"start": ["Too far in the future."]}) from None
+    found = list(
+        Appointment.objects.for_practice(practice)
+        .filter(start__gte=since, start__lt=until)
+        .select_related("service", "practitioner", "location", "room", "client")
+        .order_by("start", "pk")
+    )
+    _audit(request, practice, row, "appointment_list", detail=f"{len(found)} appointments from {first}")
+    return [
+        AppointmentOut(
+            id=a.pk,
+            start=a.start,
+            end=a.end,
+            status=a.status,
+            service=a.service.name,
+            practitioner=a.practitioner.display_name,
+            location=a.location.name,
+            room=a.room.name,
+            client_id=a.client_id,
+            client_name=a.client.full_name,
+        )
+        for a in found
+    ]
