@@ -35,3 +35,18 @@ class BreakGlass(models.Model):
 
     def __str__(self) -> str:
         return f"break-glass {self.pk} (client {self.client_id}, user {self.user_id})"
+
+
+class LegalHold(models.Model):
+    """A client's record must be kept whatever its retention date (a claim, a court order, a
+    regulator's inquiry) until the hold is lifted. `longtide retention hold|release`."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="legal_holds")
+    # A lifted hold goes with its client; the trail keeps when it was placed and lifted.
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="legal_holds")
+    reason = models.CharField(max_length=500)
+    placed_at = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"legal hold {self.pk} (client {self.client_id})"
