@@ -37,12 +37,14 @@ class Pending:
     key: str
     title: str
     clinical: bool  # front desk sees only whether it is complete, never its content
+    # Collected, with its own page, but not yet shown in the chart nor in the export.
+    on_intake_page: bool = False
 
 
 PENDING = [
-    Pending("intake", "Main concern and goals", True),
-    Pending("flags", "Safety flags", True),
-    Pending("consents", "Consents", False),
+    Pending("intake", "Main concern and goals", True, on_intake_page=True),
+    Pending("flags", "Safety flags", True, on_intake_page=True),
+    Pending("consents", "Consents", False, on_intake_page=True),
     Pending("episodes", "Care episodes", True),
     Pending("notes", "Session notes", True),
     Pending("outcomes", "Outcomes", True),

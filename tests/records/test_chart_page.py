@@ -121,7 +121,8 @@ def test_the_chart_says_plainly_what_is_not_recorded_yet(world) -> None:
     page = _as(world.users["practitioner"]).get(chart).text
     for title in ("Main concern and goals", "Safety flags", "Care episodes", "Session notes", "Outcomes"):
         assert title in page
-    assert page.count("Nothing recorded: Longtide does not collect this yet.") == 5
+    assert page.count("Nothing recorded: Longtide does not collect this yet.") == 3
+    assert page.count("Kept with the client's intake, not shown in the chart yet:") == 2
     assert "Ana Silva" in page.split('id="care-team"')[1].split("</section>")[0]
 
 
