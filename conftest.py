@@ -13,32 +13,34 @@ from django.conf import settings
 Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
 
 
-def _flush_past_the_audit_guards() -> None:
-    """Let the test runner's flush (live-server and browser tests) empty the append-only audit table.
+# Tables whose triggers refuse DELETE and TRUNCATE (audit migration 0002, notes migration 0002).
+GUARDED_TABLES = ("audit_auditevent", "notes_sessionnote", "notes_noteaddendum")
 
-    The triggers of audit migration 0002 refuse DELETE and TRUNCATE, as they should everywhere else;
-    between tests the runner acts as the database owner would: it sets them aside for the flush and
-    puts them back in the same transaction."""
+
+def _flush_past_the_audit_guards() -> None:
+    """Let the test runner's flush (live-server and browser tests) empty the append-only tables.
+
+    The triggers of audit migration 0002 and notes migration 0002 refuse DELETE and TRUNCATE, as
+    they should everywhere else; between tests the runner acts as the database owner would: it sets
+    them aside for the flush and puts them back in the same transaction."""
     from django.core.management.commands import flush
 
     original = flush.sql_flush
 
     def sql_flush(style, connection, *args, **kwargs):  # type: ignore[no-untyped-def]
         statements = original(style, connection, *args, **kwargs)
-        if "audit_auditevent" not in connection.introspection.table_names():
+        tables = [t for t in GUARDED_TABLES if t in connection.introspection.table_names()]
+        if not tables:
             return statements
         if connection.vendor == "postgresql":
-            table = "audit_auditevent"
             return [
-                f"ALTER TABLE {table} DISABLE TRIGGER USER",
+                *(f"ALTER TABLE {table} DISABLE TRIGGER USER" for table in tables),
                 *statements,
-                f"ALTER TABLE {table} ENABLE TRIGGER USER",
+                *(f"ALTER TABLE {table} ENABLE TRIGGER USER" for table in tables),
             ]
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_auditevent'"
-            )
-            triggers = cursor.fetchall()
+            cursor.execute("SELECT name, sql, tbl_name FROM sqlite_master WHERE type = 'trigger'")
+            triggers = [(name, sql) for name, sql, table in cursor.fetchall() if table in tables]
         return [*(f"DROP TRIGGER {name}" for name, _ in triggers), *statements, *(sql for _, sql in triggers)]
 
     flush.sql_flush = sql_flush

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "longtide.intake",
     "longtide.records",
     "longtide.tokens",
+    "longtide.notes",
     "longtide.sampledata",
     "longtide.web",
 ]

@@ -129,6 +129,26 @@ def may_read_booking_note(user: User | AnonymousUser, practice: Practice, practi
     return role == Role.OWNER or (practitioner_user_id is not None and practitioner_user_id == user.pk)
 
 
+def may_write_note(user: User | AnonymousUser, practice: Practice, practitioner_user_id: int | None) -> bool:
+    """A session note is written and signed by the session's own practitioner, under their own login
+    (domain.md §4: the signature is theirs). Owners read every note but write only their own sessions'."""
+    role = role_in(user, practice)
+    if role is None or Perm.CLINICAL_WRITE not in ROLE_PERMISSIONS[role]:
+        return False
+    return practitioner_user_id is not None and practitioner_user_id == user.pk
+
+
+def may_add_addendum(
+    user: User | AnonymousUser, practice: Practice, *, practitioner_user_id: int | None, author_id: int | None
+) -> bool:
+    """An addendum to a signed note: the session's practitioner, the note's author, or an owner (who
+    answers for the practice's records, e.g. a correction asked for by the client)."""
+    role = role_in(user, practice)
+    if role is None or Perm.CLINICAL_WRITE not in ROLE_PERMISSIONS[role]:
+        return False
+    return role == Role.OWNER or user.pk in (practitioner_user_id, author_id)
+
+
 class Basis(StrEnum):
     """Why a member sees what they see of a chart (kept on every audit row of a chart view)."""
 

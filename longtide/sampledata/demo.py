@@ -11,6 +11,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from longtide.clients.models import Client
+from longtide.notes import guards
+from longtide.notes.models import NoteAddendum, SessionNote
 from longtide.practice.models import Location, Practice, Practitioner, Role, Room, Service, StaffMembership, Style
 from longtide.sampledata.models import DemoAccount
 from longtide.scheduling.booking import still_free
@@ -383,10 +385,16 @@ def _demo_intakes(practice: Practice) -> None:
 
 @transaction.atomic
 def remove_demo() -> None:
-    """Delete the demo practice and everything in it (appointments and clients first: they are protected)."""
+    """Delete the demo practice and everything in it (notes, appointments and clients first: they are
+    protected). Signed notes are locked by the database too: their guards are set aside for this
+    one transaction (longtide/notes/guards.py), as the database owner could."""
     practice = Practice.objects.filter(slug=DEMO_SLUG).first()
     if practice is None:
         return
+    with guards.set_aside():
+        NoteAddendum.objects.filter(note__practice=practice)._raw_delete(NoteAddendum.objects.db)
+        SessionNote.objects.filter(practice=practice)._raw_delete(SessionNote.objects.db)
+
     from longtide.intake.models import Flag, Intake, Signature, VisitCheck
 
     Signature.objects.filter(practice=practice).delete()  # a queryset delete: the demo goes as a whole

@@ -1,0 +1,284 @@
+"""Workflows of a session note: start, save the draft, sign, add an addendum, and record reads.
+
+Each runs in one transaction with its audit row (longtide/audit/trail.py). Who may call them is
+decided by the caller through longtide/practice/access.py (may_write_note, may_add_addendum,
+chart_access); the rules about the note itself (when it may start, what signing needs, that a
+signed note never changes) are here and on the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from longtide.audit.models import Action
+from longtide.audit.trail import Actor, record
+from longtide.notes import template
+from longtide.notes.models import TREATMENT_FIELDS, NoteAddendum, NoteStatus, SessionNote
+from longtide.scheduling.models import Appointment, Status
+
+NOTE_OBJECT = "session_note"
+ADDENDUM_OBJECT = "note_addendum"
+# A note belongs to a session that happened or is happening: booked (and started) or completed.
+NOTE_APPOINTMENT_STATUSES = (Status.BOOKED, Status.COMPLETED)
+REASON_MAX = 300
+TEXT_MAX = 20_000
+
+
+class NoteError(Exception):
+    """A note action that cannot go ahead; `message` is for the person, `fields` name what to fix."""
+
+    def __init__(self, message: str, fields: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = dict(fields or {})
+
+
+class NoteConflict(NoteError):
+    """The draft was saved elsewhere (another tab or device) since this page loaded it."""
+
+    def __init__(self, current_revision: int) -> None:
+        super().__init__(
+            "This draft was saved from another tab or device since you opened it. What you typed is "
+            "kept below; saving again replaces the other version with it."
+        )
+        self.current_revision = current_revision
+
+
+def why_no_note(appointment: Appointment, now: datetime) -> str | None:
+    """Why the appointment cannot have a note started now, or None when it can."""
+    if appointment.status not in NOTE_APPOINTMENT_STATUSES:
+        return f"This appointment is {appointment.get_status_display().lower()}: there is no session to write up."
+    if appointment.start > now:
+        return "A note can be started once the session has begun."
+    return None
+
+
+def last_signed_note(appointment: Appointment) -> SessionNote | None:
+    """The client's last signed note before this session (any practitioner of the practice)."""
+    return (
+        SessionNote.objects.signed()
+        .filter(practice_id=appointment.practice_id, client_id=appointment.client_id)
+        .filter(appointment__start__lt=appointment.start)
+        .select_related("appointment")
+        .order_by("-appointment__start")
+        .first()
+    )
+
+
+def start_note(appointment: Appointment, *, by: Actor, now: datetime, same_as_last: bool = False) -> SessionNote:
+    """Open the draft note of an appointment (or return the one already open: a double submit)."""
+    if by.user is None:
+        raise NoteError("Sign in to write a note.")
+    with transaction.atomic():
+        locked = (
+            Appointment.objects.select_for_update().select_related("practitioner", "location").get(pk=appointment.pk)
+        )
+        existing = SessionNote.objects.filter(appointment=locked).first()
+        if existing is not None:
+            return existing
+        if reason := why_no_note(locked, now):
+            raise NoteError(reason)
+        earlier = Appointment.objects.filter(
+            practice_id=locked.practice_id,
+            client_id=locked.client_id,
+            status__in=NOTE_APPOINTMENT_STATUSES,
+            start__lt=locked.start,
+        ).count()
+        note = SessionNote(
+            practice_id=locked.practice_id,
+            appointment=locked,
+            client_id=locked.client_id,
+            author=by.user,  # type: ignore[misc]  # a signed-in User
+            session_date=locked.start.astimezone(locked.location.zone).date(),
+            session_number=earlier + 1,
+            style=locked.practitioner.style,
+        )
+        copied = ""
+        if same_as_last and (last := last_signed_note(locked)) is not None:
+            for name in TREATMENT_FIELDS:
+                setattr(note, name, getattr(last, name))
+            copied = f"treatment copied from note {last.pk}"
+        note.save()
+        record(
+            by=by,
+            action=Action.CREATE,
+            object_type=NOTE_OBJECT,
+            object_id=note.pk,
+            practice_id=note.practice_id,
+            client_id=note.client_id,
+            detail=copied,
+        )
+    return note
+
+
+def _in_template_order(keys: list[str], items: tuple[template.Item, ...]) -> list[str]:
+    chosen = set(keys)
+    return [item.key for item in items if item.key in chosen]
+
+
+def save_draft(note: SessionNote, changes: Mapping[str, Any], *, revision: int | None, by: Actor) -> SessionNote:
+    """Save the draft's fields. Refused once signed; `revision` (the one the page loaded) catches a
+    save from a stale page. Returns the saved note (its revision bumped)."""
+    with transaction.atomic():
+        locked = SessionNote.objects.select_for_update().get(pk=note.pk)
+        if locked.is_signed:
+            raise NoteError("This note is signed and can no longer be changed. Add an addendum instead.")
+        if revision is not None and revision != locked.revision:
+            raise NoteConflict(locked.revision)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.regions = _in_template_order(list(locked.regions or []), template.REGIONS)
+        locked.holds = _in_template_order(list(locked.holds or []), template.HOLDS)
+        locked.revision += 1
+        locked.save()
+        record(
+            by=by,
+            action=Action.CHANGE,
+            object_type=NOTE_OBJECT,
+            object_id=locked.pk,
+            practice_id=locked.practice_id,
+            client_id=locked.client_id,
+            detail=f"draft revision {locked.revision}",
+        )
+    return locked
+
+
+def sign_problems(note: SessionNote) -> dict[str, str]:
+    """What must be filled in or fixed before the note can be signed (field -> message)."""
+    problems: dict[str, str] = {}
+    if note.stopped:
+        if not note.stop_reason.strip():
+            problems["stop_reason"] = "Say why the session stopped."
+    else:
+        if not note.consent_confirmed:
+            problems["consent_confirmed"] = "Confirm the client's ongoing consent, or record that the session stopped."
+        if not note.position:
+            problems["position"] = "Record the client's position."
+        if not note.regions:
+            problems["regions"] = "Tick at least one contact region."
+    if not note.style:
+        problems["style"] = "Choose the style used."
+    if "pelvic_diaphragm" in (note.holds or []) and not note.pelvic_diaphragm_consent:
+        problems["pelvic_diaphragm_consent"] = (
+            "The pelvic diaphragm hold is ticked: tick its separate consent, or untick the hold."
+        )
+    if note.intra_oral_work and not note.intra_oral_consent:
+        problems["intra_oral_consent"] = "Intra-oral work is ticked: tick its separate consent, or untick the work."
+    for name, label in (("subjective", "Subjective"), ("assessment", "Assessment"), ("plan", "Plan")):
+        if not getattr(note, name).strip():
+            problems[name] = f"Write the {label.lower()} section."
+    return problems
+
+
+def sign_note(note: SessionNote, *, by: Actor, now: datetime) -> SessionNote:
+    """Sign and lock the note: signer, credential, time, late-entry flag and the SHA-256 of its
+    canonical content. The appointment is marked completed if it was still booked."""
+    if by.user is None:
+        raise NoteError("Sign in to sign a note.")
+    with transaction.atomic():
+        locked = SessionNote.objects.select_for_update().get(pk=note.pk)
+        if locked.is_signed:
+            raise NoteError("This note is already signed.")
+        appointment = (
+            Appointment.objects.select_for_update()
+            .select_related("practitioner", "location")
+            .get(pk=locked.appointment_id)
+        )
+        if appointment.status not in NOTE_APPOINTMENT_STATUSES:
+            raise NoteError(
+                f"The appointment is {appointment.get_status_display().lower()}; its note cannot be signed."
+            )
+        if problems := sign_problems(locked):
+            raise NoteError("The note is not ready to sign: " + " ".join(problems.values()), problems)
+        practitioner = appointment.practitioner
+        locked.status = NoteStatus.SIGNED
+        locked.signed_at = now
+        locked.signed_by = by.user  # type: ignore[assignment]
+        locked.signer_name = practitioner.display_name if practitioner.user_id == by.user.pk else _name(by)
+        locked.signer_credential = practitioner.credentials if practitioner.user_id == by.user.pk else ""
+        locked.late_entry = now.astimezone(appointment.location.zone).date() > locked.session_date
+        locked.content_hash = locked.compute_hash()
+        locked.save()
+        if appointment.status == Status.BOOKED:
+            appointment.mark(Status.COMPLETED)
+            appointment.save(update_fields=["status", "updated_at"])
+        record(
+            by=by,
+            action=Action.SIGN,
+            object_type=NOTE_OBJECT,
+            object_id=locked.pk,
+            practice_id=locked.practice_id,
+            client_id=locked.client_id,
+            detail="late entry" if locked.late_entry else "",
+        )
+    return locked
+
+
+def _name(by: Actor) -> str:
+    user: Any = by.user
+    practitioner = getattr(user, "practitioner", None)
+    if practitioner is not None:
+        return str(practitioner.display_name)
+    return str(user.get_full_name() or user.get_username())
+
+
+def add_addendum(note: SessionNote, *, reason: str, text: str, by: Actor, now: datetime) -> NoteAddendum:
+    """Add a correction or addition to a signed note (author, time, reason, text), never changed."""
+    if by.user is None:
+        raise NoteError("Sign in to add an addendum.")
+    reason, text = reason.strip(), text.strip()
+    problems = {}
+    if not reason:
+        problems["reason"] = "Say why you are adding to the note."
+    elif len(reason) > REASON_MAX:
+        problems["reason"] = f"Keep the reason under {REASON_MAX} characters."
+    if not text:
+        problems["text"] = "Write the addendum."
+    elif len(text) > TEXT_MAX:
+        problems["text"] = f"Keep the addendum under {TEXT_MAX} characters."
+    if problems:
+        raise NoteError(" ".join(problems.values()), problems)
+    with transaction.atomic():
+        stored = SessionNote.objects.select_related("appointment__practitioner").get(pk=note.pk)
+        if not stored.is_signed:
+            raise NoteError("Only a signed note takes addenda; change the draft itself.")
+        practitioner: Any = getattr(by.user, "practitioner", None)
+        addendum = NoteAddendum(
+            note=stored,
+            author=by.user,  # type: ignore[misc]  # a signed-in User
+            author_name=_name(by),
+            author_credential=str(practitioner.credentials) if practitioner is not None else "",
+            written_at=now,
+            reason=reason,
+            text=text,
+        )
+        addendum.content_hash = addendum.compute_hash()
+        addendum.save()
+        record(
+            by=by,
+            action=Action.CREATE,
+            object_type=ADDENDUM_OBJECT,
+            object_id=addendum.pk,
+            practice_id=stored.practice_id,
+            client_id=stored.client_id,
+            detail=f"addendum to note {stored.pk}",
+        )
+    return addendum
+
+
+def record_read(note: SessionNote, *, by: Actor, basis: str, action: Action = Action.VIEW) -> None:
+    """Audit a read (or print) of a note's content."""
+    with transaction.atomic():
+        record(
+            by=by,
+            action=action,
+            object_type=NOTE_OBJECT,
+            object_id=note.pk,
+            practice_id=note.practice_id,
+            client_id=note.client_id,
+            basis=basis,
+        )

@@ -1,0 +1,26 @@
+"""The canonical form of a signed note and its SHA-256 (Django-free).
+
+What is hashed is a JSON object with sorted keys, no insignificant white space and UTF-8 text: the
+note's content fields, who it is about and by whom, and when it was signed. A reader with the
+note's JSON (the API, an export) recomputes the hash with `content_hash` and compares.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+
+HASH_FORMAT = "longtide-note-v1"
+
+
+def canonical_bytes(content: Mapping[str, object]) -> bytes:
+    """Return the canonical UTF-8 JSON of `content` (keys sorted, compact separators)."""
+    return json.dumps(
+        {"format": HASH_FORMAT, **content}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    ).encode()
+
+
+def content_hash(content: Mapping[str, object]) -> str:
+    """Return the hex SHA-256 of the canonical form of `content`."""
+    return hashlib.sha256(canonical_bytes(content)).hexdigest()

@@ -1,0 +1,43 @@
+"""The database guards of signed notes and addenda (migration 0002), and setting them aside.
+
+The triggers refuse UPDATE and DELETE of a signed note and of any addendum (and, on PostgreSQL,
+TRUNCATE of either table). Someone who owns the tables can still drop or disable a trigger; the
+SHA-256 kept with each signature then shows the change.
+
+`set_aside` is for the two places that must remove whole practices' rows as the database owner
+would: removing the demo clinic (`longtide demo --reset`) and the test runner's flush between
+live-server tests. Nothing else in the app calls it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connection, transaction
+
+GUARDED_TABLES = ("notes_sessionnote", "notes_noteaddendum")
+
+
+@contextmanager
+def set_aside() -> Iterator[None]:
+    """Inside one transaction: the note guards are off, and back on before it commits."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # ALTER TABLE refuses while deferred checks of this transaction's writes are pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for table in GUARDED_TABLES:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            yield
+            for table in GUARDED_TABLES:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+            return
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)", list(GUARDED_TABLES)
+        )
+        triggers = cursor.fetchall()
+        for name, _ in triggers:
+            cursor.execute(f"DROP TRIGGER {name}")
+        yield
+        for _, definition in triggers:
+            cursor.execute(definition)

@@ -1,0 +1,318 @@
+"""Session notes (domain.md §4): one SOAP note per appointment, a draft until signed, then locked.
+
+A signed note never changes: the model refuses (`NoteLocked`), and so does the database (triggers,
+migration 0002: PostgreSQL and SQLite refuse UPDATE and DELETE of a signed row). Corrections are
+addenda, new rows linked to the note, which are never changed either. Rules about who may write
+are in longtide/practice/access.py; workflows (start, save, sign, add an addendum) in actions.py.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from longtide.clients.models import Client
+from longtide.notes import template
+from longtide.notes.canonical import content_hash
+from longtide.practice.models import Practice, Style
+from longtide.scheduling.models import Appointment
+
+
+class NoteLocked(Exception):
+    """An attempt to change or remove a signed note (or any addendum) through the app."""
+
+
+class NoteStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SIGNED = "signed", "Signed"
+
+
+class Position(models.TextChoices):
+    SUPINE = "supine", "Supine"
+    SIDE_LYING = "side_lying", "Side-lying"
+    SEATED = "seated", "Seated"
+    PRONE = "prone", "Prone"
+
+
+class Guardian(models.TextChoices):
+    NOT_A_MINOR = "not_a_minor", "Not a minor"
+    PRESENT = "present", "Minor: guardian present"
+    ABSENT = "absent", "Minor: guardian not present"
+
+
+# The fields a practitioner writes, in the order of the form and of the canonical content.
+CONTENT_FIELDS = (
+    "style",
+    "session_number",
+    "consent_confirmed",
+    "areas_agreed",
+    "clothed",
+    "position",
+    "guardian",
+    "pelvic_diaphragm_consent",
+    "intra_oral_consent",
+    "subjective",
+    "pain_nrs",
+    "since_last",
+    "objective",
+    "impression_rhythm",
+    "impression_restrictions",
+    "impression_still_points",
+    "mouth_opening_mm",
+    "regions",
+    "holds",
+    "intra_oral_work",
+    "bio_orientation",
+    "bio_stillness",
+    "bio_felt_sense",
+    "bio_resourcing",
+    "bio_closing_state",
+    "client_response",
+    "stopped",
+    "stop_reason",
+    "assessment",
+    "plan",
+)
+# "Same as last time" copies these (the treatment section) from the client's last signed note.
+TREATMENT_FIELDS = (
+    "regions",
+    "holds",
+    "bio_orientation",
+    "bio_stillness",
+    "bio_felt_sense",
+    "bio_resourcing",
+    "bio_closing_state",
+)
+
+
+def _empty_list() -> list[str]:
+    return []
+
+
+class SessionNoteQuerySet(models.QuerySet["SessionNote"]):
+    def for_practice(self, practice: Practice) -> SessionNoteQuerySet:
+        return self.filter(practice=practice)
+
+    def signed(self) -> SessionNoteQuerySet:
+        return self.filter(status=NoteStatus.SIGNED)
+
+    def update(self, **kwargs: Any) -> int:
+        if self.filter(status=NoteStatus.SIGNED).exists():
+            raise NoteLocked("A signed note cannot be changed; add an addendum.")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(status=NoteStatus.SIGNED).exists():
+            raise NoteLocked("A signed note cannot be deleted.")
+        return super().delete()
+
+
+class SessionNote(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="session_notes")
+    appointment = models.OneToOneField(Appointment, on_delete=models.PROTECT, related_name="session_note")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="session_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=NoteStatus.choices, default=NoteStatus.DRAFT)
+    template_key = models.CharField(max_length=40, default=template.TEMPLATE_KEY)
+    template_version = models.PositiveIntegerField(default=template.TEMPLATE_VERSION)
+    # Bumped on every save of the draft: a save from a stale page (another tab) is caught.
+    revision = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # The session's date in the location's time zone, kept so that a late entry is judged against it.
+    session_date = models.DateField()
+
+    # Header.
+    style = models.CharField(max_length=20, choices=Style.choices, blank=True)
+    session_number = models.PositiveSmallIntegerField(default=1)
+    # Consent check.
+    consent_confirmed = models.BooleanField("Ongoing consent confirmed", default=False)
+    areas_agreed = models.CharField("Areas agreed", max_length=300, blank=True)
+    clothed = models.BooleanField("Client clothed", default=True)
+    position = models.CharField(max_length=20, choices=Position.choices, blank=True)
+    guardian = models.CharField(max_length=20, choices=Guardian.choices, default=Guardian.NOT_A_MINOR)
+    pelvic_diaphragm_consent = models.BooleanField("Consent to the pelvic diaphragm hold", default=False)
+    intra_oral_consent = models.BooleanField("Consent to intra-oral work", default=False)
+    # S.
+    subjective = models.TextField("In the client's words", blank=True)
+    pain_nrs = models.PositiveSmallIntegerField("Pain today (0–10, client's rating)", null=True, blank=True)
+    since_last = models.TextField("Since the last visit", blank=True)
+    # O. Palpation findings are practitioner impressions, never measurements (domain.md §4).
+    objective = models.TextField("Observations", blank=True)
+    impression_rhythm = models.TextField("Rhythm: rate, amplitude, symmetry", blank=True)
+    impression_restrictions = models.TextField("Restrictions", blank=True)
+    impression_still_points = models.TextField("Still points", blank=True)
+    mouth_opening_mm = models.PositiveSmallIntegerField("Mouth opening (mm)", null=True, blank=True)
+    # Treatment.
+    regions = models.JSONField(default=_empty_list, blank=True)
+    holds = models.JSONField(default=_empty_list, blank=True)
+    intra_oral_work = models.BooleanField("Intra-oral work done", default=False)
+    bio_orientation = models.CharField("Orientation (e.g. mid-tide)", max_length=200, blank=True)
+    bio_stillness = models.TextField("Stillness or holistic shift", blank=True)
+    bio_felt_sense = models.TextField("Client's felt sense", blank=True)
+    bio_resourcing = models.TextField("Resourcing", blank=True)
+    bio_closing_state = models.TextField("Closing state", blank=True)
+    client_response = models.TextField("Client's response", blank=True)
+    stopped = models.BooleanField("Session stopped early", default=False)
+    stop_reason = models.TextField("Why it stopped", blank=True)
+    # A and P.
+    assessment = models.TextField(blank=True)
+    plan = models.TextField(blank=True)
+
+    # Signing.
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signer_name = models.CharField(max_length=150, blank=True)
+    signer_credential = models.CharField(max_length=200, blank=True)
+    late_entry = models.BooleanField(default=False)
+    content_hash = models.CharField(max_length=64, blank=True)
+
+    # The status as last read from or written to the database (what the lock is judged on).
+    _stored_status: str | None = None
+
+    objects = SessionNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["session_date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["draft", "signed"]), name="note_status_known"),
+            models.CheckConstraint(
+                condition=Q(status="draft", signed_at__isnull=True, signed_by__isnull=True, content_hash="")
+                | (Q(status="signed", signed_at__isnull=False, signed_by__isnull=False) & ~Q(content_hash="")),
+                name="note_signed_iff_signature",
+            ),
+            models.CheckConstraint(condition=Q(pain_nrs__isnull=True) | Q(pain_nrs__lte=10), name="note_nrs_0_10"),
+            models.CheckConstraint(
+                condition=Q(mouth_opening_mm__isnull=True) | Q(mouth_opening_mm__lte=100), name="note_mouth_mm"
+            ),
+        ]
+        indexes = [models.Index(fields=["practice", "client", "session_date"], name="note_client_date")]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} ({self.status}) for appointment {self.appointment_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.was_signed:
+            raise NoteLocked("A signed note cannot be changed; add an addendum.")
+        super().save(*args, **kwargs)
+        self._stored_status = self.status
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self.was_signed or self.is_signed:
+            raise NoteLocked("A signed note cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, *args: Any, **kwargs: Any) -> SessionNote:
+        note = super().from_db(*args, **kwargs)
+        note._stored_status = note.__dict__.get("status")
+        return note
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == NoteStatus.SIGNED
+
+    @property
+    def was_signed(self) -> bool:
+        """Whether the row as stored is signed (what the guards judge, not the unsaved status)."""
+        return self._stored_status == NoteStatus.SIGNED
+
+    def content(self) -> dict[str, object]:
+        """What the signature covers: the written fields, whose note it is, and the signature."""
+        written = {name: getattr(self, name) for name in CONTENT_FIELDS}
+        return {
+            **written,
+            "note_id": self.pk,
+            "practice_id": self.practice_id,
+            "appointment_id": self.appointment_id,
+            "client_id": self.client_id,
+            "author_id": self.author_id,
+            "template": f"{self.template_key}@{self.template_version}",
+            "session_date": _iso(self.session_date),
+            "signed_at": _iso(self.signed_at),
+            "signed_by_id": self.signed_by_id,
+            "signer_name": self.signer_name,
+            "signer_credential": self.signer_credential,
+            "late_entry": self.late_entry,
+        }
+
+    def compute_hash(self) -> str:
+        return content_hash(self.content())
+
+    def hash_matches(self) -> bool:
+        return self.is_signed and self.compute_hash() == self.content_hash
+
+    @property
+    def region_labels(self) -> list[str]:
+        return template.labels(template.REGIONS, list(self.regions or []))
+
+    @property
+    def hold_labels(self) -> list[str]:
+        return template.labels(template.HOLDS, list(self.holds or []))
+
+
+class NoteAddendumQuerySet(models.QuerySet["NoteAddendum"]):
+    def update(self, **kwargs: Any) -> int:
+        raise NoteLocked("Addenda are never changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise NoteLocked("Addenda are never deleted.")
+
+
+class NoteAddendum(models.Model):
+    """A correction or addition to a signed note: who, when, why and what. Never changed."""
+
+    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_name = models.CharField(max_length=150)
+    author_credential = models.CharField(max_length=200, blank=True)
+    written_at = models.DateTimeField()
+    reason = models.CharField(max_length=300)
+    text = models.TextField()
+    content_hash = models.CharField(max_length=64)
+
+    objects = NoteAddendumQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["note", "written_at", "id"]
+        verbose_name_plural = "note addenda"
+        constraints = [models.CheckConstraint(condition=~Q(reason="") & ~Q(text=""), name="addendum_says_why_and_what")]
+
+    def __str__(self) -> str:
+        return f"Addendum {self.pk} to note {self.note_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise NoteLocked("Addenda are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise NoteLocked("Addenda are never deleted.")
+
+    def content(self) -> dict[str, object]:
+        return {
+            "kind": "addendum",
+            "note_id": self.note_id,
+            "note_hash": self.note.content_hash,
+            "author_id": self.author_id,
+            "author_name": self.author_name,
+            "author_credential": self.author_credential,
+            "written_at": _iso(self.written_at),
+            "reason": self.reason,
+            "text": self.text,
+        }
+
+    def compute_hash(self) -> str:
+        return content_hash(self.content())
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    return value.isoformat() if value is not None else None

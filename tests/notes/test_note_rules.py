@@ -1,0 +1,204 @@
+"""The note's rules: one per appointment, when it may start, what signing needs and records, that a
+signed note never changes through the app, addenda, and the audit rows of each step."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from longtide.audit.models import AuditEvent
+from longtide.audit.trail import Actor
+from longtide.notes.actions import (
+    NoteConflict,
+    NoteError,
+    add_addendum,
+    save_draft,
+    sign_note,
+    start_note,
+)
+from longtide.notes.canonical import content_hash
+from longtide.notes.models import NoteAddendum, NoteLocked, NoteStatus, SessionNote
+from longtide.scheduling.models import Status
+from tests.notes.conftest import complete
+
+pytestmark = pytest.mark.django_db
+
+
+def ana(cast):
+    return Actor(cast.ana_user, "practitioner")
+
+
+def test_a_note_starts_as_a_draft_with_the_session_header(cast, visit) -> None:
+    first = visit(days_ago=14)
+    first.status = Status.COMPLETED
+    first.save()
+    appointment = visit(days_ago=0)
+    note = start_note(appointment, by=ana(cast), now=timezone.now())
+    assert note.status == NoteStatus.DRAFT
+    assert note.session_number == 2  # the earlier completed visit is the first
+    assert note.style == "biodynamic"  # Ana's style, editable
+    assert note.session_date == appointment.start.astimezone(cast.location.zone).date()
+    assert (note.template_key, note.template_version) == ("cst", 1)
+    assert note.author == cast.ana_user
+
+
+def test_one_note_per_appointment_a_second_start_returns_the_first(cast, visit) -> None:
+    appointment = visit()
+    first = start_note(appointment, by=ana(cast), now=timezone.now())
+    again = start_note(appointment, by=ana(cast), now=timezone.now())
+    assert again.pk == first.pk
+    assert SessionNote.objects.count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SessionNote.objects.create(
+            practice=cast.tidewater, appointment=appointment, client=cast.cleo, author=cast.ana_user,
+            session_date=first.session_date,
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("status", ["cancelled_client", "cancelled_clinic", "late_cancelled", "no_show", "expired"])
+def test_no_note_for_a_session_that_did_not_happen(cast, visit, status) -> None:
+    appointment = visit(status=status)
+    with pytest.raises(NoteError, match="no session to write up"):
+        start_note(appointment, by=ana(cast), now=timezone.now())
+
+
+def test_no_note_before_the_session_begins(cast, visit) -> None:
+    appointment = visit(days_ago=-2)
+    with pytest.raises(NoteError, match="once the session has begun"):
+        start_note(appointment, by=ana(cast), now=timezone.now())
+
+
+def test_same_as_last_time_copies_the_treatment_section_only(cast, visit) -> None:
+    earlier = start_note(visit(days_ago=7), by=ana(cast), now=timezone.now())
+    earlier = save_draft(earlier, {**complete(earlier), "bio_orientation": "Mid-tide"}, revision=0, by=ana(cast))
+    sign_note(earlier, by=ana(cast), now=timezone.now())
+    note = start_note(visit(), by=ana(cast), now=timezone.now(), same_as_last=True)
+    assert note.regions == ["neck", "head", "sacrum"] or note.regions == ["sacrum", "neck", "head"]
+    assert note.holds == ["still_point_cv4", "occipital_cranial_base"]
+    assert note.bio_orientation == "Mid-tide"
+    assert note.subjective == "" and note.plan == ""
+
+
+def test_a_stale_save_is_caught_and_the_current_revision_reported(cast, visit) -> None:
+    note = start_note(visit(), by=ana(cast), now=timezone.now())
+    save_draft(note, {"subjective": "from the tablet"}, revision=0, by=ana(cast))
+    with pytest.raises(NoteConflict) as caught:
+        save_draft(note, {"subjective": "from the desk"}, revision=0, by=ana(cast))
+    assert caught.value.current_revision == 1
+    assert SessionNote.objects.get().subjective == "from the tablet"
+
+
+def test_signing_needs_the_consent_check_and_the_soap_sections(cast, visit) -> None:
+    note = start_note(visit(), by=ana(cast), now=timezone.now())
+    with pytest.raises(NoteError) as caught:
+        sign_note(note, by=ana(cast), now=timezone.now())
+    assert set(caught.value.fields) == {"consent_confirmed", "position", "regions", "subjective", "assessment", "plan"}
+    assert SessionNote.objects.get().status == NoteStatus.DRAFT
+
+
+def test_sensitive_work_needs_its_own_consent_tick(cast, visit) -> None:
+    note = start_note(visit(), by=ana(cast), now=timezone.now())
+    fields = {**complete(note), "holds": ["pelvic_diaphragm"], "intra_oral_work": True}
+    note = save_draft(note, fields, revision=0, by=ana(cast))
+    with pytest.raises(NoteError) as caught:
+        sign_note(note, by=ana(cast), now=timezone.now())
+    assert set(caught.value.fields) == {"pelvic_diaphragm_consent", "intra_oral_consent"}
+
+
+def test_a_stopped_session_needs_a_reason_not_a_treatment(cast, visit) -> None:
+    note = start_note(visit(), by=ana(cast), now=timezone.now())
+    fields = {"stopped": True, "subjective": "Arrived upset.", "assessment": "Not today.", "plan": "Call next week."}
+    note = save_draft(note, fields, revision=0, by=ana(cast))
+    with pytest.raises(NoteError) as caught:
+        sign_note(note, by=ana(cast), now=timezone.now())
+    assert set(caught.value.fields) == {"stop_reason"}
+    note = save_draft(note, {"stop_reason": "Client asked to stop after ten minutes."}, revision=1, by=ana(cast))
+    assert sign_note(note, by=ana(cast), now=timezone.now()).is_signed
+
+
+def test_signing_records_signer_credential_time_and_the_hash_of_the_content(cast, visit) -> None:
+    appointment = visit()
+    note = start_note(appointment, by=ana(cast), now=timezone.now())
+    note = save_draft(note, complete(note), revision=0, by=ana(cast))
+    now = timezone.now()
+    sign_note(note, by=ana(cast), now=now)
+    signed = SessionNote.objects.get()
+    assert (signed.status, signed.signed_at, signed.signed_by) == (NoteStatus.SIGNED, now, cast.ana_user)
+    assert (signed.signer_name, signed.signer_credential) == ("Ana Silva", "RCST")
+    assert signed.content_hash == content_hash(signed.content()) and signed.hash_matches()
+    assert signed.late_entry is False
+    appointment.refresh_from_db()
+    assert appointment.status == Status.COMPLETED  # a signed note says the session happened
+    # The hash covers what was written: one character changed is another hash.
+    signed.plan += "."
+    assert not signed.hash_matches()
+
+
+def test_a_note_signed_after_the_session_day_is_a_late_entry(cast, visit) -> None:
+    note = start_note(visit(days_ago=3), by=ana(cast), now=timezone.now())
+    note = save_draft(note, complete(note), revision=0, by=ana(cast))
+    assert sign_note(note, by=ana(cast), now=timezone.now()).late_entry is True
+
+
+def test_a_signed_note_cannot_be_changed_or_deleted_through_the_app(cast, visit) -> None:
+    note = start_note(visit(), by=ana(cast), now=timezone.now())
+    note = save_draft(note, complete(note), revision=0, by=ana(cast))
+    sign_note(note, by=ana(cast), now=timezone.now())
+    signed = SessionNote.objects.get()
+    signed.plan = "rewritten"
+    with pytest.raises(NoteLocked):
+        signed.save()
+    with pytest.raises(NoteLocked):
+        signed.delete()
+    with pytest.raises(NoteLocked):
+        SessionNote.objects.filter(pk=signed.pk).update(plan="rewritten")
+    with pytest.raises(NoteLocked):
+        SessionNote.objects.all().delete()
+    with pytest.raises(NoteError, match="signed"):
+        save_draft(signed, {"plan": "rewritten"}, revision=None, by=ana(cast))
+    with pytest.raises(NoteError, match="already signed"):
+        sign_note(signed, by=ana(cast), now=timezone.now())
+    assert SessionNote.objects.get().plan == complete(note)["plan"]
+
+
+def test_addenda_are_added_to_signed_notes_only_and_never_change(cast, visit) -> None:
+    note = start_note(visit(), by=ana(cast), now=timezone.now())
+    with pytest.raises(NoteError, match="Only a signed note"):
+        add_addendum(note, reason="typo", text="x", by=ana(cast), now=timezone.now())
+    note = save_draft(note, complete(note), revision=0, by=ana(cast))
+    note = sign_note(note, by=ana(cast), now=timezone.now())
+    with pytest.raises(NoteError) as caught:
+        add_addendum(note, reason="  ", text="", by=ana(cast), now=timezone.now())
+    assert set(caught.value.fields) == {"reason", "text"}
+    later = timezone.now() + timedelta(hours=2)
+    addendum = add_addendum(
+        note, reason="Client called", text="Mild headache that evening, gone by morning.", by=ana(cast), now=later
+    )
+    assert (addendum.author_name, addendum.author_credential, addendum.written_at) == ("Ana Silva", "RCST", later)
+    assert addendum.content_hash == content_hash(addendum.content())
+    addendum.text = "changed"
+    with pytest.raises(NoteLocked):
+        addendum.save()
+    with pytest.raises(NoteLocked):
+        addendum.delete()
+    with pytest.raises(NoteLocked):
+        NoteAddendum.objects.update(text="changed")
+    assert SessionNote.objects.get().hash_matches()  # the note itself is untouched
+
+
+def test_every_step_is_audited(cast, visit) -> None:
+    note = start_note(visit(), by=ana(cast), now=timezone.now())
+    note = save_draft(note, complete(note), revision=0, by=ana(cast))
+    note = sign_note(note, by=ana(cast), now=timezone.now())
+    add_addendum(note, reason="Client called", text="All well.", by=ana(cast), now=timezone.now())
+    rows = list(AuditEvent.objects.values_list("action", "object_type", "client_id", "actor_id"))
+    who = (cast.cleo.pk, cast.ana_user.pk)
+    assert rows == [
+        ("create", "session_note", *who),
+        ("change", "session_note", *who),
+        ("sign", "session_note", *who),
+        ("create", "note_addendum", *who),
+    ]
