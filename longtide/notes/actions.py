@@ -16,6 +16,7 @@ from django.db import transaction
 
 from longtide.audit.models import Action
 from longtide.audit.trail import Actor, record
+from longtide.clients.models import Client
 from longtide.notes import template
 from longtide.notes.models import TREATMENT_FIELDS, NoteAddendum, NoteStatus, SessionNote
 from longtide.scheduling.models import Appointment, Status
@@ -120,15 +121,20 @@ def _in_template_order(keys: list[str], items: tuple[template.Item, ...]) -> lis
     return [item.key for item in items if item.key in chosen]
 
 
-def save_draft(note: SessionNote, changes: Mapping[str, Any], *, revision: int | None, by: Actor) -> SessionNote:
+def save_draft(
+    note: SessionNote, changes: Mapping[str, Any], *, revision: int | None, by: Actor, editor: str = ""
+) -> SessionNote:
     """Save the draft's fields. Refused once signed; `revision` (the one the page loaded) catches a
-    save from a stale page. Returns the saved note (its revision bumped)."""
+    save from a stale page, unless that page (`editor`) made the last save itself (its autosave was
+    still on its way back when the button was pressed). Returns the saved note (revision bumped)."""
     with transaction.atomic():
         locked = SessionNote.objects.select_for_update().get(pk=note.pk)
         if locked.is_signed:
             raise NoteError("This note is signed and can no longer be changed. Add an addendum instead.")
-        if revision is not None and revision != locked.revision:
+        own_last_save = bool(editor) and editor == locked.editor
+        if revision is not None and revision != locked.revision and not own_last_save:
             raise NoteConflict(locked.revision)
+        locked.editor = editor
         for name, value in changes.items():
             setattr(locked, name, value)
         locked.regions = _in_template_order(list(locked.regions or []), template.REGIONS)
@@ -281,4 +287,19 @@ def record_read(note: SessionNote, *, by: Actor, basis: str, action: Action = Ac
             practice_id=note.practice_id,
             client_id=note.client_id,
             basis=basis,
+        )
+
+
+def record_list_read(client: Client, *, by: Actor, basis: str, count: int, query: str) -> None:
+    """Audit a read of a client's list of notes (one row for the list; the search words are not kept)."""
+    with transaction.atomic():
+        record(
+            by=by,
+            action=Action.VIEW,
+            object_type="session_note_list",
+            object_id=client.pk,
+            practice_id=client.practice_id,
+            client_id=client.pk,
+            basis=basis,
+            detail=f"{count} notes" + (", searched" if query else ""),
         )

@@ -121,6 +121,9 @@ class SessionNote(models.Model):
     template_version = models.PositiveIntegerField(default=template.TEMPLATE_VERSION)
     # Bumped on every save of the draft: a save from a stale page (another tab) is caught.
     revision = models.PositiveIntegerField(default=0)
+    # Which open page last saved the draft (a random id per page load): a page's own autosave and
+    # its own later button press never conflict with each other, only with another tab or device.
+    editor = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The session's date in the location's time zone, kept so that a late entry is judged against it.

@@ -14,6 +14,7 @@ from longtide.clients.models import Client
 from longtide.notes import guards
 from longtide.notes.models import NoteAddendum, SessionNote
 from longtide.practice.models import Location, Practice, Practitioner, Role, Room, Service, StaffMembership, Style
+from longtide.sampledata.demo_notes import seed_past_visits
 from longtide.sampledata.models import DemoAccount
 from longtide.scheduling.booking import still_free
 from longtide.scheduling.manage_links import hash_token, new_nonce, token_from_nonce
@@ -263,8 +264,10 @@ def seed_demo(*, sample_week: bool = True) -> Practice:
         if practitioner_slug:
             Practitioner.objects.filter(pk=people[practitioner_slug].pk).update(user=user)
     if sample_week:
-        _book_sample_week(practice)
+        clients = _demo_clients(practice)
+        _book_sample_week(practice, clients)
         _demo_intakes(practice)
+        seed_past_visits(practice, {client.first_name: client for client in clients})
     return practice
 
 
@@ -282,7 +285,16 @@ DEMO_CLIENTS = [
 ]
 
 
-def _book_sample_week(practice: Practice) -> None:
+def _demo_clients(practice: Practice) -> list[Client]:
+    return [
+        Client.objects.create(
+            practice=practice, first_name=first, last_name=last, email=f"{first}.{last}@example.invalid".lower()
+        )
+        for first, last in DEMO_CLIENTS
+    ]
+
+
+def _book_sample_week(practice: Practice, clients: list[Client]) -> None:
     """Fill the coming week lightly, so the staff calendar has something to show.
 
     Times come from the availability engine (so they are valid); rows are written directly, not
@@ -291,12 +303,6 @@ def _book_sample_week(practice: Practice) -> None:
     now = timezone.now()
     location = practice.locations.get()
     today = now.astimezone(location.zone).date()
-    clients = [
-        Client.objects.create(
-            practice=practice, first_name=first, last_name=last, email=f"{first}.{last}@example.invalid".lower()
-        )
-        for first, last in DEMO_CLIENTS
-    ]
     services = list(practice.services.order_by("sort_order"))
     picks = 0
     for offset in range(1, 8):

@@ -85,6 +85,8 @@ COVERED_ELSEWHERE = {
     "staff/<slug:practice_slug>/waitlist/": "tests/access/test_feed_and_waitlist_access.py",
     "staff/<slug:practice_slug>/clients/<int:pk>/intake/": "tests/access/test_intake_access.py",
     "staff/<slug:practice_slug>/clients/<int:pk>/chart/": "tests/access/test_records_matrix.py",
+    "staff/<slug:practice_slug>/appointments/<int:pk>/note/": "tests/access/test_notes_access.py",
+    "staff/<slug:practice_slug>/clients/<int:pk>/notes/": "tests/access/test_notes_access.py",
 }
 # Single routes whose rows live in another module (exact: a prefix would hide pages added under them).
 COVERED_EXACTLY = {

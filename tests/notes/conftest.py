@@ -18,8 +18,8 @@ def make_visit(cast: Any, *, days_ago: int = 0, hour: int = 10, client: Any = No
     zone = cast.location.zone
     day = timezone.now().astimezone(zone).date() - timedelta(days=days_ago)
     start = datetime.combine(day, time(hour), tzinfo=zone)
-    if days_ago == 0 and start > timezone.now():  # early in the day: a session that began an hour ago
-        start = timezone.now() - timedelta(hours=1)
+    if days_ago == 0 and start > timezone.now():  # early in the day: a session that began today, before now
+        start = max(timezone.now() - timedelta(hours=1), datetime.combine(day, time(0), tzinfo=zone))
     end = start + timedelta(minutes=60)
     nonce = new_nonce()
     return Appointment.objects.create(

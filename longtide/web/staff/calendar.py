@@ -47,6 +47,7 @@ from longtide.web.staff.calendar_forms import (
 )
 from longtide.web.staff.calendar_grid import build_grid, day_sources, practice_zone, week_sources
 from longtide.web.staff.intake import appointment_panel, calendar_badges
+from longtide.web.staff.notes import note_panel
 from longtide.web.staff.outbox import messages_about
 from longtide.web.times import day_label, when_label
 
@@ -167,6 +168,7 @@ def appointment(request: HttpRequest, practice: Practice, pk: int) -> HttpRespon
         "calendar_link": calendar_url(practice, date=found.start.astimezone(zone).date()),
         "sent_messages": messages_about(found),
         "intake": appointment_panel(request, practice, found),
+        "session_note": note_panel(request, practice, found),
     }
     return render(request, "web/staff/appointment.html", context)
 

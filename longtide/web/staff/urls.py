@@ -13,6 +13,7 @@ from longtide.web.staff import (
     home,
     intake,
     message_settings,
+    notes,
     outbox,
     sign_in_settings,
     signin,
@@ -93,4 +94,8 @@ urlpatterns = [
     path("staff/<slug:practice_slug>/appointments/<int:pk>/move/", calendar.move, name="staff-move"),
     path("staff/<slug:practice_slug>/appointments/<int:pk>/cancel/", calendar.cancel, name="staff-cancel"),
     path("staff/<slug:practice_slug>/appointments/<int:pk>/mark/", calendar.mark, name="staff-mark"),
+    path("staff/<slug:practice_slug>/appointments/<int:pk>/note/", notes.note, name="staff-note"),
+    path("staff/<slug:practice_slug>/appointments/<int:pk>/note/sign/", notes.sign, name="staff-note-sign"),
+    path("staff/<slug:practice_slug>/appointments/<int:pk>/note/addenda/", notes.addendum, name="staff-note-addendum"),
+    path("staff/<slug:practice_slug>/clients/<int:pk>/notes/", notes.client_notes, name="staff-client-notes"),
 ]

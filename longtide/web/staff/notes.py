@@ -1,0 +1,365 @@
+"""Session notes in the staff area: write a note from the appointment page (a plain form that saves
+and signs without JavaScript; with HTMX the draft also saves as the practitioner types), sign it, add
+addenda, read a client's notes.
+
+Who may do what is decided in longtide/practice/access.py: clinical content needs `chart_access`
+(owners; the client's care team; everyone under shared care), writing and signing need
+`may_write_note` (the session's practitioner), addenda `may_add_addendum`. Front desk and other
+practices get a 404; a practitioner outside the care team a 403. Every page that shows a note's
+content writes an audit row (notes.actions.record_read).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from longtide.clients.models import Client
+from longtide.notes.actions import (
+    NoteConflict,
+    NoteError,
+    add_addendum,
+    last_signed_note,
+    record_list_read,
+    record_read,
+    save_draft,
+    sign_note,
+    start_note,
+    why_no_note,
+)
+from longtide.notes.care import care_team_user_ids
+from longtide.notes.models import CONTENT_FIELDS, SessionNote
+from longtide.practice.access import (
+    ChartAccess,
+    Perm,
+    acting,
+    chart_access,
+    may_add_addendum,
+    may_write_note,
+    member_required,
+    role_in,
+)
+from longtide.practice.models import Practice
+from longtide.scheduling.models import Appointment
+from longtide.web.staff.notes_forms import AddendumForm, NoteForm, NoteSearchForm
+from longtide.web.times import when_label
+
+NOT_IN_CARE = (
+    "This client is not in your care, so their notes are not open to you. The client's practitioner or "
+    "an owner can read them."
+)
+
+
+def _access(request: HttpRequest, practice: Practice, client: Client) -> ChartAccess:
+    access = chart_access(request.user, practice, care_team_user_ids=care_team_user_ids(client), break_glass_open=False)
+    assert access is not None  # member_required(CLINICAL_READ) let only members through
+    return access
+
+
+def _not_in_care(request: HttpRequest, practice: Practice) -> HttpResponse:
+    return render(request, "web/staff/notes/not_in_care.html", {"practice": practice, "why": NOT_IN_CARE}, status=403)
+
+
+def _appointment(practice: Practice, pk: int) -> Appointment:
+    return get_object_or_404(
+        Appointment.objects.for_practice(practice).select_related(
+            "practitioner", "client", "location", "service", "room"
+        ),
+        pk=pk,
+    )
+
+
+def _note_of(appointment: Appointment) -> SessionNote | None:
+    return SessionNote.objects.filter(appointment=appointment).select_related("signed_by", "author").first()
+
+
+def _note_url(practice: Practice, appointment: Appointment) -> str:
+    return reverse("staff-note", kwargs={"practice_slug": practice.slug, "pk": appointment.pk})
+
+
+def note_panel(request: HttpRequest, practice: Practice, appointment: Appointment) -> dict[str, Any] | None:
+    """What the appointment page says about its note: nothing for those who may not read it (front
+    desk never learns even whether one exists), else its state and the link."""
+    access = chart_access(
+        request.user, practice, care_team_user_ids=care_team_user_ids(appointment.client), break_glass_open=False
+    )
+    if access is None or not access.clinical:
+        return None
+    found = SessionNote.objects.filter(appointment=appointment).only("status", "late_entry").first()
+    writer = may_write_note(request.user, practice, appointment.practitioner.user_id)
+    return {
+        "url": _note_url(practice, appointment),
+        "note": found,
+        "writer": writer,
+        "why_not": why_no_note(appointment, timezone.now()) if found is None else None,
+    }
+
+
+@member_required(Perm.CLINICAL_READ)
+@never_cache
+def note(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    """The appointment's note: start it, write the draft (save / autosave), or read it once signed."""
+    appointment = _appointment(practice, pk)
+    access = _access(request, practice, appointment.client)
+    if not access.clinical:
+        return _not_in_care(request, practice)
+    by = acting(request, access.role)
+    found = _note_of(appointment)
+    writer = may_write_note(request.user, practice, appointment.practitioner.user_id)
+    if request.method == "POST":
+        if not writer:
+            return _refused(request, practice, appointment, "Only the session's practitioner writes its note.")
+        if request.POST.get("action") == "start":
+            try:
+                started = start_note(
+                    appointment, by=by, now=timezone.now(), same_as_last=request.POST.get("same_as_last") == "1"
+                )
+            except NoteError as error:
+                messages.error(request, error.message)
+                return redirect("staff-appointment", practice_slug=practice.slug, pk=appointment.pk)
+            return redirect(_note_url(practice, appointment) + ("#note-form" if started else ""))
+        if found is None:
+            messages.error(request, "Start the note first.")
+            return redirect(_note_url(practice, appointment))
+        return _save(request, practice, appointment, found, access)
+    if found is not None:
+        record_read(found, by=by, basis=str(access.basis))
+    return _page(request, practice, appointment, found, access, writer=writer)
+
+
+def _refused(request: HttpRequest, practice: Practice, appointment: Appointment, message: str) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "web/staff/notes/_save_status.html", {"problem": message}, status=403)
+    context = {"practice": practice, "why": message}
+    return render(request, "web/staff/notes/not_in_care.html", context, status=403)
+
+
+def _keep_typed(form: NoteForm, *, revision: int) -> None:
+    """Show the form again with what was typed, carrying the stored revision (saved or not)."""
+    data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict
+    data["revision"] = str(revision)
+    form.data = data
+
+
+def _changes(form: NoteForm) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in CONTENT_FIELDS}
+
+
+def _save(
+    request: HttpRequest, practice: Practice, appointment: Appointment, found: SessionNote, access: ChartAccess
+) -> HttpResponse:
+    """Save the draft: a plain POST (button or no JavaScript) or an HTMX autosave (answers a fragment)."""
+    autosave = bool(request.htmx)  # type: ignore[attr-defined]
+    form = NoteForm(request.POST, instance=found)
+    by = acting(request, access.role)
+    if found.is_signed:
+        message = "This note is signed and can no longer be changed. Add an addendum instead."
+        if autosave:
+            return render(request, "web/staff/notes/_save_status.html", {"problem": message}, status=409)
+        messages.error(request, message)
+        return redirect(_note_url(practice, appointment))
+    if not form.is_valid():
+        if autosave:
+            problem = "Not saved yet: " + " ".join(
+                f"{form.fields[name].label if name in form.fields else ''}: {' '.join(str(e) for e in errors)}".lstrip(
+                    ": "
+                )
+                for name, errors in form.errors.items()
+            )
+            return render(request, "web/staff/notes/_save_status.html", {"problem": problem}, status=422)
+        return _page(request, practice, appointment, found, access, writer=True, form=form, status=422)
+    try:
+        saved = save_draft(
+            found, _changes(form), revision=form.cleaned_data["revision"], by=by, editor=form.cleaned_data["editor"]
+        )
+    except NoteConflict as conflict:
+        if autosave:
+            return render(
+                request,
+                "web/staff/notes/_save_status.html",
+                {"problem": conflict.message, "conflict": True},
+                status=409,
+            )
+        _keep_typed(form, revision=conflict.current_revision)  # the next save replaces the other version
+        messages.error(request, conflict.message)
+        return _page(request, practice, appointment, found, access, writer=True, form=form, status=409)
+    except NoteError as error:
+        messages.error(request, error.message)
+        return redirect(_note_url(practice, appointment))
+    if autosave:
+        zone_name = str(appointment.location.zone)
+        return render(request, "web/staff/notes/_save_status.html", {"saved": saved, "zone_name": zone_name})
+    messages.success(request, "Draft saved.")
+    return redirect(_note_url(practice, appointment) + "#note-form")
+
+
+@member_required(Perm.CLINICAL_READ)
+@require_POST
+def sign(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    """Save what is on the page, then sign and lock it (one button; nothing to re-type)."""
+    appointment = _appointment(practice, pk)
+    access = _access(request, practice, appointment.client)
+    if not access.clinical:
+        return _not_in_care(request, practice)
+    if not may_write_note(request.user, practice, appointment.practitioner.user_id):
+        return _refused(request, practice, appointment, "Only the session's practitioner signs its note.")
+    found = _note_of(appointment)
+    if found is None:
+        messages.error(request, "Start the note first.")
+        return redirect(_note_url(practice, appointment))
+    if found.is_signed:  # a double submit, or the back button
+        messages.info(request, "This note is already signed.")
+        return redirect(_note_url(practice, appointment))
+    by = acting(request, access.role)
+    form = NoteForm(request.POST, instance=found)
+    if not form.is_valid():
+        return _page(request, practice, appointment, found, access, writer=True, form=form, status=422)
+    try:
+        saved = save_draft(
+            found, _changes(form), revision=form.cleaned_data["revision"], by=by, editor=form.cleaned_data["editor"]
+        )
+        sign_note(saved, by=by, now=timezone.now())
+    except NoteConflict as conflict:
+        _keep_typed(form, revision=conflict.current_revision)
+        messages.error(request, conflict.message)
+        return _page(request, practice, appointment, found, access, writer=True, form=form, status=409)
+    except NoteError as error:
+        for field, message in error.fields.items():
+            form.add_error(field if field in form.fields else None, message)
+        if not error.fields:
+            form.add_error(None, error.message)
+        _keep_typed(form, revision=SessionNote.objects.get(pk=found.pk).revision)
+        return _page(request, practice, appointment, found, access, writer=True, form=form, status=422, signing=True)
+    messages.success(request, "Signed. The note is locked; later changes are addenda.")
+    return redirect(_note_url(practice, appointment))
+
+
+@member_required(Perm.CLINICAL_READ)
+@require_POST
+def addendum(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    appointment = _appointment(practice, pk)
+    access = _access(request, practice, appointment.client)
+    if not access.clinical:
+        return _not_in_care(request, practice)
+    found = _note_of(appointment)
+    if found is None or not found.is_signed:
+        messages.error(request, "Only a signed note takes addenda; change the draft itself.")
+        return redirect(_note_url(practice, appointment))
+    if not may_add_addendum(
+        request.user, practice, practitioner_user_id=appointment.practitioner.user_id, author_id=found.author_id
+    ):
+        return _refused(request, practice, appointment, "Only the session's practitioner or an owner adds to a note.")
+    form = AddendumForm(request.POST)
+    by = acting(request, access.role)
+    if form.is_valid():
+        try:
+            add_addendum(
+                found, reason=form.cleaned_data["reason"], text=form.cleaned_data["text"], by=by, now=timezone.now()
+            )
+        except NoteError as error:
+            for field, message in error.fields.items():
+                form.add_error(field, message)
+            if not error.fields:
+                form.add_error(None, error.message)
+        else:
+            messages.success(request, "Addendum added. The signed note is unchanged above it.")
+            return redirect(_note_url(practice, appointment) + "#addenda")
+    record_read(found, by=by, basis=str(access.basis))
+    return _page(request, practice, appointment, found, access, writer=False, addendum_form=form, status=422)
+
+
+def _page(
+    request: HttpRequest,
+    practice: Practice,
+    appointment: Appointment,
+    found: SessionNote | None,
+    access: ChartAccess,
+    *,
+    writer: bool,
+    form: NoteForm | None = None,
+    addendum_form: AddendumForm | None = None,
+    status: int = 200,
+    signing: bool = False,
+) -> HttpResponse:
+    zone = appointment.location.zone
+    editing = found is not None and not found.is_signed and writer
+    if editing and form is None:
+        assert found is not None
+        form = NoteForm(instance=found, initial={"revision": found.revision, "editor": secrets.token_hex(8)})
+    last = None
+    if writer and (found is None or editing):
+        last = last_signed_note(appointment)
+        if last is not None:
+            record_read(last, by=acting(request, access.role), basis=str(access.basis))
+    may_amend = (
+        found is not None
+        and found.is_signed
+        and may_add_addendum(
+            request.user, practice, practitioner_user_id=appointment.practitioner.user_id, author_id=found.author_id
+        )
+    )
+    context = {
+        "practice": practice,
+        "appointment": appointment,
+        "note": found,
+        "form": form if editing else None,
+        "editing": editing,
+        "signing": signing,
+        "writer": writer,
+        "why_no_note": why_no_note(appointment, timezone.now()) if found is None else None,
+        "last": last,
+        "addenda": list(found.addenda.all()) if found is not None else [],
+        "addendum_form": addendum_form or (AddendumForm() if may_amend else None),
+        "may_amend": may_amend,
+        "zone_name": str(zone),
+        "when": when_label(appointment.start, zone),
+        "appointment_url": reverse("staff-appointment", kwargs={"practice_slug": practice.slug, "pk": appointment.pk}),
+        "client_notes_url": reverse(
+            "staff-client-notes", kwargs={"practice_slug": practice.slug, "pk": appointment.client_id}
+        ),
+        "role": role_in(request.user, practice),
+    }
+    return render(request, "web/staff/notes/note.html", context, status=status)
+
+
+@member_required(Perm.CLINICAL_READ)
+@never_cache
+def client_notes(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    """A client's notes in order, searchable (the text of the notes and their addenda)."""
+    client = get_object_or_404(Client.objects.for_practice(practice), pk=pk)
+    access = _access(request, practice, client)
+    if not access.clinical:
+        return _not_in_care(request, practice)
+    search = NoteSearchForm(request.GET)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    notes = (
+        SessionNote.objects.for_practice(practice)
+        .filter(client=client)
+        .select_related("appointment__practitioner", "appointment__service", "appointment__location")
+        .prefetch_related("addenda")
+        .order_by("session_date", "id")
+    )
+    if query:
+        words = Q()
+        for name in ("subjective", "since_last", "objective", "client_response", "assessment", "plan"):
+            words |= Q(**{f"{name}__icontains": query})
+        notes = notes.filter(words | Q(addenda__text__icontains=query)).distinct()
+    listed = list(notes)
+    record_list_read(client, by=acting(request, access.role), basis=str(access.basis), count=len(listed), query=query)
+    context = {
+        "practice": practice,
+        "client": client,
+        "notes": listed,
+        "search": search,
+        "query": query,
+    }
+    return render(request, "web/staff/notes/client_notes.html", context)

@@ -1,0 +1,93 @@
+"""Input shapes for session notes: the draft (every field of the CST template) and an addendum."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import MaxLengthValidator, MaxValueValidator
+
+from longtide.notes import template
+from longtide.notes.actions import REASON_MAX, TEXT_MAX
+from longtide.notes.models import CONTENT_FIELDS, SessionNote
+
+IMPRESSION_HELP = "Practitioner impression, not a measurement: shown as such everywhere, never used as an outcome."
+
+
+class NoteForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The draft. Empty fields are fine while writing; signing checks completeness (notes.actions)."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+    editor = forms.RegexField(regex=r"^[0-9a-f]{0,32}$", widget=forms.HiddenInput, required=False)
+    regions = forms.MultipleChoiceField(
+        label="Contact regions",
+        choices=[(item.key, item.label) for item in template.REGIONS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    holds = forms.MultipleChoiceField(
+        label="Holds and techniques",
+        choices=[(item.key, item.label) for item in template.HOLDS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = SessionNote
+        fields = CONTENT_FIELDS
+        widgets = {
+            "style": forms.RadioSelect,
+            "position": forms.RadioSelect,
+            "guardian": forms.RadioSelect,
+            "subjective": forms.Textarea(attrs={"rows": 4}),
+            "since_last": forms.Textarea(attrs={"rows": 2}),
+            "objective": forms.Textarea(attrs={"rows": 3}),
+            "impression_rhythm": forms.Textarea(attrs={"rows": 2}),
+            "impression_restrictions": forms.Textarea(attrs={"rows": 2}),
+            "impression_still_points": forms.Textarea(attrs={"rows": 2}),
+            "bio_stillness": forms.Textarea(attrs={"rows": 2}),
+            "bio_felt_sense": forms.Textarea(attrs={"rows": 2}),
+            "bio_resourcing": forms.Textarea(attrs={"rows": 2}),
+            "bio_closing_state": forms.Textarea(attrs={"rows": 2}),
+            "client_response": forms.Textarea(attrs={"rows": 2}),
+            "stop_reason": forms.Textarea(attrs={"rows": 2}),
+            "assessment": forms.Textarea(attrs={"rows": 3}),
+            "plan": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "areas_agreed": "Where the client agreed to be touched today.",
+            "subjective": "Reason for coming in the client's words, symptoms, goals.",
+            "since_last": "Changes since the last visit: after-effects, new health events or medication.",
+            "impression_rhythm": IMPRESSION_HELP,
+            "impression_restrictions": IMPRESSION_HELP,
+            "impression_still_points": IMPRESSION_HELP,
+            "mouth_opening_mm": "Measured, in millimetres (0–100). Leave empty if not measured.",
+            "assessment": "Response to the session and progress against goals; flags and referrals. No diagnosis.",
+            "plan": "Next session, sessions until reassessment, self-care, referrals, discharge criteria.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field, forms.CharField) and field.max_length is None:
+                field.max_length = TEXT_MAX
+                field.validators.append(MaxLengthValidator(TEXT_MAX))
+            if name in ("style", "position") and isinstance(field, forms.ChoiceField):
+                field.choices = [(value, label) for value, label in field.choices if value != ""]  # type: ignore[misc, union-attr]
+        self.fields["pain_nrs"].validators.append(MaxValueValidator(10))
+        self.fields["pain_nrs"].widget.attrs.update(max=10, min=0, inputmode="numeric")
+        self.fields["mouth_opening_mm"].validators.append(MaxValueValidator(100))
+        self.fields["mouth_opening_mm"].widget.attrs.update(max=100, min=0, inputmode="numeric")
+        self.fields["session_number"].validators.append(MaxValueValidator(999))
+        self.fields["session_number"].widget.attrs.update(max=999, min=1)
+
+
+class AddendumForm(forms.Form):
+    reason = forms.CharField(
+        max_length=REASON_MAX, help_text="Why you are adding to the signed note (e.g. the client called the next day)."
+    )
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=TEXT_MAX, label="Addendum")
+
+
+class NoteSearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search this client's notes")
