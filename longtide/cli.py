@@ -77,7 +77,7 @@ def demo(args: argparse.Namespace) -> int:
     print(f"  in as owner and open {base}/staff/{DEMO_SLUG}/settings/sign-in/.", flush=True)
     if args.no_serve:
         return 0
-    print("  A worker runs beside the server: it sends confirmations, reminders and check-ins, and")
+    print("  A worker runs beside the server: it sends confirmations and reminders, and")
     print("  prints each email and text message here instead of sending it. Press Ctrl+C to stop.\n", flush=True)
     worker = start_worker_beside()
     try:

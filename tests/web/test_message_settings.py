@@ -53,11 +53,17 @@ def test_reminder_offsets_have_sane_bounds(olga, cast, first, second, error) -> 
     assert Practice.objects.values_list("reminder_hours_first", flat=True).get(pk=cast.tidewater.pk) == 48
 
 
-def test_the_owner_sets_the_offsets_and_turns_check_ins_off(olga, cast) -> None:
+def test_the_owner_sets_the_offsets(olga, cast) -> None:
     response = olga.post("/staff/tidewater/messages/", {"reminder_hours_first": "72", "reminder_hours_second": "0"})
     assert response.status_code == 302
     cast.tidewater.refresh_from_db()
-    assert (cast.tidewater.reminder_offsets, cast.tidewater.send_checkins) == ([72], False)
+    assert cast.tidewater.reminder_offsets == [72]
+
+
+def test_the_messages_page_promises_no_check_in_it_does_not_send(olga) -> None:
+    page = olga.get("/staff/tidewater/messages/").content.decode()
+    assert "send_checkins" not in page  # no switch for messages that are never sent
+    assert page.count("check-in") == page.count("check-in (not sent yet)") > 0
 
 
 def test_the_wording_page_previews_the_default_with_an_example_visit(olga) -> None:

@@ -22,7 +22,7 @@ from longtide.practice.models import Practice
 
 class ReminderPreferenceForm(forms.Form):
     channel = forms.ChoiceField(
-        label=gettext_lazy("Reminders and check-ins"), choices=ReminderChannel.choices, widget=forms.RadioSelect
+        label=gettext_lazy("Reminders"), choices=ReminderChannel.choices, widget=forms.RadioSelect
     )
     sms_consent = forms.BooleanField(
         label=gettext_lazy("The client agreed to receive text messages from the practice"),

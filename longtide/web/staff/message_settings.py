@@ -41,7 +41,7 @@ from longtide.web.staff.setup.guard import owner_page
 class ReminderSettingsForm(forms.ModelForm[Practice]):
     class Meta:
         model = Practice
-        fields = ["reminder_hours_first", "reminder_hours_second", "send_checkins"]
+        fields = ["reminder_hours_first", "reminder_hours_second"]  # check-ins are not sent yet: no switch
 
 
 class WaitlistAndFeedsForm(forms.ModelForm[Practice]):
@@ -87,7 +87,7 @@ def message_settings(request: HttpRequest, practice: Practice) -> HttpResponse:
         if other:
             messages.success(request, _("Saved how long waitlist offers are held and what calendar feeds show."))
         else:
-            messages.success(request, _("Saved when reminders and check-ins go."))
+            messages.success(request, _("Saved when reminders go."))
         return redirect("staff-message-settings", practice_slug=practice.slug)
     current = wordings(practice.pk, KINDS)
     kinds = [(kind, PURPOSE_LABELS[kind.purpose], current[kind.key].customised) for kind in KINDS]  # type: ignore[index]
