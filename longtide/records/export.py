@@ -26,6 +26,10 @@ from longtide.scheduling.care_team import care_team
 from longtide.scheduling.models import Appointment
 
 SCHEMA = "longtide.client-record/1"
+# Parts Longtide now holds (intake, safety flags and consents on the intake page; session notes) that
+# this export does not include yet: named as such, never as "not collected", so that an access
+# request is completed by hand from those pages until their sections are added here.
+HELD_ELSEWHERE = frozenset({"intake", "flags", "consents", "notes"})
 FORMATS = ("html", "json")
 
 
@@ -107,7 +111,8 @@ def client_record(practice: Practice, client: Client, *, now: datetime) -> dict[
             }
             for e in trail
         ],
-        "not_collected": [part.key for part in PENDING],
+        "not_collected": [part.key for part in PENDING if part.key not in HELD_ELSEWHERE],
+        "not_in_export": [part.key for part in PENDING if part.key in HELD_ELSEWHERE],
     }
 
 
