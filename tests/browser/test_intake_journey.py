@@ -153,7 +153,9 @@ def test_intake_on_a_phone_and_each_flag_level_on_both_sides(
         expect(panel).not_to_contain_text(word)
     day = appointment.start.astimezone(appointment.location.zone).date().isoformat()
     desk.goto(f"/staff/demo/calendar/?date={day}")
-    block = desk.locator(f"a[href='/staff/demo/appointments/{appointment.pk}/']")
+    block = desk.locator(
+        f"a[href='/staff/demo/appointments/{appointment.pk}/']:visible"
+    )  # the phone list and the grid are both in the page
     if front_desk:
         expect(block).to_contain_text(front_desk)
     expect(block).not_to_contain_text("EMERGENCY")
@@ -163,7 +165,9 @@ def test_intake_on_a_phone_and_each_flag_level_on_both_sides(
     staff = new_page("desktop")
     sign_in(staff, practitioner)
     staff.goto(f"/staff/demo/calendar/?date={day}")
-    block = staff.locator(f"a[href='/staff/demo/appointments/{appointment.pk}/']")
+    block = staff.locator(
+        f"a[href='/staff/demo/appointments/{appointment.pk}/']:visible"
+    )  # the phone list and the grid are both in the page
     if clinical:
         expect(block).to_contain_text(clinical)
     staff.goto(f"/staff/demo/appointments/{appointment.pk}/")

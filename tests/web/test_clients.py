@@ -129,7 +129,7 @@ def test_a_clients_page_shows_contact_visits_counts_and_messages_but_no_note(cli
     assert f"/staff/tidewater/appointments/{coming.pk}/" in page
     assert "Booking confirmation (Email)" in _text(page.split('id="messages"')[1])
     assert NOTE not in page
-    assert 'id="chart-link"' not in page  # no chart page in this build yet: no dead link
+    assert f'href="/staff/tidewater/clients/{cast.cleo.pk}/chart/" id="chart-link"' in page  # the chart page exists
     assert f"/staff/tidewater/appointments/new/?client={cast.cleo.pk}" in page
 
 
