@@ -138,6 +138,11 @@ def may_write_note(user: User | AnonymousUser, practice: Practice, practitioner_
     return practitioner_user_id is not None and practitioner_user_id == user.pk
 
 
+def sees_everyones_notes_to_write(user: User | AnonymousUser, practice: Practice) -> bool:
+    """Owners see every practitioner's unsigned and overdue notes; practitioners their own."""
+    return role_in(user, practice) == Role.OWNER
+
+
 def may_add_addendum(
     user: User | AnonymousUser, practice: Practice, *, practitioner_user_id: int | None, author_id: int | None
 ) -> bool:

@@ -175,6 +175,12 @@ class Practice(models.Model):
         validators=[MinValueValidator(7), MaxValueValidator(1095)],
         help_text="A care episode with no visit for this many days is closed as inactive.",
     )
+    note_overdue_days = models.PositiveSmallIntegerField(
+        "A session note is overdue after (days)",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="Unsigned notes of sessions more than this many days ago are listed as overdue (1 to 30).",
+    )
     retention_rule = models.CharField(
         max_length=30,
         choices=RETENTION_CHOICES,

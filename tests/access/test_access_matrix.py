@@ -87,6 +87,7 @@ COVERED_ELSEWHERE = {
     "staff/<slug:practice_slug>/clients/<int:pk>/chart/": "tests/access/test_records_matrix.py",
     "staff/<slug:practice_slug>/appointments/<int:pk>/note/": "tests/access/test_notes_access.py",
     "staff/<slug:practice_slug>/clients/<int:pk>/notes/": "tests/access/test_notes_access.py",
+    "staff/<slug:practice_slug>/notes/": "tests/access/test_notes_access.py",
 }
 # Single routes whose rows live in another module (exact: a prefix would hide pages added under them).
 COVERED_EXACTLY = {

@@ -38,6 +38,7 @@ from longtide.notes.actions import (
 )
 from longtide.notes.care import care_team_user_ids
 from longtide.notes.models import CONTENT_FIELDS, SessionNote
+from longtide.notes.overdue import notes_to_write
 from longtide.practice.access import (
     ChartAccess,
     Perm,
@@ -47,9 +48,11 @@ from longtide.practice.access import (
     may_write_note,
     member_required,
     role_in,
+    sees_everyones_notes_to_write,
 )
 from longtide.practice.models import Practice
 from longtide.scheduling.models import Appointment
+from longtide.web.staff.calendar_grid import practice_zone
 from longtide.web.staff.notes_forms import AddendumForm, NoteForm, NoteSearchForm
 from longtide.web.times import when_label
 
@@ -363,3 +366,26 @@ def client_notes(request: HttpRequest, practice: Practice, pk: int) -> HttpRespo
         "query": query,
     }
     return render(request, "web/staff/notes/client_notes.html", context)
+
+
+@member_required(Perm.CLINICAL_READ)
+@never_cache
+def to_write(request: HttpRequest, practice: Practice) -> HttpResponse:
+    """Sessions still waiting for a signed note, oldest first, overdue ones marked: a practitioner's
+    own, or everyone's for an owner. Names and dates only; no note content."""
+    everyone = sees_everyones_notes_to_write(request.user, practice)
+    now = timezone.now()
+    rows = notes_to_write(
+        practice,
+        now=now,
+        today=now.astimezone(practice_zone(practice)).date(),
+        practitioner_user_id=None if everyone else request.user.pk,
+    )
+    context = {
+        "practice": practice,
+        "rows": rows,
+        "everyone": everyone,
+        "overdue": sum(row.overdue for row in rows),
+        "zone_name": str(practice_zone(practice)),
+    }
+    return render(request, "web/staff/notes/to_write.html", context)

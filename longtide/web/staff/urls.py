@@ -98,4 +98,5 @@ urlpatterns = [
     path("staff/<slug:practice_slug>/appointments/<int:pk>/note/sign/", notes.sign, name="staff-note-sign"),
     path("staff/<slug:practice_slug>/appointments/<int:pk>/note/addenda/", notes.addendum, name="staff-note-addendum"),
     path("staff/<slug:practice_slug>/clients/<int:pk>/notes/", notes.client_notes, name="staff-client-notes"),
+    path("staff/<slug:practice_slug>/notes/", notes.to_write, name="staff-notes-to-write"),
 ]

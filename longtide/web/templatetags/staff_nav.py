@@ -20,6 +20,13 @@ def may_configure(context: dict[str, Any], practice: Practice) -> bool:
     return request is not None and can(request.user, Perm.PRACTICE_CONFIGURE, practice)
 
 
+@register.simple_tag(takes_context=True)
+def may_write_notes(context: dict[str, Any], practice: Practice) -> bool:
+    """Whether the signed-in user writes (or oversees) session notes in the practice."""
+    request = context.get("request")
+    return request is not None and can(request.user, Perm.CLINICAL_WRITE, practice)
+
+
 @register.simple_tag
 def setup_ready(practice: Practice) -> bool:
     """Whether the practice can take online bookings (the first-run checklist is done)."""

@@ -1,0 +1,58 @@
+"""Which sessions still need a signed note, and which of those are overdue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q
+
+from longtide.notes.actions import NOTE_APPOINTMENT_STATUSES
+from longtide.notes.models import NoteStatus
+from longtide.practice.models import Practice
+from longtide.scheduling.models import Appointment
+
+# How far back the list looks: older unsigned sessions are still listed, up to this many days.
+LOOKBACK_DAYS = 120
+
+
+def is_overdue(session_date: date, today: date, overdue_days: int) -> bool:
+    """Unsigned notes of sessions more than `overdue_days` days ago are overdue."""
+    return (today - session_date).days > overdue_days
+
+
+@dataclass(frozen=True)
+class ToWrite:
+    appointment: Appointment
+    session_date: date
+    draft: bool  # a draft exists (else nothing written yet)
+    days: int  # days since the session
+    overdue: bool
+
+
+def notes_to_write(
+    practice: Practice, *, now: datetime, today: date, practitioner_user_id: int | None = None
+) -> list[ToWrite]:
+    """Sessions that have begun, were not cancelled, and have no signed note: oldest first. Only one
+    practitioner's when `practitioner_user_id` is given."""
+    found = (
+        Appointment.objects.filter(
+            practice=practice,
+            status__in=NOTE_APPOINTMENT_STATUSES,
+            start__lte=now,
+            start__gte=now - timedelta(days=LOOKBACK_DAYS),
+        )
+        .filter(Q(session_note__isnull=True) | Q(session_note__status=NoteStatus.DRAFT))
+        .select_related("client", "practitioner", "service", "location", "session_note")
+        .order_by("start")
+    )
+    if practitioner_user_id is not None:
+        found = found.filter(practitioner__user_id=practitioner_user_id)
+    rows = []
+    for appointment in found:
+        day = appointment.start.astimezone(appointment.location.zone).date()
+        draft = getattr(appointment, "session_note", None) is not None
+        rows.append(
+            ToWrite(appointment, day, draft, (today - day).days, is_overdue(day, today, practice.note_overdue_days))
+        )
+    return rows

@@ -1,0 +1,78 @@
+"""Notes to write: sessions without a signed note, oldest first, overdue after the practice's days;
+a practitioner sees their own, an owner everyone's; nothing for front desk."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.test import Client as HttpClient
+from django.utils import timezone
+
+from longtide.audit.trail import Actor
+from longtide.notes.actions import save_draft, sign_note, start_note
+from longtide.notes.overdue import is_overdue
+from tests.notes.conftest import complete
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("session", "today", "days", "overdue"),
+    [
+        (date(2026, 3, 2), date(2026, 3, 2), 1, False),
+        (date(2026, 3, 2), date(2026, 3, 3), 1, False),
+        (date(2026, 3, 2), date(2026, 3, 4), 1, True),
+        (date(2026, 3, 2), date(2026, 3, 9), 7, False),
+        (date(2026, 3, 2), date(2026, 3, 10), 7, True),
+    ],
+)
+def test_a_note_is_overdue_after_the_practices_days(session, today, days, overdue) -> None:
+    assert is_overdue(session, today, days) is overdue
+
+
+def signed_in(user) -> HttpClient:
+    client = HttpClient()
+    client.force_login(user)
+    return client
+
+
+def test_the_list_shows_unsigned_sessions_oldest_first_and_marks_the_overdue(cast, visit) -> None:
+    ana = Actor(cast.ana_user, "practitioner")
+    old = visit(days_ago=5)
+    drafted = visit(days_ago=3)
+    start_note(drafted, by=ana, now=timezone.now())
+    done = visit(days_ago=2)
+    note = start_note(done, by=ana, now=timezone.now())
+    sign_note(save_draft(note, complete(note), revision=0, by=ana), by=ana, now=timezone.now())
+    today = visit(days_ago=0)
+    visit(days_ago=-1)  # not yet begun
+    visit(days_ago=4, status="cancelled_clinic")
+    page = signed_in(cast.ana_user).get("/staff/tidewater/notes/")
+    assert page.status_code == 200
+    rows = page.context["rows"]
+    assert [row.appointment.pk for row in rows] == [old.pk, drafted.pk, today.pk]
+    assert [(row.draft, row.overdue) for row in rows] == [(False, True), (True, True), (False, False)]
+    assert "2 overdue." in page.text and "Overdue (5 days)" in page.text
+    assert "Notes to write" in page.text
+    cast.tidewater.note_overdue_days = 7
+    cast.tidewater.save()
+    assert "Nothing overdue." in signed_in(cast.ana_user).get("/staff/tidewater/notes/").text
+
+
+def test_a_practitioner_sees_their_own_and_an_owner_everyones(cast, visit) -> None:
+    from django.contrib.auth import get_user_model
+
+    from longtide.practice.models import Practitioner, Role, StaffMembership
+
+    visit(days_ago=2)
+    bea = get_user_model().objects.create_user("bea", "bea@tidewater.test", "pw")
+    Practitioner.objects.create(practice=cast.tidewater, user=bea, display_name="Bea", slug="bea", style="biodynamic")
+    StaffMembership.objects.create(practice=cast.tidewater, user=bea, role=Role.PRACTITIONER)
+    assert len(signed_in(cast.ana_user).get("/staff/tidewater/notes/").context["rows"]) == 1
+    assert signed_in(bea).get("/staff/tidewater/notes/").context["rows"] == []
+    owner = signed_in(cast.olga_user).get("/staff/tidewater/notes/")
+    assert len(owner.context["rows"]) == 1 and "Ana Silva" in owner.text
+    desk = signed_in(cast.ben_user)
+    assert desk.get("/staff/tidewater/notes/").status_code == 404
+    assert "Notes to write" not in desk.get("/staff/tidewater/calendar/").text
