@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('practice', '0007_online_booking_limits'),
+        ('practice', '0008_feed_and_waitlist_settings'),
     ]
 
     operations = [
