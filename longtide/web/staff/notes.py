@@ -36,7 +36,6 @@ from longtide.notes.actions import (
     start_note,
     why_no_note,
 )
-from longtide.notes.care import care_team_user_ids
 from longtide.notes.models import CONTENT_FIELDS, SessionNote
 from longtide.notes.overdue import notes_to_write
 from longtide.practice.access import (
@@ -51,6 +50,7 @@ from longtide.practice.access import (
     sees_everyones_notes_to_write,
 )
 from longtide.practice.models import Practice
+from longtide.scheduling.care_team import care_team_user_ids
 from longtide.scheduling.models import Appointment
 from longtide.web.staff.calendar_grid import practice_zone
 from longtide.web.staff.notes_forms import AddendumForm, NoteForm, NoteSearchForm
@@ -63,7 +63,8 @@ NOT_IN_CARE = (
 
 
 def _access(request: HttpRequest, practice: Practice, client: Client) -> ChartAccess:
-    access = chart_access(request.user, practice, care_team_user_ids=care_team_user_ids(client), break_glass_open=False)
+    team = care_team_user_ids(client.pk)
+    access = chart_access(request.user, practice, care_team_user_ids=team, break_glass_open=False)
     assert access is not None  # member_required(CLINICAL_READ) let only members through
     return access
 
@@ -93,7 +94,7 @@ def note_panel(request: HttpRequest, practice: Practice, appointment: Appointmen
     """What the appointment page says about its note: nothing for those who may not read it (front
     desk never learns even whether one exists), else its state and the link."""
     access = chart_access(
-        request.user, practice, care_team_user_ids=care_team_user_ids(appointment.client), break_glass_open=False
+        request.user, practice, care_team_user_ids=care_team_user_ids(appointment.client_id), break_glass_open=False
     )
     if access is None or not access.clinical:
         return None
