@@ -8,7 +8,7 @@ class IntakeConfig(AppConfig):
 
     def ready(self) -> None:
         from longtide.intake import messages
-        from longtide.notifications.subjects import SubjectHooks, register_subject
+        from longtide.notifications.subjects import SubjectHooks, register_subject, register_veto
 
         hooks = SubjectHooks(
             unwanted_because=messages.unwanted_because,
@@ -17,3 +17,5 @@ class IntakeConfig(AppConfig):
         )
         register_subject("intake-link", hooks)
         register_subject("intake", hooks)
+        # No reminder for a visit held by an open EMERGENCY flag (status.py).
+        register_veto("appointment", messages.reminder_held_because)

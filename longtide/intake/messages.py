@@ -14,10 +14,12 @@ from django.utils.translation import gettext_lazy
 
 from longtide.intake.links import intake_url, token_of
 from longtide.intake.models import Intake, IntakeLink
+from longtide.intake.status import summary
 from longtide.notifications.links import placeholder
 from longtide.notifications.models import Channel, Message
 from longtide.notifications.outbox import NewMessage, queue
 from longtide.practice.models import Practitioner
+from longtide.scheduling.message_texts import Purpose
 from longtide.scheduling.models import Appointment, Status
 
 LINK_PURPOSE = "intake.link"
@@ -108,6 +110,27 @@ def unwanted_because(message: Message, now: datetime) -> str | None:
     if link is None or link.voided_at is not None or link.expires_at <= now:
         return _("Not sent: a newer link replaced this one, or it expired.")
     return None
+
+
+def reminder_held_because(message: Message, now: datetime) -> str | None:
+    """A reminder waits while the client's bookings are held by an open EMERGENCY flag (status.py).
+
+    The client was told to seek emergency care now; "see you tomorrow" would contradict it. The
+    phrase shown in the outbox says only that the visit is held, as front desk may see.
+    """
+    if message.purpose != Purpose.REMINDER:
+        return None
+    kind, _sep, pk = message.about.partition(":")
+    if kind != "appointment" or not pk.isdigit():
+        return None
+    appointment = (
+        Appointment.objects.select_related("client", "client__practice")
+        .filter(pk=int(pk), practice_id=message.practice_id)
+        .first()
+    )
+    if appointment is None or not summary(appointment.client).held:
+        return None
+    return _("Not sent: the visit is held until the practitioner has reviewed the client's answers.")
 
 
 def links_for(message: Message) -> dict[str, str]:

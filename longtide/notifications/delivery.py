@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from longtide.lib.tracebacks import bare_traceback
 from longtide.notifications import links as link_placeholders
+from longtide.notifications import subjects
 from longtide.notifications.models import Channel, Message, SmsOptOut, State
 from longtide.notifications.sms import sms_transport
 from longtide.notifications.subjects import hooks_for
@@ -150,8 +151,7 @@ def _stopped_text(message: Message) -> str:
 def _unwanted_because(message: Message, now: datetime) -> str | None:
     if message.expires_at is not None and now >= message.expires_at:
         return "Not sent: its time had passed."
-    hooks = hooks_for(message)
-    return hooks.unwanted_because(message, now) if hooks else None
+    return subjects.unwanted_because(message, now)
 
 
 def _prepare(message: Message) -> Outgoing:

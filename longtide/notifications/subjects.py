@@ -7,7 +7,10 @@ AppConfig.ready():
   the colon, e.g. "appointment"): whether a message is still wanted at send time (a reminder for a
   cancelled visit is not), the private links to fill in, and the current address for a resend;
 - **planners**: functions the worker calls about once a minute to create the messages that fall
-  due by time (reminders, check-ins), each idempotent through its dedupe keys.
+  due by time (reminders, check-ins), each idempotent through its dedupe keys;
+- **vetoes**: extra reasons from an app above the subject's own app not to send a message of that
+  kind now (intake holds the reminders of a client with an open EMERGENCY flag, which scheduling
+  cannot know about without importing intake).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class SubjectHooks:
 
 _hooks: dict[str, SubjectHooks] = {}
 _planners: dict[str, Callable[[datetime], int]] = {}
+_vetoes: dict[str, list[Callable[[Message, datetime], str | None]]] = {}
 
 
 def register_subject(kind: str, hooks: SubjectHooks) -> None:
@@ -48,6 +52,22 @@ def register_subject(kind: str, hooks: SubjectHooks) -> None:
 def hooks_for(message: Message) -> SubjectHooks | None:
     kind = message.about.partition(":")[0]
     return _hooks.get(kind) if kind else None
+
+
+def register_veto(kind: str, veto: Callable[[Message, datetime], str | None]) -> None:
+    """Add a check run right before sending a message about `kind:`: a fixed phrase when it must not go."""
+    if veto not in _vetoes.setdefault(kind, []):
+        _vetoes[kind].append(veto)
+
+
+def unwanted_because(message: Message, now: datetime) -> str | None:
+    """Why the message should not go now (its subject's hook, then any veto), or None."""
+    kind = message.about.partition(":")[0]
+    hooks = _hooks.get(kind) if kind else None
+    reason = hooks.unwanted_because(message, now) if hooks else None
+    for veto in _vetoes.get(kind, []) if kind else []:
+        reason = reason or veto(message, now)
+    return reason
 
 
 def register_planner(name: str, plan: Callable[[datetime], int]) -> None:
