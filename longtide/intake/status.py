@@ -140,15 +140,3 @@ def client_panel(appointment: Appointment) -> ClientPanel:
         ask_anything_new=earlier and not found.intake_started and appointment.status == "booked",
         anything_new_answer=check.anything_new if check else None,
     )
-
-
-def care_team_user_ids(client: Client) -> set[int]:
-    """Users of the practitioners who have seen or will see the client (any booking of theirs)."""
-    return {
-        user_id
-        for user_id in Appointment.objects.filter(client=client)
-        .exclude(status__in=["expired"])
-        .values_list("practitioner__user_id", flat=True)
-        .distinct()
-        if user_id is not None
-    }

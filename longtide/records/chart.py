@@ -37,16 +37,19 @@ class Pending:
     key: str
     title: str
     clinical: bool  # front desk sees only whether it is complete, never its content
-    # Collected, with its own page, but not yet shown in the chart nor in the export.
-    on_intake_page: bool = False
+    # Collected, on a page of its own (this URL name, with the practice and the client), but not
+    # yet shown in the chart itself nor in the export. Empty: not collected at all.
+    page: str = ""
+    page_label: str = ""
 
 
+_INTAKE = ("staff-client-intake", "open the intake page")
 PENDING = [
-    Pending("intake", "Main concern and goals", True, on_intake_page=True),
-    Pending("flags", "Safety flags", True, on_intake_page=True),
-    Pending("consents", "Consents", False, on_intake_page=True),
+    Pending("intake", "Main concern and goals", True, *_INTAKE),
+    Pending("flags", "Safety flags", True, *_INTAKE),
+    Pending("consents", "Consents", False, *_INTAKE),
     Pending("episodes", "Care episodes", True),
-    Pending("notes", "Session notes", True),
+    Pending("notes", "Session notes", True, "staff-client-notes", "open the client's notes"),
     Pending("outcomes", "Outcomes", True),
 ]
 

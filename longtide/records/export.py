@@ -29,7 +29,7 @@ SCHEMA = "longtide.client-record/1"
 # Parts Longtide now holds (intake, safety flags and consents on the intake page; session notes) that
 # this export does not include yet: named as such, never as "not collected", so that an access
 # request is completed by hand from those pages until their sections are added here.
-HELD_ELSEWHERE = frozenset({"intake", "flags", "consents", "notes"})
+HELD_ELSEWHERE = frozenset(part.key for part in PENDING if part.page)
 FORMATS = ("html", "json")
 
 

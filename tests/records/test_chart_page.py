@@ -121,8 +121,10 @@ def test_the_chart_says_plainly_what_is_not_recorded_yet(world) -> None:
     page = _as(world.users["practitioner"]).get(chart).text
     for title in ("Main concern and goals", "Safety flags", "Care episodes", "Session notes", "Outcomes"):
         assert title in page
-    assert page.count("Nothing recorded: Longtide does not collect this yet.") == 3
-    assert page.count("Kept with the client's intake, not shown in the chart yet:") == 2
+    assert page.count("Nothing recorded: Longtide does not collect this yet.") == 2
+    assert page.count("Kept on a page of its own, not shown in the chart yet:") == 3
+    notes = page.split('id="notes"')[1].split("</section>")[0]
+    assert f'href="/staff/tidewater/clients/{world.appointments["tidewater"].client_id}/notes/"' in notes
     assert "Ana Silva" in page.split('id="care-team"')[1].split("</section>")[0]
 
 
@@ -134,3 +136,26 @@ def test_a_held_booking_shows_to_front_desk_without_its_note(world) -> None:
     page = _as(world.users["front_desk"]).get(chart).text
     assert "Yes: held until the client confirms it from the email" in page
     assert NOTES["tidewater"] not in page
+
+
+def test_break_glass_opens_the_clients_notes_and_intake_too_and_each_read_says_so(world) -> None:
+    """One rule for every clinical page: the chart's (records/chart.access_to), break-glass included."""
+    cleo, _chart, glass, _ = _paths(world)
+    visit = world.appointments["tidewater"]
+    pages = [
+        f"/staff/tidewater/appointments/{visit.pk}/note/",
+        f"/staff/tidewater/clients/{cleo.pk}/notes/",
+        f"/staff/tidewater/clients/{cleo.pk}/intake/",
+    ]
+    bea = _as(world.users["colleague"])
+    before = [bea.get(page) for page in pages]
+    assert [r.status_code for r in before[:2]] == [403, 403]
+    kept_out = "This client is not in your care, so their answers and flags are not shown."
+    assert before[2].status_code == 200 and kept_out in before[2].text
+    assert bea.post(glass, {"reason": "Covering Ana's 3 pm session today"}).status_code == 302
+    after = [bea.get(page) for page in pages]
+    assert [r.status_code for r in after] == [200, 200, 200] and kept_out not in after[2].text
+    bases = set(AuditEvent.objects.filter(client_id=cleo.pk, action="view").values_list("basis", flat=True))
+    assert "break_glass" in bases
+    BreakGlass.objects.update(until=timezone.now() - timedelta(seconds=1))
+    assert [bea.get(page).status_code for page in pages[:2]] == [403, 403]

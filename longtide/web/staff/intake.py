@@ -25,19 +25,15 @@ from longtide.clients.models import Client
 from longtide.intake import actions, form, links, screening, status
 from longtide.intake.messages import queue_intake_link
 from longtide.intake.models import Flag, FlagAction, Intake, IntakeStatus, Signature
-from longtide.practice.access import ChartAccess, Perm, acting, chart_access, member_required, role_in
+from longtide.practice.access import ChartAccess, Perm, acting, member_required, role_in
 from longtide.practice.models import Practice, Role
+from longtide.records import chart
 from longtide.scheduling.models import Appointment
 
 
 def access_to(request: HttpRequest, practice: Practice, client: Client) -> ChartAccess:
-    found = chart_access(
-        request.user,
-        practice,
-        care_team_user_ids=status.care_team_user_ids(client),
-        break_glass_open=False,
-        role=role_in(request.user, practice),
-    )
+    """The chart's rule (records/chart.py: care team, shared care, an open break-glass grant)."""
+    found, _grant = chart.access_to(request.user, practice, client, timezone.now())
     if found is None:
         raise Http404("No such client")
     return found

@@ -42,7 +42,6 @@ from longtide.practice.access import (
     ChartAccess,
     Perm,
     acting,
-    chart_access,
     may_add_addendum,
     may_write_note,
     member_required,
@@ -50,7 +49,7 @@ from longtide.practice.access import (
     sees_everyones_notes_to_write,
 )
 from longtide.practice.models import Practice
-from longtide.scheduling.care_team import care_team_user_ids
+from longtide.records import chart
 from longtide.scheduling.models import Appointment
 from longtide.web.staff.calendar_grid import practice_zone
 from longtide.web.staff.notes_forms import AddendumForm, NoteForm, NoteSearchForm
@@ -63,9 +62,9 @@ NOT_IN_CARE = (
 
 
 def _access(request: HttpRequest, practice: Practice, client: Client) -> ChartAccess:
-    team = care_team_user_ids(client.pk)
-    access = chart_access(request.user, practice, care_team_user_ids=team, break_glass_open=False)
-    assert access is not None  # member_required(CLINICAL_READ) let only members through
+    """The chart's rule (records/chart.py: care team, shared care, an open break-glass grant)."""
+    access, _grant = chart.access_to(request.user, practice, client, timezone.now())
+    assert access is not None  # member_required(CLINICAL_READ) let only members through; client is the practice's
     return access
 
 
@@ -93,9 +92,7 @@ def _note_url(practice: Practice, appointment: Appointment) -> str:
 def note_panel(request: HttpRequest, practice: Practice, appointment: Appointment) -> dict[str, Any] | None:
     """What the appointment page says about its note: nothing for those who may not read it (front
     desk never learns even whether one exists), else its state and the link."""
-    access = chart_access(
-        request.user, practice, care_team_user_ids=care_team_user_ids(appointment.client_id), break_glass_open=False
-    )
+    access, _grant = chart.access_to(request.user, practice, appointment.client, timezone.now())
     if access is None or not access.clinical:
         return None
     found = SessionNote.objects.filter(appointment=appointment).only("status", "late_entry").first()
