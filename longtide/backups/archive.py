@@ -24,7 +24,14 @@ from typing import Any, BinaryIO
 from django.conf import settings
 
 from longtide.backups.database import BackupError, Target, existing_tables, restore, snapshot
-from longtide.lib.backup_crypto import BackupKeyError, DamagedBackup, DecryptingReader, EncryptingWriter, is_encrypted
+from longtide.lib.backup_crypto import (
+    CHUNK,
+    BackupKeyError,
+    DamagedBackup,
+    DecryptingReader,
+    EncryptingWriter,
+    is_encrypted,
+)
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -175,6 +182,10 @@ def _unpack(source: Path, key: bytes | None, into: Path) -> dict[str, Any]:
             stream: Any = DecryptingReader(raw, key) if encrypted and key is not None else raw
             with tarfile.open(fileobj=stream, mode="r|") as tar:
                 tar.extractall(into, filter="data")
+            # tarfile stops at the archive's end marker; read the rest so the last encrypted chunk's
+            # check (a file cut short fails there) runs even when the archive ends before it.
+            while stream is not raw and stream.read(CHUNK):
+                pass
         except (BackupKeyError, DamagedBackup) as exc:
             raise BackupError(str(exc)) from exc
         except (tarfile.TarError, EOFError) as exc:

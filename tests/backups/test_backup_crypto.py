@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import tarfile
 
 import pytest
 
+from longtide.backups.archive import FORMAT, MANIFEST, _unpack
+from longtide.backups.database import BackupError
 from longtide.lib.backup_crypto import (
     CHUNK,
     MAGIC,
@@ -96,3 +101,24 @@ def test_malformed_keys_are_refused_with_a_reason(text: str) -> None:
 def test_a_key_round_trips_through_its_text_form_with_a_newline() -> None:
     text = new_key()
     assert len(parse_key(text + "\n")) == 32
+
+
+def test_an_archive_whose_encrypted_tail_is_cut_off_is_refused_even_after_the_tar_ends(tmp_path) -> None:
+    """The tar ends (end-of-archive marker) chunks before the file does; cutting those last chunks
+    must still fail the restore, not pass because tarfile never read that far."""
+    plain = io.BytesIO()
+    body = b"rows"
+    manifest = json.dumps({"format": FORMAT, "files": {"db.json": hashlib.sha256(body).hexdigest()}}).encode()
+    with tarfile.open(fileobj=plain, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name, data in (("db.json", body), (MANIFEST, manifest)):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    key = parse_key(new_key())
+    whole = seal(plain.getvalue() + bytes(3 * CHUNK), key)  # trailing zeros after the tar's end
+    good, cut = tmp_path / "good.tar.enc", tmp_path / "cut.tar.enc"
+    good.write_bytes(whole)
+    cut.write_bytes(whole[: HEADER + 2 * (CHUNK + TAG)])
+    assert _unpack(good, key, tmp_path / "a")["format"] == FORMAT
+    with pytest.raises(BackupError, match="cut short"):
+        _unpack(cut, key, tmp_path / "b")
