@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "longtide.records",
     "longtide.tokens",
     "longtide.notes",
+    "longtide.checkins",
     "longtide.sampledata",
     "longtide.web",
 ]

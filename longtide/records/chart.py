@@ -17,6 +17,7 @@ from django.db import transaction
 
 from longtide.audit.models import Action, Via
 from longtide.audit.trail import Actor, Origin, record
+from longtide.checkins.models import CheckIn
 from longtide.clients.models import Client
 from longtide.practice.access import Basis, ChartAccess, chart_access
 from longtide.practice.models import Practice
@@ -79,6 +80,8 @@ class Chart:
     held: bool
     # Until when a break-glass opening keeps the chart open to this reader (None: no opening).
     break_glass_until: datetime | None
+    # The client's after-session check-ins, newest first (empty for readers without clinical access).
+    checkins: list[CheckIn]
 
     @property
     def clinical(self) -> bool:
@@ -152,6 +155,9 @@ def build_chart(client: Client, access: ChartAccess, grant: BreakGlass | None) -
         visits=visits,
         held=any(v.status == Status.HELD for v in visits),
         break_glass_until=grant.until if grant else None,
+        checkins=list(CheckIn.objects.filter(client=client).select_related("appointment", "appointment__location"))
+        if access.clinical
+        else [],
     )
 
 

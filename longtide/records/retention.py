@@ -23,6 +23,7 @@ from django.db.models import Max, ProtectedError
 
 from longtide.audit.models import Action, Via
 from longtide.audit.trail import Actor, record
+from longtide.checkins.models import CheckIn
 from longtide.clients.models import Client
 from longtide.lib.retention import RetentionRule, retain_until, rule_for
 from longtide.notifications.models import Message
@@ -88,7 +89,10 @@ def destroy(practice: Practice, candidate: Candidate, *, rule_key: str) -> None:
         if LegalHold.objects.filter(client_id=candidate.client_id, lifted_at__isnull=True).exists():
             raise ProtectedError("the record is under a legal hold", set())
         appointments = list(Appointment.objects.filter(client_id=candidate.client_id).values_list("pk", flat=True))
-        messages, _ = Message.objects.filter(practice=practice, about__in=[about(pk) for pk in appointments]).delete()
+        checkins = list(CheckIn.objects.filter(client_id=candidate.client_id).values_list("pk", flat=True))
+        subjects = [about(pk) for pk in appointments] + [f"checkin:{pk}" for pk in checkins]
+        messages, _ = Message.objects.filter(practice=practice, about__in=subjects).delete()
+        CheckIn.objects.filter(pk__in=checkins).delete()
         Appointment.objects.filter(pk__in=appointments).delete()
         BreakGlass.objects.filter(client_id=candidate.client_id).delete()
         Client.objects.filter(pk=candidate.client_id, practice=practice).delete()

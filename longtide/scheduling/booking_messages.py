@@ -385,7 +385,10 @@ def links(message: Message) -> dict[str, str]:
         return {"manage_url": home, "intake_url": home}
     # The health form opens from the booking's own link (web/client/intake.py: from_booking).
     intake = f"{settings.PUBLIC_BASE_URL}{reverse('manage-intake', args=[practice.slug, token])}"
-    return {"manage_url": manage_url(practice, token), "intake_url": intake}
+    found = {"manage_url": manage_url(practice, token), "intake_url": intake}
+    if message.purpose == Purpose.CHECKIN:
+        found["checkin_url"] = f"{settings.PUBLIC_BASE_URL}{reverse('manage-checkin', args=[practice.slug, token])}"
+    return found
 
 
 def current_recipient(message: Message) -> str | None:

@@ -33,7 +33,7 @@ PURPOSE_LABELS = {
     Purpose.RESCHEDULED: _("Booking moved"),
     Purpose.CANCELLED: _("Booking cancelled"),
     Purpose.REMINDER: _("Reminder"),
-    Purpose.CHECKIN: _("After-session check-in (not sent yet)"),  # no planner creates them yet
+    Purpose.CHECKIN: _("After-session check-in"),
     Purpose.WAITLIST_CONFIRM: _("Please confirm your place on the waitlist"),
     Purpose.WAITLIST_OFFER: _("Waitlist: a time has come free"),
 }

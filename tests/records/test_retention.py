@@ -9,12 +9,15 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.utils import timezone
 
 from longtide.audit.models import AuditEvent
 from longtide.audit.verify import verify_trail
+from longtide.checkins.models import CheckIn
 from longtide.clients.models import Client
-from longtide.notifications.models import Message
+from longtide.notifications.models import Channel, Message
+from longtide.notifications.outbox import NewMessage, queue
 from longtide.records.models import LegalHold
 from longtide.scheduling.models import Appointment
 
@@ -108,3 +111,31 @@ def test_a_hold_needs_a_reason(world) -> None:
     cleo = world.appointments["tidewater"].client_id
     with pytest.raises(CommandError, match="say why the record is held"):
         _run("hold", "--practice", "tidewater", "--client", str(cleo), "--reason", " \x00 ")
+
+
+def test_destruction_takes_the_clients_check_ins_and_their_alerts_with_it(world) -> None:
+    cleo = _age(world, 7)
+    appointment = world.appointments["tidewater"]
+    found = CheckIn.objects.create(
+        practice=world.practices["tidewater"],
+        client_id=cleo,
+        appointment=appointment,
+        effects={"headache": "mild"},
+        sought_care=True,
+        contact_me=False,
+        answered_at=appointment.end,
+    )
+    alert = NewMessage(
+        purpose="checkin.alert",
+        channel=Channel.EMAIL,
+        recipient="ana@example.test",
+        dedupe_key=f"checkin-alert:{found.pk}",
+        body_text="A client's check-in asks for attention.",
+        send_after=appointment.end,
+        about=f"checkin:{found.pk}",
+    )
+    with transaction.atomic():
+        queue(practice_id=appointment.practice_id, messages=[alert])
+    _run("--practice", "tidewater", "--apply", "--assume-adults")
+    assert not Client.objects.filter(pk=cleo).exists() and not CheckIn.objects.exists()
+    assert not Message.objects.filter(about=f"checkin:{found.pk}").exists()

@@ -60,10 +60,9 @@ def test_the_owner_sets_the_offsets(olga, cast) -> None:
     assert cast.tidewater.reminder_offsets == [72]
 
 
-def test_the_messages_page_promises_no_check_in_it_does_not_send(olga) -> None:
+def test_the_messages_page_lists_the_check_in_wording_it_sends(olga) -> None:
     page = olga.get("/staff/tidewater/messages/").content.decode()
-    assert "send_checkins" not in page  # no switch for messages that are never sent
-    assert page.count("check-in") == page.count("check-in (not sent yet)") > 0
+    assert "After-session check-in" in page and "not sent yet" not in page
 
 
 def test_the_wording_page_previews_the_default_with_an_example_visit(olga) -> None:

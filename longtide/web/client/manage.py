@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from longtide.checkins.actions import state_for_client
 from longtide.intake.status import client_panel
 from longtide.scheduling.booking import (
     cancel_appointment,
@@ -52,6 +53,7 @@ def _context(appointment: Appointment, token: str) -> dict[str, object]:
         "may_change": appointment.client_may_change(timezone.now()),
         "contact": " or ".join(x for x in [practice.phone, practice.email] if x),
         "intake": client_panel(appointment),
+        "checkin": state_for_client(appointment, timezone.now()),
     }
 
 

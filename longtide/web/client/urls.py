@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from longtide.web.client import feed, intake, manage
+from longtide.web.client import checkin, feed, intake, manage
 
 urlpatterns = [
     path("p/<slug:practice_slug>/manage/<str:token>/", manage.show, name="manage-booking"),
@@ -13,6 +13,7 @@ urlpatterns = [
     # A practitioner's private calendar feed (scheduling/feeds.py): no practice in the address.
     path("calendar-feed/<str:token>.ics", feed.calendar_feed, name="calendar-feed"),
     path("p/<slug:practice_slug>/manage/<str:token>/intake/", intake.from_booking, name="manage-intake"),
+    path("p/<slug:practice_slug>/manage/<str:token>/check-in/", checkin.checkin, name="manage-checkin"),
     path("p/<slug:practice_slug>/manage/<str:token>/anything-new/", intake.anything_new, name="manage-anything-new"),
     path("p/<slug:practice_slug>/intake/<str:token>/", intake.start, name="intake-start"),
     path("p/<slug:practice_slug>/intake/<str:token>/done/", intake.done, name="intake-done"),

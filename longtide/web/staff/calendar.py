@@ -46,6 +46,7 @@ from longtide.web.staff.calendar_forms import (
     free_times,
 )
 from longtide.web.staff.calendar_grid import build_grid, day_sources, practice_zone, week_sources
+from longtide.web.staff.checkins import checkin_panel
 from longtide.web.staff.intake import appointment_panel, calendar_badges
 from longtide.web.staff.notes import note_panel
 from longtide.web.staff.outbox import messages_about
@@ -169,6 +170,7 @@ def appointment(request: HttpRequest, practice: Practice, pk: int) -> HttpRespon
         "sent_messages": messages_about(found),
         "intake": appointment_panel(request, practice, found),
         "session_note": note_panel(request, practice, found),
+        "checkin": checkin_panel(request, practice, found),
     }
     return render(request, "web/staff/appointment.html", context)
 

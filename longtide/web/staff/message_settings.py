@@ -41,7 +41,10 @@ from longtide.web.staff.setup.guard import owner_page
 class ReminderSettingsForm(forms.ModelForm[Practice]):
     class Meta:
         model = Practice
-        fields = ["reminder_hours_first", "reminder_hours_second"]  # check-ins are not sent yet: no switch
+        fields = [
+            "reminder_hours_first",
+            "reminder_hours_second",
+        ]  # check-ins: a day after each completed session (checkins/actions.py)
 
 
 class WaitlistAndFeedsForm(forms.ModelForm[Practice]):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from longtide.checkins.actions import PURPOSE_LABELS as CHECKIN_PURPOSES
 from longtide.intake.messages import PURPOSE_LABELS as INTAKE_PURPOSES
 from longtide.notifications.links import mask
 from longtide.notifications.models import Message, State
@@ -48,9 +49,12 @@ class OutboxQuery(forms.Form):
     page = forms.IntegerField(min_value=1, max_value=1_000_000, required=False)
 
 
+OTHER_PURPOSES = {**INTAKE_PURPOSES, **CHECKIN_PURPOSES}
+
+
 def purpose_label(purpose: str) -> str:
-    if purpose in INTAKE_PURPOSES:
-        return str(INTAKE_PURPOSES[purpose])
+    if purpose in OTHER_PURPOSES:
+        return str(OTHER_PURPOSES[purpose])
     return str(PURPOSE_LABELS.get(purpose, purpose))  # type: ignore[call-overload]
 
 
