@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
@@ -281,16 +282,16 @@ PRIVATE_ADMIN_FIELDS: dict[str, frozenset[str]] = {
 }
 
 
-type StaffView = Callable[Concatenate[HttpRequest, Practice, ...], HttpResponse]
+type StaffView = Callable[Concatenate[HttpRequest, Practice, ...], HttpResponseBase]
 
 
-def member_required(permission: Perm) -> Callable[[StaffView], Callable[..., HttpResponse]]:
+def member_required(permission: Perm) -> Callable[[StaffView], Callable[..., HttpResponseBase]]:
     """Guard a staff view taking `practice_slug`: outsiders get a 404, never a hint the practice exists."""
 
-    def decorator(view: StaffView) -> Callable[..., HttpResponse]:
+    def decorator(view: StaffView) -> Callable[..., HttpResponseBase]:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, practice_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, practice_slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
             practice = get_object_or_404(Practice, slug=practice_slug)
             if not can(request.user, permission, practice):
                 raise Http404("No such practice")

@@ -71,6 +71,10 @@ STAFF_PAGES = [
     Page("mark by GET", "GET", "/staff/{practice}/appointments/{appointment}/mark/", ok=405),
     Page("mark", "POST", "/staff/{practice}/appointments/{appointment}/mark/", ok=302, data={"status": "completed"}),
     Page("sign-in settings", "GET", "/staff/{practice}/settings/sign-in/", roles=frozenset({"owner"})),
+    Page("audit trail", "GET", "/staff/{practice}/audit/", roles=frozenset({"owner"})),
+    Page("audit trail CSV", "GET", "/staff/{practice}/audit/?format=csv", roles=frozenset({"owner"})),
+    Page("monthly access report", "GET", "/staff/{practice}/audit/monthly/", roles=frozenset({"owner"})),
+    Page("monthly access report CSV", "GET", "/staff/{practice}/audit/monthly/?format=csv", roles=frozenset({"owner"})),
 ]
 
 

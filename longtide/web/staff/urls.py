@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from longtide.web.staff import (
     account,
+    audit,
     calendar,
     calendar_feed,
     chart,
@@ -63,6 +64,8 @@ urlpatterns = [
         intake.acknowledge,
         name="staff-flag-acknowledge",
     ),
+    path("staff/<slug:practice_slug>/audit/", audit.audit_trail, name="staff-audit"),
+    path("staff/<slug:practice_slug>/audit/monthly/", audit.audit_monthly, name="staff-audit-monthly"),
     path("staff/<slug:practice_slug>/clients/<int:pk>/chart/", chart.chart, name="staff-chart"),
     path(
         "staff/<slug:practice_slug>/clients/<int:pk>/chart/break-glass/",

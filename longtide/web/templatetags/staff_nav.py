@@ -27,6 +27,13 @@ def may_write_notes(context: dict[str, Any], practice: Practice) -> bool:
     return request is not None and can(request.user, Perm.CLINICAL_WRITE, practice)
 
 
+@register.simple_tag(takes_context=True)
+def may_read_audit(context: dict[str, Any], practice: Practice) -> bool:
+    """Whether the signed-in user reads the practice's audit trail."""
+    request = context.get("request")
+    return request is not None and can(request.user, Perm.AUDIT_READ, practice)
+
+
 @register.simple_tag
 def setup_ready(practice: Practice) -> bool:
     """Whether the practice can take online bookings (the first-run checklist is done)."""
