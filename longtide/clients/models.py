@@ -58,6 +58,9 @@ class Client(models.Model):
         null=True, blank=True, help_text="When the client agreed to receive text messages from the practice."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the client's contact details were erased at their request (records/erasure.py); the
+    # clinical record stays, restricted, until its retention date.
+    contact_erased_at = models.DateTimeField(null=True, blank=True)
 
     objects = ClientQuerySet.as_manager()
 

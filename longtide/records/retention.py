@@ -14,6 +14,7 @@ rows, protected) is not destroyed: the error is reported and the rest go on.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -47,18 +48,19 @@ class Candidate:
     verdict: Verdict
 
 
-def last_entries(practice: Practice) -> dict[int, date]:
-    """Each client's last entry: their last appointment's end, else the day they were created."""
+def last_entries(practice: Practice, client_ids: Collection[int] | None = None) -> dict[int, date]:
+    """Each client's last entry: their last appointment's end, else the day they were created
+    (every client of the practice, or those of `client_ids`)."""
     zone = practice.locations.first()
     tz = zone.zone if zone else None
-    ends = dict(
-        Appointment.objects.filter(practice=practice)
-        .values("client_id")
-        .annotate(last=Max("end"))
-        .values_list("client_id", "last")
-    )
+    appointments = Appointment.objects.filter(practice=practice)
+    clients = Client.objects.for_practice(practice)
+    if client_ids is not None:
+        appointments = appointments.filter(client_id__in=client_ids)
+        clients = clients.filter(pk__in=client_ids)
+    ends = dict(appointments.values("client_id").annotate(last=Max("end")).values_list("client_id", "last"))
     found = {}
-    for client_id, created in Client.objects.for_practice(practice).values_list("pk", "created_at"):
+    for client_id, created in clients.values_list("pk", "created_at"):
         moment: datetime = max(created, ends[client_id]) if client_id in ends else created
         found[client_id] = moment.astimezone(tz).date() if tz else moment.date()
     return found

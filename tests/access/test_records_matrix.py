@@ -85,8 +85,10 @@ BREAK_GLASS = Page(
 ACCESS_REPORT = Page("access report", "GET", "/staff/{practice}/clients/{client}/chart/access/")
 EXPORT_HTML = Page("export, printable", "GET", "/staff/{practice}/clients/{client}/chart/export/")
 EXPORT_JSON = Page("export, JSON", "GET", "/staff/{practice}/clients/{client}/chart/export.json")
-PAGES = [CHART, BREAK_GLASS_FORM, BREAK_GLASS, ACCESS_REPORT, EXPORT_HTML, EXPORT_JSON]
-OWNERS_ONLY = (ACCESS_REPORT, EXPORT_HTML, EXPORT_JSON)
+ERASE_FORM = Page("erasure request form", "GET", "/staff/{practice}/clients/{client}/chart/erase/")
+ERASE = Page("erasure request", "POST", "/staff/{practice}/clients/{client}/chart/erase/", (("reason", "short"),))
+PAGES = [CHART, BREAK_GLASS_FORM, BREAK_GLASS, ACCESS_REPORT, EXPORT_HTML, EXPORT_JSON, ERASE_FORM, ERASE]
+OWNERS_ONLY = (ACCESS_REPORT, EXPORT_HTML, EXPORT_JSON, ERASE_FORM)
 OWNERS = {("tidewater", "owner"), ("harbour", "two_roles")}
 
 # Used by tests/access/test_access_matrix.py's meta-test.
@@ -105,6 +107,8 @@ def expected(page: Page, who: str, practice: str, relation: str, path: str, char
         return (200, "", view)
     if page in OWNERS_ONLY:
         return (200, "") if (practice, who) in OWNERS else (404, "")
+    if page is ERASE:  # owners are told what is missing (no confirmation, a short reason); nothing erased
+        return (422, "") if (practice, who) in OWNERS else (404, "")
     # Break-glass: front desk may not; a member who reads the chart already is sent to it.
     if view == FRONT:
         return (404, "")

@@ -64,6 +64,7 @@ def chart(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
         "zone": practice_zone(practice),
         "perms_access_report": can(request.user, Perm.AUDIT_READ, practice),
         "perms_export": found.clinical and can(request.user, Perm.RECORDS_EXPORT, practice),
+        "perms_erase": can(request.user, Perm.RECORDS_ERASE, practice),
     }
     return render(request, "web/staff/chart.html", context)
 

@@ -11,6 +11,7 @@ from longtide.web.staff import (
     chart,
     client_reminders,
     clients,
+    erasure,
     home,
     intake,
     message_settings,
@@ -78,6 +79,7 @@ urlpatterns = [
         name="staff-chart-access",
     ),
     path("staff/<slug:practice_slug>/clients/<int:pk>/chart/export/", chart.chart_export, name="staff-chart-export"),
+    path("staff/<slug:practice_slug>/clients/<int:pk>/chart/erase/", erasure.erase, name="staff-chart-erase"),
     path(
         "staff/<slug:practice_slug>/clients/<int:pk>/chart/export.json",
         chart.chart_export_json,

@@ -1,0 +1,129 @@
+"""An erasure request (GDPR Art. 17, with Art. 17(3)(c) and Art. 9(2)(h): health records a clinic
+must keep are kept): erase the client's contact details everywhere Longtide holds them for
+reaching the client, keep the clinical record (restricted) until its retention date, and record
+what was done in the audit trail.
+
+Erased: the client's email and phone, their text-message agreement and reminder channel (set to
+none); the email and phone typed on their bookings; the address on every message to them (and
+messages still waiting are withdrawn); their waitlist places; their intake links (voided).
+Kept: their name (the record must stay identifiable while it is kept), appointments, intake,
+consents, flags, notes, check-ins and outcomes, and the audit trail; `longtide retention` destroys
+them at the retention date. A number that replied STOP stays on the opt-out list, so it is never
+texted again. Upcoming visits must be cancelled first (the clinic would lose its way to tell the
+client about them), so erasure refuses while any remain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models import Q
+
+from longtide.audit.models import Action
+from longtide.audit.trail import Actor, record
+from longtide.clients.models import Client, ReminderChannel
+from longtide.intake.models import IntakeLink
+from longtide.lib.retention import retain_until, rule_for
+from longtide.notifications.models import Message, State
+from longtide.records.retention import last_entries
+from longtide.scheduling.booking_messages import about
+from longtide.scheduling.models import Appointment, Status, WaitlistEntry
+
+ERASED_RECIPIENT = "[erased on request]"
+REASON_MIN, REASON_MAX = 10, 2000
+
+
+class ErasureRefused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Plan:
+    upcoming: list[Appointment]  # must be cancelled first
+    kept_until: date | None  # the retention date of what is kept (None: unknown)
+    waitlist_places: int
+    messages: int
+
+
+def _upcoming(client: Client, now: datetime) -> list[Appointment]:
+    return list(
+        Appointment.objects.filter(client=client, status__in=[Status.BOOKED, Status.HELD], end__gt=now)
+        .select_related("location", "practitioner")
+        .order_by("start")
+    )
+
+
+def _message_subjects(client: Client) -> Q:
+    appointments = Appointment.objects.filter(client=client).values_list("pk", flat=True)
+    links = IntakeLink.objects.filter(client=client).values_list("pk", flat=True)
+    return Q(about__in=[about(pk) for pk in appointments]) | Q(about__in=[f"intake-link:{pk}" for pk in links])
+
+
+def _waitlist(client: Client) -> Q:
+    if not client.email:
+        return Q(pk__in=[])
+    return Q(practice_id=client.practice_id, email__iexact=client.email)
+
+
+def plan(client: Client, now: datetime) -> Plan:
+    rule = rule_for(client.practice.retention_rule)
+    last = last_entries(client.practice, [client.pk]).get(client.pk)
+    return Plan(
+        upcoming=_upcoming(client, now),
+        kept_until=retain_until(rule, last_entry=last, date_of_birth=None) if last else None,
+        waitlist_places=WaitlistEntry.objects.filter(_waitlist(client)).count(),
+        messages=Message.objects.filter(_message_subjects(client), practice_id=client.practice_id).count(),
+    )
+
+
+def clean_reason(raw: str) -> str:
+    reason = " ".join("".join(ch if ch >= " " else " " for ch in raw).split())
+    if len(reason) < REASON_MIN:
+        raise ErasureRefused(f"Say what the client asked for, in at least {REASON_MIN} characters.")
+    if len(reason) > REASON_MAX:
+        raise ErasureRefused(f"Keep the reason under {REASON_MAX} characters.")
+    return reason
+
+
+def erase_contact(client: Client, *, by: Actor, reason: str, now: datetime) -> bool:
+    """Erase the client's contact details (see the module's docstring) and audit it, in one
+    transaction. Returns False when they were erased already (a second submit changes nothing)."""
+    reason = clean_reason(reason)
+    with transaction.atomic():
+        locked = Client.objects.select_for_update().select_related("practice").get(pk=client.pk)
+        if locked.contact_erased_at is not None:
+            return False
+        if upcoming := _upcoming(locked, now):
+            raise ErasureRefused(
+                f"{len(upcoming)} upcoming visit(s) are still booked: cancel them first, so that nobody "
+                "expects the client and the client is told."
+            )
+        subjects = Message.objects.filter(_message_subjects(locked), practice_id=locked.practice_id)
+        withdrawn = subjects.filter(status=State.PENDING).update(
+            status=State.WITHDRAWN, last_error="Withdrawn: the client's contact details were erased on request."
+        )
+        messages = subjects.update(recipient=ERASED_RECIPIENT)
+        places, _by_kind = WaitlistEntry.objects.filter(_waitlist(locked)).delete()
+        IntakeLink.objects.filter(client=locked, voided_at__isnull=True).update(voided_at=now)
+        Appointment.objects.filter(client=locked).update(booked_email="", booked_phone="")
+        locked.email = ""
+        locked.phone = ""
+        locked.sms_consent_at = None
+        locked.reminder_channel = ReminderChannel.NONE
+        locked.contact_erased_at = now
+        locked.save(update_fields=["email", "phone", "sms_consent_at", "reminder_channel", "contact_erased_at"])
+        record(
+            by=by,
+            action=Action.ERASE,
+            object_type="client",
+            practice_id=locked.practice_id,
+            client_id=locked.pk,
+            object_id=locked.pk,
+            reason=reason,
+            detail=f"contact details; {messages} messages ({withdrawn} withdrawn); {places} waitlist rows",
+        )
+    return True
