@@ -45,9 +45,9 @@ def main() -> None:
     from longtide.audit.trail import Actor, Origin
     from longtide.clients.models import Client
     from longtide.intake import actions, status
+    from longtide.intake.display import answers_for_display
     from longtide.intake.models import Flag, Intake, Signature
     from longtide.intake.screening import SHIPPED, questions
-    from longtide.web.staff.intake import _answers_for_display
 
     today = timezone.now().date()
     about = {"date_of_birth": "1980-01-01", "emergency_name": "A. Friend", "emergency_phone": "555 0100"}
@@ -96,7 +96,7 @@ def main() -> None:
             assert current is not None
             list(Flag.objects.filter(client=flagged_client))
             list(Signature.objects.filter(client=flagged_client).select_related("document")[:50])
-            _answers_for_display(current)
+            answers_for_display(current)
             record(
                 by=actor,
                 action=Action.VIEW,

@@ -22,8 +22,13 @@ from longtide.api.public import ErrorOut
 from longtide.audit.models import Action, Via
 from longtide.audit.trail import Actor, Origin, record
 from longtide.clients.models import Client
+from longtide.intake import actions as intake_actions
+from longtide.intake import status as intake_status
+from longtide.intake.display import answers_for_display
+from longtide.intake.models import Flag, FlagLevel, Signature
 from longtide.practice.access import Perm, can, role_in
 from longtide.practice.models import Practice
+from longtide.records.chart import access_to as chart_access_to
 from longtide.records.chart import open_chart
 from longtide.records.export import export_record
 from longtide.scheduling.models import Appointment
@@ -217,6 +222,157 @@ def client_chart(request: HttpRequest, slug: str, client_id: int) -> ChartOut:
         ],
         not_collected=[p.key for p in chart.pending if chart.clinical or not p.clinical],
     )
+
+
+class IntakeAnswerOut(Schema):
+    question: str
+    answer: str
+
+
+class IntakeSectionOut(Schema):
+    title: str
+    answers: list[IntakeAnswerOut]
+
+
+class IntakeFormOut(Schema):
+    id: int
+    form_version: int = Field(description="The version of the practice's form the answers were given against.")
+    submitted_at: datetime | None
+    sections: list[IntakeSectionOut]
+
+
+class FlagOut(Schema):
+    id: int
+    item: str
+    level: str = Field(description="EMERGENCY, REFER or PRECAUTION.")
+    label: str
+    urgent: bool
+    crisis: bool
+    raised_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    action: str = Field(description="What was done: referred, clearance, modified, declined (empty while open).")
+    action_note: str
+
+
+class ConsentOut(Schema):
+    document: str
+    kind: str
+    version: int
+    agreed: bool
+    signer: str
+    signed_at: datetime
+    text_sha256: str
+
+
+class IntakeStatusOut(Schema):
+    intake_done: bool
+    intake_started: bool
+    consent_current: bool
+    held: bool = Field(description="An open EMERGENCY flag holds the client's bookings.")
+    needs_review: bool
+    label: str
+
+
+class ClientIntakeOut(Schema):
+    client_id: int
+    basis: str
+    clinical: bool = Field(description="Whether answers, flags and consents are included (false: status only).")
+    status: IntakeStatusOut
+    intake: IntakeFormOut | None = Field(description="The current intake (null: none, or not clinical).")
+    flags: list[FlagOut] | None
+    consents: list[ConsentOut] | None
+
+
+@router.get(
+    "p/{slug}/clients/{client_id}/intake",
+    response={200: ClientIntakeOut, 401: ErrorOut, 404: ErrorOut},
+    summary="A client's intake, flags and consents",
+    description="As on the staff intake page: owners, the care team, shared care and open break-glass grants get "
+    "the answers (in the words of their form version), every flag with its acknowledgement, and the consents "
+    "signed; front desk and practitioners outside the care team get the status only (`clinical: false`): "
+    "whether intake and consent are done and whether a booking is held or needs review. Audited.",
+)
+def client_intake(request: HttpRequest, slug: str, client_id: int) -> ClientIntakeOut:
+    practice, row = _member(request, slug, Perm.CHART_OPEN)
+    client = _client(practice, client_id)
+    access, _grant = chart_access_to(row.user, practice, client, timezone.now())
+    if access is None:
+        raise Http404("No such client.")
+    found = intake_status.summary(client)
+    status = IntakeStatusOut(
+        intake_done=found.intake_done,
+        intake_started=found.intake_started,
+        consent_current=found.consent_current,
+        held=found.held,
+        needs_review=found.needs_review,
+        label=found.clinical_label if access.clinical else found.front_desk_label,
+    )
+    out = ClientIntakeOut(
+        client_id=client.pk,
+        basis=str(access.basis),
+        clinical=access.clinical,
+        status=status,
+        intake=None,
+        flags=None,
+        consents=None,
+    )
+    current = intake_actions.current_intake(client) if access.clinical else None
+    if access.clinical:
+        out.intake = (
+            IntakeFormOut(
+                id=current.pk,
+                form_version=current.form.number,
+                submitted_at=current.submitted_at,
+                sections=[
+                    IntakeSectionOut(
+                        title=str(section["title"]),
+                        answers=[IntakeAnswerOut(question=str(q), answer=str(a)) for q, a in section["rows"]],
+                    )
+                    for section in answers_for_display(current)
+                ],
+            )
+            if current
+            else None
+        )
+        out.flags = [
+            FlagOut(
+                id=f.pk,
+                item=f.item_key,
+                level=FlagLevel(f.level).name,
+                label=f.staff_label,
+                urgent=f.urgent,
+                crisis=f.crisis,
+                raised_at=f.raised_at,
+                acknowledged_at=f.acknowledged_at,
+                acknowledged_by=f.acknowledged_by.get_username() if f.acknowledged_by else None,
+                action=f.action,
+                action_note=f.action_note,
+            )
+            for f in Flag.objects.filter(client=client).select_related("acknowledged_by").order_by("raised_at", "pk")
+        ]
+        out.consents = [
+            ConsentOut(
+                document=s.document.title,
+                kind=s.document.kind,
+                version=s.document.version,
+                agreed=s.agreed,
+                signer=s.signer,
+                signed_at=s.signed_at,
+                text_sha256=s.text_sha256,
+            )
+            for s in Signature.objects.filter(client=client).select_related("document").order_by("-signed_at", "-pk")
+        ]
+    _audit(
+        request,
+        practice,
+        row,
+        "intake" if access.clinical else "intake_status",
+        client_id=client.pk,
+        object_id=current.pk if current else "",
+        basis=str(access.basis),
+    )
+    return out
 
 
 @router.get(

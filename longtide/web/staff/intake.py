@@ -22,7 +22,8 @@ from django.views.decorators.http import require_POST
 from longtide.audit.models import Action
 from longtide.audit.trail import record
 from longtide.clients.models import Client
-from longtide.intake import actions, form, links, screening, status
+from longtide.intake import actions, links, screening, status
+from longtide.intake.display import answers_for_display
 from longtide.intake.messages import queue_intake_link
 from longtide.intake.models import Flag, FlagAction, Intake, IntakeStatus, Signature
 from longtide.practice.access import ChartAccess, Perm, acting, member_required, role_in
@@ -52,33 +53,6 @@ def audit_view(request: HttpRequest, access: ChartAccess, client: Client, what: 
     )
 
 
-def _answers_for_display(intake: Intake) -> list[dict[str, Any]]:
-    """The intake's answers as (question, answer) rows per step, in the words of its own version."""
-    definition = actions.definition_of(intake.form)
-    sections = []
-    labels = dict(form.REASONS)
-    for step in form.STEPS[:-1]:
-        saved = intake.answers.get(step.key, {})
-        rows: list[tuple[str, str]] = []
-        if step.key == "reasons" and saved:
-            severity = saved.get("severity", {})
-            for key in saved.get("reasons", []):
-                main = " — main concern" if saved.get("main_reason") == key else ""
-                rows.append((labels.get(key, key), f"{severity.get(key, '?')}/10{main}"))
-        if step.key == "screen":
-            for item in screening.questions(definition.screen):
-                value = saved.get(item.key)
-                rows.append((item.question, {True: "Yes", False: "No"}.get(value, "Not answered")))
-        else:
-            for f in definition.fields_of(step.key):
-                value = str(saved.get(f.key, "") or "")
-                if f.choices:
-                    value = dict(f.choices).get(value, value)
-                rows.append((f.label, value or "—"))
-        sections.append({"title": step.title, "rows": rows})
-    return sections
-
-
 @never_cache
 @member_required(Perm.CHART_OPEN)
 def client_intake(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
@@ -100,7 +74,7 @@ def client_intake(request: HttpRequest, practice: Practice, pk: int) -> HttpResp
         with transaction.atomic():
             current = actions.current_intake(client)
             context["intake"] = current
-            context["sections"] = _answers_for_display(current) if current else []
+            context["sections"] = answers_for_display(current) if current else []
             context["flags"] = list(
                 Flag.objects.filter(client=client)
                 .select_related("acknowledged_by", "intake")
