@@ -16,7 +16,11 @@ from django.db import transaction
 
 from longtide.audit.models import Action, AuditEvent, Via
 from longtide.audit.trail import Actor, Origin, record
+from longtide.checkins.models import CheckIn
 from longtide.clients.models import Client
+from longtide.intake.display import answers_for_display
+from longtide.intake.models import Flag, FlagLevel, Intake, Signature
+from longtide.notes.models import SessionNote
 from longtide.notifications.models import Message
 from longtide.practice.access import Perm, can
 from longtide.practice.models import Practice
@@ -26,10 +30,16 @@ from longtide.scheduling.care_team import care_team
 from longtide.scheduling.models import Appointment
 
 SCHEMA = "longtide.client-record/1"
-# Parts Longtide now holds (intake, safety flags and consents on the intake page; session notes) that
-# this export does not include yet: named as such, never as "not collected", so that an access
-# request is completed by hand from those pages until their sections are added here.
-HELD_ELSEWHERE = frozenset(part.key for part in PENDING if part.page)
+# The chart's parts this export has a section for (intake answers, flags, consents, session notes).
+EXPORTED = frozenset({"intake", "flags", "consents", "notes"})
+# Parts Longtide holds on a page of their own that this export does not include yet: named as
+# such, never as "not collected", so that an access request is completed by hand from those pages.
+HELD_ELSEWHERE = frozenset(part.key for part in PENDING if part.page and part.key not in EXPORTED)
+IMPRESSIONS = (
+    "Fields named impression_* are the practitioner's palpation impressions (CST rhythm, restrictions, still "
+    "points): their reliability between practitioners is near chance, so they are not measurements and never "
+    "feed an outcome (domain.md §4)."
+)
 FORMATS = ("html", "json")
 
 
@@ -111,9 +121,91 @@ def client_record(practice: Practice, client: Client, *, now: datetime) -> dict[
             }
             for e in trail
         ],
-        "not_collected": [part.key for part in PENDING if part.key not in HELD_ELSEWHERE],
+        "intakes": _intakes(client),
+        "flags": [
+            {
+                "item": f.item_key,
+                "level": FlagLevel(f.level).name,
+                "label": f.staff_label,
+                "urgent": f.urgent,
+                "crisis": f.crisis,
+                "raised_at": _at(f.raised_at),
+                "acknowledged_at": _at(f.acknowledged_at),
+                "acknowledged_by": f.acknowledged_by.get_username() if f.acknowledged_by else None,
+                "action": f.action,
+                "action_note": f.action_note,
+            }
+            for f in Flag.objects.filter(client=client).select_related("acknowledged_by").order_by("raised_at", "pk")
+        ],
+        "consents": [
+            {
+                "document": s.document.title,
+                "kind": s.document.kind,
+                "version": s.document.version,
+                "text": s.document.text,
+                "text_sha256": s.text_sha256,
+                "agreed": s.agreed,
+                "typed_name": s.typed_name,
+                "signer": s.signer,
+                "guardian_relationship": s.guardian_relationship,
+                "signed_at": _at(s.signed_at),
+                "ip": s.ip,
+                "user_agent": s.user_agent,
+            }
+            for s in Signature.objects.filter(client=client).select_related("document").order_by("signed_at", "pk")
+        ],
+        "notes": _notes(client),
+        "notes_impressions": IMPRESSIONS,
+        "checkins": [
+            {
+                "appointment_id": c.appointment_id,
+                "answered_at": _at(c.answered_at),
+                "effects": c.effects,
+                "other": c.other,
+                "sought_care": c.sought_care,
+                "contact_me": c.contact_me,
+            }
+            for c in CheckIn.objects.filter(client=client).order_by("answered_at", "pk")
+        ],
+        "not_collected": [part.key for part in PENDING if part.key not in HELD_ELSEWHERE | EXPORTED],
         "not_in_export": [part.key for part in PENDING if part.key in HELD_ELSEWHERE],
     }
+
+
+def _intakes(client: Client) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": i.pk,
+            "status": i.status,
+            "form_version": i.form.number,
+            "started_at": _at(i.started_at),
+            "submitted_at": _at(i.submitted_at),
+            "signer": i.signer,
+            "sections": [
+                {"title": str(section["title"]), "answers": [{"question": q, "answer": a} for q, a in section["rows"]]}
+                for section in answers_for_display(i)
+            ],
+        }
+        for i in Intake.objects.filter(client=client).select_related("form").order_by("started_at", "pk")
+    ]
+
+
+def _notes(client: Client) -> list[dict[str, Any]]:
+    found = []
+    for note in SessionNote.objects.filter(client=client).prefetch_related("addenda").order_by("session_date", "pk"):
+        found.append(
+            {
+                **note.content(),
+                "status": note.status,
+                "content_hash": note.content_hash,
+                "hash_matches": note.hash_matches() if note.is_signed else None,
+                "addenda": [
+                    {**a.content(), "content_hash": a.content_hash}
+                    for a in sorted(note.addenda.all(), key=lambda a: (a.written_at, a.pk))
+                ],
+            }
+        )
+    return found
 
 
 def export_record(

@@ -98,7 +98,8 @@ def test_the_json_bundle_holds_the_whole_record_and_the_export_is_audited(world,
     assert sent[1][1:] == ("Your visit <on Tuesday>", "See you soon & thanks")
     assert [(e["who"], e["action"], e["basis"]) for e in data["record_access"]] == [("ana", "view", "care_team")]
     assert data["not_collected"] == ["episodes", "outcomes"]  # Longtide holds none of these yet
-    assert data["not_in_export"] == ["intake", "flags", "consents", "notes"]  # held, named as missing here
+    assert data["not_in_export"] == []  # intake, flags, consents and notes have their sections
+    assert (data["intakes"], data["flags"], data["consents"], data["notes"], data["checkins"]) == ([], [], [], [], [])
     event = AuditEvent.objects.filter(action="export").get()
     assert (event.client_id, event.actor_label, event.detail, event.basis) == (hostile_cleo, "olga", "json", "owner")
 
@@ -126,3 +127,48 @@ def test_a_practitioner_cannot_export_even_a_client_in_their_care(world) -> None
     for path in ("export/", "export.json"):
         assert ana.get(f"/staff/tidewater/clients/{cleo}/chart/{path}").status_code == 404
     assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_the_export_holds_intake_flags_consents_notes_and_check_ins_and_the_page_shows_them_all(world) -> None:
+    """The whole clinical record is in the access request's answer, each value on the printable page."""
+    from longtide.audit.trail import Actor
+    from longtide.checkins.models import CheckIn
+    from longtide.intake import actions as intake_actions
+    from longtide.notes.actions import add_addendum, save_draft, sign_note, start_note
+    from tests.intake.test_intake_actions import ORIGIN, TODAY, _agree_all, _filled
+    from tests.notes.conftest import complete, make_visit
+
+    cast = world.cast
+    cleo = world.appointments["tidewater"].client
+    intake_actions.submit(_filled(cleo, "chiari"), _agree_all(cleo), origin=ORIGIN, today=TODAY)
+    by = Actor(cast.ana_user, "practitioner")
+    past = make_visit(cast, days_ago=2, client=cleo, status="completed")
+    note = start_note(past, by=by, now=timezone.now())
+    note = sign_note(save_draft(note, complete(note), revision=0, by=by), by=by, now=timezone.now())
+    add_addendum(note, reason="Client called", text="Slept <well> that night.", by=by, now=timezone.now())
+    CheckIn.objects.create(
+        practice=cast.tidewater,
+        client=cleo,
+        appointment=past,
+        effects={"tiredness": "mild"},
+        sought_care=False,
+        contact_me=True,
+        answered_at=timezone.now(),
+    )
+    olga = _as(world.users["owner"])
+    bundle = json.loads(olga.get(f"/staff/tidewater/clients/{cleo.pk}/chart/export.json").content)
+    [intake] = bundle["intakes"]
+    assert intake["status"] == "submitted" and any(s["title"] == "Why you are coming" for s in intake["sections"])
+    assert {f["item"]: f["level"] for f in bundle["flags"]}["chiari"] == "REFER"
+    assert bundle["consents"] and all(c["text"] and c["text_sha256"] for c in bundle["consents"])
+    [exported] = bundle["notes"]
+    assert (exported["status"], exported["hash_matches"]) == ("signed", True)
+    assert exported["content_hash"] == note.content_hash
+    assert exported["subjective"] == complete(note)["subjective"]
+    assert [a["text"] for a in exported["addenda"]] == ["Slept <well> that night."]
+    assert "impression_" in bundle["notes_impressions"]
+    assert bundle["checkins"][0]["effects"] == {"tiredness": "mild"}
+    page = olga.get(f"/staff/tidewater/clients/{cleo.pk}/chart/export/").text
+    missing = [leaf for leaf in _leaves(bundle) if html.escape(leaf) not in page and leaf != bundle["generated_at"]]
+    assert missing == []
+    assert "Slept &lt;well&gt; that night." in page and "practitioner impression, not a measurement" in page
