@@ -26,7 +26,10 @@ from longtide.intake import actions as intake_actions
 from longtide.intake import status as intake_status
 from longtide.intake.display import answers_for_display
 from longtide.intake.models import Flag, FlagLevel, Signature
-from longtide.practice.access import Perm, can, role_in
+from longtide.notes.actions import record_list_read, record_read
+from longtide.notes.data import note_data
+from longtide.notes.models import SessionNote
+from longtide.practice.access import ChartAccess, Perm, can, role_in
 from longtide.practice.models import Practice
 from longtide.records.chart import access_to as chart_access_to
 from longtide.records.chart import open_chart
@@ -373,6 +376,64 @@ def client_intake(request: HttpRequest, slug: str, client_id: int) -> ClientInta
         basis=str(access.basis),
     )
     return out
+
+
+def _clinical_access(row: StaffToken, practice: Practice, client: Client) -> ChartAccess:
+    """The chart's rule; anything short of the clinical parts answers 404, as for what does not exist."""
+    access, _grant = chart_access_to(row.user, practice, client, timezone.now())
+    if access is None or not access.clinical:
+        raise Http404("No such client.")
+    return access
+
+
+def _api_actor(request: HttpRequest, row: StaffToken, access: ChartAccess) -> Actor:
+    return Actor(user=row.user, role=str(access.role), origin=Origin.of(request), via=Via.API)
+
+
+NOTES_DESCRIPTION = (
+    "For owners, the client's care team, shared care and open break-glass grants; front desk and "
+    "practitioners outside the care team get 404. Each note is its signed content (every field, whose note, the "
+    "signature), `status`, `content_hash` (the SHA-256 of the canonical content, docs/notes.md: recompute it to "
+    "verify), `hash_matches` (rechecked now) and `addenda` with their own hashes. Fields named `impression_*` are "
+    "the practitioner's palpation impressions, not measurements. Audited."
+)
+
+
+@router.get(
+    "p/{slug}/clients/{client_id}/notes",
+    response={200: list[dict[str, Any]], 401: ErrorOut, 404: ErrorOut},
+    summary="A client's session notes",
+    description=NOTES_DESCRIPTION + " In session order.",
+)
+def client_notes(request: HttpRequest, slug: str, client_id: int) -> list[dict[str, Any]]:
+    practice, row = _member(request, slug, Perm.CLINICAL_READ)
+    client = _client(practice, client_id)
+    access = _clinical_access(row, practice, client)
+    notes = list(
+        SessionNote.objects.for_practice(practice)
+        .filter(client=client)
+        .prefetch_related("addenda")
+        .order_by("session_date", "pk")
+    )
+    record_list_read(client, by=_api_actor(request, row, access), basis=str(access.basis), count=len(notes), query="")
+    return [note_data(note) for note in notes]
+
+
+@router.get(
+    "p/{slug}/clients/{client_id}/notes/{note_id}",
+    response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut},
+    summary="One session note",
+    description=NOTES_DESCRIPTION,
+)
+def client_note(request: HttpRequest, slug: str, client_id: int, note_id: int) -> dict[str, Any]:
+    practice, row = _member(request, slug, Perm.CLINICAL_READ)
+    client = _client(practice, client_id)
+    access = _clinical_access(row, practice, client)
+    note = SessionNote.objects.for_practice(practice).filter(client=client, pk=note_id).first()
+    if note is None:
+        raise Http404("No such note.")
+    record_read(note, by=_api_actor(request, row, access), basis=str(access.basis))
+    return note_data(note)
 
 
 @router.get(

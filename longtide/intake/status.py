@@ -140,3 +140,18 @@ def client_panel(appointment: Appointment) -> ClientPanel:
         ask_anything_new=earlier and not found.intake_started and appointment.status == "booked",
         anything_new_answer=check.anything_new if check else None,
     )
+
+
+def agreed_kinds(client: Client) -> frozenset[str]:
+    """The consent kinds the client has agreed to in the current version of the document (what a
+    session note's separate consent ticks need on file: notes.actions.CONSENT_ON_FILE)."""
+    newest: dict[str, tuple[int, int]] = {}  # kind → (version, document id)
+    for doc_id, kind, version in ConsentDocument.objects.filter(practice_id=client.practice_id).values_list(
+        "pk", "kind", "version"
+    ):
+        newest[kind] = max(newest.get(kind, (0, 0)), (version, doc_id))
+    current = {doc_id: kind for kind, (_version, doc_id) in newest.items()}
+    agreed = Signature.objects.filter(client=client, document_id__in=current, agreed=True).values_list(
+        "document_id", flat=True
+    )
+    return frozenset(current[doc_id] for doc_id in agreed)

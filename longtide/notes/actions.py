@@ -153,9 +153,28 @@ def save_draft(
     return locked
 
 
-def sign_problems(note: SessionNote) -> dict[str, str]:
-    """What must be filled in or fixed before the note can be signed (field -> message)."""
+# The note's separate consent ticks and the kind of signed consent each needs on file (the kinds of
+# longtide.intake.consent_texts.Kind; notes may not import intake, so the caller passes what the
+# client has agreed to, and a test checks these names against Kind).
+CONSENT_ON_FILE = {"pelvic_diaphragm_consent": "pelvic_diaphragm", "intra_oral_consent": "intraoral"}
+NO_CONSENT_ON_FILE = {
+    "pelvic_diaphragm_consent": "The client has not signed the consent to the pelvic diaphragm hold: untick it and the "
+    "hold, or ask the client to sign it (their intake's consent step) before this work.",
+    "intra_oral_consent": "The client has not signed the consent to intra-oral work: untick it and the work, or ask "
+    "the client to sign it (their intake's consent step) before this work.",
+}
+
+
+def sign_problems(note: SessionNote, consents_on_file: frozenset[str] = frozenset()) -> dict[str, str]:
+    """What must be filled in or fixed before the note can be signed (field -> message).
+
+    `consents_on_file`: the consent kinds the client has agreed to (intake.status.agreed_kinds); a
+    separate consent ticked without its signed document on file is refused.
+    """
     problems: dict[str, str] = {}
+    for field, kind in CONSENT_ON_FILE.items():
+        if getattr(note, field) and kind not in consents_on_file:
+            problems[field] = NO_CONSENT_ON_FILE[field]
     if note.stopped:
         if not note.stop_reason.strip():
             problems["stop_reason"] = "Say why the session stopped."
@@ -180,9 +199,15 @@ def sign_problems(note: SessionNote) -> dict[str, str]:
     return problems
 
 
-def sign_note(note: SessionNote, *, by: Actor, now: datetime) -> SessionNote:
+def sign_note(
+    note: SessionNote, *, by: Actor, now: datetime, consents_on_file: frozenset[str] = frozenset()
+) -> SessionNote:
     """Sign and lock the note: signer, credential, time, late-entry flag and the SHA-256 of its
-    canonical content. The appointment is marked completed if it was still booked."""
+    canonical content. The appointment is marked completed if it was still booked.
+
+    `consents_on_file` are the consent kinds the client has agreed to (the caller asks intake); a
+    separate consent ticked in the note without its document on file is refused (sign_problems).
+    """
     if by.user is None:
         raise NoteError("Sign in to sign a note.")
     with transaction.atomic():
@@ -198,7 +223,7 @@ def sign_note(note: SessionNote, *, by: Actor, now: datetime) -> SessionNote:
             raise NoteError(
                 f"The appointment is {appointment.get_status_display().lower()}; its note cannot be signed."
             )
-        if problems := sign_problems(locked):
+        if problems := sign_problems(locked, consents_on_file):
             raise NoteError("The note is not ready to sign: " + " ".join(problems.values()), problems)
         practitioner = appointment.practitioner
         locked.status = NoteStatus.SIGNED

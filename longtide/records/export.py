@@ -20,6 +20,7 @@ from longtide.checkins.models import CheckIn
 from longtide.clients.models import Client
 from longtide.intake.display import answers_for_display
 from longtide.intake.models import Flag, FlagLevel, Intake, Signature
+from longtide.notes.data import note_data
 from longtide.notes.models import SessionNote
 from longtide.notifications.models import Message
 from longtide.practice.access import Perm, can
@@ -191,21 +192,8 @@ def _intakes(client: Client) -> list[dict[str, Any]]:
 
 
 def _notes(client: Client) -> list[dict[str, Any]]:
-    found = []
-    for note in SessionNote.objects.filter(client=client).prefetch_related("addenda").order_by("session_date", "pk"):
-        found.append(
-            {
-                **note.content(),
-                "status": note.status,
-                "content_hash": note.content_hash,
-                "hash_matches": note.hash_matches() if note.is_signed else None,
-                "addenda": [
-                    {**a.content(), "content_hash": a.content_hash}
-                    for a in sorted(note.addenda.all(), key=lambda a: (a.written_at, a.pk))
-                ],
-            }
-        )
-    return found
+    notes = SessionNote.objects.filter(client=client).prefetch_related("addenda").order_by("session_date", "pk")
+    return [note_data(note) for note in notes]
 
 
 def export_record(

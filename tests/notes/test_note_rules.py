@@ -108,6 +108,30 @@ def test_sensitive_work_needs_its_own_consent_tick(cast, visit) -> None:
     assert set(caught.value.fields) == {"pelvic_diaphragm_consent", "intra_oral_consent"}
 
 
+def test_a_separate_consent_tick_needs_the_signed_consent_on_file(cast, visit) -> None:
+    from longtide.intake import actions as intake_actions
+    from longtide.intake.consent_texts import Kind
+    from longtide.intake.status import agreed_kinds
+    from longtide.notes.actions import CONSENT_ON_FILE, NO_CONSENT_ON_FILE
+    from tests.intake.test_intake_actions import ORIGIN, TODAY, _filled
+
+    assert set(CONSENT_ON_FILE.values()) <= {kind.value for kind in Kind}  # the names notes cannot import
+    note = start_note(visit(), by=ana(cast), now=timezone.now())
+    fields = {**complete(note), "holds": ["pelvic_diaphragm"], "pelvic_diaphragm_consent": True}
+    note = save_draft(note, fields, revision=0, by=ana(cast))
+    assert agreed_kinds(cast.cleo) == frozenset()
+    with pytest.raises(NoteError) as caught:
+        sign_note(note, by=ana(cast), now=timezone.now(), consents_on_file=agreed_kinds(cast.cleo))
+    assert caught.value.fields == {"pelvic_diaphragm_consent": NO_CONSENT_ON_FILE["pelvic_diaphragm_consent"]}
+    documents = intake_actions.current_documents(cast.tidewater)
+    agreed = {d.pk for d in documents if d.kind != Kind.INTRAORAL}  # the pelvic hold yes, intra-oral work no
+    intake_actions.submit(
+        _filled(cast.cleo), intake_actions.ConsentAnswer(agreed, "Cleo Park"), origin=ORIGIN, today=TODAY
+    )
+    assert "pelvic_diaphragm" in agreed_kinds(cast.cleo) and "intraoral" not in agreed_kinds(cast.cleo)
+    assert sign_note(note, by=ana(cast), now=timezone.now(), consents_on_file=agreed_kinds(cast.cleo)).is_signed
+
+
 def test_a_stopped_session_needs_a_reason_not_a_treatment(cast, visit) -> None:
     note = start_note(visit(), by=ana(cast), now=timezone.now())
     fields = {"stopped": True, "subjective": "Arrived upset.", "assessment": "Not today.", "plan": "Call next week."}

@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from longtide.clients.models import Client
+from longtide.intake.status import agreed_kinds
 from longtide.notes.actions import (
     NoteConflict,
     NoteError,
@@ -228,7 +229,7 @@ def sign(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
         saved = save_draft(
             found, _changes(form), revision=form.cleaned_data["revision"], by=by, editor=form.cleaned_data["editor"]
         )
-        sign_note(saved, by=by, now=timezone.now())
+        sign_note(saved, by=by, now=timezone.now(), consents_on_file=agreed_kinds(appointment.client))
     except NoteConflict as conflict:
         _keep_typed(form, revision=conflict.current_revision)
         messages.error(request, conflict.message)
@@ -319,6 +320,7 @@ def _page(
         "why_no_note": why_no_note(appointment, timezone.now()) if found is None else None,
         "last": last,
         "addenda": list(found.addenda.all()) if found is not None else [],
+        "consents_on_file": agreed_kinds(appointment.client) if editing else frozenset(),
         "addendum_form": addendum_form or (AddendumForm() if may_amend else None),
         "may_amend": may_amend,
         "zone_name": str(zone),
