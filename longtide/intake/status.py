@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from longtide.clients.models import Client
-from longtide.intake.models import ConsentDocument, Flag, Intake, IntakeStatus, Signature
+from longtide.intake.form import REASONS
+from longtide.intake.models import ConsentDocument, Flag, Intake, IntakeStatus, Signature, VisitCheck
 from longtide.intake.screening import Level
 from longtide.practice.models import Practice
 from longtide.scheduling.models import Appointment
@@ -125,8 +126,6 @@ class ClientPanel:
 
 
 def client_panel(appointment: Appointment) -> ClientPanel:
-    from longtide.intake.models import VisitCheck
-
     found = summary(appointment.client)
     check = VisitCheck.objects.filter(appointment=appointment).first()
     # A later visit: the intake was sent before this booking was made.
@@ -155,3 +154,32 @@ def agreed_kinds(client: Client) -> frozenset[str]:
         "document_id", flat=True
     )
     return frozenset(current[doc_id] for doc_id in agreed)
+
+
+def known_before_session(appointment: Appointment) -> list[str]:
+    """What the intake says that a session note's Subjective starts from (practitioners only): the
+    main concern with its rating, the goals, the answer to "anything new since last time?" for
+    this visit, and the flags still open."""
+    lines = []
+    current = (
+        Intake.objects.filter(client_id=appointment.client_id, status=IntakeStatus.SUBMITTED)
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+    if current is not None:
+        reasons = current.answers.get("reasons", {})
+        main = reasons.get("main_reason")
+        if main:
+            label = dict(REASONS).get(main, reasons.get("other_reason") or main)
+            rating = reasons.get("severity", {}).get(main)
+            lines.append(
+                f"Main concern (intake {current.submitted_at:%d %b %Y}): {label}" + (f", {rating}/10" if rating else "")
+            )
+        if goals := str(reasons.get("goals", "")).strip():
+            lines.append(f"Goals: {goals}")
+    check = VisitCheck.objects.filter(appointment=appointment).first()
+    if check is not None:
+        lines.append("Anything new since last time: " + ("yes (screen re-answered)" if check.anything_new else "no"))
+    for flag in Flag.objects.filter(client_id=appointment.client_id).open().order_by("-level", "raised_at"):
+        lines.append(f"Open flag ({Level(flag.level).name}): {flag.staff_label}")
+    return lines

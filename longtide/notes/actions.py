@@ -8,7 +8,7 @@ signed note never changes) are here and on the model.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -70,8 +70,27 @@ def last_signed_note(appointment: Appointment) -> SessionNote | None:
     )
 
 
-def start_note(appointment: Appointment, *, by: Actor, now: datetime, same_as_last: bool = False) -> SessionNote:
-    """Open the draft note of an appointment (or return the one already open: a double submit)."""
+def subjective_start(known: Sequence[str], last: SessionNote | None) -> str:
+    """The Subjective's starting text: what the caller knows from the intake (`known`: main concern,
+    goals, the "anything new?" answer, flags still open) and the last signed note's plan."""
+    lines = [line for line in known if line.strip()]
+    if last is not None and last.plan.strip():
+        lines.append(f"Last note's plan ({last.session_date:%d %b %Y}): {last.plan.strip()}")
+    return "\n".join(lines)
+
+
+def start_note(
+    appointment: Appointment,
+    *,
+    by: Actor,
+    now: datetime,
+    same_as_last: bool = False,
+    known: Sequence[str] = (),
+) -> SessionNote:
+    """Open the draft note of an appointment (or return the one already open: a double submit).
+
+    The Subjective starts from `known` (lines the caller has from the intake, which notes do not
+    import) and the last signed note's plan, for the practitioner to edit."""
     if by.user is None:
         raise NoteError("Sign in to write a note.")
     with transaction.atomic():
@@ -99,7 +118,9 @@ def start_note(appointment: Appointment, *, by: Actor, now: datetime, same_as_la
             style=locked.practitioner.style,
         )
         copied = ""
-        if same_as_last and (last := last_signed_note(locked)) is not None:
+        last = last_signed_note(locked)
+        note.subjective = subjective_start(known, last)
+        if same_as_last and last is not None:
             for name in TREATMENT_FIELDS:
                 setattr(note, name, getattr(last, name))
             copied = f"treatment copied from note {last.pk}"

@@ -79,7 +79,9 @@ def test_same_as_last_time_copies_the_treatment_section_only(cast, visit) -> Non
     assert note.regions == ["neck", "head", "sacrum"] or note.regions == ["sacrum", "neck", "head"]
     assert note.holds == ["still_point_cv4", "occipital_cranial_base"]
     assert note.bio_orientation == "Mid-tide"
-    assert note.subjective == "" and note.plan == ""
+    # Not the earlier Subjective: only the start every note gets (here, the last plan).
+    assert note.subjective.startswith("Last note's plan (") and complete(earlier)["subjective"] not in note.subjective
+    assert note.plan == ""
 
 
 def test_a_stale_save_is_caught_and_the_current_revision_reported(cast, visit) -> None:
@@ -130,6 +132,36 @@ def test_a_separate_consent_tick_needs_the_signed_consent_on_file(cast, visit) -
     )
     assert "pelvic_diaphragm" in agreed_kinds(cast.cleo) and "intraoral" not in agreed_kinds(cast.cleo)
     assert sign_note(note, by=ana(cast), now=timezone.now(), consents_on_file=agreed_kinds(cast.cleo)).is_signed
+
+
+def test_the_subjective_starts_from_the_intake_and_the_last_plan(cast, visit) -> None:
+    from longtide.intake import actions as intake_actions
+    from longtide.intake.status import known_before_session
+    from tests.intake.test_intake_actions import ORIGIN, TODAY, _agree_all, _filled
+
+    earlier = visit(days_ago=7)
+    last = start_note(earlier, by=ana(cast), now=timezone.now())
+    last = sign_note(
+        save_draft(last, {**complete(last), "plan": "Weekly for three weeks."}, revision=0, by=ana(cast)),
+        by=ana(cast),
+        now=timezone.now(),
+    )
+    intake_actions.submit(_filled(cast.cleo, "chiari"), _agree_all(cast.cleo), origin=ORIGIN, today=TODAY)
+    today = visit(days_ago=0)
+    note = start_note(today, by=ana(cast), now=timezone.now(), known=known_before_session(today))
+    lines = note.subjective.splitlines()
+    assert lines[0].startswith("Main concern (intake ") and lines[0].endswith("): Headaches or migraines, 7/10")
+    flags = cast.cleo.intake_flags.order_by("-level", "raised_at")
+    assert [f.item_key for f in flags] == ["chiari", "intraoral"]  # REFER, then the PRECAUTION of the tick
+    assert lines[1:] == [
+        "Goals: Fewer headache days",
+        f"Open flag (REFER): {flags[0].staff_label}",
+        f"Open flag (PRECAUTION): {flags[1].staff_label}",
+        f"Last note's plan ({last.session_date:%d %b %Y}): Weekly for three weeks.",
+    ]
+    assert start_note(visit(days_ago=0, hour=16), by=ana(cast), now=timezone.now()).subjective.endswith(
+        "Weekly for three weeks."
+    )  # no intake lines passed: the last plan alone
 
 
 def test_a_stopped_session_needs_a_reason_not_a_treatment(cast, visit) -> None:

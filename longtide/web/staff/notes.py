@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from longtide.clients.models import Client
-from longtide.intake.status import agreed_kinds
+from longtide.intake.status import agreed_kinds, known_before_session
 from longtide.notes.actions import (
     NoteConflict,
     NoteError,
@@ -123,7 +123,11 @@ def note(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
         if request.POST.get("action") == "start":
             try:
                 started = start_note(
-                    appointment, by=by, now=timezone.now(), same_as_last=request.POST.get("same_as_last") == "1"
+                    appointment,
+                    by=by,
+                    now=timezone.now(),
+                    same_as_last=request.POST.get("same_as_last") == "1",
+                    known=known_before_session(appointment),
                 )
             except NoteError as error:
                 messages.error(request, error.message)
