@@ -154,6 +154,13 @@ def screenshot(request: pytest.FixtureRequest) -> Callable[..., Path]:
     return take
 
 
+def _record_failed_request(errors: list[str], request: Any) -> None:
+    # net::ERR_ABORTED is the browser dropping a request the page no longer needs because it navigated
+    # away (seen for the favicon under load), not a failure of the page: everything else is recorded.
+    if request.failure != "net::ERR_ABORTED":
+        errors.append(f"request failed: {request.url} ({request.failure})")
+
+
 @pytest.fixture
 def new_page(browser: Browser, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., Page]]:
     contexts: list[BrowserContext] = []
@@ -169,7 +176,7 @@ def new_page(browser: Browser, live_server: Any, request: pytest.FixtureRequest)
         errors: list[str] = []
         page.on("console", lambda message: _record_console_error(errors, message))
         page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-        page.on("requestfailed", lambda req: errors.append(f"request failed: {req.url} ({req.failure})"))
+        page.on("requestfailed", lambda req: _record_failed_request(errors, req))
         _console_errors[page] = errors
         pages.append(page)
         return page
