@@ -21,15 +21,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
 
 from longtide.ratelimit.models import Counter
 
-# Rows of windows that ended longer ago than this are deleted (by the first use of each new window).
+# Rows of windows that ended longer ago than this are deleted (_clean_up).
 KEEP = timedelta(days=2)
 
 
@@ -65,6 +67,70 @@ def used(limit: Limit, now: datetime) -> int:
     return counts.first() or 0
 
 
+def used_query(limits: Sequence[Limit], now: datetime) -> tuple[str, list[Any]]:
+    """A query for the current windows' rows of these limits' keys: (key_hash, window_start, count).
+
+    For callers that read the counts along with other rows in one statement (a booking reads them
+    with its candidates and rooms); read its rows with `counts_of`."""
+    table = connection.ops.quote_name(Counter._meta.db_table)
+    where = " OR ".join(["(key_hash = %s AND window_start = %s)"] * len(limits)) or "1 = 0"
+    sql = f"SELECT key_hash, window_start, count FROM {table} WHERE {where}"  # noqa: S608 (our table)
+    return sql, [value for limit in limits for value in (limit.key, limit.window_of(now))]
+
+
+def counts_of(limits: Sequence[Limit], now: datetime, rows: Sequence[tuple[Any, Any, Any]]) -> list[int]:
+    """The uses of each limit's key in its current window, from the rows of `used_query`, in order."""
+    counts = {(key, int(window)): int(count) for key, window, count in rows}
+    return [counts.get((limit.key, limit.window_of(now)), 0) for limit in limits]
+
+
+def used_each(limits: Sequence[Limit], now: datetime) -> list[int]:
+    """Return how many uses each limit's key has in its current window, in one statement."""
+    if not limits:
+        return []
+    sql, params = used_query(limits, now)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return counts_of(limits, now, cursor.fetchall())
+
+
+# The clean-up of old windows runs at most once per CLEAN_EVERY in each process (the first hit
+# after that): once per first use of every key would add a statement to most bookings.
+CLEAN_EVERY = timedelta(hours=1)
+_cleaned_at: list[datetime] = []
+
+
+def _clean_up(now: datetime) -> None:
+    if _cleaned_at and _cleaned_at[0] <= now < _cleaned_at[0] + CLEAN_EVERY:
+        return
+    Counter.objects.filter(window_start__lt=int((now - KEEP).timestamp())).delete()
+    _cleaned_at[:] = [now]
+
+
+def hit_each(limits: Sequence[Limit], now: datetime, *, by: int = 1) -> list[int]:
+    """Add `by` uses to each limit's key in one statement; return the new counts, in order.
+
+    The rows are upserted in the order given, so that concurrent callers passing their limits in
+    one order never wait on each other in a cycle."""
+    if not limits:
+        return []
+    table = connection.ops.quote_name(Counter._meta.db_table)
+    wanted = [(limit.key, limit.window_of(now)) for limit in limits]
+    rows = ", ".join(["(%s, %s, %s)"] * len(wanted))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key_hash, window_start, count) VALUES {rows} "  # noqa: S608 (our table)
+            f"ON CONFLICT (key_hash, window_start) DO UPDATE SET count = {table}.count + excluded.count "
+            "RETURNING key_hash, window_start, count",
+            [value for key, window in wanted for value in (key, window, by)],
+        )
+        counts = {(key, int(window)): int(count) for key, window, count in cursor.fetchall()}
+    found = [counts[pair] for pair in wanted]
+    if by in found:  # some key's first use in its window: old windows may be due for deletion
+        _clean_up(now)
+    return found
+
+
 def hit(limit: Limit, now: datetime, *, by: int = 1) -> int:
     """Add `by` uses (negative to give uses back) in the current window; return the new count."""
     table = connection.ops.quote_name(Counter._meta.db_table)
@@ -77,6 +143,6 @@ def hit(limit: Limit, now: datetime, *, by: int = 1) -> int:
             [limit.key, window, by],
         )
         count = int(cursor.fetchone()[0])
-    if count == by:  # the window's first use of this key: a cheap, indexed clean-up of old windows
-        Counter.objects.filter(window_start__lt=int((now - KEEP).timestamp())).delete()
+    if count == by:  # the window's first use of this key: old windows may be due for deletion
+        _clean_up(now)
     return count

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from longtide.practice.models import Practice
-from longtide.ratelimit.counters import Limit, hit, key_for, used
+from longtide.ratelimit.counters import Limit, hit_each, key_for, used_each
 from longtide.scheduling.booking_rules import TooManyBookings
 
 
@@ -50,17 +50,23 @@ def booking_limits(practice: Practice, *, email: str, address: str) -> list[Book
     return found
 
 
-def check_room_left(practice: Practice, limits: list[BookingLimit], now: datetime) -> None:
-    """Raise TooManyBookings when a limit is already used up (before any search or lock)."""
-    for each in limits:
-        if used(each.limit, now) >= each.limit.most:
+def check_room_left(
+    practice: Practice, limits: list[BookingLimit], now: datetime, *, used: list[int] | None = None
+) -> None:
+    """Raise TooManyBookings when a limit is already used up (before any search or lock).
+
+    `used`: the counts when the caller has read them already (search.candidates_and_rooms)."""
+    counts = used if used is not None else used_each([each.limit for each in limits], now)
+    for each, count in zip(limits, counts, strict=True):
+        if count >= each.limit.most:
             raise _refusal(practice, each, now)
 
 
 def count_booking(practice: Practice, limits: list[BookingLimit], now: datetime) -> None:
     """Count a booking being made, inside its transaction; raise TooManyBookings (rolling it back) past a limit."""
-    for each in limits:  # always in the same order, so concurrent bookings never wait on each other in a cycle
-        if hit(each.limit, now) > each.limit.most:
+    # One statement, always in the same order, so concurrent bookings never wait on each other in a cycle.
+    for each, count in zip(limits, hit_each([each.limit for each in limits], now), strict=True):
+        if count > each.limit.most:
             raise _refusal(practice, each, now)
 
 

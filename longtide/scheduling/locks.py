@@ -26,7 +26,13 @@ def lock_for_booking(*, practitioner_id: int, room_ids: Iterable[int]) -> None:
     if connection.vendor != "postgresql":
         return
     keys = [(PRACTITIONER_SPACE, practitioner_id), *((ROOM_SPACE, r) for r in sorted(set(room_ids)))]
+    # One statement, the order still fixed: PostgreSQL promises no evaluation order within a select
+    # list, so each lock is taken in the select list of a query over the one before it (OFFSET 0
+    # keeps the planner from flattening the nesting); a row of the inner query, and so its lock,
+    # must exist before the outer one's select list is evaluated.
+    sql = "SELECT pg_advisory_xact_lock(%s, %s) AS k"
+    for _ in keys[1:]:
+        sql = f"SELECT pg_advisory_xact_lock(%s, %s) AS k FROM ({sql} OFFSET 0) AS before"  # noqa: S608
+    params = [value for space, key in reversed(keys) for value in (space, key)]
     with connection.cursor() as cursor:
-        # One statement per key: PostgreSQL promises no evaluation order within a select list.
-        for space, key in keys:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [space, key])
+        cursor.execute(sql, params)

@@ -14,9 +14,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
+from django.utils import timezone
 
 from longtide.lib.intervals import Interval
 from longtide.practice.models import Location, Practice, Practitioner, Room, Service
+from longtide.ratelimit.counters import Limit, counts_of, used_query
 from longtide.scheduling import availability
 from longtide.scheduling.availability import (
     BookingPolicy,
@@ -107,6 +109,92 @@ def suitable_rooms(service: Service) -> list[tuple[int, int, str]]:
     with connection.cursor() as cursor:
         cursor.execute(_ROOMS_SQL.format(**tables), [service.practice_id, service.pk, service.pk])
         return [(room, location, zone) for room, location, zone in cursor.fetchall()]
+
+
+# Candidates and rooms together, for the paths that need both (a booking, the availability
+# endpoint): rooms first (their columns type the NULLs of the practitioner branch on PostgreSQL),
+# each in its display order, with the columns of the room's location (a booking's messages need
+# them; reading them here saves a query).
+_PLACES_SQL = (
+    "SELECT 'r', r.id, r.sort_order, '', {location_columns} FROM {room} r JOIN {location} l ON l.id = r.location_id "
+    "WHERE l.practice_id = %s AND r.active AND (r.id IN (SELECT room_id FROM {chosen} WHERE service_id = %s) "
+    "OR NOT EXISTS (SELECT 1 FROM {chosen} WHERE service_id = %s)) "
+    "UNION ALL "
+    "SELECT 'p', p.id, p.sort_order, p.display_name, {location_nulls} "
+    "FROM {practitioner} p JOIN {offers} o ON o.practitioner_id = p.id WHERE o.service_id = %s AND p.active{extra} "
+    "{counters}ORDER BY 1, 3, 4, 2"
+)
+# All of Location's columns, in the model's order (Model.from_db takes them so).
+_LOCATION_FIELDS = [f.attname for f in Location._meta.concrete_fields]
+_LOCATION_COLUMNS = ", ".join(f"l.{connection.ops.quote_name(str(f.column))}" for f in Location._meta.concrete_fields)
+_ZONE_AT = _LOCATION_FIELDS.index("time_zone")
+
+
+@dataclass(frozen=True, slots=True)
+class Places:
+    """Who may give a service and where: candidate practitioner ids and suitable rooms, in order."""
+
+    practitioner_ids: list[int]
+    rooms: list[tuple[int, int, str]]  # (room id, location id, time zone), as suitable_rooms
+    locations: dict[int, Location]  # location id -> the location (its display fields)
+    used: list[int]  # the uses of each limit asked for, in order (ratelimit.counters.counts_of)
+
+
+def candidates_and_rooms(
+    service: Service,
+    *,
+    practitioner_id: int | None = None,
+    style: str | None = None,
+    limits: Sequence[Limit] = (),
+    now: datetime | None = None,
+) -> Places:
+    """candidate_practitioners and suitable_rooms in one round trip, with the rooms' locations.
+
+    With `limits` (a booking's rate limits), their current counts come back in the same round trip:
+    everything a booking reads before its search, in one statement."""
+    extra, params = "", list[int | str]([service.practice_id, service.pk, service.pk, service.pk])
+    if practitioner_id is not None:
+        extra, params = extra + " AND p.id = %s", [*params, practitioner_id]
+    if style:
+        extra, params = extra + " AND p.style = %s", [*params, style]
+    tables = _tables(
+        practitioner=Practitioner,
+        offers=Service.practitioners.through,
+        room=Room,
+        location=Location,
+        chosen=Service.rooms.through,
+    )
+    with connection.cursor() as cursor:
+        counters = ""
+        if limits:
+            used_sql, used_params = used_query(limits, now or timezone.now())
+            nulls = ", ".join(["NULL"] * len(_LOCATION_FIELDS))
+            counters = f"UNION ALL SELECT 'l', u.window_start, u.count, u.key_hash, {nulls} FROM ({used_sql}) u "  # noqa: S608
+            params = [*params, *used_params]
+        sql = _PLACES_SQL.format(
+            counters=counters,
+            extra=extra,
+            location_columns=_LOCATION_COLUMNS,
+            location_nulls=", ".join(["NULL"] * len(_LOCATION_FIELDS)),
+            **tables,
+        )
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    ids: list[int] = []
+    rooms: list[tuple[int, int, str]] = []
+    locations: dict[int, Location] = {}
+    counted: list[tuple[str, int, int]] = []
+    for kind, pk, order, name, *location in rows:
+        if kind == "l":
+            counted.append((name, pk, order))  # key, window, count
+            continue
+        if kind == "p":
+            ids.append(pk)
+            continue
+        if location[0] not in locations:
+            locations[location[0]] = Location.from_db(connection.alias, _LOCATION_FIELDS, location)
+        rooms.append((pk, location[0], location[_ZONE_AT]))
+    return Places(ids, rooms, locations, counts_of(limits, now or timezone.now(), counted) if limits else [])
 
 
 @dataclass

@@ -1,0 +1,79 @@
+"""Find a practice's client by email address, or add the client, without a SAVEPOINT.
+
+The booking path did a look-up, then an INSERT inside a SAVEPOINT that caught the unique
+violation of a concurrent booking by the same person (four statements for a new client). Here an
+`INSERT … ON CONFLICT DO NOTHING` takes the place of the savepoint: the unique index
+`one_client_per_email_per_practice` (lower(email), practice) decides, and a conflict inserts
+nothing and raises nothing, so the surrounding transaction carries on.
+
+- PostgreSQL: one statement — the INSERT in a CTE, and the existing row read when it inserted
+  nothing. A concurrent insert of the same address not yet committed makes the INSERT wait for
+  it; if it commits, this statement's snapshot cannot see its row, and None is returned (the
+  caller reads it again).
+- SQLite: one `INSERT … ON CONFLICT … DO UPDATE SET email = email RETURNING`, an update that
+  changes nothing, so that the existing row comes back (SQLite has no INSERT in a CTE). Writers
+  are serialized there (the booking transaction is IMMEDIATE).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.db.models import Field
+
+from longtide.clients.models import Client
+
+
+def _columns() -> tuple[list[Field[Any, Any]], list[Field[Any, Any]]]:
+    fields = list(Client._meta.concrete_fields)
+    writable = [f for f in fields if not f.primary_key and not f.generated]
+    return fields, writable
+
+
+def _instance(row: tuple[Any, ...]) -> Client:
+    fields, _ = _columns()
+    table = Client._meta.db_table
+    values = []
+    for f, value in zip(fields, row, strict=True):
+        for convert in [*connection.ops.get_db_converters(f.get_col(table)), *f.get_db_converters(connection)]:
+            value = convert(value, f.get_col(table), connection)
+        values.append(value)
+    return Client.from_db(connection.alias, [f.attname for f in fields], values)
+
+
+def find_or_insert(made: Client, *, email_lower: str) -> Client | None:
+    """Return the client of `made.practice` whose lower(email) is `email_lower`, inserting `made`
+    when there is none. None only when a concurrent, uncommitted insert of the same address won."""
+    fields, writable = _columns()
+    quote = connection.ops.quote_name
+    table = quote(Client._meta.db_table)
+    cols = ", ".join(quote(str(f.column)) for f in fields)
+    insert = (
+        f"INSERT INTO {table} ({', '.join(quote(str(f.column)) for f in writable)}) "  # noqa: S608 (our table, placeholders)
+        f"VALUES ({', '.join(['%s'] * len(writable))}) ON CONFLICT DO NOTHING RETURNING {cols}"
+    )
+    values: list[Any] = [f.get_db_prep_save(f.pre_save(made, add=True), connection) for f in writable]
+    # The unique index's own expression and condition, so the look-up uses it.
+    lookup = f"SELECT {cols} FROM {table} WHERE lower(email) = %s AND practice_id = %s AND NOT (email = '')"  # noqa: S608
+    key: list[Any] = [email_lower, made.practice_id]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH made AS ({insert}) SELECT {cols} FROM made "  # noqa: S608 (our table, placeholders)
+                f"UNION ALL ({lookup} AND NOT EXISTS (SELECT 1 FROM made) LIMIT 1)",
+                [*values, *key],
+            )
+            row = cursor.fetchone()
+        else:
+            # A no-op update on conflict, so that RETURNING gives the existing row: one statement.
+            cursor.execute(
+                insert.replace(
+                    "ON CONFLICT DO NOTHING",
+                    "ON CONFLICT (lower(email), practice_id) WHERE NOT (email = '') DO UPDATE SET email = "
+                    f"{table}.email",
+                ),
+                values,
+            )
+            row = cursor.fetchone()
+    return None if row is None else _instance(row)

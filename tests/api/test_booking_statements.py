@@ -1,0 +1,97 @@
+"""How many SQL statements a booking takes: a count, not a time (issue 13's budget: at most 8 for
+a named online booking). `transaction=True`, so the count holds only the booking's own statements
+(no test-case savepoints). Runs on SQLite and on PostgreSQL (DATABASE_URL)."""
+
+from datetime import UTC, datetime, time
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from longtide.practice.models import Practitioner
+from longtide.scheduling.booking import ClientDetails, book_appointment
+from longtide.scheduling.models import Appointment, Source, WorkingHours
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+TEN = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # 10:00 in New York
+BUDGET = 8
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def statements(**booking) -> list[str]:
+    """The SQL statements of one booking, without the transaction's BEGIN and COMMIT (the backends
+    log them differently: SQLite both, PostgreSQL only BEGIN)."""
+    with CaptureQueriesContext(connection) as ctx:
+        book_appointment(**booking)
+    return [q["sql"] for q in ctx.captured_queries if q["sql"] not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT")]
+
+
+@pytest.fixture(autouse=True)
+def old_windows_cleaned(cast) -> None:
+    """The first rate-limit hit in a process deletes old windows' counters (at most once an hour per
+    process, ratelimit.counters._clean_up): make it here, outside the counted booking."""
+    book_appointment(**booking(cast, email="earlier@example.test", start=TEN.replace(day=3)))
+
+
+def booking(cast, *, email: str, start: datetime = TEN, practitioner=...) -> dict:
+    return {
+        "practice": cast.tidewater,
+        "service": cast.session,
+        "practitioner": cast.ana if practitioner is ... else practitioner,
+        "start": start,
+        "client": ClientDetails("Cleo", "Park", email),
+        "source": Source.ONLINE,
+        "client_address": "203.0.113.9",
+    }
+
+
+def test_a_named_online_booking_for_a_new_client_stays_within_the_budget(cast) -> None:
+    sql = statements(**booking(cast, email="new.person@example.test"))
+    assert len(sql) <= BUDGET, "\n".join(s[:150] for s in sql)
+    assert not any(s.upper().startswith(("SAVEPOINT", "RELEASE")) for s in sql), "no savepoint for the client"
+    assert not any("practice_location" in s.split(" WHERE ")[0] and s.startswith("SELECT") for s in sql[2:]), (
+        "the location is read once, with the rooms"
+    )
+    made = Appointment.objects.select_related("client").get(booked_email="new.person@example.test")
+    assert (made.client.email, made.practitioner_id, made.start) == ("new.person@example.test", cast.ana.pk, TEN)
+
+
+def test_a_named_online_booking_for_a_returning_client_stays_within_the_budget(cast) -> None:
+    first = book_appointment(**booking(cast, email="back@example.test"))
+    later = TEN.replace(hour=18)
+    sql = statements(**booking(cast, email="BACK@example.test", start=later))
+    assert len(sql) <= BUDGET, "\n".join(s[:150] for s in sql)
+    again = Appointment.objects.get(start=later)
+    assert again.client_id == first.appointment.client_id, "the same client, found by address whatever its case"
+
+
+def test_any_practitioner_searches_once_across_the_candidates(cast) -> None:
+    # Ana (first in order) is taken at ten, so "anyone" gets the next practitioner free then: Bea,
+    # not Cy; one search finds her among all three.
+    team = {}
+    for order, name in ((1, "Bea"), (2, "Cy")):
+        team[name] = Practitioner.objects.create(
+            practice=cast.tidewater, display_name=name, slug=name.lower(), sort_order=order
+        )
+        cast.session.practitioners.add(team[name])
+        for weekday in range(7):
+            WorkingHours.objects.create(
+                practitioner=team[name], location=cast.location, weekday=weekday, start_time=time(9), end_time=time(17)
+            )
+    book_appointment(**booking(cast, email="first@example.test"))
+    sql = statements(**booking(cast, email="second@example.test", practitioner=None))
+    searches = [s for s in sql if "UNION ALL" in s and "'w'" in s]
+    assert len(searches) == 1, "one search across all candidates, not one per practitioner"
+    got = Appointment.objects.get(booked_email="second@example.test")
+    assert (got.practitioner_id, got.room_id, got.start) == (team["Bea"].pk, cast.cedar.pk, TEN)
+    assert len(sql) <= BUDGET + 1, "\n".join(
+        s[:150] for s in sql
+    )  # + reading the practitioner chosen, for the messages
