@@ -427,7 +427,6 @@ def book_appointment(
     def make(slot: Slot, location_id: int) -> Appointment:
         blocked_start, blocked_end = service.blocked_range(slot.start, slot.end)
         held = not for_staff
-        count_booking(practice, limits, now)  # raises (and so rolls this booking back) past a limit
         appointment = Appointment(
             practice=practice,
             # The objects this request already has, so that the messages and the answer read
@@ -468,6 +467,10 @@ def book_appointment(
         queue_booking_message(purpose, appointment, now=now)
         if on_hold is not None:
             on_hold(appointment)
+        # Last, right before the commit: every booking from one network address updates the same
+        # counter row and holds its lock until it commits, so the row is taken as late as can be.
+        # Raises (and so rolls this booking back) past a limit.
+        count_booking(practice, limits, now)
         return appointment
 
     try:
