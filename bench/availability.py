@@ -52,6 +52,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=30, help="timed runs per measurement (after warm-up)")
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="also print a cProfile of the slowest action")
+    parser.add_argument(
+        "--profile-http",
+        action="store_true",
+        help="only print cProfiles of the endpoint in-process (test client), for cases a) and c), and exit",
+    )
     args = parser.parse_args()
 
     common.configure(args.database_url)
@@ -74,6 +79,11 @@ def main() -> int:
     ]
     for case in cases:
         _prepare(case, practice, service)
+
+    if args.profile_http:
+        for case in (cases[0], cases[-1]):
+            _profile_http(case)
+        return 0
 
     with common.gunicorn(workers=1, worker_class="sync") as server:
         client = common.Client(server.port)
@@ -316,6 +326,24 @@ def _profile(case: Case) -> None:
     profiler.disable()
     print(f"\ncProfile of 20 x {case.name} (action)")
     pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+
+
+def _profile_http(case: Case, runs: int = 50) -> None:
+    import cProfile
+    import pstats
+
+    from django.test import Client as TestClient
+
+    client = TestClient()
+    for _ in range(5):
+        client.get(case.url)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(runs):
+        client.get(case.url)
+    profiler.disable()
+    print(f"\ncProfile of {runs} x {case.name} (the endpoint in-process, Django test client)")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(18)
 
 
 if __name__ == "__main__":
