@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import zoneinfo
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -65,10 +66,19 @@ class PracticeQuerySet(models.QuerySet["Practice"]):
         return int(found) if found is not None else DEFAULT_IDLE_MINUTES
 
 
+def first_public_version() -> int:
+    return secrets.randbits(62)
+
+
 class Practice(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
     tagline = models.CharField(max_length=200, blank=True)
+    # Raised by the database on every change to the practice, its practitioners, services (and who
+    # offers them) and locations (triggers, practice migration 0010), whatever code or SQL made it:
+    # the public pages' cache keys include it (web/public/page_cache.py). It starts at a random
+    # number, so a practice made again under a deleted one's slug never meets its cached pages.
+    public_version = models.PositiveBigIntegerField(default=first_public_version, editable=False)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     website = models.URLField(blank=True)

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from longtide.practice.models import STYLE_DESCRIPTIONS, Practice, Style
+from longtide.web.public.page_cache import cached_public_page
 
 
 def root(request: HttpRequest) -> HttpResponse:
@@ -15,6 +16,7 @@ def root(request: HttpRequest) -> HttpResponse:
     return render(request, "web/public/index.html", {"practices": Practice.objects.all()})
 
 
+@cached_public_page
 def home(request: HttpRequest, practice_slug: str) -> HttpResponse:
     practice = get_object_or_404(Practice, slug=practice_slug)
     context = {
@@ -27,6 +29,7 @@ def home(request: HttpRequest, practice_slug: str) -> HttpResponse:
     return render(request, "web/public/home.html", context)
 
 
+@cached_public_page
 def practitioners(request: HttpRequest, practice_slug: str) -> HttpResponse:
     practice = get_object_or_404(Practice, slug=practice_slug)
     style = request.GET.get("style", "")
@@ -44,6 +47,7 @@ def practitioners(request: HttpRequest, practice_slug: str) -> HttpResponse:
     return render(request, "web/public/practitioners.html", context)
 
 
+@cached_public_page
 def practitioner(request: HttpRequest, practice_slug: str, slug: str) -> HttpResponse:
     practice = get_object_or_404(Practice, slug=practice_slug)
     person = get_object_or_404(practice.practitioners.active(), slug=slug)
@@ -51,6 +55,7 @@ def practitioner(request: HttpRequest, practice_slug: str, slug: str) -> HttpRes
     return render(request, "web/public/practitioner.html", context)
 
 
+@cached_public_page
 def services(request: HttpRequest, practice_slug: str) -> HttpResponse:
     practice = get_object_or_404(Practice, slug=practice_slug)
     context = {"practice": practice, "services": practice.services.active().prefetch_related("practitioners")}
