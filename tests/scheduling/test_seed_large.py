@@ -196,3 +196,39 @@ def test_it_refuses_nonsense() -> None:
         seed(fill=1.5)
     with pytest.raises(ValueError, match="at least 1"):
         seed(rooms=0)
+
+
+def test_history_copies_the_bookings_back_in_whole_weeks_without_overlaps() -> None:
+    from longtide.sampledata.large_clinic import add_history
+
+    practice = seed(practitioners=4, rooms=2, days=14, fill=0.6)
+    window = list(Appointment.objects.filter(practice=practice).order_by("start"))
+    added = add_history(practice, years=0.25, first_day=FIRST_DAY, days=14)
+    period = timedelta(days=21)  # 14 days and a week, in whole weeks
+    copies = -(-91 // 21)
+    assert added == copies * len(window)
+    past = Appointment.objects.filter(practice=practice, start__lt=window[0].start)
+    assert past.count() == added
+    # Each copy is the window moved back by whole periods: same weekday and practitioner, no overlap.
+    original = {(a.practitioner_id, a.room_id, a.start) for a in window}
+    for copy in past:
+        k = -((copy.start - window[0].start) // period)
+        assert (copy.practitioner_id, copy.room_id, copy.start + k * period) in original
+    everything = occupying(practice)
+    assert_no_overlaps(everything, "practitioner_id")
+    assert_no_overlaps(everything, "room_id")
+    statuses = set(past.values_list("status", flat=True))
+    assert Status.BOOKED not in statuses and Status.COMPLETED in statuses
+    assert past.filter(status=Status.CANCELLED_CLIENT).count() == copies * sum(
+        a.status == Status.CANCELLED_CLIENT for a in window
+    )
+    assert len(set(past.values_list("manage_token_hash", flat=True))) == added
+
+
+def test_the_command_adds_history() -> None:
+    out = io.StringIO()
+    call_command(
+        "seed_large", "--practitioners=3", "--rooms=2", "--days=7", "--history-years=0.1", "--no-migrate", stdout=out
+    )
+    assert "; history: " in out.getvalue() and " past appointments in " in out.getvalue()
+    assert Appointment.objects.filter(start__lt=datetime(2027, 3, 1, tzinfo=UTC)).count() > 0

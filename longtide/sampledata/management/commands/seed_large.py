@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 
-from longtide.sampledata.large_clinic import achieved_fill, first_seed_day, seed_large_clinic
+from longtide.sampledata.large_clinic import achieved_fill, add_history, first_seed_day, seed_large_clinic
 from longtide.scheduling.models import OCCUPYING, Appointment
 
 
@@ -30,6 +30,13 @@ class Command(BaseCommand):
         parser.add_argument("--fill", type=float, default=0.6, help="held time ÷ working time, 0..1")
         parser.add_argument("--step", type=int, default=15, help="the practice's slot grid, minutes")
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--history-years",
+            type=float,
+            default=0,
+            help="also copy the bookings back in time (set-based: one INSERT … SELECT) for this many years of "
+            "past visits; e.g. --days 90 --history-years 10 for ~120k rows, --practitioners 200 for ~1M",
+        )
         parser.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -49,6 +56,11 @@ class Command(BaseCommand):
             seed=options["seed"],
             first_day=first_day,
         )
+        history = ""
+        if options["history_years"]:
+            history_started = time.perf_counter()
+            added = add_history(practice, years=options["history_years"], first_day=first_day, days=options["days"])
+            history = f"; history: {added} past appointments in {time.perf_counter() - history_started:.1f} s"
         elapsed = time.perf_counter() - started
         last_day = first_day + timedelta(days=options["days"] - 1)
         booked = Appointment.objects.filter(practice=practice, status__in=OCCUPYING).count()
@@ -57,5 +69,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"seeded '{practice.slug}' on {connection.vendor}: {practice.practitioners.count()} practitioners, "
             f"{options['rooms']} rooms, {booked} appointments (+{cancelled} cancelled) "
-            f"{first_day}..{last_day}, fill {fill:.2f} (target {options['fill']:.2f}), {elapsed:.1f} s"
+            f"{first_day}..{last_day}, fill {fill:.2f} (target {options['fill']:.2f}), {elapsed:.1f} s{history}"
         )
