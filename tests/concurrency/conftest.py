@@ -49,6 +49,8 @@ TIDEWATER_ZONE = ZoneInfo("America/New_York")
 BARRIER_TIMEOUT = 30.0
 REQUEST_TIMEOUT = 60.0
 LISTEN_BACKLOG = 128
+# How long a racing request waits in the server for the others (ServerMeter.gate).
+GATE_TIMEOUT = 2.0
 
 SUMMARY: list[str] = []
 
@@ -107,9 +109,10 @@ class Race:
 
 
 class Racer:
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, meter: ServerMeter | None = None) -> None:
         parts = urlsplit(base_url)
         assert parts.hostname and parts.port
+        self.meter = meter
         self.base_url = base_url
         self.host = parts.hostname
         self.port = parts.port
@@ -171,6 +174,8 @@ class Racer:
                 if conn is not None:
                     conn.close()
 
+        if self.meter is not None:
+            self.meter.gate(n)
         threads = [threading.Thread(target=run, args=(i,), name=f"racer-{i}") for i in range(n)]
         for thread in threads:
             thread.start()
@@ -191,11 +196,23 @@ class ServerMeter:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
+        self._gate_at: int | None = None
         self._local = threading.local()
         self.in_flight = 0
         self.peak = 0
         self.count = 0
         self.spans: list[tuple[float, float]] = []
+
+    def gate(self, n: int) -> None:
+        """Hold the next n POSTs at the door of Django (request_started) until all n are in, or until
+        GATE_TIMEOUT after each arrived, then let them go together.
+
+        The racers send at once, but on a loaded machine the server's threads are scheduled late;
+        when bookings are fast, the first ones can finish before the last ones begin, and the race
+        does not race. Held here, before any database work, they contend for real."""
+        with self._lock:
+            self._gate_at = self.count + n
 
     def reset(self) -> None:
         with self._lock:
@@ -207,10 +224,16 @@ class ServerMeter:
         if not environ or environ.get("REQUEST_METHOD") != "POST":
             return  # only the racing requests, not the GETs that fetch CSRF tokens
         self._local.began = clock.perf_counter()
-        with self._lock:
+        with self._arrived:
             self.in_flight += 1
             self.count += 1
             self.peak = max(self.peak, self.in_flight)
+            gate_at = self._gate_at
+            if gate_at is not None and self.count <= gate_at:
+                self._arrived.notify_all()
+                deadline = clock.perf_counter() + GATE_TIMEOUT
+                while self.count < gate_at and (left := deadline - clock.perf_counter()) > 0:
+                    self._arrived.wait(left)
 
     def finished(self, sender: object, **kwargs: object) -> None:
         began = getattr(self._local, "began", None)
@@ -252,13 +275,13 @@ class ServerErrors:
 
 
 @pytest.fixture
-def racer(live_server: Any, cast: Any, race_day: RaceDay) -> Racer:
+def racer(live_server: Any, cast: Any, race_day: RaceDay, server_meter: ServerMeter) -> Racer:
     # Room for every racer's connection in the accept queue (Django's test server asks for 10;
     # gunicorn asks for 2048). Calling listen() again on a listening socket only resizes the
     # queue. Without it, SYNs beyond the queue are dropped and retried a second later, or the
     # connection is reset: artefacts of the test server, not of the booking code.
     live_server.thread.httpd.socket.listen(LISTEN_BACKLOG)
-    racer = Racer(live_server.url)
+    racer = Racer(live_server.url, server_meter)
     # Warm up (URLconf, the API, the availability engine, templates) with one request each, so
     # that the race measures bookings rather than first-use imports and compilation.
     day = race_day.day.isoformat()
