@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "longtide.tokens",
     "longtide.notes",
     "longtide.checkins",
+    "longtide.measurement",
     "longtide.sampledata",
     "longtide.web",
 ]

@@ -75,6 +75,8 @@ class Perm(StrEnum):
     # One's own private calendar feed, for members with a practitioner profile (no clinical content:
     # times, services, a label or initials). Owners stop anyone's with PRACTICE_CONFIGURE.
     CALENDAR_FEED_OWN = "calendar_feed.own"
+    # The practice's outcome report (aggregate figures by concern, with a CSV export): owners.
+    OUTCOMES_REPORT = "outcomes.report"
     # The waitlist: who is waiting for which service and times, offers made (contact details, nothing
     # clinical), adding and removing people.
     WAITLIST_MANAGE = "waitlist.manage"
@@ -102,7 +104,14 @@ _CLINICAL = frozenset({Perm.BOOKING_NOTE_READ, Perm.CLINICAL_READ, Perm.CLINICAL
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.OWNER: _EVERYONE
     | _CLINICAL
-    | {Perm.PRACTICE_CONFIGURE, Perm.STAFF_MANAGE, Perm.AUDIT_READ, Perm.RECORDS_EXPORT, Perm.RECORDS_ERASE},
+    | {
+        Perm.PRACTICE_CONFIGURE,
+        Perm.STAFF_MANAGE,
+        Perm.AUDIT_READ,
+        Perm.RECORDS_EXPORT,
+        Perm.RECORDS_ERASE,
+        Perm.OUTCOMES_REPORT,
+    },
     Role.PRACTITIONER: _EVERYONE | _CLINICAL,
     Role.FRONT_DESK: _EVERYONE,
 }

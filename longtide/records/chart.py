@@ -1,10 +1,11 @@
 """A client's chart: who may open it (practice/access.py decides), what it holds for them, and the
 audit row every opening writes. Used by the chart page, the staff API and the record export.
 
-The chart holds today the client's contact details, the care team and the appointment history with
-the booking notes (the client's own words at booking, which may hold health information). Intake,
-safety flags, consents, care episodes, session notes and outcomes have their places (PENDING) and
-are shown as not recorded until the issues that bring them land.
+The chart holds today the client's contact details, the care team, the appointment history with
+the booking notes (the client's own words at booking, which may hold health information), and the
+care episodes with their outcomes (longtide.measurement.progress, shown to clinical readers only).
+Intake, safety flags, consents and session notes have their places (PENDING) and are shown as
+kept elsewhere until the chart shows them.
 """
 
 from __future__ import annotations
@@ -49,9 +50,7 @@ PENDING = [
     Pending("intake", "Main concern and goals", True, *_INTAKE),
     Pending("flags", "Safety flags", True, *_INTAKE),
     Pending("consents", "Consents", False, *_INTAKE),
-    Pending("episodes", "Care episodes", True),
     Pending("notes", "Session notes", True, "staff-client-notes", "open the client's notes"),
-    Pending("outcomes", "Outcomes", True),
 ]
 
 

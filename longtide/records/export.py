@@ -22,6 +22,7 @@ from longtide.intake.display import answers_for_display
 from longtide.intake.models import Flag, FlagLevel, Intake, Signature
 from longtide.notes.data import note_data
 from longtide.notes.models import SessionNote
+from longtide.measurement.models import DiaryEntry, Episode
 from longtide.notifications.models import Message
 from longtide.practice.access import Perm, can
 from longtide.practice.models import Practice
@@ -167,6 +168,39 @@ def client_record(practice: Practice, client: Client, *, now: datetime) -> dict[
                 "contact_me": c.contact_me,
             }
             for c in CheckIn.objects.filter(client=client).order_by("answered_at", "pk")
+        ],
+        "episodes": [
+            {
+                "id": e.pk,
+                "concern": e.concern,
+                "primary_instrument": e.primary_instrument,
+                "opened_on": e.opened_on.isoformat(),
+                "closed_on": e.closed_on.isoformat() if e.closed_on else None,
+                "close_reason": e.close_reason,
+                "primary_changes": [
+                    {"from": c.old, "to": c.new, "reason": c.reason, "at": _at(c.at)} for c in e.primary_changes.all()
+                ],
+                "questionnaires": [
+                    {
+                        "instrument": r.instrument,
+                        "version": r.version,
+                        "content_hash": r.content_hash,
+                        "timepoint": r.timepoint,
+                        "taken_on": r.taken_on.isoformat(),
+                        "answers": r.answers,
+                        "score": r.total,
+                        "band": r.band,
+                        "subscales": r.subscales,
+                        "not_scorable": r.not_scorable,
+                    }
+                    for r in e.responses.order_by("taken_on", "pk")
+                ],
+            }
+            for e in Episode.objects.filter(client=client).order_by("opened_on", "pk")
+        ],
+        "headache_diary": [
+            {"day": d.day.isoformat(), "answers": d.answers, "complete": d.complete}
+            for d in DiaryEntry.objects.filter(client=client).order_by("day")
         ],
         "not_collected": [part.key for part in PENDING if part.key not in HELD_ELSEWHERE | EXPORTED],
         "not_in_export": [part.key for part in PENDING if part.key in HELD_ELSEWHERE],

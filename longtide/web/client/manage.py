@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from longtide.checkins.actions import state_for_client
 from longtide.intake.status import client_panel
+from longtide.measurement.links import live_links, path_of
 from longtide.scheduling.booking import (
     cancel_appointment,
     confirm_booking,
@@ -54,6 +55,9 @@ def _context(appointment: Appointment, token: str) -> dict[str, object]:
         "contact": " or ".join(x for x in [practice.phone, practice.email] if x),
         "intake": client_panel(appointment),
         "checkin": state_for_client(appointment, timezone.now()),
+        "outcome_links": [
+            {"path": path_of(link), "diary": link.is_diary} for link in live_links(appointment.client_id)
+        ],
     }
 
 

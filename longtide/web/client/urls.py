@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from longtide.web.client import checkin, feed, intake, manage
+from longtide.web.client import checkin, feed, intake, manage, outcomes
 
 urlpatterns = [
     path("p/<slug:practice_slug>/manage/<str:token>/", manage.show, name="manage-booking"),
@@ -18,4 +18,7 @@ urlpatterns = [
     path("p/<slug:practice_slug>/intake/<str:token>/", intake.start, name="intake-start"),
     path("p/<slug:practice_slug>/intake/<str:token>/done/", intake.done, name="intake-done"),
     path("p/<slug:practice_slug>/intake/<str:token>/<slug:step>/", intake.step, name="intake-step"),
+    path("p/<slug:practice_slug>/questions/<str:token>/", outcomes.questionnaire, name="outcomes-questionnaire"),
+    path("p/<slug:practice_slug>/diary/<str:token>/", outcomes.diary, name="outcomes-diary"),
+    path("p/<slug:practice_slug>/diary/<str:token>/<str:day>/", outcomes.diary_day, name="outcomes-diary-day"),
 ]

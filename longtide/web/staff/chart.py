@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from longtide.audit.models import Via
 from longtide.audit.trail import Origin
 from longtide.clients.models import Client
+from longtide.measurement.progress import client_outcomes
 from longtide.practice.access import Basis, Perm, can, member_required
 from longtide.practice.models import Practice
 from longtide.records.access_report import access_report
@@ -65,6 +66,8 @@ def chart(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
         "perms_access_report": can(request.user, Perm.AUDIT_READ, practice),
         "perms_export": found.clinical and can(request.user, Perm.RECORDS_EXPORT, practice),
         "perms_erase": can(request.user, Perm.RECORDS_ERASE, practice),
+        # Outcomes are clinical: only built (and shown) for those who may read them.
+        "outcome_episodes": client_outcomes(client) if found.clinical else None,
     }
     return render(request, "web/staff/chart.html", context)
 

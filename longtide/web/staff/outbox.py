@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from longtide.checkins.actions import PURPOSE_LABELS as CHECKIN_PURPOSES
 from longtide.intake.messages import PURPOSE_LABELS as INTAKE_PURPOSES
+from longtide.measurement.messages import PURPOSE_LABELS as OUTCOMES_PURPOSES
 from longtide.notifications.links import mask
 from longtide.notifications.models import Message, State
 from longtide.notifications.outbox import RESENDABLE, ResendRefused, resend
@@ -49,7 +50,7 @@ class OutboxQuery(forms.Form):
     page = forms.IntegerField(min_value=1, max_value=1_000_000, required=False)
 
 
-OTHER_PURPOSES = {**INTAKE_PURPOSES, **CHECKIN_PURPOSES}
+OTHER_PURPOSES = {**INTAKE_PURPOSES, **CHECKIN_PURPOSES, **OUTCOMES_PURPOSES}
 
 
 def purpose_label(purpose: str) -> str:

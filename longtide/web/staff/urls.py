@@ -17,6 +17,7 @@ from longtide.web.staff import (
     message_settings,
     notes,
     outbox,
+    outcomes,
     sign_in_settings,
     signin,
     waitlist,
@@ -104,4 +105,15 @@ urlpatterns = [
     path("staff/<slug:practice_slug>/appointments/<int:pk>/note/addenda/", notes.addendum, name="staff-note-addendum"),
     path("staff/<slug:practice_slug>/clients/<int:pk>/notes/", notes.client_notes, name="staff-client-notes"),
     path("staff/<slug:practice_slug>/notes/", notes.to_write, name="staff-notes-to-write"),
+    path(
+        "staff/<slug:practice_slug>/clients/<int:pk>/outcomes/",
+        outcomes.client_outcomes_page,
+        name="staff-client-outcomes",
+    ),
+    path("staff/<slug:practice_slug>/reports/outcomes/", outcomes.practice_report_page, name="staff-outcomes-report"),
+    path(
+        "staff/<slug:practice_slug>/reports/outcomes.csv",
+        outcomes.practice_report_csv,
+        name="staff-outcomes-report-csv",
+    ),
 ]

@@ -1,0 +1,416 @@
+"""Outcome workflows: open, re-aim and close an episode; send a questionnaire or diary link; take
+a client's answers (scored at write time) and diary days. Each runs in one transaction with its
+audit row; views only call these."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from longtide.audit.models import Action
+from longtide.audit.trail import Actor, record
+from longtide.clients.models import Client
+from longtide.intake.actions import current_intake
+from longtide.measurement import links
+from longtide.measurement.messages import queue_link
+from longtide.measurement.models import (
+    DiaryEntry,
+    Episode,
+    MeasurementSettings,
+    PrimaryChange,
+    QuestionnaireLink,
+    Response,
+    Timepoint,
+)
+from longtide.outcomes import instruments
+from longtide.outcomes.concerns import PLANS, Concern
+from longtide.outcomes.instruments.definition import ChoiceItem, Instrument, Kind, NumberItem, TextItem
+from longtide.outcomes.licensing import availability
+from longtide.outcomes.scoring import InvalidAnswers, Message, NotScorable, Scored, score, validate
+from longtide.practice.models import Practice
+from longtide.scheduling.models import Appointment, Status
+
+REASON_MIN = 10
+REASON_MAX = 1000
+DIARY_CATCH_UP_DAYS = 60  # how far back a client may fill in a missed diary day
+DIARY = "headache_diary"
+
+
+class Refused(Exception):
+    """The request does not fit (a message for the page or the API)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def practice_today(practice: Practice, now: datetime | None = None) -> date:
+    location = practice.locations.first()
+    zone = location.zone if location else timezone.get_current_timezone()
+    return (now or timezone.now()).astimezone(zone).date()
+
+
+def settings_of(practice: Practice) -> MeasurementSettings:
+    found, _created = MeasurementSettings.objects.get_or_create(practice=practice)
+    return found
+
+
+def main_concern(client: Client) -> Concern | None:
+    """The main reason for coming from the client's current intake, if they gave one."""
+    intake = current_intake(client)
+    if intake is None:
+        return None
+    main = (intake.answers.get("reasons") or {}).get("main_reason")
+    try:
+        return Concern(str(main))
+    except ValueError:
+        return None
+
+
+def default_primary(concern: Concern) -> str:
+    primary = PLANS[concern].primary
+    return primary[0] if primary else ""
+
+
+def offered(practice: Practice) -> list[Instrument]:
+    """The questionnaires a practice may send: free ones (licensed ones need the practice's
+    licence and wording, not recorded yet), without PHQ-9 (its self-harm alert route is not built:
+    the crisis switch stays off), and not the diary (it has its own link)."""
+    return [
+        i
+        for i in instruments.current()
+        if i.kind is not Kind.DAILY_DIARY
+        and availability(i, holds_licence=False, licensed_text=None, crisis_protocol=False).usable
+    ]
+
+
+def offered_ids(practice: Practice) -> set[str]:
+    return {i.id for i in offered(practice)}
+
+
+def session_days(episode: Episode) -> list[date]:
+    """The dates of the client's completed visits in the episode, first first (practice time)."""
+    rows = Appointment.objects.filter(client_id=episode.client_id, status=Status.COMPLETED).select_related("location")
+    days = sorted({a.start.astimezone(a.location.zone).date() for a in rows})
+    return [d for d in days if d >= episode.opened_on and (episode.closed_on is None or d <= episode.closed_on)]
+
+
+def is_open(episode: Episode, today: date) -> bool:
+    visits = session_days(episode)
+    return episode.is_open(
+        today, last_visit=visits[-1] if visits else None, inactivity_days=settings_of(episode.practice).inactivity_days
+    )
+
+
+def first_visit_day(client: Client) -> date | None:
+    first = (
+        Appointment.objects.filter(client=client, status=Status.COMPLETED)
+        .select_related("location")
+        .order_by("start")
+        .first()
+    )
+    return first.start.astimezone(first.location.zone).date() if first else None
+
+
+def clean_reason(raw: str) -> str:
+    reason = " ".join("".join(ch if ch >= " " else " " for ch in raw).split())
+    if len(reason) < REASON_MIN:
+        raise Refused(_("Give a reason of at least %(n)d characters.") % {"n": REASON_MIN})
+    if len(reason) > REASON_MAX:
+        raise Refused(_("Keep the reason under %(n)d characters.") % {"n": REASON_MAX})
+    return reason
+
+
+def open_episode(
+    *, client: Client, concern: str, opened_on: date, by: Actor, primary: str = "", now: datetime
+) -> Episode:
+    """Open a care episode for one concern, with the concern's primary instrument."""
+    try:
+        chosen = Concern(concern)
+    except ValueError:
+        raise Refused(_("Choose the concern from the list.")) from None
+    today = practice_today(client.practice, now)
+    if not (today - timedelta(days=366) <= opened_on <= today + timedelta(days=366)):
+        raise Refused(_("The first visit must be within a year of today."))
+    primary = primary or default_primary(chosen)
+    if primary and primary != DIARY and primary not in offered_ids(client.practice):
+        raise Refused(_("That questionnaire cannot be used by this practice."))
+    with transaction.atomic():
+        Client.objects.select_for_update().filter(pk=client.pk).first()
+        for other in Episode.objects.filter(client=client, concern=chosen, closed_on__isnull=True):
+            if is_open(other, today):
+                raise Refused(_("This client already has an open episode for this concern."))
+        episode = Episode.objects.create(
+            practice_id=client.practice_id,
+            client=client,
+            concern=chosen,
+            primary_instrument=primary,
+            opened_on=opened_on,
+            opened_by=by.user if isinstance(by.user, User) else None,
+        )
+        record(
+            by=by,
+            action=Action.CREATE,
+            object_type="episode",
+            practice_id=client.practice_id,
+            client_id=client.pk,
+            object_id=episode.pk,
+        )
+    return episode
+
+
+def change_primary(*, episode: Episode, instrument: str, reason: str, by: Actor, now: datetime) -> Episode:
+    kept = clean_reason(reason)
+    if instrument != DIARY and instrument not in offered_ids(episode.practice):
+        raise Refused(_("That questionnaire cannot be used by this practice."))
+    if instrument == episode.primary_instrument:
+        raise Refused(_("That is already the episode's primary questionnaire."))
+    with transaction.atomic():
+        locked = Episode.objects.select_for_update().get(pk=episode.pk)
+        user = by.user if isinstance(by.user, User) else None
+        PrimaryChange.objects.create(
+            episode=locked,
+            old=locked.primary_instrument,
+            new=instrument,
+            reason=kept,
+            by=user,
+            at=now,
+        )
+        locked.primary_instrument = instrument
+        locked.save(update_fields=["primary_instrument"])
+        record(
+            by=by,
+            action=Action.CHANGE,
+            object_type="episode",
+            practice_id=locked.practice_id,
+            client_id=locked.client_id,
+            object_id=locked.pk,
+            reason=kept,
+            detail="primary instrument changed",
+        )
+    return locked
+
+
+def close_episode(*, episode: Episode, on: date, reason: str, by: Actor) -> Episode:
+    if on < episode.opened_on:
+        raise Refused(_("An episode cannot close before it opened."))
+    if on > practice_today(episode.practice):
+        raise Refused(_("An episode cannot close in the future."))
+    with transaction.atomic():
+        locked = Episode.objects.select_for_update().get(pk=episode.pk)
+        if locked.closed_on is not None:
+            return locked
+        locked.closed_on = on
+        locked.close_reason = " ".join(reason.replace("\x00", "").split())[:200] or _("Discharged")
+        locked.save(update_fields=["closed_on", "close_reason"])
+        QuestionnaireLink.objects.filter(episode=locked, voided_at__isnull=True, used_at__isnull=True).update(
+            voided_at=timezone.now()
+        )
+        record(
+            by=by,
+            action=Action.CHANGE,
+            object_type="episode",
+            practice_id=locked.practice_id,
+            client_id=locked.client_id,
+            object_id=locked.pk,
+            detail="closed",
+        )
+    return locked
+
+
+def send_link(
+    *, episode: Episode, instrument: str, timepoint: str, by: Actor, now: datetime, email: bool = True
+) -> QuestionnaireLink:
+    """Make the client's link to one questionnaire (or their diary), queue the email, audit it."""
+    diary = instrument == DIARY
+    if not diary and instrument not in offered_ids(episode.practice):
+        raise Refused(_("That questionnaire cannot be used by this practice."))
+    if timepoint not in Timepoint.values or (timepoint == Timepoint.DIARY) != diary:
+        raise Refused(_("Choose when this questionnaire is for."))
+    if not is_open(episode, practice_today(episode.practice, now)):
+        raise Refused(_("This episode is closed: open a new one to send questionnaires."))
+    if email and not episode.client.email:
+        raise Refused(_("The client has no email address: add one, or show them the link on their booking's page."))
+    with transaction.atomic():
+        user = by.user if isinstance(by.user, User) else None
+        link = links.new_link(episode, instrument, timepoint, now=now, by=user)
+        if email:
+            queue_link(link, now=now)
+        record(
+            by=by,
+            action=Action.CREATE,
+            object_type="questionnaire_link",
+            practice_id=episode.practice_id,
+            client_id=episode.client_id,
+            object_id=link.pk,
+            detail=f"{instrument} {timepoint}",
+        )
+    return link
+
+
+def form_answers(instrument: Instrument, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn a form's fields (strings) into stored answer values; what does not parse is kept as
+    typed so that validation names the problem. Answers to questions that were not asked (an
+    earlier answer made them not apply) are dropped."""
+    answers: dict[str, Any] = {}
+    for item in instrument.items:
+        raw = data.get(item.id)
+        text = "" if raw is None else str(raw).strip()
+        if text == "":
+            continue
+        if isinstance(item, ChoiceItem):
+            answers[item.id] = int(text) if text.lstrip("-").isdigit() and len(text) < 6 else text
+        elif isinstance(item, NumberItem):
+            answers[item.id] = _number(text)
+        elif isinstance(item, TextItem):
+            answers[item.id] = str(raw)
+    for item in instrument.items:
+        if item.when is not None and answers.get(item.when.item) != item.when.equals:
+            answers.pop(item.id, None)
+    return answers
+
+
+def _number(text: str) -> int | float | str:
+    if len(text) > 12:
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        return text
+    return value if value == value else text  # NaN stays text: "Enter a number."
+
+
+def problems_of(instrument: Instrument, answers: Mapping[str, Any]) -> dict[str, str]:
+    """Per item, what is wrong with the answers, in words (empty when they fit)."""
+    return {key: _(message.text) % dict(message.params) for key, message in validate(instrument, answers).items()}
+
+
+def _result_fields(result: Scored | NotScorable) -> dict[str, Any]:
+    subscales = {
+        s.key: {"value": s.value, "band": s.band.key if s.band else "", "positive_screen": s.positive_screen}
+        for s in result.subscales
+    }
+    alerts = [{"kind": str(a.kind), "item": a.item} for a in result.alerts]
+    if isinstance(result, Scored):
+        return {
+            "total": result.total,
+            "band": result.band.key if result.band else "",
+            "subscales": subscales,
+            "not_scorable": "",
+            "alerts": alerts,
+        }
+    return {"total": None, "band": "", "subscales": subscales, "not_scorable": result.message, "alerts": alerts}
+
+
+@dataclass(frozen=True)
+class Submitted:
+    response: Response
+    again: bool  # the page was submitted a second time: nothing new was stored
+
+
+def submit(*, link: QuestionnaireLink, data: Mapping[str, Any], by: Actor, now: datetime) -> Submitted:
+    """Store a client's answers to a questionnaire link, scored now. Raises InvalidAnswers (with the
+    problems) when they do not fit, Refused when the link no longer works."""
+    instrument = instruments.get(link.instrument)
+    answers = form_answers(instrument, data)
+    result = score(instrument, answers)  # raises InvalidAnswers
+    with transaction.atomic():
+        locked = QuestionnaireLink.objects.select_for_update().get(pk=link.pk)
+        existing = Response.objects.filter(link=locked).first()
+        if existing is not None:
+            return Submitted(existing, True)
+        if not links.works(locked, now):
+            raise Refused(_("This link no longer works."))
+        try:
+            with transaction.atomic():
+                response = Response.objects.create(
+                    practice_id=locked.practice_id,
+                    client_id=locked.client_id,
+                    episode_id=locked.episode_id,
+                    link=locked,
+                    instrument=instrument.id,
+                    version=instrument.version,
+                    content_hash=instrument.content_hash(),
+                    timepoint=locked.timepoint,
+                    answers=answers,
+                    taken_on=practice_today(link.client.practice, now),
+                    submitted_at=now,
+                    **_result_fields(result),
+                )
+        except IntegrityError:
+            return Submitted(Response.objects.get(link=locked), True)
+        locked.used_at = now
+        locked.save(update_fields=["used_at"])
+        record(
+            by=by,
+            action=Action.CREATE,
+            object_type="questionnaire_response",
+            practice_id=locked.practice_id,
+            client_id=locked.client_id,
+            object_id=response.pk,
+            detail=instrument.id,
+        )
+    return Submitted(response, False)
+
+
+def diary_days_open(link: QuestionnaireLink, today: date) -> tuple[date, date]:
+    """The days a diary link may fill: back to DIARY_CATCH_UP_DAYS (and never before 28 days
+    before the episode opened: the baseline), up to today."""
+    earliest = max(today - timedelta(days=DIARY_CATCH_UP_DAYS), link.episode.opened_on - timedelta(days=28))
+    return earliest, today
+
+
+def save_diary_day(
+    *, link: QuestionnaireLink, day: date, data: Mapping[str, Any], by: Actor, now: datetime
+) -> DiaryEntry:
+    """Store (or correct) one diary day. Raises InvalidAnswers or Refused."""
+    if not link.is_diary:
+        raise Refused(_("This link is not a diary."))
+    today = practice_today(link.client.practice, now)
+    earliest, latest = diary_days_open(link, today)
+    if day > latest:
+        raise Refused(_("You can fill in today and days before it, not days to come."))
+    if day < earliest:
+        raise Refused(_("This day is too long ago to fill in now."))
+    instrument = instruments.get(DIARY)
+    answers = form_answers(instrument, data)
+    if "headache" not in answers:
+        raise InvalidAnswers({"headache": Message("Please answer: did you have a headache?")})
+    result = score(instrument, answers)
+    with transaction.atomic():
+        locked = QuestionnaireLink.objects.select_for_update().get(pk=link.pk)
+        if not links.works(locked, now):
+            raise Refused(_("This link no longer works."))
+        entry, created = DiaryEntry.objects.update_or_create(
+            client_id=locked.client_id,
+            day=day,
+            defaults={
+                "practice_id": locked.practice_id,
+                "episode_id": locked.episode_id,
+                "version": instrument.version,
+                "content_hash": instrument.content_hash(),
+                "answers": answers,
+                "complete": isinstance(result, Scored),
+                "saved_at": now,
+            },
+        )
+        record(
+            by=by,
+            action=Action.CREATE if created else Action.CHANGE,
+            object_type="diary_day",
+            practice_id=locked.practice_id,
+            client_id=locked.client_id,
+            object_id=entry.pk,
+        )
+    return entry

@@ -1,0 +1,75 @@
+"""The email with a questionnaire or diary link. Like every message it carries nothing clinical:
+not the questionnaire's name (which could tell what the client is seen for), only that the
+practice asks a few questions; the link is a placeholder filled at send time (the outbox stores
+no token)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from longtide.measurement import links
+from longtide.measurement.models import QuestionnaireLink
+from longtide.notifications.links import placeholder
+from longtide.notifications.models import Channel, Message
+from longtide.notifications.outbox import NewMessage, queue
+
+LINK_PURPOSE = "outcomes.link"
+PURPOSE_LABELS = {LINK_PURPOSE: gettext_lazy("Questionnaire or diary link")}
+
+
+def queue_link(link: QuestionnaireLink, *, now: datetime) -> None:
+    """Queue the email with the link (in the caller's transaction)."""
+    client, practice = link.client, link.client.practice
+    body = _(
+        "Hello %(first_name)s,\n\n"
+        "%(practice)s would like to ask you a few short questions about how you are. "
+        "It takes a minute or two and works on a phone.\n\n"
+        "%(link)s\n\n"
+        "The link is only for you: please do not share it.\n\n%(practice)s"
+    ) % {"first_name": client.first_name, "practice": practice.name, "link": placeholder("outcomes_url")}
+    queue(
+        practice_id=practice.pk,
+        messages=[
+            NewMessage(
+                purpose=LINK_PURPOSE,
+                channel=Channel.EMAIL,
+                recipient=client.email,
+                dedupe_key=f"outcomes-link:{link.pk}",
+                about=f"outcomes-link:{link.pk}",
+                subject=_("A few questions from %(practice)s") % {"practice": practice.name},
+                body_text=body,
+                reply_to=practice.email,
+                send_after=now,
+                expires_at=link.expires_at,
+            )
+        ],
+    )
+
+
+def _link_of(message: Message) -> QuestionnaireLink | None:
+    kind, _sep, pk = message.about.partition(":")
+    if kind != "outcomes-link" or not pk.isdigit():
+        return None
+    return QuestionnaireLink.objects.select_related("client", "client__practice").filter(pk=int(pk)).first()
+
+
+def unwanted_because(message: Message, now: datetime) -> str | None:
+    link = _link_of(message)
+    if link is None or not links.works(link, now):
+        return _("Not sent: the questionnaire was answered, replaced by a newer link, or expired.")
+    return None
+
+
+def links_for(message: Message) -> dict[str, str]:
+    link = _link_of(message)
+    if link is None or links.token_of(link) is None:
+        return {}
+    return {"outcomes_url": links.url_of(link)}
+
+
+def current_recipient(message: Message) -> str | None:
+    link = _link_of(message)
+    return link.client.email if link else None

@@ -1,0 +1,166 @@
+"""Care episodes, questionnaire answers, diary days and questionnaire links.
+
+- `Episode`: a client's course of care for one concern. The main concern (from intake) fixes the
+  primary instrument (`outcomes.concerns.PLANS`); a practitioner may change it with a reason
+  (`PrimaryChange`, kept). Opened at the first visit (`opened_on`, day 0 of the fixed windows);
+  closed at discharge, or counted closed after the practice's inactivity days
+  (`MeasurementSettings.inactivity_days`, see `Episode.is_open`).
+- `Response`: one filled questionnaire: the raw answers, the instrument id, version and content
+  hash they were given against, and the score computed at write time (total, band, subscales, or
+  why it is not scorable). Never edited.
+- `DiaryEntry`: one headache-diary day per client and date (a second entry for a date replaces
+  the answers of the first, which is how a client corrects a day).
+- `QuestionnaireLink`: a client's private link to one questionnaire (or to their diary): only the
+  hash of the token is stored; it expires, belongs to one client, and a questionnaire link works
+  for one answer.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+
+from longtide.clients.models import Client
+from longtide.outcomes.concerns import Concern
+from longtide.practice.models import Practice
+
+CONCERN_CHOICES = [(c.value, c.value.replace("_", " ").capitalize()) for c in Concern]
+
+
+class Timepoint(models.TextChoices):
+    BASELINE = "baseline", "Baseline"
+    BEFORE_SESSION_4 = "before_session_4", "Before session 4"
+    BEFORE_SESSION_8 = "before_session_8", "Before session 8"
+    WEEK_6 = "week_6", "Week 6"
+    WEEK_12 = "week_12", "Week 12"
+    AD_HOC = "ad_hoc", "Sent by the practitioner"
+    DIARY = "diary", "Headache diary"
+
+
+class MeasurementSettings(models.Model):
+    practice = models.OneToOneField(Practice, on_delete=models.CASCADE, related_name="measurement_settings")
+    inactivity_days = models.PositiveIntegerField(
+        default=120, help_text="An episode without a visit for this many days counts as closed."
+    )
+
+    def __str__(self) -> str:
+        return f"Outcome settings of {self.practice}"
+
+
+class Episode(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="episodes")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="episodes")
+    concern = models.CharField(max_length=40, choices=CONCERN_CHOICES)
+    primary_instrument = models.CharField(max_length=40, blank=True)
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    close_reason = models.CharField(max_length=200, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["client", "-opened_on", "-pk"]
+        indexes = [models.Index(fields=["practice", "concern", "opened_on"], name="episode_cohort")]
+
+    def __str__(self) -> str:
+        return f"episode {self.pk} (client {self.client_id}, {self.concern})"
+
+    def is_open(self, today: date, *, last_visit: date | None, inactivity_days: int) -> bool:
+        if self.closed_on is not None:
+            return False
+        latest = max(d for d in (self.opened_on, last_visit) if d is not None)
+        return today - latest <= timedelta(days=inactivity_days)
+
+
+class PrimaryChange(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="primary_changes")
+    old = models.CharField(max_length=40, blank=True)
+    new = models.CharField(max_length=40)
+    reason = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["episode", "at"]
+
+    def __str__(self) -> str:
+        return f"{self.old} -> {self.new} (episode {self.episode_id})"
+
+
+class QuestionnaireLink(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="questionnaire_links")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="links")
+    instrument = models.CharField(max_length=40)
+    timepoint = models.CharField(max_length=20, choices=Timepoint.choices)
+    nonce = models.CharField(max_length=40)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    voided_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["client", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"questionnaire link {self.pk} ({self.instrument}, client {self.client_id})"
+
+    @property
+    def is_diary(self) -> bool:
+        return self.timepoint == Timepoint.DIARY
+
+
+class Response(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="questionnaire_responses")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="responses")
+    # One answer per link: a second submit of the same page finds this row (unique).
+    link = models.OneToOneField(
+        QuestionnaireLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="response"
+    )
+    instrument = models.CharField(max_length=40)
+    version = models.PositiveSmallIntegerField()
+    content_hash = models.CharField(max_length=64)
+    timepoint = models.CharField(max_length=20, choices=Timepoint.choices)
+    answers = models.JSONField(default=dict)
+    total = models.FloatField(null=True, blank=True)
+    band = models.CharField(max_length=40, blank=True)
+    subscales = models.JSONField(default=dict, blank=True)
+    not_scorable = models.TextField(blank=True)  # why, in words, when total is None
+    alerts = models.JSONField(default=list, blank=True)
+    taken_on = models.DateField()
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["client", "taken_on", "pk"]
+        indexes = [models.Index(fields=["episode", "instrument", "taken_on"], name="response_series")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} v{self.version} on {self.taken_on} (client {self.client_id})"
+
+
+class DiaryEntry(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="diary_entries")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="diary_entries")
+    day = models.DateField()
+    version = models.PositiveSmallIntegerField()
+    content_hash = models.CharField(max_length=64)
+    answers = models.JSONField(default=dict)
+    complete = models.BooleanField(default=False)
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["client", "day"]
+        constraints = [models.UniqueConstraint(fields=["client", "day"], name="one_diary_day_per_client")]
+
+    def __str__(self) -> str:
+        return f"diary {self.day} (client {self.client_id})"

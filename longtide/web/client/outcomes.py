@@ -1,0 +1,206 @@
+"""The client's questionnaire and headache-diary pages, reached from a private link (no login).
+
+Plain forms that work without JavaScript on a phone. A questionnaire link takes one answer: a
+second submit (the back button, a double tap) finds the stored answer and shows the same thank-you
+page. Answers that do not fit come back with one message per question and what was typed. A
+questionnaire that is not complete is stored, and scored honestly as "not scorable".
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from longtide.audit.models import Via
+from longtide.audit.trail import Actor, Origin
+from longtide.measurement import links
+from longtide.measurement.actions import (
+    DIARY,
+    Refused,
+    diary_days_open,
+    practice_today,
+    save_diary_day,
+    submit,
+)
+from longtide.measurement.models import DiaryEntry, QuestionnaireLink, Response
+from longtide.outcomes import instruments
+from longtide.outcomes.instruments.definition import ChoiceItem, Instrument, NumberItem
+from longtide.outcomes.scoring import InvalidAnswers
+
+FIELD_MAX = 300
+
+
+def _client_actor(request: HttpRequest) -> Actor:
+    return Actor(None, "client", Origin.of(request), Via.WEB)
+
+
+def _link(practice_slug: str, token: str) -> QuestionnaireLink:
+    link = links.find(token)
+    if link is None or link.client.practice.slug != practice_slug:
+        raise Http404(_("This link is not valid. Please use the link in your email."))
+    return link
+
+
+def _gone(request: HttpRequest, link: QuestionnaireLink) -> HttpResponse:
+    practice = link.client.practice
+    context = {"practice": practice, "contact": " or ".join(x for x in [practice.phone, practice.email] if x)}
+    return render(request, "web/outcomes/expired.html", context, status=410)
+
+
+def _typed(request: HttpRequest) -> dict[str, str]:
+    return {
+        key.replace("\x00", "")[:60]: request.POST.get(key, "").replace("\x00", "")[:FIELD_MAX]
+        for key in list(request.POST)[:100]
+        if key != "csrfmiddlewaretoken"
+    }
+
+
+def _items(instrument: Instrument, values: dict[str, Any], errors: dict[str, str]) -> list[dict[str, Any]]:
+    shown = []
+    for item in instrument.items:
+        value = values.get(item.id)
+        value = "" if value is None else str(value)
+        entry: dict[str, Any] = {"id": item.id, "text": item.text, "value": value, "error": errors.get(item.id, "")}
+        if item.when is not None:
+            parent = next(i for i in instrument.items if i.id == item.when.item)
+            answer = parent.option(item.when.equals) if isinstance(parent, ChoiceItem) else None
+            entry["condition"] = _("Only if you answered “%(answer)s” above.") % {
+                "answer": answer.label if answer else item.when.equals
+            }
+        if isinstance(item, ChoiceItem):
+            entry["kind"] = "choice"
+            entry["options"] = [
+                {"value": str(o.value), "label": o.label, "checked": value == str(o.value)} for o in item.options
+            ]
+        elif isinstance(item, NumberItem):
+            entry["kind"] = "number"
+            entry["minimum"], entry["maximum"], entry["unit"] = item.minimum, item.maximum, item.unit
+        else:
+            entry["kind"] = "text"
+        shown.append(entry)
+    return shown
+
+
+@never_cache
+def questionnaire(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
+    link = _link(practice_slug, token)
+    if link.is_diary:
+        return redirect("outcomes-diary", practice_slug=practice_slug, token=token)
+    now = timezone.now()
+    answered = Response.objects.filter(link=link).first()
+    if answered is not None:
+        return render(request, "web/outcomes/thanks.html", {"practice": link.client.practice, "response": answered})
+    if not links.works(link, now):
+        return _gone(request, link)
+    instrument = instruments.get(link.instrument)
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = _typed(request)
+        try:
+            done = submit(link=link, data=values, by=_client_actor(request), now=now)
+        except InvalidAnswers as invalid:
+            errors = {key: _(m.text) % dict(m.params) for key, m in invalid.problems.items()}
+        except Refused:
+            return _gone(request, link)
+        else:
+            return render(
+                request, "web/outcomes/thanks.html", {"practice": link.client.practice, "response": done.response}
+            )
+    context = {
+        "practice": link.client.practice,
+        "instrument": instrument,
+        "items": _items(instrument, values, errors),
+        "errors": errors,
+        "general_error": errors.get("*", ""),
+    }
+    return render(request, "web/outcomes/questionnaire.html", context, status=400 if errors else 200)
+
+
+def _diary_context(link: QuestionnaireLink, today: date) -> dict[str, Any]:
+    earliest, latest = diary_days_open(link, today)
+    filled = {e.day: e for e in DiaryEntry.objects.filter(client_id=link.client_id, day__gte=earliest)}
+    recent = []
+    for back in range(14):
+        day = latest - timedelta(days=back)
+        if day < earliest:
+            break
+        entry = filled.get(day)
+        recent.append({"day": day, "entry": entry, "complete": bool(entry and entry.complete)})
+    return {
+        "practice": link.client.practice,
+        "recent": recent,
+        "missing": sum(1 for r in recent if not r["complete"]),
+        "today": today,
+    }
+
+
+@never_cache
+def diary(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
+    """The diary's page: today's entry first, then the last two weeks with the days to catch up."""
+    link = _link(practice_slug, token)
+    if not link.is_diary:
+        return redirect("outcomes-questionnaire", practice_slug=practice_slug, token=token)
+    if not links.works(link, timezone.now()):
+        return _gone(request, link)
+    today = practice_today(link.client.practice)
+    return redirect("outcomes-diary-day", practice_slug=practice_slug, token=token, day=today.isoformat())
+
+
+@never_cache
+def diary_day(request: HttpRequest, practice_slug: str, token: str, day: str) -> HttpResponse:
+    link = _link(practice_slug, token)
+    if not link.is_diary:
+        raise Http404(_("This link is not a diary."))
+    now = timezone.now()
+    if not links.works(link, now):
+        return _gone(request, link)
+    try:
+        on = date.fromisoformat(day)
+    except ValueError:
+        raise Http404(_("No such day.")) from None
+    today = practice_today(link.client.practice, now)
+    earliest, latest = diary_days_open(link, today)
+    context = _diary_context(link, today)
+    instrument = instruments.get(DIARY)
+    existing = DiaryEntry.objects.filter(client_id=link.client_id, day=on).first()
+    values: dict[str, Any] = dict(existing.answers) if existing else {}
+    errors: dict[str, str] = {}
+    general = ""
+    if not earliest <= on <= latest:
+        general = _("You can fill in today and the days before it, back to %(day)s.") % {
+            "day": earliest.strftime("%d %B %Y")
+        }
+    elif request.method == "POST":
+        values = _typed(request)
+        try:
+            save_diary_day(link=link, day=on, data=values, by=_client_actor(request), now=now)
+        except InvalidAnswers as invalid:
+            errors = {key: _(m.text) % dict(m.params) for key, m in invalid.problems.items()}
+        except Refused as refused:
+            general = refused.message
+        else:
+            messages.success(request, _("Saved %(day)s.") % {"day": on.strftime("%A %d %B")})
+            missing = [r["day"] for r in _diary_context(link, today)["recent"] if not r["complete"]]
+            target = missing[0] if missing else today
+            return redirect("outcomes-diary-day", practice_slug=practice_slug, token=token, day=target.isoformat())
+    context |= {
+        "token": token,
+        "day": on,
+        "is_today": on == today,
+        "entry": existing,
+        "instrument": instrument,
+        "items": _items(instrument, values, errors),
+        "errors": errors,
+        "general_error": general or errors.get("*", ""),
+        "can_fill": earliest <= on <= latest,
+    }
+    status = 400 if (errors or (general and request.method == "POST")) else 200
+    return render(request, "web/outcomes/diary_day.html", context, status=status)

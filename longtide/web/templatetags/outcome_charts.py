@@ -1,0 +1,50 @@
+"""`{% outcome_chart chart title %}`: an outcomes/charts.py `Chart` drawn as inline SVG, with the
+MCID band, the baseline line, axis ticks and markers whose shape (not colour) carries the change.
+The text table beside it is the accessible alternative (web/outcomes/_series.html)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext as _
+
+from longtide.outcomes.charts import Chart
+
+register = template.Library()
+
+
+def _n(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+@register.inclusion_tag("web/outcomes/_chart_svg.html")
+def outcome_chart(chart: Chart, title: str, *parts: object) -> dict[str, Any]:
+    ident = "-".join(str(p) for p in parts)
+    band = None
+    if chart.band is not None:
+        band = {
+            "x": chart.left,
+            "y": chart.band.y_top,
+            "width": chart.right - chart.left,
+            "height": max(chart.band.y_bottom - chart.band.y_top, 1),
+            "label": _(chart.band.label),
+            "text_x": chart.left + 4,
+            "text_y": chart.band.y_top - 3,
+        }
+    dates = [date.fromordinal(int(t.value)) for t in chart.date_ticks]
+    return {
+        "chart": chart,
+        "title": title,
+        "ident": ident,
+        "band": band,
+        "direction": _(chart.direction_note),
+        "value_ticks": [{"y": t.position, "label": _n(t.value)} for t in chart.value_ticks],
+        "date_ticks": [
+            {"x": t.position, "label": d.strftime("%d %b %y")} for t, d in zip(chart.date_ticks, dates, strict=True)
+        ],
+        "label_y": chart.bottom + 16,
+        "axis_x": chart.left - 6,
+        "note_y": chart.top - 6,
+    }

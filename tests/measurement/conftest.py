@@ -1,0 +1,75 @@
+"""Rows for the outcome tests: completed visits written directly (the booking rules refuse times in
+the past), care episodes, and questionnaire links with their tokens."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+
+def visit(cast: Any, client: Any, day: date, *, slot: int = 0, status: str = "completed") -> Any:
+    """A visit on `day`; `slot` (0-15) gives each client its own 40-minute time of day."""
+    from longtide.scheduling.manage_links import hash_token, new_nonce, token_from_nonce
+    from longtide.scheduling.models import Appointment
+
+    zone = cast.location.zone
+    start = datetime.combine(day, time(6), tzinfo=zone) + timedelta(minutes=40 * slot)
+    end = start + timedelta(minutes=30)
+    nonce = new_nonce()
+    return Appointment.objects.create(
+        practice=cast.tidewater,
+        location=cast.location,
+        service=cast.session,
+        practitioner=cast.ana,
+        room=cast.willow,
+        client=client,
+        start=start,
+        end=end,
+        blocked_start=start,
+        blocked_end=end,
+        status=status,
+        source="staff",
+        manage_token_hash=hash_token(token_from_nonce(nonce)),
+        manage_nonce=nonce,
+    )
+
+
+def today(cast: Any) -> date:
+    return timezone.now().astimezone(cast.location.zone).date()
+
+
+def staff_actor(user: Any, role: str = "practitioner") -> Any:
+    from longtide.audit.trail import Actor
+
+    return Actor(user, role)
+
+
+@pytest.fixture
+def episode(cast: Any) -> Any:
+    """Cleo's neck-pain episode, first visit 10 days ago (a completed visit that day)."""
+    from longtide.measurement.actions import open_episode
+
+    first = today(cast) - timedelta(days=10)
+    visit(cast, cast.cleo, first)
+    return open_episode(
+        client=cast.cleo,
+        concern="neck_back_pain",
+        opened_on=first,
+        by=staff_actor(cast.ana_user),
+        now=timezone.now(),
+    )
+
+
+def send(episode: Any, instrument: str, timepoint: str = "ad_hoc", by: Any = None) -> tuple[Any, str]:
+    from longtide.measurement import links
+    from longtide.measurement.actions import send_link
+
+    link = send_link(
+        episode=episode, instrument=instrument, timepoint=timepoint, by=staff_actor(by), now=timezone.now()
+    )
+    token = links.token_of(link)
+    assert token is not None
+    return link, token
