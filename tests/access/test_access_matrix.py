@@ -92,6 +92,8 @@ COVERED_ELSEWHERE = {
     "staff/<slug:practice_slug>/appointments/<int:pk>/note/": "tests/access/test_notes_access.py",
     "staff/<slug:practice_slug>/clients/<int:pk>/notes/": "tests/access/test_notes_access.py",
     "staff/<slug:practice_slug>/notes/": "tests/access/test_notes_access.py",
+    "staff/<slug:practice_slug>/clients/<int:pk>/outcomes/": "tests/access/test_outcomes_access.py",
+    "staff/<slug:practice_slug>/reports/": "tests/access/test_outcomes_access.py",
 }
 # Single routes whose rows live in another module (exact: a prefix would hide pages added under them).
 COVERED_EXACTLY = {
