@@ -15,6 +15,7 @@ from longtide.notes import guards
 from longtide.notes.models import NoteAddendum, SessionNote
 from longtide.practice.models import Location, Practice, Practitioner, Role, Room, Service, StaffMembership, Style
 from longtide.sampledata.demo_notes import seed_past_visits
+from longtide.sampledata.demo_outcomes import seed_outcomes
 from longtide.sampledata.models import DemoAccount
 from longtide.scheduling.booking import still_free
 from longtide.scheduling.manage_links import hash_token, new_nonce, token_from_nonce
@@ -268,6 +269,7 @@ def seed_demo(*, sample_week: bool = True) -> Practice:
         _book_sample_week(practice, clients)
         _demo_intakes(practice)
         seed_past_visits(practice, {client.first_name: client for client in clients})
+        seed_outcomes(practice)
     return practice
 
 
@@ -408,5 +410,11 @@ def remove_demo() -> None:
     VisitCheck.objects.filter(practice=practice).delete()
     Intake.objects.filter(practice=practice).delete()
     Appointment.objects.filter(practice=practice).delete()
+    from longtide.measurement.models import DiaryEntry, Episode, QuestionnaireLink, Response
+
+    Response.objects.filter(practice=practice).delete()
+    DiaryEntry.objects.filter(practice=practice).delete()
+    QuestionnaireLink.objects.filter(practice=practice).delete()
+    Episode.objects.filter(practice=practice).delete()
     Client.objects.filter(practice=practice).delete()
     practice.delete()

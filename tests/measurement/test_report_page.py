@@ -56,7 +56,7 @@ def neck_cohort(cast) -> dict[str, Episode]:
                 version=nprs.version,
                 content_hash=nprs.content_hash(),
                 timepoint="baseline" if offset < 0 else ("week_6" if offset == 42 else "week_12"),
-                answers={"pain": int(value)},
+                answers={"rating": int(value)},
                 total=float(value),
                 taken_on=start + timedelta(days=offset),
                 submitted_at=timezone.now(),
