@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 
 from longtide.api import errors
 from longtide.api.bookings import router as bookings_router
+from longtide.api.outcomes import router as outcomes_router
 from longtide.api.public import router as public_router
 from longtide.api.staff import router as staff_router
 
@@ -31,3 +32,4 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 api.add_router("/", public_router)
 api.add_router("/", bookings_router)
 api.add_router("/", staff_router)
+api.add_router("/", outcomes_router)

@@ -73,3 +73,47 @@ def send(episode: Any, instrument: str, timepoint: str = "ad_hoc", by: Any = Non
     token = links.token_of(link)
     assert token is not None
     return link, token
+
+
+@pytest.fixture
+def neck_cohort(cast: Any) -> dict[str, Any]:
+    from longtide.clients.models import Client
+    from longtide.measurement.models import Episode, Response
+    from longtide.outcomes import instruments
+    from tests.outcomes.test_report import NECK
+
+    nprs = instruments.get("nprs_pain")
+    episodes = {}
+    for slot, line in enumerate(NECK.strip().splitlines()):
+        name, start_text, base, wk6, wk12, sessions = line.split("|")[0].split()
+        start = date.fromisoformat(start_text)
+        client = Client.objects.create(
+            practice=cast.tidewater, first_name=name, last_name="Fixture", email=f"{name.lower()}@example.test"
+        )
+        episode = Episode.objects.create(
+            practice=cast.tidewater,
+            client=client,
+            concern="neck_back_pain",
+            primary_instrument="nprs_pain",
+            opened_on=start,
+        )
+        for offset, value in ((-3, base), (42, wk6), (84, wk12)):
+            if value == "-":
+                continue
+            Response.objects.create(
+                practice=cast.tidewater,
+                client=client,
+                episode=episode,
+                instrument="nprs_pain",
+                version=nprs.version,
+                content_hash=nprs.content_hash(),
+                timepoint="baseline" if offset < 0 else ("week_6" if offset == 42 else "week_12"),
+                answers={"rating": int(value)},
+                total=float(value),
+                taken_on=start + timedelta(days=offset),
+                submitted_at=timezone.now(),
+            )
+        for n in range(len(sessions)):
+            visit(cast, client, start + timedelta(days=7 * n), slot=slot)
+        episodes[name] = episode
+    return episodes

@@ -9,62 +9,21 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
 from longtide.audit.models import AuditEvent
-from longtide.clients.models import Client
 from longtide.measurement.models import Episode, Response
-from longtide.outcomes import instruments, wording
-from tests.measurement.conftest import visit
+from longtide.outcomes import wording
 from tests.outcomes.test_report import NECK
 
 pytestmark = pytest.mark.django_db
 
 URL = "/staff/tidewater/reports/outcomes/"
 Q1 = "?concern=neck_back_pain&from=2026-01-01&to=2026-03-31"
-
-
-@pytest.fixture
-def neck_cohort(cast) -> dict[str, Episode]:
-    nprs = instruments.get("nprs_pain")
-    episodes = {}
-    for slot, line in enumerate(NECK.strip().splitlines()):
-        name, start_text, base, wk6, wk12, sessions = line.split("|")[0].split()
-        start = date.fromisoformat(start_text)
-        client = Client.objects.create(
-            practice=cast.tidewater, first_name=name, last_name="Fixture", email=f"{name.lower()}@example.test"
-        )
-        episode = Episode.objects.create(
-            practice=cast.tidewater,
-            client=client,
-            concern="neck_back_pain",
-            primary_instrument="nprs_pain",
-            opened_on=start,
-        )
-        for offset, value in ((-3, base), (42, wk6), (84, wk12)):
-            if value == "-":
-                continue
-            Response.objects.create(
-                practice=cast.tidewater,
-                client=client,
-                episode=episode,
-                instrument="nprs_pain",
-                version=nprs.version,
-                content_hash=nprs.content_hash(),
-                timepoint="baseline" if offset < 0 else ("week_6" if offset == 42 else "week_12"),
-                answers={"rating": int(value)},
-                total=float(value),
-                taken_on=start + timedelta(days=offset),
-                submitted_at=timezone.now(),
-            )
-        for n in range(len(sessions)):
-            visit(cast, client, start + timedelta(days=7 * n), slot=slot)
-        episodes[name] = episode
-    return episodes
 
 
 def _owner(cast) -> HttpClient:
