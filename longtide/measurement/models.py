@@ -23,10 +23,11 @@ from django.conf import settings
 from django.db import models
 
 from longtide.clients.models import Client
-from longtide.outcomes.concerns import Concern
+from longtide.intake.form import REASONS
 from longtide.practice.models import Practice
 
-CONCERN_CHOICES = [(c.value, c.value.replace("_", " ").capitalize()) for c in Concern]
+# The intake's own words for each concern (outcomes.concerns.Concern keys).
+CONCERN_CHOICES = [(str(key), label) for key, label in REASONS]
 
 
 class Timepoint(models.TextChoices):

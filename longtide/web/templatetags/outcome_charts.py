@@ -42,9 +42,17 @@ def outcome_chart(chart: Chart, title: str, *parts: object) -> dict[str, Any]:
         "direction": _(chart.direction_note),
         "value_ticks": [{"y": t.position, "label": _n(t.value)} for t in chart.value_ticks],
         "date_ticks": [
-            {"x": t.position, "label": d.strftime("%d %b %y")} for t, d in zip(chart.date_ticks, dates, strict=True)
+            {"x": t.position, "label": d.strftime("%d %b %y"), "anchor": _anchor(i, len(dates))}
+            for i, (t, d) in enumerate(zip(chart.date_ticks, dates, strict=True))
         ],
         "label_y": chart.bottom + 16,
         "axis_x": chart.left - 6,
         "note_y": chart.top - 6,
     }
+
+
+def _anchor(index: int, count: int) -> str:
+    """The first date label starts at its tick and the last ends at it, so neither is cut off."""
+    if count > 1 and index == count - 1:
+        return "end"
+    return "start" if index == 0 and count > 1 else "middle"
