@@ -6,7 +6,9 @@ answer the follow-up, one has no baseline.
 Neck-pain episodes (NPRS, MCID 2 points and 30 %) started 100–190 days ago, with baseline, week-6
 and week-12 answers; headache-diary episodes with a 28-day baseline and weeks of diary (days
 filled at random, some clients below the 80 % needed). Rows are written directly (no emails), with
-scores computed by outcomes/scoring.py as the client's own answers would be.
+scores computed by outcomes/scoring.py as the client's own answers would be. Each client has one
+completed first visit with a short signed note saying it is synthetic (so the practitioner is in
+their care team and the demo's "notes to write" stays short); later visits are not invented.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from longtide.audit.models import Via
+from longtide.audit.trail import Actor
 from longtide.clients.models import Client
 from longtide.measurement.models import DiaryEntry, Episode, Response
+from longtide.notes.actions import save_draft, sign_note, start_note
 from longtide.outcomes import instruments
 from longtide.outcomes.scoring import Scored, score
 from longtide.practice.models import Practice, Practitioner, Room
@@ -28,25 +33,24 @@ from longtide.scheduling.models import OCCUPYING, Appointment, Source, Status
 LABEL = "Synthetic cohort"
 SEED = 12
 
-# name, days before today the first visit was, baseline, week 6, week 12 ("-": not answered), visits
+# name, days before today the first visit was, baseline, week 6, week 12 ("-": not answered)
 NECK = """
-N01 190 7 5 3 6
-N02 186 8 7 6 5
-N03 181 6 4 4 5
-N04 177 5 5 6 4
-N05 172 9 - - 1
-N06 168 4 2 1 6
-N07 163 7 7 9 6
-N08 158 2 1 0 4
-N09 154 6 5 - 3
-N10 149 8 6 4 4
-N11 145 5 4 5 5
-N12 140 7 - 4 4
-N13 135 6 6 8 5
-N14 130 3 - - 2
-N15 120 - 5 - 2
-N16 105 6 3 - 3
-"""
+N01 190 7 5 3
+N02 186 8 7 6
+N03 181 6 4 4
+N04 177 5 5 6
+N05 172 9 - -
+N06 168 4 2 1
+N07 163 7 7 9
+N08 158 2 1 0
+N09 154 6 5 -
+N10 149 8 6 4
+N11 145 5 4 5
+N12 140 7 - 4
+N13 135 6 6 8
+N14 130 3 - -
+N15 120 - 5 -
+N16 105 6 3 -"""
 # name, days before today the first visit was, headache days a week at baseline, then at the end, share filled
 HEADACHE = [
     ("H01", 150, 3.0, 1.0, 0.95),
@@ -58,9 +62,19 @@ HEADACHE = [
 ]
 
 
+NOTE = {
+    "consent_confirmed": True,
+    "position": "supine",
+    "regions": ["head"],
+    "subjective": "Synthetic cohort: a made-up first visit for the outcome demo.",
+    "assessment": "Synthetic.",
+    "plan": "Synthetic.",
+}
+
+
 def _visit(
     practice: Practice, client: Client, day: date, slot: int, people: list[Practitioner], rooms: list[Room]
-) -> None:
+) -> Appointment | None:
     location = practice.locations.get()
     start = datetime.combine(day, time(7, 0), tzinfo=location.zone) + timedelta(minutes=35 * (slot % 22))
     end = start + timedelta(minutes=30)
@@ -70,10 +84,10 @@ def _visit(
         status__in=OCCUPYING, blocked_start__lt=end, blocked_end__gt=start, practice=practice
     ).filter(Q(practitioner=person) | Q(room=room))
     if busy.exists():
-        return
+        return None
     service = practice.services.order_by("sort_order").first()
     assert service is not None
-    Appointment.objects.create(
+    appointment = Appointment.objects.create(
         practice=practice,
         location=location,
         service=service,
@@ -93,6 +107,12 @@ def _visit(
         manage_nonce=nonce,
         time_set_at=start - timedelta(days=7),
     )
+    if person.user is not None:
+        by = Actor(person.user, "practitioner", via=Via.COMMAND)
+        note = start_note(appointment, by=by, now=timezone.now())
+        note = save_draft(note, {"style": person.style, **NOTE}, revision=None, by=by)
+        sign_note(note, by=by, now=end + timedelta(minutes=15))
+    return appointment
 
 
 def _client(practice: Practice, name: str) -> Client:
@@ -114,15 +134,14 @@ def seed_outcomes(practice: Practice) -> int:
     made = 0
     responses = []
     for slot, line in enumerate(NECK.strip().splitlines()):
-        name, ago, base, wk6, wk12, visits = line.split()
+        name, ago, base, wk6, wk12 = line.split()
         start = today - timedelta(days=int(ago))
         client = _client(practice, name)
         episode = Episode.objects.create(
             practice=practice, client=client, concern="neck_back_pain", primary_instrument="nprs_pain", opened_on=start
         )
         made += 1
-        for n in range(int(visits)):
-            _visit(practice, client, start + timedelta(days=7 * n), slot, people, rooms)
+        _visit(practice, client, start, slot, people, rooms)
         for offset, value, timepoint in ((-3, base, "baseline"), (42, wk6, "week_6"), (84, wk12, "week_12")):
             if value == "-":
                 continue
@@ -152,8 +171,7 @@ def seed_outcomes(practice: Practice) -> int:
             practice=practice, client=client, concern="headache", primary_instrument="headache_diary", opened_on=start
         )
         made += 1
-        for n in range(6):
-            _visit(practice, client, start + timedelta(days=14 * n), 16 + i, people, rooms)
+        _visit(practice, client, start, 16 + i, people, rooms)
         first, last = start - timedelta(days=28), min(today, start + timedelta(days=90))
         span = (last - first).days
         for k in range(span + 1):
