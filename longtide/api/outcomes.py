@@ -214,7 +214,12 @@ def practice_report_api(
             }
             for w in report.windows
         ],
-        "adverse": {"sessions": report.adverse.sessions, "checkins_answered": _count(report.adverse.checkins_answered)},
+        "adverse": {
+            "sessions": report.adverse.sessions,
+            "checkins_answered": _count(report.adverse.checkins_answered),
+            "after_effects": _count(report.adverse.after_effects),
+            "serious": _count(report.adverse.serious),
+        },
     }
 
 

@@ -1,7 +1,8 @@
 """The practice's outcome report from the database: one `EpisodeRecord` per care episode for the
 concern, handed to the pure `outcomes.report.practice_report` (which holds all the arithmetic,
 the small-cell rules and the caveat). Filters: period (the first visit's date), practitioner style
-and service (episodes with at least one completed visit of that style or service)."""
+and service (episodes with at least one completed visit of that style or service). After-effects
+come from the after-session check-ins (longtide/checkins) of the episodes' completed visits."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from longtide.checkins.models import CheckIn
 from longtide.measurement.models import DiaryEntry, Episode, Response
 from longtide.outcomes.concerns import Concern, measure_for
 from longtide.outcomes.diary import DiaryDay
@@ -40,14 +42,20 @@ def episode_records(practice: Practice, filters: Filters, measure: Measure) -> l
         ).order_by("pk")
     )
     client_ids = {e.client_id for e in episodes}
-    visits: dict[int, list[tuple[date, str, int]]] = defaultdict(list)
+    visits: dict[int, list[tuple[date, str, int, int]]] = defaultdict(list)
     for a in (
         Appointment.objects.filter(client_id__in=client_ids, status=Status.COMPLETED)
         .select_related("location", "practitioner")
         .order_by("start")
     ):
         assert a.client_id is not None
-        visits[a.client_id].append((a.start.astimezone(a.location.zone).date(), a.practitioner.style, a.service_id))
+        visits[a.client_id].append(
+            (a.start.astimezone(a.location.zone).date(), a.practitioner.style, a.service_id, a.pk)
+        )
+    checkins = {
+        c.appointment_id: c
+        for c in CheckIn.objects.filter(client_id__in=client_ids).only("appointment_id", "effects", "sought_care")
+    }
     instrument_id = measure.key.split(".")[0]
     scores: dict[int, list[Measurement]] = defaultdict(list)
     if measure.diary is None:
@@ -80,11 +88,17 @@ def episode_records(practice: Practice, filters: Filters, measure: Measure) -> l
                 measure=measure,
                 measurements=tuple(scores[e.pk]),
                 diary=tuple(diaries[e.client_id]),
-                # After-session check-ins are not collected yet: every session counts as unanswered.
-                sessions=tuple(SessionRecord(v[0], checkin_answered=False) for v in mine),
+                sessions=tuple(_session(v[0], checkins.get(v[3])) for v in mine),
             )
         )
     return records
+
+
+def _session(on: date, checkin: CheckIn | None) -> SessionRecord:
+    """A completed visit with its after-session check-in (longtide/checkins), if answered."""
+    if checkin is None:
+        return SessionRecord(on, checkin_answered=False)
+    return SessionRecord(on, checkin_answered=True, after_effect=checkin.after_effect, serious=checkin.serious)
 
 
 def cohort_report(practice: Practice, filters: Filters, *, as_of: date, exported: bool = False) -> CohortReport | None:

@@ -77,6 +77,8 @@ def send(episode: Any, instrument: str, timepoint: str = "ad_hoc", by: Any = Non
 
 @pytest.fixture
 def neck_cohort(cast: Any) -> dict[str, Any]:
+    from longtide.checkins.effects import EFFECTS, SEVERITIES
+    from longtide.checkins.models import CheckIn
     from longtide.clients.models import Client
     from longtide.measurement.models import Episode, Response
     from longtide.outcomes import instruments
@@ -113,7 +115,17 @@ def neck_cohort(cast: Any) -> dict[str, Any]:
                 taken_on=start + timedelta(days=offset),
                 submitted_at=timezone.now(),
             )
-        for n in range(len(sessions)):
-            visit(cast, client, start + timedelta(days=7 * n), slot=slot)
+        for n, symbol in enumerate(sessions):
+            done = visit(cast, client, start + timedelta(days=7 * n), slot=slot)
+            if symbol != "-":  # "." answered, "a" an after-effect, "S" serious (needed care)
+                CheckIn.objects.create(
+                    practice=cast.tidewater,
+                    client=client,
+                    appointment=done,
+                    effects={EFFECTS[0][0]: SEVERITIES[0][0]} if symbol in "aS" else {},
+                    sought_care=symbol == "S",
+                    contact_me=False,
+                    answered_at=timezone.now(),
+                )
         episodes[name] = episode
     return episodes

@@ -167,6 +167,8 @@ def _pct(value: float | None) -> str:
 def count_text(count: Count, counts_only: bool) -> str:
     if count.suppressed or count.count is None:
         return _(wording.SUPPRESSED_LABEL)
+    if count.n is None:
+        return str(count.count)
     if counts_only or count.share is None:
         return _("%(count)d of %(n)d") % {"count": count.count, "n": count.n}
     return _("%(count)d of %(n)d (%(share)s; 95 %% CI %(low)s to %(high)s)") % {
@@ -280,6 +282,8 @@ def practice_report_page(request: HttpRequest, practice: Practice) -> HttpRespon
         "measure_label": report.measure.label,
         "adverse_sessions": report.adverse.sessions,
         "adverse_checkins": count_text(report.adverse.checkins_answered, True),
+        "adverse_effects": count_text(report.adverse.after_effects, False),
+        "adverse_serious": count_text(report.adverse.serious, True),
         "counts_only_note": _(wording.COUNTS_ONLY_NOTE),
     }
     return render(request, "web/staff/outcomes_report.html", context, status=400 if problems else 200)
