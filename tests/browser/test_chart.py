@@ -60,7 +60,7 @@ def test_chart_break_glass_access_report_and_export(
     expect(maya.get_by_role("heading", level=1)).to_have_text("Chart of Cleo Park")
     expect(maya.locator("#visits")).to_contain_text(NOTE)
     expect(maya.locator("#care-team")).to_contain_text("Maya")
-    expect(maya.locator("#outcomes")).to_contain_text("Nothing recorded")
+    expect(maya.locator("#outcomes")).to_contain_text("No care episode yet.")
     expect(maya.locator("#notes").get_by_role("link", name="open the client's notes")).to_have_attribute(
         "href", f"/staff/demo/clients/{cleo_with_maya.client_id}/notes/"
     )
