@@ -5,7 +5,7 @@ what was done in the audit trail.
 
 Erased: the client's email and phone, their text-message agreement and reminder channel (set to
 none); the email and phone typed on their bookings; the address on every message to them (and
-messages still waiting are withdrawn); their waitlist places; their intake links (voided).
+messages still waiting are withdrawn); their waitlist places; their intake, questionnaire and diary links (voided).
 Kept: their name (the record must stay identifiable while it is kept), appointments, intake,
 consents, flags, notes, check-ins and outcomes, and the audit trail; `longtide retention` destroys
 them at the retention date. A number that replied STOP stays on the opt-out list, so it is never
@@ -26,6 +26,7 @@ from longtide.audit.trail import Actor, record
 from longtide.clients.models import Client, ReminderChannel
 from longtide.intake.models import IntakeLink
 from longtide.lib.retention import retain_until, rule_for
+from longtide.measurement.models import QuestionnaireLink
 from longtide.notifications.models import Message, State
 from longtide.records.retention import last_entries
 from longtide.scheduling.booking_messages import about
@@ -60,7 +61,12 @@ def _upcoming(client: Client, now: datetime) -> list[Appointment]:
 def _message_subjects(client: Client) -> Q:
     appointments = Appointment.objects.filter(client=client).values_list("pk", flat=True)
     links = IntakeLink.objects.filter(client=client).values_list("pk", flat=True)
-    return Q(about__in=[about(pk) for pk in appointments]) | Q(about__in=[f"intake-link:{pk}" for pk in links])
+    questionnaires = QuestionnaireLink.objects.filter(client=client).values_list("pk", flat=True)
+    return (
+        Q(about__in=[about(pk) for pk in appointments])
+        | Q(about__in=[f"intake-link:{pk}" for pk in links])
+        | Q(about__in=[f"outcomes-link:{pk}" for pk in questionnaires])
+    )
 
 
 def _waitlist(client: Client) -> Q:
@@ -109,6 +115,7 @@ def erase_contact(client: Client, *, by: Actor, reason: str, now: datetime) -> b
         messages = subjects.update(recipient=ERASED_RECIPIENT)
         places, _by_kind = WaitlistEntry.objects.filter(_waitlist(locked)).delete()
         IntakeLink.objects.filter(client=locked, voided_at__isnull=True).update(voided_at=now)
+        QuestionnaireLink.objects.filter(client=locked, voided_at__isnull=True).update(voided_at=now)
         Appointment.objects.filter(client=locked).update(booked_email="", booked_phone="")
         locked.email = ""
         locked.phone = ""

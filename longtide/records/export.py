@@ -20,9 +20,9 @@ from longtide.checkins.models import CheckIn
 from longtide.clients.models import Client
 from longtide.intake.display import answers_for_display
 from longtide.intake.models import Flag, FlagLevel, Intake, Signature
+from longtide.measurement.models import DiaryEntry, Episode
 from longtide.notes.data import note_data
 from longtide.notes.models import SessionNote
-from longtide.measurement.models import DiaryEntry, Episode
 from longtide.notifications.models import Message
 from longtide.practice.access import Perm, can
 from longtide.practice.models import Practice

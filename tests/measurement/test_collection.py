@@ -244,3 +244,20 @@ def test_monthly_days_only_when_80_percent_of_days_are_filled(cast, episode) -> 
     page = owner.get(f"/staff/tidewater/clients/{cast.cleo.pk}/chart/")
     # 23 diary days, headache days at back 0, 4, 8, 12, 16, 20 = 6 -> 6 x 28 / 23 = 7.3
     assert "Headache days per month: 7.3" in page.text
+
+
+def test_erasing_the_clients_contact_voids_their_links_and_blanks_the_email(cast, episode) -> None:
+    from longtide.records.erasure import ERASED_RECIPIENT, erase_contact
+
+    link, token = send(episode, "gad7")
+    assert erase_contact(
+        cast.cleo, by=staff_actor(cast.olga_user, "owner"), reason="Client asked by email", now=timezone.now()
+    )
+    link.refresh_from_db()
+    assert link.voided_at is not None
+    message = Message.objects.get(about=f"outcomes-link:{link.pk}")
+    assert message.recipient == ERASED_RECIPIENT and message.status == "withdrawn"
+    assert HttpClient().get(f"/p/tidewater/questions/{token}/").status_code == 410
+    episode.client.refresh_from_db()
+    with pytest.raises(Refused, match="no email address"):
+        send(episode, "gad7")

@@ -99,7 +99,14 @@ def test_the_json_bundle_holds_the_whole_record_and_the_export_is_audited(world,
     assert [(e["who"], e["action"], e["basis"]) for e in data["record_access"]] == [("ana", "view", "care_team")]
     assert data["not_collected"] == []  # episodes and outcomes are in the bundle since issue 12
     assert data["not_in_export"] == []  # intake, flags, consents and notes have their sections
-    assert (data["intakes"], data["flags"], data["consents"], data["notes"], data["checkins"], data["episodes"]) == ([], [], [], [], [], [])
+    assert (data["intakes"], data["flags"], data["consents"], data["notes"], data["checkins"], data["episodes"]) == (
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
     event = AuditEvent.objects.filter(action="export").get()
     assert (event.client_id, event.actor_label, event.detail, event.basis) == (hostile_cleo, "olga", "json", "owner")
 
