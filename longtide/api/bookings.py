@@ -28,6 +28,7 @@ from longtide.scheduling.booking import (
     release_hold,
 )
 from longtide.scheduling.booking_rules import BookingError, SlotTaken, TooManyBookings
+from longtide.scheduling.history import ChangedBy
 from longtide.scheduling.manage_links import find_by_token
 from longtide.scheduling.models import Appointment, Source
 from longtide.scheduling.search import Found, candidates_and_rooms, find_slots
@@ -370,7 +371,7 @@ def _managed(appointment: Appointment) -> ManagedBookingOut:
         may_change_until=(appointment.start - appointment.practice.cancellation_window).astimezone(
             appointment.location.zone
         ),
-        can_change_online=appointment.client_may_change(timezone.now()),
+        can_change_online=appointment.can_move(timezone.now(), by_client=True),
     )
 
 
@@ -389,7 +390,7 @@ def booking_by_token(request: HttpRequest, token: str) -> ManagedBookingOut:
 def cancel_by_token(request: HttpRequest, token: str) -> ManagedBookingOut:
     appointment = _by_token(token)
     try:
-        cancel_appointment(appointment=appointment, by_client=True)
+        cancel_appointment(appointment=appointment, by_client=True, by=ChangedBy.api())
     except BookingError as exc:
         raise ApiError(409, exc.code, exc.message) from None
     return _managed(appointment)
@@ -406,7 +407,7 @@ def cancel_by_token(request: HttpRequest, token: str) -> ManagedBookingOut:
 def confirm_by_token(request: HttpRequest, token: str) -> ManagedBookingOut:
     appointment = _by_token(token)
     try:
-        confirm_booking(appointment=appointment)
+        confirm_booking(appointment=appointment, by=ChangedBy.api())
     except BookingError as exc:
         raise ApiError(exc.status if exc.status == 503 else 409, exc.code, exc.message) from None
     return _managed(appointment)
@@ -420,7 +421,7 @@ def confirm_by_token(request: HttpRequest, token: str) -> ManagedBookingOut:
 def release_by_token(request: HttpRequest, token: str) -> ManagedBookingOut:
     appointment = _by_token(token)
     try:
-        release_hold(appointment=appointment)
+        release_hold(appointment=appointment, by=ChangedBy.api())
     except BookingError as exc:
         raise ApiError(exc.status if exc.status == 503 else 409, exc.code, exc.message) from None
     return _managed(appointment)

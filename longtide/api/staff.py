@@ -87,6 +87,11 @@ class AppointmentOut(Schema):
     room: str
     client_id: int
     client_name: str
+    actions: dict[str, bool] = Field(
+        description="What staff may do with it now, by the practice's rules (Appointment.can_*): "
+        "`move`, `cancel`, `late_cancel` (inside the cancellation window, before the start) and `mark` "
+        "(completed or no-show, once it has started)."
+    )
 
 
 class ChartVisitOut(Schema):
@@ -482,10 +487,11 @@ def appointment_list(request: HttpRequest, slug: str, start: date | None = None,
     found = list(
         Appointment.objects.for_practice(practice)
         .filter(start__gte=since, start__lt=until)
-        .select_related("service", "practitioner", "location", "room", "client")
+        .select_related("practice", "service", "practitioner", "location", "room", "client")
         .order_by("start", "pk")
     )
     _audit(request, practice, row, "appointment_list", detail=f"{len(found)} appointments from {first}")
+    now = timezone.now()
     return [
         AppointmentOut(
             id=a.pk,
@@ -498,6 +504,7 @@ def appointment_list(request: HttpRequest, slug: str, start: date | None = None,
             room=a.room.name,
             client_id=a.client_id,
             client_name=a.client.full_name,
+            actions=a.allowed_actions(now),
         )
         for a in found
     ]

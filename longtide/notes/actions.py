@@ -19,7 +19,9 @@ from longtide.audit.trail import Actor, record
 from longtide.clients.models import Client
 from longtide.notes import template
 from longtide.notes.models import TREATMENT_FIELDS, NoteAddendum, NoteStatus, SessionNote
-from longtide.scheduling.models import Appointment, Status
+from longtide.scheduling.history import ChangedBy
+from longtide.scheduling.history import record as record_change
+from longtide.scheduling.models import Appointment, EventKind, Status
 
 NOTE_OBJECT = "session_note"
 ADDENDUM_OBJECT = "note_addendum"
@@ -258,6 +260,14 @@ def sign_note(
         if appointment.status == Status.BOOKED:
             appointment.mark(Status.COMPLETED)
             appointment.save(update_fields=["status", "updated_at"])
+            record_change(
+                appointment,
+                EventKind.COMPLETED,
+                ChangedBy.staff(by.user),
+                now=now,
+                from_status=Status.BOOKED,
+                reason="The session note was signed.",
+            )
         record(
             by=by,
             action=Action.SIGN,

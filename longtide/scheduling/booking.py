@@ -33,8 +33,9 @@ from longtide.scheduling.booking_rules import (
     SlotTaken,
     check_policy,
     first_visit_refusal,
-    window_message,
+    refused,
 )
+from longtide.scheduling.history import ChangedBy, record, record_expired
 from longtide.scheduling.locks import lock_for_booking
 from longtide.scheduling.manage_links import hash_token, new_nonce, token_for, token_from_nonce
 from longtide.scheduling.message_texts import Purpose
@@ -42,6 +43,8 @@ from longtide.scheduling.models import (
     MAX_BLOCK,
     OCCUPYING,
     Appointment,
+    Decider,
+    EventKind,
     OpeningStatus,
     Source,
     Status,
@@ -254,13 +257,21 @@ def still_free(
     if practitioner_busy or room_busy or off:
         return False
     if lapsed_practitioner or lapsed_room:
-        Appointment.objects.occupying().overlapping(*blocked).lapsed_holds(now).exclude(
-            pk=ignore_appointment or 0
-        ).filter(Q(practitioner_id=slot.practitioner_id) | Q(room_id=slot.room_id)).update(
-            status=Status.EXPIRED, updated_at=now
+        let_go = (
+            Appointment.objects.occupying()
+            .overlapping(*blocked)
+            .lapsed_holds(now)
+            .exclude(pk=ignore_appointment or 0)
+            .filter(Q(practitioner_id=slot.practitioner_id) | Q(room_id=slot.room_id))
         )
+        ids = list(let_go.values_list("pk", flat=True))
+        Appointment.objects.filter(pk__in=ids).update(status=Status.EXPIRED, updated_at=now)
+        record_expired(ids, now=now, reason="Not confirmed in time; another booking took the time.")
     return True
 
+
+# The longest reason a change keeps in its history.
+REASON_LENGTH = 300
 
 CHANGE_NOT_SAVED = "We could not save the change just now, so the booking is as it was. Please try again."
 
@@ -462,7 +473,15 @@ def book_appointment(
             booked_phone=client.phone,
         )
         _insert_if_free(appointment, slot, (blocked_start, blocked_end))  # raises _NotFree, rolling back
-        # In the booking's own transaction: the booking and its email commit together.
+        # In the booking's own transaction: the booking, its history and its email commit together.
+        record(
+            appointment,
+            EventKind.CREATED,
+            ChangedBy.for_source(source, by),
+            now=now,
+            to_start=appointment.start,
+            to_practitioner_id=appointment.practitioner_id,
+        )
         purpose = Purpose.WAITLIST_OFFER if from_waitlist else Purpose.REQUEST if held else Purpose.CONFIRMATION
         queue_booking_message(purpose, appointment, now=now)
         if on_hold is not None:
@@ -515,33 +534,31 @@ MOVE_FIELDS = [
 ]
 
 
-def _not_booked() -> PolicyRefused:
-    return PolicyRefused("not_booked", "This appointment is no longer booked, so it cannot be moved.")
-
-
 def move_appointment(
     *,
     appointment: Appointment,
     start: datetime,
     practitioner: Practitioner | None = None,
     by_client: bool,
+    by: ChangedBy | None = None,
+    reason: str = "",
+    seen: str | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Move a booked appointment to a new start (and optionally another practitioner).
 
-    Clients may move only inside the cancellation window and within the booking policy; staff
-    may move any booked appointment to any free time. The checks on `appointment` are a quick
-    answer for the common case; the move itself locks the row, reads it again and re-checks them,
-    so a cancellation (or another move) that commits meanwhile is never overwritten: the move then
-    fails with `not_booked` and no "rescheduled" message is queued. Only the fields a move changes
-    are written.
+    The rule is Appointment.move_refusal: a booked appointment that has not started; clients only
+    outside the cancellation window and within the booking policy; staff to any free time. The
+    check on `appointment` is a quick answer for the common case; the move itself locks the row,
+    reads it again and re-checks it, so a cancellation (or another move) that commits meanwhile is
+    never overwritten: the move then fails with `not_booked` and no "rescheduled" message is queued.
+    Only the fields a move changes are written; the move is recorded in the history (`by`: who;
+    the client via their link when not given and `by_client`).
     """
     now = now or timezone.now()
+    by = by or (ChangedBy.client_link() if by_client else ChangedBy.staff(None))
     practice = appointment.practice
-    if appointment.status != Status.BOOKED:
-        raise _not_booked()
-    if by_client and not appointment.client_may_change(now):
-        raise PolicyRefused("outside_window", window_message(practice))
+    refused(appointment.stale_refusal(seen) or appointment.move_refusal(now, by_client=by_client))
     check_policy(practice, start, now, for_staff=not by_client)
     target = practitioner.pk if practitioner is not None else appointment.practitioner_id
     if practitioner is not None and practitioner.practice_id != practice.pk:
@@ -551,10 +568,8 @@ def move_appointment(
     def make(slot: Slot, location_id: int) -> Appointment:
         # Under the booking locks, inside the transaction: the row as it is now, locked until commit.
         locked = Appointment.objects.select_for_update().select_related("practice").get(pk=appointment.pk)
-        if locked.status != Status.BOOKED:
-            raise _not_booked()
-        if by_client and not locked.client_may_change(now):
-            raise PolicyRefused("outside_window", window_message(practice))
+        refused(locked.stale_refusal(seen) or locked.move_refusal(now, by_client=by_client))
+        was_start, was_practitioner = locked.start, locked.practitioner_id
         locked.start, locked.end = slot.start, slot.end
         locked.blocked_start, locked.blocked_end = service.blocked_range(slot.start, slot.end)
         locked.practitioner_id = slot.practitioner_id
@@ -563,6 +578,18 @@ def move_appointment(
         locked.sequence += 1
         locked.time_set_at = now
         locked.save(update_fields=MOVE_FIELDS)
+        record(
+            locked,
+            EventKind.MOVED,
+            by,
+            now=now,
+            from_status=locked.status,
+            from_start=was_start,
+            to_start=locked.start,
+            from_practitioner_id=was_practitioner,
+            to_practitioner_id=locked.practitioner_id,
+            reason=" ".join(reason.split())[:REASON_LENGTH],
+        )
         queue_booking_message(Purpose.RESCHEDULED, locked, now=now)
         return locked
 
@@ -591,22 +618,60 @@ def move_appointment(
 
 
 def cancel_appointment(
-    *, appointment: Appointment, by_client: bool, late: bool = False, now: datetime | None = None
+    *,
+    appointment: Appointment,
+    by_client: bool,
+    late: bool = False,
+    reason: str = "",
+    decided_by: str | None = None,
+    by: ChangedBy | None = None,
+    seen: str | None = None,
+    now: datetime | None = None,
 ) -> Appointment:
-    """Cancel: a client online only inside the window; the clinic any time (late when `late`).
+    """Cancel a booked appointment that has not started, and record why and who decided.
 
-    The row is locked and read again before the status and the window are checked, so a move or
-    a mark that commits meanwhile is judged as it now is."""
+    `by_client`: the client themselves online (their link), only outside the cancellation window
+    (Appointment.cancel_refusal). Otherwise the clinic records it (staff pages): `decided_by` the
+    client or the clinic, with a reason (required); `late` records a late cancellation, which is the
+    client's and only inside the window (Appointment.late_cancel_refusal). The row is locked and read
+    again before the rules are checked, so a move or a mark that commits meanwhile is judged as it
+    now is; the cancellation, its history event, the client's email and the freed time for the
+    waitlist commit together.
+    """
     now = now or timezone.now()
+    reason = " ".join(reason.split())
+    if by_client:
+        decided_by, by = Decider.CLIENT, by or ChangedBy.client_link()
+    else:
+        by = by or ChangedBy.staff(None)
+        if late:
+            decided_by = Decider.CLIENT
+        if decided_by not in Decider.values:
+            raise BookingError(
+                "decided_by_required", "Say who decided to cancel: the client or the clinic.", "decided_by"
+            )
+        if not reason:
+            raise BookingError("reason_required", "Say why it is cancelled (for the appointment's history).", "reason")
+    if len(reason) > REASON_LENGTH:
+        raise BookingError("reason_too_long", f"Keep the reason under {REASON_LENGTH} characters.", "reason")
     try:
         with transaction.atomic():
             locked = Appointment.objects.select_for_update().select_related("practice").get(pk=appointment.pk)
-            if locked.status != Status.BOOKED:
-                raise PolicyRefused("not_booked", "This appointment is no longer booked.")
-            if by_client and not locked.client_may_change(now):
-                raise PolicyRefused("outside_window", window_message(locked.practice))
-            locked.cancel(now=now, by_client=by_client, late=late)
+            refused(
+                locked.stale_refusal(seen)
+                or (locked.late_cancel_refusal(now) if late else locked.cancel_refusal(now, by_client=by_client))
+            )
+            locked.cancel(now=now, decided_by=str(decided_by), late=late)
             locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+            record(
+                locked,
+                EventKind.LATE_CANCELLED if late else EventKind.CANCELLED,
+                by,
+                now=now,
+                from_status=Status.BOOKED,
+                reason=reason,
+                decided_by=str(decided_by),
+            )
             queue_booking_message(Purpose.CANCELLED, locked, now=now)
             _free_for_the_waitlist(locked, now)
     except DatabaseError as error:
@@ -640,10 +705,14 @@ def _claimed_from_the_waitlist(booked: Appointment, now: datetime) -> None:
     )
 
 
-MARKABLE = (Status.BOOKED, Status.COMPLETED, Status.NO_SHOW)
-
-
-def mark_appointment(*, appointment: Appointment, status: str, now: datetime | None = None) -> Appointment:
+def mark_appointment(
+    *,
+    appointment: Appointment,
+    status: str,
+    by: ChangedBy | None = None,
+    seen: str | None = None,
+    now: datetime | None = None,
+) -> Appointment:
     """Record how an appointment that has started ended: completed or no-show (staff only).
 
     The row is locked and read again, so a cancellation at the same moment is never overwritten by a
@@ -657,15 +726,13 @@ def mark_appointment(*, appointment: Appointment, status: str, now: datetime | N
     try:
         with transaction.atomic():
             locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-            if locked.status not in MARKABLE:
-                raise PolicyRefused("not_markable", "A cancelled appointment cannot be marked.")
-            if locked.start > now:
-                raise PolicyRefused(
-                    "not_started", "An appointment can be marked completed or no-show only once it has started."
-                )
+            refused(locked.stale_refusal(seen) or locked.mark_refusal(now))
             if locked.status != status:
+                was = locked.status
                 locked.mark(status)
                 locked.save(update_fields=["status", "updated_at"])
+                kind = EventKind.COMPLETED if status == Status.COMPLETED else EventKind.NO_SHOW
+                record(locked, kind, by or ChangedBy.staff(None), now=now, from_status=was)
     except DatabaseError as error:
         raise _not_saved(error, CHANGE_NOT_SAVED) from None
     appointment.status = locked.status
@@ -675,7 +742,9 @@ def mark_appointment(*, appointment: Appointment, status: str, now: datetime | N
 HOLD_RELEASED = "This booking request was not confirmed in time, and its time was released. Please book again."
 
 
-def confirm_booking(*, appointment: Appointment, now: datetime | None = None) -> Appointment:
+def confirm_booking(
+    *, appointment: Appointment, by: ChangedBy | None = None, now: datetime | None = None
+) -> Appointment:
     """Confirm a held booking, from the link emailed to its address: it becomes booked and the
     confirmation (with the calendar file) is queued. Confirming twice is harmless.
 
@@ -704,6 +773,14 @@ def confirm_booking(*, appointment: Appointment, now: datetime | None = None) ->
                 locked.hold_until = None
                 locked.time_set_at = now  # the client takes the time now (reminders count from here)
                 locked.save(update_fields=["status", "hold_until", "time_set_at", "updated_at"])
+                record(
+                    locked,
+                    EventKind.EXPIRED if refusal else EventKind.CONFIRMED,
+                    by or ChangedBy.client_link(),
+                    now=now,
+                    from_status=Status.HELD,
+                    reason=refusal.message if refusal else "",
+                )
                 if refusal is None:
                     queue_booking_message(Purpose.CONFIRMATION, locked, now=now)
                     if locked.source == Source.WAITLIST:
@@ -716,8 +793,11 @@ def confirm_booking(*, appointment: Appointment, now: datetime | None = None) ->
     return appointment
 
 
-def release_hold(*, appointment: Appointment, now: datetime | None = None) -> Appointment:
-    """Release a held booking's time at once, from the emailed link ("I did not ask for this")."""
+def release_hold(
+    *, appointment: Appointment, by: ChangedBy | None = None, reason: str = "", now: datetime | None = None
+) -> Appointment:
+    """Release a held booking's time at once, from the emailed link ("I did not ask for this"), or
+    when its waitlist entry leaves (`by` says who; the client via their link when not given)."""
     now = now or timezone.now()
     try:
         with transaction.atomic():
@@ -726,6 +806,14 @@ def release_hold(*, appointment: Appointment, now: datetime | None = None) -> Ap
                 raise PolicyRefused("not_held", "This booking request is no longer waiting for confirmation.")
             locked.status, locked.hold_until, locked.cancelled_at = Status.EXPIRED, None, now
             locked.save(update_fields=["status", "hold_until", "cancelled_at", "updated_at"])
+            record(
+                locked,
+                EventKind.RELEASED,
+                by or ChangedBy.client_link(),
+                now=now,
+                from_status=Status.HELD,
+                reason=reason,
+            )
     except DatabaseError as error:
         raise _not_saved(error, CHANGE_NOT_SAVED) from None
     appointment.status, appointment.hold_until = locked.status, locked.hold_until

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from longtide.clients.models import Client
 from longtide.practice.models import Practice, Service
-from longtide.scheduling.models import Appointment, Status
+from longtide.scheduling.models import Appointment, Refusal, Status
 
 
 class BookingError(Exception):
@@ -120,9 +120,7 @@ def first_visit_refusal(appointment: Appointment) -> BookingError | None:
     )
 
 
-def window_message(practice: Practice) -> str:
-    contact = " or ".join(x for x in [practice.phone, practice.email] if x) or "the clinic"
-    return (
-        f"Changes within {practice.cancellation_window_hours} hours of the appointment can't be made "
-        f"online. Please contact {contact}."
-    )
+def refused(refusal: Refusal | None) -> None:
+    """Raise a model rule's refusal (Appointment.*_refusal) as the booking error callers handle."""
+    if refusal is not None:
+        raise PolicyRefused(refusal.code, refusal.message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -125,6 +126,38 @@ class Source(models.TextChoices):
     API = "api", "API"
     # A time freed by a cancellation, held for a waitlisted client (scheduling/waitlist.py).
     WAITLIST = "waitlist", "Waitlist offer"
+
+
+# Statuses an appointment may be marked from (a completed visit may be corrected to a no-show and back).
+MARKABLE = (Status.BOOKED, Status.COMPLETED, Status.NO_SHOW)
+
+
+class Decider(models.TextChoices):
+    """Who decided a cancellation: what the clinic records, whoever typed it in."""
+
+    CLIENT = "client", "The client"
+    CLINIC = "clinic", "The clinic"
+
+
+class Refusal(NamedTuple):
+    """Why a change is not allowed now: a stable code (for the API) and the sentence to show."""
+
+    code: str
+    message: str
+
+
+def window_message(practice: Practice) -> str:
+    contact = " or ".join(x for x in [practice.phone, practice.email] if x) or "the clinic"
+    return (
+        f"Changes within {practice.cancellation_window_hours} hours of the appointment can't be made "
+        f"online. Please contact {contact}."
+    )
+
+
+NOT_BOOKED = Refusal("not_booked", "This appointment is no longer booked, so it cannot be changed.")
+STARTED = Refusal(
+    "started", "This appointment has already started: mark it completed or no-show instead of changing it."
+)
 
 
 class AppointmentQuerySet(models.QuerySet["Appointment"]):
@@ -250,27 +283,174 @@ class Appointment(models.Model):
         """Whether the client may still cancel or reschedule online (inside the practice's window)."""
         return self.status == Status.BOOKED and now <= self.start - self.practice.cancellation_window
 
-    def cancel(self, *, now: datetime, by_client: bool, late: bool = False) -> None:
-        """Cancel: by the client (online, inside the window) or by the clinic (late when `late`)."""
+    # -- the rules for changing an appointment: one place for the views, templates, API and the
+    # actions (scheduling/booking.py), which ask again under the row lock. Each `*_refusal` says why
+    # not (None when allowed); each `can_*` is its yes/no.
+
+    def move_refusal(self, now: datetime, *, by_client: bool = False) -> Refusal | None:
+        """A booked appointment moves until it starts; a client online only outside the window."""
+        if self.status != Status.BOOKED:
+            return NOT_BOOKED
+        if by_client and not self.client_may_change(now):
+            return Refusal("outside_window", window_message(self.practice))
+        if self.start <= now:
+            return STARTED
+        return None
+
+    def cancel_refusal(self, now: datetime, *, by_client: bool = False) -> Refusal | None:
+        """A booked appointment is cancelled until it starts; by the client online only outside the
+        window (inside it, the clinic records a late cancellation)."""
+        return self.move_refusal(now, by_client=by_client)
+
+    def late_cancel_refusal(self, now: datetime) -> Refusal | None:
+        """A late cancellation is the client's, inside the practice's cancellation window, before the start."""
+        if self.status != Status.BOOKED:
+            return NOT_BOOKED
+        if self.start <= now:
+            return STARTED
+        if now <= self.start - self.practice.cancellation_window:
+            hours = self.practice.cancellation_window_hours
+            return Refusal(
+                "outside_window",
+                f"A late cancellation is one inside the {hours}-hour cancellation window; this one is "
+                "earlier, so cancel it normally.",
+            )
+        return None
+
+    def mark_refusal(self, now: datetime) -> Refusal | None:
+        """Completed or no-show once it has started; never a cancelled, held or expired one."""
+        if self.status not in MARKABLE:
+            return Refusal("not_markable", "A cancelled appointment cannot be marked.")
+        if self.start > now:
+            return Refusal("not_started", "An appointment can be marked completed or no-show only once it has started.")
+        return None
+
+    def can_move(self, now: datetime, *, by_client: bool = False) -> bool:
+        return self.move_refusal(now, by_client=by_client) is None
+
+    def can_cancel(self, now: datetime, *, by_client: bool = False) -> bool:
+        return self.cancel_refusal(now, by_client=by_client) is None
+
+    def can_late_cancel(self, now: datetime) -> bool:
+        return self.late_cancel_refusal(now) is None
+
+    def can_mark(self, now: datetime) -> bool:
+        return self.mark_refusal(now) is None
+
+    @property
+    def version(self) -> str:
+        """What a page showed: its status and how often it was moved (a form sends it back as `seen`)."""
+        return f"{self.status}.{self.sequence}"
+
+    def stale_refusal(self, seen: str | None) -> Refusal | None:
+        """A change from a page that someone else's change has overtaken (None: not stale or not said)."""
+        if not seen or seen == self.version:
+            return None
+        return Refusal(
+            "changed_meanwhile",
+            f"Someone changed this appointment meanwhile (it is now {self.get_status_display().lower()}), "
+            "so nothing was done. Check it below and try again.",
+        )
+
+    def allowed_actions(self, now: datetime) -> dict[str, bool]:
+        """What staff may do now (the staff page's buttons and the staff API's `actions`)."""
+        return {
+            "move": self.can_move(now),
+            "cancel": self.can_cancel(now),
+            "late_cancel": self.can_late_cancel(now),
+            "mark": self.can_mark(now),
+        }
+
+    def cancel(self, *, now: datetime, decided_by: str, late: bool = False) -> None:
+        """Set the cancelled status (the rules are checked by the caller): late cancellations are the
+        client's; otherwise the status says who decided."""
         if self.status != Status.BOOKED:
             raise ValidationError("Only a booked appointment can be cancelled.")
-        if by_client:
+        if late:
+            self.status = Status.LATE_CANCELLED
+        elif decided_by == Decider.CLIENT:
             self.status = Status.CANCELLED_CLIENT
         else:
-            self.status = Status.LATE_CANCELLED if late else Status.CANCELLED_CLINIC
+            self.status = Status.CANCELLED_CLINIC
         self.cancelled_at = now
 
     def mark(self, status: str) -> None:
         """Record how a past appointment ended: completed or no-show."""
         if status not in (Status.COMPLETED, Status.NO_SHOW):
             raise ValidationError("Mark an appointment completed or no-show.")
-        if self.status not in (Status.BOOKED, Status.COMPLETED, Status.NO_SHOW):
+        if self.status not in MARKABLE:
             raise ValidationError("A cancelled appointment cannot be marked.")
         self.status = status
 
 
 def _same_name(name: str) -> str:
     return " ".join(name.casefold().split())
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "Booked"
+    CONFIRMED = "confirmed", "Confirmed"
+    RELEASED = "released", "Released"
+    EXPIRED = "expired", "Not confirmed in time"
+    MOVED = "moved", "Moved"
+    CANCELLED = "cancelled", "Cancelled"
+    LATE_CANCELLED = "late_cancelled", "Late-cancelled"
+    COMPLETED = "completed", "Marked completed"
+    NO_SHOW = "no_show", "Marked no-show"
+
+
+class Channel(models.TextChoices):
+    """Through what a change came (with the user, when a signed-in person made it)."""
+
+    STAFF = "staff", "Staff pages"
+    ONLINE = "online", "The client, booking online"
+    MANAGE_LINK = "manage_link", "The client via manage link"
+    API = "api", "The API"
+    WAITLIST = "waitlist", "Waitlist offer"
+    SYSTEM = "system", "System"
+
+
+class AppointmentEvent(models.Model):
+    """One change to an appointment, recorded in the change's own transaction
+    (scheduling/history.py): who, when, what, from what to what. Never edited or deleted on its own
+    (it goes only with its appointment)."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The person's name as it was then (kept if the account is later renamed or removed).
+    by_name = models.CharField(max_length=150, blank=True)
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    from_start = models.DateTimeField(null=True, blank=True)
+    to_start = models.DateTimeField(null=True, blank=True)
+    from_practitioner = models.ForeignKey(
+        Practitioner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_practitioner = models.ForeignKey(
+        Practitioner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    decided_by = models.CharField(max_length=10, choices=Decider.choices, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["appointment", "at"], name="appt_event_appointment_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValidationError("An appointment's history is not edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValidationError("An appointment's history is not deleted.")
 
 
 class CalendarFeedQuerySet(models.QuerySet["CalendarFeed"]):

@@ -46,6 +46,7 @@ from longtide.practice.models import Practice, Practitioner, Service
 from longtide.ratelimit.counters import Limit, hit, key_for, used
 from longtide.scheduling.booking import ClientDetails, book_appointment, release_hold
 from longtide.scheduling.booking_rules import BookingError
+from longtide.scheduling.history import ChangedBy
 from longtide.scheduling.message_texts import Purpose, kind_for
 from longtide.scheduling.models import (
     Appointment,
@@ -341,8 +342,8 @@ def confirm_place(entry: WaitlistEntry, *, now: datetime | None = None) -> bool:
     return bool(changed)
 
 
-def leave(entry: WaitlistEntry, *, now: datetime | None = None) -> bool:
-    """Leave the waitlist (the client, or staff removing them); a time held for them is released."""
+def leave(entry: WaitlistEntry, *, by: ChangedBy | None = None, now: datetime | None = None) -> bool:
+    """Leave the waitlist (the client, or staff removing them: `by`); a time held for them is released."""
     now = now or timezone.now()
     with transaction.atomic():
         changed = WaitlistEntry.objects.filter(pk=entry.pk, status__in=ACTIVE).update(status=WaitlistStatus.LEFT)
@@ -350,7 +351,12 @@ def leave(entry: WaitlistEntry, *, now: datetime | None = None) -> bool:
         "appointment"
     ):
         with contextlib.suppress(BookingError):  # claimed or released meanwhile
-            release_hold(appointment=offer.appointment, now=now)
+            release_hold(
+                appointment=offer.appointment,
+                by=by or ChangedBy.client_link(),
+                reason="Left the waitlist.",
+                now=now,
+            )
     entry.refresh_from_db()
     return bool(changed)
 

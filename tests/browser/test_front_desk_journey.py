@@ -116,8 +116,11 @@ def test_a_front_desk_books_a_phone_only_client_found_by_search_then_moves_and_c
     expect(block).to_be_visible()
     block.click()
     assert_accessible(page)
-    page.get_by_role("button", name="Cancel (by the clinic)").click()
-    expect(page.get_by_role("status").first).to_contain_text("Cancelled")
+    cancel = page.locator("#cancel-form")
+    cancel.get_by_label("The clinic").check()
+    cancel.get_by_label("Reason").fill("Practitioner ill")
+    cancel.get_by_role("button", name="Cancel the appointment").click()
+    expect(page.get_by_role("status").first).to_contain_text("Cancelled by the clinic.")
     screenshot(page, f"cancelled-{viewport}")
     visit.refresh_from_db()
     assert visit.status == Status.CANCELLED_CLINIC

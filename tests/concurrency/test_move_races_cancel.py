@@ -107,7 +107,12 @@ def test_a_move_held_while_the_clinic_cancels_does_not_revive_it(
     assert searched.wait(WAIT), outcomes
     canceller = in_thread(
         "canceller",
-        lambda: cancel_appointment(appointment=Appointment.objects.get(pk=appointment.pk), by_client=False),
+        lambda: cancel_appointment(
+            appointment=Appointment.objects.get(pk=appointment.pk),
+            by_client=False,
+            decided_by="clinic",
+            reason="Practitioner ill",
+        ),
         outcomes,
     )
     canceller.start()
@@ -146,7 +151,12 @@ def test_a_move_held_while_the_visit_is_marked_keeps_the_mark(cast: Any, monkeyp
 def test_marking_a_stale_copy_of_a_cancelled_visit_is_refused(cast: Any) -> None:
     appointment = booked(cast, future(cast, 3, 10))
     stale = Appointment.objects.get(pk=appointment.pk)
-    cancel_appointment(appointment=Appointment.objects.get(pk=appointment.pk), by_client=False)
+    cancel_appointment(
+        appointment=Appointment.objects.get(pk=appointment.pk),
+        by_client=False,
+        decided_by="clinic",
+        reason="Practitioner ill",
+    )
     later = appointment.start + timedelta(hours=2)
     with pytest.raises(BookingError) as refused:
         mark_appointment(appointment=stale, status=Status.NO_SHOW, now=later)
@@ -186,7 +196,7 @@ def test_free_race_between_move_and_cancel_always_ends_cancelled(cast: Any) -> N
         def cancel(pk: int = appointment.pk, barrier: threading.Barrier = barrier) -> None:
             copy = Appointment.objects.get(pk=pk)
             barrier.wait(WAIT)
-            cancel_appointment(appointment=copy, by_client=False)
+            cancel_appointment(appointment=copy, by_client=False, decided_by="clinic", reason="Practitioner ill")
 
         threads = [in_thread("mover", move, outcomes), in_thread("canceller", cancel, outcomes)]
         for thread in threads:

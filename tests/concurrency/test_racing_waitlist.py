@@ -70,7 +70,7 @@ def freed(cast) -> datetime:
         client=ClientDetails("Cleo", "Park", "cleo@example.test"),
         source=Source.STAFF,
     ).appointment
-    cancel_appointment(appointment=visit, by_client=False)
+    cancel_appointment(appointment=visit, by_client=False, decided_by="clinic", reason="Practitioner ill")
     return start
 
 

@@ -131,7 +131,7 @@ def test_a_move_updates_the_same_entry_and_a_cancellation_removes_it(cast) -> No
     moved, cancelled = book(cast, at(12)), book(cast, at(12, hour=14))
     uid = f"feed-appointment-{moved.pk}@tidewater.longtide"
     move_appointment(appointment=moved, start=at(16), by_client=False, now=NOW)
-    cancel_appointment(appointment=cancelled, by_client=False, now=NOW)
+    cancel_appointment(appointment=cancelled, by_client=False, decided_by="clinic", reason="Practitioner ill", now=NOW)
     events = events_of(fetch(token).content)
     assert list(events) == [uid]
     assert events[uid].decoded("DTSTART").astimezone(UTC) == datetime(2027, 3, 16, 14, tzinfo=UTC)

@@ -192,6 +192,9 @@ def test_the_appointments_list_has_no_notes_and_checks_its_range(world) -> None:
         (appointment.pk, "Cleo Park", "Ana Silva")
     ]
     assert NOTES["tidewater"] not in str(listed)
+    # What staff may do, by the model's rules (the same answer as the appointment page's buttons).
+    assert listed[0]["actions"] == appointment.allowed_actions(timezone.now())
+    assert set(listed[0]["actions"]) == {"move", "cancel", "late_cancel", "mark"}
     assert _get(f"/api/v1/p/tidewater/appointments?start={day - timedelta(days=1)}", token).json() == []
     week = _get(f"/api/v1/p/tidewater/appointments?start={day - timedelta(days=3)}&days=7", token).json()
     assert [a["id"] for a in week] == [appointment.pk]

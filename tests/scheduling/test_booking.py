@@ -302,7 +302,7 @@ def test_a_client_may_cancel_inside_the_window_only(cast) -> None:
         with pytest.raises(PolicyRefused) as caught:
             cancel_appointment(appointment=late, by_client=True)
         assert "24 hours" in caught.value.message
-        cancel_appointment(appointment=late, by_client=False, late=True)
+        cancel_appointment(appointment=late, by_client=False, late=True, reason="Phoned an hour before")
     assert late.status == Status.LATE_CANCELLED
 
 

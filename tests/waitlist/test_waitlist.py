@@ -83,7 +83,9 @@ def cancelled_visit(cast: Any, *, start: datetime = VISIT) -> Appointment:
         source=Source.STAFF,
         now=NOW,
     ).appointment
-    return cancel_appointment(appointment=visit, by_client=False, now=NOW)
+    return cancel_appointment(
+        appointment=visit, by_client=False, decided_by="clinic", reason="Practitioner ill", now=NOW
+    )
 
 
 def offers_to(entry: WaitlistEntry) -> list[Appointment]:

@@ -25,6 +25,8 @@ NEW_YORK = ZoneInfo("America/New_York")
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)  # 8:00 AM EDT
 TOMORROW_10 = datetime(2026, 6, 2, 10, 0, tzinfo=NEW_YORK)
 NOTE = "Migraines since March; on medication."
+CANCEL = {"cancel-decided_by": "clinic", "cancel-reason": "Practitioner ill"}
+LATE = {"late-late": "True", "late-reason": "Phoned: the car broke down"}
 
 
 @pytest.fixture(autouse=True)
@@ -206,7 +208,7 @@ def test_an_htmx_request_gets_only_the_calendar_partial(client: HttpClient, cast
 
 
 def test_cancelled_appointments_are_listed_below_the_grid(client: HttpClient, cast, booked) -> None:
-    as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/")
+    as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/", CANCEL)
     page = client.get(calendar(), {"date": "2026-06-02"}).text
     assert "cal-block status-" not in page
     assert "Tue 2 Jun, 10:00 AM: Cleo Park" in page and "Cancelled by clinic" in page
@@ -276,12 +278,16 @@ def test_the_appointment_page_shows_the_client_and_the_history(client: HttpClien
         "Ana Silva",
         "Willow",
         "Tuesday 2 June 2026, 10:00 AM EDT",
-        "Online booking",
+        "The client, booking online",
+        "The client via manage link",
+        "Confirmed",
         "Mon 1 Jun 2026, 8:00 AM EDT",
         "Move to another time",
-        "Late-cancel",
+        "Cancel the appointment",
     ]:
         assert text in page, text
+    # 26 hours before, outside the 24-hour window: no late cancellation; not started: no marking.
+    assert "Record a late cancellation" not in page
     assert "Mark completed" not in page
 
 
@@ -325,28 +331,33 @@ def test_moving_onto_another_appointment_is_refused_with_a_message(client: HttpC
     response = as_user(client, cast.ben_user).post(
         f"{detail(booked)}move/", {"action": "move", "slot": slot_value(other.start, cast.ana.pk)}
     )
-    assert response.status_code == 200 and "that time was just taken" in response.text
+    assert response.status_code == 400 and "that time was just taken" in response.text
     booked.refresh_from_db()
     assert booked.start == TOMORROW_10
 
 
 def test_the_clinic_can_cancel(client: HttpClient, cast, booked) -> None:
-    response = as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/", follow=True)
+    response = as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/", CANCEL, follow=True)
     booked.refresh_from_db()
     assert booked.status == Status.CANCELLED_CLINIC and booked.cancelled_at == NOW
     assert "Cancelled by the clinic." in response.text
 
 
-def test_the_clinic_can_late_cancel(client: HttpClient, cast, booked) -> None:
-    as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/", {"late": "1"})
+def test_the_clinic_can_late_cancel_inside_the_window(client: HttpClient, cast, booked, frozen) -> None:
+    refused = as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/", LATE)
+    assert refused.status_code == 400 and "this one is earlier, so cancel it normally" in refused.text
+    booked.refresh_from_db()
+    assert booked.status == Status.BOOKED
+    frozen.move_to(datetime(2026, 6, 1, 18, 0, tzinfo=NEW_YORK))  # 16 hours before: inside the 24
+    as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/", LATE)
     booked.refresh_from_db()
     assert booked.status == Status.LATE_CANCELLED
 
 
 def test_cancelling_twice_says_so_instead_of_failing(client: HttpClient, cast, booked) -> None:
-    as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/")
-    response = client.post(f"{detail(booked)}cancel/", {"late": "1"}, follow=True)
-    assert response.status_code == 200 and "This appointment is no longer booked." in response.text
+    as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/", CANCEL)
+    response = client.post(f"{detail(booked)}cancel/", CANCEL)
+    assert response.status_code == 400 and "This appointment is no longer booked" in response.text
     booked.refresh_from_db()
     assert booked.status == Status.CANCELLED_CLINIC
 
@@ -377,7 +388,7 @@ def test_an_appointment_is_marked_completed_only_after_it_starts(
 
 
 def test_a_cancelled_appointment_cannot_be_marked(client: HttpClient, cast, booked, frozen) -> None:
-    as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/")
+    as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/", CANCEL)
     frozen.move_to(datetime(2026, 6, 2, 12, 0, tzinfo=NEW_YORK))
     as_user(client, cast.ben_user)
     response = client.post(f"{detail(booked)}mark/", {"status": "no_show"}, follow=True)

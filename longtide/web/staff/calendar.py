@@ -24,7 +24,6 @@ from longtide.clients.directory import clean_query, search_clients
 from longtide.practice.access import Perm, may_read_booking_note, member_required
 from longtide.practice.models import Practice, Practitioner, Room
 from longtide.scheduling.booking import (
-    MARKABLE,
     ClientDetails,
     book_appointment,
     cancel_appointment,
@@ -33,6 +32,7 @@ from longtide.scheduling.booking import (
 )
 from longtide.scheduling.booking_messages import confirmation_goes_to
 from longtide.scheduling.booking_rules import BookingError
+from longtide.scheduling.history import ChangedBy, who
 from longtide.scheduling.models import Appointment, AppointmentQuerySet, Source, Status
 from longtide.web.staff.calendar_forms import (
     CalendarQuery,
@@ -155,8 +155,21 @@ def _navigation(
 @member_required(Perm.SCHEDULE_VIEW)
 def appointment(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     found = get_object_or_404(_scoped(practice), pk=pk)
+    return render(request, "web/staff/appointment.html", _appointment_context(request, practice, found))
+
+
+def _appointment_context(
+    request: HttpRequest,
+    practice: Practice,
+    found: Appointment,
+    *,
+    cancel_form: CancelForm | None = None,
+    late_form: CancelForm | None = None,
+) -> dict[str, Any]:
     zone = found.location.zone
-    context = {
+    now = timezone.now()
+    seen = {"seen": found.version}
+    return {
         "practice": practice,
         "appointment": found,
         "zone_name": str(zone),
@@ -164,15 +177,48 @@ def appointment(request: HttpRequest, practice: Practice, pk: int) -> HttpRespon
         "until": when_label(found.end, zone),
         "may_read_note": may_read_booking_note(request.user, practice, found.practitioner.user_id),
         "note_withheld": NOTE_WITHHELD,
-        "has_started": found.start <= timezone.now(),
-        "may_mark": found.status in MARKABLE,
+        # What may be done now: the model's rules (Appointment.can_*), asked once for the buttons.
+        "actions": found.allowed_actions(now),
+        "mark_refusal": found.mark_refusal(now),
+        "cancel_form": cancel_form or CancelForm(initial={**seen, "late": False}, prefix="cancel"),
+        "late_form": late_form or CancelForm(initial={**seen, "late": True}, prefix="late"),
+        "seen": found.version,
+        "window_hours": practice.cancellation_window_hours,
+        "history": history_rows(found, zone),
         "calendar_link": calendar_url(practice, date=found.start.astimezone(zone).date()),
         "sent_messages": messages_about(found),
         "intake": appointment_panel(request, practice, found),
         "session_note": note_panel(request, practice, found),
         "checkin": checkin_panel(request, practice, found),
     }
-    return render(request, "web/staff/appointment.html", context)
+
+
+def history_rows(found: Appointment, zone: ZoneInfo) -> list[dict[str, Any]]:
+    """The appointment's history for the page, oldest first, with times in the clinic's zone."""
+    rows = []
+    for event in found.events.select_related("from_practitioner", "to_practitioner"):
+        change = ""
+        if event.from_start and event.to_start:
+            change = f"from {when_label(event.from_start, zone)} to {when_label(event.to_start, zone)}"
+            if event.from_practitioner_id != event.to_practitioner_id:
+                change += f"; {event.from_practitioner} → {event.to_practitioner}"
+        elif event.to_start:
+            change = f"for {when_label(event.to_start, zone)}" + (
+                f" with {event.to_practitioner}" if event.to_practitioner else ""
+            )
+        elif event.from_status and event.from_status != "booked" and event.kind in ("completed", "no_show"):
+            change = f"was {Status(event.from_status).label.lower()}"
+        rows.append(
+            {
+                "at": event.at,
+                "what": event.get_kind_display(),
+                "who": who(event),
+                "change": change,
+                "decided_by": event.get_decided_by_display() if event.decided_by else "",
+                "reason": event.reason,
+            }
+        )
+    return rows
 
 
 def _add_booking_error(form: Form, error: BookingError) -> None:
@@ -270,18 +316,28 @@ def move(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     local_day = max(found.start, now).astimezone(zone).date()
     search = MoveSearchForm(found.service, data, defaults={"practitioner": found.practitioner_id, "date": local_day})
-    form = MoveForm(practice, request.POST if choosing else None)
+    form = MoveForm(practice, request.POST if choosing else None, initial={"seen": found.version})
     if choosing and search.is_valid() and form.is_valid():
         start, practitioner = form.cleaned_data["slot"]
         try:
-            move_appointment(appointment=found, start=start, practitioner=practitioner, by_client=False, now=now)
+            move_appointment(
+                appointment=found,
+                start=start,
+                practitioner=practitioner,
+                by_client=False,
+                by=ChangedBy.staff(request.user),
+                reason=form.cleaned_data["reason"],
+                seen=form.cleaned_data["seen"] or None,
+                now=now,
+            )
         except BookingError as error:
             _add_booking_error(form, error)
         else:
             messages.success(request, f"Moved to {when_label(start, zone)} with {practitioner}.")
             return redirect("staff-appointment", practice_slug=practice.slug, pk=found.pk)
+    refusal = found.move_refusal(now)
     times: list[PractitionerTimes] = []
-    if found.status == Status.BOOKED and search.is_valid():
+    if refusal is None and search.is_valid():
         times = free_times(
             practice=practice,
             service=found.service,
@@ -298,25 +354,40 @@ def move(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
         "zone_name": str(zone),
         "search": search,
         "form": form,
+        "refusal": refusal,
         "chosen_slot": data.get("slot", ""),
         "times": times,
     }
-    return render(request, "web/staff/move.html", context)
+    return render(request, "web/staff/move.html", context, status=400 if form.errors else 200)
 
 
 @member_required(Perm.SCHEDULE_BOOK)
 @require_POST
 def cancel(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     found = get_object_or_404(_scoped(practice), pk=pk)
-    form = CancelForm(request.POST)
-    late = form.is_valid() and form.cleaned_data["late"]
-    try:
-        cancel_appointment(appointment=found, by_client=False, late=late)
-    except BookingError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Recorded as a late cancellation." if late else "Cancelled by the clinic.")
-    return redirect("staff-appointment", practice_slug=practice.slug, pk=found.pk)
+    late = request.POST.get("late-late") in ("True", "true", "1", "on")
+    form = CancelForm(request.POST, prefix="late" if late else "cancel")
+    if form.is_valid():
+        try:
+            cancel_appointment(
+                appointment=found,
+                by_client=False,
+                late=late,
+                reason=form.cleaned_data["reason"],
+                decided_by=form.cleaned_data["decided_by"] or None,
+                by=ChangedBy.staff(request.user),
+                seen=form.cleaned_data["seen"] or None,
+            )
+        except BookingError as error:
+            form.add_error("reason" if error.field == "reason" else None, error.message)
+        else:
+            decider = "the client" if found.status == Status.CANCELLED_CLIENT else "the clinic"
+            messages.success(request, "Recorded as a late cancellation." if late else f"Cancelled by {decider}.")
+            return redirect("staff-appointment", practice_slug=practice.slug, pk=found.pk)
+    found.refresh_from_db()
+    forms = {"late_form": form} if late else {"cancel_form": form}
+    context = _appointment_context(request, practice, found, **forms)
+    return render(request, "web/staff/appointment.html", context, status=400)
 
 
 @member_required(Perm.SCHEDULE_BOOK)
@@ -328,7 +399,12 @@ def mark(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
         messages.error(request, "Say whether the appointment was completed or a no-show.")
         return redirect("staff-appointment", practice_slug=practice.slug, pk=pk)
     try:
-        mark_appointment(appointment=found, status=form.cleaned_data["status"])
+        mark_appointment(
+            appointment=found,
+            status=form.cleaned_data["status"],
+            by=ChangedBy.staff(request.user),
+            seen=form.cleaned_data["seen"] or None,
+        )
     except BookingError as error:
         messages.error(request, error.message)
     else:

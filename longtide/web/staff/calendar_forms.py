@@ -13,7 +13,8 @@ from django.http import QueryDict
 from longtide.clients.contact import PHONE, REACH_ONE_WAY, can_be_reached
 from longtide.clients.models import Client
 from longtide.practice.models import Practice, Practitioner, Service
-from longtide.scheduling.models import Status
+from longtide.scheduling.booking import REASON_LENGTH
+from longtide.scheduling.models import Decider, Status
 from longtide.scheduling.search import candidate_practitioners, find_slots
 from longtide.web.times import parse_slot, slot_value, time_label
 
@@ -148,15 +149,49 @@ def _chosen(practice: Practice, value: object) -> Client | None:
     return Client.objects.for_practice(practice).filter(pk=int(text)).first()
 
 
-class MoveForm(_SlotChoice):
-    pass
+class _Seen(forms.Form):
+    """The appointment's version as the page showed it (Appointment.version): a change made from a
+    page someone else's change has overtaken is refused, never applied to what it no longer shows."""
+
+    seen = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
 
 
-class CancelForm(forms.Form):
-    late = forms.BooleanField(required=False)
+class MoveForm(_SlotChoice, _Seen):
+    reason = forms.CharField(
+        max_length=REASON_LENGTH,
+        required=False,
+        label="Reason (optional)",
+        help_text="Kept in the appointment's history.",
+    )
 
 
-class MarkForm(forms.Form):
+class CancelForm(_Seen):
+    """Cancel (who decided, why) or, with `late`, record the client's late cancellation (why)."""
+
+    late = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    decided_by = forms.ChoiceField(
+        choices=Decider.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        label="Who decided",
+    )
+    reason = forms.CharField(
+        max_length=REASON_LENGTH,
+        label="Reason",
+        error_messages={
+            "required": "Say why it is cancelled (for the appointment's history).",
+            "max_length": f"Keep the reason under {REASON_LENGTH} characters.",
+        },
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("late") and not data.get("decided_by"):
+            self.add_error("decided_by", "Say who decided to cancel: the client or the clinic.")
+        return data
+
+
+class MarkForm(_Seen):
     status = forms.ChoiceField(
         choices=[(Status.COMPLETED, "Completed"), (Status.NO_SHOW, "No-show")],
         error_messages={"required": "Say whether it was completed or a no-show."},

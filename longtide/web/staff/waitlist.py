@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from longtide.practice.access import Perm, member_required
 from longtide.practice.models import Practice
+from longtide.scheduling.history import ChangedBy
 from longtide.scheduling.models import WaitlistEntry, WaitlistOffer, WaitlistStatus
 from longtide.scheduling.waitlist import ACTIVE, WaitlistRefused, add_by_staff, leave, local_today, wishes_text
 from longtide.web.public.waitlist import details_from, wishes_from
@@ -103,7 +104,7 @@ def waitlist(request: HttpRequest, practice: Practice) -> HttpResponse:
 @require_POST
 def remove(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     entry = get_object_or_404(WaitlistEntry, practice=practice, pk=pk)
-    if leave(entry):
+    if leave(entry, by=ChangedBy.staff(request.user)):
         messages.success(request, _("%(name)s is off the waitlist.") % {"name": entry.full_name})
     else:
         messages.info(request, _("%(name)s was no longer waiting.") % {"name": entry.full_name})
