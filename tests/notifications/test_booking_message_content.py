@@ -238,7 +238,7 @@ def test_a_cancellation_removes_the_calendar_entry(make_appointment, send, time_
     _, booked = calendar_of(send(Purpose.CONFIRMATION, appointment), "REQUEST")
 
     time_machine.move_to(BOOKED_AT + timedelta(days=2), tick=False)
-    appointment.cancel(now=BOOKED_AT + timedelta(days=2), by_client=True)
+    appointment.cancel(now=BOOKED_AT + timedelta(days=2), decided_by="client")
     appointment.save()
     assert appointment.status == Status.CANCELLED_CLIENT
     message = send(Purpose.CANCELLED, appointment)
@@ -259,7 +259,7 @@ def test_a_cancellation_removes_the_calendar_entry(make_appointment, send, time_
 def test_a_cancellation_after_a_move_outranks_the_move(make_appointment, send) -> None:
     appointment = make_appointment(sequence=2)
     _, moved = calendar_of(send(Purpose.RESCHEDULED, appointment), "REQUEST")
-    appointment.cancel(now=BOOKED_AT, by_client=False)
+    appointment.cancel(now=BOOKED_AT, decided_by="clinic")
     appointment.save()
     _, cancelled = calendar_of(send(Purpose.CANCELLED, appointment), "CANCEL")
     assert moved["SEQUENCE"] == 2
