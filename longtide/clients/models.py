@@ -81,3 +81,13 @@ class Client(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def reminders_label(self) -> str:
+        """How reminders actually reach the client, for staff pages: the chosen channel only when it
+        can carry them (a phone-only client left on the default "email" gets none, and says so)."""
+        if self.reminder_channel == ReminderChannel.EMAIL and not self.email:
+            return str(_("None: no email address (add one, or text messages with the client's agreement)"))
+        if self.reminder_channel == ReminderChannel.SMS and not (self.phone and self.sms_consent_at):
+            return str(_("None: texts chosen, but no phone number or no recorded agreement to texts"))
+        return str(self.get_reminder_channel_display())

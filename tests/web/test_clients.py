@@ -153,6 +153,12 @@ def test_staff_add_a_client_who_has_only_a_phone(client: HttpClient, cast) -> No
     assert (pia.email, pia.phone, pia.phone_digits) == ("", "207 555 0199", "2075550199")
     page = _text(staff.get(response["Location"]).text)
     assert "Not given: no emails are sent to this client" in page
+    # Left on the default channel, email, a phone-only client gets no reminders: the page says so.
+    assert "Reminders None: no email address" in page and "Reminders Email" not in page
+    form = staff.get(f"/staff/tidewater/clients/{pia.pk}/reminders/").text
+    assert re.search(r'<input[^>]*value="none"[^>]*checked', form) and not re.search(
+        r'<input[^>]*value="email"[^>]*checked', form
+    )
     # A second phone-only client is no clash (the one-address-one-client rule is for addresses).
     staff.post("/staff/tidewater/clients/new/", {"first_name": "Ola", "last_name": "Lee", "phone": "207 555 0100"})
     assert Client.objects.filter(practice=cast.tidewater, email="").count() == 2
@@ -242,6 +248,7 @@ def test_staff_book_a_new_client_who_has_only_a_phone_and_no_email_is_sent(clien
     text = _text(response.content.decode())
     assert "No confirmation was sent: Pia Lee has no email address, so tell them the time." in text
     assert "Not given: no confirmation or reminder email goes to this client" in text
+    assert "Reminders: none: no email address" in text and "Reminders: email." not in text
     assert not Message.objects.exists()
     # Booking her again from her page books the same client, not a second record.
     again = staff.post(

@@ -41,7 +41,10 @@ def _region(practice: Practice) -> str:
 def reminders(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     client = get_object_or_404(Client.objects.for_practice(practice), pk=pk)
     region = _region(practice)
-    initial = {"channel": client.reminder_channel, "sms_consent": client.sms_consent_at is not None}
+    # A phone-only client left on the default "email" gets no reminders: the form shows that truth.
+    unusable = client.reminder_channel == ReminderChannel.EMAIL and not client.email
+    channel = ReminderChannel.NONE if unusable else client.reminder_channel
+    initial = {"channel": channel, "sms_consent": client.sms_consent_at is not None}
     form = ReminderPreferenceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
