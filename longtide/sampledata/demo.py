@@ -14,6 +14,7 @@ from longtide.clients.models import Client
 from longtide.notes import guards
 from longtide.notes.models import NoteAddendum, SessionNote
 from longtide.practice.models import Location, Practice, Practitioner, Role, Room, Service, StaffMembership, Style
+from longtide.sampledata.demo_days import record_seeded_history, seed_front_desk_days
 from longtide.sampledata.demo_notes import seed_past_visits
 from longtide.sampledata.demo_outcomes import seed_outcomes
 from longtide.sampledata.models import DemoAccount
@@ -270,6 +271,8 @@ def seed_demo(*, sample_week: bool = True) -> Practice:
         _demo_intakes(practice)
         seed_past_visits(practice, {client.first_name: client for client in clients})
         seed_outcomes(practice)
+        seed_front_desk_days(practice)
+        record_seeded_history(practice)
     return practice
 
 
