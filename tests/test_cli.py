@@ -189,7 +189,9 @@ def test_the_worker_sends_the_demos_due_reminders_once(tmp_path: Path) -> None:
     # The sample week was booked "a week ago": the reminders due in the next two days go now,
     # printed (the demo's console email), and a second run finds nothing left to send.
     assert "Subject: Reminder: your appointment at Stillwater Craniosacral Clinic" in first.stdout
-    assert re.search(r"sent [1-9]\d*, retrying 0, failed 0, withdrawn 0", first.stdout), first.stdout[-300:]
+    # Withdrawn: a reminder for a visit held by an open EMERGENCY flag (the demo's Rosa, when the sample
+    # week gives her a visit in the next two days) is withdrawn at send time, by design.
+    assert re.search(r"sent [1-9]\d*, retrying 0, failed 0, withdrawn \d+", first.stdout), first.stdout[-300:]
     # Printed as a person reads it: the plain text decoded, each manage link whole on its own line
     # (no quoted-printable soft breaks), the HTML version only named; and no log lines at all.
     assert "Content-Transfer-Encoding" not in first.stdout and "=\n" not in first.stdout

@@ -32,7 +32,7 @@ def clean_query(text: str) -> str:
 
 def search_clients(practice: Practice, text: str) -> ClientQuerySet:
     """Return the practice's clients matching `text` (all of them for empty text), in list order."""
-    clients = Client.objects.for_practice(practice).order_by("last_name", "first_name", "id")
+    clients = Client.objects.for_practice(practice).current().order_by("last_name", "first_name", "id")
     text = clean_query(text)
     if not text:
         return clients
@@ -51,6 +51,7 @@ def search_clients(practice: Practice, text: str) -> ClientQuerySet:
         # One word could also be the start of an address ("cleo.park"): one more indexed branch.
         clients = (
             Client.objects.for_practice(practice)
+            .current()
             .alias(first_lower=Lower("first_name"), last_lower=Lower("last_name"), email_lower=Lower("email"))
             .filter(
                 Q(first_lower__startswith=words[0])

@@ -14,6 +14,10 @@ class ClientQuerySet(models.QuerySet["Client"]):
     def for_practice(self, practice: Practice) -> ClientQuerySet:
         return self.filter(practice=practice)
 
+    def current(self) -> ClientQuerySet:
+        """Records in use: not merged into another record of the same person (records/merge.py)."""
+        return self.filter(merged_into__isnull=True)
+
     def with_email(self, practice: Practice, email: str) -> ClientQuerySet:
         """The practice's client with this address, ignoring case (through the lower(email) index;
         `email__iexact` would compare with UPPER(...) LIKE and scan the table)."""
@@ -61,6 +65,11 @@ class Client(models.Model):
     # When the client's contact details were erased at their request (records/erasure.py); the
     # clinical record stays, restricted, until its retention date.
     contact_erased_at = models.DateTimeField(null=True, blank=True)
+    # A duplicate merged into the record kept for the same person (records/merge.py): it stays as a
+    # pointer (the audit trail and signed notes may name it), out of the list and searches.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records"
+    )
 
     objects = ClientQuerySet.as_manager()
 
@@ -81,6 +90,11 @@ class Client(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def in_use(self) -> Client:
+        """The record in use for this person: this one, or the one it was merged into."""
+        return self.merged_into if self.merged_into_id and self.merged_into else self
 
     @property
     def reminders_label(self) -> str:

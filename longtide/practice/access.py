@@ -80,6 +80,11 @@ class Perm(StrEnum):
     # The waitlist: who is waiting for which service and times, offers made (contact details, nothing
     # clinical), adding and removing people.
     WAITLIST_MANAGE = "waitlist.manage"
+    # Merging two records of the same person (records/merge.py): owners and front desk, who keep the
+    # client list and find the duplicates (a phone booking under a new record, a second address).
+    # Not practitioners: a merge moves a person's whole record, intake and consents included, between
+    # two records, a records task rather than a clinical one; the preview shows counts, nothing clinical.
+    CLIENTS_MERGE = "clients.merge"
 
 
 _EVERYONE = frozenset(
@@ -111,9 +116,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.RECORDS_EXPORT,
         Perm.RECORDS_ERASE,
         Perm.OUTCOMES_REPORT,
+        Perm.CLIENTS_MERGE,
     },
     Role.PRACTITIONER: _EVERYONE | _CLINICAL,
-    Role.FRONT_DESK: _EVERYONE,
+    Role.FRONT_DESK: _EVERYONE | {Perm.CLIENTS_MERGE},
 }
 
 

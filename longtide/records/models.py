@@ -50,3 +50,31 @@ class LegalHold(models.Model):
 
     def __str__(self) -> str:
         return f"legal hold {self.pk} (client {self.client_id})"
+
+
+class ClientMerge(models.Model):
+    """Two records of the same person made one (records/merge.py): who, when, what the duplicate
+    was, and how many of each thing moved to the record kept. Never edited."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="client_merges")
+    kept = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="merges_in")
+    merged = models.OneToOneField(Client, on_delete=models.PROTECT, related_name="merge_out")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_by_name = models.CharField(max_length=150, blank=True)
+    merged_at = models.DateTimeField()
+    # The duplicate's name and contact details as they were.
+    merged_name = models.CharField(max_length=170)
+    merged_email = models.EmailField(blank=True)
+    merged_phone = models.CharField(max_length=40, blank=True)
+    # {"appointments": 3, "intakes": 1, ...}: what moved; `filled` lists the details the kept
+    # record took from the duplicate (it had none of its own).
+    moved = models.JSONField(default=dict)
+    filled = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"merge {self.pk}: client {self.merged_id} into {self.kept_id}"

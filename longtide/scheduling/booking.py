@@ -103,7 +103,7 @@ def _find_or_create_client(practice: Practice, details: ClientDetails, *, now: d
     found = find_or_insert(made, email_lower=details.email.lower())
     if found is None:  # made concurrently by a booking not yet committed when this one looked
         found = Client.objects.with_email(practice, details.email).get()
-    return found
+    return found.in_use  # an address of a record merged into another: the one kept
 
 
 def request_fingerprint(

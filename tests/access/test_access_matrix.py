@@ -114,6 +114,7 @@ COVERED_EXACTLY = {
     "staff/<slug:practice_slug>/clients/new/": "tests/access/test_clients_access.py",
     "staff/<slug:practice_slug>/clients/<int:pk>/": "tests/access/test_clients_access.py",
     "staff/<slug:practice_slug>/clients/<int:pk>/edit/": "tests/access/test_clients_access.py",
+    "staff/<slug:practice_slug>/clients/<int:pk>/merge/": "tests/access/test_clients_access.py",
 }
 
 

@@ -31,6 +31,7 @@ ROLE_IN = {
     "harbour": {"outsider": "practitioner", "two_roles": "owner"},
 }
 EVERY_ROLE = frozenset({"owner", "practitioner", "front_desk"})
+MERGERS = frozenset({"owner", "front_desk"})
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,17 @@ PAGES = [
         ok=302,
         data=(("first_name", "Cleo"), ("last_name", "Parks"), ("email", "cleo@example.test"), ("phone", "")),
     ),
+    # Merging a duplicate into a record: owners and front desk (practice/access.py, CLIENTS_MERGE).
+    Page("merge a duplicate", "GET", "/staff/{practice}/clients/{client}/merge/", roles=MERGERS),
+    Page("merge, search", "GET", "/staff/{practice}/clients/{client}/merge/?q=cleo", roles=MERGERS),
+    Page("merge, no duplicate chosen", "POST", "/staff/{practice}/clients/{client}/merge/", roles=MERGERS, ok=400),
 ]
 
 
 def test_every_route_of_these_pages_has_rows() -> None:
     from longtide.web.staff.urls import urlpatterns
 
-    mine = {"staff-clients", "staff-client-new", "staff-client", "staff-client-edit"}
+    mine = {"staff-clients", "staff-client-new", "staff-client", "staff-client-edit", "staff-client-merge"}
     routes = {str(p.pattern) for p in urlpatterns if getattr(p, "name", None) in mine}
     covered = {
         "staff/<slug:practice_slug>/"

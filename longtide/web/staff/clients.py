@@ -31,8 +31,9 @@ from longtide.clients.directory import (
 )
 from longtide.clients.models import Client
 from longtide.notifications.models import Message
-from longtide.practice.access import Perm, member_required
+from longtide.practice.access import Perm, can, member_required
 from longtide.practice.models import Practice
+from longtide.records.models import ClientMerge
 from longtide.scheduling.booking_messages import about
 from longtide.scheduling.models import Appointment, Status
 from longtide.web.staff.calendar_forms import ClientContactForm
@@ -137,6 +138,9 @@ def client_page(request: HttpRequest, practice: Practice, pk: int) -> HttpRespon
         "chart_url": _chart_url(practice, client),
         "book_url": reverse("staff-book", kwargs={"practice_slug": practice.slug}) + f"?client={client.pk}",
         "zone_name": str(practice_zone(practice)),
+        "may_merge": can(request.user, Perm.CLIENTS_MERGE, practice),
+        "merges_in": list(ClientMerge.objects.filter(kept=client)),
+        "merge_out": ClientMerge.objects.filter(merged=client).first(),
     }
     return render(request, "web/staff/client.html", context)
 

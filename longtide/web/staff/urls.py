@@ -9,6 +9,7 @@ from longtide.web.staff import (
     calendar,
     calendar_feed,
     chart,
+    client_merge,
     client_reminders,
     clients,
     erasure,
@@ -54,6 +55,7 @@ urlpatterns = [
     path("staff/<slug:practice_slug>/clients/new/", clients.client_new, name="staff-client-new"),
     path("staff/<slug:practice_slug>/clients/<int:pk>/", clients.client_page, name="staff-client"),
     path("staff/<slug:practice_slug>/clients/<int:pk>/edit/", clients.client_edit, name="staff-client-edit"),
+    path("staff/<slug:practice_slug>/clients/<int:pk>/merge/", client_merge.merge, name="staff-client-merge"),
     path(
         "staff/<slug:practice_slug>/clients/<int:pk>/reminders/",
         client_reminders.reminders,

@@ -1,0 +1,208 @@
+"""Merging two records of the same person: everything that belongs to the duplicate (appointments
+with their messages and histories, intake forms, safety flags, consent signatures, intake links,
+visit checks, unsigned note drafts, break-glass grants, legal holds) moves to the record kept, in
+one transaction, with a ClientMerge row and an audit event saying who, when and what.
+
+The duplicate stays as a pointer (`Client.merged_into`): out of the client list and searches; a
+booking with its email address files under the record kept; the audit trail's reads of it still
+name a row that exists. Its name and contact details are kept in the merge record. Details the kept
+record lacks (email, phone) are taken from the duplicate.
+
+Refused, with a message: the same record twice, a record already merged, a duplicate with signed
+session notes (a signature covers whose note it is, so a signed note cannot move: keep that record
+instead), both records with an unfinished intake form, and a preview that no longer matches.
+
+Every relation to Client is moved by walking the model's relations, so a model added later is
+moved too (it is listed in the preview under its own name)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import models, transaction
+
+from longtide.audit.models import Action
+from longtide.audit.trail import Actor, record
+from longtide.clients.models import Client
+from longtide.intake.models import Intake
+from longtide.notes.models import NoteStatus, SessionNote
+from longtide.practice.models import Practice
+from longtide.records.models import ClientMerge
+from longtide.scheduling.booking_messages import about
+from longtide.scheduling.models import Appointment
+
+MERGE_OBJECT = "client_merge"
+
+# What the preview calls each thing that moves (anything else: its model's plural name).
+LABELS = {
+    "scheduling.appointment": "appointments",
+    "intake.intake": "intake forms",
+    "intake.flag": "safety flags (the care team's to read)",
+    "intake.signature": "consent signatures",
+    "intake.intakelink": "intake links",
+    "intake.visitcheck": "before-visit checks",
+    "notes.sessionnote": "session note drafts",
+    "records.breakglass": "break-glass grants",
+    "records.legalhold": "legal holds",
+}
+# Relations that are the merge's own bookkeeping, not the person's records.
+NOT_MOVED = {("clients.client", "merged_into"), ("records.clientmerge", "kept"), ("records.clientmerge", "merged")}
+
+
+class MergeRefused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class MergePreview:
+    kept: Client
+    duplicate: Client
+    # (label, count) of what moves, in a stable order; messages follow their appointments.
+    moves: list[tuple[str, int]] = field(default_factory=list)
+    messages: int = 0
+    filled: list[str] = field(default_factory=list)  # details the kept record takes ("email", "phone")
+    refusal: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """What the confirmation was shown: a merge whose records changed meanwhile is shown again."""
+        shown = [self.kept.pk, self.duplicate.pk, self.moves, self.filled, self.duplicate.email, self.kept.email]
+        return hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:32]
+
+
+def _relations() -> list[tuple[type[models.Model], str]]:
+    found = []
+    for relation in Client._meta.related_objects:
+        if not (relation.one_to_many or relation.one_to_one):
+            continue
+        model = relation.related_model
+        assert isinstance(model, type)
+        name = relation.field.name
+        if (model._meta.label_lower, name) in NOT_MOVED:
+            continue
+        found.append((model, name))
+    return sorted(
+        found,
+        key=lambda pair: (
+            list(LABELS).index(pair[0]._meta.label_lower) if pair[0]._meta.label_lower in LABELS else 99,
+            pair[0]._meta.label_lower,
+        ),
+    )
+
+
+def preview(kept: Client, duplicate: Client) -> MergePreview:
+    """What merging `duplicate` into `kept` would move, or why it cannot be done."""
+    shown = MergePreview(kept, duplicate)
+    shown.refusal = _refusal(kept, duplicate)
+    for model, name in _relations():
+        count = model._default_manager.filter(**{name: duplicate}).count()
+        if count:
+            shown.moves.append((LABELS.get(model._meta.label_lower, str(model._meta.verbose_name_plural)), count))
+    ids = list(Appointment.objects.filter(client=duplicate).values_list("pk", flat=True))
+    from longtide.notifications.models import Message
+
+    shown.messages = Message.objects.filter(about__in=[about(i) for i in ids]).count() if ids else 0
+    shown.filled = [name for name in ("email", "phone") if not getattr(kept, name) and getattr(duplicate, name)]
+    return shown
+
+
+def _refusal(kept: Client, duplicate: Client) -> str | None:
+    if kept.pk == duplicate.pk:
+        return "Choose another record: a record cannot be merged into itself."
+    if kept.practice_id != duplicate.practice_id:
+        return "These records are not in the same practice."
+    if duplicate.merged_into_id:
+        return f"{duplicate.full_name} was already merged into another record."
+    if kept.merged_into_id:
+        return f"{kept.full_name} was merged into another record: merge into that one."
+    if SessionNote.objects.filter(client=duplicate, status=NoteStatus.SIGNED).exists():
+        return (
+            f"{duplicate.full_name}'s record has signed session notes, and a signed note cannot move to "
+            "another record (its signature covers whose note it is). Keep that record instead: open it "
+            "and merge this one into it."
+        )
+    drafts = Intake.objects.filter(status="draft")
+    if drafts.filter(client=kept).exists() and drafts.filter(client=duplicate).exists():
+        return (
+            "Both records have an unfinished intake form, and a client has one at a time. Ask the client to "
+            "finish one of them (or send a new link from the record kept), then merge."
+        )
+    return None
+
+
+def _name(user: object) -> str:
+    if user is None:
+        return ""
+    full = getattr(user, "get_full_name", lambda: "")()
+    return str(full or getattr(user, "get_username", lambda: "")())
+
+
+def merge_clients(
+    *, practice: Practice, kept: Client, duplicate: Client, by: Actor, now: datetime, seen: str | None = None
+) -> ClientMerge:
+    """Merge `duplicate` into `kept` (both of `practice`). Raises MergeRefused, changing nothing."""
+    with transaction.atomic():
+        # Both rows locked, lower id first (two merges of the same pair cannot deadlock).
+        locked = {
+            c.pk: c
+            for c in Client.objects.select_for_update()
+            .filter(practice=practice, pk__in=[kept.pk, duplicate.pk])
+            .order_by("pk")
+        }
+        if kept.pk not in locked or duplicate.pk not in locked:
+            raise MergeRefused("These records are not in this practice.")
+        kept, duplicate = locked[kept.pk], locked[duplicate.pk]
+        shown = preview(kept, duplicate)
+        if shown.refusal:
+            raise MergeRefused(shown.refusal)
+        if seen is not None and seen != shown.fingerprint:
+            raise MergeRefused(
+                "Something changed in these records since the preview (a booking, an intake or their details), "
+                "so nothing was merged. Check the preview again below."
+            )
+        moved: dict[str, int] = {}
+        for model, name in _relations():
+            count = model._default_manager.filter(**{name: duplicate}).update(**{name: kept})
+            if count:
+                moved[model._meta.label_lower] = count
+        snapshot = {"name": duplicate.full_name, "email": duplicate.email, "phone": duplicate.phone}
+        if "email" in shown.filled:
+            email = duplicate.email
+            Client.objects.filter(pk=duplicate.pk).update(email="")  # one address, one record
+            kept.email = email
+        if "phone" in shown.filled:
+            kept.phone = duplicate.phone
+        if shown.filled:
+            kept.save(update_fields=list(shown.filled))
+        Client.objects.filter(pk=duplicate.pk).update(merged_into=kept)
+        user = by.user if by.user is not None and by.user.is_authenticated else None
+        merge = ClientMerge.objects.create(
+            practice=practice,
+            kept=kept,
+            merged=duplicate,
+            merged_by=user,  # type: ignore[misc]  # the project's users are django.contrib.auth's User
+            merged_by_name=_name(user),
+            merged_at=now,
+            merged_name=snapshot["name"],
+            merged_email=snapshot["email"],
+            merged_phone=snapshot["phone"],
+            moved=moved,
+            filled=shown.filled,
+        )
+        record(
+            by=by,
+            action=Action.CHANGE,
+            object_type=MERGE_OBJECT,
+            object_id=merge.pk,
+            practice_id=practice.pk,
+            client_id=kept.pk,
+            detail=f"merged client {duplicate.pk} into {kept.pk}: "
+            + ", ".join(f"{label} {count}" for label, count in sorted(moved.items())),
+        )
+    duplicate.refresh_from_db()
+    return merge
