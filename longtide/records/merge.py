@@ -47,6 +47,7 @@ LABELS = {
     "notes.sessionnote": "session note drafts",
     "records.breakglass": "break-glass grants",
     "records.legalhold": "legal holds",
+    "checkins.checkin": "after-session check-ins (the care team's to read)",
 }
 # Relations that are the merge's own bookkeeping, not the person's records.
 NOT_MOVED = {("clients.client", "merged_into"), ("records.clientmerge", "kept"), ("records.clientmerge", "merged")}
