@@ -60,6 +60,7 @@ class Page:
 STAFF_PAGES = [
     Page("calendar day", "GET", "/staff/{practice}/calendar/"),
     Page("calendar week", "GET", "/staff/{practice}/calendar/?view=week&by=room"),
+    Page("calendar, everyone's week", "GET", "/staff/{practice}/calendar/?view=week&by=team"),
     Page("calendar htmx fragment", "GET", "/staff/{practice}/calendar/?view=week", headers={"HX-Request": "true"}),
     Page("new appointment", "GET", "/staff/{practice}/appointments/new/"),
     Page("new appointment, book", "POST", "/staff/{practice}/appointments/new/", data={"action": "book"}),

@@ -194,6 +194,77 @@ def test_the_week_view_shows_anas_own_week(client: HttpClient, cast, booked) -> 
     assert "?view=week&amp;by=practitioner&amp;practitioner=" in page and "date=2026-05-25" in page
 
 
+def _colleague(cast, name: str) -> Practitioner:
+    from datetime import time
+
+    from longtide.scheduling.models import WorkingHours
+
+    person = Practitioner.objects.create(
+        practice=cast.tidewater, display_name=name, slug=name.lower().replace(" ", "-")
+    )
+    cast.session.practitioners.add(person)
+    for weekday in range(5):
+        WorkingHours.objects.create(
+            practitioner=person, location=cast.location, weekday=weekday, start_time=time(9), end_time=time(13)
+        )
+    return person
+
+
+def test_everyones_week_shows_a_column_per_practitioner_per_day(client: HttpClient, cast, booked) -> None:
+    bo = _colleague(cast, "Bo Lind")
+    staff_booking = book_appointment(
+        practice=cast.tidewater,
+        service=cast.session,
+        practitioner=bo,
+        start=datetime(2026, 6, 3, 11, 0, tzinfo=NEW_YORK),
+        client=ClientDetails("Eli", "Moss", "eli@example.test"),
+        source=Source.STAFF,
+    ).appointment
+    page = as_user(client, cast.ben_user).get(calendar(), {"view": "week", "by": "team", "date": "2026-06-03"}).text
+    headings = re.findall(r'<h3 id="cal-col-\d+">([^<]+)', page)
+    headings = [h.strip() for h in headings]
+    assert headings[:4] == [
+        "Mon 1 Jun · Ana Silva",
+        "Mon 1 Jun · Bo Lind",
+        "Tue 2 Jun · Ana Silva",
+        "Tue 2 Jun · Bo Lind",
+    ]
+    assert len(headings) == 14
+    assert "Week of Monday 1 June 2026 · Everyone" in page
+    assert f"/staff/tidewater/appointments/{booked.pk}/" in page
+    assert f"/staff/tidewater/appointments/{staff_booking.pk}/" in page
+    assert "Not working" in page and "Working 9:00 AM–1:00 PM" in page
+    assert 'aria-current="page">Everyone' in page
+
+
+def test_everyones_week_costs_the_same_queries_for_two_or_five_practitioners(
+    client: HttpClient, cast, booked, django_assert_num_queries
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    as_user(client, cast.ben_user)
+    url, params = calendar(), {"view": "week", "by": "team", "date": "2026-06-03"}
+    _colleague(cast, "Bo Lind")
+    client.get(url, params)  # warm: the session, the practice
+    with CaptureQueriesContext(connection) as two:
+        client.get(url, params)
+    for name, hour, minute in (("Cy Moor", 9, 0), ("Di Vale", 10, 0), ("Ed Rowe", 11, 30)):
+        person = _colleague(cast, name)
+        book_appointment(
+            practice=cast.tidewater,
+            service=cast.session,
+            practitioner=person,
+            start=datetime(2026, 6, 4, hour, minute, tzinfo=NEW_YORK),
+            client=ClientDetails(name.split()[0], "Client", f"{name.split()[0].lower()}@example.test"),
+            source=Source.STAFF,
+        )
+    with CaptureQueriesContext(connection) as five:
+        page = client.get(url, params).text
+    assert page.count('class="cal-col') == 35
+    assert len(five.captured_queries) == len(two.captured_queries), [q["sql"][:80] for q in five.captured_queries]
+
+
 def test_the_week_view_refuses_a_practitioner_of_another_practice(client: HttpClient, cast) -> None:
     response = as_user(client, cast.ben_user).get(calendar(), {"view": "week", "practitioner": cast.dov.pk})
     assert response.status_code == 404

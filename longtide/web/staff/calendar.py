@@ -45,7 +45,7 @@ from longtide.web.staff.calendar_forms import (
     StaffBookingForm,
     free_times,
 )
-from longtide.web.staff.calendar_grid import build_grid, day_sources, practice_zone, week_sources
+from longtide.web.staff.calendar_grid import build_grid, day_sources, practice_zone, team_week_sources, week_sources
 from longtide.web.staff.checkins import checkin_panel
 from longtide.web.staff.intake import appointment_panel, calendar_badges
 from longtide.web.staff.notes import note_panel
@@ -75,10 +75,14 @@ def day_or_week(request: HttpRequest, practice: Practice) -> HttpResponse:
     practitioner, room = None, None
     if view == "week":
         day -= timedelta(days=day.weekday())
+    if view == "week" and by == "team":
+        sources = team_week_sources(practice, zone, day)
+    elif view == "week":
         practitioner, room = _week_subject(request, practice, by, query)
         sources = week_sources(practice, zone, day, practitioner=practitioner, room=room)
     else:
-        sources = day_sources(practice, zone, day, by=by)
+        # A day by practitioner already shows everyone side by side.
+        sources = day_sources(practice, zone, day, by="room" if by == "room" else "practitioner")
     grid = build_grid(sources, zone, today)
     calendar_badges(
         request, practice, [b.appointment for c in grid.columns for b in c.blocks if b.appointment is not None]
@@ -130,6 +134,8 @@ def _navigation(
         title = f"Week of {day_label(day)} {day.year}"
         if practitioner or room:
             title += f" · {practitioner.display_name if practitioner else room.name if room else ''}"
+        elif by == "team":
+            title += " · Everyone"
     else:
         title = f"{day_label(day)} {day.year}" + (" · Today" if day == today else "")
     return {
@@ -145,10 +151,11 @@ def _navigation(
         "prev_url": calendar_url(practice, **here, date=day - step),
         "next_url": calendar_url(practice, **here, date=day + step),
         "today_url": calendar_url(practice, **here, date=today),
-        "day_url": calendar_url(practice, view="day", by=by, date=day),
+        "day_url": calendar_url(practice, view="day", by="practitioner" if by == "team" else by, date=day),
         "week_url": calendar_url(practice, view="week", by=by, date=day, **subject),
         "by_practitioner_url": calendar_url(practice, view=view, by="practitioner", date=day),
         "by_room_url": calendar_url(practice, view=view, by="room", date=day),
+        "team_week_url": calendar_url(practice, view="week", by="team", date=day),
     }
 
 

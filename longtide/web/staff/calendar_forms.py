@@ -24,7 +24,10 @@ class CalendarQuery(forms.Form):
 
     view = forms.ChoiceField(choices=[("day", "Day"), ("week", "Week")], required=False)
     date = forms.DateField(required=False)
-    by = forms.ChoiceField(choices=[("practitioner", "Practitioner"), ("room", "Room")], required=False)
+    # "team": every practitioner side by side (a week: a column per practitioner per day).
+    by = forms.ChoiceField(
+        choices=[("practitioner", "Practitioner"), ("room", "Room"), ("team", "Everyone")], required=False
+    )
     practitioner = forms.IntegerField(required=False, min_value=1)
     room = forms.IntegerField(required=False, min_value=1)
 

@@ -304,6 +304,38 @@ def day_sources(practice: Practice, zone: ZoneInfo, day: date, *, by: str) -> li
     ]
 
 
+def team_week_sources(practice: Practice, zone: ZoneInfo, monday: date) -> list[Source]:
+    """Return the whole team's week side by side: for each local day, one source per practitioner
+    (the active ones, and inactive ones with appointments that week), with one query for the week's
+    appointments, one for hours, one for exceptions and one for time off, however many people."""
+    days = [monday + timedelta(days=n) for n in range(7)]
+    start, end = local_midnight(days[0], zone), local_midnight(days[-1] + timedelta(days=1), zone)
+    appointments = _appointments(practice, start, end)
+    people = list(practice.practitioners.all())
+    shown = [p for p in people if p.active or any(a.practitioner_id == p.pk for a in appointments)]
+    working = working_time([p.pk for p in shown], days[0], days[-1])
+    off = _time_off([p.pk for p in shown], start, end)
+    by_person: dict[int, list[Appointment]] = defaultdict(list)
+    for appointment in appointments:
+        by_person[appointment.practitioner_id].append(appointment)
+    hours = {p.pk: merge(i for (pid, _), found in working.items() if pid == p.pk for i in found) for p in shown}
+    sources = []
+    for day in days:
+        day_start, day_end = local_midnight(day, zone), local_midnight(day + timedelta(days=1), zone)
+        for person in shown:
+            sources.append(
+                Source(
+                    day=day,
+                    heading=f"{day:%a} {day.day} {day:%b} · {person.display_name}",
+                    practitioner=person,
+                    appointments=_on_day(by_person[person.pk], day, zone),
+                    working=[i for i in hours[person.pk] if i.start < day_end and i.end > day_start],
+                    time_off=[o for o in off.get(person.pk, []) if o.start < day_end and o.end > day_start],
+                )
+            )
+    return sources
+
+
 def week_sources(
     practice: Practice, zone: ZoneInfo, monday: date, *, practitioner: Practitioner | None, room: Room | None
 ) -> list[Source]:
