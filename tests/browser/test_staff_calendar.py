@@ -150,3 +150,25 @@ def test_on_a_phone_the_day_is_a_list_without_sideways_scrolling(
     maya.get_by_role("link", name=re.compile("Cleo Park")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Craniosacral session for Cleo Park")
     assert [e for e in console_errors(page) if "favicon" not in e] == []
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_everyones_week_shows_each_practitioner_each_day(
+    new_page, viewport: str, cleo: Any, console_errors, assert_accessible, screenshot
+) -> None:
+    page = new_page(viewport)
+    sign_in(page)
+    day = cleo.start.astimezone(cleo.location.zone).date()
+    page.goto(f"/staff/demo/calendar/?view=week&by=team&date={day.isoformat()}")
+    expect(page.get_by_role("heading", level=2)).to_contain_text("Everyone")
+    heading = f"{day:%a} {day.day} {day:%b} · Maya Okafor"
+    if viewport == "desktop":
+        column = page.get_by_role("region", name=heading).first
+        expect(column.get_by_role("link", name=re.compile("Cleo Park"))).to_be_visible()
+    else:
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+        expect(page.locator(".cal-list").get_by_role("link", name=re.compile("Cleo Park"))).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, viewport)
+    assert console_errors(page) == []
