@@ -150,7 +150,9 @@ def seed_front_desk_days(practice: Practice) -> list[Appointment]:
             source=Source.ONLINE if visit.booked_online else Source.STAFF,
             manage_token_hash=hash_token(token_from_nonce(nonce := new_nonce())),
             manage_nonce=nonce,
-            time_set_at=booked_at,
+            # Today's visits had their reminders yesterday, as a running clinic's would: reminders due
+            # before time_set_at are not sent, so the demo's worker does not send them late now.
+            time_set_at=now if visit.minutes_from_now is not None else booked_at,
             cancelled_at=_cancelled_at(visit, start, now),
             sequence=1 if visit.moved_from_days else 0,
         )
