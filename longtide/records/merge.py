@@ -121,6 +121,12 @@ def _refusal(kept: Client, duplicate: Client) -> str | None:
         return f"{duplicate.full_name} was already merged into another record."
     if kept.merged_into_id:
         return f"{kept.full_name} was merged into another record: merge into that one."
+    erased = next((c for c in (kept, duplicate) if c.contact_erased_at is not None), None)
+    if erased is not None:
+        return (
+            f"{erased.full_name}'s contact details were erased at the client's request, so this record is not "
+            "merged (a merge could bring an erased address or number back)."
+        )
     if SessionNote.objects.filter(client=duplicate, status=NoteStatus.SIGNED).exists():
         return (
             f"{duplicate.full_name}'s record has signed session notes, and a signed note cannot move to "

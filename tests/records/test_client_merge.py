@@ -159,6 +159,11 @@ def test_the_refusals(demo) -> None:
     merge_clients(practice=demo, kept=ada, duplicate=other, by=desk(), now=now, seen=preview(ada, other).fingerprint)
     with pytest.raises(MergeRefused, match="already merged"):
         merge_clients(practice=demo, kept=ada, duplicate=other, by=desk(), now=now)
+    erased = second_record(demo, "Ada", "Kent", phone="+1 718 555 0166")
+    Client.objects.filter(pk=erased.pk).update(contact_erased_at=now)
+    erased.refresh_from_db()
+    with pytest.raises(MergeRefused, match="erased at the client's request"):
+        merge_clients(practice=demo, kept=ada, duplicate=erased, by=desk(), now=now)
     third = second_record(demo, "Ada", "K", phone="1")
     with pytest.raises(MergeRefused, match="merge into that one"):
         merge_clients(practice=demo, kept=other, duplicate=third, by=desk(), now=now)
