@@ -473,15 +473,10 @@ def book_appointment(
             booked_phone=client.phone,
         )
         _insert_if_free(appointment, slot, (blocked_start, blocked_end))  # raises _NotFree, rolling back
-        # In the booking's own transaction: the booking, its history and its email commit together.
-        record(
-            appointment,
-            EventKind.CREATED,
-            ChangedBy.for_source(source, by),
-            now=now,
-            to_start=appointment.start,
-            to_practitioner_id=appointment.practitioner_id,
-        )
+        # In the booking's own transaction: the booking and its email commit together. Its creation
+        # needs no history row: who, when, how and for when are on the appointment's own row
+        # (created_by, created_at, source; the first move's `from_start`), and the history shows it
+        # from there (web/staff/calendar.history_rows), keeping a booking within its statements.
         purpose = Purpose.WAITLIST_OFFER if from_waitlist else Purpose.REQUEST if held else Purpose.CONFIRMATION
         queue_booking_message(purpose, appointment, now=now)
         if on_hold is not None:

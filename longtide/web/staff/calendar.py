@@ -33,7 +33,14 @@ from longtide.scheduling.booking import (
 from longtide.scheduling.booking_messages import confirmation_goes_to
 from longtide.scheduling.booking_rules import BookingError
 from longtide.scheduling.history import ChangedBy, who
-from longtide.scheduling.models import Appointment, AppointmentQuerySet, Source, Status
+from longtide.scheduling.models import (
+    Appointment,
+    AppointmentEvent,
+    AppointmentQuerySet,
+    EventKind,
+    Source,
+    Status,
+)
 from longtide.web.staff.calendar_forms import (
     CalendarQuery,
     CancelForm,
@@ -203,7 +210,28 @@ def _appointment_context(
 def history_rows(found: Appointment, zone: ZoneInfo) -> list[dict[str, Any]]:
     """The appointment's history for the page, oldest first, with times in the clinic's zone."""
     rows = []
-    for event in found.events.select_related("from_practitioner", "to_practitioner"):
+    events = list(found.events.select_related("from_practitioner", "to_practitioner"))
+    if not any(e.kind == EventKind.CREATED for e in events):
+        # The booking itself, from the appointment's own row (booking.py records no row for it).
+        first_move = next((e for e in events if e.kind == EventKind.MOVED), None)
+        start = first_move.from_start if first_move and first_move.from_start else found.start
+        person = first_move.from_practitioner if first_move else found.practitioner
+        creator = found.created_by
+        by = (creator.get_full_name() or creator.get_username()) if creator else ""
+        channel = {Source.STAFF: "staff", Source.API: "api", Source.WAITLIST: "waitlist"}.get(
+            Source(found.source), "online"
+        )
+        rows.append(
+            {
+                "at": found.created_at,
+                "what": "Booked",
+                "who": who(AppointmentEvent(channel=channel, by_name=by)),
+                "change": f"for {when_label(start, zone)}" + (f" with {person}" if person else ""),
+                "decided_by": "",
+                "reason": "",
+            }
+        )
+    for event in events:
         change = ""
         if event.from_start and event.to_start:
             change = f"from {when_label(event.from_start, zone)} to {when_label(event.to_start, zone)}"
