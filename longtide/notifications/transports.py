@@ -73,7 +73,8 @@ def _server_text(raw: bytes | str) -> str:
 
 
 def classify_smtp_error(error: Exception, recipient: str) -> DeliveryFailure:
-    """Sort an SMTP error into temporary (4xx, connection trouble, bad credentials) or permanent (5xx
+    """Sort an SMTP error into temporary (4xx, connection trouble including a refused greeting, bad
+    credentials) or permanent (5xx
     about this message or its recipient, or an address that cannot be sent to at all)."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         code, raw = next(iter(error.recipients.values()), (550, b""))
@@ -86,6 +87,14 @@ def classify_smtp_error(error: Exception, recipient: str) -> DeliveryFailure:
         name = type(error).__name__.removeprefix("SMTP")
         said = _server_text(getattr(error, "smtp_error", b""))
         return TemporaryFailure(f"smtp {status} {name}", redact(f"{status} {name}: {said}", recipient))
+    if isinstance(error, smtplib.SMTPConnectError | smtplib.SMTPHeloError):
+        # The server refused the connection or our greeting (overloaded, our address listed, a
+        # wrong port): about the server, not this message, so it is tried again later.
+        said = _server_text(error.smtp_error)
+        return TemporaryFailure(
+            f"smtp {error.smtp_code} connect",
+            redact(f"The mail server refused the connection ({error.smtp_code} {said}).", recipient),
+        )
     if isinstance(error, smtplib.SMTPResponseException):
         code = error.smtp_code
         detail = redact(f"{code} {_server_text(error.smtp_error)}", recipient)

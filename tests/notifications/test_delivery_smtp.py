@@ -195,3 +195,44 @@ def test_one_connection_carries_a_batch(make_appointment, smtp_mailer, deliver, 
     assert deliver().sent == 5
     assert len(smtp_mailer.collector.messages) == 5
     assert len(opened) == 1
+
+
+@pytest.fixture
+def greeting_refused():
+    """A mail server on loopback that answers every connection with "554 ..." and hangs up: the
+    server refuses service (overloaded, our address listed), not this message."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.sendall(b"554 5.7.1 Service unavailable; try later\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join()
+    listener.close()
+
+
+def test_a_server_that_refuses_the_connection_greeting_is_retried(
+    confirmation, deliver, settings, greeting_refused, our_logs
+) -> None:
+    settings.MAILERS = smtp_mailers(greeting_refused)
+    result = deliver()
+    assert (result.retrying, result.failed) == (1, 0)
+    stored = Message.objects.get()
+    assert (stored.status, stored.attempts) == (State.PENDING, 1)
+    assert stored.last_error == "The mail server refused the connection (554 5.7.1 Service unavailable; try later)."
+    assert stored.send_after > NOW
+    assert_nothing_private_in(our_logs(), confirmation)
