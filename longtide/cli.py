@@ -99,6 +99,7 @@ def run_gunicorn(*, bind: str, workers: int, threads: int, quiet: bool = False) 
     from django.db import connections
     from gunicorn.app.base import BaseApplication
 
+    from longtide.access_log import ACCESS_LOG_FORMAT
     from longtide.wsgi import application
 
     options = {
@@ -108,7 +109,11 @@ def run_gunicorn(*, bind: str, workers: int, threads: int, quiet: bool = False) 
         "worker_class": "gthread",
         "timeout": 60,
         "graceful_timeout": 10,
-        "accesslog": None,
+        # One line per request on standard output, without query strings or tokens (access_log.py);
+        # the demo stays quiet.
+        "accesslog": None if quiet else "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "logger_class": "longtide.access_log.RedactedAccessLogger",
         "errorlog": "-",
         "loglevel": "warning" if quiet else "info",
         "proc_name": "longtide",
