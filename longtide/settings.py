@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # NUL bytes in the address and headers are refused first; errors under /api/ stay JSON.
+    "longtide.web.bad_input.BadInputMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "longtide.web.private_pages.NoStoreMiddleware",

@@ -10,6 +10,7 @@ copy first on the path.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -211,12 +212,44 @@ def test_the_readme_production_steps_work_as_written_on_a_bare_clone(clinic: tup
         status, headers, body = fetch(f"{base}/p/no-such-clinic/")
         assert status == 404 and b"We couldn't find that page" in body
         assert sender.poll() is None, "the worker keeps running"
+
+        # API errors are JSON in production too, with a code: unknown address, wrong method, bad
+        # input (NUL byte, year 9999, a 20-digit id).
+        api = f"{base}/api/v1/p/stillwater"
+        for url, method, expected in [
+            (f"{base}/api/v1/no-such-endpoint", "GET", (404, "not_found")),
+            (f"{api}/", "DELETE", (405, "method_not_allowed")),
+            (f"{api}/practitioners?style=%00", "GET", (400, "null_character")),
+            (f"{api}/availability?service=1&start=9999-12-31&end=9999-12-31", "GET", (422, "date_out_of_range")),
+            (
+                f"{api}/availability?service=99999999999999999999&start=2026-12-01&end=2026-12-01",
+                "GET",
+                (422, "id_out_of_range"),
+            ),
+        ]:
+            request = urllib.request.Request(url, method=method, headers={"Host": HOST, "X-Forwarded-Proto": "https"})
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    status, headers, body = response.status, dict(response.headers), response.read()
+            except urllib.error.HTTPError as error:
+                with error:
+                    status, headers, body = error.code, dict(error.headers), error.read()
+            assert headers["Content-Type"].startswith("application/json"), (url, body[:300])
+            assert (status, json.loads(body)["code"]) == expected, (url, body[:300])
+
+        # The access log: one line per request, no query string, no token, no address.
+        fetch(f"{base}/p/stillwater/practitioners/?email=cleo%40example.test&key=sekrit-query")
+        fetch(f"{base}/p/stillwater/manage/sekrit-token-1234/")
     finally:
         for process in (server, sender):
             process.send_signal(signal.SIGTERM)
         output = server.communicate(timeout=30)[0]
         worker_output = sender.communicate(timeout=30)[0]
     assert "Traceback" not in output, output[-3000:]
+    assert '"GET /p/stillwater/practitioners/ HTTP/1.1" 200' in output, output[-3000:]
+    assert '"GET /p/stillwater/manage/[token]/ HTTP/1.1" 404' in output, output[-3000:]
+    for secret in ("cleo", "sekrit", "%40"):
+        assert secret not in output, output[-3000:]
     assert "Traceback" not in worker_output and "Longtide worker: sending the outbox" in worker_output
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -11,12 +11,15 @@ from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Header, Router, Schema, Status
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 
 from longtide.api.errors import ApiError
-from longtide.api.public import ErrorOut, get_practice
+from longtide.api.public import BAD_INPUT, ErrorOut, get_practice
+from longtide.api.types import Day, Id, Moment, Slug, Token
 from longtide.clients.contact import PHONE, PHONE_PATTERN
-from longtide.practice.models import Practice, Practitioner, Service
+from longtide.lib import bounds
+from longtide.practice.models import Practice, Practitioner, Service, Style
 from longtide.ratelimit.addresses import client_address
 from longtide.scheduling.availability import Slot
 from longtide.scheduling.booking import (
@@ -54,7 +57,10 @@ class AvailabilityOut(Schema):
 class ClientIn(Schema):
     first_name: Name
     last_name: Name
-    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)]
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] = Field(
+        description="An email address as the booking form takes it (Django's rule): the confirmation link goes there.",
+        json_schema_extra={"format": "email"},
+    )
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = Field(
         "",
         description="Optional. Digits, spaces and + ( ) - . / (6 to 40 characters), as on the booking form.",
@@ -83,21 +89,55 @@ class ClientIn(Schema):
         return value
 
 
-class BookingIn(Schema):
-    service: int
-    practitioner: str | int = Field(description='A practitioner id, or "any" for the first one free.')
-    start: datetime = Field(description="ISO 8601 with a UTC offset, e.g. 2026-12-01T10:00:00-05:00")
-    client: ClientIn
-    note: Annotated[str, StringConstraints(max_length=1000)] = ""
+PRACTITIONER_CHOICE = r"^(any|[1-9][0-9]{0,18})$"
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$"
 
-    @field_validator("practitioner")
-    @classmethod
-    def id_or_any(cls, value: str | int) -> str | int:
-        if value == "any" or isinstance(value, int):
-            return value
-        if value.isdigit():
-            return int(value)
-        raise ValueError('Use a practitioner id or "any".')
+
+def _practitioner_choice(value: object) -> str | int:
+    if value == "any":
+        return "any"
+    found = bounds.parse_id(value) if isinstance(value, str | int) else None
+    if found is not None:
+        return found
+    if (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and value.isdigit()):
+        raise PydanticCustomError("id_out_of_range", bounds.ID_MESSAGE)
+    raise PydanticCustomError("invalid", 'Use a practitioner id or "any".')
+
+
+PractitionerChoice = Annotated[
+    str | int,
+    BeforeValidator(_practitioner_choice),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": bounds.MAX_ID},
+                {"type": "string", "pattern": PRACTITIONER_CHOICE},
+            ],
+            "description": 'A practitioner id, or "any" for the first one free.',
+        }
+    ),
+]
+
+
+def _practitioner_query(value: object) -> str:
+    if value != "any" and (not isinstance(value, str) or bounds.parse_id(value) is None):
+        raise PydanticCustomError("invalid", "Use an id or 'any'.")
+    return str(value)
+
+
+PractitionerQuery = Annotated[
+    str,
+    BeforeValidator(_practitioner_query),
+    WithJsonSchema({"type": "string", "pattern": PRACTITIONER_CHOICE, "default": "any"}),
+]
+
+
+class BookingIn(Schema):
+    service: Id
+    practitioner: PractitionerChoice
+    start: Moment
+    client: ClientIn
+    note: Annotated[str, StringConstraints(max_length=1000)] = Field("", description="At most 1000 characters.")
 
     @field_validator("start")
     @classmethod
@@ -213,34 +253,36 @@ def _practitioner(practice: Practice, service: Service, choice: int | str) -> Pr
     response={200: AvailabilityOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Free slots for a service",
     openapi_extra={"responses": {200: {"description": "Slots in chronological order"}}},
-    description=f"Chronological free slots from `start` to `end` (inclusive local dates, at most {MAX_DAYS} days). "
-    "`practitioner=any` returns the earliest practitioner free at each time.",
+    description=f"Chronological free slots from `start` to `end` (inclusive local dates, at most {MAX_DAYS} days; "
+    "dates from 1900-01-01 to 2999-12-31). `practitioner=any` returns the earliest practitioner free at each time. "
+    f"422 `invalid_range` when `end` is before `start` or the range is longer than {MAX_DAYS} days (a rule across "
+    "two parameters, which JSON Schema cannot state); 422 `date_out_of_range` for a date outside the bounds. "
+    "Times beyond the practice's booking horizon are never free.",
 )
 def availability(
     request: HttpRequest,
-    slug: str,
-    service: int,
-    start: date,
-    end: date,
-    practitioner: str = "any",
-    style: str | None = None,
+    slug: Slug,
+    service: Id,
+    start: Day,
+    end: Day,
+    practitioner: PractitionerQuery = "any",
+    style: Style | None = None,
 ) -> HttpResponse:
     # The hot path of the API: three queries (service with its practice; candidates and rooms; one
     # UNION for hours, exceptions, time off and bookings) and JSON written directly, since
     # validating a thousand slots through pydantic would cost more than finding them.
-    if practitioner != "any" and not practitioner.isdigit():
-        raise ApiError(
-            422, "invalid", "practitioner must be an id or 'any'.", {"practitioner": ["Use an id or 'any'."]}
-        )
     if end < start:
-        raise ApiError(422, "invalid", "end is before start.", {"end": ["end must be on or after start."]})
+        raise ApiError(422, "invalid_range", "end is before start.", {"end": ["end must be on or after start."]})
     if (end - start).days + 1 > MAX_DAYS:
         raise ApiError(
-            422, "invalid", f"Ask for at most {MAX_DAYS} days at a time.", {"end": [f"At most {MAX_DAYS} days."]}
+            422,
+            "invalid_range",
+            f"Ask for at most {MAX_DAYS} days at a time.",
+            {"end": [f"At most {MAX_DAYS} days after start."]},
         )
+    person_id = None if practitioner == "any" else bounds.parse_id(practitioner)
     svc = _service_of(slug, service)
-    person_id = None if practitioner == "any" else int(practitioner)
-    places = candidates_and_rooms(svc, practitioner_id=person_id, style=style)
+    places = candidates_and_rooms(svc, practitioner_id=person_id, style=style.value if style else None)
     if person_id is not None and not places.practitioner_ids:
         _practitioner(svc.practice, svc, person_id)  # raises the specific 404
     found = find_slots(
@@ -307,15 +349,22 @@ def slots_json(found: Found) -> str:
 )
 def create_booking(
     request: HttpRequest,
-    slug: str,
+    slug: Slug,
     payload: BookingIn,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="1 to 100 printable ASCII characters.",
+            min_length=1,
+            max_length=100,
+            pattern=IDEMPOTENCY_KEY_PATTERN,
+        ),
+    ] = None,
 ) -> Status[BookingOut]:
     service = _service_of(slug, payload.service)
     practice = service.practice
     person = _practitioner(practice, service, payload.practitioner)
-    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 100:
-        raise ApiError(422, "invalid", "Idempotency-Key must be 1–100 characters.")
     try:
         booked = book_appointment(
             practice=practice,
@@ -376,18 +425,20 @@ def _managed(appointment: Appointment) -> ManagedBookingOut:
 
 
 @router.get(
-    "bookings/{token}", response={200: ManagedBookingOut, 404: ErrorOut}, summary="A booking, by its manage token"
+    "bookings/{token}",
+    response={200: ManagedBookingOut, 404: ErrorOut, **BAD_INPUT},
+    summary="A booking, by its manage token",
 )
-def booking_by_token(request: HttpRequest, token: str) -> ManagedBookingOut:
+def booking_by_token(request: HttpRequest, token: Token) -> ManagedBookingOut:
     return _managed(_by_token(token))
 
 
 @router.post(
     "bookings/{token}/cancel",
-    response={200: ManagedBookingOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: ManagedBookingOut, 404: ErrorOut, 409: ErrorOut, **BAD_INPUT},
     summary="Cancel a booking (inside the practice's cancellation window)",
 )
-def cancel_by_token(request: HttpRequest, token: str) -> ManagedBookingOut:
+def cancel_by_token(request: HttpRequest, token: Token) -> ManagedBookingOut:
     appointment = _by_token(token)
     try:
         cancel_appointment(appointment=appointment, by_client=True, by=ChangedBy.api())
@@ -398,13 +449,13 @@ def cancel_by_token(request: HttpRequest, token: str) -> ManagedBookingOut:
 
 @router.post(
     "bookings/{token}/confirm",
-    response={200: ManagedBookingOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut},
+    response={200: ManagedBookingOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut, **BAD_INPUT},
     summary="Confirm a held booking (from the link emailed to its address)",
     description="Confirming twice is harmless. 409 `hold_released` when it was not confirmed in time and its "
     "time went to someone else, `in_past`, or `first_visit_required` when the practice starts new clients "
     "with a first visit (the hold is released then).",
 )
-def confirm_by_token(request: HttpRequest, token: str) -> ManagedBookingOut:
+def confirm_by_token(request: HttpRequest, token: Token) -> ManagedBookingOut:
     appointment = _by_token(token)
     try:
         confirm_booking(appointment=appointment, by=ChangedBy.api())
@@ -415,10 +466,10 @@ def confirm_by_token(request: HttpRequest, token: str) -> ManagedBookingOut:
 
 @router.post(
     "bookings/{token}/release",
-    response={200: ManagedBookingOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut},
+    response={200: ManagedBookingOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut, **BAD_INPUT},
     summary='Release a held booking\'s time ("I did not ask for this")',
 )
-def release_by_token(request: HttpRequest, token: str) -> ManagedBookingOut:
+def release_by_token(request: HttpRequest, token: Token) -> ManagedBookingOut:
     appointment = _by_token(token)
     try:
         release_hold(appointment=appointment, by=ChangedBy.api())

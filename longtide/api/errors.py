@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+
+from longtide.api.types import SPECIFIC_CODES
+from longtide.lib import bounds
+
+NULL_CHARACTER = "Null characters (\\u0000) are not allowed."
 
 
 class ApiError(Exception):
@@ -28,6 +35,27 @@ class ApiError(Exception):
         self.errors = errors or {}
         self.extra = extra or {}
         self.headers = headers or {}
+
+
+class JsonParser(Parser):
+    """The API's JSON bodies: valid UTF-8 JSON with no NUL byte in any string or property name."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        try:
+            data = json.loads(request.body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ApiError(400, "invalid_json", f"The body is not valid JSON: {exc}.") from None
+        except RecursionError:
+            raise ApiError(400, "invalid_json", "The body is nested too deeply.") from None
+        found = bounds.nul_paths(data)
+        if found:
+            raise ApiError(
+                422,
+                "null_character",
+                "The body contains a null character (\\u0000), which is never valid.",
+                {path: [NULL_CHARACTER] for path in found},
+            )
+        return data  # type: ignore[no-any-return]
 
 
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -56,12 +84,18 @@ def install(api: NinjaAPI) -> None:
         for error in exc.errors:
             message = str(error.get("msg", "Invalid value")).removeprefix("Value error, ")
             errors.setdefault(_field_name(error.get("loc", ())), []).append(message)
-        body = {"detail": "Some fields are not valid.", "code": "invalid", "errors": errors}
+        # One kind of problem with a code of its own (api/types.py) answers with that code.
+        kinds = {str(error.get("type", "")) for error in exc.errors}
+        code = next(iter(kinds)) if len(kinds) == 1 and kinds <= SPECIFIC_CODES else "invalid"
+        body = {"detail": "Some fields are not valid.", "code": code, "errors": errors}
         return api.create_response(request, body, status=422)
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return api.create_response(request, {"detail": exc.message, "code": "error"}, status=exc.status_code)
+        if isinstance(exc.__cause__, ApiError):  # ninja wraps what the body parser (JsonParser) raises
+            return api_error(request, exc.__cause__)
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
+        return api.create_response(request, {"detail": exc.message, "code": code}, status=exc.status_code)
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

@@ -7,7 +7,8 @@ from decimal import Decimal
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
-from longtide.practice.models import Practice
+from longtide.api.types import Slug
+from longtide.practice.models import Practice, Style
 
 router = Router(tags=["practice"])
 
@@ -70,6 +71,11 @@ class ErrorOut(Schema):
     code: str
 
 
+# Every endpoint may answer these for input it cannot use (docs/security.md, "Bad input"): 400 for a
+# body that is not JSON or a NUL byte in the query or a header, 422 for a value outside the schema.
+BAD_INPUT: dict[int, type[Schema]] = {400: ErrorOut, 422: ErrorOut}
+
+
 def get_practice(slug: str) -> Practice:
     """Return the practice or raise a 404 that names what was not found."""
     try:
@@ -78,8 +84,12 @@ def get_practice(slug: str) -> Practice:
         raise Http404(f"No practice called {slug!r}.") from None
 
 
-@router.get("p/{slug}/", response={200: PracticeOut, 404: ErrorOut}, summary="A practice, its locations and policies")
-def practice_detail(request: HttpRequest, slug: str) -> PracticeOut:
+@router.get(
+    "p/{slug}/",
+    response={200: PracticeOut, 404: ErrorOut, **BAD_INPUT},
+    summary="A practice, its locations and policies",
+)
+def practice_detail(request: HttpRequest, slug: Slug) -> PracticeOut:
     practice = get_practice(slug)
     return PracticeOut(
         slug=practice.slug,
@@ -93,8 +103,10 @@ def practice_detail(request: HttpRequest, slug: str) -> PracticeOut:
     )
 
 
-@router.get("p/{slug}/services", response={200: list[ServiceOut], 404: ErrorOut}, summary="Bookable services")
-def service_list(request: HttpRequest, slug: str) -> list[ServiceOut]:
+@router.get(
+    "p/{slug}/services", response={200: list[ServiceOut], 404: ErrorOut, **BAD_INPUT}, summary="Bookable services"
+)
+def service_list(request: HttpRequest, slug: Slug) -> list[ServiceOut]:
     practice = get_practice(slug)
     return [
         ServiceOut(
@@ -112,8 +124,10 @@ def service_list(request: HttpRequest, slug: str) -> list[ServiceOut]:
     ]
 
 
-@router.get("p/{slug}/practitioners", response={200: list[PractitionerOut], 404: ErrorOut}, summary="Practitioners")
-def practitioner_list(request: HttpRequest, slug: str, style: str | None = None) -> list[PractitionerOut]:
+@router.get(
+    "p/{slug}/practitioners", response={200: list[PractitionerOut], 404: ErrorOut, **BAD_INPUT}, summary="Practitioners"
+)
+def practitioner_list(request: HttpRequest, slug: Slug, style: Style | None = None) -> list[PractitionerOut]:
     practice = get_practice(slug)
     people = practice.practitioners.active().prefetch_related("services")
     if style:

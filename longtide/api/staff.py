@@ -7,8 +7,8 @@ permission the member lacks all answer 404, as for something that does not exist
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import datetime, time, timedelta
+from typing import Annotated, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -18,7 +18,8 @@ from ninja import Field, Router, Schema
 from ninja.security import HttpBearer
 
 from longtide.api.errors import ApiError
-from longtide.api.public import ErrorOut
+from longtide.api.public import BAD_INPUT, ErrorOut
+from longtide.api.types import Day, PathId, Slug
 from longtide.audit.models import Action, Via
 from longtide.audit.trail import Actor, Origin, record
 from longtide.clients.models import Client
@@ -41,6 +42,10 @@ from longtide.tokens.models import StaffToken
 SEARCH_MAX = 100
 LIST_LIMIT = 50
 DAYS_MAX = 31
+Search = Annotated[
+    str, Field(description=f"At most {SEARCH_MAX} characters.", json_schema_extra={"maxLength": SEARCH_MAX})
+]
+Days = Annotated[int, Field(description=f"1 to {DAYS_MAX}.", json_schema_extra={"minimum": 1, "maximum": DAYS_MAX})]
 
 
 class StaffToken401(HttpBearer):
@@ -118,7 +123,7 @@ class ChartOut(Schema):
     not_collected: list[str]
 
 
-def _member(request: HttpRequest, slug: str, permission: Perm) -> tuple[Practice, StaffToken]:
+def _member(request: HttpRequest, slug: Slug, permission: Perm) -> tuple[Practice, StaffToken]:
     row: StaffToken = request.auth  # type: ignore[attr-defined]
     practice = row.practice
     if practice.slug != slug or not can(row.user, permission, practice):
@@ -126,7 +131,7 @@ def _member(request: HttpRequest, slug: str, permission: Perm) -> tuple[Practice
     return practice, row
 
 
-def _client(practice: Practice, client_id: int) -> Client:
+def _client(practice: Practice, client_id: PathId) -> Client:
     found = Client.objects.for_practice(practice).filter(pk=client_id).first()
     if found is None:
         raise Http404("No such client.")
@@ -160,12 +165,18 @@ def _client_out(client: Client) -> ClientOut:
 
 @router.get(
     "p/{slug}/clients",
-    response={200: list[ClientOut], 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: list[ClientOut], 401: ErrorOut, 404: ErrorOut, **BAD_INPUT},
     summary="Clients, by name or email",
     description=f"Up to {LIST_LIMIT} clients whose name or email contains `search` (all when empty), by last "
     "name. Contact details only. Every role.",
 )
-def client_list(request: HttpRequest, slug: str, search: str = "") -> list[ClientOut]:
+def client_list(
+    request: HttpRequest,
+    slug: Slug,
+    search: Annotated[
+        str, Field(description=f"At most {SEARCH_MAX} characters.", json_schema_extra={"maxLength": SEARCH_MAX})
+    ] = "",
+) -> list[ClientOut]:
     practice, row = _member(request, slug, Perm.CLIENTS_VIEW)
     text = search.strip()
     if "\x00" in text or len(text) > SEARCH_MAX:
@@ -182,11 +193,11 @@ def client_list(request: HttpRequest, slug: str, search: str = "") -> list[Clien
 
 @router.get(
     "p/{slug}/clients/{client_id}",
-    response={200: ClientOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: ClientOut, 401: ErrorOut, 404: ErrorOut, **BAD_INPUT},
     summary="A client's contact details",
     description="Every role. Audited.",
 )
-def client_detail(request: HttpRequest, slug: str, client_id: int) -> ClientOut:
+def client_detail(request: HttpRequest, slug: Slug, client_id: PathId) -> ClientOut:
     practice, row = _member(request, slug, Perm.CLIENTS_VIEW)
     client = _client(practice, client_id)
     _audit(request, practice, row, "client", client_id=client.pk, object_id=client.pk)
@@ -195,13 +206,13 @@ def client_detail(request: HttpRequest, slug: str, client_id: int) -> ClientOut:
 
 @router.get(
     "p/{slug}/clients/{client_id}/chart",
-    response={200: ChartOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: ChartOut, 401: ErrorOut, 404: ErrorOut, **BAD_INPUT},
     summary="A client's chart",
     description="What the member may see of the chart, as on the chart page: owners, the care team, shared care "
     "and open break-glass grants get the clinical parts; front desk and practitioners outside the care team get "
     "contact details and the schedule (`clinical: false`). Break-glass is opened on the page, not here. Audited.",
 )
-def client_chart(request: HttpRequest, slug: str, client_id: int) -> ChartOut:
+def client_chart(request: HttpRequest, slug: Slug, client_id: PathId) -> ChartOut:
     practice, row = _member(request, slug, Perm.CHART_OPEN)
     client = _client(practice, client_id)
     chart = open_chart(
@@ -443,12 +454,12 @@ def client_note(request: HttpRequest, slug: str, client_id: int, note_id: int) -
 
 @router.get(
     "p/{slug}/clients/{client_id}/export",
-    response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut},
+    response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut, **BAD_INPUT},
     summary="A client's full record (access request)",
     description="The JSON bundle of the chart's export (schema `longtide.client-record/1`, docs/records.md). "
     "Owners. Audited as an export.",
 )
-def client_export(request: HttpRequest, slug: str, client_id: int) -> dict[str, Any]:
+def client_export(request: HttpRequest, slug: Slug, client_id: PathId) -> dict[str, Any]:
     practice, row = _member(request, slug, Perm.RECORDS_EXPORT)
     client = _client(practice, client_id)
     data = export_record(
@@ -467,12 +478,14 @@ def client_export(request: HttpRequest, slug: str, client_id: int) -> dict[str, 
 
 @router.get(
     "p/{slug}/appointments",
-    response={200: list[AppointmentOut], 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: list[AppointmentOut], 401: ErrorOut, 404: ErrorOut, **BAD_INPUT},
     summary="Appointments from a day on",
     description=f"Appointments starting on `start` (a date, in the practice's time zone; default today) and the "
     f"`days` after it (1 to {DAYS_MAX}, default 1), by start. No booking notes. Every role. Audited.",
 )
-def appointment_list(request: HttpRequest, slug: str, start: date | None = None, days: int = 1) -> list[AppointmentOut]:
+def appointment_list(
+    request: HttpRequest, slug: Slug, start: Day | None = None, days: Days = 1
+) -> list[AppointmentOut]:
     practice, row = _member(request, slug, Perm.SCHEDULE_VIEW)
     if not 1 <= days <= DAYS_MAX:
         raise ApiError(422, "invalid", "Some fields are not valid.", {"days": [f"From 1 to {DAYS_MAX}."]})

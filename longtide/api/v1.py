@@ -20,6 +20,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    parser=errors.JsonParser(),
 )
 errors.install(api)
 

@@ -7,25 +7,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from longtide.lib import bounds
 from longtide.scheduling.availability import Slot
 
 
 def parse_start(raw: str) -> datetime | None:
-    """Return an aware datetime from ISO 8601 text with a UTC offset, or None."""
-    try:
-        value = datetime.fromisoformat(raw.strip().replace(" ", "+")) if raw else None
-    except ValueError:
-        return None
-    if value is None or value.tzinfo is None:
-        return None
-    return value
+    """Return an aware datetime from ISO 8601 text with a UTC offset (years 1900–2999), or None."""
+    return bounds.parse_moment(raw)
 
 
 def parse_day(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
+    """Return an ISO date from 1900-01-01 to 2999-12-31, or None (lib/bounds.py)."""
+    return bounds.parse_day(raw)
 
 
 def slot_value(start: datetime, practitioner_id: int) -> str:
@@ -35,10 +28,10 @@ def slot_value(start: datetime, practitioner_id: int) -> str:
 
 def parse_slot(raw: str) -> tuple[datetime, int] | None:
     start_text, _, pid = raw.partition("|")
-    start = parse_start(start_text)
-    if start is None or not pid.isdigit():
+    start, practitioner_id = parse_start(start_text), bounds.parse_id(pid)
+    if start is None or practitioner_id is None:
         return None
-    return start, int(pid)
+    return start, practitioner_id
 
 
 @dataclass(frozen=True, slots=True)

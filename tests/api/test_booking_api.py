@@ -67,8 +67,8 @@ def test_availability_for_anyone_and_a_booked_time_disappears(client: HttpClient
     ("query", "status", "code", "field", "message"),
     [
         ("service=999&start=2026-12-02&end=2026-12-02", 404, "unknown_service", "service", "Unknown service."),
-        ("service={s}&start=2026-12-05&end=2026-12-02", 422, "invalid", "end", "end must be on or after start."),
-        ("service={s}&start=2026-12-01&end=2027-03-01", 422, "invalid", "end", "At most 62 days."),
+        ("service={s}&start=2026-12-05&end=2026-12-02", 422, "invalid_range", "end", "end must be on or after start."),
+        ("service={s}&start=2026-12-01&end=2027-03-01", 422, "invalid_range", "end", "At most 62 days after start."),
         (
             "service={s}&start=tomorrow&end=2026-12-02",
             422,

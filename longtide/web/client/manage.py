@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from longtide.checkins.actions import state_for_client
 from longtide.intake.status import client_panel
+from longtide.lib import bounds
 from longtide.measurement.links import live_links, path_of
 from longtide.scheduling.booking import (
     cancel_appointment,
@@ -29,6 +30,7 @@ from longtide.scheduling.booking_rules import BookingError, first_visit_services
 from longtide.scheduling.manage_links import find_by_token
 from longtide.scheduling.models import Appointment, Source
 from longtide.scheduling.search import find_slots
+from longtide.web.bad_input import bad_request_page, query_without
 from longtide.web.htmx import is_htmx
 from longtide.web.times import group_by_day, parse_day, parse_slot, when_label, zone_abbreviation
 
@@ -133,7 +135,10 @@ def reschedule(request: HttpRequest, practice_slug: str, token: str) -> HttpResp
     now = timezone.now()
     today = now.astimezone(zone).date()
     last_bookable = (now + practice.horizon).astimezone(zone).date()
-    first = min(max(parse_day(request.GET.get("from")) or today, today), last_bookable)
+    asked = request.GET.get("from")
+    if asked and parse_day(asked) is None:
+        return bad_request_page(request, bounds.DATE_MESSAGE, back=query_without(request, "from"))
+    first = min(max(parse_day(asked) or today, today), last_bookable)
     days = [first + timedelta(days=i) for i in range(WEEK) if first + timedelta(days=i) <= last_bookable]
     found = find_slots(
         practice=practice,

@@ -11,14 +11,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from longtide.lib import bounds
 from longtide.practice.models import STYLE_DESCRIPTIONS, Location, Practice, Practitioner, Service, Style
 from longtide.ratelimit.addresses import client_address
 from longtide.scheduling.booking import ClientDetails, alternatives, book_appointment
 from longtide.scheduling.booking_rules import BookingError, IdempotencyKeyReused, SlotTaken, TooManyBookings
 from longtide.scheduling.models import Appointment, Source
 from longtide.scheduling.search import candidate_practitioners, find_slots
+from longtide.web.bad_input import bad_request_page, query_without
 from longtide.web.htmx import is_htmx
-from longtide.web.public.booking_forms import FORM_KEY_PREFIX, DetailsForm, new_request_key, valid_request_key
+from longtide.web.public.booking_forms import (
+    FORM_KEY_PREFIX,
+    SLOT_NOT_VALID,
+    DetailsForm,
+    new_request_key,
+    valid_request_key,
+)
 from longtide.web.times import (
     TimeChoice,
     group_by_day,
@@ -80,13 +88,17 @@ def choose_time(request: HttpRequest, practice_slug: str, service_slug: str) -> 
     style = request.GET.get("style", "") if request.GET.get("style", "") in Style.values else ""
     person: Practitioner | None = None
     if choice != "any":
-        if not choice.isdigit():
+        wanted = bounds.parse_id(choice)
+        if wanted is None:
             raise Http404("No such practitioner.")
-        person = get_object_or_404(service.practitioners.active(), pk=int(choice))
+        person = get_object_or_404(service.practitioners.active(), pk=wanted)
     now = timezone.now()
     today = now.astimezone(zone).date()
     last_bookable = (now + practice.horizon).astimezone(zone).date()
-    first = max(parse_day(request.GET.get("from")) or today, today)
+    asked = request.GET.get("from")
+    if asked and parse_day(asked) is None:
+        return bad_request_page(request, bounds.DATE_MESSAGE, back=query_without(request, "from"))
+    first = max(parse_day(asked) or today, today)
     first = min(first, last_bookable)
     days = [first + timedelta(days=i) for i in range(WEEK) if first + timedelta(days=i) <= last_bookable]
     ids = candidate_practitioners(service, practitioner=person, style=style or None)
@@ -206,7 +218,10 @@ def details(request: HttpRequest, practice_slug: str, service_slug: str) -> Http
         response = render(request, "web/booking/details.html", context, status=429)
         response["Retry-After"] = str(retry_after)
         return response
-    status = 409 if other_times else (400 if form.is_bound and form.errors else 200)
+    # A hand-made or damaged link (year 9999, an id past 2**63 - 1): say so on the page.
+    unusable_slot = not form.is_bound and bool(raw) and parsed is None
+    context["slot_error"] = SLOT_NOT_VALID if unusable_slot else ""
+    status = 409 if other_times else (400 if (form.is_bound and form.errors) or unusable_slot else 200)
     return render(request, "web/booking/details.html", context, status=status)
 
 

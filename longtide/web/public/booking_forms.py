@@ -27,6 +27,9 @@ def valid_request_key(value: str | None) -> str | None:
     return value if value and REQUEST_KEY.fullmatch(value) else None
 
 
+SLOT_NOT_VALID = "That time is not valid. Please choose a time from the calendar."
+
+
 class DetailsForm(forms.Form):
     slot = forms.CharField(widget=forms.HiddenInput)
     request_key = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -60,5 +63,5 @@ class DetailsForm(forms.Form):
     def clean_slot(self) -> tuple[datetime, int]:
         value = parse_slot(self.cleaned_data["slot"])
         if value is None:
-            raise forms.ValidationError("That time is not valid. Please choose a time from the calendar.")
+            raise forms.ValidationError(SLOT_NOT_VALID)
         return value

@@ -41,6 +41,7 @@ from longtide.scheduling.models import (
     Source,
     Status,
 )
+from longtide.web.bad_input import bad_request_page, query_without
 from longtide.web.staff.calendar_forms import (
     CalendarQuery,
     CancelForm,
@@ -77,7 +78,11 @@ def calendar_url(practice: Practice, **params: Any) -> str:
 def day_or_week(request: HttpRequest, practice: Practice) -> HttpResponse:
     zone = practice_zone(practice)
     today = timezone.now().astimezone(zone).date()
-    query = CalendarQuery(request.GET).values()
+    asked = CalendarQuery(request.GET)
+    if "date" in asked.data and asked.data["date"] and not asked.is_valid() and "date" in asked.errors:
+        # A date no calendar can show (year 9999, 0001, 2026-02-30): say so rather than guess.
+        return bad_request_page(request, str(asked.errors["date"][0]), back=query_without(request, "date"))
+    query = asked.values()
     view, by, day = query["view"] or "day", query["by"] or "practitioner", query["date"] or today
     practitioner, room = None, None
     if view == "week":
@@ -303,7 +308,8 @@ def new_appointment(request: HttpRequest, practice: Practice) -> HttpResponse:
         "chosen_slot": data.get("slot", ""),
         "times": _times_for(search, practice, zone, now),
     }
-    return render(request, "web/staff/book.html", context)
+    # A search no calendar can answer (year 9999, an unknown service) says why, with what was typed.
+    return render(request, "web/staff/book.html", context, status=200 if search.is_valid() else 400)
 
 
 # Matches shown when booking starts from a search: enough to pick from, few enough to read.
@@ -393,7 +399,7 @@ def move(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
         "chosen_slot": data.get("slot", ""),
         "times": times,
     }
-    return render(request, "web/staff/move.html", context, status=400 if form.errors else 200)
+    return render(request, "web/staff/move.html", context, status=400 if form.errors or not search.is_valid() else 200)
 
 
 @member_required(Perm.SCHEDULE_BOOK)

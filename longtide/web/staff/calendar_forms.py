@@ -12,10 +12,12 @@ from django.http import QueryDict
 
 from longtide.clients.contact import PHONE, REACH_ONE_WAY, can_be_reached
 from longtide.clients.models import Client
+from longtide.lib.bounds import MAX_ID
 from longtide.practice.models import Practice, Practitioner, Service
 from longtide.scheduling.booking import REASON_LENGTH
 from longtide.scheduling.models import Decider, Status
 from longtide.scheduling.search import candidate_practitioners, find_slots
+from longtide.web.bad_input import BoundedDateField
 from longtide.web.times import parse_slot, slot_value, time_label
 
 
@@ -23,13 +25,13 @@ class CalendarQuery(forms.Form):
     """The calendar's URL parameters. An unusable value falls back to its default, never an error page."""
 
     view = forms.ChoiceField(choices=[("day", "Day"), ("week", "Week")], required=False)
-    date = forms.DateField(required=False)
+    date = BoundedDateField(required=False)
     # "team": every practitioner side by side (a week: a column per practitioner per day).
     by = forms.ChoiceField(
         choices=[("practitioner", "Practitioner"), ("room", "Room"), ("team", "Everyone")], required=False
     )
-    practitioner = forms.IntegerField(required=False, min_value=1)
-    room = forms.IntegerField(required=False, min_value=1)
+    practitioner = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    room = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
     def values(self) -> dict[str, Any]:
         self.is_valid()
@@ -43,7 +45,7 @@ class SlotSearchForm(forms.Form):
     practitioner = forms.ModelChoiceField(
         queryset=Practitioner.objects.none(), required=False, empty_label="Any practitioner"
     )
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, practice: Practice, data: QueryDict | dict[str, Any], *, defaults: dict[str, Any]) -> None:
         # Missing fields take their defaults, so that the page always lists some times.
@@ -59,7 +61,7 @@ class MoveSearchForm(forms.Form):
     practitioner = forms.ModelChoiceField(
         queryset=Practitioner.objects.none(), required=False, empty_label="Any practitioner who offers it"
     )
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, service: Service, data: QueryDict | dict[str, Any], *, defaults: dict[str, Any]) -> None:
         merged = {**defaults, **{key: value for key, value in data.items() if key in ("practitioner", "date")}}

@@ -1,0 +1,79 @@
+"""The API's input types: the rules of lib/bounds.py as pydantic types, stated in the OpenAPI document.
+
+Each type refuses what the server cannot use with a specific error code (the `code` of the 422
+answer when it is the only problem): `date_out_of_range`, `id_out_of_range`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from longtide.lib import bounds
+
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+SPECIFIC_CODES = frozenset({"date_out_of_range", "id_out_of_range"})
+
+
+def _day(value: date) -> date:
+    if not bounds.day_in_range(value):
+        raise PydanticCustomError("date_out_of_range", bounds.DATE_MESSAGE)
+    return value
+
+
+def _moment(value: datetime) -> datetime:
+    try:
+        inside = bounds.moment_in_range(value)
+    except OverflowError:
+        inside = False
+    if not inside:
+        raise PydanticCustomError(
+            "date_out_of_range",
+            f"Choose a time from {bounds.FIRST_DAY.isoformat()} to {bounds.LAST_DAY.isoformat()} (also in UTC).",
+        )
+    return value
+
+
+Day = Annotated[
+    date,
+    AfterValidator(_day),
+    Field(
+        description=f"A date (YYYY-MM-DD) from {bounds.FIRST_DAY.isoformat()} to {bounds.LAST_DAY.isoformat()}.",
+        json_schema_extra={"pattern": bounds.DATE_PATTERN},
+    ),
+]
+Moment = Annotated[
+    datetime,
+    AfterValidator(_moment),
+    Field(
+        description="ISO 8601 with a UTC offset, e.g. 2026-12-01T10:00:00-05:00, from "
+        f"{bounds.FIRST_DAY.isoformat()} to {bounds.LAST_DAY.isoformat()}.",
+        json_schema_extra={"pattern": bounds.DATETIME_PATTERN},
+    ),
+]
+
+
+def _id(value: int) -> int:
+    if not bounds.id_in_range(value):
+        raise PydanticCustomError("id_out_of_range", bounds.ID_MESSAGE)
+    return value
+
+
+Id = Annotated[
+    int,
+    AfterValidator(_id),
+    Field(description=f"An id: 1 to {bounds.MAX_ID}.", json_schema_extra={"minimum": 1, "maximum": bounds.MAX_ID}),
+]
+Slug = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=SLUG_PATTERN)]
+Token = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+# An id in the path: one outside the bounds names nothing, so it is a 404 like any unknown id.
+PathId = Annotated[
+    int,
+    Field(
+        description=f"An id: 1 to {bounds.MAX_ID}; others are not found (404).",
+        json_schema_extra={"minimum": 1, "maximum": bounds.MAX_ID},
+    ),
+]

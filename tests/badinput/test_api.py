@@ -1,0 +1,212 @@
+"""Bad input on the JSON API (docs/security.md, "Bad input"): every answer is JSON with a specific
+code and message, never a 500 or an HTML page, with DEBUG off as in production (the test runner's
+default). Runs on SQLite and PostgreSQL (DATABASE_URL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.test import Client as HttpClient
+
+from longtide.lib.bounds import DATE_MESSAGE, ID_MESSAGE
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+BIG = "99999999999999999999"
+TIME_MESSAGE = "Choose a time from 1900-01-01 to 2999-12-31 (also in UTC)."
+NUL_FIELD = "Null characters (\\u0000) are not allowed."
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def http() -> HttpClient:
+    return HttpClient(raise_request_exception=False)
+
+
+def booking(cast, **over):
+    data = {
+        "service": cast.session.pk,
+        "practitioner": cast.ana.pk,
+        "start": "2026-12-02T10:00:00-05:00",
+        "client": {"first_name": "Cleo", "last_name": "Park", "email": "cleo@example.test", "phone": ""},
+    }
+    data.update(over)
+    return data
+
+
+def post(http: HttpClient, data, **headers):
+    return http.post("/api/v1/p/tidewater/bookings", data, content_type="application/json", headers=headers)
+
+
+def answer(response) -> tuple[int, dict]:
+    assert response["Content-Type"].startswith("application/json"), response.content[:300]
+    return response.status_code, response.json()
+
+
+# -- dates ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field"),
+    [
+        ("9999-12-31", "9999-12-31", "start"),
+        ("0001-01-01", "0001-01-01", "start"),
+        ("2026-12-01", "3000-01-01", "end"),
+        ("1899-12-31", "1900-01-01", "start"),
+    ],
+)
+def test_availability_refuses_dates_outside_the_bounds(http, cast, start, end, field) -> None:
+    url = f"/api/v1/p/tidewater/availability?service={cast.session.pk}&start={start}&end={end}"
+    status, data = answer(http.get(url))
+    assert (status, data["code"]) == (422, "date_out_of_range")
+    assert data["errors"][field] == [DATE_MESSAGE]
+
+
+def test_availability_answers_on_the_last_days_inside_the_bounds(http, cast) -> None:
+    url = f"/api/v1/p/tidewater/availability?service={cast.session.pk}&start=2999-12-30&end=2999-12-31"
+    assert answer(http.get(url)) == (200, {"slots": []})  # beyond the booking horizon: nothing free
+    url = f"/api/v1/p/tidewater/availability?service={cast.session.pk}&start=1900-01-01&end=1900-01-02"
+    assert answer(http.get(url)) == (200, {"slots": []})
+
+
+@pytest.mark.parametrize(
+    "start", ["9999-12-31T23:59:59-10:00", "0001-01-01T00:00:00+14:00", "2999-12-31T23:00:00-05:00"]
+)
+def test_a_booking_start_outside_the_bounds_is_refused(http, cast, start) -> None:
+    status, data = answer(post(http, booking(cast, start=start)))
+    assert (status, data["code"], data["errors"]) == (422, "date_out_of_range", {"start": [TIME_MESSAGE]})
+
+
+# -- ids ------------------------------------------------------------------------------------------
+
+
+def test_a_20_digit_service_id_is_refused_with_the_id_rule(http, cast) -> None:
+    status, data = answer(http.get(f"/api/v1/p/tidewater/availability?service={BIG}&start=2026-12-02&end=2026-12-02"))
+    assert (status, data["code"], data["errors"]) == (422, "id_out_of_range", {"service": [ID_MESSAGE]})
+    status, data = answer(post(http, booking(cast, service=int(BIG))))
+    assert (status, data["code"], data["errors"]) == (422, "id_out_of_range", {"service": [ID_MESSAGE]})
+
+
+@pytest.mark.parametrize("practitioner", [BIG, int(BIG), "9223372036854775808", 0])
+def test_a_practitioner_id_past_the_bounds_is_refused_in_a_booking(http, cast, practitioner) -> None:
+    status, data = answer(post(http, booking(cast, practitioner=practitioner)))
+    assert (status, data["code"], data["errors"]) == (422, "id_out_of_range", {"practitioner": [ID_MESSAGE]})
+
+
+def test_the_largest_id_is_simply_unknown(http, cast) -> None:
+    status, data = answer(post(http, booking(cast, practitioner=2**63 - 1)))
+    assert (status, data["code"]) == (404, "unknown_practitioner")
+    url = f"/api/v1/p/tidewater/availability?service={cast.session.pk}&start=2026-12-02&end=2026-12-02"
+    status, data = answer(http.get(url + f"&practitioner={2**63 - 1}"))
+    assert (status, data["code"]) == (404, "unknown_practitioner")
+    status, data = answer(http.get(url + f"&practitioner={BIG}"))
+    assert (status, data["code"], data["errors"]) == (422, "invalid", {"practitioner": ["Use an id or 'any'."]})
+
+
+# -- NUL bytes ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"client": {"first_name": "C\x00", "last_name": "P", "email": "c@example.test"}}, "client.first_name"),
+        (
+            {"client": {"first_name": "C", "last_name": "P", "email": "c@example.test", "phone": "1\x00"}},
+            "client.phone",
+        ),
+        ({"note": "\x00"}, "note"),
+        ({"practitioner": "any\x00"}, "practitioner"),
+        ({"x\x00y": 1}, "x\\x00y"),
+    ],
+)
+def test_a_nul_byte_in_the_json_body_is_a_422_naming_where(http, cast, change, path) -> None:
+    status, data = answer(post(http, booking(cast, **change)))
+    assert (status, data["code"], data["errors"]) == (422, "null_character", {path: [NUL_FIELD]})
+    assert data["detail"] == "The body contains a null character (\\u0000), which is never valid."
+
+
+def test_a_nul_byte_in_the_idempotency_key_is_a_400(http, cast) -> None:
+    status, data = answer(post(http, booking(cast), **{"Idempotency-Key": "key\x00"}))
+    assert (status, data) == (
+        400,
+        {
+            "detail": "A request header contains a null character (\\x00), which is never valid.",
+            "code": "null_character",
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/p/tidewater/practitioners?style=%00",
+        "/api/v1/p/tidewater/availability?service=1&start=2026-12-02&end=2026-12-02&practitioner=any%00",
+    ],
+)
+def test_a_nul_byte_in_the_query_is_a_400(http, cast, url) -> None:
+    status, data = answer(http.get(url))
+    assert (status, data["code"]) == (400, "null_character")
+    assert data["detail"] == "The address contains a null character (\\x00), which is never valid here."
+
+
+@pytest.mark.parametrize("url", ["/api/v1/p/tide%00water/", "/api/v1/bookings/abc%00def"])
+def test_a_nul_byte_in_the_path_is_a_404(http, cast, url) -> None:
+    assert answer(http.get(url)) == (
+        404,
+        {"detail": "Not found: the address contains a null character.", "code": "not_found"},
+    )
+
+
+# -- other input the schema refuses ---------------------------------------------------------------
+
+
+def test_a_body_that_is_not_json_is_a_400(http, cast) -> None:
+    response = http.post("/api/v1/p/tidewater/bookings", "{not json", content_type="application/json")
+    status, data = answer(response)
+    assert (status, data["code"]) == (400, "invalid_json")
+    assert data["detail"].startswith("The body is not valid JSON:")
+
+
+def test_an_unknown_style_is_a_422_listing_the_styles(http, cast) -> None:
+    status, data = answer(http.get("/api/v1/p/tidewater/practitioners?style=reiki"))
+    assert (status, data["code"]) == (422, "invalid")
+    assert data["errors"] == {"style": ["Input should be 'biomechanical', 'biodynamic' or 'integrative'"]}
+
+
+@pytest.mark.parametrize("slug", ["tide water", "x" * 51])
+def test_a_slug_that_cannot_be_a_practice_is_a_422(http, cast, slug) -> None:
+    status, data = answer(http.get(f"/api/v1/p/{slug}/services"))
+    assert (status, data["code"], list(data["errors"])) == (422, "invalid", ["slug"])
+
+
+# -- errors are JSON with DEBUG off ---------------------------------------------------------------
+
+
+def test_api_errors_that_django_answers_are_json_too(http, cast, settings) -> None:
+    assert settings.DEBUG is False
+    assert answer(http.get("/api/v1/no-such-thing")) == (404, {"detail": "Not found.", "code": "not_found"})
+    response = http.delete("/api/v1/p/tidewater/")
+    assert answer(response) == (
+        405,
+        {"detail": "This address does not take that method.", "code": "method_not_allowed"},
+    )
+    assert response["Allow"] == "GET"
+
+
+def test_a_server_error_in_the_api_is_json(http, cast, monkeypatch) -> None:
+    def broken(slug: str):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("longtide.api.public.get_practice", broken)
+    status, data = answer(http.get("/api/v1/p/tidewater/"))
+    assert (status, data["code"]) == (500, "server_error")
+    assert "database" not in data["detail"]
