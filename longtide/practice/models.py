@@ -36,6 +36,13 @@ RETENTION_CHOICES = [
 ]
 
 
+# The booking policies' bounds (one place: the model's validators and constraint, and the forms).
+NOTICE_MAX_HOURS = 24 * 30
+HORIZON_MAX_DAYS = 730
+STEP_CHOICES = [5, 10, 15, 20, 30, 60]
+CANCEL_MAX_HOURS = 24 * 14
+
+
 class TwoFactorPolicy(models.TextChoices):
     OFF = "off", "Not required"
     CLINICAL = "clinical", "Required for staff who can see clinical data (owners and practitioners)"
@@ -92,14 +99,29 @@ class Practice(models.Model):
     session_text = models.TextField("What to expect in a session", blank=True)
     evidence_text = models.TextField("About the evidence", blank=True)
 
-    # Booking policies.
-    min_notice_hours = models.PositiveIntegerField(default=12, help_text="Clients cannot book sooner than this.")
-    booking_horizon_days = models.PositiveIntegerField(default=90, validators=[MinValueValidator(1)])
+    # Booking policies, with bounds wide enough for any real clinic and narrow enough that no value
+    # breaks booking (a horizon of 999999999 days would overflow every date computed from it). The
+    # forms, the admin (validators) and the database (a check constraint) all hold them.
+    min_notice_hours = models.PositiveIntegerField(
+        default=12,
+        validators=[MaxValueValidator(NOTICE_MAX_HOURS)],
+        help_text=f"Clients cannot book sooner than this (0 to {NOTICE_MAX_HOURS} hours).",
+    )
+    booking_horizon_days = models.PositiveIntegerField(
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(HORIZON_MAX_DAYS)],
+        help_text=f"How far ahead clients can book (1 to {HORIZON_MAX_DAYS} days).",
+    )
     slot_step_minutes = models.PositiveIntegerField(
-        default=15, validators=[MinValueValidator(5)], help_text="Start times are offered on this grid."
+        default=15,
+        validators=[MinValueValidator(STEP_CHOICES[0]), MaxValueValidator(STEP_CHOICES[-1])],
+        help_text="Start times are offered on this grid.",
     )
     cancellation_window_hours = models.PositiveIntegerField(
-        default=24, help_text="Clients may cancel or reschedule online until this long before the start."
+        default=24,
+        validators=[MaxValueValidator(CANCEL_MAX_HOURS)],
+        help_text="Clients may cancel or reschedule online until this long before the start "
+        f"(0 to {CANCEL_MAX_HOURS} hours).",
     )
     new_clients_first_visit = models.BooleanField(
         default=True, help_text="New clients must book a first-visit service first."
@@ -224,6 +246,13 @@ class Practice(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(min_notice_hours__lte=NOTICE_MAX_HOURS)
+                & Q(booking_horizon_days__gte=1, booking_horizon_days__lte=HORIZON_MAX_DAYS)
+                & Q(slot_step_minutes__gte=STEP_CHOICES[0], slot_step_minutes__lte=STEP_CHOICES[-1])
+                & Q(cancellation_window_hours__lte=CANCEL_MAX_HOURS),
+                name="practice_booking_policies_in_bounds",
+            ),
             models.CheckConstraint(
                 condition=models.Q(reminder_hours_first__lte=MAX_REMINDER_HOURS)
                 & models.Q(reminder_hours_second__lte=MAX_REMINDER_HOURS),

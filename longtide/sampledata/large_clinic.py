@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from longtide.clients.models import Client
 from longtide.lib.intervals import Interval, subtract
-from longtide.practice.models import Location, Practice, Practitioner, Room, Service, Style
+from longtide.practice.models import HORIZON_MAX_DAYS, Location, Practice, Practitioner, Room, Service, Style
 from longtide.scheduling.availability import DatedHours, PractitionerSchedule, WeeklyHours, working_intervals
 from longtide.scheduling.models import (
     OCCUPYING,
@@ -137,8 +137,8 @@ def seed_large_clinic(
     Bookings cover `days` local days from `first_day` (default: tomorrow). `fill` is the time held by
     bookings (sessions plus buffers) as a share of working time (hours minus days off and time off).
     """
-    if practitioners < 1 or rooms < 1 or days < 1 or step < 1:
-        raise ValueError("practitioners, rooms, days and step must be at least 1")
+    if practitioners < 1 or rooms < 1 or days < 1 or not 5 <= step <= 60:
+        raise ValueError("practitioners, rooms and days must be at least 1, and step from 5 to 60 minutes")
     if not 0 <= fill <= 1:
         raise ValueError("fill must be between 0 and 1")
     first_day = first_day or first_seed_day()
@@ -437,7 +437,7 @@ def _write(
         slug=slug,
         tagline="Generated for benchmarks by `longtide seed-large`.",
         min_notice_hours=12,
-        booking_horizon_days=max(90, days + 1),
+        booking_horizon_days=min(max(90, days + 1), HORIZON_MAX_DAYS),
         slot_step_minutes=step,
         new_clients_first_visit=False,
     )

@@ -8,13 +8,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from longtide.practice.models import Location, Practice, Room
-
-# The policy bounds: wide enough for any real clinic, narrow enough that no value breaks booking.
-NOTICE_MAX_HOURS = 24 * 30
-HORIZON_MAX_DAYS = 730
-STEP_CHOICES = [5, 10, 15, 20, 30, 60]
-CANCEL_MAX_HOURS = 24 * 14
+from longtide.practice.models import (
+    CANCEL_MAX_HOURS,
+    HORIZON_MAX_DAYS,
+    NOTICE_MAX_HOURS,
+    STEP_CHOICES,
+    Location,
+    Practice,
+    Room,
+)
 TEXT_MAX = 5000
 
 

@@ -1,0 +1,72 @@
+"""Every numeric practice setting has bounds that the model holds (validators, for the forms and the
+admin) and, for the booking policies that every availability call computes with, the database too:
+a horizon of 999999999 days can never be saved and then break every booking page."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from longtide.practice.models import Practice
+
+pytestmark = pytest.mark.django_db
+
+NUMERIC_SETTINGS = {
+    # field: (lowest allowed, highest allowed)
+    "min_notice_hours": (0, 720),
+    "booking_horizon_days": (1, 730),
+    "slot_step_minutes": (5, 60),
+    "cancellation_window_hours": (0, 336),
+    "booking_hold_minutes": (15, 1440),
+    "online_bookings_per_email_per_day": (1, 50),
+    "online_bookings_per_ip_per_hour": (1, 1000),
+    "reminder_hours_first": (0, 336),
+    "reminder_hours_second": (0, 336),
+    "waitlist_offer_minutes": (10, 1440),
+    "episode_inactivity_days": (7, 1095),
+    "note_overdue_days": (1, 30),
+    "idle_timeout_minutes": (5, 720),
+    "backup_max_age_hours": (1, 744),
+}
+
+
+def test_every_numeric_setting_of_the_practice_is_listed_here() -> None:
+    numeric = {
+        f.name
+        for f in Practice._meta.get_fields()
+        if f.get_internal_type().endswith("IntegerField") and f.name != "id" and not f.is_relation
+    }
+    assert numeric == set(NUMERIC_SETTINGS)
+
+
+@pytest.mark.parametrize(("name", "bounds"), NUMERIC_SETTINGS.items())
+def test_the_model_refuses_a_setting_outside_its_bounds(cast, name, bounds) -> None:
+    low, high = bounds
+    practice = Practice.objects.get(pk=cast.tidewater.pk)
+    for good in (low, high):
+        setattr(practice, name, good)
+        practice.full_clean()
+    for bad in (high + 1, 999999999) + ((low - 1,) if low > 0 else ()):
+        setattr(practice, name, bad)
+        with pytest.raises(ValidationError) as refused:
+            practice.full_clean()
+        assert name in refused.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("booking_horizon_days", 999999999),
+        ("booking_horizon_days", 0),
+        ("min_notice_hours", 721),
+        ("slot_step_minutes", 1),
+        ("slot_step_minutes", 61),
+        ("cancellation_window_hours", 337),
+    ],
+)
+def test_the_database_refuses_a_booking_policy_outside_its_bounds(cast, name, value) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Practice.objects.filter(pk=cast.tidewater.pk).update(**{name: value})
+    cast.tidewater.refresh_from_db()
+    assert getattr(cast.tidewater, name) != value
