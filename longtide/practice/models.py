@@ -126,7 +126,7 @@ class Practice(models.Model):
     new_clients_first_visit = models.BooleanField(
         default=True, help_text="New clients must book a first-visit service first."
     )
-    cancellation_policy = models.TextField(blank=True)
+    cancellation_policy = models.TextField(blank=True, max_length=2000)
     # Online bookings (docs/booking-privacy.md): held until the owner of the email address confirms
     # them from the emailed link, and limited per address and per network address. The limits
     # count bookings made, so a lost race for a time never counts against anyone.
@@ -257,7 +257,7 @@ class Practice(models.Model):
                 condition=models.Q(reminder_hours_first__lte=MAX_REMINDER_HOURS)
                 & models.Q(reminder_hours_second__lte=MAX_REMINDER_HOURS),
                 name="practice_reminder_hours_bounded",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -372,8 +372,8 @@ class Practitioner(models.Model):
     slug = models.SlugField(max_length=60)
     credentials = models.CharField(max_length=200, blank=True, help_text="e.g. LMT, CST-D")
     style = models.CharField(max_length=20, choices=Style.choices)
-    training = models.TextField(blank=True)
-    bio = models.TextField(blank=True)
+    training = models.TextField(blank=True, max_length=2000)
+    bio = models.TextField(blank=True, max_length=5000)
     # Always a JPEG we wrote ourselves (practice/photos.py): resized, metadata stripped, random name.
     photo = models.ImageField(upload_to="practitioners/", blank=True)
     active = models.BooleanField(default=True)
@@ -402,7 +402,7 @@ class Service(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="services")
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=2000)
     # Bounded so an appointment's blocked range (session + buffers) stays under a day, which lets
     # overlap queries bound their index scans (scheduling.models.MAX_BLOCK).
     duration_minutes = models.PositiveIntegerField(validators=[MinValueValidator(5), MaxValueValidator(720)])

@@ -31,8 +31,8 @@ SLOT_NOT_VALID = "That time is not valid. Please choose a time from the calendar
 
 
 class DetailsForm(forms.Form):
-    slot = forms.CharField(widget=forms.HiddenInput)
-    request_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    slot = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
     first_name = forms.CharField(max_length=80, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
     last_name = forms.CharField(max_length=80, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
     email = forms.EmailField(

@@ -47,7 +47,10 @@ class RecoveryCodeForm(forms.Form):
 
 class ConfirmPasswordForm(forms.Form):
     password = forms.CharField(
-        label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Your password"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

@@ -76,7 +76,7 @@ class _SlotChoice(forms.Form):
     the booking locks and says so precisely when it is not.
     """
 
-    slot = forms.CharField(error_messages={"required": "Choose one of the free times."})
+    slot = forms.CharField(max_length=100, error_messages={"required": "Choose one of the free times."})
 
     def __init__(self, practice: Practice, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

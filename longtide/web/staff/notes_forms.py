@@ -18,7 +18,7 @@ class NoteForm(forms.ModelForm):  # type: ignore[type-arg]
     """The draft. Empty fields are fine while writing; signing checks completeness (notes.actions)."""
 
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
-    editor = forms.RegexField(regex=r"^[0-9a-f]{0,32}$", widget=forms.HiddenInput, required=False)
+    editor = forms.RegexField(regex=r"^[0-9a-f]{0,32}$", max_length=32, widget=forms.HiddenInput, required=False)
     regions = forms.MultipleChoiceField(
         label="Contact regions",
         choices=[(item.key, item.label) for item in template.REGIONS],

@@ -17,6 +17,7 @@ from longtide.practice.models import (
     Practice,
     Room,
 )
+
 TEXT_MAX = 5000
 
 
