@@ -11,7 +11,15 @@ from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Header, Router, Schema, Status
-from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema, field_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from longtide.api.errors import ApiError
@@ -40,7 +48,23 @@ router = Router(tags=["booking"])
 
 MAX_DAYS = 62
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+# No NUL byte in any text (api/errors.JsonParser refuses them), as a JSON Schema pattern.
+NO_NUL = r"^[^\x00]*$"
+
+
+def _name(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("invalid", "Enter a name, not only spaces.")
+    return value.strip()
+
+
+# 1 to 80 characters with at least one that is not a space (kept without the spaces around it).
+Name = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=80),
+    AfterValidator(_name),
+    Field(json_schema_extra={"pattern": r"^[^\x00]*[^\s\x00][^\x00]*$"}),
+]
 
 
 class SlotOut(Schema):
@@ -55,13 +79,15 @@ class AvailabilityOut(Schema):
 
 
 class ClientIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     first_name: Name
     last_name: Name
-    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] = Field(
+    email: Annotated[str, StringConstraints(max_length=254)] = Field(
         description="An email address as the booking form takes it (Django's rule): the confirmation link goes there.",
         json_schema_extra={"format": "email"},
     )
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = Field(
+    phone: Annotated[str, StringConstraints(max_length=40)] = Field(
         "",
         description="Optional. Digits, spaces and + ( ) - . / (6 to 40 characters), as on the booking form.",
         json_schema_extra={"pattern": f"^(|{PHONE_PATTERN.removeprefix('^').removesuffix('$')})$"},
@@ -96,6 +122,8 @@ IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$"
 def _practitioner_choice(value: object) -> str | int:
     if value == "any":
         return "any"
+    if isinstance(value, float) and value.is_integer():  # JSON's 7.0 is the integer 7
+        value = int(value)
     found = bounds.parse_id(value) if isinstance(value, str | int) else None
     if found is not None:
         return found
@@ -133,11 +161,15 @@ PractitionerQuery = Annotated[
 
 
 class BookingIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     service: Id
     practitioner: PractitionerChoice
     start: Moment
     client: ClientIn
-    note: Annotated[str, StringConstraints(max_length=1000)] = Field("", description="At most 1000 characters.")
+    note: Annotated[str, StringConstraints(max_length=1000)] = Field(
+        "", description="At most 1000 characters.", json_schema_extra={"pattern": NO_NUL}
+    )
 
     @field_validator("start")
     @classmethod
@@ -147,7 +179,7 @@ class BookingIn(Schema):
         return value
 
 
-class ClientOut(Schema):
+class BookedClientOut(Schema):
     """The client's details as they were sent with the booking (never the stored client record's)."""
 
     first_name: str
@@ -167,7 +199,7 @@ class BookingOut(Schema):
     service: int
     practitioner: int
     room: int
-    client: ClientOut
+    client: BookedClientOut
     hold_until: datetime | None = Field(None, description="Until when a held booking's time is kept for it.")
 
 
@@ -202,7 +234,7 @@ def _booking_out(appointment: Appointment) -> BookingOut:
         service=appointment.service_id,
         practitioner=appointment.practitioner_id,
         room=appointment.room_id,
-        client=ClientOut(
+        client=BookedClientOut(
             first_name=appointment.booked_first_name,
             last_name=appointment.booked_last_name,
             email=appointment.booked_email,
@@ -343,7 +375,9 @@ def slots_json(found: Found) -> str:
     "in this response). The answer shows only what was sent, whoever the address belongs to. Send an "
     "`Idempotency-Key` header to make retries safe: a retry with the same key and the same request returns "
     "the same booking (200); the same key with a different request is refused (422, "
-    "`idempotency_key_reused`). 409 when the time is no longer free, with alternatives. 429 `rate_limited` (with "
+    "`idempotency_key_reused`). 422 also when the practice's booking policy refuses the time: `in_past`, "
+    "`too_soon` (inside the minimum notice) or `too_far` (beyond the booking horizon). 409 when the time is no longer "
+    "free, with alternatives. 429 `rate_limited` (with "
     "a `Retry-After` header, in seconds) past the practice's limits on bookings per email address per day and "
     "per network address per hour; only bookings made count.",
 )
