@@ -1,6 +1,6 @@
 """Schemathesis against the live API (in-process WSGI, the test database of this run: SQLite or
 PostgreSQL): every operation of /api/v1/openapi.json with generated valid and invalid requests, and
-every check schemathesis has (docs/security.md, "Bad input"; why schemathesis: docs/development.md).
+every check schemathesis has (docs/security.md, "Bad input"; why schemathesis: README.md, "Two commands").
 
 0 failures means: no 500, every answer is documented and matches its schema, invalid requests are
 refused with a 4xx, and valid ones are accepted — except the refusals that no JSON Schema can
