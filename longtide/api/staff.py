@@ -27,6 +27,7 @@ from longtide.intake import actions as intake_actions
 from longtide.intake import status as intake_status
 from longtide.intake.display import answers_for_display
 from longtide.intake.models import Flag, FlagLevel, Signature
+from longtide.lib.bounds import id_in_range
 from longtide.notes.actions import record_list_read, record_read
 from longtide.notes.data import note_data
 from longtide.notes.models import SessionNote
@@ -131,7 +132,7 @@ def _member(request: HttpRequest, slug: Slug, permission: Perm) -> tuple[Practic
     return practice, row
 
 
-def _client(practice: Practice, client_id: PathId) -> Client:
+def _client(practice: Practice, client_id: int) -> Client:
     found = Client.objects.for_practice(practice).filter(pk=client_id).first()
     if found is None:
         raise Http404("No such client.")
@@ -305,14 +306,14 @@ class ClientIntakeOut(Schema):
 
 @router.get(
     "p/{slug}/clients/{client_id}/intake",
-    response={200: ClientIntakeOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: ClientIntakeOut, 401: ErrorOut, 404: ErrorOut, **BAD_INPUT},
     summary="A client's intake, flags and consents",
     description="As on the staff intake page: owners, the care team, shared care and open break-glass grants get "
     "the answers (in the words of their form version), every flag with its acknowledgement, and the consents "
     "signed; front desk and practitioners outside the care team get the status only (`clinical: false`): "
     "whether intake and consent are done and whether a booking is held or needs review. Audited.",
 )
-def client_intake(request: HttpRequest, slug: str, client_id: int) -> ClientIntakeOut:
+def client_intake(request: HttpRequest, slug: Slug, client_id: PathId) -> ClientIntakeOut:
     practice, row = _member(request, slug, Perm.CHART_OPEN)
     client = _client(practice, client_id)
     access, _grant = chart_access_to(row.user, practice, client, timezone.now())
@@ -417,11 +418,11 @@ NOTES_DESCRIPTION = (
 
 @router.get(
     "p/{slug}/clients/{client_id}/notes",
-    response={200: list[dict[str, Any]], 401: ErrorOut, 404: ErrorOut},
+    response={200: list[dict[str, Any]], 401: ErrorOut, 404: ErrorOut, **BAD_INPUT},
     summary="A client's session notes",
     description=NOTES_DESCRIPTION + " In session order.",
 )
-def client_notes(request: HttpRequest, slug: str, client_id: int) -> list[dict[str, Any]]:
+def client_notes(request: HttpRequest, slug: Slug, client_id: PathId) -> list[dict[str, Any]]:
     practice, row = _member(request, slug, Perm.CLINICAL_READ)
     client = _client(practice, client_id)
     access = _clinical_access(row, practice, client)
@@ -437,15 +438,19 @@ def client_notes(request: HttpRequest, slug: str, client_id: int) -> list[dict[s
 
 @router.get(
     "p/{slug}/clients/{client_id}/notes/{note_id}",
-    response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut},
+    response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut, **BAD_INPUT},
     summary="One session note",
     description=NOTES_DESCRIPTION,
 )
-def client_note(request: HttpRequest, slug: str, client_id: int, note_id: int) -> dict[str, Any]:
+def client_note(request: HttpRequest, slug: Slug, client_id: PathId, note_id: PathId) -> dict[str, Any]:
     practice, row = _member(request, slug, Perm.CLINICAL_READ)
     client = _client(practice, client_id)
     access = _clinical_access(row, practice, client)
-    note = SessionNote.objects.for_practice(practice).filter(client=client, pk=note_id).first()
+    note = (
+        SessionNote.objects.for_practice(practice).filter(client=client, pk=note_id).first()
+        if id_in_range(note_id)
+        else None
+    )
     if note is None:
         raise Http404("No such note.")
     record_read(note, by=_api_actor(request, row, access), basis=str(access.basis))
