@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('practice', '0009_note_overdue_days'),
+        ('practice', '0010_public_version'),
     ]
 
     operations = [
