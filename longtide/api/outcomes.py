@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from longtide.api.errors import ApiError
-from longtide.api.public import ErrorOut
+from longtide.api.public import BAD_INPUT, ErrorOut
 from longtide.api.staff import StaffToken401, _audit, _client, _member
+from longtide.api.types import PathId, Slug
 from longtide.audit.models import Via
 from longtide.audit.trail import Origin
 from longtide.measurement.actions import practice_today
@@ -109,13 +110,13 @@ def _episode(view: EpisodeView) -> dict[str, Any]:
 
 @router.get(
     "p/{slug}/clients/{client_id}/outcomes",
-    response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut},
+    response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut, **BAD_INPUT},
     summary="A client's outcomes",
     description="Each care episode with its questionnaire series (scores, bands, change against the baseline in "
     "words and `responder`), the headache diary's monthly days (only with at least 80 % of days filled) and the "
     "latest PGIC. Owners and the client's care team; others get a 404. Audited.",
 )
-def client_outcomes_api(request: HttpRequest, slug: str, client_id: int) -> dict[str, Any]:
+def client_outcomes_api(request: HttpRequest, slug: Slug, client_id: PathId) -> dict[str, Any]:
     practice, row = _member(request, slug, Perm.CLINICAL_READ)
     client = _client(practice, client_id)
     now = timezone.now()
@@ -157,15 +158,16 @@ def _summary(summary: ChangeSummary) -> dict[str, Any]:
 
 @router.get(
     "p/{slug}/reports/outcomes",
-    response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut, **BAD_INPUT},
     summary="The practice's outcome report",
     description="The report of the outcomes page for one concern and period (`from`/`to`: first visits, default "
     "the last 365 days): started, with baseline, each follow-up, all starters (the headline) beside completers "
-    "(likely optimistic), improved / unchanged / worse with Wilson 95 % intervals, and the caveat. Owners. Audited.",
+    "(likely optimistic), improved / unchanged / worse with Wilson 95 % intervals, and the caveat. Owners. Audited. "
+    "Dates from 2000-01-01 to 2100-01-01; 422 `invalid_range` when `to` is before `from`.",
 )
 def practice_report_api(
     request: HttpRequest,
-    slug: str,
+    slug: Slug,
     concern: str = "neck_back_pain",
     start: date | None = Query(None, alias="from"),  # type: ignore[type-arg]  # noqa: B008
     end: date | None = Query(None, alias="to"),  # type: ignore[type-arg]  # noqa: B008
@@ -184,7 +186,9 @@ def practice_report_api(
     if not (date(2000, 1, 1) <= first <= date(2100, 1, 1)) or not (date(2000, 1, 1) <= last <= date(2100, 1, 1)):
         problems["from"] = [_("Dates between 2000 and 2100.")]
     elif last < first:
-        problems["to"] = [_("The period ends before it starts.")]
+        raise ApiError(
+            422, "invalid_range", "The period ends before it starts.", {"to": [_("The period ends before it starts.")]}
+        )
     if problems:
         raise ApiError(422, "invalid", "Some fields are not valid.", problems)
     report = cohort_report(practice, Filters(chosen, first, last), as_of=today)

@@ -101,7 +101,7 @@ class Practice(models.Model):
 
     # Booking policies, with bounds wide enough for any real clinic and narrow enough that no value
     # breaks booking (a horizon of 999999999 days would overflow every date computed from it). The
-    # forms, the admin (validators) and the database (a check constraint) all hold them.
+    # model's validators hold them for the forms and the admin.
     min_notice_hours = models.PositiveIntegerField(
         default=12,
         validators=[MaxValueValidator(NOTICE_MAX_HOURS)],
@@ -126,7 +126,7 @@ class Practice(models.Model):
     new_clients_first_visit = models.BooleanField(
         default=True, help_text="New clients must book a first-visit service first."
     )
-    cancellation_policy = models.TextField(blank=True, max_length=2000)
+    cancellation_policy = models.TextField(blank=True)
     # Online bookings (docs/booking-privacy.md): held until the owner of the email address confirms
     # them from the emailed link, and limited per address and per network address. The limits
     # count bookings made, so a lost race for a time never counts against anyone.
@@ -247,13 +247,6 @@ class Practice(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(min_notice_hours__lte=NOTICE_MAX_HOURS)
-                & Q(booking_horizon_days__gte=1, booking_horizon_days__lte=HORIZON_MAX_DAYS)
-                & Q(slot_step_minutes__gte=STEP_CHOICES[0], slot_step_minutes__lte=STEP_CHOICES[-1])
-                & Q(cancellation_window_hours__lte=CANCEL_MAX_HOURS),
-                name="practice_booking_policies_in_bounds",
-            ),
-            models.CheckConstraint(
                 condition=models.Q(reminder_hours_first__lte=MAX_REMINDER_HOURS)
                 & models.Q(reminder_hours_second__lte=MAX_REMINDER_HOURS),
                 name="practice_reminder_hours_bounded",
@@ -372,8 +365,8 @@ class Practitioner(models.Model):
     slug = models.SlugField(max_length=60)
     credentials = models.CharField(max_length=200, blank=True, help_text="e.g. LMT, CST-D")
     style = models.CharField(max_length=20, choices=Style.choices)
-    training = models.TextField(blank=True, max_length=2000)
-    bio = models.TextField(blank=True, max_length=5000)
+    training = models.TextField(blank=True)
+    bio = models.TextField(blank=True)
     # Always a JPEG we wrote ourselves (practice/photos.py): resized, metadata stripped, random name.
     photo = models.ImageField(upload_to="practitioners/", blank=True)
     active = models.BooleanField(default=True)
@@ -402,7 +395,7 @@ class Service(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="services")
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60)
-    description = models.TextField(blank=True, max_length=2000)
+    description = models.TextField(blank=True)
     # Bounded so an appointment's blocked range (session + buffers) stays under a day, which lets
     # overlap queries bound their index scans (scheduling.models.MAX_BLOCK).
     duration_minutes = models.PositiveIntegerField(validators=[MinValueValidator(5), MaxValueValidator(720)])

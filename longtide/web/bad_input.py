@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.http import urlencode
@@ -53,6 +54,16 @@ class BoundedDateField(forms.DateField):
         if day is not None and not bounds.day_in_range(day):
             raise forms.ValidationError(bounds.DATE_MESSAGE, code="date_out_of_range")
         return day
+
+
+def bound_text(fields: dict[str, forms.Field], limits: dict[str, int]) -> None:
+    """Give a ModelForm's text fields of unbounded model TextFields a maximum (message and `maxlength`)."""
+    for name, limit in limits.items():
+        field = fields[name]
+        if isinstance(field, forms.CharField):
+            field.max_length = limit
+            field.validators.append(MaxLengthValidator(limit))
+            field.widget.attrs["maxlength"] = str(limit)
 
 
 def is_api(request: HttpRequest) -> bool:

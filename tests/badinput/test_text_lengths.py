@@ -34,6 +34,11 @@ BOUNDED_ELSEWHERE = {
     "longtide.web.staff.notes_forms.NoteForm",
     "longtide.web.staff.setup.practice_forms.HomePageForm",
     "longtide.web.admin_site.OperatorAuthenticationForm.password",
+    # Given their maximum in __init__ by web/bad_input.bound_text (below: the service description).
+    "longtide.web.staff.setup.catalogue_forms.ServiceForm.description",
+    "longtide.web.staff.setup.catalogue_forms.PractitionerForm.training",
+    "longtide.web.staff.setup.catalogue_forms.PractitionerForm.bio",
+    "longtide.web.staff.setup.practice_forms.PracticeDetailsForm.cancellation_policy",
 }
 
 

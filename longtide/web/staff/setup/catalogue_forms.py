@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from longtide.practice.models import Practice, Practitioner, Room, Service
 from longtide.practice.photos import prepare_photo
+from longtide.web.bad_input import bound_text
 
 
 class MemberChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -113,6 +114,7 @@ class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, practice: Practice, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        bound_text(self.fields, {"description": 2000})
         self.instance.practice = practice
         self.fields["practitioners"].queryset = practice.practitioners.all()  # type: ignore[attr-defined]
         self.fields["rooms"].queryset = Room.objects.filter(location__practice=practice).select_related("location")  # type: ignore[attr-defined]
@@ -166,6 +168,7 @@ class PractitionerForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, practice: Practice, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        bound_text(self.fields, {"training": 2000, "bio": 5000})
         self.instance.practice = practice
         self.fields["services"].queryset = practice.services.all()  # type: ignore[attr-defined]
         if self.instance.pk:

@@ -17,6 +17,7 @@ from longtide.practice.models import (
     Practice,
     Room,
 )
+from longtide.web.bad_input import bound_text
 
 TEXT_MAX = 5000
 
@@ -29,6 +30,10 @@ class PracticeDetailsForm(forms.ModelForm):  # type: ignore[type-arg]
         help_text=_("Three-letter ISO code, e.g. USD, CAD, GBP, EUR."),
         error_messages={"required": _("Use a three-letter currency code such as USD, EUR or GBP.")},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bound_text(self.fields, {"cancellation_policy": 2000})
 
     class Meta:
         model = Practice
