@@ -122,7 +122,10 @@ def test_bad_filters_get_a_clear_message_not_a_500(cast, neck_cohort) -> None:
     ):
         answer = web.get(URL + query)
         assert answer.status_code == 400, query
-        assert 'id="filter-errors"' in answer.text
+        if "%00" in query:  # web/bad_input.py answers a NUL byte in the query before the view
+            assert "The address contains a null character" in answer.text
+        else:
+            assert 'id="filter-errors"' in answer.text
     assert web.get("/staff/tidewater/reports/outcomes.csv?from=9999-12-31").status_code == 400
 
 
