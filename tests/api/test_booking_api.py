@@ -252,7 +252,7 @@ def test_a_time_that_is_not_a_slot_is_a_409(client: HttpClient, cast) -> None:
 
 
 OUTSIDE_WINDOW = "Changes within 24 hours of the appointment can't be made online. Please contact the clinic."
-NOT_BOOKED = "This appointment is no longer booked."
+NOT_BOOKED = "This appointment is no longer booked, so it cannot be changed."
 
 
 def test_cancel_by_token_respects_the_window(client: HttpClient, cast) -> None:
