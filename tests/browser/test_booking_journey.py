@@ -89,12 +89,19 @@ def test_a_new_client_books_confirms_reschedules_and_cancels(
     assert moved.start != appointment.start
     assert moved.sequence == 1
 
-    page.get_by_role("button", name="Cancel appointment").click()
+    expect(page.locator("#add-to-calendar")).to_contain_text("Google Calendar")
+    page.get_by_role("link", name="Cancel appointment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cancel your appointment?")
+    page.get_by_role("link", name="No, keep it").click()
+    assert Appointment.objects.get(pk=appointment.pk).status == Status.BOOKED
+    page.get_by_role("link", name="Cancel appointment").click()
+    page.get_by_role("button", name="Yes, cancel it").click()
     expect(page.get_by_text("Your appointment is cancelled.")).to_be_visible()
     expect(page.get_by_text("Cancelled by client")).to_be_visible()
     assert Appointment.objects.get(pk=appointment.pk).status == Status.CANCELLED_CLIENT
+    expect(page.get_by_role("link", name="Book another time")).to_be_visible()
     page.goto(manage_url)
-    expect(page.get_by_role("button", name="Cancel appointment")).to_have_count(0)
+    expect(page.get_by_role("link", name="Cancel appointment")).to_have_count(0)
     assert console_errors(page) == []
 
 

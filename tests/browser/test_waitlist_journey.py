@@ -87,7 +87,8 @@ def test_a_cancellation_fills_from_the_waitlist(
 
     cleo_page = new_page()
     cleo_page.goto(f"/p/demo/manage/{cleo.manage_token}/")
-    cleo_page.get_by_role("button", name="Cancel appointment").click()
+    cleo_page.get_by_role("link", name="Cancel appointment").click()
+    cleo_page.get_by_role("button", name="Yes, cancel it").click()
     expect(cleo_page.get_by_text("Your appointment is cancelled.")).to_be_visible()
 
     assert plan_offers(timezone.now()) == 1  # the worker's planner: Uma is first

@@ -258,3 +258,45 @@ def test_a_manage_token_only_works_under_its_own_practice(client: HttpClient, ca
     client.post(DETAILS, details(cast))
     token = emailed_token()
     assert client.get(f"/p/harbour/manage/{token}/").status_code == 404
+
+
+def test_a_time_inside_the_cancellation_window_is_announced_before_booking(client: HttpClient, cast) -> None:
+    later = client.get(f"{DETAILS}?slot={SLOT.format(pid=cast.ana.pk)}").text  # 27 hours away
+    assert 'id="inside-window"' not in later
+    cast.tidewater.cancellation_window_hours = 48
+    cast.tidewater.save()
+    inside = client.get(f"{DETAILS}?slot={SLOT.format(pid=cast.ana.pk)}").text
+    assert 'id="inside-window"' in inside and "cannot be changed or cancelled online" in inside
+
+
+def test_cancelling_asks_first_then_offers_to_book_again(client: HttpClient, cast) -> None:
+    token = book_confirmed(client, cast)
+    asked = client.get(f"/p/tidewater/manage/{token}/cancel/")
+    assert asked.status_code == 200 and "Cancel your appointment?" in asked.text and "Yes, cancel it" in asked.text
+    assert Appointment.objects.get().status == Status.BOOKED  # asking changes nothing
+    done = client.post(f"/p/tidewater/manage/{token}/cancel/", follow=True).text
+    assert 'id="book-again"' in done and 'href="/p/tidewater/book/"' in done
+    again = client.get(f"/p/tidewater/manage/{token}/cancel/")
+    assert again.status_code == 302 and again["Location"] == f"/p/tidewater/manage/{token}/"
+
+
+def test_the_manage_page_adds_the_visit_to_a_calendar_without_the_private_link(client: HttpClient, cast) -> None:
+    from icalendar import Calendar
+
+    token = book_confirmed(client, cast)
+    page = client.get(f"/p/tidewater/manage/{token}/").text
+    [google] = re.findall(r'href="(https://calendar\.google\.com/calendar/render\?[^"]+)"', page)
+    google = html.unescape(google)
+    assert "dates=20261202T150000Z%2F20261202T160000Z" in google and token not in google
+    assert "Ana+Silva" in google and "action=TEMPLATE" in google
+    response = client.get(f"/p/tidewater/manage/{token}/appointment.ics")
+    assert response.status_code == 200 and response["Content-Type"] == "text/calendar; charset=utf-8"
+    parsed = Calendar.from_ical(response.content)
+    [event] = parsed.walk("VEVENT")
+    appointment = Appointment.objects.get()
+    assert (str(parsed["METHOD"]), str(event["UID"])) == ("PUBLISH", f"appointment-{appointment.pk}@tidewater.longtide")
+    assert event.decoded("DTSTART") == datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
+    assert token.encode() not in response.content and b"Migraine" not in response.content
+    client.post(f"/p/tidewater/manage/{token}/cancel/")
+    assert client.get(f"/p/tidewater/manage/{token}/appointment.ics").status_code == 404
+    assert "calendar.google.com" not in client.get(f"/p/tidewater/manage/{token}/").text

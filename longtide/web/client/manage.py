@@ -5,7 +5,7 @@ was typed and confirm the booking (docs/booking-privacy.md)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -26,9 +26,10 @@ from longtide.scheduling.booking import (
     move_appointment,
     release_hold,
 )
+from longtide.scheduling.booking_messages import calendar_file, visit_fields
 from longtide.scheduling.booking_rules import BookingError, first_visit_services
 from longtide.scheduling.manage_links import find_by_token
-from longtide.scheduling.models import Appointment, Source
+from longtide.scheduling.models import Appointment, Source, Status
 from longtide.scheduling.search import find_slots
 from longtide.web.bad_input import bad_request_page, query_without
 from longtide.web.htmx import is_htmx
@@ -60,7 +61,37 @@ def _context(appointment: Appointment, token: str) -> dict[str, object]:
         "outcome_links": [
             {"path": path_of(link), "diary": link.is_diary} for link in live_links(appointment.client_id)
         ],
+        "google_calendar": google_calendar_link(appointment) if appointment.status == Status.BOOKED else "",
     }
+
+
+def calendar(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
+    """The booked visit as an .ics to add to a calendar (PUBLISH, the same entry as the emails':
+    same UID, so a later change updates it). No manage link in it: calendars are often shared."""
+    appointment = _appointment(practice_slug, token)
+    if appointment.status != Status.BOOKED:
+        raise Http404("Only a booked appointment can be added to a calendar.")
+    fields = visit_fields(appointment, now=timezone.now(), has_link=False)
+    ics, _method = calendar_file(appointment, fields, cancelled=False)
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
+    return response
+
+
+def google_calendar_link(appointment: Appointment) -> str:
+    """A link that opens Google Calendar's "new event" form filled in with the visit (what, when,
+    where; nothing clinical, no manage link)."""
+    practice, location = appointment.practice, appointment.location
+    stamp = "%Y%m%dT%H%M%SZ"
+    query = {
+        "action": "TEMPLATE",
+        "text": f"{appointment.service.name} — {practice.name}",
+        "dates": f"{appointment.start.astimezone(UTC):{stamp}}/{appointment.end.astimezone(UTC):{stamp}}",
+        "location": ", ".join(part for part in (location.name, location.one_line_address) if part),
+        "details": _("With %(who)s. To change it, use the link in your confirmation email.")
+        % {"who": appointment.practitioner.display_name},
+    }
+    return "https://calendar.google.com/calendar/render?" + urlencode(query)
 
 
 def show(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
@@ -104,15 +135,20 @@ def release(request: HttpRequest, practice_slug: str, token: str) -> HttpRespons
     return redirect("manage-booking", practice_slug=practice_slug, token=token)
 
 
-@require_POST
 def cancel(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
+    """GET asks the client to confirm (a tap on "Cancel appointment" is easy to make by mistake);
+    POST cancels within the practice's policy."""
     appointment = _appointment(practice_slug, token)
+    if request.method != "POST":
+        if appointment.status != Status.BOOKED:
+            return redirect("manage-booking", practice_slug=practice_slug, token=token)
+        return render(request, "web/client/cancel.html", _context(appointment, token))
     try:
         cancel_appointment(appointment=appointment, by_client=True)
     except BookingError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Your appointment is cancelled. A confirmation email is on its way.")
+        messages.success(request, _("Your appointment is cancelled. A confirmation email is on its way."))
     return redirect("manage-booking", practice_slug=practice_slug, token=token)
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("p/<slug:practice_slug>/manage/<str:token>/confirm/", manage.confirm, name="manage-confirm"),
     path("p/<slug:practice_slug>/manage/<str:token>/release/", manage.release, name="manage-release"),
     path("p/<slug:practice_slug>/manage/<str:token>/cancel/", manage.cancel, name="manage-cancel"),
+    path("p/<slug:practice_slug>/manage/<str:token>/appointment.ics", manage.calendar, name="manage-calendar"),
     path("p/<slug:practice_slug>/manage/<str:token>/reschedule/", manage.reschedule, name="manage-reschedule"),
     # A practitioner's private calendar feed (scheduling/feeds.py): no practice in the address.
     path("calendar-feed/<str:token>.ics", feed.calendar_feed, name="calendar-feed"),

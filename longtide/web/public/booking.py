@@ -202,7 +202,12 @@ def details(request: HttpRequest, practice_slug: str, service_slug: str) -> Http
     if parsed:
         start, practitioner_id = parsed
         person = practice.practitioners.filter(pk=practitioner_id).first()
-        chosen = {"when": when_label(start, location.zone), "person": person}
+        chosen = {
+            "when": when_label(start, location.zone),
+            "person": person,
+            # Inside the cancellation window the client cannot change it online afterwards: say so first.
+            "inside_window": start < timezone.now() + practice.cancellation_window,
+        }
     context = {
         "practice": practice,
         "service": service,
