@@ -12,18 +12,19 @@ staff endpoints (longtide/api/staff.py): the same rules as the pages, every call
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import timedelta
+from enum import StrEnum
 from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Field, Query, Router, Schema
 
 from longtide.api.errors import ApiError
 from longtide.api.public import BAD_INPUT, ErrorOut
 from longtide.api.staff import StaffToken401, _audit, _client, _member
-from longtide.api.types import PathId, Slug
+from longtide.api.types import Day, PathId, Slug
 from longtide.audit.models import Via
 from longtide.audit.trail import Origin
 from longtide.measurement.actions import practice_today
@@ -156,6 +157,18 @@ def _summary(summary: ChangeSummary) -> dict[str, Any]:
     }
 
 
+# The concerns the report can be asked for: those with a measure (outcomes/concerns.py).
+MeasuredConcern = StrEnum(  # type: ignore[misc]  # members from data
+    "MeasuredConcern", {c.name: c.value for c in Concern if measure_for(c) is not None}
+)
+
+
+class ReportQuery(Schema):
+    concern: MeasuredConcern = Field(MeasuredConcern("neck_back_pain"), description="The episodes' main concern.")
+    start: Day | None = Field(None, alias="from", description="First visits from this day (default: a year ago).")
+    end: Day | None = Field(None, alias="to", description="First visits until this day (default: today).")
+
+
 @router.get(
     "p/{slug}/reports/outcomes",
     response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut, **BAD_INPUT},
@@ -163,34 +176,18 @@ def _summary(summary: ChangeSummary) -> dict[str, Any]:
     description="The report of the outcomes page for one concern and period (`from`/`to`: first visits, default "
     "the last 365 days): started, with baseline, each follow-up, all starters (the headline) beside completers "
     "(likely optimistic), improved / unchanged / worse with Wilson 95 % intervals, and the caveat. Owners. Audited. "
-    "Dates from 2000-01-01 to 2100-01-01; 422 `invalid_range` when `to` is before `from`.",
+    "422 `invalid_range` when `to` is before `from`.",
 )
-def practice_report_api(
-    request: HttpRequest,
-    slug: Slug,
-    concern: str = "neck_back_pain",
-    start: date | None = Query(None, alias="from"),  # type: ignore[type-arg]  # noqa: B008
-    end: date | None = Query(None, alias="to"),  # type: ignore[type-arg]  # noqa: B008
-) -> dict[str, Any]:
+def practice_report_api(request: HttpRequest, slug: Slug, query: Query[ReportQuery]) -> dict[str, Any]:
     practice, row = _member(request, slug, Perm.OUTCOMES_REPORT)
-    problems: dict[str, list[str]] = {}
-    try:
-        chosen = Concern(concern)
-        if measure_for(chosen) is None:
-            raise ValueError(concern)
-    except ValueError:
-        problems["concern"] = [_("A concern with a measure: %(keys)s.") % {"keys": ", ".join(_measured())}]
+    chosen = Concern(query.concern.value)
     today = practice_today(practice)
-    first = start or today - timedelta(days=365)
-    last = end or today
-    if not (date(2000, 1, 1) <= first <= date(2100, 1, 1)) or not (date(2000, 1, 1) <= last <= date(2100, 1, 1)):
-        problems["from"] = [_("Dates between 2000 and 2100.")]
-    elif last < first:
+    first = query.start or today - timedelta(days=365)
+    last = query.end or today
+    if last < first:
         raise ApiError(
             422, "invalid_range", "The period ends before it starts.", {"to": [_("The period ends before it starts.")]}
         )
-    if problems:
-        raise ApiError(422, "invalid", "Some fields are not valid.", problems)
     report = cohort_report(practice, Filters(chosen, first, last), as_of=today)
     assert report is not None
     _audit(request, practice, row, "outcomes_report", object_id=chosen.value, detail=f"api {first}..{last}")
@@ -225,7 +222,3 @@ def practice_report_api(
             "serious": _count(report.adverse.serious),
         },
     }
-
-
-def _measured() -> list[str]:
-    return [c.value for c in Concern if measure_for(c) is not None]
