@@ -159,7 +159,7 @@ def test_the_subjective_starts_from_the_intake_and_the_last_plan(cast, visit) ->
         f"Open flag (PRECAUTION): {flags[1].staff_label}",
         f"Last note's plan ({last.session_date:%d %b %Y}): Weekly for three weeks.",
     ]
-    assert start_note(visit(days_ago=0, hour=16), by=ana(cast), now=timezone.now()).subjective.endswith(
+    assert start_note(visit(days_ago=1), by=ana(cast), now=timezone.now()).subjective.endswith(
         "Weekly for three weeks."
     )  # no intake lines passed: the last plan alone
 
