@@ -23,7 +23,7 @@ from longtide.checkins.effects import Answer
 from longtide.checkins.models import CheckIn
 from longtide.notifications.models import Channel, Message
 from longtide.notifications.outbox import NewMessage, queue
-from longtide.scheduling.booking_messages import checkin_fields, dedupe_key, new_message
+from longtide.scheduling.booking_messages import appointment_of, checkin_fields, dedupe_key, new_message
 from longtide.scheduling.manage_links import token_for
 from longtide.scheduling.message_texts import Purpose
 from longtide.scheduling.models import Appointment, Status
@@ -91,10 +91,7 @@ def checkin_unwanted_because(message: Message, now: datetime) -> str | None:
     """Right before sending: the client answered already, or the visit is no longer completed."""
     if message.purpose != Purpose.CHECKIN:
         return None
-    kind, _sep, pk = message.about.partition(":")
-    if kind != "appointment" or not pk.isdigit():
-        return None
-    visit = Appointment.objects.filter(pk=int(pk), practice_id=message.practice_id).first()
+    visit = appointment_of(message)
     if visit is None or visit.status != Status.COMPLETED:
         return _("Not sent: the visit is no longer marked completed.")
     if CheckIn.objects.filter(appointment=visit).exists():

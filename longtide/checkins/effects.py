@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from longtide.lib.text import one_line
+
 EFFECTS: tuple[tuple[str, str], ...] = (
     ("headache", "Headache"),
     ("tiredness", "Tiredness"),
@@ -54,9 +56,7 @@ class Checked:
 
 
 def _text(raw: object) -> str:
-    """Printable text: control characters (NUL included) become spaces, runs of spaces one."""
-    text = raw if isinstance(raw, str) else ""
-    return " ".join("".join(ch if ch >= " " or ch in "\n" else " " for ch in text).split())
+    return one_line(raw) if isinstance(raw, str) else ""
 
 
 def _yes_no(data: Mapping[str, object], key: str, errors: dict[str, str], message: str) -> bool:

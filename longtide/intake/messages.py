@@ -19,6 +19,7 @@ from longtide.notifications.links import placeholder
 from longtide.notifications.models import Channel, Message
 from longtide.notifications.outbox import NewMessage, queue
 from longtide.practice.models import Practitioner
+from longtide.scheduling.booking_messages import appointment_of
 from longtide.scheduling.message_texts import Purpose
 from longtide.scheduling.models import Appointment, Status
 
@@ -120,14 +121,7 @@ def reminder_held_because(message: Message, now: datetime) -> str | None:
     """
     if message.purpose != Purpose.REMINDER:
         return None
-    kind, _sep, pk = message.about.partition(":")
-    if kind != "appointment" or not pk.isdigit():
-        return None
-    appointment = (
-        Appointment.objects.select_related("client", "client__practice")
-        .filter(pk=int(pk), practice_id=message.practice_id)
-        .first()
-    )
+    appointment = appointment_of(message)
     if appointment is None or not summary(appointment.client).held:
         return None
     return _("Not sent: the visit is held until the practitioner has reviewed the client's answers.")

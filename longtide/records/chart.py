@@ -20,6 +20,7 @@ from longtide.audit.models import Action, Via
 from longtide.audit.trail import Actor, Origin, record
 from longtide.checkins.models import CheckIn
 from longtide.clients.models import Client
+from longtide.lib.text import one_line
 from longtide.practice.access import Basis, ChartAccess, chart_access
 from longtide.practice.models import Practice
 from longtide.records.models import BreakGlass
@@ -197,7 +198,7 @@ def open_chart(
 
 def clean_reason(raw: str) -> str:
     """Return the reason as kept, or raise BreakGlassRefused saying what is wrong with it."""
-    reason = " ".join("".join(ch if ch >= " " else " " for ch in raw).split())
+    reason = one_line(raw)
     if len(reason) < REASON_MIN:
         raise BreakGlassRefused(f"Say why you need this chart, in at least {REASON_MIN} characters.")
     if len(reason) > REASON_MAX:

@@ -26,6 +26,7 @@ from longtide.audit.trail import Actor, record
 from longtide.clients.models import Client, ReminderChannel
 from longtide.intake.models import IntakeLink
 from longtide.lib.retention import retain_until, rule_for
+from longtide.lib.text import one_line
 from longtide.measurement.models import QuestionnaireLink
 from longtide.notifications.models import Message, State
 from longtide.records.retention import last_entries
@@ -87,7 +88,7 @@ def plan(client: Client, now: datetime) -> Plan:
 
 
 def clean_reason(raw: str) -> str:
-    reason = " ".join("".join(ch if ch >= " " else " " for ch in raw).split())
+    reason = one_line(raw)
     if len(reason) < REASON_MIN:
         raise ErasureRefused(f"Say what the client asked for, in at least {REASON_MIN} characters.")
     if len(reason) > REASON_MAX:

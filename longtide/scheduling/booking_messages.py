@@ -341,7 +341,8 @@ def withdraw_reminders(appointment: Appointment, *, moved: bool) -> int:
 # Hooks the worker calls (notifications/subjects.py).
 
 
-def _appointment_of(message: Message) -> Appointment | None:
+def appointment_of(message: Message) -> Appointment | None:
+    """The visit a message is about (`about` = "appointment:<id>", in the message's practice), or None."""
     kind, _sep, pk = message.about.partition(":")
     if kind != "appointment" or not pk.isdigit():
         return None
@@ -355,13 +356,13 @@ def _appointment_of(message: Message) -> Appointment | None:
 def unwanted_because(message: Message, now: datetime) -> str | None:
     """Why a message about a visit should not go now (checked right before sending), or None."""
     if message.purpose in (Purpose.REQUEST, Purpose.WAITLIST_OFFER):
-        held = _appointment_of(message)
+        held = appointment_of(message)
         if held is None or held.status != Status.HELD:
             return _("Not sent: the booking request is no longer waiting for confirmation.")
         return None
     if message.purpose != Purpose.REMINDER:
         return None
-    appointment = _appointment_of(message)
+    appointment = appointment_of(message)
     if appointment is None:
         return _("Not sent: the visit no longer exists.")
     if appointment.status != Status.BOOKED:
@@ -375,7 +376,7 @@ def unwanted_because(message: Message, now: datetime) -> str | None:
 
 def links(message: Message) -> dict[str, str]:
     """The private links a message about a visit needs, made fresh (tokens are never stored)."""
-    appointment = _appointment_of(message)
+    appointment = appointment_of(message)
     if appointment is None:
         return {}
     token = token_for(appointment)
@@ -392,7 +393,7 @@ def links(message: Message) -> dict[str, str]:
 
 
 def current_recipient(message: Message) -> str | None:
-    appointment = _appointment_of(message)
+    appointment = appointment_of(message)
     if appointment is None:
         return None
     client = appointment.client
