@@ -29,8 +29,7 @@ from longtide.lib.retention import retain_until, rule_for
 from longtide.lib.text import one_line
 from longtide.measurement.models import QuestionnaireLink
 from longtide.notifications.models import Message, State
-from longtide.records.retention import last_entries
-from longtide.scheduling.booking_messages import about
+from longtide.records.retention import dates_of_birth, last_entries, message_subjects
 from longtide.scheduling.models import Appointment, Status, WaitlistEntry
 
 ERASED_RECIPIENT = "[erased on request]"
@@ -59,17 +58,6 @@ def _upcoming(client: Client, now: datetime) -> list[Appointment]:
     )
 
 
-def _message_subjects(client: Client) -> Q:
-    appointments = Appointment.objects.filter(client=client).values_list("pk", flat=True)
-    links = IntakeLink.objects.filter(client=client).values_list("pk", flat=True)
-    questionnaires = QuestionnaireLink.objects.filter(client=client).values_list("pk", flat=True)
-    return (
-        Q(about__in=[about(pk) for pk in appointments])
-        | Q(about__in=[f"intake-link:{pk}" for pk in links])
-        | Q(about__in=[f"outcomes-link:{pk}" for pk in questionnaires])
-    )
-
-
 def _waitlist(client: Client) -> Q:
     if not client.email:
         return Q(pk__in=[])
@@ -81,9 +69,13 @@ def plan(client: Client, now: datetime) -> Plan:
     last = last_entries(client.practice, [client.pk]).get(client.pk)
     return Plan(
         upcoming=_upcoming(client, now),
-        kept_until=retain_until(rule, last_entry=last, date_of_birth=None) if last else None,
+        kept_until=retain_until(
+            rule, last_entry=last, date_of_birth=dates_of_birth(client.practice, [client.pk]).get(client.pk)
+        )
+        if last
+        else None,
         waitlist_places=WaitlistEntry.objects.filter(_waitlist(client)).count(),
-        messages=Message.objects.filter(_message_subjects(client), practice_id=client.practice_id).count(),
+        messages=Message.objects.filter(message_subjects([client.pk]), practice_id=client.practice_id).count(),
     )
 
 
@@ -109,7 +101,7 @@ def erase_contact(client: Client, *, by: Actor, reason: str, now: datetime) -> b
                 f"{len(upcoming)} upcoming visit(s) are still booked: cancel them first, so that nobody "
                 "expects the client and the client is told."
             )
-        subjects = Message.objects.filter(_message_subjects(locked), practice_id=locked.practice_id)
+        subjects = Message.objects.filter(message_subjects([locked.pk]), practice_id=locked.practice_id)
         withdrawn = subjects.filter(status=State.PENDING).update(
             status=State.WITHDRAWN, last_error="Withdrawn: the client's contact details were erased on request."
         )

@@ -78,3 +78,17 @@ class ClientMerge(models.Model):
 
     def __str__(self) -> str:
         return f"merge {self.pk}: client {self.merged_id} into {self.kept_id}"
+
+
+class DestructionPermit(models.Model):
+    """Lets `longtide retention --apply` remove a client's signed notes and addenda, which the
+    database otherwise refuses (notes migration 0003's triggers look for a permit of the note's
+    client). records/retention.py creates the permit and removes it in the same transaction as the
+    destruction, so no other connection ever sees one; an id, not a foreign key, so that the client
+    row can go while it exists."""
+
+    client_id = models.BigIntegerField(unique=True)
+    granted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"destruction permit for client {self.client_id}"

@@ -2,14 +2,21 @@
 rule (longtide/lib/retention.py), and, when asked, their destruction, each logged in the audit trail.
 
 Counted from the last entry: the end of the client's last appointment (or the day the client was
-created, without one). Longtide does not hold dates of birth yet, so the minors' rule cannot be
-checked: such records are kept and listed as "date of birth unknown" unless the operator states that
-the practice sees adults only (`assume_adults`). A legal hold keeps a record whatever its date.
+created, without one). The minors' rule needs the date of birth, which the client gives on the
+intake form (their latest submitted one counts); a client who never gave it is kept and listed as
+"date of birth unknown" unless the operator states that the practice sees adults only
+(`assume_adults`). A legal hold keeps a record whatever its date. A duplicate merged into another
+record (records/merge.py) is not a record of its own: it goes with the record kept.
 
-Destroying a client removes their appointments, the messages about them, their break-glass grants
-and the client; their audit rows stay (they hold ids, not content) and one `destroy` row per client
-is added in the same transaction. A record that something else still points to (a later app's
-rows, protected) is not destroyed: the error is reported and the rest go on.
+Destroying a client removes the whole record: every row that points to the client or to one of
+their appointments, found by walking the models' relations (so a model added later goes too, as
+records/merge.py moves it) — appointments and their histories, intake forms, safety flags, consent
+signatures, visit checks, session notes with their addenda, check-ins, episodes, questionnaires,
+diary entries, links, grants, holds, merged duplicates — and the messages about any of them. Signed
+notes and addenda are locked by database triggers (notes migration 0002); a DestructionPermit for
+the client, written and removed inside the destruction's transaction, is the one thing those
+triggers let through (notes migration 0003). The audit trail stays (it holds ids, not content) and
+one `destroy` row per client, with the count of each kind of row, is added in the same transaction.
 """
 
 from __future__ import annotations
@@ -19,17 +26,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from django.db import transaction
-from django.db.models import Max, ProtectedError
+from django.db import models, transaction
+from django.db.models import Max, ProtectedError, Q
 
 from longtide.audit.models import Action, Via
 from longtide.audit.trail import Actor, record
 from longtide.checkins.models import CheckIn
 from longtide.clients.models import Client
+from longtide.intake.models import Intake, IntakeLink, IntakeStatus
 from longtide.lib.retention import RetentionRule, retain_until, rule_for
+from longtide.measurement.models import QuestionnaireLink
 from longtide.notifications.models import Message
 from longtide.practice.models import Practice
-from longtide.records.models import BreakGlass, LegalHold
+from longtide.records.models import ClientMerge, DestructionPermit, LegalHold
 from longtide.scheduling.booking_messages import about
 from longtide.scheduling.models import Appointment
 
@@ -66,18 +75,81 @@ def last_entries(practice: Practice, client_ids: Collection[int] | None = None) 
     return found
 
 
+def dates_of_birth(practice: Practice, client_ids: Collection[int] | None = None) -> dict[int, date]:
+    """The date of birth each client gave on their latest submitted intake form (where it is a date)."""
+    intakes = Intake.objects.filter(practice=practice, status=IntakeStatus.SUBMITTED)
+    if client_ids is not None:
+        intakes = intakes.filter(client_id__in=client_ids)
+    found: dict[int, date] = {}
+    for client_id, answers in intakes.order_by("client_id", "-submitted_at").values_list("client_id", "answers"):
+        if client_id in found or not isinstance(answers, dict):
+            continue
+        about_them = answers.get("about")
+        if not isinstance(about_them, dict):
+            continue
+        try:
+            found[client_id] = date.fromisoformat(str(about_them.get("date_of_birth", "")))
+        except ValueError:
+            continue
+    return found
+
+
+def message_subjects(client_ids: Collection[int]) -> Q:
+    """The outbox's messages about these clients: their visits, check-ins, intake forms and links,
+    and questionnaire links (messages name what they are about, not the client)."""
+    appointments = Appointment.objects.filter(client_id__in=client_ids).values_list("pk", flat=True)
+    checkins = CheckIn.objects.filter(client_id__in=client_ids).values_list("pk", flat=True)
+    intakes = Intake.objects.filter(client_id__in=client_ids).values_list("pk", flat=True)
+    links = IntakeLink.objects.filter(client_id__in=client_ids).values_list("pk", flat=True)
+    questionnaires = QuestionnaireLink.objects.filter(client_id__in=client_ids).values_list("pk", flat=True)
+    return Q(
+        about__in=[about(pk) for pk in appointments]
+        + [f"checkin:{pk}" for pk in checkins]
+        + [f"intake:{pk}" for pk in intakes]
+        + [f"intake-link:{pk}" for pk in links]
+        + [f"outcomes-link:{pk}" for pk in questionnaires]
+    )
+
+
+def _purge(model: type[models.Model], pks: list[int], counts: dict[str, int]) -> None:
+    """Delete these rows and, first, every row that points to them (deepest first)."""
+    for relation in model._meta.related_objects:
+        child = relation.related_model
+        if not (relation.one_to_many or relation.one_to_one) or child is model or not isinstance(child, type):
+            continue
+        below = list(child._base_manager.filter(**{f"{relation.field.name}__in": pks}).values_list("pk", flat=True))
+        if below:
+            _purge(child, below, counts)
+    _deleted, per_model = model._base_manager.filter(pk__in=pks).delete()
+    for label, count in per_model.items():
+        counts[label] = counts.get(label, 0) + count
+
+
+def _with_duplicates(client_id: int) -> list[int]:
+    """The client and every duplicate merged into them (and into those, transitively)."""
+    found, frontier = [client_id], [client_id]
+    while frontier:
+        frontier = list(Client.objects.filter(merged_into__in=frontier).values_list("pk", flat=True))
+        found += [pk for pk in frontier if pk not in found]
+    return found
+
+
 def candidates(practice: Practice, *, today: date, assume_adults: bool) -> list[Candidate]:
     """The practice's clients past their retention date, with what stops their destruction."""
     rule: RetentionRule = rule_for(practice.retention_rule)
     held = set(LegalHold.objects.filter(practice=practice, lifted_at__isnull=True).values_list("client_id", flat=True))
+    merged = set(Client.objects.for_practice(practice).exclude(merged_into=None).values_list("pk", flat=True))
+    born = dates_of_birth(practice)
     found = []
     for client_id, last in sorted(last_entries(practice).items(), key=lambda item: (item[1], item[0])):
-        until = retain_until(rule, last_entry=last, date_of_birth=None)
+        if client_id in merged:
+            continue
+        until = retain_until(rule, last_entry=last, date_of_birth=born.get(client_id))
         if until > today:
             continue
         if client_id in held:
             verdict = Verdict.HOLD
-        elif rule.until_age is not None and not assume_adults:
+        elif rule.until_age is not None and client_id not in born and not assume_adults:
             verdict = Verdict.NO_DATE_OF_BIRTH
         else:
             verdict = Verdict.DUE
@@ -85,19 +157,23 @@ def candidates(practice: Practice, *, today: date, assume_adults: bool) -> list[
     return found
 
 
-def destroy(practice: Practice, candidate: Candidate, *, rule_key: str) -> None:
-    """Destroy one client's record and log it, in one transaction (refuses a held record)."""
+def destroy(practice: Practice, candidate: Candidate, *, rule_key: str, now: datetime) -> dict[str, int]:
+    """Destroy one client's whole record and log it, in one transaction (refuses a held record).
+    Returns how many rows of each model went."""
     with transaction.atomic():
         if LegalHold.objects.filter(client_id=candidate.client_id, lifted_at__isnull=True).exists():
             raise ProtectedError("the record is under a legal hold", set())
-        appointments = list(Appointment.objects.filter(client_id=candidate.client_id).values_list("pk", flat=True))
-        checkins = list(CheckIn.objects.filter(client_id=candidate.client_id).values_list("pk", flat=True))
-        subjects = [about(pk) for pk in appointments] + [f"checkin:{pk}" for pk in checkins]
-        messages, _ = Message.objects.filter(practice=practice, about__in=subjects).delete()
-        CheckIn.objects.filter(pk__in=checkins).delete()
-        Appointment.objects.filter(pk__in=appointments).delete()
-        BreakGlass.objects.filter(client_id=candidate.client_id).delete()
-        Client.objects.filter(pk=candidate.client_id, practice=practice).delete()
+        ids = _with_duplicates(candidate.client_id)
+        if Client.objects.filter(pk__in=ids).exclude(practice=practice).exists():
+            raise ProtectedError("the record is not this practice's", set())
+        DestructionPermit.objects.bulk_create([DestructionPermit(client_id=pk, granted_at=now) for pk in ids])
+        messages, _ = Message.objects.filter(message_subjects(ids), practice=practice).delete()
+        counts: dict[str, int] = {}
+        ClientMerge.objects.filter(Q(kept_id__in=ids) | Q(merged_id__in=ids)).delete()
+        Client.objects.filter(pk__in=ids).update(merged_into=None)
+        _purge(Client, ids, counts)
+        DestructionPermit.objects.filter(client_id__in=ids).delete()
+        kinds = ", ".join(f"{count} {label.split('.')[-1].lower()}" for label, count in sorted(counts.items()) if count)
         record(
             by=Actor.system(via=Via.COMMAND),
             action=Action.DESTROY,
@@ -105,9 +181,9 @@ def destroy(practice: Practice, candidate: Candidate, *, rule_key: str) -> None:
             object_id=candidate.client_id,
             practice_id=practice.pk,
             client_id=candidate.client_id,
-            detail=f"rule {rule_key}; last entry {candidate.last_entry}; {len(appointments)} appointments, "
-            f"{messages} messages",
+            detail=f"rule {rule_key}; last entry {candidate.last_entry}; {messages} messages; {kinds}"[:200],
         )
+    return counts
 
 
 def place_hold(*, practice: Practice, client: Client, reason: str, now: datetime) -> LegalHold:

@@ -76,7 +76,11 @@ def test_apply_destroys_the_record_and_logs_it_and_the_trail_still_verifies(worl
     assert not Message.objects.filter(about=f"appointment:{world.appointments['tidewater'].pk}").exists()
     (event,) = AuditEvent.objects.filter(action="destroy")
     assert (event.client_id, event.via, event.object_type) == (cleo, "command", "client")
-    assert event.detail.startswith("rule new_york; last entry ") and "1 appointments" in event.detail
+    assert (
+        event.detail.startswith("rule new_york; last entry ")
+        and "1 appointment" in event.detail
+        and "1 client" in event.detail
+    )
     assert verify_trail(chain=None).ok
     # Harbour's client is untouched.
     assert Client.objects.filter(practice=world.practices["harbour"]).count() == 1

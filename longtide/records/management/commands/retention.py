@@ -49,12 +49,12 @@ class Command(BaseCommand):
                 line = f"  client {c.client_id}: last entry {c.last_entry}, kept until {c.retain_until}: {c.verdict}"
                 if c.verdict == Verdict.DUE and options["apply"]:
                     try:
-                        destroy(practice, c, rule_key=rule.key)
+                        counts = destroy(practice, c, rule_key=rule.key, now=timezone.now())
                     except ProtectedError as error:
                         failed += 1
                         line += f" — NOT destroyed: {error.args[0]}"
                     else:
-                        line += " — destroyed"
+                        line += f" — destroyed ({sum(counts.values())} rows)"
                 self.stdout.write(line)
         if not options["apply"]:
             self.stdout.write("Nothing was destroyed (run with --apply to destroy the records marked due).")
