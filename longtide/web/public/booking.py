@@ -52,46 +52,96 @@ def _service(practice: Practice, slug: str) -> Service:
     return get_object_or_404(practice.services.active(), slug=slug)
 
 
-def choose_service(request: HttpRequest, practice_slug: str) -> HttpResponse:
-    practice, _ = _practice(practice_slug)
-    services = list(practice.services.active())
+NO_SUCH_SERVICE = "That service is not bookable online at the moment. Choose from the services below."
+
+
+def _service_gone(request: HttpRequest, practice: Practice) -> HttpResponse:
+    """An old or mistyped link to a service: the service step, saying so (404)."""
+    return _service_step(request, practice, None, problem=NO_SUCH_SERVICE, status=404)
+
+
+def _service_step(
+    request: HttpRequest, practice: Practice, person: Practitioner | None, *, problem: str = "", status: int = 200
+) -> HttpResponse:
+    services = list((person.services if person else practice.services).active().order_by("sort_order", "name"))
     context = {
         "practice": practice,
+        "person": person,
+        "problem": problem,
         "first_visits": [s for s in services if s.is_first_visit],
         "returning": [s for s in services if not s.is_first_visit],
     }
-    return render(request, "web/booking/service.html", context)
+    return render(request, "web/booking/service.html", context, status=status)
 
 
-def choose_practitioner(request: HttpRequest, practice_slug: str, service_slug: str) -> HttpResponse:
+# Said when a link names a practitioner who is unknown, no longer bookable, or does not offer the service.
+NO_SUCH_PRACTITIONER = "That practitioner is not taking online bookings at the moment. Choose from the list below."
+NOT_OFFERED = "{name} does not offer {service} online. Choose another practitioner or another service."
+
+
+def _wanted_practitioner(request: HttpRequest, practice: Practice) -> tuple[Practitioner | None, str, int]:
+    """The practitioner a link names in ``?practitioner=<id>``: (person, message, status).
+
+    No practitioner named (or "any") is (None, "", 200). An unknown, inactive, malformed or
+    out-of-range id (lib/bounds.py: past 2**63 - 1 is "no such id") is a 404 with a message for the
+    page, which still lets the visitor carry on.
+    """
+    raw = request.GET.get("practitioner", "")
+    if raw in ("", "any"):
+        return None, "", 200
+    wanted = bounds.parse_id(raw)
+    person = practice.practitioners.active().filter(pk=wanted).first() if wanted is not None else None
+    if person is None:
+        return None, NO_SUCH_PRACTITIONER, 404
+    return person, "", 200
+
+
+def choose_service(request: HttpRequest, practice_slug: str) -> HttpResponse:
+    """Step 1. From a practitioner's page ("Book with …", ``?practitioner=<id>``) only their services,
+    each going straight to their free times."""
     practice, _ = _practice(practice_slug)
-    service = _service(practice, service_slug)
+    person, problem, status = _wanted_practitioner(request, practice)
+    return _service_step(request, practice, person, problem=problem, status=status)
+
+
+def choose_practitioner(
+    request: HttpRequest, practice_slug: str, service_slug: str, *, problem: str = "", status: int = 200
+) -> HttpResponse:
+    practice, _ = _practice(practice_slug)
+    service = practice.services.active().filter(slug=service_slug).first()
+    if service is None:
+        return _service_gone(request, practice)
     style = request.GET.get("style", "")
     people = service.practitioners.active().order_by("sort_order", "display_name")
     if style in Style.values:
         people = people.filter(style=style)
+    chosen = request.GET.get("practitioner", "any")
     context = {
         "practice": practice,
         "service": service,
         "people": people,
         "styles": [(s, STYLE_DESCRIPTIONS[s]) for s in Style],
         "chosen_style": style if style in Style.values else "",
+        "chosen": chosen if not problem and any(str(p.pk) == chosen for p in people) else "any",
+        "problem": problem,
     }
-    return render(request, "web/booking/practitioner.html", context)
+    return render(request, "web/booking/practitioner.html", context, status=status)
 
 
 def choose_time(request: HttpRequest, practice_slug: str, service_slug: str) -> HttpResponse:
     practice, location = _practice(practice_slug)
-    service = _service(practice, service_slug)
+    service = practice.services.active().filter(slug=service_slug).first()
+    if service is None:
+        return _service_gone(request, practice)
     zone = location.zone
-    choice = request.GET.get("practitioner", "any")
     style = request.GET.get("style", "") if request.GET.get("style", "") in Style.values else ""
-    person: Practitioner | None = None
-    if choice != "any":
-        wanted = bounds.parse_id(choice)
-        if wanted is None:
-            raise Http404("No such practitioner.")
-        person = get_object_or_404(service.practitioners.active(), pk=wanted)
+    person, problem, status = _wanted_practitioner(request, practice)
+    if person is not None and not service.practitioners.filter(pk=person.pk).exists():
+        problem, status = NOT_OFFERED.format(name=person.display_name, service=service.name), 404
+    if problem:
+        # A stale or hand-made link: the practitioner step, saying what was wrong.
+        return choose_practitioner(request, practice_slug, service_slug, problem=problem, status=status)
+    choice = str(person.pk) if person else "any"
     now = timezone.now()
     today = now.astimezone(zone).date()
     last_bookable = (now + practice.horizon).astimezone(zone).date()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from longtide.practice.models import STYLE_DESCRIPTIONS, Practice, Style
+from longtide.practice.models import STYLE_DESCRIPTIONS, Practice, Service, Style
 from longtide.web.public.page_cache import cached_public_page
 
 
@@ -33,7 +34,9 @@ def home(request: HttpRequest, practice_slug: str) -> HttpResponse:
 def practitioners(request: HttpRequest, practice_slug: str) -> HttpResponse:
     practice = get_object_or_404(Practice, slug=practice_slug)
     style = request.GET.get("style", "")
-    people = practice.practitioners.active().prefetch_related("services")
+    people = practice.practitioners.active().prefetch_related(
+        Prefetch("services", queryset=Service.objects.active(), to_attr="bookable_services")
+    )
     unknown_style = bool(style) and style not in Style.values
     if style and not unknown_style:
         people = people.filter(style=style)
