@@ -8,8 +8,8 @@ class MeasurementConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from longtide.measurement import messages
-        from longtide.notifications.subjects import SubjectHooks, register_subject
+        from longtide.measurement import messages, schedule
+        from longtide.notifications.subjects import SubjectHooks, register_planner, register_subject
 
         register_subject(
             "outcomes-link",
@@ -19,3 +19,5 @@ class MeasurementConfig(AppConfig):
                 current_recipient=messages.current_recipient,
             ),
         )
+        # Episodes open at booking and their questionnaires go at their timepoints (schedule.py).
+        register_planner("outcomes", schedule.plan_outcomes)

@@ -31,10 +31,17 @@ def token_from_nonce(nonce: str) -> str:
 
 
 def new_link(
-    episode: Episode, instrument: str, timepoint: str, *, now: datetime, by: User | None = None
+    episode: Episode,
+    instrument: str,
+    timepoint: str,
+    *,
+    now: datetime,
+    by: User | None = None,
+    expires_at: datetime | None = None,
 ) -> QuestionnaireLink:
     """A fresh link (in the caller's transaction). A new link for the same instrument voids the
-    client's older unanswered ones, so only the latest email works."""
+    client's older unanswered ones, so only the latest email works. `expires_at` (the end of the
+    timepoint's window, for a scheduled send) replaces the usual lifetime."""
     diary = timepoint == Timepoint.DIARY
     QuestionnaireLink.objects.filter(
         client_id=episode.client_id, instrument=instrument, voided_at__isnull=True, used_at__isnull=True
@@ -49,7 +56,7 @@ def new_link(
         nonce=nonce,
         token_hash=hash_token(token_from_nonce(nonce)),
         created_at=now,
-        expires_at=now + (DIARY_LIFETIME if diary else QUESTIONNAIRE_LIFETIME),
+        expires_at=expires_at or now + (DIARY_LIFETIME if diary else QUESTIONNAIRE_LIFETIME),
         created_by=by if by is not None and by.is_authenticated else None,
     )
 

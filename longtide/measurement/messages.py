@@ -20,8 +20,9 @@ LINK_PURPOSE = "outcomes.link"
 PURPOSE_LABELS = {LINK_PURPOSE: gettext_lazy("Questionnaire or diary link")}
 
 
-def queue_link(link: QuestionnaireLink, *, now: datetime) -> None:
-    """Queue the email with the link (in the caller's transaction)."""
+def queue_link(link: QuestionnaireLink, *, now: datetime, dedupe_key: str = "") -> None:
+    """Queue the email with the link (in the caller's transaction). A scheduled send names its own
+    dedupe key (one per episode and timepoint: measurement/schedule.py)."""
     client, practice = link.client, link.client.practice
     body = _(
         "Hello %(first_name)s,\n\n"
@@ -37,7 +38,7 @@ def queue_link(link: QuestionnaireLink, *, now: datetime) -> None:
                 purpose=LINK_PURPOSE,
                 channel=Channel.EMAIL,
                 recipient=client.email,
-                dedupe_key=f"outcomes-link:{link.pk}",
+                dedupe_key=dedupe_key or f"outcomes-link:{link.pk}",
                 about=f"outcomes-link:{link.pk}",
                 subject=_("A few questions from %(practice)s") % {"practice": practice.name},
                 body_text=body,

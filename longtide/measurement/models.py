@@ -25,6 +25,7 @@ from django.db import models
 from longtide.clients.models import Client
 from longtide.intake.form import REASONS
 from longtide.practice.models import Practice
+from longtide.scheduling.models import Appointment
 
 # The intake's own words for each concern (outcomes.concerns.Concern keys).
 CONCERN_CHOICES = [(str(key), label) for key, label in REASONS]
@@ -61,6 +62,9 @@ class Episode(models.Model):
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The visit whose booking opened the episode by itself (measurement/schedule.py); unique, so
+    # two planners racing over one booking open one episode. Empty for episodes opened by hand.
+    opened_for = models.OneToOneField(Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -165,3 +169,26 @@ class DiaryEntry(models.Model):
 
     def __str__(self) -> str:
         return f"diary {self.day} (client {self.client_id})"
+
+
+class PlannedSend(models.Model):
+    """A timepoint's questionnaires sent by the schedule (measurement/schedule.py): one row per
+    episode and timepoint (unique), written before the links and the email, so a timepoint is
+    never sent twice, by one worker or two."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="planned_sends")
+    timepoint = models.CharField(max_length=20, choices=Timepoint.choices)
+    planned_at = models.DateTimeField()
+    send_after = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    instruments = models.JSONField(default=list, blank=True)
+    emailed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["episode", "send_after"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "timepoint"], name="one_planned_send_per_timepoint"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.timepoint} of episode {self.episode_id}"

@@ -88,6 +88,21 @@ def _items(instrument: Instrument, values: dict[str, Any], errors: dict[str, str
     return shown
 
 
+def _thanks(request: HttpRequest, link: QuestionnaireLink, response: Response) -> HttpResponse:
+    """The thank-you page, leading on to the next questionnaire sent with this one, if any."""
+    now = timezone.now()
+    siblings = QuestionnaireLink.objects.filter(
+        episode_id=link.episode_id, timepoint=link.timepoint, response__isnull=True
+    ).exclude(pk=link.pk)
+    following = next((s for s in siblings.order_by("pk") if links.works(s, now)), None)
+    context = {
+        "practice": link.client.practice,
+        "response": response,
+        "next_path": links.path_of(following) if following is not None else "",
+    }
+    return render(request, "web/outcomes/thanks.html", context)
+
+
 @never_cache
 def questionnaire(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
     link = _link(practice_slug, token)
@@ -96,7 +111,7 @@ def questionnaire(request: HttpRequest, practice_slug: str, token: str) -> HttpR
     now = timezone.now()
     answered = Response.objects.filter(link=link).first()
     if answered is not None:
-        return render(request, "web/outcomes/thanks.html", {"practice": link.client.practice, "response": answered})
+        return _thanks(request, link, answered)
     if not links.works(link, now):
         return _gone(request, link)
     instrument = instruments.get(link.instrument)
@@ -111,9 +126,7 @@ def questionnaire(request: HttpRequest, practice_slug: str, token: str) -> HttpR
         except Refused:
             return _gone(request, link)
         else:
-            return render(
-                request, "web/outcomes/thanks.html", {"practice": link.client.practice, "response": done.response}
-            )
+            return _thanks(request, link, done.response)
     context = {
         "practice": link.client.practice,
         "instrument": instrument,
