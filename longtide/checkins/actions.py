@@ -4,7 +4,9 @@ once, tell the practitioner when the client asks to be contacted or needed medic
 Timing (docs/notifications.md): the message is sent 24 hours after the session ends and only
 while the visit is marked completed; it is not sent later than 48 hours after the session; the
 form stays open for `OPEN_FOR` after the session. A no-show, a cancelled visit, or one never marked
-completed gets no check-in.
+completed gets no check-in; nor does any visit of a practice that switched them off
+(`Practice.send_checkins`, on the messages settings page): the planner skips it, and a check-in
+planned before the switch is not sent.
 """
 
 from __future__ import annotations
@@ -58,7 +60,11 @@ def plan_checkins(now: datetime, *, ahead: timedelta = PLAN_AHEAD) -> int:
     """Create the check-in messages that fall due by `now + ahead`; return how many were created."""
     visits = (
         Appointment.objects.filter(
-            status=Status.COMPLETED, end__gt=now - SEND_UNTIL, end__lte=now + ahead - SEND_AFTER, checkin__isnull=True
+            status=Status.COMPLETED,
+            end__gt=now - SEND_UNTIL,
+            end__lte=now + ahead - SEND_AFTER,
+            checkin__isnull=True,
+            practice__send_checkins=True,
         )
         .select_related("practice", "location", "service", "practitioner", "client")
         .order_by("end")
@@ -94,6 +100,8 @@ def checkin_unwanted_because(message: Message, now: datetime) -> str | None:
     visit = appointment_of(message)
     if visit is None or visit.status != Status.COMPLETED:
         return _("Not sent: the visit is no longer marked completed.")
+    if not visit.practice.send_checkins:
+        return _("Not sent: the practice has switched after-session check-ins off.")
     if CheckIn.objects.filter(appointment=visit).exists():
         return _("Not sent: the client has already answered.")
     if token_for(visit) is None:

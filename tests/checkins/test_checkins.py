@@ -162,3 +162,34 @@ def test_the_care_team_and_owner_read_it_audited_front_desk_and_others_do_not(ca
     desk = _as(cast.ben_user)
     assert 'id="checkin"' not in desk.get(page).text and "Headache" not in desk.get(chart).text
     assert _as(cast.dov_user).get(page).status_code == 404
+
+
+def test_a_practice_that_switches_check_ins_off_sends_none(cast, clock) -> None:
+    """The owner's switch (messages settings): the planner plans none, and one planned before the
+    switch is withdrawn at send time."""
+    _completed(cast)
+    run_worker_at(clock, END + timedelta(hours=23, minutes=30))
+    [planned] = Message.objects.filter(purpose=Purpose.CHECKIN)
+    owner = _as(cast.olga_user)
+    page = owner.get("/staff/tidewater/messages/")
+    assert page.status_code == 200 and 'name="send_checkins"' in page.text and "checked" in page.text
+    saved = owner.post("/staff/tidewater/messages/", {"reminder_hours_first": "48", "reminder_hours_second": "24"})
+    assert saved.status_code == 302
+    cast.tidewater.refresh_from_db()
+    assert cast.tidewater.send_checkins is False
+    run_worker_at(clock, END + timedelta(hours=24))
+    planned.refresh_from_db()
+    assert (planned.status, planned.last_error) == (
+        State.WITHDRAWN,
+        "Not sent: the practice has switched after-session check-ins off.",
+    )
+    assert not [m for m in mail.outbox if m.subject.startswith("How have you been")]
+    # A second completed session while switched off: nothing is planned at all.
+    Message.objects.all().delete()
+    assert plan_checkins(END + timedelta(hours=23, minutes=30)) == 0
+    # Switched on again: the planner plans it.
+    owner.post(
+        "/staff/tidewater/messages/",
+        {"reminder_hours_first": "48", "reminder_hours_second": "24", "send_checkins": "on"},
+    )
+    assert plan_checkins(END + timedelta(hours=23, minutes=30)) == 1

@@ -41,10 +41,8 @@ from longtide.web.staff.setup.guard import owner_page
 class ReminderSettingsForm(forms.ModelForm[Practice]):
     class Meta:
         model = Practice
-        fields = [
-            "reminder_hours_first",
-            "reminder_hours_second",
-        ]  # check-ins: a day after each completed session (checkins/actions.py)
+        # check-ins: a day after each completed session, while the practice sends them (checkins/actions.py)
+        fields = ["reminder_hours_first", "reminder_hours_second", "send_checkins"]
 
 
 class WaitlistAndFeedsForm(forms.ModelForm[Practice]):
@@ -90,7 +88,7 @@ def message_settings(request: HttpRequest, practice: Practice) -> HttpResponse:
         if other:
             messages.success(request, _("Saved how long waitlist offers are held and what calendar feeds show."))
         else:
-            messages.success(request, _("Saved when reminders go."))
+            messages.success(request, _("Saved when reminders and check-ins go."))
         return redirect("staff-message-settings", practice_slug=practice.slug)
     current = wordings(practice.pk, KINDS)
     kinds = [(kind, PURPOSE_LABELS[kind.purpose], current[kind.key].customised) for kind in KINDS]  # type: ignore[index]
