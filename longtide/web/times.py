@@ -84,3 +84,11 @@ def group_by_day(slots: list[Slot], zone: ZoneInfo, days: list[date], names: dic
                 )
             )
     return list(grouped.values())
+
+
+def chosen_day(week: list[Day], wanted: date | None) -> date | None:
+    """The day a phone shows the times of: the one asked for if it is in `week`, else the first with
+    free times, else the first."""
+    if wanted is not None and any(d.day == wanted for d in week):
+        return wanted
+    return next((d.day for d in week if d.times), week[0].day if week else None)

@@ -1,6 +1,7 @@
 """'Book with …' on a practitioner's page and 'Book' on each service lead into the booking flow with
 what they name already chosen; stale or hand-made links say what was wrong and let the visitor go on."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -112,3 +113,25 @@ def test_a_hidden_service_in_an_old_link_says_so(client: HttpClient, cast) -> No
         assert response.status_code == 404
         assert "That service is not bookable online at the moment." in response.text
         assert 'href="/p/tidewater/book/first-visit/"' in response.text
+
+
+def test_the_times_step_marks_the_day_a_phone_shows(client: HttpClient, cast) -> None:
+    url = f"/p/tidewater/book/cst-60/times/?practitioner={cast.ana.pk}&from=2026-12-02"
+    page = client.get(url).text
+    # No day asked: the first day with free times.
+    assert 'class="day chosen" aria-labelledby="day-2026-12-02"' in page
+    assert 'data-day="2026-12-04"' in page and "&amp;day=2026-12-04" in page
+    asked = client.get(url + "&day=2026-12-04").text
+    assert 'class="day chosen" aria-labelledby="day-2026-12-04"' in asked
+    assert 'data-day="2026-12-04" hx-get' in asked and 'aria-current="date"' in asked
+    # A day past the week asked for starts its own week.
+    later = client.get(url + "&day=2026-12-20").text
+    assert 'class="day chosen" aria-labelledby="day-2026-12-20"' in later and "Saturday 26 December" in later
+
+
+def test_a_bad_day_is_a_clear_400(client: HttpClient, cast) -> None:
+    response = client.get(f"/p/tidewater/book/cst-60/times/?practitioner={cast.ana.pk}&day=2026-13-45")
+    assert response.status_code == 400
+    assert "1900-01-01" in response.text
+    back = re.search(r'<a href="([^"]+)">Go back to the page without it', response.text)
+    assert back and "day=" not in back.group(1) and f"practitioner={cast.ana.pk}" in back.group(1)

@@ -29,6 +29,7 @@ from longtide.web.public.booking_forms import (
 )
 from longtide.web.times import (
     TimeChoice,
+    chosen_day,
     group_by_day,
     parse_day,
     parse_slot,
@@ -148,7 +149,14 @@ def choose_time(request: HttpRequest, practice_slug: str, service_slug: str) -> 
     asked = request.GET.get("from")
     if asked and parse_day(asked) is None:
         return bad_request_page(request, bounds.DATE_MESSAGE, back=query_without(request, "from"))
+    # On a phone the step is day-first (?day=YYYY-MM-DD): one day's times, the other days as links.
+    asked_day = request.GET.get("day")
+    if asked_day and parse_day(asked_day) is None:
+        return bad_request_page(request, bounds.DATE_MESSAGE, back=query_without(request, "day"))
+    wanted_day = parse_day(asked_day)
     first = max(parse_day(asked) or today, today)
+    if wanted_day is not None and not first <= wanted_day < first + timedelta(days=WEEK):
+        first = max(wanted_day, today)  # a day outside the week asked for starts its own week
     first = min(first, last_bookable)
     days = [first + timedelta(days=i) for i in range(WEEK) if first + timedelta(days=i) <= last_bookable]
     ids = candidate_practitioners(service, practitioner=person, style=style or None)
@@ -175,13 +183,16 @@ def choose_time(request: HttpRequest, practice_slug: str, service_slug: str) -> 
         )
         next_free = later.slots[0].start.astimezone(zone).date() if later.slots else None
     base = {"practitioner": choice, **({"style": style} if style else {})}
+    week = group_by_day(found.slots, zone, days, names)
     context = {
         "practice": practice,
         "service": service,
         "person": person,
         "choice": choice,
         "style": style,
-        "days": group_by_day(found.slots, zone, days, names),
+        "days": week,
+        "chosen_day": chosen_day(week, wanted_day),
+        "day_url": _week_url(practice, service, base, first),
         "zone_name": zone_abbreviation(zone, days[0]),
         "prev_url": _week_url(practice, service, base, first - timedelta(days=WEEK)) if first > today else None,
         "next_url": _week_url(practice, service, base, first + timedelta(days=WEEK))
