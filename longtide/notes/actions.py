@@ -179,6 +179,9 @@ def save_draft(
 # The note's separate consent ticks and the kind of signed consent each needs on file (the kinds of
 # longtide.intake.consent_texts.Kind; notes may not import intake, so the caller passes what the
 # client has agreed to, and a test checks these names against Kind).
+# Signing marks a still-booked session completed, which needs the client's current treatment consent
+# (or an override on the appointment: Appointment.completion_refusal).
+TREATMENT_CONSENT = "treatment"
 CONSENT_ON_FILE = {"pelvic_diaphragm_consent": "pelvic_diaphragm", "intra_oral_consent": "intraoral"}
 NO_CONSENT_ON_FILE = {
     "pelvic_diaphragm_consent": "The client has not signed the consent to the pelvic diaphragm hold: untick it and the "
@@ -226,7 +229,9 @@ def sign_note(
     note: SessionNote, *, by: Actor, now: datetime, consents_on_file: frozenset[str] = frozenset()
 ) -> SessionNote:
     """Sign and lock the note: signer, credential, time, late-entry flag and the SHA-256 of its
-    canonical content. The appointment is marked completed if it was still booked.
+    canonical content. The appointment is marked completed if it was still booked, which needs the
+    client's current treatment consent in `consents_on_file` or an override recorded on the
+    appointment (Appointment.completion_refusal); the note stays a draft otherwise.
 
     `consents_on_file` are the consent kinds the client has agreed to (the caller asks intake); a
     separate consent ticked in the note without its document on file is refused (sign_problems).
@@ -248,6 +253,11 @@ def sign_note(
             )
         if problems := sign_problems(locked, consents_on_file):
             raise NoteError("The note is not ready to sign: " + " ".join(problems.values()), problems)
+        if appointment.status == Status.BOOKED and (
+            refusal := appointment.completion_refusal(treatment_consent=TREATMENT_CONSENT in consents_on_file)
+        ):
+            # Signing marks the session completed: the same rule as marking it on the appointment page.
+            raise NoteError(f"{refusal.message} The note is kept as a draft; sign it after that.")
         practitioner = appointment.practitioner
         locked.status = NoteStatus.SIGNED
         locked.signed_at = now

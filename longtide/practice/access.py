@@ -154,6 +154,15 @@ def may_write_note(user: User | AnonymousUser, practice: Practice, practitioner_
     return practitioner_user_id is not None and practitioner_user_id == user.pk
 
 
+def may_override_consent(user: User | AnonymousUser, practice: Practice, practitioner_user_id: int | None) -> bool:
+    """Recording that a session went ahead without the client's current treatment consent is a
+    clinical decision: the session's own practitioner or an owner, never front desk."""
+    role = role_in(user, practice)
+    if role is None or Perm.CLINICAL_WRITE not in ROLE_PERMISSIONS[role]:
+        return False
+    return role == Role.OWNER or (practitioner_user_id is not None and practitioner_user_id == user.pk)
+
+
 def sees_everyones_notes_to_write(user: User | AnonymousUser, practice: Practice) -> bool:
     """Owners see every practitioner's unsigned and overdue notes; practitioners their own."""
     return role_in(user, practice) == Role.OWNER

@@ -20,7 +20,7 @@ from longtide.sampledata.demo_outcomes import seed_outcomes
 from longtide.sampledata.models import DemoAccount
 from longtide.scheduling.booking import still_free
 from longtide.scheduling.manage_links import hash_token, new_nonce, token_from_nonce
-from longtide.scheduling.models import Appointment, Source, WorkingHours
+from longtide.scheduling.models import Appointment, AppointmentEvent, Channel, EventKind, Source, Status, WorkingHours
 from longtide.scheduling.search import candidate_practitioners, find_slots
 
 DEMO_SLUG = "demo"
@@ -273,6 +273,7 @@ def seed_demo(*, sample_week: bool = True) -> Practice:
         seed_outcomes(practice)
         seed_front_desk_days(practice)
         record_seeded_history(practice)
+        _consent_for_completed_visits(practice)
     return practice
 
 
@@ -392,6 +393,73 @@ def _demo_intakes(practice: Practice) -> None:
                 )
     started = actions.draft_for(clients["Ada"])
     actions.save_step(started, "about", about, today=today)
+
+
+# Today's completed visit of Ada, who has not finished her intake: the demo's recorded override.
+DEMO_OVERRIDE = "Read and agreed to the treatment consent on paper at the desk; her online form is still open."
+
+
+def _consent_for_completed_visits(practice: Practice) -> None:
+    """Every completed demo visit went ahead with consent (docs/intake.md, "Consent before the
+    session"): the synthetic cohort agreed to the current treatment consent (rows written directly,
+    as the cohort itself is), and a visit of a client without it carries a recorded override by its
+    practitioner, in its history and the audit trail, as the appointment page records one."""
+    from longtide.audit.models import Action, Via
+    from longtide.audit.trail import Actor, record
+    from longtide.intake import actions
+    from longtide.intake.models import Signature
+    from longtide.intake.session import treatment_consent_current
+    from longtide.sampledata.demo_outcomes import LABEL
+
+    treatment = next(d for d in actions.current_documents(practice) if d.kind == "treatment")
+    completed = (
+        Appointment.objects.filter(practice=practice, status=Status.COMPLETED)
+        .select_related("client", "practitioner__user")
+        .order_by("start")
+    )
+    first_visit: dict[Client, Appointment] = {}
+    for appointment in completed:
+        if appointment.client.last_name == LABEL:
+            first_visit.setdefault(appointment.client, appointment)
+    cohort = set(first_visit)
+    Signature.objects.bulk_create(
+        Signature(
+            practice=practice,
+            client=client,
+            document=treatment,
+            agreed=True,
+            typed_name=client.full_name,
+            text_sha256=treatment.text_sha256,
+            signed_at=visit.start - timedelta(hours=1),
+            user_agent="demo",
+        )
+        for client, visit in first_visit.items()
+    )
+    for appointment in completed:
+        if appointment.client in cohort or treatment_consent_current(appointment.client):
+            continue
+        user = appointment.practitioner.user
+        event = AppointmentEvent.objects.create(
+            appointment=appointment,
+            at=appointment.end,
+            kind=EventKind.CONSENT_OVERRIDE,
+            channel=Channel.STAFF,
+            by_user=user,
+            by_name=(user.get_full_name() or user.get_username()) if user else "",
+            from_status=Status.BOOKED,
+            to_status=Status.COMPLETED,
+            reason=DEMO_OVERRIDE,
+        )
+        record(
+            by=Actor(user, "practitioner", via=Via.COMMAND),
+            action=Action.CHANGE,
+            object_type="consent_override",
+            object_id=event.pk,
+            practice_id=practice.pk,
+            client_id=appointment.client_id,
+            reason=DEMO_OVERRIDE,
+            detail=f"appointment {appointment.pk} marked completed without current treatment consent",
+        )
 
 
 @transaction.atomic

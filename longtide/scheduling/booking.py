@@ -18,8 +18,12 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from longtide.audit.models import Action
+from longtide.audit.trail import Actor
+from longtide.audit.trail import record as audit_record
 from longtide.clients.by_email import find_or_insert
 from longtide.clients.models import Client
+from longtide.lib.text import one_line
 from longtide.lib.tracebacks import bare_traceback
 from longtide.practice.models import Practice, Practitioner, Service
 from longtide.scheduling.availability import Slot
@@ -42,6 +46,7 @@ from longtide.scheduling.message_texts import Purpose
 from longtide.scheduling.models import (
     MAX_BLOCK,
     OCCUPYING,
+    OVERRIDE_REASON_MAX,
     Appointment,
     Decider,
     EventKind,
@@ -707,21 +712,46 @@ def mark_appointment(
     by: ChangedBy | None = None,
     seen: str | None = None,
     now: datetime | None = None,
+    treatment_consent: bool = False,
+    override_reason: str = "",
+    actor: Actor | None = None,
 ) -> Appointment:
     """Record how an appointment that has started ended: completed or no-show (staff only).
 
     The row is locked and read again, so a cancellation at the same moment is never overwritten by a
     stale copy; only the status is written. A completed visit may be corrected to a no-show and back.
-    Raises PolicyRefused: `not_started` before its start, `not_markable` when it is cancelled, held
-    or expired, `invalid_status` for anything but completed or no-show.
+
+    Completed means the session went ahead: that needs the client's current treatment consent
+    (`treatment_consent`, which the caller asks intake for: intake.session.mark_session) or an
+    override. An `override_reason` records one (an EventKind.CONSENT_OVERRIDE row of the history and
+    an audit row by `actor`, in the same transaction); who may give one is the caller's question
+    (practice/access.py may_override_consent). Raises PolicyRefused: `not_started` before its start,
+    `not_markable` when it is cancelled, held or expired, `invalid_status` for anything but completed
+    or no-show, `consent_needed` for completed without consent or override, `reason` errors
+    (field "override_reason") for an empty or long reason.
     """
     now = now or timezone.now()
     if status not in (Status.COMPLETED, Status.NO_SHOW):
         raise PolicyRefused("invalid_status", "Say whether the appointment was completed or a no-show.")
+    reason = one_line(override_reason)
+    if override_reason and status != Status.COMPLETED:
+        raise PolicyRefused("override_not_needed", "An override is recorded only when marking a session completed.")
+    if override_reason and not reason:
+        raise PolicyRefused("override_reason", "Say why the session went ahead without consent.", "override_reason")
+    if len(reason) > OVERRIDE_REASON_MAX:
+        raise PolicyRefused(
+            "override_reason", f"Keep the reason under {OVERRIDE_REASON_MAX} characters.", "override_reason"
+        )
+    if reason and (actor is None or actor.user is None):
+        raise PolicyRefused("override_by", "Sign in to record a consent override.", "override_reason")
     try:
         with transaction.atomic():
             locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
             refused(locked.stale_refusal(seen) or locked.mark_refusal(now))
+            if status == Status.COMPLETED and locked.status != status:
+                if reason and actor is not None and not treatment_consent:
+                    _record_consent_override(locked, reason, by or ChangedBy.staff(actor.user), actor, now)
+                refused(locked.completion_refusal(treatment_consent=treatment_consent))
             if locked.status != status:
                 was = locked.status
                 locked.mark(status)
@@ -732,6 +762,24 @@ def mark_appointment(
         raise _not_saved(error, CHANGE_NOT_SAVED) from None
     appointment.status = locked.status
     return appointment
+
+
+def _record_consent_override(locked: Appointment, reason: str, by: ChangedBy, actor: Actor, now: datetime) -> None:
+    """The session went ahead without current treatment consent: who, when and why, in the
+    appointment's history and the practice's audit trail (one override per appointment)."""
+    if locked.consent_override() is not None:
+        return
+    event = record(locked, EventKind.CONSENT_OVERRIDE, by, now=now, from_status=locked.status, reason=reason)
+    audit_record(
+        by=actor,
+        action=Action.CHANGE,
+        object_type="consent_override",
+        object_id=event.pk,
+        practice_id=locked.practice_id,
+        client_id=locked.client_id,
+        reason=reason,
+        detail=f"appointment {locked.pk} marked completed without current treatment consent",
+    )
 
 
 HOLD_RELEASED = "This booking request was not confirmed in time, and its time was released. Please book again."

@@ -158,6 +158,14 @@ NOT_BOOKED = Refusal("not_booked", "This appointment is no longer booked, so it 
 STARTED = Refusal(
     "started", "This appointment has already started: mark it completed or no-show instead of changing it."
 )
+CONSENT_NEEDED = Refusal(
+    "consent_needed",
+    "The client has no current treatment consent on file (agreed to the current version of the document), so "
+    "the session cannot be marked completed. Ask the client to sign it from their intake link, or have the "
+    "session's practitioner or an owner record why the session went ahead without it.",
+)
+# The longest reason for going ahead without consent (one line, as the history shows it).
+OVERRIDE_REASON_MAX = 300
 
 
 class AppointmentQuerySet(models.QuerySet["Appointment"]):
@@ -325,6 +333,19 @@ class Appointment(models.Model):
             return Refusal("not_started", "An appointment can be marked completed or no-show only once it has started.")
         return None
 
+    def completion_refusal(self, *, treatment_consent: bool) -> Refusal | None:
+        """A session is marked completed (it went ahead) only with the client's current treatment
+        consent on file or with a recorded override on this appointment (who, when, why: an
+        EventKind.CONSENT_OVERRIDE row of its history). `treatment_consent` comes from the caller
+        (intake knows consent; scheduling does not import it): a caller that forgets refuses."""
+        if treatment_consent or self.consent_override() is not None:
+            return None
+        return CONSENT_NEEDED
+
+    def consent_override(self) -> AppointmentEvent | None:
+        """The recorded override of the treatment-consent check for this session, if any."""
+        return self.events.filter(kind=EventKind.CONSENT_OVERRIDE).order_by("at", "pk").first()
+
     def can_move(self, now: datetime, *, by_client: bool = False) -> bool:
         return self.move_refusal(now, by_client=by_client) is None
 
@@ -397,6 +418,7 @@ class EventKind(models.TextChoices):
     LATE_CANCELLED = "late_cancelled", "Late-cancelled"
     COMPLETED = "completed", "Marked completed"
     NO_SHOW = "no_show", "Marked no-show"
+    CONSENT_OVERRIDE = "consent_override", "Went ahead without current treatment consent"
 
 
 class Channel(models.TextChoices):

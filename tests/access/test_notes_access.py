@@ -24,6 +24,8 @@ from longtide.notes.actions import save_draft, sign_note, start_note
 from longtide.notes.models import NoteAddendum, SessionNote
 
 pytestmark = pytest.mark.django_db
+# The client agreed to the current treatment consent (signing marks a booked session completed).
+TREATMENT_ON_FILE = frozenset({"treatment"})
 
 ROLES = ["owner", "practitioner", "colleague", "front_desk", "outsider", "two_roles", "operator", "anonymous"]
 ROLE_IN = {
@@ -117,7 +119,9 @@ def _signed_visit(world: Any, practice: str) -> Any:
         "assessment": "Settled.",
         "plan": "Two weeks.",
     }
-    sign_note(save_draft(note, fields, revision=0, by=by), by=by, now=timezone.now())
+    sign_note(
+        save_draft(note, fields, revision=0, by=by), by=by, now=timezone.now(), consents_on_file=TREATMENT_ON_FILE
+    )
     return appointment
 
 

@@ -168,11 +168,18 @@ def test_marking_writes_only_the_status(cast: Any) -> None:
     appointment = booked(cast, future(cast, 3, 10))
     stale = Appointment.objects.get(pk=appointment.pk)
     Appointment.objects.filter(pk=appointment.pk).update(note="written meanwhile")
-    mark_appointment(appointment=stale, status=Status.COMPLETED, now=appointment.start + timedelta(minutes=5))
+    mark_appointment(
+        appointment=stale, status=Status.COMPLETED, now=appointment.start + timedelta(minutes=5), treatment_consent=True
+    )
     fresh = Appointment.objects.get(pk=appointment.pk)
     assert (fresh.status, fresh.note) == (Status.COMPLETED, "written meanwhile")
     with pytest.raises(BookingError) as refused:
-        mark_appointment(appointment=fresh, status=Status.COMPLETED, now=appointment.start - timedelta(minutes=5))
+        mark_appointment(
+            appointment=fresh,
+            status=Status.COMPLETED,
+            now=appointment.start - timedelta(minutes=5),
+            treatment_consent=True,
+        )
     assert refused.value.code == "not_started"
 
 

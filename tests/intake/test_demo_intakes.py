@@ -34,3 +34,23 @@ def test_the_demo_has_an_intake_at_each_level_and_a_reset_removes_them() -> None
     remove_demo()
     assert not Intake.objects.exists() and not Flag.objects.exists()
     assert seed_demo().clients.count() == len(by_name)
+
+
+def test_every_completed_demo_visit_had_treatment_consent_or_a_recorded_override() -> None:
+    from longtide.audit.models import AuditEvent
+    from longtide.intake.session import session_consent
+    from longtide.sampledata.demo import DEMO_OVERRIDE
+    from longtide.scheduling.models import Appointment, Status
+
+    practice = seed_demo()
+    completed = Appointment.objects.filter(practice=practice, status=Status.COMPLETED).select_related("client")
+    assert completed.count() > 20
+    overridden = []
+    for appointment in completed:
+        consent = session_consent(appointment)
+        assert consent.current or consent.override is not None, appointment
+        if not consent.current:
+            assert consent.override is not None and consent.override.reason == DEMO_OVERRIDE
+            overridden.append(appointment.client.first_name)
+    assert overridden == ["Ada"]  # today's visit; her intake is still open
+    assert AuditEvent.objects.filter(practice_id=practice.pk, object_type="consent_override").count() == 1

@@ -10,8 +10,15 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from tests.intake.helpers import agree_to_treatment
 
-def make_visit(cast: Any, *, days_ago: int = 0, hour: int = 10, client: Any = None, status: str = "booked") -> Any:
+
+def make_visit(
+    cast: Any, *, days_ago: int = 0, hour: int = 10, client: Any = None, status: str = "booked", consent: bool = True
+) -> Any:
+    """A visit of the cast (Cleo with Ana unless told); `consent`: the client has agreed to the current
+    treatment consent (signing the note marks the session completed, which needs it)."""
+    from longtide.intake.session import treatment_consent_current
     from longtide.scheduling.manage_links import hash_token, new_nonce, token_from_nonce
     from longtide.scheduling.models import Appointment
 
@@ -22,6 +29,8 @@ def make_visit(cast: Any, *, days_ago: int = 0, hour: int = 10, client: Any = No
         start = max(timezone.now() - timedelta(hours=1), datetime.combine(day, time(0), tzinfo=zone))
     end = start + timedelta(minutes=60)
     nonce = new_nonce()
+    if consent and not treatment_consent_current(client or cast.cleo):
+        agree_to_treatment(client or cast.cleo)
     return Appointment.objects.create(
         practice=cast.tidewater,
         location=cast.location,

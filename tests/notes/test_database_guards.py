@@ -13,6 +13,8 @@ from longtide.notes.models import NoteAddendum, SessionNote
 from tests.notes.conftest import complete
 
 pytestmark = pytest.mark.django_db
+# The client agreed to the current treatment consent (signing marks a booked session completed).
+TREATMENT_ON_FILE = frozenset({"treatment"})
 
 DatabaseRefusal = (IntegrityError, InternalError, OperationalError)
 
@@ -27,7 +29,7 @@ def signed(cast, visit) -> SessionNote:
     by = Actor(cast.ana_user, "practitioner")
     note = start_note(visit(), by=by, now=timezone.now())
     note = save_draft(note, complete(note), revision=0, by=by)
-    note = sign_note(note, by=by, now=timezone.now())
+    note = sign_note(note, by=by, now=timezone.now(), consents_on_file=TREATMENT_ON_FILE)
     add_addendum(note, reason="Client called", text="Slept well that night.", by=by, now=timezone.now())
     return note
 

@@ -25,6 +25,8 @@ from longtide.scheduling.models import Status
 from tests.notes.conftest import complete
 
 pytestmark = pytest.mark.django_db
+# The client agreed to the current treatment consent (signing marks a booked session completed).
+TREATMENT_ON_FILE = frozenset({"treatment"})
 
 
 def ana(cast):
@@ -74,7 +76,7 @@ def test_no_note_before_the_session_begins(cast, visit) -> None:
 def test_same_as_last_time_copies_the_treatment_section_only(cast, visit) -> None:
     earlier = start_note(visit(days_ago=7), by=ana(cast), now=timezone.now())
     earlier = save_draft(earlier, {**complete(earlier), "bio_orientation": "Mid-tide"}, revision=0, by=ana(cast))
-    sign_note(earlier, by=ana(cast), now=timezone.now())
+    sign_note(earlier, by=ana(cast), now=timezone.now(), consents_on_file=TREATMENT_ON_FILE)
     note = start_note(visit(), by=ana(cast), now=timezone.now(), same_as_last=True)
     assert note.regions == ["neck", "head", "sacrum"] or note.regions == ["sacrum", "neck", "head"]
     assert note.holds == ["still_point_cv4", "occipital_cranial_base"]
@@ -96,7 +98,7 @@ def test_a_stale_save_is_caught_and_the_current_revision_reported(cast, visit) -
 def test_signing_needs_the_consent_check_and_the_soap_sections(cast, visit) -> None:
     note = start_note(visit(), by=ana(cast), now=timezone.now())
     with pytest.raises(NoteError) as caught:
-        sign_note(note, by=ana(cast), now=timezone.now())
+        sign_note(note, by=ana(cast), now=timezone.now(), consents_on_file=TREATMENT_ON_FILE)
     assert set(caught.value.fields) == {"consent_confirmed", "position", "regions", "subjective", "assessment", "plan"}
     assert SessionNote.objects.get().status == NoteStatus.DRAFT
 
@@ -106,7 +108,7 @@ def test_sensitive_work_needs_its_own_consent_tick(cast, visit) -> None:
     fields = {**complete(note), "holds": ["pelvic_diaphragm"], "intra_oral_work": True}
     note = save_draft(note, fields, revision=0, by=ana(cast))
     with pytest.raises(NoteError) as caught:
-        sign_note(note, by=ana(cast), now=timezone.now())
+        sign_note(note, by=ana(cast), now=timezone.now(), consents_on_file=TREATMENT_ON_FILE)
     assert set(caught.value.fields) == {"pelvic_diaphragm_consent", "intra_oral_consent"}
 
 
@@ -118,7 +120,7 @@ def test_a_separate_consent_tick_needs_the_signed_consent_on_file(cast, visit) -
     from tests.intake.test_intake_actions import ORIGIN, TODAY, _filled
 
     assert set(CONSENT_ON_FILE.values()) <= {kind.value for kind in Kind}  # the names notes cannot import
-    note = start_note(visit(), by=ana(cast), now=timezone.now())
+    note = start_note(visit(consent=False), by=ana(cast), now=timezone.now())
     fields = {**complete(note), "holds": ["pelvic_diaphragm"], "pelvic_diaphragm_consent": True}
     note = save_draft(note, fields, revision=0, by=ana(cast))
     assert agreed_kinds(cast.cleo) == frozenset()
@@ -145,6 +147,7 @@ def test_the_subjective_starts_from_the_intake_and_the_last_plan(cast, visit) ->
         save_draft(last, {**complete(last), "plan": "Weekly for three weeks."}, revision=0, by=ana(cast)),
         by=ana(cast),
         now=timezone.now(),
+        consents_on_file=TREATMENT_ON_FILE,
     )
     intake_actions.submit(_filled(cast.cleo, "chiari"), _agree_all(cast.cleo), origin=ORIGIN, today=TODAY)
     today = visit(days_ago=0)
@@ -169,10 +172,10 @@ def test_a_stopped_session_needs_a_reason_not_a_treatment(cast, visit) -> None:
     fields = {"stopped": True, "subjective": "Arrived upset.", "assessment": "Not today.", "plan": "Call next week."}
     note = save_draft(note, fields, revision=0, by=ana(cast))
     with pytest.raises(NoteError) as caught:
-        sign_note(note, by=ana(cast), now=timezone.now())
+        sign_note(note, by=ana(cast), now=timezone.now(), consents_on_file=TREATMENT_ON_FILE)
     assert set(caught.value.fields) == {"stop_reason"}
     note = save_draft(note, {"stop_reason": "Client asked to stop after ten minutes."}, revision=1, by=ana(cast))
-    assert sign_note(note, by=ana(cast), now=timezone.now()).is_signed
+    assert sign_note(note, by=ana(cast), now=timezone.now(), consents_on_file=TREATMENT_ON_FILE).is_signed
 
 
 def test_signing_records_signer_credential_time_and_the_hash_of_the_content(cast, visit) -> None:
@@ -180,7 +183,7 @@ def test_signing_records_signer_credential_time_and_the_hash_of_the_content(cast
     note = start_note(appointment, by=ana(cast), now=timezone.now())
     note = save_draft(note, complete(note), revision=0, by=ana(cast))
     now = timezone.now()
-    sign_note(note, by=ana(cast), now=now)
+    sign_note(note, by=ana(cast), now=now, consents_on_file=TREATMENT_ON_FILE)
     signed = SessionNote.objects.get()
     assert (signed.status, signed.signed_at, signed.signed_by) == (NoteStatus.SIGNED, now, cast.ana_user)
     assert (signed.signer_name, signed.signer_credential) == ("Ana Silva", "RCST")
@@ -196,13 +199,13 @@ def test_signing_records_signer_credential_time_and_the_hash_of_the_content(cast
 def test_a_note_signed_after_the_session_day_is_a_late_entry(cast, visit) -> None:
     note = start_note(visit(days_ago=3), by=ana(cast), now=timezone.now())
     note = save_draft(note, complete(note), revision=0, by=ana(cast))
-    assert sign_note(note, by=ana(cast), now=timezone.now()).late_entry is True
+    assert sign_note(note, by=ana(cast), now=timezone.now(), consents_on_file=TREATMENT_ON_FILE).late_entry is True
 
 
 def test_a_signed_note_cannot_be_changed_or_deleted_through_the_app(cast, visit) -> None:
     note = start_note(visit(), by=ana(cast), now=timezone.now())
     note = save_draft(note, complete(note), revision=0, by=ana(cast))
-    sign_note(note, by=ana(cast), now=timezone.now())
+    sign_note(note, by=ana(cast), now=timezone.now(), consents_on_file=TREATMENT_ON_FILE)
     signed = SessionNote.objects.get()
     signed.plan = "rewritten"
     with pytest.raises(NoteLocked):
@@ -216,7 +219,7 @@ def test_a_signed_note_cannot_be_changed_or_deleted_through_the_app(cast, visit)
     with pytest.raises(NoteError, match="signed"):
         save_draft(signed, {"plan": "rewritten"}, revision=None, by=ana(cast))
     with pytest.raises(NoteError, match="already signed"):
-        sign_note(signed, by=ana(cast), now=timezone.now())
+        sign_note(signed, by=ana(cast), now=timezone.now(), consents_on_file=TREATMENT_ON_FILE)
     assert SessionNote.objects.get().plan == complete(note)["plan"]
 
 
@@ -225,7 +228,7 @@ def test_addenda_are_added_to_signed_notes_only_and_never_change(cast, visit) ->
     with pytest.raises(NoteError, match="Only a signed note"):
         add_addendum(note, reason="typo", text="x", by=ana(cast), now=timezone.now())
     note = save_draft(note, complete(note), revision=0, by=ana(cast))
-    note = sign_note(note, by=ana(cast), now=timezone.now())
+    note = sign_note(note, by=ana(cast), now=timezone.now(), consents_on_file=TREATMENT_ON_FILE)
     with pytest.raises(NoteError) as caught:
         add_addendum(note, reason="  ", text="", by=ana(cast), now=timezone.now())
     assert set(caught.value.fields) == {"reason", "text"}
@@ -248,7 +251,7 @@ def test_addenda_are_added_to_signed_notes_only_and_never_change(cast, visit) ->
 def test_every_step_is_audited(cast, visit) -> None:
     note = start_note(visit(), by=ana(cast), now=timezone.now())
     note = save_draft(note, complete(note), revision=0, by=ana(cast))
-    note = sign_note(note, by=ana(cast), now=timezone.now())
+    note = sign_note(note, by=ana(cast), now=timezone.now(), consents_on_file=TREATMENT_ON_FILE)
     add_addendum(note, reason="Client called", text="All well.", by=ana(cast), now=timezone.now())
     rows = list(AuditEvent.objects.values_list("action", "object_type", "client_id", "actor_id"))
     who = (cast.cleo.pk, cast.ana_user.pk)

@@ -15,6 +15,8 @@ from longtide.notes.overdue import is_overdue
 from tests.notes.conftest import complete
 
 pytestmark = pytest.mark.django_db
+# The client agreed to the current treatment consent (signing marks a booked session completed).
+TREATMENT_ON_FILE = frozenset({"treatment"})
 
 
 @pytest.mark.parametrize(
@@ -44,7 +46,12 @@ def test_the_list_shows_unsigned_sessions_oldest_first_and_marks_the_overdue(cas
     start_note(drafted, by=ana, now=timezone.now())
     done = visit(days_ago=2)
     note = start_note(done, by=ana, now=timezone.now())
-    sign_note(save_draft(note, complete(note), revision=0, by=ana), by=ana, now=timezone.now())
+    sign_note(
+        save_draft(note, complete(note), revision=0, by=ana),
+        by=ana,
+        now=timezone.now(),
+        consents_on_file=TREATMENT_ON_FILE,
+    )
     today = visit(days_ago=0)
     visit(days_ago=-1)  # not yet begun
     visit(days_ago=4, status="cancelled_clinic")

@@ -20,6 +20,8 @@ from longtide.records.export import SCHEMA
 from longtide.scheduling.booking_messages import about
 
 pytestmark = pytest.mark.django_db
+# The client agreed to the current treatment consent (signing marks a booked session completed).
+TREATMENT_ON_FILE = frozenset({"treatment"})
 
 HOSTILE = {
     "first_name": '<script>alert("x")</script>',
@@ -151,7 +153,12 @@ def test_the_export_holds_intake_flags_consents_notes_and_check_ins_and_the_page
     by = Actor(cast.ana_user, "practitioner")
     past = make_visit(cast, days_ago=2, client=cleo, status="completed")
     note = start_note(past, by=by, now=timezone.now())
-    note = sign_note(save_draft(note, complete(note), revision=0, by=by), by=by, now=timezone.now())
+    note = sign_note(
+        save_draft(note, complete(note), revision=0, by=by),
+        by=by,
+        now=timezone.now(),
+        consents_on_file=TREATMENT_ON_FILE,
+    )
     add_addendum(note, reason="Client called", text="Slept <well> that night.", by=by, now=timezone.now())
     CheckIn.objects.create(
         practice=cast.tidewater,

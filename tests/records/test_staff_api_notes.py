@@ -19,6 +19,8 @@ from longtide.tokens.issue import create_token
 from tests.notes.conftest import complete, make_visit
 
 pytestmark = pytest.mark.django_db
+# The client agreed to the current treatment consent (signing marks a booked session completed).
+TREATMENT_ON_FILE = frozenset({"treatment"})
 SIGNATURE_KEYS = {"status", "content_hash", "hash_matches", "addenda"}
 
 
@@ -35,7 +37,12 @@ def signed(world):
     cleo = world.appointments["tidewater"].client
     by = Actor(cast.ana_user, "practitioner")
     note = start_note(make_visit(cast, days_ago=3, client=cleo, status="completed"), by=by, now=timezone.now())
-    note = sign_note(save_draft(note, complete(note), revision=0, by=by), by=by, now=timezone.now())
+    note = sign_note(
+        save_draft(note, complete(note), revision=0, by=by),
+        by=by,
+        now=timezone.now(),
+        consents_on_file=TREATMENT_ON_FILE,
+    )
     add_addendum(note, reason="Client called", text="Slept well that night.", by=by, now=timezone.now())
     draft = start_note(make_visit(cast, days_ago=1, client=cleo, status="completed"), by=by, now=timezone.now())
     return cleo, note, draft

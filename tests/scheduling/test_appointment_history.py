@@ -142,7 +142,9 @@ def test_marking_waits_for_the_start(cast, frozen) -> None:
     frozen.move_to(VISIT)
     mark_appointment(appointment=visit, status=Status.NO_SHOW, by=ChangedBy.staff(cast.ben_user))
     mark_appointment(appointment=visit, status=Status.NO_SHOW, by=ChangedBy.staff(cast.ben_user))  # a repeat: no event
-    mark_appointment(appointment=visit, status=Status.COMPLETED, by=ChangedBy.staff(cast.olga_user))
+    mark_appointment(
+        appointment=visit, status=Status.COMPLETED, by=ChangedBy.staff(cast.olga_user), treatment_consent=True
+    )
     marks = list(visit.events.values_list("kind", "from_status", "to_status", "by_name"))
     assert marks == [("no_show", "booked", "no_show", "ben"), ("completed", "no_show", "completed", "olga")]
 
@@ -297,7 +299,7 @@ def test_signing_the_session_note_records_the_visit_completed_by_its_practitione
         "plan": "Next session in two weeks.",
     }
     note = save_draft(note, fields, revision=0, by=ana)
-    sign_note(note, by=ana, now=VISIT + timedelta(hours=1))
+    sign_note(note, by=ana, now=VISIT + timedelta(hours=1), consents_on_file=frozenset({"treatment"}))
     visit.refresh_from_db()
     assert visit.status == Status.COMPLETED
     event = visit.events.last()

@@ -18,6 +18,7 @@ from longtide.practice.models import Practitioner, Role, StaffMembership
 from longtide.scheduling.booking import ClientDetails, book_appointment, confirm_booking
 from longtide.scheduling.models import Appointment, Source, Status
 from longtide.web.times import slot_value
+from tests.intake.helpers import agree_to_treatment
 
 pytestmark = pytest.mark.django_db
 
@@ -449,6 +450,7 @@ def test_an_appointment_is_marked_completed_only_after_it_starts(
 
     frozen.move_to(datetime(2026, 6, 2, 10, 30, tzinfo=NEW_YORK))
     as_user(client, cast.ben_user)  # a new day, a new session
+    agree_to_treatment(cast.cleo)  # completed needs the treatment consent (tests/intake/test_session_consent.py)
     assert "Mark completed" in client.get(detail(booked)).text
     response = client.post(f"{detail(booked)}mark/", {"status": "completed"}, follow=True)
     booked.refresh_from_db()

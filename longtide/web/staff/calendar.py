@@ -21,13 +21,20 @@ from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
 from longtide.clients.directory import clean_query, search_clients
-from longtide.practice.access import Perm, may_read_booking_note, member_required
+from longtide.intake.session import mark_session, session_consent
+from longtide.practice.access import (
+    Perm,
+    acting,
+    may_override_consent,
+    may_read_booking_note,
+    member_required,
+    role_in,
+)
 from longtide.practice.models import Practice, Practitioner, Room
 from longtide.scheduling.booking import (
     ClientDetails,
     book_appointment,
     cancel_appointment,
-    mark_appointment,
     move_appointment,
 )
 from longtide.scheduling.booking_messages import confirmation_goes_to
@@ -184,6 +191,8 @@ def _appointment_context(
     *,
     cancel_form: CancelForm | None = None,
     late_form: CancelForm | None = None,
+    override_form: MarkForm | None = None,
+    override_error: str = "",
 ) -> dict[str, Any]:
     zone = found.location.zone
     now = timezone.now()
@@ -209,6 +218,11 @@ def _appointment_context(
         "intake": appointment_panel(request, practice, found),
         "session_note": note_panel(request, practice, found),
         "checkin": checkin_panel(request, practice, found),
+        # Consent for this session: marking it completed needs a current treatment consent or an override.
+        "session_consent": session_consent(found),
+        "may_override_consent": may_override_consent(request.user, practice, found.practitioner.user_id),
+        "override_form": override_form or MarkForm(initial={**seen, "status": Status.COMPLETED}),
+        "override_error": override_error,
     }
 
 
@@ -426,28 +440,57 @@ def cancel(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
             messages.success(request, "Recorded as a late cancellation." if late else f"Cancelled by {decider}.")
             return redirect("staff-appointment", practice_slug=practice.slug, pk=found.pk)
     found.refresh_from_db()
-    forms = {"late_form": form} if late else {"cancel_form": form}
-    context = _appointment_context(request, practice, found, **forms)
+    context = _appointment_context(
+        request, practice, found, late_form=form if late else None, cancel_form=None if late else form
+    )
     return render(request, "web/staff/appointment.html", context, status=400)
 
 
 @member_required(Perm.SCHEDULE_BOOK)
 @require_POST
 def mark(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
-    found = get_object_or_404(Appointment.objects.for_practice(practice), pk=pk)
+    """Mark a started session completed or no-show. Completed needs the client's current treatment
+    consent, or an override (`override_reason`) by the session's practitioner or an owner
+    (intake.session.mark_session; Appointment.completion_refusal)."""
+    found = get_object_or_404(_scoped(practice), pk=pk)
     form = MarkForm(request.POST)
     if not form.is_valid():
+        if "override_reason" in form.errors:
+            return _mark_refused(request, practice, found, form, str(form.errors["override_reason"][0]))
         messages.error(request, "Say whether the appointment was completed or a no-show.")
         return redirect("staff-appointment", practice_slug=practice.slug, pk=pk)
+    reason = form.cleaned_data["override_reason"]
+    if reason and not may_override_consent(request.user, practice, found.practitioner.user_id):
+        return _mark_refused(
+            request,
+            practice,
+            found,
+            form,
+            "Only the session's practitioner or an owner can record that a session went ahead without consent.",
+            status=403,
+        )
     try:
-        mark_appointment(
-            appointment=found,
-            status=form.cleaned_data["status"],
+        mark_session(
+            found,
+            form.cleaned_data["status"],
             by=ChangedBy.staff(request.user),
+            actor=acting(request, role_in(request.user, practice)),
             seen=form.cleaned_data["seen"] or None,
+            override_reason=reason,
         )
     except BookingError as error:
+        if error.field == "override_reason" or (reason and error.code == "consent_needed"):
+            return _mark_refused(request, practice, found, form, error.message)
         messages.error(request, error.message)
     else:
         messages.success(request, f"Marked {found.get_status_display().lower()}.")
     return redirect("staff-appointment", practice_slug=practice.slug, pk=pk)
+
+
+def _mark_refused(
+    request: HttpRequest, practice: Practice, found: Appointment, form: MarkForm, message: str, *, status: int = 400
+) -> HttpResponse:
+    """The appointment page again with the override form as typed and what to fix."""
+    found.refresh_from_db()
+    context = _appointment_context(request, practice, found, override_form=form, override_error=message)
+    return render(request, "web/staff/appointment.html", context, status=status)

@@ -15,7 +15,7 @@ from longtide.clients.models import Client
 from longtide.lib.bounds import MAX_ID
 from longtide.practice.models import Practice, Practitioner, Service
 from longtide.scheduling.booking import REASON_LENGTH
-from longtide.scheduling.models import Decider, Status
+from longtide.scheduling.models import OVERRIDE_REASON_MAX, Decider, Status
 from longtide.scheduling.search import candidate_practitioners, find_slots
 from longtide.web.bad_input import BoundedDateField
 from longtide.web.times import parse_slot, slot_value, time_label
@@ -200,6 +200,14 @@ class MarkForm(_Seen):
     status = forms.ChoiceField(
         choices=[(Status.COMPLETED, "Completed"), (Status.NO_SHOW, "No-show")],
         error_messages={"required": "Say whether it was completed or a no-show."},
+    )
+    # Marking completed without the client's current treatment consent: why the session went ahead
+    # (recorded with who and when; practice/access.py may_override_consent decides who may).
+    override_reason = forms.CharField(
+        max_length=OVERRIDE_REASON_MAX,
+        required=False,
+        strip=True,
+        error_messages={"max_length": f"Keep the reason under {OVERRIDE_REASON_MAX} characters."},
     )
 
 
