@@ -50,6 +50,7 @@ from longtide.scheduling.models import (
     Appointment,
     Decider,
     EventKind,
+    OpeningCause,
     OpeningStatus,
     Source,
     Status,
@@ -700,9 +701,10 @@ def _free_for_the_waitlist(cancelled: Appointment, now: datetime) -> None:
 def _claimed_from_the_waitlist(booked: Appointment, now: datetime) -> None:
     """A waitlist offer was confirmed: its entry is booked and its opening filled."""
     WaitlistEntry.objects.filter(offers__appointment=booked).update(status=WaitlistStatus.BOOKED)
-    WaitlistOpening.objects.filter(offers__appointment=booked, status=OpeningStatus.OPEN).update(
-        status=OpeningStatus.FILLED, closed_at=now
-    )
+    # A cancelled visit's time is filled; new hours stay open for the next visit (waitlist.py).
+    WaitlistOpening.objects.filter(
+        offers__appointment=booked, status=OpeningStatus.OPEN, cause=OpeningCause.CANCELLATION
+    ).update(status=OpeningStatus.FILLED, closed_at=now)
 
 
 def mark_appointment(

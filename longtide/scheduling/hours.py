@@ -8,21 +8,28 @@ then moves or cancels them, or confirms and they stay booked outside hours.
 
 Each change locks the practitioner's row, so two owners editing the same week are serialized and the
 list of affected appointments is read against the hours that are actually saved.
+
+Every change also compares the practitioner's working time (all locations, less time off, from now
+to the booking horizon) before and after it: time that was added (new weekly hours, extra hours on a
+date, a day off or time off removed) is recorded as a waitlist opening in the same transaction, and
+the waitlist's planner offers it to waiting clients in order (scheduling/waitlist.py).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from longtide.lib.intervals import Interval
+from longtide.lib.intervals import Interval, intersect, merge, subtract
 from longtide.practice.models import Location, Practitioner
 from longtide.scheduling.availability import DatedHours, PractitionerSchedule, WeeklyHours, working_intervals
 from longtide.scheduling.models import Appointment, HoursException, Status, TimeOff, WorkingHours
+from longtide.scheduling.waitlist import open_new_hours
 
 
 class HoursConflict(Exception):
@@ -116,6 +123,68 @@ def _lock(practitioner: Practitioner) -> None:
     Practitioner.objects.select_for_update().filter(pk=practitioner.pk).first()
 
 
+def working_time_by_location(
+    practitioner_ids: Iterable[int], first_day: date, last_day: date
+) -> dict[tuple[int, int], list[Interval]]:
+    """Return each (practitioner id, location id)'s working time on local days first_day..last_day."""
+    ids = list(practitioner_ids)
+    zones: dict[int, str] = {}
+    weekly: dict[tuple[int, int], list[WeeklyHours]] = defaultdict(list)
+    for pid, loc, zone, weekday, start, end in WorkingHours.objects.filter(practitioner_id__in=ids).values_list(
+        "practitioner_id", "location_id", "location__time_zone", "weekday", "start_time", "end_time"
+    ):
+        weekly[(pid, loc)].append(WeeklyHours(weekday, start, end))
+        zones[loc] = zone
+    extra: dict[tuple[int, int], list[DatedHours]] = defaultdict(list)
+    removed: dict[int, list[DatedHours]] = defaultdict(list)
+    margin = timedelta(days=1)
+    for pid, loc, zone, day, available, from_time, to_time in HoursException.objects.filter(
+        practitioner_id__in=ids, date__gte=first_day - margin, date__lte=last_day + margin
+    ).values_list(
+        "practitioner_id", "location_id", "location__time_zone", "date", "available", "start_time", "end_time"
+    ):
+        if available and loc is not None:
+            extra[(pid, loc)].append(DatedHours(day, True, from_time, to_time))
+            zones[loc] = zone
+        elif not available:
+            # Time removed applies wherever the practitioner would have worked (as in search.py).
+            removed[pid].append(DatedHours(day, False, from_time, to_time))
+    result: dict[tuple[int, int], list[Interval]] = {}
+    for key in {*weekly, *extra}:
+        pid, loc = key
+        schedule = PractitionerSchedule(pid, weekly.get(key, []), [*extra.get(key, []), *removed.get(pid, [])], [])
+        result[key] = working_intervals(schedule, ZoneInfo(zones[loc]), first_day, last_day)
+    return result
+
+
+def bookable_time(practitioner: Practitioner, *, start: datetime, end: datetime) -> list[Interval]:
+    """The practitioner's saved working time between two instants, at every location, less time off."""
+    margin = timedelta(days=1)
+    by_location = working_time_by_location([practitioner.pk], start.date() - margin, end.date() + margin)
+    off = [
+        Interval(a, b)
+        for a, b in TimeOff.objects.filter(practitioner=practitioner, end__gt=start, start__lt=end).values_list(
+            "start", "end"
+        )
+    ]
+    working = merge(i for found in by_location.values() for i in found)
+    return intersect(subtract(working, off), [Interval(start, end)])
+
+
+class _NewTime:
+    """Working time before a change, to record what the change adds for the waitlist."""
+
+    def __init__(self, practitioner: Practitioner, now: datetime) -> None:
+        self.practitioner, self.now = practitioner, now
+        self.start = now + practitioner.practice.min_notice
+        self.end = now + practitioner.practice.horizon
+        self.before = bookable_time(practitioner, start=self.start, end=self.end)
+
+    def offer(self) -> None:
+        after = bookable_time(self.practitioner, start=self.start, end=self.end)
+        open_new_hours(self.practitioner, subtract(after, self.before), now=self.now)
+
+
 def _guard(practitioner: Practitioner, *, now: datetime, change: _Change, confirmed: bool) -> list[Appointment]:
     """Return the affected appointments (those that become outside hours); raise unless confirmed."""
     before = {a.pk for a in appointments_outside_hours(practitioner, now=now)}
@@ -139,6 +208,7 @@ def replace_weekly_hours(
     with transaction.atomic():
         _lock(practitioner)
         affected = _guard(practitioner, now=now, change=_Change(weekly={location.pk: list(hours)}), confirmed=confirmed)
+        new_time = _NewTime(practitioner, now)
         WorkingHours.objects.filter(practitioner=practitioner, location=location).delete()
         WorkingHours.objects.bulk_create(
             WorkingHours(
@@ -146,6 +216,7 @@ def replace_weekly_hours(
             )
             for h in sorted(hours, key=lambda h: (h.weekday, h.start))
         )
+        new_time.offer()
     return affected
 
 
@@ -168,6 +239,7 @@ def add_hours_exception(
         _lock(practitioner)
         change = _Change(add_exceptions=[(location.pk if location else None, exception)])
         affected = _guard(practitioner, now=now, change=change, confirmed=confirmed)
+        new_time = _NewTime(practitioner, now)
         saved = HoursException.objects.create(
             practitioner=practitioner,
             location=location if available else None,
@@ -177,6 +249,7 @@ def add_hours_exception(
             end_time=end,
             reason=reason,
         )
+        new_time.offer()
     return saved, affected
 
 
@@ -187,7 +260,9 @@ def remove_hours_exception(
     with transaction.atomic():
         _lock(practitioner)
         affected = _guard(practitioner, now=now, change=_Change(drop_exception_ids={exception_id}), confirmed=confirmed)
+        new_time = _NewTime(practitioner, now)
         HoursException.objects.filter(practitioner=practitioner, pk=exception_id).delete()
+        new_time.offer()
     return affected
 
 
@@ -203,3 +278,14 @@ def add_time_off(
         )
         saved = TimeOff.objects.create(practitioner=practitioner, start=start, end=end, reason=reason)
     return saved, affected
+
+
+def remove_time_off(*, practitioner: Practitioner, time_off_id: int, now: datetime) -> bool:
+    """Delete a stretch of time off (nothing can be orphaned: time only comes back). Its time, where
+    it is working time, is offered to the waitlist. Returns whether there was one."""
+    with transaction.atomic():
+        _lock(practitioner)
+        new_time = _NewTime(practitioner, now)
+        deleted, _ = TimeOff.objects.filter(practitioner=practitioner, pk=time_off_id).delete()
+        new_time.offer()
+    return bool(deleted)

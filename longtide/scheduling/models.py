@@ -598,14 +598,24 @@ class OpeningStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class OpeningCause(models.TextChoices):
+    CANCELLATION = "cancellation", "A cancellation"
+    NEW_HOURS = "new_hours", "New working hours"
+
+
 class WaitlistOpening(models.Model):
-    """A time freed by a cancellation, offered to the waitlist in order (scheduling/waitlist.py)."""
+    """Time that became free, offered to the waitlist in order (scheduling/waitlist.py): a cancelled
+    visit's time (`freed_by`, offered once), or working time added by an hours change (no `freed_by`:
+    offered visit by visit, as long as the time lasts)."""
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
     practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="+")
     start = models.DateTimeField()
     end = models.DateTimeField()
-    freed_by = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="waitlist_opening")
+    freed_by = models.OneToOneField(
+        Appointment, null=True, blank=True, on_delete=models.CASCADE, related_name="waitlist_opening"
+    )
+    cause = models.CharField(max_length=20, choices=OpeningCause.choices, default=OpeningCause.CANCELLATION)
     status = models.CharField(max_length=10, choices=OpeningStatus.choices, default=OpeningStatus.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -614,9 +624,25 @@ class WaitlistOpening(models.Model):
     class Meta:
         ordering = ["start"]
         indexes = [models.Index(fields=["status", "start"], name="waitlist_open_openings")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cause="new_hours", freed_by__isnull=True) | Q(cause="cancellation", freed_by__isnull=False),
+                name="opening_cause_matches_freed_by",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Opening with {self.practitioner} at {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def from_new_hours(self) -> bool:
+        return self.cause == OpeningCause.NEW_HOURS
+
+    @property
+    def last_start(self) -> datetime:
+        """The latest moment at which the opening can still be offered (a cancelled visit's start;
+        new hours' end, since any visit inside them would do)."""
+        return self.end if self.from_new_hours else self.start
 
 
 class WaitlistOffer(models.Model):

@@ -2,7 +2,12 @@
 filling a cancelled time from it in order.
 
 Filling (the worker's planner `plan_offers`, about once a minute): a cancellation records the freed
-time as an opening (booking.cancel_appointment, in the cancellation's transaction). The planner
+time as an opening (booking.cancel_appointment, in the cancellation's transaction), and so does a
+change of hours that adds working time (scheduling/hours.py: new weekly hours, extra hours on a
+date, a day off or time off removed; in the change's transaction). A cancelled visit's time is
+offered once, at its start; new hours are offered visit by visit, at the first free time inside
+them that suits the next entry (the search's own slots), until the time is gone or too near. The
+planner
 offers each open opening to the first waiting entry it suits — by queue order — by *holding a
 booking* for them through the normal booking action (`book_appointment`, source "waitlist"), which
 takes the practitioner's and room's locks and re-checks the overlap, so the time can never be
@@ -29,6 +34,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -38,6 +44,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
+from longtide.lib.intervals import Interval
 from longtide.notifications.compose import compose, wordings
 from longtide.notifications.links import placeholder
 from longtide.notifications.models import Channel, Message
@@ -50,6 +57,7 @@ from longtide.scheduling.history import ChangedBy
 from longtide.scheduling.message_texts import Purpose, kind_for
 from longtide.scheduling.models import (
     Appointment,
+    OpeningCause,
     OpeningStatus,
     Source,
     Status,
@@ -58,6 +66,7 @@ from longtide.scheduling.models import (
     WaitlistOpening,
     WaitlistStatus,
 )
+from longtide.scheduling.search import find_slots
 
 log = logging.getLogger(__name__)
 
@@ -382,6 +391,54 @@ def _taken_elsewhere(opening: WaitlistOpening, now: datetime) -> bool:
     )
 
 
+NEW_HOURS_MIN = timedelta(minutes=15)  # shorter additions are not worth an opening
+
+
+def open_new_hours(practitioner: Practitioner, added: list[Interval], *, now: datetime) -> list[WaitlistOpening]:
+    """Record working time an hours change added, for the planner to offer (in the change's
+    transaction). Returns the openings made; none when nobody is waiting for this practitioner."""
+    waiting = WaitlistEntry.objects.filter(
+        practice_id=practitioner.practice_id, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
+    ).filter(Q(practitioner__isnull=True) | Q(practitioner=practitioner))
+    if not waiting.exists():
+        return []
+    return WaitlistOpening.objects.bulk_create(
+        WaitlistOpening(
+            practice_id=practitioner.practice_id,
+            practitioner=practitioner,
+            start=span.start,
+            end=span.end,
+            cause=OpeningCause.NEW_HOURS,
+            created_at=now,
+        )
+        for span in added
+        if span.end - span.start >= NEW_HOURS_MIN
+    )
+
+
+def _starts_for(opening: WaitlistOpening, entry: WaitlistEntry, zone: ZoneInfo, now: datetime) -> list[datetime]:
+    """Where to offer the opening to this entry: a cancelled visit's start, or the free times inside
+    new hours that suit the entry (the booking search's own slots, earliest first)."""
+    if not opening.from_new_hours:
+        return [opening.start]
+    found = find_slots(
+        practice=opening.practice,
+        service=entry.service,
+        practitioner_ids=[opening.practitioner_id],
+        first_day=opening.start.astimezone(zone).date(),
+        last_day=opening.end.astimezone(zone).date(),
+        now=now,
+    )
+    duration = entry.service.duration
+    return [
+        slot.start
+        for slot in found.slots
+        if opening.start <= slot.start
+        and slot.start + duration <= opening.end
+        and entry.suits(slot.start, slot.start + duration, zone)
+    ][:3]
+
+
 def _offer_next(opening: WaitlistOpening, offered: set[int], now: datetime) -> bool:
     practice = opening.practice
     location = practice.locations.first()
@@ -396,27 +453,30 @@ def _offer_next(opening: WaitlistOpening, offered: set[int], now: datetime) -> b
         .order_by("queued_at", "pk")
     )
     for entry in candidates:
-        if not entry.suits(opening.start, opening.start + entry.service.duration, location.zone):
+        if not opening.from_new_hours and not entry.suits(
+            opening.start, opening.start + entry.service.duration, location.zone
+        ):
             continue
 
         def record(appointment: Appointment, entry: WaitlistEntry = entry) -> None:
             WaitlistOffer.objects.create(opening=opening, entry=entry, appointment=appointment, created_at=now)
             WaitlistEntry.objects.filter(pk=entry.pk).update(status=WaitlistStatus.OFFERED)
 
-        try:
-            book_appointment(
-                practice=practice,
-                service=entry.service,
-                practitioner=opening.practitioner,
-                start=opening.start,
-                client=ClientDetails(entry.first_name, entry.last_name, entry.email, entry.phone),
-                source=Source.WAITLIST,
-                now=now,
-                on_hold=record,
-            )
-        except BookingError:
-            continue  # this entry's service does not fit the freed time, or no longer may be booked
-        return True
+        for start in _starts_for(opening, entry, location.zone, now):
+            try:
+                book_appointment(
+                    practice=practice,
+                    service=entry.service,
+                    practitioner=opening.practitioner,
+                    start=start,
+                    client=ClientDetails(entry.first_name, entry.last_name, entry.email, entry.phone),
+                    source=Source.WAITLIST,
+                    now=now,
+                    on_hold=record,
+                )
+            except BookingError:
+                continue  # this entry's service does not fit the time, or it no longer may be booked
+            return True
     return False
 
 
@@ -429,14 +489,14 @@ def plan_offers(now: datetime) -> int:
     made = 0
     openings = WaitlistOpening.objects.filter(status=OpeningStatus.OPEN).select_related("practice", "practitioner")
     for opening in openings:
-        if opening.start <= now + opening.practice.min_notice:
+        if opening.last_start <= now + opening.practice.min_notice:
             _close(opening, OpeningStatus.CLOSED, "too near to offer", now)
             continue
         offers = list(opening.offers.select_related("appointment"))
-        if any(o.appointment.status == Status.BOOKED for o in offers):
+        if not opening.from_new_hours and any(o.appointment.status == Status.BOOKED for o in offers):
             _close(opening, OpeningStatus.FILLED, "", now)
             continue
-        if any(o.appointment.holds_time(now) for o in offers):
+        if any(o.appointment.status == Status.HELD and o.appointment.holds_time(now) for o in offers):
             continue  # someone's offer is still held for them
         # Offers that lapsed: those entries wait again (for other times), and are not offered this one.
         lapsed = {o.entry_id for o in offers}
@@ -446,7 +506,7 @@ def plan_offers(now: datetime) -> int:
         WaitlistEntry.objects.filter(pk__in=lapsed - set(still_held), status=WaitlistStatus.OFFERED).update(
             status=WaitlistStatus.WAITING
         )
-        if _taken_elsewhere(opening, now):
+        if not opening.from_new_hours and _taken_elsewhere(opening, now):
             _close(opening, OpeningStatus.CLOSED, "booked another way", now)
             continue
         made += _offer_next(opening, lapsed, now)

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from longtide.lib.intervals import Interval, merge
 from longtide.practice.models import Practice, Practitioner, Room
-from longtide.scheduling.availability import DatedHours, PractitionerSchedule, WeeklyHours, working_intervals
-from longtide.scheduling.models import Appointment, HoursException, TimeOff, WorkingHours
+from longtide.scheduling.hours import working_time_by_location as working_time
+from longtide.scheduling.models import Appointment, TimeOff
 from longtide.web.staff.calendar_css import MAX_LANES
 from longtide.web.times import time_label
 
@@ -219,40 +219,6 @@ def _hours_text(source: Source, zone: ZoneInfo) -> str:
     if source.room is not None:
         return "Open " + ", ".join(pieces) if pieces else "No one working"
     return "Working " + ", ".join(pieces) if pieces else "Not working"
-
-
-def working_time(
-    practitioner_ids: Iterable[int], first_day: date, last_day: date
-) -> dict[tuple[int, int], list[Interval]]:
-    """Return each (practitioner id, location id)'s working time on local days first_day..last_day."""
-    ids = list(practitioner_ids)
-    zones: dict[int, str] = {}
-    weekly: dict[tuple[int, int], list[WeeklyHours]] = defaultdict(list)
-    for pid, loc, zone, weekday, start, end in WorkingHours.objects.filter(practitioner_id__in=ids).values_list(
-        "practitioner_id", "location_id", "location__time_zone", "weekday", "start_time", "end_time"
-    ):
-        weekly[(pid, loc)].append(WeeklyHours(weekday, start, end))
-        zones[loc] = zone
-    extra: dict[tuple[int, int], list[DatedHours]] = defaultdict(list)
-    removed: dict[int, list[DatedHours]] = defaultdict(list)
-    margin = timedelta(days=1)
-    for pid, loc, zone, day, available, from_time, to_time in HoursException.objects.filter(
-        practitioner_id__in=ids, date__gte=first_day - margin, date__lte=last_day + margin
-    ).values_list(
-        "practitioner_id", "location_id", "location__time_zone", "date", "available", "start_time", "end_time"
-    ):
-        if available and loc is not None:
-            extra[(pid, loc)].append(DatedHours(day, True, from_time, to_time))
-            zones[loc] = zone
-        elif not available:
-            # Time removed applies wherever the practitioner would have worked (as in search.py).
-            removed[pid].append(DatedHours(day, False, from_time, to_time))
-    result: dict[tuple[int, int], list[Interval]] = {}
-    for key in {*weekly, *extra}:
-        pid, loc = key
-        schedule = PractitionerSchedule(pid, weekly.get(key, []), [*extra.get(key, []), *removed.get(pid, [])], [])
-        result[key] = working_intervals(schedule, ZoneInfo(zones[loc]), first_day, last_day)
-    return result
 
 
 def _appointments(practice: Practice, start: datetime, end: datetime) -> list[Appointment]:

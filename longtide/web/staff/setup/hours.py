@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,11 +24,13 @@ from longtide.scheduling.hours import (
     add_time_off,
     appointments_outside_hours,
     remove_hours_exception,
+    remove_time_off,
     replace_weekly_hours,
 )
+from longtide.scheduling.hours import working_time_by_location as working_time
 from longtide.scheduling.models import Appointment, TimeOff
 from longtide.scheduling.search import find_slots
-from longtide.web.staff.calendar_grid import practice_zone, working_time
+from longtide.web.staff.calendar_grid import practice_zone
 from longtide.web.staff.setup.guard import owner_page
 from longtide.web.staff.setup.hours_forms import (
     ExceptionForm,
@@ -277,6 +279,7 @@ def exception_delete(request: HttpRequest, practice: Practice, pk: int, exceptio
 @require_POST
 def time_off_delete(request: HttpRequest, practice: Practice, pk: int, off_pk: int) -> HttpResponse:
     person = get_object_or_404(practice.practitioners, pk=pk)
-    get_object_or_404(TimeOff.objects.filter(practitioner=person), pk=off_pk).delete()
+    if not remove_time_off(practitioner=person, time_off_id=off_pk, now=timezone.now()):
+        raise Http404
     messages.success(request, _("Removed the time off."))
     return redirect("settings-time-off", practice.slug, person.pk)
