@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('practice', '0011_booking_policy_bounds'),
-        ('scheduling', '0009_appointment_history'),
+        ('scheduling', '0010_consent_override_event'),
     ]
 
     operations = [
