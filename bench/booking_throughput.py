@@ -53,6 +53,11 @@ class Load:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
     sample_errors: list[str] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds over the phase: server, database
+
+    def cpu_ms(self, part: str) -> float:
+        """CPU milliseconds per successful request of the server or the database."""
+        return self.cpu.get(part, 0.0) * 1000 / self.requests if self.requests else 0.0
 
     @property
     def rate(self) -> float:
@@ -91,12 +96,23 @@ def main() -> int:
         "or queued-only (messages are written to the outbox with each booking, nobody sends them); "
         "repeatable (default: both)",
     )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: book N slots one at a time in-process (Django test client, no server) and print a "
+        "cProfile (cumulative and own time) and the statements per booking",
+    )
     args = parser.parse_args()
     servers = args.server or ["sync:4", "gthread:4x2"]
     email_modes = args.emails or ["worker", "queued-only"]
 
     common.configure(args.database_url)
     print(f"database: {common.describe_database()}; {common.machine()}")
+    if args.profile:
+        _profile(args.profile, days=args.days)
+        return 0
     results = []
     for spec in servers:
         for emails in email_modes:
@@ -173,6 +189,62 @@ def _pool(practice: Any) -> list[tuple[datetime, int]]:
     return pool
 
 
+def _profile(n: int, *, days: int) -> None:
+    """Book n distinct free slots one after another in-process; print where the time goes."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test import Client as TestClient
+    from django.test.utils import CaptureQueriesContext
+
+    practice, summary = common.seed(days=days)
+    type(practice).objects.filter(pk=practice.pk).update(
+        online_bookings_per_ip_per_hour=10**9, online_bookings_per_email_per_day=10**9
+    )
+    pool = _pool(practice)
+    print(f"large clinic: {summary}; {len(pool)} distinct free slots to book")
+    service_id = practice.services.get().pk
+    zone = practice.locations.get().zone
+    url = f"/api/v1/p/{practice.slug}/bookings"
+    client = TestClient()
+    statuses: Counter[int] = Counter()
+
+    def book(index: int) -> None:
+        start, practitioner = pool[index]
+        payload = {
+            "service": service_id,
+            "practitioner": practitioner,
+            "start": start.astimezone(zone).isoformat(),
+            "client": {"first_name": "Load", "last_name": f"Tester {index}", "email": f"p.{index}@example.invalid"},
+        }
+        statuses[client.post(url, payload, content_type="application/json").status_code] += 1
+
+    for i in range(5):
+        book(i)
+    with CaptureQueriesContext(connection) as queries:
+        book(5)
+    print(
+        f"statements for one named booking over HTTP (BEGIN/COMMIT included where the driver sends them): "
+        f"{len(queries)}"
+    )
+    for q in queries.captured_queries:
+        print(f"    {float(q['time']) * 1000:6.2f} ms  {q['sql'][:130]}")
+    n = min(n, len(pool) - 6)
+    profiler = cProfile.Profile(time.process_time)  # CPU time: waiting for the database is not counted
+    started = time.perf_counter()
+    profiler.enable()
+    for i in range(6, 6 + n):
+        book(i)
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+    print(f"{n} bookings in-process: {elapsed * 1000 / n:.1f} ms each (under cProfile); statuses {dict(statuses)}")
+    print("profile of this process's CPU time (waiting for the database excluded)")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(25)
+
+
 def _parse(spec: str) -> dict[str, Any]:
     kind, _, size = spec.partition(":")
     if kind == "sync":
@@ -240,7 +312,9 @@ def _run(spec: str, practice: Any, pool: list[tuple[datetime, int]], *, clients:
             duration=2.0,
             request=lambda c, n: c.post_json(bookings, past) if n % 2 else c.get(minimal),
         )
+        before_cpu = common.cpu_seconds(server.process.pid)
         baseline = _load(server.port, clients=clients, duration=duration, request=lambda c, n: c.get(minimal))
+        baseline.cpu = _minus(common.cpu_seconds(server.process.pid), before_cpu)
         counter = itertools.count()
 
         def book(client: common.Client, n: int) -> tuple[int, bytes] | None:
@@ -263,10 +337,18 @@ def _run(spec: str, practice: Any, pool: list[tuple[datetime, int]], *, clients:
             )
 
         with _sampling_backends() as waits:
+            before_cpu = common.cpu_seconds(server.process.pid)
             booked = _load(server.port, clients=clients, duration=duration, request=book)
+            booked.cpu = _minus(common.cpu_seconds(server.process.pid), before_cpu)
         description = server.description
     created = Appointment.objects.filter(practice=practice).count() - before
     return Result(description, baseline, booked, len(pool), _overlaps(practice), created, waits)
+
+
+def _minus(after: dict[str, float], before: dict[str, float]) -> dict[str, float]:
+    # A backend that went away during the phase takes its CPU with it: both ends are taken while
+    # the server's persistent connections are open, so this undercounts only closed connections.
+    return {key: max(0.0, after[key] - before.get(key, 0.0)) for key in after}
 
 
 @contextmanager
@@ -403,6 +485,15 @@ def _report(results: list[Result], *, clients: int, duration: float) -> None:
             f"(pool {r.pool}{', exhausted' if r.bookings.statuses[201] + r.bookings.statuses[409] >= r.pool else ''}); "
             f"overlaps per practitioner {r.overlaps['practitioner']}, per room {r.overlaps['room']}"
         )
+        if base.cpu and r.bookings.cpu:
+            b = r.bookings
+            per_booking = b.cpu_ms("server") + b.cpu_ms("database")
+            per_minimal = base.cpu_ms("server") + base.cpu_ms("database")
+            print(
+                f"  CPU per request (server + database): minimal view {base.cpu_ms('server'):.2f} + "
+                f"{base.cpu_ms('database'):.2f} ms, booking {b.cpu_ms('server'):.2f} + {b.cpu_ms('database'):.2f} ms; "
+                f"CPU ratio {per_minimal / per_booking:.3f} (what the requests/s ratio would be if CPU were all)"
+            )
         if r.drain_s is not None:
             print(f"  outbox: the worker finished the backlog {r.drain_s:.1f} s after the booking phase ended")
         if r.waits:

@@ -219,6 +219,54 @@ class Client:
         self.connection.close()
 
 
+def cpu_seconds(root_pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the process tree under `root_pid` (the server)
+    and by the PostgreSQL backends connected to this database (its connections), from /proc.
+
+    Differences of these over a phase give CPU per request, which other load on the machine
+    inflates far less than wall time."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, str, float]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                text = f.read()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        stats[int(entry)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / tick)
+    tree = {root_pid}
+    changed = True
+    while changed:
+        changed = False
+        for pid, (ppid, _, _) in stats.items():
+            if ppid in tree and pid not in tree:
+                tree.add(pid)
+                changed = True
+    backends = _database_backends()
+    return {
+        "server": sum(stats[pid][2] for pid in tree if pid in stats),
+        "database": sum(stats[pid][2] for pid in backends if pid in stats),
+    }
+
+
+def _database_backends() -> set[int]:
+    """The PostgreSQL backend processes connected to this run's database (other databases on the
+    same server, e.g. other people's test runs, are not counted)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
 def percentile(samples: list[float], q: float) -> float:
     """Return the q-th percentile (0..100) by linear interpolation."""
     ordered = sorted(samples)

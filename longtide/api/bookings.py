@@ -398,12 +398,14 @@ def create_booking(
 ) -> Status[BookingOut]:
     service = _service_of(slug, payload.service)
     practice = service.practice
-    person = _practitioner(practice, service, payload.practitioner)
+    # The practitioner is checked (and read) by the booking's own first query.
+    person_id = None if payload.practitioner == "any" else int(payload.practitioner)
     try:
         booked = book_appointment(
             practice=practice,
             service=service,
-            practitioner=person,
+            practitioner=None,
+            practitioner_id=person_id,
             start=payload.start,
             client=ClientDetails(
                 payload.client.first_name, payload.client.last_name, payload.client.email, payload.client.phone
@@ -414,6 +416,7 @@ def create_booking(
             client_address=client_address(request),
         )
     except SlotTaken as exc:
+        person = None if person_id is None else _practitioner(practice, service, person_id)
         others = alternatives(practice=practice, service=service, practitioner=person, around=payload.start)
         raise ApiError(
             409,
@@ -424,6 +427,8 @@ def create_booking(
     except TooManyBookings as exc:
         raise ApiError(429, exc.code, exc.message, headers={"Retry-After": str(exc.retry_after)}) from None
     except BookingError as exc:
+        if exc.code == "unknown_practitioner" and person_id is not None:
+            _practitioner(practice, service, person_id)  # raises the specific 404
         raise ApiError(
             exc.status if exc.status != 400 else 422,
             exc.code,

@@ -115,7 +115,7 @@ def _find_or_create_client(practice: Practice, details: ClientDetails, *, now: d
 def request_fingerprint(
     *,
     service: Service,
-    practitioner: Practitioner | None,
+    practitioner_id: int | None,
     start: datetime,
     client: ClientDetails,
     note: str,
@@ -125,7 +125,7 @@ def request_fingerprint(
     """Return the SHA-256 of a booking request in a canonical form (what an idempotency key binds)."""
     canonical = {
         "service": service.pk,
-        "practitioner": practitioner.pk if practitioner is not None else "any",
+        "practitioner": practitioner_id if practitioner_id is not None else "any",
         "start": start.astimezone(UTC).isoformat(),
         "style": style or "",
         "client": [client.first_name, client.last_name, client.email.casefold(), client.phone, client.client_id],
@@ -213,7 +213,9 @@ def _insert_if_free(appointment: Appointment, slot: Slot, blocked: tuple[datetim
         _occupied(slot, blocked, None, "room_id", anything),
         _time_off(slot, blocked),
     ]
-    fields = [f for f in Appointment._meta.concrete_fields if not f.primary_key and not f.generated]
+    # With its id reserved beforehand (book_appointment on PostgreSQL), the id is written too.
+    reserved = appointment.pk is not None
+    fields = [f for f in Appointment._meta.concrete_fields if (reserved or not f.primary_key) and not f.generated]
     quote = connection.ops.quote_name
     values = [f.get_db_prep_save(f.pre_save(appointment, add=True), connection) for f in fields]
     sql = (
@@ -305,6 +307,7 @@ def _hold(
     ignore_appointment: int | None = None,
     rooms: list[tuple[int, int, str]] | None = None,
     checked_by_make: bool = False,
+    before_lock: Callable[[Slot, int], None] | None = None,
 ) -> Appointment | None:
     """Find the slot, then lock, re-check and write in one short transaction. None when not free.
 
@@ -318,6 +321,10 @@ def _hold(
     `checked_by_make`: `make` writes only if the time is free (_insert_if_free) and raises _NotFree
     otherwise, so the separate re-check is skipped — until a round finds the time taken, after
     which still_free runs first (it marks lapsed holds in the way expired).
+
+    `before_lock` runs in the transaction before the locks are taken: work that needs no lock
+    (finding the client, writing the messages) then does not hold up other bookings of the same
+    practitioner or room, which wait for the locks until this transaction commits.
     """
     check_first = not checked_by_make
     for _ in range(ATTEMPTS + len(practitioner_ids) - 1):
@@ -337,6 +344,8 @@ def _hold(
         blocked = service.blocked_range(slot.start, slot.end)
         try:
             with transaction.atomic():
+                if before_lock is not None:
+                    before_lock(slot, location_id)
                 lock_for_booking(practitioner_id=slot.practitioner_id, room_ids=[slot.room_id])
                 if not check_first or still_free(practice, slot, blocked, ignore_appointment, now=now):
                     return make(slot, location_id)
@@ -381,8 +390,13 @@ def book_appointment(
     client_address: str = "",
     now: datetime | None = None,
     on_hold: Callable[[Appointment], None] | None = None,
+    practitioner_id: int | None = None,
 ) -> Booked:
     """Book the service at `start` with the practitioner (or the first free one when None).
+
+    `practitioner_id` may name the practitioner instead of `practitioner` (the API: the candidates
+    query reads the practitioner, so the caller need not); one that does not offer the service is
+    refused with `unknown_practitioner`.
 
     Staff bookings are booked at once. Online and API bookings are *held* until the owner of the
     email address confirms them from the emailed link (confirm_booking), whoever the address
@@ -400,7 +414,10 @@ def book_appointment(
     Raises BookingError with a specific code for bad requests, IdempotencyKeyReused when the key
     came with another request, SlotTaken when the time is not free and NotSaved when the database
     failed (nothing is booked then). The email (the request to confirm, or the confirmation) is
-    queued in the booking's own transaction, so the two commit together.
+    queued in the booking's own transaction, so the two commit together. On PostgreSQL the
+    appointment's id is drawn from its sequence with the first query, so the client and the email
+    are written before the booking locks are taken: under the locks only the re-checking insert and
+    the rate-limit counters run.
     """
     now = now or timezone.now()
     for_staff = source == Source.STAFF
@@ -408,6 +425,8 @@ def book_appointment(
         raise BookingError("unknown_service", "That service is not offered here.", "service")
     if practitioner is not None and practitioner.practice_id != practice.pk:
         raise BookingError("unknown_practitioner", "That practitioner does not work here.", "practitioner")
+    if practitioner is not None:
+        practitioner_id = practitioner.pk
     if not for_staff and (client.client_id is not None or not client.email):
         # Online and API bookings are confirmed by the owner of an email address: they need one.
         raise BookingError("email_required", "Enter an email address like name@example.com.", "email")
@@ -415,7 +434,7 @@ def book_appointment(
         raise BookingError("unknown_client", "That client is not a client of this practice.", "client")
     fingerprint = request_fingerprint(
         service=service,
-        practitioner=practitioner,
+        practitioner_id=practitioner_id,
         start=start,
         client=client,
         note=note,
@@ -429,10 +448,11 @@ def book_appointment(
     limits = [] if for_staff or from_waitlist else booking_limits(practice, email=client.email, address=client_address)
     places = candidates_and_rooms(
         service,
-        practitioner_id=practitioner.pk if practitioner else None,
+        practitioner_id=practitioner_id,
         style=style,
         limits=[each.limit for each in limits],
         now=now,
+        reserve_id=True,
     )
     check_room_left(practice, limits, now, used=places.used)
     candidates = places.practitioner_ids
@@ -440,21 +460,25 @@ def book_appointment(
         raise BookingError("unknown_practitioner", "That practitioner does not offer this service.", "practitioner")
 
     nonce = new_nonce()
+    held = not for_staff
+    purpose = Purpose.WAITLIST_OFFER if from_waitlist else Purpose.REQUEST if held else Purpose.CONFIRMATION
+    # The appointment being booked in this round (before_lock makes it) and whether its message is queued.
+    pending: dict[str, Any] = {}
 
-    def make(slot: Slot, location_id: int) -> Appointment:
+    def prepare(slot: Slot, location_id: int) -> None:
+        """In the transaction, before the locks: the client, the appointment and (with an id
+        reserved) its message. Rolled back with the round when the insert finds the time taken."""
         blocked_start, blocked_end = service.blocked_range(slot.start, slot.end)
-        held = not for_staff
         appointment = Appointment(
+            pk=places.reserved_id,
             practice=practice,
             # The objects this request already has, so that the messages and the answer read
             # none of them again.
             location=places.locations[location_id],
             service=service,
-            **(
-                {"practitioner": practitioner}
-                if practitioner is not None and practitioner.pk == slot.practitioner_id
-                else {"practitioner_id": slot.practitioner_id}
-            ),
+            practitioner=practitioner
+            if practitioner is not None and practitioner.pk == slot.practitioner_id
+            else places.practitioner(slot.practitioner_id),
             room_id=slot.room_id,
             client=_find_or_create_client(practice, client, now=now),
             start=slot.start,
@@ -478,13 +502,22 @@ def book_appointment(
             booked_email=client.email,
             booked_phone=client.phone,
         )
-        _insert_if_free(appointment, slot, (blocked_start, blocked_end))  # raises _NotFree, rolling back
-        # In the booking's own transaction: the booking and its email commit together. Its creation
-        # needs no history row: who, when, how and for when are on the appointment's own row
-        # (created_by, created_at, source; the first move's `from_start`), and the history shows it
-        # from there (web/staff/calendar.history_rows), keeping a booking within its statements.
-        purpose = Purpose.WAITLIST_OFFER if from_waitlist else Purpose.REQUEST if held else Purpose.CONFIRMATION
-        queue_booking_message(purpose, appointment, now=now)
+        pending["appointment"], pending["queued"] = appointment, False
+        if appointment.pk is not None:
+            # In the booking's own transaction: the booking and its email commit together.
+            queue_booking_message(purpose, appointment, now=now)
+            pending["queued"] = True
+
+    def make(slot: Slot, location_id: int) -> Appointment:
+        appointment: Appointment = pending["appointment"]
+        blocked = (appointment.blocked_start, appointment.blocked_end)
+        _insert_if_free(appointment, slot, blocked)  # raises _NotFree, rolling back
+        # Its creation needs no history row: who, when, how and for when are on the appointment's
+        # own row (created_by, created_at, source; the first move's `from_start`), and the history
+        # shows it from there (web/staff/calendar.history_rows), keeping a booking within its
+        # statements.
+        if not pending["queued"]:  # no id reserved (SQLite, whose writers are serialized anyway)
+            queue_booking_message(purpose, appointment, now=now)
         if on_hold is not None:
             on_hold(appointment)
         # Last, right before the commit: every booking from one network address updates the same
@@ -504,6 +537,7 @@ def book_appointment(
             make=make,
             rooms=places.rooms,
             checked_by_make=True,
+            before_lock=prepare,
         )
     except IntegrityError as error:
         # Two requests with one key inserted at once: the unique constraint kept one.

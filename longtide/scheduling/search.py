@@ -116,18 +116,24 @@ def suitable_rooms(service: Service) -> list[tuple[int, int, str]]:
 # each in its display order, with the columns of the room's location (a booking's messages need
 # them; reading them here saves a query).
 _PLACES_SQL = (
-    "SELECT 'r', r.id, r.sort_order, '', {location_columns} FROM {room} r JOIN {location} l ON l.id = r.location_id "
+    "SELECT 'r', r.id, r.sort_order, '', {location_columns}, {practitioner_nulls} "
+    "FROM {room} r JOIN {location} l ON l.id = r.location_id "
     "WHERE l.practice_id = %s AND r.active AND (r.id IN (SELECT room_id FROM {chosen} WHERE service_id = %s) "
     "OR NOT EXISTS (SELECT 1 FROM {chosen} WHERE service_id = %s)) "
     "UNION ALL "
-    "SELECT 'p', p.id, p.sort_order, p.display_name, {location_nulls} "
+    "SELECT 'p', p.id, p.sort_order, p.display_name, {location_nulls}, {practitioner_columns} "
     "FROM {practitioner} p JOIN {offers} o ON o.practitioner_id = p.id WHERE o.service_id = %s AND p.active{extra} "
-    "{counters}ORDER BY 1, 3, 4, 2"
+    "{counters}{reserve}ORDER BY 1, 3, 4, 2"
 )
 # All of Location's columns, in the model's order (Model.from_db takes them so).
 _LOCATION_FIELDS = [f.attname for f in Location._meta.concrete_fields]
 _LOCATION_COLUMNS = ", ".join(f"l.{connection.ops.quote_name(str(f.column))}" for f in Location._meta.concrete_fields)
 _ZONE_AT = _LOCATION_FIELDS.index("time_zone")
+# What a booking's messages and answer read of the practitioner (the rest, e.g. the bio, is deferred).
+_PRACTITIONER_FIELDS = ["id", "practice_id", "display_name", "sort_order", "slug", "credentials", "style", "active"]
+_PRACTITIONER_EXTRA = _PRACTITIONER_FIELDS[4:]
+_PRACTITIONER_COLUMNS = ", ".join(f"p.{connection.ops.quote_name(name)}" for name in _PRACTITIONER_EXTRA)
+_PRACTITIONER_NULLS = ", ".join(["NULL"] * len(_PRACTITIONER_EXTRA))
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +144,16 @@ class Places:
     rooms: list[tuple[int, int, str]]  # (room id, location id, time zone), as suitable_rooms
     locations: dict[int, Location]  # location id -> the location (its display fields)
     used: list[int]  # the uses of each limit asked for, in order (ratelimit.counters.counts_of)
+    # practitioner id -> the row's display fields (practitioner(): a model with the rest deferred)
+    practitioner_rows: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    # An appointment id drawn from its sequence (PostgreSQL, when asked for): a booking can then
+    # prepare its messages before it takes the booking locks.
+    reserved_id: int | None = None
+
+    def practitioner(self, practitioner_id: int) -> Practitioner:
+        """The candidate as a model instance (its long text fields deferred), for the booking's messages."""
+        row = self.practitioner_rows[practitioner_id]
+        return Practitioner.from_db(connection.alias, _PRACTITIONER_FIELDS, row)
 
 
 def candidates_and_rooms(
@@ -147,11 +163,14 @@ def candidates_and_rooms(
     style: str | None = None,
     limits: Sequence[Limit] = (),
     now: datetime | None = None,
+    reserve_id: bool = False,
 ) -> Places:
-    """candidate_practitioners and suitable_rooms in one round trip, with the rooms' locations.
+    """candidate_practitioners and suitable_rooms in one round trip, with the rooms' locations and
+    the candidates' display fields.
 
     With `limits` (a booking's rate limits), their current counts come back in the same round trip:
-    everything a booking reads before its search, in one statement."""
+    everything a booking reads before its search, in one statement. With `reserve_id` on
+    PostgreSQL, also the next appointment id from its sequence (`Places.reserved_id`)."""
     extra, params = "", list[int | str]([service.practice_id, service.pk, service.pk, service.pk])
     if practitioner_id is not None:
         extra, params = extra + " AND p.id = %s", [*params, practitioner_id]
@@ -165,17 +184,23 @@ def candidates_and_rooms(
         chosen=Service.rooms.through,
     )
     with connection.cursor() as cursor:
-        counters = ""
+        counters = reserve = ""
+        nulls = f"{', '.join(['NULL'] * len(_LOCATION_FIELDS))}, {_PRACTITIONER_NULLS}"
         if limits:
             used_sql, used_params = used_query(limits, now or timezone.now())
-            nulls = ", ".join(["NULL"] * len(_LOCATION_FIELDS))
             counters = f"UNION ALL SELECT 'l', u.window_start, u.count, u.key_hash, {nulls} FROM ({used_sql}) u "  # noqa: S608
             params = [*params, *used_params]
+        if reserve_id and connection.vendor == "postgresql":
+            table = Appointment._meta.db_table
+            reserve = f"UNION ALL SELECT 'i', nextval(pg_get_serial_sequence('{table}', 'id')), 0, '', {nulls} "
         sql = _PLACES_SQL.format(
             counters=counters,
+            reserve=reserve,
             extra=extra,
             location_columns=_LOCATION_COLUMNS,
             location_nulls=", ".join(["NULL"] * len(_LOCATION_FIELDS)),
+            practitioner_columns=_PRACTITIONER_COLUMNS,
+            practitioner_nulls=_PRACTITIONER_NULLS,
             **tables,
         )
         cursor.execute(sql, params)
@@ -184,17 +209,26 @@ def candidates_and_rooms(
     rooms: list[tuple[int, int, str]] = []
     locations: dict[int, Location] = {}
     counted: list[tuple[str, int, int]] = []
-    for kind, pk, order, name, *location in rows:
+    people: dict[int, tuple[Any, ...]] = {}
+    reserved: int | None = None
+    width = len(_LOCATION_FIELDS)
+    for kind, pk, order, name, *rest in rows:
         if kind == "l":
             counted.append((name, pk, order))  # key, window, count
             continue
         if kind == "p":
             ids.append(pk)
+            people[pk] = (pk, service.practice_id, name, order, *rest[width:])
             continue
+        if kind == "i":
+            reserved = pk
+            continue
+        location = rest[:width]
         if location[0] not in locations:
             locations[location[0]] = Location.from_db(connection.alias, _LOCATION_FIELDS, location)
         rooms.append((pk, location[0], location[_ZONE_AT]))
-    return Places(ids, rooms, locations, counts_of(limits, now or timezone.now(), counted) if limits else [])
+    used = counts_of(limits, now or timezone.now(), counted) if limits else []
+    return Places(ids, rooms, locations, used, people, reserved)
 
 
 @dataclass
