@@ -18,7 +18,9 @@ from longtide.audit.models import Action
 from longtide.audit.trail import Actor, record
 from longtide.clients.models import Client
 from longtide.intake.actions import current_intake
+from longtide.intake.models import IntakeSettings
 from longtide.measurement import links
+from longtide.measurement.crisis import raise_crisis, raises_self_harm
 from longtide.measurement.messages import queue_link
 from longtide.measurement.models import (
     DiaryEntry,
@@ -81,13 +83,14 @@ def default_primary(concern: Concern) -> str:
 
 def offered(practice: Practice) -> list[Instrument]:
     """The questionnaires a practice may send: free ones (licensed ones need the practice's
-    licence and wording, not recorded yet), without PHQ-9 (its self-harm alert route is not built:
-    the crisis switch stays off), and not the diary (it has its own link)."""
+    licence and wording, not recorded yet), PHQ-9 only while the practice's crisis protocol is on
+    (crisis.py), and not the diary (it has its own link)."""
+    crisis_protocol = settings_of(practice).crisis_protocol
     return [
         i
         for i in instruments.current()
         if i.kind is not Kind.DAILY_DIARY
-        and availability(i, holds_licence=False, licensed_text=None, crisis_protocol=False).usable
+        and availability(i, holds_licence=False, licensed_text=None, crisis_protocol=crisis_protocol).usable
     ]
 
 
@@ -361,7 +364,53 @@ def submit(*, link: QuestionnaireLink, data: Mapping[str, Any], by: Actor, now: 
             object_id=response.pk,
             detail=instrument.id,
         )
+        if raises_self_harm(response.alerts):
+            raise_crisis(response, now=now)
     return Submitted(response, False)
+
+
+def update_settings(
+    *,
+    practice: Practice,
+    crisis_protocol: bool,
+    inactivity_days: int,
+    emergency_number: str,
+    crisis_line: str,
+    by: Actor,
+    now: datetime,
+) -> MeasurementSettings:
+    """Save the owner's outcome settings. The crisis protocol needs the emergency number and the
+    crisis line the client is shown; switching it off voids the PHQ-9 links not yet answered."""
+    emergency_number, crisis_line = emergency_number.strip(), crisis_line.strip()
+    if crisis_protocol and not (emergency_number and crisis_line):
+        raise Refused(_("The crisis protocol needs the emergency number and the crisis line clients are shown."))
+    with transaction.atomic():
+        found, _created = MeasurementSettings.objects.select_for_update().get_or_create(practice=practice)
+        was = found.crisis_protocol
+        found.crisis_protocol = crisis_protocol
+        found.inactivity_days = inactivity_days
+        found.save(update_fields=["crisis_protocol", "inactivity_days"])
+        numbers, _created = IntakeSettings.objects.get_or_create(practice=practice)
+        numbers.emergency_number, numbers.crisis_line = emergency_number, crisis_line
+        numbers.save(update_fields=["emergency_number", "crisis_line"])
+        voided = 0
+        if was and not crisis_protocol:
+            voided = QuestionnaireLink.objects.filter(
+                practice=practice,
+                instrument__in=[i.id for i in instruments.current() if i.requires_crisis_protocol],
+                voided_at__isnull=True,
+                used_at__isnull=True,
+            ).update(voided_at=now)
+        record(
+            by=by,
+            action=Action.CHANGE,
+            object_type="outcome_settings",
+            practice_id=practice.pk,
+            object_id=found.pk,
+            detail=f"crisis protocol {'on' if crisis_protocol else 'off'}; inactivity {inactivity_days} days"
+            + (f"; {voided} PHQ-9 links voided" if voided else ""),
+        )
+    return found
 
 
 def diary_days_open(link: QuestionnaireLink, today: date) -> tuple[date, date]:

@@ -11,13 +11,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from longtide.measurement import links
+from longtide.measurement.crisis import ALERT_PURPOSE
 from longtide.measurement.models import QuestionnaireLink
 from longtide.notifications.links import placeholder
 from longtide.notifications.models import Channel, Message
 from longtide.notifications.outbox import NewMessage, queue
 
 LINK_PURPOSE = "outcomes.link"
-PURPOSE_LABELS = {LINK_PURPOSE: gettext_lazy("Questionnaire or diary link")}
+PURPOSE_LABELS = {
+    LINK_PURPOSE: gettext_lazy("Questionnaire or diary link"),
+    ALERT_PURPOSE: gettext_lazy("Questionnaire answer needs attention (to a practitioner)"),
+}
 
 
 def queue_link(link: QuestionnaireLink, *, now: datetime, dedupe_key: str = "") -> None:

@@ -46,6 +46,14 @@ class MeasurementSettings(models.Model):
     inactivity_days = models.PositiveIntegerField(
         default=120, help_text="An episode without a visit for this many days counts as closed."
     )
+    # PHQ-9 asks about self-harm (item 9): offered only while this is on (measurement/crisis.py).
+    crisis_protocol = models.BooleanField(
+        "Crisis protocol (offer the PHQ-9)",
+        default=False,
+        help_text="The PHQ-9's last question asks about thoughts of self-harm. Switch this on only when your "
+        "practice has a crisis protocol: a positive answer shows the client your emergency number and crisis "
+        "line at once, raises an EMERGENCY flag on the client's intake and emails their practitioner.",
+    )
 
     def __str__(self) -> str:
         return f"Outcome settings of {self.practice}"

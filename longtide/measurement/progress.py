@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from longtide.clients.models import Client
 from longtide.measurement.actions import DIARY, is_open, practice_today, session_days
+from longtide.measurement.crisis import raises_self_harm
 from longtide.measurement.models import DiaryEntry, Episode, PrimaryChange, QuestionnaireLink, Response
 from longtide.outcomes import instruments
 from longtide.outcomes.charts import Chart, ChartPoint, progress_chart
@@ -33,6 +34,7 @@ class Row:
     not_scorable: str
     change: str  # the plain words against the baseline, or ""
     is_baseline: bool
+    alert: str = ""  # "Self-harm answer: crisis protocol" (measurement/crisis.py), or ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ def series_of(instrument: Instrument, responses: list[Response], start: date) ->
             not_scorable=r.not_scorable,
             change=words.get(day, ""),
             is_baseline=base is not None and day == base.taken_on,
+            alert=_("Self-harm answer: crisis protocol") if raises_self_harm(r.alerts) else "",
         )
         for day, r in sorted(by_day.items())
     ]

@@ -53,6 +53,7 @@ PAGES = [
     "practice/",
     "policies/",
     "home-page/",
+    "outcomes/",
     "locations/",
     "locations/new/",
     "locations/{loc}/",

@@ -25,14 +25,16 @@ from longtide.measurement.actions import (
     DIARY,
     Refused,
     diary_days_open,
+    form_answers,
     practice_today,
     save_diary_day,
     submit,
 )
+from longtide.measurement.crisis import crisis_text, raises_self_harm
 from longtide.measurement.models import DiaryEntry, QuestionnaireLink, Response
 from longtide.outcomes import instruments
-from longtide.outcomes.instruments.definition import ChoiceItem, Instrument, NumberItem
-from longtide.outcomes.scoring import InvalidAnswers
+from longtide.outcomes.instruments.definition import AlertKind, ChoiceItem, Instrument, NumberItem
+from longtide.outcomes.scoring import InvalidAnswers, alerts
 
 FIELD_MAX = 300
 
@@ -95,10 +97,12 @@ def _thanks(request: HttpRequest, link: QuestionnaireLink, response: Response) -
         episode_id=link.episode_id, timepoint=link.timepoint, response__isnull=True
     ).exclude(pk=link.pk)
     following = next((s for s in siblings.order_by("pk") if links.works(s, now)), None)
+    practice = link.client.practice
     context = {
-        "practice": link.client.practice,
+        "practice": practice,
         "response": response,
         "next_path": links.path_of(following) if following is not None else "",
+        "crisis": crisis_text(practice) if raises_self_harm(response.alerts) else "",
     }
     return render(request, "web/outcomes/thanks.html", context)
 
@@ -127,12 +131,15 @@ def questionnaire(request: HttpRequest, practice_slug: str, token: str) -> HttpR
             return _gone(request, link)
         else:
             return _thanks(request, link, done.response)
+    # Answers that could not be stored yet still show the crisis resources at once.
+    raised = alerts(instrument, form_answers(instrument, values)) if values else ()
     context = {
         "practice": link.client.practice,
         "instrument": instrument,
         "items": _items(instrument, values, errors),
         "errors": errors,
         "general_error": errors.get("*", ""),
+        "crisis": crisis_text(link.client.practice) if any(a.kind is AlertKind.SELF_HARM for a in raised) else "",
     }
     return render(request, "web/outcomes/questionnaire.html", context, status=400 if errors else 200)
 

@@ -2,13 +2,23 @@
 
 from django.urls import path
 
-from longtide.web.staff.setup import hours, locations, overview, practice_pages, practitioners, services, team
+from longtide.web.staff.setup import (
+    hours,
+    locations,
+    outcome_settings,
+    overview,
+    practice_pages,
+    practitioners,
+    services,
+    team,
+)
 
 urlpatterns = [
     path("", overview.overview, name="settings-overview"),
     path("practice/", practice_pages.details, name="settings-practice"),
     path("policies/", practice_pages.policies, name="settings-policies"),
     path("home-page/", practice_pages.home_page, name="settings-home-page"),
+    path("outcomes/", outcome_settings.outcome_settings, name="settings-outcomes"),
     path("locations/", locations.location_list, name="settings-locations"),
     path("locations/new/", locations.location_edit, name="settings-location-new"),
     path("locations/<int:pk>/", locations.location_edit, name="settings-location"),

@@ -1,0 +1,118 @@
+"""PHQ-9 only behind the practice's crisis protocol; a positive item 9 shows the crisis resources at
+once and takes the intake's crisis route (an EMERGENCY crisis flag, the practitioner emailed with
+nothing clinical)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client as HttpClient
+from django.utils import timezone
+
+from longtide.audit.models import AuditEvent
+from longtide.intake.models import Flag, IntakeSettings
+from longtide.measurement.actions import Refused, offered_ids, send_link
+from longtide.measurement.models import QuestionnaireLink, Response
+from longtide.notifications.models import Message
+from tests.measurement.conftest import send, staff_actor, today, visit
+from tests.measurement.test_schedule import intake
+
+pytestmark = pytest.mark.django_db
+
+SETTINGS = "/staff/tidewater/settings/outcomes/"
+ON = {"crisis_protocol": "on", "emergency_number": "911", "crisis_line": "988 (call or text)", "inactivity_days": "120"}
+PHQ9_LOW = {f"q{n}": "1" for n in range(1, 9)}
+
+
+def _as(user) -> HttpClient:
+    web = HttpClient()
+    web.force_login(user)
+    return web
+
+
+def switch_on(cast) -> None:
+    assert _as(cast.olga_user).post(SETTINGS, ON).status_code == 302
+
+
+def test_phq9_is_offered_only_once_an_owner_switches_the_crisis_protocol_on(cast, episode) -> None:
+    assert "phq9" not in offered_ids(cast.tidewater)
+    with pytest.raises(Refused, match="cannot be used"):
+        send_link(episode=episode, instrument="phq9", timepoint="ad_hoc", by=staff_actor(None), now=timezone.now())
+    for user in (cast.ana_user, cast.ben_user):  # practitioner, front desk: not theirs
+        assert _as(user).get(SETTINGS).status_code == 404
+        assert _as(user).post(SETTINGS, ON).status_code == 404
+    owner = _as(cast.olga_user)
+    page = owner.get(SETTINGS)
+    assert page.status_code == 200 and 'name="crisis_protocol"' in page.text
+    refused = owner.post(SETTINGS, {**ON, "crisis_line": ""})
+    assert refused.status_code == 400 and "needs the emergency number and the crisis line" in refused.text
+    assert 'value="911"' in refused.text  # what was typed is kept
+    assert "phq9" not in offered_ids(cast.tidewater)
+    switch_on(cast)
+    assert "phq9" in offered_ids(cast.tidewater)
+    assert IntakeSettings.objects.get(practice=cast.tidewater).crisis_line == "988 (call or text)"
+    assert AuditEvent.objects.filter(object_type="outcome_settings", detail__startswith="crisis protocol on").exists()
+    link, _token = send(episode, "phq9")
+    # Switching it off again voids the PHQ-9 links not yet answered.
+    assert owner.post(SETTINGS, {**ON, "crisis_protocol": ""}).status_code == 302
+    link.refresh_from_db()
+    assert link.voided_at is not None and "phq9" not in offered_ids(cast.tidewater)
+
+
+def test_a_positive_item_9_shows_crisis_resources_at_once_and_takes_the_intakes_crisis_route(cast, episode) -> None:
+    switch_on(cast)
+    intake(cast, cast.cleo, "neck_back_pain")
+    visit(cast, cast.cleo, today(cast) + timedelta(days=3), status="booked")
+    link, token = send(episode, "phq9")
+    web = HttpClient()
+    done = web.post(f"/p/tidewater/questions/{token}/", {**PHQ9_LOW, "q9": "1"})
+    assert done.status_code == 200
+    assert 'id="crisis-resources"' in done.text and "911" in done.text and "988 (call or text)" in done.text
+    assert done.text.index("crisis-resources") < done.text.index('id="thanks"')  # first thing on the page
+    response = Response.objects.get()
+    assert response.alerts == [{"kind": "self_harm", "item": "q9"}]
+    [flag] = Flag.objects.filter(client=cast.cleo)
+    assert (flag.crisis, flag.level, flag.urgent, flag.acknowledged_at) == (True, 3, True, None)
+    [alert] = Message.objects.filter(purpose="outcomes.alert")
+    assert alert.recipient == "ana@tidewater.test"
+    text = (alert.subject + alert.body_text).lower()
+    for clinical in ("harm", "phq", "suicid", "cleo", "park", "depress", "mood"):
+        assert clinical not in text
+    assert f"/staff/tidewater/clients/{cast.cleo.pk}/intake/" in alert.body_text
+    # Coming back to the page shows the resources again; nothing is raised twice.
+    again = web.get(f"/p/tidewater/questions/{token}/")
+    assert 'id="crisis-resources"' in again.text
+    assert Flag.objects.count() == 1 and Message.objects.filter(purpose="outcomes.alert").count() == 1
+    # The practitioner sees it on the outcomes page.
+    page = _as(cast.ana_user).get(f"/staff/tidewater/clients/{cast.cleo.pk}/outcomes/")
+    assert "Self-harm answer: crisis protocol" in page.text
+    assert link.pk
+
+
+def test_an_incomplete_questionnaire_with_item_9_still_alerts(cast, episode) -> None:
+    switch_on(cast)
+    intake(cast, cast.cleo, "neck_back_pain")
+    _link, token = send(episode, "phq9")
+    done = HttpClient().post(f"/p/tidewater/questions/{token}/", {"q9": "3"})
+    assert done.status_code == 200 and 'id="crisis-resources"' in done.text
+    assert Response.objects.get().total is None
+    assert Flag.objects.filter(client=cast.cleo, crisis=True).count() == 1
+    assert Message.objects.filter(purpose="outcomes.alert").count() == 1  # to the last visit's practitioner
+
+
+def test_answers_that_do_not_fit_still_show_the_resources(cast, episode) -> None:
+    switch_on(cast)
+    _link, token = send(episode, "phq9")
+    wrong = HttpClient().post(f"/p/tidewater/questions/{token}/", {**PHQ9_LOW, "q9": "2", "q1": "7"})
+    assert wrong.status_code == 400 and 'id="crisis-resources"' in wrong.text
+    assert Response.objects.count() == 0
+
+
+def test_no_alert_for_not_at_all(cast, episode) -> None:
+    switch_on(cast)
+    _link, token = send(episode, "phq9")
+    done = HttpClient().post(f"/p/tidewater/questions/{token}/", {**PHQ9_LOW, "q9": "0"})
+    assert done.status_code == 200 and 'id="crisis-resources"' not in done.text
+    assert not Flag.objects.exists() and not Message.objects.filter(purpose="outcomes.alert").exists()
+    assert QuestionnaireLink.objects.count() == 1
