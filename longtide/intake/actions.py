@@ -303,6 +303,86 @@ def submit(
     return Submitted(locked, result)
 
 
+# -- signing again: a new version of a consent document ---------------------------------------------
+
+
+def documents_to_sign_again(client: Client) -> list[ConsentDocument]:
+    """The current documents the client is asked to sign again without redoing the intake: a newer
+    version of one they answered before, or a required one they have not agreed to in its current
+    version. Empty before their first intake is sent (the intake's own consent step asks then)."""
+    if current_intake(client) is None:
+        return []
+    answered: dict[str, set[int]] = {}
+    agreed: set[int] = set()
+    for kind, document_id, yes in Signature.objects.filter(client=client).values_list(
+        "document__kind", "document_id", "agreed"
+    ):
+        answered.setdefault(kind, set()).add(document_id)
+        if yes:
+            agreed.add(document_id)
+    found = []
+    for document in current_documents(client.practice):
+        if document.required:
+            if document.pk not in agreed:
+                found.append(document)
+        elif document.kind in answered and document.pk not in answered[document.kind]:
+            found.append(document)
+    return found
+
+
+@dataclass
+class SignedAgain:
+    signed: list[Signature] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def sign_again(
+    client: Client, answer: ConsentAnswer, *, origin: Origin, today: date, now: datetime | None = None
+) -> SignedAgain:
+    """Sign the documents of `documents_to_sign_again` (agreed or not, as ticked), with the typed
+    name, time, address and user agent and the SHA-256 of each text — the intake's rules (required
+    ones must be agreed; a parent or guardian signs for a minor, with their relationship). Documents
+    signed meanwhile (an old tab) are not signed twice."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        Client.objects.select_for_update().filter(pk=client.pk).first()
+        intake = current_intake(client)
+        documents = documents_to_sign_again(client)
+        if intake is None or not documents:
+            return SignedAgain()
+        errors = check_consent(intake, answer, documents, today)
+        if errors:
+            return SignedAgain(errors=errors)
+        minor = client_is_minor(intake, today)
+        signed = [
+            Signature.objects.create(
+                practice_id=client.practice_id,
+                client=client,
+                document=doc,
+                intake=intake,
+                agreed=doc.pk in answer.agreed_ids,
+                typed_name=_clean(answer.typed_name)[:MAX_NAME],
+                signer=Signer.GUARDIAN if minor else Signer.CLIENT,
+                guardian_relationship=_clean(answer.relationship)[:100] if minor else "",
+                text_sha256=doc.text_sha256,
+                signed_at=now,
+                ip=origin.ip,
+                user_agent=origin.user_agent[:300],
+            )
+            for doc in documents
+        ]
+        record(
+            by=Actor(None, "client", origin),
+            action=Action.SIGN,
+            object_type="consent",
+            practice_id=client.practice_id,
+            client_id=client.pk,
+            object_id=intake.pk,
+            detail="signed again: " + ", ".join(f"{d.kind} v{d.version}" for d in documents),
+        )
+    return SignedAgain(signed=signed)
+
+
 def _result_of(intake: Intake) -> screening.Result:
     flags = [screening.Flag(f.item_key, f.level_enum, f.staff_label, f.urgent, f.crisis) for f in intake.flags.all()]
     flags.sort(key=lambda f: -f.level)

@@ -126,6 +126,8 @@ class ClientPanel:
 
 
 def client_panel(appointment: Appointment) -> ClientPanel:
+    from longtide.intake.actions import documents_to_sign_again  # actions reads no status: no cycle
+
     found = summary(appointment.client)
     check = VisitCheck.objects.filter(appointment=appointment).first()
     # A later visit: the intake was sent before this booking was made.
@@ -135,7 +137,10 @@ def client_panel(appointment: Appointment) -> ClientPanel:
     return ClientPanel(
         intake_needed=not found.intake_done or found.intake_started,
         intake_started=found.intake_started,
-        consent_needed=found.intake_done and not found.consent_current,
+        # A new version of a document they signed, or a required one not agreed to: sign just those.
+        consent_needed=found.intake_done
+        and not found.intake_started
+        and bool(documents_to_sign_again(appointment.client)),
         ask_anything_new=earlier and not found.intake_started and appointment.status == "booked",
         anything_new_answer=check.anything_new if check else None,
     )

@@ -68,6 +68,8 @@ PAGES = [
     "practitioners/{ana}/hours/",
     "practitioners/{ana}/time-off/",
     "staff/",
+    "intake/",
+    "intake/consent/treatment/",
 ]
 ACTIONS = [
     "services/{svc}/move/",

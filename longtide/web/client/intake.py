@@ -87,6 +87,8 @@ def start(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
     link, draft = _open(request, practice_slug, token)
     if draft is None:
         current = actions.current_intake(link.client)
+        if current is not None and actions.documents_to_sign_again(link.client):
+            return redirect("intake-sign-again", practice_slug=practice_slug, token=token)
         if current is not None:
             return redirect("intake-done", practice_slug=practice_slug, token=token)
         draft = actions.draft_for(link.client)
@@ -278,6 +280,47 @@ def done(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
     return render(request, "web/intake/done.html", context)
 
 
+@_guard
+def sign_again(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
+    """Sign a new version of a consent document without redoing the intake (actions.sign_again)."""
+    link, draft = _open(request, practice_slug, token)
+    client = link.client
+    if draft is not None or actions.current_intake(client) is None:
+        return redirect("intake-start", practice_slug=practice_slug, token=token)
+    today = _today(link)
+    intake = actions.current_intake(client)
+    assert intake is not None
+    values: dict[str, Any] = {"agreed": [], "typed_name": "", "relationship": ""}
+    errors: dict[str, str] = {}
+    signed = False
+    if request.method == "POST":
+        values = {
+            "agreed": request.POST.getlist("agreed"),
+            "typed_name": _printable(request.POST.get("typed_name", ""))[:300],
+            "relationship": _printable(request.POST.get("relationship", ""))[:150],
+        }
+        agreed_ids = {int(v) for v in values["agreed"] if v.isdigit() and len(v) < 12}
+        answer = actions.ConsentAnswer(agreed_ids, values["typed_name"], values["relationship"])
+        result = actions.sign_again(client, answer, origin=Origin.of(request), today=today)
+        errors = result.errors
+        signed = bool(result.signed)
+    documents = [] if signed else actions.documents_to_sign_again(client)
+    context = {
+        "practice": client.practice,
+        "token": token,
+        "signed": signed,
+        "documents": [
+            {"doc": d, "checked": str(d.pk) in values["agreed"], "error": errors.get(f"consent_{d.pk}", "")}
+            for d in documents
+        ],
+        "minor": actions.client_is_minor(intake, today),
+        "typed_name": values["typed_name"],
+        "relationship": values["relationship"],
+        "errors": errors,
+    }
+    return render(request, "web/intake/sign_again.html", context, status=422 if errors else 200)
+
+
 # From the manage page (the booking's own private link).
 
 
@@ -290,9 +333,10 @@ def from_booking(request: HttpRequest, practice_slug: str, token: str) -> HttpRe
     with transaction.atomic():
         link = links.link_or_new(client)
         found = status.summary(client)
-        if found.intake_done and not found.consent_current:
-            actions.draft_for(client)  # a new consent version: sign again (and re-answer the screen)
-        elif found.intake_done and not found.intake_started:
+        if found.intake_done and not found.intake_started and actions.documents_to_sign_again(client):
+            # A new consent version: sign just the changed documents, not the whole intake again.
+            return redirect("intake-sign-again", practice_slug=practice_slug, token=links.token_of(link) or "")
+        if found.intake_done and not found.intake_started:
             # Done before: the booking's page asks whether anything is new since.
             return redirect(reverse("manage-booking", args=[practice_slug, token]) + "#intake-panel")
     return redirect(links.intake_path(link))

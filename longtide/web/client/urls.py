@@ -18,6 +18,7 @@ urlpatterns = [
     path("p/<slug:practice_slug>/manage/<str:token>/anything-new/", intake.anything_new, name="manage-anything-new"),
     path("p/<slug:practice_slug>/intake/<str:token>/", intake.start, name="intake-start"),
     path("p/<slug:practice_slug>/intake/<str:token>/done/", intake.done, name="intake-done"),
+    path("p/<slug:practice_slug>/intake/<str:token>/sign-again/", intake.sign_again, name="intake-sign-again"),
     path("p/<slug:practice_slug>/intake/<str:token>/<slug:step>/", intake.step, name="intake-step"),
     path("p/<slug:practice_slug>/questions/<str:token>/", outcomes.questionnaire, name="outcomes-questionnaire"),
     path("p/<slug:practice_slug>/diary/<str:token>/", outcomes.diary, name="outcomes-diary"),

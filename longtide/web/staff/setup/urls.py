@@ -4,6 +4,7 @@ from django.urls import path
 
 from longtide.web.staff.setup import (
     hours,
+    intake_pages,
     locations,
     outcome_settings,
     overview,
@@ -19,6 +20,8 @@ urlpatterns = [
     path("policies/", practice_pages.policies, name="settings-policies"),
     path("home-page/", practice_pages.home_page, name="settings-home-page"),
     path("outcomes/", outcome_settings.outcome_settings, name="settings-outcomes"),
+    path("intake/", intake_pages.intake_settings, name="settings-intake"),
+    path("intake/consent/<slug:kind>/", intake_pages.consent_document, name="settings-consent-document"),
     path("locations/", locations.location_list, name="settings-locations"),
     path("locations/new/", locations.location_edit, name="settings-location-new"),
     path("locations/<int:pk>/", locations.location_edit, name="settings-location"),

@@ -1,0 +1,61 @@
+"""Settings → Intake and consent (owners): the emergency number and crisis line clients are shown,
+the consent documents with their versions, and publishing a new version of one (clients who signed
+an older version are asked to sign the new one before their next visit: docs/intake.md)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from longtide.intake import actions
+from longtide.intake.models import ConsentDocument
+from longtide.practice.models import Practice
+from longtide.web.staff.setup.guard import owner_page
+from longtide.web.staff.setup.intake_forms import ConsentVersionForm, IntakeNumbersForm
+
+
+@owner_page()
+def intake_settings(request: HttpRequest, practice: Practice) -> HttpResponse:
+    form = IntakeNumbersForm(request.POST or None, instance=actions.intake_settings(practice))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved the emergency number and crisis line.")
+        return redirect(request.path)
+    documents = actions.current_documents(practice)
+    versions = dict(
+        ConsentDocument.objects.filter(practice=practice).values_list("kind").annotate(n=Count("pk")).order_by()
+    )
+    context = {
+        "practice": practice,
+        "section": "intake",
+        "form": form,
+        "documents": [(d, versions.get(d.kind, 1)) for d in documents],
+    }
+    return render(request, "web/staff/settings/intake.html", context, status=400 if form.errors else 200)
+
+
+@owner_page()
+def consent_document(request: HttpRequest, practice: Practice, kind: str) -> HttpResponse:
+    current = next((d for d in actions.current_documents(practice) if d.kind == kind), None)
+    if current is None:
+        raise Http404("No such document")
+    initial = {"title": current.title, "text": current.text, "agree_label": current.agree_label}
+    form = ConsentVersionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        text = data["text"].replace("\r\n", "\n")
+        if (data["title"], text, data["agree_label"]) == (current.title, current.text, current.agree_label):
+            form.add_error(None, "Nothing has changed: this is the current version's wording.")
+        else:
+            published = actions.publish_document(practice, kind, data["title"], text, data["agree_label"])
+            messages.success(
+                request,
+                f"Published version {published.version} of “{published.title}”. Clients who signed an earlier "
+                "version are asked to sign this one before their next visit.",
+            )
+            return redirect("settings-intake", practice_slug=practice.slug)
+    earlier = ConsentDocument.objects.filter(practice=practice, kind=kind).order_by("-version")
+    context = {"practice": practice, "section": "intake", "form": form, "current": current, "earlier": earlier}
+    return render(request, "web/staff/settings/consent_document.html", context, status=400 if form.errors else 200)
