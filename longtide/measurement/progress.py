@@ -219,3 +219,10 @@ def client_outcomes(client: Client, today: date | None = None) -> list[EpisodeVi
 
 
 FOLLOW_UP_WINDOWS = FOLLOW_UPS
+
+
+def has_answers(client_id: int) -> bool:
+    """Whether the client has any answer or diary day to show them (their manage page's link)."""
+    return (
+        Response.objects.filter(client_id=client_id).exists() or DiaryEntry.objects.filter(client_id=client_id).exists()
+    )

@@ -42,6 +42,21 @@ CAVEAT = (
     ),
 )
 
+# The client's own progress page and printable report (domain.md §6: may help some people; limited,
+# mixed evidence; never a causal claim).
+CLIENT_CAVEAT_TITLE = gettext_noop("What this can and cannot show")
+CLIENT_CAVEAT = (
+    gettext_noop(
+        "These are your own answers over time. They show how you felt, not why: many things change how "
+        "we feel (time, other care, medicines, sleep, what is going on in life), and symptoms often ease "
+        "on their own after their worst. So this cannot show whether your sessions made the difference."
+    ),
+    gettext_noop(
+        "Craniosacral therapy may help some people; the research evidence is limited and mixed. Talk over "
+        "what you see here with your practitioner, and see a doctor about new or worsening symptoms."
+    ),
+)
+
 COMPLETERS_LABEL = gettext_noop("Clients who answered the follow-up (likely optimistic)")
 ALL_STARTERS_LABEL = gettext_noop("All clients who started (missing follow-up counted as no change)")
 COUNTS_ONLY_NOTE = gettext_noop("Fewer than 10 clients: counts only, no percentages or intervals.")

@@ -20,6 +20,7 @@ from longtide.checkins.actions import state_for_client
 from longtide.intake.status import client_panel
 from longtide.lib import bounds
 from longtide.measurement.links import live_links, path_of
+from longtide.measurement.progress import has_answers
 from longtide.scheduling.booking import (
     cancel_appointment,
     confirm_booking,
@@ -61,6 +62,7 @@ def _context(appointment: Appointment, token: str) -> dict[str, object]:
         "outcome_links": [
             {"path": path_of(link), "diary": link.is_diary} for link in live_links(appointment.client_id)
         ],
+        "outcome_progress": has_answers(appointment.client_id),
         "google_calendar": google_calendar_link(appointment) if appointment.status == Status.BOOKED else "",
     }
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from longtide.web.client import checkin, feed, intake, manage, outcomes
+from longtide.web.client import checkin, feed, intake, manage, outcomes, progress
 
 urlpatterns = [
     path("p/<slug:practice_slug>/manage/<str:token>/", manage.show, name="manage-booking"),
@@ -15,6 +15,12 @@ urlpatterns = [
     path("calendar-feed/<str:token>.ics", feed.calendar_feed, name="calendar-feed"),
     path("p/<slug:practice_slug>/manage/<str:token>/intake/", intake.from_booking, name="manage-intake"),
     path("p/<slug:practice_slug>/manage/<str:token>/check-in/", checkin.checkin, name="manage-checkin"),
+    path("p/<slug:practice_slug>/manage/<str:token>/progress/", progress.progress, name="manage-progress"),
+    path(
+        "p/<slug:practice_slug>/manage/<str:token>/progress/print/",
+        progress.progress_report,
+        name="manage-progress-print",
+    ),
     path("p/<slug:practice_slug>/manage/<str:token>/anything-new/", intake.anything_new, name="manage-anything-new"),
     path("p/<slug:practice_slug>/intake/<str:token>/", intake.start, name="intake-start"),
     path("p/<slug:practice_slug>/intake/<str:token>/done/", intake.done, name="intake-done"),

@@ -1,0 +1,85 @@
+"""The client's own progress from their manage link: charts with text tables, plain words, the
+printable report with the non-causal caveat, honest copy, audited, nothing staff-only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client as HttpClient
+from django.utils import timezone
+
+from longtide.audit.models import AuditEvent
+from longtide.measurement.models import PrimaryChange, Response
+from longtide.outcomes import instruments
+from longtide.outcomes.wording import banned_wording
+from longtide.scheduling.manage_links import token_for
+from tests.measurement.conftest import today, visit
+
+pytestmark = pytest.mark.django_db
+
+
+def answer(cast, episode, value: int, on) -> None:
+    nprs = instruments.get("nprs_pain")
+    Response.objects.create(
+        practice=cast.tidewater,
+        client=cast.cleo,
+        episode=episode,
+        instrument="nprs_pain",
+        version=nprs.version,
+        content_hash=nprs.content_hash(),
+        timepoint="ad_hoc",
+        answers={"rating": value},
+        total=float(value),
+        band="",
+        taken_on=on,
+        submitted_at=timezone.now(),
+    )
+
+
+def _manage(cast) -> str:
+    booked = visit(cast, cast.cleo, today(cast) + timedelta(days=3), slot=3, status="booked")
+    return f"/p/tidewater/manage/{token_for(booked)}/"
+
+
+def test_nothing_to_show_until_there_are_answers(cast, episode) -> None:
+    manage = _manage(cast)
+    page = HttpClient().get(manage)
+    assert page.status_code == 200 and 'id="my-progress"' not in page.text
+    progress = HttpClient().get(manage + "progress/")
+    assert progress.status_code == 200 and 'id="no-progress"' in progress.text
+
+
+def test_the_client_sees_their_progress_in_charts_tables_and_plain_words(cast, episode) -> None:
+    answer(cast, episode, 7, episode.opened_on - timedelta(days=2))
+    answer(cast, episode, 3, episode.opened_on + timedelta(days=8))
+    PrimaryChange.objects.create(
+        episode=episode, old="nprs_pain", new="nprs_pain", reason="SECRET STAFF REASON", at=timezone.now()
+    )
+    manage = _manage(cast)
+    assert 'id="my-progress"' in HttpClient().get(manage).text
+    page = HttpClient().get(manage + "progress/")
+    assert page.status_code == 200
+    text = page.text
+    assert 'class="outcome-chart" role="img"' in text and "<table" in text  # chart and its text table
+    assert "Your latest answer compared with your first: improved by at least the minimal important change" in text
+    assert "SECRET STAFF REASON" not in text and "crisis" not in text.lower()
+    assert "cannot show whether your sessions made the difference" in text
+    assert "may help some people" in text
+    assert banned_wording(text) == []
+    event = AuditEvent.objects.get(object_type="outcomes", client_id=cast.cleo.pk)
+    assert (event.action, event.actor_role, event.detail) == ("view", "client", "own progress")
+
+    report = HttpClient().get(manage + "progress/print/")
+    assert report.status_code == 200
+    assert "Progress report for Cleo Park" in report.text and "record.css" in report.text
+    assert "cannot show whether your sessions made the difference" in report.text
+    assert banned_wording(report.text) == []
+    assert AuditEvent.objects.filter(object_type="outcomes", action="print", client_id=cast.cleo.pk).count() == 1
+
+
+def test_another_practices_address_or_an_unknown_token_is_a_404(cast, episode) -> None:
+    manage = _manage(cast)
+    assert HttpClient().get(manage.replace("tidewater", "harbour") + "progress/").status_code == 404
+    assert HttpClient().get("/p/tidewater/manage/not-a-token/progress/").status_code == 404
+    assert HttpClient().get("/p/tidewater/manage/not-a-token/progress/print/").status_code == 404
