@@ -42,7 +42,7 @@ from longtide.scheduling.booking_rules import BookingError, SlotTaken, TooManyBo
 from longtide.scheduling.history import ChangedBy
 from longtide.scheduling.manage_links import find_by_token
 from longtide.scheduling.models import Appointment, Source
-from longtide.scheduling.search import Found, candidates_and_rooms, find_slots
+from longtide.scheduling.search import Found, candidates_and_rooms, find_slots, service_with_practice
 
 router = Router(tags=["booking"])
 
@@ -255,15 +255,11 @@ def _service(practice: Practice, service_id: int) -> Service:
 
 def _service_of(slug: str, service_id: int) -> Service:
     """Return the active service with its practice in one query, or raise the specific 404."""
-    # No ordering: the models' default orderings would add a join and a sort to a one-row lookup.
-    found = list(
-        Service.objects.select_related("practice")
-        .filter(practice__slug=slug, pk=service_id, active=True)
-        .order_by()[:1]
-    )
-    if not found:
+    found = service_with_practice(slug, service_id)
+    if found is None:
         _service(get_practice(slug), service_id)  # raises: no such practice, or no such service
-    return found[0]
+        raise AssertionError("unreachable")
+    return found
 
 
 def _practitioner(practice: Practice, service: Service, choice: int | str) -> Practitioner | None:

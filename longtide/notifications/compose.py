@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
+from django.db import connection
 from django.utils.functional import Promise
 
 from longtide.notifications import template_language
@@ -58,17 +59,22 @@ class Composed:
 def wordings(practice_id: int, kinds: Iterable[MessageKind]) -> dict[str, Wording]:
     """Return the wording of each kind for the practice (its own, else the default), in one query."""
     kinds = list(kinds)
-    own = {
-        (t.purpose, t.channel): t
-        for t in MessageTemplate.objects.filter(practice_id=practice_id, purpose__in={k.purpose for k in kinds})
-    }
+    purposes = sorted({k.purpose for k in kinds})
+    # Plain SQL: every booking reads its message's wording, and the ORM's query cost more than it.
+    sql = (
+        f"SELECT purpose, channel, subject, body FROM {connection.ops.quote_name(MessageTemplate._meta.db_table)} "  # noqa: S608 (our table, placeholders)
+        f"WHERE practice_id = %s AND purpose IN ({', '.join(['%s'] * len(purposes))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [practice_id, *purposes])
+        own = {(purpose, channel): (subject, body) for purpose, channel, subject, body in cursor.fetchall()}
     found: dict[str, Wording] = {}
     for kind in kinds:
-        template = own.get((kind.purpose, kind.channel))
+        template = own.get((kind.purpose, str(kind.channel)))
         if template is None:
             found[kind.key] = Wording(str(kind.subject), str(kind.body), customised=False)
         else:
-            found[kind.key] = Wording(template.subject, template.body, customised=True)
+            found[kind.key] = Wording(template[0], template[1], customised=True)
     return found
 
 

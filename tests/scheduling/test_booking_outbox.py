@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.db import DatabaseError, OperationalError
-from django.db.models import QuerySet
 from django.test import Client as HttpClient
 
 from longtide.clients.models import Client
+from longtide.notifications import outbox
 from longtide.notifications.models import Channel, Message, State
 from longtide.scheduling.booking import (
     ClientDetails,
@@ -38,13 +38,14 @@ def frozen():
 def broken_outbox(monkeypatch):
     """Make every insert into the outbox fail, as a full disk or a dropped connection would."""
 
-    def fail(self, objs, *args, **kwargs):
-        if self.model is Message:
-            raise OperationalError("disk I/O error")
-        return real(self, objs, *args, **kwargs)
+    def fail(rows):
+        raise OperationalError("disk I/O error")
 
-    real = QuerySet.bulk_create
-    monkeypatch.setattr(QuerySet, "bulk_create", fail)
+    monkeypatch.setattr(outbox, "_insert_ignoring_conflicts", fail)
+
+
+def gone(rows):
+    raise DatabaseError("gone")
 
 
 def book(cast, **kw):
@@ -79,9 +80,7 @@ def test_when_the_outbox_cannot_be_written_nothing_is_booked(cast, broken_outbox
 
 def test_when_the_outbox_cannot_be_written_a_confirmation_leaves_the_booking_held(cast, monkeypatch) -> None:
     appointment = book(cast).appointment
-    monkeypatch.setattr(
-        QuerySet, "bulk_create", lambda self, objs, *a, **k: (_ for _ in ()).throw(DatabaseError("gone"))
-    )
+    monkeypatch.setattr(outbox, "_insert_ignoring_conflicts", gone)
     with pytest.raises(NotSaved):
         confirm_booking(appointment=appointment)
     assert Appointment.objects.get().status == Status.HELD
@@ -90,14 +89,12 @@ def test_when_the_outbox_cannot_be_written_a_confirmation_leaves_the_booking_hel
 
 def test_when_the_outbox_cannot_be_written_a_move_leaves_the_booking_as_it_was(cast, monkeypatch) -> None:
     appointment = confirmed(cast)
-    real = QuerySet.bulk_create
-    monkeypatch.setattr(
-        QuerySet, "bulk_create", lambda self, objs, *a, **k: (_ for _ in ()).throw(DatabaseError("gone"))
-    )
+    real = outbox._insert_ignoring_conflicts
+    monkeypatch.setattr(outbox, "_insert_ignoring_conflicts", gone)
     with pytest.raises(NotSaved) as raised:
         move_appointment(appointment=appointment, start=WED_10 + timedelta(hours=2), by_client=True)
     assert "the booking is as it was" in raised.value.message
-    monkeypatch.setattr(QuerySet, "bulk_create", real)
+    monkeypatch.setattr(outbox, "_insert_ignoring_conflicts", real)
     stored = Appointment.objects.get()
     assert (stored.start, stored.sequence) == (WED_10, 0)
     assert (appointment.start, appointment.sequence) == (WED_10, 0)
@@ -106,9 +103,7 @@ def test_when_the_outbox_cannot_be_written_a_move_leaves_the_booking_as_it_was(c
 
 def test_when_the_outbox_cannot_be_written_a_cancellation_leaves_the_booking_booked(cast, monkeypatch) -> None:
     appointment = confirmed(cast)
-    monkeypatch.setattr(
-        QuerySet, "bulk_create", lambda self, objs, *a, **k: (_ for _ in ()).throw(DatabaseError("gone"))
-    )
+    monkeypatch.setattr(outbox, "_insert_ignoring_conflicts", gone)
     with pytest.raises(NotSaved):
         cancel_appointment(appointment=appointment, by_client=True)
     assert Appointment.objects.get().status == Status.BOOKED
