@@ -17,7 +17,7 @@ from django.db import transaction
 from longtide.audit.models import Action
 from longtide.audit.trail import Actor, record
 from longtide.clients.models import Client
-from longtide.notes import template
+from longtide.notes import checklists, template
 from longtide.notes.models import TREATMENT_FIELDS, NoteAddendum, NoteStatus, SessionNote
 from longtide.scheduling.history import ChangedBy
 from longtide.scheduling.history import record as record_change
@@ -119,6 +119,10 @@ def start_note(
             session_number=earlier + 1,
             style=locked.practitioner.style,
         )
+        own_lists = checklists.latest(locked.practice)
+        if own_lists is not None:
+            note.checklist = own_lists
+            note.template_key, note.template_version = template.PRACTICE_KEY, own_lists.version
         copied = ""
         last = last_signed_note(locked)
         note.subjective = subjective_start(known, last)
@@ -160,8 +164,9 @@ def save_draft(
         locked.editor = editor
         for name, value in changes.items():
             setattr(locked, name, value)
-        locked.regions = _in_template_order(list(locked.regions or []), template.REGIONS)
-        locked.holds = _in_template_order(list(locked.holds or []), template.HOLDS)
+        lists = locked.checklist_items
+        locked.regions = _in_template_order(list(locked.regions or []), lists.regions)
+        locked.holds = _in_template_order(list(locked.holds or []), lists.holds)
         locked.revision += 1
         locked.save()
         record(

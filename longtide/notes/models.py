@@ -111,6 +111,41 @@ class SessionNoteQuerySet(models.QuerySet["SessionNote"]):
         return super().delete()
 
 
+class NoteChecklist(models.Model):
+    """One version of a practice's own lists of contact regions and holds (notes/checklists.py).
+    Never changed: an edit is a new version, and each note points to the version it was written with."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="note_checklists")
+    version = models.PositiveIntegerField()
+    regions = models.JSONField()  # [[key, label], ...] in the order shown
+    holds = models.JSONField()
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["practice", "version"], name="one_checklist_per_version")]
+
+    def __str__(self) -> str:
+        return f"Note checklist v{self.version}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise NoteLocked("A checklist version is never changed; publish a new one.")
+        super().save(*args, **kwargs)
+
+    @property
+    def as_checklist(self) -> template.Checklist:
+        return template.Checklist(
+            template.PRACTICE_KEY,
+            self.version,
+            tuple(template.Item(key, label) for key, label in self.regions),
+            tuple(template.Item(key, label) for key, label in self.holds),
+        )
+
+
 class SessionNote(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="session_notes")
     appointment = models.OneToOneField(Appointment, on_delete=models.PROTECT, related_name="session_note")
@@ -119,6 +154,8 @@ class SessionNote(models.Model):
     status = models.CharField(max_length=10, choices=NoteStatus.choices, default=NoteStatus.DRAFT)
     template_key = models.CharField(max_length=40, default=template.TEMPLATE_KEY)
     template_version = models.PositiveIntegerField(default=template.TEMPLATE_VERSION)
+    # The practice's own checklist version the note was written with (none: the shipped one).
+    checklist = models.ForeignKey(NoteChecklist, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # Bumped on every save of the draft: a save from a stale page (another tab) is caught.
     revision = models.PositiveIntegerField(default=0)
     # Which open page last saved the draft (a random id per page load): a page's own autosave and
@@ -252,12 +289,17 @@ class SessionNote(models.Model):
         return self.is_signed and self.compute_hash() == self.content_hash
 
     @property
+    def checklist_items(self) -> template.Checklist:
+        """The lists this note was written with (the practice's version, or the shipped ones)."""
+        return self.checklist.as_checklist if self.checklist_id and self.checklist else template.SHIPPED
+
+    @property
     def region_labels(self) -> list[str]:
-        return template.labels(template.REGIONS, list(self.regions or []))
+        return template.labels(self.checklist_items.regions, list(self.regions or []))
 
     @property
     def hold_labels(self) -> list[str]:
-        return template.labels(template.HOLDS, list(self.holds or []))
+        return template.labels(self.checklist_items.holds, list(self.holds or []))
 
 
 class NoteAddendumQuerySet(models.QuerySet["NoteAddendum"]):

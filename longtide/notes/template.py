@@ -65,3 +65,78 @@ def labels(items: tuple[Item, ...], keys: list[str]) -> list[str]:
     """The labels of the ticked keys, in the template's order (unknown keys are shown as stored)."""
     known = [item.label for item in items if item.key in keys]
     return known + [key for key in keys if key not in {item.key for item in items}]
+
+
+# -- a practice's own checklists ---------------------------------------------------------------
+#
+# A practice may keep its own lists of contact regions and holds (notes/checklists.py stores each
+# version; a note points to the one it was written with). Items keep their key from version to
+# version while their label is unchanged, so old ticks keep their meaning; a new label is a new
+# item. Holds with a consent rule (HOLDS_NEEDING_CONSENT) are fixed: always on the list with their
+# shipped label, so no edit can take the consent check away from them.
+
+ITEMS_MAX = 60
+LABEL_MAX = 80
+
+
+@dataclass(frozen=True)
+class Checklist:
+    key: str
+    version: int
+    regions: tuple[Item, ...]
+    holds: tuple[Item, ...]
+
+
+SHIPPED = Checklist(TEMPLATE_KEY, TEMPLATE_VERSION, REGIONS, HOLDS)
+PRACTICE_KEY = "practice"
+FIXED_HOLDS: tuple[Item, ...] = tuple(item for item in HOLDS if item.key in HOLDS_NEEDING_CONSENT)
+
+
+def _slug(label: str) -> str:
+    out = "".join(ch if ch.isalnum() else "_" for ch in label.lower())
+    return "_".join(part for part in out.split("_") if part)[:40] or "item"
+
+
+def parse_items(
+    text: str, previous: tuple[Item, ...], *, fixed: tuple[Item, ...] = (), what: str = "item"
+) -> tuple[tuple[Item, ...], list[str]]:
+    """A list typed one label per line, as items: a label already on `previous` keeps its key, a
+    new one gets a new key; `fixed` items are kept whatever was typed. Returns (items, problems)."""
+    problems: list[str] = []
+    labels: list[str] = []
+    for raw in text.replace("\r", "\n").split("\n"):
+        label = " ".join("".join(ch for ch in raw if ch.isprintable()).split())
+        if not label:
+            continue
+        if len(label) > LABEL_MAX:
+            problems.append(f"“{label[:30]}…” is longer than {LABEL_MAX} characters.")
+            continue
+        if label.casefold() in (seen.casefold() for seen in labels):
+            problems.append(f"“{label}” is on the list twice.")
+            continue
+        labels.append(label)
+    fixed_labels = {item.label.casefold() for item in fixed}
+    labels = [label for label in labels if label.casefold() not in fixed_labels]
+    if len(labels) + len(fixed) > ITEMS_MAX:
+        problems.append(f"Keep the list to {ITEMS_MAX} {what}s or fewer.")
+    if not labels and not fixed and not problems:
+        problems.append(f"Keep at least one {what} on the list.")
+    by_label = {item.label.casefold(): item.key for item in previous}
+    taken = {item.key for item in previous} | {item.key for item in fixed}
+    items: list[Item] = []
+    for label in labels:
+        key = by_label.get(label.casefold())
+        if key is None or key in {item.key for item in items}:
+            base = _slug(label)
+            key, n = base, 2
+            while key in taken:
+                key, n = f"{base}_{n}", n + 1
+        taken.add(key)
+        items.append(Item(key, label))
+    return tuple(items) + fixed, problems
+
+
+def as_text(items: tuple[Item, ...], *, fixed: tuple[Item, ...] = ()) -> str:
+    """A list as the page shows it for editing: one label per line, fixed items left out."""
+    skip = {item.key for item in fixed}
+    return "\n".join(item.label for item in items if item.key not in skip)

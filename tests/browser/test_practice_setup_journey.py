@@ -197,6 +197,7 @@ def test_every_settings_page_of_the_demo_is_accessible_on_a_phone(
         f"practitioners/{maya.pk}/",
         f"practitioners/{maya.pk}/hours/",
         f"practitioners/{maya.pk}/time-off/",
+        "note-checklists/",
         "staff/",
     ]:
         page.goto(f"/staff/demo/settings/{path}")

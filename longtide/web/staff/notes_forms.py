@@ -68,6 +68,10 @@ class NoteForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The note's own lists: the practice's version it was started with, or the shipped ones.
+        lists = self.instance.checklist_items
+        self.fields["regions"].choices = [(item.key, item.label) for item in lists.regions]  # type: ignore[attr-defined]
+        self.fields["holds"].choices = [(item.key, item.label) for item in lists.holds]  # type: ignore[attr-defined]
         for name, field in self.fields.items():
             if isinstance(field, forms.CharField) and field.max_length is None:
                 field.max_length = TEXT_MAX

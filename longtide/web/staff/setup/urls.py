@@ -6,6 +6,7 @@ from longtide.web.staff.setup import (
     hours,
     intake_pages,
     locations,
+    note_checklists,
     outcome_settings,
     overview,
     practice_pages,
@@ -46,6 +47,7 @@ urlpatterns = [
     path(
         "practitioners/<int:pk>/time-off/<int:off_pk>/delete/", hours.time_off_delete, name="settings-time-off-delete"
     ),
+    path("note-checklists/", note_checklists.note_checklists, name="settings-note-checklists"),
     path("staff/", team.staff_list, name="settings-staff"),
     path("staff/<int:pk>/role/", team.staff_role, name="settings-staff-role"),
     path("staff/<int:pk>/remove/", team.staff_remove, name="settings-staff-remove"),

@@ -1,0 +1,82 @@
+"""The practice's own note checklists (owners): contact regions and holds, one per line; each save
+publishes a new version (notes/checklists.py), and notes keep the version they were written with."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from longtide.notes import checklists, template
+from longtide.practice.access import acting, role_in
+from longtide.practice.models import Practice
+from longtide.web.staff.setup.guard import owner_page
+
+TEXT_MAX = template.ITEMS_MAX * (template.LABEL_MAX + 2)
+
+
+class ChecklistForm(forms.Form):
+    regions = forms.CharField(
+        label=gettext_lazy("Contact regions"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        max_length=TEXT_MAX,
+        help_text=gettext_lazy("One per line, in the order the note shows them."),
+    )
+    holds = forms.CharField(
+        label=gettext_lazy("Holds and techniques"),
+        widget=forms.Textarea(attrs={"rows": 20}),
+        max_length=TEXT_MAX,
+        required=False,
+        help_text=gettext_lazy(
+            "One per line. The pelvic diaphragm release always stays on the list, because the note asks "
+            "for the client's separate consent when it is ticked."
+        ),
+    )
+
+
+@owner_page()
+def note_checklists(request: HttpRequest, practice: Practice) -> HttpResponse:
+    lists = checklists.current(practice)
+    initial = {
+        "regions": template.as_text(lists.regions),
+        "holds": template.as_text(lists.holds, fixed=template.FIXED_HOLDS),
+    }
+    form = ChecklistForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        published = checklists.publish(
+            practice,
+            regions=form.cleaned_data["regions"],
+            holds=form.cleaned_data["holds"],
+            by=acting(request, role_in(request.user, practice)),
+            now=timezone.now(),
+        )
+        for name, problems in published.problems.items():
+            for problem in problems:
+                form.add_error(name, problem)
+        if published.unchanged:
+            messages.info(request, _("Nothing changed."))
+            return redirect(request.path)
+        if published.checklist is not None:
+            messages.success(
+                request,
+                _("Saved version %(version)d. New notes use it; notes already started keep their own lists.")
+                % {"version": published.checklist.version},
+            )
+            return redirect(request.path)
+    found = checklists.latest(practice)
+    return render(
+        request,
+        "web/staff/settings/note_checklists.html",
+        {
+            "practice": practice,
+            "form": form,
+            "section": "note_checklists",
+            "version": found.version if found else None,
+            "fixed": template.FIXED_HOLDS,
+        },
+        status=422 if form.errors else 200,
+    )
