@@ -88,10 +88,17 @@ def seed(**overrides: Any) -> tuple[Any, str]:
         "step": 15,
         "seed": 1,
     }
+    history_years = overrides.pop("history_years", 0)
     args.update(overrides)
     first_day = first_seed_day()
     started = time.perf_counter()
     practice = seed_large_clinic(**args, first_day=first_day)
+    history = ""
+    if history_years:
+        from longtide.sampledata.large_clinic import add_history
+
+        added = add_history(practice, years=history_years, first_day=first_day, days=args["days"])
+        history = f", +{added} past appointments ({history_years} years of history)"
     elapsed = time.perf_counter() - started
     if connection.vendor == "postgresql":
         # Fresh tables have no planner statistics until autovacuum runs; a live database has them.
@@ -101,7 +108,7 @@ def seed(**overrides: Any) -> tuple[Any, str]:
     fill = achieved_fill(practice, first_day, first_day + timedelta(days=args["days"] - 1))
     summary = (
         f"{args['practitioners']} practitioners, {args['rooms']} rooms, {booked} appointments over "
-        f"{args['days']} days, fill {fill:.2f}; seeded in {elapsed:.1f} s"
+        f"{args['days']} days, fill {fill:.2f}{history}; seeded in {elapsed:.1f} s"
     )
     return practice, summary
 

@@ -62,6 +62,9 @@ def main() -> None:
     common.add_database_argument(parser)
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument(
+        "--history-years", type=float, default=0, help="also copy the bookings back this many years (1M rows: ~330)"
+    )
     args = parser.parse_args()
     common.configure(args.database_url)
 
@@ -77,7 +80,7 @@ def main() -> None:
     from longtide.web.staff.calendar import _navigation
     from longtide.web.staff.calendar_grid import build_grid, local_midnight, practice_zone, team_week_sources
 
-    practice, summary = common.seed(days=args.days)
+    practice, summary = common.seed(days=args.days, history_years=args.history_years)
     print(f"{summary} ({connection.vendor})")
     zone = practice_zone(practice)
     monday = first_seed_day()
