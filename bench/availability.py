@@ -56,7 +56,7 @@ def main() -> int:
         type=float,
         default=0,
         help="also copy the seeded bookings back this many years (seed-large's --history-years): "
-        "80 gives the 20-practitioner clinic about a million appointments",
+        "~90 gives the 20-practitioner clinic about a million appointments",
     )
     parser.add_argument("--profile", action="store_true", help="also print a cProfile of the slowest action")
     parser.add_argument(
