@@ -70,7 +70,7 @@ class PracticeAdmin(OperatorAdmin):
                 ]
             },
         ),
-        ("Clinical records", {"fields": ["shared_care", "episode_inactivity_days", "retention_rule"]}),
+        ("Clinical records", {"fields": ["shared_care", "retention_rule"]}),
     ]
 
 

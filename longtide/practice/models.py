@@ -202,6 +202,9 @@ class Practice(models.Model):
         help_text="Every practitioner of the practice may read every client's chart. Off: only the client's "
         "care team and owners; anyone else must state a reason (break-glass), which is audited.",
     )
+    # Unused: episodes close after MeasurementSettings.inactivity_days (Settings → Outcome
+    # questionnaires), the one rule. Kept only until a migration drops it (on SQLite dropping a
+    # column of this table must keep the public-version triggers of practice 0010).
     episode_inactivity_days = models.PositiveIntegerField(
         default=90,
         validators=[MinValueValidator(7), MaxValueValidator(1095)],
