@@ -311,3 +311,76 @@ def check_step(definition: Definition, step: str, data: Mapping[str, object], to
     if step == "screen":
         return check_screen(definition, data)
     raise ValueError(f"not a form step: {step}")
+
+
+# -- a practice's own questions: building the next version's definition (the owner's settings page) --
+
+OWN_LABEL_MAX = 200
+OWN_CHOICES_MAX = 12
+
+
+def key_for(label: str, taken: set[str]) -> str:
+    """A stable key for a new question or screen item, from its wording, unlike any in `taken`."""
+    words = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+    base = ("q_" + words if not words[:1].isalpha() else words)[:40].rstrip("_") or "question"
+    if len(base) < 2:
+        base = f"q_{base}"
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}_{n}", n + 1
+    return key
+
+
+def _taken(definition: Mapping[str, object]) -> set[str]:
+    keys = {item.key for item in screening.SHIPPED}
+    for section in ("questions", "screen"):
+        entries = definition.get(section) or []
+        if isinstance(entries, list):
+            keys |= {str(entry.get("key", "")) for entry in entries if isinstance(entry, Mapping)}
+    return keys
+
+
+def _entries(definition: Mapping[str, object], section: str) -> list[dict[str, object]]:
+    entries = definition.get(section) or []
+    return [dict(entry) for entry in entries if isinstance(entry, Mapping)] if isinstance(entries, list) else []
+
+
+def with_question(
+    definition: Mapping[str, object], *, label: str, kind: str, required: bool, choices: Sequence[str], help: str = ""
+) -> dict[str, object]:
+    """The next version's definition: the practice's questions plus this one (asked on the health step)."""
+    question: dict[str, object] = {
+        "key": key_for(label, _taken(definition)),
+        "label": label,
+        "kind": kind,
+        "required": required,
+        "help": help,
+    }
+    if kind == "choice":
+        question["choices"] = list(choices)
+    return {
+        "questions": [*_entries(definition, "questions"), question],
+        "screen": _entries(definition, "screen"),
+    }
+
+
+def with_screen_item(
+    definition: Mapping[str, object], *, question: str, level: str, staff_label: str
+) -> dict[str, object]:
+    """The next version's definition: the practice's screen items plus this one (after the shipped ones)."""
+    item = {
+        "key": key_for(staff_label or question, _taken(definition)),
+        "question": question,
+        "level": level,
+        "staff_label": staff_label or question,
+    }
+    return {"questions": _entries(definition, "questions"), "screen": [*_entries(definition, "screen"), item]}
+
+
+def without(definition: Mapping[str, object], key: str) -> dict[str, object]:
+    """The next version's definition without the practice's own question or item `key` (a shipped one
+    is never in a definition, so it cannot be removed here)."""
+    return {
+        section: [entry for entry in _entries(definition, section) if entry.get("key") != key]
+        for section in ("questions", "screen")
+    }

@@ -70,6 +70,7 @@ PAGES = [
     "staff/",
     "intake/",
     "intake/consent/treatment/",
+    "intake/questions/",
 ]
 ACTIONS = [
     "services/{svc}/move/",

@@ -77,6 +77,15 @@ def test_a_new_consent_version_an_override_and_signing_again(
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Saved the emergency number and crisis line.")).to_be_visible()
 
+    page.get_by_role("link", name="Your own questions and safety questions").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your own intake questions")
+    page.get_by_label("Question", exact=True).fill("How did you hear about us?")
+    page.get_by_role("button", name="Add the question").click()
+    expect(page.get_by_text("Published form version")).to_be_visible()
+    expect(page.locator("#own-questions")).to_contain_text("How did you hear about us?")
+    assert_accessible(page)
+    page.goto("/staff/demo/settings/intake/")
+
     page.locator("#documents a").first.click()
     expect(page.get_by_role("heading", name="Publish a new version")).to_be_visible()
     assert_accessible(page)

@@ -47,3 +47,60 @@ class ConsentVersionForm(forms.Form):
         label="What the client ticks",
         error_messages={"required": "Say what the client ticks to agree (for example: I agree to …)."},
     )
+
+
+QUESTION_KINDS = [
+    ("text", "A short answer"),
+    ("longtext", "A longer answer"),
+    ("yesno", "Yes or no"),
+    ("choice", "One of a list"),
+    ("date", "A date"),
+    ("phone", "A phone number"),
+]
+
+
+class QuestionForm(forms.Form):
+    label = forms.CharField(
+        max_length=200, label="Question", error_messages={"required": "Write the question as the client reads it."}
+    )
+    kind = forms.ChoiceField(choices=QUESTION_KINDS, label="Answer", initial="text")
+    required = forms.BooleanField(required=False, label="The client must answer it")
+    choices = forms.CharField(
+        required=False,
+        max_length=1200,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Choices (for “One of a list”)",
+        help_text="One per line, 2 to 12.",
+    )
+    help = forms.CharField(required=False, max_length=300, label="Help under the question (optional)")
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        lines = [" ".join(line.split()) for line in str(data.get("choices") or "").splitlines()]
+        lines = [line for line in lines if line]
+        if data.get("kind") == "choice":
+            if not 2 <= len(lines) <= 12:
+                self.add_error("choices", "Give 2 to 12 choices, one per line.")
+            elif any(len(line) > 100 for line in lines):
+                self.add_error("choices", "Keep each choice under 100 characters.")
+            elif len(set(lines)) != len(lines):
+                self.add_error("choices", "Each choice once, please.")
+        data["choice_list"] = lines
+        return data
+
+
+class ScreenItemForm(forms.Form):
+    question = forms.CharField(
+        max_length=300,
+        label="Safety question (answered yes or no)",
+        error_messages={"required": "Write the question as the client reads it."},
+    )
+    level = forms.ChoiceField(
+        choices=[
+            ("precaution", "PRECAUTION: go ahead with care"),
+            ("refer", "REFER: the practitioner reviews before the session"),
+            ("emergency", "EMERGENCY: the client is told to seek care now; the booking is held"),
+        ],
+        label="What a yes raises",
+    )
+    staff_label = forms.CharField(required=False, max_length=200, label="What staff read on the flag (optional)")

@@ -9,11 +9,11 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from longtide.intake import actions
+from longtide.intake import actions, form
 from longtide.intake.models import ConsentDocument
 from longtide.practice.models import Practice
 from longtide.web.staff.setup.guard import owner_page
-from longtide.web.staff.setup.intake_forms import ConsentVersionForm, IntakeNumbersForm
+from longtide.web.staff.setup.intake_forms import ConsentVersionForm, IntakeNumbersForm, QuestionForm, ScreenItemForm
 
 
 @owner_page()
@@ -59,3 +59,61 @@ def consent_document(request: HttpRequest, practice: Practice, kind: str) -> Htt
     earlier = ConsentDocument.objects.filter(practice=practice, kind=kind).order_by("-version")
     context = {"practice": practice, "section": "intake", "form": form, "current": current, "earlier": earlier}
     return render(request, "web/staff/settings/consent_document.html", context, status=400 if form.errors else 200)
+
+
+@owner_page()
+def questions(request: HttpRequest, practice: Practice) -> HttpResponse:
+    """The practice's own intake questions and safety items: each change publishes a new form version
+    (answers stay with the version they answered; the shipped safety items cannot be weakened)."""
+    current = actions.current_form(practice)
+    question_form = QuestionForm(request.POST if request.POST.get("action") == "question" else None)
+    item_form = ScreenItemForm(request.POST if request.POST.get("action") == "screen" else None)
+    status = 200
+    if request.method == "POST":
+        definition: dict[str, object] | None = None
+        action = request.POST.get("action")
+        if action == "question" and question_form.is_valid():
+            data = question_form.cleaned_data
+            definition = form.with_question(
+                current.definition,
+                label=" ".join(data["label"].split()),
+                kind=data["kind"],
+                required=data["required"],
+                choices=data["choice_list"],
+                help=" ".join(data["help"].split()),
+            )
+        elif action == "screen" and item_form.is_valid():
+            data = item_form.cleaned_data
+            definition = form.with_screen_item(
+                current.definition,
+                question=" ".join(data["question"].split()),
+                level=data["level"],
+                staff_label=" ".join(data["staff_label"].split()),
+            )
+        elif action == "remove":
+            key = request.POST.get("key", "")[:60]
+            if form.without(current.definition, key) == form.without(current.definition, ""):
+                messages.error(request, "That question is not one of the practice's own.")
+                return redirect(request.path)
+            definition = form.without(current.definition, key)
+        if definition is not None:
+            try:
+                published = actions.publish_form(practice, definition)
+            except ValueError as error:
+                (question_form if action == "question" else item_form).add_error(None, str(error))
+            else:
+                messages.success(request, f"Published form version {published.label}: new intakes use it from now on.")
+                return redirect(request.path)
+        status = 400
+    built = actions.definition_of(current)
+    context = {
+        "practice": practice,
+        "section": "intake",
+        "current": current,
+        "own_questions": built.extra_fields,
+        "own_items": [item for item in built.screen if not item.shipped],
+        "shipped_items": [item for item in built.screen if item.shipped and not item.fact],
+        "question_form": question_form,
+        "item_form": item_form,
+    }
+    return render(request, "web/staff/settings/intake_questions.html", context, status=status)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("home-page/", practice_pages.home_page, name="settings-home-page"),
     path("outcomes/", outcome_settings.outcome_settings, name="settings-outcomes"),
     path("intake/", intake_pages.intake_settings, name="settings-intake"),
+    path("intake/questions/", intake_pages.questions, name="settings-intake-questions"),
     path("intake/consent/<slug:kind>/", intake_pages.consent_document, name="settings-consent-document"),
     path("locations/", locations.location_list, name="settings-locations"),
     path("locations/new/", locations.location_edit, name="settings-location-new"),

@@ -1,0 +1,114 @@
+"""A practice adds its own intake questions and safety questions without code (Settings → Intake
+and consent → Your own questions): each change is a new form version, answers stay with the version
+they answered, and the shipped safety items cannot be weakened (issue 9)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+
+from longtide.audit.trail import Origin
+from longtide.intake import actions, form, screening
+from longtide.intake.models import Flag, FormVersion
+from tests.intake.helpers import ABOUT, HEALTH, REASONS, screen
+
+pytestmark = pytest.mark.django_db
+URL = "/staff/tidewater/settings/intake/questions/"
+TODAY = date(2026, 12, 2)
+
+
+def signed_in(user: Any) -> HttpClient:
+    client = HttpClient()
+    client.force_login(user)
+    return client
+
+
+def _submit(client: Any, *, health: dict[str, str], yes: tuple[str, ...] = (), own: tuple[str, ...] = ()) -> Any:
+    intake = actions.draft_for(client)
+    answers = {**screen(*yes), **{f"q_{key}": "yes" if key in yes else "no" for key in own}}
+    for step, data in (("about", ABOUT), ("reasons", REASONS), ("health", health), ("screen", answers)):
+        checked = actions.save_step(intake, step, data, today=TODAY)
+        assert checked.ok, checked.errors
+    docs = actions.current_documents(client.practice)
+    answer = actions.ConsentAnswer({d.pk for d in docs}, "Cleo Park")
+    return actions.submit(intake, answer, origin=Origin(None, "t"), today=TODAY, alert=False).intake
+
+
+def test_an_owner_adds_a_question_and_a_safety_question_each_a_new_version(cast) -> None:
+    before = _submit(cast.cleo, health=HEALTH)
+    first = before.form
+    owner = signed_in(cast.olga_user)
+    assert owner.get(URL).status_code == 200
+    added = owner.post(
+        URL,
+        {
+            "action": "question",
+            "label": "How did you hear about us?",
+            "kind": "choice",
+            "choices": "A friend\nOnline\n\nA doctor",
+            "required": "on",
+        },
+    )
+    assert added.status_code == 302
+    second = actions.current_form(cast.tidewater)
+    assert second.number == first.number + 1
+    question = actions.definition_of(second).extra_fields[0]
+    assert question.label == "How did you hear about us?" and question.required
+    assert [c for c, _ in question.choices] == ["A friend", "Online", "A doctor"]
+    assert (
+        owner.post(
+            URL, {"action": "screen", "question": "Have you had a tooth out in the last week?", "level": "refer"}
+        ).status_code
+        == 302
+    )
+    third = actions.current_form(cast.tidewater)
+    own = [i for i in actions.definition_of(third).screen if not i.shipped]
+    assert len(own) == 1 and own[0].level == screening.Level.REFER
+    # The shipped screen is all there, unchanged, before the practice's own item.
+    assert actions.definition_of(third).screen[: len(screening.SHIPPED)] == screening.SHIPPED
+
+    # A new intake answers the new version (the question must be answered; the item raises its flag).
+    draft = actions.draft_for(cast.cleo)
+    missing = actions.save_step(draft, "health", HEALTH, today=TODAY)
+    assert not missing.ok and question.key in missing.errors
+    later = _submit(cast.cleo, health={**HEALTH, question.key: "Online"}, yes=(own[0].key,), own=(own[0].key,))
+    assert later.form == third and later.answers["health"][question.key] == "Online"
+    assert Flag.objects.filter(intake=later, item_key=own[0].key, level=screening.Level.REFER).exists()
+    before.refresh_from_db()
+    assert before.form == first  # the earlier intake stays with the version it answered
+
+    # Removing the practice's own question is a new version again; a shipped item cannot be named.
+    removed = owner.post(URL, {"action": "remove", "key": question.key[2:]})
+    assert removed.status_code == 302 and not actions.definition_of(actions.current_form(cast.tidewater)).extra_fields
+    shipped_key = screening.SHIPPED[0].key
+    count = FormVersion.objects.count()
+    owner.post(URL, {"action": "remove", "key": shipped_key})
+    assert FormVersion.objects.count() == count
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"action": "question", "label": "", "kind": "text"}, "Write the question"),
+        ({"action": "question", "label": "Pick", "kind": "choice", "choices": "Only one"}, "Give 2 to 12 choices"),
+        ({"action": "question", "label": "x" * 201, "kind": "text"}, "at most 200 characters"),
+        ({"action": "screen", "question": "Anything?", "level": "none"}, "Select a valid choice"),
+    ],
+)
+def test_bad_input_is_explained_and_kept(cast, data, message) -> None:
+    response = signed_in(cast.olga_user).post(URL, data)
+    assert response.status_code == 400 and message in response.text.replace(",", "")
+    if data.get("label"):
+        assert data["label"] in response.text
+    assert FormVersion.objects.filter(practice=cast.tidewater).count() <= 1
+
+
+def test_the_shipped_screen_cannot_be_weakened_in_a_version() -> None:
+    weaker = {"screen": [{**screening.SHIPPED[0].to_dict(), "level": "precaution"}]}
+    with pytest.raises(screening.ScreenError, match=r"share a key"):
+        form.Definition.build("x", weaker)
+    assert form.key_for("Thunderclap", {"thunderclap"}) == "thunderclap_2"
+    assert form.key_for("42 things?", set()) == "q_42_things"
