@@ -463,3 +463,26 @@ def save_diary_day(
             object_id=entry.pk,
         )
     return entry
+
+
+def set_diary_reminders(*, link: QuestionnaireLink, on: bool, by: Actor, now: datetime) -> QuestionnaireLink:
+    """The client switches their diary's daily reminder email on or off (from the diary page)."""
+    if not link.is_diary:
+        raise Refused(_("This link is not a diary."))
+    with transaction.atomic():
+        locked = QuestionnaireLink.objects.select_for_update().get(pk=link.pk)
+        if not links.works(locked, now):
+            raise Refused(_("This link no longer works."))
+        if locked.diary_reminders != on:
+            locked.diary_reminders = on
+            locked.save(update_fields=["diary_reminders"])
+            record(
+                by=by,
+                action=Action.CHANGE,
+                object_type="questionnaire_link",
+                practice_id=locked.practice_id,
+                client_id=locked.client_id,
+                object_id=locked.pk,
+                detail=f"diary reminders {'on' if on else 'off'}",
+            )
+    return locked

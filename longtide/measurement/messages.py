@@ -5,21 +5,23 @@ no token)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from longtide.measurement import links
 from longtide.measurement.crisis import ALERT_PURPOSE
-from longtide.measurement.models import QuestionnaireLink
+from longtide.measurement.models import DiaryEntry, QuestionnaireLink
 from longtide.notifications.links import placeholder
 from longtide.notifications.models import Channel, Message
 from longtide.notifications.outbox import NewMessage, queue
 
 LINK_PURPOSE = "outcomes.link"
+DIARY_REMINDER_PURPOSE = "outcomes.diary_reminder"
 PURPOSE_LABELS = {
     LINK_PURPOSE: gettext_lazy("Questionnaire or diary link"),
+    DIARY_REMINDER_PURPOSE: gettext_lazy("Daily diary reminder"),
     ALERT_PURPOSE: gettext_lazy("Questionnaire answer needs attention (to a practitioner)"),
 }
 
@@ -65,6 +67,21 @@ def unwanted_because(message: Message, now: datetime) -> str | None:
     link = _link_of(message)
     if link is None or not links.works(link, now):
         return _("Not sent: the questionnaire was answered, replaced by a newer link, or expired.")
+    if message.purpose == DIARY_REMINDER_PURPOSE:
+        return _diary_reminder_unwanted(link, message.dedupe_key)
+    return None
+
+
+def _diary_reminder_unwanted(link: QuestionnaireLink, dedupe_key: str) -> str | None:
+    """A diary reminder (diary_reminders.py) goes only while reminders are on and the day is empty."""
+    if not link.diary_reminders:
+        return _("Not sent: the client switched diary reminders off.")
+    try:
+        day = date.fromisoformat(dedupe_key.rsplit(":", 1)[-1])
+    except ValueError:
+        return None
+    if DiaryEntry.objects.filter(client_id=link.client_id, day=day, complete=True).exists():
+        return _("Not sent: the client has filled in the day already.")
     return None
 
 

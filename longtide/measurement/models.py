@@ -119,6 +119,9 @@ class QuestionnaireLink(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A diary link's daily reminder email (measurement/diary_reminders.py); the client switches it
+    # off (and on) on the diary page.
+    diary_reminders = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["client", "-created_at"]

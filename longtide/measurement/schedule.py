@@ -52,8 +52,11 @@ UTC = ZoneInfo("UTC")
 
 
 def plan_outcomes(now: datetime) -> int:
-    """The worker's planner: open the episodes due, then send the timepoints due; return how many."""
-    return open_due_episodes(now) + plan_sends(now)
+    """The worker's planner: open the episodes due, send the timepoints due, queue the diary
+    reminders due (diary_reminders.py); return how many."""
+    from longtide.measurement.diary_reminders import plan_diary_reminders
+
+    return open_due_episodes(now) + plan_sends(now) + plan_diary_reminders(now)
 
 
 # Opening.

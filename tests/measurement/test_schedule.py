@@ -163,9 +163,10 @@ def test_the_baseline_goes_three_days_before_the_first_visit_once_and_says_nothi
 def test_a_headache_episode_sends_the_diary_at_booking(cast) -> None:
     intake(cast, cast.cleo, "headache")
     booked(cast, cast.cleo, 30)
-    assert plan_outcomes(timezone.now()) == 2  # opened, and the diary link sent
+    morning = at(cast, today(cast), time(10))  # before the diary's evening reminder
+    assert plan_outcomes(morning) == 2  # opened, and the diary link sent
     [link] = QuestionnaireLink.objects.all()
-    assert link.is_diary and link.expires_at > timezone.now() + timedelta(days=60)
+    assert link.is_diary and link.expires_at > morning + timedelta(days=60)
     assert len(plan_messages()) == 1
 
 

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from longtide.audit.models import Via
 from longtide.audit.trail import Actor, Origin
@@ -28,6 +29,7 @@ from longtide.measurement.actions import (
     form_answers,
     practice_today,
     save_diary_day,
+    set_diary_reminders,
     submit,
 )
 from longtide.measurement.crisis import crisis_text, raises_self_harm
@@ -221,6 +223,32 @@ def diary_day(request: HttpRequest, practice_slug: str, token: str, day: str) ->
         "errors": errors,
         "general_error": general or errors.get("*", ""),
         "can_fill": earliest <= on <= latest,
+        "reminders_on": link.diary_reminders,
     }
     status = 400 if (errors or (general and request.method == "POST")) else 200
     return render(request, "web/outcomes/diary_day.html", context, status=status)
+
+
+@never_cache
+@require_POST
+def diary_reminders(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
+    """Switch the diary's daily reminder email on or off, then back to today's page."""
+    link = _link(practice_slug, token)
+    if not link.is_diary:
+        raise Http404(_("This link is not a diary."))
+    now = timezone.now()
+    if not links.works(link, now):
+        return _gone(request, link)
+    wanted = request.POST.get("reminders", "")
+    if wanted not in ("on", "off"):
+        return HttpResponse(_("Choose on or off."), status=400, content_type="text/plain; charset=utf-8")
+    try:
+        set_diary_reminders(link=link, on=wanted == "on", by=_client_actor(request), now=now)
+    except Refused:
+        return _gone(request, link)
+    if wanted == "on":
+        messages.success(request, _("Daily reminders are on."))
+    else:
+        messages.success(request, _("Daily reminders are off. You can switch them on again here."))
+    today = practice_today(link.client.practice, now)
+    return redirect("outcomes-diary-day", practice_slug=practice_slug, token=token, day=today.isoformat())

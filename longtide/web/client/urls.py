@@ -28,5 +28,10 @@ urlpatterns = [
     path("p/<slug:practice_slug>/intake/<str:token>/<slug:step>/", intake.step, name="intake-step"),
     path("p/<slug:practice_slug>/questions/<str:token>/", outcomes.questionnaire, name="outcomes-questionnaire"),
     path("p/<slug:practice_slug>/diary/<str:token>/", outcomes.diary, name="outcomes-diary"),
+    path(
+        "p/<slug:practice_slug>/diary/<str:token>/reminders/",
+        outcomes.diary_reminders,
+        name="outcomes-diary-reminders",
+    ),
     path("p/<slug:practice_slug>/diary/<str:token>/<str:day>/", outcomes.diary_day, name="outcomes-diary-day"),
 ]
