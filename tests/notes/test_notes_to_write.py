@@ -83,3 +83,23 @@ def test_a_practitioner_sees_their_own_and_an_owner_everyones(cast, visit) -> No
     desk = signed_in(cast.ben_user)
     assert desk.get("/staff/tidewater/notes/").status_code == 404
     assert "Notes to write" not in desk.get("/staff/tidewater/calendar/").text
+
+
+def test_the_calendar_marks_overdue_notes_for_the_practitioner_and_owner_only(cast, visit) -> None:
+    from longtide.web.staff.calendar_grid import practice_zone
+
+    old = visit(days_ago=5)
+    visit(days_ago=0)
+    day = old.start.astimezone(practice_zone(cast.tidewater)).date()
+    url = f"/staff/tidewater/calendar/?date={day.isoformat()}"
+    for user in (cast.ana_user, cast.olga_user):
+        page = signed_in(user).get(url)
+        assert page.status_code == 200 and 'id="overdue-notes"' in page.text
+        assert "1 session note is overdue" in page.text and "Note overdue" in page.text
+    today = signed_in(cast.ana_user).get("/staff/tidewater/calendar/")
+    assert "1 session note is overdue" in today.text  # the banner shows on any day
+    desk = signed_in(cast.ben_user).get(url)
+    assert desk.status_code == 200 and "overdue" not in desk.text.lower()
+    cast.tidewater.note_overdue_days = 7
+    cast.tidewater.save()
+    assert 'id="overdue-notes"' not in signed_in(cast.ana_user).get(url).text

@@ -19,6 +19,7 @@ GOOD_POLICY = {
     "booking_hold_minutes": "120",
     "online_bookings_per_email_per_day": "6",
     "online_bookings_per_ip_per_hour": "20",
+    "note_overdue_days": "1",
 }
 
 
@@ -33,6 +34,9 @@ def test_policies_save_within_bounds(owner: HttpClient, cast) -> None:
     assert response.status_code == 302
     cast.tidewater.refresh_from_db()
     assert (cast.tidewater.min_notice_hours, cast.tidewater.slot_step_minutes) == (48, 30)
+    assert owner.post(POLICIES, {**GOOD_POLICY, "note_overdue_days": "5"}).status_code == 302
+    cast.tidewater.refresh_from_db()
+    assert cast.tidewater.note_overdue_days == 5
 
 
 @pytest.mark.parametrize(
@@ -53,6 +57,9 @@ def test_policies_save_within_bounds(owner: HttpClient, cast) -> None:
         ("online_bookings_per_ip_per_hour", "0", "Allow at least 1 booking an hour."),
         ("online_bookings_per_ip_per_hour", "1001", "At most 1000 bookings an hour."),
         ("online_bookings_per_ip_per_hour", "lots", "Enter a whole number, e.g. 20."),
+        ("note_overdue_days", "0", "At least 1 day: notes are written the same day."),
+        ("note_overdue_days", "31", "At most 30 days."),
+        ("note_overdue_days", "soon", "Enter a whole number of days, e.g. 1."),
     ],
 )
 def test_each_policy_has_bounds_with_a_specific_message(

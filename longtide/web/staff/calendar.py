@@ -63,7 +63,7 @@ from longtide.web.staff.calendar_forms import (
 from longtide.web.staff.calendar_grid import build_grid, day_sources, practice_zone, team_week_sources, week_sources
 from longtide.web.staff.checkins import checkin_panel
 from longtide.web.staff.intake import appointment_panel, calendar_badges
-from longtide.web.staff.notes import note_panel
+from longtide.web.staff.notes import calendar_note_marks, note_panel
 from longtide.web.staff.outbox import messages_about
 from longtide.web.times import day_label, when_label
 
@@ -103,12 +103,12 @@ def day_or_week(request: HttpRequest, practice: Practice) -> HttpResponse:
         # A day by practitioner already shows everyone side by side.
         sources = day_sources(practice, zone, day, by="room" if by == "room" else "practitioner")
     grid = build_grid(sources, zone, today)
-    calendar_badges(
-        request, practice, [b.appointment for c in grid.columns for b in c.blocks if b.appointment is not None]
-    )
+    shown = [b.appointment for c in grid.columns for b in c.blocks if b.appointment is not None]
+    calendar_badges(request, practice, shown)
     context = {
         "practice": practice,
         "grid": grid,
+        "overdue_notes": calendar_note_marks(request, practice, shown),
         "zone_name": str(zone),
         **_navigation(practice, view=view, by=by, day=day, today=today, practitioner=practitioner, room=room),
     }

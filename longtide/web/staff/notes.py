@@ -43,6 +43,7 @@ from longtide.practice.access import (
     ChartAccess,
     Perm,
     acting,
+    can,
     may_add_addendum,
     may_write_note,
     member_required,
@@ -393,3 +394,24 @@ def to_write(request: HttpRequest, practice: Practice) -> HttpResponse:
         "zone_name": str(practice_zone(practice)),
     }
     return render(request, "web/staff/notes/to_write.html", context)
+
+
+def calendar_note_marks(request: HttpRequest, practice: Practice, appointments: list[Appointment]) -> int:
+    """Mark the calendar's appointments whose note is overdue (`note_overdue`) and return how many
+    notes are overdue in all: an owner's count is everyone's, a practitioner's their own. Front desk
+    get nothing (not even whether a note exists). Names and dates only: no note is read."""
+    if not can(request.user, Perm.CLINICAL_READ, practice):
+        return 0
+    everyone = sees_everyones_notes_to_write(request.user, practice)
+    now = timezone.now()
+    rows = notes_to_write(
+        practice,
+        now=now,
+        today=now.astimezone(practice_zone(practice)).date(),
+        practitioner_user_id=None if everyone else request.user.pk,
+    )
+    overdue = {row.appointment.pk for row in rows if row.overdue}
+    for appointment in appointments:
+        if appointment.pk in overdue:
+            appointment.note_overdue = True  # type: ignore[attr-defined]
+    return len(overdue)

@@ -150,6 +150,21 @@ class PolicyForm(forms.ModelForm):  # type: ignore[type-arg]
         },
     )
 
+    note_overdue_days = forms.IntegerField(
+        label=_("A session note is overdue after (days)"),
+        min_value=1,
+        max_value=30,
+        help_text=_(
+            "Unsigned notes of sessions more than this many days ago are marked overdue on the calendar and in "
+            "Notes to write. 1 to 30 days."
+        ),
+        error_messages={
+            "min_value": _("At least %(limit_value)s day: notes are written the same day."),
+            "max_value": _("At most %(limit_value)s days."),
+            "invalid": _("Enter a whole number of days, e.g. 1."),
+        },
+    )
+
     class Meta:
         model = Practice
         fields = [
@@ -163,6 +178,8 @@ class PolicyForm(forms.ModelForm):  # type: ignore[type-arg]
             "booking_hold_minutes",
             "online_bookings_per_email_per_day",
             "online_bookings_per_ip_per_hour",
+            # Session notes (docs/notes.md): when an unsigned note counts as overdue.
+            "note_overdue_days",
         ]
         labels = {"new_clients_first_visit": _("New clients must start with a first-visit service")}
         help_texts = {"new_clients_first_visit": _("Mark the service as a first visit in Services.")}
