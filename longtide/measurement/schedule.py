@@ -279,11 +279,17 @@ def plan_sends(now: datetime) -> int:
         else:
             booked[client_id].append((pk, start))
     done = set(PlannedSend.objects.filter(episode__in=[e.pk for e in episodes]).values_list("episode_id", "timepoint"))
+    inactivity = dict(MeasurementSettings.objects.values_list("practice_id", "inactivity_days"))
     sent = 0
     for episode in episodes:
         zone = zones.get(episode.practice_id, UTC)
         today = now.astimezone(zone).date()
-        if episode.closed_on is None and not is_open(episode, today):
+        # Episode.is_open from the rows loaded above (actions.is_open would query per episode).
+        visits = [d for s in completed[episode.client_id] if (d := s.astimezone(zone).date()) >= episode.opened_on]
+        last_visit = max(visits, default=None)
+        if episode.closed_on is None and not episode.is_open(
+            today, last_visit=last_visit, inactivity_days=inactivity.get(episode.practice_id, DEFAULT_INACTIVITY)
+        ):
             continue
         facts = _facts(episode, zone, completed[episode.client_id], booked[episode.client_id], now)
         if facts is None:

@@ -246,3 +246,36 @@ def test_the_worker_runs_the_outcomes_planner(cast) -> None:
     booked(cast, cast.cleo, 2)
     made = run_planners(timezone.now())
     assert made["outcomes"] == 2
+
+
+def test_the_planners_queries_do_not_grow_with_the_episodes(cast) -> None:
+    """Run every minute by the worker: with nothing due, a fixed number of queries however many
+    episodes and clients there are."""
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    from longtide.clients.models import Client
+
+    def add(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            client = Client.objects.create(practice=cast.tidewater, first_name=f"C{i}", last_name="Q")
+            intake(cast, client, "neck_back_pain")
+            visit(cast, client, today(cast) - timedelta(days=20), slot=i % 16)
+            Episode.objects.create(
+                practice=cast.tidewater,
+                client=client,
+                concern="neck_back_pain",
+                primary_instrument="nprs_pain",
+                opened_on=today(cast) - timedelta(days=20),
+            )
+
+    noon = at(cast, today(cast), time(12))
+    add(2, 0)
+    plan_outcomes(noon)
+    with CaptureQueriesContext(db) as few:
+        assert plan_outcomes(noon) == 0
+    add(10, 2)
+    plan_outcomes(noon)
+    with CaptureQueriesContext(db) as many:
+        assert plan_outcomes(noon) == 0
+    assert len(many) == len(few), [q["sql"][:80] for q in many]
