@@ -68,6 +68,7 @@ def main() -> None:
         default=0,
         help="also copy the bookings back this many years (with --days 14, ~155 years make ~1M rows)",
     )
+    parser.add_argument("--profile", action="store_true", help="print a cProfile (CPU time) of the grid and the page")
     args = parser.parse_args()
     common.configure(args.database_url)
 
@@ -125,6 +126,20 @@ def main() -> None:
     print(f"week of {monday}: {week} appointments, {len(laid.columns)} columns, page {len(html) // 1024} KiB")
     for _ in range(3):
         floor(), grid(), page()
+    if args.profile:
+        import cProfile
+        import pstats
+        import time as clock
+
+        for what, fn in (("grid", grid), ("page", page)):
+            profiler = cProfile.Profile(clock.process_time)
+            profiler.enable()
+            for _ in range(10):
+                fn()
+            profiler.disable()
+            print(f"\ncProfile (CPU time) of 10 x {what}")
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+        return
     floors, grids, pages = [], [], []
     for _ in range(args.runs):
         floors.append(timed(floor))

@@ -56,7 +56,9 @@ class CappedPaginator(Paginator[Client]):
     @cached_property
     def count(self) -> int:
         found = cast(QuerySet[Client], self.object_list)
-        counted = found[: COUNT_CAP + 1].count()
+        # Unordered: any 1,001 matches will do for a count, so a common prefix stops there instead
+        # of sorting every match first (16,652 for "par" in bench/client_search.py).
+        counted = found.order_by()[: COUNT_CAP + 1].count()
         self.capped = counted > COUNT_CAP
         return min(counted, COUNT_CAP)  # pages end at the cap: the last page's slice stops there
 
