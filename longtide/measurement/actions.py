@@ -19,7 +19,7 @@ from longtide.audit.trail import Actor, record
 from longtide.clients.models import Client
 from longtide.intake.actions import current_intake
 from longtide.intake.models import IntakeSettings
-from longtide.measurement import links
+from longtide.measurement import licences, links
 from longtide.measurement.crisis import raise_crisis, raises_self_harm
 from longtide.measurement.messages import queue_link
 from longtide.measurement.models import (
@@ -82,15 +82,21 @@ def default_primary(concern: Concern) -> str:
 
 
 def offered(practice: Practice) -> list[Instrument]:
-    """The questionnaires a practice may send: free ones (licensed ones need the practice's
-    licence and wording, not recorded yet), PHQ-9 only while the practice's crisis protocol is on
-    (crisis.py), and not the diary (it has its own link)."""
+    """The questionnaires a practice may send: free ones, licensed ones once the practice has
+    recorded its licence and their wording (licences.py), PHQ-9 only while the practice's crisis
+    protocol is on (crisis.py), and not the diary (it has its own link)."""
     crisis_protocol = settings_of(practice).crisis_protocol
+    wordings = licences.texts(practice)
     return [
         i
         for i in instruments.current()
         if i.kind is not Kind.DAILY_DIARY
-        and availability(i, holds_licence=False, licensed_text=None, crisis_protocol=crisis_protocol).usable
+        and availability(
+            i,
+            holds_licence=i.key in wordings,
+            licensed_text=wordings.get(i.key),
+            crisis_protocol=crisis_protocol,
+        ).usable
     ]
 
 
@@ -325,7 +331,10 @@ class Submitted:
 def submit(*, link: QuestionnaireLink, data: Mapping[str, Any], by: Actor, now: datetime) -> Submitted:
     """Store a client's answers to a questionnaire link, scored now. Raises InvalidAnswers (with the
     problems) when they do not fit, Refused when the link no longer works."""
-    instrument = instruments.get(link.instrument)
+    try:
+        instrument = licences.instrument_for(link.practice, link.instrument)
+    except licences.Unlicensed:
+        raise Refused(_("This link no longer works.")) from None
     answers = form_answers(instrument, data)
     result = score(instrument, answers)  # raises InvalidAnswers
     with transaction.atomic():

@@ -203,3 +203,36 @@ class PlannedSend(models.Model):
 
     def __str__(self) -> str:
         return f"{self.timepoint} of episode {self.episode_id}"
+
+
+class InstrumentLicence(models.Model):
+    """A practice's record that it holds the licence of a licensed questionnaire (HIT-6, MIDAS, NDI …)
+    and the licensed wording it supplied (outcomes/licensing.py). Never changed: new wording is a
+    new row and the old one is withdrawn, so answers keep the wording they were given against (each
+    response stores the SHA-256 of the filled-in instrument)."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="instrument_licences")
+    instrument = models.CharField(max_length=40)
+    version = models.PositiveIntegerField()
+    licence_reference = models.CharField(max_length=200)
+    # {"instructions": str, "items": {item id: text}, "options": {item id: {value: label}}}
+    wording = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "instrument", "version"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_current_licence_per_instrument",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Licence for {self.instrument} v{self.version}"

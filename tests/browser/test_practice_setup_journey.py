@@ -198,6 +198,8 @@ def test_every_settings_page_of_the_demo_is_accessible_on_a_phone(
         f"practitioners/{maya.pk}/hours/",
         f"practitioners/{maya.pk}/time-off/",
         "note-checklists/",
+        "outcomes/licensed/",
+        "outcomes/licensed/hit6/",
         "staff/",
     ]:
         page.goto(f"/staff/demo/settings/{path}")

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from longtide.audit.models import Via
 from longtide.audit.trail import Actor, Origin
-from longtide.measurement import links
+from longtide.measurement import licences, links
 from longtide.measurement.actions import (
     DIARY,
     Refused,
@@ -120,7 +120,10 @@ def questionnaire(request: HttpRequest, practice_slug: str, token: str) -> HttpR
         return _thanks(request, link, answered)
     if not links.works(link, now):
         return _gone(request, link)
-    instrument = instruments.get(link.instrument)
+    try:
+        instrument = licences.instrument_for(link.practice, link.instrument)
+    except licences.Unlicensed:
+        return _gone(request, link)
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     if request.method == "POST":

@@ -5,6 +5,7 @@ from django.urls import path
 from longtide.web.staff.setup import (
     hours,
     intake_pages,
+    licences,
     locations,
     note_checklists,
     outcome_settings,
@@ -48,6 +49,8 @@ urlpatterns = [
     path(
         "practitioners/<int:pk>/time-off/<int:off_pk>/delete/", hours.time_off_delete, name="settings-time-off-delete"
     ),
+    path("outcomes/licensed/", licences.licence_list, name="settings-licences"),
+    path("outcomes/licensed/<slug:instrument_id>/", licences.licence_edit, name="settings-licence"),
     path("note-checklists/", note_checklists.note_checklists, name="settings-note-checklists"),
     path("staff/", team.staff_list, name="settings-staff"),
     path("staff/<int:pk>/role/", team.staff_role, name="settings-staff-role"),
