@@ -81,6 +81,23 @@ PAGES = [
     ),
     Page("client's notes", "GET", "/staff/{practice}/clients/{client}/notes/", 200, "read", shows_note=True),
     Page("client's notes, search", "GET", "/staff/{practice}/clients/{client}/notes/?q=jaw", 200, "read"),
+    Page(
+        "note, printable",
+        "GET",
+        "/staff/{practice}/appointments/{appointment}/note/print/",
+        200,
+        "read",
+        shows_note=True,
+    ),
+    Page(
+        "client's notes, printable",
+        "GET",
+        "/staff/{practice}/clients/{client}/notes/print/",
+        200,
+        "read",
+        shows_note=True,
+    ),
+    Page("client's notes, page 2", "GET", "/staff/{practice}/clients/{client}/notes/?page=2", 200, "read"),
     Page("notes to write", "GET", "/staff/{practice}/notes/", 200, "clinical"),
 ]
 

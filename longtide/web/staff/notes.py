@@ -15,16 +15,20 @@ import secrets
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from longtide.audit.models import Action
 from longtide.clients.models import Client
 from longtide.intake.status import agreed_kinds, known_before_session
+from longtide.lib.bounds import parse_id
+from longtide.measurement.models import Episode
 from longtide.notes.actions import (
     NoteConflict,
     NoteError,
@@ -57,6 +61,8 @@ from longtide.web.staff.calendar_grid import practice_zone
 from longtide.web.staff.notes_forms import AddendumForm, NoteForm, NoteSearchForm
 from longtide.web.times import when_label
 
+# A client's list of notes, a page at a time (oldest first; the search narrows it).
+NOTES_PER_PAGE = 20
 NOT_IN_CARE = (
     "This client is not in your care, so their notes are not open to you. The client's practitioner or "
     "an owner can read them."
@@ -361,14 +367,17 @@ def client_notes(request: HttpRequest, practice: Practice, pk: int) -> HttpRespo
         for name in ("subjective", "since_last", "objective", "client_response", "assessment", "plan"):
             words |= Q(**{f"{name}__icontains": query})
         notes = notes.filter(words | Q(addenda__text__icontains=query)).distinct()
-    listed = list(notes)
+    page = Paginator(notes, NOTES_PER_PAGE).get_page(request.GET.get("page"))
+    listed = list(page.object_list)
     record_list_read(client, by=acting(request, access.role), basis=str(access.basis), count=len(listed), query=query)
     context = {
         "practice": practice,
         "client": client,
         "notes": listed,
+        "page": page,
         "search": search,
         "query": query,
+        "episodes": list(Episode.objects.filter(practice=practice, client=client).order_by("-opened_on", "-pk")),
     }
     return render(request, "web/staff/notes/client_notes.html", context)
 
@@ -415,3 +424,99 @@ def calendar_note_marks(request: HttpRequest, practice: Practice, appointments: 
         if appointment.pk in overdue:
             appointment.note_overdue = True  # type: ignore[attr-defined]
     return len(overdue)
+
+
+def _printed_notes(notes: list[SessionNote], request: HttpRequest, access: ChartAccess) -> None:
+    """Each note shown for printing is a print in the audit trail (the browser's own print is not seen)."""
+    by = acting(request, access.role)
+    for found in notes:
+        record_read(found, by=by, basis=str(access.basis), action=Action.PRINT)
+
+
+def _print_page(request: HttpRequest, practice: Practice, notes: list[SessionNote], **context: Any) -> HttpResponse:
+    user: Any = request.user
+    return render(
+        request,
+        "web/staff/notes/print.html",
+        {
+            "practice": practice,
+            "notes": notes,
+            "zone_name": str(practice_zone(practice)),
+            "printed_at": timezone.now(),
+            "printed_by": user.get_full_name() or user.get_username(),
+            **context,
+        },
+    )
+
+
+def _for_print(practice: Practice) -> Any:
+    return (
+        SessionNote.objects.for_practice(practice)
+        .select_related(
+            "appointment__practitioner",
+            "appointment__service",
+            "appointment__location",
+            "appointment__room",
+            "appointment__client",
+        )
+        .prefetch_related("addenda")
+        .order_by("session_date", "appointment__start", "id")
+    )
+
+
+@member_required(Perm.CLINICAL_READ)
+@never_cache
+def note_print(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    """One note laid out for printing; opening it is audited as a print."""
+    appointment = _appointment(practice, pk)
+    access = _access(request, practice, appointment.client)
+    if not access.clinical:
+        return _not_in_care(request, practice)
+    notes = list(_for_print(practice).filter(appointment=appointment))
+    if not notes:
+        raise Http404("No note for this appointment")
+    _printed_notes(notes, request, access)
+    return _print_page(
+        request,
+        practice,
+        notes,
+        title=f"Session note: {appointment.client.full_name}",
+        back_url=_note_url(practice, appointment),
+        back_label="Back to the note",
+    )
+
+
+@member_required(Perm.CLINICAL_READ)
+@never_cache
+def notes_print(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    """A client's notes in order for printing, all or one care episode's (`?episode=<id>`: the notes of
+    sessions from the day it opened to the day it closed); each note shown is audited as a print."""
+    client = get_object_or_404(Client.objects.for_practice(practice), pk=pk)
+    access = _access(request, practice, client)
+    if not access.clinical:
+        return _not_in_care(request, practice)
+    notes = _for_print(practice).filter(client=client)
+    episode = None
+    if "episode" in request.GET:
+        episode_id = parse_id(request.GET.get("episode"))
+        if episode_id is None:
+            raise Http404("No such episode")
+        episode = get_object_or_404(Episode.objects.filter(practice=practice, client=client), pk=episode_id)
+        notes = notes.filter(session_date__gte=episode.opened_on)
+        if episode.closed_on is not None:
+            notes = notes.filter(session_date__lte=episode.closed_on)
+    listed = list(notes)
+    _printed_notes(listed, request, access)
+    title = f"Session notes: {client.full_name}"
+    if episode is not None:
+        until = f" to {episode.closed_on:%d %b %Y}" if episode.closed_on else ""
+        title += f", episode from {episode.opened_on:%d %b %Y}{until}"
+    return _print_page(
+        request,
+        practice,
+        listed,
+        title=title,
+        episode=episode,
+        back_url=reverse("staff-client-notes", kwargs={"practice_slug": practice.slug, "pk": client.pk}),
+        back_label="Back to the notes",
+    )
