@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from longtide.outcomes import windows
+from longtide.outcomes.diary import WINDOW_DAYS
 
 BASELINE_LEAD = timedelta(days=3)
 SESSION_LEAD = timedelta(days=2)
@@ -87,3 +88,12 @@ def planned(facts: EpisodeFacts) -> list[Due]:
 def due_sends(facts: EpisodeFacts, *, now: datetime, ahead: timedelta = timedelta(0)) -> list[Due]:
     """The sends due by `now + ahead` that can still be answered (not yet expired)."""
     return [due for due in planned(facts) if due.send_after <= now + ahead and now < due.expires_at]
+
+
+def full_baseline_from(*, diary_start: date, first_session: date, today: date) -> date | None:
+    """The first day a first session could be on for a full 28-day diary before it, when the booked
+    one comes sooner and has not happened yet (the client may choose to wait); else None."""
+    ready = diary_start + timedelta(days=WINDOW_DAYS)
+    if today < first_session < ready:
+        return ready
+    return None

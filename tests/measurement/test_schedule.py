@@ -279,3 +279,15 @@ def test_the_planners_queries_do_not_grow_with_the_episodes(cast) -> None:
     with CaptureQueriesContext(db) as many:
         assert plan_outcomes(noon) == 0
     assert len(many) == len(few), [q["sql"][:80] for q in many]
+
+
+def test_a_headache_client_booked_sooner_than_4_weeks_is_told_they_may_wait(cast) -> None:
+    intake(cast, cast.cleo, "headache")
+    first = booked(cast, cast.cleo, 10)
+    plan_outcomes(timezone.now())
+    [link] = QuestionnaireLink.objects.all()
+    page = HttpClient().get(links.path_of(link), follow=True)
+    assert page.status_code == 200 and 'id="baseline-wait"' in page.text
+    ready = today(cast) + timedelta(days=28)
+    assert ready.strftime("%A %-d %B") in page.text
+    assert first.start.astimezone(cast.location.zone).strftime("%A %-d %B") in page.text

@@ -65,3 +65,12 @@ def test_week_12_from_day_84_to_the_end_of_day_105() -> None:
     assert due_sends(f, now=at(DAY0 + timedelta(days=105), time(23, 59))) == [due]
     assert due_sends(f, now=at(DAY0 + timedelta(days=106), time(0))) == []
     assert planned(facts(first_visit_start=None)) == []  # no session, no follow-up
+
+
+def test_a_full_diary_baseline_needs_28_days_before_the_first_session() -> None:
+    from longtide.outcomes.schedule import full_baseline_from
+
+    start = date(2026, 3, 1)
+    assert full_baseline_from(diary_start=start, first_session=date(2026, 3, 10), today=start) == date(2026, 3, 29)
+    assert full_baseline_from(diary_start=start, first_session=date(2026, 3, 29), today=start) is None
+    assert full_baseline_from(diary_start=start, first_session=date(2026, 3, 10), today=date(2026, 3, 10)) is None

@@ -36,6 +36,7 @@ from longtide.measurement.crisis import crisis_text, raises_self_harm
 from longtide.measurement.models import DiaryEntry, QuestionnaireLink, Response
 from longtide.outcomes import instruments
 from longtide.outcomes.instruments.definition import AlertKind, ChoiceItem, Instrument, NumberItem
+from longtide.outcomes.schedule import full_baseline_from
 from longtide.outcomes.scoring import InvalidAnswers, alerts
 
 FIELD_MAX = 300
@@ -159,11 +160,15 @@ def _diary_context(link: QuestionnaireLink, today: date) -> dict[str, Any]:
             break
         entry = filled.get(day)
         recent.append({"day": day, "entry": entry, "complete": bool(entry and entry.complete)})
+    zone = link.client.practice.locations.first()
+    started = link.created_at.astimezone(zone.zone).date() if zone else link.created_at.date()
     return {
         "practice": link.client.practice,
         "recent": recent,
         "missing": sum(1 for r in recent if not r["complete"]),
         "today": today,
+        "first_session": link.episode.opened_on,
+        "wait_until": full_baseline_from(diary_start=started, first_session=link.episode.opened_on, today=today),
     }
 
 
