@@ -68,6 +68,7 @@ def main() -> None:
         default=0,
         help="also copy the bookings back this many years (with --days 14, ~155 years make ~1M rows)",
     )
+    parser.add_argument("--reuse", action="store_true", help="keep the large clinic a previous run seeded (same day)")
     parser.add_argument("--profile", action="store_true", help="print a cProfile (CPU time) of the grid and the page")
     args = parser.parse_args()
     common.configure(args.database_url)
@@ -79,12 +80,20 @@ def main() -> None:
     from django.utils import timezone
     from django_htmx.middleware import HtmxDetails
 
+    from longtide.practice.models import Practice
     from longtide.sampledata.large_clinic import first_seed_day
     from longtide.scheduling.models import Appointment
     from longtide.web.staff.calendar import _navigation
     from longtide.web.staff.calendar_grid import build_grid, local_midnight, practice_zone, team_week_sources
 
-    practice, summary = common.seed(days=args.days, history_years=args.history_years)
+    earlier = Practice.objects.filter(slug=common.SLUG).first() if args.reuse else None
+    if earlier is not None:
+        practice = earlier
+        summary = (
+            f"reused the large clinic: {Appointment.objects.filter(practice=practice).count()} appointments in all"
+        )
+    else:
+        practice, summary = common.seed(days=args.days, history_years=args.history_years)
     print(f"{summary} ({connection.vendor})")
     zone = practice_zone(practice)
     monday = first_seed_day()
