@@ -21,6 +21,7 @@ FORM_VERSION = "2026.1"
 TEXT_MAX = 200
 LONG_TEXT_MAX = 4000
 OLDEST_YEAR = 1900
+FUTURE_YEARS = 10  # a practice's own date question: at most this many years ahead
 PHONE = re.compile(r"^[0-9+() .\-]{6,25}$")
 
 REASONS: tuple[tuple[str, str], ...] = (
@@ -194,14 +195,16 @@ def _text(raw: object) -> str:
     return "".join(ch for ch in text if ch >= " " or ch in "\t\n").strip()
 
 
-def _date(text: str, today: date) -> tuple[date | None, str]:
+def _date(text: str, today: date, *, birth: bool = True) -> tuple[date | None, str]:
+    """A date typed year-month-day. The date of birth may not be in the future; a practice's own
+    date question (a due date, say) may be, within FUTURE_YEARS."""
     try:
         value = date.fromisoformat(text)
     except ValueError:
         return None, "Please give the date as year-month-day, for example 1985-04-23."
-    if value > today:
+    if birth and value > today:
         return None, "The date of birth cannot be in the future."
-    if value.year < OLDEST_YEAR:
+    if value.year < OLDEST_YEAR or value.year > today.year + FUTURE_YEARS:
         return None, "Please check the year."
     return value, ""
 
@@ -223,7 +226,7 @@ def check_fields(fields: Sequence[Field], data: Mapping[str, object], today: dat
         if len(text) > limit:
             out.errors[f.key] = f"Please keep this under {limit} characters (it has {len(text)})."
         elif f.kind == "date":
-            value, problem = _date(text, today)
+            value, problem = _date(text, today, birth=f.key == "date_of_birth")
             if problem:
                 out.errors[f.key] = problem
             text = value.isoformat() if value else text

@@ -112,3 +112,20 @@ def test_the_shipped_screen_cannot_be_weakened_in_a_version() -> None:
         form.Definition.build("x", weaker)
     assert form.key_for("Thunderclap", {"thunderclap"}) == "thunderclap_2"
     assert form.key_for("42 things?", set()) == "q_42_things"
+
+
+def test_an_own_date_question_is_not_checked_as_a_date_of_birth() -> None:
+    """A practice's own "A date" question (say, a due date) may be answered with a date after today,
+    and is not told about a date of birth; a date far off is still questioned, with its own words."""
+    built = form.Definition.build(
+        "x", form.with_question({}, label="If pregnant: your due date", kind="date", required=False, choices=())
+    )
+    key = built.extra_fields[0].key
+    later = form.check_step(built, "health", {**HEALTH, key: "2027-03-01"}, TODAY)
+    assert later.ok, later.errors
+    assert later.answers[key] == "2027-03-01"
+    for far in ("9999-12-31", "0001-01-01"):
+        checked = form.check_step(built, "health", {**HEALTH, key: far}, TODAY)
+        assert "birth" not in checked.errors[key] and "year" in checked.errors[key]
+    born = form.check_step(built, "about", {**ABOUT, "date_of_birth": "2027-03-01"}, TODAY)
+    assert born.errors["date_of_birth"] == "The date of birth cannot be in the future."
