@@ -35,7 +35,7 @@ from longtide.checkins.models import CheckIn
 from longtide.clients.models import Client
 from longtide.intake.models import Intake, IntakeLink, IntakeStatus
 from longtide.lib.retention import RetentionRule, retain_until, rule_for
-from longtide.measurement.models import QuestionnaireLink
+from longtide.measurement.models import QuestionnaireLink, Response
 from longtide.notifications.models import Message
 from longtide.practice.models import Practice
 from longtide.records.models import ClientMerge, DestructionPermit, LegalHold
@@ -96,18 +96,21 @@ def dates_of_birth(practice: Practice, client_ids: Collection[int] | None = None
 
 def message_subjects(client_ids: Collection[int]) -> Q:
     """The outbox's messages about these clients: their visits, check-ins, intake forms and links,
-    and questionnaire links (messages name what they are about, not the client)."""
+    questionnaire links and the crisis alerts about their answers (messages name what they are
+    about, not the client)."""
     appointments = Appointment.objects.filter(client_id__in=client_ids).values_list("pk", flat=True)
     checkins = CheckIn.objects.filter(client_id__in=client_ids).values_list("pk", flat=True)
     intakes = Intake.objects.filter(client_id__in=client_ids).values_list("pk", flat=True)
     links = IntakeLink.objects.filter(client_id__in=client_ids).values_list("pk", flat=True)
     questionnaires = QuestionnaireLink.objects.filter(client_id__in=client_ids).values_list("pk", flat=True)
+    answered = Response.objects.filter(client_id__in=client_ids).values_list("pk", flat=True)
     return Q(
         about__in=[about(pk) for pk in appointments]
         + [f"checkin:{pk}" for pk in checkins]
         + [f"intake:{pk}" for pk in intakes]
         + [f"intake-link:{pk}" for pk in links]
         + [f"outcomes-link:{pk}" for pk in questionnaires]
+        + [f"outcomes-alert:{pk}" for pk in answered]  # the practitioners' crisis alerts (measurement/crisis.py)
     )
 
 

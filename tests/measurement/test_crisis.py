@@ -116,3 +116,17 @@ def test_no_alert_for_not_at_all(cast, episode) -> None:
     assert done.status_code == 200 and 'id="crisis-resources"' not in done.text
     assert not Flag.objects.exists() and not Message.objects.filter(purpose="outcomes.alert").exists()
     assert QuestionnaireLink.objects.count() == 1
+
+
+def test_the_crisis_alert_goes_with_the_clients_record_when_it_is_destroyed_or_erased(cast, episode) -> None:
+    """records/retention.message_subjects (retention --apply and erasure) names the practitioners'
+    crisis alerts about the client's answers, which carry the client's id in their link."""
+    from longtide.records.retention import message_subjects
+
+    switch_on(cast)
+    intake(cast, cast.cleo, "neck_back_pain")
+    _link, token = send(episode, "phq9")
+    HttpClient().post(f"/p/tidewater/questions/{token}/", {"q9": "3"})
+    [alert] = Message.objects.filter(purpose="outcomes.alert")
+    assert Message.objects.filter(message_subjects([cast.cleo.pk]), pk=alert.pk).exists()
+    assert not Message.objects.filter(message_subjects([cast.cleo.pk + 1000]), pk=alert.pk).exists()
