@@ -129,3 +129,23 @@ def test_an_own_date_question_is_not_checked_as_a_date_of_birth() -> None:
         assert "birth" not in checked.errors[key] and "year" in checked.errors[key]
     born = form.check_step(built, "about", {**ABOUT, "date_of_birth": "2027-03-01"}, TODAY)
     assert born.errors["date_of_birth"] == "The date of birth cannot be in the future."
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "question", "label": "\x01\x02\u200b", "kind": "text"},
+        {"action": "screen", "question": "\x01", "level": "refer"},
+        {"action": "question", "label": "Pick", "kind": "choice", "choices": "\x01\n\x02\nReal"},
+    ],
+)
+def test_wording_of_only_control_characters_is_refused(cast, data) -> None:
+    """A question the client cannot read (only control or invisible characters) is not published:
+    a safety question must be answered, so an invisible one would stop every intake."""
+    owner = signed_in(cast.olga_user)
+    assert owner.get(URL).status_code == 200
+    count = FormVersion.objects.filter(practice=cast.tidewater).count()
+    response = owner.post(URL, data)
+    assert response.status_code == 400
+    assert "Write the question as the client reads it." in response.text or "Give 2 to 12 choices" in response.text
+    assert FormVersion.objects.filter(practice=cast.tidewater).count() == count

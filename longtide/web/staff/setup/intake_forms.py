@@ -49,6 +49,30 @@ class ConsentVersionForm(forms.Form):
     )
 
 
+def _readable(text: object) -> str:
+    """The wording as the client reads it: control and invisible characters dropped, spaces collapsed."""
+    return " ".join("".join(ch for ch in str(text or "") if ch.isprintable() or ch.isspace()).split())
+
+
+UNREADABLE = "Write the question as the client reads it."
+
+
+class _ReadableWording(forms.Form):
+    """Wording a client reads: what is left after dropping control and invisible characters."""
+
+    readable_fields: tuple[str, ...] = ()
+    required_readable: tuple[str, ...] = ()
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        for name in self.readable_fields:
+            if name in data:
+                data[name] = _readable(data[name])
+                if not data[name] and name in self.required_readable:
+                    self.add_error(name, UNREADABLE)
+        return data
+
+
 QUESTION_KINDS = [
     ("text", "A short answer"),
     ("longtext", "A longer answer"),
@@ -59,7 +83,10 @@ QUESTION_KINDS = [
 ]
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(_ReadableWording):
+    readable_fields = ("label", "help")
+    required_readable = ("label",)
+
     label = forms.CharField(
         max_length=200, label="Question", error_messages={"required": "Write the question as the client reads it."}
     )
@@ -75,8 +102,8 @@ class QuestionForm(forms.Form):
     help = forms.CharField(required=False, max_length=300, label="Help under the question (optional)")
 
     def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        lines = [" ".join(line.split()) for line in str(data.get("choices") or "").splitlines()]
+        data = super().clean()
+        lines = [_readable(line) for line in str(data.get("choices") or "").splitlines()]
         lines = [line for line in lines if line]
         if data.get("kind") == "choice":
             if not 2 <= len(lines) <= 12:
@@ -89,7 +116,10 @@ class QuestionForm(forms.Form):
         return data
 
 
-class ScreenItemForm(forms.Form):
+class ScreenItemForm(_ReadableWording):
+    readable_fields = ("question", "staff_label")
+    required_readable = ("question",)
+
     question = forms.CharField(
         max_length=300,
         label="Safety question (answered yes or no)",
