@@ -488,3 +488,43 @@ def test_the_day_is_also_a_list_for_phones_with_every_appointment(client: HttpCl
     text = " ".join(re.sub(r"<[^>]+>", " ", phone_list).split())
     assert "Ana Silva Book Ana Silva" in text
     assert "10:00–11:00 AM , Cleo Park , CST session , Willow , Booked" in text
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"date": "2026-06-02"},
+        {"date": "2026-06-02", "by": "room"},
+        {"view": "week", "date": "2026-06-02"},
+        {"view": "week", "by": "room", "date": "2026-06-02"},
+        {"view": "week", "by": "team", "date": "2026-06-02"},
+    ],
+    ids=["day", "day-by-room", "week", "week-by-room", "team-week"],
+)
+@pytest.mark.parametrize("user", ["olga_user", "ana_user", "ben_user"])
+def test_every_calendar_view_reads_its_appointments_in_a_fixed_number_of_queries(
+    client: HttpClient, cast, booked, params, user
+) -> None:
+    """The calendar reads only CALENDAR_FIELDS of each appointment (calendar_grid.py): a field a view
+    shows but the list leaves out would cost a query per appointment, caught here for every view
+    and role."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    as_user(client, getattr(cast, user))
+    client.get(calendar(), params)  # warm: the session, the practice
+    with CaptureQueriesContext(connection) as one:
+        client.get(calendar(), params)
+    for hour, name in ((12, "Dee"), (14, "Eve")):
+        book_appointment(
+            practice=cast.tidewater,
+            service=cast.session,
+            practitioner=cast.ana,
+            start=datetime(2026, 6, 2, hour, 0, tzinfo=NEW_YORK),
+            client=ClientDetails(name, "Client", f"{name.lower()}@example.test"),
+            source=Source.STAFF,
+        )
+    with CaptureQueriesContext(connection) as three:
+        page = client.get(calendar(), params).text
+    assert "Dee Client" in page and "Eve Client" in page
+    assert len(three.captured_queries) == len(one.captured_queries), [q["sql"][:90] for q in three.captured_queries]

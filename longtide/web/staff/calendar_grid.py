@@ -221,11 +221,35 @@ def _hours_text(source: Source, zone: ZoneInfo) -> str:
     return "Working " + ", ".join(pieces) if pieces else "Not working"
 
 
+# What the calendar shows of an appointment and its relations (templates/web/staff/calendar.html,
+# calendar_badges, calendar_note_marks): only these columns are read, which halves the cost of
+# building a busy week's ~1,000 objects (bench/team_week.py). A field used later and missing here
+# would cost a query per appointment: tests/web/test_staff_calendar.py counts the week's queries.
+CALENDAR_FIELDS = (
+    "start",
+    "end",
+    "status",
+    "hold_until",
+    "practice_id",
+    "client_id",
+    "service_id",
+    "practitioner_id",
+    "room_id",
+    "client__first_name",
+    "client__last_name",
+    "service__name",
+    "practitioner__display_name",
+    "practitioner__user_id",
+    "room__name",
+)
+
+
 def _appointments(practice: Practice, start: datetime, end: datetime) -> list[Appointment]:
     return list(
         Appointment.objects.for_practice(practice)
         .filter(start__lt=end, start__gte=start)
         .select_related("client", "service", "practitioner", "room")
+        .only(*CALENDAR_FIELDS)
         .order_by("start", "pk")
     )
 
