@@ -6,6 +6,7 @@ click, back button) finds the intake already submitted and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -336,13 +337,27 @@ class SignedAgain:
     errors: dict[str, str] = field(default_factory=dict)
 
 
+DOCUMENTS_CHANGED = (
+    "The clinic updated a document while this page was open, so nothing was signed. Please read the "
+    "documents below and sign again."
+)
+
+
 def sign_again(
-    client: Client, answer: ConsentAnswer, *, origin: Origin, today: date, now: datetime | None = None
+    client: Client,
+    answer: ConsentAnswer,
+    *,
+    origin: Origin,
+    today: date,
+    now: datetime | None = None,
+    shown: Collection[int] | None = None,
 ) -> SignedAgain:
     """Sign the documents of `documents_to_sign_again` (agreed or not, as ticked), with the typed
     name, time, address and user agent and the SHA-256 of each text — the intake's rules (required
     ones must be agreed; a parent or guardian signs for a minor, with their relationship). Documents
-    signed meanwhile (an old tab) are not signed twice."""
+    signed meanwhile (an old tab) are not signed twice. `shown`: the documents the page showed; when
+    they are no longer the ones to sign (a version published meanwhile), nothing is signed (error
+    `documents_changed`), so no one is recorded as answering a text they were not shown."""
     now = now or timezone.now()
     with transaction.atomic():
         Client.objects.select_for_update().filter(pk=client.pk).first()
@@ -350,6 +365,8 @@ def sign_again(
         documents = documents_to_sign_again(client)
         if intake is None or not documents:
             return SignedAgain()
+        if shown is not None and set(shown) != {doc.pk for doc in documents}:
+            return SignedAgain(errors={"documents_changed": DOCUMENTS_CHANGED})
         errors = check_consent(intake, answer, documents, today)
         if errors:
             return SignedAgain(errors=errors)

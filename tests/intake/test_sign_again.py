@@ -133,3 +133,26 @@ def test_a_long_text_is_refused_and_kept(cast) -> None:
     response = _publish(owner, "privacy", text="x" * 20_001)
     assert response.status_code == 400 and "at most 20000 characters" in response.text.replace(",", "")
     assert ConsentDocument.objects.filter(kind="privacy").count() == 1
+
+
+def test_a_document_published_while_the_page_was_open_is_shown_not_signed_unseen(cast, visit, client) -> None:
+    """The client reads the page with the new treatment consent; meanwhile the owner publishes a new
+    reminders consent. Sending signs nothing the client was not shown: the page comes back with both
+    and says why, and their tick is kept."""
+    base = _open_intake(client, visit)
+    _fill(client, base)
+    owner = signed_in(cast.olga_user)
+    assert _publish(owner, "treatment", text="We explain each hold first.").status_code == 302
+    page = client.get(base + "sign-again/")
+    treatment = page.context["documents"][0]["doc"]
+    assert [d["doc"].kind for d in page.context["documents"]] == ["treatment"]
+    assert f'name="shown" value="{treatment.pk}"' in page.text
+    assert _publish(owner, "reminders", title="Reminders by email and text").status_code == 302
+    before = Signature.objects.filter(client=cast.cleo).count()
+    sent = client.post(
+        base + "sign-again/", {"agreed": [treatment.pk], "shown": [treatment.pk], "typed_name": "Cleo Park"}
+    )
+    assert Signature.objects.filter(client=cast.cleo).count() == before  # nothing signed unseen
+    assert sent.status_code == 422 and 'id="documents-changed"' in sent.text
+    assert [d["doc"].kind for d in sent.context["documents"]] == ["treatment", "reminders"]
+    assert sent.context["documents"][0]["checked"] and 'value="Cleo Park"' in sent.text

@@ -301,7 +301,11 @@ def sign_again(request: HttpRequest, practice_slug: str, token: str) -> HttpResp
         }
         agreed_ids = {int(v) for v in values["agreed"] if v.isdigit() and len(v) < 12}
         answer = actions.ConsentAnswer(agreed_ids, values["typed_name"], values["relationship"])
-        result = actions.sign_again(client, answer, origin=Origin.of(request), today=today)
+        # The documents the page showed (a version published meanwhile is shown, not signed unseen).
+        shown = {int(v) for v in request.POST.getlist("shown") if v.isdigit() and len(v) < 12}
+        result = actions.sign_again(
+            client, answer, origin=Origin.of(request), today=today, shown=shown if "shown" in request.POST else None
+        )
         errors = result.errors
         signed = bool(result.signed)
     documents = [] if signed else actions.documents_to_sign_again(client)
