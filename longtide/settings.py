@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "longtide.web.session_activity.SessionActivityMiddleware",
+    # The formats (prices, 12/24-hour clock) of the practice the address names.
+    "longtide.web.formats.PracticeFormatsMiddleware",
 ]
 
 ROOT_URLCONF = "longtide.urls"
@@ -92,6 +94,7 @@ TEMPLATES = [
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["longtide.web.templatetags.practice_formats"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from longtide.lib import retention
+from longtide.lib.formats import CLOCK_12, CLOCK_24, LOCALES, Formats, is_currency
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -41,6 +42,15 @@ NOTICE_MAX_HOURS = 24 * 30
 HORIZON_MAX_DAYS = 730
 STEP_CHOICES = [5, 10, 15, 20, 30, 60]
 CANCEL_MAX_HOURS = 24 * 14
+
+
+def validate_currency(value: str) -> None:
+    if not is_currency(value):
+        raise ValidationError(
+            "%(value)s is not a currency code we know. Use a three-letter ISO 4217 code such as USD, EUR or GBP.",
+            code="unknown_currency",
+            params={"value": value},
+        )
 
 
 class TwoFactorPolicy(models.TextChoices):
@@ -89,7 +99,28 @@ class Practice(models.Model):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     website = models.URLField(blank=True)
-    currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217 code, e.g. USD, CAD, GBP, EUR.")
+    currency = models.CharField(
+        max_length=3,
+        default="USD",
+        validators=[validate_currency],
+        help_text="ISO 4217 code, e.g. USD, CAD, GBP, EUR.",
+    )
+    # How prices and times are written on every page and in every message (lib/formats.py).
+    locale = models.CharField(
+        "Formats (language and region)",
+        max_length=10,
+        choices=LOCALES,
+        default="en-US",
+        db_default="en-US",
+        help_text="Prices follow this region's conventions ($150, 150 €). Page text is in English.",
+    )
+    clock_hours = models.PositiveSmallIntegerField(
+        "Clock",
+        choices=[(CLOCK_12, "12-hour (2:00 PM)"), (CLOCK_24, "24-hour (14:00)")],
+        default=CLOCK_12,
+        db_default=CLOCK_12,
+        help_text="How times are written on your pages and in emails and texts.",
+    )
 
     # Public home page, in the clinic's own words (domain.md §6: "may help some people").
     intro = models.TextField(blank=True, help_text="Opening paragraph of the home page.")
@@ -258,6 +289,11 @@ class Practice(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def formats(self) -> Formats:
+        """How this practice writes prices and times (lib/formats.py)."""
+        return Formats(locale=self.locale, currency=self.currency, clock_hours=self.clock_hours)
 
     @property
     def reminder_offsets(self) -> list[int]:

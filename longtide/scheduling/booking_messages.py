@@ -92,8 +92,9 @@ def confirmation_goes_to(appointment: Appointment) -> tuple[Channel, str] | None
     return route(appointment.client, Purpose.CONFIRMATION, region=region_of(appointment))
 
 
-def _clock(moment: datetime) -> str:
-    return dateformat.format(moment, "H:i")
+def _clock(moment: datetime, practice: Practice) -> str:
+    """Return "2:00 PM" or "14:00", as the practice's pages write it (lib/formats.py)."""
+    return practice.formats.clock(moment)
 
 
 def _link_or_fallback(has_link: bool) -> str:
@@ -106,7 +107,9 @@ def _changes(appointment: Appointment, now: datetime, *, has_link: bool) -> str:
     hours = practice.cancellation_window_hours
     window = ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
     deadline = (appointment.start - practice.cancellation_window).astimezone(zone)
-    deadline_text = f"{dateformat.format(deadline, 'D j M')}, {_clock(deadline)} {deadline.tzname() or ''}".strip()
+    deadline_text = (
+        f"{dateformat.format(deadline, 'D j M')}, {_clock(deadline, practice)} {deadline.tzname() or ''}".strip()
+    )
     link = _link_or_fallback(has_link)
     if now <= appointment.start - practice.cancellation_window:
         until = (
@@ -137,9 +140,9 @@ def visit_fields(appointment: Appointment, *, now: datetime, has_link: bool) -> 
     start, end = appointment.start.astimezone(zone), appointment.end.astimezone(zone)
     start_zone, end_zone = start.tzname() or "", end.tzname() or ""
     if start_zone == end_zone:
-        times = f"{_clock(start)}–{_clock(end)} {start_zone}"
+        times = f"{_clock(start, practice)}–{_clock(end, practice)} {start_zone}"
     else:  # A session across a daylight-saving change.
-        times = f"{_clock(start)} {start_zone} – {_clock(end)} {end_zone}"
+        times = f"{_clock(start, practice)} {start_zone} – {_clock(end, practice)} {end_zone}"
     minutes = int(appointment.duration.total_seconds() // 60)
     duration = ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
     who = ", ".join(part for part in (practitioner.display_name, practitioner.credentials) if part)
@@ -170,7 +173,7 @@ def visit_fields(appointment: Appointment, *, now: datetime, has_link: bool) -> 
         "date": date,
         "day": dateformat.format(start, "D j M"),
         "time": times,
-        "when": f"{dateformat.format(start, 'D j M')}, {_clock(start)}",
+        "when": f"{dateformat.format(start, 'D j M')}, {_clock(start, practice)}",
         "location_name": location.name,
         "location": where,
         "time_zone": location.time_zone,
@@ -186,9 +189,10 @@ def visit_fields(appointment: Appointment, *, now: datetime, has_link: bool) -> 
 def checkin_fields(appointment: Appointment, *, expires_at: datetime) -> dict[str, str]:
     """The check-in message's own fields: its link (a placeholder) and until when it works."""
     until = expires_at.astimezone(appointment.location.zone)
+    at = _clock(until, appointment.practice)
     return {
         "checkin_url": placeholder("checkin_url"),
-        "checkin_until": f"{dateformat.format(until, 'l j F')}, {_clock(until)} {until.tzname() or ''}".strip(),
+        "checkin_until": f"{dateformat.format(until, 'l j F')}, {at} {until.tzname() or ''}".strip(),
     }
 
 
@@ -212,7 +216,9 @@ def preview_fields(practice: Practice, *, now: datetime) -> dict[str, str]:
     )
     fields = visit_fields(visit, now=now, has_link=True)
     fields.update(checkin_fields(visit, expires_at=visit.end + timedelta(days=7)))
-    fields["hold_until"] = _hold_until_text(Appointment(location=location, hold_until=now + timedelta(hours=1)))
+    fields["hold_until"] = _hold_until_text(
+        Appointment(practice=practice, location=location, hold_until=now + timedelta(hours=1))
+    )
     fields["wishes"] = _("%(service)s with any practitioner, Mon, Wed, 09:00–13:00, from the next four weeks") % {
         "service": service.name
     }
@@ -311,7 +317,7 @@ def _hold_until_text(appointment: Appointment) -> str:
     if appointment.hold_until is None:
         return ""
     until = appointment.hold_until.astimezone(appointment.location.zone)
-    return f"{dateformat.format(until, 'D j M')}, {_clock(until)} {until.tzname() or ''}".strip()
+    return f"{dateformat.format(until, 'D j M')}, {_clock(until, appointment.practice)} {until.tzname() or ''}".strip()
 
 
 def queue_booking_message(purpose: Purpose, appointment: Appointment, *, now: datetime | None = None) -> None:

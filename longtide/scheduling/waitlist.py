@@ -203,7 +203,8 @@ def wishes_text(entry: WaitlistEntry) -> str:
     days = ", ".join(WEEKDAY_NAMES[int(d)] for d in sorted(entry.weekdays))
     if sorted(entry.weekdays) == list("0123456"):
         days = _("any day")
-    between = f"{entry.time_from:%H:%M}–{entry.time_to:%H:%M}"
+    clock = entry.service.practice.formats.clock
+    between = f"{clock(entry.time_from)}–{clock(entry.time_to)}"
     first_format = "j F" if entry.earliest.year == entry.latest.year else "j F Y"
     dates = f"{dateformat.format(entry.earliest, first_format)} – {dateformat.format(entry.latest, 'j F Y')}"
     return _("%(service)s with %(who)s, %(days)s, %(between)s, %(dates)s") % {

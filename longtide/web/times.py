@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from longtide.lib import bounds
 from longtide.scheduling.availability import Slot
+from longtide.web import formats
 
 
 def parse_start(raw: str) -> datetime | None:
@@ -36,7 +37,7 @@ def parse_slot(raw: str) -> tuple[datetime, int] | None:
 
 @dataclass(frozen=True, slots=True)
 class TimeChoice:
-    label: str  # "9:15 AM"
+    label: str  # "9:15 AM" or "09:15"
     value: str  # slot_value(...)
     practitioner: str
     start: datetime
@@ -50,8 +51,8 @@ class Day:
 
 
 def time_label(moment: datetime, zone: ZoneInfo) -> str:
-    local = moment.astimezone(zone)
-    return local.strftime("%I:%M %p").lstrip("0")
+    """Return "2:00 PM" or "14:00" (the practice's clock, web/formats.py) in `zone`."""
+    return formats.current().clock(moment.astimezone(zone))
 
 
 def day_label(day: date) -> str:

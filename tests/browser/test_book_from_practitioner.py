@@ -66,3 +66,23 @@ def test_a_stale_practitioner_link_says_so(page: Page, assert_accessible) -> Non
     assert response is not None and response.status == 404
     expect(page.get_by_role("alert")).to_have_text(re.compile("not taking online bookings"))
     assert_accessible(page)
+
+
+def test_a_form_error_sits_under_its_field_on_a_desktop(page: Page, assert_accessible) -> None:
+    page.goto("/p/demo/book/first-visit/times/?practitioner=any")
+    page.get_by_role("link", name="Later →").click()
+    expect(page.get_by_role("link", name="← Earlier")).to_be_visible()
+    page.locator("section.day:visible a.time").first.click()
+    page.get_by_label("First name").fill("Pia")
+    page.get_by_label("Last name").fill("Holm")
+    page.get_by_label("Email").fill("not-an-address")
+    page.get_by_role("button", name="Book this time").click()
+    error = page.locator("#id_email_error")
+    expect(error).to_have_text("Enter an email address like name@example.com.")
+    field = page.get_by_label("Email").bounding_box()
+    box = error.bounding_box()
+    assert field is not None and box is not None
+    assert box["y"] >= field["y"] + field["height"], (field, box)  # under the field, not beside it
+    expect(page.get_by_label("Email")).to_have_attribute("aria-describedby", re.compile("id_email_error"))
+    expect(page.get_by_label("First name")).to_have_value("Pia")
+    assert_accessible(page)

@@ -104,9 +104,9 @@ def test_services_page_lists_the_three_services(page: Page, console_errors) -> N
         return services.filter(has=page.get_by_role("heading", name=name, exact=True))
 
     expect(service("First visit with intake")).to_contain_text("90 minutes")
-    expect(service("First visit with intake")).to_contain_text("150.00 USD")
-    expect(service("Craniosacral session")).to_contain_text("60 minutes · 110.00 USD")
-    expect(service("Head, neck and jaw session")).to_contain_text("30 minutes · 65.00 USD")
+    expect(service("First visit with intake")).to_contain_text("$150")
+    expect(service("Craniosacral session")).to_contain_text("60 minutes · $110")
+    expect(service("Head, neck and jaw session")).to_contain_text("30 minutes · $65")
     assert console_errors(page) == []
 
 

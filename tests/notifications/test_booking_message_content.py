@@ -86,7 +86,7 @@ def test_the_confirmation_shows_local_time_with_zone_and_everything_needed(make_
 
     message = send(Purpose.CONFIRMATION, appointment)
 
-    assert message.subject == "Your appointment at Tidewater Craniosacral on Tue 1 Dec, 10:00"
+    assert message.subject == "Your appointment at Tidewater Craniosacral on Tue 1 Dec, 10:00 AM"
     assert message.to == ["cleo@example.test"]
     assert message.from_email == settings.DEFAULT_FROM_EMAIL
     assert message.reply_to == ["hello@tidewater.test"]
@@ -97,13 +97,13 @@ def test_the_confirmation_shows_local_time_with_zone_and_everything_needed(make_
         assert "CST session" in part
         assert "Ana Silva, RCST" in part
         assert "Tuesday 1 December 2026" in part
-        assert "10:00–11:00 EST" in part  # 15:00 UTC is 10:00 in New York in December.
+        assert "10:00 AM–11:00 AM EST" in part  # 15:00 UTC is 10:00 in New York in December.
         assert "15:00" not in part
         assert "America/New_York" in part
         assert "60 minutes" in part
         assert "Harbourside, 12 Wharf Street, Portland, ME, 04101" in part
         assert link in part
-        assert "24 hours before the start (Mon 30 Nov, 10:00 EST)" in part
+        assert "24 hours before the start (Mon 30 Nov, 10:00 AM EST)" in part
         assert "+1 207 555 0142" in part
     assert f'href="{link}"' in html
     assert "<" not in message.body
@@ -143,14 +143,24 @@ def test_summer_appointments_show_daylight_time(make_appointment, send) -> None:
     appointment = make_appointment(start=datetime(2027, 1, 1, 0, 0, tzinfo=UTC) - timedelta(days=180))
     # 2026-07-05 00:00 UTC is 20:00 EDT on Saturday 4 July.
     message = send(Purpose.CONFIRMATION, appointment)
+    assert message.subject == "Your appointment at Tidewater Craniosacral on Sat 4 Jul, 8:00 PM"
+    assert "Saturday 4 July 2026, 8:00 PM–9:00 PM EDT" in message.body
+
+
+def test_a_practice_on_the_24_hour_clock_gets_24_hour_emails(make_appointment, send) -> None:
+    appointment = make_appointment(start=datetime(2027, 1, 1, 0, 0, tzinfo=UTC) - timedelta(days=180))
+    appointment.practice.clock_hours = 24
+    appointment.practice.save(update_fields=["clock_hours"])
+    message = send(Purpose.CONFIRMATION, appointment)
     assert message.subject == "Your appointment at Tidewater Craniosacral on Sat 4 Jul, 20:00"
     assert "Saturday 4 July 2026, 20:00–21:00 EDT" in message.body
+    assert "PM" not in message.body
 
 
 def test_a_session_across_the_autumn_clock_change_names_both_zones(make_appointment, send) -> None:
     # 2026-11-01 05:30 UTC is 01:30 EDT; an hour later it is 01:30 EST.
     appointment = make_appointment(start=datetime(2026, 11, 1, 5, 30, tzinfo=UTC))
-    assert "01:30 EDT – 01:30 EST" in send(Purpose.CONFIRMATION, appointment).body
+    assert "1:30 AM EDT – 1:30 AM EST" in send(Purpose.CONFIRMATION, appointment).body
 
 
 def test_links_use_the_public_base_url(make_appointment, send, settings) -> None:
@@ -185,7 +195,7 @@ def test_text_is_not_html_escaped_but_html_is(make_appointment, send) -> None:
 
     message = send(Purpose.CONFIRMATION, appointment)
 
-    assert message.subject == "Your appointment at Tide & <Co> on Tue 1 Dec, 10:00"
+    assert message.subject == "Your appointment at Tide & <Co> on Tue 1 Dec, 10:00 AM"
     assert "Your appointment at Tide & <Co> is booked." in message.body
     assert "&amp;" not in message.body
     html = html_of(message)
@@ -223,9 +233,9 @@ def test_a_reschedule_updates_the_same_calendar_entry(make_appointment, send, ti
     appointment.save()
     message = send(Purpose.RESCHEDULED, appointment)
 
-    assert message.subject == "Your appointment at Tidewater Craniosacral has moved to Thu 3 Dec, 14:30"
+    assert message.subject == "Your appointment at Tidewater Craniosacral has moved to Thu 3 Dec, 2:30 PM"
     assert "has been moved" in message.body
-    assert "Thursday 3 December 2026, 14:30–15:30 EST" in message.body
+    assert "Thursday 3 December 2026, 2:30 PM–3:30 PM EST" in message.body
     assert token_for(appointment) in message.body
     _, moved = calendar_of(message, "REQUEST")
     assert moved["UID"] == booked["UID"]
@@ -243,12 +253,12 @@ def test_a_cancellation_removes_the_calendar_entry(make_appointment, send, time_
     assert appointment.status == Status.CANCELLED_CLIENT
     message = send(Purpose.CANCELLED, appointment)
 
-    assert message.subject == "Cancelled: your appointment at Tidewater Craniosacral on Tue 1 Dec, 10:00"
+    assert message.subject == "Cancelled: your appointment at Tidewater Craniosacral on Tue 1 Dec, 10:00 AM"
     assert message.to == ["cleo@example.test"]
     assert message.reply_to == ["hello@tidewater.test"]
     for part in (message.body, html_of(message)):
         assert "has been cancelled" in part
-        assert "Tuesday 1 December 2026, 10:00–11:00 EST" in part
+        assert "Tuesday 1 December 2026, 10:00 AM–11:00 AM EST" in part
         assert "manage" not in part
     _, cancelled = calendar_of(message, "CANCEL")
     assert cancelled["UID"] == booked["UID"]

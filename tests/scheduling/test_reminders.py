@@ -73,7 +73,7 @@ def reminder_emails() -> list:
 def test_a_visit_gets_both_reminders_at_48_and_24_hours(cast, clock) -> None:
     appointment = book(cast)
     run_worker_at(clock, BOOKED_AT)
-    assert [m.subject for m in mail.outbox] == ["Your appointment at Tidewater Craniosacral on Wed 2 Dec, 10:00"]
+    assert [m.subject for m in mail.outbox] == ["Your appointment at Tidewater Craniosacral on Wed 2 Dec, 10:00 AM"]
 
     run_worker_at(clock, VISIT - timedelta(hours=49, minutes=30))
     assert reminders() == []  # not due within the hour yet
@@ -85,9 +85,9 @@ def test_a_visit_gets_both_reminders_at_48_and_24_hours(cast, clock) -> None:
 
     run_worker_at(clock, VISIT - timedelta(hours=48))
     [email] = reminder_emails()
-    assert email.subject == "Reminder: your appointment at Tidewater Craniosacral on Wed 2 Dec, 10:00"
+    assert email.subject == "Reminder: your appointment at Tidewater Craniosacral on Wed 2 Dec, 10:00 AM"
     assert email.to == ["cleo@example.test"]
-    assert "Wednesday 2 December 2026, 10:00–11:00 EST" in email.body
+    assert "Wednesday 2 December 2026, 10:00 AM–11:00 AM EST" in email.body
     assert "/p/tidewater/manage/" in email.body
 
     run_worker_at(clock, VISIT - timedelta(hours=24))

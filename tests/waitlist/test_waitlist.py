@@ -113,7 +113,7 @@ def test_a_cancellation_is_offered_to_the_first_in_the_queue_and_held_for_the_pr
     assert offer.purpose == "waitlist.offer"
     assert offer.recipient == "fern@example.test"
     assert "[[manage_url]]" in offer.body_text
-    assert "until Mon 5 Apr, 10:00 EDT" in offer.body_text
+    assert "until Mon 5 Apr, 10:00 AM EDT" in offer.body_text
     assert "Cleo" not in offer.body_text  # nothing about who cancelled
     # Running again while the offer is held offers nothing more.
     assert plan_offers(NOW + timedelta(minutes=59)) == 0
@@ -362,7 +362,7 @@ def test_the_emailed_link_confirms_the_place_and_leaves_the_list(cast) -> None:
     http = HttpClient()
     page = http.get(path).content.decode()
     assert "Please confirm your place on the waitlist" in page
-    assert "CST session with any practitioner, Tue, Thu, 09:00–13:00" in page
+    assert "CST session with any practitioner, Tue, Thu, 9:00 AM–1:00 PM" in page
     http.post(path + "confirm/")
     entry = WaitlistEntry.objects.get()
     assert (entry.status, entry.queued_at) == (WaitlistStatus.WAITING, NOW)
@@ -399,7 +399,7 @@ def test_front_desk_sees_the_queue_adds_someone_and_removes_someone(cast) -> Non
     page = ben.get("/staff/tidewater/waitlist/").content.decode()
     assert "Fern Waiter" in page and "fern@example.test" in page
     assert "held until Monday 5 April 2027, 10:00 AM EDT" in page
-    assert "since 5 Apr, 09:00" in page  # in the clinic's time
+    assert "since 5 Apr, 9:00 AM" in page  # in the clinic's time
     data = form(cast, email="kai@example.test", first_name="Kai")
     assert ben.post("/staff/tidewater/waitlist/", data).status_code == 302
     assert ben.post("/staff/tidewater/waitlist/", data).status_code == 302  # the same form again: once

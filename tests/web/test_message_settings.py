@@ -94,8 +94,8 @@ def test_a_practices_own_wording_is_used_for_new_messages(olga, cast) -> None:
     )
     deliver_due(worker="test")
     [message] = mail.outbox
-    assert message.subject == "Booked: Wed 2 Dec, 10:00"
-    assert message.body.startswith("Dear Cleo,\n\nSee you Wed 2 Dec, 10:00 at Harbourside.")
+    assert message.subject == "Booked: Wed 2 Dec, 10:00 AM"
+    assert message.body.startswith("Dear Cleo,\n\nSee you Wed 2 Dec, 10:00 AM at Harbourside.")
     assert "/p/tidewater/manage/" in message.body
     assert "igraine" not in message.body and "igraine" not in str(message.alternatives)
 

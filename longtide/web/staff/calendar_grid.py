@@ -20,6 +20,7 @@ from longtide.lib.intervals import Interval, merge
 from longtide.practice.models import Practice, Practitioner, Room
 from longtide.scheduling.hours import working_time_by_location as working_time
 from longtide.scheduling.models import Appointment, TimeOff
+from longtide.web import formats
 from longtide.web.staff.calendar_css import MAX_LANES
 from longtide.web.times import time_label
 
@@ -114,7 +115,7 @@ class Grid:
 
 
 def _hour_text(hour: int) -> str:
-    return time(hour % 24).strftime("%I %p").lstrip("0")
+    return formats.current().hour(hour)
 
 
 def _minute_of(moment: datetime, day: date, zone: ZoneInfo) -> int:

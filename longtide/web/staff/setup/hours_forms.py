@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from longtide.practice.models import Location, Practitioner, Service
 from longtide.scheduling.availability import WeeklyHours
 from longtide.scheduling.models import Weekday
+from longtide.web import formats
 from longtide.web.times import day_label
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M%p", "%I %p", "%I%p"]
@@ -50,7 +51,8 @@ def check_date_range(value: date, today: date) -> None:
 
 
 def label_time(value: time) -> str:
-    return value.strftime("%I:%M %p").lstrip("0")
+    """Return "2:00 PM" or "14:00", on the practice's clock (web/formats.py)."""
+    return formats.current().clock(value)
 
 
 class WeeklyHoursForm(forms.Form):

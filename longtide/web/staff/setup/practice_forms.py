@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from longtide.lib.formats import is_currency
 from longtide.practice.models import (
     CANCEL_MAX_HOURS,
     HORIZON_MAX_DAYS,
@@ -37,7 +38,17 @@ class PracticeDetailsForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Practice
-        fields = ["name", "tagline", "email", "phone", "website", "currency", "cancellation_policy"]
+        fields = [
+            "name",
+            "tagline",
+            "email",
+            "phone",
+            "website",
+            "currency",
+            "locale",
+            "clock_hours",
+            "cancellation_policy",
+        ]
         labels = {
             "name": _("Practice name"),
             "tagline": _("Tagline"),
@@ -45,20 +56,36 @@ class PracticeDetailsForm(forms.ModelForm):  # type: ignore[type-arg]
             "phone": _("Contact phone"),
             "website": _("Website"),
             "currency": _("Currency"),
+            "locale": _("Formats (language and region)"),
+            "clock_hours": _("Clock"),
             "cancellation_policy": _("Cancellation policy, in your words"),
         }
         help_texts = {
             "tagline": _("One line under the name on your home page."),
             "email": _("Clients' replies to booking emails go here."),
             "currency": _("Three-letter ISO code, e.g. USD, CAD, GBP, EUR."),
+            "locale": _(
+                "Prices on your pages follow this region's conventions ($150, 150 €, CHF 150). "
+                "Page text is in English, the one language shipped so far."
+            ),
+            "clock_hours": _("How times are written on your pages, your calendar and in emails and texts."),
             "cancellation_policy": _("Shown when clients book and in their confirmation."),
         }
         widgets = {"cancellation_policy": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "locale": {"invalid_choice": _("Choose one of the listed regions.")},
+            "clock_hours": {"invalid_choice": _("Choose the 12-hour or the 24-hour clock.")},
+        }
 
     def clean_currency(self) -> str:
         value = str(self.cleaned_data["currency"]).strip().upper()
         if len(value) != 3 or not value.isascii() or not value.isalpha():
             raise forms.ValidationError(_("Use a three-letter currency code such as USD, EUR or GBP."))
+        if not is_currency(value):
+            raise forms.ValidationError(
+                _("%(code)s is not a currency code we know. Use an ISO 4217 code such as USD, EUR or GBP.")
+                % {"code": value}
+            )
         return value
 
     def clean_name(self) -> str:

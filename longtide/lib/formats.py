@@ -1,0 +1,136 @@
+"""A practice's formats: prices in its currency and locale, times on its 12- or 24-hour clock.
+
+Django-free. Used by the pages (the template filters of web/templatetags/practice_formats.py and
+web/times.py) and by the messages (scheduling/booking_messages.py), so that a page and an email
+say the same time the same way. Currency formatting comes from Babel (CLDR data: the symbol, its
+place and the separators of each locale); page text stays English whatever the locale.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time
+from decimal import Decimal
+from functools import cache
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_currency, list_currencies
+
+CLOCK_12 = 12
+CLOCK_24 = 24
+CLOCKS = (CLOCK_12, CLOCK_24)
+
+# The locales a practice can choose: English-speaking regions and the main European ones (their
+# prices read "150 €", "CHF 150" ...). Page text is English in every one.
+LOCALES: list[tuple[str, str]] = [
+    ("en-US", "English (United States)"),
+    ("en-CA", "English (Canada)"),
+    ("en-GB", "English (United Kingdom)"),
+    ("en-IE", "English (Ireland)"),
+    ("en-AU", "English (Australia)"),
+    ("en-NZ", "English (New Zealand)"),
+    ("fr-CA", "French (Canada)"),
+    ("fr-FR", "French (France)"),
+    ("fr-CH", "French (Switzerland)"),
+    ("de-DE", "German (Germany)"),
+    ("de-AT", "German (Austria)"),
+    ("de-CH", "German (Switzerland)"),
+    ("nl-NL", "Dutch (Netherlands)"),
+    ("es-ES", "Spanish (Spain)"),
+    ("es-MX", "Spanish (Mexico)"),
+    ("it-IT", "Italian (Italy)"),
+    ("pt-PT", "Portuguese (Portugal)"),
+    ("pt-BR", "Portuguese (Brazil)"),
+    ("sv-SE", "Swedish (Sweden)"),
+    ("da-DK", "Danish (Denmark)"),
+    ("nb-NO", "Norwegian (Norway)"),
+]
+LOCALE_CODES = frozenset(code for code, _ in LOCALES)
+
+# Django date-format characters for a time of day, per clock: "2:00 PM" or "14:00".
+_TIME_12 = "g:i A"
+_TIME_24 = "H:i"
+_TIME_IN_FORMAT = re.compile(r"g:i A|G:i|H:i")
+
+
+@dataclass(frozen=True, slots=True)
+class Formats:
+    """How one practice writes prices and times. The default is the demo's: en-US, USD, 12-hour."""
+
+    locale: str = "en-US"
+    currency: str = "USD"
+    clock_hours: int = CLOCK_12
+
+    def price(self, amount: Decimal | int | str) -> str:
+        return price(amount, self.currency, self.locale)
+
+    def clock(self, moment: datetime | time) -> str:
+        return clock(moment, self.clock_hours)
+
+    def hour(self, hour: int) -> str:
+        return hour_text(hour, self.clock_hours)
+
+    def date_format(self, django_format: str) -> str:
+        return date_format(django_format, self.clock_hours)
+
+
+def is_currency(code: str) -> bool:
+    """An ISO 4217 code that CLDR knows, in capitals: USD, EUR, CAD, GBP …"""
+    return code in _currencies()
+
+
+@cache
+def _currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+@cache
+def _whole_pattern(locale: str) -> str:
+    """The locale's currency pattern without decimals, for whole amounts: "¤#,##0", "#,##0 ¤"."""
+    pattern = _locale(locale).currency_formats["standard"].pattern
+    return re.sub(r"\.0+", "", pattern)
+
+
+@cache
+def _locale(code: str) -> Locale:
+    try:
+        return Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en_US")
+
+
+def price(amount: Decimal | int | str, currency: str, locale: str) -> str:
+    """Return "$150", "150 €", "$95.50", "CHF 150" — whole amounts without decimals.
+
+    An unknown locale is en-US; an unknown currency code is written as its code ("150 XYZ" style is
+    Babel's), never an error.
+    """
+    value = Decimal(str(amount))
+    code = currency.upper()
+    loc = _locale(locale)
+    if value == value.to_integral_value():
+        return format_currency(value, code, locale=loc, format=_whole_pattern(locale), currency_digits=False)
+    return format_currency(value, code, locale=loc)
+
+
+def clock(moment: datetime | time, clock_hours: int) -> str:
+    """Return "2:00 PM" (12-hour) or "14:00" (24-hour) for the wall-clock time of `moment` as given."""
+    if clock_hours == CLOCK_24:
+        return f"{moment.hour:02d}:{moment.minute:02d}"
+    hour = moment.hour % 12 or 12
+    return f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+
+
+def hour_text(hour: int, clock_hours: int) -> str:
+    """Return "9 AM" / "12 PM" (12-hour) or "09:00" (24-hour) for an hour of the day (0–24)."""
+    hour %= 24
+    if clock_hours == CLOCK_24:
+        return f"{hour:02d}:00"
+    return f"{hour % 12 or 12} {'AM' if hour < 12 else 'PM'}"
+
+
+def date_format(django_format: str, clock_hours: int) -> str:
+    """Rewrite a Django date format's time of day ("g:i A", "G:i" or "H:i") for the practice's clock."""
+    wanted = _TIME_24 if clock_hours == CLOCK_24 else _TIME_12
+    return _TIME_IN_FORMAT.sub(wanted, django_format)
