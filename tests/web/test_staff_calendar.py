@@ -527,4 +527,7 @@ def test_every_calendar_view_reads_its_appointments_in_a_fixed_number_of_queries
     with CaptureQueriesContext(connection) as three:
         page = client.get(calendar(), params).text
     assert "Dee Client" in page and "Eve Client" in page
+    from django.urls import reverse
+
+    assert f'href="{detail(booked)}"' in page and f'href="{reverse("staff-book", args=["tidewater"])}?date=' in page
     assert len(three.captured_queries) == len(one.captured_queries), [q["sql"][:90] for q in three.captured_queries]

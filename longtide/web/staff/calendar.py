@@ -110,6 +110,9 @@ def day_or_week(request: HttpRequest, practice: Practice) -> HttpResponse:
         "grid": grid,
         "overdue_notes": calendar_note_marks(request, practice, shown),
         "zone_name": str(zone),
+        # Reversed once, not once per block: a busy week has ~700 links (bench/team_week.py).
+        "book_url": reverse("staff-book", args=[practice.slug]),
+        "appointment_url_prefix": reverse("staff-appointment", args=[practice.slug, 0]).removesuffix("0/"),
         **_navigation(practice, view=view, by=by, day=day, today=today, practitioner=practitioner, room=room),
     }
     htmx: HtmxDetails = request.htmx  # type: ignore[attr-defined]  # set by django_htmx's middleware
