@@ -300,3 +300,20 @@ def test_the_manage_page_adds_the_visit_to_a_calendar_without_the_private_link(c
     client.post(f"/p/tidewater/manage/{token}/cancel/")
     assert client.get(f"/p/tidewater/manage/{token}/appointment.ics").status_code == 404
     assert "calendar.google.com" not in client.get(f"/p/tidewater/manage/{token}/").text
+
+
+def test_a_client_may_say_why_they_cancel_and_it_is_in_the_history(client: HttpClient, cast) -> None:
+    from longtide.scheduling.models import AppointmentEvent, EventKind
+
+    token = book_confirmed(client, cast)
+    asked = client.get(f"/p/tidewater/manage/{token}/cancel/").text
+    assert 'name="reason"' in asked and "Why are you cancelling? (optional)" in asked
+    too_long = client.post(f"/p/tidewater/manage/{token}/cancel/", {"reason": "Away " * 70})
+    assert too_long.status_code == 400 and "Keep the reason under 300 characters" in too_long.text
+    assert "Away Away" in too_long.text and Appointment.objects.get().status == Status.BOOKED
+    nul = client.post(f"/p/tidewater/manage/{token}/cancel/", {"reason": "Away\x00"})
+    assert nul.status_code == 400 and "Null characters are not allowed." in nul.text
+    client.post(f"/p/tidewater/manage/{token}/cancel/", {"reason": "  Travelling for\nwork  "})
+    event = AppointmentEvent.objects.get(kind=EventKind.CANCELLED)
+    assert (event.reason, event.decided_by) == ("Travelling for work", "client")
+    assert Appointment.objects.get().status == Status.CANCELLED_CLIENT

@@ -33,6 +33,7 @@ from longtide.scheduling.manage_links import find_by_token
 from longtide.scheduling.models import Appointment, Source, Status
 from longtide.scheduling.search import find_slots
 from longtide.web.bad_input import bad_request_page, query_without
+from longtide.web.client.manage_forms import CancelForm
 from longtide.web.htmx import is_htmx
 from longtide.web.times import group_by_day, parse_day, parse_slot, when_label, zone_abbreviation
 
@@ -144,9 +145,15 @@ def cancel(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse
     if request.method != "POST":
         if appointment.status != Status.BOOKED:
             return redirect("manage-booking", practice_slug=practice_slug, token=token)
-        return render(request, "web/client/cancel.html", _context(appointment, token))
+        return render(request, "web/client/cancel.html", {**_context(appointment, token), "form": CancelForm()})
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        # A reason too long or with a NUL byte: say so on the same page, keeping what was typed.
+        context = {**_context(appointment, token), "form": form}
+        return render(request, "web/client/cancel.html", context, status=400)
     try:
-        cancel_appointment(appointment=appointment, by_client=True)
+        # The optional reason goes to the appointment's history (decided by the client).
+        cancel_appointment(appointment=appointment, by_client=True, reason=form.cleaned_data["reason"])
     except BookingError as exc:
         messages.error(request, exc.message)
     else:
