@@ -75,9 +75,14 @@ class Formats:
         return date_format(django_format, self.clock_hours)
 
 
+# ISO 4217 codes that are not money a clinic charges in: precious metals, bond-market units, the IMF's
+# drawing rights, the testing code and "no currency". (XAF, XOF, XCD, XPF are real money and stay.)
+NOT_MONEY = frozenset({"XAG", "XAU", "XPD", "XPT", "XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XUA", "XTS", "XXX"})
+
+
 def is_currency(code: str) -> bool:
-    """An ISO 4217 code that CLDR knows, in capitals: USD, EUR, CAD, GBP …"""
-    return code in _currencies()
+    """An ISO 4217 code of money that CLDR knows, in capitals: USD, EUR, CAD, GBP, XOF …"""
+    return code in _currencies() and code not in NOT_MONEY
 
 
 @cache

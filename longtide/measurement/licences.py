@@ -117,7 +117,7 @@ def record(practice: Practice, instrument: Instrument, typed: Typed, *, by: Acto
 
 def withdraw(practice: Practice, instrument: Instrument, *, now: datetime) -> bool:
     """The practice no longer holds the licence: the questionnaire is no longer offered (links
-    already sent still work with the wording they were sent with)."""
+    already sent still open, with the last wording recorded; each answer stores the hash of what it showed)."""
     return bool(
         InstrumentLicence.objects.filter(
             practice=practice, instrument=instrument.id, version=instrument.version, withdrawn_at__isnull=True

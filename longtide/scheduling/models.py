@@ -114,6 +114,8 @@ class Status(models.TextChoices):
 # at its `hold_until`: searches skip it from then on, and a booking that wants the time marks it
 # expired under the booking locks (booking.release_expired_holds) before it re-checks the overlap.
 OCCUPYING = (Status.BOOKED, Status.HELD, Status.NO_SHOW, Status.COMPLETED)
+# How long after a completed visit its manage link still opens the client's own progress.
+OWN_RECORDS_DAYS = 90
 
 # Longer than any appointment's blocked range can be (services are capped at 12 h plus buffers of
 # at most 4 h each): overlap queries use it as a lower bound on blocked_start.
@@ -345,6 +347,15 @@ class Appointment(models.Model):
     def consent_override(self) -> AppointmentEvent | None:
         """The recorded override of the treatment-consent check for this session, if any."""
         return self.events.filter(kind=EventKind.CONSENT_OVERRIDE).order_by("at", "pk").first()
+
+    def opens_own_records(self, now: datetime) -> bool:
+        """Whether this booking's private link still opens the client's own outcome scores and
+        diary figures (web/client/progress.py): while it is booked or held, and for
+        OWN_RECORDS_DAYS after a completed visit. A cancelled, expired or old booking's link (an old
+        email, forwarded or left in a shared inbox) does not."""
+        if self.status in (Status.BOOKED, Status.HELD):
+            return True
+        return self.status == Status.COMPLETED and self.end > now - timedelta(days=OWN_RECORDS_DAYS)
 
     def can_move(self, now: datetime, *, by_client: bool = False) -> bool:
         return self.move_refusal(now, by_client=by_client) is None

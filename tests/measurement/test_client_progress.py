@@ -83,3 +83,31 @@ def test_another_practices_address_or_an_unknown_token_is_a_404(cast, episode) -
     assert HttpClient().get(manage.replace("tidewater", "harbour") + "progress/").status_code == 404
     assert HttpClient().get("/p/tidewater/manage/not-a-token/progress/").status_code == 404
     assert HttpClient().get("/p/tidewater/manage/not-a-token/progress/print/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("days", "status", "opens"),
+    [
+        (3, "booked", True),
+        (-30, "completed", True),
+        (-100, "completed", False),
+        (3, "cancelled_client", False),
+        (-400, "cancelled_clinic", False),
+        (-5, "no_show", False),
+    ],
+    ids=["upcoming", "completed-recently", "completed-long-ago", "cancelled", "cancelled-long-ago", "no-show"],
+)
+def test_only_a_current_or_recent_visits_link_opens_the_progress(cast, episode, days, status, opens) -> None:
+    """An old confirmation email (forwarded, a shared inbox) must not open the client's scores."""
+    answer(cast, episode, 7, episode.opened_on)
+    appointment = visit(cast, cast.cleo, today(cast) + timedelta(days=days), slot=4, status=status)
+    manage = f"/p/tidewater/manage/{token_for(appointment)}/"
+    for page in ("progress/", "progress/print/"):
+        response = HttpClient().get(manage + page)
+        assert response.status_code == (200 if opens else 404)
+        if not opens:
+            assert "This link no longer opens your progress" in response.text
+    if days > 0 or status == "completed":
+        assert ('id="my-progress"' in HttpClient().get(manage).text) == opens
+    seen = AuditEvent.objects.filter(object_type="outcomes", client_id=cast.cleo.pk).count()
+    assert seen == (2 if opens else 0)

@@ -63,7 +63,7 @@ def test_a_licensed_questionnaire_is_offered_only_once_its_licence_and_wording_a
     expected = licences.instrument_for(cast.tidewater, "hit6").content_hash()
     assert response.content_hash == expected and response.total == 60  # six times "sometimes" (10)
 
-    # Withdrawn: no new sends; a link already sent still opens with the wording it was sent with.
+    # Withdrawn: no new sends; a link already sent still opens, with the last wording recorded.
     _, second = send(episode, "hit6", timepoint="ad_hoc")
     owner.post(HIT6, {"action": "withdraw"})
     assert "hit6" not in offered_ids(cast.tidewater)

@@ -65,6 +65,9 @@ def test_django_date_formats_follow_the_clock() -> None:
 def test_currencies_are_iso_codes_cldr_knows() -> None:
     assert formats.is_currency("EUR") and formats.is_currency("CAD")
     assert not formats.is_currency("XYZ") and not formats.is_currency("eur") and not formats.is_currency("")
+    # Codes that are not money (gold, the testing code, "no currency") are refused; CFA francs are money.
+    assert not any(formats.is_currency(code) for code in ("XAU", "XTS", "XXX", "XDR"))
+    assert formats.is_currency("XOF") and formats.is_currency("XAF") and formats.is_currency("XCD")
 
 
 def test_every_offered_locale_is_one_babel_knows() -> None:

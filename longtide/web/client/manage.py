@@ -63,7 +63,7 @@ def _context(appointment: Appointment, token: str) -> dict[str, object]:
         "outcome_links": [
             {"path": path_of(link), "diary": link.is_diary} for link in live_links(appointment.client_id)
         ],
-        "outcome_progress": has_answers(appointment.client_id),
+        "outcome_progress": appointment.opens_own_records(timezone.now()) and has_answers(appointment.client_id),
         "google_calendar": google_calendar_link(appointment) if appointment.status == Status.BOOKED else "",
     }
 

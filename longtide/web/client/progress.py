@@ -8,7 +8,9 @@
 
 The client reads their own clinical answers: each look is audited (object "outcomes", by the
 client; a print as "print"). Staff-only matters (who changed the questionnaire and why, crisis
-marks) are not shown. The same link already reaches the client's questionnaires and diary.
+marks) are not shown. The same link already reaches the client's questionnaires and diary. Only
+the link of a booked or held visit, or of one completed in the last 90 days, opens it
+(`Appointment.opens_own_records`): an old or cancelled booking's email does not.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -28,6 +31,7 @@ from longtide.measurement.actions import practice_today
 from longtide.measurement.progress import EpisodeView, client_outcomes
 from longtide.outcomes import wording
 from longtide.scheduling.models import Appointment
+from longtide.web.bad_input import bad_request_page
 from longtide.web.client.manage import _appointment
 
 
@@ -39,6 +43,12 @@ def _page(request: HttpRequest, practice_slug: str, token: str, *, printed: bool
     appointment: Appointment = _appointment(practice_slug, token)
     practice, client = appointment.practice, appointment.client
     now = timezone.now()
+    if not appointment.opens_own_records(now):
+        message = _(
+            "This link no longer opens your progress. Use the link in the email of a recent or upcoming "
+            "visit, or ask the clinic to send you one."
+        )
+        return bad_request_page(request, message, status=404, back=reverse("manage-booking", args=[practice_slug, token]))
     today = practice_today(practice, now)
     episodes = _shown(client_outcomes(client, today))
     with transaction.atomic():
