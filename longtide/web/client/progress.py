@@ -48,7 +48,9 @@ def _page(request: HttpRequest, practice_slug: str, token: str, *, printed: bool
             "This link no longer opens your progress. Use the link in the email of a recent or upcoming "
             "visit, or ask the clinic to send you one."
         )
-        return bad_request_page(request, message, status=404, back=reverse("manage-booking", args=[practice_slug, token]))
+        return bad_request_page(
+            request, message, status=404, back=reverse("manage-booking", args=[practice_slug, token])
+        )
     today = practice_today(practice, now)
     episodes = _shown(client_outcomes(client, today))
     with transaction.atomic():
