@@ -147,18 +147,25 @@ def client_panel(appointment: Appointment) -> ClientPanel:
 
 
 def agreed_kinds(client: Client) -> frozenset[str]:
-    """The consent kinds the client has agreed to in the current version of the document (what a
-    session note's separate consent ticks need on file: notes.actions.CONSENT_ON_FILE)."""
+    """The consent kinds whose current document version the client's latest answer agrees to (what
+    a session note's separate consent ticks and the completion check need on file:
+    notes.actions.CONSENT_ON_FILE, intake.session)."""
     newest: dict[str, tuple[int, int]] = {}  # kind → (version, document id)
     for doc_id, kind, version in ConsentDocument.objects.filter(practice_id=client.practice_id).values_list(
         "pk", "kind", "version"
     ):
         newest[kind] = max(newest.get(kind, (0, 0)), (version, doc_id))
     current = {doc_id: kind for kind, (_version, doc_id) in newest.items()}
-    agreed = Signature.objects.filter(client=client, document_id__in=current, agreed=True).values_list(
-        "document_id", flat=True
-    )
-    return frozenset(current[doc_id] for doc_id in agreed)
+    # The client's latest answer to each current document counts (the rule of
+    # intake.session.current_treatment_signature): agreeing and then declining is declining.
+    latest: dict[int, bool] = {}
+    for doc_id, agreed in (
+        Signature.objects.filter(client=client, document_id__in=current)
+        .order_by("document_id", "-signed_at", "-pk")
+        .values_list("document_id", "agreed")
+    ):
+        latest.setdefault(doc_id, agreed)
+    return frozenset(current[doc_id] for doc_id, agreed in latest.items() if agreed)
 
 
 def known_before_session(appointment: Appointment) -> list[str]:

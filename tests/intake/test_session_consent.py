@@ -171,3 +171,23 @@ def test_signing_a_note_marks_the_session_completed_only_with_consent_or_overrid
     assert not note.is_signed
     _mark(appointment, cast.ana_user, override_reason="Consent given aloud; paper form to follow")
     assert sign_note(note, by=by, now=timezone.now()).is_signed
+
+
+def test_agreeing_then_declining_is_declining_for_marking_and_for_signing_a_note(cast, visit) -> None:
+    """One rule for "current treatment consent": the client's latest answer to the current version,
+    whether the session is marked from the appointment page or by signing its note."""
+    from longtide.intake.status import agreed_kinds
+
+    appointment = visit()
+    agree_to_treatment(cast.cleo)
+    assert "treatment" in agreed_kinds(cast.cleo) and session_consent(appointment).current
+    agree_to_treatment(cast.cleo, agreed=False)  # a later answer: declined
+    assert "treatment" not in agreed_kinds(cast.cleo) and not session_consent(appointment).current
+    by = Actor(cast.ana_user, "practitioner")
+    note = start_note(appointment, by=by, now=timezone.now())
+    note = save_draft(note, complete(note), revision=0, by=by)
+    with pytest.raises(NoteError):
+        sign_note(note, by=by, now=timezone.now(), consents_on_file=agreed_kinds(cast.cleo))
+    agree_to_treatment(cast.cleo)  # and agreeing again counts again
+    assert "treatment" in agreed_kinds(cast.cleo)
+    assert sign_note(note, by=by, now=timezone.now(), consents_on_file=agreed_kinds(cast.cleo)).is_signed
