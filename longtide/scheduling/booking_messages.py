@@ -73,7 +73,7 @@ def route(client: Client, purpose: Purpose, *, region: str) -> tuple[Channel, st
     """
     number = e164(client.phone, region) if client.sms_consent_at else None
     texts_ok = number is not None and client.reminder_channel == ReminderChannel.SMS
-    if purpose in (Purpose.REQUEST, Purpose.WAITLIST_OFFER):  # the owner of the address typed
+    if purpose in (Purpose.REQUEST, Purpose.WAITLIST_OFFER, Purpose.WAITLIST_GONE):  # the address typed
         return (Channel.EMAIL, client.email) if client.email else None
     if purpose in TRANSACTIONAL:
         if client.email:
@@ -285,7 +285,7 @@ def new_message(
     kind = kind_for(purpose, channel)
     wording = wording or wordings(appointment.practice_id, [kind])
     fields = visit_fields(appointment, now=now, has_link=token_for(appointment) is not None)
-    if purpose in (Purpose.REQUEST, Purpose.WAITLIST_OFFER):
+    if purpose in (Purpose.REQUEST, Purpose.WAITLIST_OFFER, Purpose.WAITLIST_GONE):
         fields.pop("client_first_name")  # see message_texts.REQUEST_FIELDS
         fields["hold_until"] = _hold_until_text(appointment)
     fields.update(extra_fields or {})
@@ -327,7 +327,7 @@ def queue_booking_message(purpose: Purpose, appointment: Appointment, *, now: da
     A move or a cancellation also withdraws the visit's waiting reminders; the planner makes new
     ones for the new time when they fall due.
     """
-    if purpose not in (*TRANSACTIONAL, Purpose.REQUEST, Purpose.WAITLIST_OFFER):
+    if purpose not in (*TRANSACTIONAL, Purpose.REQUEST, Purpose.WAITLIST_OFFER, Purpose.WAITLIST_GONE):
         raise ValueError(f"not a booking change: {purpose}")
     now = now or timezone.now()
     if purpose in (Purpose.RESCHEDULED, Purpose.CANCELLED):

@@ -25,6 +25,7 @@ class Purpose(StrEnum):
     # The waitlist (scheduling/waitlist.py): confirm a place, and a freed time held for the client.
     WAITLIST_CONFIRM = "waitlist.confirm"
     WAITLIST_OFFER = "waitlist.offer"
+    WAITLIST_GONE = "waitlist.gone"
 
 
 PURPOSE_LABELS = {
@@ -36,6 +37,7 @@ PURPOSE_LABELS = {
     Purpose.CHECKIN: _("After-session check-in"),
     Purpose.WAITLIST_CONFIRM: _("Please confirm your place on the waitlist"),
     Purpose.WAITLIST_OFFER: _("Waitlist: a time has come free"),
+    Purpose.WAITLIST_GONE: _("Waitlist: an offered time has gone"),
 }
 
 VISIT_FIELDS = {
@@ -79,6 +81,8 @@ REQUEST_FIELDS = {
     "hold_until": "Until when the time is held for the client to confirm",
     "manage_url": "The private link where the client confirms the booking (added when sent)",
 }
+# The time has gone: what it was, no link (there is nothing left to confirm).
+GONE_FIELDS = {k: v for k, v in REQUEST_FIELDS.items() if k not in ("hold_until", "manage_url")}
 
 WAITLIST_CONFIRM_FIELDS = {
     **{name: VISIT_FIELDS[name] for name in ("practice_name", "practice_phone", "practice_email", "contact")},
@@ -112,6 +116,18 @@ We hold it for you until {{ hold_until }}. To take it, open this link and press 
 
 After that, we offer it to the next person waiting. Whatever you decide, you stay on the waitlist \
 for other times until you book or leave it.
+
+{{ contact }}""")
+
+_WAITLIST_GONE = _("""Hello,
+
+The time we held for you at {{ practice_name }} was not confirmed in time, and someone else has now \
+booked it:
+
+{{ details }}
+
+You stay on the waitlist for other times until you book or leave it, and we will write again when \
+another time that suits you comes free.
 
 {{ contact }}""")
 
@@ -219,6 +235,14 @@ KINDS = [
         body=_WAITLIST_OFFER,
         fields=REQUEST_FIELDS,
         button_labels={"manage_url": "Take this time"},
+    ),
+    MessageKind(
+        Purpose.WAITLIST_GONE,
+        Channel.EMAIL,
+        PURPOSE_LABELS[Purpose.WAITLIST_GONE],
+        subject=_("The time offered to you at {{ practice_name }} on {{ when }} has gone"),
+        body=_WAITLIST_GONE,
+        fields=GONE_FIELDS,
     ),
     MessageKind(
         Purpose.CONFIRMATION,

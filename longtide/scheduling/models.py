@@ -664,6 +664,8 @@ class WaitlistOffer(models.Model):
     entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
     appointment = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="waitlist_offer")
     created_at = models.DateTimeField(default=timezone.now)
+    # When the client was told the time had gone (their hold lapsed and another booking took it).
+    told_gone_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -52,11 +52,13 @@ from longtide.notifications.outbox import NewMessage, queue
 from longtide.practice.models import Practice, Practitioner, Service
 from longtide.ratelimit.counters import Limit, hit, key_for, used
 from longtide.scheduling.booking import ClientDetails, book_appointment, release_hold
+from longtide.scheduling.booking_messages import queue_booking_message
 from longtide.scheduling.booking_rules import BookingError
 from longtide.scheduling.history import ChangedBy
 from longtide.scheduling.message_texts import Purpose, kind_for
 from longtide.scheduling.models import (
     Appointment,
+    EventKind,
     OpeningCause,
     OpeningStatus,
     Source,
@@ -66,6 +68,7 @@ from longtide.scheduling.models import (
     WaitlistOpening,
     WaitlistStatus,
 )
+from longtide.scheduling.models import Channel as HistoryChannel
 from longtide.scheduling.search import find_slots
 
 log = logging.getLogger(__name__)
@@ -481,12 +484,36 @@ def _offer_next(opening: WaitlistOpening, offered: set[int], now: datetime) -> b
     return False
 
 
+def tell_gone(now: datetime) -> int:
+    """Tell each client whose offer lapsed and was then taken by another booking (the booking let
+    their hold go: an EXPIRED event by the system) that the time has gone, once (`told_gone_at`,
+    and the message's dedupe key). Returns how many were told."""
+    offers = list(
+        WaitlistOffer.objects.filter(
+            told_gone_at__isnull=True,
+            appointment__status=Status.EXPIRED,
+            appointment__events__kind=EventKind.EXPIRED,
+            appointment__events__channel=HistoryChannel.SYSTEM,
+            appointment__start__gt=now - timedelta(days=1),
+        )
+        .select_related("appointment")
+        .distinct()
+    )
+    for offer in offers:
+        with transaction.atomic():
+            if WaitlistOffer.objects.filter(pk=offer.pk, told_gone_at__isnull=True).update(told_gone_at=now):
+                queue_booking_message(Purpose.WAITLIST_GONE, offer.appointment, now=now)
+    return len(offers)
+
+
 def plan_offers(now: datetime) -> int:
-    """The worker's planner: end entries whose dates passed, then offer each open opening to the
-    next suitable entry when no offer of it is live. Returns how many offers were made."""
+    """The worker's planner: end entries whose dates passed, tell those whose lapsed offer was taken
+    that it has gone, then offer each open opening to the next suitable entry when no offer of it is
+    live. Returns how many offers were made."""
     WaitlistEntry.objects.filter(status__in=ACTIVE, latest__lt=(now - timedelta(days=1)).date()).update(
         status=WaitlistStatus.ENDED
     )
+    tell_gone(now)
     made = 0
     openings = WaitlistOpening.objects.filter(status=OpeningStatus.OPEN).select_related("practice", "practitioner")
     for opening in openings:

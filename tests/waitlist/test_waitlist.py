@@ -427,3 +427,37 @@ def test_another_practices_entry_is_a_404(cast) -> None:
     assert olga.post(f"/staff/tidewater/waitlist/{theirs.pk}/remove/").status_code == 404
     assert olga.post("/staff/tidewater/waitlist/99999999999999999999/remove/").status_code == 404
     assert "Hal" not in olga.get("/staff/tidewater/waitlist/?show=all").content.decode()
+
+
+def test_a_client_whose_lapsed_offer_was_taken_is_told_once_that_it_has_gone(cast) -> None:
+    first = waiting(cast, "Fern", now=NOW - timedelta(days=2))
+    second = waiting(cast, "Gus", now=NOW - timedelta(days=1))
+    cancelled_visit(cast)
+    plan_offers(NOW)
+    later = NOW + timedelta(minutes=61)
+    plan_offers(later)  # Fern's hold lapsed: Gus's hold takes the time and lets Fern's go
+    (fern_hold,) = offers_to(first)
+    (gus_hold,) = offers_to(second)
+    plan_offers(later + timedelta(minutes=1))
+    (gone,) = Message.objects.filter(purpose="waitlist.gone")
+    assert gone.recipient == "fern@example.test" and gone.about == f"appointment:{fern_hold.pk}"
+    assert "someone else has now booked it" in gone.body_text and "Thursday 8 April 2027" in gone.body_text
+    assert "[[manage_url]]" not in gone.body_text and "Gus" not in gone.body_text  # no link, no names
+    plan_offers(later + timedelta(minutes=2))
+    assert Message.objects.filter(purpose="waitlist.gone").count() == 1  # told once
+    # Gus, who holds the time, and a hold its client released are not told anything.
+    assert not Message.objects.filter(purpose="waitlist.gone", about=f"appointment:{gus_hold.pk}").exists()
+
+
+def test_a_released_offer_is_not_told_it_has_gone(cast) -> None:
+    from longtide.scheduling.booking import release_hold
+
+    fern = waiting(cast, "Fern", now=NOW - timedelta(days=2))
+    waiting(cast, "Gus", now=NOW - timedelta(days=1))
+    cancelled_visit(cast)
+    plan_offers(NOW)
+    (fern_hold,) = offers_to(fern)
+    release_hold(appointment=fern_hold, now=NOW + timedelta(minutes=5))
+    plan_offers(NOW + timedelta(minutes=6))  # the time goes to Gus
+    plan_offers(NOW + timedelta(minutes=7))
+    assert not Message.objects.filter(purpose="waitlist.gone").exists()
