@@ -228,6 +228,36 @@ def check_consent(
     return errors
 
 
+def _sign(
+    intake: Intake,
+    documents: list[ConsentDocument],
+    answer: ConsentAnswer,
+    *,
+    minor: bool,
+    now: datetime,
+    origin: Origin,
+) -> list[Signature]:
+    """Record the client's answer to each document, as ticked, with the typed name (a parent or
+    guardian's for a minor, with their relationship), time, address, user agent and the text's SHA-256."""
+    return [
+        Signature.objects.create(
+            practice_id=intake.practice_id,
+            client_id=intake.client_id,
+            document=doc,
+            intake=intake,
+            agreed=doc.pk in answer.agreed_ids,
+            typed_name=_clean(answer.typed_name)[:MAX_NAME],
+            signer=Signer.GUARDIAN if minor else Signer.CLIENT,
+            guardian_relationship=_clean(answer.relationship)[:100] if minor else "",
+            text_sha256=doc.text_sha256,
+            signed_at=now,
+            ip=origin.ip,
+            user_agent=origin.user_agent[:300],
+        )
+        for doc in documents
+    ]
+
+
 def submit(
     intake: Intake,
     answer: ConsentAnswer,
@@ -251,21 +281,7 @@ def submit(
             return Submitted(locked, screening.Result(), errors=errors)
         minor = client_is_minor(locked, today)
         agreed_kinds = {doc.kind for doc in documents if doc.pk in answer.agreed_ids}
-        for doc in documents:
-            Signature.objects.create(
-                practice_id=locked.practice_id,
-                client_id=locked.client_id,
-                document=doc,
-                intake=locked,
-                agreed=doc.pk in answer.agreed_ids,
-                typed_name=_clean(answer.typed_name)[:MAX_NAME],
-                signer=Signer.GUARDIAN if minor else Signer.CLIENT,
-                guardian_relationship=_clean(answer.relationship)[:100] if minor else "",
-                text_sha256=doc.text_sha256,
-                signed_at=now,
-                ip=origin.ip,
-                user_agent=origin.user_agent[:300],
-            )
+        _sign(locked, documents, answer, minor=minor, now=now, origin=origin)
         facts = {"minor"} if minor else set()
         if consent_texts.Kind.INTRAORAL in agreed_kinds:
             facts.add("intraoral_consent")
@@ -371,23 +387,7 @@ def sign_again(
         if errors:
             return SignedAgain(errors=errors)
         minor = client_is_minor(intake, today)
-        signed = [
-            Signature.objects.create(
-                practice_id=client.practice_id,
-                client=client,
-                document=doc,
-                intake=intake,
-                agreed=doc.pk in answer.agreed_ids,
-                typed_name=_clean(answer.typed_name)[:MAX_NAME],
-                signer=Signer.GUARDIAN if minor else Signer.CLIENT,
-                guardian_relationship=_clean(answer.relationship)[:100] if minor else "",
-                text_sha256=doc.text_sha256,
-                signed_at=now,
-                ip=origin.ip,
-                user_agent=origin.user_agent[:300],
-            )
-            for doc in documents
-        ]
+        signed = _sign(intake, documents, answer, minor=minor, now=now, origin=origin)
         record(
             by=Actor(None, "client", origin),
             action=Action.SIGN,
