@@ -29,7 +29,7 @@ from longtide.lib.intervals import Interval, intersect, merge, subtract
 from longtide.practice.models import Location, Practitioner
 from longtide.scheduling.availability import DatedHours, PractitionerSchedule, WeeklyHours, working_intervals
 from longtide.scheduling.models import Appointment, HoursException, Status, TimeOff, WorkingHours
-from longtide.scheduling.waitlist import open_new_hours
+from longtide.scheduling.waitlist import open_new_hours, someone_waits_for
 
 
 class HoursConflict(Exception):
@@ -172,15 +172,20 @@ def bookable_time(practitioner: Practitioner, *, start: datetime, end: datetime)
 
 
 class _NewTime:
-    """Working time before a change, to record what the change adds for the waitlist."""
+    """Working time before a change, to record what the change adds for the waitlist (read only
+    when someone waits who could be offered it: otherwise the change computes nothing extra)."""
 
     def __init__(self, practitioner: Practitioner, now: datetime) -> None:
         self.practitioner, self.now = practitioner, now
         self.start = now + practitioner.practice.min_notice
         self.end = now + practitioner.practice.horizon
-        self.before = bookable_time(practitioner, start=self.start, end=self.end)
+        self.before = (
+            bookable_time(practitioner, start=self.start, end=self.end) if someone_waits_for(practitioner) else None
+        )
 
     def offer(self) -> None:
+        if self.before is None:
+            return
         after = bookable_time(self.practitioner, start=self.start, end=self.end)
         open_new_hours(self.practitioner, subtract(after, self.before), now=self.now)
 

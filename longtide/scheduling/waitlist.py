@@ -398,14 +398,20 @@ def _taken_elsewhere(opening: WaitlistOpening, now: datetime) -> bool:
 NEW_HOURS_MIN = timedelta(minutes=15)  # shorter additions are not worth an opening
 
 
+def someone_waits_for(practitioner: Practitioner) -> bool:
+    """Whether an entry waits that this practitioner's new hours could be offered to."""
+    return (
+        WaitlistEntry.objects.filter(
+            practice_id=practitioner.practice_id, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
+        )
+        .filter(Q(practitioner__isnull=True) | Q(practitioner=practitioner))
+        .exists()
+    )
+
+
 def open_new_hours(practitioner: Practitioner, added: list[Interval], *, now: datetime) -> list[WaitlistOpening]:
     """Record working time an hours change added, for the planner to offer (in the change's
-    transaction). Returns the openings made; none when nobody is waiting for this practitioner."""
-    waiting = WaitlistEntry.objects.filter(
-        practice_id=practitioner.practice_id, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
-    ).filter(Q(practitioner__isnull=True) | Q(practitioner=practitioner))
-    if not waiting.exists():
-        return []
+    transaction; the caller asks `someone_waits_for` first). Returns the openings made."""
     return WaitlistOpening.objects.bulk_create(
         WaitlistOpening(
             practice_id=practitioner.practice_id,
