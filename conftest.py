@@ -6,9 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.core.management.color import Style
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    from longtide.clients.models import Client
+    from longtide.practice.models import Location, Practice, Practitioner, Room, Service
 
 Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
 
@@ -23,11 +32,12 @@ def _flush_past_the_audit_guards() -> None:
     The triggers of audit migration 0002 and notes migration 0002 refuse DELETE and TRUNCATE, as
     they should everywhere else; between tests the runner acts as the database owner would: it sets
     them aside for the flush and puts them back in the same transaction."""
+    from django.core.management import sql
     from django.core.management.commands import flush
 
-    original = flush.sql_flush
+    original = sql.sql_flush  # the function flush.py imported
 
-    def sql_flush(style, connection, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def sql_flush(style: Style, connection: BaseDatabaseWrapper, *args: Any, **kwargs: Any) -> list[str]:
         statements = original(style, connection, *args, **kwargs)
         tables = [t for t in GUARDED_TABLES if t in connection.introspection.table_names()]
         if not tables:
@@ -43,7 +53,9 @@ def _flush_past_the_audit_guards() -> None:
             triggers = [(name, sql) for name, sql, table in cursor.fetchall() if table in tables]
         return [*(f"DROP TRIGGER {name}" for name, _ in triggers), *statements, *(sql for _, sql in triggers)]
 
-    flush.sql_flush = sql_flush
+    # flush.py imports sql_flush into its namespace and calls it from there; django-stubs' flush.pyi
+    # does not declare the imported name.
+    flush.sql_flush = sql_flush  # type: ignore[attr-defined]
 
 
 _flush_past_the_audit_guards()
@@ -51,23 +63,23 @@ _flush_past_the_audit_guards()
 
 @dataclass
 class Cast:
-    tidewater: object
-    harbour: object
-    location: object
-    willow: object
-    cedar: object
-    session: object
-    first_visit: object
-    ana: object
-    ana_user: object
-    ben_user: object
-    olga_user: object
-    cleo: object
-    dov: object
-    dov_user: object
-    harbour_location: object
-    harbour_room: object
-    harbour_session: object
+    tidewater: Practice
+    harbour: Practice
+    location: Location
+    willow: Room
+    cedar: Room
+    session: Service
+    first_visit: Service
+    ana: Practitioner
+    ana_user: User
+    ben_user: User
+    olga_user: User
+    cleo: Client
+    dov: Practitioner
+    dov_user: User
+    harbour_location: Location
+    harbour_room: Room
+    harbour_session: Service
 
 
 def make_cast() -> Cast:

@@ -150,7 +150,7 @@ def test_demo_serves_the_clinic_with_the_production_server(tmp_path: Path) -> No
         ]
         statuses = book_at_once(port, payloads)
         assert all(isinstance(status, int) for status in statuses), statuses
-        assert sorted(statuses) == [201] * 5 + [409] * 45, statuses  # type: ignore[type-var]
+        assert sorted(statuses) == [201] * 5 + [409] * 45, statuses
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
