@@ -274,7 +274,7 @@ def check_reasons(definition: Definition, data: Mapping[str, object], today: dat
     severity: dict[str, int | None] = {}
     for key, label in REASONS:
         text = _text(data.get(f"severity_{key}"))
-        value = int(text) if text.isdigit() and len(text) <= 2 and int(text) <= 10 else None
+        value = int(text) if text.isascii() and text.isdigit() and len(text) <= 2 and int(text) <= 10 else None
         severity[key] = value
         if key in chosen and value is None:
             out.errors[f"severity_{key}"] = f"Please say how much “{label}” bothers you, from 0 to 10."

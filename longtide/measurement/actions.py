@@ -275,7 +275,8 @@ def form_answers(instrument: Instrument, data: Mapping[str, Any]) -> dict[str, A
         if text == "":
             continue
         if isinstance(item, ChoiceItem):
-            answers[item.id] = int(text) if text.lstrip("-").isdigit() and len(text) < 6 else text
+            digits = text.removeprefix("-")
+            answers[item.id] = int(text) if digits.isascii() and digits.isdigit() and len(text) < 6 else text
         elif isinstance(item, NumberItem):
             answers[item.id] = _number(text)
         elif isinstance(item, TextItem):

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from longtide.audit.trail import Origin
 from longtide.intake import actions, form, links, screening, status
 from longtide.intake.models import Intake, IntakeLink, IntakeStatus
+from longtide.lib.bounds import parse_id
 from longtide.scheduling.models import Status
 from longtide.web.client.manage import _appointment
 from longtide.web.times import when_label
@@ -123,6 +124,12 @@ def _post_data(request: HttpRequest) -> dict[str, Any]:
 
 def _printable(text: str) -> str:
     return "".join(ch for ch in text if ch >= " " or ch in "\n\t")
+
+
+def _ids(posted: list[str]) -> set[int]:
+    """The document ids a form posted; anything that is not an id (e.g. "²", which str.isdigit()
+    takes for a digit and int() refuses) is left out."""
+    return {pk for v in posted if (pk := parse_id(v)) is not None}
 
 
 @_guard
@@ -228,7 +235,7 @@ def _consent_context(
 
 
 def _submit(request: HttpRequest, link: IntakeLink, draft: Intake, today: date) -> HttpResponse:
-    agreed_ids = {int(v) for v in request.POST.getlist("agreed") if v.isdigit() and len(v) < 12}
+    agreed_ids = _ids(request.POST.getlist("agreed"))
     answer = actions.ConsentAnswer(agreed_ids, request.POST.get("typed_name", ""), request.POST.get("relationship", ""))
     done = actions.submit(draft, answer, origin=Origin.of(request), today=today)
     token = links.token_of(link) or ""
@@ -299,10 +306,10 @@ def sign_again(request: HttpRequest, practice_slug: str, token: str) -> HttpResp
             "typed_name": _printable(request.POST.get("typed_name", ""))[:300],
             "relationship": _printable(request.POST.get("relationship", ""))[:150],
         }
-        agreed_ids = {int(v) for v in values["agreed"] if v.isdigit() and len(v) < 12}
+        agreed_ids = _ids(values["agreed"])
         answer = actions.ConsentAnswer(agreed_ids, values["typed_name"], values["relationship"])
         # The documents the page showed (a version published meanwhile is shown, not signed unseen).
-        shown = {int(v) for v in request.POST.getlist("shown") if v.isdigit() and len(v) < 12}
+        shown = _ids(request.POST.getlist("shown"))
         result = actions.sign_again(
             client, answer, origin=Origin.of(request), today=today, shown=shown if "shown" in request.POST else None
         )

@@ -12,7 +12,7 @@ from django.http import QueryDict
 
 from longtide.clients.contact import PHONE, REACH_ONE_WAY, can_be_reached
 from longtide.clients.models import Client
-from longtide.lib.bounds import MAX_ID
+from longtide.lib.bounds import MAX_ID, parse_id
 from longtide.practice.models import Practice, Practitioner, Service
 from longtide.scheduling.booking import REASON_LENGTH
 from longtide.scheduling.models import OVERRIDE_REASON_MAX, Decider, Status
@@ -148,10 +148,10 @@ class StaffBookingForm(_SlotChoice, ClientContactForm):
 
 
 def _chosen(practice: Practice, value: object) -> Client | None:
-    text = str(value or "")
-    if not text.isdigit() or len(text) > 18:
+    pk = parse_id(str(value or ""))
+    if pk is None:
         return None
-    return Client.objects.for_practice(practice).filter(pk=int(text)).first()
+    return Client.objects.for_practice(practice).filter(pk=pk).first()
 
 
 class _Seen(forms.Form):

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from longtide.clients.directory import MAX_QUERY, clean_query, search_clients
 from longtide.clients.models import Client
+from longtide.lib.bounds import parse_id
 from longtide.practice.access import Perm, acting, member_required, role_in
 from longtide.practice.models import Practice
 from longtide.records.merge import MergeRefused, merge_clients, preview
@@ -26,10 +27,10 @@ class MergeForm(forms.Form):
 
 
 def _pick(practice: Practice, kept: Client, value: str | None) -> Client | None:
-    text = (value or "").strip()
-    if not text.isdigit() or len(text) > 18:
+    pk = parse_id((value or "").strip())
+    if pk is None:
         return None
-    return Client.objects.for_practice(practice).exclude(pk=kept.pk).filter(pk=int(text)).first()
+    return Client.objects.for_practice(practice).exclude(pk=kept.pk).filter(pk=pk).first()
 
 
 @never_cache

@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from longtide.audit.models import Action, Via
 from longtide.audit.trail import Origin, record
 from longtide.clients.models import Client
+from longtide.lib.bounds import parse_id
 from longtide.measurement import actions
 from longtide.measurement.models import CONCERN_CHOICES, Episode, Timepoint
 from longtide.measurement.progress import client_outcomes
@@ -78,7 +79,8 @@ def _act(request: HttpRequest, practice: Practice, client: Client, form: dict[st
         actions.open_episode(client=client, concern=form.get("concern", ""), opened_on=opened_on, by=by, now=now)
         return _("Episode opened.")
     raw = form.get("episode", "")
-    episode = Episode.objects.filter(client=client, pk=int(raw)).first() if raw.isdigit() and len(raw) < 19 else None
+    episode_id = parse_id(raw)
+    episode = Episode.objects.filter(client=client, pk=episode_id).first() if episode_id is not None else None
     if episode is None:
         raise actions.Refused(_("Choose an episode of this client."))
     if action == "primary":
@@ -202,7 +204,7 @@ def _filters(request: HttpRequest, practice: Practice, today: date) -> tuple[Fil
     if last < first:
         problems.append(_("The period ends before it starts."))
         first, last = last, first
-    service_id = int(raw["service"]) if raw["service"].isdigit() and len(raw["service"]) < 12 else None
+    service_id = parse_id(raw["service"])
     if raw["service"] and (service_id is None or not Service.objects.filter(practice=practice, pk=service_id).exists()):
         problems.append(_("Choose a service from the list."))
         service_id = None

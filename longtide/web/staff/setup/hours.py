@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from longtide.lib.bounds import parse_id
 from longtide.practice.models import Location, Practice, Practitioner
 from longtide.scheduling.availability import WeeklyHours
 from longtide.scheduling.hours import (
@@ -45,8 +46,8 @@ from longtide.web.times import Day, day_label, group_by_day, time_label, when_la
 
 def _location(practice: Practice, raw: str | None) -> Location | None:
     locations = practice.locations.all()
-    if raw and raw.isdigit() and len(raw) < 19:
-        return get_object_or_404(locations, pk=int(raw))
+    if raw and (pk := parse_id(raw)) is not None:
+        return get_object_or_404(locations, pk=pk)
     return locations.first()
 
 
