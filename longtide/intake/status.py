@@ -168,6 +168,12 @@ def agreed_kinds(client: Client) -> frozenset[str]:
     return frozenset(current[doc_id] for doc_id, agreed in latest.items() if agreed)
 
 
+def _intake_day(intake: Intake, appointment: Appointment) -> str:
+    """The day the intake was sent, at the visit's location, in the practice's locale: "3 Dec 2026"."""
+    sent = intake.submitted_at.astimezone(appointment.location.zone) if intake.submitted_at else None
+    return appointment.practice.formats.date(sent, "j M Y") if sent else ""
+
+
 def known_before_session(appointment: Appointment) -> list[str]:
     """What the intake says that a session note's Subjective starts from (practitioners only): the
     main concern with its rating, the goals, the answer to "anything new since last time?" for
@@ -184,9 +190,8 @@ def known_before_session(appointment: Appointment) -> list[str]:
         if main:
             label = dict(REASONS).get(main, reasons.get("other_reason") or main)
             rating = reasons.get("severity", {}).get(main)
-            lines.append(
-                f"Main concern (intake {current.submitted_at:%d %b %Y}): {label}" + (f", {rating}/10" if rating else "")
-            )
+            day = _intake_day(current, appointment)
+            lines.append(f"Main concern (intake {day}): {label}" + (f", {rating}/10" if rating else ""))
         if goals := str(reasons.get("goals", "")).strip():
             lines.append(f"Goals: {goals}")
     check = VisitCheck.objects.filter(appointment=appointment).first()

@@ -1,20 +1,24 @@
-"""A practice's formats: prices in its currency and locale, times on its 12- or 24-hour clock.
+"""A practice's formats: prices in its currency and locale, dates in its locale, times on its 12- or
+24-hour clock.
 
 Django-free. Used by the pages (the template filters of web/templatetags/practice_formats.py and
 web/times.py) and by the messages (scheduling/booking_messages.py), so that a page and an email
-say the same time the same way. Currency formatting comes from Babel (CLDR data: the symbol, its
-place and the separators of each locale); page text stays English whatever the locale.
+say the same date and time the same way. Currency and date formatting come from Babel (CLDR data:
+the symbol, its place and the separators; the day and month names and their order in each
+locale). English locales keep the house style "Thu 3 Dec 2026" (unambiguous in every English
+region); the others read "jeu. 3 déc. 2026", "Do., 3. Dez. 2026" …
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cache
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, match_skeleton
 from babel.numbers import format_currency, list_currencies
 
 CLOCK_12 = 12
@@ -73,6 +77,9 @@ class Formats:
 
     def date_format(self, django_format: str) -> str:
         return date_format(django_format, self.clock_hours)
+
+    def date(self, day: date, django_format: str = "D j M") -> str:
+        return date_text(day, django_format, self.locale)
 
 
 # ISO 4217 codes that are not money a clinic charges in: precious metals, bond-market units, the IMF's
@@ -139,3 +146,76 @@ def date_format(django_format: str, clock_hours: int) -> str:
     """Rewrite a Django date format's time of day ("g:i A", "G:i" or "H:i") for the practice's clock."""
     wanted = _TIME_24 if clock_hours == CLOCK_24 else _TIME_12
     return _TIME_IN_FORMAT.sub(wanted, django_format)
+
+
+# Dates. Callers name the date they want with the characters of a Django date format that say which
+# parts it shows ("D j M": short weekday, day, short month); Babel writes it in the locale.
+# D short weekday · l full weekday · j day · d day, two digits · M short month · F full month ·
+# Y year · y two-digit year. Spaces, commas and dots between them only shape the English house
+# style; other locales use CLDR's order and punctuation for the same parts.
+_ENGLISH = {"D": "EEE", "l": "EEEE", "j": "d", "d": "dd", "M": "MMM", "F": "MMMM", "Y": "y", "y": "yy"}
+_LITERAL = frozenset(" ,.-/")
+_QUOTED = re.compile(r"('[^']*')")
+_YEAR_AT_END = re.compile(r"[\s,]*(?:'[^']*'\s*)?y+\.?$")
+
+
+def is_date_format(django_format: str) -> bool:
+    """Whether `date_text` can write this format: only the characters above, at least one of them."""
+    return any(c in _ENGLISH for c in django_format) and all(c in _ENGLISH or c in _LITERAL for c in django_format)
+
+
+def date_text(day: date, django_format: str, locale: str) -> str:
+    """Return the date `day` (a datetime's own wall-clock date) with the parts `django_format` names,
+    in `locale`: "Thu 3 Dec" (en-*), "jeu. 3 déc." (fr-FR), "Do., 3. Dez." (de-DE) for "D j M".
+
+    Raises ValueError for a format with other characters (a time of day goes through `clock`).
+    """
+    if not is_date_format(django_format):
+        raise ValueError(f"not a date format: {django_format!r}")
+    if isinstance(day, datetime):
+        day = day.date()
+    loc = _locale(locale)
+    return format_date(day, _pattern(django_format, loc.language, str(loc)), locale=loc)
+
+
+@cache
+def _pattern(django_format: str, language: str, locale: str) -> str:
+    if language == "en":
+        return "".join(_ENGLISH.get(c, c) for c in django_format)
+    wide_month, wide_day, short_year = "F" in django_format, "l" in django_format, "y" in django_format
+    year = "y" if "Y" in django_format or short_year else ""
+    month = "MMM" if "M" in django_format or wide_month else ""
+    weekday = "E" if "D" in django_format or wide_day else ""
+    day = "d" if "j" in django_format or "d" in django_format else ""
+    loc = _locale(locale)
+    skeletons = loc.datetime_skeletons
+    # CLDR's own wide form first ("d 'de' MMMM" in Spanish, where the short one has no "de").
+    if wide_day and wide_month and day:
+        # "Thursday 3 December 2026": the locale's full date, without its year if none is wanted.
+        full = str(loc.date_formats["full"].pattern)
+        without_year = _YEAR_AT_END.sub("", full)
+        if year or without_year != full:
+            return _shorten_year(full, short_year) if year else without_year
+    wide = year + ("MMMM" if wide_month else month) + ("EEEE" if wide_day else weekday) + day
+    if wide in skeletons:
+        return _shorten_year(str(skeletons[wide].pattern), short_year)
+    short = year + month + weekday + day
+    found = skeletons.get(short) or skeletons[match_skeleton(short, skeletons) or "yMMMd"]
+    pattern = str(found.pattern)
+    # Widen or shorten the fields outside quoted literals ("d 'de' MMM" keeps its "de").
+    parts = _QUOTED.split(pattern)
+    for i in range(0, len(parts), 2):
+        part = parts[i]
+        if wide_month:
+            part = re.sub(r"(?<![ML])([ML])\1\1(?![ML])", r"\1\1\1\1", part)
+        if wide_day:
+            part = re.sub(r"(?<![Ec])([Ec])\1{0,2}(?![Ec])", r"\1\1\1\1", part)
+        parts[i] = part
+    return _shorten_year("".join(parts), short_year)
+
+
+def _shorten_year(pattern: str, short: bool) -> str:
+    if not short:
+        return pattern
+    parts = _QUOTED.split(pattern)
+    return "".join(re.sub(r"(?<!y)y+(?!y)", "yy", p) if i % 2 == 0 else p for i, p in enumerate(parts))

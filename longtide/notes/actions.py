@@ -17,6 +17,7 @@ from django.db import transaction
 from longtide.audit.models import Action
 from longtide.audit.trail import Actor, record
 from longtide.clients.models import Client
+from longtide.lib.formats import Formats
 from longtide.notes import checklists, template
 from longtide.notes.models import TREATMENT_FIELDS, NoteAddendum, NoteStatus, SessionNote
 from longtide.scheduling.history import ChangedBy
@@ -72,12 +73,16 @@ def last_signed_note(appointment: Appointment) -> SessionNote | None:
     )
 
 
-def subjective_start(known: Sequence[str], last: SessionNote | None) -> str:
+DEFAULT_FORMATS = Formats()
+
+
+def subjective_start(known: Sequence[str], last: SessionNote | None, formats: Formats = DEFAULT_FORMATS) -> str:
     """The Subjective's starting text: what the caller knows from the intake (`known`: main concern,
-    goals, the "anything new?" answer, flags still open) and the last signed note's plan."""
+    goals, the "anything new?" answer, flags still open) and the last signed note's plan, its date
+    in the practice's locale."""
     lines = [line for line in known if line.strip()]
     if last is not None and last.plan.strip():
-        lines.append(f"Last note's plan ({last.session_date:%d %b %Y}): {last.plan.strip()}")
+        lines.append(f"Last note's plan ({formats.date(last.session_date, 'j M Y')}): {last.plan.strip()}")
     return "\n".join(lines)
 
 
@@ -125,7 +130,7 @@ def start_note(
             note.template_key, note.template_version = template.PRACTICE_KEY, own_lists.version
         copied = ""
         last = last_signed_note(locked)
-        note.subjective = subjective_start(known, last)
+        note.subjective = subjective_start(known, last, locked.practice.formats)
         if same_as_last and last is not None:
             for name in TREATMENT_FIELDS:
                 setattr(note, name, getattr(last, name))

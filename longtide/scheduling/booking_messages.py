@@ -20,7 +20,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -97,6 +97,12 @@ def _clock(moment: datetime, practice: Practice) -> str:
     return practice.formats.clock(moment)
 
 
+def _date(moment: datetime, practice: Practice, django_format: str) -> str:
+    """Return the local date of `moment` in the practice's locale, as its pages write it: "Thu 3 Dec",
+    "jeu. 3 déc." (lib/formats.py `date_text`)."""
+    return practice.formats.date(moment, django_format)
+
+
 def _link_or_fallback(has_link: bool) -> str:
     return placeholder("manage_url") if has_link else ""
 
@@ -108,7 +114,7 @@ def _changes(appointment: Appointment, now: datetime, *, has_link: bool) -> str:
     window = ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
     deadline = (appointment.start - practice.cancellation_window).astimezone(zone)
     deadline_text = (
-        f"{dateformat.format(deadline, 'D j M')}, {_clock(deadline, practice)} {deadline.tzname() or ''}".strip()
+        f"{_date(deadline, practice, 'D j M')}, {_clock(deadline, practice)} {deadline.tzname() or ''}".strip()
     )
     link = _link_or_fallback(has_link)
     if now <= appointment.start - practice.cancellation_window:
@@ -147,7 +153,7 @@ def visit_fields(appointment: Appointment, *, now: datetime, has_link: bool) -> 
     duration = ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
     who = ", ".join(part for part in (practitioner.display_name, practitioner.credentials) if part)
     where = ", ".join(part for part in (location.name, location.one_line_address) if part)
-    date = dateformat.format(start, "l j F Y")
+    date = _date(start, practice, "l j F Y")
     details = "\n".join(
         [
             _("What:  %(service)s (%(duration)s)") % {"service": appointment.service.name, "duration": duration},
@@ -171,9 +177,9 @@ def visit_fields(appointment: Appointment, *, now: datetime, has_link: bool) -> 
         "duration": duration,
         "practitioner_name": who,
         "date": date,
-        "day": dateformat.format(start, "D j M"),
+        "day": _date(start, practice, "D j M"),
         "time": times,
-        "when": f"{dateformat.format(start, 'D j M')}, {_clock(start, practice)}",
+        "when": f"{_date(start, practice, 'D j M')}, {_clock(start, practice)}",
         "location_name": location.name,
         "location": where,
         "time_zone": location.time_zone,
@@ -192,7 +198,7 @@ def checkin_fields(appointment: Appointment, *, expires_at: datetime) -> dict[st
     at = _clock(until, appointment.practice)
     return {
         "checkin_url": placeholder("checkin_url"),
-        "checkin_until": f"{dateformat.format(until, 'l j F')}, {at} {until.tzname() or ''}".strip(),
+        "checkin_until": f"{_date(until, appointment.practice, 'l j F')}, {at} {until.tzname() or ''}".strip(),
     }
 
 
@@ -317,7 +323,8 @@ def _hold_until_text(appointment: Appointment) -> str:
     if appointment.hold_until is None:
         return ""
     until = appointment.hold_until.astimezone(appointment.location.zone)
-    return f"{dateformat.format(until, 'D j M')}, {_clock(until, appointment.practice)} {until.tzname() or ''}".strip()
+    practice = appointment.practice
+    return f"{_date(until, practice, 'D j M')}, {_clock(until, practice)} {until.tzname() or ''}".strip()
 
 
 def queue_booking_message(purpose: Purpose, appointment: Appointment, *, now: datetime | None = None) -> None:

@@ -41,7 +41,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from longtide.lib.intervals import Interval
@@ -185,7 +185,7 @@ def check_wishes(practice: Practice, wishes: Wishes, *, now: datetime) -> None:
         raise WaitlistRefused(
             "latest",
             _("The waitlist looks up to %(days)d days ahead: choose a last day by %(last)s.")
-            % {"days": practice.booking_horizon_days, "last": dateformat.format(last, "j F Y")},
+            % {"days": practice.booking_horizon_days, "last": practice.formats.date(last, "j F Y")},
         )
     if not wishes.weekdays or any(d not in "0123456" for d in wishes.weekdays):
         raise WaitlistRefused("weekdays", _("Choose at least one day of the week."))
@@ -209,7 +209,8 @@ def wishes_text(entry: WaitlistEntry) -> str:
     clock = entry.service.practice.formats.clock
     between = f"{clock(entry.time_from)}–{clock(entry.time_to)}"
     first_format = "j F" if entry.earliest.year == entry.latest.year else "j F Y"
-    dates = f"{dateformat.format(entry.earliest, first_format)} – {dateformat.format(entry.latest, 'j F Y')}"
+    written = entry.service.practice.formats
+    dates = f"{written.date(entry.earliest, first_format)} – {written.date(entry.latest, 'j F Y')}"
     return _("%(service)s with %(who)s, %(days)s, %(between)s, %(dates)s") % {
         "service": entry.service.name,
         "who": who,

@@ -46,7 +46,7 @@ class TimeChoice:
 @dataclass
 class Day:
     day: date
-    label: str  # "Tuesday 1 December"
+    label: str  # "Tuesday 1 December", "mardi 1 décembre" (the practice's locale)
     times: list[TimeChoice] = field(default_factory=list)
 
 
@@ -56,7 +56,13 @@ def time_label(moment: datetime, zone: ZoneInfo) -> str:
 
 
 def day_label(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B}"
+    """Return "Tuesday 1 December" in the practice's locale (web/formats.py): "mardi 1 décembre" …"""
+    return formats.current().date(day, "l j F")
+
+
+def day_year_label(day: date) -> str:
+    """Return "Tuesday 1 December 2026" in the practice's locale."""
+    return formats.current().date(day, "l j F Y")
 
 
 def zone_abbreviation(zone: ZoneInfo, day: date) -> str:
@@ -65,9 +71,9 @@ def zone_abbreviation(zone: ZoneInfo, day: date) -> str:
 
 
 def when_label(moment: datetime, zone: ZoneInfo) -> str:
-    """Return "Tuesday 1 December 2026, 10:00 AM EST"."""
+    """Return "Tuesday 1 December 2026, 10:00 AM EST" (the practice's locale and clock)."""
     local = moment.astimezone(zone)
-    return f"{day_label(local.date())} {local.year}, {time_label(moment, zone)} {local.tzname()}"
+    return f"{day_year_label(local.date())}, {time_label(moment, zone)} {local.tzname()}"
 
 
 def group_by_day(slots: list[Slot], zone: ZoneInfo, days: list[date], names: dict[int, str]) -> list[Day]:

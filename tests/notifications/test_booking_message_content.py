@@ -316,3 +316,22 @@ def test_no_clinical_content_ever_leaves_in_an_email(make_appointment, send, pur
     stored = str(Message.objects.values().get()).lower()
     assert "migraine" not in stored and "accident" not in stored
     assert Message.objects.get().status == State.SENT
+
+
+@pytest.mark.parametrize(
+    ("locale", "subject_day", "body_date"),
+    [
+        ("fr-FR", "sam. 4 juil.", "samedi 4 juillet 2026"),
+        ("de-DE", "Sa., 4. Juli", "Samstag, 4. Juli 2026"),
+        ("en-US", "Sat 4 Jul", "Saturday 4 July 2026"),
+    ],
+)
+def test_emails_write_dates_in_the_practices_locale(
+    make_appointment, send, locale: str, subject_day: str, body_date: str
+) -> None:
+    appointment = make_appointment(start=datetime(2027, 1, 1, 0, 0, tzinfo=UTC) - timedelta(days=180))
+    appointment.practice.locale, appointment.practice.clock_hours = locale, 24
+    appointment.practice.save(update_fields=["locale", "clock_hours"])
+    message = send(Purpose.CONFIRMATION, appointment)
+    assert message.subject == f"Your appointment at Tidewater Craniosacral on {subject_day}, 20:00"
+    assert f"{body_date}, 20:00–21:00 EDT" in message.body

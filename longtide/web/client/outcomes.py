@@ -38,6 +38,7 @@ from longtide.outcomes import instruments
 from longtide.outcomes.instruments.definition import AlertKind, ChoiceItem, Instrument, NumberItem
 from longtide.outcomes.schedule import full_baseline_from
 from longtide.outcomes.scoring import InvalidAnswers, alerts
+from longtide.web import formats
 
 FIELD_MAX = 300
 
@@ -206,7 +207,7 @@ def diary_day(request: HttpRequest, practice_slug: str, token: str, day: str) ->
     general = ""
     if not earliest <= on <= latest:
         general = _("You can fill in today and the days before it, back to %(day)s.") % {
-            "day": earliest.strftime("%d %B %Y")
+            "day": formats.current().date(earliest, "j F Y")
         }
     elif request.method == "POST":
         values = _typed(request)
@@ -217,7 +218,7 @@ def diary_day(request: HttpRequest, practice_slug: str, token: str, day: str) ->
         except Refused as refused:
             general = refused.message
         else:
-            messages.success(request, _("Saved %(day)s.") % {"day": on.strftime("%A %d %B")})
+            messages.success(request, _("Saved %(day)s.") % {"day": formats.current().date(on, "l j F")})
             missing = [r["day"] for r in _diary_context(link, today)["recent"] if not r["complete"]]
             target = missing[0] if missing else today
             return redirect("outcomes-diary-day", practice_slug=practice_slug, token=token, day=target.isoformat())

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
@@ -65,7 +66,7 @@ from longtide.web.staff.checkins import checkin_panel
 from longtide.web.staff.intake import appointment_panel, calendar_badges
 from longtide.web.staff.notes import calendar_note_marks, note_panel
 from longtide.web.staff.outbox import messages_about
-from longtide.web.times import day_label, when_label
+from longtide.web.times import day_year_label, when_label
 
 NOTE_WITHHELD = "The client left a note for the practitioner."
 
@@ -153,13 +154,13 @@ def _navigation(
     subject = {"practitioner": practitioner.pk if practitioner else None, "room": room.pk if room else None}
     here = {"view": view, "by": by, **(subject if view == "week" else {})}
     if view == "week":
-        title = f"Week of {day_label(day)} {day.year}"
+        title = str(_("Week of %(day)s") % {"day": day_year_label(day)})
         if practitioner or room:
             title += f" · {practitioner.display_name if practitioner else room.name if room else ''}"
         elif by == "team":
             title += " · Everyone"
     else:
-        title = f"{day_label(day)} {day.year}" + (" · Today" if day == today else "")
+        title = day_year_label(day) + (" · " + str(_("Today")) if day == today else "")
     return {
         "view": view,
         "by": by,

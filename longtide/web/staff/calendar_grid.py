@@ -317,7 +317,7 @@ def team_week_sources(practice: Practice, zone: ZoneInfo, monday: date) -> list[
             sources.append(
                 Source(
                     day=day,
-                    heading=f"{day:%a} {day.day} {day:%b} · {person.display_name}",
+                    heading=f"{formats.current().date(day, 'D j M')} · {person.display_name}",
                     practitioner=person,
                     appointments=_on_day(by_person[person.pk], day, zone),
                     working=[i for i in hours[person.pk] if i.start < day_end and i.end > day_start],
@@ -352,7 +352,7 @@ def week_sources(
         sources.append(
             Source(
                 day=day,
-                heading=f"{day:%a} {day.day} {day:%b}",
+                heading=formats.current().date(day, "D j M"),
                 practitioner=practitioner,
                 room=room,
                 appointments=_on_day(appointments, day, zone),

@@ -57,6 +57,7 @@ from longtide.practice.access import (
 from longtide.practice.models import Practice
 from longtide.records import chart
 from longtide.scheduling.models import Appointment
+from longtide.web import formats
 from longtide.web.staff.calendar_grid import practice_zone
 from longtide.web.staff.notes_forms import AddendumForm, NoteForm, NoteSearchForm
 from longtide.web.times import when_label
@@ -509,8 +510,9 @@ def notes_print(request: HttpRequest, practice: Practice, pk: int) -> HttpRespon
     _printed_notes(listed, request, access)
     title = f"Session notes: {client.full_name}"
     if episode is not None:
-        until = f" to {episode.closed_on:%d %b %Y}" if episode.closed_on else ""
-        title += f", episode from {episode.opened_on:%d %b %Y}{until}"
+        written = formats.current()
+        until = f" to {written.date(episode.closed_on, 'j M Y')}" if episode.closed_on else ""
+        title += f", episode from {written.date(episode.opened_on, 'j M Y')}{until}"
     return _print_page(
         request,
         practice,

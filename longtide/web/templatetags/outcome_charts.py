@@ -11,6 +11,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from longtide.outcomes.charts import Chart
+from longtide.web.formats import current
 
 register = template.Library()
 
@@ -42,7 +43,7 @@ def outcome_chart(chart: Chart, title: str, *parts: object) -> dict[str, Any]:
         "direction": _(chart.direction_note),
         "value_ticks": [{"y": t.position, "label": _n(t.value)} for t in chart.value_ticks],
         "date_ticks": [
-            {"x": t.position, "label": d.strftime("%d %b %y"), "anchor": _anchor(i, len(dates))}
+            {"x": t.position, "label": current().date(d, "d M y"), "anchor": _anchor(i, len(dates))}
             for i, (t, d) in enumerate(zip(chart.date_ticks, dates, strict=True))
         ],
         "label_y": chart.bottom + 16,

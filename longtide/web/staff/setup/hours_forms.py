@@ -13,7 +13,7 @@ from longtide.practice.models import Location, Practitioner, Service
 from longtide.scheduling.availability import WeeklyHours
 from longtide.scheduling.models import Weekday
 from longtide.web import formats
-from longtide.web.times import day_label
+from longtide.web.times import day_year_label
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M%p", "%I %p", "%I%p"]
 TIME_ERRORS = {"invalid": _("Enter a time like 09:00 or 13:30.")}
@@ -224,4 +224,4 @@ class PreviewQuery(forms.Form):
 
 
 def week_heading(monday: date) -> str:
-    return str(_("Week of %(day)s %(year)d") % {"day": day_label(monday), "year": monday.year})
+    return str(_("Week of %(day)s") % {"day": day_year_label(monday)})

@@ -65,7 +65,8 @@ class PracticeDetailsForm(forms.ModelForm):  # type: ignore[type-arg]
             "email": _("Clients' replies to booking emails go here."),
             "currency": _("Three-letter ISO code, e.g. USD, CAD, GBP, EUR."),
             "locale": _(
-                "Prices on your pages follow this region's conventions ($150, 150 €, CHF 150). "
+                "Prices and dates on your pages and in emails follow this region's conventions "
+                "($150, 150 €, CHF 150; Thu 3 Dec, jeu. 3 déc., Do., 3. Dez.). "
                 "Page text is in English, the one language shipped so far."
             ),
             "clock_hours": _("How times are written on your pages, your calendar and in emails and texts."),
