@@ -145,6 +145,15 @@ def may_read_booking_note(user: User | AnonymousUser, practice: Practice, practi
     return role == Role.OWNER or (practitioner_user_id is not None and practitioner_user_id == user.pk)
 
 
+def may_read_alert_text(user: User | AnonymousUser, practice: Practice) -> bool:
+    """An alert to a practitioner (an intake's safety flag, a check-in asking for attention, a
+    questionnaire answer under the crisis protocol) links to the client's record and says why it
+    needs clinical attention: clinical staff read its text; front desk sees in the outbox only that
+    it went, to whom and when."""
+    role = role_in(user, practice)
+    return role is not None and Perm.CLINICAL_READ in ROLE_PERMISSIONS[role]
+
+
 def may_write_note(user: User | AnonymousUser, practice: Practice, practitioner_user_id: int | None) -> bool:
     """A session note is written and signed by the session's own practitioner, under their own login
     (domain.md §4: the signature is theirs). Owners read every note but write only their own sessions'."""

@@ -130,3 +130,26 @@ def test_the_crisis_alert_goes_with_the_clients_record_when_it_is_destroyed_or_e
     [alert] = Message.objects.filter(purpose="outcomes.alert")
     assert Message.objects.filter(message_subjects([cast.cleo.pk]), pk=alert.pk).exists()
     assert not Message.objects.filter(message_subjects([cast.cleo.pk + 1000]), pk=alert.pk).exists()
+
+
+def test_front_desk_sees_that_a_crisis_alert_went_but_not_its_text(cast, episode) -> None:
+    """The alert's text links to the client's record under the crisis protocol: whose answers need
+    clinical attention and why. The outbox shows front desk that it went, to whom and when, not
+    what it says; the practitioner and the owner read it."""
+    switch_on(cast)
+    intake(cast, cast.cleo, "neck_back_pain")
+    visit(cast, cast.cleo, today(cast) + timedelta(days=3), status="booked")
+    _link, token = send(episode, "phq9")
+    assert HttpClient().post(f"/p/tidewater/questions/{token}/", {**PHQ9_LOW, "q9": "2"}).status_code == 200
+    [alert] = Message.objects.filter(purpose="outcomes.alert")
+    page = f"/staff/tidewater/outbox/{alert.pk}/"
+    record = f"/staff/tidewater/clients/{cast.cleo.pk}/"
+    front_desk = _as(cast.ben_user).get(page)
+    assert front_desk.status_code == 200 and "ana@tidewater.test" in front_desk.text
+    assert record not in front_desk.text and "crisis" not in front_desk.text.lower()
+    assert 'id="alert-withheld"' in front_desk.text
+    listing = _as(cast.ben_user).get("/staff/tidewater/outbox/")
+    assert listing.status_code == 200 and record not in listing.text
+    for user in (cast.ana_user, cast.olga_user):
+        shown = _as(user).get(page)
+        assert record in shown.text and 'id="alert-withheld"' not in shown.text

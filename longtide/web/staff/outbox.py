@@ -20,13 +20,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from longtide.checkins.actions import ALERT_PURPOSE as CHECKIN_ALERT
 from longtide.checkins.actions import PURPOSE_LABELS as CHECKIN_PURPOSES
+from longtide.intake.messages import ALERT_PURPOSE as INTAKE_ALERT
 from longtide.intake.messages import PURPOSE_LABELS as INTAKE_PURPOSES
+from longtide.measurement.crisis import ALERT_PURPOSE as CRISIS_ALERT
 from longtide.measurement.messages import PURPOSE_LABELS as OUTCOMES_PURPOSES
 from longtide.notifications.links import mask
 from longtide.notifications.models import Message, State
 from longtide.notifications.outbox import RESENDABLE, ResendRefused, resend
-from longtide.practice.access import Perm, member_required
+from longtide.practice.access import Perm, may_read_alert_text, member_required
 from longtide.practice.models import Practice
 from longtide.scheduling.booking_messages import about
 from longtide.scheduling.message_texts import PURPOSE_LABELS
@@ -51,6 +54,8 @@ class OutboxQuery(forms.Form):
 
 
 OTHER_PURPOSES = {**INTAKE_PURPOSES, **CHECKIN_PURPOSES, **OUTCOMES_PURPOSES}
+# Alerts to a practitioner: their text is clinical (practice/access.py may_read_alert_text).
+ALERT_PURPOSES = frozenset({INTAKE_ALERT, CHECKIN_ALERT, CRISIS_ALERT})
 
 
 def purpose_label(purpose: str) -> str:
@@ -95,7 +100,9 @@ def message(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
         "practice": practice,
         "message": found,
         "purpose": purpose_label(found.purpose),
-        "body": mask(found.body_text, {name: str(label) for name, label in LINK_LABELS.items()}),
+        "body": None
+        if found.purpose in ALERT_PURPOSES and not may_read_alert_text(request.user, practice)
+        else mask(found.body_text, {name: str(label) for name, label in LINK_LABELS.items()}),
         "attachments": [item.get("filename", "") for item in found.attachments],
         "resends": found.resends.order_by("created_at"),
         "may_resend": found.status in RESENDABLE,
