@@ -4,9 +4,11 @@ audit row; views only call these."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -430,10 +432,8 @@ def diary_days_open(link: QuestionnaireLink, today: date) -> tuple[date, date]:
     return earliest, today
 
 
-def save_diary_day(
-    *, link: QuestionnaireLink, day: date, data: Mapping[str, Any], by: Actor, now: datetime
-) -> DiaryEntry:
-    """Store (or correct) one diary day. Raises InvalidAnswers or Refused."""
+def _diary_answers(link: QuestionnaireLink, day: date, data: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """The checked answers for one diary day, with the complete flag's score; raises InvalidAnswers or Refused."""
     if not link.is_diary:
         raise Refused(_("This link is not a diary."))
     today = practice_today(link.client.practice, now)
@@ -446,33 +446,92 @@ def save_diary_day(
     answers = form_answers(instrument, data)
     if "headache" not in answers:
         raise InvalidAnswers({"headache": Message("Please answer: did you have a headache?")})
-    result = score(instrument, answers)
+    return answers
+
+
+def _write_diary_day(
+    locked: QuestionnaireLink, day: date, answers: dict[str, Any], sync_id: uuid.UUID | None, by: Actor, now: datetime
+) -> DiaryEntry:
+    instrument = instruments.get(DIARY)
+    entry, created = DiaryEntry.objects.update_or_create(
+        client_id=locked.client_id,
+        day=day,
+        defaults={
+            "practice_id": locked.practice_id,
+            "episode_id": locked.episode_id,
+            "version": instrument.version,
+            "content_hash": instrument.content_hash(),
+            "answers": answers,
+            "complete": isinstance(score(instrument, answers), Scored),
+            "saved_at": now,
+            "sync_id": sync_id,
+        },
+    )
+    record(
+        by=by,
+        action=Action.CREATE if created else Action.CHANGE,
+        object_type="diary_day",
+        practice_id=locked.practice_id,
+        client_id=locked.client_id,
+        object_id=entry.pk,
+    )
+    return entry
+
+
+def save_diary_day(
+    *, link: QuestionnaireLink, day: date, data: Mapping[str, Any], by: Actor, now: datetime
+) -> DiaryEntry:
+    """Store (or correct) one diary day. Raises InvalidAnswers or Refused."""
+    answers = _diary_answers(link, day, data, now)
     with transaction.atomic():
         locked = QuestionnaireLink.objects.select_for_update().get(pk=link.pk)
         if not links.works(locked, now):
             raise Refused(_("This link no longer works."))
-        entry, created = DiaryEntry.objects.update_or_create(
-            client_id=locked.client_id,
-            day=day,
-            defaults={
-                "practice_id": locked.practice_id,
-                "episode_id": locked.episode_id,
-                "version": instrument.version,
-                "content_hash": instrument.content_hash(),
-                "answers": answers,
-                "complete": isinstance(result, Scored),
-                "saved_at": now,
-            },
-        )
-        record(
-            by=by,
-            action=Action.CREATE if created else Action.CHANGE,
-            object_type="diary_day",
-            practice_id=locked.practice_id,
-            client_id=locked.client_id,
-            object_id=entry.pk,
-        )
-    return entry
+        return _write_diary_day(locked, day, answers, None, by, now)
+
+
+class Synced(StrEnum):
+    """What became of a diary day the phone recorded offline and sent later."""
+
+    SAVED = "saved"  # stored: the day was empty, or held what the phone had last seen of it
+    ALREADY = "already"  # this very entry was stored before (a replayed or doubled send): nothing changed
+    KEPT = "kept"  # the day was filled in elsewhere since the phone last saw it: that entry stays
+
+
+@dataclass(frozen=True)
+class DiarySync:
+    outcome: Synced
+    entry: DiaryEntry
+
+
+def sync_diary_day(
+    *,
+    link: QuestionnaireLink,
+    day: date,
+    data: Mapping[str, Any],
+    sync_id: uuid.UUID,
+    seen: datetime | None,
+    by: Actor,
+    now: datetime,
+) -> DiarySync:
+    """Store one diary day recorded on the phone without a connection (docs/outcomes.md, "The diary
+    offline"). `sync_id` is the phone's id for the entry: sending it again never makes a second row
+    nor changes the day again. `seen` is when the version of the day the phone showed was saved
+    (None: it showed the day empty). The phone's answers replace the day only if the day is still
+    what the phone saw; if it was filled in or changed elsewhere since (on another device, or on
+    this one online), that entry wins and is kept: the client is told and can open the day to
+    change it. Raises InvalidAnswers or Refused, like save_diary_day."""
+    answers = _diary_answers(link, day, data, now)
+    with transaction.atomic():
+        locked = QuestionnaireLink.objects.select_for_update().get(pk=link.pk)
+        if not links.works(locked, now):
+            raise Refused(_("This link no longer works."))
+        existing = DiaryEntry.objects.select_for_update().filter(client_id=locked.client_id, day=day).first()
+        if existing is not None and existing.sync_id == sync_id:
+            return DiarySync(Synced.ALREADY, existing)
+        if existing is not None and existing.saved_at != seen:
+            return DiarySync(Synced.KEPT, existing)
+        return DiarySync(Synced.SAVED, _write_diary_day(locked, day, answers, sync_id, by, now))
 
 
 def set_diary_reminders(*, link: QuestionnaireLink, on: bool, by: Actor, now: datetime) -> QuestionnaireLink:

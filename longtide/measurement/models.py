@@ -173,6 +173,9 @@ class DiaryEntry(models.Model):
     answers = models.JSONField(default=dict)
     complete = models.BooleanField(default=False)
     saved_at = models.DateTimeField()
+    # The id the phone gave an entry recorded offline (static/longtide/diary-store.js) when it was
+    # the last to set this day: a replayed or doubled send of that entry finds it and changes nothing.
+    sync_id = models.UUIDField(null=True, blank=True)
 
     class Meta:
         ordering = ["client", "day"]

@@ -168,6 +168,7 @@ def _diary_context(link: QuestionnaireLink, today: date) -> dict[str, Any]:
         "recent": recent,
         "missing": sum(1 for r in recent if not r["complete"]),
         "today": today,
+        "earliest": earliest,
         "first_session": link.episode.opened_on,
         "wait_until": full_baseline_from(diary_start=started, first_session=link.episode.opened_on, today=today),
     }
@@ -236,6 +237,34 @@ def diary_day(request: HttpRequest, practice_slug: str, token: str, day: str) ->
     }
     status = 400 if (errors or (general and request.method == "POST")) else 200
     return render(request, "web/outcomes/diary_day.html", context, status=status)
+
+
+@never_cache
+def diary_shell(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
+    """The diary's page with no answers in it, kept by the service worker (client/diary_offline.py)
+    and shown for any diary address the phone opens without a connection; its script works out the
+    day from the address and keeps what is recorded on the phone until it can be sent."""
+    link = _link(practice_slug, token)
+    if not link.is_diary:
+        raise Http404(_("This link is not a diary."))
+    now = timezone.now()
+    if not links.works(link, now):
+        return _gone(request, link)
+    today = practice_today(link.client.practice, now)
+    context = _diary_context(link, today) | {
+        "token": token,
+        "day": today,
+        "is_today": True,
+        "entry": None,
+        "instrument": instruments.get(DIARY),
+        "items": _items(instruments.get(DIARY), {}, {}),
+        "errors": {},
+        "general_error": "",
+        "can_fill": True,
+        "reminders_on": link.diary_reminders,
+        "shell": True,
+    }
+    return render(request, "web/outcomes/diary_day.html", context)
 
 
 @never_cache

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from longtide.web.client import checkin, feed, intake, manage, outcomes, progress
+from longtide.web.client import checkin, diary_offline, feed, intake, manage, outcomes, progress
 
 urlpatterns = [
     path("p/<slug:practice_slug>/manage/<str:token>/", manage.show, name="manage-booking"),
@@ -33,5 +33,14 @@ urlpatterns = [
         outcomes.diary_reminders,
         name="outcomes-diary-reminders",
     ),
+    # The diary offline (client/diary_offline.py): all under the diary's address, the worker's scope.
+    path("p/<slug:practice_slug>/diary/<str:token>/sw.js", diary_offline.worker, name="outcomes-diary-worker"),
+    path(
+        "p/<slug:practice_slug>/diary/<str:token>/manifest.webmanifest",
+        diary_offline.manifest,
+        name="outcomes-diary-manifest",
+    ),
+    path("p/<slug:practice_slug>/diary/<str:token>/offline/", outcomes.diary_shell, name="outcomes-diary-shell"),
+    path("p/<slug:practice_slug>/diary/<str:token>/sync/", diary_offline.sync, name="outcomes-diary-sync"),
     path("p/<slug:practice_slug>/diary/<str:token>/<str:day>/", outcomes.diary_day, name="outcomes-diary-day"),
 ]

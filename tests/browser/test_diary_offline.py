@@ -1,0 +1,115 @@
+"""The headache diary offline, in a real browser on a phone: the client opens the diary online (its
+service worker installs), loses the connection, opens the diary again (served from the phone),
+records a day, sees it kept "on this phone, not sent yet", gets the connection back and sees it
+sent; the row is in the database once. And the plain form, online, is unchanged."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def diary(demo_practice: Any) -> dict[str, Any]:
+    """Dana: a headache episode opened ten days ago and her diary link."""
+    from longtide.audit.trail import Actor
+    from longtide.clients.models import Client
+    from longtide.measurement import links
+    from longtide.measurement.actions import open_episode, practice_today, send_link
+
+    client = Client.objects.create(
+        practice=demo_practice, first_name="Dana", last_name="Offline", email="dana@example.test"
+    )
+    now = timezone.now()
+    episode = open_episode(
+        client=client,
+        concern="headache",
+        opened_on=practice_today(demo_practice, now) - timedelta(days=10),
+        by=Actor(None, "practitioner"),
+        now=now,
+    )
+    link = send_link(
+        episode=episode, instrument="headache_diary", timepoint="diary", by=Actor(None, "practitioner"), now=now
+    )
+    token = links.token_of(link)
+    assert token is not None
+    return {"client": client, "base": f"/p/demo/diary/{token}/", "today": practice_today(demo_practice, now)}
+
+
+def _controlled(phone: Page) -> None:
+    """Wait until the diary's service worker controls the page (it claims it once installed)."""
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
+def test_a_diary_day_recorded_offline_is_kept_on_the_phone_and_sent_when_back_online(
+    diary: dict[str, Any], new_page: Any, screenshot: Any, console_errors: Any
+) -> None:
+    from longtide.measurement.models import DiaryEntry
+
+    phone = new_page("phone")
+    phone.goto(diary["base"])
+    expect(phone.locator("#diary-day")).to_contain_text("Today")
+    _controlled(phone)
+    manifest = phone.locator('link[rel="manifest"]').get_attribute("href")
+    assert manifest == diary["base"] + "manifest.webmanifest"
+
+    phone.context.set_offline(True)
+    # The network is really gone for the page...
+    assert phone.evaluate("() => fetch('/p/demo/').then(() => 'online', () => 'offline')") == "offline"
+    # ...and the diary still opens: the copy the service worker kept, today's day worked out on the phone.
+    response = phone.goto(diary["base"])
+    assert response is not None and response.from_service_worker
+    expect(phone.locator("#diary")).to_have_attribute("data-shell", "1")
+    expect(phone.locator("#diary-day")).to_contain_text("Today")
+    expect(phone.locator("#sync-status")).to_contain_text("You are offline")
+    phone.locator("#item-headache").get_by_label("Yes").check()
+    phone.locator('input[name="peak"][value="7"]').check()
+    phone.locator("#item-migraine").get_by_label("Yes").check()
+    phone.locator("#item-medication").get_by_label("No").check()
+    phone.get_by_role("button", name="Save this day").click()
+    pending = phone.locator("#offline-pending")
+    expect(pending).to_be_visible()
+    expect(pending).to_contain_text("Saved on this phone, not sent yet")
+    expect(phone.locator(f'#recent li[data-day="{diary["today"].isoformat()}"]')).to_contain_text(
+        "saved on this phone, not sent yet"
+    )
+    screenshot(phone, "pending")
+    assert not DiaryEntry.objects.filter(client=diary["client"]).exists()
+
+    phone.context.set_offline(False)
+    expect(phone.locator("#sync-status")).to_contain_text("Sent to the practice.")
+    expect(pending).to_be_hidden()
+    expect(phone.locator(f'#recent li[data-day="{diary["today"].isoformat()}"]')).to_contain_text("filled in")
+    screenshot(phone, "sent")
+    [entry] = DiaryEntry.objects.filter(client=diary["client"])
+    assert entry.day == diary["today"] and entry.complete
+    assert entry.answers == {"headache": 1, "peak": 7, "migraine": 1, "medication": 0}
+    assert entry.sync_id is not None
+
+    # Opened again online: nothing is left waiting, nothing is sent twice, the page is the server's.
+    phone.goto(diary["base"])
+    expect(phone.locator("#diary")).to_have_attribute("data-shell", "0")
+    expect(phone.locator("#offline-pending")).to_be_hidden()
+    assert DiaryEntry.objects.filter(client=diary["client"]).count() == 1
+    failed = [e for e in console_errors(phone) if "ERR_INTERNET_DISCONNECTED" not in e]
+    assert failed == []
+
+
+def test_online_the_plain_form_still_saves_and_goes_on_to_the_missed_day(diary: dict[str, Any], new_page: Any) -> None:
+    from longtide.measurement.models import DiaryEntry
+
+    for java_script in (True, False):
+        phone = new_page("phone", java_script_enabled=java_script)
+        day = diary["today"] - timedelta(days=1 if java_script else 2)
+        phone.goto(diary["base"] + f"{day.isoformat()}/")
+        phone.locator("#item-headache").get_by_label("No").check()
+        phone.get_by_role("button", name="Save this day").click()
+        expect(phone.get_by_role("status")).to_contain_text("Saved")
+        assert DiaryEntry.objects.get(client=diary["client"], day=day).answers == {"headache": 0}
+        assert DiaryEntry.objects.get(client=diary["client"], day=day).sync_id is None
