@@ -168,7 +168,7 @@ def test_someone_who_did_not_ask_can_release_the_time(client: HttpClient, cast) 
     ("over", "message"),
     [
         ({"email": "cleo@"}, "Enter an email address like name@example.com."),
-        ({"first_name": ""}, "This field is required."),
+        ({"first_name": ""}, "Enter your first name."),
         ({"phone": "call me maybe"}, "Enter a phone number"),
         ({"slot": "garbage"}, "That time is not valid"),
     ],

@@ -5,7 +5,7 @@ was typed and confirm the booking (docs/booking-privacy.md)."""
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from longtide.checkins.actions import state_for_client
 from longtide.intake.status import client_panel
 from longtide.lib import bounds
+from longtide.lib.weeks import bookable_week
 from longtide.measurement.links import live_links, path_of
 from longtide.measurement.progress import has_answers
 from longtide.scheduling.booking import (
@@ -36,8 +37,6 @@ from longtide.web.bad_input import bad_request_page, query_without
 from longtide.web.client.manage_forms import CancelForm
 from longtide.web.htmx import is_htmx
 from longtide.web.times import group_by_day, parse_day, parse_slot, when_label, zone_abbreviation
-
-WEEK = 7
 
 
 def _appointment(practice_slug: str, token: str) -> Appointment:
@@ -183,8 +182,8 @@ def reschedule(request: HttpRequest, practice_slug: str, token: str) -> HttpResp
     asked = request.GET.get("from")
     if asked and parse_day(asked) is None:
         return bad_request_page(request, bounds.DATE_MESSAGE, back=query_without(request, "from"))
-    first = min(max(parse_day(asked) or today, today), last_bookable)
-    days = [first + timedelta(days=i) for i in range(WEEK) if first + timedelta(days=i) <= last_bookable]
+    week = bookable_week(parse_day(asked), today, last_bookable)
+    days = week.days
     found = find_slots(
         practice=practice,
         service=appointment.service,
@@ -200,12 +199,8 @@ def reschedule(request: HttpRequest, practice_slug: str, token: str) -> HttpResp
         "error": error,
         "days": group_by_day(found.slots, zone, days, {}),
         "zone_name": zone_abbreviation(zone, days[0]),
-        "prev_url": f"{path}?{urlencode({'from': (first - timedelta(days=WEEK)).isoformat()})}"
-        if first > today
-        else None,
-        "next_url": f"{path}?{urlencode({'from': (first + timedelta(days=WEEK)).isoformat()})}"
-        if days[-1] < last_bookable
-        else None,
+        "prev_url": f"{path}?{urlencode({'from': week.previous.isoformat()})}" if week.previous else None,
+        "next_url": f"{path}?{urlencode({'from': week.following.isoformat()})}" if week.following else None,
     }
     template = "web/client/reschedule.html#week" if is_htmx(request) else "web/client/reschedule.html"
     return render(request, template, context, status=409 if error else 200)

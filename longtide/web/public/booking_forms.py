@@ -9,7 +9,7 @@ from datetime import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from longtide.clients.contact import PHONE
+from longtide.web.client_details import ClientDetailsForm
 from longtide.web.times import parse_slot
 
 # The booking form carries a random key, made when the times page links to it, so that sending it
@@ -30,22 +30,16 @@ def valid_request_key(value: str | None) -> str | None:
 SLOT_NOT_VALID = "That time is not valid. Please choose a time from the calendar."
 
 
-class DetailsForm(forms.Form):
+class DetailsForm(ClientDetailsForm):
+    """The client's own details for a booking (web/client_details.py): an email is required, the
+    booking is confirmed through it."""
+
+    own_details = True
+    email_required = True
+    field_order = ("slot", "request_key", "first_name", "last_name", "email", "phone", "note")
+
     slot = forms.CharField(widget=forms.HiddenInput, max_length=100)
     request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
-    first_name = forms.CharField(max_length=80, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(max_length=80, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
-    email = forms.EmailField(
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": "Enter an email address like name@example.com."},
-    )
-    phone = forms.CharField(
-        max_length=40,
-        required=False,
-        validators=[PHONE],
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
-    )
     note = forms.CharField(
         max_length=1000,
         required=False,

@@ -8,8 +8,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from longtide.clients.contact import PHONE
 from longtide.practice.models import Practice
+from longtide.web.client_details import ClientDetailsForm
 
 DAYS = [
     ("0", _("Mon")),
@@ -23,7 +23,9 @@ DAYS = [
 TIMES = [(f"{h:02d}:{m:02d}", f"{h:02d}:{m:02d}") for h in range(6, 23) for m in (0, 30)]
 
 
-class WishesForm(forms.Form):
+class WishesForm(ClientDetailsForm):
+    """What a client on the waitlist wishes for, and their own details (web/client_details.py)."""
+
     service = forms.ChoiceField(label=_("Service"))
     practitioner = forms.ChoiceField(label=_("With"), required=False)
     earliest = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -33,28 +35,16 @@ class WishesForm(forms.Form):
     )
     time_from = forms.ChoiceField(label=_("Starting from"), choices=TIMES, initial="09:00")
     time_to = forms.ChoiceField(label=_("Finished by"), choices=TIMES, initial="17:00")
-    first_name = forms.CharField(
-        label=_("First name"), max_length=80, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
-    )
-    last_name = forms.CharField(
-        label=_("Last name"), max_length=80, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
-    )
-    email = forms.EmailField(
-        label=_("Email"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": _("Enter an email address like name@example.com.")},
-    )
-    phone = forms.CharField(
-        label=_("Phone (optional)"),
-        max_length=40,
-        required=False,
-        validators=[PHONE],
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
-    )
+    own_details = True
+    email_required = True  # offers are sent by email
+    field_order = (
+        "service", "practitioner", "earliest", "latest", "weekdays", "time_from", "time_to",
+        "first_name", "last_name", "email", "phone",
+    )  # fmt: skip
 
     def __init__(self, practice: Practice, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["phone"].label = _("Phone (optional)")
         self.practice = practice
         service = cast(forms.ChoiceField, self.fields["service"])
         practitioner = cast(forms.ChoiceField, self.fields["practitioner"])

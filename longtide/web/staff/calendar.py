@@ -23,6 +23,7 @@ from django_htmx.middleware import HtmxDetails
 
 from longtide.clients.directory import clean_query, search_clients
 from longtide.intake.session import mark_session, session_consent
+from longtide.lib.weeks import monday_of
 from longtide.practice.access import (
     Perm,
     acting,
@@ -94,7 +95,7 @@ def day_or_week(request: HttpRequest, practice: Practice) -> HttpResponse:
     view, by, day = query["view"] or "day", query["by"] or "practitioner", query["date"] or today
     practitioner, room = None, None
     if view == "week":
-        day -= timedelta(days=day.weekday())
+        day = monday_of(day)
     if view == "week" and by == "team":
         sources = team_week_sources(practice, zone, day)
     elif view == "week":

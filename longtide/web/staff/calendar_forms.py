@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
-from longtide.clients.contact import PHONE, REACH_ONE_WAY, can_be_reached
+from longtide.clients.contact import REACH_ONE_WAY, can_be_reached
 from longtide.clients.models import Client
 from longtide.lib.bounds import MAX_ID, parse_id
 from longtide.practice.models import Practice, Practitioner, Service
@@ -18,6 +19,7 @@ from longtide.scheduling.booking import REASON_LENGTH
 from longtide.scheduling.models import OVERRIDE_REASON_MAX, Decider, Status
 from longtide.scheduling.search import candidate_practitioners, find_slots
 from longtide.web.bad_input import BoundedDateField
+from longtide.web.client_details import ClientDetailsForm
 from longtide.web.times import parse_slot, slot_value, time_label
 
 
@@ -90,21 +92,13 @@ class _SlotChoice(forms.Form):
         return parsed[0], practitioner
 
 
-class ClientContactForm(forms.Form):
-    """A client's name and how to reach them: the one client-details form of the staff area (the
-    client list's add and edit pages, and booking a new client). Email or phone, at least one."""
+class ClientContactForm(ClientDetailsForm):
+    """A client's name and how to reach them, typed by staff (web/client_details.py): the client
+    list's add and edit pages, and booking a new client. Email or phone, at least one."""
 
-    first_name = forms.CharField(max_length=80, error_messages={"required": "Enter the client's first name."})
-    last_name = forms.CharField(max_length=80, error_messages={"required": "Enter the client's last name."})
-    email = forms.EmailField(
-        max_length=254,
-        required=False,
-        error_messages={"invalid": "Enter an email address like name@example.com."},
-        help_text="Optional for a client who has only a phone: then no email is sent to them.",
-    )
-    phone = forms.CharField(
-        max_length=40, required=False, validators=[PHONE], widget=forms.TextInput(attrs={"type": "tel"})
-    )
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].help_text = _("Optional for a client who has only a phone: then no email is sent to them.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

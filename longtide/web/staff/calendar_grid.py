@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from longtide.lib.intervals import Interval, merge
+from longtide.lib.weeks import week_days
 from longtide.practice.models import Practice, Practitioner, Room
 from longtide.scheduling.hours import working_time_by_location as working_time
 from longtide.scheduling.models import Appointment, TimeOff
@@ -299,7 +300,7 @@ def team_week_sources(practice: Practice, zone: ZoneInfo, monday: date) -> list[
     """Return the whole team's week side by side: for each local day, one source per practitioner
     (the active ones, and inactive ones with appointments that week), with one query for the week's
     appointments, one for hours, one for exceptions and one for time off, however many people."""
-    days = [monday + timedelta(days=n) for n in range(7)]
+    days = week_days(monday)
     start, end = local_midnight(days[0], zone), local_midnight(days[-1] + timedelta(days=1), zone)
     appointments = _appointments(practice, start, end)
     people = list(practice.practitioners.all())
@@ -331,7 +332,7 @@ def week_sources(
     practice: Practice, zone: ZoneInfo, monday: date, *, practitioner: Practitioner | None, room: Room | None
 ) -> list[Source]:
     """Return one source per local day of the week starting `monday`, for one practitioner or one room."""
-    days = [monday + timedelta(days=n) for n in range(7)]
+    days = week_days(monday)
     start, end = local_midnight(days[0], zone), local_midnight(days[-1] + timedelta(days=1), zone)
     appointments = _appointments(practice, start, end)
     if room is not None:

@@ -41,7 +41,12 @@ class WaitlistQuery(forms.Form):
 def waitlist(request: HttpRequest, practice: Practice) -> HttpResponse:
     now = timezone.now()
     today = local_today(practice, now)
-    form = WishesForm(practice, request.POST or None, initial={"earliest": today, "latest": today + practice.horizon})
+    form = WishesForm(
+        practice,
+        request.POST or None,
+        own_details=False,
+        initial={"earliest": today, "latest": today + practice.horizon},
+    )
     posted_key = request.POST.get("form_key", "")
     form_key = posted_key if FORM_KEY.fullmatch(posted_key) else secrets.token_urlsafe(24)
     if request.method == "POST" and form.is_valid():

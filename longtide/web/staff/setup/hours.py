@@ -13,11 +13,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from longtide.lib.bounds import parse_id
-from longtide.practice.models import Location, Practice, Practitioner
+from longtide.lib.weeks import calendar_week
+from longtide.practice.models import Location, Practice, Practitioner, Service
 from longtide.scheduling.availability import WeeklyHours
 from longtide.scheduling.hours import (
     HoursConflict,
@@ -115,6 +117,13 @@ def weekly_hours(request: HttpRequest, practice: Practice, pk: int) -> HttpRespo
     return render(request, "web/staff/settings/hours.html", context)
 
 
+def _preview_url(location: Location, monday: date | None, service: Service | None) -> str:
+    query: dict[str, str | int] = {"location": location.pk, "week": monday.isoformat() if monday else ""}
+    if service is not None:
+        query["service"] = service.pk
+    return "?" + urlencode(query)
+
+
 def _preview(
     request: HttpRequest, practice: Practice, person: Practitioner, location: Location, now: datetime
 ) -> dict[str, Any]:
@@ -123,7 +132,8 @@ def _preview(
     today = now.astimezone(zone).date()
     query = PreviewQuery(person, request.GET or None)
     monday, service = query.values(today)
-    days = [monday + timedelta(days=n) for n in range(7)]
+    week = calendar_week(monday)
+    days = week.days
     working = working_time([person.pk], days[0], days[-1]).get((person.pk, location.pk), [])
     grouped: list[Day] = []
     if service is not None:
@@ -155,8 +165,8 @@ def _preview(
         "preview_service": service,
         "preview_days": preview_days,
         "preview_title": week_heading(monday),
-        "preview_prev": (monday - timedelta(days=7)).isoformat(),
-        "preview_next": (monday + timedelta(days=7)).isoformat(),
+        "preview_prev_url": _preview_url(location, week.previous, service),
+        "preview_next_url": _preview_url(location, week.following, service),
         "preview_beyond_horizon": days[-1] > horizon_end,
         "preview_horizon_end": day_label(horizon_end),
     }

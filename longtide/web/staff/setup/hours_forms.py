@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from longtide.lib.weeks import monday_of
 from longtide.practice.models import Location, Practitioner, Service
 from longtide.scheduling.availability import WeeklyHours
 from longtide.scheduling.models import Weekday
@@ -220,7 +221,7 @@ class PreviewQuery(forms.Form):
         service = (self.cleaned_data.get("service") if hasattr(self, "cleaned_data") else None) or self.fields[
             "service"
         ].queryset.first()  # type: ignore[attr-defined]
-        return week - timedelta(days=week.weekday()), service
+        return monday_of(week), service
 
 
 def week_heading(monday: date) -> str:
