@@ -36,7 +36,15 @@ from longtide.intake.models import Intake, IntakeStatus
 from longtide.measurement import links
 from longtide.measurement.actions import DIARY, default_primary, is_open, offered_ids, practice_today
 from longtide.measurement.messages import queue_link
-from longtide.measurement.models import Episode, MeasurementSettings, PlannedSend, QuestionnaireLink, Timepoint
+from longtide.measurement.models import (
+    Episode,
+    MeasurementSettings,
+    PlannedSend,
+    QuestionnaireLink,
+    Response,
+    Timepoint,
+)
+from longtide.notifications.models import Message
 from longtide.outcomes import schedule as timing
 from longtide.outcomes import windows
 from longtide.outcomes.concerns import PLANS, Concern
@@ -236,9 +244,11 @@ def _facts(
         if chosen is not None:
             day = chosen.astimezone(zone).date()
             if episode.opened_for_id is not None and day != episode.opened_on:
-                # The first visit moved (or another one replaced it): day 0 follows it.
+                # The first visit moved (or another one replaced it): day 0 follows it, and so
+                # does the baseline.
                 Episode.objects.filter(pk=episode.pk).update(opened_on=day)
                 episode.opened_on = day
+                baseline_follows(episode, chosen, now=now)
             if day == episode.opened_on:
                 first_visit_start = chosen
     later = [start for _pk, start in upcoming if not sessions or start.astimezone(zone).date() > sessions[-1]]
@@ -251,6 +261,45 @@ def _facts(
         diary=episode.primary_instrument == DIARY,
         zone=zone,
     )
+
+
+def baseline_follows(episode: Episode, first_visit_start: datetime, *, now: datetime) -> None:
+    """The first visit moved before it happened (day 0 is already its new day): the baseline must
+    still fall before it. An answer given inside the new baseline window (the 28 days up to day 0)
+    stays the baseline, and the timepoint's questions not yet answered work until the new first
+    visit starts (no longer: an answer after the first session is no baseline). With no answer in
+    the new window, the links sent are withdrawn and the baseline is sent again at its usual time
+    before the new first visit (BASELINE_LEAD; at once if that is past), as a new timepoint send
+    with its own email. A baseline not sent yet needs nothing: it goes at the new time."""
+    with transaction.atomic():
+        planned = PlannedSend.objects.select_for_update().filter(episode=episode, timepoint=Timepoint.BASELINE).first()
+        if planned is None:
+            return
+        first, last = windows.BASELINE.bounds(episode.opened_on)
+        answered = Response.objects.filter(
+            episode=episode, timepoint=Timepoint.BASELINE, taken_on__gte=first, taken_on__lte=last
+        ).exists()
+        waiting = QuestionnaireLink.objects.filter(
+            episode=episode, timepoint=Timepoint.BASELINE, response__isnull=True, voided_at__isnull=True
+        )
+        if answered:
+            waiting.update(expires_at=first_visit_start)
+            planned.expires_at = first_visit_start
+            planned.save(update_fields=["expires_at"])
+            detail = "baseline follows the moved first visit"
+        else:
+            waiting.update(voided_at=now)
+            planned.delete()
+            detail = "baseline to be sent again before the moved first visit"
+        record(
+            by=Actor.system(),
+            action=Action.CHANGE,
+            object_type="episode",
+            practice_id=episode.practice_id,
+            client_id=episode.client_id,
+            object_id=episode.pk,
+            detail=detail,
+        )
 
 
 def plan_sends(now: datetime) -> int:
@@ -338,7 +387,11 @@ def send_due(episode: Episode, due: timing.Due, *, now: datetime) -> bool:
             for instrument in wanted
         ]
         if episode.client.email:
-            queue_link(made[0], now=now, dedupe_key=f"outcomes-plan:{episode.pk}:{due.timepoint}")
+            key = f"outcomes-plan:{episode.pk}:{due.timepoint}"
+            again = Message.objects.filter(practice_id=episode.practice_id, dedupe_key=key)
+            if due.timepoint == Timepoint.BASELINE and again.exists():
+                key = f"{key}:{episode.opened_on.isoformat()}"  # sent again: the first visit moved
+            queue_link(made[0], now=now, dedupe_key=key)
         for link in made:
             record(
                 by=Actor.system(),

@@ -92,6 +92,74 @@ def test_a_moved_first_visit_moves_day_0(cast) -> None:
     assert Episode.objects.get().opened_on == today(cast) + timedelta(days=14)
 
 
+def _move(first: Any, days: int) -> None:
+    first.start += timedelta(days=days)
+    first.end += timedelta(days=days)
+    first.blocked_start, first.blocked_end = first.start, first.end
+    first.save()
+
+
+def test_a_baseline_sent_then_the_first_visit_moved_later_is_sent_again_before_the_new_one(cast) -> None:
+    intake(cast, cast.cleo, "neck_back_pain")
+    first = booked(cast, cast.cleo, 10)
+    old_start = first.start
+    plan_outcomes(timezone.now())
+    sent_at = old_start - timedelta(days=3) + timedelta(minutes=1)
+    assert plan_outcomes(sent_at) == 1
+    old = list(QuestionnaireLink.objects.filter(timepoint="baseline"))
+    assert old and all(link.expires_at == old_start for link in old)
+    # Not answered, and the visit moves five weeks later: the first links would lapse long before it.
+    _move(first, 35)
+    plan_outcomes(sent_at + timedelta(minutes=1))
+    episode = Episode.objects.get()
+    assert episode.opened_on == first.start.astimezone(cast.location.zone).date()
+    for link in old:
+        link.refresh_from_db()
+        assert link.voided_at is not None
+    due = first.start - timedelta(days=3)
+    assert plan_outcomes(due - timedelta(minutes=1)) == 0
+    assert plan_outcomes(due + timedelta(minutes=1)) == 1
+    assert plan_outcomes(due + timedelta(minutes=2)) == 0  # once
+    fresh = QuestionnaireLink.objects.filter(timepoint="baseline", voided_at__isnull=True)
+    assert [link.instrument for link in fresh.order_by("pk")] == ["nprs_pain", "psfs"]
+    assert all(link.expires_at == first.start for link in fresh)
+    assert [m.dedupe_key for m in plan_messages()] == [
+        f"outcomes-plan:{episode.pk}:baseline",
+        f"outcomes-plan:{episode.pk}:baseline:{episode.opened_on.isoformat()}",
+    ]
+    assert AuditEvent.objects.filter(
+        object_type="episode", detail="baseline to be sent again before the moved first visit"
+    ).exists()
+
+
+def test_a_baseline_answered_in_the_new_window_stays_and_the_rest_works_until_the_new_first_visit(cast) -> None:
+    from longtide.audit.trail import Actor
+    from longtide.measurement.actions import submit
+    from longtide.measurement.models import Response
+
+    intake(cast, cast.cleo, "neck_back_pain")
+    first = booked(cast, cast.cleo, 10)
+    plan_outcomes(timezone.now())
+    sent_at = first.start - timedelta(days=3) + timedelta(minutes=1)
+    plan_outcomes(sent_at)
+    pain = QuestionnaireLink.objects.get(timepoint="baseline", instrument="nprs_pain")
+    submit(link=pain, data={"rating": "6"}, by=Actor(None, "client"), now=sent_at + timedelta(minutes=5))
+    # A week later: the pain answer (10 days before) is still inside the 28-day baseline window.
+    _move(first, 7)
+    plan_outcomes(sent_at + timedelta(minutes=10))
+    activity = QuestionnaireLink.objects.get(timepoint="baseline", instrument="psfs")
+    assert activity.voided_at is None and activity.expires_at == first.start
+    assert PlannedSend.objects.get(timepoint="baseline").expires_at == first.start
+    assert Response.objects.filter(timepoint="baseline").count() == 1
+    assert plan_outcomes(first.start - timedelta(days=2)) == 0  # not sent again
+    assert len(plan_messages()) == 1
+    # Then moved earlier than the links' end: they stop when the new first visit begins.
+    _move(first, -9)
+    plan_outcomes(sent_at + timedelta(minutes=20))
+    activity.refresh_from_db()
+    assert activity.expires_at == first.start
+
+
 def test_racing_planners_open_one_episode(cast) -> None:
     intake(cast, cast.cleo, "neck_back_pain")
     first = booked(cast, cast.cleo, 10)
