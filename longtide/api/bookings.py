@@ -42,7 +42,7 @@ from longtide.scheduling.booking_rules import BookingError, SlotTaken, TooManyBo
 from longtide.scheduling.history import ChangedBy
 from longtide.scheduling.manage_links import find_by_token
 from longtide.scheduling.models import Appointment, Source
-from longtide.scheduling.search import Found, candidates_and_rooms, find_slots, service_with_practice
+from longtide.scheduling.search import Found, search_slots, service_with_practice
 
 router = Router(tags=["booking"])
 
@@ -310,19 +310,17 @@ def availability(
         )
     person_id = None if practitioner == "any" else bounds.parse_id(practitioner)
     svc = _service_of(slug, service)
-    places = candidates_and_rooms(svc, practitioner_id=person_id, style=style.value if style else None)
-    if person_id is not None and not places.practitioner_ids:
-        _practitioner(svc.practice, svc, person_id)  # raises the specific 404
-    found = find_slots(
+    found = search_slots(
         practice=svc.practice,
         service=svc,
-        practitioner_ids=places.practitioner_ids,
+        practitioner_id=person_id,
+        style=style.value if style else None,
         first_day=start,
         last_day=end,
         now=timezone.now(),
-        any_practitioner=person_id is None,
-        rooms=places.rooms,
     )
+    if person_id is not None and not found.practitioner_ids:
+        _practitioner(svc.practice, svc, person_id)  # raises the specific 404
     return HttpResponse(slots_json(found), content_type="application/json")
 
 

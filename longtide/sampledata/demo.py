@@ -21,7 +21,7 @@ from longtide.sampledata.models import DemoAccount
 from longtide.scheduling.booking import still_free
 from longtide.scheduling.manage_links import hash_token, new_nonce, token_from_nonce
 from longtide.scheduling.models import Appointment, AppointmentEvent, Channel, EventKind, Source, Status, WorkingHours
-from longtide.scheduling.search import candidate_practitioners, find_slots
+from longtide.scheduling.search import search_slots
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "longtide-demo"
@@ -314,15 +314,14 @@ def _book_sample_week(practice: Practice, clients: list[Client]) -> None:
     for offset in range(1, 8):
         day = today + timedelta(days=offset)
         for service in services:
-            ids = candidate_practitioners(service)
-            found = find_slots(
+            found = search_slots(
                 practice=practice,
                 service=service,
-                practitioner_ids=ids,
                 first_day=day,
                 last_day=day,
                 now=now,
                 for_staff=True,
+                any_practitioner=False,
             )
             # Take every 9th free slot of the day: a believable, uneven spread.
             for slot in found.slots[picks % 5 :: 9][:2]:

@@ -59,7 +59,7 @@ from longtide.scheduling.models import (
     WaitlistOpening,
     WaitlistStatus,
 )
-from longtide.scheduling.search import candidate_practitioners, candidates_and_rooms, find_slots, suitable_rooms
+from longtide.scheduling.search import Places, candidates_and_rooms, places_for, search_slots
 
 log = logging.getLogger(__name__)
 
@@ -139,28 +139,25 @@ def _slot_at(
     *,
     practice: Practice,
     service: Service,
-    practitioner_ids: list[int],
+    places: Places,
     start: datetime,
     now: datetime,
     for_staff: bool,
     ignore_appointment: int | None = None,
-    rooms: list[tuple[int, int, str]] | None = None,
 ) -> tuple[Slot, int] | None:
-    """Return the free slot at `start` (and its location) with the first of the practitioners free
+    """Return the free slot at `start` (and its location) with the first of the candidates free
     then, in their order: one search across all of them, or None."""
-    rooms = suitable_rooms(service) if rooms is None else rooms
-    days = {start.astimezone(ZoneInfo(zone)).date() for _, _, zone in rooms} or {start.date()}
-    found = find_slots(
+    days = {start.astimezone(ZoneInfo(zone)).date() for _, _, zone in places.rooms} or {start.date()}
+    found = search_slots(
         practice=practice,
         service=service,
-        practitioner_ids=practitioner_ids,
         first_day=min(days),
         last_day=max(days),
         now=now,
         for_staff=for_staff,
-        any_practitioner=len(practitioner_ids) > 1,
+        any_practitioner=len(places.practitioner_ids) > 1,
         ignore_appointment=ignore_appointment,
-        rooms=rooms,
+        places=places,
     )
     for slot in found.slots:
         if slot.start == start:
@@ -299,13 +296,12 @@ def _hold(
     *,
     practice: Practice,
     service: Service,
-    practitioner_ids: list[int],
+    places: Places,
     start: datetime,
     now: datetime,
     for_staff: bool,
     make: Callable[[Slot, int], Appointment],
     ignore_appointment: int | None = None,
-    rooms: list[tuple[int, int, str]] | None = None,
     checked_by_make: bool = False,
     before_lock: Callable[[Slot, int], None] | None = None,
 ) -> Appointment | None:
@@ -327,16 +323,15 @@ def _hold(
     practitioner or room, which wait for the locks until this transaction commits.
     """
     check_first = not checked_by_make
-    for _ in range(ATTEMPTS + len(practitioner_ids) - 1):
+    for _ in range(ATTEMPTS + len(places.practitioner_ids) - 1):
         found = _slot_at(
             practice=practice,
             service=service,
-            practitioner_ids=practitioner_ids,
+            places=places,
             start=start,
             now=now,
             for_staff=for_staff,
             ignore_appointment=ignore_appointment,
-            rooms=rooms,
         )
         if found is None:
             return None
@@ -455,8 +450,7 @@ def book_appointment(
         reserve_id=True,
     )
     check_room_left(practice, limits, now, used=places.used)
-    candidates = places.practitioner_ids
-    if not candidates:
+    if not places.practitioner_ids:
         raise BookingError("unknown_practitioner", "That practitioner does not offer this service.", "practitioner")
 
     nonce = new_nonce()
@@ -530,12 +524,11 @@ def book_appointment(
         appointment = _hold(
             practice=practice,
             service=service,
-            practitioner_ids=candidates,
+            places=places,
             start=start,
             now=now,
             for_staff=for_staff,
             make=make,
-            rooms=places.rooms,
             checked_by_make=True,
             before_lock=prepare,
         )
@@ -632,7 +625,8 @@ def move_appointment(
         moved = _hold(
             practice=practice,
             service=service,
-            practitioner_ids=[target],
+            # Its practitioner (or the one chosen) whether or not they still offer the service online.
+            places=places_for(service, practitioner_id=target, offered_only=False),
             start=start,
             now=now,
             for_staff=not by_client,
@@ -910,16 +904,14 @@ def alternatives(
 ) -> list[Slot]:
     """Return up to `limit` free slots from the day of `around` onwards (for a lost race)."""
     now = now or timezone.now()
-    ids = candidate_practitioners(service, practitioner=practitioner)
     zone = practice.locations.first()
     day = timezone.localtime(around, timezone=zone.zone).date() if zone else around.date()
-    found = find_slots(
+    found = search_slots(
         practice=practice,
         service=service,
-        practitioner_ids=ids,
+        practitioner_id=practitioner.pk if practitioner is not None else None,
         first_day=day,
         last_day=day + timedelta(days=13),
         now=now,
-        any_practitioner=practitioner is None,
     )
     return found.slots[:limit]

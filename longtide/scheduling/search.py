@@ -52,6 +52,13 @@ class Found:
     slots: list[Slot]
     location_of: dict[int, int]  # room id -> location id
     zone_of: dict[int, ZoneInfo]  # location id -> its time zone
+    # Who and where was searched (search_slots): pass it back to search again without re-reading it.
+    places: Places | None = None
+
+    @property
+    def practitioner_ids(self) -> list[int]:
+        """The candidates searched, in the practice's display order (search_slots only)."""
+        return self.places.practitioner_ids if self.places is not None else []
 
 
 def policy_for(practice: Practice, *, for_staff: bool) -> BookingPolicy:
@@ -406,6 +413,58 @@ def _opt(convert: Callable[[Any], time], value: Any) -> time | None:
     return None if value is None else convert(value)
 
 
+def places_for(
+    service: Service, *, practitioner_id: int | None = None, style: str | None = None, offered_only: bool = True
+) -> Places:
+    """The candidates and rooms search_slots searches (see there), in one round trip."""
+    if offered_only or practitioner_id is None:
+        return candidates_and_rooms(service, practitioner_id=practitioner_id, style=style)
+    return Places([practitioner_id], suitable_rooms(service), {}, [])
+
+
+def search_slots(
+    *,
+    practice: Practice,
+    service: Service,
+    first_day: date,
+    last_day: date,
+    now: datetime,
+    practitioner_id: int | None = None,
+    style: str | None = None,
+    offered_only: bool = True,
+    for_staff: bool = False,
+    any_practitioner: bool | None = None,
+    ignore_appointment: int | None = None,
+    places: Places | None = None,
+) -> Found:
+    """The one way to search: the candidate practitioners and suitable rooms (one round trip), then
+    one search across all of them (one more), first_day..last_day local.
+
+    `practitioner_id` names one practitioner; without it, every active practitioner offering the
+    service (of `style`, when given) is a candidate. `offered_only=False` searches the named
+    practitioner whether or not they (still) offer the service: moving an existing appointment
+    keeps to its practitioner. `any_practitioner` (by default: when none is named) keeps the first
+    practitioner free at each start, in display order; False lists every practitioner's slots (the
+    staff calendar). `places` (a Found's, or a booking's candidates_and_rooms) skips the first
+    round trip. Found.places carries them back for a second search.
+    """
+    if places is None:
+        places = places_for(service, practitioner_id=practitioner_id, style=style, offered_only=offered_only)
+    found = find_slots(
+        practice=practice,
+        service=service,
+        practitioner_ids=places.practitioner_ids,
+        first_day=first_day,
+        last_day=last_day,
+        now=now,
+        for_staff=for_staff,
+        any_practitioner=practitioner_id is None if any_practitioner is None else any_practitioner,
+        ignore_appointment=ignore_appointment,
+        rooms=places.rooms,
+    )
+    return Found(found.slots, found.location_of, found.zone_of, places)
+
+
 def find_slots(
     *,
     practice: Practice,
@@ -421,7 +480,8 @@ def find_slots(
 ) -> Found:
     """Return the free slots for the service with any of the practitioners, first_day..last_day local.
 
-    `ignore_appointment` leaves one appointment out of the busy time: the one being moved.
+    The engine's part of search_slots, for callers that already hold exact practitioner ids (the
+    benchmarks, tests). `ignore_appointment` leaves one appointment out of the busy time: the one being moved.
     `rooms` may pass in `suitable_rooms(service)` when the caller already has it.
     """
     rooms = suitable_rooms(service) if rooms is None else rooms

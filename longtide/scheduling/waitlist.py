@@ -69,7 +69,7 @@ from longtide.scheduling.models import (
     WaitlistStatus,
 )
 from longtide.scheduling.models import Channel as HistoryChannel
-from longtide.scheduling.search import find_slots
+from longtide.scheduling.search import search_slots
 
 log = logging.getLogger(__name__)
 
@@ -432,10 +432,12 @@ def _starts_for(opening: WaitlistOpening, entry: WaitlistEntry, zone: ZoneInfo, 
     new hours that suit the entry (the booking search's own slots, earliest first)."""
     if not opening.from_new_hours:
         return [opening.start]
-    found = find_slots(
+    # The practitioner's candidates only: an offer is booked as an online booking, which books
+    # only practitioners who offer the service.
+    found = search_slots(
         practice=opening.practice,
         service=entry.service,
-        practitioner_ids=[opening.practitioner_id],
+        practitioner_id=opening.practitioner_id,
         first_day=opening.start.astimezone(zone).date(),
         last_day=opening.end.astimezone(zone).date(),
         now=now,

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from longtide.notifications.models import Message
-from longtide.practice.models import Practitioner
+from longtide.practice.models import Practitioner, Room
 from longtide.scheduling.booking import ClientDetails, book_appointment
 from longtide.scheduling.models import Appointment, Source, WorkingHours
 
@@ -116,3 +116,28 @@ def test_under_the_booking_locks_only_the_insert_and_the_counters_run(cast) -> N
     made = Appointment.objects.get(booked_email="locks@example.test")
     request = Message.objects.get(recipient="locks@example.test")
     assert request.about == f"appointment:{made.pk}", "the email names the appointment by its reserved id"
+
+
+def test_any_practitioner_costs_no_more_statements_than_naming_the_one_found(cast) -> None:
+    # Five candidates, the first four busy at ten. Trying them in turn (a search, a lock and a
+    # check each) would cost statements per practitioner tried; one search across all five finds
+    # the fifth, so "anyone" costs what naming her costs.
+    team = []
+    for order in range(1, 5):
+        person = Practitioner.objects.create(
+            practice=cast.tidewater, display_name=f"P{order}", slug=f"p{order}", sort_order=order
+        )
+        cast.session.practitioners.add(person)
+        Room.objects.create(location=cast.location, name=f"Room {order}", sort_order=order + 1)
+        for weekday in range(7):
+            WorkingHours.objects.create(
+                practitioner=person, location=cast.location, weekday=weekday, start_time=time(9), end_time=time(17)
+            )
+        team.append(person)
+    for n, person in enumerate([cast.ana, *team[:3]]):
+        book_appointment(**booking(cast, email=f"busy{n}@example.test", practitioner=person))
+    named = statements(**booking(cast, email="named@example.test", practitioner=team[3], start=TEN.replace(hour=18)))
+    anyone = statements(**booking(cast, email="anyone@example.test", practitioner=None))
+    got = Appointment.objects.get(booked_email="anyone@example.test")
+    assert (got.practitioner_id, got.start) == (team[3].pk, TEN)
+    assert len(anyone) <= len(named), "\n".join(s[:150] for s in anyone)

@@ -32,7 +32,7 @@ from longtide.scheduling.booking_messages import calendar_file, visit_fields
 from longtide.scheduling.booking_rules import BookingError, first_visit_services
 from longtide.scheduling.manage_links import find_by_token
 from longtide.scheduling.models import Appointment, Source, Status
-from longtide.scheduling.search import find_slots
+from longtide.scheduling.search import search_slots
 from longtide.web.bad_input import bad_request_page, query_without
 from longtide.web.client.manage_forms import CancelForm
 from longtide.web.htmx import is_htmx
@@ -184,10 +184,12 @@ def reschedule(request: HttpRequest, practice_slug: str, token: str) -> HttpResp
         return bad_request_page(request, bounds.DATE_MESSAGE, back=query_without(request, "from"))
     week = bookable_week(parse_day(asked), today, last_bookable)
     days = week.days
-    found = find_slots(
+    # The appointment's own practitioner, as move_appointment books it.
+    found = search_slots(
         practice=practice,
         service=appointment.service,
-        practitioner_ids=[appointment.practitioner_id],
+        practitioner_id=appointment.practitioner_id,
+        offered_only=False,
         first_day=days[0],
         last_day=days[-1],
         now=now,

@@ -17,7 +17,7 @@ from longtide.ratelimit.addresses import client_address
 from longtide.scheduling.booking import ClientDetails, alternatives, book_appointment
 from longtide.scheduling.booking_rules import BookingError, IdempotencyKeyReused, SlotTaken, TooManyBookings
 from longtide.scheduling.models import Appointment, Source
-from longtide.scheduling.search import candidate_practitioners, find_slots
+from longtide.scheduling.search import search_slots
 from longtide.web.bad_input import bad_request_page, query_without
 from longtide.web.htmx import is_htmx
 from longtide.web.public.booking_forms import (
@@ -159,27 +159,26 @@ def choose_time(request: HttpRequest, practice_slug: str, service_slug: str) -> 
         first = max(wanted_day, today)  # a day outside the week asked for starts its own week
     first = min(first, last_bookable)
     days = [first + timedelta(days=i) for i in range(WEEK) if first + timedelta(days=i) <= last_bookable]
-    ids = candidate_practitioners(service, practitioner=person, style=style or None)
-    found = find_slots(
+    found = search_slots(
         practice=practice,
         service=service,
-        practitioner_ids=ids,
+        practitioner_id=person.pk if person is not None else None,
+        style=style or None,
         first_day=days[0],
         last_day=days[-1],
         now=now,
-        any_practitioner=person is None,
     )
     names = dict(practice.practitioners.values_list("pk", "display_name"))
     next_free = None
     if not found.slots and days[-1] < last_bookable:
-        later = find_slots(
+        later = search_slots(
             practice=practice,
             service=service,
-            practitioner_ids=ids,
             first_day=days[-1] + timedelta(days=1),
             last_day=last_bookable,
             now=now,
             any_practitioner=True,
+            places=found.places,
         )
         next_free = later.slots[0].start.astimezone(zone).date() if later.slots else None
     base = {"practitioner": choice, **({"style": style} if style else {})}

@@ -17,7 +17,7 @@ from longtide.lib.bounds import MAX_ID, parse_id
 from longtide.practice.models import Practice, Practitioner, Service
 from longtide.scheduling.booking import REASON_LENGTH
 from longtide.scheduling.models import OVERRIDE_REASON_MAX, Decider, Status
-from longtide.scheduling.search import candidate_practitioners, find_slots
+from longtide.scheduling.search import search_slots
 from longtide.web.bad_input import BoundedDateField
 from longtide.web.client_details import ClientDetailsForm
 from longtide.web.times import parse_slot, slot_value, time_label
@@ -232,17 +232,18 @@ def free_times(
     Staff see every practitioner's times (not one per start, as clients do): the front desk often
     books the person the client asked for on the phone.
     """
-    ids = candidate_practitioners(service, practitioner=practitioner)
-    found = find_slots(
+    found = search_slots(
         practice=practice,
         service=service,
-        practitioner_ids=ids,
+        practitioner_id=practitioner.pk if practitioner is not None else None,
         first_day=day,
         last_day=day,
         now=now,
         for_staff=True,
+        any_practitioner=False,
         ignore_appointment=ignore_appointment,
     )
+    ids = found.practitioner_ids
     people = {p.pk: PractitionerTimes(p) for p in practice.practitioners.filter(pk__in=ids)}
     for slot in found.slots:
         if slot.practitioner_id in people:

@@ -32,7 +32,7 @@ from longtide.scheduling.hours import (
 )
 from longtide.scheduling.hours import working_time_by_location as working_time
 from longtide.scheduling.models import Appointment, TimeOff
-from longtide.scheduling.search import find_slots
+from longtide.scheduling.search import search_slots
 from longtide.web.staff.calendar_grid import practice_zone
 from longtide.web.staff.setup.guard import owner_page
 from longtide.web.staff.setup.hours_forms import (
@@ -137,10 +137,11 @@ def _preview(
     working = working_time([person.pk], days[0], days[-1]).get((person.pk, location.pk), [])
     grouped: list[Day] = []
     if service is not None:
-        found = find_slots(
+        # As clients would see it: nothing when the practitioner is not active.
+        found = search_slots(
             practice=practice,
             service=service,
-            practitioner_ids=[person.pk],
+            practitioner_id=person.pk,
             first_day=days[0],
             last_day=days[-1],
             now=now,

@@ -1,0 +1,81 @@
+"""search_slots: the one search every path uses (candidates and rooms, then one search across all of
+them). Statement counts, not times: a search across many candidates must not become one per
+candidate. Runs on SQLite and on PostgreSQL (DATABASE_URL)."""
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from longtide.practice.models import Practitioner
+from longtide.scheduling.models import WorkingHours
+from longtide.scheduling.search import search_slots
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+DAY = date(2026, 12, 2)
+
+
+def _colleagues(cast, count: int, *, style: str = "") -> list[Practitioner]:
+    team = []
+    for order in range(1, count + 1):
+        person = Practitioner.objects.create(
+            practice=cast.tidewater, display_name=f"P{order}", slug=f"p{order}", sort_order=order, style=style
+        )
+        cast.session.practitioners.add(person)
+        for weekday in range(7):
+            WorkingHours.objects.create(
+                practitioner=person, location=cast.location, weekday=weekday, start_time=time(9), end_time=time(17)
+            )
+        team.append(person)
+    return team
+
+
+def _search(cast, **kw):
+    with CaptureQueriesContext(connection) as ctx:
+        found = search_slots(practice=cast.tidewater, service=cast.session, first_day=DAY, last_day=DAY, now=NOW, **kw)
+    return found, len(ctx.captured_queries)
+
+
+def test_any_practitioner_is_two_statements_whatever_the_number_of_candidates(cast) -> None:
+    _, alone = _search(cast)
+    team = _colleagues(cast, 6)
+    found, many = _search(cast)
+    _, named = _search(cast, practitioner_id=team[2].pk)
+    assert alone == many == named == 2
+    assert found.practitioner_ids == [cast.ana.pk, *(p.pk for p in team)]
+    # One slot per start, the first free in display order (Ana, free all day).
+    assert found.slots and {s.practitioner_id for s in found.slots} == {cast.ana.pk}
+    assert len({s.start for s in found.slots}) == len(found.slots)
+
+
+def test_a_second_search_reuses_the_candidates(cast) -> None:
+    _colleagues(cast, 2)
+    found, _ = _search(cast)
+    with CaptureQueriesContext(connection) as ctx:
+        again = search_slots(
+            practice=cast.tidewater,
+            service=cast.session,
+            first_day=DAY,
+            last_day=DAY,
+            now=NOW,
+            any_practitioner=False,
+            places=found.places,
+        )
+    assert len(ctx.captured_queries) == 1
+    assert {s.practitioner_id for s in again.slots} == set(found.practitioner_ids), "every practitioner's slots"
+
+
+def test_candidates_are_active_practitioners_offering_the_service_of_the_style(cast) -> None:
+    team = _colleagues(cast, 3, style="biomechanical")
+    Practitioner.objects.filter(pk=team[0].pk).update(active=False)
+    cast.session.practitioners.remove(team[1])
+    found, _ = _search(cast)
+    assert found.practitioner_ids == [cast.ana.pk, team[2].pk]
+    styled, _ = _search(cast, style="biomechanical")
+    assert styled.practitioner_ids == [team[2].pk]
+    inactive, _ = _search(cast, practitioner_id=team[0].pk)
+    assert (inactive.practitioner_ids, inactive.slots) == ([], [])
+    # Moving an appointment keeps to its practitioner, offered or not.
+    kept, _ = _search(cast, practitioner_id=team[1].pk, offered_only=False)
+    assert kept.practitioner_ids == [team[1].pk] and kept.slots
