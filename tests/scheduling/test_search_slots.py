@@ -4,7 +4,6 @@ candidate. Runs on SQLite and on PostgreSQL (DATABASE_URL)."""
 
 from datetime import UTC, date, datetime, time
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
