@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
 
 
-# Tables whose triggers refuse DELETE and TRUNCATE (audit migration 0002, notes migration 0002).
-GUARDED_TABLES = ("audit_auditevent", "notes_sessionnote", "notes_noteaddendum")
+# Tables whose triggers refuse DELETE and TRUNCATE (audit migration 0002, notes migrations 0002 and 0005).
+GUARDED_TABLES = ("audit_auditevent", "notes_sessionnote", "notes_noteaddendum", "notes_notecosignature")
 
 
 def _flush_past_the_audit_guards() -> None:

@@ -19,13 +19,16 @@ from longtide.audit.trail import Actor, record
 from longtide.clients.models import Client
 from longtide.lib.formats import Formats
 from longtide.notes import checklists, template
-from longtide.notes.models import TREATMENT_FIELDS, NoteAddendum, NoteStatus, SessionNote
+from longtide.notes.models import TREATMENT_FIELDS, NoteAddendum, NoteCosignature, NoteStatus, SessionNote
+from longtide.practice.access import supervisor_of
+from longtide.practice.models import Practitioner
 from longtide.scheduling.history import ChangedBy
 from longtide.scheduling.history import record as record_change
 from longtide.scheduling.models import Appointment, EventKind, Status
 
 NOTE_OBJECT = "session_note"
 ADDENDUM_OBJECT = "note_addendum"
+COSIGNATURE_OBJECT = "note_cosignature"
 # A note belongs to a session that happened or is happening: booked (and started) or completed.
 NOTE_APPOINTMENT_STATUSES = (Status.BOOKED, Status.COMPLETED)
 REASON_MAX = 300
@@ -275,6 +278,11 @@ def sign_note(
         locked.signer_name = practitioner.display_name if practitioner.user_id == by.user.pk else _name(by)
         locked.signer_credential = practitioner.credentials if practitioner.user_id == by.user.pk else ""
         locked.late_entry = now.astimezone(appointment.location.zone).date() > locked.session_date
+        # A student's signature locks the note like anyone's; the note then awaits their supervisor.
+        supervisor = supervisor_of(by.user, appointment.practice)  # type: ignore[arg-type]  # a signed-in User
+        if supervisor is not None:
+            locked.cosign_by = supervisor
+            locked.cosign_by_name = _practitioner_name(supervisor, locked.practice_id)
         locked.content_hash = locked.compute_hash()
         locked.save()
         if appointment.status == Status.BOOKED:
@@ -295,9 +303,63 @@ def sign_note(
             object_id=locked.pk,
             practice_id=locked.practice_id,
             client_id=locked.client_id,
-            detail="late entry" if locked.late_entry else "",
+            detail=", ".join(
+                part
+                for part in ("late entry" if locked.late_entry else "", "awaits co-signature" if supervisor else "")
+                if part
+            ),
         )
     return locked
+
+
+def _profile(user: Any, practice_id: int) -> Practitioner | None:
+    return Practitioner.objects.filter(practice_id=practice_id, user_id=user.pk).first()
+
+
+def _practitioner_name(user: Any, practice_id: int) -> str:
+    profile = _profile(user, practice_id)
+    if profile is not None:
+        return profile.display_name
+    return str(user.get_full_name() or user.get_username())
+
+
+def cosign_note(note: SessionNote, *, by: Actor, now: datetime) -> NoteCosignature:
+    """Co-sign a student's signed note: who, credential, time, and a SHA-256 over the note's hash,
+    the co-signer and the time. The caller has asked practice/access.py (may_cosign); refused for a
+    draft, for a note that needs none, twice (a double submit meets the first), and for its own
+    author."""
+    if by.user is None:
+        raise NoteError("Sign in to co-sign a note.")
+    with transaction.atomic():
+        locked = SessionNote.objects.select_for_update().get(pk=note.pk)
+        if not locked.is_signed:
+            raise NoteError("The student has not signed this note yet; it can be co-signed once they have.")
+        if locked.cosign_by_id is None:
+            raise NoteError("This note was not written by a student: it needs no co-signature.")
+        if NoteCosignature.objects.filter(note=locked).exists():
+            raise NoteError("This note is already co-signed.")
+        if by.user.pk in (locked.author_id, locked.signed_by_id):
+            raise NoteError("A note is co-signed by someone other than its author.")
+        profile = _profile(by.user, locked.practice_id)
+        cosignature = NoteCosignature(
+            note=locked,
+            cosigner=by.user,  # type: ignore[misc]  # a signed-in User
+            cosigner_name=_practitioner_name(by.user, locked.practice_id),
+            cosigner_credential=profile.credentials if profile is not None else "",
+            cosigned_at=now,
+        )
+        cosignature.content_hash = cosignature.compute_hash()
+        cosignature.save()
+        record(
+            by=by,
+            action=Action.SIGN,
+            object_type=COSIGNATURE_OBJECT,
+            object_id=cosignature.pk,
+            practice_id=locked.practice_id,
+            client_id=locked.client_id,
+            detail=f"co-signature of note {locked.pk}",
+        )
+    return cosignature
 
 
 def _name(by: Actor) -> str:

@@ -24,3 +24,25 @@ def canonical_bytes(content: Mapping[str, object]) -> bytes:
 def content_hash(content: Mapping[str, object]) -> str:
     """Return the hex SHA-256 of the canonical form of `content`."""
     return hashlib.sha256(canonical_bytes(content)).hexdigest()
+
+
+def cosignature_content(
+    *,
+    note_id: int | None,
+    note_hash: str,
+    cosigner_id: int | None,
+    cosigner_name: str,
+    cosigner_credential: str,
+    cosigned_at: str | None,
+) -> dict[str, object]:
+    """What a co-signature's SHA-256 covers: the note's own hash (so the note's whole signed content),
+    who co-signed with which credential, and when (ISO 8601, UTC). Hash it with `content_hash`."""
+    return {
+        "kind": "cosignature",
+        "note_id": note_id,
+        "note_hash": note_hash,
+        "cosigner_id": cosigner_id,
+        "cosigner_name": cosigner_name,
+        "cosigner_credential": cosigner_credential,
+        "cosigned_at": cosigned_at,
+    }

@@ -1,8 +1,9 @@
-"""The database guards of signed notes and addenda (migration 0002), and setting them aside.
+"""The database guards of signed notes, addenda and co-signatures (migrations 0002 and 0005), and
+setting them aside.
 
-The triggers refuse UPDATE and DELETE of a signed note and of any addendum (and, on PostgreSQL,
-TRUNCATE of either table). Someone who owns the tables can still drop or disable a trigger; the
-SHA-256 kept with each signature then shows the change.
+The triggers refuse UPDATE and DELETE of a signed note, of any addendum and of any co-signature (and,
+on PostgreSQL, TRUNCATE of these tables). Someone who owns the tables can still drop or disable a
+trigger; the SHA-256 kept with each signature then shows the change.
 
 `set_aside` is for the two places that must remove whole practices' rows as the database owner
 would: removing the demo clinic (`longtide demo --reset`) and the test runner's flush between
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
-GUARDED_TABLES = ("notes_sessionnote", "notes_noteaddendum")
+GUARDED_TABLES = ("notes_sessionnote", "notes_noteaddendum", "notes_notecosignature")
 
 
 @contextmanager
@@ -33,7 +34,8 @@ def set_aside() -> Iterator[None]:
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
             return
         cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)", list(GUARDED_TABLES)
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s, %s)",
+            list(GUARDED_TABLES),
         )
         triggers = cursor.fetchall()
         for name, _ in triggers:

@@ -4,6 +4,8 @@ A signed note never changes: the model refuses (`NoteLocked`), and so does the d
 migration 0002: PostgreSQL and SQLite refuse UPDATE and DELETE of a signed row). Corrections are
 addenda, new rows linked to the note, which are never changed either. Rules about who may write
 are in longtide/practice/access.py; workflows (start, save, sign, add an addendum) in actions.py.
+A student's signed note also waits for their supervisor's co-signature (NoteCosignature), a row of
+its own that is never changed either.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.db.models import Q
 
 from longtide.clients.models import Client
 from longtide.notes import template
-from longtide.notes.canonical import content_hash
+from longtide.notes.canonical import content_hash, cosignature_content
 from longtide.practice.models import Practice, Style
 from longtide.scheduling.models import Appointment
 
@@ -212,6 +214,12 @@ class SessionNote(models.Model):
     signer_credential = models.CharField(max_length=200, blank=True)
     late_entry = models.BooleanField(default=False)
     content_hash = models.CharField(max_length=64, blank=True)
+    # A student's note: their supervisor when they signed it, whose co-signature it awaits
+    # (NoteCosignature). Set at signing, in the same write, and covered by the signature's hash.
+    cosign_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cosign_by_name = models.CharField(max_length=150, blank=True)
 
     # The status as last read from or written to the database (what the lock is judged on).
     _stored_status: str | None = None
@@ -226,6 +234,9 @@ class SessionNote(models.Model):
                 condition=Q(status="draft", signed_at__isnull=True, signed_by__isnull=True, content_hash="")
                 | (Q(status="signed", signed_at__isnull=False, signed_by__isnull=False) & ~Q(content_hash="")),
                 name="note_signed_iff_signature",
+            ),
+            models.CheckConstraint(
+                condition=Q(cosign_by__isnull=True) | Q(status="signed"), name="note_cosign_by_only_when_signed"
             ),
             models.CheckConstraint(condition=Q(pain_nrs__isnull=True) | Q(pain_nrs__lte=10), name="note_nrs_0_10"),
             models.CheckConstraint(
@@ -280,7 +291,21 @@ class SessionNote(models.Model):
             "signer_name": self.signer_name,
             "signer_credential": self.signer_credential,
             "late_entry": self.late_entry,
+            # Only on a student's note, so every note signed before students existed keeps its hash.
+            **({"cosign_by_id": self.cosign_by_id, "cosign_by_name": self.cosign_by_name} if self.cosign_by_id else {}),
         }
+
+    @property
+    def needs_cosignature(self) -> bool:
+        """A signed student note whose co-signature is still to come."""
+        return self.is_signed and self.cosign_by_id is not None and not self.is_cosigned
+
+    @property
+    def is_cosigned(self) -> bool:
+        try:
+            return self.cosignature is not None
+        except NoteCosignature.DoesNotExist:
+            return False
 
     def compute_hash(self) -> str:
         return content_hash(self.content())
@@ -355,6 +380,59 @@ class NoteAddendum(models.Model):
 
     def compute_hash(self) -> str:
         return content_hash(self.content())
+
+
+class NoteCosignatureQuerySet(models.QuerySet["NoteCosignature"]):
+    def update(self, **kwargs: Any) -> int:
+        raise NoteLocked("Co-signatures are never changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise NoteLocked("Co-signatures are never deleted.")
+
+
+class NoteCosignature(models.Model):
+    """A supervisor's co-signature of a student's signed note: who, credential, when, and a SHA-256
+    over the note's own hash, the co-signer and the time. One per note; never changed or removed
+    (the model refuses, and so does the database: migration 0005)."""
+
+    note = models.OneToOneField(SessionNote, on_delete=models.PROTECT, related_name="cosignature")
+    cosigner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    cosigner_name = models.CharField(max_length=150)
+    cosigner_credential = models.CharField(max_length=200, blank=True)
+    cosigned_at = models.DateTimeField()
+    content_hash = models.CharField(max_length=64)
+
+    objects = NoteCosignatureQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=~Q(content_hash=""), name="cosignature_has_hash")]
+
+    def __str__(self) -> str:
+        return f"Co-signature of note {self.note_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise NoteLocked("Co-signatures are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise NoteLocked("Co-signatures are never deleted.")
+
+    def content(self) -> dict[str, object]:
+        return cosignature_content(
+            note_id=self.note_id,
+            note_hash=self.note.content_hash,
+            cosigner_id=self.cosigner_id,
+            cosigner_name=self.cosigner_name,
+            cosigner_credential=self.cosigner_credential,
+            cosigned_at=_iso(self.cosigned_at),
+        )
+
+    def compute_hash(self) -> str:
+        return content_hash(self.content())
+
+    def hash_matches(self) -> bool:
+        return self.compute_hash() == self.content_hash
 
 
 def _iso(value: date | datetime | None) -> str | None:

@@ -1,4 +1,5 @@
-"""Which sessions still need a signed note, and which of those are overdue."""
+"""Which sessions still need a signed note, which of those are overdue, and which students' notes
+await a co-signature."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Q
 
 from longtide.notes.actions import NOTE_APPOINTMENT_STATUSES
-from longtide.notes.models import NoteStatus
+from longtide.notes.models import NoteStatus, SessionNote
 from longtide.practice.models import Practice
 from longtide.scheduling.models import Appointment
 
@@ -56,3 +57,17 @@ def notes_to_write(
             ToWrite(appointment, day, draft, (today - day).days, is_overdue(day, today, practice.note_overdue_days))
         )
     return rows
+
+
+def notes_to_cosign(practice: Practice, *, supervisor_user_id: int | None = None) -> list[SessionNote]:
+    """Students' signed notes still waiting for a co-signature, oldest session first: those awaiting
+    one supervisor when `supervisor_user_id` is given, else all of the practice's (for owners)."""
+    found = (
+        SessionNote.objects.signed()
+        .filter(practice=practice, cosign_by__isnull=False, cosignature__isnull=True)
+        .select_related("appointment__client", "appointment__practitioner", "appointment__service")
+        .order_by("session_date", "id")
+    )
+    if supervisor_user_id is not None:
+        found = found.filter(cosign_by_id=supervisor_user_id)
+    return list(found)

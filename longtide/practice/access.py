@@ -103,9 +103,10 @@ _EVERYONE = frozenset(
 )
 _CLINICAL = frozenset({Perm.BOOKING_NOTE_READ, Perm.CLINICAL_READ, Perm.CLINICAL_WRITE, Perm.BREAK_GLASS})
 
-# What each role may do. Front desk never holds a clinical permission. (A student role, with
-# notes co-signed by a supervisor, comes with the session notes: it will hold CLINICAL_READ for
-# its supervisor's care team only — a rule for chart_access, like the care relation.)
+# What each role may do. Front desk never holds a clinical permission. A student holds the clinical
+# ones for the clients of their own sessions only (chart_access: no shared care, no break-glass, and
+# a 404 for every other client), and none of the practice-wide lists: not the calendar, which names
+# every client, nor the client list, outbox or waitlist. Their sessions are on their notes list.
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.OWNER: _EVERYONE
     | _CLINICAL
@@ -120,6 +121,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     },
     Role.PRACTITIONER: _EVERYONE | _CLINICAL,
     Role.FRONT_DESK: _EVERYONE | {Perm.CLIENTS_MERGE},
+    Role.STUDENT: frozenset(
+        {Perm.CHART_OPEN, Perm.BOOKING_NOTE_READ, Perm.CLINICAL_READ, Perm.CLINICAL_WRITE, Perm.CALENDAR_FEED_OWN}
+    ),
 }
 
 
@@ -165,16 +169,42 @@ def may_write_note(user: User | AnonymousUser, practice: Practice, practitioner_
 
 def may_override_consent(user: User | AnonymousUser, practice: Practice, practitioner_user_id: int | None) -> bool:
     """Recording that a session went ahead without the client's current treatment consent is a
-    clinical decision: the session's own practitioner or an owner, never front desk."""
+    clinical decision: the session's own practitioner or an owner, never front desk nor a student."""
     role = role_in(user, practice)
-    if role is None or Perm.CLINICAL_WRITE not in ROLE_PERMISSIONS[role]:
+    if role is None or role == Role.STUDENT or Perm.CLINICAL_WRITE not in ROLE_PERMISSIONS[role]:
         return False
     return role == Role.OWNER or (practitioner_user_id is not None and practitioner_user_id == user.pk)
 
 
 def sees_everyones_notes_to_write(user: User | AnonymousUser, practice: Practice) -> bool:
-    """Owners see every practitioner's unsigned and overdue notes; practitioners their own."""
+    """Owners see every practitioner's unsigned and overdue notes (and every student note awaiting a
+    co-signature); practitioners and students their own (a supervisor also the notes they co-sign)."""
     return role_in(user, practice) == Role.OWNER
+
+
+def supervisor_of(user: User | AnonymousUser, practice: Practice) -> User | None:
+    """The supervising practitioner of a student of the practice (None for every other role): whoever
+    signs as a student needs their co-signature."""
+    if not user.is_authenticated:
+        return None
+    membership = (
+        StaffMembership.objects.filter(practice=practice, user=user, role=Role.STUDENT)
+        .select_related("supervisor")
+        .first()
+    )
+    return membership.supervisor if membership is not None else None
+
+
+def may_cosign(user: User | AnonymousUser, practice: Practice, *, supervisor_id: int | None) -> bool:
+    """Co-signing a student's signed note: the supervisor named on it when the student signed, or an
+    owner (who answers for the practice's records, e.g. when the supervisor has left). Never the
+    student, front desk, or another practitioner."""
+    role = role_in(user, practice)
+    if role is None or Perm.CLINICAL_WRITE not in ROLE_PERMISSIONS[role]:
+        return False
+    if role == Role.OWNER:
+        return True
+    return role == Role.PRACTITIONER and supervisor_id is not None and supervisor_id == user.pk
 
 
 def may_add_addendum(
@@ -235,7 +265,9 @@ def chart_access(
     or will see the client: `care_team_user_ids`, from longtide.scheduling.care_team), or every
     chart when the practice turns on shared care, or one chart after break-glass
     (`break_glass_open`: a grant of theirs for this client is still open). Front desk sees contact
-    details and the schedule, never clinical content. Pass `role` when already looked up.
+    details and the schedule, never clinical content. A student reads the charts of the clients of
+    their own sessions and sees nothing at all of anyone else (None: a 404, shared care or not).
+    Pass `role` when already looked up.
     """
     role = role or role_in(user, practice)
     if role is None or Perm.CHART_OPEN not in ROLE_PERMISSIONS[role]:
@@ -246,6 +278,8 @@ def chart_access(
         return ChartAccess(role, Basis.OWNER)
     if user.pk is not None and user.pk in care_team_user_ids:
         return ChartAccess(role, Basis.CARE_TEAM)
+    if role == Role.STUDENT:
+        return None
     if practice.shared_care:
         return ChartAccess(role, Basis.SHARED_CARE)
     if break_glass_open:

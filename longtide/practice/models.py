@@ -485,6 +485,9 @@ class Role(models.TextChoices):
     OWNER = "owner", "Owner"
     PRACTITIONER = "practitioner", "Practitioner"
     FRONT_DESK = "front_desk", "Front desk"
+    # A practitioner in training: sees only the clients of their own sessions, and every note they
+    # sign waits for their supervisor's co-signature (docs/notes.md, "Students").
+    STUDENT = "student", "Student"
 
 
 class StaffMembership(models.Model):
@@ -493,12 +496,33 @@ class StaffMembership(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
+    # A student's supervising practitioner (an owner or practitioner of the same practice with a
+    # practitioner profile), who co-signs the student's notes. Empty for every other role.
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="supervised"
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["practice", "user"], name="one_role_per_practice")]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "user"], name="one_role_per_practice"),
+            models.CheckConstraint(
+                condition=Q(role="student", supervisor__isnull=False)
+                | (~Q(role="student") & Q(supervisor__isnull=True)),
+                name="student_iff_supervisor",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} at {self.practice}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.STUDENT:
+            why = supervisor_problem(self.practice_id, self.user_id, self.supervisor_id)
+            if why:
+                raise ValidationError({"supervisor": why})
+        elif self.supervisor_id is not None:
+            raise ValidationError({"supervisor": _("Only a student has a supervisor.")})
 
     def check_may_leave_owners(self) -> None:
         """Refuse to remove or demote the practice's last owner (someone must be able to configure it).
@@ -514,6 +538,25 @@ class StaffMembership(models.Model):
                 _("%(name)s is the practice's only owner. Make someone else an owner first.")
                 % {"name": self.user.get_full_name() or self.user.get_username()}
             )
+
+
+def supervisor_problem(practice_id: int | None, student_id: int | None, supervisor_id: int | None) -> str:
+    """Why `supervisor_id` cannot supervise a student of the practice ("" when they can): a supervisor
+    is someone else, an owner or practitioner there, with a practitioner profile of that practice (the
+    credential the co-signature records)."""
+    if supervisor_id is None:
+        return str(_("Choose the student's supervising practitioner."))
+    if supervisor_id == student_id:
+        return str(_("A student cannot supervise themselves."))
+    if practice_id is None:
+        return str(_("Choose the practice first."))
+    member = StaffMembership.objects.filter(
+        practice_id=practice_id, user_id=supervisor_id, role__in=[Role.OWNER, Role.PRACTITIONER]
+    ).exists()
+    profile = Practitioner.objects.filter(practice_id=practice_id, user_id=supervisor_id).exists()
+    if not (member and profile):
+        return str(_("The supervisor must be a practitioner or owner of this practice with a practitioner profile."))
+    return ""
 
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):

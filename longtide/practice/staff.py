@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from longtide.practice.invitations import INVITATION_LIFETIME, IssuedLink, issue_link
-from longtide.practice.models import Practice, Role, StaffMembership
+from longtide.practice.models import Practice, Practitioner, Role, StaffMembership, supervisor_problem
 
 logger = logging.getLogger(__name__)
 
@@ -91,11 +91,53 @@ def _check_still_manager(practice: Practice, by: User) -> None:
         raise ValidationError(_("You are no longer an owner of this practice."))
 
 
+def supervisors(practice: Practice) -> list[tuple[int, str]]:
+    """Who may supervise a student of the practice, as (user id, name): its owners and practitioners
+    with a practitioner profile there (models.supervisor_problem is the rule)."""
+    members = StaffMembership.objects.filter(practice=practice, role__in=[Role.OWNER, Role.PRACTITIONER]).values(
+        "user_id"
+    )
+    profiles = Practitioner.objects.filter(practice=practice, user_id__in=members).order_by("display_name")
+    return [(p.user_id, p.display_name) for p in profiles if p.user_id is not None]
+
+
+def _supervisor_for(practice: Practice, user: User, role: Role, supervisor_id: int | None) -> int | None:
+    """The supervisor to keep on the membership: a valid one for a student (or refused), else none."""
+    if role != Role.STUDENT:
+        return None
+    if why := supervisor_problem(practice.pk, user.pk, supervisor_id):
+        raise ValidationError({"supervisor": why})
+    return supervisor_id
+
+
+def check_may_stop_supervising(practice: Practice, membership: StaffMembership, role: Role | None) -> None:
+    """Refuse to remove, or make a front desk or student of, someone who supervises students here:
+    the students' notes would wait for a co-signature nobody may give. Choose another supervisor first."""
+    if role in (Role.OWNER, Role.PRACTITIONER):
+        return
+    students = StaffMembership.objects.filter(practice=practice, role=Role.STUDENT, supervisor_id=membership.user_id)
+    names = sorted(display_name(m.user) for m in students.select_related("user"))
+    if names:
+        raise ValidationError(
+            _("%(name)s supervises %(students)s. Choose another supervisor for them first.")
+            % {"name": display_name(membership.user), "students": ", ".join(names)}
+        )
+
+
 def invite_staff(
-    *, practice: Practice, email: str, role: Role, first_name: str = "", last_name: str = "", by: User, now: datetime
+    *,
+    practice: Practice,
+    email: str,
+    role: Role,
+    first_name: str = "",
+    last_name: str = "",
+    supervisor_id: int | None = None,
+    by: User,
+    now: datetime,
 ) -> Invited:
     """Add a staff member in `role` and email them: a one-time link to set a password, or (when they
-    already have one) a note that they can sign in. Refuse someone who is already a member."""
+    already have one) a note that they can sign in. Refuse someone who is already a member. A student
+    needs a supervisor (`supervisor_id`)."""
     email = normalize_email(email)
     with transaction.atomic():
         practice = _lock_practice(practice)
@@ -105,7 +147,8 @@ def invite_staff(
             raise ValidationError(
                 {"email": _("%(email)s is already on the staff of this practice.") % {"email": email}}
             )
-        membership = StaffMembership.objects.create(practice=practice, user=user, role=role)
+        supervisor = _supervisor_for(practice, user, role, supervisor_id)
+        membership = StaffMembership.objects.create(practice=practice, user=user, role=role, supervisor_id=supervisor)
         link = None if user.has_usable_password() else issue_link(practice=practice, user=user, by=by, now=now)
         invited = Invited(membership, link)
         _send_on_commit(invited, email=email, by=by)
@@ -126,17 +169,23 @@ def resend_invitation(*, practice: Practice, membership_id: int, by: User, now: 
     return invited
 
 
-def change_role(*, practice: Practice, membership_id: int, role: Role, by: User) -> StaffMembership:
-    """Give a member another role; the last owner cannot be demoted."""
+def change_role(
+    *, practice: Practice, membership_id: int, role: Role, by: User, supervisor_id: int | None = None
+) -> StaffMembership:
+    """Give a member another role (a student: with their supervisor, which may also change alone); the
+    last owner cannot be demoted, nor a supervisor of students made one who cannot supervise."""
     with transaction.atomic():
         practice = _lock_practice(practice)
         _check_still_manager(practice, by)
         membership = StaffMembership.objects.select_related("user").get(practice=practice, pk=membership_id)
-        if membership.role != role:
+        supervisor = _supervisor_for(practice, membership.user, role, supervisor_id)
+        if membership.role != role or membership.supervisor_id != supervisor:
             if role != Role.OWNER:
                 membership.check_may_leave_owners()
+            check_may_stop_supervising(practice, membership, role)
             membership.role = role
-            membership.save(update_fields=["role"])
+            membership.supervisor_id = supervisor
+            membership.save(update_fields=["role", "supervisor"])
     return membership
 
 
@@ -151,6 +200,7 @@ def remove_member(*, practice: Practice, membership_id: int, by: User) -> None:
         _check_still_manager(practice, by)
         membership = StaffMembership.objects.select_related("user").get(practice=practice, pk=membership_id)
         membership.check_may_leave_owners()
+        check_may_stop_supervising(practice, membership, None)
         practice.practitioners.filter(user_id=membership.user_id).update(user=None)
         membership.delete()
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from longtide.clients.models import Client
 from longtide.notes import guards
-from longtide.notes.models import NoteAddendum, SessionNote
+from longtide.notes.models import NoteAddendum, NoteCosignature, SessionNote
 from longtide.practice.models import Location, Practice, Practitioner, Role, Room, Service, StaffMembership, Style
 from longtide.sampledata.demo_days import record_seeded_history, seed_front_desk_days
 from longtide.sampledata.demo_notes import seed_past_visits
@@ -471,6 +471,7 @@ def remove_demo() -> None:
         return
     with guards.set_aside():
         NoteAddendum.objects.filter(note__practice=practice)._raw_delete(NoteAddendum.objects.db)
+        NoteCosignature.objects.filter(note__practice=practice)._raw_delete(NoteCosignature.objects.db)
         SessionNote.objects.filter(practice=practice)._raw_delete(SessionNote.objects.db)
 
     from longtide.intake.models import Flag, Intake, Signature, VisitCheck

@@ -73,7 +73,8 @@ NOT_IN_CARE = (
 def _access(request: HttpRequest, practice: Practice, client: Client) -> ChartAccess:
     """The chart's rule (records/chart.py: care team, shared care, an open break-glass grant)."""
     access, _grant = chart.access_to(request.user, practice, client, timezone.now())
-    assert access is not None  # member_required(CLINICAL_READ) let only members through; client is the practice's
+    if access is None:  # a student and a client outside their sessions: nothing, not even the name
+        raise Http404("No such client")
     return access
 
 

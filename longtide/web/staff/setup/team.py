@@ -14,7 +14,15 @@ from django.views.decorators.http import require_POST
 
 from longtide.practice.access import Perm, can
 from longtide.practice.models import Practice, Role
-from longtide.practice.staff import Invited, change_role, display_name, invite_staff, remove_member, resend_invitation
+from longtide.practice.staff import (
+    Invited,
+    change_role,
+    display_name,
+    invite_staff,
+    remove_member,
+    resend_invitation,
+    supervisors,
+)
 from longtide.web.staff.setup.guard import owner_page
 from longtide.web.staff.setup.team_forms import InviteForm, RoleForm
 
@@ -26,7 +34,8 @@ def _acting(request: HttpRequest) -> User:
 
 @owner_page(Perm.STAFF_MANAGE)
 def staff_list(request: HttpRequest, practice: Practice) -> HttpResponse:
-    form = InviteForm(request.POST or None)
+    choices = supervisors(practice)
+    form = InviteForm(request.POST or None, supervisors=choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -36,6 +45,7 @@ def staff_list(request: HttpRequest, practice: Practice) -> HttpResponse:
                 role=Role(data["role"]),
                 first_name=data["first_name"],
                 last_name=data["last_name"],
+                supervisor_id=data["supervisor"],
                 by=_acting(request),
                 now=timezone.now(),
             )
@@ -44,14 +54,21 @@ def staff_list(request: HttpRequest, practice: Practice) -> HttpResponse:
         else:
             _report_sending(request, invited, data["email"])
             return redirect("settings-staff", practice.slug)
-    order = Case(When(role=Role.OWNER, then=0), When(role=Role.PRACTITIONER, then=1), default=2)
-    members = practice.memberships.select_related("user").order_by(order, "user__first_name", "user__username")
+    order = Case(
+        When(role=Role.OWNER, then=0), When(role=Role.PRACTITIONER, then=1), When(role=Role.STUDENT, then=2), default=3
+    )
+    members = practice.memberships.select_related("user", "supervisor").order_by(
+        order, "user__first_name", "user__username"
+    )
     rows = [
         {
             "membership": m,
             "name": display_name(m.user),
             "pending": not m.user.has_usable_password(),
-            "role_form": RoleForm(initial={"role": m.role}, prefix=f"m{m.pk}"),
+            "role_form": RoleForm(
+                initial={"role": m.role, "supervisor": m.supervisor_id}, prefix=f"m{m.pk}", supervisors=choices
+            ),
+            "supervisor": dict(choices).get(m.supervisor_id) if m.supervisor_id else None,
         }
         for m in members
     ]
@@ -74,13 +91,17 @@ def _add_errors(form: InviteForm, error: ValidationError) -> None:
 @require_POST
 def staff_role(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     membership = get_object_or_404(practice.memberships.select_related("user"), pk=pk)
-    form = RoleForm(request.POST, prefix=f"m{pk}")
+    form = RoleForm(request.POST, prefix=f"m{pk}", supervisors=supervisors(practice))
     if not form.is_valid():
-        messages.error(request, _("Choose one of the roles."))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("settings-staff", practice.slug)
     try:
         change_role(
-            practice=practice, membership_id=membership.pk, role=Role(form.cleaned_data["role"]), by=_acting(request)
+            practice=practice,
+            membership_id=membership.pk,
+            role=Role(form.cleaned_data["role"]),
+            supervisor_id=form.cleaned_data["supervisor"],
+            by=_acting(request),
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

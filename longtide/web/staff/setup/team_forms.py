@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +14,27 @@ ROLE_CHOICES = [
     (Role.OWNER.value, _("Owner — everything, including settings and staff")),
     (Role.PRACTITIONER.value, _("Practitioner — the schedule and their clients' care")),
     (Role.FRONT_DESK.value, _("Front desk — the schedule and contact details, nothing clinical")),
+    (
+        Role.STUDENT.value,
+        _("Student — their own sessions' clients and notes only; a supervisor co-signs every note"),
+    ),
 ]
+SUPERVISOR_HELP = _("A student's notes wait for this practitioner's co-signature. Only for students.")
+
+
+def _supervisor_field() -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=_("Supervising practitioner"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=SUPERVISOR_HELP,
+        error_messages={"invalid_choice": _("Choose one of the practitioners listed.")},
+    )
+
+
+def _offer(field: forms.Field, supervisors: list[tuple[int, str]]) -> None:
+    field.choices = [("", _("— none (not a student) —")), *supervisors]  # type: ignore[attr-defined]
 
 
 class InviteForm(forms.Form):
@@ -35,6 +57,11 @@ class InviteForm(forms.Form):
         initial=Role.PRACTITIONER.value,
         error_messages={"required": _("Choose a role."), "invalid_choice": _("Choose one of the roles.")},
     )
+    supervisor = _supervisor_field()
+
+    def __init__(self, *args: Any, supervisors: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _offer(self.fields["supervisor"], supervisors)
 
 
 class RoleForm(forms.Form):
@@ -43,3 +70,8 @@ class RoleForm(forms.Form):
         choices=[(r.value, r.label) for r in Role],
         error_messages={"required": _("Choose a role."), "invalid_choice": _("Choose one of the roles.")},
     )
+    supervisor = _supervisor_field()
+
+    def __init__(self, *args: Any, supervisors: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _offer(self.fields["supervisor"], supervisors)
