@@ -79,6 +79,14 @@ def test_a_diary_day_recorded_offline_is_kept_on_the_phone_and_sent_when_back_on
     expect(phone.locator(f'#recent li[data-day="{diary["today"].isoformat()}"]')).to_contain_text(
         "saved on this phone, not sent yet"
     )
+    # Catching up on a missed day, still offline: its address opens the kept page for that day.
+    yesterday = diary["today"] - timedelta(days=1)
+    phone.locator(f'#recent li[data-day="{yesterday.isoformat()}"] a').click()
+    expect(phone.locator("#diary")).to_have_attribute("data-shell", "1")
+    expect(phone.locator("#diary-day")).not_to_contain_text("Today")
+    phone.locator("#item-headache").get_by_label("No").check()
+    phone.get_by_role("button", name="Save this day").click()
+    expect(phone.locator("#pending-list li")).to_have_count(2)
     screenshot(phone, "pending")
     assert not DiaryEntry.objects.filter(client=diary["client"]).exists()
 
@@ -87,16 +95,17 @@ def test_a_diary_day_recorded_offline_is_kept_on_the_phone_and_sent_when_back_on
     expect(pending).to_be_hidden()
     expect(phone.locator(f'#recent li[data-day="{diary["today"].isoformat()}"]')).to_contain_text("filled in")
     screenshot(phone, "sent")
-    [entry] = DiaryEntry.objects.filter(client=diary["client"])
+    entry, missed = DiaryEntry.objects.filter(client=diary["client"]).order_by("-day")
     assert entry.day == diary["today"] and entry.complete
     assert entry.answers == {"headache": 1, "peak": 7, "migraine": 1, "medication": 0}
     assert entry.sync_id is not None
+    assert missed.day == yesterday and missed.answers == {"headache": 0}
 
     # Opened again online: nothing is left waiting, nothing is sent twice, the page is the server's.
     phone.goto(diary["base"])
     expect(phone.locator("#diary")).to_have_attribute("data-shell", "0")
     expect(phone.locator("#offline-pending")).to_be_hidden()
-    assert DiaryEntry.objects.filter(client=diary["client"]).count() == 1
+    assert DiaryEntry.objects.filter(client=diary["client"]).count() == 2
     failed = [e for e in console_errors(phone) if "ERR_INTERNET_DISCONNECTED" not in e]
     assert failed == []
 
@@ -113,3 +122,37 @@ def test_online_the_plain_form_still_saves_and_goes_on_to_the_missed_day(diary: 
         expect(phone.get_by_role("status")).to_contain_text("Saved")
         assert DiaryEntry.objects.get(client=diary["client"], day=day).answers == {"headache": 0}
         assert DiaryEntry.objects.get(client=diary["client"], day=day).sync_id is None
+
+
+def test_a_withdrawn_diary_link_leaves_nothing_on_the_phone(diary: dict[str, Any], new_page: Any) -> None:
+    from longtide.measurement.models import DiaryEntry, QuestionnaireLink
+
+    phone = new_page("phone")
+    phone.goto(diary["base"])
+    _controlled(phone)
+    phone.context.set_offline(True)
+    phone.goto(diary["base"])
+    phone.locator("#item-headache").get_by_label("No").check()
+    phone.get_by_role("button", name="Save this day").click()
+    expect(phone.locator("#offline-pending")).to_be_visible()
+    assert phone.evaluate("() => caches.keys()") != []
+    # The practice withdraws the link while the phone is offline.
+    QuestionnaireLink.objects.filter(client=diary["client"]).update(voided_at=timezone.now())
+    phone.context.set_offline(False)
+    expect(phone.locator("#sync-status")).to_contain_text("This diary link no longer works")
+    # Opened again: the practice's "no longer works" page, and the worker removes what it kept.
+    response = phone.goto(diary["base"])
+    assert response is not None and response.status == 410
+    phone.wait_for_function("() => navigator.serviceWorker.getRegistrations().then(r => r.length === 0)")
+    phone.wait_for_function("() => caches.keys().then(k => k.length === 0)")
+    left = phone.evaluate(
+        """() => new Promise(done => {
+            const open = indexedDB.open("longtide-diary", 1);
+            open.onsuccess = () => {
+                const read = open.result.transaction("pending").objectStore("pending").count();
+                read.onsuccess = () => done(read.result);
+            };
+        })"""
+    )
+    assert left == 0
+    assert not DiaryEntry.objects.filter(client=diary["client"]).exists()
