@@ -91,8 +91,10 @@ def test_new_wording_is_a_new_record_and_the_old_one_is_kept(cast) -> None:
         ({"reference": ""}, "This field is required."),
         ({"item_q2": "x\x00"}, "Null characters are not allowed."),
         ({"item_q2": "x" * 1001}, "Ensure this value has at most 1000 characters"),
+        ({"item_q3": "\u200b\u200e\x01"}, "Type the licensed wording of this question."),
+        ({"shared_labels": "Never\nRarely\n\u200b\nVery often\nAlways"}, "give 5 labels, one per line (got 4)"),
     ],
-    ids=["missing-question", "labels-count", "no-licence", "no-reference", "nul", "long"],
+    ids=["missing-question", "labels-count", "no-licence", "no-reference", "nul", "long", "invisible", "blank-label"],
 )
 def test_bad_wording_is_explained_and_what_was_typed_is_kept(cast, overrides, message) -> None:
     response = _as(cast.olga_user).post(HIT6, wording(**overrides))

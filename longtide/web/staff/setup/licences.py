@@ -21,8 +21,14 @@ from longtide.practice.models import Practice
 from longtide.web.staff.setup.guard import owner_page
 
 
+def _readable(text: object) -> str:
+    """The wording as the client reads it: control and invisible characters (a zero-width space, a
+    direction mark) dropped, spaces collapsed."""
+    return " ".join("".join(ch for ch in str(text or "") if ch.isprintable() or ch.isspace()).split())
+
+
 def _lines(text: str) -> list[str]:
-    return [" ".join(line.split()) for line in text.replace("\r", "\n").split("\n") if line.strip()]
+    return [line for line in map(_readable, text.replace("\r", "\n").split("\n")) if line]
 
 
 class LicenceForm(forms.Form):
@@ -73,7 +79,7 @@ class LicenceForm(forms.Form):
         items: dict[str, str] = {}
         options: dict[str, dict[int, str]] = {}
         for item in self.instrument.items:
-            text = " ".join(str(data.get(f"item_{item.id}", "")).split())
+            text = _readable(data.get(f"item_{item.id}", ""))
             if not text:
                 self.add_error(f"item_{item.id}", _("Type the licensed wording of this question."))
             items[item.id] = text
@@ -89,7 +95,9 @@ class LicenceForm(forms.Form):
                 options[item.id] = {o.value: label for o, label in zip(item.options, labels, strict=True)}
         if self.errors:
             return None
-        return licences.Typed(data["reference"], data.get("instructions", "").strip(), items, options)
+        raw = str(data.get("instructions", "")).replace("\r\n", "\n")
+        instructions = "".join(ch for ch in raw if ch.isprintable() or ch == "\n").strip()
+        return licences.Typed(data["reference"], instructions, items, options)
 
 
 def _instrument(instrument_id: str) -> Instrument:
