@@ -91,7 +91,16 @@ def test_private_pages_are_never_stored(client: HttpClient, cast) -> None:
     # By address, so pages added later are covered too.
     from longtide.web.private_pages import is_private
 
-    for later in ("/p/x/intake/t/step/", "/p/x/waitlist/t/", "/calendar-feed/t.ics", "/staff/x/anything/"):
+    for later in (
+        "/p/x/intake/t/step/",
+        "/p/x/waitlist/t/",
+        "/calendar-feed/t.ics",
+        "/staff/x/anything/",
+        "/p/x/questions/t/",
+        "/p/x/diary/t/2026-12-02/",
+        "/p/x/diary/t/sw.js",
+        "/p/x/diary/t/manifest.webmanifest",
+    ):
         assert is_private(later), later
     assert not is_private("/p/x/") and not is_private("/p/x/book/")
     # Public pages may be cached.
