@@ -54,6 +54,7 @@ def client_record(practice: Practice, client: Client, *, now: datetime) -> dict[
     appointments = list(
         Appointment.objects.filter(client=client)
         .select_related("service", "practitioner", "location", "room")
+        .prefetch_related("events")
         .order_by("start", "pk")
     )
     messages = Message.objects.filter(practice=practice, about__in=[about(a.pk) for a in appointments]).order_by(
@@ -96,6 +97,22 @@ def client_record(practice: Practice, client: Client, *, now: datetime) -> dict[
                 },
                 "created_at": _at(a.created_at),
                 "cancelled_at": _at(a.cancelled_at),
+                # Each change, with the reason given (the client's own when they cancelled, an
+                # override's for a session without current consent).
+                "history": [
+                    {
+                        "at": _at(e.at),
+                        "kind": e.kind,
+                        "by": e.by_name,
+                        "from_status": e.from_status,
+                        "to_status": e.to_status,
+                        "from_start": _at(e.from_start),
+                        "to_start": _at(e.to_start),
+                        "reason": e.reason,
+                        "decided_by": e.decided_by,
+                    }
+                    for e in a.events.all()
+                ],
             }
             for a in appointments
         ],

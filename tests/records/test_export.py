@@ -186,3 +186,23 @@ def test_the_export_holds_intake_flags_consents_notes_and_check_ins_and_the_page
     missing = [leaf for leaf in _leaves(bundle) if html.escape(leaf) not in page and leaf != bundle["generated_at"]]
     assert missing == []
     assert "Slept &lt;well&gt; that night." in page and "practitioner impression, not a measurement" in page
+
+
+def test_the_appointments_history_with_the_clients_cancel_reason_is_in_the_export(world) -> None:
+    """What the client typed when cancelling (the manage page's optional reason) and the other
+    changes in the appointment's history are part of their record: an access request returns them."""
+    from longtide.scheduling.manage_links import token_for
+
+    appointment = world.appointments["tidewater"]
+    reason = "Moving house <b>this</b> week & more"
+    cancelled = HttpClient().post(f"/p/tidewater/manage/{token_for(appointment)}/cancel/", {"reason": reason})
+    assert cancelled.status_code == 302
+    olga = _as(world.users["owner"])
+    bundle = json.loads(olga.get(f"/staff/tidewater/clients/{appointment.client_id}/chart/export.json").content)
+    (visit,) = bundle["appointments"]
+    [change] = [e for e in visit["history"] if e["kind"] == "cancelled"]
+    assert (change["reason"], change["decided_by"], change["to_status"]) == (reason, "client", "cancelled_client")
+    page = olga.get(f"/staff/tidewater/clients/{appointment.client_id}/chart/export/").text
+    assert html.escape(reason) in page and "<b>this" not in page
+    missing = [leaf for leaf in _leaves(visit["history"]) if html.escape(leaf) not in page]
+    assert missing == []
