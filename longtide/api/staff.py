@@ -8,7 +8,7 @@ permission the member lacks all answer 404, as for something that does not exist
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.db.models import Q
@@ -16,7 +16,9 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.security import HttpBearer
+from pydantic import ConfigDict
 
+from longtide.api.bookings import NO_NUL
 from longtide.api.errors import ApiError
 from longtide.api.public import BAD_INPUT, ErrorOut
 from longtide.api.types import Day, PathId, Slug
@@ -27,16 +29,20 @@ from longtide.intake import actions as intake_actions
 from longtide.intake import status as intake_status
 from longtide.intake.display import answers_for_display
 from longtide.intake.models import Flag, FlagLevel, Signature
+from longtide.intake.session import mark_session
 from longtide.lib.bounds import id_in_range
 from longtide.notes.actions import record_list_read, record_read
 from longtide.notes.data import note_data
 from longtide.notes.models import SessionNote
-from longtide.practice.access import ChartAccess, Perm, can, role_in
+from longtide.practice.access import ChartAccess, Perm, can, may_override_consent, role_in
 from longtide.practice.models import Practice
 from longtide.records.chart import access_to as chart_access_to
 from longtide.records.chart import open_chart
 from longtide.records.export import export_record
-from longtide.scheduling.models import Appointment
+from longtide.scheduling.booking import REASON_LENGTH, cancel_appointment
+from longtide.scheduling.booking_rules import BookingError
+from longtide.scheduling.history import ChangedBy
+from longtide.scheduling.models import OVERRIDE_REASON_MAX, Appointment
 from longtide.tokens.issue import authenticate
 from longtide.tokens.models import StaffToken
 
@@ -139,18 +145,22 @@ def _client(practice: Practice, client_id: int) -> Client:
     return found
 
 
-def _audit(request: HttpRequest, practice: Practice, row: StaffToken, object_type: str, **kw: Any) -> None:
+def _audit(
+    request: HttpRequest, practice: Practice, row: StaffToken, object_type: str, action: Action = Action.VIEW, **kw: Any
+) -> None:
     # A read changes nothing, so its row is the transaction's only write.
     with transaction.atomic():
         record(
-            by=Actor(
-                user=row.user, role=str(role_in(row.user, practice) or ""), origin=Origin.of(request), via=Via.API
-            ),
-            action=Action.VIEW,
+            by=_actor(request, practice, row),
+            action=action,
             object_type=object_type,
             practice_id=practice.pk,
             **kw,
         )
+
+
+def _actor(request: HttpRequest, practice: Practice, row: StaffToken) -> Actor:
+    return Actor(user=row.user, role=str(role_in(row.user, practice) or ""), origin=Origin.of(request), via=Via.API)
 
 
 def _client_out(client: Client) -> ClientOut:
@@ -510,19 +520,165 @@ def appointment_list(
     )
     _audit(request, practice, row, "appointment_list", detail=f"{len(found)} appointments from {first}")
     now = timezone.now()
-    return [
-        AppointmentOut(
-            id=a.pk,
-            start=a.start,
-            end=a.end,
-            status=a.status,
-            service=a.service.name,
-            practitioner=a.practitioner.display_name,
-            location=a.location.name,
-            room=a.room.name,
-            client_id=a.client_id,
-            client_name=a.client.full_name,
-            actions=a.allowed_actions(now),
+    return [_appointment_out(a, now) for a in found]
+
+
+def _appointment_out(a: Appointment, now: datetime) -> AppointmentOut:
+    return AppointmentOut(
+        id=a.pk,
+        start=a.start,
+        end=a.end,
+        status=a.status,
+        service=a.service.name,
+        practitioner=a.practitioner.display_name,
+        location=a.location.name,
+        room=a.room.name,
+        client_id=a.client_id,
+        client_name=a.client.full_name,
+        actions=a.allowed_actions(now),
+    )
+
+
+def _appointment(practice: Practice, appointment_id: int) -> Appointment:
+    found = (
+        Appointment.objects.for_practice(practice)
+        .select_related("practice", "service", "practitioner", "location", "room", "client")
+        .filter(pk=appointment_id)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such appointment.")
+    return found
+
+
+def _refused(error: BookingError) -> ApiError:
+    """A change the rules refuse: 409 with its stable code; a missing or bad field: 422 naming it."""
+    if error.status == 409 and error.field not in ("reason", "decided_by", "override_reason"):
+        return ApiError(409, error.code, error.message)
+    if error.status == 503:
+        return ApiError(503, error.code, error.message)
+    return ApiError(422, error.code, error.message, {error.field or "request": [error.message]})
+
+
+Seen = Annotated[
+    str | None,
+    Field(
+        None,
+        description="The appointment's `version` as you last read it (status.sequence, e.g. `booked.0`); when "
+        "given and the appointment has changed since, 409 `changed_meanwhile` and nothing is written.",
+        max_length=40,
+        json_schema_extra={"pattern": NO_NUL},
+    ),
+]
+
+
+class MarkIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["completed", "no_show"]
+    override_reason: str = Field(
+        "",
+        description=f"Only to mark `completed` without the client's current treatment consent: why the session "
+        f"went ahead (at most {OVERRIDE_REASON_MAX} characters; the session's practitioner or an owner only).",
+        max_length=OVERRIDE_REASON_MAX,
+        json_schema_extra={"pattern": NO_NUL},
+    )
+    seen: Seen = None
+
+
+class CancelIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(
+        description=f"Why, for the appointment's history (required, at most {REASON_LENGTH} characters; "
+        "no health details: front desk reads it).",
+        max_length=REASON_LENGTH,
+        json_schema_extra={"pattern": NO_NUL},
+    )
+    decided_by: Literal["client", "clinic"] | None = Field(
+        None, description="Who decided: required unless `late` (a late cancellation is the client's)."
+    )
+    late: bool = Field(False, description="Record a late cancellation: only inside the cancellation window.")
+    seen: Seen = None
+
+
+@router.post(
+    "p/{slug}/appointments/{appointment_id}/mark",
+    response={200: AppointmentOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, **BAD_INPUT},
+    summary="Mark a started appointment completed or a no-show",
+    description="The staff page's rules (Appointment.can_mark): only once it has started, never a cancelled, held "
+    "or expired one. `completed` needs the client's current treatment consent, or an `override_reason` from the "
+    "session's practitioner or an owner (403 otherwise), recorded in the history and the audit trail. Marking "
+    "the status it already has changes nothing. 409 codes: `not_started`, `not_markable`, `consent_needed`, "
+    "`changed_meanwhile`. Every role may mark.",
+)
+def appointment_mark(request: HttpRequest, slug: Slug, appointment_id: PathId, payload: MarkIn) -> AppointmentOut:
+    practice, row = _member(request, slug, Perm.SCHEDULE_BOOK)
+    found = _appointment(practice, appointment_id)
+    if payload.override_reason.strip() and not may_override_consent(row.user, practice, found.practitioner.user_id):
+        raise ApiError(
+            403,
+            "override_not_allowed",
+            "Only the session's practitioner or an owner can record that a session went ahead without consent.",
         )
-        for a in found
-    ]
+    try:
+        mark_session(
+            found,
+            payload.status,
+            by=ChangedBy.staff(row.user),
+            actor=_actor(request, practice, row),
+            seen=payload.seen or None,
+            override_reason=payload.override_reason,
+        )
+    except BookingError as error:
+        raise _refused(error) from None
+    _audit(
+        request,
+        practice,
+        row,
+        "appointment",
+        Action.CHANGE,
+        object_id=found.pk,
+        client_id=found.client_id,
+        detail=f"marked {found.status}",
+    )
+    return _appointment_out(found, timezone.now())
+
+
+@router.post(
+    "p/{slug}/appointments/{appointment_id}/cancel",
+    response={200: AppointmentOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, **BAD_INPUT},
+    summary="Cancel a booked appointment, or record a late cancellation",
+    description="The staff page's rules (Appointment.can_cancel, can_late_cancel): a booked appointment that has "
+    "not started; `late` only inside the cancellation window. The reason and who decided go into the "
+    "appointment's history; the client is emailed as from the staff page and the time is offered to the "
+    "waitlist. 409 codes: `not_booked`, `started`, `outside_window` (a late cancellation outside the "
+    "window), `changed_meanwhile`; 422 `reason_required`, `decided_by_required`, `reason_too_long`. "
+    "Every role may cancel.",
+)
+def appointment_cancel(request: HttpRequest, slug: Slug, appointment_id: PathId, payload: CancelIn) -> AppointmentOut:
+    practice, row = _member(request, slug, Perm.SCHEDULE_BOOK)
+    found = _appointment(practice, appointment_id)
+    try:
+        cancel_appointment(
+            appointment=found,
+            by_client=False,
+            late=payload.late,
+            reason=payload.reason,
+            decided_by=payload.decided_by,
+            by=ChangedBy.staff(row.user),
+            seen=payload.seen or None,
+        )
+    except BookingError as error:
+        raise _refused(error) from None
+    _audit(
+        request,
+        practice,
+        row,
+        "appointment",
+        Action.CHANGE,
+        object_id=found.pk,
+        client_id=found.client_id,
+        detail=found.status,
+    )
+    return _appointment_out(found, timezone.now())
