@@ -22,9 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _token(cast: Any, user: Any, practice: Any = None) -> str:
-    return create_token(
-        practice=practice or cast.tidewater, user=user, days=30, name="test", now=timezone.now()
-    ).token
+    return create_token(practice=practice or cast.tidewater, user=user, days=30, name="test", now=timezone.now()).token
 
 
 def _post(path: str, token: str | None, body: object) -> Any:
