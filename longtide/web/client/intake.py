@@ -215,7 +215,11 @@ def _step_context(
 
 
 def _field(f: form.Field, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
-    return {"f": f, "value": values.get(f.key, ""), "error": errors.get(f.key, "")}
+    """One answer on the page: its value as typed, its error (shown under it) and the ids that
+    describe it to a screen reader (the error first, then the help)."""
+    error = errors.get(f.key, "")
+    described_by = " ".join(([f"f-{f.key}-error"] if error else []) + ([f"f-{f.key}-help"] if f.help else []))
+    return {"f": f, "value": values.get(f.key, ""), "error": error, "described_by": described_by}
 
 
 def _consent_context(
