@@ -71,6 +71,9 @@ PAGES = [
     "intake/",
     "intake/consent/treatment/",
     "intake/questions/",
+    "note-checklists/",
+    "outcomes/licensed/",
+    "outcomes/licensed/hit6/",
 ]
 ACTIONS = [
     "services/{svc}/move/",
