@@ -19,6 +19,16 @@ if TYPE_CHECKING:
     from longtide.clients.models import Client
     from longtide.practice.models import Location, Practice, Practitioner, Room, Service
 
+if TYPE_CHECKING:
+    # What the test client's get/post return (django-stubs' name; it has no runtime class).
+    from django.test.client import _MonkeyPatchedWSGIResponse
+
+    ClientResponse = _MonkeyPatchedWSGIResponse
+else:
+    from django.http import HttpResponseBase
+
+    ClientResponse = HttpResponseBase
+
 Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
 
 

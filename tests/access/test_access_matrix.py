@@ -22,6 +22,7 @@ from django.db import transaction
 from django.test import Client as HttpClient
 
 from longtide.practice.access import PRIVATE_ADMIN_FIELDS
+from tests.access.conftest import World
 
 pytestmark = pytest.mark.django_db
 
@@ -173,7 +174,7 @@ def _answer(response: Any, note: str | None) -> tuple[Any, ...]:
 
 @pytest.mark.parametrize("practice", ["tidewater", "harbour"])
 @pytest.mark.parametrize("page", STAFF_PAGES, ids=lambda p: p.name)
-def test_each_role_gets_exactly_its_answer_on_a_staff_page(world, page: Page, practice: str) -> None:
+def test_each_role_gets_exactly_its_answer_on_a_staff_page(world: World, page: Page, practice: str) -> None:
     appointment = world.appointments[practice]
     path = page.path.format(practice=practice, appointment=appointment.pk)
     note = world.notes[practice] if page.shows_note else None
@@ -198,7 +199,7 @@ def test_each_role_gets_exactly_its_answer_on_a_staff_page(world, page: Page, pr
 @pytest.mark.parametrize(
     "page", [p for p in STAFF_PAGES if "{appointment}" in p.path and p.ok != 405], ids=lambda p: p.name
 )
-def test_an_appointment_of_another_practice_is_a_404_under_ones_own(world, page: Page) -> None:
+def test_an_appointment_of_another_practice_is_a_404_under_ones_own(world: World, page: Page) -> None:
     path = page.path.format(practice="tidewater", appointment=world.appointments["harbour"].pk)
     answers = {
         who: _request(_client_for(world, who), page.method, path, page.data, page.headers).status_code
@@ -207,7 +208,7 @@ def test_an_appointment_of_another_practice_is_a_404_under_ones_own(world, page:
     assert answers == dict.fromkeys(ROLE_IN["tidewater"], 404)
 
 
-def test_the_staff_home_lists_only_ones_own_practices(world) -> None:
+def test_the_staff_home_lists_only_ones_own_practices(world: World) -> None:
     listed = {}
     for who in ROLES:
         response = _client_for(world, who).get("/staff/")
@@ -302,7 +303,7 @@ ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.lab
 
 
 @pytest.mark.parametrize(("model", "model_admin"), ADMINS, ids=[m._meta.label_lower for m, _ in ADMINS])
-def test_only_the_operator_reaches_the_admin(world, model, model_admin) -> None:
+def test_only_the_operator_reaches_the_admin(world: World, model, model_admin) -> None:
     obj = _admin_objects(world)[model._meta.label_lower]
     clients = {who: _client_for(world, who) for who in ROLES}
     expected, actual = {}, {}
@@ -320,7 +321,7 @@ def test_only_the_operator_reaches_the_admin(world, model, model_admin) -> None:
     assert actual == expected
 
 
-def test_the_admin_never_shows_a_booking_note_or_the_client(world) -> None:
+def test_the_admin_never_shows_a_booking_note_or_the_client(world: World) -> None:
     client = _client_for(world, "operator")
     appointment = world.appointments["tidewater"]
     for path in ["/admin/scheduling/appointment/", f"/admin/scheduling/appointment/{appointment.pk}/change/"]:
@@ -330,7 +331,7 @@ def test_the_admin_never_shows_a_booking_note_or_the_client(world) -> None:
     assert client.get("/admin/clients/client/").status_code == 404
 
 
-def test_the_admin_sign_in_refuses_practice_staff_and_is_a_404_once_signed_in(world) -> None:
+def test_the_admin_sign_in_refuses_practice_staff_and_is_a_404_once_signed_in(world: World) -> None:
     client = HttpClient()
     response = client.post("/admin/login/", {"username": "olga", "password": "pw-olga-123"})
     assert response.status_code == 200

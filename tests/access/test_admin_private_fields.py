@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.test import RequestFactory
 
 from longtide.practice.access import PRIVATE_ADMIN_FIELDS
@@ -22,7 +23,7 @@ def _names(values) -> set[str]:
 
 
 @pytest.mark.parametrize(("model", "model_admin"), ADMINS, ids=[m._meta.label_lower for m, _ in ADMINS])
-def test_no_admin_option_names_a_private_field(model, model_admin, admin_user) -> None:
+def test_no_admin_option_names_a_private_field(model, model_admin, admin_user: User) -> None:
     private = PRIVATE_ADMIN_FIELDS.get(model._meta.label_lower, frozenset())
     request = RequestFactory().get("/admin/")
     request.user = admin_user
@@ -49,7 +50,7 @@ def test_clients_and_two_factor_secrets_are_not_in_the_admin() -> None:
     assert TOTPDevice not in admin.site._registry
 
 
-def test_only_superusers_may_use_the_admin(db, django_user_model) -> None:
+def test_only_superusers_may_use_the_admin(db: None, django_user_model: type[User]) -> None:
     from longtide.practice.access import may_use_admin
 
     staff = django_user_model.objects.create_user("s", is_staff=True)

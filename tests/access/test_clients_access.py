@@ -16,6 +16,7 @@ from django.db import transaction
 from django.test import Client as HttpClient
 
 from longtide.clients.models import Client
+from tests.access.conftest import World
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +98,7 @@ def _client_for(world: Any, who: str) -> HttpClient:
 
 @pytest.mark.parametrize("practice", ["tidewater", "harbour"])
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_each_role_gets_exactly_its_answer(world, page: Page, practice: str) -> None:
+def test_each_role_gets_exactly_its_answer(world: World, page: Page, practice: str) -> None:
     appointment = world.appointments[practice]
     path = page.path.format(practice=practice, client=appointment.client_id)
     expected, actual = {}, {}
@@ -134,7 +135,7 @@ def test_each_role_gets_exactly_its_answer(world, page: Page, practice: str) -> 
     assert actual == expected
 
 
-def test_a_client_of_another_practice_is_a_404_under_ones_own(world) -> None:
+def test_a_client_of_another_practice_is_a_404_under_ones_own(world: World) -> None:
     theirs = world.appointments["harbour"].client
     for who in ROLE_IN["tidewater"]:
         http = _client_for(world, who)

@@ -16,6 +16,8 @@ import pytest
 from django.db import transaction
 from django.test import Client as HttpClient
 
+from tests.access.conftest import World
+
 pytestmark = pytest.mark.django_db
 
 ROLES = ["owner", "practitioner", "colleague", "front_desk", "outsider", "two_roles", "operator", "anonymous"]
@@ -141,7 +143,7 @@ def _setup(world: Any, practice: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("practice", ["tidewater", "harbour"])
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_each_role_gets_exactly_its_answer(world, page: Page, practice: str) -> None:
+def test_each_role_gets_exactly_its_answer(world: World, page: Page, practice: str) -> None:
     path = page.path.format(**_setup(world, practice))
     expected, actual = {}, {}
     for who in ROLES:
@@ -181,7 +183,7 @@ def test_each_role_gets_exactly_its_answer(world, page: Page, practice: str) -> 
     assert actual == expected
 
 
-def test_a_practitioner_or_entry_of_another_practice_is_a_404_under_ones_own(world) -> None:
+def test_a_practitioner_or_entry_of_another_practice_is_a_404_under_ones_own(world: World) -> None:
     theirs = _setup(world, "harbour")
     for who in ROLE_IN["tidewater"]:
         http = _client_for(world, who)
@@ -189,7 +191,7 @@ def test_a_practitioner_or_entry_of_another_practice_is_a_404_under_ones_own(wor
         assert http.post(f"/staff/tidewater/waitlist/{theirs['entry']}/remove/").status_code == 404
 
 
-def test_the_feed_address_is_shown_only_to_its_practitioner(world) -> None:
+def test_the_feed_address_is_shown_only_to_its_practitioner(world: World) -> None:
     from longtide.scheduling.feeds import new_feed, token_for
 
     appointment = world.appointments["tidewater"]

@@ -22,6 +22,7 @@ from longtide.audit.models import AuditEvent
 from longtide.audit.trail import Origin
 from longtide.intake import actions
 from longtide.intake.models import Flag, IntakeLink
+from tests.access.conftest import World
 from tests.intake.helpers import ABOUT, HEALTH, REASONS, screen
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +122,7 @@ def _client_for(world: Any, who: str) -> HttpClient:
 
 @pytest.mark.parametrize("practice", ["tidewater", "harbour"])
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_each_role_gets_exactly_its_answer(world, page: Page, practice: str) -> None:
+def test_each_role_gets_exactly_its_answer(world: World, page: Page, practice: str) -> None:
     appointment = world.appointments[practice]
     flag = _flagged(appointment)
     path = page.path.format(practice=practice, client=appointment.client_id, flag=flag.pk)
@@ -169,7 +170,7 @@ def test_each_role_gets_exactly_its_answer(world, page: Page, practice: str) -> 
     assert actual == expected
 
 
-def test_a_client_of_another_practice_is_a_404_under_ones_own(world) -> None:
+def test_a_client_of_another_practice_is_a_404_under_ones_own(world: World) -> None:
     theirs = world.appointments["harbour"]
     flag = _flagged(theirs)
     for who in ROLE_IN["tidewater"]:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.test import Client as HttpClient
 
 from longtide.notifications.models import Message, MessageTemplate, State
+from tests.access.conftest import World
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +124,7 @@ def _client_for(world: Any, who: str) -> HttpClient:
 
 @pytest.mark.parametrize("practice", ["tidewater", "harbour"])
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_each_role_gets_exactly_its_answer(world, page: Page, practice: str) -> None:
+def test_each_role_gets_exactly_its_answer(world: World, page: Page, practice: str) -> None:
     appointment = world.appointments[practice]
     message = Message.objects.get(about=f"appointment:{appointment.pk}")
     Message.objects.filter(pk=message.pk).update(status=State.SENT)
@@ -165,7 +166,7 @@ def test_each_role_gets_exactly_its_answer(world, page: Page, practice: str) -> 
     assert actual == expected
 
 
-def test_a_message_of_another_practice_is_a_404_under_ones_own(world) -> None:
+def test_a_message_of_another_practice_is_a_404_under_ones_own(world: World) -> None:
     theirs = Message.objects.get(about=f"appointment:{world.appointments['harbour'].pk}")
     for who in ROLE_IN["tidewater"]:
         http = _client_for(world, who)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from longtide.audit.trail import Actor
 from longtide.notes.actions import save_draft, sign_note, start_note
 from longtide.notes.models import NoteAddendum, SessionNote
+from tests.access.conftest import World
 
 pytestmark = pytest.mark.django_db
 # The client agreed to the current treatment consent (signing marks a booked session completed).
@@ -143,7 +144,7 @@ def _signed_visit(world: Any, practice: str) -> Any:
 
 
 @pytest.fixture
-def noted(world) -> dict[str, Any]:
+def noted(world: World) -> dict[str, Any]:
     return {practice: _signed_visit(world, practice) for practice in ("tidewater", "harbour")}
 
 
@@ -171,7 +172,9 @@ def _state() -> tuple[Any, ...]:
 
 @pytest.mark.parametrize("practice", ["tidewater", "harbour"])
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_each_role_gets_exactly_its_answer_on_a_note_page(world, noted, page: Page, practice: str) -> None:
+def test_each_role_gets_exactly_its_answer_on_a_note_page(
+    world: World, noted: dict[str, Any], page: Page, practice: str
+) -> None:
     appointment = noted[practice]
     path = page.path.format(practice=practice, appointment=appointment.pk, client=appointment.client_id)
     allowed = {"read": READERS, "write": WRITERS, "amend": AMENDERS, "clinical": CLINICAL}[page.allowed][practice]
@@ -209,7 +212,7 @@ def test_each_role_gets_exactly_its_answer_on_a_note_page(world, noted, page: Pa
     [p for p in PAGES if p.ok != 405 and ("{appointment}" in p.path or "{client}" in p.path)],
     ids=lambda p: p.name,
 )
-def test_a_note_of_another_practice_is_a_404_under_ones_own(world, noted, page: Page) -> None:
+def test_a_note_of_another_practice_is_a_404_under_ones_own(world: World, noted: dict[str, Any], page: Page) -> None:
     other = noted["harbour"]
     path = page.path.format(practice="tidewater", appointment=other.pk, client=other.client_id)
     answers = {}

@@ -19,6 +19,7 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from longtide.measurement.models import Episode, PrimaryChange, QuestionnaireLink
+from tests.access.conftest import World
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ PAGES = [
 
 
 @pytest.fixture
-def episodes(world) -> dict[str, Any]:
+def episodes(world: World) -> dict[str, Any]:
     found = {}
     for practice, appointment in world.appointments.items():
         found[practice] = Episode.objects.create(
@@ -120,7 +121,9 @@ def _state() -> tuple[Any, ...]:
 
 @pytest.mark.parametrize("practice", ["tidewater", "harbour"])
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_each_role_gets_exactly_its_answer_on_an_outcomes_page(world, episodes, page: Page, practice: str) -> None:
+def test_each_role_gets_exactly_its_answer_on_an_outcomes_page(
+    world: World, episodes: dict[str, Any], page: Page, practice: str
+) -> None:
     episode = episodes[practice]
     path = page.path.format(practice=practice, client=episode.client_id)
     data = {k: v.format(episode=episode.pk) for k, v in page.data}
@@ -152,7 +155,7 @@ def test_each_role_gets_exactly_its_answer_on_an_outcomes_page(world, episodes, 
     assert actual == expected
 
 
-def test_a_client_of_another_practice_is_a_404_under_ones_own(world, episodes) -> None:
+def test_a_client_of_another_practice_is_a_404_under_ones_own(world: World, episodes: dict[str, Any]) -> None:
     other = episodes["harbour"]
     path = f"/staff/tidewater/clients/{other.client_id}/outcomes/"
     answers = {}
@@ -162,7 +165,7 @@ def test_a_client_of_another_practice_is_a_404_under_ones_own(world, episodes) -
     assert answers == dict.fromkeys(ROLE_IN["tidewater"], (404, 404))
 
 
-def test_an_episode_of_another_client_cannot_be_acted_on(world, episodes) -> None:
+def test_an_episode_of_another_client_cannot_be_acted_on(world: World, episodes: dict[str, Any]) -> None:
     mine = episodes["tidewater"]
     other = episodes["harbour"]
     client = _client_for(world, "owner")
@@ -174,7 +177,7 @@ def test_an_episode_of_another_client_cannot_be_acted_on(world, episodes) -> Non
     assert QuestionnaireLink.objects.count() == 0
 
 
-def test_the_front_desk_never_sees_outcomes_on_the_chart(world, episodes) -> None:
+def test_the_front_desk_never_sees_outcomes_on_the_chart(world: World, episodes: dict[str, Any]) -> None:
     path = f"/staff/tidewater/clients/{episodes['tidewater'].client_id}/chart/"
     front = _client_for(world, "front_desk").get(path)
     assert front.status_code == 200 and "Fibromyalgia" not in front.text and 'id="outcomes"' not in front.text

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from longtide.audit.models import AuditEvent
 from longtide.records.models import BreakGlass
+from tests.access.conftest import World
 
 pytestmark = pytest.mark.django_db
 
@@ -180,7 +181,9 @@ PLACES = [(p, r) for p in ("tidewater", "harbour") for r in RELATIONS if (p, r) 
 
 @pytest.mark.parametrize(("practice", "relation"), PLACES)
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_each_role_gets_exactly_its_answer_and_audit_row(world, page: Page, practice: str, relation: str) -> None:
+def test_each_role_gets_exactly_its_answer_and_audit_row(
+    world: World, page: Page, practice: str, relation: str
+) -> None:
     setup = _setup(world, practice, relation)
     path = page.path.format(practice=practice, client=setup.client.pk)
     chart = f"/staff/{practice}/clients/{setup.client.pk}/chart/"
@@ -205,7 +208,7 @@ def test_each_role_gets_exactly_its_answer_and_audit_row(world, page: Page, prac
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_a_client_of_another_practice_is_a_404_under_ones_own(world, page: Page) -> None:
+def test_a_client_of_another_practice_is_a_404_under_ones_own(world: World, page: Page) -> None:
     hal = world.appointments["harbour"].client
     path = page.path.format(practice="tidewater", client=hal.pk)
     answers = {
@@ -217,7 +220,7 @@ def test_a_client_of_another_practice_is_a_404_under_ones_own(world, page: Page)
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 @pytest.mark.parametrize("pk", ["0", "99999999999999999999"])
-def test_a_client_that_does_not_exist_is_a_404(world, page: Page, pk: str) -> None:
+def test_a_client_that_does_not_exist_is_a_404(world: World, page: Page, pk: str) -> None:
     path = page.path.format(practice="tidewater", client=pk)
     assert _visit("owner", world, page, path, "")[0][0] == 404
 
@@ -254,7 +257,7 @@ def _api_expected(endpoint: str, who: str, practice: str, relation: str) -> tupl
 @pytest.mark.parametrize(("practice", "relation"), PLACES)
 @pytest.mark.parametrize("endpoint", list(API))
 def test_each_role_gets_exactly_its_answer_from_the_staff_api(
-    world, endpoint: str, practice: str, relation: str
+    world: World, endpoint: str, practice: str, relation: str
 ) -> None:
     from longtide.tokens.issue import create_token
 

@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.practice.models import Role, StaffMembership
 from longtide.scheduling.models import HoursException, TimeOff
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 ROLES = ["owner", "practitioner", "front_desk", "outsider", "anonymous"]
 
 
-def _user(cast, role: str):
+def _user(cast: Cast, role: str):
     return {
         "owner": cast.olga_user,
         "practitioner": cast.ana_user,
@@ -30,7 +31,7 @@ def _user(cast, role: str):
     }.get(role)
 
 
-def _ids(cast) -> dict[str, int]:
+def _ids(cast: Cast) -> dict[str, int]:
     exception = HoursException.objects.create(practitioner=cast.ana, date=date(2027, 1, 4), available=False)
     off = TimeOff.objects.create(
         practitioner=cast.ana, start="2027-01-05T15:00:00+00:00", end="2027-01-05T16:00:00+00:00"
@@ -88,7 +89,7 @@ ACTIONS = [
 
 
 @pytest.fixture
-def as_role(client: HttpClient, cast) -> Callable[[str], HttpClient]:
+def as_role(client: HttpClient, cast: Cast) -> Callable[[str], HttpClient]:
     def sign_in(role: str) -> HttpClient:
         user = _user(cast, role)
         if user is not None:
@@ -100,7 +101,9 @@ def as_role(client: HttpClient, cast) -> Callable[[str], HttpClient]:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("page", PAGES)
-def test_settings_pages_open_only_for_owners(as_role, cast, role: str, page: str) -> None:
+def test_settings_pages_open_only_for_owners(
+    as_role: Callable[[str], HttpClient], cast: Cast, role: str, page: str
+) -> None:
     path = "/staff/tidewater/settings/" + page.format(**_ids(cast))
     response = as_role(role).get(path)
     expected = {"owner": 200, "anonymous": 302}.get(role, 404)
@@ -115,7 +118,9 @@ def test_settings_pages_open_only_for_owners(as_role, cast, role: str, page: str
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("action", ACTIONS)
-def test_settings_actions_act_only_for_owners(as_role, cast, role: str, action: str) -> None:
+def test_settings_actions_act_only_for_owners(
+    as_role: Callable[[str], HttpClient], cast: Cast, role: str, action: str
+) -> None:
     ids = _ids(cast)
     path = "/staff/tidewater/settings/" + action.format(**ids)
     before = _state(cast)
@@ -128,7 +133,7 @@ def test_settings_actions_act_only_for_owners(as_role, cast, role: str, action: 
     assert as_role(role).get(path).status_code in ((302,) if role == "anonymous" else (404,))
 
 
-def _state(cast) -> tuple[object, ...]:
+def _state(cast: Cast) -> tuple[object, ...]:
     return (
         list(cast.tidewater.services.values_list("pk", "sort_order")),
         list(cast.tidewater.practitioners.values_list("pk", "sort_order")),
@@ -138,7 +143,7 @@ def _state(cast) -> tuple[object, ...]:
     )
 
 
-def test_an_owner_of_one_practice_is_an_outsider_in_another(client: HttpClient, cast) -> None:
+def test_an_owner_of_one_practice_is_an_outsider_in_another(client: HttpClient, cast: Cast) -> None:
     StaffMembership.objects.create(practice=cast.harbour, user=cast.olga_user, role=Role.FRONT_DESK)
     client.force_login(cast.olga_user)
     assert client.get("/staff/tidewater/settings/").status_code == 200
@@ -146,7 +151,7 @@ def test_an_owner_of_one_practice_is_an_outsider_in_another(client: HttpClient, 
     assert client.get("/staff/harbour/settings/staff/").status_code == 404
 
 
-def test_a_tidewater_owner_cannot_reach_harbours_rows_through_tidewaters_urls(client: HttpClient, cast) -> None:
+def test_a_tidewater_owner_cannot_reach_harbours_rows_through_tidewaters_urls(client: HttpClient, cast: Cast) -> None:
     client.force_login(cast.olga_user)
     for path in [
         f"locations/{cast.harbour_location.pk}/",
@@ -162,7 +167,7 @@ def test_a_tidewater_owner_cannot_reach_harbours_rows_through_tidewaters_urls(cl
     assert StaffMembership.objects.filter(pk=dov.pk).exists()
 
 
-def test_the_settings_link_shows_only_for_owners(client: HttpClient, cast) -> None:
+def test_the_settings_link_shows_only_for_owners(client: HttpClient, cast: Cast) -> None:
     client.force_login(cast.olga_user)
     assert 'href="/staff/tidewater/settings/"' in client.get("/staff/tidewater/calendar/").text
     assert 'href="/staff/tidewater/settings/"' in client.get("/staff/").text

@@ -6,6 +6,8 @@ import pytest
 import time_machine
 from django.test import Client as HttpClient
 
+from conftest import Cast
+
 pytestmark = pytest.mark.django_db
 
 
@@ -14,7 +16,7 @@ def starts(client: HttpClient, practice: str, service: int, day: str) -> list[st
     return [slot["start"] for slot in client.get(url).json()["slots"]]
 
 
-def test_new_york_spring_forward_day_keeps_local_hours(client: HttpClient, cast) -> None:
+def test_new_york_spring_forward_day_keeps_local_hours(client: HttpClient, cast: Cast) -> None:
     with time_machine.travel(datetime(2027, 3, 10, 12, tzinfo=UTC), tick=False):
         before = starts(client, "tidewater", cast.session.pk, "2027-03-13")
         after = starts(client, "tidewater", cast.session.pk, "2027-03-14")
@@ -23,7 +25,7 @@ def test_new_york_spring_forward_day_keeps_local_hours(client: HttpClient, cast)
     assert len(before) == len(after) == 29
 
 
-def test_new_york_fall_back_day_keeps_local_hours(client: HttpClient, cast) -> None:
+def test_new_york_fall_back_day_keeps_local_hours(client: HttpClient, cast: Cast) -> None:
     with time_machine.travel(datetime(2026, 10, 28, 12, tzinfo=UTC), tick=False):
         day = starts(client, "tidewater", cast.session.pk, "2026-11-01")
     assert day[0] == "2026-11-01T09:00:00-05:00"
@@ -31,7 +33,7 @@ def test_new_york_fall_back_day_keeps_local_hours(client: HttpClient, cast) -> N
     assert len(day) == 29
 
 
-def test_london_clocks_going_back_move_utc_but_not_local_times(client: HttpClient, cast) -> None:
+def test_london_clocks_going_back_move_utc_but_not_local_times(client: HttpClient, cast: Cast) -> None:
     with time_machine.travel(datetime(2026, 10, 20, 12, tzinfo=UTC), tick=False):
         summer = starts(client, "harbour", cast.harbour_session.pk, "2026-10-24")
         winter = starts(client, "harbour", cast.harbour_session.pk, "2026-10-25")
@@ -40,7 +42,7 @@ def test_london_clocks_going_back_move_utc_but_not_local_times(client: HttpClien
     assert len(summer) == len(winter) == 29  # 09:00 … 16:00 every 15 minutes
 
 
-def test_a_booking_on_the_change_day_lands_at_the_local_time(client: HttpClient, cast) -> None:
+def test_a_booking_on_the_change_day_lands_at_the_local_time(client: HttpClient, cast: Cast) -> None:
     with time_machine.travel(datetime(2027, 3, 10, 12, tzinfo=UTC), tick=False):
         response = client.post(
             "/api/v1/p/tidewater/bookings",

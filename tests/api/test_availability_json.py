@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.api.bookings import slots_json
 from longtide.scheduling.availability import Slot
 from longtide.scheduling.search import Found
@@ -46,7 +47,7 @@ def test_the_text_matches_json_dumps_across_offset_changes_and_zones() -> None:
 
 
 @pytest.mark.django_db
-def test_the_endpoint_answers_with_those_bytes(client: HttpClient, cast) -> None:
+def test_the_endpoint_answers_with_those_bytes(client: HttpClient, cast: Cast) -> None:
     with time_machine.travel(datetime(2026, 12, 1, 12, 0, tzinfo=UTC), tick=False):
         url = f"/api/v1/p/tidewater/availability?service={cast.session.pk}&start=2026-12-02&end=2026-12-03"
         body = client.get(url).content.decode()

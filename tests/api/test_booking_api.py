@@ -1,6 +1,7 @@
 """The public booking API: availability, bookings, manage-token endpoints."""
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -8,6 +9,7 @@ import time_machine
 from django.core import mail
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.notifications.delivery import deliver_due
 from longtide.scheduling.models import Appointment, Status
 
@@ -17,12 +19,12 @@ NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
 
-def body(cast, **over):
+def body(cast: Cast, **over):
     data = {
         "service": cast.session.pk,
         "practitioner": cast.ana.pk,
@@ -37,7 +39,7 @@ def post(client: HttpClient, data, **headers):
     return client.post("/api/v1/p/tidewater/bookings", data, content_type="application/json", headers=headers)
 
 
-def test_availability_lists_slots_in_order_with_local_offsets(client: HttpClient, cast) -> None:
+def test_availability_lists_slots_in_order_with_local_offsets(client: HttpClient, cast: Cast) -> None:
     url = (
         f"/api/v1/p/tidewater/availability?service={cast.session.pk}&practitioner={cast.ana.pk}"
         "&start=2026-12-02&end=2026-12-02"
@@ -54,7 +56,7 @@ def test_availability_lists_slots_in_order_with_local_offsets(client: HttpClient
     assert len(slots) == 29  # 09:00 … 16:00 every 15 minutes
 
 
-def test_availability_for_anyone_and_a_booked_time_disappears(client: HttpClient, cast) -> None:
+def test_availability_for_anyone_and_a_booked_time_disappears(client: HttpClient, cast: Cast) -> None:
     assert post(client, body(cast)).status_code == 201
     url = f"/api/v1/p/tidewater/availability?service={cast.session.pk}&practitioner=any&start=2026-12-02&end=2026-12-02"
     starts = [s["start"] for s in client.get(url).json()["slots"]]
@@ -86,7 +88,7 @@ def test_availability_for_anyone_and_a_booked_time_disappears(client: HttpClient
     ],
 )
 def test_availability_bad_input_names_the_field_with_a_specific_message(
-    client: HttpClient, cast, query, status, code, field, message
+    client: HttpClient, cast: Cast, query, status, code, field, message
 ) -> None:
     response = client.get(f"/api/v1/p/tidewater/availability?{query.format(s=cast.session.pk)}")
     data = response.json()
@@ -99,7 +101,7 @@ def emailed_token() -> str:
     return re.search(r"/p/tidewater/manage/([\w-]+)/", mail.outbox[-1].body).group(1)
 
 
-def test_a_booking_is_held_and_its_link_goes_only_to_the_email_address(client: HttpClient, cast) -> None:
+def test_a_booking_is_held_and_its_link_goes_only_to_the_email_address(client: HttpClient, cast: Cast) -> None:
     response = post(client, body(cast, note="first time"))
     assert response.status_code == 201
     data = response.json()
@@ -118,7 +120,7 @@ def test_a_booking_is_held_and_its_link_goes_only_to_the_email_address(client: H
     assert client.post(f"/api/v1/bookings/{token}/confirm").status_code == 200
 
 
-def test_a_held_booking_can_be_released_by_its_link(client: HttpClient, cast) -> None:
+def test_a_held_booking_can_be_released_by_its_link(client: HttpClient, cast: Cast) -> None:
     post(client, body(cast))
     token = emailed_token()
     released = client.post(f"/api/v1/bookings/{token}/release")
@@ -131,7 +133,7 @@ def test_a_held_booking_can_be_released_by_its_link(client: HttpClient, cast) ->
     )
 
 
-def test_a_taken_time_is_a_409_with_alternatives(client: HttpClient, cast) -> None:
+def test_a_taken_time_is_a_409_with_alternatives(client: HttpClient, cast: Cast) -> None:
     post(client, body(cast))
     response = post(client, body(cast, client={"first_name": "Di", "last_name": "O", "email": "di@example.test"}))
     assert response.status_code == 409
@@ -141,7 +143,7 @@ def test_a_taken_time_is_a_409_with_alternatives(client: HttpClient, cast) -> No
     assert Appointment.objects.count() == 1
 
 
-def test_the_idempotency_key_makes_a_retry_return_the_same_booking(client: HttpClient, cast) -> None:
+def test_the_idempotency_key_makes_a_retry_return_the_same_booking(client: HttpClient, cast: Cast) -> None:
     first = post(client, body(cast), **{"Idempotency-Key": "retry-1"})
     second = post(client, body(cast), **{"Idempotency-Key": "retry-1"})
     assert first.status_code == 201
@@ -150,7 +152,7 @@ def test_the_idempotency_key_makes_a_retry_return_the_same_booking(client: HttpC
     assert Appointment.objects.count() == 1
 
 
-def test_an_idempotency_key_reused_with_another_request_is_a_422(client: HttpClient, cast) -> None:
+def test_an_idempotency_key_reused_with_another_request_is_a_422(client: HttpClient, cast: Cast) -> None:
     post(client, body(cast), **{"Idempotency-Key": "retry-1"})
     other = {"first_name": "Mallory", "last_name": "Other", "email": "mallory@example.test"}
     response = post(client, body(cast, client=other), **{"Idempotency-Key": "retry-1"})
@@ -224,7 +226,7 @@ TOO_SOON = "Online bookings need at least 12 hours' notice. For sooner appointme
     ],
 )
 def test_bad_booking_input_gets_a_specific_code_and_message(
-    client: HttpClient, cast, over, status, code, field, message
+    client: HttpClient, cast: Cast, over, status, code, field, message
 ) -> None:
     response = post(client, body(cast, **over))
     data = response.json()
@@ -233,7 +235,7 @@ def test_bad_booking_input_gets_a_specific_code_and_message(
     assert Appointment.objects.count() == 0
 
 
-def test_a_phone_number_the_form_accepts_is_accepted_by_the_api(client: HttpClient, cast) -> None:
+def test_a_phone_number_the_form_accepts_is_accepted_by_the_api(client: HttpClient, cast: Cast) -> None:
     response = post(
         client,
         body(
@@ -243,7 +245,7 @@ def test_a_phone_number_the_form_accepts_is_accepted_by_the_api(client: HttpClie
     assert response.status_code == 201, response.json()
 
 
-def test_a_time_that_is_not_a_slot_is_a_409(client: HttpClient, cast) -> None:
+def test_a_time_that_is_not_a_slot_is_a_409(client: HttpClient, cast: Cast) -> None:
     response = post(client, body(cast, start="2026-12-02T10:07:00-05:00"))
     data = response.json()
     assert (response.status_code, data["code"]) == (409, "slot_taken")
@@ -255,7 +257,7 @@ OUTSIDE_WINDOW = "Changes within 24 hours of the appointment can't be made onlin
 NOT_BOOKED = "This appointment is no longer booked, so it cannot be changed."
 
 
-def test_cancel_by_token_respects_the_window(client: HttpClient, cast) -> None:
+def test_cancel_by_token_respects_the_window(client: HttpClient, cast: Cast) -> None:
     post(client, body(cast))
     token = emailed_token()
     assert client.post(f"/api/v1/bookings/{token}/confirm").status_code == 200
@@ -269,7 +271,7 @@ def test_cancel_by_token_respects_the_window(client: HttpClient, cast) -> None:
     assert (again.status_code, again.json()) == (409, {"code": "not_booked", "detail": NOT_BOOKED})
 
 
-def test_an_unknown_token_is_a_404(client: HttpClient, cast) -> None:
+def test_an_unknown_token_is_a_404(client: HttpClient, cast: Cast) -> None:
     for response in (client.get("/api/v1/bookings/nope"), client.post("/api/v1/bookings/nope/cancel")):
         assert (response.status_code, response.json()) == (
             404,

@@ -2,6 +2,7 @@
 a named online booking). `transaction=True`, so the count holds only the booking's own statements
 (no test-case savepoints). Runs on SQLite and on PostgreSQL (DATABASE_URL)."""
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, time
 
 import pytest
@@ -9,6 +10,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from conftest import Cast
 from longtide.notifications.models import Message
 from longtide.practice.models import Practitioner, Room
 from longtide.scheduling.booking import ClientDetails, book_appointment
@@ -22,7 +24,7 @@ BUDGET = 8
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
@@ -36,13 +38,13 @@ def statements(**booking) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def old_windows_cleaned(cast) -> None:
+def old_windows_cleaned(cast: Cast) -> None:
     """The first rate-limit hit in a process deletes old windows' counters (at most once an hour per
     process, ratelimit.counters._clean_up): make it here, outside the counted booking."""
     book_appointment(**booking(cast, email="earlier@example.test", start=TEN.replace(day=3)))
 
 
-def booking(cast, *, email: str, start: datetime = TEN, practitioner=...) -> dict:
+def booking(cast: Cast, *, email: str, start: datetime = TEN, practitioner=...) -> dict:
     return {
         "practice": cast.tidewater,
         "service": cast.session,
@@ -54,7 +56,7 @@ def booking(cast, *, email: str, start: datetime = TEN, practitioner=...) -> dic
     }
 
 
-def test_a_named_online_booking_for_a_new_client_stays_within_the_budget(cast) -> None:
+def test_a_named_online_booking_for_a_new_client_stays_within_the_budget(cast: Cast) -> None:
     sql = statements(**booking(cast, email="new.person@example.test"))
     assert len(sql) <= BUDGET, "\n".join(s[:150] for s in sql)
     assert not any(s.upper().startswith(("SAVEPOINT", "RELEASE")) for s in sql), "no savepoint for the client"
@@ -65,7 +67,7 @@ def test_a_named_online_booking_for_a_new_client_stays_within_the_budget(cast) -
     assert (made.client.email, made.practitioner_id, made.start) == ("new.person@example.test", cast.ana.pk, TEN)
 
 
-def test_a_named_online_booking_for_a_returning_client_stays_within_the_budget(cast) -> None:
+def test_a_named_online_booking_for_a_returning_client_stays_within_the_budget(cast: Cast) -> None:
     first = book_appointment(**booking(cast, email="back@example.test"))
     later = TEN.replace(hour=18)
     sql = statements(**booking(cast, email="BACK@example.test", start=later))
@@ -74,7 +76,7 @@ def test_a_named_online_booking_for_a_returning_client_stays_within_the_budget(c
     assert again.client_id == first.appointment.client_id, "the same client, found by address whatever its case"
 
 
-def test_any_practitioner_searches_once_across_the_candidates(cast) -> None:
+def test_any_practitioner_searches_once_across_the_candidates(cast: Cast) -> None:
     # Ana (first in order) is taken at ten, so "anyone" gets the next practitioner free then: Bea,
     # not Cy; one search finds her among all three.
     team = {}
@@ -100,7 +102,7 @@ def test_any_practitioner_searches_once_across_the_candidates(cast) -> None:
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the booking locks exist on PostgreSQL only")
-def test_under_the_booking_locks_only_the_insert_and_the_counters_run(cast) -> None:
+def test_under_the_booking_locks_only_the_insert_and_the_counters_run(cast: Cast) -> None:
     # The client and the email (rendered, then written to the outbox) come before the locks: the
     # appointment's id is drawn from its sequence with the first query. Another booking of the
     # same practitioner or room waits for the locks only while the insert and the counters run.

@@ -27,6 +27,7 @@ from schemathesis.checks import CheckContext
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from conftest import Cast
 from longtide.api.bookings import MAX_DAYS
 from longtide.scheduling.booking import ClientDetails, book_appointment
 from longtide.scheduling.manage_links import token_for
@@ -80,7 +81,7 @@ def wsgi_keeps_the_test_connection() -> Any:
 
 
 @pytest.fixture
-def api_schema(cast, wsgi_keeps_the_test_connection):
+def api_schema(cast: Cast, wsgi_keeps_the_test_connection: Any):
     """The schema of the live app, with the test cast's practice, a booking and a staff token."""
     from longtide.wsgi import application
 

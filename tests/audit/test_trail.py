@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from typing import Any
 
 import pytest
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, InternalError, OperationalError, connection, connections, transaction
+from django.test import RequestFactory
 
+from conftest import Cast
 from longtide.audit.chain import GENESIS
 from longtide.audit.models import Action, AppendOnly, AuditEvent, Via
 from longtide.audit.trail import Actor, NotInTransaction, Origin, record
@@ -21,14 +25,21 @@ DatabaseRefusal = (IntegrityError, InternalError, OperationalError)
 NOWHERE = Origin(None, "")
 
 
-def write(practice_id: int | None, user=None, *, role: str = "", origin=NOWHERE, **extra) -> AuditEvent:
+def write(
+    practice_id: int | None,
+    user: AbstractBaseUser | None = None,
+    *,
+    role: str = "",
+    origin: Origin = NOWHERE,
+    **extra: Any,
+) -> AuditEvent:
     fields = {"action": Action.VIEW, "object_type": "chart", "client_id": 7, "object_id": 7, **extra}
     with transaction.atomic():
         return record(practice_id=practice_id, by=Actor(user, role, origin, Via.WEB), **fields)
 
 
 @pytest.mark.django_db
-def test_each_practice_has_its_own_chain_numbered_from_one(cast) -> None:
+def test_each_practice_has_its_own_chain_numbered_from_one(cast: Cast) -> None:
     first = write(cast.tidewater.pk, cast.ana_user)
     second = write(cast.tidewater.pk, cast.olga_user)
     elsewhere = write(cast.harbour.pk, cast.dov_user)
@@ -39,7 +50,7 @@ def test_each_practice_has_its_own_chain_numbered_from_one(cast) -> None:
 
 
 @pytest.mark.django_db
-def test_a_row_keeps_who_what_where_and_why(cast, rf) -> None:
+def test_a_row_keeps_who_what_where_and_why(cast: Cast, rf: RequestFactory) -> None:
     request = rf.get("/", REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT="Firefox\x00/1")
     event = write(
         cast.tidewater.pk,
@@ -68,7 +79,7 @@ def test_a_row_without_a_practice_goes_to_chain_zero() -> None:
 
 
 @pytest.mark.django_db
-def test_the_app_has_no_update_or_delete_path(cast) -> None:
+def test_the_app_has_no_update_or_delete_path(cast: Cast) -> None:
     event = write(cast.tidewater.pk)
     event.reason = "changed"
     with pytest.raises(AppendOnly):
@@ -86,14 +97,14 @@ def test_the_app_has_no_update_or_delete_path(cast) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_record_refuses_to_run_outside_a_transaction(cast) -> None:
+def test_record_refuses_to_run_outside_a_transaction(cast: Cast) -> None:
     with pytest.raises(NotInTransaction):
         record(action=Action.VIEW, object_type="chart", practice_id=cast.tidewater.pk, by=Actor.system())
     assert not AuditEvent.objects.exists()
 
 
 @pytest.mark.django_db
-def test_a_rolled_back_transaction_leaves_no_audit_row(cast) -> None:
+def test_a_rolled_back_transaction_leaves_no_audit_row(cast: Cast) -> None:
     def failing_view() -> None:
         with transaction.atomic():
             record(action=Action.VIEW, object_type="chart", practice_id=cast.tidewater.pk, by=Actor.system())
@@ -104,13 +115,13 @@ def test_a_rolled_back_transaction_leaves_no_audit_row(cast) -> None:
     assert not AuditEvent.objects.exists()
 
 
-def raw(sql: str, params: list[object] | None = None) -> None:
+def raw(sql: str, params: list[Any] | None = None) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params or [])
 
 
 @pytest.mark.django_db
-def test_the_database_refuses_an_update_of_an_audit_row_in_plain_sql(cast) -> None:
+def test_the_database_refuses_an_update_of_an_audit_row_in_plain_sql(cast: Cast) -> None:
     event = write(cast.tidewater.pk)
     with pytest.raises(DatabaseRefusal, match="append-only"):
         raw("UPDATE audit_auditevent SET reason = 'edited' WHERE id = %s", [event.pk])
@@ -118,7 +129,7 @@ def test_the_database_refuses_an_update_of_an_audit_row_in_plain_sql(cast) -> No
 
 
 @pytest.mark.django_db
-def test_the_database_refuses_a_delete_of_an_audit_row_in_plain_sql(cast) -> None:
+def test_the_database_refuses_a_delete_of_an_audit_row_in_plain_sql(cast: Cast) -> None:
     event = write(cast.tidewater.pk)
     with pytest.raises(DatabaseRefusal, match="append-only"):
         raw("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
@@ -126,7 +137,7 @@ def test_the_database_refuses_a_delete_of_an_audit_row_in_plain_sql(cast) -> Non
 
 
 @pytest.mark.django_db
-def test_postgresql_refuses_to_truncate_the_trail(cast) -> None:
+def test_postgresql_refuses_to_truncate_the_trail(cast: Cast) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has no TRUNCATE")
     write(cast.tidewater.pk)
@@ -150,7 +161,7 @@ def test_the_guards_are_in_place_after_every_migration() -> None:
         assert {name for (name,) in cursor.fetchall()} == expected
 
 
-def past_the_trigger(sql: str, params: list[object]) -> None:
+def past_the_trigger(sql: str, params: list[Any]) -> None:
     """Change the trail as a database owner could: set the trigger aside, write, put it back."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -170,12 +181,12 @@ def past_the_trigger(sql: str, params: list[object]) -> None:
 
 
 @pytest.fixture
-def five_rows(cast) -> list[AuditEvent]:
+def five_rows(cast: Cast) -> list[AuditEvent]:
     return [write(cast.tidewater.pk, cast.ana_user, object_id=n) for n in range(5)]
 
 
 @pytest.mark.django_db
-def test_verify_passes_an_untouched_trail(five_rows, capsys) -> None:
+def test_verify_passes_an_untouched_trail(five_rows: list[AuditEvent], capsys: pytest.CaptureFixture[str]) -> None:
     call_command("audit", "verify")
     out = capsys.readouterr().out
     assert "audit trail OK: 5 rows in 1 chain(s)" in out
@@ -183,7 +194,9 @@ def test_verify_passes_an_untouched_trail(five_rows, capsys) -> None:
 
 
 @pytest.mark.django_db
-def test_verify_catches_a_row_edited_past_the_trigger(five_rows, capsys) -> None:
+def test_verify_catches_a_row_edited_past_the_trigger(
+    five_rows: list[AuditEvent], capsys: pytest.CaptureFixture[str]
+) -> None:
     past_the_trigger("UPDATE audit_auditevent SET actor_label = 'someone-else' WHERE id = %s", [five_rows[2].pk])
     with pytest.raises(CommandError) as failure:
         call_command("audit", "verify")
@@ -194,7 +207,7 @@ def test_verify_catches_a_row_edited_past_the_trigger(five_rows, capsys) -> None
 
 
 @pytest.mark.django_db
-def test_verify_catches_an_edit_whose_hash_was_recomputed(five_rows) -> None:
+def test_verify_catches_an_edit_whose_hash_was_recomputed(five_rows: list[AuditEvent]) -> None:
     edited = five_rows[1]
     forged_hash = dataclasses.replace(edited.link(), reason="nothing to see").digest()
     past_the_trigger(
@@ -206,7 +219,9 @@ def test_verify_catches_an_edit_whose_hash_was_recomputed(five_rows) -> None:
 
 
 @pytest.mark.django_db
-def test_verify_catches_a_row_deleted_past_the_trigger(five_rows, capsys) -> None:
+def test_verify_catches_a_row_deleted_past_the_trigger(
+    five_rows: list[AuditEvent], capsys: pytest.CaptureFixture[str]
+) -> None:
     past_the_trigger("DELETE FROM audit_auditevent WHERE id = %s", [five_rows[1].pk])
     with pytest.raises(CommandError):
         call_command("audit", "verify")
@@ -215,7 +230,7 @@ def test_verify_catches_a_row_deleted_past_the_trigger(five_rows, capsys) -> Non
 
 
 @pytest.mark.django_db
-def test_verify_reports_each_broken_chain_and_the_heads_that_hold(cast, five_rows) -> None:
+def test_verify_reports_each_broken_chain_and_the_heads_that_hold(cast: Cast, five_rows: list[AuditEvent]) -> None:
     other = write(cast.harbour.pk)
     past_the_trigger("DELETE FROM audit_auditevent WHERE id = %s", [five_rows[0].pk])
     result = verify_trail()
@@ -224,7 +239,7 @@ def test_verify_reports_each_broken_chain_and_the_heads_that_hold(cast, five_row
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_never_fork_a_chain(cast) -> None:
+def test_concurrent_writers_never_fork_a_chain(cast: Cast) -> None:
     practice_id = cast.tidewater.pk
     errors: list[BaseException] = []
     start = threading.Barrier(6)

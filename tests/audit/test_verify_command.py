@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
+from conftest import Cast
 from longtide.audit.models import Action
 from longtide.audit.trail import Actor, record
 
@@ -33,7 +34,7 @@ def longtide(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_audit_verify_exits_zero_on_a_sound_trail_and_one_on_a_deleted_row(cast) -> None:
+def test_audit_verify_exits_zero_on_a_sound_trail_and_one_on_a_deleted_row(cast: Cast) -> None:
     events = []
     for n in range(3):
         with transaction.atomic():

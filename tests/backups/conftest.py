@@ -44,10 +44,10 @@ class Db:
                 return {n: _sorted(db.execute(f'SELECT * FROM "{n}"').fetchall()) for n in sorted(names)}
         import psycopg
 
-        with psycopg.connect(self.url) as db, db.cursor() as cur:
+        with psycopg.connect(self.url) as conn, conn.cursor() as cur:
             cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1")
             names = [r[0] for r in cur.fetchall()]
-            out = {}
+            out: dict[str, list[tuple[Any, ...]]] = {}
             for name in names:
                 cur.execute(psycopg.sql.SQL("SELECT * FROM {}").format(psycopg.sql.Identifier(name)))
                 out[name] = _sorted(cur.fetchall())

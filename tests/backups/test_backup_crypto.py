@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import tarfile
+from pathlib import Path
 
 import pytest
 
@@ -103,7 +104,7 @@ def test_a_key_round_trips_through_its_text_form_with_a_newline() -> None:
     assert len(parse_key(text + "\n")) == 32
 
 
-def test_an_archive_whose_encrypted_tail_is_cut_off_is_refused_even_after_the_tar_ends(tmp_path) -> None:
+def test_an_archive_whose_encrypted_tail_is_cut_off_is_refused_even_after_the_tar_ends(tmp_path: Path) -> None:
     """The tar ends (end-of-archive marker) chunks before the file does; cutting those last chunks
     must still fail the restore, not pass because tarfile never read that far."""
     plain = io.BytesIO()

@@ -144,8 +144,8 @@ def test_a_backup_taken_while_bookings_are_written_restores_as_one_instant(
     grew = {t for t in before if len(source_rows[t]) > len(before[t])}
     assert {"scheduling_appointment", "clients_client"} <= grew
     restored_ids = {row[0] for row in restored_rows["scheduling_appointment"]}
-    before = {pk for _, committed, pk in bookings.done if committed < backup_began}
-    assert before <= restored_ids, "every booking committed before the backup began is in it"
+    committed_before = {pk for _, committed, pk in bookings.done if committed < backup_began}
+    assert committed_before <= restored_ids, "every booking committed before the backup began is in it"
     written_after = {pk for began, _, pk in bookings.done if began > backup_ended}
     assert not (written_after & restored_ids), "nothing booked after the backup ended is in it"
     assert (target_dir / "media" / "practitioners" / "maya.jpg").read_bytes() == (

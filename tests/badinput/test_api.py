@@ -10,7 +10,9 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.test import Client as HttpClient
+from pytest_django import Settings
 
+from conftest import Cast
 from longtide.lib.bounds import DATE_MESSAGE, ID_MESSAGE
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +34,7 @@ def http() -> HttpClient:
     return HttpClient(raise_request_exception=False)
 
 
-def booking(cast, **over):
+def booking(cast: Cast, **over):
     data = {
         "service": cast.session.pk,
         "practitioner": cast.ana.pk,
@@ -64,14 +66,14 @@ def answer(response) -> tuple[int, dict]:
         ("1899-12-31", "1900-01-01", "start"),
     ],
 )
-def test_availability_refuses_dates_outside_the_bounds(http, cast, start, end, field) -> None:
+def test_availability_refuses_dates_outside_the_bounds(http: HttpClient, cast: Cast, start, end, field) -> None:
     url = f"/api/v1/p/tidewater/availability?service={cast.session.pk}&start={start}&end={end}"
     status, data = answer(http.get(url))
     assert (status, data["code"]) == (422, "date_out_of_range")
     assert data["errors"][field] == [DATE_MESSAGE]
 
 
-def test_availability_answers_on_the_last_days_inside_the_bounds(http, cast) -> None:
+def test_availability_answers_on_the_last_days_inside_the_bounds(http: HttpClient, cast: Cast) -> None:
     url = f"/api/v1/p/tidewater/availability?service={cast.session.pk}&start=2999-12-30&end=2999-12-31"
     assert answer(http.get(url)) == (200, {"slots": []})  # beyond the booking horizon: nothing free
     url = f"/api/v1/p/tidewater/availability?service={cast.session.pk}&start=1900-01-01&end=1900-01-02"
@@ -81,7 +83,7 @@ def test_availability_answers_on_the_last_days_inside_the_bounds(http, cast) -> 
 @pytest.mark.parametrize(
     "start", ["9999-12-31T23:59:59-10:00", "0001-01-01T00:00:00+14:00", "2999-12-31T23:00:00-05:00"]
 )
-def test_a_booking_start_outside_the_bounds_is_refused(http, cast, start) -> None:
+def test_a_booking_start_outside_the_bounds_is_refused(http: HttpClient, cast: Cast, start) -> None:
     status, data = answer(post(http, booking(cast, start=start)))
     assert (status, data["code"], data["errors"]) == (422, "date_out_of_range", {"start": [TIME_MESSAGE]})
 
@@ -89,7 +91,7 @@ def test_a_booking_start_outside_the_bounds_is_refused(http, cast, start) -> Non
 # -- ids ------------------------------------------------------------------------------------------
 
 
-def test_a_20_digit_service_id_is_refused_with_the_id_rule(http, cast) -> None:
+def test_a_20_digit_service_id_is_refused_with_the_id_rule(http: HttpClient, cast: Cast) -> None:
     status, data = answer(http.get(f"/api/v1/p/tidewater/availability?service={BIG}&start=2026-12-02&end=2026-12-02"))
     assert (status, data["code"], data["errors"]) == (422, "id_out_of_range", {"service": [ID_MESSAGE]})
     status, data = answer(post(http, booking(cast, service=int(BIG))))
@@ -97,12 +99,12 @@ def test_a_20_digit_service_id_is_refused_with_the_id_rule(http, cast) -> None:
 
 
 @pytest.mark.parametrize("practitioner", [BIG, int(BIG), "9223372036854775808", 0])
-def test_a_practitioner_id_past_the_bounds_is_refused_in_a_booking(http, cast, practitioner) -> None:
+def test_a_practitioner_id_past_the_bounds_is_refused_in_a_booking(http: HttpClient, cast: Cast, practitioner) -> None:
     status, data = answer(post(http, booking(cast, practitioner=practitioner)))
     assert (status, data["code"], data["errors"]) == (422, "id_out_of_range", {"practitioner": [ID_MESSAGE]})
 
 
-def test_the_largest_id_is_simply_unknown(http, cast) -> None:
+def test_the_largest_id_is_simply_unknown(http: HttpClient, cast: Cast) -> None:
     status, data = answer(post(http, booking(cast, practitioner=2**63 - 1)))
     assert (status, data["code"]) == (404, "unknown_practitioner")
     url = f"/api/v1/p/tidewater/availability?service={cast.session.pk}&start=2026-12-02&end=2026-12-02"
@@ -128,13 +130,13 @@ def test_the_largest_id_is_simply_unknown(http, cast) -> None:
         ({"x\x00y": 1}, "x\\x00y"),
     ],
 )
-def test_a_nul_byte_in_the_json_body_is_a_422_naming_where(http, cast, change, path) -> None:
+def test_a_nul_byte_in_the_json_body_is_a_422_naming_where(http: HttpClient, cast: Cast, change, path) -> None:
     status, data = answer(post(http, booking(cast, **change)))
     assert (status, data["code"], data["errors"]) == (422, "null_character", {path: [NUL_FIELD]})
     assert data["detail"] == "The body contains a null character (\\u0000), which is never valid."
 
 
-def test_a_nul_byte_in_the_idempotency_key_is_a_400(http, cast) -> None:
+def test_a_nul_byte_in_the_idempotency_key_is_a_400(http: HttpClient, cast: Cast) -> None:
     status, data = answer(post(http, booking(cast), **{"Idempotency-Key": "key\x00"}))
     assert (status, data) == (
         400,
@@ -152,14 +154,14 @@ def test_a_nul_byte_in_the_idempotency_key_is_a_400(http, cast) -> None:
         "/api/v1/p/tidewater/availability?service=1&start=2026-12-02&end=2026-12-02&practitioner=any%00",
     ],
 )
-def test_a_nul_byte_in_the_query_is_a_400(http, cast, url) -> None:
+def test_a_nul_byte_in_the_query_is_a_400(http: HttpClient, cast: Cast, url) -> None:
     status, data = answer(http.get(url))
     assert (status, data["code"]) == (400, "null_character")
     assert data["detail"] == "The address contains a null character (\\x00), which is never valid here."
 
 
 @pytest.mark.parametrize("url", ["/api/v1/p/tide%00water/", "/api/v1/bookings/abc%00def"])
-def test_a_nul_byte_in_the_path_is_a_404(http, cast, url) -> None:
+def test_a_nul_byte_in_the_path_is_a_404(http: HttpClient, cast: Cast, url) -> None:
     assert answer(http.get(url)) == (
         404,
         {"detail": "Not found: the address contains a null character.", "code": "not_found"},
@@ -169,21 +171,21 @@ def test_a_nul_byte_in_the_path_is_a_404(http, cast, url) -> None:
 # -- other input the schema refuses ---------------------------------------------------------------
 
 
-def test_a_body_that_is_not_json_is_a_400(http, cast) -> None:
+def test_a_body_that_is_not_json_is_a_400(http: HttpClient, cast: Cast) -> None:
     response = http.post("/api/v1/p/tidewater/bookings", "{not json", content_type="application/json")
     status, data = answer(response)
     assert (status, data["code"]) == (400, "invalid_json")
     assert data["detail"].startswith("The body is not valid JSON:")
 
 
-def test_an_unknown_style_is_a_422_listing_the_styles(http, cast) -> None:
+def test_an_unknown_style_is_a_422_listing_the_styles(http: HttpClient, cast: Cast) -> None:
     status, data = answer(http.get("/api/v1/p/tidewater/practitioners?style=reiki"))
     assert (status, data["code"]) == (422, "invalid")
     assert data["errors"] == {"style": ["Input should be 'biomechanical', 'biodynamic' or 'integrative'"]}
 
 
 @pytest.mark.parametrize("slug", ["tide water", "x" * 51])
-def test_a_slug_that_cannot_be_a_practice_is_a_422(http, cast, slug) -> None:
+def test_a_slug_that_cannot_be_a_practice_is_a_422(http: HttpClient, cast: Cast, slug) -> None:
     status, data = answer(http.get(f"/api/v1/p/{slug}/services"))
     assert (status, data["code"], list(data["errors"])) == (422, "invalid", ["slug"])
 
@@ -191,7 +193,7 @@ def test_a_slug_that_cannot_be_a_practice_is_a_422(http, cast, slug) -> None:
 # -- errors are JSON with DEBUG off ---------------------------------------------------------------
 
 
-def test_api_errors_that_django_answers_are_json_too(http, cast, settings) -> None:
+def test_api_errors_that_django_answers_are_json_too(http: HttpClient, cast: Cast, settings: Settings) -> None:
     assert settings.DEBUG is False
     assert answer(http.get("/api/v1/no-such-thing")) == (404, {"detail": "Not found.", "code": "not_found"})
     response = http.delete("/api/v1/p/tidewater/")
@@ -202,7 +204,7 @@ def test_api_errors_that_django_answers_are_json_too(http, cast, settings) -> No
     assert response["Allow"] == "GET"
 
 
-def test_a_server_error_in_the_api_is_json(http, cast, monkeypatch) -> None:
+def test_a_server_error_in_the_api_is_json(http: HttpClient, cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(slug: str):
         raise RuntimeError("the database went away")
 

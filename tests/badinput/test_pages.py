@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.lib.bounds import DATE_MESSAGE
 from longtide.scheduling.booking import ClientDetails, book_appointment, confirm_booking
 from longtide.scheduling.manage_links import token_for
@@ -37,14 +38,14 @@ def http() -> HttpClient:
 
 
 @pytest.fixture
-def olga(cast) -> HttpClient:
+def olga(cast: Cast) -> HttpClient:
     client = HttpClient(raise_request_exception=False)
     client.force_login(cast.olga_user)
     return client
 
 
 @pytest.fixture
-def booked(cast):
+def booked(cast: Cast):
     held = book_appointment(
         practice=cast.tidewater,
         service=cast.session,
@@ -64,7 +65,9 @@ def text(response) -> str:
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1899-12-31", "3000-01-01"])
 @pytest.mark.parametrize("view", ["day", "week"])
-def test_the_staff_calendar_refuses_a_date_outside_the_bounds_with_a_page_that_says_so(olga, cast, day, view) -> None:
+def test_the_staff_calendar_refuses_a_date_outside_the_bounds_with_a_page_that_says_so(
+    olga: HttpClient, cast: Cast, day, view
+) -> None:
     response = olga.get(f"/staff/tidewater/calendar/?date={day}&view={view}")
     assert response.status_code == 400
     assert DATE_MESSAGE in text(response)
@@ -72,13 +75,15 @@ def test_the_staff_calendar_refuses_a_date_outside_the_bounds_with_a_page_that_s
 
 
 @pytest.mark.parametrize("day", ["1900-01-01", "2999-12-31"])
-def test_the_staff_calendar_shows_the_first_and_last_day_inside_the_bounds(olga, cast, day) -> None:
+def test_the_staff_calendar_shows_the_first_and_last_day_inside_the_bounds(olga: HttpClient, cast: Cast, day) -> None:
     for view in ("day", "week"):
         assert olga.get(f"/staff/tidewater/calendar/?date={day}&view={view}").status_code == 200
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
-def test_booking_for_a_client_on_a_date_outside_the_bounds_says_so_and_keeps_the_search(olga, cast, day) -> None:
+def test_booking_for_a_client_on_a_date_outside_the_bounds_says_so_and_keeps_the_search(
+    olga: HttpClient, cast: Cast, day
+) -> None:
     response = olga.get(f"/staff/tidewater/appointments/new/?service={cast.session.pk}&date={day}&first_name=Pia")
     assert response.status_code == 400
     assert DATE_MESSAGE in text(response)
@@ -86,7 +91,7 @@ def test_booking_for_a_client_on_a_date_outside_the_bounds_says_so_and_keeps_the
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
-def test_moving_to_a_date_outside_the_bounds_says_so(olga, booked, day) -> None:
+def test_moving_to_a_date_outside_the_bounds_says_so(olga: HttpClient, booked, day) -> None:
     response = olga.get(f"/staff/tidewater/appointments/{booked.pk}/move/?date={day}")
     assert response.status_code == 400
     assert DATE_MESSAGE in text(response)
@@ -102,14 +107,14 @@ def test_moving_to_a_date_outside_the_bounds_says_so(olga, booked, day) -> None:
         f"2026-06-02T10:00:00-04:00|{BIG}",
     ],
 )
-def test_the_booking_details_page_refuses_a_slot_it_cannot_use(http, cast, slot) -> None:
+def test_the_booking_details_page_refuses_a_slot_it_cannot_use(http: HttpClient, cast: Cast, slot) -> None:
     response = http.get(f"/p/tidewater/book/{cast.session.slug}/details/", {"slot": slot})
     assert response.status_code == 400
     assert SLOT_NOT_VALID in text(response)
     assert f'href="/p/tidewater/book/{cast.session.slug}/times/"' in text(response)
 
 
-def test_sending_the_details_form_with_a_slot_in_year_9999_keeps_what_was_typed(http, cast) -> None:
+def test_sending_the_details_form_with_a_slot_in_year_9999_keeps_what_was_typed(http: HttpClient, cast: Cast) -> None:
     form = {
         "slot": "9999-12-31T23:59:59-10:00|1",
         "request_key": "k" * 32,
@@ -125,7 +130,7 @@ def test_sending_the_details_form_with_a_slot_in_year_9999_keeps_what_was_typed(
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2026-02-30", "yesterday"])
-def test_the_week_of_free_times_refuses_an_unusable_from_date(http, cast, day) -> None:
+def test_the_week_of_free_times_refuses_an_unusable_from_date(http: HttpClient, cast: Cast, day) -> None:
     response = http.get(f"/p/tidewater/book/{cast.session.slug}/times/", {"from": day, "practitioner": "any"})
     assert response.status_code == 400
     assert DATE_MESSAGE in text(response)
@@ -133,7 +138,7 @@ def test_the_week_of_free_times_refuses_an_unusable_from_date(http, cast, day) -
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
-def test_the_clients_reschedule_page_refuses_an_unusable_from_date(http, booked, day) -> None:
+def test_the_clients_reschedule_page_refuses_an_unusable_from_date(http: HttpClient, booked, day) -> None:
     response = http.get(f"/p/tidewater/manage/{token_for(booked)}/reschedule/", {"from": day})
     assert response.status_code == 400
     assert DATE_MESSAGE in text(response)
@@ -153,14 +158,14 @@ def test_the_clients_reschedule_page_refuses_an_unusable_from_date(http, booked,
         "/staff/tidewater/settings/hours/?location=" + BIG,
     ],
 )
-def test_a_20_digit_id_is_a_404_or_the_default(olga, cast, url) -> None:
+def test_a_20_digit_id_is_a_404_or_the_default(olga: HttpClient, cast: Cast, url) -> None:
     response = olga.get(url)
     assert response.status_code in (200, 404), url
     if response.status_code == 200:  # the calendar falls back to the member's own week
         assert "Ana Silva" in text(response)
 
 
-def test_a_20_digit_id_in_a_staff_search_is_a_form_error(olga, cast) -> None:
+def test_a_20_digit_id_in_a_staff_search_is_a_form_error(olga: HttpClient, cast: Cast) -> None:
     response = olga.get(f"/staff/tidewater/appointments/new/?service={BIG}&practitioner={BIG}&date=2026-06-02")
     assert response.status_code == 400
     assert "Select a valid choice" in text(response)
@@ -172,7 +177,7 @@ def test_a_20_digit_id_in_a_staff_search_is_a_form_error(olga, cast) -> None:
 @pytest.mark.parametrize(
     "url", ["/p/tide%00water/", "/p/tidewater/manage/abc%00def/", "/calendar-feed/x%00y.ics", "/welcome/a%00/"]
 )
-def test_a_nul_byte_in_the_path_is_a_404_page(http, cast, url) -> None:
+def test_a_nul_byte_in_the_path_is_a_404_page(http: HttpClient, cast: Cast, url) -> None:
     response = http.get(url)
     assert response.status_code == 404
     assert "null character" in text(response)
@@ -191,13 +196,13 @@ def test_a_nul_byte_in_the_path_is_a_404_page(http, cast, url) -> None:
         "/p/tidewater/?a%00=1",
     ],
 )
-def test_a_nul_byte_in_the_query_is_a_400_page_that_says_so(olga, cast, url) -> None:
+def test_a_nul_byte_in_the_query_is_a_400_page_that_says_so(olga: HttpClient, cast: Cast, url) -> None:
     response = olga.get(url)
     assert response.status_code == 400
     assert NUL_IN_ADDRESS in text(response)
 
 
-def test_a_nul_byte_in_a_header_is_a_400(http, cast) -> None:
+def test_a_nul_byte_in_a_header_is_a_400(http: HttpClient, cast: Cast) -> None:
     response = http.get("/p/tidewater/", headers={"User-Agent": "Firefox\x00"})
     assert response.status_code == 400
     assert "A request header contains a null character" in text(response)
@@ -213,7 +218,7 @@ def test_a_nul_byte_in_a_header_is_a_400(http, cast) -> None:
     ],
 )
 def test_a_nul_byte_in_a_booking_form_field_is_named_and_what_was_typed_is_kept(
-    http, cast, field, value, message
+    http: HttpClient, cast: Cast, field, value, message
 ) -> None:
     form = {
         "slot": "2026-06-02T10:00:00-04:00|" + str(cast.ana.pk),

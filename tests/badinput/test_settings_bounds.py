@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from conftest import Cast
 from longtide.practice.models import Practice
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ def test_every_numeric_setting_of_the_practice_is_listed_here() -> None:
 
 
 @pytest.mark.parametrize(("name", "bounds"), NUMERIC_SETTINGS.items())
-def test_the_model_refuses_a_setting_outside_its_bounds(cast, name, bounds) -> None:
+def test_the_model_refuses_a_setting_outside_its_bounds(cast: Cast, name, bounds) -> None:
     low, high = bounds
     practice = Practice.objects.get(pk=cast.tidewater.pk)
     for good in (low, high):

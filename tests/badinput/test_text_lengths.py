@@ -12,6 +12,7 @@ from django import forms
 from django.test import Client as HttpClient
 
 import longtide.web
+from conftest import Cast
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def test_every_text_field_of_every_form_has_a_maximum_length() -> None:
     assert len(all_forms()) > 30  # the walk finds the forms
 
 
-def test_a_service_description_past_its_length_is_refused_and_kept(cast) -> None:
+def test_a_service_description_past_its_length_is_refused_and_kept(cast: Cast) -> None:
     olga = HttpClient()
     olga.force_login(cast.olga_user)
     page = olga.get(f"/staff/tidewater/settings/services/{cast.session.pk}/")

@@ -3,15 +3,20 @@ files on this server, runs under the Content-Security-Policy and shows the API's
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Route, expect
+from playwright.sync_api import Page, Route, expect
+from pytest_django.live_server_helper import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_practice")]
 
 
-def test_the_api_docs_work_offline_under_the_policy(page, live_server, console_errors, screenshot) -> None:
+def test_the_api_docs_work_offline_under_the_policy(
+    page: Page, live_server: LiveServer, console_errors: Callable[[Page], list[str]], screenshot: Callable[..., Path]
+) -> None:
     ours = urlsplit(live_server.url).netloc
     elsewhere: list[str] = []
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,7 +44,12 @@ def cleo(demo_practice: Any) -> Any:
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_the_front_desk_moves_and_cancels_with_reasons_and_reads_the_history(
-    new_page: Callable[..., Page], viewport: str, cleo: Any, console_errors, assert_accessible, screenshot
+    new_page: Callable[..., Page],
+    viewport: str,
+    cleo: Any,
+    console_errors: Callable[[Page], list[str]],
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
 ) -> None:
     from longtide.scheduling.models import Status
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -14,7 +16,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_practice")]
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
-def test_a_client_books_with_maya_from_her_page(new_page, viewport: str, assert_accessible, screenshot) -> None:
+def test_a_client_books_with_maya_from_her_page(
+    new_page: Callable[..., Page],
+    viewport: str,
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
+) -> None:
     page: Page = new_page(viewport)
     maya = Practitioner.objects.get(practice__slug="demo", slug="maya-okafor")
     page.goto("/p/demo/practitioners/")
@@ -53,7 +60,7 @@ def test_a_client_books_with_maya_from_her_page(new_page, viewport: str, assert_
     assert appointment.service.slug == "first-visit"
 
 
-def test_book_on_the_services_page_chooses_the_service(page: Page, assert_accessible) -> None:
+def test_book_on_the_services_page_chooses_the_service(page: Page, assert_accessible: Callable[[Page], None]) -> None:
     page.goto("/p/demo/services/")
     assert_accessible(page)
     page.get_by_role("link", name="Book Craniosacral session", exact=True).click()
@@ -61,14 +68,14 @@ def test_book_on_the_services_page_chooses_the_service(page: Page, assert_access
     expect(page.get_by_role("radio", name=re.compile("^Anyone"))).to_be_checked()
 
 
-def test_a_stale_practitioner_link_says_so(page: Page, assert_accessible) -> None:
+def test_a_stale_practitioner_link_says_so(page: Page, assert_accessible: Callable[[Page], None]) -> None:
     response = page.goto("/p/demo/book/cst-60/times/?practitioner=999999")
     assert response is not None and response.status == 404
     expect(page.get_by_role("alert")).to_have_text(re.compile("not taking online bookings"))
     assert_accessible(page)
 
 
-def test_a_form_error_sits_under_its_field_on_a_desktop(page: Page, assert_accessible) -> None:
+def test_a_form_error_sits_under_its_field_on_a_desktop(page: Page, assert_accessible: Callable[[Page], None]) -> None:
     page.goto("/p/demo/book/first-visit/times/?practitioner=any")
     page.get_by_role("link", name="Later →").click()
     expect(page.get_by_role("link", name="← Earlier")).to_be_visible()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -59,7 +61,10 @@ def open_the_emailed_link(page: Page, email: str) -> str:
 
 
 def test_a_new_client_books_confirms_reschedules_and_cancels(
-    page: Page, assert_accessible, screenshot, console_errors
+    page: Page,
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
+    console_errors: Callable[[Page], list[str]],
 ) -> None:
     book_a_first_visit(page, assert_accessible, screenshot)
     screenshot(page, "requested")
@@ -105,12 +110,16 @@ def test_a_new_client_books_confirms_reschedules_and_cancels(
     assert console_errors(page) == []
 
 
-def test_booking_works_on_a_phone(phone_page: Page, assert_accessible, screenshot) -> None:
+def test_booking_works_on_a_phone(
+    phone_page: Page, assert_accessible: Callable[[Page], None], screenshot: Callable[..., Path]
+) -> None:
     book_a_first_visit(phone_page, assert_accessible, screenshot)
     screenshot(phone_page, "requested")
 
 
-def test_the_back_button_and_a_second_submit_book_nothing_new(page: Page, assert_accessible, screenshot) -> None:
+def test_the_back_button_and_a_second_submit_book_nothing_new(
+    page: Page, assert_accessible: Callable[[Page], None], screenshot: Callable[..., Path]
+) -> None:
     book_a_first_visit(page, assert_accessible, screenshot)
     page.go_back()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your details")
@@ -121,7 +130,7 @@ def test_the_back_button_and_a_second_submit_book_nothing_new(page: Page, assert
     assert Appointment.objects.filter(client__email="nina@example.test").count() == 1
 
 
-def test_booking_works_without_javascript(new_page) -> None:
+def test_booking_works_without_javascript(new_page: Callable[..., Page]) -> None:
     page = new_page(java_script_enabled=False)
     page.goto("/p/demo/book/first-visit/")
     page.get_by_role("button", name="See free times").click()
@@ -136,7 +145,7 @@ def test_booking_works_without_javascript(new_page) -> None:
     expect(page.get_by_text("You're booked.")).to_be_visible()
 
 
-def test_bad_details_are_explained_and_kept(page: Page, assert_accessible) -> None:
+def test_bad_details_are_explained_and_kept(page: Page, assert_accessible: Callable[[Page], None]) -> None:
     page.goto("/p/demo/book/first-visit/times/?practitioner=any")
     choose_first_free_time(page)
     page.get_by_label("First name").fill("Pia")

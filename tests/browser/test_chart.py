@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,11 @@ def cleo_with_maya(demo_practice: Any) -> Any:
 
 
 def test_chart_break_glass_access_report_and_export(
-    new_page, cleo_with_maya: Any, console_errors, assert_accessible, screenshot
+    new_page: Callable[..., Page],
+    cleo_with_maya: Any,
+    console_errors: Callable[[Page], list[str]],
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
 ) -> None:
     chart = f"/staff/demo/clients/{cleo_with_maya.client_id}/chart/"
 

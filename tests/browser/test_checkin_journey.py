@@ -4,12 +4,14 @@ page. axe-core checks the pages; screenshots land in test-artifacts/screenshots/
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.test_chart import sign_in
 
@@ -48,7 +50,11 @@ def completed_visit(demo_practice: Any) -> Any:
 
 
 def test_a_client_answers_the_check_in_on_a_phone_and_the_practitioner_reads_it(
-    new_page, completed_visit: Any, console_errors, assert_accessible, screenshot
+    new_page: Callable[..., Page],
+    completed_visit: Any,
+    console_errors: Callable[[Page], list[str]],
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
 ) -> None:
     from longtide.scheduling.manage_links import token_for
 

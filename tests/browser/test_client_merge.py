@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,12 @@ pytestmark = pytest.mark.browser
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_the_front_desk_merges_a_duplicate_found_by_search(
-    new_page: Callable[..., Page], viewport: str, demo_practice: Any, console_errors, assert_accessible, screenshot
+    new_page: Callable[..., Page],
+    viewport: str,
+    demo_practice: Any,
+    console_errors: Callable[[Page], list[str]],
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
 ) -> None:
     from longtide.clients.models import Client
     from longtide.scheduling.booking import ClientDetails, book_appointment

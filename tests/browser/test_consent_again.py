@@ -6,12 +6,14 @@ ahead (shown in its history); the client then signs just the new version from th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from longtide.intake.models import Signature
 from longtide.scheduling.models import Status
@@ -56,7 +58,11 @@ def _client_with_intake(practice: Any) -> tuple[Any, Any, str]:
 
 
 def test_a_new_consent_version_an_override_and_signing_again(
-    new_page, demo_practice, assert_accessible, console_errors, screenshot
+    new_page: Callable[..., Page],
+    demo_practice: Any,
+    assert_accessible: Callable[[Page], None],
+    console_errors: Callable[[Page], list[str]],
+    screenshot: Callable[..., Path],
 ) -> None:
     client, visit, intake_path = _client_with_intake(demo_practice)
     page = new_page("desktop")

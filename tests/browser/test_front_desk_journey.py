@@ -5,7 +5,9 @@ the visit from the team calendar. axe-core checks every page on the way."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,7 +47,13 @@ def _no_sideways_scroll(page: Page) -> None:
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_a_front_desk_books_a_phone_only_client_found_by_search_then_moves_and_cancels_from_the_calendar(
-    viewport: str, new_page, demo_practice: Any, clients: Any, console_errors, assert_accessible, screenshot
+    viewport: str,
+    new_page: Callable[..., Page],
+    demo_practice: Any,
+    clients: Any,
+    console_errors: Callable[[Page], list[str]],
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
 ) -> None:
     from longtide.notifications.models import Message
     from longtide.scheduling.models import Appointment, Status

@@ -5,7 +5,9 @@ checks each page; screenshots land in test-artifacts/screenshots/."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,7 +52,11 @@ def failed_confirmation(demo_practice: Any) -> Any:
 
 
 def test_the_front_desk_sees_a_failed_message_and_sends_it_again(
-    page: Page, failed_confirmation: Any, console_errors, assert_accessible, screenshot
+    page: Page,
+    failed_confirmation: Any,
+    console_errors: Callable[[Page], list[str]],
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
 ) -> None:
     from longtide.notifications.models import Message
 
@@ -77,7 +83,11 @@ def test_the_front_desk_sees_a_failed_message_and_sends_it_again(
 
 
 def test_the_owner_rewords_a_reminder_and_previews_it(
-    page: Page, demo_practice: Any, console_errors, assert_accessible, screenshot
+    page: Page,
+    demo_practice: Any,
+    console_errors: Callable[[Page], list[str]],
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
 ) -> None:
     sign_in(page, "owner")
     page.goto("/staff/demo/messages/")

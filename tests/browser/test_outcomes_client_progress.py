@@ -6,12 +6,14 @@ and table) and the printable report with its caveat. axe-core checks each page."
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.test_outcomes_journey import cleo, sign_in
 
@@ -20,7 +22,11 @@ __all__ = ["cleo"]  # the fixture, used by name
 
 
 def test_crisis_protocol_phq9_and_the_clients_progress(
-    new_page, cleo: dict[str, Any], console_errors, assert_accessible, screenshot
+    new_page: Callable[..., Page],
+    cleo: dict[str, Any],
+    console_errors: Callable[[Page], list[str]],
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
 ) -> None:
     from longtide.measurement.models import Episode, Response
     from longtide.notifications.models import Message

@@ -7,7 +7,9 @@ caveat. axe-core checks each page; screenshots land in test-artifacts/screenshot
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -94,7 +96,11 @@ def cleo(demo_practice: Any) -> dict[str, Any]:
 
 
 def test_client_answers_on_a_phone_practitioner_sees_the_chart_owner_the_report(
-    new_page, cleo: dict[str, Any], console_errors, assert_accessible, screenshot
+    new_page: Callable[..., Page],
+    cleo: dict[str, Any],
+    console_errors: Callable[[Page], list[str]],
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
 ) -> None:
     client_id = cleo["client"].pk
     outcomes = f"/staff/demo/clients/{client_id}/outcomes/"
@@ -156,7 +162,11 @@ def test_client_answers_on_a_phone_practitioner_sees_the_chart_owner_the_report(
 
 
 def test_the_practitioner_sees_improvement_words_and_the_owner_the_report(
-    new_page, cleo: dict[str, Any], console_errors, assert_accessible, screenshot
+    new_page: Callable[..., Page],
+    cleo: dict[str, Any],
+    console_errors: Callable[[Page], list[str]],
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
 ) -> None:
     from longtide.measurement import links
     from longtide.measurement.models import Episode

@@ -6,6 +6,8 @@ week (5,592 px tall on a 390x844 phone). Without JavaScript each day is a link (
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -28,7 +30,12 @@ def open_second_week(page: Page) -> None:
     expect(page.get_by_role("link", name="← Earlier")).to_be_visible()
 
 
-def test_a_phone_picks_a_day_then_a_time(phone_page: Page, assert_accessible, screenshot, console_errors) -> None:
+def test_a_phone_picks_a_day_then_a_time(
+    phone_page: Page,
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
+    console_errors: Callable[[Page], list[str]],
+) -> None:
     open_second_week(phone_page)
     height = page_height(phone_page)
     print(f"phone (390x844) second week of head-neck-30 with anyone: {height} px")
@@ -54,7 +61,9 @@ def test_a_phone_picks_a_day_then_a_time(phone_page: Page, assert_accessible, sc
     assert console_errors(phone_page) == []
 
 
-def test_the_day_picker_works_without_javascript(new_page, assert_accessible) -> None:
+def test_the_day_picker_works_without_javascript(
+    new_page: Callable[..., Page], assert_accessible: Callable[[Page], None]
+) -> None:
     page = new_page("phone", java_script_enabled=False)
     open_second_week(page)
     days = page.get_by_role("navigation", name="Days")
@@ -66,7 +75,7 @@ def test_the_day_picker_works_without_javascript(new_page, assert_accessible) ->
     assert page_height(page) <= MAX_PHONE_HEIGHT
 
 
-def test_a_desktop_keeps_the_week(page: Page, screenshot) -> None:
+def test_a_desktop_keeps_the_week(page: Page, screenshot: Callable[..., Path]) -> None:
     open_second_week(page)
     expect(page.get_by_role("navigation", name="Days")).to_be_hidden()
     assert page.locator("section.day:visible").count() == 7

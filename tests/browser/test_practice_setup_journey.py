@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,6 +20,7 @@ from django.core import mail
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Page, expect
+from pytest_django import Settings
 
 from longtide.notifications.delivery import deliver_due
 from longtide.practice.founding import create_practice
@@ -52,7 +54,7 @@ def test_an_owner_sets_up_a_new_practice_and_takes_the_first_online_booking(
     screenshot: Callable[..., Path],
     console_errors: Callable[[Page], list[str]],
     tmp_path: Path,
-    settings,
+    settings: Settings,
 ) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     founded = create_practice(
@@ -171,7 +173,10 @@ def test_an_owner_sets_up_a_new_practice_and_takes_the_first_online_booking(
 
 
 def test_every_settings_page_of_the_demo_is_accessible_on_a_phone(
-    new_page: Callable[..., Page], demo_practice, assert_accessible: Callable[[Page], None], screenshot
+    new_page: Callable[..., Page],
+    demo_practice: Any,
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
 ) -> None:
     page = new_page("phone")
     page.goto("/staff/login/")

@@ -4,6 +4,8 @@ without JavaScript), the skip link, and axe-core's accessibility checks on deskt
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -31,7 +33,12 @@ def expect_only_jonah(page: Page) -> None:
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
-def test_home_page_shows_the_clinic_and_its_sections(new_page, viewport, console_errors, screenshot) -> None:
+def test_home_page_shows_the_clinic_and_its_sections(
+    new_page: Callable[..., Page],
+    viewport,
+    console_errors: Callable[[Page], list[str]],
+    screenshot: Callable[..., Path],
+) -> None:
     page = new_page(viewport)
     page.goto("/p/demo/")
     expect(page).to_have_title(CLINIC)
@@ -47,7 +54,7 @@ def test_home_page_shows_the_clinic_and_its_sections(new_page, viewport, console
     assert console_errors(page) == []
 
 
-def test_filter_by_style_with_the_mouse(page: Page, console_errors) -> None:
+def test_filter_by_style_with_the_mouse(page: Page, console_errors: Callable[[Page], list[str]]) -> None:
     page.goto("/p/demo/practitioners/")
     assert listed_practitioners(page) == PRACTITIONERS
     page.get_by_role("radio", name="Biodynamic").click()
@@ -92,7 +99,7 @@ def test_filter_by_style_with_the_keyboard_only(page: Page, key: str) -> None:
     expect_only_jonah(page)
 
 
-def test_services_page_lists_the_three_services(page: Page, console_errors) -> None:
+def test_services_page_lists_the_three_services(page: Page, console_errors: Callable[[Page], list[str]]) -> None:
     page.goto("/p/demo/services/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Services and prices")
     services = page.locator(".card.service")
@@ -114,7 +121,9 @@ AXE_PAGES = ["/p/demo/", "/p/demo/practitioners/", "/p/demo/practitioners/?style
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
-def test_axe_finds_no_accessibility_violations(new_page, axe_report, viewport: str) -> None:
+def test_axe_finds_no_accessibility_violations(
+    new_page: Callable[..., Page], axe_report: Callable[[Page], str], viewport: str
+) -> None:
     # One test visits all four pages: one database flush per viewport rather than per page.
     page = new_page(viewport)
     reports = []
@@ -124,7 +133,7 @@ def test_axe_finds_no_accessibility_violations(new_page, axe_report, viewport: s
     assert not any(reports), "\n".join(filter(None, reports))
 
 
-def test_pages_work_without_javascript(new_page) -> None:
+def test_pages_work_without_javascript(new_page: Callable[..., Page]) -> None:
     page = new_page(java_script_enabled=False)
     page.goto("/p/demo/")
     expect(page.get_by_role("heading", level=1)).to_have_text(CLINIC)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,7 +43,11 @@ def sign_in(page: Page, username: str) -> None:
 
 
 def test_a_practitioner_writes_signs_and_amends_a_note_and_the_owner_prints_it(
-    new_page: Callable[..., Page], yesterday: Any, console_errors, assert_accessible, screenshot
+    new_page: Callable[..., Page],
+    yesterday: Any,
+    console_errors: Callable[[Page], list[str]],
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
 ) -> None:
     from longtide.notes.models import SessionNote
 
@@ -123,7 +128,7 @@ def test_a_practitioner_writes_signs_and_amends_a_note_and_the_owner_prints_it(
 
 
 def test_without_javascript_a_note_is_saved_and_signed_with_the_buttons(
-    new_page: Callable[..., Page], yesterday: Any, assert_accessible
+    new_page: Callable[..., Page], yesterday: Any, assert_accessible: Callable[[Page], None]
 ) -> None:
     from longtide.notes.models import SessionNote
 

@@ -5,7 +5,9 @@ books a client; axe-core checks each page."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,7 +52,11 @@ def sign_in(page: Page, username: str = "frontdesk") -> None:
 
 
 def test_the_front_desk_finds_an_appointment_and_moves_through_days_with_htmx(
-    page: Page, cleo: Any, console_errors, assert_accessible, screenshot
+    page: Page,
+    cleo: Any,
+    console_errors: Callable[[Page], list[str]],
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
 ) -> None:
     sign_in(page)
     page.get_by_role("link", name="Calendar").click()
@@ -87,7 +93,7 @@ def test_the_front_desk_finds_an_appointment_and_moves_through_days_with_htmx(
     assert [e for e in console_errors(page) if "favicon" not in e] == []
 
 
-def test_the_calendar_works_without_javascript(new_page, cleo: Any) -> None:
+def test_the_calendar_works_without_javascript(new_page: Callable[..., Page], cleo: Any) -> None:
     page = new_page(java_script_enabled=False)
     sign_in(page)
     day = cleo.start.astimezone(cleo.location.zone).date()
@@ -101,7 +107,11 @@ def test_the_calendar_works_without_javascript(new_page, cleo: Any) -> None:
 
 
 def test_the_week_view_and_a_staff_booking(
-    page: Page, cleo: Any, console_errors, assert_accessible, screenshot
+    page: Page,
+    cleo: Any,
+    console_errors: Callable[[Page], list[str]],
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
 ) -> None:
     sign_in(page)
     day = cleo.start.astimezone(cleo.location.zone).date()
@@ -133,7 +143,11 @@ def test_the_week_view_and_a_staff_booking(
 
 
 def test_on_a_phone_the_day_is_a_list_without_sideways_scrolling(
-    new_page, cleo: Any, console_errors, assert_accessible, screenshot
+    new_page: Callable[..., Page],
+    cleo: Any,
+    console_errors: Callable[[Page], list[str]],
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
 ) -> None:
     page = new_page("phone")
     sign_in(page)
@@ -154,7 +168,12 @@ def test_on_a_phone_the_day_is_a_list_without_sideways_scrolling(
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_everyones_week_shows_each_practitioner_each_day(
-    new_page, viewport: str, cleo: Any, console_errors, assert_accessible, screenshot
+    new_page: Callable[..., Page],
+    viewport: str,
+    cleo: Any,
+    console_errors: Callable[[Page], list[str]],
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
 ) -> None:
     page = new_page(viewport)
     sign_in(page)

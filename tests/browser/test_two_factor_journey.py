@@ -8,6 +8,8 @@ from __future__ import annotations
 import base64
 import re
 import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,7 +47,11 @@ def sign_out(page: Page) -> None:
 
 
 def test_a_practitioner_sets_up_two_factor_and_signs_in_with_a_code_then_a_recovery_code_once(
-    page: Page, demo_practice: Any, console_errors, assert_accessible, screenshot
+    page: Page,
+    demo_practice: Any,
+    console_errors: Callable[[Page], list[str]],
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
 ) -> None:
     password_step(page, "maya")
     expect(page).to_have_url(re.compile(r"/staff/$"))
@@ -125,7 +131,11 @@ def test_a_practitioner_sets_up_two_factor_and_signs_in_with_a_code_then_a_recov
 
 
 def test_an_owner_requires_two_factor_and_staff_are_sent_to_set_it_up_first(
-    new_page, demo_practice: Any, console_errors, assert_accessible, screenshot
+    new_page: Callable[..., Page],
+    demo_practice: Any,
+    console_errors: Callable[[Page], list[str]],
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
 ) -> None:
     owner = new_page()
     password_step(owner, "owner")

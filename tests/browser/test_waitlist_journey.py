@@ -10,7 +10,10 @@ time at the end: Gus's.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -62,7 +65,12 @@ def join_the_waitlist(page: Page, first: str, email: str, assert_accessible) -> 
 
 
 def test_a_cancellation_fills_from_the_waitlist(
-    demo_practice, page: Page, new_page, assert_accessible, screenshot, console_errors
+    demo_practice: Any,
+    page: Page,
+    new_page: Callable[..., Page],
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
+    console_errors: Callable[[Page], list[str]],
 ) -> None:
     practice = demo_practice
     service = practice.services.get(slug="first-visit")

@@ -9,9 +9,11 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.audit.models import AuditEvent
 from longtide.checkins.actions import OPEN_FOR, plan_checkins
 from longtide.checkins.models import CheckIn
@@ -37,7 +39,7 @@ def run_worker_at(clock, moment: datetime) -> None:
         pass
 
 
-def _completed(cast, status: str = Status.COMPLETED) -> Appointment:
+def _completed(cast: Cast, status: str = Status.COMPLETED) -> Appointment:
     appointment = book(cast)
     Appointment.objects.filter(pk=appointment.pk).update(status=status)
     appointment.refresh_from_db()
@@ -57,7 +59,9 @@ def _as(user) -> HttpClient:
     return client
 
 
-def test_a_completed_session_gets_one_check_in_a_day_later_and_the_client_answers_once(cast, clock) -> None:
+def test_a_completed_session_gets_one_check_in_a_day_later_and_the_client_answers_once(
+    cast: Cast, clock: time_machine.Traveller
+) -> None:
     appointment = _completed(cast)
     run_worker_at(clock, END + timedelta(hours=22, minutes=30))
     assert Message.objects.filter(purpose=Purpose.CHECKIN).count() == 0  # not due within the hour yet
@@ -98,7 +102,7 @@ def test_a_completed_session_gets_one_check_in_a_day_later_and_the_client_answer
     assert "you have told us how you have been" in manage
 
 
-def test_no_check_in_for_a_visit_not_completed_or_already_answered(cast, clock) -> None:
+def test_no_check_in_for_a_visit_not_completed_or_already_answered(cast: Cast, clock: time_machine.Traveller) -> None:
     for status in (Status.BOOKED, Status.NO_SHOW, Status.LATE_CANCELLED):
         clock.move_to(BOOKED_AT, tick=False)
         _completed(cast, status)
@@ -107,7 +111,7 @@ def test_no_check_in_for_a_visit_not_completed_or_already_answered(cast, clock) 
         Appointment.objects.all().delete()
 
 
-def test_a_check_in_answered_before_its_message_goes_is_withdrawn(cast, clock) -> None:
+def test_a_check_in_answered_before_its_message_goes_is_withdrawn(cast: Cast, clock: time_machine.Traveller) -> None:
     appointment = _completed(cast)
     run_worker_at(clock, END + timedelta(hours=23, minutes=30))
     clock.move_to(END + timedelta(hours=23, minutes=40), tick=False)
@@ -117,7 +121,9 @@ def test_a_check_in_answered_before_its_message_goes_is_withdrawn(cast, clock) -
     assert (message.status, message.last_error) == (State.WITHDRAWN, "Not sent: the client has already answered.")
 
 
-def test_the_form_is_closed_before_completion_and_a_week_after_and_to_other_links(cast, clock) -> None:
+def test_the_form_is_closed_before_completion_and_a_week_after_and_to_other_links(
+    cast: Cast, clock: time_machine.Traveller
+) -> None:
     appointment = book(cast)
     path = f"/p/tidewater/manage/{token_for(appointment)}/check-in/"
     clock.move_to(END + timedelta(hours=2), tick=False)
@@ -132,7 +138,7 @@ def test_the_form_is_closed_before_completion_and_a_week_after_and_to_other_link
     assert closed.status_code == 410 and 'id="checkin-closed"' in closed.text and CheckIn.objects.count() == 0
 
 
-def test_needing_care_alerts_the_practitioner_with_nothing_clinical(cast, clock) -> None:
+def test_needing_care_alerts_the_practitioner_with_nothing_clinical(cast: Cast, clock: time_machine.Traveller) -> None:
     appointment = _completed(cast)
     clock.move_to(END + timedelta(hours=26), tick=False)
     answer = {"effects": ["dizziness"], "severity_dizziness": "severe", "sought_care": "yes", "contact_me": "no"}
@@ -146,7 +152,9 @@ def test_needing_care_alerts_the_practitioner_with_nothing_clinical(cast, clock)
     assert f"/staff/tidewater/appointments/{appointment.pk}/" in alert.body
 
 
-def test_the_care_team_and_owner_read_it_audited_front_desk_and_others_do_not(cast, clock) -> None:
+def test_the_care_team_and_owner_read_it_audited_front_desk_and_others_do_not(
+    cast: Cast, clock: time_machine.Traveller
+) -> None:
     appointment = _completed(cast)
     clock.move_to(END + timedelta(hours=26), tick=False)
     HttpClient().post(f"/p/tidewater/manage/{token_for(appointment)}/check-in/", GOOD)
@@ -164,7 +172,7 @@ def test_the_care_team_and_owner_read_it_audited_front_desk_and_others_do_not(ca
     assert _as(cast.dov_user).get(page).status_code == 404
 
 
-def test_a_practice_that_switches_check_ins_off_sends_none(cast, clock) -> None:
+def test_a_practice_that_switches_check_ins_off_sends_none(cast: Cast, clock: time_machine.Traveller) -> None:
     """The owner's switch (messages settings): the planner plans none, and one planned before the
     switch is withdrawn at send time."""
     _completed(cast)

@@ -15,16 +15,19 @@ import itertools
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
 import pytest
 
+from conftest import Cast
 from longtide.notifications.models import Message
 from longtide.practice.models import Practitioner
 from longtide.scheduling.models import OCCUPYING, Appointment, WorkingHours
 from longtide.web.times import parse_slot, slot_value
+from tests.concurrency.conftest import Race, RaceDay, Racer, ServerErrors, ServerMeter
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -45,7 +48,7 @@ def confirmations() -> list[int]:
     return [int(value.removeprefix("appointment:")) for value in about]
 
 
-def api_request(racer, cast, start: datetime, email: str, practitioner: int | str, **headers: str):
+def api_request(racer, cast: Cast, start: datetime, email: str, practitioner: int | str, **headers: str):
     body = {
         "service": cast.session.pk,
         "practitioner": practitioner,
@@ -55,7 +58,7 @@ def api_request(racer, cast, start: datetime, email: str, practitioner: int | st
     return racer.outgoing("POST", API, json.dumps(body).encode(), {**JSON, **headers})
 
 
-def blocked(cast, start: datetime) -> tuple[datetime, datetime]:
+def blocked(cast: Cast, start: datetime) -> tuple[datetime, datetime]:
     """The time a session at `start` holds its practitioner and room (session plus buffers)."""
     session = cast.session
     return start - session.buffer_before, start + timedelta(minutes=session.duration_minutes) + session.buffer_after
@@ -69,7 +72,7 @@ def occupying(**filters) -> list[Appointment]:
     return list(Appointment.objects.filter(status__in=OCCUPYING, **filters).order_by("start"))
 
 
-def holding(cast, start: datetime, **filters) -> list[Appointment]:
+def holding(cast: Cast, start: datetime, **filters) -> list[Appointment]:
     """The occupying appointments whose blocked time overlaps that of a session at `start`."""
     return list(Appointment.objects.occupying().overlapping(*blocked(cast, start)).filter(**filters))
 
@@ -92,7 +95,7 @@ def assert_raced(race, meter, n: int = RACERS) -> None:
     assert meter.peak >= n // 2, f"only {meter.peak} of {n} requests were ever in flight together"
 
 
-def assert_slot_taken_json(reply, cast, taken: tuple[datetime, datetime]) -> list[dict]:
+def assert_slot_taken_json(reply, cast: Cast, taken: tuple[datetime, datetime]) -> list[dict]:
     data = reply.json()
     assert data["code"] == "slot_taken", data
     assert "that time was just taken" in data["detail"]
@@ -108,7 +111,12 @@ def assert_slot_taken_json(reply, cast, taken: tuple[datetime, datetime]) -> lis
 
 
 def test_fifty_api_requests_for_one_slot_make_exactly_one_booking(
-    cast, racer, race_day, server_meter, server_errors, summarize
+    cast: Cast,
+    racer: Racer,
+    race_day: RaceDay,
+    server_meter: ServerMeter,
+    server_errors: ServerErrors,
+    summarize: Callable[[Race, ServerMeter], None],
 ) -> None:
     start = race_day.at(10)
     race = racer.race(RACERS, lambda i: api_request(racer, cast, start, f"api-racer-{i}@example.test", cast.ana.pk))
@@ -136,7 +144,12 @@ def test_fifty_api_requests_for_one_slot_make_exactly_one_booking(
 
 
 def test_fifty_form_posts_for_one_slot_make_exactly_one_booking(
-    cast, racer, race_day, server_meter, server_errors, summarize
+    cast: Cast,
+    racer: Racer,
+    race_day: RaceDay,
+    server_meter: ServerMeter,
+    server_errors: ServerErrors,
+    summarize: Callable[[Race, ServerMeter], None],
 ) -> None:
     start = race_day.at(10)
     slot = slot_value(start, cast.ana.pk)
@@ -201,7 +214,12 @@ def test_fifty_form_posts_for_one_slot_make_exactly_one_booking(
 
 
 def test_two_practitioners_racing_for_the_only_room_make_exactly_one_booking(
-    cast, racer, race_day, server_meter, server_errors, summarize
+    cast: Cast,
+    racer: Racer,
+    race_day: RaceDay,
+    server_meter: ServerMeter,
+    server_errors: ServerErrors,
+    summarize: Callable[[Race, ServerMeter], None],
 ) -> None:
     bea = Practitioner.objects.create(
         practice=cast.tidewater, display_name="Bea Okafor", slug="bea-okafor", style="biomechanical", sort_order=1
@@ -236,7 +254,12 @@ def test_two_practitioners_racing_for_the_only_room_make_exactly_one_booking(
 
 
 def test_overlapping_different_times_never_double_book_the_practitioner(
-    cast, racer, race_day, server_meter, server_errors, summarize
+    cast: Cast,
+    racer: Racer,
+    race_day: RaceDay,
+    server_meter: ServerMeter,
+    server_errors: ServerErrors,
+    summarize: Callable[[Race, ServerMeter], None],
 ) -> None:
     # Sixteen starts, 10:00 to 13:45 every 15 minutes, each 60 minutes plus a 15-minute buffer:
     # neighbours overlap, starts 75 minutes apart don't, so several (not all) can win.
@@ -271,7 +294,12 @@ def test_overlapping_different_times_never_double_book_the_practitioner(
 
 
 def test_one_idempotency_key_from_twenty_threads_makes_one_booking(
-    cast, racer, race_day, server_meter, server_errors, summarize
+    cast: Cast,
+    racer: Racer,
+    race_day: RaceDay,
+    server_meter: ServerMeter,
+    server_errors: ServerErrors,
+    summarize: Callable[[Race, ServerMeter], None],
 ) -> None:
     # A replay that arrives after the booking committed is answered at once, so one round can be
     # over before most requests are in Django together; three rounds (three keys, three times)

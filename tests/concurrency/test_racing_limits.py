@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 
+from conftest import Cast
 from longtide.scheduling.models import Appointment
+from tests.concurrency.conftest import Race, RaceDay, Racer, ServerErrors, ServerMeter
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -23,7 +26,12 @@ ALLOWED = 3
 
 
 def test_racing_bookings_from_one_address_stop_exactly_at_the_limit(
-    cast, racer, race_day, server_meter, server_errors, summarize
+    cast: Cast,
+    racer: Racer,
+    race_day: RaceDay,
+    server_meter: ServerMeter,
+    server_errors: ServerErrors,
+    summarize: Callable[[Race, ServerMeter], None],
 ) -> None:
     cast.tidewater.online_bookings_per_ip_per_hour = ALLOWED
     cast.tidewater.save()

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 
+from conftest import Cast
 from longtide.scheduling.booking import ClientDetails, book_appointment, cancel_appointment
 from longtide.scheduling.booking_rules import BookingError
 from longtide.scheduling.models import Appointment, Source, Status, WaitlistOffer
@@ -49,7 +50,7 @@ def race(n: int, work: Callable[[int], Any]) -> list[Any]:
 
 
 @pytest.fixture
-def freed(cast) -> datetime:
+def freed(cast: Cast) -> datetime:
     """A cancelled visit two days ahead at 10:00 (New York), and five people waiting for it."""
     day = datetime.now(NEW_YORK).date() + timedelta(days=2)
     start = datetime.combine(day, time(10), tzinfo=NEW_YORK)
@@ -78,7 +79,7 @@ def holding(start: datetime) -> list[Appointment]:
     return list(Appointment.objects.filter(start=start, status__in=[Status.BOOKED, Status.HELD]))
 
 
-def test_four_planners_racing_offer_the_time_once(cast, freed: datetime) -> None:
+def test_four_planners_racing_offer_the_time_once(cast: Cast, freed: datetime) -> None:
     results = race(4, lambda i: plan_offers(datetime.now(NEW_YORK)))
     assert [r for r in results if isinstance(r, Exception)] == []
     assert sum(results) == 1
@@ -87,7 +88,7 @@ def test_four_planners_racing_offer_the_time_once(cast, freed: datetime) -> None
     assert WaitlistOffer.objects.count() == 1
 
 
-def test_the_planner_racing_online_bookings_for_the_freed_time_lets_one_hold_it(cast, freed: datetime) -> None:
+def test_the_planner_racing_online_bookings_for_the_freed_time_lets_one_hold_it(cast: Cast, freed: datetime) -> None:
     def work(i: int) -> Any:
         if i == 0:
             return plan_offers(datetime.now(NEW_YORK))

@@ -4,6 +4,7 @@ moves, and its secret address (replace, stop). Parsed with icalendar and a secon
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from django.test import Client as HttpClient
 from ical.calendar_stream import IcsCalendarStream
 from icalendar import Calendar
 
+from conftest import Cast
 from longtide.practice.models import FeedNames
 from longtide.scheduling.booking import ClientDetails, book_appointment, cancel_appointment, move_appointment
 from longtide.scheduling.feeds import new_feed, revoke_feed, token_for
@@ -27,7 +29,7 @@ NOTE = "Whiplash in January; anxious about driving"
 
 
 @pytest.fixture(autouse=True)
-def clock():
+def clock() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
@@ -36,7 +38,7 @@ def at(day: int, month: int = 3, hour: int = 10) -> datetime:
     return datetime.combine(datetime(2027, month, day).date(), time(hour), tzinfo=NEW_YORK)
 
 
-def book(cast, start: datetime, *, email: str = "cleo@example.test", source: str = Source.STAFF):
+def book(cast: Cast, start: datetime, *, email: str = "cleo@example.test", source: str = Source.STAFF):
     return book_appointment(
         practice=cast.tidewater,
         service=cast.session,
@@ -53,7 +55,7 @@ def fetch(token: str, client: HttpClient | None = None):
     return (client or HttpClient()).get(f"/calendar-feed/{token}.ics")
 
 
-def feed_token(cast) -> str:
+def feed_token(cast: Cast) -> str:
     token = token_for(new_feed(cast.ana, by=cast.ana_user))
     assert token is not None
     return token
@@ -63,7 +65,7 @@ def events_of(data: bytes) -> dict[str, object]:
     return {str(e["UID"]): e for e in Calendar.from_ical(data).walk("VEVENT")}
 
 
-def test_the_feed_imports_cleanly_into_two_parsers_with_local_times_across_the_clock_change(cast) -> None:
+def test_the_feed_imports_cleanly_into_two_parsers_with_local_times_across_the_clock_change(cast: Cast) -> None:
     before, after = book(cast, at(12)), book(cast, at(15))
     response = fetch(feed_token(cast))
     assert response.status_code == 200
@@ -90,7 +92,7 @@ def test_the_feed_imports_cleanly_into_two_parsers_with_local_times_across_the_c
     assert [tz.tz_id for tz in strict.timezones] == ["America/New_York"]
 
 
-def test_entries_name_nobody_and_carry_nothing_clinical_or_private(cast) -> None:
+def test_entries_name_nobody_and_carry_nothing_clinical_or_private(cast: Cast) -> None:
     visit = book(cast, at(12))
     data = fetch(feed_token(cast)).content
     (event,) = events_of(data).values()
@@ -103,7 +105,7 @@ def test_entries_name_nobody_and_carry_nothing_clinical_or_private(cast) -> None
         assert private not in text
 
 
-def test_the_practice_may_choose_initials_and_its_own_label(cast) -> None:
+def test_the_practice_may_choose_initials_and_its_own_label(cast: Cast) -> None:
     book(cast, at(12))
     token = feed_token(cast)
     cast.tidewater.calendar_feed_names = FeedNames.INITIALS
@@ -117,7 +119,7 @@ def test_the_practice_may_choose_initials_and_its_own_label(cast) -> None:
     assert str(event["SUMMARY"]) == "Booked · CST session"
 
 
-def test_a_held_online_booking_is_tentative_and_never_shows_the_typed_name(cast) -> None:
+def test_a_held_online_booking_is_tentative_and_never_shows_the_typed_name(cast: Cast) -> None:
     cast.tidewater.calendar_feed_names = FeedNames.INITIALS
     cast.tidewater.save()
     book(cast, at(12), email="someone@example.test", source=Source.ONLINE)
@@ -126,7 +128,7 @@ def test_a_held_online_booking_is_tentative_and_never_shows_the_typed_name(cast)
     assert str(event["SUMMARY"]) == "Held (unconfirmed) · CST session"
 
 
-def test_a_move_updates_the_same_entry_and_a_cancellation_removes_it(cast) -> None:
+def test_a_move_updates_the_same_entry_and_a_cancellation_removes_it(cast: Cast) -> None:
     token = feed_token(cast)
     moved, cancelled = book(cast, at(12)), book(cast, at(12, hour=14))
     uid = f"feed-appointment-{moved.pk}@tidewater.longtide"
@@ -139,7 +141,7 @@ def test_a_move_updates_the_same_entry_and_a_cancellation_removes_it(cast) -> No
     assert [e.uid for e in strict.events] == [uid]
 
 
-def test_only_the_practitioners_own_visits_from_a_month_back_to_a_year_ahead(cast) -> None:
+def test_only_the_practitioners_own_visits_from_a_month_back_to_a_year_ahead(cast: Cast) -> None:
     from longtide.practice.models import Practitioner
 
     bea = Practitioner.objects.create(practice=cast.tidewater, display_name="Bea Ness", slug="bea", style="biodynamic")
@@ -165,7 +167,7 @@ def test_only_the_practitioners_own_visits_from_a_month_back_to_a_year_ahead(cas
         assert events_of(fetch(token_for(CalendarFeed.objects.live().get()) or "").content) == {}
 
 
-def test_the_address_is_secret_replaceable_and_stoppable(cast) -> None:
+def test_the_address_is_secret_replaceable_and_stoppable(cast: Cast) -> None:
     book(cast, at(12))
     first = feed_token(cast)
     feed = CalendarFeed.objects.live().get()
@@ -180,7 +182,7 @@ def test_the_address_is_secret_replaceable_and_stoppable(cast) -> None:
     assert HttpClient().post(f"/calendar-feed/{second}.ics").status_code == 405
 
 
-def test_the_last_fetch_is_recorded_for_the_practitioner_to_see(cast) -> None:
+def test_the_last_fetch_is_recorded_for_the_practitioner_to_see(cast: Cast) -> None:
     token = feed_token(cast)
     assert CalendarFeed.objects.get().last_fetched_at is None
     fetch(token)
@@ -196,7 +198,7 @@ def signed_in(user) -> HttpClient:
     return client
 
 
-def test_a_practitioner_makes_replaces_and_stops_their_feed(cast) -> None:
+def test_a_practitioner_makes_replaces_and_stops_their_feed(cast: Cast) -> None:
     ana = signed_in(cast.ana_user)
     page = ana.get("/staff/tidewater/calendar-feed/").content.decode()
     assert "You have no calendar feed." in page
@@ -212,7 +214,7 @@ def test_a_practitioner_makes_replaces_and_stops_their_feed(cast) -> None:
     assert "Choose what to do with the feed." in response.content.decode()
 
 
-def test_front_desk_has_no_feed_and_sees_no_ones_address(cast) -> None:
+def test_front_desk_has_no_feed_and_sees_no_ones_address(cast: Cast) -> None:
     token = feed_token(cast)
     ben = signed_in(cast.ben_user)
     page = ben.get("/staff/tidewater/calendar-feed/").content.decode()
@@ -223,7 +225,7 @@ def test_front_desk_has_no_feed_and_sees_no_ones_address(cast) -> None:
     assert CalendarFeed.objects.count() == 1
 
 
-def test_an_owner_sees_who_has_a_feed_and_stops_one_but_never_sees_its_address(cast) -> None:
+def test_an_owner_sees_who_has_a_feed_and_stops_one_but_never_sees_its_address(cast: Cast) -> None:
     token = feed_token(cast)
     olga = signed_in(cast.olga_user)
     page = olga.get("/staff/tidewater/calendar-feed/").content.decode()
@@ -239,7 +241,7 @@ def test_an_owner_sees_who_has_a_feed_and_stops_one_but_never_sees_its_address(c
     assert harbour_feed.revoked_at is None
 
 
-def test_the_owner_chooses_what_feeds_show_and_how_long_offers_are_held(cast) -> None:
+def test_the_owner_chooses_what_feeds_show_and_how_long_offers_are_held(cast: Cast) -> None:
     olga = signed_in(cast.olga_user)
     bad = {"section": "waitlist", "waitlist_offer_minutes": "5", "calendar_feed_names": "initials"}
     response = olga.post("/staff/tidewater/messages/", {**bad, "calendar_feed_label": "Guest\x00"})

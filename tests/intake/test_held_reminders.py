@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 
+from conftest import Cast
 from longtide.audit.trail import Actor
 from longtide.intake import actions, status
 from longtide.intake.models import Flag
@@ -17,7 +19,9 @@ pytestmark = pytest.mark.django_db
 __all__ = ["clock"]  # the fixture, used by name
 
 
-def test_no_reminder_while_the_client_is_held_and_reminders_resume_after_review(cast, clock) -> None:
+def test_no_reminder_while_the_client_is_held_and_reminders_resume_after_review(
+    cast: Cast, clock: time_machine.Traveller
+) -> None:
     appointment = book(cast)
     client = appointment.client
     actions.submit(_filled(client, "red_eye"), _agree_all(client), origin=ORIGIN, today=TODAY)

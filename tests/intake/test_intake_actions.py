@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from conftest import Cast
 from longtide.audit.models import AuditEvent
 from longtide.audit.trail import Actor, Origin
 from longtide.intake import actions, status
@@ -32,7 +33,7 @@ def _agree_all(client):
     return actions.ConsentAnswer({d.pk for d in docs}, "Cleo Park")
 
 
-def test_a_step_with_errors_keeps_what_was_typed_and_a_good_one_replaces_it(cast) -> None:
+def test_a_step_with_errors_keeps_what_was_typed_and_a_good_one_replaces_it(cast: Cast) -> None:
     intake = actions.draft_for(cast.cleo)
     typed = {**ABOUT, "date_of_birth": "9999-01-01", "emergency_phone": "call me\x00"}
     checked = actions.save_step(intake, "about", typed, today=TODAY)
@@ -48,7 +49,7 @@ def test_a_step_with_errors_keeps_what_was_typed_and_a_good_one_replaces_it(cast
     assert actions.draft_for(cast.cleo).pk == intake.pk  # one draft per client
 
 
-def test_a_minor_needs_a_guardian_and_the_guardian_signs(cast) -> None:
+def test_a_minor_needs_a_guardian_and_the_guardian_signs(cast: Cast) -> None:
     child = {**ABOUT, "date_of_birth": "2015-03-01"}
     checked = actions.save_step(actions.draft_for(cast.cleo), "about", child, today=TODAY)
     assert set(checked.errors) == {"guardian_name", "guardian_relationship", "guardian_phone"}
@@ -71,7 +72,7 @@ def test_a_minor_needs_a_guardian_and_the_guardian_signs(cast) -> None:
     assert (signature.signer, signature.guardian_relationship) == ("guardian", "mother")
 
 
-def test_reasons_need_a_severity_and_one_main_concern(cast) -> None:
+def test_reasons_need_a_severity_and_one_main_concern(cast: Cast) -> None:
     intake = actions.draft_for(cast.cleo)
     checked = actions.save_step(
         intake,
@@ -97,7 +98,7 @@ def test_reasons_need_a_severity_and_one_main_concern(cast) -> None:
         (("red_eye", "chiari"), Level.EMERGENCY, True, False),
     ],
 )
-def test_submitting_raises_flags_and_each_level_acts_on_the_bookings(cast, yes, level, held, review) -> None:
+def test_submitting_raises_flags_and_each_level_acts_on_the_bookings(cast: Cast, yes, level, held, review) -> None:
     intake = _filled(cast.cleo, *yes)
     done = actions.submit(
         intake,
@@ -133,7 +134,7 @@ def test_submitting_raises_flags_and_each_level_acts_on_the_bookings(cast, yes, 
     assert (summary.held, summary.needs_review, summary.open_levels) == (False, False, ())
 
 
-def test_a_second_submit_changes_nothing(cast) -> None:
+def test_a_second_submit_changes_nothing(cast: Cast) -> None:
     intake = _filled(cast.cleo, "chiari")
     answer = _agree_all(cast.cleo)
     first = actions.submit(intake, answer, origin=ORIGIN, today=TODAY)
@@ -145,7 +146,7 @@ def test_a_second_submit_changes_nothing(cast) -> None:
         actions.save_step(intake, "about", ABOUT, today=TODAY)
 
 
-def test_consent_needs_the_required_documents_a_name_and_every_step(cast) -> None:
+def test_consent_needs_the_required_documents_a_name_and_every_step(cast: Cast) -> None:
     intake = actions.draft_for(cast.cleo)
     actions.save_step(intake, "about", ABOUT, today=TODAY)
     done = actions.submit(intake, actions.ConsentAnswer(set(), "  "), origin=ORIGIN, today=TODAY)
@@ -160,7 +161,7 @@ def test_consent_needs_the_required_documents_a_name_and_every_step(cast) -> Non
     assert intake.status == IntakeStatus.DRAFT
 
 
-def test_signatures_are_bound_to_the_text_and_immutable_and_a_new_version_asks_again(cast) -> None:
+def test_signatures_are_bound_to_the_text_and_immutable_and_a_new_version_asks_again(cast: Cast) -> None:
     intake = _filled(cast.cleo)
     actions.submit(intake, _agree_all(cast.cleo), origin=ORIGIN, today=TODAY)
     signature = Signature.objects.filter(client=cast.cleo, document__kind=Kind.TREATMENT).get()
@@ -180,7 +181,7 @@ def test_signatures_are_bound_to_the_text_and_immutable_and_a_new_version_asks_a
     assert not status.summary(cast.cleo).consent_current
 
 
-def test_anything_new_reopens_the_screen_once_per_visit(cast) -> None:
+def test_anything_new_reopens_the_screen_once_per_visit(cast: Cast) -> None:
     from tests.access.conftest import _booked
 
     intake = _filled(cast.cleo, "pregnant")

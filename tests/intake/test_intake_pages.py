@@ -9,6 +9,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from conftest import Cast
 from longtide.audit.models import AuditEvent
 from longtide.intake import links
 from longtide.intake.models import Flag, IntakeLink, Signature
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def visit(cast) -> Any:
+def visit(cast: Cast) -> Any:
     return _booked(cast.tidewater, cast.session, cast.ana, "America/New_York", "", "cleo@example.test")
 
 
@@ -49,14 +50,14 @@ def _fill(client: HttpClient, base: str, *yes: str) -> Any:
     return client.post(base + "consent/", {"agreed": ids, "typed_name": "Cleo Park", "action": "submit"})
 
 
-def test_the_confirmation_email_links_to_the_intake(cast, visit) -> None:
+def test_the_confirmation_email_links_to_the_intake(cast: Cast, visit: Any) -> None:
     message = Message.objects.get(about=f"appointment:{visit.pk}", purpose="booking.confirmation", channel="email")
     assert "[[intake_url]]" in message.body_text or "intake_url" in message.body_text
     url = message_links(message)["intake_url"]
     assert url.endswith(f"/p/tidewater/manage/{token_for(visit)}/intake/")
 
 
-def test_a_step_with_problems_keeps_what_was_typed(client: HttpClient, cast, visit) -> None:
+def test_a_step_with_problems_keeps_what_was_typed(client: HttpClient, cast: Cast, visit: Any) -> None:
     base = _open_intake(client, visit)
     response = client.post(base + "about/", {**ABOUT, "date_of_birth": "9999-12-31", "emergency_name": "Sam\x00 P"})
     assert response.status_code == 422
@@ -75,7 +76,9 @@ def test_a_step_with_problems_keeps_what_was_typed(client: HttpClient, cast, vis
         (("red_eye",), "Please get medical help now", "Held: the practitioner", "EMERGENCY flag"),
     ],
 )
-def test_each_level_acts_on_both_sides(client: HttpClient, cast, visit, yes, title, front_desk, clinical) -> None:
+def test_each_level_acts_on_both_sides(
+    client: HttpClient, cast: Cast, visit: Any, yes, title, front_desk, clinical
+) -> None:
     base = _open_intake(client, visit)
     response = _fill(client, base, *yes)
     assert response.status_code == 302 and response["Location"] == base + "done/"
@@ -115,7 +118,7 @@ def test_each_level_acts_on_both_sides(client: HttpClient, cast, visit, yes, tit
         ).exists()
 
 
-def test_the_practitioner_acknowledges_a_flag_and_the_hold_lifts(client: HttpClient, cast, visit) -> None:
+def test_the_practitioner_acknowledges_a_flag_and_the_hold_lifts(client: HttpClient, cast: Cast, visit: Any) -> None:
     base = _open_intake(client, visit)
     _fill(client, base, "red_eye", "pregnant")
     ana = HttpClient()
@@ -149,7 +152,9 @@ def test_the_practitioner_acknowledges_a_flag_and_the_hold_lifts(client: HttpCli
     assert "Do you have a painful red eye" not in desk.get(f"/staff/tidewater/clients/{visit.client_id}/intake/").text
 
 
-def test_links_expire_belong_to_one_practice_and_staff_can_send_a_new_one(client: HttpClient, cast, visit) -> None:
+def test_links_expire_belong_to_one_practice_and_staff_can_send_a_new_one(
+    client: HttpClient, cast: Cast, visit: Any
+) -> None:
     base = _open_intake(client, visit)
     assert client.get(base.replace("/p/tidewater/", "/p/harbour/")).status_code == 404
     assert client.get("/p/tidewater/intake/nonsense/").status_code == 404
@@ -172,7 +177,7 @@ def test_links_expire_belong_to_one_practice_and_staff_can_send_a_new_one(client
     assert links.live_link(visit.client) is not None
 
 
-def test_anything_new_on_a_later_visit_reopens_the_screen(client: HttpClient, cast, visit) -> None:
+def test_anything_new_on_a_later_visit_reopens_the_screen(client: HttpClient, cast: Cast, visit: Any) -> None:
     base = _open_intake(client, visit)
     _fill(client, base)
     from longtide.scheduling.booking import ClientDetails, book_appointment

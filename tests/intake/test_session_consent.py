@@ -10,6 +10,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from conftest import Cast
 from longtide.audit.models import AuditEvent
 from longtide.audit.trail import Actor
 from longtide.intake import actions
@@ -49,7 +50,7 @@ def _mark(appointment: Any, user: Any, **kwargs: Any) -> Any:
     )
 
 
-def test_without_current_treatment_consent_a_session_is_not_marked_completed(cast, visit) -> None:
+def test_without_current_treatment_consent_a_session_is_not_marked_completed(cast: Cast, visit: Any) -> None:
     appointment = visit()
     with pytest.raises(PolicyRefused) as refused:
         _mark(appointment, cast.ana_user)
@@ -68,7 +69,7 @@ def test_without_current_treatment_consent_a_session_is_not_marked_completed(cas
         mark_appointment(appointment=appointment, status=Status.COMPLETED)
 
 
-def test_with_current_treatment_consent_it_is_and_a_new_version_asks_again(cast, visit) -> None:
+def test_with_current_treatment_consent_it_is_and_a_new_version_asks_again(cast: Cast, visit: Any) -> None:
     appointment = visit()
     agree_to_treatment(cast.cleo)
     assert session_consent(appointment).current
@@ -89,7 +90,7 @@ def test_with_current_treatment_consent_it_is_and_a_new_version_asks_again(cast,
         _mark(later, cast.ana_user)
 
 
-def test_an_override_is_recorded_with_who_when_and_why_in_history_and_audit(cast, visit) -> None:
+def test_an_override_is_recorded_with_who_when_and_why_in_history_and_audit(cast: Cast, visit: Any) -> None:
     appointment = visit()
     _mark(appointment, cast.ana_user, override_reason="  Signed the paper form at the desk;\nonline form pending. ")
     appointment.refresh_from_db()
@@ -107,7 +108,7 @@ def test_an_override_is_recorded_with_who_when_and_why_in_history_and_audit(cast
 
 
 @pytest.mark.parametrize(("reason", "message"), [("   ", "Say why"), ("x" * 301, "under 300 characters")])
-def test_an_override_needs_a_reason(cast, visit, reason, message) -> None:
+def test_an_override_needs_a_reason(cast: Cast, visit: Any, reason, message) -> None:
     appointment = visit()
     with pytest.raises(PolicyRefused) as refused:
         _mark(appointment, cast.ana_user, override_reason=reason)
@@ -115,7 +116,7 @@ def test_an_override_needs_a_reason(cast, visit, reason, message) -> None:
     assert not AppointmentEvent.objects.filter(kind=EventKind.CONSENT_OVERRIDE).exists()
 
 
-def test_the_page_shows_consent_and_only_the_practitioner_or_owner_may_override(cast, visit) -> None:
+def test_the_page_shows_consent_and_only_the_practitioner_or_owner_may_override(cast: Cast, visit: Any) -> None:
     appointment = visit()
     desk = signed_in(cast.ben_user)
     shown = desk.get(page(appointment))
@@ -144,7 +145,7 @@ def test_the_page_shows_consent_and_only_the_practitioner_or_owner_may_override(
     assert "Paper form signed" in shown.text
 
 
-def test_the_owner_may_override_and_consent_on_file_needs_none(cast, visit) -> None:
+def test_the_owner_may_override_and_consent_on_file_needs_none(cast: Cast, visit: Any) -> None:
     appointment = visit()
     olga = signed_in(cast.olga_user)
     olga.post(page(appointment, "mark/"), {"status": "completed", "override_reason": "Consent taken by phone"})
@@ -159,7 +160,7 @@ def test_the_owner_may_override_and_consent_on_file_needs_none(cast, visit) -> N
     assert other.status == Status.COMPLETED
 
 
-def test_signing_a_note_marks_the_session_completed_only_with_consent_or_override(cast, visit) -> None:
+def test_signing_a_note_marks_the_session_completed_only_with_consent_or_override(cast: Cast, visit: Any) -> None:
     appointment = visit()
     by = Actor(cast.ana_user, "practitioner")
     note = start_note(appointment, by=by, now=timezone.now())
@@ -173,7 +174,7 @@ def test_signing_a_note_marks_the_session_completed_only_with_consent_or_overrid
     assert sign_note(note, by=by, now=timezone.now()).is_signed
 
 
-def test_agreeing_then_declining_is_declining_for_marking_and_for_signing_a_note(cast, visit) -> None:
+def test_agreeing_then_declining_is_declining_for_marking_and_for_signing_a_note(cast: Cast, visit: Any) -> None:
     """One rule for "current treatment consent": the client's latest answer to the current version,
     whether the session is marked from the appointment page or by signing its note."""
     from longtide.intake.status import agreed_kinds

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.audit.models import AuditEvent
 from longtide.intake import actions, status
 from longtide.intake.models import ConsentDocument, Intake, IntakeSettings, IntakeStatus, Signature
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def visit(cast) -> Any:
+def visit(cast: Cast) -> Any:
     return _booked(cast.tidewater, cast.session, cast.ana, "America/New_York", "", "cleo@example.test")
 
 
@@ -37,7 +38,9 @@ def _publish(owner: HttpClient, kind: str, **changes: str) -> Any:
     return owner.post(f"/staff/tidewater/settings/intake/consent/{kind}/", data)
 
 
-def test_the_owner_publishes_a_version_and_the_client_signs_just_that_one(client: HttpClient, cast, visit) -> None:
+def test_the_owner_publishes_a_version_and_the_client_signs_just_that_one(
+    client: HttpClient, cast: Cast, visit: Any
+) -> None:
     base = _open_intake(client, visit)
     _fill(client, base)
     intake = Intake.objects.get(client=cast.cleo)
@@ -88,7 +91,9 @@ def test_the_owner_publishes_a_version_and_the_client_signs_just_that_one(client
     assert Signature.objects.filter(client=cast.cleo, document=current).count() == 1
 
 
-def test_an_optional_document_is_asked_again_only_of_those_who_answered_it(cast, visit, client) -> None:
+def test_an_optional_document_is_asked_again_only_of_those_who_answered_it(
+    cast: Cast, visit: Any, client: HttpClient
+) -> None:
     base = _open_intake(client, visit)
     _fill(client, base)  # everything but intra-oral work agreed, and intra-oral answered "no"
     owner = signed_in(cast.olga_user)
@@ -102,13 +107,13 @@ def test_an_optional_document_is_asked_again_only_of_those_who_answered_it(cast,
     assert not actions.documents_to_sign_again(cast.cleo)
 
 
-def test_before_a_first_intake_nothing_is_signed_again(cast, visit, client) -> None:
+def test_before_a_first_intake_nothing_is_signed_again(cast: Cast, visit: Any, client: HttpClient) -> None:
     assert actions.documents_to_sign_again(cast.cleo) == []
     base = _open_intake(client, visit)
     assert client.get(base + "sign-again/")["Location"].endswith(base)
 
 
-def test_the_owner_sets_the_emergency_number_and_clients_are_shown_it(cast) -> None:
+def test_the_owner_sets_the_emergency_number_and_clients_are_shown_it(cast: Cast) -> None:
     owner = signed_in(cast.olga_user)
     bad = owner.post("/staff/tidewater/settings/intake/", {"emergency_number": "call us", "crisis_line": "116 123"})
     assert bad.status_code == 400 and "as it is dialled" in bad.text and 'value="call us"' in bad.text
@@ -119,7 +124,7 @@ def test_the_owner_sets_the_emergency_number_and_clients_are_shown_it(cast) -> N
 
 
 @pytest.mark.parametrize("who", ["ana_user", "ben_user"])
-def test_only_owners_reach_the_intake_settings(cast, who) -> None:
+def test_only_owners_reach_the_intake_settings(cast: Cast, who) -> None:
     member = signed_in(getattr(cast, who))
     assert member.get("/staff/tidewater/settings/intake/").status_code == 404
     assert member.get("/staff/tidewater/settings/intake/consent/treatment/").status_code == 404
@@ -128,14 +133,16 @@ def test_only_owners_reach_the_intake_settings(cast, who) -> None:
     assert signed_in(cast.olga_user).get("/staff/tidewater/settings/intake/consent/nope/").status_code == 404
 
 
-def test_a_long_text_is_refused_and_kept(cast) -> None:
+def test_a_long_text_is_refused_and_kept(cast: Cast) -> None:
     owner = signed_in(cast.olga_user)
     response = _publish(owner, "privacy", text="x" * 20_001)
     assert response.status_code == 400 and "at most 20000 characters" in response.text.replace(",", "")
     assert ConsentDocument.objects.filter(kind="privacy").count() == 1
 
 
-def test_a_document_published_while_the_page_was_open_is_shown_not_signed_unseen(cast, visit, client) -> None:
+def test_a_document_published_while_the_page_was_open_is_shown_not_signed_unseen(
+    cast: Cast, visit: Any, client: HttpClient
+) -> None:
     """The client reads the page with the new treatment consent; meanwhile the owner publishes a new
     reminders consent. Sending signs nothing the client was not shown: the page comes back with both
     and says why, and their tick is kept."""

@@ -4,11 +4,13 @@ printable report with the non-causal caveat, honest copy, audited, nothing staff
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from conftest import Cast
 from longtide.audit.models import AuditEvent
 from longtide.measurement.models import PrimaryChange, Response
 from longtide.outcomes import instruments
@@ -19,7 +21,7 @@ from tests.measurement.conftest import today, visit
 pytestmark = pytest.mark.django_db
 
 
-def answer(cast, episode, value: int, on) -> None:
+def answer(cast: Cast, episode, value: int, on) -> None:
     nprs = instruments.get("nprs_pain")
     Response.objects.create(
         practice=cast.tidewater,
@@ -37,12 +39,12 @@ def answer(cast, episode, value: int, on) -> None:
     )
 
 
-def _manage(cast) -> str:
+def _manage(cast: Cast) -> str:
     booked = visit(cast, cast.cleo, today(cast) + timedelta(days=3), slot=3, status="booked")
     return f"/p/tidewater/manage/{token_for(booked)}/"
 
 
-def test_nothing_to_show_until_there_are_answers(cast, episode) -> None:
+def test_nothing_to_show_until_there_are_answers(cast: Cast, episode: Any) -> None:
     manage = _manage(cast)
     page = HttpClient().get(manage)
     assert page.status_code == 200 and 'id="my-progress"' not in page.text
@@ -50,7 +52,7 @@ def test_nothing_to_show_until_there_are_answers(cast, episode) -> None:
     assert progress.status_code == 200 and 'id="no-progress"' in progress.text
 
 
-def test_the_client_sees_their_progress_in_charts_tables_and_plain_words(cast, episode) -> None:
+def test_the_client_sees_their_progress_in_charts_tables_and_plain_words(cast: Cast, episode: Any) -> None:
     answer(cast, episode, 7, episode.opened_on - timedelta(days=2))
     answer(cast, episode, 3, episode.opened_on + timedelta(days=8))
     PrimaryChange.objects.create(
@@ -78,7 +80,7 @@ def test_the_client_sees_their_progress_in_charts_tables_and_plain_words(cast, e
     assert AuditEvent.objects.filter(object_type="outcomes", action="print", client_id=cast.cleo.pk).count() == 1
 
 
-def test_another_practices_address_or_an_unknown_token_is_a_404(cast, episode) -> None:
+def test_another_practices_address_or_an_unknown_token_is_a_404(cast: Cast, episode: Any) -> None:
     manage = _manage(cast)
     assert HttpClient().get(manage.replace("tidewater", "harbour") + "progress/").status_code == 404
     assert HttpClient().get("/p/tidewater/manage/not-a-token/progress/").status_code == 404
@@ -97,7 +99,7 @@ def test_another_practices_address_or_an_unknown_token_is_a_404(cast, episode) -
     ],
     ids=["upcoming", "completed-recently", "completed-long-ago", "cancelled", "cancelled-long-ago", "no-show"],
 )
-def test_only_a_current_or_recent_visits_link_opens_the_progress(cast, episode, days, status, opens) -> None:
+def test_only_a_current_or_recent_visits_link_opens_the_progress(cast: Cast, episode: Any, days, status, opens) -> None:
     """An old confirmation email (forwarded, a shared inbox) must not open the client's scores."""
     answer(cast, episode, 7, episode.opened_on)
     appointment = visit(cast, cast.cleo, today(cast) + timedelta(days=days), slot=4, status=status)

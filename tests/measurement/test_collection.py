@@ -5,11 +5,13 @@ catch-up, and the security walk (other practice, replay, expiry, NUL, out of ran
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from conftest import Cast
 from longtide.audit.models import AuditEvent
 from longtide.measurement import links
 from longtide.measurement.actions import Refused, open_episode, save_diary_day
@@ -23,7 +25,7 @@ pytestmark = pytest.mark.django_db
 GAD7_ANSWERS = {f"q{n}": "2" for n in range(1, 8)}
 
 
-def test_an_episode_takes_its_primary_questionnaire_from_the_concern(cast, episode) -> None:
+def test_an_episode_takes_its_primary_questionnaire_from_the_concern(cast: Cast, episode: Any) -> None:
     assert episode.primary_instrument == "nprs_pain"
     assert AuditEvent.objects.filter(object_type="episode", action="create", client_id=cast.cleo.pk).count() == 1
     with pytest.raises(Refused, match="already has an open episode"):
@@ -40,7 +42,7 @@ def test_an_episode_takes_its_primary_questionnaire_from_the_concern(cast, episo
         )
 
 
-def test_the_link_is_stored_hashed_and_the_email_names_no_questionnaire(cast, episode) -> None:
+def test_the_link_is_stored_hashed_and_the_email_names_no_questionnaire(cast: Cast, episode: Any) -> None:
     link, token = send(episode, "gad7", by=cast.ana_user)
     assert token not in link.token_hash and link.token_hash == links.hash_token(token)
     message = Message.objects.get(about=f"outcomes-link:{link.pk}")
@@ -52,7 +54,7 @@ def test_the_link_is_stored_hashed_and_the_email_names_no_questionnaire(cast, ep
     assert "[[outcomes_url]]" in message.body_text
 
 
-def test_a_client_answers_on_a_phone_and_the_score_is_stored_at_write_time(cast, episode) -> None:
+def test_a_client_answers_on_a_phone_and_the_score_is_stored_at_write_time(cast: Cast, episode: Any) -> None:
     link, token = send(episode, "gad7")
     web = HttpClient(HTTP_USER_AGENT="Mozilla/5.0 (iPhone)")
     page = web.get(f"/p/tidewater/questions/{token}/")
@@ -72,7 +74,7 @@ def test_a_client_answers_on_a_phone_and_the_score_is_stored_at_write_time(cast,
     assert AuditEvent.objects.filter(object_type="questionnaire_response", actor_role="client").count() == 1
 
 
-def test_a_double_submit_stores_one_answer_and_shows_the_same_page(cast, episode) -> None:
+def test_a_double_submit_stores_one_answer_and_shows_the_same_page(cast: Cast, episode: Any) -> None:
     _link, token = send(episode, "gad7")
     web = HttpClient()
     first = web.post(f"/p/tidewater/questions/{token}/", GAD7_ANSWERS)
@@ -83,7 +85,7 @@ def test_a_double_submit_stores_one_answer_and_shows_the_same_page(cast, episode
     assert web.get(f"/p/tidewater/questions/{token}/").status_code == 200  # the back button: same thanks
 
 
-def test_missing_answers_are_stored_and_shown_honestly_as_not_scorable(cast, episode) -> None:
+def test_missing_answers_are_stored_and_shown_honestly_as_not_scorable(cast: Cast, episode: Any) -> None:
     _link, token = send(episode, "gad7")
     partial = {k: v for k, v in GAD7_ANSWERS.items() if k != "q7"}
     assert HttpClient().post(f"/p/tidewater/questions/{token}/", partial).status_code == 200
@@ -107,7 +109,7 @@ def test_missing_answers_are_stored_and_shown_honestly_as_not_scorable(cast, epi
     ],
 )
 def test_an_answer_out_of_range_comes_back_with_a_message_and_what_was_typed(
-    cast, episode, field, value, message
+    cast: Cast, episode: Any, field, value, message
 ) -> None:
     _link, token = send(episode, "gad7")
     answer = HttpClient().post(f"/p/tidewater/questions/{token}/", {**GAD7_ANSWERS, field: value})
@@ -117,14 +119,14 @@ def test_an_answer_out_of_range_comes_back_with_a_message_and_what_was_typed(
     assert Response.objects.count() == 0
 
 
-def test_a_nul_byte_in_an_answer_is_dropped_not_a_500(cast, episode) -> None:
+def test_a_nul_byte_in_an_answer_is_dropped_not_a_500(cast: Cast, episode: Any) -> None:
     _link, token = send(episode, "gad7")
     answer = HttpClient().post(f"/p/tidewater/questions/{token}/", {**GAD7_ANSWERS, "q3": "1\x00", "q\x009": "1"})
     assert answer.status_code == 200
     assert Response.objects.get().answers["q3"] == 1
 
 
-def test_a_number_out_of_range_on_the_psfs(cast, episode) -> None:
+def test_a_number_out_of_range_on_the_psfs(cast: Cast, episode: Any) -> None:
     _link, token = send(episode, "psfs")
     answer = HttpClient().post(
         f"/p/tidewater/questions/{token}/",
@@ -135,7 +137,7 @@ def test_a_number_out_of_range_on_the_psfs(cast, episode) -> None:
     assert Response.objects.count() == 0
 
 
-def test_another_practice_an_unknown_token_and_a_nul_byte_are_404(cast, episode) -> None:
+def test_another_practice_an_unknown_token_and_a_nul_byte_are_404(cast: Cast, episode: Any) -> None:
     _link, token = send(episode, "gad7")
     web = HttpClient()
     assert web.get(f"/p/harbour/questions/{token}/").status_code == 404
@@ -144,7 +146,7 @@ def test_another_practice_an_unknown_token_and_a_nul_byte_are_404(cast, episode)
     assert web.get(f"/p/tidewater/questions/{'x' * 300}/").status_code == 404
 
 
-def test_an_expired_or_replaced_link_is_gone_and_stores_nothing(cast, episode) -> None:
+def test_an_expired_or_replaced_link_is_gone_and_stores_nothing(cast: Cast, episode: Any) -> None:
     old, old_token = send(episode, "gad7")
     _new, new_token = send(episode, "gad7")
     web = HttpClient()
@@ -159,13 +161,13 @@ def test_an_expired_or_replaced_link_is_gone_and_stores_nothing(cast, episode) -
     assert old.voided_at is not None
 
 
-def test_licensed_and_crisis_instruments_cannot_be_sent(cast, episode) -> None:
+def test_licensed_and_crisis_instruments_cannot_be_sent(cast: Cast, episode: Any) -> None:
     for instrument in ("hit6", "ndi", "phq9", "nonsense"):
         with pytest.raises(Refused, match="cannot be used"):
             send(episode, instrument)
 
 
-def test_the_manage_page_shows_the_live_links(cast, episode) -> None:
+def test_the_manage_page_shows_the_live_links(cast: Cast, episode: Any) -> None:
     from longtide.scheduling.manage_links import token_from_nonce
 
     booked = visit(cast, cast.cleo, today(cast) + timedelta(days=3), status="booked")
@@ -180,7 +182,7 @@ def _day(web, token, day, data):
     return web.post(f"/p/tidewater/diary/{token}/{day.isoformat()}/", data)
 
 
-def test_the_diary_takes_a_day_in_a_few_taps_and_offers_catch_up(cast, episode) -> None:
+def test_the_diary_takes_a_day_in_a_few_taps_and_offers_catch_up(cast: Cast, episode: Any) -> None:
     _link, token = send(episode, "headache_diary", "diary")
     web = HttpClient(HTTP_USER_AGENT="Mozilla/5.0 (Android)")
     landing = web.get(f"/p/tidewater/diary/{token}/")
@@ -203,7 +205,7 @@ def test_the_diary_takes_a_day_in_a_few_taps_and_offers_catch_up(cast, episode) 
     assert DiaryEntry.objects.get(day=yesterday).answers == {"headache": 0}
 
 
-def test_the_diary_refuses_future_days_bad_dates_and_bad_answers(cast, episode) -> None:
+def test_the_diary_refuses_future_days_bad_dates_and_bad_answers(cast: Cast, episode: Any) -> None:
     _link, token = send(episode, "headache_diary", "diary")
     web = HttpClient()
     tomorrow = today(cast) + timedelta(days=1)
@@ -217,7 +219,7 @@ def test_the_diary_refuses_future_days_bad_dates_and_bad_answers(cast, episode) 
     assert DiaryEntry.objects.count() == 0
 
 
-def test_a_headache_day_without_its_details_is_kept_but_not_complete(cast, episode) -> None:
+def test_a_headache_day_without_its_details_is_kept_but_not_complete(cast: Cast, episode: Any) -> None:
     link, _token = send(episode, "headache_diary", "diary")
     entry = save_diary_day(
         link=link, day=today(cast), data={"headache": "1", "peak": "5"}, by=staff_actor(None), now=timezone.now()
@@ -225,7 +227,7 @@ def test_a_headache_day_without_its_details_is_kept_but_not_complete(cast, episo
     assert not entry.complete
 
 
-def test_monthly_days_only_when_80_percent_of_days_are_filled(cast, episode) -> None:
+def test_monthly_days_only_when_80_percent_of_days_are_filled(cast: Cast, episode: Any) -> None:
     link, _token = send(episode, "headache_diary", "diary")
     now = timezone.now()
     for back in range(22):  # 22 of 28: one short
@@ -246,7 +248,7 @@ def test_monthly_days_only_when_80_percent_of_days_are_filled(cast, episode) -> 
     assert "Headache days per month: 7.3" in page.text
 
 
-def test_erasing_the_clients_contact_voids_their_links_and_blanks_the_email(cast, episode) -> None:
+def test_erasing_the_clients_contact_voids_their_links_and_blanks_the_email(cast: Cast, episode: Any) -> None:
     from longtide.records.erasure import ERASED_RECIPIENT, erase_contact
 
     link, token = send(episode, "gad7")

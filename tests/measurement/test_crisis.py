@@ -5,11 +5,13 @@ nothing clinical)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from conftest import Cast
 from longtide.audit.models import AuditEvent
 from longtide.intake.models import Flag, IntakeSettings
 from longtide.measurement.actions import Refused, offered_ids, send_link
@@ -31,11 +33,11 @@ def _as(user) -> HttpClient:
     return web
 
 
-def switch_on(cast) -> None:
+def switch_on(cast: Cast) -> None:
     assert _as(cast.olga_user).post(SETTINGS, ON).status_code == 302
 
 
-def test_phq9_is_offered_only_once_an_owner_switches_the_crisis_protocol_on(cast, episode) -> None:
+def test_phq9_is_offered_only_once_an_owner_switches_the_crisis_protocol_on(cast: Cast, episode: Any) -> None:
     assert "phq9" not in offered_ids(cast.tidewater)
     with pytest.raises(Refused, match="cannot be used"):
         send_link(episode=episode, instrument="phq9", timepoint="ad_hoc", by=staff_actor(None), now=timezone.now())
@@ -60,7 +62,9 @@ def test_phq9_is_offered_only_once_an_owner_switches_the_crisis_protocol_on(cast
     assert link.voided_at is not None and "phq9" not in offered_ids(cast.tidewater)
 
 
-def test_a_positive_item_9_shows_crisis_resources_at_once_and_takes_the_intakes_crisis_route(cast, episode) -> None:
+def test_a_positive_item_9_shows_crisis_resources_at_once_and_takes_the_intakes_crisis_route(
+    cast: Cast, episode: Any
+) -> None:
     switch_on(cast)
     intake(cast, cast.cleo, "neck_back_pain")
     visit(cast, cast.cleo, today(cast) + timedelta(days=3), status="booked")
@@ -90,7 +94,7 @@ def test_a_positive_item_9_shows_crisis_resources_at_once_and_takes_the_intakes_
     assert link.pk
 
 
-def test_an_incomplete_questionnaire_with_item_9_still_alerts(cast, episode) -> None:
+def test_an_incomplete_questionnaire_with_item_9_still_alerts(cast: Cast, episode: Any) -> None:
     switch_on(cast)
     intake(cast, cast.cleo, "neck_back_pain")
     _link, token = send(episode, "phq9")
@@ -101,7 +105,7 @@ def test_an_incomplete_questionnaire_with_item_9_still_alerts(cast, episode) -> 
     assert Message.objects.filter(purpose="outcomes.alert").count() == 1  # to the last visit's practitioner
 
 
-def test_answers_that_do_not_fit_still_show_the_resources(cast, episode) -> None:
+def test_answers_that_do_not_fit_still_show_the_resources(cast: Cast, episode: Any) -> None:
     switch_on(cast)
     _link, token = send(episode, "phq9")
     wrong = HttpClient().post(f"/p/tidewater/questions/{token}/", {**PHQ9_LOW, "q9": "2", "q1": "7"})
@@ -109,7 +113,7 @@ def test_answers_that_do_not_fit_still_show_the_resources(cast, episode) -> None
     assert Response.objects.count() == 0
 
 
-def test_no_alert_for_not_at_all(cast, episode) -> None:
+def test_no_alert_for_not_at_all(cast: Cast, episode: Any) -> None:
     switch_on(cast)
     _link, token = send(episode, "phq9")
     done = HttpClient().post(f"/p/tidewater/questions/{token}/", {**PHQ9_LOW, "q9": "0"})
@@ -118,7 +122,7 @@ def test_no_alert_for_not_at_all(cast, episode) -> None:
     assert QuestionnaireLink.objects.count() == 1
 
 
-def test_the_crisis_alert_goes_with_the_clients_record_when_it_is_destroyed_or_erased(cast, episode) -> None:
+def test_the_crisis_alert_goes_with_the_clients_record_when_it_is_destroyed_or_erased(cast: Cast, episode: Any) -> None:
     """records/retention.message_subjects (retention --apply and erasure) names the practitioners'
     crisis alerts about the client's answers, which carry the client's id in their link."""
     from longtide.records.retention import message_subjects

@@ -4,10 +4,12 @@ the client switches it off (and on) on the diary page, and a client who stopped 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.audit.models import AuditEvent
 from longtide.measurement.diary_reminders import plan_diary_reminders
 from longtide.measurement.models import DiaryEntry
@@ -18,7 +20,7 @@ from tests.measurement.conftest import send, today
 pytestmark = pytest.mark.django_db
 
 
-def at(cast, day, clock: time) -> datetime:
+def at(cast: Cast, day, clock: time) -> datetime:
     return datetime.combine(day, clock, tzinfo=cast.location.zone)
 
 
@@ -26,7 +28,7 @@ def reminders() -> list[Message]:
     return list(Message.objects.filter(purpose="outcomes.diary_reminder").order_by("pk"))
 
 
-def test_one_reminder_a_day_from_seven_in_the_evening_with_nothing_clinical(cast, episode) -> None:
+def test_one_reminder_a_day_from_seven_in_the_evening_with_nothing_clinical(cast: Cast, episode: Any) -> None:
     link, _token = send(episode, "headache_diary", "diary")
     day = today(cast)
     assert plan_diary_reminders(at(cast, day, time(18, 59))) == 0
@@ -58,7 +60,7 @@ def test_one_reminder_a_day_from_seven_in_the_evening_with_nothing_clinical(cast
     assert plan_diary_reminders(at(cast, day + timedelta(days=1), time(19, 1))) == 1
 
 
-def test_the_client_switches_reminders_off_and_on_on_the_diary_page(cast, episode) -> None:
+def test_the_client_switches_reminders_off_and_on_on_the_diary_page(cast: Cast, episode: Any) -> None:
     link, token = send(episode, "headache_diary", "diary")
     day = today(cast)
     assert plan_diary_reminders(at(cast, day, time(19, 1))) == 1
@@ -81,7 +83,7 @@ def test_the_client_switches_reminders_off_and_on_on_the_diary_page(cast, episod
     assert HttpClient().post("/p/harbour/diary/" + token + "/reminders/", {"reminders": "off"}).status_code == 404
 
 
-def test_a_client_who_stopped_filling_in_is_not_nagged(cast, episode) -> None:
+def test_a_client_who_stopped_filling_in_is_not_nagged(cast: Cast, episode: Any) -> None:
     send(episode, "headache_diary", "diary")
     later = today(cast) + timedelta(days=8)
     assert plan_diary_reminders(at(cast, later, time(19, 1))) == 0

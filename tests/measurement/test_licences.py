@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.measurement import licences
 from longtide.measurement.actions import Refused, offered_ids
 from longtide.measurement.models import InstrumentLicence, Response
@@ -40,7 +41,9 @@ def wording(**overrides: str) -> dict[str, str]:
     return data
 
 
-def test_a_licensed_questionnaire_is_offered_only_once_its_licence_and_wording_are_recorded(cast, episode) -> None:
+def test_a_licensed_questionnaire_is_offered_only_once_its_licence_and_wording_are_recorded(
+    cast: Cast, episode: Any
+) -> None:
     assert "hit6" not in offered_ids(cast.tidewater)
     with pytest.raises(Refused):
         send(episode, "hit6")
@@ -72,7 +75,7 @@ def test_a_licensed_questionnaire_is_offered_only_once_its_licence_and_wording_a
     assert "Licensed question 3?" in HttpClient().get(f"/p/tidewater/questions/{second}/").text
 
 
-def test_new_wording_is_a_new_record_and_the_old_one_is_kept(cast) -> None:
+def test_new_wording_is_a_new_record_and_the_old_one_is_kept(cast: Cast) -> None:
     owner = _as(cast.olga_user)
     owner.post(HIT6, wording())
     owner.post(HIT6, wording(item_q1="Reworded question 1?"))
@@ -96,7 +99,7 @@ def test_new_wording_is_a_new_record_and_the_old_one_is_kept(cast) -> None:
     ],
     ids=["missing-question", "labels-count", "no-licence", "no-reference", "nul", "long", "invisible", "blank-label"],
 )
-def test_bad_wording_is_explained_and_what_was_typed_is_kept(cast, overrides, message) -> None:
+def test_bad_wording_is_explained_and_what_was_typed_is_kept(cast: Cast, overrides, message) -> None:
     response = _as(cast.olga_user).post(HIT6, wording(**overrides))
     assert response.status_code == 422 and message in response.text
     assert "Licensed question 6?" in response.text
@@ -104,7 +107,7 @@ def test_bad_wording_is_explained_and_what_was_typed_is_kept(cast, overrides, me
     assert not InstrumentLicence.objects.exists()
 
 
-def test_only_owners_reach_the_pages_and_unknown_or_free_questionnaires_are_404(cast) -> None:
+def test_only_owners_reach_the_pages_and_unknown_or_free_questionnaires_are_404(cast: Cast) -> None:
     for user in (cast.ana_user, cast.ben_user, cast.dov_user):
         assert _as(user).get(LIST).status_code == 404
         assert _as(user).post(HIT6, wording()).status_code == 404

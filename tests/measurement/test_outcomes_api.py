@@ -10,6 +10,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from conftest import Cast
 from longtide.audit.models import AuditEvent
 from longtide.tokens.issue import create_token
 from tests.measurement.conftest import send
@@ -22,7 +23,7 @@ def _token(practice: Any, user: Any) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {issued.token}"}
 
 
-def test_a_clients_outcomes_for_the_care_team_and_owner_only(cast, episode) -> None:
+def test_a_clients_outcomes_for_the_care_team_and_owner_only(cast: Cast, episode: Any) -> None:
     _link, token = send(episode, "gad7")
     HttpClient().post(f"/p/tidewater/questions/{token}/", {f"q{n}": "1" for n in range(1, 8)})
     path = f"/api/v1/p/tidewater/clients/{cast.cleo.pk}/outcomes"
@@ -44,7 +45,7 @@ def test_a_clients_outcomes_for_the_care_team_and_owner_only(cast, episode) -> N
     assert {(e.actor_label, e.basis) for e in events} == {("ana", "care_team"), ("olga", "owner")}
 
 
-def test_the_report_endpoint_gives_the_hand_computed_numbers(cast, neck_cohort) -> None:
+def test_the_report_endpoint_gives_the_hand_computed_numbers(cast: Cast, neck_cohort: dict[str, Any]) -> None:
     answer = HttpClient().get(
         "/api/v1/p/tidewater/reports/outcomes?concern=neck_back_pain&from=2026-01-01&to=2026-03-31",
         **_token(cast.tidewater, cast.olga_user),
@@ -66,7 +67,7 @@ def test_the_report_endpoint_gives_the_hand_computed_numbers(cast, neck_cohort) 
     assert AuditEvent.objects.filter(object_type="outcomes_report", via="api").count() == 1
 
 
-def test_the_report_endpoint_is_the_owners_and_checks_its_filters(cast, neck_cohort) -> None:
+def test_the_report_endpoint_is_the_owners_and_checks_its_filters(cast: Cast, neck_cohort: dict[str, Any]) -> None:
     base = "/api/v1/p/tidewater/reports/outcomes"
     assert HttpClient().get(base, **_token(cast.tidewater, cast.ana_user)).status_code == 404
     owner = _token(cast.tidewater, cast.olga_user)

@@ -10,11 +10,13 @@ import csv
 import io
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from conftest import Cast
 from longtide.audit.models import AuditEvent
 from longtide.measurement.models import Episode, Response
 from longtide.outcomes import wording
@@ -25,7 +27,7 @@ URL = "/staff/tidewater/reports/outcomes/"
 Q1 = "?concern=neck_back_pain&from=2026-01-01&to=2026-03-31"
 
 
-def _owner(cast) -> HttpClient:
+def _owner(cast: Cast) -> HttpClient:
     web = HttpClient()
     web.force_login(cast.olga_user)
     return web
@@ -37,7 +39,7 @@ def _figure(page: str, ident: str) -> str:
     return found.group(1).strip()
 
 
-def test_the_page_shows_the_hand_computed_numbers(cast, neck_cohort) -> None:
+def test_the_page_shows_the_hand_computed_numbers(cast: Cast, neck_cohort: dict[str, Any]) -> None:
     page = _owner(cast).get(URL + Q1)
     assert page.status_code == 200
     text = page.text
@@ -71,7 +73,7 @@ def test_the_page_shows_the_hand_computed_numbers(cast, neck_cohort) -> None:
     assert _figure(text, "adverse-serious") == "1"
 
 
-def test_the_page_has_no_banned_wording_and_the_csv_neither(cast, neck_cohort) -> None:
+def test_the_page_has_no_banned_wording_and_the_csv_neither(cast: Cast, neck_cohort: dict[str, Any]) -> None:
     web = _owner(cast)
     page = web.get(URL + Q1).text
     visible = re.sub(r"<[^>]+>", " ", page)
@@ -81,7 +83,7 @@ def test_the_page_has_no_banned_wording_and_the_csv_neither(cast, neck_cohort) -
     assert wording.banned_wording(exported.content.decode()) == []
 
 
-def test_the_csv_carries_the_caveat_and_hides_small_cells(cast, neck_cohort) -> None:
+def test_the_csv_carries_the_caveat_and_hides_small_cells(cast: Cast, neck_cohort: dict[str, Any]) -> None:
     exported = _owner(cast).get("/staff/tidewater/reports/outcomes.csv" + Q1)
     assert exported["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(exported.content.decode())))
@@ -96,7 +98,7 @@ def test_the_csv_carries_the_caveat_and_hides_small_cells(cast, neck_cohort) -> 
     assert AuditEvent.objects.filter(object_type="outcomes_report", action="export").count() == 1
 
 
-def test_the_csv_refuses_a_period_whose_windows_have_not_closed(cast, neck_cohort) -> None:
+def test_the_csv_refuses_a_period_whose_windows_have_not_closed(cast: Cast, neck_cohort: dict[str, Any]) -> None:
     recent = neck_cohort["E01"]
     today = timezone.now().astimezone(cast.location.zone).date()
     Episode.objects.filter(pk=recent.pk).update(opened_on=today - timedelta(days=10))
@@ -109,7 +111,7 @@ def test_the_csv_refuses_a_period_whose_windows_have_not_closed(cast, neck_cohor
     assert not AuditEvent.objects.filter(object_type="outcomes_report").exists()
 
 
-def test_bad_filters_get_a_clear_message_not_a_500(cast, neck_cohort) -> None:
+def test_bad_filters_get_a_clear_message_not_a_500(cast: Cast, neck_cohort: dict[str, Any]) -> None:
     web = _owner(cast)
     for query in (
         "?concern=trauma_recovery",
@@ -129,7 +131,7 @@ def test_bad_filters_get_a_clear_message_not_a_500(cast, neck_cohort) -> None:
     assert web.get("/staff/tidewater/reports/outcomes.csv?from=9999-12-31").status_code == 400
 
 
-def test_every_look_at_the_report_is_audited(cast, neck_cohort) -> None:
+def test_every_look_at_the_report_is_audited(cast: Cast, neck_cohort: dict[str, Any]) -> None:
     _owner(cast).get(URL + Q1)
     event = AuditEvent.objects.get(object_type="outcomes_report")
     assert (event.action, event.object_id, event.actor_label) == ("view", "neck_back_pain", "olga")

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from conftest import Cast
 from longtide.audit.models import AuditEvent
 from longtide.intake.actions import current_form
 from longtide.intake.models import Intake, IntakeStatus
@@ -47,7 +48,7 @@ def plan_messages() -> list[Message]:
     return list(Message.objects.filter(dedupe_key__startswith="outcomes-plan:").order_by("pk"))
 
 
-def test_a_first_booking_opens_an_episode_with_the_intakes_main_concern_once(cast) -> None:
+def test_a_first_booking_opens_an_episode_with_the_intakes_main_concern_once(cast: Cast) -> None:
     intake(cast, cast.cleo, "neck_back_pain")
     first = booked(cast, cast.cleo, 10)
     now = timezone.now()
@@ -64,7 +65,7 @@ def test_a_first_booking_opens_an_episode_with_the_intakes_main_concern_once(cas
     assert Episode.objects.filter(client=cast.cleo).count() == 1
 
 
-def test_no_main_concern_no_episode_and_an_open_episode_is_not_doubled(cast, episode) -> None:
+def test_no_main_concern_no_episode_and_an_open_episode_is_not_doubled(cast: Cast, episode: Any) -> None:
     other = _other(cast)
     intake(cast, other, None)
     booked(cast, other, 4, slot=2)
@@ -80,7 +81,7 @@ def _other(cast: Any) -> Any:
     return Client.objects.create(practice=cast.tidewater, first_name="Dee", last_name="Ng", email="dee@example.test")
 
 
-def test_a_moved_first_visit_moves_day_0(cast) -> None:
+def test_a_moved_first_visit_moves_day_0(cast: Cast) -> None:
     intake(cast, cast.cleo, "neck_back_pain")
     first = booked(cast, cast.cleo, 10)
     plan_outcomes(timezone.now())
@@ -99,7 +100,7 @@ def _move(first: Any, days: int) -> None:
     first.save()
 
 
-def test_a_baseline_sent_then_the_first_visit_moved_later_is_sent_again_before_the_new_one(cast) -> None:
+def test_a_baseline_sent_then_the_first_visit_moved_later_is_sent_again_before_the_new_one(cast: Cast) -> None:
     intake(cast, cast.cleo, "neck_back_pain")
     first = booked(cast, cast.cleo, 10)
     old_start = first.start
@@ -132,7 +133,7 @@ def test_a_baseline_sent_then_the_first_visit_moved_later_is_sent_again_before_t
     ).exists()
 
 
-def test_a_baseline_answered_in_the_new_window_stays_and_the_rest_works_until_the_new_first_visit(cast) -> None:
+def test_a_baseline_answered_in_the_new_window_stays_and_the_rest_works_until_the_new_first_visit(cast: Cast) -> None:
     from longtide.audit.trail import Actor
     from longtide.measurement.actions import submit
     from longtide.measurement.models import Response
@@ -160,7 +161,7 @@ def test_a_baseline_answered_in_the_new_window_stays_and_the_rest_works_until_th
     assert activity.expires_at == first.start
 
 
-def test_racing_planners_open_one_episode(cast) -> None:
+def test_racing_planners_open_one_episode(cast: Cast) -> None:
     intake(cast, cast.cleo, "neck_back_pain")
     first = booked(cast, cast.cleo, 10)
     day = first.start.astimezone(cast.location.zone).date()
@@ -175,7 +176,7 @@ def test_racing_planners_open_one_episode(cast) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_at_once_open_one_episode(cast) -> None:
+def test_two_workers_at_once_open_one_episode(cast: Cast) -> None:
     intake(cast, cast.cleo, "neck_back_pain")
     booked(cast, cast.cleo, 10)
     barrier = threading.Barrier(2)
@@ -205,7 +206,7 @@ def at(cast: Any, day: Any, clock: time) -> datetime:
     return datetime.combine(day, clock, tzinfo=cast.location.zone)
 
 
-def test_the_baseline_goes_three_days_before_the_first_visit_once_and_says_nothing_clinical(cast) -> None:
+def test_the_baseline_goes_three_days_before_the_first_visit_once_and_says_nothing_clinical(cast: Cast) -> None:
     intake(cast, cast.cleo, "neck_back_pain")
     first = booked(cast, cast.cleo, 10)
     plan_outcomes(timezone.now())
@@ -228,7 +229,7 @@ def test_the_baseline_goes_three_days_before_the_first_visit_once_and_says_nothi
     assert plan_outcomes(first.start + timedelta(minutes=1)) == 0
 
 
-def test_a_headache_episode_sends_the_diary_at_booking(cast) -> None:
+def test_a_headache_episode_sends_the_diary_at_booking(cast: Cast) -> None:
     intake(cast, cast.cleo, "headache")
     booked(cast, cast.cleo, 30)
     morning = at(cast, today(cast), time(10))  # before the diary's evening reminder
@@ -250,7 +251,7 @@ def completed_course(cast: Any, client: Any, sessions: int, *, concern: str = "n
     return Episode.objects.get(client=client)
 
 
-def test_before_session_4_goes_two_days_before_it_after_session_3(cast) -> None:
+def test_before_session_4_goes_two_days_before_it_after_session_3(cast: Cast) -> None:
     episode = completed_course(cast, cast.cleo, 3)
     fourth = booked(cast, cast.cleo, 5)
     now = timezone.now()
@@ -264,7 +265,7 @@ def test_before_session_4_goes_two_days_before_it_after_session_3(cast) -> None:
     assert [m.dedupe_key for m in plan_messages()] == [f"outcomes-plan:{episode.pk}:before_session_4"]
 
 
-def test_week_12_goes_on_day_84_and_not_after_its_window(cast) -> None:
+def test_week_12_goes_on_day_84_and_not_after_its_window(cast: Cast) -> None:
     from longtide.measurement.models import Episode as E
 
     episode = completed_course(cast, cast.cleo, 1)
@@ -278,7 +279,7 @@ def test_week_12_goes_on_day_84_and_not_after_its_window(cast) -> None:
     assert E.objects.get().pk == episode.pk
 
 
-def test_a_client_without_email_gets_the_links_on_the_booking_page(cast) -> None:
+def test_a_client_without_email_gets_the_links_on_the_booking_page(cast: Cast) -> None:
     cast.cleo.email = ""
     cast.cleo.save()
     intake(cast, cast.cleo, "stress_anxiety")
@@ -297,7 +298,7 @@ def _manage_path(appointment: Any) -> str:
     return f"/p/tidewater/manage/{token_for(appointment)}/"
 
 
-def test_the_thank_you_page_leads_to_the_next_questionnaire_of_the_timepoint(cast) -> None:
+def test_the_thank_you_page_leads_to_the_next_questionnaire_of_the_timepoint(cast: Cast) -> None:
     intake(cast, cast.cleo, "neck_back_pain")
     first = booked(cast, cast.cleo, 2)
     plan_outcomes(timezone.now())
@@ -309,14 +310,14 @@ def test_the_thank_you_page_leads_to_the_next_questionnaire_of_the_timepoint(cas
     assert first.pk
 
 
-def test_the_worker_runs_the_outcomes_planner(cast) -> None:
+def test_the_worker_runs_the_outcomes_planner(cast: Cast) -> None:
     intake(cast, cast.cleo, "neck_back_pain")
     booked(cast, cast.cleo, 2)
     made = run_planners(timezone.now())
     assert made["outcomes"] == 2
 
 
-def test_the_planners_queries_do_not_grow_with_the_episodes(cast) -> None:
+def test_the_planners_queries_do_not_grow_with_the_episodes(cast: Cast) -> None:
     """Run every minute by the worker: with nothing due, a fixed number of queries however many
     episodes and clients there are."""
     from django.db import connection as db
@@ -349,7 +350,7 @@ def test_the_planners_queries_do_not_grow_with_the_episodes(cast) -> None:
     assert len(many) == len(few), [q["sql"][:80] for q in many]
 
 
-def test_a_headache_client_booked_sooner_than_4_weeks_is_told_they_may_wait(cast) -> None:
+def test_a_headache_client_booked_sooner_than_4_weeks_is_told_they_may_wait(cast: Cast) -> None:
     intake(cast, cast.cleo, "headache")
     first = booked(cast, cast.cleo, 10)
     plan_outcomes(timezone.now())

@@ -3,10 +3,14 @@ SQL access would try (migration notes 0002). On PostgreSQL run with DATABASE_URL
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from django.db import IntegrityError, InternalError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from conftest import Cast
 from longtide.audit.trail import Actor
 from longtide.notes.actions import add_addendum, save_draft, sign_note, start_note
 from longtide.notes.models import NoteAddendum, SessionNote
@@ -25,7 +29,7 @@ def raw(sql: str, params: list[object] | None = None) -> None:
 
 
 @pytest.fixture
-def signed(cast, visit) -> SessionNote:
+def signed(cast: Cast, visit: Callable[..., Any]) -> SessionNote:
     by = Actor(cast.ana_user, "practitioner")
     note = start_note(visit(), by=by, now=timezone.now())
     note = save_draft(note, complete(note), revision=0, by=by)
@@ -34,7 +38,7 @@ def signed(cast, visit) -> SessionNote:
     return note
 
 
-def test_a_draft_can_be_saved_and_deleted_in_plain_sql(cast, visit) -> None:
+def test_a_draft_can_be_saved_and_deleted_in_plain_sql(cast: Cast, visit: Callable[..., Any]) -> None:
     note = start_note(visit(), by=Actor(cast.ana_user), now=timezone.now())
     raw("UPDATE notes_sessionnote SET plan = 'draft plan' WHERE id = %s", [note.pk])
     assert SessionNote.objects.get().plan == "draft plan"
@@ -53,7 +57,7 @@ def test_a_draft_can_be_saved_and_deleted_in_plain_sql(cast, visit) -> None:
     ],
     ids=["content", "unsign", "touch", "delete"],
 )
-def test_the_database_refuses_to_change_a_signed_note(signed, sql) -> None:
+def test_the_database_refuses_to_change_a_signed_note(signed: SessionNote, sql) -> None:
     before = SessionNote.objects.values().get(pk=signed.pk)
     with pytest.raises(DatabaseRefusal, match="signed notes are locked"):
         raw(sql, [signed.pk])
@@ -69,13 +73,13 @@ def test_the_database_refuses_to_change_a_signed_note(signed, sql) -> None:
     ],
     ids=["update", "delete"],
 )
-def test_the_database_refuses_to_change_an_addendum(signed, sql) -> None:
+def test_the_database_refuses_to_change_an_addendum(signed: SessionNote, sql) -> None:
     with pytest.raises(DatabaseRefusal, match="signed notes are locked"):
         raw(sql, [signed.pk])
     assert NoteAddendum.objects.get().text == "Slept well that night."
 
 
-def test_postgresql_refuses_to_truncate_notes(signed) -> None:
+def test_postgresql_refuses_to_truncate_notes(signed: SessionNote) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has no TRUNCATE")
     raw("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own inserts leave deferred checks pending
@@ -85,7 +89,7 @@ def test_postgresql_refuses_to_truncate_notes(signed) -> None:
     assert SessionNote.objects.count() == 1 and NoteAddendum.objects.count() == 1
 
 
-def test_postgresql_refuses_even_the_table_owner_without_setting_the_trigger_aside(signed) -> None:
+def test_postgresql_refuses_even_the_table_owner_without_setting_the_trigger_aside(signed: SessionNote) -> None:
     # The test database's user owns the tables (and is a superuser here): the trigger still fires.
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
@@ -124,7 +128,7 @@ def test_the_guards_are_in_place_after_every_migration() -> None:
         assert {name for (name,) in cursor.fetchall()} == expected
 
 
-def test_set_aside_lets_the_owner_remove_rows_and_puts_the_guards_back(signed) -> None:
+def test_set_aside_lets_the_owner_remove_rows_and_puts_the_guards_back(signed: SessionNote) -> None:
     from longtide.notes.guards import set_aside
 
     with set_aside():

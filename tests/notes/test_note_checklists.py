@@ -5,11 +5,13 @@ and what was typed is kept."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.notes import checklists, template
 from longtide.notes.models import NoteChecklist, NoteLocked, SessionNote
 from tests.notes.test_note_pages import form_data, signed_in, url
@@ -25,7 +27,7 @@ def start(cast: Any, appointment: Any) -> SessionNote:
     return SessionNote.objects.get(appointment=appointment)
 
 
-def test_only_owners_reach_the_page(cast) -> None:
+def test_only_owners_reach_the_page(cast: Cast) -> None:
     assert signed_in(cast.olga_user).get(PAGE).status_code == 200
     for user in (cast.ana_user, cast.ben_user):
         assert signed_in(user).get(PAGE).status_code == 404
@@ -33,7 +35,7 @@ def test_only_owners_reach_the_page(cast) -> None:
     assert HttpClient().get(PAGE).status_code == 302  # to sign in
 
 
-def test_a_new_version_is_used_by_new_notes_and_old_notes_keep_theirs(cast, visit) -> None:
+def test_a_new_version_is_used_by_new_notes_and_old_notes_keep_theirs(cast: Cast, visit: Callable[..., Any]) -> None:
     before = start(cast, visit(days_ago=2))
     owner = signed_in(cast.olga_user)
     page = owner.get(PAGE)
@@ -74,7 +76,7 @@ def test_a_new_version_is_used_by_new_notes_and_old_notes_keep_theirs(cast, visi
     assert after.hold_labels == ["Fascial unwinding of the arm"] and checklists.current(cast.tidewater).version == 2
 
 
-def test_the_pelvic_hold_keeps_its_consent_check_in_a_practice_version(cast, visit) -> None:
+def test_the_pelvic_hold_keeps_its_consent_check_in_a_practice_version(cast: Cast, visit: Callable[..., Any]) -> None:
     signed_in(cast.olga_user).post(PAGE, {"regions": REGIONS, "holds": "Sacral hold"})
     note = start(cast, visit(days_ago=1))
     assert "pelvic_diaphragm" in {item.key for item in note.checklist_items.holds}
@@ -100,14 +102,14 @@ def test_the_pelvic_hold_keeps_its_consent_check_in_a_practice_version(cast, vis
     ],
     ids=["duplicate", "empty", "nul", "long-label", "huge"],
 )
-def test_bad_lists_are_explained_and_what_was_typed_is_kept(cast, data, message) -> None:
+def test_bad_lists_are_explained_and_what_was_typed_is_kept(cast: Cast, data, message) -> None:
     response = signed_in(cast.olga_user).post(PAGE, data)
     assert response.status_code == 422 and message in response.text
     assert "Fascial unwinding of the arm" in response.text  # the holds typed are still there
     assert not NoteChecklist.objects.exists()
 
 
-def test_saving_the_same_lists_twice_publishes_one_version(cast) -> None:
+def test_saving_the_same_lists_twice_publishes_one_version(cast: Cast) -> None:
     owner = signed_in(cast.olga_user)
     owner.post(PAGE, {"regions": REGIONS, "holds": HOLDS})
     again = owner.post(PAGE, {"regions": REGIONS, "holds": HOLDS}, follow=True)
@@ -115,7 +117,7 @@ def test_saving_the_same_lists_twice_publishes_one_version(cast) -> None:
     assert NoteChecklist.objects.count() == 1
 
 
-def test_a_version_is_never_changed(cast) -> None:
+def test_a_version_is_never_changed(cast: Cast) -> None:
     signed_in(cast.olga_user).post(PAGE, {"regions": REGIONS, "holds": HOLDS})
     version = NoteChecklist.objects.get()
     version.regions = [["feet", "Toes"]]

@@ -3,11 +3,13 @@ reading, who sees what, the audit rows, and bad input."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.audit.models import AuditEvent
 from longtide.notes.models import NoteAddendum, SessionNote
 from tests.notes.conftest import complete
@@ -43,14 +45,14 @@ def form_data(note: SessionNote | None = None, revision: int = 0, **fields: Any)
 
 
 @pytest.fixture
-def started(cast, visit) -> tuple[Any, SessionNote]:
+def started(cast: Cast, visit: Callable[..., Any]) -> tuple[Any, SessionNote]:
     appointment = visit()
     response = signed_in(cast.ana_user).post(url(appointment), {"action": "start"})
     assert response.status_code == 302 and response["Location"].startswith(url(appointment))
     return appointment, SessionNote.objects.get()
 
 
-def test_the_appointment_page_offers_the_note_to_its_practitioner_only(cast, visit) -> None:
+def test_the_appointment_page_offers_the_note_to_its_practitioner_only(cast: Cast, visit: Callable[..., Any]) -> None:
     appointment = visit()
     page = signed_in(cast.ana_user).get(f"/staff/tidewater/appointments/{appointment.pk}/")
     assert "Write the session note" in page.text
@@ -60,7 +62,7 @@ def test_the_appointment_page_offers_the_note_to_its_practitioner_only(cast, vis
     assert desk.status_code == 200 and "Session note" not in desk.text
 
 
-def test_a_practitioner_writes_saves_and_signs_without_javascript(cast, started) -> None:
+def test_a_practitioner_writes_saves_and_signs_without_javascript(cast: Cast, started: tuple[Any, SessionNote]) -> None:
     appointment, note = started
     ana = signed_in(cast.ana_user)
     page = ana.get(url(appointment))
@@ -79,7 +81,7 @@ def test_a_practitioner_writes_saves_and_signs_without_javascript(cast, started)
     assert "Practitioner impression" in page.text
 
 
-def test_autosave_answers_a_fragment_with_the_new_revision(cast, started) -> None:
+def test_autosave_answers_a_fragment_with_the_new_revision(cast: Cast, started: tuple[Any, SessionNote]) -> None:
     appointment, note = started
     ana = signed_in(cast.ana_user)
     response = ana.post(url(appointment), form_data(note, subjective="Typed so far"), headers={"HX-Request": "true"})
@@ -90,7 +92,9 @@ def test_autosave_answers_a_fragment_with_the_new_revision(cast, started) -> Non
     assert note.subjective == "Typed so far"
 
 
-def test_autosave_of_bad_input_says_what_is_wrong_and_saves_nothing(cast, started) -> None:
+def test_autosave_of_bad_input_says_what_is_wrong_and_saves_nothing(
+    cast: Cast, started: tuple[Any, SessionNote]
+) -> None:
     appointment, note = started
     response = signed_in(cast.ana_user).post(
         url(appointment), form_data(note, pain_nrs=11), headers={"HX-Request": "true"}
@@ -100,7 +104,7 @@ def test_autosave_of_bad_input_says_what_is_wrong_and_saves_nothing(cast, starte
     assert note.revision == 0
 
 
-def test_a_save_from_a_stale_tab_keeps_what_was_typed_and_says_so(cast, started) -> None:
+def test_a_save_from_a_stale_tab_keeps_what_was_typed_and_says_so(cast: Cast, started: tuple[Any, SessionNote]) -> None:
     appointment, note = started
     ana = signed_in(cast.ana_user)
     ana.post(url(appointment), form_data(note, subjective="From the tablet"), headers={"HX-Request": "true"})
@@ -116,7 +120,9 @@ def test_a_save_from_a_stale_tab_keeps_what_was_typed_and_says_so(cast, started)
     assert note.subjective == "From the desk"
 
 
-def test_signing_an_incomplete_note_saves_it_and_marks_what_is_missing(cast, started) -> None:
+def test_signing_an_incomplete_note_saves_it_and_marks_what_is_missing(
+    cast: Cast, started: tuple[Any, SessionNote]
+) -> None:
     appointment, note = started
     response = signed_in(cast.ana_user).post(url(appointment, "sign/"), form_data(note, plan="", subjective="Only S"))
     assert response.status_code == 422
@@ -125,7 +131,7 @@ def test_signing_an_incomplete_note_saves_it_and_marks_what_is_missing(cast, sta
     assert not note.is_signed and note.subjective == "Only S"
 
 
-def test_a_signed_note_is_not_changed_by_any_post(cast, started) -> None:
+def test_a_signed_note_is_not_changed_by_any_post(cast: Cast, started: tuple[Any, SessionNote]) -> None:
     appointment, note = started
     ana = signed_in(cast.ana_user)
     ana.post(url(appointment, "sign/"), form_data(note))
@@ -141,7 +147,7 @@ def test_a_signed_note_is_not_changed_by_any_post(cast, started) -> None:
     assert SessionNote.objects.values().get() == before
 
 
-def test_an_addendum_is_shown_after_the_unchanged_note(cast, started) -> None:
+def test_an_addendum_is_shown_after_the_unchanged_note(cast: Cast, started: tuple[Any, SessionNote]) -> None:
     appointment, note = started
     ana = signed_in(cast.ana_user)
     ana.post(url(appointment, "sign/"), form_data(note))
@@ -163,7 +169,9 @@ def test_an_addendum_is_shown_after_the_unchanged_note(cast, started) -> None:
     assert NoteAddendum.objects.count() == 2
 
 
-def test_the_owner_reads_but_does_not_write_another_practitioners_note(cast, started) -> None:
+def test_the_owner_reads_but_does_not_write_another_practitioners_note(
+    cast: Cast, started: tuple[Any, SessionNote]
+) -> None:
     appointment, note = started
     owner = signed_in(cast.olga_user)
     page = owner.get(url(appointment))
@@ -175,7 +183,7 @@ def test_the_owner_reads_but_does_not_write_another_practitioners_note(cast, sta
     assert note.revision == 0
 
 
-def test_front_desk_never_sees_a_note_or_that_it_exists(cast, started) -> None:
+def test_front_desk_never_sees_a_note_or_that_it_exists(cast: Cast, started: tuple[Any, SessionNote]) -> None:
     appointment, note = started
     ana = signed_in(cast.ana_user)
     ana.post(url(appointment, "sign/"), form_data(note, subjective="Secret jaw clicking story"))
@@ -187,7 +195,7 @@ def test_front_desk_never_sees_a_note_or_that_it_exists(cast, started) -> None:
         assert "Secret jaw" not in text and "Session note" not in text
 
 
-def test_a_practitioner_outside_the_care_team_is_kept_out(cast, started) -> None:
+def test_a_practitioner_outside_the_care_team_is_kept_out(cast: Cast, started: tuple[Any, SessionNote]) -> None:
     from django.contrib.auth import get_user_model
 
     from longtide.practice.models import Practitioner, Role, StaffMembership
@@ -204,7 +212,7 @@ def test_a_practitioner_outside_the_care_team_is_kept_out(cast, started) -> None
     assert signed_in(bea).get(url(appointment)).status_code == 200
 
 
-def test_every_read_of_a_note_is_audited_with_its_basis(cast, started) -> None:
+def test_every_read_of_a_note_is_audited_with_its_basis(cast: Cast, started: tuple[Any, SessionNote]) -> None:
     appointment, note = started
     signed_in(cast.ana_user).get(url(appointment))
     signed_in(cast.olga_user).get(url(appointment))
@@ -219,7 +227,7 @@ def test_every_read_of_a_note_is_audited_with_its_basis(cast, started) -> None:
     ]
 
 
-def test_a_clients_notes_are_listed_in_order_and_searchable(cast, visit) -> None:
+def test_a_clients_notes_are_listed_in_order_and_searchable(cast: Cast, visit: Callable[..., Any]) -> None:
     ana = signed_in(cast.ana_user)
     for days_ago, words in ((14, "Jaw tight after dentist"), (7, "Sleeping better"), (0, "Neck better")):
         appointment = visit(days_ago=days_ago)
@@ -244,7 +252,9 @@ def test_a_clients_notes_are_listed_in_order_and_searchable(cast, visit) -> None
         ("holds", "not_a_hold", "Select a valid choice"),
     ],
 )
-def test_bad_input_gets_a_clear_message_and_keeps_the_rest(cast, started, field, value, message) -> None:
+def test_bad_input_gets_a_clear_message_and_keeps_the_rest(
+    cast: Cast, started: tuple[Any, SessionNote], field, value, message
+) -> None:
     appointment, note = started
     data = {**form_data(note, assessment="Kept assessment"), field: value, "action": "save"}
     response = signed_in(cast.ana_user).post(url(appointment), data)
@@ -255,13 +265,13 @@ def test_bad_input_gets_a_clear_message_and_keeps_the_rest(cast, started, field,
 
 
 @pytest.mark.parametrize("pk", ["99999999999999999999", "0"])
-def test_unknown_or_huge_ids_are_a_404(cast, pk) -> None:
+def test_unknown_or_huge_ids_are_a_404(cast: Cast, pk) -> None:
     ana = signed_in(cast.ana_user)
     assert ana.get(f"/staff/tidewater/appointments/{pk}/note/").status_code == 404
     assert ana.get(f"/staff/tidewater/clients/{pk}/notes/").status_code == 404
 
 
-def test_starting_twice_makes_one_note(cast, visit) -> None:
+def test_starting_twice_makes_one_note(cast: Cast, visit: Callable[..., Any]) -> None:
     appointment = visit()
     ana = signed_in(cast.ana_user)
     ana.post(url(appointment), {"action": "start"})
@@ -269,7 +279,7 @@ def test_starting_twice_makes_one_note(cast, visit) -> None:
     assert SessionNote.objects.count() == 1
 
 
-def test_no_note_for_a_cancelled_or_future_appointment(cast, visit) -> None:
+def test_no_note_for_a_cancelled_or_future_appointment(cast: Cast, visit: Callable[..., Any]) -> None:
     future = visit(days_ago=-1)
     ana = signed_in(cast.ana_user)
     response = ana.post(url(future), {"action": "start"})

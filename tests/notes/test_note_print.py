@@ -4,6 +4,7 @@ a time."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from conftest import Cast
 from longtide.audit.models import AuditEvent
 from longtide.audit.trail import Actor
 from longtide.measurement.models import Episode
@@ -37,7 +39,7 @@ def _note(cast: Any, visit: Any, days_ago: int, words: str, *, sign: bool = True
     return note
 
 
-def test_a_printable_note_is_audited_as_a_print(cast, visit) -> None:
+def test_a_printable_note_is_audited_as_a_print(cast: Cast, visit: Callable[..., Any]) -> None:
     note = _note(cast, visit, 2, "Jaw tight after a dental visit.")
     url = f"/staff/tidewater/appointments/{note.appointment_id}/note/print/"
     page = signed_in(cast.olga_user).get(url)
@@ -54,7 +56,7 @@ def test_a_printable_note_is_audited_as_a_print(cast, visit) -> None:
     assert signed_in(cast.ana_user).get(f"/staff/tidewater/appointments/{other.pk}/note/print/").status_code == 404
 
 
-def test_a_clients_notes_print_in_order_all_or_one_episode(cast, visit) -> None:
+def test_a_clients_notes_print_in_order_all_or_one_episode(cast: Cast, visit: Callable[..., Any]) -> None:
     first = _note(cast, visit, 30, "First visit: headaches for a year.")
     second = _note(cast, visit, 10, "Second: fewer headaches.")
     third = _note(cast, visit, 2, "Third: a new neck strain.", sign=False)
@@ -89,7 +91,7 @@ def test_a_clients_notes_print_in_order_all_or_one_episode(cast, visit) -> None:
     assert signed_in(cast.ben_user).get(url).status_code == 404
 
 
-def test_the_list_of_notes_comes_a_page_at_a_time(cast, visit) -> None:
+def test_the_list_of_notes_comes_a_page_at_a_time(cast: Cast, visit: Callable[..., Any]) -> None:
     for days in range(1, 26):
         _note(cast, visit, days, f"Visit {days} days ago.", sign=False)
     url = f"/staff/tidewater/clients/{cast.cleo.pk}/notes/"

@@ -3,12 +3,15 @@ signed note never changes through the app, addenda, and the audit rows of each s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from conftest import Cast
 from longtide.audit.models import AuditEvent
 from longtide.audit.trail import Actor
 from longtide.notes.actions import (
@@ -29,11 +32,11 @@ pytestmark = pytest.mark.django_db
 TREATMENT_ON_FILE = frozenset({"treatment"})
 
 
-def ana(cast):
+def ana(cast: Cast):
     return Actor(cast.ana_user, "practitioner")
 
 
-def test_a_note_starts_as_a_draft_with_the_session_header(cast, visit) -> None:
+def test_a_note_starts_as_a_draft_with_the_session_header(cast: Cast, visit: Callable[..., Any]) -> None:
     first = visit(days_ago=14)
     first.status = Status.COMPLETED
     first.save()
@@ -47,7 +50,7 @@ def test_a_note_starts_as_a_draft_with_the_session_header(cast, visit) -> None:
     assert note.author == cast.ana_user
 
 
-def test_one_note_per_appointment_a_second_start_returns_the_first(cast, visit) -> None:
+def test_one_note_per_appointment_a_second_start_returns_the_first(cast: Cast, visit: Callable[..., Any]) -> None:
     appointment = visit()
     first = start_note(appointment, by=ana(cast), now=timezone.now())
     again = start_note(appointment, by=ana(cast), now=timezone.now())
@@ -61,19 +64,19 @@ def test_one_note_per_appointment_a_second_start_returns_the_first(cast, visit) 
 
 
 @pytest.mark.parametrize("status", ["cancelled_client", "cancelled_clinic", "late_cancelled", "no_show", "expired"])
-def test_no_note_for_a_session_that_did_not_happen(cast, visit, status) -> None:
+def test_no_note_for_a_session_that_did_not_happen(cast: Cast, visit: Callable[..., Any], status) -> None:
     appointment = visit(status=status)
     with pytest.raises(NoteError, match="no session to write up"):
         start_note(appointment, by=ana(cast), now=timezone.now())
 
 
-def test_no_note_before_the_session_begins(cast, visit) -> None:
+def test_no_note_before_the_session_begins(cast: Cast, visit: Callable[..., Any]) -> None:
     appointment = visit(days_ago=-2)
     with pytest.raises(NoteError, match="once the session has begun"):
         start_note(appointment, by=ana(cast), now=timezone.now())
 
 
-def test_same_as_last_time_copies_the_treatment_section_only(cast, visit) -> None:
+def test_same_as_last_time_copies_the_treatment_section_only(cast: Cast, visit: Callable[..., Any]) -> None:
     earlier = start_note(visit(days_ago=7), by=ana(cast), now=timezone.now())
     earlier = save_draft(earlier, {**complete(earlier), "bio_orientation": "Mid-tide"}, revision=0, by=ana(cast))
     sign_note(earlier, by=ana(cast), now=timezone.now(), consents_on_file=TREATMENT_ON_FILE)
@@ -86,7 +89,7 @@ def test_same_as_last_time_copies_the_treatment_section_only(cast, visit) -> Non
     assert note.plan == ""
 
 
-def test_a_stale_save_is_caught_and_the_current_revision_reported(cast, visit) -> None:
+def test_a_stale_save_is_caught_and_the_current_revision_reported(cast: Cast, visit: Callable[..., Any]) -> None:
     note = start_note(visit(), by=ana(cast), now=timezone.now())
     save_draft(note, {"subjective": "from the tablet"}, revision=0, by=ana(cast))
     with pytest.raises(NoteConflict) as caught:
@@ -95,7 +98,7 @@ def test_a_stale_save_is_caught_and_the_current_revision_reported(cast, visit) -
     assert SessionNote.objects.get().subjective == "from the tablet"
 
 
-def test_signing_needs_the_consent_check_and_the_soap_sections(cast, visit) -> None:
+def test_signing_needs_the_consent_check_and_the_soap_sections(cast: Cast, visit: Callable[..., Any]) -> None:
     note = start_note(visit(), by=ana(cast), now=timezone.now())
     with pytest.raises(NoteError) as caught:
         sign_note(note, by=ana(cast), now=timezone.now(), consents_on_file=TREATMENT_ON_FILE)
@@ -103,7 +106,7 @@ def test_signing_needs_the_consent_check_and_the_soap_sections(cast, visit) -> N
     assert SessionNote.objects.get().status == NoteStatus.DRAFT
 
 
-def test_sensitive_work_needs_its_own_consent_tick(cast, visit) -> None:
+def test_sensitive_work_needs_its_own_consent_tick(cast: Cast, visit: Callable[..., Any]) -> None:
     note = start_note(visit(), by=ana(cast), now=timezone.now())
     fields = {**complete(note), "holds": ["pelvic_diaphragm"], "intra_oral_work": True}
     note = save_draft(note, fields, revision=0, by=ana(cast))
@@ -112,7 +115,7 @@ def test_sensitive_work_needs_its_own_consent_tick(cast, visit) -> None:
     assert set(caught.value.fields) == {"pelvic_diaphragm_consent", "intra_oral_consent"}
 
 
-def test_a_separate_consent_tick_needs_the_signed_consent_on_file(cast, visit) -> None:
+def test_a_separate_consent_tick_needs_the_signed_consent_on_file(cast: Cast, visit: Callable[..., Any]) -> None:
     from longtide.intake import actions as intake_actions
     from longtide.intake.consent_texts import Kind
     from longtide.intake.status import agreed_kinds
@@ -136,7 +139,7 @@ def test_a_separate_consent_tick_needs_the_signed_consent_on_file(cast, visit) -
     assert sign_note(note, by=ana(cast), now=timezone.now(), consents_on_file=agreed_kinds(cast.cleo)).is_signed
 
 
-def test_the_subjective_starts_from_the_intake_and_the_last_plan(cast, visit) -> None:
+def test_the_subjective_starts_from_the_intake_and_the_last_plan(cast: Cast, visit: Callable[..., Any]) -> None:
     from longtide.intake import actions as intake_actions
     from longtide.intake.status import known_before_session
     from tests.intake.test_intake_actions import ORIGIN, TODAY, _agree_all, _filled
@@ -167,7 +170,7 @@ def test_the_subjective_starts_from_the_intake_and_the_last_plan(cast, visit) ->
     )  # no intake lines passed: the last plan alone
 
 
-def test_a_stopped_session_needs_a_reason_not_a_treatment(cast, visit) -> None:
+def test_a_stopped_session_needs_a_reason_not_a_treatment(cast: Cast, visit: Callable[..., Any]) -> None:
     note = start_note(visit(), by=ana(cast), now=timezone.now())
     fields = {"stopped": True, "subjective": "Arrived upset.", "assessment": "Not today.", "plan": "Call next week."}
     note = save_draft(note, fields, revision=0, by=ana(cast))
@@ -178,7 +181,9 @@ def test_a_stopped_session_needs_a_reason_not_a_treatment(cast, visit) -> None:
     assert sign_note(note, by=ana(cast), now=timezone.now(), consents_on_file=TREATMENT_ON_FILE).is_signed
 
 
-def test_signing_records_signer_credential_time_and_the_hash_of_the_content(cast, visit) -> None:
+def test_signing_records_signer_credential_time_and_the_hash_of_the_content(
+    cast: Cast, visit: Callable[..., Any]
+) -> None:
     appointment = visit()
     note = start_note(appointment, by=ana(cast), now=timezone.now())
     note = save_draft(note, complete(note), revision=0, by=ana(cast))
@@ -196,13 +201,13 @@ def test_signing_records_signer_credential_time_and_the_hash_of_the_content(cast
     assert not signed.hash_matches()
 
 
-def test_a_note_signed_after_the_session_day_is_a_late_entry(cast, visit) -> None:
+def test_a_note_signed_after_the_session_day_is_a_late_entry(cast: Cast, visit: Callable[..., Any]) -> None:
     note = start_note(visit(days_ago=3), by=ana(cast), now=timezone.now())
     note = save_draft(note, complete(note), revision=0, by=ana(cast))
     assert sign_note(note, by=ana(cast), now=timezone.now(), consents_on_file=TREATMENT_ON_FILE).late_entry is True
 
 
-def test_a_signed_note_cannot_be_changed_or_deleted_through_the_app(cast, visit) -> None:
+def test_a_signed_note_cannot_be_changed_or_deleted_through_the_app(cast: Cast, visit: Callable[..., Any]) -> None:
     note = start_note(visit(), by=ana(cast), now=timezone.now())
     note = save_draft(note, complete(note), revision=0, by=ana(cast))
     sign_note(note, by=ana(cast), now=timezone.now(), consents_on_file=TREATMENT_ON_FILE)
@@ -223,7 +228,7 @@ def test_a_signed_note_cannot_be_changed_or_deleted_through_the_app(cast, visit)
     assert SessionNote.objects.get().plan == complete(note)["plan"]
 
 
-def test_addenda_are_added_to_signed_notes_only_and_never_change(cast, visit) -> None:
+def test_addenda_are_added_to_signed_notes_only_and_never_change(cast: Cast, visit: Callable[..., Any]) -> None:
     note = start_note(visit(), by=ana(cast), now=timezone.now())
     with pytest.raises(NoteError, match="Only a signed note"):
         add_addendum(note, reason="typo", text="x", by=ana(cast), now=timezone.now())
@@ -248,7 +253,7 @@ def test_addenda_are_added_to_signed_notes_only_and_never_change(cast, visit) ->
     assert SessionNote.objects.get().hash_matches()  # the note itself is untouched
 
 
-def test_every_step_is_audited(cast, visit) -> None:
+def test_every_step_is_audited(cast: Cast, visit: Callable[..., Any]) -> None:
     note = start_note(visit(), by=ana(cast), now=timezone.now())
     note = save_draft(note, complete(note), revision=0, by=ana(cast))
     note = sign_note(note, by=ana(cast), now=timezone.now(), consents_on_file=TREATMENT_ON_FILE)

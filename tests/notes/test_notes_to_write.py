@@ -3,12 +3,15 @@ a practitioner sees their own, an owner everyone's; nothing for front desk."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from conftest import Cast
 from longtide.audit.trail import Actor
 from longtide.notes.actions import save_draft, sign_note, start_note
 from longtide.notes.overdue import is_overdue
@@ -39,7 +42,9 @@ def signed_in(user) -> HttpClient:
     return client
 
 
-def test_the_list_shows_unsigned_sessions_oldest_first_and_marks_the_overdue(cast, visit) -> None:
+def test_the_list_shows_unsigned_sessions_oldest_first_and_marks_the_overdue(
+    cast: Cast, visit: Callable[..., Any]
+) -> None:
     ana = Actor(cast.ana_user, "practitioner")
     old = visit(days_ago=5)
     drafted = visit(days_ago=3)
@@ -67,7 +72,7 @@ def test_the_list_shows_unsigned_sessions_oldest_first_and_marks_the_overdue(cas
     assert "Nothing overdue." in signed_in(cast.ana_user).get("/staff/tidewater/notes/").text
 
 
-def test_a_practitioner_sees_their_own_and_an_owner_everyones(cast, visit) -> None:
+def test_a_practitioner_sees_their_own_and_an_owner_everyones(cast: Cast, visit: Callable[..., Any]) -> None:
     from django.contrib.auth import get_user_model
 
     from longtide.practice.models import Practitioner, Role, StaffMembership
@@ -85,7 +90,9 @@ def test_a_practitioner_sees_their_own_and_an_owner_everyones(cast, visit) -> No
     assert "Notes to write" not in desk.get("/staff/tidewater/calendar/").text
 
 
-def test_the_calendar_marks_overdue_notes_for_the_practitioner_and_owner_only(cast, visit) -> None:
+def test_the_calendar_marks_overdue_notes_for_the_practitioner_and_owner_only(
+    cast: Cast, visit: Callable[..., Any]
+) -> None:
     from longtide.web.staff.calendar_grid import practice_zone
 
     old = visit(days_ago=5)

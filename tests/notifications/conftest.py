@@ -18,6 +18,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
+from pytest_django import Settings
+
+from conftest import Cast
 
 # 10:00–11:00 in New York (EST, UTC−5) on Tuesday 1 December 2026.
 START = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
@@ -26,7 +29,7 @@ LOOPBACK = "127.0.0.1"
 
 
 @pytest.fixture
-def tidewater_details(cast):
+def tidewater_details(cast: Cast):
     """Give Tidewater a contact address and its location a street address."""
     cast.tidewater.email = "hello@tidewater.test"
     cast.tidewater.phone = "+1 207 555 0142"
@@ -140,7 +143,7 @@ def smtp_mailers(port: int) -> dict[str, object]:
 
 
 @pytest.fixture
-def smtp_mailer(smtp_server: SmtpServer, settings) -> SmtpServer:
+def smtp_mailer(smtp_server: SmtpServer, settings: Settings) -> SmtpServer:
     # Django's test environment replaced every mailer with locmem when the session started;
     # this override, made inside the test, points the default mailer at the real server.
     settings.MAILERS = smtp_mailers(smtp_server.port)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,6 +12,8 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from icalendar import Calendar
+from pytest_django import Settings
+from time_machine import TimeMachineFixture
 
 from longtide.notifications.models import Message, State
 from longtide.scheduling.booking_messages import queue_booking_message
@@ -27,13 +30,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _before_the_appointment(time_machine) -> None:
+def _before_the_appointment(time_machine: TimeMachineFixture) -> None:
     # A month ahead of the appointment, well before the 24-hour cancellation window.
     time_machine.move_to(BOOKED_AT, tick=False)
 
 
 @pytest.fixture
-def send(deliver):
+def send(deliver: Callable[..., object]):
     def run(purpose: Purpose, appointment) -> EmailMultiAlternatives:
         before = len(mail.outbox)
         with transaction.atomic():
@@ -80,7 +83,9 @@ def everything_in(message: EmailMultiAlternatives) -> str:
     return re.sub(r"\r?\n[ \t]", "", "\n".join(chunks))
 
 
-def test_the_confirmation_shows_local_time_with_zone_and_everything_needed(make_appointment, send) -> None:
+def test_the_confirmation_shows_local_time_with_zone_and_everything_needed(
+    make_appointment: Callable[..., object], send
+) -> None:
     appointment = make_appointment()
     link = manage_url(appointment.practice, token_for(appointment))
 
@@ -125,7 +130,9 @@ def test_the_confirmation_shows_local_time_with_zone_and_everything_needed(make_
     assert mime["Message-ID"] == f"<{stored.uid}@longtide.invalid>"
 
 
-def test_the_outbox_stores_no_manage_link_and_the_calendar_file_carries_none(make_appointment, send) -> None:
+def test_the_outbox_stores_no_manage_link_and_the_calendar_file_carries_none(
+    make_appointment: Callable[..., object], send
+) -> None:
     """A copy of the outbox (or a front-desk look at it) must not hand out a working link; a calendar
     entry is often shared, so the .ics carries none either."""
     appointment = make_appointment()
@@ -139,7 +146,7 @@ def test_the_outbox_stores_no_manage_link_and_the_calendar_file_carries_none(mak
     assert token not in ics and "/manage/" not in ics
 
 
-def test_summer_appointments_show_daylight_time(make_appointment, send) -> None:
+def test_summer_appointments_show_daylight_time(make_appointment: Callable[..., object], send) -> None:
     appointment = make_appointment(start=datetime(2027, 1, 1, 0, 0, tzinfo=UTC) - timedelta(days=180))
     # 2026-07-05 00:00 UTC is 20:00 EDT on Saturday 4 July.
     message = send(Purpose.CONFIRMATION, appointment)
@@ -147,7 +154,7 @@ def test_summer_appointments_show_daylight_time(make_appointment, send) -> None:
     assert "Saturday 4 July 2026, 8:00 PM–9:00 PM EDT" in message.body
 
 
-def test_a_practice_on_the_24_hour_clock_gets_24_hour_emails(make_appointment, send) -> None:
+def test_a_practice_on_the_24_hour_clock_gets_24_hour_emails(make_appointment: Callable[..., object], send) -> None:
     appointment = make_appointment(start=datetime(2027, 1, 1, 0, 0, tzinfo=UTC) - timedelta(days=180))
     appointment.practice.clock_hours = 24
     appointment.practice.save(update_fields=["clock_hours"])
@@ -157,13 +164,15 @@ def test_a_practice_on_the_24_hour_clock_gets_24_hour_emails(make_appointment, s
     assert "PM" not in message.body
 
 
-def test_a_session_across_the_autumn_clock_change_names_both_zones(make_appointment, send) -> None:
+def test_a_session_across_the_autumn_clock_change_names_both_zones(
+    make_appointment: Callable[..., object], send
+) -> None:
     # 2026-11-01 05:30 UTC is 01:30 EDT; an hour later it is 01:30 EST.
     appointment = make_appointment(start=datetime(2026, 11, 1, 5, 30, tzinfo=UTC))
     assert "1:30 AM EDT – 1:30 AM EST" in send(Purpose.CONFIRMATION, appointment).body
 
 
-def test_links_use_the_public_base_url(make_appointment, send, settings) -> None:
+def test_links_use_the_public_base_url(make_appointment: Callable[..., object], send, settings: Settings) -> None:
     settings.PUBLIC_BASE_URL = "https://clinic.example.test"
     appointment = make_appointment()
     message = send(Purpose.CONFIRMATION, appointment)
@@ -172,7 +181,9 @@ def test_links_use_the_public_base_url(make_appointment, send, settings) -> None
     assert f'href="{expected}"' in html_of(message)
 
 
-def test_without_a_practice_email_there_is_no_reply_to(make_appointment, send, settings) -> None:
+def test_without_a_practice_email_there_is_no_reply_to(
+    make_appointment: Callable[..., object], send, settings: Settings
+) -> None:
     settings.DEFAULT_FROM_EMAIL = "Longtide <bookings@longtide.test>"
     appointment = make_appointment()
     appointment.practice.email = ""
@@ -188,7 +199,7 @@ def test_without_a_practice_email_there_is_no_reply_to(make_appointment, send, s
     assert str(event["ORGANIZER"]) == "mailto:bookings@longtide.test"
 
 
-def test_text_is_not_html_escaped_but_html_is(make_appointment, send) -> None:
+def test_text_is_not_html_escaped_but_html_is(make_appointment: Callable[..., object], send) -> None:
     appointment = make_appointment()
     appointment.practice.name = "Tide & <Co>"
     appointment.practice.save()
@@ -203,7 +214,9 @@ def test_text_is_not_html_escaped_but_html_is(make_appointment, send) -> None:
     assert "<Co>" not in html
 
 
-def test_inside_the_cancellation_window_the_message_says_to_call(make_appointment, send, time_machine) -> None:
+def test_inside_the_cancellation_window_the_message_says_to_call(
+    make_appointment: Callable[..., object], send, time_machine: TimeMachineFixture
+) -> None:
     time_machine.move_to(START - timedelta(hours=10), tick=False)
     appointment = make_appointment()
     message = send(Purpose.CONFIRMATION, appointment)
@@ -213,7 +226,7 @@ def test_inside_the_cancellation_window_the_message_says_to_call(make_appointmen
         assert token_for(appointment) in part
 
 
-def test_the_clinics_own_policy_text_is_included(make_appointment, send) -> None:
+def test_the_clinics_own_policy_text_is_included(make_appointment: Callable[..., object], send) -> None:
     appointment = make_appointment()
     appointment.practice.cancellation_policy = "Late cancellations are charged in full."
     appointment.practice.save()
@@ -222,7 +235,9 @@ def test_the_clinics_own_policy_text_is_included(make_appointment, send) -> None
     assert "Late cancellations are charged in full." in html_of(message)
 
 
-def test_a_reschedule_updates_the_same_calendar_entry(make_appointment, send, time_machine) -> None:
+def test_a_reschedule_updates_the_same_calendar_entry(
+    make_appointment: Callable[..., object], send, time_machine: TimeMachineFixture
+) -> None:
     appointment = make_appointment()
     _, booked = calendar_of(send(Purpose.CONFIRMATION, appointment), "REQUEST")
 
@@ -243,7 +258,9 @@ def test_a_reschedule_updates_the_same_calendar_entry(make_appointment, send, ti
     assert moved.decoded("DTSTART") == datetime(2026, 12, 3, 19, 30, tzinfo=UTC)
 
 
-def test_a_cancellation_removes_the_calendar_entry(make_appointment, send, time_machine) -> None:
+def test_a_cancellation_removes_the_calendar_entry(
+    make_appointment: Callable[..., object], send, time_machine: TimeMachineFixture
+) -> None:
     appointment = make_appointment()
     _, booked = calendar_of(send(Purpose.CONFIRMATION, appointment), "REQUEST")
 
@@ -266,7 +283,7 @@ def test_a_cancellation_removes_the_calendar_entry(make_appointment, send, time_
     assert cancelled["SEQUENCE"] > booked["SEQUENCE"]
 
 
-def test_a_cancellation_after_a_move_outranks_the_move(make_appointment, send) -> None:
+def test_a_cancellation_after_a_move_outranks_the_move(make_appointment: Callable[..., object], send) -> None:
     appointment = make_appointment(sequence=2)
     _, moved = calendar_of(send(Purpose.RESCHEDULED, appointment), "REQUEST")
     appointment.cancel(now=BOOKED_AT, decided_by="clinic")
@@ -276,7 +293,9 @@ def test_a_cancellation_after_a_move_outranks_the_move(make_appointment, send) -
     assert cancelled["SEQUENCE"] == 3
 
 
-def test_a_booking_whose_link_cannot_be_made_points_to_the_confirmation(make_appointment, send) -> None:
+def test_a_booking_whose_link_cannot_be_made_points_to_the_confirmation(
+    make_appointment: Callable[..., object], send
+) -> None:
     appointment = make_appointment(sequence=1, manage_nonce="")
     message = send(Purpose.RESCHEDULED, appointment)
     html = html_of(message)
@@ -290,7 +309,7 @@ def test_a_booking_whose_link_cannot_be_made_points_to_the_confirmation(make_app
 
 
 def test_a_link_that_can_no_longer_be_derived_at_send_time_points_to_the_practice(
-    make_appointment, deliver, settings
+    make_appointment: Callable[..., object], deliver: Callable[..., object], settings: Settings
 ) -> None:
     appointment = make_appointment()
     with transaction.atomic():
@@ -302,7 +321,7 @@ def test_a_link_that_can_no_longer_be_derived_at_send_time_points_to_the_practic
 
 
 @pytest.mark.parametrize("purpose", [Purpose.CONFIRMATION, Purpose.RESCHEDULED, Purpose.CANCELLED])
-def test_no_clinical_content_ever_leaves_in_an_email(make_appointment, send, purpose) -> None:
+def test_no_clinical_content_ever_leaves_in_an_email(make_appointment: Callable[..., object], send, purpose) -> None:
     """The privacy rule: the client's booking note is in no header, body, alternative or attachment."""
     appointment = make_appointment(note=NOTE)
     assert appointment.note == NOTE

@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.db import connection, transaction
 
+from conftest import Cast
 from longtide.notifications.delivery import deliver_due, lease
 from longtide.notifications.models import Channel, Message, State
 from longtide.notifications.outbox import NewMessage, queue, withdraw
@@ -32,14 +33,14 @@ def new(key: str, **fields: object) -> NewMessage:
 
 
 @pytest.fixture
-def one_message(cast) -> Message:
+def one_message(cast: Cast) -> Message:
     with transaction.atomic():
         queue(practice_id=cast.tidewater.pk, messages=[new("k1")])
     return Message.objects.get()
 
 
 @pytest.mark.django_db
-def test_asking_twice_for_one_message_creates_it_once(cast) -> None:
+def test_asking_twice_for_one_message_creates_it_once(cast: Cast) -> None:
     with transaction.atomic():
         queue(practice_id=cast.tidewater.pk, messages=[new("same"), new("same", body_text="Other")])
         queue(practice_id=cast.tidewater.pk, messages=[new("same")])
@@ -51,7 +52,7 @@ def test_asking_twice_for_one_message_creates_it_once(cast) -> None:
 
 
 @pytest.mark.django_db
-def test_only_one_of_two_claims_wins(one_message) -> None:
+def test_only_one_of_two_claims_wins(one_message: Message) -> None:
     assert Message.claim(one_message.pk, worker="a", now=NOW, lease=lease())
     assert not Message.claim(one_message.pk, worker="b", now=NOW, lease=lease())
     one_message.refresh_from_db()
@@ -60,7 +61,7 @@ def test_only_one_of_two_claims_wins(one_message) -> None:
 
 
 @pytest.mark.django_db
-def test_a_message_not_yet_due_cannot_be_claimed(cast) -> None:
+def test_a_message_not_yet_due_cannot_be_claimed(cast: Cast) -> None:
     with transaction.atomic():
         queue(practice_id=cast.tidewater.pk, messages=[new("later", send_after=NOW + timedelta(minutes=5))])
     message = Message.objects.get()
@@ -69,7 +70,7 @@ def test_a_message_not_yet_due_cannot_be_claimed(cast) -> None:
 
 
 @pytest.mark.django_db
-def test_a_dead_workers_claim_is_taken_over_after_its_lease(one_message) -> None:
+def test_a_dead_workers_claim_is_taken_over_after_its_lease(one_message: Message) -> None:
     assert Message.claim(one_message.pk, worker="dead", now=NOW, lease=lease())
     just_before = NOW + lease() - timedelta(seconds=1)
     assert not Message.claim(one_message.pk, worker="b", now=just_before, lease=lease())
@@ -85,7 +86,7 @@ def test_a_dead_workers_claim_is_taken_over_after_its_lease(one_message) -> None
 
 
 @pytest.mark.django_db
-def test_withdrawing_leaves_messages_in_flight_and_sent_ones_alone(cast) -> None:
+def test_withdrawing_leaves_messages_in_flight_and_sent_ones_alone(cast: Cast) -> None:
     with transaction.atomic():
         queue(
             practice_id=cast.tidewater.pk,
@@ -102,7 +103,7 @@ def test_withdrawing_leaves_messages_in_flight_and_sent_ones_alone(cast) -> None
 
 
 @pytest.mark.django_db(transaction=True)
-def test_workers_racing_over_the_outbox_send_each_message_once(cast) -> None:
+def test_workers_racing_over_the_outbox_send_each_message_once(cast: Cast) -> None:
     """Four workers in threads, each with its own database connection, over 40 due messages."""
     with transaction.atomic():
         queue(practice_id=cast.tidewater.pk, messages=[new(f"race-{i}", subject=f"m{i}") for i in range(40)])

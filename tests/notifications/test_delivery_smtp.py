@@ -6,18 +6,23 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 import pytest
 from django.db import transaction
+from django.test import Client as HttpClient
 from icalendar import Calendar
+from pytest_django import Settings
+from time_machine import TimeMachineFixture
 
 from longtide.notifications.delivery import MAX_ATTEMPTS, RETRY_DELAYS
 from longtide.notifications.models import Message, State
 from longtide.scheduling.booking_messages import queue_booking_message
 from longtide.scheduling.manage_links import token_for
 from longtide.scheduling.message_texts import Purpose
+from tests.notifications.conftest import SmtpServer
 
 from .conftest import NOTE, smtp_mailers
 
@@ -28,12 +33,12 @@ CLEO = "cleo@example.test"
 
 
 @pytest.fixture(autouse=True)
-def _clock(time_machine) -> None:
+def _clock(time_machine: TimeMachineFixture) -> None:
     time_machine.move_to(NOW, tick=False)
 
 
 @pytest.fixture
-def confirmation(make_appointment):
+def confirmation(make_appointment: Callable[..., object]):
     appointment = make_appointment(note=NOTE)
     with transaction.atomic():
         queue_booking_message(Purpose.CONFIRMATION, appointment)
@@ -41,7 +46,7 @@ def confirmation(make_appointment):
 
 
 @pytest.fixture
-def our_logs(caplog):
+def our_logs(caplog: pytest.LogCaptureFixture):
     """Every record from Longtide's and Django's loggers (aiosmtpd's own, standing in for a remote
     mail server, is not ours)."""
     caplog.set_level(logging.DEBUG)
@@ -62,7 +67,9 @@ def assert_nothing_private_in(records: list[logging.LogRecord], appointment) -> 
             assert secret.lower() not in text.lower(), f"{secret!r} in log line {text!r}"
 
 
-def test_a_message_goes_over_smtp_intact_and_is_marked_sent(confirmation, smtp_mailer, deliver, our_logs) -> None:
+def test_a_message_goes_over_smtp_intact_and_is_marked_sent(
+    confirmation, smtp_mailer: SmtpServer, deliver: Callable[..., object], our_logs
+) -> None:
     report = deliver()
 
     assert (report.sent, report.failed, report.retrying) == (1, 0, 0)
@@ -86,7 +93,9 @@ def test_a_message_goes_over_smtp_intact_and_is_marked_sent(confirmation, smtp_m
     assert_nothing_private_in(our_logs(), confirmation)
 
 
-def test_a_permanent_refusal_stops_at_once_and_shows_why(confirmation, smtp_mailer, deliver, our_logs) -> None:
+def test_a_permanent_refusal_stops_at_once_and_shows_why(
+    confirmation, smtp_mailer: SmtpServer, deliver: Callable[..., object], our_logs
+) -> None:
     smtp_mailer.collector.refuse[CLEO] = f"550 5.1.1 <{CLEO}>: Recipient address rejected: User unknown"
 
     report = deliver()
@@ -105,7 +114,7 @@ def test_a_permanent_refusal_stops_at_once_and_shows_why(confirmation, smtp_mail
 
 
 def test_a_permanent_refusal_of_the_message_itself_stops_at_once(
-    confirmation, smtp_mailer, deliver, our_logs, client
+    confirmation, smtp_mailer: SmtpServer, deliver: Callable[..., object], our_logs, client: HttpClient
 ) -> None:
     """A 5xx after DATA (content refused, e.g. as spam), which a server may word with the address."""
     smtp_mailer.collector.refuse_data = f"554 5.7.1 Message to {CLEO} rejected as spam"
@@ -122,7 +131,7 @@ def test_a_permanent_refusal_of_the_message_itself_stops_at_once(
 
 
 def test_a_temporary_refusal_is_retried_with_back_off_then_sent(
-    confirmation, smtp_mailer, deliver, our_logs, time_machine
+    confirmation, smtp_mailer: SmtpServer, deliver: Callable[..., object], our_logs, time_machine: TimeMachineFixture
 ) -> None:
     smtp_mailer.collector.refuse[CLEO] = "451 4.7.1 Greylisted, please try again later"
 
@@ -147,7 +156,9 @@ def test_a_temporary_refusal_is_retried_with_back_off_then_sent(
     assert_nothing_private_in(our_logs(), confirmation)
 
 
-def test_an_unreachable_server_is_a_temporary_failure(confirmation, deliver, settings, our_logs) -> None:
+def test_an_unreachable_server_is_a_temporary_failure(
+    confirmation, deliver: Callable[..., object], settings: Settings, our_logs
+) -> None:
     settings.MAILERS = smtp_mailers(1)  # nothing listens on port 1: refused at once
     assert deliver().retrying == 1
     stored = Message.objects.get()
@@ -156,7 +167,9 @@ def test_an_unreachable_server_is_a_temporary_failure(confirmation, deliver, set
     assert_nothing_private_in(our_logs(), confirmation)
 
 
-def test_temporary_failures_give_up_after_the_last_attempt(confirmation, deliver, settings, time_machine) -> None:
+def test_temporary_failures_give_up_after_the_last_attempt(
+    confirmation, deliver: Callable[..., object], settings: Settings, time_machine: TimeMachineFixture
+) -> None:
     settings.MAILERS = smtp_mailers(1)
     for _ in range(MAX_ATTEMPTS):
         stored = Message.objects.get()
@@ -169,7 +182,9 @@ def test_temporary_failures_give_up_after_the_last_attempt(confirmation, deliver
     assert timedelta(hours=20) < total < timedelta(hours=24)
 
 
-def test_an_address_that_cannot_be_sent_to_fails_permanently(confirmation, smtp_mailer, deliver) -> None:
+def test_an_address_that_cannot_be_sent_to_fails_permanently(
+    confirmation, smtp_mailer: SmtpServer, deliver: Callable[..., object]
+) -> None:
     Message.objects.update(recipient="cleo@exa mple.test\r\nBcc: x@example.test")
     assert deliver().failed == 1
     stored = Message.objects.get()
@@ -177,7 +192,12 @@ def test_an_address_that_cannot_be_sent_to_fails_permanently(confirmation, smtp_
     assert smtp_mailer.collector.messages == []
 
 
-def test_one_connection_carries_a_batch(make_appointment, smtp_mailer, deliver, monkeypatch) -> None:
+def test_one_connection_carries_a_batch(
+    make_appointment: Callable[..., object],
+    smtp_mailer: SmtpServer,
+    deliver: Callable[..., object],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import smtplib
 
     opened = []
@@ -226,7 +246,7 @@ def greeting_refused():
 
 
 def test_a_server_that_refuses_the_connection_greeting_is_retried(
-    confirmation, deliver, settings, greeting_refused, our_logs
+    confirmation, deliver: Callable[..., object], settings: Settings, greeting_refused, our_logs
 ) -> None:
     settings.MAILERS = smtp_mailers(greeting_refused)
     result = deliver()

@@ -10,15 +10,21 @@ import re
 import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from conftest import Cast
 from longtide.practice.models import Role
 from longtide.practice.staff import invite_staff
+from tests.notifications.conftest import SmtpServer
 
 pytestmark = pytest.mark.django_db
 
 
 def test_an_invitation_travels_over_smtp_and_its_link_sets_a_password(
-    smtp_mailer, cast, client: HttpClient, django_capture_on_commit_callbacks
+    smtp_mailer: SmtpServer,
+    cast: Cast,
+    client: HttpClient,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         invite_staff(

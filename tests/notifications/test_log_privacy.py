@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.lib.log_redaction import redact
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def console() -> Iterator[io.StringIO]:
         handler.setStream(previous)  # type: ignore[attr-defined]
 
 
-def test_paths_in_djangos_request_log_lose_their_secrets(client: HttpClient, cast, console: io.StringIO) -> None:
+def test_paths_in_djangos_request_log_lose_their_secrets(client: HttpClient, cast: Cast, console: io.StringIO) -> None:
     assert client.get(f"/p/tidewater/manage/{TOKEN}/").status_code == 404
     assert client.get(f"/api/v1/bookings/{TOKEN}").status_code == 404
     assert client.get(f"/p/tidewater/booking-request/{TOKEN}/").status_code == 404

@@ -36,6 +36,7 @@ from aiosmtpd.controller import Controller
 from django.db import connection, transaction
 from django.utils import timezone
 
+from conftest import Cast
 from longtide.notifications.models import Channel, Message, State
 from longtide.notifications.outbox import NewMessage, queue
 
@@ -122,7 +123,7 @@ def recipient(i: int) -> str:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("stage", ["rcpt", "data"])
 def test_a_worker_killed_mid_send_loses_nothing_and_duplicates_only_what_the_server_had_accepted(
-    cast, stage: str
+    cast: Cast, stage: str
 ) -> None:
     now = timezone.now()
     with transaction.atomic():

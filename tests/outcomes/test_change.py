@@ -32,12 +32,12 @@ IMPROVED, NOISE, WORSE = ChangeCategory.IMPROVED, ChangeCategory.WITHIN_NOISE, C
 )
 def test_pain_rating_change_needs_2_points_and_30_percent_to_count_as_improved(
     baseline, follow_up, category, responder, why
-):
+) -> None:
     change = classify(NPRS, baseline, follow_up)
     assert (change.category, change.responder) == (category, responder), why
 
 
-def test_the_pain_rating_room_rule_is_a_baseline_of_3_or_more():
+def test_the_pain_rating_room_rule_is_a_baseline_of_3_or_more() -> None:
     assert [b for b in range(11) if NPRS.has_room(b)] == [3, 4, 5, 6, 7, 8, 9, 10]
 
 
@@ -51,12 +51,12 @@ def test_the_pain_rating_room_rule_is_a_baseline_of_3_or_more():
         (10, 14, WORSE, False),
     ],
 )
-def test_gad7_change_against_4_points(baseline, follow_up, category, responder):
+def test_gad7_change_against_4_points(baseline, follow_up, category, responder) -> None:
     change = classify(GAD7, baseline, follow_up)
     assert (change.category, change.responder) == (category, responder)
 
 
-def test_gad7_room_rule_matches_the_mild_anxiety_cut_off():
+def test_gad7_room_rule_matches_the_mild_anxiety_cut_off() -> None:
     assert min(b for b in range(22) if GAD7.has_room(b)) == 5
 
 
@@ -64,14 +64,14 @@ def test_gad7_room_rule_matches_the_mild_anxiety_cut_off():
     ("baseline", "follow_up", "category", "responder"),
     [(3, 5, IMPROVED, True), (8, 10, IMPROVED, False), (5, 3, WORSE, False), (5, 6, NOISE, False)],
 )
-def test_psfs_is_higher_better(baseline, follow_up, category, responder):
+def test_psfs_is_higher_better(baseline, follow_up, category, responder) -> None:
     change = classify(PSFS, baseline, follow_up)
     assert (change.category, change.responder) == (category, responder)
     assert change.difference == follow_up - baseline
     assert change.improvement == follow_up - baseline
 
 
-def test_psfs_room_rule_is_a_baseline_under_8():
+def test_psfs_room_rule_is_a_baseline_under_8() -> None:
     assert [b for b in range(11) if PSFS.has_room(b)] == [0, 1, 2, 3, 4, 5, 6, 7]
 
 
@@ -79,7 +79,7 @@ def test_psfs_room_rule_is_a_baseline_under_8():
     ("baseline", "follow_up", "category", "responder"),
     [(66, 60, IMPROVED, True), (41, 36, NOISE, False), (42, 36, IMPROVED, False), (50, 56, WORSE, False)],
 )
-def test_hit6_change_is_measured_from_its_floor_of_36(baseline, follow_up, category, responder):
+def test_hit6_change_is_measured_from_its_floor_of_36(baseline, follow_up, category, responder) -> None:
     change = classify(HIT6, baseline, follow_up)
     assert (change.category, change.responder) == (category, responder)
 
@@ -95,12 +95,12 @@ def test_hit6_change_is_measured_from_its_floor_of_36(baseline, follow_up, categ
         (3, 0, IMPROVED, False),  # 100 % fewer, but under 4 days at baseline
     ],
 )
-def test_monthly_headache_days_change_against_50_percent(baseline, follow_up, category, responder):
+def test_monthly_headache_days_change_against_50_percent(baseline, follow_up, category, responder) -> None:
     change = classify(MHD, baseline, follow_up)
     assert (change.category, change.responder) == (category, responder)
 
 
-def test_change_carries_its_numbers_and_plain_words():
+def test_change_carries_its_numbers_and_plain_words() -> None:
     change = classify(NPRS, 7, 4)
     assert change.difference == -3
     assert change.improvement == 3
@@ -115,13 +115,13 @@ def test_change_carries_its_numbers_and_plain_words():
     assert classify(NPRS, 7, 4).room_note is None
 
 
-def test_instruments_without_an_mcid_are_never_classified():
+def test_instruments_without_an_mcid_are_never_classified() -> None:
     for instrument_id in ("phq4", "jfls8", "midas", "pgic"):
         with pytest.raises(NoMcid):
             measure_of(instruments.get(instrument_id))
 
 
-def test_a_subscale_is_measured_with_its_own_mcid():
+def test_a_subscale_is_measured_with_its_own_mcid() -> None:
     activity = measure_of(instruments.get("psfs"), subscale="activity1")
     assert activity.mcid.points == 3
     assert classify(activity, 4, 6).category is NOISE

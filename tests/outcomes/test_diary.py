@@ -44,7 +44,7 @@ BASELINE = "..m.hM. ..Hm..M .h.Hm..M ..."
 BASELINE_PEAKS = "--7-36----47--8--2-57--6----"
 
 
-def test_baseline_pattern_is_what_the_comments_say():
+def test_baseline_pattern_is_what_the_comments_say() -> None:
     assert len(BASELINE) == 28
     entries = days(BASELINE_FIRST, BASELINE, BASELINE_PEAKS)
     assert len(entries) == 25
@@ -53,7 +53,7 @@ def test_baseline_pattern_is_what_the_comments_say():
     assert sum(d.medication for d in entries) == 5
 
 
-def test_monthly_days_are_scaled_to_28_over_the_filled_days():
+def test_monthly_days_are_scaled_to_28_over_the_filled_days() -> None:
     # 25 filled days; 10 headache, 6 migraine, 5 medication days.
     # MHD = 10 x 28 / 25 = 11.2; MMD = 6 x 28 / 25 = 6.72; medication = 5 x 28 / 25 = 5.6
     # control days (migraine or peak >= 4): the 6 migraine days + headaches with peaks 3, 4, 2, 5 -> 4 and 5
@@ -69,7 +69,7 @@ def test_monthly_days_are_scaled_to_28_over_the_filled_days():
     assert result.control_band is ControlBand.INSUFFICIENT
 
 
-def test_a_window_needs_80_percent_of_its_days_filled():
+def test_a_window_needs_80_percent_of_its_days_filled() -> None:
     # 80 % of 28 = 22.4, so 23 filled days are needed: 22 is not enough.
     full = days(BASELINE_FIRST, "h" * 28)
     assert isinstance(summarize(full[:23], last_day=BASELINE_LAST), MonthlyDays)
@@ -79,20 +79,20 @@ def test_a_window_needs_80_percent_of_its_days_filled():
     assert result.message == "Not computable: 22 of 28 days were filled in, and at least 23 are needed."
 
 
-def test_entries_outside_the_window_are_ignored():
+def test_entries_outside_the_window_are_ignored() -> None:
     entries = days(BASELINE_FIRST - timedelta(days=5), "h" * 40)
     result = summarize(entries, last_day=BASELINE_LAST)
     assert result.diary_days == 28
     assert result.mhd == 28
 
 
-def test_two_entries_for_one_day_are_refused():
+def test_two_entries_for_one_day_are_refused() -> None:
     entries = [*days(BASELINE_FIRST, "h" * 28), DiaryDay(BASELINE_FIRST, headache=False)]
     with pytest.raises(ValueError, match="2026-02-02"):
         summarize(entries, last_day=BASELINE_LAST)
 
 
-def test_the_baseline_is_the_28_days_before_the_first_session():
+def test_the_baseline_is_the_28_days_before_the_first_session() -> None:
     assert baseline_period(FIRST_SESSION) == (BASELINE_FIRST, BASELINE_LAST)
 
 
@@ -108,7 +108,7 @@ def test_the_baseline_is_the_28_days_before_the_first_session():
         (28, ControlBand.INSUFFICIENT),
     ],
 )
-def test_ihs_2025_control_bands(days_per_28, band):
+def test_ihs_2025_control_bands(days_per_28, band) -> None:
     assert control_band(days_per_28) is band
 
 
@@ -117,7 +117,7 @@ FOLLOW_UP_LAST = FIRST_SESSION + timedelta(days=84)  # week 12: days 57..84 afte
 FOLLOW_UP = "....h.......m........H...m.."
 
 
-def test_a_50_percent_responder_on_headache_and_migraine_days():
+def test_a_50_percent_responder_on_headache_and_migraine_days() -> None:
     baseline = summarize(days(BASELINE_FIRST, BASELINE, BASELINE_PEAKS), last_day=BASELINE_LAST)
     follow_up = summarize(days(FOLLOW_UP_LAST - timedelta(days=27), FOLLOW_UP), last_day=FOLLOW_UP_LAST)
     assert isinstance(baseline, MonthlyDays)
@@ -140,7 +140,7 @@ def _monthly(mhd_days: int) -> MonthlyDays:
     return result
 
 
-def test_a_40_percent_reduction_is_a_30_percent_responder_only():
+def test_a_40_percent_reduction_is_a_30_percent_responder_only() -> None:
     # 10 -> 6 days: 40 % fewer
     response = headache_response(_monthly(10), _monthly(6), measure="mhd")
     assert response.reduction == pytest.approx(0.4)
@@ -148,17 +148,17 @@ def test_a_40_percent_reduction_is_a_30_percent_responder_only():
     assert response.responder(0.3)
 
 
-def test_exactly_50_percent_fewer_is_a_responder():
+def test_exactly_50_percent_fewer_is_a_responder() -> None:
     assert headache_response(_monthly(8), _monthly(4), measure="mhd").responder(0.5)
 
 
-def test_more_headache_days_is_a_negative_reduction():
+def test_more_headache_days_is_a_negative_reduction() -> None:
     response = headache_response(_monthly(5), _monthly(10), measure="mhd")
     assert response.reduction == pytest.approx(-1.0)
     assert not response.responder(0.3)
 
 
-def test_a_baseline_under_4_days_leaves_no_room_to_be_a_responder():
+def test_a_baseline_under_4_days_leaves_no_room_to_be_a_responder() -> None:
     # IHS: prevention candidates have 4 or more monthly days; 3 -> 0 is 100 % fewer but not counted.
     response = headache_response(_monthly(3), _monthly(0), measure="mhd")
     assert response.reduction == 1.0
@@ -167,13 +167,13 @@ def test_a_baseline_under_4_days_leaves_no_room_to_be_a_responder():
     assert headache_response(_monthly(4), _monthly(0), measure="mhd").responder(0.5)
 
 
-def test_a_baseline_without_headache_has_no_reduction():
+def test_a_baseline_without_headache_has_no_reduction() -> None:
     response = headache_response(_monthly(0), _monthly(2), measure="mhd")
     assert response.reduction is None
     assert not response.responder(0.5)
 
 
-def test_a_day_is_built_from_stored_answers_only_when_complete():
+def test_a_day_is_built_from_stored_answers_only_when_complete() -> None:
     assert DiaryDay.from_answers(BASELINE_FIRST, {"headache": 1, "peak": 6, "migraine": 1, "medication": 0}) == (
         DiaryDay(BASELINE_FIRST, headache=True, peak=6, migraine=True, medication=False)
     )
@@ -181,6 +181,6 @@ def test_a_day_is_built_from_stored_answers_only_when_complete():
     assert DiaryDay.from_answers(BASELINE_FIRST, {"headache": 1, "peak": 6}) is None
 
 
-def test_a_day_without_headache_cannot_have_migraine_or_medication():
+def test_a_day_without_headache_cannot_have_migraine_or_medication() -> None:
     with pytest.raises(ValueError, match="without a headache"):
         DiaryDay(BASELINE_FIRST, headache=False, migraine=True)

@@ -63,7 +63,7 @@ PINNED = {
 }
 
 
-def test_the_registry_holds_the_free_and_licensed_instruments_of_domain_md():
+def test_the_registry_holds_the_free_and_licensed_instruments_of_domain_md() -> None:
     assert {i.id for i in instruments.current()} == FREE_IDS | LICENSED_IDS
     for instrument in instruments.current():
         expected = LicenceStatus.FREE if instrument.id in FREE_IDS else LicenceStatus.LICENSED
@@ -71,18 +71,18 @@ def test_the_registry_holds_the_free_and_licensed_instruments_of_domain_md():
 
 
 @pytest.mark.parametrize("key", sorted(instruments.REGISTRY))
-def test_every_version_has_its_content_hash_pinned(key):
+def test_every_version_has_its_content_hash_pinned(key) -> None:
     assert instruments.REGISTRY[key].content_hash() == PINNED.get(key), (
         f"{key}: wording, options or order changed (or a new version is not pinned yet)"
     )
 
 
-def test_no_pinned_version_has_left_the_registry():
+def test_no_pinned_version_has_left_the_registry() -> None:
     # Stored answers refer to every version ever used, so none may disappear.
     assert set(PINNED) <= set(instruments.REGISTRY)
 
 
-def test_a_change_of_wording_options_or_order_changes_the_content_hash():
+def test_a_change_of_wording_options_or_order_changes_the_content_hash() -> None:
     gad7 = instruments.get("gad7", 1)
     first, second, *rest = gad7.items
     assert isinstance(first, ChoiceItem)
@@ -93,7 +93,7 @@ def test_a_change_of_wording_options_or_order_changes_the_content_hash():
     assert len(hashes) == 4
 
 
-def test_lookup_by_id_and_version():
+def test_lookup_by_id_and_version() -> None:
     assert instruments.get("gad7").version == 1
     assert instruments.get("gad7", 1) is instruments.get("gad7")
     with pytest.raises(instruments.UnknownInstrument):
@@ -103,7 +103,7 @@ def test_lookup_by_id_and_version():
 
 
 @pytest.mark.parametrize("instrument", instruments.versions(), ids=lambda i: f"{i.id}-v{i.version}")
-def test_each_instrument_is_complete_and_consistent(instrument):
+def test_each_instrument_is_complete_and_consistent(instrument) -> None:
     assert instrument.title and instrument.short_title and instrument.recall and instrument.sources
     assert instrument.minimum < instrument.maximum
     assert instrument.items
@@ -121,7 +121,7 @@ def test_each_instrument_is_complete_and_consistent(instrument):
 
 
 @pytest.mark.parametrize("instrument", instruments.versions(), ids=lambda i: f"{i.id}-v{i.version}")
-def test_licensed_instruments_ship_no_wording_and_free_ones_ship_all(instrument):
+def test_licensed_instruments_ship_no_wording_and_free_ones_ship_all(instrument) -> None:
     licensed = instrument.licence.requires_practice_licence
     for item in instrument.items:
         assert (item.text is None) is licensed, item.id
@@ -131,7 +131,7 @@ def test_licensed_instruments_ship_no_wording_and_free_ones_ship_all(instrument)
         assert instrument.instructions is None
 
 
-def test_phq9_needs_the_crisis_protocol_and_marks_item_9_as_self_harm():
+def test_phq9_needs_the_crisis_protocol_and_marks_item_9_as_self_harm() -> None:
     phq9 = instruments.get("phq9")
     assert phq9.requires_crisis_protocol
     assert [(item.id, item.alert.kind) for item in phq9.alert_items()] == [("q9", "self_harm")]
@@ -141,7 +141,7 @@ def test_phq9_needs_the_crisis_protocol_and_marks_item_9_as_self_harm():
     assert [i.id for i in instruments.current() if i.requires_crisis_protocol or i.alert_items()] == ["phq9"]
 
 
-def test_free_instruments_are_available_to_every_practice():
+def test_free_instruments_are_available_to_every_practice() -> None:
     for instrument in instruments.current():
         if instrument.id in FREE_IDS - {"phq9"}:
             assert availability(instrument, holds_licence=False, licensed_text=None, crisis_protocol=False).usable
@@ -154,7 +154,7 @@ def _isi_text(**overrides) -> LicensedText:
     return LicensedText("isi", 1, overrides.get("texts", texts), overrides.get("labels", labels), "Instructions")
 
 
-def test_a_licensed_instrument_needs_both_the_licence_and_complete_wording():
+def test_a_licensed_instrument_needs_both_the_licence_and_complete_wording() -> None:
     isi = instruments.get("isi")
     text = _isi_text()
     assert availability(isi, holds_licence=True, licensed_text=text, crisis_protocol=False).usable
@@ -165,7 +165,7 @@ def test_a_licensed_instrument_needs_both_the_licence_and_complete_wording():
     assert not without_text.usable
 
 
-def test_licensed_wording_must_cover_every_item_and_option_and_nothing_else():
+def test_licensed_wording_must_cover_every_item_and_option_and_nothing_else() -> None:
     isi = instruments.get("isi")
     texts = {item.id: "text" for item in isi.items}
     del texts["q3"]
@@ -179,7 +179,7 @@ def test_licensed_wording_must_cover_every_item_and_option_and_nothing_else():
     assert not availability(isi, holds_licence=True, licensed_text=_isi_text(texts=texts), crisis_protocol=False).usable
 
 
-def test_licensed_wording_fills_in_the_instrument_and_changes_its_hash():
+def test_licensed_wording_fills_in_the_instrument_and_changes_its_hash() -> None:
     isi = instruments.get("isi")
     filled = with_text(isi, _isi_text())
     assert filled.item("q1").text == "Licensed question q1"
@@ -190,7 +190,7 @@ def test_licensed_wording_fills_in_the_instrument_and_changes_its_hash():
         with_text(isi, _isi_text(texts={}))
 
 
-def test_directions_and_kinds():
+def test_directions_and_kinds() -> None:
     assert instruments.get("psfs").direction is Direction.HIGHER_BETTER
     assert {i.id for i in instruments.current() if i.direction is Direction.HIGHER_BETTER} == {"psfs"}
     assert instruments.get("headache_diary").kind is Kind.DAILY_DIARY
@@ -198,7 +198,7 @@ def test_directions_and_kinds():
     assert instruments.get("pgic").kind is Kind.FOLLOW_UP_ONLY
 
 
-def test_item_kinds_are_what_the_forms_expect():
+def test_item_kinds_are_what_the_forms_expect() -> None:
     assert isinstance(instruments.get("midas").item("q1"), NumberItem)
     assert isinstance(instruments.get("psfs").item("activity1_name"), TextItem)
     assert isinstance(instruments.get("psqi").item("hours_asleep"), NumberItem)

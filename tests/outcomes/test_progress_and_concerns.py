@@ -20,7 +20,7 @@ def on(day: int, value: float) -> Measurement:
     return Measurement(START + timedelta(days=day), value)
 
 
-def test_a_clients_progress_at_each_fixed_timepoint():
+def test_a_clients_progress_at_each_fixed_timepoint() -> None:
     # baseline 7 (day -2). Before session 4 (after day 14, up to day 21): day 20, 5 -> 7 to 5 is
     # 2 points but 29 %: within noise. Before session 8 (after day 63, up to day 77): day 70, 3 ->
     # improved. Week 6 (days 28-56): day 42 is closest to 42, so 6, not the better 3 of day 55 ->
@@ -44,7 +44,7 @@ def test_a_clients_progress_at_each_fixed_timepoint():
     assert points["week_12"].change.responder
 
 
-def test_without_a_baseline_there_is_no_change_to_show():
+def test_without_a_baseline_there_is_no_change_to_show() -> None:
     progress = client_progress(measure_of(instruments.get("gad7")), [on(42, 6)], start=START)
     assert progress.baseline.value is None
     week_6 = next(p for p in progress.timepoints if p.window.key == "week_6")
@@ -52,7 +52,7 @@ def test_without_a_baseline_there_is_no_change_to_show():
     assert week_6.change is None
 
 
-def test_a_headache_clients_monthly_days_per_timepoint():
+def test_a_headache_clients_monthly_days_per_timepoint() -> None:
     diary = [
         DiaryDay(START - timedelta(days=28 - n), headache=n % 3 == 0, peak=5 if n % 3 == 0 else None) for n in range(28)
     ]
@@ -74,7 +74,7 @@ def test_a_headache_clients_monthly_days_per_timepoint():
 
 
 @pytest.mark.parametrize("concern", list(Concern))
-def test_every_concern_has_a_plan_whose_instruments_exist(concern):
+def test_every_concern_has_a_plan_whose_instruments_exist(concern) -> None:
     plan = PLANS[concern]
     for instrument_id in (*plan.primary, *plan.alternatives, *plan.follow_up):
         instruments.get(instrument_id)
@@ -85,7 +85,7 @@ def test_every_concern_has_a_plan_whose_instruments_exist(concern):
         assert measure is not None and measure.key == plan.measure
 
 
-def test_the_measures_domain_md_names():
+def test_the_measures_domain_md_names() -> None:
     assert measure_for(Concern.HEADACHE) is MHD
     assert measure_for(Concern.TMJ).key == "nprs_jaw"  # JFLS-8 has no MCID
     assert measure_for(Concern.NERVOUS_SYSTEM_REGULATION).key == "gad7"

@@ -89,7 +89,7 @@ def neck():
     )
 
 
-def test_the_cohort_counts_starters_baselines_and_follow_ups(neck):
+def test_the_cohort_counts_starters_baselines_and_follow_ups(neck) -> None:
     # Started in Q1: E01-E14 and X2 = 15; with a baseline: E01-E14 = 14.
     # Week 6 answered: all but E05, E12, E14 = 11. Week 12 answered: all but E05, E09, E14 = 11.
     assert neck.n_started == 15
@@ -98,14 +98,14 @@ def test_the_cohort_counts_starters_baselines_and_follow_ups(neck):
     assert neck.headline.window.key == "week_12"
 
 
-def test_week_12_missing_follow_ups(neck):
+def test_week_12_missing_follow_ups(neck) -> None:
     w12 = neck.window("week_12")
     assert (w12.n, w12.followed.count, w12.missing.count, w12.not_yet_due) == (14, 11, 3, 0)
     # 3 / 14 = 21.4 %
     assert w12.missing.share == pytest.approx(3 / 14)
 
 
-def test_week_12_all_starters_the_headline(neck):
+def test_week_12_all_starters_the_headline(neck) -> None:
     # improved: E01 E03 E06 E08 E10 E12 = 6 -> 6/14 = 42.9 % (21.4 % to 67.4 %)
     # unchanged: E02 E04 E05 E09 E11 E14 = 6 -> 42.9 % (21.4 % to 67.4 %)
     # worse: E07 E13 = 2 -> 14.3 % (4.0 % to 39.9 %)
@@ -124,7 +124,7 @@ def test_week_12_all_starters_the_headline(neck):
     assert summary.quartiles == (-2.75, 0)
 
 
-def test_week_12_completers_likely_optimistic(neck):
+def test_week_12_completers_likely_optimistic(neck) -> None:
     # E01 E02 E03 E04 E06 E07 E08 E10 E11 E12 E13 = 11
     # improved 6 -> 54.5 % (28.0 % to 78.7 %); unchanged E02 E04 E11 = 3 -> 27.3 % (9.7 % to 56.6 %);
     # worse 2 -> 18.2 % (5.1 % to 47.7 %); responders 5 -> 45.5 % (21.3 % to 72.0 %)
@@ -141,7 +141,7 @@ def test_week_12_completers_likely_optimistic(neck):
     assert summary.quartiles == (-3, 0.5)
 
 
-def test_week_6_uses_its_own_window_and_never_a_better_later_score(neck):
+def test_week_6_uses_its_own_window_and_never_a_better_later_score(neck) -> None:
     # improved only E03 (6 -> 4) and E06 (4 -> 2); E01 7 -> 5 is 29 %, E10 8 -> 6 is 25 %.
     w6 = neck.window("week_6")
     assert (w6.all_starters.improved.count, w6.all_starters.unchanged.count, w6.all_starters.worse.count) == (2, 12, 0)
@@ -153,7 +153,7 @@ def test_week_6_uses_its_own_window_and_never_a_better_later_score(neck):
     assert w6.all_starters.quartiles == (-1.75, 0)
 
 
-def test_adverse_events_count_every_session_of_every_starter(neck):
+def test_adverse_events_count_every_session_of_every_starter(neck) -> None:
     # Sessions of E01-E14 and X2 (started in the period, baseline or not):
     # 6+5+5+4+1+6+6+4+3+4+5+4+5+2 + 2 = 62 sessions; check-ins answered 5+5+3+4+1+6+5+4+2+2+5+4+5+0 + 2 = 53;
     # after-effects 2+1+0+0+1+1+3+0+0+1+0+1+1+0 + 1 = 12 -> 12/53 = 22.6 % (13.4 % to 35.5 %); serious 1.
@@ -163,12 +163,12 @@ def test_adverse_events_count_every_session_of_every_starter(neck):
     assert adverse.serious.count == 1
 
 
-def test_every_report_carries_the_caveat(neck):
+def test_every_report_carries_the_caveat(neck) -> None:
     assert neck.caveat == wording.CAVEAT
     assert neck.caveat_title == wording.CAVEAT_TITLE
 
 
-def test_windows_not_yet_closed_are_not_counted_as_missing():
+def test_windows_not_yet_closed_are_not_counted_as_missing() -> None:
     # as of 1 May 2026 the week-12 window (to day 105) has closed only for E01 (20 Apr), E02 (22 Apr),
     # E03 (27 Apr) and E04 (29 Apr).
     report = practice_report(parse(NECK), measure=NPRS, period=Q1_2026, as_of=date(2026, 5, 1), windows=(WEEK_12,))
@@ -191,7 +191,7 @@ def neck_export():
     )
 
 
-def test_an_export_hides_every_cell_under_5_and_one_more_where_it_could_be_worked_out(neck_export):
+def test_an_export_hides_every_cell_under_5_and_one_more_where_it_could_be_worked_out(neck_export) -> None:
     summary = neck_export.window("week_12").all_starters
     # worse 2 is hidden; with n = 14 shown it could be worked out from improved and unchanged, so
     # the smaller of those (a tie: improved, the first) is hidden too.
@@ -204,7 +204,7 @@ def test_an_export_hides_every_cell_under_5_and_one_more_where_it_could_be_worke
     assert summary.no_room is None
 
 
-def test_an_export_hides_small_follow_up_splits_and_the_started_total(neck_export):
+def test_an_export_hides_small_follow_up_splits_and_the_started_total(neck_export) -> None:
     w12 = neck_export.window("week_12")
     # 11 answered and 3 missing: 3 is hidden, and so 11 is too (14 - 11 = 3)
     assert w12.missing.suppressed and w12.followed.suppressed
@@ -213,20 +213,20 @@ def test_an_export_hides_small_follow_up_splits_and_the_started_total(neck_expor
     assert neck_export.n_with_baseline == 14
 
 
-def test_an_export_hides_small_adverse_event_counts(neck_export):
+def test_an_export_hides_small_adverse_event_counts(neck_export) -> None:
     adverse = neck_export.adverse
     assert adverse.after_effects.count == 12  # 12 and 41 without: both shown
     assert adverse.serious.suppressed
 
 
-def test_an_export_waits_until_every_window_has_closed():
+def test_an_export_waits_until_every_window_has_closed() -> None:
     with pytest.raises(ReportNotReady):
         practice_report(
             parse(NECK), measure=NPRS, period=Q1_2026, as_of=date(2026, 5, 1), windows=(WEEK_12,), exported=True
         )
 
 
-def test_a_cohort_under_5_shows_nothing_in_an_export():
+def test_a_cohort_under_5_shows_nothing_in_an_export() -> None:
     small = [e for e in parse(NECK) if e.episode_id in {"E01", "E02", "E03"}]
     report = practice_report(
         small, measure=NPRS, period=Q1_2026, as_of=AFTER_ALL_WINDOWS, windows=(WEEK_12,), exported=True
@@ -275,13 +275,13 @@ def headache():
     return practice_report(episodes, measure=MHD, period=Q1_2026, as_of=AFTER_ALL_WINDOWS, windows=(WEEK_12,))
 
 
-def test_headache_cohort_counts(headache):
+def test_headache_cohort_counts(headache) -> None:
     assert (headache.n_started, headache.n_with_baseline) == (6, 5)
     w12 = headache.window("week_12")
     assert (w12.n, w12.followed.count, w12.missing.count) == (5, 4, 1)
 
 
-def test_headache_responders_at_50_and_30_percent(headache):
+def test_headache_responders_at_50_and_30_percent(headache) -> None:
     summary = headache.window("week_12").all_starters
     assert summary.responders.count == 1  # H1
     assert summary.responders_30.count == 2  # H1, H3
@@ -289,7 +289,7 @@ def test_headache_responders_at_50_and_30_percent(headache):
     assert (completers.n, completers.responders.count, completers.responders_30.count) == (4, 1, 2)
 
 
-def test_headache_cohort_under_10_shows_counts_only(headache):
+def test_headache_cohort_under_10_shows_counts_only(headache) -> None:
     summary = headache.window("week_12").all_starters
     assert summary.counts_only
     assert (summary.improved.count, summary.unchanged.count, summary.worse.count) == (2, 3, 0)
@@ -298,13 +298,13 @@ def test_headache_cohort_under_10_shows_counts_only(headache):
     assert summary.median_change is None and summary.quartiles is None
 
 
-def test_episodes_measured_on_another_measure_are_refused():
+def test_episodes_measured_on_another_measure_are_refused() -> None:
     episodes = parse(NECK)
     with pytest.raises(ValueError, match="measure"):
         practice_report(episodes, measure=MHD, period=Q1_2026, as_of=AFTER_ALL_WINDOWS, windows=(WEEK_12,))
 
 
-def test_report_text_has_no_banned_wording(neck):
+def test_report_text_has_no_banned_wording(neck) -> None:
     texts = [*neck.caveat, neck.caveat_title, wording.COMPLETERS_LABEL, wording.ALL_STARTERS_LABEL]
     texts += [neck.window(key).window.label for key in ("week_6", "week_12")]
     for text in texts:
@@ -315,7 +315,7 @@ def _count(count):
     return (count.count, round(count.share, 4), round(count.low, 4), round(count.high, 4))
 
 
-def test_two_episodes_with_one_id_are_refused():
+def test_two_episodes_with_one_id_are_refused() -> None:
     episodes = parse(NECK)
     with pytest.raises(ValueError, match="share an id"):
         practice_report(
@@ -323,6 +323,6 @@ def test_two_episodes_with_one_id_are_refused():
         )
 
 
-def test_session_windows_are_for_one_client_not_for_the_report():
+def test_session_windows_are_for_one_client_not_for_the_report() -> None:
     with pytest.raises(TypeError, match="day windows"):
         practice_report(parse(NECK), measure=NPRS, period=Q1_2026, as_of=AFTER_ALL_WINDOWS, windows=(BEFORE_SESSION_4,))

@@ -40,7 +40,7 @@ def episodes(draw):
 
 @settings(max_examples=150, deadline=None)
 @given(cohort=episodes())
-def test_all_starters_differ_from_completers_only_by_the_missing(cohort):
+def test_all_starters_differ_from_completers_only_by_the_missing(cohort) -> None:
     report = practice_report(cohort, measure=NPRS, period=PERIOD, as_of=AS_OF, windows=(WEEK_12,))
     window = report.window("week_12")
     everyone, completers = window.all_starters, window.completers
@@ -63,7 +63,7 @@ def test_all_starters_differ_from_completers_only_by_the_missing(cohort):
 
 @settings(max_examples=150, deadline=None)
 @given(cohort=episodes())
-def test_an_export_never_shows_a_cell_under_5_nor_one_that_can_be_worked_out(cohort):
+def test_an_export_never_shows_a_cell_under_5_nor_one_that_can_be_worked_out(cohort) -> None:
     full = practice_report(cohort, measure=NPRS, period=PERIOD, as_of=AS_OF, windows=(WEEK_12,))
     shared = practice_report(cohort, measure=NPRS, period=PERIOD, as_of=AS_OF, windows=(WEEK_12,), exported=True)
     window, full_window = shared.window("week_12"), full.window("week_12")

@@ -67,7 +67,7 @@ def _points(instrument: Instrument, item_id: str, value) -> float:
 @pytest.mark.parametrize("instrument", GENERIC, ids=lambda i: i.id)
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
-def test_complete_answers_score_within_the_range(instrument, data):
+def test_complete_answers_score_within_the_range(instrument, data) -> None:
     answers = data.draw(complete_answers(instrument))
     result = score(instrument, answers)
     assert isinstance(result, Scored)
@@ -83,7 +83,7 @@ def test_complete_answers_score_within_the_range(instrument, data):
 @pytest.mark.parametrize("instrument", GENERIC, ids=lambda i: i.id)
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
-def test_raising_any_item_never_lowers_the_total(instrument, data):
+def test_raising_any_item_never_lowers_the_total(instrument, data) -> None:
     answers = data.draw(complete_answers(instrument))
     item_id = data.draw(st.sampled_from([item.id for item in instrument.scored_items]))
     item = instrument.item(item_id)
@@ -108,7 +108,7 @@ def test_raising_any_item_never_lowers_the_total(instrument, data):
 )
 @settings(max_examples=30, deadline=None)
 @given(data=st.data())
-def test_a_sum_with_any_answer_missing_is_not_scorable(instrument, data):
+def test_a_sum_with_any_answer_missing_is_not_scorable(instrument, data) -> None:
     answers = data.draw(complete_answers(instrument))
     dropped = data.draw(st.sampled_from(sorted(answers)))
     result = score(instrument, dict(answers, **{dropped: None}))
@@ -121,7 +121,7 @@ def test_a_sum_with_any_answer_missing_is_not_scorable(instrument, data):
 )
 @settings(max_examples=30, deadline=None)
 @given(data=st.data())
-def test_missing_items_within_the_allowance_score_and_beyond_it_do_not(instrument_id, allowed, data):
+def test_missing_items_within_the_allowance_score_and_beyond_it_do_not(instrument_id, allowed, data) -> None:
     instrument = instruments.get(instrument_id)
     answers = data.draw(complete_answers(instrument))
     item_ids = [item.id for item in instrument.scored_items]
@@ -138,7 +138,7 @@ def test_missing_items_within_the_allowance_score_and_beyond_it_do_not(instrumen
 @pytest.mark.parametrize("instrument", GENERIC, ids=lambda i: i.id)
 @settings(max_examples=20, deadline=None)
 @given(data=st.data())
-def test_the_order_of_answers_does_not_matter(instrument, data):
+def test_the_order_of_answers_does_not_matter(instrument, data) -> None:
     answers = data.draw(complete_answers(instrument))
     shuffled = dict(data.draw(st.permutations(list(answers.items()))))
     assert score(instrument, answers) == score(instrument, shuffled)
@@ -167,7 +167,7 @@ def psqi_answers(draw):
 
 @settings(max_examples=100, deadline=None)
 @given(answers=psqi_answers(), extra_minutes=st.integers(1, 120))
-def test_psqi_taking_longer_to_fall_asleep_never_lowers_the_score(answers, extra_minutes):
+def test_psqi_taking_longer_to_fall_asleep_never_lowers_the_score(answers, extra_minutes) -> None:
     slower = dict(answers, minutes_to_sleep=min(720, answers["minutes_to_sleep"] + extra_minutes))
     before, after = score(PSQI, answers), score(PSQI, slower)
     assert isinstance(before, Scored)
@@ -178,7 +178,7 @@ def test_psqi_taking_longer_to_fall_asleep_never_lowers_the_score(answers, extra
 
 @settings(max_examples=100, deadline=None)
 @given(answers=psqi_answers(), fewer_half_hours=st.integers(1, 8))
-def test_psqi_sleeping_less_in_the_same_time_in_bed_never_lowers_the_score(answers, fewer_half_hours):
+def test_psqi_sleeping_less_in_the_same_time_in_bed_never_lowers_the_score(answers, fewer_half_hours) -> None:
     less = dict(answers, hours_asleep=max(0.0, answers["hours_asleep"] - fewer_half_hours / 2))
     before, after = score(PSQI, answers), score(PSQI, less)
     assert isinstance(after, Scored)
@@ -187,6 +187,6 @@ def test_psqi_sleeping_less_in_the_same_time_in_bed_never_lowers_the_score(answe
 
 @settings(max_examples=100, deadline=None)
 @given(answers=psqi_answers(), item=st.sampled_from([f"q5{c}" for c in "abcdefghij"] + ["q6", "q7", "q8", "q9"]))
-def test_psqi_a_worse_answer_never_lowers_the_score(answers, item):
+def test_psqi_a_worse_answer_never_lowers_the_score(answers, item) -> None:
     worse = dict(answers, **{item: min(3, answers[item] + 1)})
     assert score(PSQI, worse).total >= score(PSQI, answers).total

@@ -27,7 +27,7 @@ from longtide.outcomes.diary import CONTROL_LABELS
         "Better than other clinics",
     ],
 )
-def test_causal_cure_and_league_table_claims_are_caught(text):
+def test_causal_cure_and_league_table_claims_are_caught(text) -> None:
     assert wording.banned_wording(text), text
 
 
@@ -41,11 +41,11 @@ def test_causal_cure_and_league_table_claims_are_caught(text):
         "Share of sessions followed by a reported after-effect",
     ],
 )
-def test_honest_sentences_pass(text):
+def test_honest_sentences_pass(text) -> None:
     assert wording.banned_wording(text) == []
 
 
-def test_all_outcome_wording_is_clean():
+def test_all_outcome_wording_is_clean() -> None:
     texts = [
         wording.CAVEAT_TITLE,
         *wording.CAVEAT,
@@ -64,7 +64,7 @@ def test_all_outcome_wording_is_clean():
         assert wording.banned_wording(text) == [], text
 
 
-def test_the_caveat_names_regression_to_the_mean_and_the_missing_comparison():
+def test_the_caveat_names_regression_to_the_mean_and_the_missing_comparison() -> None:
     caveat = " ".join(wording.CAVEAT)
     assert "regression to the mean" in caveat
     assert "no comparison group" in caveat

@@ -6,12 +6,17 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
-from django.contrib.auth import base_user
+from django.contrib.auth import base_user, hashers
+from django.contrib.auth.models import User
 from django.db import connections
 from django.test import Client as HttpClient
+from pytest_django import Settings
+
+from conftest import Cast, ClientResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -20,19 +25,19 @@ LOGIN = "/staff/login/"
 
 
 @pytest.fixture
-def hashes(monkeypatch) -> list[str]:
+def hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every password hash computed: a check against a stored hash, or a hash of a new password
     (Django hashes the attempt for an unknown username too, to take as long as a known one)."""
     computed: list[str] = []
     lock = threading.Lock()
-    real_check, real_make = base_user.check_password, base_user.make_password
+    real_check, real_make = hashers.check_password, hashers.make_password  # what base_user imported
 
-    def check(*args, **kwargs):
+    def check(*args: Any, **kwargs: Any) -> bool:
         with lock:
             computed.append("check")
         return real_check(*args, **kwargs)
 
-    def make(*args, **kwargs):
+    def make(*args: Any, **kwargs: Any) -> str:
         with lock:
             computed.append("make")
         return real_make(*args, **kwargs)
@@ -42,12 +47,12 @@ def hashes(monkeypatch) -> list[str]:
     return computed
 
 
-def sign_in(client: HttpClient, username: str, password: str, address: str = "203.0.113.7"):
+def sign_in(client: HttpClient, username: str, password: str, address: str = "203.0.113.7") -> ClientResponse:
     return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def test_the_right_password_after_too_many_wrong_ones_is_refused_until_the_window_ends(
-    client: HttpClient, cast
+    client: HttpClient, cast: Cast
 ) -> None:
     with time_machine.travel(NOW, tick=False):
         for _ in range(5):
@@ -62,7 +67,9 @@ def test_the_right_password_after_too_many_wrong_ones_is_refused_until_the_windo
         assert signed_in.status_code == 302 and client.session["_auth_user_id"] == str(cast.ana_user.pk)
 
 
-def test_a_locked_account_is_checked_without_hashing_its_password(client: HttpClient, cast, hashes) -> None:
+def test_a_locked_account_is_checked_without_hashing_its_password(
+    client: HttpClient, cast: Cast, hashes: list[str]
+) -> None:
     with time_machine.travel(NOW, tick=False):
         for _ in range(5):
             sign_in(client, "ana", "wrong")
@@ -73,7 +80,9 @@ def test_a_locked_account_is_checked_without_hashing_its_password(client: HttpCl
 
 
 @pytest.mark.django_db(transaction=True)
-def test_twenty_parallel_wrong_passwords_cost_five_hashes(cast, hashes, caplog, settings) -> None:
+def test_twenty_parallel_wrong_passwords_cost_five_hashes(
+    cast: Cast, hashes: list[str], caplog: pytest.LogCaptureFixture, settings: Settings
+) -> None:
     # Only the account's limit here: all twenty come from one address, and with its own limit (10) a
     # thread counted fifth for the account could be counted eleventh for the address, so how many of
     # the five get through would depend on thread timing (the address limit has its own tests).
@@ -105,7 +114,9 @@ def test_twenty_parallel_wrong_passwords_cost_five_hashes(cast, hashes, caplog, 
     assert "ana" not in lockout.replace(f"user id {cast.ana_user.pk}", "") and "wrong" not in lockout
 
 
-def test_a_lockout_is_logged_once_without_the_password_or_an_email_address(client: HttpClient, cast, caplog) -> None:
+def test_a_lockout_is_logged_once_without_the_password_or_an_email_address(
+    client: HttpClient, cast: Cast, caplog: pytest.LogCaptureFixture
+) -> None:
     cast.ana_user.username = "ana@tidewater.test"  # invited staff sign in with their email address
     cast.ana_user.save()
     with caplog.at_level(logging.WARNING, logger="longtide.accounts.throttle"), time_machine.travel(NOW, tick=False):
@@ -119,7 +130,9 @@ def test_a_lockout_is_logged_once_without_the_password_or_an_email_address(clien
     assert "@" not in lines[0] and "hunter2" not in lines[0]
 
 
-def test_many_accounts_tried_from_one_address_lock_that_address(client: HttpClient, cast, caplog) -> None:
+def test_many_accounts_tried_from_one_address_lock_that_address(
+    client: HttpClient, cast: Cast, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.WARNING, logger="longtide.accounts.throttle"), time_machine.travel(NOW, tick=False):
         for n in range(10):
             assert sign_in(client, f"guess{n}", "wrong").status_code == 200
@@ -128,7 +141,7 @@ def test_many_accounts_tried_from_one_address_lock_that_address(client: HttpClie
     assert any("from address 203.0.113.7" in r.getMessage() for r in caplog.records)
 
 
-def test_signing_in_gives_the_attempt_back(client: HttpClient, cast) -> None:
+def test_signing_in_gives_the_attempt_back(client: HttpClient, cast: Cast) -> None:
     with time_machine.travel(NOW, tick=False):
         for _ in range(4):
             assert sign_in(HttpClient(), "ana", "wrong").status_code == 200
@@ -138,7 +151,7 @@ def test_signing_in_gives_the_attempt_back(client: HttpClient, cast) -> None:
         assert sign_in(HttpClient(), "ana", "wrong").status_code == 429
 
 
-def test_the_operator_sign_in_is_throttled_too(client: HttpClient, django_user_model) -> None:
+def test_the_operator_sign_in_is_throttled_too(client: HttpClient, django_user_model: type[User]) -> None:
     django_user_model.objects.create_superuser("root", "root@operator.test", "pw-root-123")
     with time_machine.travel(NOW, tick=False):
         for _ in range(5):
@@ -149,7 +162,7 @@ def test_the_operator_sign_in_is_throttled_too(client: HttpClient, django_user_m
     assert "_auth_user_id" not in client.session
 
 
-def test_new_passwords_are_hashed_with_argon2(settings) -> None:
+def test_new_passwords_are_hashed_with_argon2(settings: Settings) -> None:
     from django.contrib.auth.hashers import check_password, make_password
 
     from longtide import settings as project
@@ -161,7 +174,7 @@ def test_new_passwords_are_hashed_with_argon2(settings) -> None:
     assert check_password("correct horse battery staple", hashed)
 
 
-def test_wrong_second_factor_codes_count_against_the_account(cast) -> None:
+def test_wrong_second_factor_codes_count_against_the_account(cast: Cast) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     device = TOTPDevice.objects.create(user=cast.ana_user, name="phone", confirmed=True)
@@ -177,7 +190,7 @@ def test_wrong_second_factor_codes_count_against_the_account(cast) -> None:
         assert sign_in(HttpClient(), "ana", "pw-ana-123").status_code == 429
 
 
-def _lift_device_backoff(user) -> None:
+def _lift_device_backoff(user: User) -> None:
     """Past django-otp's own back-off after a wrong code (1, 2, 4… s), so that the attempt limit shows."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -194,7 +207,7 @@ def _sessions_past_the_password(n: int, address: str = "203.0.113.7") -> list[Ht
     return browsers
 
 
-def test_wrong_app_codes_from_many_sessions_lock_the_code_step(cast, caplog) -> None:
+def test_wrong_app_codes_from_many_sessions_lock_the_code_step(cast: Cast, caplog: pytest.LogCaptureFixture) -> None:
     """Someone with the password opens many sessions and tries codes in each: the codes share the
     account's budget with the password, and past it the code step answers 429 unchecked."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -205,9 +218,10 @@ def test_wrong_app_codes_from_many_sessions_lock_the_code_step(cast, caplog) -> 
     checked: list[str] = []
     real_verify = TOTPDevice.verify_token
 
-    def verify(self, token):
+    def verify(self: TOTPDevice, token: str) -> bool:
         checked.append(token)
-        return real_verify(self, token)
+        verified: bool = real_verify(self, token)  # django-otp is untyped
+        return verified
 
     with (
         time_machine.travel(NOW, tick=False),
@@ -245,7 +259,9 @@ def test_wrong_app_codes_from_many_sessions_lock_the_code_step(cast, caplog) -> 
         assert signed_in.status_code == 302 and browser.session["_auth_user_id"] == str(cast.ana_user.pk)
 
 
-def test_wrong_recovery_codes_lock_the_recovery_step_and_spare_the_codes(cast, caplog) -> None:
+def test_wrong_recovery_codes_lock_the_recovery_step_and_spare_the_codes(
+    cast: Cast, caplog: pytest.LogCaptureFixture
+) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from longtide.accounts.two_factor import issue_recovery_codes, recovery_codes_left
@@ -276,7 +292,7 @@ def test_wrong_recovery_codes_lock_the_recovery_step_and_spare_the_codes(cast, c
     ]
 
 
-def test_a_right_code_gives_its_attempt_back(cast) -> None:
+def test_a_right_code_gives_its_attempt_back(cast: Cast) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from longtide.accounts.two_factor import issue_recovery_codes

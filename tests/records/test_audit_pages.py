@@ -13,6 +13,7 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from longtide.audit.models import AuditEvent
+from tests.access.conftest import World
 
 pytestmark = pytest.mark.django_db
 TRAIL = "/staff/tidewater/audit/"
@@ -26,7 +27,7 @@ def _as(user) -> HttpClient:
 
 
 @pytest.fixture
-def looked(world):
+def looked(world: World):
     """Ana opens Cleo's chart twice, Bea breaks the glass with a formula-like reason and opens it."""
     cleo = world.appointments["tidewater"].client
     chart = f"/staff/tidewater/clients/{cleo.pk}/chart/"
@@ -46,7 +47,7 @@ def _csv(response) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
-def test_the_trail_filters_by_who_client_action_and_dates(world, looked) -> None:
+def test_the_trail_filters_by_who_client_action_and_dates(world: World, looked) -> None:
     owner = _as(world.users["owner"])
     page = owner.get(TRAIL).text
     assert "Cleo Park" in page
@@ -75,13 +76,13 @@ def test_the_trail_filters_by_who_client_action_and_dates(world, looked) -> None
         ({"page": "0"}, "Ensure this value is greater than or equal to 1."),
     ],
 )
-def test_bad_filters_answer_400_with_the_message_and_keep_what_was_typed(world, query, message) -> None:
+def test_bad_filters_answer_400_with_the_message_and_keep_what_was_typed(world: World, query, message) -> None:
     response = _as(world.users["owner"]).get(TRAIL, query)
     assert response.status_code == 400 and 'id="filter-errors"' in response.text
     assert message in response.text.replace("&#x27;", "'")
 
 
-def test_the_trail_as_csv_is_defused_and_audited(world, looked) -> None:
+def test_the_trail_as_csv_is_defused_and_audited(world: World, looked) -> None:
     owner = _as(world.users["owner"])
     rows = _csv(owner.get(TRAIL, {"client": looked.pk, "format": "csv"}))
     assert {r["client"] for r in rows} == {"Cleo Park"}
@@ -91,7 +92,7 @@ def test_the_trail_as_csv_is_defused_and_audited(world, looked) -> None:
     assert (export.actor_id, export.detail, export.client_id) == (world.users["owner"].pk, "csv; filters: client", None)
 
 
-def test_the_monthly_report_puts_break_glass_first_and_counts_looks(world, looked) -> None:
+def test_the_monthly_report_puts_break_glass_first_and_counts_looks(world: World, looked) -> None:
     owner = _as(world.users["owner"])
     page = owner.get(MONTHLY).text
     glass = page.split('id="break-glass"')[1].split("</section>")[0]
@@ -106,7 +107,7 @@ def test_the_monthly_report_puts_break_glass_first_and_counts_looks(world, looke
 
 
 @pytest.mark.parametrize(("page", "query"), [("trail", {"who": "1\x00"}), ("monthly", {"month": "2026-01\x00"})])
-def test_a_nul_byte_in_a_filter_is_the_null_character_400(world, page, query) -> None:
+def test_a_nul_byte_in_a_filter_is_the_null_character_400(world: World, page, query) -> None:
     # web/bad_input.py refuses a NUL byte anywhere in the query string before any view runs.
     response = _as(world.users["owner"]).get(TRAIL if page == "trail" else MONTHLY, query)
     assert response.status_code == 400
@@ -114,6 +115,6 @@ def test_a_nul_byte_in_a_filter_is_the_null_character_400(world, page, query) ->
 
 
 @pytest.mark.parametrize("month", ["2026-13", "0999-01", "3000-01", "2026-1", "x" * 200])
-def test_a_bad_month_is_refused_with_a_message(world, month) -> None:
+def test_a_bad_month_is_refused_with_a_message(world: World, month) -> None:
     response = _as(world.users["owner"]).get(MONTHLY, {"month": month})
     assert response.status_code == 400 and "Give a month as YYYY-MM, between 1900-01 and 2999-12." in response.text

@@ -14,7 +14,7 @@ from longtide.records.chart import BREAK_GLASS_HOURS
 from longtide.records.models import BreakGlass
 from longtide.scheduling.care_team import care_team_user_ids
 from longtide.scheduling.models import Status
-from tests.access.conftest import NOTES
+from tests.access.conftest import NOTES, World
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,9 @@ def _paths(world):
         ("x" * 2001, "Keep the reason under 2000 characters."),
     ],
 )
-def test_a_break_glass_without_a_usable_reason_opens_nothing_and_keeps_what_was_typed(world, reason, message) -> None:
+def test_a_break_glass_without_a_usable_reason_opens_nothing_and_keeps_what_was_typed(
+    world: World, reason, message
+) -> None:
     _cleo, chart, glass, _ = _paths(world)
     bea = _as(world.users["colleague"])
     rows = AuditEvent.objects.count()
@@ -52,7 +54,7 @@ def test_a_break_glass_without_a_usable_reason_opens_nothing_and_keeps_what_was_
     assert NOTES["tidewater"] not in bea.get(chart).text
 
 
-def test_nul_bytes_and_control_characters_in_a_reason_are_kept_out_of_the_trail(world) -> None:
+def test_nul_bytes_and_control_characters_in_a_reason_are_kept_out_of_the_trail(world: World) -> None:
     _cleo, _chart, glass, _ = _paths(world)
     bea = _as(world.users["colleague"])
     assert bea.post(glass, {"reason": "Covering\x00 the\x07 session <b>today</b>"}).status_code == 302
@@ -62,7 +64,7 @@ def test_nul_bytes_and_control_characters_in_a_reason_are_kept_out_of_the_trail(
     assert "&lt;b&gt;today&lt;/b&gt;" in report and "<b>today</b>" not in report
 
 
-def test_break_glass_opens_the_chart_for_some_hours_and_the_owner_sees_it_first(world) -> None:
+def test_break_glass_opens_the_chart_for_some_hours_and_the_owner_sees_it_first(world: World) -> None:
     cleo, chart, glass, report = _paths(world)
     bea = _as(world.users["colleague"])
     kept_out = bea.get(chart)
@@ -91,7 +93,7 @@ def test_break_glass_opens_the_chart_for_some_hours_and_the_owner_sees_it_first(
     assert NOTES["tidewater"] not in bea.get(chart).text
 
 
-def test_the_owner_reads_who_looked_at_the_record(world) -> None:
+def test_the_owner_reads_who_looked_at_the_record(world: World) -> None:
     _cleo, chart, _, report = _paths(world)
     _as(world.users["practitioner"]).get(chart, headers={"user-agent": "Tablet/1.0"})
     _as(world.users["front_desk"]).get(chart)
@@ -103,7 +105,7 @@ def test_the_owner_reads_who_looked_at_the_record(world) -> None:
     assert "None: nobody opened this chart outside the care rules." in page
 
 
-def test_the_care_team_is_who_has_seen_or_will_see_the_client(world) -> None:
+def test_the_care_team_is_who_has_seen_or_will_see_the_client(world: World) -> None:
     appointment = world.appointments["tidewater"]
     client_id = appointment.client_id
     assert care_team_user_ids(client_id) == {world.users["practitioner"].pk}
@@ -116,7 +118,7 @@ def test_the_care_team_is_who_has_seen_or_will_see_the_client(world) -> None:
         assert care_team_user_ids(client_id) == {world.users["practitioner"].pk}, status
 
 
-def test_the_chart_says_plainly_what_is_not_recorded_yet(world) -> None:
+def test_the_chart_says_plainly_what_is_not_recorded_yet(world: World) -> None:
     _, chart, _, _ = _paths(world)
     page = _as(world.users["practitioner"]).get(chart).text
     for title in ("Main concern and goals", "Safety flags", "Session notes", "Care episodes and outcomes"):
@@ -129,7 +131,7 @@ def test_the_chart_says_plainly_what_is_not_recorded_yet(world) -> None:
     assert "Ana Silva" in page.split('id="care-team"')[1].split("</section>")[0]
 
 
-def test_a_held_booking_shows_to_front_desk_without_its_note(world) -> None:
+def test_a_held_booking_shows_to_front_desk_without_its_note(world: World) -> None:
     appointment = world.appointments["tidewater"]
     later = timezone.now() + timedelta(hours=1)
     type(appointment).objects.filter(pk=appointment.pk).update(status=Status.HELD, hold_until=later)
@@ -139,7 +141,7 @@ def test_a_held_booking_shows_to_front_desk_without_its_note(world) -> None:
     assert NOTES["tidewater"] not in page
 
 
-def test_break_glass_opens_the_clients_notes_and_intake_too_and_each_read_says_so(world) -> None:
+def test_break_glass_opens_the_clients_notes_and_intake_too_and_each_read_says_so(world: World) -> None:
     """One rule for every clinical page: the chart's (records/chart.access_to), break-glass included."""
     cleo, _chart, glass, _ = _paths(world)
     visit = world.appointments["tidewater"]

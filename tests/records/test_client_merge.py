@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from conftest import Cast
 from longtide.audit.models import AuditEvent
 from longtide.audit.trail import Actor
 from longtide.clients.directory import search_clients
@@ -206,7 +207,7 @@ def test_the_front_desk_finds_previews_and_confirms_and_a_second_submit_changes_
     assert http.get(f"/staff/demo/clients/{online.pk}/merge/")["Location"] == f"/staff/demo/clients/{marta.pk}/"
 
 
-def test_practitioners_may_not_merge_and_other_practices_records_are_not_found(demo, cast) -> None:
+def test_practitioners_may_not_merge_and_other_practices_records_are_not_found(demo, cast: Cast) -> None:
     marta = client_named(demo, "Marta")
     online = second_record(demo, "Marta", "Ruiz", email="marta.ruiz@example.test")
     maya = signed_in("maya")

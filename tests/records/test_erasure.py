@@ -20,6 +20,7 @@ from longtide.intake.models import IntakeLink
 from longtide.notifications.models import Message, State
 from longtide.records.erasure import ERASED_RECIPIENT
 from longtide.scheduling.models import Appointment, Status, WaitlistEntry
+from tests.access.conftest import World
 
 pytestmark = pytest.mark.django_db
 REASON = "Client emailed on 1 Dec asking us to delete her details"
@@ -53,7 +54,7 @@ def _waitlisted(world, email: str) -> WaitlistEntry:
     )
 
 
-def test_it_refuses_while_a_visit_is_booked_and_keeps_what_was_typed(world) -> None:
+def test_it_refuses_while_a_visit_is_booked_and_keeps_what_was_typed(world: World) -> None:
     cleo, erase, _chart = _paths(world)
     owner = _owner(world)
     form = owner.get(erase).text
@@ -73,7 +74,7 @@ def test_it_refuses_while_a_visit_is_booked_and_keeps_what_was_typed(world) -> N
         ({"reason": "x" * 2001, "confirm": "1"}, "Keep the reason under 2000 characters."),
     ],
 )
-def test_a_missing_confirmation_or_reason_is_refused(world, data, message) -> None:
+def test_a_missing_confirmation_or_reason_is_refused(world: World, data, message) -> None:
     cleo, erase, _chart = _paths(world)
     Appointment.objects.filter(client=cleo).update(status=Status.CANCELLED_CLINIC)
     refused = _owner(world).post(erase, data)
@@ -82,7 +83,7 @@ def test_a_missing_confirmation_or_reason_is_refused(world, data, message) -> No
     assert cleo.contact_erased_at is None and not AuditEvent.objects.filter(action="erase").exists()
 
 
-def test_erasure_removes_every_copy_of_the_contact_details_and_keeps_the_record(world) -> None:
+def test_erasure_removes_every_copy_of_the_contact_details_and_keeps_the_record(world: World) -> None:
     cleo, erase, chart = _paths(world)
     visit = world.appointments["tidewater"]
     Appointment.objects.filter(pk=visit.pk).update(status=Status.CANCELLED_CLINIC, booked_phone="+1 207 555 0101")

@@ -18,6 +18,7 @@ from longtide.notifications.models import Channel
 from longtide.notifications.outbox import NewMessage, queue
 from longtide.records.export import SCHEMA
 from longtide.scheduling.booking_messages import about
+from tests.access.conftest import World
 
 pytestmark = pytest.mark.django_db
 # The client agreed to the current treatment consent (signing marks a booked session completed).
@@ -48,7 +49,7 @@ def _leaves(value: Any) -> list[str]:
 
 
 @pytest.fixture
-def hostile_cleo(world):
+def hostile_cleo(world: World):
     appointment = world.appointments["tidewater"]
     Client.objects.filter(pk=appointment.client_id).update(**HOSTILE)
     type(appointment).objects.filter(pk=appointment.pk).update(note=HOSTILE_NOTE)
@@ -70,7 +71,7 @@ def hostile_cleo(world):
     return appointment.client_id
 
 
-def test_the_json_bundle_holds_the_whole_record_and_the_export_is_audited(world, hostile_cleo) -> None:
+def test_the_json_bundle_holds_the_whole_record_and_the_export_is_audited(world: World, hostile_cleo) -> None:
     olga = _as(world.users["owner"])
     _as(world.users["practitioner"]).get(f"/staff/tidewater/clients/{hostile_cleo}/chart/")
     response = olga.get(f"/staff/tidewater/clients/{hostile_cleo}/chart/export.json")
@@ -113,7 +114,7 @@ def test_the_json_bundle_holds_the_whole_record_and_the_export_is_audited(world,
     assert (event.client_id, event.actor_label, event.detail, event.basis) == (hostile_cleo, "olga", "json", "owner")
 
 
-def test_the_printable_page_shows_every_value_of_the_bundle_escaped(world, hostile_cleo) -> None:
+def test_the_printable_page_shows_every_value_of_the_bundle_escaped(world: World, hostile_cleo) -> None:
     olga = _as(world.users["owner"])
     bundle = json.loads(olga.get(f"/staff/tidewater/clients/{hostile_cleo}/chart/export.json").content)
     page = olga.get(f"/staff/tidewater/clients/{hostile_cleo}/chart/export/")
@@ -130,7 +131,7 @@ def test_the_printable_page_shows_every_value_of_the_bundle_escaped(world, hosti
     ]
 
 
-def test_a_practitioner_cannot_export_even_a_client_in_their_care(world) -> None:
+def test_a_practitioner_cannot_export_even_a_client_in_their_care(world: World) -> None:
     cleo = world.appointments["tidewater"].client_id
     ana = _as(world.users["practitioner"])
     for path in ("export/", "export.json"):
@@ -138,7 +139,7 @@ def test_a_practitioner_cannot_export_even_a_client_in_their_care(world) -> None
     assert not AuditEvent.objects.filter(action="export").exists()
 
 
-def test_the_export_holds_intake_flags_consents_notes_and_check_ins_and_the_page_shows_them_all(world) -> None:
+def test_the_export_holds_intake_flags_consents_notes_and_check_ins_and_the_page_shows_them_all(world: World) -> None:
     """The whole clinical record is in the access request's answer, each value on the printable page."""
     from longtide.audit.trail import Actor
     from longtide.checkins.models import CheckIn

@@ -20,6 +20,7 @@ from longtide.notifications.models import Channel, Message
 from longtide.notifications.outbox import NewMessage, queue
 from longtide.records.models import LegalHold
 from longtide.scheduling.models import Appointment
+from tests.access.conftest import World
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def _run(*args: str) -> str:
     return out.getvalue()
 
 
-def test_a_recent_record_is_not_listed(world) -> None:
+def test_a_recent_record_is_not_listed(world: World) -> None:
     world.practices["tidewater"].retention_rule = "new_york"
     world.practices["tidewater"].save(update_fields=["retention_rule"])
     out = _run("--practice", "tidewater", "--apply", "--assume-adults")
@@ -55,7 +56,7 @@ def test_a_recent_record_is_not_listed(world) -> None:
     assert Client.objects.filter(practice=world.practices["tidewater"]).count() == 1
 
 
-def test_without_a_date_of_birth_a_due_record_is_kept_unless_the_practice_sees_adults_only(world) -> None:
+def test_without_a_date_of_birth_a_due_record_is_kept_unless_the_practice_sees_adults_only(world: World) -> None:
     cleo = _age(world, 7)
     out = _run("--practice", "tidewater", "--apply")
     assert f"client {cleo}: last entry" in out and "date_of_birth_unknown" in out
@@ -63,7 +64,7 @@ def test_without_a_date_of_birth_a_due_record_is_kept_unless_the_practice_sees_a
     assert "Nothing was destroyed" not in out  # --apply was given; nothing was due
 
 
-def test_apply_destroys_the_record_and_logs_it_and_the_trail_still_verifies(world) -> None:
+def test_apply_destroys_the_record_and_logs_it_and_the_trail_still_verifies(world: World) -> None:
     cleo = _age(world, 7)
     assert Message.objects.filter(about=f"appointment:{world.appointments['tidewater'].pk}").exists()
     report = _run("--practice", "tidewater", "--assume-adults")
@@ -86,7 +87,7 @@ def test_apply_destroys_the_record_and_logs_it_and_the_trail_still_verifies(worl
     assert Client.objects.filter(practice=world.practices["harbour"]).count() == 1
 
 
-def test_a_legal_hold_stops_destruction_until_it_is_released(world) -> None:
+def test_a_legal_hold_stops_destruction_until_it_is_released(world: World) -> None:
     cleo = _age(world, 7)
     assert "placed on client" in _run("hold", "--practice", "tidewater", "--client", str(cleo), "--reason", "Claim 42")
     out = _run("--practice", "tidewater", "--apply", "--assume-adults")
@@ -106,18 +107,18 @@ def test_a_legal_hold_stops_destruction_until_it_is_released(world) -> None:
         (["--practice", "nowhere"], "no practice called 'nowhere'"),
     ],
 )
-def test_the_command_says_what_is_wrong(world, args, message) -> None:
+def test_the_command_says_what_is_wrong(world: World, args, message) -> None:
     with pytest.raises(CommandError, match=message):
         _run(*args)
 
 
-def test_a_hold_needs_a_reason(world) -> None:
+def test_a_hold_needs_a_reason(world: World) -> None:
     cleo = world.appointments["tidewater"].client_id
     with pytest.raises(CommandError, match="say why the record is held"):
         _run("hold", "--practice", "tidewater", "--client", str(cleo), "--reason", " \x00 ")
 
 
-def test_destruction_takes_the_clients_check_ins_and_their_alerts_with_it(world) -> None:
+def test_destruction_takes_the_clients_check_ins_and_their_alerts_with_it(world: World) -> None:
     cleo = _age(world, 7)
     appointment = world.appointments["tidewater"]
     found = CheckIn.objects.create(

@@ -16,7 +16,7 @@ from longtide.audit.models import AuditEvent
 from longtide.practice.models import StaffMembership
 from longtide.tokens.issue import create_token, digest
 from longtide.tokens.models import StaffToken
-from tests.access.conftest import NOTES
+from tests.access.conftest import NOTES, World
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def _get(path: str, token: str | None, **headers: str) -> object:
     return HttpClient().get(path, headers=headers)
 
 
-def test_the_command_prints_a_token_once_and_stores_only_its_hash(world) -> None:
+def test_the_command_prints_a_token_once_and_stores_only_its_hash(world: World) -> None:
     out, err = StringIO(), StringIO()
     call_command(
         "token", "create", "--practice", "tidewater", "--expires", "7", "--name", "reports", stdout=out, stderr=err
@@ -76,7 +76,7 @@ HEADER_NUL = "A request header contains a null character (\\x00), which is never
         (["--user", "nobody"], "'nobody' is not an active member of tidewater."),
     ],
 )
-def test_the_command_refuses_what_it_cannot_do(world, args, message) -> None:
+def test_the_command_refuses_what_it_cannot_do(world: World, args, message) -> None:
     with pytest.raises(CommandError, match=message):
         call_command("token", "create", "--practice", "tidewater", *args, stdout=StringIO(), stderr=StringIO())
     assert not StaffToken.objects.exists()
@@ -86,7 +86,7 @@ def test_the_command_refuses_what_it_cannot_do(world, args, message) -> None:
     "header",
     ["", "Bearer", "Bearer ", "Basic b2xnYTpwdw==", "Bearer ltk_not-a-token", "Bearer " + "x" * 300],
 )
-def test_no_or_a_wrong_token_is_a_401(world, header) -> None:
+def test_no_or_a_wrong_token_is_a_401(world: World, header) -> None:
     headers = {"Authorization": header} if header else {}
     response = HttpClient().get("/api/v1/p/tidewater/clients", headers=headers)
     assert (response.status_code, response.json()) == (401, UNAUTHENTICATED)
@@ -100,7 +100,7 @@ def test_a_nul_byte_in_the_authorization_header_is_a_400() -> None:
     )
 
 
-def test_an_expired_token_or_a_former_member_is_a_401(world) -> None:
+def test_an_expired_token_or_a_former_member_is_a_401(world: World) -> None:
     token = _token(world, "front_desk")
     assert _get("/api/v1/p/tidewater/clients", token).status_code == 200
     StaffToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
@@ -110,7 +110,7 @@ def test_an_expired_token_or_a_former_member_is_a_401(world) -> None:
     assert _get("/api/v1/p/tidewater/clients", token).status_code == 401
 
 
-def test_a_token_follows_its_members_role_now(world) -> None:
+def test_a_token_follows_its_members_role_now(world: World) -> None:
     cleo = world.appointments["tidewater"].client_id
     token = _token(world, "front_desk")
     assert _get(f"/api/v1/p/tidewater/clients/{cleo}/export", token).status_code == 404
@@ -118,7 +118,7 @@ def test_a_token_follows_its_members_role_now(world) -> None:
     assert _get(f"/api/v1/p/tidewater/clients/{cleo}/export", token).status_code == 200
 
 
-def test_a_token_works_only_in_its_practice_and_answers_as_for_no_practice(world) -> None:
+def test_a_token_works_only_in_its_practice_and_answers_as_for_no_practice(world: World) -> None:
     token = _token(world, "two_roles", "harbour")
     hal = world.appointments["harbour"].client_id
     assert _get(f"/api/v1/p/harbour/clients/{hal}", token).status_code == 200
@@ -131,7 +131,7 @@ def test_a_token_works_only_in_its_practice_and_answers_as_for_no_practice(world
     assert nowhere.json() == {"detail": "No practice called 'nowhere'.", "code": "not_found"}
 
 
-def test_search_finds_clients_and_every_call_is_audited_through_the_api(world) -> None:
+def test_search_finds_clients_and_every_call_is_audited_through_the_api(world: World) -> None:
     token = _token(world, "front_desk")
     cleo = world.appointments["tidewater"].client_id
     found = _get("/api/v1/p/tidewater/clients?search=park%20cle", token, **{"User-Agent": "script/1"}).json()
@@ -157,14 +157,14 @@ def test_search_finds_clients_and_every_call_is_audited_through_the_api(world) -
         ("search=" + "a" * 101, "search", "At most 100 characters, no NUL."),
     ],
 )
-def test_a_bad_search_is_a_422_naming_the_field(world, query, field, message) -> None:
+def test_a_bad_search_is_a_422_naming_the_field(world: World, query, field, message) -> None:
     response = _get(f"/api/v1/p/tidewater/clients?{query}", _token(world, "owner"))
     assert response.status_code == 422
     assert response.json() == {"detail": "Some fields are not valid.", "code": "invalid", "errors": {field: [message]}}
 
 
 @pytest.mark.parametrize("pk", ["0", "99999999999999999999"])
-def test_a_client_that_does_not_exist_is_a_404(world, pk) -> None:
+def test_a_client_that_does_not_exist_is_a_404(world: World, pk) -> None:
     token = _token(world, "owner")
     for tail in ("", "/chart", "/export"):
         response = _get(f"/api/v1/p/tidewater/clients/{pk}{tail}", token)
@@ -172,7 +172,7 @@ def test_a_client_that_does_not_exist_is_a_404(world, pk) -> None:
     assert not AuditEvent.objects.filter(via="api").exists()
 
 
-def test_the_chart_endpoint_follows_the_chart_rule_and_is_audited(world) -> None:
+def test_the_chart_endpoint_follows_the_chart_rule_and_is_audited(world: World) -> None:
     cleo = world.appointments["tidewater"].client_id
     ana = _get(f"/api/v1/p/tidewater/clients/{cleo}/chart", _token(world, "practitioner")).json()
     assert (ana["basis"], ana["clinical"], ana["care_team"]) == ("care_team", True, ["Ana Silva"])
@@ -185,7 +185,7 @@ def test_the_chart_endpoint_follows_the_chart_rule_and_is_audited(world) -> None
     assert rows == [("ana", "api", "care_team"), ("ben", "api", "front_desk")]
 
 
-def test_the_export_endpoint_gives_the_bundle_to_owners(world) -> None:
+def test_the_export_endpoint_gives_the_bundle_to_owners(world: World) -> None:
     cleo = world.appointments["tidewater"].client_id
     bundle = _get(f"/api/v1/p/tidewater/clients/{cleo}/export", _token(world, "owner")).json()
     assert bundle["schema"] == "longtide.client-record/1"
@@ -193,7 +193,7 @@ def test_the_export_endpoint_gives_the_bundle_to_owners(world) -> None:
     assert AuditEvent.objects.filter(action="export", via="api", detail="json").count() == 1
 
 
-def test_the_appointments_list_has_no_notes_and_checks_its_range(world) -> None:
+def test_the_appointments_list_has_no_notes_and_checks_its_range(world: World) -> None:
     token = _token(world, "front_desk")
     appointment = world.appointments["tidewater"]
     day = appointment.start.astimezone(appointment.location.zone).date()

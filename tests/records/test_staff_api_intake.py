@@ -14,6 +14,7 @@ from longtide.audit.trail import Actor
 from longtide.intake import actions
 from longtide.intake.models import Flag
 from longtide.tokens.issue import create_token
+from tests.access.conftest import World
 from tests.intake.test_intake_actions import ORIGIN, TODAY, _agree_all, _filled
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def _get(world, who: str, path: str, practice: str = "tidewater"):
 
 
 @pytest.fixture
-def submitted(world):
+def submitted(world: World):
     cleo = world.appointments["tidewater"].client
     actions.submit(_filled(cleo, "chiari", "pregnant"), _agree_all(cleo), origin=ORIGIN, today=TODAY)
     pregnant = Flag.objects.get(client=cleo, item_key="pregnant")
@@ -41,7 +42,7 @@ def submitted(world):
     return cleo
 
 
-def test_the_care_team_reads_answers_flags_and_consents(world, submitted) -> None:
+def test_the_care_team_reads_answers_flags_and_consents(world: World, submitted) -> None:
     path = f"/api/v1/p/tidewater/clients/{submitted.pk}/intake"
     response = _get(world, "practitioner", path)
     assert response.status_code == 200
@@ -62,7 +63,7 @@ def test_the_care_team_reads_answers_flags_and_consents(world, submitted) -> Non
 
 
 @pytest.mark.parametrize(("who", "basis"), [("front_desk", "front_desk"), ("colleague", "not_in_care")])
-def test_others_in_the_practice_get_the_status_only(world, submitted, who, basis) -> None:
+def test_others_in_the_practice_get_the_status_only(world: World, submitted, who, basis) -> None:
     body = _get(world, who, f"/api/v1/p/tidewater/clients/{submitted.pk}/intake").json()
     assert (body["clinical"], body["basis"], body["intake"], body["flags"], body["consents"]) == (
         False,
@@ -86,7 +87,7 @@ def test_others_in_the_practice_get_the_status_only(world, submitted, who, basis
         "/api/v1/p/tidewater/clients/0/intake",
     ],
 )
-def test_what_is_not_theirs_is_404(world, submitted, path) -> None:
+def test_what_is_not_theirs_is_404(world: World, submitted, path) -> None:
     hal = world.appointments["harbour"].client
     response = _get(world, "owner", path.format(cleo=submitted.pk, hal=hal.pk))
     assert (response.status_code, response.json()["code"]) == (404, "not_found")

@@ -16,6 +16,7 @@ from longtide.notes.actions import add_addendum, save_draft, sign_note, start_no
 from longtide.notes.canonical import content_hash
 from longtide.records.models import BreakGlass
 from longtide.tokens.issue import create_token
+from tests.access.conftest import World
 from tests.notes.conftest import complete, make_visit
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def _get(world, who: str, path: str):
 
 
 @pytest.fixture
-def signed(world):
+def signed(world: World):
     cast = world.cast
     cleo = world.appointments["tidewater"].client
     by = Actor(cast.ana_user, "practitioner")
@@ -48,7 +49,7 @@ def signed(world):
     return cleo, note, draft
 
 
-def test_the_care_team_reads_the_notes_and_can_verify_each_signature(world, signed) -> None:
+def test_the_care_team_reads_the_notes_and_can_verify_each_signature(world: World, signed) -> None:
     cleo, note, draft = signed
     listed = _get(world, "practitioner", f"/api/v1/p/tidewater/clients/{cleo.pk}/notes")
     assert listed.status_code == 200
@@ -71,7 +72,7 @@ def test_the_care_team_reads_the_notes_and_can_verify_each_signature(world, sign
     ]
 
 
-def test_front_desk_and_a_practitioner_outside_the_care_team_get_404_until_break_glass(world, signed) -> None:
+def test_front_desk_and_a_practitioner_outside_the_care_team_get_404_until_break_glass(world: World, signed) -> None:
     cleo, note, _draft = signed
     paths = [f"/api/v1/p/tidewater/clients/{cleo.pk}/notes", f"/api/v1/p/tidewater/clients/{cleo.pk}/notes/{note.pk}"]
     for who in ("front_desk", "colleague"):
@@ -93,7 +94,7 @@ def test_front_desk_and_a_practitioner_outside_the_care_team_get_404_until_break
     assert AuditEvent.objects.get(via="api").basis == "break_glass"
 
 
-def test_a_note_of_another_client_or_a_huge_id_is_404(world, signed) -> None:
+def test_a_note_of_another_client_or_a_huge_id_is_404(world: World, signed) -> None:
     cleo, note, _draft = signed
     hal = world.appointments["harbour"].client
     for path in (

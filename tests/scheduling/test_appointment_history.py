@@ -8,6 +8,7 @@ in New York; the visit is Thursday 3 December at 10:00 (51 hours ahead)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.notes.actions import save_draft, sign_note, start_note
 from longtide.scheduling.booking import (
     ClientDetails,
@@ -42,12 +44,12 @@ CLEO = ClientDetails("Cleo", "Park", "cleo@example.test")
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
 
-def staff_booked(cast, start: datetime = VISIT, client: ClientDetails = CLEO) -> Appointment:
+def staff_booked(cast: Cast, start: datetime = VISIT, client: ClientDetails = CLEO) -> Appointment:
     return book_appointment(
         practice=cast.tidewater,
         service=cast.session,
@@ -66,7 +68,7 @@ def events(appointment: Appointment) -> list[tuple[str, str, str]]:
 # -- the rules -----------------------------------------------------------------------------------
 
 
-def test_the_rules_follow_the_status_the_window_and_the_start(cast) -> None:
+def test_the_rules_follow_the_status_the_window_and_the_start(cast: Cast) -> None:
     visit = staff_booked(cast)
     early, inside, started = NOW, INSIDE_WINDOW, VISIT + timedelta(minutes=1)
     assert visit.can_move(early) and visit.can_cancel(early) and not visit.can_late_cancel(early)
@@ -87,14 +89,16 @@ def test_the_rules_follow_the_status_the_window_and_the_start(cast) -> None:
     assert visit.can_late_cancel(edge + timedelta(seconds=1))
 
 
-def test_a_cancelled_appointment_allows_nothing(cast) -> None:
+def test_a_cancelled_appointment_allows_nothing(cast: Cast) -> None:
     visit = cancel_appointment(appointment=staff_booked(cast), by_client=False, decided_by="client", reason="Moved")
     for moment in (NOW, INSIDE_WINDOW, VISIT + timedelta(hours=1)):
         assert visit.allowed_actions(moment) == {"move": False, "cancel": False, "late_cancel": False, "mark": False}
     assert visit.mark_refusal(VISIT).code == "not_markable"
 
 
-def test_a_late_cancellation_is_refused_outside_the_window_and_after_the_start(cast, frozen) -> None:
+def test_a_late_cancellation_is_refused_outside_the_window_and_after_the_start(
+    cast: Cast, frozen: time_machine.Traveller
+) -> None:
     visit = staff_booked(cast)
     with pytest.raises(PolicyRefused) as outside:
         cancel_appointment(appointment=visit, by_client=False, late=True, reason="Phoned")
@@ -108,7 +112,7 @@ def test_a_late_cancellation_is_refused_outside_the_window_and_after_the_start(c
     assert visit.status == Status.BOOKED and not visit.events.exists()
 
 
-def test_a_started_appointment_is_neither_moved_nor_cancelled(cast, frozen) -> None:
+def test_a_started_appointment_is_neither_moved_nor_cancelled(cast: Cast, frozen: time_machine.Traveller) -> None:
     visit = staff_booked(cast)
     frozen.move_to(VISIT + timedelta(minutes=5))
     with pytest.raises(PolicyRefused) as moved:
@@ -119,7 +123,7 @@ def test_a_started_appointment_is_neither_moved_nor_cancelled(cast, frozen) -> N
     assert "mark it completed or no-show" in moved.value.message
 
 
-def test_staff_cancellations_need_a_reason_and_who_decided(cast) -> None:
+def test_staff_cancellations_need_a_reason_and_who_decided(cast: Cast) -> None:
     visit = staff_booked(cast)
     with pytest.raises(BookingError) as no_reason:
         cancel_appointment(appointment=visit, by_client=False, decided_by="clinic", reason="  \n ")
@@ -134,7 +138,7 @@ def test_staff_cancellations_need_a_reason_and_who_decided(cast) -> None:
     assert visit.status == Status.BOOKED
 
 
-def test_marking_waits_for_the_start(cast, frozen) -> None:
+def test_marking_waits_for_the_start(cast: Cast, frozen: time_machine.Traveller) -> None:
     visit = staff_booked(cast)
     with pytest.raises(PolicyRefused) as early:
         mark_appointment(appointment=visit, status=Status.NO_SHOW)
@@ -149,7 +153,7 @@ def test_marking_waits_for_the_start(cast, frozen) -> None:
     assert marks == [("no_show", "booked", "no_show", "ben"), ("completed", "no_show", "completed", "olga")]
 
 
-def test_a_change_from_a_page_someone_else_overtook_is_refused(cast) -> None:
+def test_a_change_from_a_page_someone_else_overtook_is_refused(cast: Cast) -> None:
     visit = staff_booked(cast)
     seen = visit.version
     move_appointment(appointment=visit, start=VISIT + timedelta(hours=2), by_client=False)
@@ -167,7 +171,7 @@ def test_a_change_from_a_page_someone_else_overtook_is_refused(cast) -> None:
 # -- the history, path by path -------------------------------------------------------------------
 
 
-def test_staff_booking_moving_and_cancelling_are_recorded_with_who_what_and_why(cast) -> None:
+def test_staff_booking_moving_and_cancelling_are_recorded_with_who_what_and_why(cast: Cast) -> None:
     visit = staff_booked(cast)
     later = VISIT + timedelta(days=1, hours=3)
     move_appointment(
@@ -190,7 +194,7 @@ def test_staff_booking_moving_and_cancelling_are_recorded_with_who_what_and_why(
     assert visit.status == Status.CANCELLED_CLIENT
 
 
-def test_a_late_cancellation_is_the_clients_and_recorded_as_late(cast, frozen) -> None:
+def test_a_late_cancellation_is_the_clients_and_recorded_as_late(cast: Cast, frozen: time_machine.Traveller) -> None:
     visit = staff_booked(cast)
     frozen.move_to(INSIDE_WINDOW)
     cancel_appointment(
@@ -200,7 +204,7 @@ def test_a_late_cancellation_is_the_clients_and_recorded_as_late(cast, frozen) -
     assert (event.decided_by, event.reason, event.to_status) == ("client", "Overslept", Status.LATE_CANCELLED)
 
 
-def test_online_booking_confirming_and_the_manage_link_are_the_clients(client: HttpClient, cast) -> None:
+def test_online_booking_confirming_and_the_manage_link_are_the_clients(client: HttpClient, cast: Cast) -> None:
     booked = book_appointment(
         practice=cast.tidewater, service=cast.session, practitioner=cast.ana, start=VISIT, client=CLEO
     )
@@ -219,7 +223,7 @@ def test_online_booking_confirming_and_the_manage_link_are_the_clients(client: H
     assert (cancelled.decided_by, cancelled.to_status) == ("client", Status.CANCELLED_CLIENT)
 
 
-def test_the_api_paths_are_recorded_as_the_api(client: HttpClient, cast) -> None:
+def test_the_api_paths_are_recorded_as_the_api(client: HttpClient, cast: Cast) -> None:
     answer = client.post(
         "/api/v1/p/tidewater/bookings",
         {
@@ -247,7 +251,7 @@ def book_token(appointment: Appointment) -> str:
     return token
 
 
-def test_a_waitlist_offer_and_its_release_are_recorded(cast) -> None:
+def test_a_waitlist_offer_and_its_release_are_recorded(cast: Cast) -> None:
     entry = add_by_staff(
         practice=cast.tidewater,
         wishes=Wishes(
@@ -271,7 +275,9 @@ def test_a_waitlist_offer_and_its_release_are_recorded(cast) -> None:
     assert offer.events.get(kind="released").reason == "Left the waitlist."
 
 
-def test_a_lapsed_hold_let_go_for_another_booking_is_recorded_as_the_systems(cast, frozen) -> None:
+def test_a_lapsed_hold_let_go_for_another_booking_is_recorded_as_the_systems(
+    cast: Cast, frozen: time_machine.Traveller
+) -> None:
     held = book_appointment(
         practice=cast.tidewater, service=cast.session, practitioner=cast.ana, start=VISIT, client=CLEO
     ).appointment
@@ -281,7 +287,9 @@ def test_a_lapsed_hold_let_go_for_another_booking_is_recorded_as_the_systems(cas
     assert held.events.get(kind="expired").to_status == Status.EXPIRED
 
 
-def test_signing_the_session_note_records_the_visit_completed_by_its_practitioner(cast, frozen) -> None:
+def test_signing_the_session_note_records_the_visit_completed_by_its_practitioner(
+    cast: Cast, frozen: time_machine.Traveller
+) -> None:
     from longtide.audit.trail import Actor
 
     visit = staff_booked(cast)
@@ -311,7 +319,7 @@ def test_signing_the_session_note_records_the_visit_completed_by_its_practitione
     )
 
 
-def test_a_change_that_fails_records_nothing(cast) -> None:
+def test_a_change_that_fails_records_nothing(cast: Cast) -> None:
     visit = staff_booked(cast)
     other = staff_booked(cast, start=VISIT + timedelta(hours=3), client=ClientDetails("Di", "Okoro", "di@x.test"))
     with pytest.raises(SlotTaken):
@@ -319,7 +327,7 @@ def test_a_change_that_fails_records_nothing(cast) -> None:
     assert events(visit) == []
 
 
-def test_the_history_is_never_edited_or_deleted_on_its_own(cast) -> None:
+def test_the_history_is_never_edited_or_deleted_on_its_own(cast: Cast) -> None:
     visit = staff_booked(cast)
     move_appointment(appointment=visit, start=VISIT + timedelta(hours=2), by_client=False)
     event = visit.events.get()
@@ -332,7 +340,7 @@ def test_the_history_is_never_edited_or_deleted_on_its_own(cast) -> None:
     assert event.reason == ""
 
 
-def test_confirming_a_booking_records_it_in_the_same_transaction(cast, monkeypatch) -> None:
+def test_confirming_a_booking_records_it_in_the_same_transaction(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
     held = book_appointment(
         practice=cast.tidewater, service=cast.session, practitioner=cast.ana, start=VISIT, client=CLEO
     ).appointment

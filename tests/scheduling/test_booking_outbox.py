@@ -1,5 +1,6 @@
 """A booking, a move and a cancellation commit together with their message, or not at all."""
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -7,6 +8,7 @@ import time_machine
 from django.db import DatabaseError, OperationalError
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.clients.models import Client
 from longtide.notifications import outbox
 from longtide.notifications.models import Channel, Message, State
@@ -29,13 +31,13 @@ NINA = ClientDetails("Nina", "Ferreira", "nina@example.test")
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
 
 @pytest.fixture
-def broken_outbox(monkeypatch):
+def broken_outbox(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make every insert into the outbox fail, as a full disk or a dropped connection would."""
 
     def fail(rows):
@@ -48,17 +50,17 @@ def gone(rows):
     raise DatabaseError("gone")
 
 
-def book(cast, **kw):
+def book(cast: Cast, **kw):
     return book_appointment(
         practice=cast.tidewater, service=cast.session, practitioner=cast.ana, start=WED_10, client=NINA, **kw
     )
 
 
-def confirmed(cast, **kw):
+def confirmed(cast: Cast, **kw):
     return confirm_booking(appointment=book(cast, **kw).appointment)
 
 
-def test_a_booking_and_its_request_to_confirm_are_one_transaction(cast) -> None:
+def test_a_booking_and_its_request_to_confirm_are_one_transaction(cast: Cast) -> None:
     booked = book(cast, note="migraines since March")
     [message] = Message.objects.all()
     assert message.about == f"appointment:{booked.appointment.pk}"
@@ -68,7 +70,7 @@ def test_a_booking_and_its_request_to_confirm_are_one_transaction(cast) -> None:
     assert "igraine" not in str(Message.objects.values().get())
 
 
-def test_when_the_outbox_cannot_be_written_nothing_is_booked(cast, broken_outbox) -> None:
+def test_when_the_outbox_cannot_be_written_nothing_is_booked(cast: Cast, broken_outbox: None) -> None:
     with pytest.raises(NotSaved) as raised:
         book(cast)
     assert raised.value.code == "not_saved"
@@ -78,7 +80,9 @@ def test_when_the_outbox_cannot_be_written_nothing_is_booked(cast, broken_outbox
     assert not Message.objects.exists()
 
 
-def test_when_the_outbox_cannot_be_written_a_confirmation_leaves_the_booking_held(cast, monkeypatch) -> None:
+def test_when_the_outbox_cannot_be_written_a_confirmation_leaves_the_booking_held(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
     appointment = book(cast).appointment
     monkeypatch.setattr(outbox, "_insert_ignoring_conflicts", gone)
     with pytest.raises(NotSaved):
@@ -87,7 +91,9 @@ def test_when_the_outbox_cannot_be_written_a_confirmation_leaves_the_booking_hel
     assert appointment.status == Status.HELD
 
 
-def test_when_the_outbox_cannot_be_written_a_move_leaves_the_booking_as_it_was(cast, monkeypatch) -> None:
+def test_when_the_outbox_cannot_be_written_a_move_leaves_the_booking_as_it_was(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
     appointment = confirmed(cast)
     real = outbox._insert_ignoring_conflicts
     monkeypatch.setattr(outbox, "_insert_ignoring_conflicts", gone)
@@ -101,7 +107,9 @@ def test_when_the_outbox_cannot_be_written_a_move_leaves_the_booking_as_it_was(c
     assert Message.objects.count() == 2  # the request to confirm and the confirmation
 
 
-def test_when_the_outbox_cannot_be_written_a_cancellation_leaves_the_booking_booked(cast, monkeypatch) -> None:
+def test_when_the_outbox_cannot_be_written_a_cancellation_leaves_the_booking_booked(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
     appointment = confirmed(cast)
     monkeypatch.setattr(outbox, "_insert_ignoring_conflicts", gone)
     with pytest.raises(NotSaved):
@@ -109,7 +117,7 @@ def test_when_the_outbox_cannot_be_written_a_cancellation_leaves_the_booking_boo
     assert Appointment.objects.get().status == Status.BOOKED
 
 
-def test_a_confirmation_a_move_and_a_cancellation_queue_their_messages(cast) -> None:
+def test_a_confirmation_a_move_and_a_cancellation_queue_their_messages(cast: Cast) -> None:
     appointment = confirmed(cast)
     move_appointment(appointment=appointment, start=WED_10 + timedelta(hours=2), by_client=True)
     cancel_appointment(appointment=appointment, by_client=True)
@@ -122,7 +130,7 @@ def test_a_confirmation_a_move_and_a_cancellation_queue_their_messages(cast) -> 
 
 
 def test_the_booking_page_says_nothing_was_booked_and_keeps_what_was_typed(
-    client: HttpClient, cast, broken_outbox
+    client: HttpClient, cast: Cast, broken_outbox: None
 ) -> None:
     response = client.post(
         "/p/tidewater/book/cst-60/details/",
@@ -143,7 +151,9 @@ def test_the_booking_page_says_nothing_was_booked_and_keeps_what_was_typed(
     assert not Appointment.objects.exists()
 
 
-def test_the_api_answers_503_not_saved_and_nothing_is_booked(client: HttpClient, cast, broken_outbox) -> None:
+def test_the_api_answers_503_not_saved_and_nothing_is_booked(
+    client: HttpClient, cast: Cast, broken_outbox: None
+) -> None:
     response = client.post(
         "/api/v1/p/tidewater/bookings",
         {

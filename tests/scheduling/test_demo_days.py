@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(params=[datetime(2026, 12, 2, 16, 0, tzinfo=UTC), datetime(2026, 12, 5, 3, 30, tzinfo=UTC)])
-def seeded(request):
+def seeded(request: pytest.FixtureRequest):
     """Seeded on a Wednesday at 11:00 in New York, and on a Friday night (after midnight in UTC)."""
     with time_machine.travel(request.param, tick=False):
         yield seed_demo()

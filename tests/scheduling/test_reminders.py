@@ -3,12 +3,15 @@ its delivery, replaced by a move, withdrawn by a cancellation, never sent for a 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core import mail
+from pytest_django import Settings
 
+from conftest import Cast
 from longtide.clients.models import Client, ReminderChannel
 from longtide.notifications import sms
 from longtide.notifications.delivery import deliver_due
@@ -33,20 +36,20 @@ CLEO = ClientDetails("Cleo", "Park", "cleo@example.test")
 
 
 @pytest.fixture
-def clock():
+def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(BOOKED_AT, tick=False) as traveller:
         yield traveller
 
 
 @pytest.fixture(autouse=True)
-def _texts(settings):
+def _texts(settings: Settings) -> Iterator[None]:
     settings.SMS = {"BACKEND": "locmem"}
     sms.outbox.clear()
     yield
     sms.outbox.clear()
 
 
-def book(cast, start=VISIT, client=CLEO):
+def book(cast: Cast, start=VISIT, client=CLEO):
     """Booked online and confirmed by the client from the emailed link (held bookings get no reminders)."""
     held = book_appointment(
         practice=cast.tidewater, service=cast.session, practitioner=cast.ana, start=start, client=client, note=NOTE
@@ -70,7 +73,7 @@ def reminder_emails() -> list:
     return [m for m in mail.outbox if m.subject.startswith("Reminder:")]
 
 
-def test_a_visit_gets_both_reminders_at_48_and_24_hours(cast, clock) -> None:
+def test_a_visit_gets_both_reminders_at_48_and_24_hours(cast: Cast, clock: time_machine.Traveller) -> None:
     appointment = book(cast)
     run_worker_at(clock, BOOKED_AT)
     assert [m.subject for m in mail.outbox] == ["Your appointment at Tidewater Craniosacral on Wed 2 Dec, 10:00 AM"]
@@ -97,7 +100,7 @@ def test_a_visit_gets_both_reminders_at_48_and_24_hours(cast, clock) -> None:
     assert len(reminder_emails()) == 2
 
 
-def test_planning_twice_creates_each_reminder_once(cast, clock) -> None:
+def test_planning_twice_creates_each_reminder_once(cast: Cast, clock: time_machine.Traveller) -> None:
     book(cast)
     moment = VISIT - timedelta(hours=48, minutes=10)
     clock.move_to(moment, tick=False)
@@ -107,7 +110,7 @@ def test_planning_twice_creates_each_reminder_once(cast, clock) -> None:
     assert len(reminders()) == 1
 
 
-def test_a_visit_booked_inside_an_offset_skips_that_reminder(cast, clock) -> None:
+def test_a_visit_booked_inside_an_offset_skips_that_reminder(cast: Cast, clock: time_machine.Traveller) -> None:
     clock.move_to(VISIT - timedelta(hours=30), tick=False)
     book(cast)
     run_worker_at(clock, VISIT - timedelta(hours=30))
@@ -116,7 +119,7 @@ def test_a_visit_booked_inside_an_offset_skips_that_reminder(cast, clock) -> Non
     assert len(reminder_emails()) == 1
 
 
-def test_a_visit_booked_the_day_before_gets_no_reminder(cast, clock) -> None:
+def test_a_visit_booked_the_day_before_gets_no_reminder(cast: Cast, clock: time_machine.Traveller) -> None:
     clock.move_to(VISIT - timedelta(hours=20), tick=False)
     book(cast)
     for hours in (20, 10, 1):
@@ -124,14 +127,14 @@ def test_a_visit_booked_the_day_before_gets_no_reminder(cast, clock) -> None:
     assert reminders() == []
 
 
-def test_after_a_long_outage_only_the_latest_due_reminder_goes(cast, clock) -> None:
+def test_after_a_long_outage_only_the_latest_due_reminder_goes(cast: Cast, clock: time_machine.Traveller) -> None:
     book(cast)
     run_worker_at(clock, VISIT - timedelta(hours=20))  # the worker was down from booking until now
     [only] = reminders()
     assert only.dedupe_key.endswith(":24h") and only.status == State.SENT
 
 
-def test_a_move_replaces_the_waiting_reminders(cast, clock) -> None:
+def test_a_move_replaces_the_waiting_reminders(cast: Cast, clock: time_machine.Traveller) -> None:
     appointment = book(cast)
     run_worker_at(clock, VISIT - timedelta(hours=48, minutes=30))
     [old] = reminders()
@@ -150,7 +153,9 @@ def test_a_move_replaces_the_waiting_reminders(cast, clock) -> None:
     assert reminders(status=State.SENT)[0].dedupe_key == f"appointment:{appointment.pk}:s1:reminder:48h"
 
 
-def test_a_cancellation_withdraws_the_reminders_and_no_more_are_planned(cast, clock) -> None:
+def test_a_cancellation_withdraws_the_reminders_and_no_more_are_planned(
+    cast: Cast, clock: time_machine.Traveller
+) -> None:
     appointment = book(cast)
     run_worker_at(clock, VISIT - timedelta(hours=48, minutes=30))
     clock.move_to(VISIT - timedelta(hours=48, minutes=20), tick=False)
@@ -162,7 +167,7 @@ def test_a_cancellation_withdraws_the_reminders_and_no_more_are_planned(cast, cl
     assert [m.subject.split(":")[0] for m in mail.outbox if "Cancelled" in m.subject] == ["Cancelled"]
 
 
-def test_the_worker_checks_again_right_before_sending(cast, clock) -> None:
+def test_the_worker_checks_again_right_before_sending(cast: Cast, clock: time_machine.Traveller) -> None:
     """Changes that bypass the booking actions (or race them) are caught at send time."""
     cancelled = book(cast)
     moved = book(cast, start=VISIT + timedelta(hours=3), client=ClientDetails("Di", "O", "di@example.test"))
@@ -180,7 +185,7 @@ def test_the_worker_checks_again_right_before_sending(cast, clock) -> None:
     assert reminder_emails() == []
 
 
-def test_a_reminder_is_never_sent_once_the_visit_has_started(cast, clock) -> None:
+def test_a_reminder_is_never_sent_once_the_visit_has_started(cast: Cast, clock: time_machine.Traveller) -> None:
     book(cast)
     run_worker_at(clock, VISIT - timedelta(hours=24, minutes=30))
     clock.move_to(VISIT + timedelta(minutes=1), tick=False)  # the worker was stuck until after the start
@@ -191,7 +196,7 @@ def test_a_reminder_is_never_sent_once_the_visit_has_started(cast, clock) -> Non
     assert reminder_emails() == []
 
 
-def test_the_practice_chooses_its_offsets(cast, clock) -> None:
+def test_the_practice_chooses_its_offsets(cast: Cast, clock: time_machine.Traveller) -> None:
     cast.tidewater.reminder_hours_first = 72
     cast.tidewater.reminder_hours_second = 0
     cast.tidewater.save()
@@ -207,7 +212,7 @@ def test_the_practice_chooses_its_offsets(cast, clock) -> None:
     assert len(reminders()) == 1
 
 
-def test_a_client_who_wants_no_reminders_gets_none(cast, clock) -> None:
+def test_a_client_who_wants_no_reminders_gets_none(cast: Cast, clock: time_machine.Traveller) -> None:
     Client.objects.filter(pk=cast.cleo.pk).update(reminder_channel=ReminderChannel.NONE)
     book(cast)
     for hours in (48, 24):
@@ -216,7 +221,7 @@ def test_a_client_who_wants_no_reminders_gets_none(cast, clock) -> None:
     assert len(mail.outbox) == 1  # the confirmation still goes
 
 
-def test_a_phone_only_client_who_agreed_to_texts_gets_text_reminders(cast, clock) -> None:
+def test_a_phone_only_client_who_agreed_to_texts_gets_text_reminders(cast: Cast, clock: time_machine.Traveller) -> None:
     Client.objects.filter(pk=cast.cleo.pk).update(
         email="", phone="(207) 555-0199", reminder_channel=ReminderChannel.SMS, sms_consent_at=BOOKED_AT
     )
@@ -234,7 +239,7 @@ def test_a_phone_only_client_who_agreed_to_texts_gets_text_reminders(cast, clock
     assert appointment.pk
 
 
-def test_a_phone_only_client_without_consent_gets_nothing(cast, clock) -> None:
+def test_a_phone_only_client_without_consent_gets_nothing(cast: Cast, clock: time_machine.Traveller) -> None:
     Client.objects.filter(pk=cast.cleo.pk).update(
         email="", phone="(207) 555-0199", reminder_channel=ReminderChannel.SMS
     )
@@ -244,7 +249,7 @@ def test_a_phone_only_client_without_consent_gets_nothing(cast, clock) -> None:
     assert sms.outbox == [] and mail.outbox == []
 
 
-def test_a_number_that_replied_stop_gets_no_texts(cast, clock) -> None:
+def test_a_number_that_replied_stop_gets_no_texts(cast: Cast, clock: time_machine.Traveller) -> None:
     Client.objects.filter(pk=cast.cleo.pk).update(
         phone="+1 207 555 0199", reminder_channel=ReminderChannel.SMS, sms_consent_at=BOOKED_AT
     )
@@ -257,7 +262,7 @@ def test_a_number_that_replied_stop_gets_no_texts(cast, clock) -> None:
     assert sms.outbox == []
 
 
-def book_for(cast, client: Client) -> Appointment:
+def book_for(cast: Cast, client: Client) -> Appointment:
     """Book directly through the action's rules for a client who may have no email (staff booking)."""
     from longtide.scheduling.booking_messages import queue_booking_message
     from longtide.scheduling.manage_links import hash_token, new_nonce, token_from_nonce

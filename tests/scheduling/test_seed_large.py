@@ -3,6 +3,7 @@
 import hashlib
 import io
 import itertools
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from conftest import Cast
 from longtide.clients.models import Client
 from longtide.lib.intervals import Interval, subtract
 from longtide.practice.models import Practice
@@ -28,7 +30,7 @@ FIRST_DAY = date(2027, 3, 2)
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
@@ -156,7 +158,7 @@ def test_the_same_flags_on_the_same_day_give_the_same_rows() -> None:
     assert Practice.objects.filter(slug="large").count() == 1
 
 
-def test_reseeding_replaces_only_its_own_practice(cast) -> None:
+def test_reseeding_replaces_only_its_own_practice(cast: Cast) -> None:
     other = seed(slug="other", days=7)
     kept = Appointment.objects.filter(practice=other).count()
     seed(days=7)

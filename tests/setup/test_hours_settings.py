@@ -11,6 +11,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from conftest import Cast
 from longtide.scheduling.availability import WeeklyHours
 from longtide.scheduling.hours import HoursConflict, add_time_off, appointments_outside_hours, replace_weekly_hours
 from longtide.scheduling.models import Appointment, HoursException, TimeOff, WorkingHours
@@ -24,7 +25,7 @@ def next_weekday(weekday: int) -> date:
     return today + timedelta(days=(weekday - today.weekday()) % 7)
 
 
-def book(cast, day: date, hour: int, minutes: int = 60) -> Appointment:
+def book(cast: Cast, day: date, hour: int, minutes: int = 60) -> Appointment:
     start = datetime.combine(day, time(hour), tzinfo=NEW_YORK)
     end = start + timedelta(minutes=minutes)
     return Appointment.objects.create(
@@ -42,11 +43,11 @@ def book(cast, day: date, hour: int, minutes: int = 60) -> Appointment:
     )
 
 
-def hours_url(cast) -> str:
+def hours_url(cast: Cast) -> str:
     return f"/staff/tidewater/settings/practitioners/{cast.ana.pk}/hours/?location={cast.location.pk}"
 
 
-def week_post(cast, rows: dict[tuple[int, int], tuple[str, str]], **extra: str) -> dict[str, str]:
+def week_post(cast: Cast, rows: dict[tuple[int, int], tuple[str, str]], **extra: str) -> dict[str, str]:
     data = {"location": str(cast.location.pk), **extra}
     for (weekday, index), (start, end) in rows.items():
         data[f"d{weekday}_{index}_start"] = start
@@ -54,14 +55,14 @@ def week_post(cast, rows: dict[tuple[int, int], tuple[str, str]], **extra: str) 
     return data
 
 
-def test_the_editor_shows_saved_hours_in_the_locations_local_time(client: HttpClient, cast) -> None:
+def test_the_editor_shows_saved_hours_in_the_locations_local_time(client: HttpClient, cast: Cast) -> None:
     client.force_login(cast.olga_user)
     page = client.get(hours_url(cast)).text
     assert 'name="d0_0_start" value="09:00"' in page and 'name="d0_0_end" value="17:00"' in page
     assert "America/New_York" in page
 
 
-def test_it_saves_several_intervals_a_day(client: HttpClient, cast) -> None:
+def test_it_saves_several_intervals_a_day(client: HttpClient, cast: Cast) -> None:
     client.force_login(cast.olga_user)
     rows = {(0, 0): ("09:00", "12:30"), (0, 1): ("13:30", "17:00"), (2, 0): ("10:00", "14:00")}
     response = client.post(hours_url(cast), week_post(cast, rows))
@@ -81,7 +82,9 @@ def test_it_saves_several_intervals_a_day(client: HttpClient, cast) -> None:
         ({(0, 0): ("25:00", "26:00")}, "Enter a time like 09:00 or 13:30."),
     ],
 )
-def test_bad_hours_get_a_specific_message_and_keep_what_was_typed(client: HttpClient, cast, rows, message) -> None:
+def test_bad_hours_get_a_specific_message_and_keep_what_was_typed(
+    client: HttpClient, cast: Cast, rows, message
+) -> None:
     client.force_login(cast.olga_user)
     before = WorkingHours.objects.filter(practitioner=cast.ana).count()
     response = client.post(hours_url(cast), week_post(cast, {**rows, (4, 0): ("08:15", "11:45")}))
@@ -91,7 +94,7 @@ def test_bad_hours_get_a_specific_message_and_keep_what_was_typed(client: HttpCl
     assert WorkingHours.objects.filter(practitioner=cast.ana).count() == before
 
 
-def test_twelve_hour_times_are_understood(client: HttpClient, cast) -> None:
+def test_twelve_hour_times_are_understood(client: HttpClient, cast: Cast) -> None:
     client.force_login(cast.olga_user)
     assert client.post(hours_url(cast), week_post(cast, {(1, 0): ("9:00 AM", "5:30 PM")})).status_code == 302
     assert list(WorkingHours.objects.filter(practitioner=cast.ana).values_list("start_time", "end_time")) == [
@@ -99,7 +102,9 @@ def test_twelve_hour_times_are_understood(client: HttpClient, cast) -> None:
     ]
 
 
-def test_shorter_hours_list_the_booked_appointments_outside_them_and_save_nothing(client: HttpClient, cast) -> None:
+def test_shorter_hours_list_the_booked_appointments_outside_them_and_save_nothing(
+    client: HttpClient, cast: Cast
+) -> None:
     monday = next_weekday(0)
     late = book(cast, monday, 15)
     book(cast, monday, 10)
@@ -122,7 +127,7 @@ def test_shorter_hours_list_the_booked_appointments_outside_them_and_save_nothin
     assert "Booked outside working hours" in after and f"/appointments/{late.pk}/" in after
 
 
-def test_the_action_refuses_without_confirmation(cast) -> None:
+def test_the_action_refuses_without_confirmation(cast: Cast) -> None:
     monday = next_weekday(0)
     booked = book(cast, monday, 15)
     with pytest.raises(HoursConflict) as conflict:
@@ -133,7 +138,7 @@ def test_the_action_refuses_without_confirmation(cast) -> None:
     assert appointments_outside_hours(cast.ana, now=timezone.now()) == []
 
 
-def test_cancelled_and_past_appointments_do_not_count(cast) -> None:
+def test_cancelled_and_past_appointments_do_not_count(cast: Cast) -> None:
     monday = next_weekday(0)
     cancelled = book(cast, monday, 15)
     cancelled.status = "cancelled_clinic"
@@ -143,7 +148,7 @@ def test_cancelled_and_past_appointments_do_not_count(cast) -> None:
     )
 
 
-def test_a_day_off_lists_that_days_appointments_first(client: HttpClient, cast) -> None:
+def test_a_day_off_lists_that_days_appointments_first(client: HttpClient, cast: Cast) -> None:
     day = next_weekday(2)
     booked = book(cast, day, 11)
     client.force_login(cast.olga_user)
@@ -157,7 +162,7 @@ def test_a_day_off_lists_that_days_appointments_first(client: HttpClient, cast) 
     assert HoursException.objects.get().available is False
 
 
-def test_extra_hours_and_a_break_are_saved_as_dated_exceptions(client: HttpClient, cast) -> None:
+def test_extra_hours_and_a_break_are_saved_as_dated_exceptions(client: HttpClient, cast: Cast) -> None:
     client.force_login(cast.olga_user)
     url = f"/staff/tidewater/settings/practitioners/{cast.ana.pk}/time-off/"
     saturday = next_weekday(5)
@@ -194,7 +199,7 @@ def test_extra_hours_and_a_break_are_saved_as_dated_exceptions(client: HttpClien
         ({"day": "2027-01-04", "kind": "fly"}, "Choose one of the options."),
     ],
 )
-def test_bad_exceptions_get_specific_messages(client: HttpClient, cast, data, message) -> None:
+def test_bad_exceptions_get_specific_messages(client: HttpClient, cast: Cast, data, message) -> None:
     client.force_login(cast.olga_user)
     url = f"/staff/tidewater/settings/practitioners/{cast.ana.pk}/time-off/"
     response = client.post(url, {"action": "exception", "reason": "Typed reason", **data})
@@ -204,7 +209,7 @@ def test_bad_exceptions_get_specific_messages(client: HttpClient, cast, data, me
     assert not HoursException.objects.exists()
 
 
-def test_time_off_is_entered_in_local_time_and_checks_its_end(client: HttpClient, cast) -> None:
+def test_time_off_is_entered_in_local_time_and_checks_its_end(client: HttpClient, cast: Cast) -> None:
     client.force_login(cast.olga_user)
     url = f"/staff/tidewater/settings/practitioners/{cast.ana.pk}/time-off/"
     day = next_weekday(3)
@@ -228,7 +233,7 @@ def test_time_off_is_entered_in_local_time_and_checks_its_end(client: HttpClient
     assert off.end == datetime.combine(day, time(13), tzinfo=NEW_YORK)
 
 
-def test_time_off_over_a_booking_needs_confirmation(cast) -> None:
+def test_time_off_over_a_booking_needs_confirmation(cast: Cast) -> None:
     day = next_weekday(3)
     booked = book(cast, day, 10)
     start = datetime.combine(day, time(0), tzinfo=NEW_YORK)
@@ -237,7 +242,7 @@ def test_time_off_over_a_booking_needs_confirmation(cast) -> None:
     assert [a.pk for a in conflict.value.appointments] == [booked.pk]
 
 
-def test_the_preview_shows_the_engines_free_times_for_the_chosen_week(client: HttpClient, cast) -> None:
+def test_the_preview_shows_the_engines_free_times_for_the_chosen_week(client: HttpClient, cast: Cast) -> None:
     monday = next_weekday(0) + timedelta(days=7)
     book(cast, monday, 10)
     client.force_login(cast.olga_user)
@@ -262,7 +267,7 @@ def test_the_preview_shows_the_engines_free_times_for_the_chosen_week(client: Ht
         "location=99999999999999999999",
     ],
 )
-def test_odd_preview_queries_fall_back_or_404_never_500(client: HttpClient, cast, query: str) -> None:
+def test_odd_preview_queries_fall_back_or_404_never_500(client: HttpClient, cast: Cast, query: str) -> None:
     client.force_login(cast.olga_user)
     response = client.get(f"/staff/tidewater/settings/practitioners/{cast.ana.pk}/hours/?{query}")
     assert response.status_code in (200, 404)

@@ -11,7 +11,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client as HttpClient
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
+from conftest import Cast
 from longtide.practice.founding import create_practice
 from longtide.practice.invitations import InvitationUnusable, accept_invitation, hash_token, issue_link
 from longtide.practice.models import Invitation, Role, StaffMembership
@@ -28,7 +30,7 @@ def link_in(body: str) -> str:
 
 
 def test_an_invitation_emails_a_one_time_link_and_stores_only_its_hash(
-    cast, django_capture_on_commit_callbacks
+    cast: Cast, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         invited = invite_staff(
@@ -51,7 +53,9 @@ def test_an_invitation_emails_a_one_time_link_and_stores_only_its_hash(
     assert invited.link.token not in str(Invitation.objects.values().get(pk=stored.pk))
 
 
-def test_the_invitation_email_carries_no_client_or_clinical_content(cast, django_capture_on_commit_callbacks) -> None:
+def test_the_invitation_email_carries_no_client_or_clinical_content(
+    cast: Cast, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         invite_staff(
             practice=cast.tidewater,
@@ -66,7 +70,7 @@ def test_the_invitation_email_carries_no_client_or_clinical_content(cast, django
 
 
 def test_the_link_sets_a_password_once_signs_in_and_then_stops_working(
-    client: HttpClient, cast, django_capture_on_commit_callbacks
+    client: HttpClient, cast: Cast, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         invite_staff(
@@ -92,7 +96,7 @@ def test_the_link_sets_a_password_once_signs_in_and_then_stops_working(
     assert User.objects.get(username="nell@example.org").check_password("calm-tides-2026")
 
 
-def test_a_weak_or_mismatched_password_is_refused_and_the_link_still_works(client: HttpClient, cast) -> None:
+def test_a_weak_or_mismatched_password_is_refused_and_the_link_still_works(client: HttpClient, cast: Cast) -> None:
     user = User.objects.create_user("kai@example.org", "kai@example.org")
     link = issue_link(practice=cast.tidewater, user=user, by=None, now=timezone.now())
     path = f"/welcome/{link.token}/"
@@ -105,7 +109,7 @@ def test_a_weak_or_mismatched_password_is_refused_and_the_link_still_works(clien
     )
 
 
-def test_an_expired_link_is_refused(client: HttpClient, cast) -> None:
+def test_an_expired_link_is_refused(client: HttpClient, cast: Cast) -> None:
     user = User.objects.create_user("kai@example.org", "kai@example.org")
     link = issue_link(practice=cast.tidewater, user=user, by=None, now=timezone.now() - timedelta(days=8))
     assert client.get(f"/welcome/{link.token}/").status_code == 404
@@ -114,20 +118,20 @@ def test_an_expired_link_is_refused(client: HttpClient, cast) -> None:
 
 
 @pytest.mark.parametrize("token", ["nope", "x" * 65, "a" * 43, "a.b"])
-def test_unknown_long_or_odd_tokens_get_the_same_404(client: HttpClient, cast, token: str) -> None:
+def test_unknown_long_or_odd_tokens_get_the_same_404(client: HttpClient, cast: Cast, token: str) -> None:
     response = client.get(f"/welcome/{token}/")
     assert response.status_code == 404
     assert "This link no longer works" in response.text
 
 
-def test_a_nul_byte_in_the_token_is_the_404_of_every_address_with_one(client: HttpClient, cast) -> None:
+def test_a_nul_byte_in_the_token_is_the_404_of_every_address_with_one(client: HttpClient, cast: Cast) -> None:
     # web/bad_input.py answers before any view: no address with a NUL byte exists.
     response = client.get("/welcome/%00/")
     assert response.status_code == 404
     assert "The address contains a null character" in response.text
 
 
-def test_a_new_link_replaces_the_old_one(cast) -> None:
+def test_a_new_link_replaces_the_old_one(cast: Cast) -> None:
     user = User.objects.create_user("kai@example.org", "kai@example.org")
     first = issue_link(practice=cast.tidewater, user=user, by=None, now=timezone.now())
     second = issue_link(practice=cast.tidewater, user=user, by=None, now=timezone.now())
@@ -136,14 +140,16 @@ def test_a_new_link_replaces_the_old_one(cast) -> None:
     accept_invitation(token=second.token, password="calm-tides-2026", now=timezone.now())
 
 
-def test_inviting_an_existing_member_is_refused_with_a_message(cast) -> None:
+def test_inviting_an_existing_member_is_refused_with_a_message(cast: Cast) -> None:
     with pytest.raises(ValidationError, match="already on the staff"):
         invite_staff(
             practice=cast.tidewater, email="BEN@tidewater.test", role=Role.OWNER, by=cast.olga_user, now=timezone.now()
         )
 
 
-def test_someone_with_a_login_elsewhere_is_added_and_told_to_sign_in(cast, django_capture_on_commit_callbacks) -> None:
+def test_someone_with_a_login_elsewhere_is_added_and_told_to_sign_in(
+    cast: Cast, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         invited = invite_staff(
             practice=cast.tidewater,
@@ -157,7 +163,7 @@ def test_someone_with_a_login_elsewhere_is_added_and_told_to_sign_in(cast, djang
     assert "/staff/login/" in mail.outbox[0].body and "/welcome/" not in mail.outbox[0].body
 
 
-def test_the_owner_page_invites_and_keeps_what_was_typed_on_error(client: HttpClient, cast) -> None:
+def test_the_owner_page_invites_and_keeps_what_was_typed_on_error(client: HttpClient, cast: Cast) -> None:
     client.force_login(cast.olga_user)
     bad = client.post(
         "/staff/tidewater/settings/staff/", {"email": "not-an-email", "first_name": "Nell", "role": "front_desk"}
@@ -172,7 +178,7 @@ def test_the_owner_page_invites_and_keeps_what_was_typed_on_error(client: HttpCl
     assert StaffMembership.objects.get(practice=cast.tidewater, user__username="nell@example.org").role == "front_desk"
 
 
-def test_an_owner_changes_a_role_and_removes_a_member(client: HttpClient, cast) -> None:
+def test_an_owner_changes_a_role_and_removes_a_member(client: HttpClient, cast: Cast) -> None:
     client.force_login(cast.olga_user)
     ben = StaffMembership.objects.get(practice=cast.tidewater, user=cast.ben_user)
     client.post(f"/staff/tidewater/settings/staff/{ben.pk}/role/", {f"m{ben.pk}-role": "practitioner"})
@@ -189,7 +195,7 @@ def test_an_owner_changes_a_role_and_removes_a_member(client: HttpClient, cast) 
     assert User.objects.filter(pk=cast.ana_user.pk).exists()
 
 
-def test_the_last_owner_cannot_be_removed_or_demoted(client: HttpClient, cast) -> None:
+def test_the_last_owner_cannot_be_removed_or_demoted(client: HttpClient, cast: Cast) -> None:
     olga = StaffMembership.objects.get(practice=cast.tidewater, user=cast.olga_user)
     with pytest.raises(ValidationError, match="only owner"):
         remove_member(practice=cast.tidewater, membership_id=olga.pk, by=cast.olga_user)
@@ -201,7 +207,7 @@ def test_the_last_owner_cannot_be_removed_or_demoted(client: HttpClient, cast) -
     assert StaffMembership.objects.filter(pk=olga.pk, role="owner").exists()
 
 
-def test_an_owner_may_leave_once_there_is_another_owner(cast) -> None:
+def test_an_owner_may_leave_once_there_is_another_owner(cast: Cast) -> None:
     ben = StaffMembership.objects.get(practice=cast.tidewater, user=cast.ben_user)
     change_role(practice=cast.tidewater, membership_id=ben.pk, role=Role.OWNER, by=cast.olga_user)
     olga = StaffMembership.objects.get(practice=cast.tidewater, user=cast.olga_user)
@@ -211,7 +217,7 @@ def test_an_owner_may_leave_once_there_is_another_owner(cast) -> None:
     ) == ["ben"]
 
 
-def test_a_removed_owner_can_no_longer_act(cast) -> None:
+def test_a_removed_owner_can_no_longer_act(cast: Cast) -> None:
     ben = StaffMembership.objects.get(practice=cast.tidewater, user=cast.ben_user)
     change_role(practice=cast.tidewater, membership_id=ben.pk, role=Role.OWNER, by=cast.olga_user)
     olga = StaffMembership.objects.get(practice=cast.tidewater, user=cast.olga_user)
@@ -220,7 +226,7 @@ def test_a_removed_owner_can_no_longer_act(cast) -> None:
         remove_member(practice=cast.tidewater, membership_id=ben.pk, by=cast.olga_user)
 
 
-def test_create_practice_refuses_a_taken_slug_and_writes_nothing(cast) -> None:
+def test_create_practice_refuses_a_taken_slug_and_writes_nothing(cast: Cast) -> None:
     before = (User.objects.count(), Invitation.objects.count())
     with pytest.raises(ValidationError) as error:
         create_practice(slug="tidewater", name="Again", owner_email="x@example.org", now=timezone.now())
@@ -228,7 +234,9 @@ def test_create_practice_refuses_a_taken_slug_and_writes_nothing(cast) -> None:
     assert (User.objects.count(), Invitation.objects.count()) == before
 
 
-def test_a_login_with_an_authenticator_is_not_signed_in_by_the_link(client: HttpClient, cast, monkeypatch) -> None:
+def test_a_login_with_an_authenticator_is_not_signed_in_by_the_link(
+    client: HttpClient, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("longtide.web.staff.welcome.has_two_factor", lambda user: True)
     link = issue_link(practice=cast.tidewater, user=cast.ben_user, by=None, now=timezone.now())
     response = client.post(
@@ -239,7 +247,9 @@ def test_a_login_with_an_authenticator_is_not_signed_in_by_the_link(client: Http
 
 
 @pytest.mark.django_db(transaction=True)  # real commits, so the email is attempted inside the request
-def test_a_mail_failure_keeps_the_invitation_and_tells_the_owner(client: HttpClient, cast, settings, caplog) -> None:
+def test_a_mail_failure_keeps_the_invitation_and_tells_the_owner(
+    client: HttpClient, cast: Cast, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
     settings.MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",

@@ -15,13 +15,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from conftest import Cast
 from longtide.practice.models import Role, StaffMembership
 from longtide.practice.staff import change_role, remove_member
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
 
-def two_owners(cast) -> tuple[StaffMembership, StaffMembership]:
+def two_owners(cast: Cast) -> tuple[StaffMembership, StaffMembership]:
     olga = StaffMembership.objects.get(practice=cast.tidewater, user=cast.olga_user)
     ben = StaffMembership.objects.get(practice=cast.tidewater, user=cast.ben_user)
     ben.role = Role.OWNER
@@ -62,7 +63,7 @@ def race(first: Callable[[], object], second: Callable[[], object], monkeypatch:
     return [outcomes["first"], outcomes["second"]]
 
 
-def test_two_owners_removing_each_other_leave_one_owner(cast, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_owners_removing_each_other_leave_one_owner(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
     olga, ben = two_owners(cast)
     outcomes = race(
         lambda: remove_member(practice=cast.tidewater, membership_id=ben.pk, by=cast.olga_user),
@@ -75,7 +76,7 @@ def test_two_owners_removing_each_other_leave_one_owner(cast, monkeypatch: pytes
     assert list(owners.values_list("user__username", flat=True)) == ["olga"]
 
 
-def test_two_owners_demoting_each_other_leave_one_owner(cast, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_owners_demoting_each_other_leave_one_owner(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
     olga, ben = two_owners(cast)
     outcomes = race(
         lambda: change_role(practice=cast.tidewater, membership_id=ben.pk, role=Role.FRONT_DESK, by=cast.olga_user),
@@ -87,7 +88,7 @@ def test_two_owners_demoting_each_other_leave_one_owner(cast, monkeypatch: pytes
     assert StaffMembership.objects.filter(practice=cast.tidewater, role=Role.OWNER).count() == 1
 
 
-def test_two_owners_each_leaving_leave_one_owner(cast, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_owners_each_leaving_leave_one_owner(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
     olga, ben = two_owners(cast)
     outcomes = race(
         lambda: remove_member(practice=cast.tidewater, membership_id=olga.pk, by=cast.olga_user),

@@ -10,6 +10,7 @@ import time_machine
 from django.core import mail
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.notifications.delivery import deliver_due
 from longtide.practice.models import Practice
 
@@ -31,7 +32,7 @@ DETAILS = {
 
 
 @pytest.fixture
-def owner(client: HttpClient, cast) -> HttpClient:
+def owner(client: HttpClient, cast: Cast) -> HttpClient:
     client.force_login(cast.olga_user)
     return client
 
@@ -42,7 +43,7 @@ def test_the_practice_page_offers_the_formats(owner: HttpClient) -> None:
     assert 'name="clock_hours"' in page and "24-hour (14:00)" in page
 
 
-def test_the_owner_chooses_euros_in_french_format_on_the_24_hour_clock(owner: HttpClient, cast) -> None:
+def test_the_owner_chooses_euros_in_french_format_on_the_24_hour_clock(owner: HttpClient, cast: Cast) -> None:
     assert owner.post(PRACTICE, DETAILS).status_code == 302
     practice = Practice.objects.get(pk=cast.tidewater.pk)
     assert (practice.currency, practice.locale, practice.clock_hours) == ("EUR", "fr-FR", 24)
@@ -64,7 +65,7 @@ def test_the_owner_chooses_euros_in_french_format_on_the_24_hour_clock(owner: Ht
     ],
 )
 def test_bad_formats_are_refused_with_a_message_and_the_rest_kept(
-    owner: HttpClient, cast, field: str, value: str, message: str
+    owner: HttpClient, cast: Cast, field: str, value: str, message: str
 ) -> None:
     response = owner.post(PRACTICE, {**DETAILS, field: value, "tagline": "Quiet rooms"})
     assert response.status_code == 200
@@ -72,14 +73,14 @@ def test_bad_formats_are_refused_with_a_message_and_the_rest_kept(
     assert Practice.objects.get(pk=cast.tidewater.pk).currency == "USD"
 
 
-def test_the_database_refuses_a_clock_of_neither_12_nor_24(cast) -> None:
+def test_the_database_refuses_a_clock_of_neither_12_nor_24(cast: Cast) -> None:
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Practice.objects.filter(pk=cast.tidewater.pk).update(clock_hours=13)
 
 
-def test_emails_and_the_staff_calendar_use_the_practices_clock(client: HttpClient, cast) -> None:
+def test_emails_and_the_staff_calendar_use_the_practices_clock(client: HttpClient, cast: Cast) -> None:
     Practice.objects.filter(pk=cast.tidewater.pk).update(clock_hours=24)
     with time_machine.travel(NOW, tick=False):
         response = client.post(

@@ -10,12 +10,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from PIL import Image
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
+
+from conftest import Cast
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path: Path) -> Path:
+def media(settings: Settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
 
@@ -30,7 +33,7 @@ def jpeg_with_gps(width: int = 3000, height: int = 2000) -> bytes:
     return out.getvalue()
 
 
-def post_photo(client: HttpClient, cast, content: bytes, name: str = "me.jpg", content_type: str = "image/jpeg"):
+def post_photo(client: HttpClient, cast: Cast, content: bytes, name: str = "me.jpg", content_type: str = "image/jpeg"):
     data = {
         "display_name": "Ana Silva",
         "style": "biodynamic",
@@ -42,7 +45,7 @@ def post_photo(client: HttpClient, cast, content: bytes, name: str = "me.jpg", c
 
 
 def test_a_photo_is_resized_stripped_of_metadata_and_stored_under_media_root(
-    client: HttpClient, cast, media: Path
+    client: HttpClient, cast: Cast, media: Path
 ) -> None:
     client.force_login(cast.olga_user)
     response = post_photo(client, cast, jpeg_with_gps())
@@ -61,7 +64,7 @@ def test_a_photo_is_resized_stripped_of_metadata_and_stored_under_media_root(
 
 
 def test_a_replaced_photo_file_is_deleted(
-    client: HttpClient, cast, media: Path, django_capture_on_commit_callbacks
+    client: HttpClient, cast: Cast, media: Path, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     client.force_login(cast.olga_user)
     post_photo(client, cast, jpeg_with_gps(400, 400))
@@ -74,7 +77,7 @@ def test_a_replaced_photo_file_is_deleted(
 
 
 def test_the_app_serves_the_current_photo_and_nothing_else_from_the_uploads(
-    client: HttpClient, cast, media: Path, django_capture_on_commit_callbacks
+    client: HttpClient, cast: Cast, media: Path, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     """Uploads are served by the app in every mode (web/public/media.py), not only with DEBUG."""
     client.force_login(cast.olga_user)
@@ -100,7 +103,7 @@ def test_the_app_serves_the_current_photo_and_nothing_else_from_the_uploads(
     assert visitor.post(cast.ana.photo.url).status_code == 405
 
 
-def test_a_transparent_png_is_flattened_onto_white(client: HttpClient, cast) -> None:
+def test_a_transparent_png_is_flattened_onto_white(client: HttpClient, cast: Cast) -> None:
     client.force_login(cast.olga_user)
     out = io.BytesIO()
     Image.new("RGBA", (100, 100), (0, 0, 0, 0)).save(out, format="PNG")
@@ -119,7 +122,7 @@ def test_a_transparent_png_is_flattened_onto_white(client: HttpClient, cast) -> 
     ],
 )
 def test_files_that_are_not_photos_are_refused(
-    client: HttpClient, cast, content: bytes, name: str, message: str
+    client: HttpClient, cast: Cast, content: bytes, name: str, message: str
 ) -> None:
     client.force_login(cast.olga_user)
     response = post_photo(client, cast, content, name)
@@ -130,13 +133,13 @@ def test_files_that_are_not_photos_are_refused(
     assert not cast.ana.photo
 
 
-def test_a_damaged_photo_is_refused(client: HttpClient, cast) -> None:
+def test_a_damaged_photo_is_refused(client: HttpClient, cast: Cast) -> None:
     client.force_login(cast.olga_user)
     response = post_photo(client, cast, jpeg_with_gps(600, 600)[:400])
     assert "damaged or incomplete" in response.text or "not a photo we can read" in response.text
 
 
-def test_a_bmp_is_refused_with_the_formats_we_take(client: HttpClient, cast) -> None:
+def test_a_bmp_is_refused_with_the_formats_we_take(client: HttpClient, cast: Cast) -> None:
     client.force_login(cast.olga_user)
     out = io.BytesIO()
     Image.new("RGB", (10, 10)).save(out, format="BMP")
@@ -144,13 +147,13 @@ def test_a_bmp_is_refused_with_the_formats_we_take(client: HttpClient, cast) -> 
     assert "Upload a JPEG, PNG, WebP or GIF photo (this file is BMP)." in response.text
 
 
-def test_a_huge_file_is_refused_before_it_is_decoded(client: HttpClient, cast) -> None:
+def test_a_huge_file_is_refused_before_it_is_decoded(client: HttpClient, cast: Cast) -> None:
     client.force_login(cast.olga_user)
     response = post_photo(client, cast, jpeg_with_gps(100, 100) + b"\0" * (11 * 1024 * 1024))
     assert "photos can be at most 10 MB" in response.text
 
 
-def test_a_decompression_bomb_is_refused(client: HttpClient, cast) -> None:
+def test_a_decompression_bomb_is_refused(client: HttpClient, cast: Cast) -> None:
     client.force_login(cast.olga_user)
     out = io.BytesIO()
     Image.new("1", (12000, 12000)).save(out, format="PNG")  # 144 megapixels in a few kilobytes
@@ -160,7 +163,7 @@ def test_a_decompression_bomb_is_refused(client: HttpClient, cast) -> None:
     assert "megapixels" in response.text or "not a photo we can read" in response.text
 
 
-def test_the_current_photo_can_be_removed(client: HttpClient, cast) -> None:
+def test_the_current_photo_can_be_removed(client: HttpClient, cast: Cast) -> None:
     client.force_login(cast.olga_user)
     post_photo(client, cast, jpeg_with_gps(300, 300))
     data = {"display_name": "Ana Silva", "style": "biodynamic", "active": "on", "remove_photo": "on"}

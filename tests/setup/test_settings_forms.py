@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.practice.models import Location, Practice, Room, Service
 
 pytestmark = pytest.mark.django_db
@@ -24,12 +25,12 @@ GOOD_POLICY = {
 
 
 @pytest.fixture
-def owner(client: HttpClient, cast) -> HttpClient:
+def owner(client: HttpClient, cast: Cast) -> HttpClient:
     client.force_login(cast.olga_user)
     return client
 
 
-def test_policies_save_within_bounds(owner: HttpClient, cast) -> None:
+def test_policies_save_within_bounds(owner: HttpClient, cast: Cast) -> None:
     response = owner.post(POLICIES, {**GOOD_POLICY, "min_notice_hours": "48", "slot_step_minutes": "30"})
     assert response.status_code == 302
     cast.tidewater.refresh_from_db()
@@ -63,7 +64,7 @@ def test_policies_save_within_bounds(owner: HttpClient, cast) -> None:
     ],
 )
 def test_each_policy_has_bounds_with_a_specific_message(
-    owner: HttpClient, cast, field: str, value: str, message: str
+    owner: HttpClient, cast: Cast, field: str, value: str, message: str
 ) -> None:
     response = owner.post(
         POLICIES,
@@ -85,7 +86,7 @@ def test_a_notice_longer_than_the_horizon_is_refused(owner: HttpClient) -> None:
     assert "clients could never book" in response.text
 
 
-def test_practice_details_refuse_nul_bytes_and_bad_codes_and_keep_the_rest(owner: HttpClient, cast) -> None:
+def test_practice_details_refuse_nul_bytes_and_bad_codes_and_keep_the_rest(owner: HttpClient, cast: Cast) -> None:
     response = owner.post(
         "/staff/tidewater/settings/practice/",
         {"name": "Tide\x00water", "tagline": "Quiet rooms 🌊", "currency": "dollars", "email": "nope"},
@@ -124,7 +125,7 @@ def test_a_location_needs_a_time_zone_from_the_list(owner: HttpClient) -> None:
     assert created["Location"] == f"/staff/tidewater/settings/locations/{location.pk}/rooms/new/"
 
 
-def test_rooms_are_added_to_a_location_of_this_practice_only(owner: HttpClient, cast) -> None:
+def test_rooms_are_added_to_a_location_of_this_practice_only(owner: HttpClient, cast: Cast) -> None:
     assert (
         owner.post(
             f"/staff/tidewater/settings/locations/{cast.location.pk}/rooms/new/", {"name": "Birch", "active": "on"}
@@ -149,7 +150,7 @@ def service_data(**overrides: str | list[str]) -> dict[str, str | list[str]]:
     }
 
 
-def test_a_service_is_added_with_practitioners_rooms_and_a_unique_slug(owner: HttpClient, cast) -> None:
+def test_a_service_is_added_with_practitioners_rooms_and_a_unique_slug(owner: HttpClient, cast: Cast) -> None:
     data = service_data(practitioners=[str(cast.ana.pk)], rooms=[str(cast.cedar.pk)], name="CST Session!")
     assert owner.post("/staff/tidewater/settings/services/new/", data).status_code == 302
     service = Service.objects.get(name="CST Session!")
@@ -175,7 +176,7 @@ def test_a_service_is_added_with_practitioners_rooms_and_a_unique_slug(owner: Ht
     ],
 )
 def test_service_mistakes_get_specific_messages(
-    owner: HttpClient, cast, overrides: dict[str, str], message: str
+    owner: HttpClient, cast: Cast, overrides: dict[str, str], message: str
 ) -> None:
     response = owner.post(
         "/staff/tidewater/settings/services/new/", service_data(description="Typed description", **overrides)
@@ -186,7 +187,7 @@ def test_service_mistakes_get_specific_messages(
     assert Service.objects.filter(practice=cast.tidewater).count() == 2
 
 
-def test_someone_elses_practitioner_or_room_cannot_be_chosen(owner: HttpClient, cast) -> None:
+def test_someone_elses_practitioner_or_room_cannot_be_chosen(owner: HttpClient, cast: Cast) -> None:
     response = owner.post(
         "/staff/tidewater/settings/services/new/",
         service_data(practitioners=[str(cast.dov.pk)], rooms=[str(cast.harbour_room.pk)]),
@@ -195,7 +196,7 @@ def test_someone_elses_practitioner_or_room_cannot_be_chosen(owner: HttpClient, 
     assert "Select a valid choice" in response.text
 
 
-def test_services_move_up_and_down_in_the_sites_order(owner: HttpClient, cast) -> None:
+def test_services_move_up_and_down_in_the_sites_order(owner: HttpClient, cast: Cast) -> None:
     order = lambda: list(Service.objects.filter(practice=cast.tidewater).values_list("name", flat=True))  # noqa: E731
     assert order() == ["CST session", "First visit"]
     owner.post(f"/staff/tidewater/settings/services/{cast.first_visit.pk}/move/", {"direction": "up"})
@@ -206,7 +207,7 @@ def test_services_move_up_and_down_in_the_sites_order(owner: HttpClient, cast) -
     assert order() == ["CST session", "First visit"]
 
 
-def test_a_hidden_service_leaves_the_public_list(owner: HttpClient, cast) -> None:
+def test_a_hidden_service_leaves_the_public_list(owner: HttpClient, cast: Cast) -> None:
     data = service_data(name="First visit", duration_minutes="90", price="140.00", practitioners=[str(cast.ana.pk)])
     data.pop("active")
     assert owner.post(f"/staff/tidewater/settings/services/{cast.first_visit.pk}/", data).status_code == 302
@@ -215,12 +216,12 @@ def test_a_hidden_service_leaves_the_public_list(owner: HttpClient, cast) -> Non
     assert "First visit" not in HttpClient().get("/p/tidewater/services/").text
 
 
-def test_a_service_without_appointments_can_be_deleted(owner: HttpClient, cast) -> None:
+def test_a_service_without_appointments_can_be_deleted(owner: HttpClient, cast: Cast) -> None:
     owner.post(f"/staff/tidewater/settings/services/{cast.first_visit.pk}/delete/")
     assert not Service.objects.filter(pk=cast.first_visit.pk).exists()
 
 
-def test_a_practitioner_is_added_with_services_and_sent_to_their_hours(owner: HttpClient, cast) -> None:
+def test_a_practitioner_is_added_with_services_and_sent_to_their_hours(owner: HttpClient, cast: Cast) -> None:
     data = {"display_name": "Bo Lind", "style": "integrative", "services": [str(cast.session.pk)], "active": "on"}
     response = owner.post("/staff/tidewater/settings/practitioners/new/", data)
     bo = cast.tidewater.practitioners.get(display_name="Bo Lind")
@@ -228,7 +229,7 @@ def test_a_practitioner_is_added_with_services_and_sent_to_their_hours(owner: Ht
     assert bo.slug == "bo-lind" and list(bo.services.all()) == [cast.session]
 
 
-def test_only_this_practices_unlinked_members_can_be_linked_to_a_practitioner(owner: HttpClient, cast) -> None:
+def test_only_this_practices_unlinked_members_can_be_linked_to_a_practitioner(owner: HttpClient, cast: Cast) -> None:
     data = {"display_name": "Bo Lind", "style": "integrative", "active": "on"}
     mine = owner.post("/staff/tidewater/settings/practitioners/new/", {**data, "user": str(cast.ben_user.pk)})
     assert mine.status_code == 302
@@ -253,7 +254,9 @@ def test_settings_pages_are_never_cached(owner: HttpClient) -> None:
         assert "no-store" in owner.get(f"/staff/tidewater/settings/{path}")["Cache-Control"]
 
 
-def test_a_new_practice_shows_its_owner_the_checklist_until_it_can_take_a_booking(owner: HttpClient, cast) -> None:
+def test_a_new_practice_shows_its_owner_the_checklist_until_it_can_take_a_booking(
+    owner: HttpClient, cast: Cast
+) -> None:
     from longtide.scheduling.readiness import setup_progress
 
     bare = Practice.objects.create(name="Bare", slug="bare")

@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from longtide.accounts.models import RecoveryCode, hash_recovery_code
 from longtide.accounts.two_factor import normalize_recovery_code
 from longtide.audit.models import AuditEvent
+from longtide.practice.access import is_two_factor_verified
 from longtide.practice.models import TwoFactorPolicy
 
 from .conftest import code_for, enrol, password_step
@@ -37,7 +38,9 @@ def test_setup_shows_a_qr_code_and_the_secret_as_text_and_is_off_until_a_code_co
     assert "<script" not in html.split("</head>")[1], "no inline script on the page"
     device = TOTPDevice.objects.get(user=cast.ana_user)
     assert not device.confirmed
-    secret = re.search(r'id="totp-secret"[^>]*>([A-Z2-7 ]+)<', html).group(1)
+    found = re.search(r'id="totp-secret"[^>]*>([A-Z2-7 ]+)<', html)
+    assert found is not None
+    secret = found.group(1)
     raw = secret.replace(" ", "")
     assert base64.b32decode(raw + "=" * (-len(raw) % 8)) == device.bin_key
     assert page["Cache-Control"].count("no-store")
@@ -107,7 +110,7 @@ def test_sign_in_asks_for_the_code_after_the_password_and_signs_in_only_with_it(
     assert response.status_code == 302 and response["Location"] == "/staff/tidewater/calendar/"
     home = client.get("/staff/")
     assert home.status_code == 200
-    assert home.wsgi_request.user.is_verified()
+    assert is_two_factor_verified(home.wsgi_request.user)
 
 
 def test_a_code_works_once(client: HttpClient, cast: Any, signed_in: Any) -> None:

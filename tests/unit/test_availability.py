@@ -475,7 +475,9 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     tz = ZoneInfo(zone_name)
     change_days = offset_change_days(zone_name)
     # Mostly around a DST change, when the zone has one.
-    anchor = draw(st.sampled_from(change_days) if change_days and draw(integers(0, 3)) else any_day)
+    around_a_change = bool(change_days) and draw(integers(0, 3)) > 0
+    anchors: st.SearchStrategy[date] = st.sampled_from(change_days) if around_a_change else any_day
+    anchor = draw(anchors)
     first_day = anchor - timedelta(days=draw(integers(0, 2)))
     last_day = first_day + timedelta(days=draw(integers(0, 3)))
     days = (last_day - first_day).days + 1
@@ -483,7 +485,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
 
     practitioners = []
     for position in range(draw(st.sampled_from([1, 2, 2, 3, 3]))):
-        weekly = []
+        weekly: list[WeeklyHours] = []
         for _ in range(draw(integers(0, 4))):
             window = draw(wall_window())
             weekly.extend(WeeklyHours(weekday, *window) for weekday in draw(some_weekdays))

@@ -18,7 +18,9 @@ from longtide.lib.retention import LONGEST, RULES, longest_rule, retain_until, r
         (LONGEST, date(2036, 3, 1), date(2045, 6, 1)),
     ],
 )
-def test_each_rule_counts_from_the_last_entry_and_keeps_minors_longer(key, adult_until, minor_until) -> None:
+def test_each_rule_counts_from_the_last_entry_and_keeps_minors_longer(
+    key: str, adult_until: date, minor_until: date
+) -> None:
     rule = rule_for(key)
     last = date(2020, 3, 1)
     assert retain_until(rule, last_entry=last, date_of_birth=date(1980, 1, 1)) == adult_until

@@ -5,6 +5,7 @@ action. Tests drive the clock."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from conftest import Cast
 from longtide.scheduling.availability import WeeklyHours
 from longtide.scheduling.booking import ClientDetails, confirm_booking
 from longtide.scheduling.hours import add_hours_exception, add_time_off, remove_time_off, replace_weekly_hours
@@ -34,7 +36,7 @@ NOW = datetime(2027, 4, 5, 9, 0, tzinfo=NEW_YORK)  # a Monday; the practice's no
 
 
 @pytest.fixture(autouse=True)
-def clock():
+def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
@@ -77,7 +79,7 @@ def evenings(cast: Any) -> None:
     )
 
 
-def test_longer_weekly_hours_are_offered_in_queue_order_one_visit_at_a_time(cast) -> None:
+def test_longer_weekly_hours_are_offered_in_queue_order_one_visit_at_a_time(cast: Cast) -> None:
     fern = waiting(cast, "Fern", queued=NOW - timedelta(days=2))
     gus = waiting(cast, "Gus", queued=NOW - timedelta(days=1))
     evenings(cast)
@@ -111,7 +113,7 @@ def test_longer_weekly_hours_are_offered_in_queue_order_one_visit_at_a_time(cast
     assert Appointment.objects.filter(status__in=[Status.HELD, Status.BOOKED]).count() == 3
 
 
-def test_time_off_taken_back_is_offered(cast) -> None:
+def test_time_off_taken_back_is_offered(cast: Cast) -> None:
     off, _ = add_time_off(
         practitioner=cast.ana,
         start=datetime(2027, 4, 8, 0, 0, tzinfo=NEW_YORK),
@@ -134,7 +136,7 @@ def test_time_off_taken_back_is_offered(cast) -> None:
     assert not remove_time_off(practitioner=cast.ana, time_off_id=off.pk, now=NOW)  # gone already
 
 
-def test_extra_hours_on_a_date_are_offered_and_close_when_they_come_too_near(cast) -> None:
+def test_extra_hours_on_a_date_are_offered_and_close_when_they_come_too_near(cast: Cast) -> None:
     fern = waiting(cast, "Fern", queued=NOW, weekdays="5", time_from=time(18), time_to=time(20))
     add_hours_exception(
         practitioner=cast.ana,
@@ -154,7 +156,7 @@ def test_extra_hours_on_a_date_are_offered_and_close_when_they_come_too_near(cas
     assert offers_to(fern) == [] and fern.pk
 
 
-def test_nothing_is_recorded_when_nobody_waits_or_no_time_is_added(cast) -> None:
+def test_nothing_is_recorded_when_nobody_waits_or_no_time_is_added(cast: Cast) -> None:
     evenings(cast)
     assert not WaitlistOpening.objects.exists()
     waiting(cast, "Fern", queued=NOW)

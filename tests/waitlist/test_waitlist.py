@@ -5,6 +5,7 @@ never booked twice: every offer is a held booking made through book_appointment.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from django.core import mail
 from django.db import transaction
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.clients.models import Client
 from longtide.notifications.delivery import deliver_due
 from longtide.notifications.models import Message
@@ -44,7 +46,7 @@ VISIT = datetime(2027, 4, 8, 10, 0, tzinfo=NEW_YORK)  # Thursday 10:00
 
 
 @pytest.fixture(autouse=True)
-def clock():
+def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
@@ -95,7 +97,7 @@ def offers_to(entry: WaitlistEntry) -> list[Appointment]:
 # -- filling a cancelled time -------------------------------------------------------------------
 
 
-def test_a_cancellation_is_offered_to_the_first_in_the_queue_and_held_for_the_practices_time(cast) -> None:
+def test_a_cancellation_is_offered_to_the_first_in_the_queue_and_held_for_the_practices_time(cast: Cast) -> None:
     first = waiting(cast, "Fern", now=NOW - timedelta(days=2))
     second = waiting(cast, "Gus", now=NOW - timedelta(days=1))
     cancelled_visit(cast)
@@ -119,7 +121,7 @@ def test_a_cancellation_is_offered_to_the_first_in_the_queue_and_held_for_the_pr
     assert plan_offers(NOW + timedelta(minutes=59)) == 0
 
 
-def test_an_unclaimed_offer_goes_to_the_next_and_the_first_to_confirm_gets_it(cast) -> None:
+def test_an_unclaimed_offer_goes_to_the_next_and_the_first_to_confirm_gets_it(cast: Cast) -> None:
     first = waiting(cast, "Fern", now=NOW - timedelta(days=2))
     second = waiting(cast, "Gus", now=NOW - timedelta(days=1))
     cancelled_visit(cast)
@@ -144,7 +146,7 @@ def test_an_unclaimed_offer_goes_to_the_next_and_the_first_to_confirm_gets_it(ca
     assert [(a.client.email, a.status) for a in booked] == [("gus@example.test", Status.BOOKED)]
 
 
-def test_a_lapsed_offer_nobody_else_took_can_still_be_claimed(cast) -> None:
+def test_a_lapsed_offer_nobody_else_took_can_still_be_claimed(cast: Cast) -> None:
     only = waiting(cast, "Fern")
     cancelled_visit(cast)
     plan_offers(NOW)
@@ -155,7 +157,7 @@ def test_a_lapsed_offer_nobody_else_took_can_still_be_claimed(cast) -> None:
     assert only.status == WaitlistStatus.BOOKED
 
 
-def test_while_an_offer_is_held_nobody_else_can_book_the_time(cast) -> None:
+def test_while_an_offer_is_held_nobody_else_can_book_the_time(cast: Cast) -> None:
     waiting(cast, "Fern")
     cancelled_visit(cast)
     plan_offers(NOW)
@@ -180,14 +182,14 @@ def test_while_an_offer_is_held_nobody_else_can_book_the_time(cast) -> None:
         {"latest": date(2027, 4, 7)},
     ],
 )
-def test_a_time_is_offered_only_to_those_whose_days_and_times_it_suits(cast, overrides) -> None:
+def test_a_time_is_offered_only_to_those_whose_days_and_times_it_suits(cast: Cast, overrides) -> None:
     entry = waiting(cast, "Fern", **overrides)
     cancelled_visit(cast)
     assert plan_offers(NOW) == 0
     assert offers_to(entry) == []
 
 
-def test_another_practitioners_waitlist_and_left_or_unconfirmed_entries_are_passed_over(cast) -> None:
+def test_another_practitioners_waitlist_and_left_or_unconfirmed_entries_are_passed_over(cast: Cast) -> None:
     from longtide.practice.models import Practitioner
 
     bea = Practitioner.objects.create(practice=cast.tidewater, display_name="Bea Ness", slug="bea", style="biodynamic")
@@ -216,7 +218,7 @@ def test_another_practitioners_waitlist_and_left_or_unconfirmed_entries_are_pass
     assert offers_to(anyone)
 
 
-def test_a_time_rebooked_another_way_closes_the_opening_and_a_near_time_is_not_offered(cast) -> None:
+def test_a_time_rebooked_another_way_closes_the_opening_and_a_near_time_is_not_offered(cast: Cast) -> None:
     waiting(cast, "Fern")
     cancelled_visit(cast)
     book_appointment(
@@ -235,7 +237,7 @@ def test_a_time_rebooked_another_way_closes_the_opening_and_a_near_time_is_not_o
     assert not WaitlistOpening.objects.filter(start=soon).exists()
 
 
-def test_an_opening_nobody_took_closes_when_it_comes_too_near_to_offer(cast) -> None:
+def test_an_opening_nobody_took_closes_when_it_comes_too_near_to_offer(cast: Cast) -> None:
     cancelled_visit(cast)
     assert plan_offers(NOW) == 0  # nobody waiting yet: it stays open for anyone who joins
     assert WaitlistOpening.objects.get().status == OpeningStatus.OPEN
@@ -245,7 +247,7 @@ def test_an_opening_nobody_took_closes_when_it_comes_too_near_to_offer(cast) -> 
     assert (opening.status, opening.reason) == (OpeningStatus.CLOSED, "too near to offer")
 
 
-def test_entries_end_when_their_dates_pass(cast) -> None:
+def test_entries_end_when_their_dates_pass(cast: Cast) -> None:
     entry = waiting(cast, "Fern", latest=date(2027, 4, 6))
     plan_offers(datetime(2027, 4, 8, 9, tzinfo=NEW_YORK))
     entry.refresh_from_db()
@@ -255,7 +257,7 @@ def test_entries_end_when_their_dates_pass(cast) -> None:
 # -- joining online -----------------------------------------------------------------------------
 
 
-def form(cast, **overrides: str) -> dict[str, Any]:
+def form(cast: Cast, **overrides: str) -> dict[str, Any]:
     data: dict[str, Any] = {
         "service": "cst-60",
         "practitioner": "",
@@ -274,7 +276,7 @@ def form(cast, **overrides: str) -> dict[str, Any]:
     return data
 
 
-def test_joining_online_looks_the_same_for_a_client_and_a_stranger_and_changes_no_client(cast) -> None:
+def test_joining_online_looks_the_same_for_a_client_and_a_stranger_and_changes_no_client(cast: Cast) -> None:
     seen = {}
     for email in ("cleo@example.test", "stranger@example.test"):
         with transaction.atomic():
@@ -300,7 +302,7 @@ def test_joining_online_looks_the_same_for_a_client_and_a_stranger_and_changes_n
     assert "[[waitlist_url]]" in body
 
 
-def test_joining_is_limited_per_email_address_like_online_bookings(cast) -> None:
+def test_joining_is_limited_per_email_address_like_online_bookings(cast: Cast) -> None:
     cast.tidewater.online_bookings_per_email_per_day = 2
     cast.tidewater.save()
     http = HttpClient()
@@ -317,7 +319,7 @@ def test_joining_is_limited_per_email_address_like_online_bookings(cast) -> None
     assert http.post("/p/tidewater/waitlist/", form(cast, email="o@example.test", form_key="y" * 30)).status_code == 302
 
 
-def test_the_same_form_sent_twice_joins_once(cast) -> None:
+def test_the_same_form_sent_twice_joins_once(cast: Cast) -> None:
     http = HttpClient()
     http.post("/p/tidewater/waitlist/", form(cast))
     http.post("/p/tidewater/waitlist/", form(cast))
@@ -342,7 +344,7 @@ def test_the_same_form_sent_twice_joins_once(cast) -> None:
         ({"earliest": "2027-02-30"}, "Enter a valid date."),
     ],
 )
-def test_bad_wishes_are_explained_and_what_was_typed_is_kept(cast, overrides, error) -> None:
+def test_bad_wishes_are_explained_and_what_was_typed_is_kept(cast: Cast, overrides, error) -> None:
     response = HttpClient().post("/p/tidewater/waitlist/", form(cast, **overrides))
     assert response.status_code == 400
     page = response.content.decode()
@@ -351,7 +353,7 @@ def test_bad_wishes_are_explained_and_what_was_typed_is_kept(cast, overrides, er
     assert WaitlistEntry.objects.count() == 0
 
 
-def test_the_emailed_link_confirms_the_place_and_leaves_the_list(cast) -> None:
+def test_the_emailed_link_confirms_the_place_and_leaves_the_list(cast: Cast) -> None:
     HttpClient().post("/p/tidewater/waitlist/", form(cast))
     with time_machine.travel(NOW, tick=False):
         deliver_due()
@@ -374,7 +376,7 @@ def test_the_emailed_link_confirms_the_place_and_leaves_the_list(cast) -> None:
     assert http.get(path + "confirm/").status_code == 405
 
 
-def test_a_confirmation_email_is_not_sent_once_the_place_is_confirmed_or_left(cast) -> None:
+def test_a_confirmation_email_is_not_sent_once_the_place_is_confirmed_or_left(cast: Cast) -> None:
     HttpClient().post("/p/tidewater/waitlist/", form(cast))
     confirm_place(WaitlistEntry.objects.get())
     deliver_due()
@@ -391,7 +393,7 @@ def signed_in(user) -> HttpClient:
     return http
 
 
-def test_front_desk_sees_the_queue_adds_someone_and_removes_someone(cast) -> None:
+def test_front_desk_sees_the_queue_adds_someone_and_removes_someone(cast: Cast) -> None:
     fern = waiting(cast, "Fern")
     cancelled_visit(cast)
     plan_offers(NOW)
@@ -415,7 +417,7 @@ def test_front_desk_sees_the_queue_adds_someone_and_removes_someone(cast) -> Non
     assert "The waitlist looks up to 90 days ahead" in bad.content.decode()
 
 
-def test_another_practices_entry_is_a_404(cast) -> None:
+def test_another_practices_entry_is_a_404(cast: Cast) -> None:
     theirs = add_by_staff(
         practice=cast.harbour,
         wishes=Wishes(cast.harbour_session, None, date(2027, 4, 5), date(2027, 4, 30), "01234", time(9), time(17)),
@@ -429,7 +431,7 @@ def test_another_practices_entry_is_a_404(cast) -> None:
     assert "Hal" not in olga.get("/staff/tidewater/waitlist/?show=all").content.decode()
 
 
-def test_a_client_whose_lapsed_offer_was_taken_is_told_once_that_it_has_gone(cast) -> None:
+def test_a_client_whose_lapsed_offer_was_taken_is_told_once_that_it_has_gone(cast: Cast) -> None:
     first = waiting(cast, "Fern", now=NOW - timedelta(days=2))
     second = waiting(cast, "Gus", now=NOW - timedelta(days=1))
     cancelled_visit(cast)
@@ -449,7 +451,7 @@ def test_a_client_whose_lapsed_offer_was_taken_is_told_once_that_it_has_gone(cas
     assert not Message.objects.filter(purpose="waitlist.gone", about=f"appointment:{gus_hold.pk}").exists()
 
 
-def test_a_released_offer_is_not_told_it_has_gone(cast) -> None:
+def test_a_released_offer_is_not_told_it_has_gone(cast: Cast) -> None:
     from longtide.scheduling.booking import release_hold
 
     fern = waiting(cast, "Fern", now=NOW - timedelta(days=2))

@@ -2,12 +2,14 @@
 what they name already chosen; stale or hand-made links say what was wrong and let the visitor go on."""
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.practice.models import Practitioner, Service
 
 pytestmark = pytest.mark.django_db
@@ -16,13 +18,13 @@ NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
 
 @pytest.fixture
-def ben(cast) -> Practitioner:
+def ben(cast: Cast) -> Practitioner:
     """A second practitioner who offers only the CST session."""
     person = Practitioner.objects.create(
         practice=cast.tidewater, display_name="Ben Ode", slug="ben-ode", style="biomechanical"
@@ -31,7 +33,7 @@ def ben(cast) -> Practitioner:
     return person
 
 
-def test_a_practitioners_page_books_with_them(client: HttpClient, cast) -> None:
+def test_a_practitioners_page_books_with_them(client: HttpClient, cast: Cast) -> None:
     page = client.get("/p/tidewater/practitioners/ana-silva/").text
     assert f'href="/p/tidewater/book/?practitioner={cast.ana.pk}"' in page
     assert "Book with Ana Silva" in page
@@ -40,18 +42,20 @@ def test_a_practitioners_page_books_with_them(client: HttpClient, cast) -> None:
     assert f'href="/p/tidewater/book/first-visit/times/?practitioner={cast.ana.pk}"' in page
 
 
-def test_the_practitioner_list_books_with_each(client: HttpClient, cast, ben) -> None:
+def test_the_practitioner_list_books_with_each(client: HttpClient, cast: Cast, ben: Practitioner) -> None:
     page = client.get("/p/tidewater/practitioners/").text
     assert f'href="/p/tidewater/book/?practitioner={ben.pk}"' in page and "Book with Ben Ode" in page
 
 
-def test_someone_with_no_bookable_service_has_no_book_link(client: HttpClient, cast) -> None:
+def test_someone_with_no_bookable_service_has_no_book_link(client: HttpClient, cast: Cast) -> None:
     Practitioner.objects.create(practice=cast.tidewater, display_name="Zoe Lin", slug="zoe-lin", style="integrated")
     assert "Book with Zoe Lin" not in client.get("/p/tidewater/practitioners/zoe-lin/").text
     assert "Book with Zoe Lin" not in client.get("/p/tidewater/practitioners/").text
 
 
-def test_the_service_step_for_a_practitioner_shows_only_their_services(client: HttpClient, cast, ben) -> None:
+def test_the_service_step_for_a_practitioner_shows_only_their_services(
+    client: HttpClient, cast: Cast, ben: Practitioner
+) -> None:
     response = client.get(f"/p/tidewater/book/?practitioner={ben.pk}")
     assert response.status_code == 200
     page = response.text
@@ -60,12 +64,12 @@ def test_the_service_step_for_a_practitioner_shows_only_their_services(client: H
     assert "first-visit" not in page  # Ben does not offer it
 
 
-def test_the_services_page_books_each_service(client: HttpClient, cast) -> None:
+def test_the_services_page_books_each_service(client: HttpClient, cast: Cast) -> None:
     page = client.get("/p/tidewater/services/").text
     assert 'href="/p/tidewater/book/cst-60/"' in page and 'href="/p/tidewater/book/first-visit/"' in page
 
 
-def test_the_times_step_with_a_practitioner_shows_their_times(client: HttpClient, cast) -> None:
+def test_the_times_step_with_a_practitioner_shows_their_times(client: HttpClient, cast: Cast) -> None:
     response = client.get(f"/p/tidewater/book/cst-60/times/?practitioner={cast.ana.pk}&from=2026-12-02")
     assert response.status_code == 200
     assert "CST session with Ana Silva: choose a time" in response.text
@@ -77,7 +81,7 @@ def test_the_times_step_with_a_practitioner_shows_their_times(client: HttpClient
 @pytest.mark.parametrize(
     "query", ["practitioner=abc", "practitioner=99999999", "practitioner=99999999999999999999", "practitioner=-1"]
 )
-def test_a_bad_practitioner_in_a_link_says_so(client: HttpClient, cast, query: str) -> None:
+def test_a_bad_practitioner_in_a_link_says_so(client: HttpClient, cast: Cast, query: str) -> None:
     for url in (f"/p/tidewater/book/?{query}", f"/p/tidewater/book/cst-60/times/?{query}"):
         response = client.get(url)
         assert response.status_code == 404, url
@@ -86,7 +90,7 @@ def test_a_bad_practitioner_in_a_link_says_so(client: HttpClient, cast, query: s
     assert 'href="/p/tidewater/book/cst-60/"' in client.get(f"/p/tidewater/book/?{query}").text
 
 
-def test_an_inactive_practitioner_in_an_old_link_says_so(client: HttpClient, cast, ben) -> None:
+def test_an_inactive_practitioner_in_an_old_link_says_so(client: HttpClient, cast: Cast, ben: Practitioner) -> None:
     Practitioner.objects.filter(pk=ben.pk).update(active=False)
     response = client.get(f"/p/tidewater/book/cst-60/times/?practitioner={ben.pk}")
     assert response.status_code == 404
@@ -94,19 +98,21 @@ def test_an_inactive_practitioner_in_an_old_link_says_so(client: HttpClient, cas
     assert 'name="practitioner" value="any" checked' in response.text
 
 
-def test_a_practitioner_who_does_not_offer_the_service_says_so(client: HttpClient, cast, ben) -> None:
+def test_a_practitioner_who_does_not_offer_the_service_says_so(
+    client: HttpClient, cast: Cast, ben: Practitioner
+) -> None:
     response = client.get(f"/p/tidewater/book/first-visit/times/?practitioner={ben.pk}")
     assert response.status_code == 404
     assert "Ben Ode does not offer First visit online." in response.text
 
 
-def test_another_practices_practitioner_is_unknown_here(client: HttpClient, cast) -> None:
+def test_another_practices_practitioner_is_unknown_here(client: HttpClient, cast: Cast) -> None:
     response = client.get(f"/p/tidewater/book/cst-60/times/?practitioner={cast.dov.pk}")
     assert response.status_code == 404
     assert "Dov Amir" not in response.text
 
 
-def test_a_hidden_service_in_an_old_link_says_so(client: HttpClient, cast) -> None:
+def test_a_hidden_service_in_an_old_link_says_so(client: HttpClient, cast: Cast) -> None:
     Service.objects.filter(pk=cast.session.pk).update(active=False)
     for url in ("/p/tidewater/book/cst-60/", f"/p/tidewater/book/cst-60/times/?practitioner={cast.ana.pk}"):
         response = client.get(url)
@@ -115,7 +121,7 @@ def test_a_hidden_service_in_an_old_link_says_so(client: HttpClient, cast) -> No
         assert 'href="/p/tidewater/book/first-visit/"' in response.text
 
 
-def test_the_times_step_marks_the_day_a_phone_shows(client: HttpClient, cast) -> None:
+def test_the_times_step_marks_the_day_a_phone_shows(client: HttpClient, cast: Cast) -> None:
     url = f"/p/tidewater/book/cst-60/times/?practitioner={cast.ana.pk}&from=2026-12-02"
     page = client.get(url).text
     # No day asked: the first day with free times.
@@ -129,7 +135,7 @@ def test_the_times_step_marks_the_day_a_phone_shows(client: HttpClient, cast) ->
     assert 'class="day chosen" aria-labelledby="day-2026-12-20"' in later and "Saturday 26 December" in later
 
 
-def test_a_bad_day_is_a_clear_400(client: HttpClient, cast) -> None:
+def test_a_bad_day_is_a_clear_400(client: HttpClient, cast: Cast) -> None:
     response = client.get(f"/p/tidewater/book/cst-60/times/?practitioner={cast.ana.pk}&day=2026-13-45")
     assert response.status_code == 400
     assert "1900-01-01" in response.text

@@ -2,6 +2,7 @@
 
 import html
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -9,6 +10,7 @@ import time_machine
 from django.core import mail
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.notifications.delivery import deliver_due
 from longtide.scheduling.models import Appointment, Status
 
@@ -19,12 +21,12 @@ SLOT = "2026-12-02T15:00:00+00:00|{pid}"
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
 
-def details(cast, **over):
+def details(cast: Cast, **over):
     data = {
         "slot": SLOT.format(pid=cast.ana.pk),
         "first_name": "Cleo",
@@ -48,7 +50,7 @@ def emailed_token() -> str:
     return found.group(1)
 
 
-def book_confirmed(client: HttpClient, cast, **over) -> str:
+def book_confirmed(client: HttpClient, cast: Cast, **over) -> str:
     """Book through the form, confirm from the emailed link, and return the link's token."""
     assert client.post(DETAILS, details(cast, **over)).status_code == 302
     token = emailed_token()
@@ -56,20 +58,20 @@ def book_confirmed(client: HttpClient, cast, **over) -> str:
     return token
 
 
-def test_the_service_page_lists_first_visits_apart(client: HttpClient, cast) -> None:
+def test_the_service_page_lists_first_visits_apart(client: HttpClient, cast: Cast) -> None:
     page = client.get("/p/tidewater/book/").text
     assert "New to Tidewater Craniosacral?" in page
     assert "First visit" in page and "CST session" in page
 
 
-def test_the_practitioner_step_offers_anyone_and_a_style_filter(client: HttpClient, cast) -> None:
+def test_the_practitioner_step_offers_anyone_and_a_style_filter(client: HttpClient, cast: Cast) -> None:
     page = client.get("/p/tidewater/book/cst-60/").text
     assert 'value="any"' in page and "Ana Silva" in page
     filtered = client.get("/p/tidewater/book/cst-60/?style=biomechanical").text
     assert "Ana Silva" not in filtered
 
 
-def test_the_times_step_shows_a_week_of_local_times(client: HttpClient, cast) -> None:
+def test_the_times_step_shows_a_week_of_local_times(client: HttpClient, cast: Cast) -> None:
     page = client.get(f"/p/tidewater/book/cst-60/times/?practitioner={cast.ana.pk}&from=2026-12-02").text
     assert "Wednesday 2 December" in page
     assert "9:00 AM" in page and "4:00 PM" in page and "4:15 PM" not in page
@@ -77,7 +79,7 @@ def test_the_times_step_shows_a_week_of_local_times(client: HttpClient, cast) ->
     assert "Later →" in page
 
 
-def test_the_times_step_answers_htmx_with_only_the_week(client: HttpClient, cast) -> None:
+def test_the_times_step_answers_htmx_with_only_the_week(client: HttpClient, cast: Cast) -> None:
     response = client.get(
         f"/p/tidewater/book/cst-60/times/?practitioner={cast.ana.pk}&from=2026-12-09", headers={"HX-Request": "true"}
     )
@@ -85,13 +87,13 @@ def test_the_times_step_answers_htmx_with_only_the_week(client: HttpClient, cast
     assert "<html" not in response.text
 
 
-def test_today_inside_the_notice_period_has_no_times(client: HttpClient, cast) -> None:
+def test_today_inside_the_notice_period_has_no_times(client: HttpClient, cast: Cast) -> None:
     page = client.get(f"/p/tidewater/book/cst-60/times/?practitioner={cast.ana.pk}").text
     today = page.split('id="day-2026-12-01"', 1)[1].split("</section>", 1)[0]
     assert "No free times." in today
 
 
-def test_booking_end_to_end_holds_the_time_emails_a_link_and_confirms_there(client: HttpClient, cast) -> None:
+def test_booking_end_to_end_holds_the_time_emails_a_link_and_confirms_there(client: HttpClient, cast: Cast) -> None:
     response = client.post(DETAILS, details(cast, note="sore neck"))
     assert response.status_code == 302
     assert re.fullmatch(r"/p/tidewater/booking-request/[\w-]+/", response["Location"]), response["Location"]
@@ -120,14 +122,14 @@ def test_booking_end_to_end_holds_the_time_emails_a_link_and_confirms_there(clie
     assert token in mail.outbox[-1].body
 
 
-def test_the_times_page_gives_the_details_page_its_request_key(client: HttpClient, cast) -> None:
+def test_the_times_page_gives_the_details_page_its_request_key(client: HttpClient, cast: Cast) -> None:
     page = client.get(f"/p/tidewater/book/cst-60/times/?practitioner={cast.ana.pk}&from=2026-12-02").text
     key = re.search(r"details/\?slot=[^\"]+&amp;k=([\w-]+)\"", page).group(1)
     form = client.get(f"{DETAILS}?slot={SLOT.format(pid=cast.ana.pk)}&k={key}").text
     assert f'name="request_key" value="{key}"' in form
 
 
-def test_the_back_button_and_a_resubmit_show_the_booking_already_requested(client: HttpClient, cast) -> None:
+def test_the_back_button_and_a_resubmit_show_the_booking_already_requested(client: HttpClient, cast: Cast) -> None:
     key = "k" * 32
     first = client.post(DETAILS, details(cast, request_key=key))
     again = client.post(DETAILS, details(cast, request_key=key))
@@ -139,7 +141,7 @@ def test_the_back_button_and_a_resubmit_show_the_booking_already_requested(clien
     assert Appointment.objects.count() == 1
 
 
-def test_a_resubmit_with_changed_details_books_nothing_new(client: HttpClient, cast) -> None:
+def test_a_resubmit_with_changed_details_books_nothing_new(client: HttpClient, cast: Cast) -> None:
     key = "k" * 32
     client.post(DETAILS, details(cast, request_key=key))
     changed = client.post(DETAILS, details(cast, request_key=key, slot=f"2026-12-02T17:00:00+00:00|{cast.ana.pk}"))
@@ -147,7 +149,7 @@ def test_a_resubmit_with_changed_details_books_nothing_new(client: HttpClient, c
     assert Appointment.objects.count() == 1
 
 
-def test_a_request_page_needs_its_own_key(client: HttpClient, cast) -> None:
+def test_a_request_page_needs_its_own_key(client: HttpClient, cast: Cast) -> None:
     client.post(DETAILS, details(cast, request_key="k" * 32))
     assert client.get(f"/p/tidewater/booking-request/{'x' * 32}/").status_code == 404
     assert client.get("/p/tidewater/booking-request/short/").status_code == 404
@@ -155,7 +157,7 @@ def test_a_request_page_needs_its_own_key(client: HttpClient, cast) -> None:
     assert client.get(f"/p/tidewater/booking-request/{'k' * 32}/")["Cache-Control"].startswith("max-age=0")
 
 
-def test_someone_who_did_not_ask_can_release_the_time(client: HttpClient, cast) -> None:
+def test_someone_who_did_not_ask_can_release_the_time(client: HttpClient, cast: Cast) -> None:
     client.post(DETAILS, details(cast))
     token = emailed_token()
     response = client.post(f"/p/tidewater/manage/{token}/release/", follow=True)
@@ -173,7 +175,7 @@ def test_someone_who_did_not_ask_can_release_the_time(client: HttpClient, cast) 
         ({"slot": "garbage"}, "That time is not valid"),
     ],
 )
-def test_bad_details_are_explained_and_what_was_typed_is_kept(client: HttpClient, cast, over, message) -> None:
+def test_bad_details_are_explained_and_what_was_typed_is_kept(client: HttpClient, cast: Cast, over, message) -> None:
     data = details(cast, note="please use the side door", **over)
     response = client.post("/p/tidewater/book/cst-60/details/", data)
     assert response.status_code == 400
@@ -183,7 +185,7 @@ def test_bad_details_are_explained_and_what_was_typed_is_kept(client: HttpClient
     assert Appointment.objects.count() == 0
 
 
-def test_a_taken_time_offers_alternatives_and_keeps_the_details(client: HttpClient, cast) -> None:
+def test_a_taken_time_offers_alternatives_and_keeps_the_details(client: HttpClient, cast: Cast) -> None:
     client.post("/p/tidewater/book/cst-60/details/", details(cast, request_key="a" * 32))
     response = client.post(
         "/p/tidewater/book/cst-60/details/",
@@ -196,7 +198,7 @@ def test_a_taken_time_offers_alternatives_and_keeps_the_details(client: HttpClie
     assert Appointment.objects.count() == 1
 
 
-def test_a_past_or_too_soon_time_is_refused_with_the_reason(client: HttpClient, cast) -> None:
+def test_a_past_or_too_soon_time_is_refused_with_the_reason(client: HttpClient, cast: Cast) -> None:
     response = client.post(
         "/p/tidewater/book/cst-60/details/", details(cast, slot=f"2026-12-01T15:00:00+00:00|{cast.ana.pk}")
     )
@@ -204,7 +206,7 @@ def test_a_past_or_too_soon_time_is_refused_with_the_reason(client: HttpClient, 
     assert "at least 12 hours&#x27; notice" in response.text
 
 
-def test_new_clients_are_sent_to_the_first_visit_when_they_confirm(client: HttpClient, cast) -> None:
+def test_new_clients_are_sent_to_the_first_visit_when_they_confirm(client: HttpClient, cast: Cast) -> None:
     cast.tidewater.new_clients_first_visit = True
     cast.tidewater.save()
     form = html.unescape(client.get(f"{DETAILS}?slot={SLOT.format(pid=cast.ana.pk)}").text)
@@ -218,7 +220,7 @@ def test_new_clients_are_sent_to_the_first_visit_when_they_confirm(client: HttpC
     assert Appointment.objects.get().status == Status.EXPIRED
 
 
-def test_the_manage_link_cancels_inside_the_window(client: HttpClient, cast) -> None:
+def test_the_manage_link_cancels_inside_the_window(client: HttpClient, cast: Cast) -> None:
     token = book_confirmed(client, cast)
     response = client.post(f"/p/tidewater/manage/{token}/cancel/", follow=True)
     assert "Your appointment is cancelled." in response.text
@@ -226,7 +228,7 @@ def test_the_manage_link_cancels_inside_the_window(client: HttpClient, cast) -> 
     assert "Cancelled by client" in response.text
 
 
-def test_the_manage_link_reschedules(client: HttpClient, cast) -> None:
+def test_the_manage_link_reschedules(client: HttpClient, cast: Cast) -> None:
     token = book_confirmed(client, cast)
     page = client.get(f"/p/tidewater/manage/{token}/reschedule/?from=2026-12-02").text
     assert '2:00 PM<span class="visually-hidden"> on Wednesday 2 December</span>' in page
@@ -237,7 +239,7 @@ def test_the_manage_link_reschedules(client: HttpClient, cast) -> None:
     assert Appointment.objects.get().start == datetime(2026, 12, 2, 19, 0, tzinfo=UTC)
 
 
-def test_inside_the_window_the_manage_page_says_how_to_reach_the_clinic(client: HttpClient, cast) -> None:
+def test_inside_the_window_the_manage_page_says_how_to_reach_the_clinic(client: HttpClient, cast: Cast) -> None:
     cast.tidewater.phone = "+1 555 0199"
     cast.tidewater.save()
     token = book_confirmed(client, cast)
@@ -250,17 +252,17 @@ def test_inside_the_window_the_manage_page_says_how_to_reach_the_clinic(client: 
     assert Appointment.objects.get().status == Status.BOOKED
 
 
-def test_a_wrong_manage_token_is_a_404(client: HttpClient, cast) -> None:
+def test_a_wrong_manage_token_is_a_404(client: HttpClient, cast: Cast) -> None:
     assert client.get("/p/tidewater/manage/not-a-token/").status_code == 404
 
 
-def test_a_manage_token_only_works_under_its_own_practice(client: HttpClient, cast) -> None:
+def test_a_manage_token_only_works_under_its_own_practice(client: HttpClient, cast: Cast) -> None:
     client.post(DETAILS, details(cast))
     token = emailed_token()
     assert client.get(f"/p/harbour/manage/{token}/").status_code == 404
 
 
-def test_a_time_inside_the_cancellation_window_is_announced_before_booking(client: HttpClient, cast) -> None:
+def test_a_time_inside_the_cancellation_window_is_announced_before_booking(client: HttpClient, cast: Cast) -> None:
     later = client.get(f"{DETAILS}?slot={SLOT.format(pid=cast.ana.pk)}").text  # 27 hours away
     assert 'id="inside-window"' not in later
     cast.tidewater.cancellation_window_hours = 48
@@ -269,7 +271,7 @@ def test_a_time_inside_the_cancellation_window_is_announced_before_booking(clien
     assert 'id="inside-window"' in inside and "cannot be changed or cancelled online" in inside
 
 
-def test_cancelling_asks_first_then_offers_to_book_again(client: HttpClient, cast) -> None:
+def test_cancelling_asks_first_then_offers_to_book_again(client: HttpClient, cast: Cast) -> None:
     token = book_confirmed(client, cast)
     asked = client.get(f"/p/tidewater/manage/{token}/cancel/")
     assert asked.status_code == 200 and "Cancel your appointment?" in asked.text and "Yes, cancel it" in asked.text
@@ -280,7 +282,7 @@ def test_cancelling_asks_first_then_offers_to_book_again(client: HttpClient, cas
     assert again.status_code == 302 and again["Location"] == f"/p/tidewater/manage/{token}/"
 
 
-def test_the_manage_page_adds_the_visit_to_a_calendar_without_the_private_link(client: HttpClient, cast) -> None:
+def test_the_manage_page_adds_the_visit_to_a_calendar_without_the_private_link(client: HttpClient, cast: Cast) -> None:
     from icalendar import Calendar
 
     token = book_confirmed(client, cast)
@@ -302,7 +304,7 @@ def test_the_manage_page_adds_the_visit_to_a_calendar_without_the_private_link(c
     assert "calendar.google.com" not in client.get(f"/p/tidewater/manage/{token}/").text
 
 
-def test_a_client_may_say_why_they_cancel_and_it_is_in_the_history(client: HttpClient, cast) -> None:
+def test_a_client_may_say_why_they_cancel_and_it_is_in_the_history(client: HttpClient, cast: Cast) -> None:
     from longtide.scheduling.models import AppointmentEvent, EventKind
 
     token = book_confirmed(client, cast)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,6 +20,7 @@ from django.core import mail
 from django.db import transaction
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.notifications.delivery import deliver_due
 from longtide.scheduling.booking import ClientDetails, book_appointment, confirm_booking
 from longtide.scheduling.models import Appointment, Source, Status
@@ -35,13 +36,13 @@ VARYING_HEADERS = {"set-cookie", "content-length"}
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
 
 @pytest.fixture
-def returning_cleo(cast) -> Any:
+def returning_cleo(cast: Cast) -> Any:
     """Cleo has had a first visit, so under the first-visit rule she may book a regular session."""
     first = book_appointment(
         practice=cast.tidewater,
@@ -82,7 +83,7 @@ def same_apart_from_the_address(known: dict[str, Any], unknown: dict[str, Any]) 
     assert re.sub(r'"id": ?\d+', '"id": N', text) == re.sub(r'"id": ?\d+', '"id": N', repr(unknown))
 
 
-def api_post(client: HttpClient, cast, email: str, **headers: str) -> Any:
+def api_post(client: HttpClient, cast: Cast, email: str, **headers: str) -> Any:
     payload = {
         "service": cast.session.pk,
         "practitioner": cast.ana.pk,
@@ -92,7 +93,7 @@ def api_post(client: HttpClient, cast, email: str, **headers: str) -> Any:
     return client.post("/api/v1/p/tidewater/bookings", payload, content_type="application/json", headers=headers)
 
 
-def form_post(client: HttpClient, cast, email: str) -> Any:
+def form_post(client: HttpClient, cast: Cast, email: str) -> Any:
     data = {
         "slot": f"2026-12-02T15:00:00+00:00|{cast.ana.pk}",
         "request_key": "r" * 32,
@@ -105,7 +106,7 @@ def form_post(client: HttpClient, cast, email: str) -> Any:
     return client.post("/p/tidewater/book/cst-60/details/", data)
 
 
-def test_the_api_answers_a_known_and_an_unknown_email_alike(client: HttpClient, cast) -> None:
+def test_the_api_answers_a_known_and_an_unknown_email_alike(client: HttpClient, cast: Cast) -> None:
     known, unknown = both(lambda email: seen(api_post(client, cast, email), client))
     assert known["status"] == 201
     same_apart_from_the_address(known, unknown)
@@ -113,7 +114,7 @@ def test_the_api_answers_a_known_and_an_unknown_email_alike(client: HttpClient, 
 
 
 def test_with_the_first_visit_rule_the_api_answers_alike_when_something_is_booked(
-    client: HttpClient, cast, returning_cleo
+    client: HttpClient, cast: Cast, returning_cleo: Any
 ) -> None:
     # Before: a returning client's address got 201, anyone else's 422 first_visit_required.
     known, unknown = both(lambda email: seen(api_post(client, cast, email), client))
@@ -122,7 +123,7 @@ def test_with_the_first_visit_rule_the_api_answers_alike_when_something_is_booke
 
 
 def test_with_the_first_visit_rule_the_api_answers_alike_when_nothing_is_booked(
-    client: HttpClient, cast, returning_cleo
+    client: HttpClient, cast: Cast, returning_cleo: Any
 ) -> None:
     # The time is taken, so nothing is booked either way. Before: 409 for a client, 422 for others.
     book_appointment(
@@ -137,7 +138,7 @@ def test_with_the_first_visit_rule_the_api_answers_alike_when_nothing_is_booked(
     same_apart_from_the_address(known, unknown)
 
 
-def test_the_form_and_the_page_after_it_show_only_what_was_typed_and_alike(client: HttpClient, cast) -> None:
+def test_the_form_and_the_page_after_it_show_only_what_was_typed_and_alike(client: HttpClient, cast: Cast) -> None:
     known, unknown = both(lambda email: seen(form_post(client, cast, email), client))
     assert known["status"] == 302
     same_apart_from_the_address(known, unknown)
@@ -146,7 +147,7 @@ def test_the_form_and_the_page_after_it_show_only_what_was_typed_and_alike(clien
     assert "Cleo" not in page and "Park" not in page
 
 
-def test_an_idempotent_retry_answers_alike(client: HttpClient, cast) -> None:
+def test_an_idempotent_retry_answers_alike(client: HttpClient, cast: Cast) -> None:
     def twice(email: str) -> dict[str, Any]:
         api_post(client, cast, email, **{"Idempotency-Key": "same"})
         return seen(api_post(client, cast, email, **{"Idempotency-Key": "same"}), client)
@@ -156,7 +157,7 @@ def test_an_idempotent_retry_answers_alike(client: HttpClient, cast) -> None:
     same_apart_from_the_address(known, unknown)
 
 
-def test_the_request_to_confirm_is_the_same_email_for_a_client_and_a_stranger(client: HttpClient, cast) -> None:
+def test_the_request_to_confirm_is_the_same_email_for_a_client_and_a_stranger(client: HttpClient, cast: Cast) -> None:
     def emailed(email: str) -> dict[str, Any]:
         mail.outbox.clear()
         api_post(client, cast, email)
@@ -170,7 +171,9 @@ def test_the_request_to_confirm_is_the_same_email_for_a_client_and_a_stranger(cl
     assert "Mallory" not in known["body"] and "Cleo" not in known["body"]
 
 
-def test_an_unconfirmed_hold_releases_the_time_alike_for_a_client_and_a_stranger(client: HttpClient, cast) -> None:
+def test_an_unconfirmed_hold_releases_the_time_alike_for_a_client_and_a_stranger(
+    client: HttpClient, cast: Cast
+) -> None:
     # Holding only a client's booking would show who is one: their unconfirmed hold would lapse and
     # free the time, where a stranger's booking would stay. Every online booking is held alike.
     url = f"/api/v1/p/tidewater/availability?service={cast.session.pk}&start=2026-12-02&end=2026-12-02"
@@ -187,7 +190,7 @@ def test_an_unconfirmed_hold_releases_the_time_alike_for_a_client_and_a_stranger
     assert WED_10 not in repr(known["during"]) and WED_10 in repr(known["after"])
 
 
-def test_a_different_name_never_renames_the_client(client: HttpClient, cast) -> None:
+def test_a_different_name_never_renames_the_client(client: HttpClient, cast: Cast) -> None:
     api_post(client, cast, KNOWN.upper())
     held = Appointment.objects.get()
     confirm_booking(appointment=held)

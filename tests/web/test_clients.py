@@ -13,6 +13,7 @@ import time_machine
 from django.db import IntegrityError, transaction
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.clients.directory import ClientRefused, ContactDetails, add_client, search_clients, update_client
 from longtide.clients.models import Client
 from longtide.notifications.models import Message
@@ -39,19 +40,19 @@ def _text(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
-def _staff(client: HttpClient, cast) -> HttpClient:
+def _staff(client: HttpClient, cast: Cast) -> HttpClient:
     client.force_login(cast.ben_user)
     return client
 
 
-def _add(cast, first: str, last: str, email: str = "", phone: str = "") -> Client:
+def _add(cast: Cast, first: str, last: str, email: str = "", phone: str = "") -> Client:
     return Client.objects.create(practice=cast.tidewater, first_name=first, last_name=last, email=email, phone=phone)
 
 
 # -- search ---------------------------------------------------------------------------------------
 
 
-def test_search_finds_by_the_start_of_a_name_an_address_or_the_phones_digits(cast) -> None:
+def test_search_finds_by_the_start_of_a_name_an_address_or_the_phones_digits(cast: Cast) -> None:
     _add(cast, "Dana", "Reyes", "dana.r@example.test", "(207) 555-0142")
     _add(cast, "Parker", "Lund", "", "+44 20 7946 0958")
     _add(cast, "Ana", "Paredes", "ana@example.test")
@@ -70,12 +71,12 @@ def test_search_finds_by_the_start_of_a_name_an_address_or_the_phones_digits(cas
     assert names("%") == [] and names("_") == []  # LIKE wildcards are plain characters
 
 
-def test_search_never_reaches_another_practice(cast) -> None:
+def test_search_never_reaches_another_practice(cast: Cast) -> None:
     Client.objects.create(practice=cast.harbour, first_name="Cleo", last_name="Other", email="co@example.test")
     assert [c.email for c in search_clients(cast.tidewater, "cleo")] == ["cleo@example.test"]
 
 
-def test_the_list_pages_by_fifty_and_keeps_the_search(client: HttpClient, cast) -> None:
+def test_the_list_pages_by_fifty_and_keeps_the_search(client: HttpClient, cast: Cast) -> None:
     Client.objects.bulk_create(
         Client(practice=cast.tidewater, first_name=f"Sam{n:03d}", last_name="Ortiz", phone=f"555 {n:04d}")
         for n in range(120)
@@ -99,7 +100,7 @@ def test_the_list_pages_by_fifty_and_keeps_the_search(client: HttpClient, cast) 
 # -- a client's page ------------------------------------------------------------------------------
 
 
-def _visit(cast, start: datetime, status: str = Status.BOOKED, *, note: str = "") -> Appointment:
+def _visit(cast: Cast, start: datetime, status: str = Status.BOOKED, *, note: str = "") -> Appointment:
     booked = book_appointment(
         practice=cast.tidewater,
         service=cast.session,
@@ -114,7 +115,7 @@ def _visit(cast, start: datetime, status: str = Status.BOOKED, *, note: str = ""
     return booked
 
 
-def test_a_clients_page_shows_contact_visits_counts_and_messages_but_no_note(client: HttpClient, cast) -> None:
+def test_a_clients_page_shows_contact_visits_counts_and_messages_but_no_note(client: HttpClient, cast: Cast) -> None:
     coming = _visit(cast, TOMORROW_10, note=NOTE)
     _visit(cast, datetime(2026, 5, 18, 10, 0, tzinfo=NEW_YORK), Status.COMPLETED)
     _visit(cast, datetime(2026, 5, 19, 10, 0, tzinfo=NEW_YORK), Status.NO_SHOW)
@@ -135,7 +136,7 @@ def test_a_clients_page_shows_contact_visits_counts_and_messages_but_no_note(cli
     assert f"/staff/tidewater/appointments/new/?client={cast.cleo.pk}" in page
 
 
-def test_a_client_id_too_large_or_of_another_practice_is_a_404(client: HttpClient, cast) -> None:
+def test_a_client_id_too_large_or_of_another_practice_is_a_404(client: HttpClient, cast: Cast) -> None:
     staff = _staff(client, cast)
     other = Client.objects.create(practice=cast.harbour, first_name="Hal", last_name="Bo", email="h@example.test")
     assert staff.get(f"/staff/tidewater/clients/{other.pk}/").status_code == 404
@@ -145,7 +146,7 @@ def test_a_client_id_too_large_or_of_another_practice_is_a_404(client: HttpClien
 # -- adding and editing ---------------------------------------------------------------------------
 
 
-def test_staff_add_a_client_who_has_only_a_phone(client: HttpClient, cast) -> None:
+def test_staff_add_a_client_who_has_only_a_phone(client: HttpClient, cast: Cast) -> None:
     staff = _staff(client, cast)
     response = staff.post(
         "/staff/tidewater/clients/new/", {"first_name": "Pia", "last_name": "Lee", "phone": "207 555 0199"}
@@ -166,7 +167,7 @@ def test_staff_add_a_client_who_has_only_a_phone(client: HttpClient, cast) -> No
     assert Client.objects.filter(practice=cast.tidewater, email="").count() == 2
 
 
-def test_adding_refuses_clearly_and_keeps_what_was_typed(client: HttpClient, cast) -> None:
+def test_adding_refuses_clearly_and_keeps_what_was_typed(client: HttpClient, cast: Cast) -> None:
     staff = _staff(client, cast)
     cases = [
         ({"first_name": "Pia", "last_name": "Lee"}, "Give an email address or a phone number"),
@@ -185,7 +186,7 @@ def test_adding_refuses_clearly_and_keeps_what_was_typed(client: HttpClient, cas
     assert Client.objects.filter(practice=cast.tidewater).count() == 1
 
 
-def test_editing_a_client_corrects_their_details_within_the_rules(client: HttpClient, cast) -> None:
+def test_editing_a_client_corrects_their_details_within_the_rules(client: HttpClient, cast: Cast) -> None:
     staff = _staff(client, cast)
     dana = _add(cast, "Dana", "Reyes", "dana@example.test")
     url = f"/staff/tidewater/clients/{cast.cleo.pk}/edit/"
@@ -201,7 +202,7 @@ def test_editing_a_client_corrects_their_details_within_the_rules(client: HttpCl
     assert dana.email == "dana@example.test"
 
 
-def test_the_directory_actions_refuse_a_taken_address_and_the_database_backs_them(cast) -> None:
+def test_the_directory_actions_refuse_a_taken_address_and_the_database_backs_them(cast: Cast) -> None:
     with pytest.raises(ClientRefused) as refused:
         add_client(cast.tidewater, ContactDetails("X", "Y", "Cleo@Example.test"))
     assert refused.value.other == cast.cleo
@@ -215,7 +216,7 @@ def test_the_directory_actions_refuse_a_taken_address_and_the_database_backs_the
 # -- booking from the list, and phone-only clients -------------------------------------------------
 
 
-def _book(cast, **fields: str) -> dict[str, str]:
+def _book(cast: Cast, **fields: str) -> dict[str, str]:
     return {
         "action": "book",
         "service": str(cast.session.pk),
@@ -226,7 +227,7 @@ def _book(cast, **fields: str) -> dict[str, str]:
     }
 
 
-def test_booking_starts_from_a_search_and_books_the_client_found(client: HttpClient, cast) -> None:
+def test_booking_starts_from_a_search_and_books_the_client_found(client: HttpClient, cast: Cast) -> None:
     staff = _staff(client, cast)
     found = staff.post("/staff/tidewater/appointments/new/", {"action": "find-client", "client_q": "park"}).text
     assert f'name="client" value="{cast.cleo.pk}"' in found and "Book for Cleo Park" in found
@@ -241,7 +242,7 @@ def test_booking_starts_from_a_search_and_books_the_client_found(client: HttpCli
     assert "No client matches “zz”" in _text(nothing)
 
 
-def test_staff_book_a_new_client_who_has_only_a_phone_and_no_email_is_sent(client: HttpClient, cast) -> None:
+def test_staff_book_a_new_client_who_has_only_a_phone_and_no_email_is_sent(client: HttpClient, cast: Cast) -> None:
     staff = _staff(client, cast)
     data = _book(cast, first_name="Pia", last_name="Lee", phone="207 555 0199")
     response = staff.post("/staff/tidewater/appointments/new/", data, follow=True)
@@ -262,7 +263,7 @@ def test_staff_book_a_new_client_who_has_only_a_phone_and_no_email_is_sent(clien
 
 
 def test_a_new_client_needs_an_email_or_a_phone_and_a_chosen_client_must_be_the_practices(
-    client: HttpClient, cast
+    client: HttpClient, cast: Cast
 ) -> None:
     staff = _staff(client, cast)
     refused = staff.post("/staff/tidewater/appointments/new/", _book(cast, first_name="Pia", last_name="Lee"))
@@ -275,7 +276,7 @@ def test_a_new_client_needs_an_email_or_a_phone_and_a_chosen_client_must_be_the_
     assert not Appointment.objects.exists()
 
 
-def test_online_and_api_bookings_still_need_an_email_address(cast) -> None:
+def test_online_and_api_bookings_still_need_an_email_address(cast: Cast) -> None:
     for details in [ClientDetails("Pia", "Lee", "", "207 555 0199"), ClientDetails("", "", "", client_id=cast.cleo.pk)]:
         with pytest.raises(BookingError) as refused:
             book_appointment(
@@ -288,7 +289,7 @@ def test_online_and_api_bookings_still_need_an_email_address(cast) -> None:
         assert refused.value.code == "email_required"
 
 
-def test_a_search_matching_more_than_a_thousand_says_so_and_asks_for_more(client: HttpClient, cast) -> None:
+def test_a_search_matching_more_than_a_thousand_says_so_and_asks_for_more(client: HttpClient, cast: Cast) -> None:
     from longtide.web.staff import clients as pages
 
     Client.objects.bulk_create(

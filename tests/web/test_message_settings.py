@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -10,6 +11,7 @@ import time_machine
 from django.core import mail
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.clients.models import Client, ReminderChannel
 from longtide.notifications.delivery import deliver_due
 from longtide.notifications.models import MessageTemplate
@@ -24,13 +26,13 @@ WORDING = "/staff/tidewater/messages/booking.confirmation.email/"
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
 
 @pytest.fixture
-def olga(client: HttpClient, cast) -> HttpClient:
+def olga(client: HttpClient, cast: Cast) -> HttpClient:
     client.force_login(cast.olga_user)  # the owner
     return client
 
@@ -44,7 +46,7 @@ def olga(client: HttpClient, cast) -> HttpClient:
         ("99999999999999999999", "24", "Ensure this value is less than or equal to 336."),
     ],
 )
-def test_reminder_offsets_have_sane_bounds(olga, cast, first, second, error) -> None:
+def test_reminder_offsets_have_sane_bounds(olga: HttpClient, cast: Cast, first, second, error) -> None:
     response = olga.post("/staff/tidewater/messages/", {"reminder_hours_first": first, "reminder_hours_second": second})
     assert response.status_code == 200
     page = response.content.decode()
@@ -53,19 +55,19 @@ def test_reminder_offsets_have_sane_bounds(olga, cast, first, second, error) -> 
     assert Practice.objects.values_list("reminder_hours_first", flat=True).get(pk=cast.tidewater.pk) == 48
 
 
-def test_the_owner_sets_the_offsets(olga, cast) -> None:
+def test_the_owner_sets_the_offsets(olga: HttpClient, cast: Cast) -> None:
     response = olga.post("/staff/tidewater/messages/", {"reminder_hours_first": "72", "reminder_hours_second": "0"})
     assert response.status_code == 302
     cast.tidewater.refresh_from_db()
     assert cast.tidewater.reminder_offsets == [72]
 
 
-def test_the_messages_page_lists_the_check_in_wording_it_sends(olga) -> None:
+def test_the_messages_page_lists_the_check_in_wording_it_sends(olga: HttpClient) -> None:
     page = olga.get("/staff/tidewater/messages/").content.decode()
     assert "After-session check-in" in page and "not sent yet" not in page
 
 
-def test_the_wording_page_previews_the_default_with_an_example_visit(olga) -> None:
+def test_the_wording_page_previews_the_default_with_an_example_visit(olga: HttpClient) -> None:
     page = olga.get(WORDING).content.decode()
     assert "The default wording." in page
     assert "Hello Alex," in page
@@ -74,7 +76,7 @@ def test_the_wording_page_previews_the_default_with_an_example_visit(olga) -> No
     assert "{{ client_first_name }}" in page  # the placeholder list
 
 
-def test_a_practices_own_wording_is_used_for_new_messages(olga, cast) -> None:
+def test_a_practices_own_wording_is_used_for_new_messages(olga: HttpClient, cast: Cast) -> None:
     body = "Dear {{ client_first_name }},\n\nSee you {{ when }} at {{ location }}.\n\n{{ changes }}"
     preview = olga.post(WORDING, {"action": "preview", "subject": "Booked: {{ when }}", "body": body})
     assert preview.status_code == 200
@@ -117,27 +119,29 @@ def test_a_practices_own_wording_is_used_for_new_messages(olga, cast) -> None:
         ("Hi\x00there", "Null characters are not allowed."),
     ],
 )
-def test_wording_that_could_reach_anything_else_is_refused_with_a_reason(olga, body: str, error: str) -> None:
+def test_wording_that_could_reach_anything_else_is_refused_with_a_reason(
+    olga: HttpClient, body: str, error: str
+) -> None:
     response = olga.post(WORDING, {"action": "save", "subject": "Hello", "body": body})
     assert response.status_code == 200
     assert error in response.content.decode().replace("&#x27;", "'")
     assert not MessageTemplate.objects.exists()
 
 
-def test_a_subject_on_two_lines_is_refused(olga) -> None:
+def test_a_subject_on_two_lines_is_refused(olga: HttpClient) -> None:
     response = olga.post(WORDING, {"action": "save", "subject": "Hello\r\nBcc: x@example.test", "body": "Hi"})
     assert response.status_code == 200
     assert "Keep the subject on one line." in response.content.decode()
 
 
-def test_the_text_message_preview_counts_characters_and_parts(olga) -> None:
+def test_the_text_message_preview_counts_characters_and_parts(olga: HttpClient) -> None:
     page = olga.get("/staff/tidewater/messages/booking.reminder.sms/").content.decode()
     assert "characters:" in page and "part(s), GSM-7" in page
     assert "Reply STOP to opt out." in page
     assert 'name="subject"' not in page
 
 
-def test_an_unknown_message_kind_is_a_404(olga) -> None:
+def test_an_unknown_message_kind_is_a_404(olga: HttpClient) -> None:
     assert olga.get("/staff/tidewater/messages/booking.nothing.email/").status_code == 404
 
 
@@ -145,16 +149,16 @@ def test_an_unknown_message_kind_is_a_404(olga) -> None:
 
 
 @pytest.fixture
-def ben(client: HttpClient, cast) -> HttpClient:
+def ben(client: HttpClient, cast: Cast) -> HttpClient:
     client.force_login(cast.ben_user)
     return client
 
 
-def reminders_url(cast) -> str:
+def reminders_url(cast: Cast) -> str:
     return f"/staff/tidewater/clients/{cast.cleo.pk}/reminders/"
 
 
-def test_texts_need_a_number_we_can_text_and_the_clients_agreement(ben, cast) -> None:
+def test_texts_need_a_number_we_can_text_and_the_clients_agreement(ben: HttpClient, cast: Cast) -> None:
     response = ben.post(reminders_url(cast), {"channel": "sms", "sms_consent": "on"})
     assert "Add the client&#x27;s mobile number first" in response.content.decode()
     Client.objects.filter(pk=cast.cleo.pk).update(phone="(207) 555-0199")
@@ -172,14 +176,14 @@ def test_texts_need_a_number_we_can_text_and_the_clients_agreement(ben, cast) ->
     assert (cast.cleo.reminder_channel, cast.cleo.sms_consent_at) == (ReminderChannel.EMAIL, None)
 
 
-def test_a_client_without_email_cannot_get_email_reminders(ben, cast) -> None:
+def test_a_client_without_email_cannot_get_email_reminders(ben: HttpClient, cast: Cast) -> None:
     Client.objects.filter(pk=cast.cleo.pk).update(email="")
     response = ben.post(reminders_url(cast), {"channel": "email"})
     assert "This client has no email address." in response.content.decode()
 
 
 @pytest.mark.parametrize("channel", ["", "fax", "sms\x00", "x" * 200])
-def test_a_bad_channel_is_explained(ben, cast, channel: str) -> None:
+def test_a_bad_channel_is_explained(ben: HttpClient, cast: Cast, channel: str) -> None:
     response = ben.post(reminders_url(cast), {"channel": channel})
     assert response.status_code == 200
     page = response.content.decode()

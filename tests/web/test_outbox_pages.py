@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.clients.models import Client
 from longtide.notifications.delivery import deliver_due
 from longtide.notifications.models import Message, State
@@ -22,13 +24,13 @@ WED_10 = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
 
 @pytest.fixture
-def booked(cast):
+def booked(cast: Cast):
     return book_appointment(
         practice=cast.tidewater,
         service=cast.session,
@@ -41,7 +43,7 @@ def booked(cast):
 
 
 @pytest.fixture
-def ben(client: HttpClient, cast) -> HttpClient:
+def ben(client: HttpClient, cast: Cast) -> HttpClient:
     client.force_login(cast.ben_user)  # front desk
     return client
 
@@ -52,14 +54,14 @@ def resend_key(page: str) -> str:
     return found.group(1)
 
 
-def test_front_desk_sees_what_was_sent_to_whom_and_when(ben, booked) -> None:
+def test_front_desk_sees_what_was_sent_to_whom_and_when(ben: HttpClient, booked) -> None:
     deliver_due(worker="test")
     page = ben.get("/staff/tidewater/outbox/").content.decode()
     assert "Booking confirmation" in page and "cleo@example.test" in page and "Sent" in page
     assert "Migraines" not in page
 
 
-def test_the_message_page_shows_the_text_but_not_the_private_link(ben, booked) -> None:
+def test_the_message_page_shows_the_text_but_not_the_private_link(ben: HttpClient, booked) -> None:
     message = Message.objects.get()
     page = ben.get(f"/staff/tidewater/outbox/{message.pk}/").content.decode()
     assert "Your appointment at Tidewater Craniosacral is booked." in page
@@ -69,7 +71,7 @@ def test_the_message_page_shows_the_text_but_not_the_private_link(ben, booked) -
     assert "Migraines" not in page
 
 
-def test_a_failure_is_listed_with_its_reason(ben, booked) -> None:
+def test_a_failure_is_listed_with_its_reason(ben: HttpClient, booked) -> None:
     Message.objects.update(status=State.FAILED, attempts=1, last_error="550 recipient refused: User unknown")
     page = ben.get("/staff/tidewater/outbox/").content.decode()
     assert "1 message could not be sent." in page
@@ -79,7 +81,9 @@ def test_a_failure_is_listed_with_its_reason(ben, booked) -> None:
     assert "cleo@example.test" not in ben.get("/staff/tidewater/outbox/?status=sent").content.decode()
 
 
-def test_sending_again_makes_a_new_message_once_per_form_to_the_corrected_address(ben, booked, cast) -> None:
+def test_sending_again_makes_a_new_message_once_per_form_to_the_corrected_address(
+    ben: HttpClient, booked, cast: Cast
+) -> None:
     original = Message.objects.get()
     Message.objects.update(status=State.FAILED, last_error="550 recipient refused")
     Client.objects.filter(pk=cast.cleo.pk).update(email="cleo.park@example.test")
@@ -101,7 +105,7 @@ def test_sending_again_makes_a_new_message_once_per_form_to_the_corrected_addres
     assert deliver_due(worker="test").sent == 1
 
 
-def test_a_waiting_message_is_not_sent_again_and_a_bad_key_is_refused(ben, booked) -> None:
+def test_a_waiting_message_is_not_sent_again_and_a_bad_key_is_refused(ben: HttpClient, booked) -> None:
     message = Message.objects.get()
     response = ben.post(f"/staff/tidewater/outbox/{message.pk}/send-again/", {"key": "abc"}, follow=True)
     assert "Only a sent or failed message can be sent again." in response.content.decode()
@@ -116,24 +120,24 @@ def test_a_waiting_message_is_not_sent_again_and_a_bad_key_is_refused(ben, booke
 @pytest.mark.parametrize(
     "query", ["?status=nonsense", "?page=0", "?page=-1", "?page=99999999999999999999", "?page=abc"]
 )
-def test_bad_filters_show_the_whole_outbox_not_an_error(ben, booked, query: str) -> None:
+def test_bad_filters_show_the_whole_outbox_not_an_error(ben: HttpClient, booked, query: str) -> None:
     response = ben.get(f"/staff/tidewater/outbox/{query}")
     assert response.status_code == 200
     assert "Booking confirmation" in response.content.decode()
 
 
-def test_a_nul_byte_in_the_filters_is_a_400_page_that_says_so(ben, booked) -> None:
+def test_a_nul_byte_in_the_filters_is_a_400_page_that_says_so(ben: HttpClient, booked) -> None:
     response = ben.get("/staff/tidewater/outbox/?status=%00")
     assert response.status_code == 400
     assert "contains a null character" in response.content.decode()
     assert 'href="/staff/tidewater/outbox/"' in response.content.decode()
 
 
-def test_a_20_digit_message_id_is_a_404(ben, booked) -> None:
+def test_a_20_digit_message_id_is_a_404(ben: HttpClient, booked) -> None:
     assert ben.get("/staff/tidewater/outbox/99999999999999999999/").status_code == 404
 
 
-def test_the_appointment_page_lists_its_messages(ben, booked) -> None:
+def test_the_appointment_page_lists_its_messages(ben: HttpClient, booked) -> None:
     page = ben.get(f"/staff/tidewater/appointments/{booked.appointment.pk}/").content.decode()
     assert "Messages to the client" in page
     assert f"/staff/tidewater/outbox/{Message.objects.get().pk}/" in page

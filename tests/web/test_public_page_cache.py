@@ -6,6 +6,7 @@ from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 
+from conftest import Cast
 from longtide.practice.models import Location, Practice, Practitioner, Service
 from longtide.web.public.page_cache import pages
 
@@ -26,7 +27,7 @@ def text(client: HttpClient, url: str) -> str:
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_a_second_visit_is_served_from_the_cache(client: HttpClient, cast, url: str) -> None:
+def test_a_second_visit_is_served_from_the_cache(client: HttpClient, cast: Cast, url: str) -> None:
     first = text(client, url)
     with CaptureQueriesContext(connection) as queries:
         assert text(client, url) == first
@@ -80,7 +81,7 @@ def test_a_second_visit_is_served_from_the_cache(client: HttpClient, cast, url: 
         ),
     ],
 )
-def test_an_edit_shows_on_the_next_request(client: HttpClient, cast, url: str, edit, shown: str) -> None:
+def test_an_edit_shows_on_the_next_request(client: HttpClient, cast: Cast, url: str, edit, shown: str) -> None:
     before = text(client, url)
     assert text(client, url) == before  # cached
     edit(cast)
@@ -91,7 +92,7 @@ def test_an_edit_shows_on_the_next_request(client: HttpClient, cast, url: str, e
         assert shown not in before and shown in after
 
 
-def test_who_offers_a_service_shows_on_the_next_request(client: HttpClient, cast) -> None:
+def test_who_offers_a_service_shows_on_the_next_request(client: HttpClient, cast: Cast) -> None:
     bea = Practitioner.objects.create(practice=cast.tidewater, display_name="Bea Okafor", slug="bea-okafor")
     before = text(client, "/p/tidewater/services/")
     cast.session.practitioners.add(bea)
@@ -100,7 +101,7 @@ def test_who_offers_a_service_shows_on_the_next_request(client: HttpClient, cast
     assert text(client, "/p/tidewater/services/") == before
 
 
-def test_a_stale_save_of_the_practice_never_takes_the_version_back(client: HttpClient, cast) -> None:
+def test_a_stale_save_of_the_practice_never_takes_the_version_back(client: HttpClient, cast: Cast) -> None:
     stale = Practice.objects.get(pk=cast.tidewater.pk)  # read before the edits below
     first = text(client, "/p/tidewater/")
     Practitioner.objects.filter(pk=cast.ana.pk).update(display_name="Ana S. Silva")
@@ -113,13 +114,13 @@ def test_a_stale_save_of_the_practice_never_takes_the_version_back(client: HttpC
     assert first != latest
 
 
-def test_other_practices_pages_are_not_mixed_up(client: HttpClient, cast) -> None:
+def test_other_practices_pages_are_not_mixed_up(client: HttpClient, cast: Cast) -> None:
     assert "Tidewater" in text(client, "/p/tidewater/")
     assert "Harbour Bodywork" in text(client, "/p/harbour/")
     assert "Harbour Bodywork" not in text(client, "/p/tidewater/")
 
 
-def test_a_signed_in_visitor_is_never_served_or_stored(client: HttpClient, cast) -> None:
+def test_a_signed_in_visitor_is_never_served_or_stored(client: HttpClient, cast: Cast) -> None:
     pages.clear()
     client.force_login(cast.olga_user)
     with CaptureQueriesContext(connection) as queries:
@@ -128,7 +129,7 @@ def test_a_signed_in_visitor_is_never_served_or_stored(client: HttpClient, cast)
     assert not pages._pages, "nothing rendered for a session is kept"
 
 
-def test_pages_that_set_a_cookie_or_use_a_csrf_token_are_not_kept(client: HttpClient, cast) -> None:
+def test_pages_that_set_a_cookie_or_use_a_csrf_token_are_not_kept(client: HttpClient, cast: Cast) -> None:
     pages.clear()
     # The booking pages carry forms: not decorated, and a page using a CSRF token is not kept anyway.
     client.get("/p/tidewater/book/")
@@ -156,7 +157,7 @@ def test_pages_that_set_a_cookie_or_use_a_csrf_token_are_not_kept(client: HttpCl
     assert not pages._pages
 
 
-def test_unknown_practices_and_pages_still_answer_404(client: HttpClient, cast) -> None:
+def test_unknown_practices_and_pages_still_answer_404(client: HttpClient, cast: Cast) -> None:
     assert client.get("/p/no-such-clinic/").status_code == 404
     assert client.get("/p/tidewater/practitioners/nobody/").status_code == 404
     assert client.get("/p/tidewater/practitioners/nobody/").status_code == 404

@@ -4,6 +4,7 @@ import re
 import pytest
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.sampledata.demo import seed_demo
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ def test_the_root_redirects_to_the_only_practice(client: HttpClient) -> None:
     assert response["Location"] == "/p/demo/"
 
 
-def test_the_root_lists_practices_when_there_are_several(client: HttpClient, cast) -> None:
+def test_the_root_lists_practices_when_there_are_several(client: HttpClient, cast: Cast) -> None:
     response = client.get("/")
     assert response.status_code == 200
     assert "Tidewater Craniosacral" in response.text and "Harbour Bodywork" in response.text
@@ -160,7 +161,7 @@ def test_a_missing_page_is_a_friendly_404(client: HttpClient) -> None:
     assert "We couldn't find that page" in response.text
 
 
-def test_a_stale_manage_link_says_what_to_do(client: HttpClient, cast) -> None:
+def test_a_stale_manage_link_says_what_to_do(client: HttpClient, cast: Cast) -> None:
     response = client.get("/p/tidewater/manage/expired-token/")
     assert response.status_code == 404
     assert "If you followed the link in a booking email" in response.text

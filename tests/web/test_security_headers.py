@@ -13,6 +13,7 @@ import time_machine
 from django.core import mail
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.notifications.delivery import deliver_due
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def policy(response) -> dict[str, list[str]]:
     return {name: values for name, *values in (part.split() for part in header.split(";") if part.strip())}
 
 
-def test_every_page_has_a_policy_without_inline_script_or_style(client: HttpClient, cast) -> None:
+def test_every_page_has_a_policy_without_inline_script_or_style(client: HttpClient, cast: Cast) -> None:
     for url in ("/p/tidewater/", "/p/tidewater/book/", "/staff/login/", "/api/v1/docs", "/p/no-such-clinic/"):
         directives = policy(client.get(url))
         assert directives["default-src"] == ["'self'"], url
@@ -47,7 +48,7 @@ def test_no_template_has_an_inline_script_style_or_event_handler() -> None:
     assert found == []
 
 
-def test_the_calendar_is_laid_out_by_classes_from_a_stylesheet(client: HttpClient, cast) -> None:
+def test_the_calendar_is_laid_out_by_classes_from_a_stylesheet(client: HttpClient, cast: Cast) -> None:
     from longtide.web.staff.calendar_css import stylesheet
 
     css = TEMPLATES / "web" / "static" / "longtide" / "calendar-grid.css"
@@ -58,7 +59,7 @@ def test_the_calendar_is_laid_out_by_classes_from_a_stylesheet(client: HttpClien
     assert re.search(r'class="cal-grid cal-day rows-\d+"', page)
 
 
-def test_private_pages_are_never_stored(client: HttpClient, cast) -> None:
+def test_private_pages_are_never_stored(client: HttpClient, cast: Cast) -> None:
     with time_machine.travel(NOW, tick=False):
         details = {
             "slot": f"2026-12-02T10:00:00-05:00|{cast.ana.pk}",

@@ -12,7 +12,9 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.test import Client as HttpClient
+from pytest_django import DjangoAssertNumQueries
 
+from conftest import Cast
 from longtide.clients.models import Client
 from longtide.practice.models import Practitioner, Role, StaffMembership
 from longtide.scheduling.booking import ClientDetails, book_appointment, confirm_booking
@@ -37,7 +39,7 @@ def frozen() -> Iterator[time_machine.Traveller]:
 
 
 @pytest.fixture
-def booked(cast) -> Appointment:
+def booked(cast: Cast) -> Appointment:
     """Cleo's CST session with Ana tomorrow at 10:00 AM New York time, booked online with a note
     (and confirmed from the emailed link)."""
     held = book_appointment(
@@ -51,7 +53,7 @@ def booked(cast) -> Appointment:
     return confirm_booking(appointment=held)
 
 
-def test_staff_see_a_held_booking_as_held_and_a_typed_name_that_differs(client: HttpClient, cast) -> None:
+def test_staff_see_a_held_booking_as_held_and_a_typed_name_that_differs(client: HttpClient, cast: Cast) -> None:
     held = book_appointment(
         practice=cast.tidewater,
         service=cast.session,
@@ -72,7 +74,9 @@ def test_staff_see_a_held_booking_as_held_and_a_typed_name_that_differs(client: 
     assert cast.cleo.full_name == "Cleo Park"
 
 
-def test_a_lapsed_hold_is_listed_below_the_grid_not_in_it(client: HttpClient, cast, frozen) -> None:
+def test_a_lapsed_hold_is_listed_below_the_grid_not_in_it(
+    client: HttpClient, cast: Cast, frozen: time_machine.Traveller
+) -> None:
     held = book_appointment(
         practice=cast.tidewater,
         service=cast.session,
@@ -99,7 +103,7 @@ def detail(appointment: Appointment, slug: str = "tidewater") -> str:
     return f"/staff/{slug}/appointments/{appointment.pk}/"
 
 
-def book_data(cast, start: datetime, **overrides: str) -> dict[str, str]:
+def book_data(cast: Cast, start: datetime, **overrides: str) -> dict[str, str]:
     return {
         "action": "book",
         "service": str(cast.session.pk),
@@ -118,7 +122,9 @@ def book_data(cast, start: datetime, **overrides: str) -> dict[str, str]:
 # Access, both ways.
 
 
-def test_dov_cannot_see_tidewaters_calendar_or_its_appointments(client: HttpClient, cast, booked) -> None:
+def test_dov_cannot_see_tidewaters_calendar_or_its_appointments(
+    client: HttpClient, cast: Cast, booked: Appointment
+) -> None:
     as_user(client, cast.dov_user)
     assert client.get(calendar()).status_code == 404
     assert client.get(detail(booked)).status_code == 404
@@ -128,7 +134,7 @@ def test_dov_cannot_see_tidewaters_calendar_or_its_appointments(client: HttpClie
 
 
 def test_an_appointment_of_another_practice_is_not_found_through_dovs_own_practice(
-    client: HttpClient, cast, booked
+    client: HttpClient, cast: Cast, booked: Appointment
 ) -> None:
     as_user(client, cast.dov_user)
     assert client.get(detail(booked, "harbour")).status_code == 404
@@ -138,18 +144,18 @@ def test_an_appointment_of_another_practice_is_not_found_through_dovs_own_practi
     assert booked.status == Status.BOOKED
 
 
-def test_the_calendar_needs_a_login(client: HttpClient, cast) -> None:
+def test_the_calendar_needs_a_login(client: HttpClient, cast: Cast) -> None:
     response = client.get(calendar())
     assert response.status_code == 302 and response["Location"].startswith("/staff/login/")
 
 
-def test_signing_in_leads_to_the_staff_home_which_links_the_calendar(client: HttpClient, cast) -> None:
+def test_signing_in_leads_to_the_staff_home_which_links_the_calendar(client: HttpClient, cast: Cast) -> None:
     response = client.post("/staff/login/", {"username": "ben", "password": "pw-ben-123"})
     assert response.status_code == 302 and response["Location"] == "/staff/"
     assert 'href="/staff/tidewater/calendar/"' in client.get("/staff/").text
 
 
-def test_ben_the_front_desk_and_ana_can_see_the_calendar(client: HttpClient, cast) -> None:
+def test_ben_the_front_desk_and_ana_can_see_the_calendar(client: HttpClient, cast: Cast) -> None:
     for user in (cast.ben_user, cast.ana_user, cast.olga_user):
         assert as_user(client, user).get(calendar()).status_code == 200
 
@@ -157,7 +163,9 @@ def test_ben_the_front_desk_and_ana_can_see_the_calendar(client: HttpClient, cas
 # The day and week views.
 
 
-def test_the_day_view_shows_an_appointment_at_its_local_time(client: HttpClient, cast, booked) -> None:
+def test_the_day_view_shows_an_appointment_at_its_local_time(
+    client: HttpClient, cast: Cast, booked: Appointment
+) -> None:
     page = as_user(client, cast.ben_user).get(calendar(), {"date": "2026-06-02"}).text
     assert "Tuesday 2 June 2026" in page
     block = re.search(r'<li class="cal-block status-booked gs-(\d+) ge-(\d+) gc-1">.*?</li>', page, re.S)
@@ -172,13 +180,13 @@ def test_the_day_view_shows_an_appointment_at_its_local_time(client: HttpClient,
     assert "Working 9:00 AM–5:00 PM" in page
 
 
-def test_the_day_view_by_room_has_a_column_per_room(client: HttpClient, cast, booked) -> None:
+def test_the_day_view_by_room_has_a_column_per_room(client: HttpClient, cast: Cast, booked: Appointment) -> None:
     page = as_user(client, cast.ben_user).get(calendar(), {"date": "2026-06-02", "by": "room"}).text
     assert re.search(r"<h3[^>]*>Willow", page) and re.search(r"<h3[^>]*>Cedar", page)
     assert "Ana Silva" in page and "Cleo Park" in page
 
 
-def test_the_week_view_shows_anas_own_week(client: HttpClient, cast, booked) -> None:
+def test_the_week_view_shows_anas_own_week(client: HttpClient, cast: Cast, booked: Appointment) -> None:
     page = as_user(client, cast.ana_user).get(calendar(), {"view": "week", "date": "2026-06-04"}).text
     assert "Week of Monday 1 June 2026 · Ana Silva" in page
     headings = re.findall(r'<h3 id="cal-col-\d+">([^<]+)', page)
@@ -195,7 +203,7 @@ def test_the_week_view_shows_anas_own_week(client: HttpClient, cast, booked) -> 
     assert "?view=week&amp;by=practitioner&amp;practitioner=" in page and "date=2026-05-25" in page
 
 
-def _colleague(cast, name: str) -> Practitioner:
+def _colleague(cast: Cast, name: str) -> Practitioner:
     from datetime import time
 
     from longtide.scheduling.models import WorkingHours
@@ -211,7 +219,9 @@ def _colleague(cast, name: str) -> Practitioner:
     return person
 
 
-def test_everyones_week_shows_a_column_per_practitioner_per_day(client: HttpClient, cast, booked) -> None:
+def test_everyones_week_shows_a_column_per_practitioner_per_day(
+    client: HttpClient, cast: Cast, booked: Appointment
+) -> None:
     bo = _colleague(cast, "Bo Lind")
     staff_booking = book_appointment(
         practice=cast.tidewater,
@@ -239,7 +249,7 @@ def test_everyones_week_shows_a_column_per_practitioner_per_day(client: HttpClie
 
 
 def test_everyones_week_costs_the_same_queries_for_two_or_five_practitioners(
-    client: HttpClient, cast, booked, django_assert_num_queries
+    client: HttpClient, cast: Cast, booked: Appointment, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -266,12 +276,12 @@ def test_everyones_week_costs_the_same_queries_for_two_or_five_practitioners(
     assert len(five.captured_queries) == len(two.captured_queries), [q["sql"][:80] for q in five.captured_queries]
 
 
-def test_the_week_view_refuses_a_practitioner_of_another_practice(client: HttpClient, cast) -> None:
+def test_the_week_view_refuses_a_practitioner_of_another_practice(client: HttpClient, cast: Cast) -> None:
     response = as_user(client, cast.ben_user).get(calendar(), {"view": "week", "practitioner": cast.dov.pk})
     assert response.status_code == 404
 
 
-def test_an_htmx_request_gets_only_the_calendar_partial(client: HttpClient, cast, booked) -> None:
+def test_an_htmx_request_gets_only_the_calendar_partial(client: HttpClient, cast: Cast, booked: Appointment) -> None:
     response = as_user(client, cast.ben_user).get(calendar(), {"date": "2026-06-02"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "<html" not in response.text and 'id="calendar"' in response.text
@@ -279,7 +289,7 @@ def test_an_htmx_request_gets_only_the_calendar_partial(client: HttpClient, cast
     assert "HX-Request" in response["Vary"]
 
 
-def test_cancelled_appointments_are_listed_below_the_grid(client: HttpClient, cast, booked) -> None:
+def test_cancelled_appointments_are_listed_below_the_grid(client: HttpClient, cast: Cast, booked: Appointment) -> None:
     as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/", CANCEL)
     page = client.get(calendar(), {"date": "2026-06-02"}).text
     assert "cal-block status-" not in page
@@ -289,13 +299,13 @@ def test_cancelled_appointments_are_listed_below_the_grid(client: HttpClient, ca
 # Booking for a client.
 
 
-def test_the_booking_page_lists_free_times_inside_the_minimum_notice(client: HttpClient, cast) -> None:
+def test_the_booking_page_lists_free_times_inside_the_minimum_notice(client: HttpClient, cast: Cast) -> None:
     page = as_user(client, cast.ben_user).get("/staff/tidewater/appointments/new/").text
     # Now is 8:00 AM; the practice asks clients for 12 hours' notice, staff need none.
     assert "9:00 AM" in page and "Ana Silva" in page
 
 
-def test_staff_can_book_inside_the_minimum_notice(client: HttpClient, cast) -> None:
+def test_staff_can_book_inside_the_minimum_notice(client: HttpClient, cast: Cast) -> None:
     soon = datetime(2026, 6, 1, 10, 0, tzinfo=NEW_YORK)
     response = as_user(client, cast.ben_user).post("/staff/tidewater/appointments/new/", book_data(cast, soon))
     appointment = Appointment.objects.get(client__email="dana@example.test")
@@ -304,7 +314,9 @@ def test_staff_can_book_inside_the_minimum_notice(client: HttpClient, cast) -> N
     assert appointment.created_by == cast.ben_user
 
 
-def test_a_staff_booking_that_overlaps_is_refused_with_a_message(client: HttpClient, cast, booked) -> None:
+def test_a_staff_booking_that_overlaps_is_refused_with_a_message(
+    client: HttpClient, cast: Cast, booked: Appointment
+) -> None:
     overlapping = datetime(2026, 6, 2, 10, 30, tzinfo=NEW_YORK)
     response = as_user(client, cast.ben_user).post(
         "/staff/tidewater/appointments/new/", book_data(cast, overlapping, note="Prefers Willow.")
@@ -317,20 +329,20 @@ def test_a_staff_booking_that_overlaps_is_refused_with_a_message(client: HttpCli
     assert Appointment.objects.count() == 1
 
 
-def test_a_staff_booking_in_the_past_is_refused_with_a_message(client: HttpClient, cast) -> None:
+def test_a_staff_booking_in_the_past_is_refused_with_a_message(client: HttpClient, cast: Cast) -> None:
     past = datetime(2026, 6, 1, 7, 0, tzinfo=NEW_YORK)
     response = as_user(client, cast.ben_user).post("/staff/tidewater/appointments/new/", book_data(cast, past))
     assert response.status_code == 200 and "That time has already passed" in response.text
     assert not Appointment.objects.exists()
 
 
-def test_a_made_up_slot_is_a_form_error_not_a_crash(client: HttpClient, cast) -> None:
+def test_a_made_up_slot_is_a_form_error_not_a_crash(client: HttpClient, cast: Cast) -> None:
     data = book_data(cast, TOMORROW_10, slot=f"{TOMORROW_10.isoformat()}|{cast.dov.pk}")
     response = as_user(client, cast.ben_user).post("/staff/tidewater/appointments/new/", data)
     assert response.status_code == 200 and "Please choose one of the free times" in response.text
 
 
-def test_showing_other_times_keeps_the_client_details(client: HttpClient, cast) -> None:
+def test_showing_other_times_keeps_the_client_details(client: HttpClient, cast: Cast) -> None:
     data = book_data(cast, TOMORROW_10, action="search", date="2026-06-03")
     page = as_user(client, cast.ben_user).post("/staff/tidewater/appointments/new/", data).text
     assert 'value="Dana"' in page and 'value="2026-06-03"' in page
@@ -340,7 +352,9 @@ def test_showing_other_times_keeps_the_client_details(client: HttpClient, cast) 
 # The appointment page and its actions.
 
 
-def test_the_appointment_page_shows_the_client_and_the_history(client: HttpClient, cast, booked) -> None:
+def test_the_appointment_page_shows_the_client_and_the_history(
+    client: HttpClient, cast: Cast, booked: Appointment
+) -> None:
     page = as_user(client, cast.ben_user).get(detail(booked)).text
     for text in [
         "Cleo Park",
@@ -364,7 +378,7 @@ def test_the_appointment_page_shows_the_client_and_the_history(client: HttpClien
 
 
 def test_the_front_desk_cannot_read_the_clients_note_but_ana_and_the_owner_can(
-    client: HttpClient, cast, booked
+    client: HttpClient, cast: Cast, booked: Appointment
 ) -> None:
     page = as_user(client, cast.ben_user).get(detail(booked)).text
     assert NOTE not in page and "The client left a note for the practitioner." in page
@@ -372,7 +386,9 @@ def test_the_front_desk_cannot_read_the_clients_note_but_ana_and_the_owner_can(
     assert NOTE in as_user(client, cast.olga_user).get(detail(booked)).text
 
 
-def test_another_practitioner_cannot_read_anas_clients_note(client: HttpClient, cast, booked) -> None:
+def test_another_practitioner_cannot_read_anas_clients_note(
+    client: HttpClient, cast: Cast, booked: Appointment
+) -> None:
     bo = get_user_model().objects.create_user("bo", "bo@tidewater.test", "pw-bo-123", is_staff=True)
     Practitioner.objects.create(practice=cast.tidewater, user=bo, display_name="Bo Lin", slug="bo-lin", style="")
     StaffMembership.objects.create(practice=cast.tidewater, user=bo, role=Role.PRACTITIONER)
@@ -380,7 +396,7 @@ def test_another_practitioner_cannot_read_anas_clients_note(client: HttpClient, 
     assert NOTE not in page and "The client left a note for the practitioner." in page
 
 
-def test_staff_can_move_an_appointment(client: HttpClient, cast, booked) -> None:
+def test_staff_can_move_an_appointment(client: HttpClient, cast: Cast, booked: Appointment) -> None:
     url = f"{detail(booked)}move/"
     page = as_user(client, cast.ben_user).get(url, {"date": "2026-06-03"}).text
     assert "2:00 PM" in page
@@ -392,7 +408,9 @@ def test_staff_can_move_an_appointment(client: HttpClient, cast, booked) -> None
     assert "Moved to Wednesday 3 June 2026, 2:00 PM EDT" in client.get(detail(booked)).text
 
 
-def test_moving_onto_another_appointment_is_refused_with_a_message(client: HttpClient, cast, booked) -> None:
+def test_moving_onto_another_appointment_is_refused_with_a_message(
+    client: HttpClient, cast: Cast, booked: Appointment
+) -> None:
     other = book_appointment(
         practice=cast.tidewater,
         service=cast.session,
@@ -408,14 +426,16 @@ def test_moving_onto_another_appointment_is_refused_with_a_message(client: HttpC
     assert booked.start == TOMORROW_10
 
 
-def test_the_clinic_can_cancel(client: HttpClient, cast, booked) -> None:
+def test_the_clinic_can_cancel(client: HttpClient, cast: Cast, booked: Appointment) -> None:
     response = as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/", CANCEL, follow=True)
     booked.refresh_from_db()
     assert booked.status == Status.CANCELLED_CLINIC and booked.cancelled_at == NOW
     assert "Cancelled by the clinic." in response.text
 
 
-def test_the_clinic_can_late_cancel_inside_the_window(client: HttpClient, cast, booked, frozen) -> None:
+def test_the_clinic_can_late_cancel_inside_the_window(
+    client: HttpClient, cast: Cast, booked: Appointment, frozen: time_machine.Traveller
+) -> None:
     refused = as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/", LATE)
     assert refused.status_code == 400 and "this one is earlier, so cancel it normally" in refused.text
     booked.refresh_from_db()
@@ -426,7 +446,7 @@ def test_the_clinic_can_late_cancel_inside_the_window(client: HttpClient, cast, 
     assert booked.status == Status.LATE_CANCELLED
 
 
-def test_cancelling_twice_says_so_instead_of_failing(client: HttpClient, cast, booked) -> None:
+def test_cancelling_twice_says_so_instead_of_failing(client: HttpClient, cast: Cast, booked: Appointment) -> None:
     as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/", CANCEL)
     response = client.post(f"{detail(booked)}cancel/", CANCEL)
     assert response.status_code == 400 and "This appointment is no longer booked" in response.text
@@ -434,14 +454,14 @@ def test_cancelling_twice_says_so_instead_of_failing(client: HttpClient, cast, b
     assert booked.status == Status.CANCELLED_CLINIC
 
 
-def test_cancel_and_mark_need_a_post(client: HttpClient, cast, booked) -> None:
+def test_cancel_and_mark_need_a_post(client: HttpClient, cast: Cast, booked: Appointment) -> None:
     as_user(client, cast.ben_user)
     assert client.get(f"{detail(booked)}cancel/").status_code == 405
     assert client.get(f"{detail(booked)}mark/").status_code == 405
 
 
 def test_an_appointment_is_marked_completed_only_after_it_starts(
-    client: HttpClient, cast, booked, frozen: time_machine.Traveller
+    client: HttpClient, cast: Cast, booked: Appointment, frozen: time_machine.Traveller
 ) -> None:
     response = as_user(client, cast.ben_user).post(f"{detail(booked)}mark/", {"status": "completed"}, follow=True)
     assert "only once it has started" in response.text
@@ -460,7 +480,9 @@ def test_an_appointment_is_marked_completed_only_after_it_starts(
     assert booked.status == Status.NO_SHOW
 
 
-def test_a_cancelled_appointment_cannot_be_marked(client: HttpClient, cast, booked, frozen) -> None:
+def test_a_cancelled_appointment_cannot_be_marked(
+    client: HttpClient, cast: Cast, booked: Appointment, frozen: time_machine.Traveller
+) -> None:
     as_user(client, cast.ben_user).post(f"{detail(booked)}cancel/", CANCEL)
     frozen.move_to(datetime(2026, 6, 2, 12, 0, tzinfo=NEW_YORK))
     as_user(client, cast.ben_user)
@@ -471,7 +493,7 @@ def test_a_cancelled_appointment_cannot_be_marked(client: HttpClient, cast, book
 
 
 def test_booking_again_starts_from_the_clients_details_but_only_within_the_practice(
-    client: HttpClient, cast, booked
+    client: HttpClient, cast: Cast, booked: Appointment
 ) -> None:
     as_user(client, cast.ben_user)
     page = client.get("/staff/tidewater/appointments/new/", {"client": booked.client.pk}).text
@@ -482,7 +504,9 @@ def test_booking_again_starts_from_the_clients_details_but_only_within_the_pract
     assert "Hana" not in client.get("/staff/tidewater/appointments/new/", {"client": stranger.pk}).text
 
 
-def test_the_day_is_also_a_list_for_phones_with_every_appointment(client: HttpClient, cast, booked) -> None:
+def test_the_day_is_also_a_list_for_phones_with_every_appointment(
+    client: HttpClient, cast: Cast, booked: Appointment
+) -> None:
     page = as_user(client, cast.ben_user).get(calendar(), {"date": "2026-06-02"}).text
     phone_list = page.split('<div class="cal-list">')[1]
     text = " ".join(re.sub(r"<[^>]+>", " ", phone_list).split())
@@ -503,7 +527,7 @@ def test_the_day_is_also_a_list_for_phones_with_every_appointment(client: HttpCl
 )
 @pytest.mark.parametrize("user", ["olga_user", "ana_user", "ben_user"])
 def test_every_calendar_view_reads_its_appointments_in_a_fixed_number_of_queries(
-    client: HttpClient, cast, booked, params, user
+    client: HttpClient, cast: Cast, booked: Appointment, params, user
 ) -> None:
     """The calendar reads only CALENDAR_FIELDS of each appointment (calendar_grid.py): a field a view
     shows but the list leaves out would cost a query per appointment, caught here for every view
