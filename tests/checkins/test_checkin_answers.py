@@ -34,7 +34,7 @@ NO_CARE = {"sought_care": "no", "contact_me": "no"}
         ({"none": "1", "other": "nothing really", **NO_CARE}, Answer({}, "", False, False)),
     ],
 )
-def test_good_answers(data, answer) -> None:
+def test_good_answers(data: dict[str, object], answer: Answer) -> None:
     assert check(data).answer == answer and check(data).errors == {}
 
 
@@ -59,7 +59,7 @@ def test_after_effect_and_serious_are_what_the_report_counts() -> None:
         ({"none": "1", "sought_care": "no", "contact_me": ["yes"]}, {"contact_me"}),
     ],
 )
-def test_mistakes_get_one_message_each(data, errors) -> None:
+def test_mistakes_get_one_message_each(data: dict[str, object], errors: set[str]) -> None:
     checked = check(data)
     assert checked.answer is None and set(checked.errors) == errors
     assert all(message.endswith(".") for message in checked.errors.values())

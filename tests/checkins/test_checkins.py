@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client as HttpClient
 
@@ -31,7 +32,7 @@ END = VISIT + timedelta(hours=1)
 GOOD = {"effects": ["headache"], "severity_headache": "moderate", "sought_care": "no", "contact_me": "no"}
 
 
-def run_worker_at(clock, moment: datetime) -> None:
+def run_worker_at(clock: time_machine.Traveller, moment: datetime) -> None:
     """One turn of `longtide worker` at that moment: every planner, then send what is due."""
     clock.move_to(moment, tick=False)
     assert -1 not in run_planners(moment).values()
@@ -49,11 +50,12 @@ def _completed(cast: Cast, status: str = Status.COMPLETED) -> Appointment:
 def _checkin_link() -> str:
     [email] = [m for m in mail.outbox if m.subject.startswith("How have you been")]
     assert "headache" not in email.subject.lower()
-    [path] = re.findall(r"https?://[^/\s]+(/p/tidewater/manage/[^/\s]+/check-in/)", email.body)
+    paths: list[str] = re.findall(r"https?://[^/\s]+(/p/tidewater/manage/[^/\s]+/check-in/)", str(email.body))
+    [path] = paths
     return path
 
 
-def _as(user) -> HttpClient:
+def _as(user: User) -> HttpClient:
     client = HttpClient()
     client.force_login(user)
     return client
@@ -147,7 +149,7 @@ def test_needing_care_alerts_the_practitioner_with_nothing_clinical(cast: Cast, 
     while deliver_due(worker="test").claimed:
         pass
     [alert] = [m for m in mail.outbox if m.to == ["ana@tidewater.test"]]
-    text = (alert.subject + alert.body).lower()
+    text = f"{alert.subject}{alert.body}".lower()
     assert "dizz" not in text and "cleo" not in text and "park" not in text and "severe" not in text
     assert f"/staff/tidewater/appointments/{appointment.pk}/" in alert.body
 

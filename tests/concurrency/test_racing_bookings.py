@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from http.cookies import SimpleCookie
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -27,7 +28,7 @@ from longtide.notifications.models import Message
 from longtide.practice.models import Practitioner
 from longtide.scheduling.models import OCCUPYING, Appointment, WorkingHours
 from longtide.web.times import parse_slot, slot_value
-from tests.concurrency.conftest import Race, RaceDay, Racer, ServerErrors, ServerMeter
+from tests.concurrency.conftest import Outgoing, Race, RaceDay, Racer, Reply, ServerErrors, ServerMeter
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -48,7 +49,9 @@ def confirmations() -> list[int]:
     return [int(value.removeprefix("appointment:")) for value in about]
 
 
-def api_request(racer, cast: Cast, start: datetime, email: str, practitioner: int | str, **headers: str):
+def api_request(
+    racer: Racer, cast: Cast, start: datetime, email: str, practitioner: int | str, **headers: str
+) -> Outgoing:
     body = {
         "service": cast.session.pk,
         "practitioner": practitioner,
@@ -68,16 +71,16 @@ def overlaps(a: tuple[datetime, datetime], b: tuple[datetime, datetime]) -> bool
     return a[0] < b[1] and b[0] < a[1]
 
 
-def occupying(**filters) -> list[Appointment]:
+def occupying(**filters: Any) -> list[Appointment]:
     return list(Appointment.objects.filter(status__in=OCCUPYING, **filters).order_by("start"))
 
 
-def holding(cast: Cast, start: datetime, **filters) -> list[Appointment]:
+def holding(cast: Cast, start: datetime, **filters: Any) -> list[Appointment]:
     """The occupying appointments whose blocked time overlaps that of a session at `start`."""
     return list(Appointment.objects.occupying().overlapping(*blocked(cast, start)).filter(**filters))
 
 
-def assert_healthy(race, server_errors) -> None:
+def assert_healthy(race: Race, server_errors: ServerErrors) -> None:
     """No racer lost to a transport error, no 5xx, nothing logged as a server error."""
     assert not race.failures, race.failure_report()
     assert len(race.replies) == race.n
@@ -89,17 +92,17 @@ def assert_healthy(race, server_errors) -> None:
     assert not server_errors.booking.records, server_errors.report()
 
 
-def assert_raced(race, meter, n: int = RACERS) -> None:
+def assert_raced(race: Race, meter: ServerMeter, n: int = RACERS) -> None:
     """The requests really were in Django at the same time (a race that doesn't race proves nothing)."""
     assert meter.count == n
     assert meter.peak >= n // 2, f"only {meter.peak} of {n} requests were ever in flight together"
 
 
-def assert_slot_taken_json(reply, cast: Cast, taken: tuple[datetime, datetime]) -> list[dict]:
+def assert_slot_taken_json(reply: Reply, cast: Cast, taken: tuple[datetime, datetime]) -> list[dict[str, Any]]:
     data = reply.json()
     assert data["code"] == "slot_taken", data
     assert "that time was just taken" in data["detail"]
-    alternatives = data["alternatives"]
+    alternatives: list[dict[str, Any]] = data["alternatives"]
     assert alternatives, f"a refusal without alternatives: {data}"
     for alternative in alternatives:
         start = datetime.fromisoformat(alternative["start"])
@@ -154,7 +157,7 @@ def test_fifty_form_posts_for_one_slot_make_exactly_one_booking(
     start = race_day.at(10)
     slot = slot_value(start, cast.ana.pk)
 
-    def prepare(i: int):
+    def prepare(i: int) -> Outgoing:
         # Each racer is its own browser: it loads the details page for its CSRF cookie and token.
         page = racer.fetch(racer.outgoing("GET", f"{DETAILS}?{urlencode({'slot': slot})}"))
         assert page.status == 200, page.text[:500]
@@ -232,7 +235,7 @@ def test_two_practitioners_racing_for_the_only_room_make_exactly_one_booking(
     cast.session.rooms.set([cast.willow])
     start = race_day.at(10)
     # Ana, Bea and "anyone free" in turn: every request needs the one room, Willow.
-    choices = [cast.ana.pk, bea.pk, "any"]
+    choices: list[int | str] = [cast.ana.pk, bea.pk, "any"]
 
     race = racer.race(RACERS, lambda i: api_request(racer, cast, start, f"room-racer-{i}@example.test", choices[i % 3]))
     summarize(race, server_meter)
@@ -310,7 +313,11 @@ def test_one_idempotency_key_from_twenty_threads_makes_one_booking(
         start, key, email = race_day.at(hour), f"race-key-{round_}", f"retrying-{round_}@example.test"
         same = api_request(racer, cast, start, email, cast.ana.pk, **{"Idempotency-Key": key})
         server_meter.reset()
-        race = racer.race(twenty, lambda i, same=same: same)
+
+        def again(i: int, same: Outgoing = same) -> Outgoing:
+            return same
+
+        race = racer.race(twenty, again)
         summarize(race, server_meter)
 
         assert not race.failures, race.failure_report()

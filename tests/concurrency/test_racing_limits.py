@@ -17,7 +17,7 @@ import pytest
 
 from conftest import Cast
 from longtide.scheduling.models import Appointment
-from tests.concurrency.conftest import Race, RaceDay, Racer, ServerErrors, ServerMeter
+from tests.concurrency.conftest import Outgoing, Race, RaceDay, Racer, ServerErrors, ServerMeter
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -38,7 +38,7 @@ def test_racing_bookings_from_one_address_stop_exactly_at_the_limit(
     # Sixteen free times on sixteen days: every request could be booked, were it not for the limit.
     starts = [race_day.at(10) + timedelta(days=k) for k in range(RACERS)]
 
-    def prepare(i: int):
+    def prepare(i: int) -> Outgoing:
         body = {
             "service": cast.session.pk,
             "practitioner": cast.ana.pk,

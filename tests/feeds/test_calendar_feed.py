@@ -5,20 +5,21 @@ moves, and its secret address (replace, stop). Parsed with icalendar and a secon
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 from ical.calendar_stream import IcsCalendarStream
-from icalendar import Calendar
+from icalendar import Calendar, Component
 
-from conftest import Cast
+from conftest import Cast, ClientResponse
 from longtide.practice.models import FeedNames
 from longtide.scheduling.booking import ClientDetails, book_appointment, cancel_appointment, move_appointment
 from longtide.scheduling.feeds import new_feed, revoke_feed, token_for
-from longtide.scheduling.models import CalendarFeed, Source
+from longtide.scheduling.models import Appointment, CalendarFeed, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def at(day: int, month: int = 3, hour: int = 10) -> datetime:
     return datetime.combine(datetime(2027, month, day).date(), time(hour), tzinfo=NEW_YORK)
 
 
-def book(cast: Cast, start: datetime, *, email: str = "cleo@example.test", source: str = Source.STAFF):
+def book(cast: Cast, start: datetime, *, email: str = "cleo@example.test", source: str = Source.STAFF) -> Appointment:
     return book_appointment(
         practice=cast.tidewater,
         service=cast.session,
@@ -51,7 +52,7 @@ def book(cast: Cast, start: datetime, *, email: str = "cleo@example.test", sourc
     ).appointment
 
 
-def fetch(token: str, client: HttpClient | None = None):
+def fetch(token: str, client: HttpClient | None = None) -> ClientResponse:
     return (client or HttpClient()).get(f"/calendar-feed/{token}.ics")
 
 
@@ -61,7 +62,13 @@ def feed_token(cast: Cast) -> str:
     return token
 
 
-def events_of(data: bytes) -> dict[str, object]:
+def timed(value: date | datetime | None) -> datetime:
+    """An event start the strict parser read, which must be a time of day (not an all-day date)."""
+    assert isinstance(value, datetime), value
+    return value
+
+
+def events_of(data: bytes) -> dict[str, Component]:
     return {str(e["UID"]): e for e in Calendar.from_ical(data).walk("VEVENT")}
 
 
@@ -86,9 +93,9 @@ def test_the_feed_imports_cleanly_into_two_parsers_with_local_times_across_the_c
     assert b"DTSTART;TZID=America/New_York:20270315T100000" in data
 
     strict = IcsCalendarStream.calendar_from_ics(data.decode())
-    starts = sorted(e.dtstart.astimezone(UTC) for e in strict.events)
+    starts = sorted(timed(e.dtstart).astimezone(UTC) for e in strict.events)
     assert starts == [datetime(2027, 3, 12, 15, tzinfo=UTC), datetime(2027, 3, 15, 14, tzinfo=UTC)]
-    assert {e.dtstart.astimezone(NEW_YORK).hour for e in strict.events} == {10}
+    assert {timed(e.dtstart).astimezone(NEW_YORK).hour for e in strict.events} == {10}
     assert [tz.tz_id for tz in strict.timezones] == ["America/New_York"]
 
 
@@ -192,7 +199,7 @@ def test_the_last_fetch_is_recorded_for_the_practitioner_to_see(cast: Cast) -> N
 # -- the staff page -----------------------------------------------------------------------------
 
 
-def signed_in(user) -> HttpClient:
+def signed_in(user: User) -> HttpClient:
     client = HttpClient()
     client.force_login(user)
     return client

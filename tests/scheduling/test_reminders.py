@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail import EmailMessage
 from pytest_django import Settings
 
 from conftest import Cast
@@ -49,7 +51,7 @@ def _texts(settings: Settings) -> Iterator[None]:
     sms.outbox.clear()
 
 
-def book(cast: Cast, start=VISIT, client=CLEO):
+def book(cast: Cast, start: datetime = VISIT, client: ClientDetails = CLEO) -> Appointment:
     """Booked online and confirmed by the client from the emailed link (held bookings get no reminders)."""
     held = book_appointment(
         practice=cast.tidewater, service=cast.session, practitioner=cast.ana, start=start, client=client, note=NOTE
@@ -57,7 +59,7 @@ def book(cast: Cast, start=VISIT, client=CLEO):
     return confirm_booking(appointment=held)
 
 
-def run_worker_at(clock, moment: datetime) -> None:
+def run_worker_at(clock: time_machine.Traveller, moment: datetime) -> None:
     """What `longtide worker` does on one turn at that moment: plan, then send what is due."""
     clock.move_to(moment, tick=False)
     plan_reminders(moment)
@@ -65,11 +67,11 @@ def run_worker_at(clock, moment: datetime) -> None:
         pass
 
 
-def reminders(**filters) -> list[Message]:
+def reminders(**filters: Any) -> list[Message]:
     return list(Message.objects.filter(purpose=Purpose.REMINDER, **filters).order_by("send_after"))
 
 
-def reminder_emails() -> list:
+def reminder_emails() -> list[EmailMessage]:
     return [m for m in mail.outbox if m.subject.startswith("Reminder:")]
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.core import mail
 from django.db import transaction
 from django.test import Client as HttpClient
@@ -182,7 +183,7 @@ def test_while_an_offer_is_held_nobody_else_can_book_the_time(cast: Cast) -> Non
         {"latest": date(2027, 4, 7)},
     ],
 )
-def test_a_time_is_offered_only_to_those_whose_days_and_times_it_suits(cast: Cast, overrides) -> None:
+def test_a_time_is_offered_only_to_those_whose_days_and_times_it_suits(cast: Cast, overrides: dict[str, Any]) -> None:
     entry = waiting(cast, "Fern", **overrides)
     cancelled_visit(cast)
     assert plan_offers(NOW) == 0
@@ -344,7 +345,7 @@ def test_the_same_form_sent_twice_joins_once(cast: Cast) -> None:
         ({"earliest": "2027-02-30"}, "Enter a valid date."),
     ],
 )
-def test_bad_wishes_are_explained_and_what_was_typed_is_kept(cast: Cast, overrides, error) -> None:
+def test_bad_wishes_are_explained_and_what_was_typed_is_kept(cast: Cast, overrides: dict[str, str], error: str) -> None:
     response = HttpClient().post("/p/tidewater/waitlist/", form(cast, **overrides))
     assert response.status_code == 400
     page = response.content.decode()
@@ -358,7 +359,7 @@ def test_the_emailed_link_confirms_the_place_and_leaves_the_list(cast: Cast) -> 
     with time_machine.travel(NOW, tick=False):
         deliver_due()
     (sent,) = mail.outbox
-    link = re.search(r"http://[^\s]+/p/tidewater/waitlist/([A-Za-z0-9_-]+)/", sent.body)
+    link = re.search(r"http://[^\s]+/p/tidewater/waitlist/([A-Za-z0-9_-]+)/", str(sent.body))
     assert link is not None
     path = f"/p/tidewater/waitlist/{link.group(1)}/"
     http = HttpClient()
@@ -387,7 +388,7 @@ def test_a_confirmation_email_is_not_sent_once_the_place_is_confirmed_or_left(ca
 # -- staff -------------------------------------------------------------------------------------
 
 
-def signed_in(user) -> HttpClient:
+def signed_in(user: User) -> HttpClient:
     http = HttpClient()
     http.force_login(user)
     return http
