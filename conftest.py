@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
     from django.core.management.color import Style
     from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.http import HttpResponseBase
 
     from longtide.clients.models import Client
     from longtide.practice.models import Location, Practice, Practitioner, Room, Service
@@ -198,3 +199,11 @@ def cast(db: None) -> Cast:
 def _fast_password_hashing() -> None:
     # PBKDF2 at full strength costs ~0.3 s per user; tests need no such protection.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def streamed(response: HttpResponseBase) -> bytes:
+    """The whole body of a streaming (file) response, read to the end (which closes the file)."""
+    from django.http import StreamingHttpResponse
+
+    assert isinstance(response, StreamingHttpResponse), type(response)
+    return response.getvalue()

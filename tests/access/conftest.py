@@ -16,12 +16,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from conftest import Cast
+
 NOTES = {"tidewater": "Migraine since May, worse on the left", "harbour": "Knee surgery in March"}
 
 
 @dataclass
 class World:
-    cast: Any
+    cast: Cast
     users: dict[str, Any]  # role name in the matrix -> user (no entry for "anonymous")
     practices: dict[str, Any]
     appointments: dict[str, Any]
@@ -46,7 +48,7 @@ def _booked(practice: Any, service: Any, practitioner: Any, zone: str, note: str
 
 
 @pytest.fixture
-def world(cast: Any) -> World:
+def world(cast: Cast) -> World:
     from django.contrib.auth import get_user_model
 
     from longtide.practice.models import Practitioner, Role, StaffMembership

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from longtide.practice.models import Practice
 from longtide.sampledata.demo import DEMO_PASSWORD, DemoAccountsTaken, seed_demo
@@ -20,14 +21,14 @@ from longtide.sampledata.models import DemoAccount
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def _snapshot(user) -> tuple:
+def _snapshot(user: User) -> tuple:
     user.refresh_from_db()
     return (user.password, user.email, user.is_superuser, user.is_staff, user.is_active)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("username", ["owner", "frontdesk", "maya", "jonah", "ines", "Maya"])
-def test_a_real_account_with_a_demo_name_stops_the_demo_and_nothing_changes(username) -> None:
+def test_a_real_account_with_a_demo_name_stops_the_demo_and_nothing_changes(username: str) -> None:
     real = get_user_model().objects.create_superuser(username, "real.person@clinic.test", "a-real-secret-1")
     before = _snapshot(real)
     with pytest.raises(DemoAccountsTaken) as refused:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.accounts.models import StaffSession
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ ACCOUNT_PAGES = ["/staff/account/", "/staff/account/password/", "/staff/account/
 @pytest.mark.parametrize("url", ACCOUNT_PAGES)
 @pytest.mark.parametrize("who", ["anonymous", *MEMBERS])
 def test_account_pages_answer_each_member_about_themselves_and_send_strangers_to_sign_in(
-    cast: Any, who: str, url: str
+    cast: Cast, who: str, url: str
 ) -> None:
     response = http_for(who).get(url)
     if who == "anonymous":
@@ -56,7 +57,7 @@ POST_ONLY = [
 
 @pytest.mark.parametrize("url", POST_ONLY)
 @pytest.mark.parametrize("who", ["anonymous", *MEMBERS])
-def test_account_actions_are_posts_for_signed_in_staff(cast: Any, who: str, url: str) -> None:
+def test_account_actions_are_posts_for_signed_in_staff(cast: Cast, who: str, url: str) -> None:
     http = http_for(who)
     assert http.get(url).status_code == 405
     response = http.post(url, {"password": "wrong"})
@@ -70,7 +71,7 @@ def test_account_actions_are_posts_for_signed_in_staff(cast: Any, who: str, url:
 
 @pytest.mark.parametrize("owner_of_session", MEMBERS)
 @pytest.mark.parametrize("who", ["anonymous", *MEMBERS])
-def test_a_session_is_ended_only_by_its_own_user(cast: Any, who: str, owner_of_session: str) -> None:
+def test_a_session_is_ended_only_by_its_own_user(cast: Cast, who: str, owner_of_session: str) -> None:
     victim = http_for(owner_of_session)
     handle = StaffSession.objects.get(user__username=owner_of_session).handle
     http = http_for(who)
@@ -87,7 +88,7 @@ def test_a_session_is_ended_only_by_its_own_user(cast: Any, who: str, owner_of_s
 
 @pytest.mark.parametrize("url", ["/staff/login/code/", "/staff/login/recovery/"])
 @pytest.mark.parametrize("who", ["anonymous", *MEMBERS])
-def test_the_second_step_without_a_password_step_goes_back_to_sign_in(cast: Any, who: str, url: str) -> None:
+def test_the_second_step_without_a_password_step_goes_back_to_sign_in(cast: Cast, who: str, url: str) -> None:
     http = http_for(who)
     for response in (http.get(url), http.post(url, {"code": "123456"})):
         assert response.status_code == 302 and response["Location"] == "/staff/login/"
@@ -107,7 +108,7 @@ EXPECTED_SETTINGS = {
 
 
 @pytest.mark.parametrize(("who", "practice"), list(EXPECTED_SETTINGS))
-def test_sign_in_settings_are_the_owners_alone(cast: Any, who: str, practice: str) -> None:
+def test_sign_in_settings_are_the_owners_alone(cast: Cast, who: str, practice: str) -> None:
     http = http_for(who)
     url = f"/staff/{practice}/settings/sign-in/"
     expected = EXPECTED_SETTINGS[(who, practice)]
@@ -121,5 +122,5 @@ def test_sign_in_settings_are_the_owners_alone(cast: Any, who: str, practice: st
 
 
 @pytest.mark.parametrize("practice", ["tidewater", "harbour", "no-such-practice"])
-def test_sign_in_settings_send_anonymous_visitors_to_sign_in(cast: Any, practice: str) -> None:
+def test_sign_in_settings_send_anonymous_visitors_to_sign_in(cast: Cast, practice: str) -> None:
     assert login_redirect(HttpClient().get(f"/staff/{practice}/settings/sign-in/"))

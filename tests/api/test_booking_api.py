@@ -3,13 +3,14 @@
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import time_machine
 from django.core import mail
 from django.test import Client as HttpClient
 
-from conftest import Cast
+from conftest import Cast, ClientResponse
 from longtide.notifications.delivery import deliver_due
 from longtide.scheduling.models import Appointment, Status
 
@@ -24,8 +25,8 @@ def frozen() -> Iterator[None]:
         yield
 
 
-def body(cast: Cast, **over):
-    data = {
+def body(cast: Cast, **over: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "service": cast.session.pk,
         "practitioner": cast.ana.pk,
         "start": "2026-12-02T10:00:00-05:00",
@@ -35,7 +36,7 @@ def body(cast: Cast, **over):
     return data
 
 
-def post(client: HttpClient, data, **headers):
+def post(client: HttpClient, data: dict[str, Any], **headers: str) -> ClientResponse:
     return client.post("/api/v1/p/tidewater/bookings", data, content_type="application/json", headers=headers)
 
 
@@ -88,7 +89,7 @@ def test_availability_for_anyone_and_a_booked_time_disappears(client: HttpClient
     ],
 )
 def test_availability_bad_input_names_the_field_with_a_specific_message(
-    client: HttpClient, cast: Cast, query, status, code, field, message
+    client: HttpClient, cast: Cast, query: str, status: int, code: str, field: str, message: str
 ) -> None:
     response = client.get(f"/api/v1/p/tidewater/availability?{query.format(s=cast.session.pk)}")
     data = response.json()
@@ -98,7 +99,9 @@ def test_availability_bad_input_names_the_field_with_a_specific_message(
 
 def emailed_token() -> str:
     deliver_due(worker="test")
-    return re.search(r"/p/tidewater/manage/([\w-]+)/", mail.outbox[-1].body).group(1)
+    found = re.search(r"/p/tidewater/manage/([\w-]+)/", str(mail.outbox[-1].body))
+    assert found is not None
+    return found.group(1)
 
 
 def test_a_booking_is_held_and_its_link_goes_only_to_the_email_address(client: HttpClient, cast: Cast) -> None:
@@ -226,7 +229,7 @@ TOO_SOON = "Online bookings need at least 12 hours' notice. For sooner appointme
     ],
 )
 def test_bad_booking_input_gets_a_specific_code_and_message(
-    client: HttpClient, cast: Cast, over, status, code, field, message
+    client: HttpClient, cast: Cast, over: dict[str, Any], status: int, code: str, field: str, message: str
 ) -> None:
     response = post(client, body(cast, **over))
     data = response.json()

@@ -4,6 +4,7 @@ a named online booking). `transaction=True`, so the count holds only the booking
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, time
+from typing import Any
 
 import pytest
 import time_machine
@@ -29,7 +30,7 @@ def frozen() -> Iterator[None]:
         yield
 
 
-def statements(**booking) -> list[str]:
+def statements(**booking: Any) -> list[str]:
     """The SQL statements of one booking, without the transaction's BEGIN and COMMIT (the backends
     log them differently: SQLite both, PostgreSQL only BEGIN)."""
     with CaptureQueriesContext(connection) as ctx:
@@ -44,7 +45,7 @@ def old_windows_cleaned(cast: Cast) -> None:
     book_appointment(**booking(cast, email="earlier@example.test", start=TEN.replace(day=3)))
 
 
-def booking(cast: Cast, *, email: str, start: datetime = TEN, practitioner=...) -> dict:
+def booking(cast: Cast, *, email: str, start: datetime = TEN, practitioner: Any = ...) -> dict[str, Any]:
     return {
         "practice": cast.tidewater,
         "service": cast.session,

@@ -18,6 +18,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from conftest import Cast
+
 from .conftest import Db, run, source_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -265,7 +267,7 @@ def check(**env: str) -> tuple[int, str]:
 
 
 @pytest.mark.django_db
-def test_the_age_limit_is_the_strictest_practices_unless_the_operator_sets_one(cast: Any) -> None:
+def test_the_age_limit_is_the_strictest_practices_unless_the_operator_sets_one(cast: Cast) -> None:
     from longtide.backups.models import BackupRun
 
     BackupRun.objects.create(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -66,7 +67,9 @@ def answer(response) -> tuple[int, dict]:
         ("1899-12-31", "1900-01-01", "start"),
     ],
 )
-def test_availability_refuses_dates_outside_the_bounds(http: HttpClient, cast: Cast, start, end, field) -> None:
+def test_availability_refuses_dates_outside_the_bounds(
+    http: HttpClient, cast: Cast, start: str, end: str, field: str
+) -> None:
     url = f"/api/v1/p/tidewater/availability?service={cast.session.pk}&start={start}&end={end}"
     status, data = answer(http.get(url))
     assert (status, data["code"]) == (422, "date_out_of_range")
@@ -83,7 +86,7 @@ def test_availability_answers_on_the_last_days_inside_the_bounds(http: HttpClien
 @pytest.mark.parametrize(
     "start", ["9999-12-31T23:59:59-10:00", "0001-01-01T00:00:00+14:00", "2999-12-31T23:00:00-05:00"]
 )
-def test_a_booking_start_outside_the_bounds_is_refused(http: HttpClient, cast: Cast, start) -> None:
+def test_a_booking_start_outside_the_bounds_is_refused(http: HttpClient, cast: Cast, start: str) -> None:
     status, data = answer(post(http, booking(cast, start=start)))
     assert (status, data["code"], data["errors"]) == (422, "date_out_of_range", {"start": [TIME_MESSAGE]})
 
@@ -130,7 +133,9 @@ def test_the_largest_id_is_simply_unknown(http: HttpClient, cast: Cast) -> None:
         ({"x\x00y": 1}, "x\\x00y"),
     ],
 )
-def test_a_nul_byte_in_the_json_body_is_a_422_naming_where(http: HttpClient, cast: Cast, change, path) -> None:
+def test_a_nul_byte_in_the_json_body_is_a_422_naming_where(
+    http: HttpClient, cast: Cast, change: dict[str, Any], path: str
+) -> None:
     status, data = answer(post(http, booking(cast, **change)))
     assert (status, data["code"], data["errors"]) == (422, "null_character", {path: [NUL_FIELD]})
     assert data["detail"] == "The body contains a null character (\\u0000), which is never valid."
@@ -154,14 +159,14 @@ def test_a_nul_byte_in_the_idempotency_key_is_a_400(http: HttpClient, cast: Cast
         "/api/v1/p/tidewater/availability?service=1&start=2026-12-02&end=2026-12-02&practitioner=any%00",
     ],
 )
-def test_a_nul_byte_in_the_query_is_a_400(http: HttpClient, cast: Cast, url) -> None:
+def test_a_nul_byte_in_the_query_is_a_400(http: HttpClient, cast: Cast, url: str) -> None:
     status, data = answer(http.get(url))
     assert (status, data["code"]) == (400, "null_character")
     assert data["detail"] == "The address contains a null character (\\x00), which is never valid here."
 
 
 @pytest.mark.parametrize("url", ["/api/v1/p/tide%00water/", "/api/v1/bookings/abc%00def"])
-def test_a_nul_byte_in_the_path_is_a_404(http: HttpClient, cast: Cast, url) -> None:
+def test_a_nul_byte_in_the_path_is_a_404(http: HttpClient, cast: Cast, url: str) -> None:
     assert answer(http.get(url)) == (
         404,
         {"detail": "Not found: the address contains a null character.", "code": "not_found"},
@@ -185,7 +190,7 @@ def test_an_unknown_style_is_a_422_listing_the_styles(http: HttpClient, cast: Ca
 
 
 @pytest.mark.parametrize("slug", ["tide water", "x" * 51])
-def test_a_slug_that_cannot_be_a_practice_is_a_422(http: HttpClient, cast: Cast, slug) -> None:
+def test_a_slug_that_cannot_be_a_practice_is_a_422(http: HttpClient, cast: Cast, slug: str) -> None:
     status, data = answer(http.get(f"/api/v1/p/{slug}/services"))
     assert (status, data["code"], list(data["errors"])) == (422, "invalid", ["slug"])
 

@@ -66,7 +66,7 @@ def text(response) -> str:
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1899-12-31", "3000-01-01"])
 @pytest.mark.parametrize("view", ["day", "week"])
 def test_the_staff_calendar_refuses_a_date_outside_the_bounds_with_a_page_that_says_so(
-    olga: HttpClient, cast: Cast, day, view
+    olga: HttpClient, cast: Cast, day: str, view: str
 ) -> None:
     response = olga.get(f"/staff/tidewater/calendar/?date={day}&view={view}")
     assert response.status_code == 400
@@ -75,14 +75,16 @@ def test_the_staff_calendar_refuses_a_date_outside_the_bounds_with_a_page_that_s
 
 
 @pytest.mark.parametrize("day", ["1900-01-01", "2999-12-31"])
-def test_the_staff_calendar_shows_the_first_and_last_day_inside_the_bounds(olga: HttpClient, cast: Cast, day) -> None:
+def test_the_staff_calendar_shows_the_first_and_last_day_inside_the_bounds(
+    olga: HttpClient, cast: Cast, day: str
+) -> None:
     for view in ("day", "week"):
         assert olga.get(f"/staff/tidewater/calendar/?date={day}&view={view}").status_code == 200
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
 def test_booking_for_a_client_on_a_date_outside_the_bounds_says_so_and_keeps_the_search(
-    olga: HttpClient, cast: Cast, day
+    olga: HttpClient, cast: Cast, day: str
 ) -> None:
     response = olga.get(f"/staff/tidewater/appointments/new/?service={cast.session.pk}&date={day}&first_name=Pia")
     assert response.status_code == 400
@@ -91,7 +93,7 @@ def test_booking_for_a_client_on_a_date_outside_the_bounds_says_so_and_keeps_the
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
-def test_moving_to_a_date_outside_the_bounds_says_so(olga: HttpClient, booked, day) -> None:
+def test_moving_to_a_date_outside_the_bounds_says_so(olga: HttpClient, booked, day: str) -> None:
     response = olga.get(f"/staff/tidewater/appointments/{booked.pk}/move/?date={day}")
     assert response.status_code == 400
     assert DATE_MESSAGE in text(response)
@@ -107,7 +109,7 @@ def test_moving_to_a_date_outside_the_bounds_says_so(olga: HttpClient, booked, d
         f"2026-06-02T10:00:00-04:00|{BIG}",
     ],
 )
-def test_the_booking_details_page_refuses_a_slot_it_cannot_use(http: HttpClient, cast: Cast, slot) -> None:
+def test_the_booking_details_page_refuses_a_slot_it_cannot_use(http: HttpClient, cast: Cast, slot: str) -> None:
     response = http.get(f"/p/tidewater/book/{cast.session.slug}/details/", {"slot": slot})
     assert response.status_code == 400
     assert SLOT_NOT_VALID in text(response)
@@ -130,7 +132,7 @@ def test_sending_the_details_form_with_a_slot_in_year_9999_keeps_what_was_typed(
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2026-02-30", "yesterday"])
-def test_the_week_of_free_times_refuses_an_unusable_from_date(http: HttpClient, cast: Cast, day) -> None:
+def test_the_week_of_free_times_refuses_an_unusable_from_date(http: HttpClient, cast: Cast, day: str) -> None:
     response = http.get(f"/p/tidewater/book/{cast.session.slug}/times/", {"from": day, "practitioner": "any"})
     assert response.status_code == 400
     assert DATE_MESSAGE in text(response)
@@ -138,7 +140,7 @@ def test_the_week_of_free_times_refuses_an_unusable_from_date(http: HttpClient, 
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
-def test_the_clients_reschedule_page_refuses_an_unusable_from_date(http: HttpClient, booked, day) -> None:
+def test_the_clients_reschedule_page_refuses_an_unusable_from_date(http: HttpClient, booked, day: str) -> None:
     response = http.get(f"/p/tidewater/manage/{token_for(booked)}/reschedule/", {"from": day})
     assert response.status_code == 400
     assert DATE_MESSAGE in text(response)
@@ -177,7 +179,7 @@ def test_a_20_digit_id_in_a_staff_search_is_a_form_error(olga: HttpClient, cast:
 @pytest.mark.parametrize(
     "url", ["/p/tide%00water/", "/p/tidewater/manage/abc%00def/", "/calendar-feed/x%00y.ics", "/welcome/a%00/"]
 )
-def test_a_nul_byte_in_the_path_is_a_404_page(http: HttpClient, cast: Cast, url) -> None:
+def test_a_nul_byte_in_the_path_is_a_404_page(http: HttpClient, cast: Cast, url: str) -> None:
     response = http.get(url)
     assert response.status_code == 404
     assert "null character" in text(response)
@@ -196,7 +198,7 @@ def test_a_nul_byte_in_the_path_is_a_404_page(http: HttpClient, cast: Cast, url)
         "/p/tidewater/?a%00=1",
     ],
 )
-def test_a_nul_byte_in_the_query_is_a_400_page_that_says_so(olga: HttpClient, cast: Cast, url) -> None:
+def test_a_nul_byte_in_the_query_is_a_400_page_that_says_so(olga: HttpClient, cast: Cast, url: str) -> None:
     response = olga.get(url)
     assert response.status_code == 400
     assert NUL_IN_ADDRESS in text(response)
@@ -218,7 +220,7 @@ def test_a_nul_byte_in_a_header_is_a_400(http: HttpClient, cast: Cast) -> None:
     ],
 )
 def test_a_nul_byte_in_a_booking_form_field_is_named_and_what_was_typed_is_kept(
-    http: HttpClient, cast: Cast, field, value, message
+    http: HttpClient, cast: Cast, field: str, value: str, message: str
 ) -> None:
     form = {
         "slot": "2026-06-02T10:00:00-04:00|" + str(cast.ana.pk),

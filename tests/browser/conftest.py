@@ -213,7 +213,7 @@ def _axe_violations(page: Page) -> list[dict[str, Any]]:
         # Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not
         # govern; a <script> tag with the source inline (add_script_tag) would be refused by it.
         page.evaluate(AXE_JS.read_text() + "\n;undefined")
-    return page.evaluate(
+    violations: list[dict[str, Any]] = page.evaluate(
         """async (tags) => {
             const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
             return results.violations.map(v => ({
@@ -223,6 +223,7 @@ def _axe_violations(page: Page) -> list[dict[str, Any]]:
         }""",
         AXE_TAGS,
     )
+    return violations
 
 
 def _axe_report(page: Page) -> str:

@@ -27,7 +27,7 @@ def choose_first_free_time(page: Page) -> str:
     return label
 
 
-def book_a_first_visit(page: Page, assert_accessible, screenshot) -> None:
+def book_a_first_visit(page: Page, assert_accessible: Callable[[Page], None], screenshot: Callable[..., Path]) -> None:
     page.goto("/p/demo/")
     page.get_by_role("link", name="Book online").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Book an appointment")
@@ -54,8 +54,10 @@ def book_a_first_visit(page: Page, assert_accessible, screenshot) -> None:
 def open_the_emailed_link(page: Page, email: str) -> str:
     """Send the outbox and follow the link in the latest email to `email`; return the link's path."""
     deliver_due(worker="browser-test")
-    body = next(m.body for m in reversed(mail.outbox) if email in m.to)
-    path = re.search(r"/p/demo/manage/[\w-]+/", body).group(0)
+    body = next(str(m.body) for m in reversed(mail.outbox) if email in m.to)
+    found = re.search(r"/p/demo/manage/[\w-]+/", body)
+    assert found is not None, body
+    path = found.group(0)
     page.goto(path)
     return path
 

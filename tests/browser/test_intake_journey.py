@@ -58,7 +58,7 @@ def book_and_confirm(page: Page, assert_accessible: Any, screenshot: Any) -> App
 
 def open_intake_from_the_confirmation(page: Page) -> None:
     deliver_due(worker="browser-test")
-    body = next(m.body for m in reversed(mail.outbox) if EMAIL in m.to and "is booked" in m.body)
+    body = next(str(m.body) for m in reversed(mail.outbox) if EMAIL in m.to and "is booked" in m.body)
     assert "health questions" in body
     link = re.search(r"/p/demo/manage/[\w-]+/intake/", body)
     assert link, body
@@ -161,6 +161,7 @@ def test_intake_on_a_phone_and_each_flag_level_on_both_sides(
     expect(block).not_to_contain_text("EMERGENCY")
 
     # The practitioner: the flag on the calendar and the appointment, then acknowledged.
+    assert appointment.practitioner.user is not None
     practitioner = appointment.practitioner.user.username
     staff = new_page("desktop")
     sign_in(staff, practitioner)

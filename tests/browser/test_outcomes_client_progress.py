@@ -60,7 +60,9 @@ def test_crisis_protocol_phq9_and_the_clients_progress(
     crisis = phone.locator("#crisis-resources")
     expect(crisis).to_be_visible()
     expect(crisis).to_contain_text("988")
-    assert crisis.bounding_box()["y"] < phone.locator("#thanks").bounding_box()["y"]  # first on the page
+    crisis_box, thanks_box = crisis.bounding_box(), phone.locator("#thanks").bounding_box()
+    assert crisis_box is not None and thanks_box is not None
+    assert crisis_box["y"] < thanks_box["y"]  # first on the page
     assert_accessible(phone)
     screenshot(phone, "crisis-resources")
     # Cleo has no intake here, so no flag: her practitioner is emailed (measurement/crisis.py).

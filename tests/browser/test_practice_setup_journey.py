@@ -155,8 +155,10 @@ def test_an_owner_sets_up_a_new_practice_and_takes_the_first_online_booking(
     expect(client.get_by_role("heading", level=1)).to_have_text("Check your email to confirm")
     # Online bookings wait for the owner of the address to confirm from the email (docs/booking-privacy.md).
     deliver_due(worker="browser-test")
-    body = next(m.body for m in reversed(mail.outbox) if "iris@example.test" in m.to)
-    client.goto(re.search(r"/p/harbourlight/manage/[\w-]+/", body).group(0))
+    body = next(str(m.body) for m in reversed(mail.outbox) if "iris@example.test" in m.to)
+    link = re.search(r"/p/harbourlight/manage/[\w-]+/", body)
+    assert link is not None, body
+    client.goto(link.group(0))
     client.get_by_role("button", name="Confirm booking").click()
     expect(client.get_by_text("You're booked.")).to_be_visible()
     screenshot(client, "7-first-booking")

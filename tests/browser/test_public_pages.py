@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_practice")]
 
@@ -35,7 +35,7 @@ def expect_only_jonah(page: Page) -> None:
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_home_page_shows_the_clinic_and_its_sections(
     new_page: Callable[..., Page],
-    viewport,
+    viewport: str,
     console_errors: Callable[[Page], list[str]],
     screenshot: Callable[..., Path],
 ) -> None:
@@ -64,13 +64,14 @@ def test_filter_by_style_with_the_mouse(page: Page, console_errors: Callable[[Pa
 
 
 def focused(page: Page) -> dict[str, str]:
-    return page.evaluate(
+    found: dict[str, str] = page.evaluate(
         """() => {
             const el = document.activeElement;
             return {tag: el.tagName.toLowerCase(), type: el.type || '', name: el.name || '', value: el.value || '',
                     text: el.textContent.trim(), outline: getComputedStyle(el).outlineStyle};
         }"""
     )
+    return found
 
 
 @pytest.mark.parametrize("key", ["Enter", "Space"])
@@ -107,7 +108,7 @@ def test_services_page_lists_the_three_services(page: Page, console_errors: Call
         ["First visit with intake", "Craniosacral session", "Head, neck and jaw session"]
     )
 
-    def service(name: str):
+    def service(name: str) -> Locator:
         return services.filter(has=page.get_by_role("heading", name=name, exact=True))
 
     expect(service("First visit with intake")).to_contain_text("90 minutes")

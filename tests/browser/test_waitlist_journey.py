@@ -34,13 +34,13 @@ def latest_link(email: str, pattern: str, *, at: datetime | None = None) -> str:
     email to `email`."""
     with time_machine.travel(at or timezone.now(), tick=True):
         deliver_due(worker="browser-test")
-    body = next(m.body for m in reversed(mail.outbox) if email in m.to)
+    body = next(str(m.body) for m in reversed(mail.outbox) if email in m.to)
     found = re.search(pattern, body)
     assert found is not None, body
     return found.group(0)
 
 
-def join_the_waitlist(page: Page, first: str, email: str, assert_accessible) -> None:
+def join_the_waitlist(page: Page, first: str, email: str, assert_accessible: Callable[[Page], None]) -> None:
     page.goto("/p/demo/book/")
     page.get_by_role("link", name="Book First visit with intake", exact=True).click()
     page.get_by_role("button", name="See free times").click()

@@ -45,6 +45,8 @@ import pytest
 from django.core.signals import request_finished, request_started
 from django.db import connection
 
+from conftest import Cast
+
 TIDEWATER_ZONE = ZoneInfo("America/New_York")
 BARRIER_TIMEOUT = 30.0
 REQUEST_TIMEOUT = 60.0
@@ -275,7 +277,7 @@ class ServerErrors:
 
 
 @pytest.fixture
-def racer(live_server: Any, cast: Any, race_day: RaceDay, server_meter: ServerMeter) -> Racer:
+def racer(live_server: Any, cast: Cast, race_day: RaceDay, server_meter: ServerMeter) -> Racer:
     # Room for every racer's connection in the accept queue (Django's test server asks for 10;
     # gunicorn asks for 2048). Calling listen() again on a listening socket only resizes the
     # queue. Without it, SYNs beyond the queue are dropped and retried a second later, or the

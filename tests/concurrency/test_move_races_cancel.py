@@ -19,6 +19,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from conftest import Cast
 from longtide.notifications.models import Message
 from longtide.scheduling import booking
 from longtide.scheduling.booking import (
@@ -36,13 +37,13 @@ pytestmark = pytest.mark.usefixtures("transactional_db")
 WAIT = 30.0
 
 
-def future(cast: Any, days: int, hour: int) -> datetime:
+def future(cast: Cast, days: int, hour: int) -> datetime:
     zone = cast.location.zone
     day = timezone.now().astimezone(zone).date() + timedelta(days=days)
     return datetime.combine(day, time(hour), tzinfo=zone)
 
 
-def booked(cast: Any, start: datetime) -> Appointment:
+def booked(cast: Cast, start: datetime) -> Appointment:
     return book_appointment(
         practice=cast.tidewater,
         service=cast.session,
@@ -91,7 +92,7 @@ def hold_the_move_after_its_search(monkeypatch: pytest.MonkeyPatch) -> tuple[thr
 
 @pytest.mark.parametrize("by_client", [False, True], ids=["staff-move", "client-move"])
 def test_a_move_held_while_the_clinic_cancels_does_not_revive_it(
-    cast: Any, monkeypatch: pytest.MonkeyPatch, by_client: bool
+    cast: Cast, monkeypatch: pytest.MonkeyPatch, by_client: bool
 ) -> None:
     appointment = booked(cast, future(cast, 3, 10))
     stale = Appointment.objects.select_related("practice", "service").get(pk=appointment.pk)
@@ -128,7 +129,7 @@ def test_a_move_held_while_the_clinic_cancels_does_not_revive_it(
     assert stale.status == Status.CANCELLED_CLINIC  # the caller's copy is told what happened
 
 
-def test_a_move_held_while_the_visit_is_marked_keeps_the_mark(cast: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_move_held_while_the_visit_is_marked_keeps_the_mark(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
     """Marking needs a started visit and moving a future one, so a stale copy is the risk: the move
     that read "booked" must not undo a mark (here forced by writing the status directly)."""
     appointment = booked(cast, future(cast, 3, 10))
@@ -148,7 +149,7 @@ def test_a_move_held_while_the_visit_is_marked_keeps_the_mark(cast: Any, monkeyp
     assert "booking.rescheduled" not in purposes(appointment)
 
 
-def test_marking_a_stale_copy_of_a_cancelled_visit_is_refused(cast: Any) -> None:
+def test_marking_a_stale_copy_of_a_cancelled_visit_is_refused(cast: Cast) -> None:
     appointment = booked(cast, future(cast, 3, 10))
     stale = Appointment.objects.get(pk=appointment.pk)
     cancel_appointment(
@@ -164,7 +165,7 @@ def test_marking_a_stale_copy_of_a_cancelled_visit_is_refused(cast: Any) -> None
     assert Appointment.objects.get(pk=appointment.pk).status == Status.CANCELLED_CLINIC
 
 
-def test_marking_writes_only_the_status(cast: Any) -> None:
+def test_marking_writes_only_the_status(cast: Cast) -> None:
     appointment = booked(cast, future(cast, 3, 10))
     stale = Appointment.objects.get(pk=appointment.pk)
     Appointment.objects.filter(pk=appointment.pk).update(note="written meanwhile")
@@ -186,7 +187,7 @@ def test_marking_writes_only_the_status(cast: Any) -> None:
 ROUNDS = 8
 
 
-def test_free_race_between_move_and_cancel_always_ends_cancelled(cast: Any) -> None:
+def test_free_race_between_move_and_cancel_always_ends_cancelled(cast: Cast) -> None:
     """Both start together at a barrier, round after round: whichever wins, the visit ends cancelled,
     and a "rescheduled" message exists only when the move committed before the cancellation."""
     seen: dict[str, int] = {}

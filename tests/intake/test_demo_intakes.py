@@ -16,7 +16,7 @@ def test_the_demo_has_an_intake_at_each_level_and_a_reset_removes_them() -> None
     by_name = {c.first_name: c for c in practice.clients.all()}
     found = status.summaries(practice, [c.pk for c in by_name.values()])
     got = {
-        name: (found[c.pk].intake_done, found[c.pk].open_level and found[c.pk].open_level.name)
+        name: (found[c.pk].intake_done, (level.name if (level := found[c.pk].open_level) else None))
         for name, c in by_name.items()
         if name in ("Cleo", "Eli", "Tom", "Rosa", "Sam", "Lea", "Ada")
     }

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
 from conftest import Cast
 from longtide.audit.models import AuditEvent
 from longtide.audit.trail import Actor, Origin
+from longtide.clients.models import Client
 from longtide.intake import actions, status
 from longtide.intake.consent_texts import Kind, text_hash
-from longtide.intake.models import Flag, ImmutableError, IntakeStatus, Signature
+from longtide.intake.models import Flag, ImmutableError, Intake, IntakeStatus, Signature
 from longtide.intake.screening import Level
 from tests.intake.helpers import ABOUT, HEALTH, REASONS, screen
 
@@ -20,7 +22,7 @@ TODAY = date(2026, 12, 2)
 ORIGIN = Origin("203.0.113.9", "PhoneBrowser/1.0")
 
 
-def _filled(client, *yes: str, about=None):
+def _filled(client: Client, *yes: str, about: dict[str, Any] | None = None) -> Intake:
     intake = actions.draft_for(client)
     for step, data in (("about", about or ABOUT), ("reasons", REASONS), ("health", HEALTH), ("screen", screen(*yes))):
         checked = actions.save_step(intake, step, data, today=TODAY)
@@ -28,7 +30,7 @@ def _filled(client, *yes: str, about=None):
     return intake
 
 
-def _agree_all(client):
+def _agree_all(client: Client) -> actions.ConsentAnswer:
     docs = actions.current_documents(client.practice)
     return actions.ConsentAnswer({d.pk for d in docs}, "Cleo Park")
 
@@ -69,6 +71,7 @@ def test_a_minor_needs_a_guardian_and_the_guardian_signs(cast: Cast) -> None:
     done = actions.submit(intake, answer, origin=ORIGIN, today=TODAY)
     assert not done.errors and [f.key for f in done.result.flags] == ["minor", "intraoral"]
     signature = Signature.objects.filter(client=cast.cleo).first()
+    assert signature is not None
     assert (signature.signer, signature.guardian_relationship) == ("guardian", "mother")
 
 
@@ -98,7 +101,9 @@ def test_reasons_need_a_severity_and_one_main_concern(cast: Cast) -> None:
         (("red_eye", "chiari"), Level.EMERGENCY, True, False),
     ],
 )
-def test_submitting_raises_flags_and_each_level_acts_on_the_bookings(cast: Cast, yes, level, held, review) -> None:
+def test_submitting_raises_flags_and_each_level_acts_on_the_bookings(
+    cast: Cast, yes: tuple[str, ...], level: Level | None, held: bool, review: bool
+) -> None:
     intake = _filled(cast.cleo, *yes)
     done = actions.submit(
         intake,

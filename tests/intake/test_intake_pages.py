@@ -77,7 +77,7 @@ def test_a_step_with_problems_keeps_what_was_typed(client: HttpClient, cast: Cas
     ],
 )
 def test_each_level_acts_on_both_sides(
-    client: HttpClient, cast: Cast, visit: Any, yes, title, front_desk, clinical
+    client: HttpClient, cast: Cast, visit: Any, yes: tuple[str, ...], title: str, front_desk: str, clinical: str
 ) -> None:
     base = _open_intake(client, visit)
     response = _fill(client, base, *yes)

@@ -99,7 +99,7 @@ def test_an_owner_adds_a_question_and_a_safety_question_each_a_new_version(cast:
         ({"action": "screen", "question": "Anything?", "level": "none"}, "Select a valid choice"),
     ],
 )
-def test_bad_input_is_explained_and_kept(cast: Cast, data, message) -> None:
+def test_bad_input_is_explained_and_kept(cast: Cast, data: dict[str, str], message: str) -> None:
     response = signed_in(cast.olga_user).post(URL, data)
     assert response.status_code == 400 and message in response.text.replace(",", "")
     if data.get("label"):
@@ -140,7 +140,7 @@ def test_an_own_date_question_is_not_checked_as_a_date_of_birth() -> None:
         {"action": "question", "label": "Pick", "kind": "choice", "choices": "\x01\n\x02\nReal"},
     ],
 )
-def test_wording_of_only_control_characters_is_refused(cast: Cast, data) -> None:
+def test_wording_of_only_control_characters_is_refused(cast: Cast, data: dict[str, str]) -> None:
     """A question the client cannot read (only control or invisible characters) is not published:
     a safety question must be answered, so an invisible one would stop every intake."""
     owner = signed_in(cast.olga_user)

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def visit(cast: Any) -> Any:
+def visit(cast: Cast) -> Any:
     def make(**kwargs: Any) -> Any:
         return make_visit(cast, consent=False, **kwargs)
 
@@ -108,7 +108,7 @@ def test_an_override_is_recorded_with_who_when_and_why_in_history_and_audit(cast
 
 
 @pytest.mark.parametrize(("reason", "message"), [("   ", "Say why"), ("x" * 301, "under 300 characters")])
-def test_an_override_needs_a_reason(cast: Cast, visit: Any, reason, message) -> None:
+def test_an_override_needs_a_reason(cast: Cast, visit: Any, reason: str, message: str) -> None:
     appointment = visit()
     with pytest.raises(PolicyRefused) as refused:
         _mark(appointment, cast.ana_user, override_reason=reason)

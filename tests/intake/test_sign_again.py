@@ -124,7 +124,7 @@ def test_the_owner_sets_the_emergency_number_and_clients_are_shown_it(cast: Cast
 
 
 @pytest.mark.parametrize("who", ["ana_user", "ben_user"])
-def test_only_owners_reach_the_intake_settings(cast: Cast, who) -> None:
+def test_only_owners_reach_the_intake_settings(cast: Cast, who: str) -> None:
     member = signed_in(getattr(cast, who))
     assert member.get("/staff/tidewater/settings/intake/").status_code == 404
     assert member.get("/staff/tidewater/settings/intake/consent/treatment/").status_code == 404

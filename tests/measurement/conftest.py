@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from conftest import Cast
 
-def visit(cast: Any, client: Any, day: date, *, slot: int = 0, status: str = "completed") -> Any:
+
+def visit(cast: Cast, client: Any, day: date, *, slot: int = 0, status: str = "completed") -> Any:
     """A visit on `day`; `slot` (0-15) gives each client its own 40-minute time of day."""
     from longtide.scheduling.manage_links import hash_token, new_nonce, token_from_nonce
     from longtide.scheduling.models import Appointment
@@ -37,7 +39,7 @@ def visit(cast: Any, client: Any, day: date, *, slot: int = 0, status: str = "co
     )
 
 
-def today(cast: Any) -> date:
+def today(cast: Cast) -> date:
     return timezone.now().astimezone(cast.location.zone).date()
 
 
@@ -48,7 +50,7 @@ def staff_actor(user: Any, role: str = "practitioner") -> Any:
 
 
 @pytest.fixture
-def episode(cast: Any) -> Any:
+def episode(cast: Cast) -> Any:
     """Cleo's neck-pain episode, first visit 10 days ago (a completed visit that day)."""
     from longtide.measurement.actions import open_episode
 
@@ -76,7 +78,7 @@ def send(episode: Any, instrument: str, timepoint: str = "ad_hoc", by: Any = Non
 
 
 @pytest.fixture
-def neck_cohort(cast: Any) -> dict[str, Any]:
+def neck_cohort(cast: Cast) -> dict[str, Any]:
     from longtide.checkins.effects import EFFECTS, SEVERITIES
     from longtide.checkins.models import CheckIn
     from longtide.clients.models import Client

@@ -99,7 +99,9 @@ def test_another_practices_address_or_an_unknown_token_is_a_404(cast: Cast, epis
     ],
     ids=["upcoming", "completed-recently", "completed-long-ago", "cancelled", "cancelled-long-ago", "no-show"],
 )
-def test_only_a_current_or_recent_visits_link_opens_the_progress(cast: Cast, episode: Any, days, status, opens) -> None:
+def test_only_a_current_or_recent_visits_link_opens_the_progress(
+    cast: Cast, episode: Any, days: int, status: str, opens: bool
+) -> None:
     """An old confirmation email (forwarded, a shared inbox) must not open the client's scores."""
     answer(cast, episode, 7, episode.opened_on)
     appointment = visit(cast, cast.cleo, today(cast) + timedelta(days=days), slot=4, status=status)

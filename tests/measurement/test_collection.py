@@ -109,7 +109,7 @@ def test_missing_answers_are_stored_and_shown_honestly_as_not_scorable(cast: Cas
     ],
 )
 def test_an_answer_out_of_range_comes_back_with_a_message_and_what_was_typed(
-    cast: Cast, episode: Any, field, value, message
+    cast: Cast, episode: Any, field: str, value: str, message: str
 ) -> None:
     _link, token = send(episode, "gad7")
     answer = HttpClient().post(f"/p/tidewater/questions/{token}/", {**GAD7_ANSWERS, field: value})

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 from django.utils import timezone
 
@@ -27,7 +28,7 @@ ON = {"crisis_protocol": "on", "emergency_number": "911", "crisis_line": "988 (c
 PHQ9_LOW = {f"q{n}": "1" for n in range(1, 9)}
 
 
-def _as(user) -> HttpClient:
+def _as(user: User) -> HttpClient:
     web = HttpClient()
     web.force_login(user)
     return web

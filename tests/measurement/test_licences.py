@@ -99,7 +99,9 @@ def test_new_wording_is_a_new_record_and_the_old_one_is_kept(cast: Cast) -> None
     ],
     ids=["missing-question", "labels-count", "no-licence", "no-reference", "nul", "long", "invisible", "blank-label"],
 )
-def test_bad_wording_is_explained_and_what_was_typed_is_kept(cast: Cast, overrides, message) -> None:
+def test_bad_wording_is_explained_and_what_was_typed_is_kept(
+    cast: Cast, overrides: dict[str, str], message: str
+) -> None:
     response = _as(cast.olga_user).post(HIT6, wording(**overrides))
     assert response.status_code == 422 and message in response.text
     assert "Licensed question 6?" in response.text

@@ -28,7 +28,7 @@ from tests.measurement.conftest import today, visit
 pytestmark = pytest.mark.django_db
 
 
-def intake(cast: Any, client: Any, main: str | None) -> None:
+def intake(cast: Cast, client: Any, main: str | None) -> None:
     reasons = {"reasons": [main] if main else [], "main_reason": main} if main else {}
     Intake.objects.create(
         practice=cast.tidewater,
@@ -40,7 +40,7 @@ def intake(cast: Any, client: Any, main: str | None) -> None:
     )
 
 
-def booked(cast: Any, client: Any, days_ahead: int, *, slot: int = 0) -> Any:
+def booked(cast: Cast, client: Any, days_ahead: int, *, slot: int = 0) -> Any:
     return visit(cast, client, today(cast) + timedelta(days=days_ahead), slot=slot, status="booked")
 
 
@@ -75,7 +75,7 @@ def test_no_main_concern_no_episode_and_an_open_episode_is_not_doubled(cast: Cas
     assert Episode.objects.count() == 1
 
 
-def _other(cast: Any) -> Any:
+def _other(cast: Cast) -> Any:
     from longtide.clients.models import Client
 
     return Client.objects.create(practice=cast.tidewater, first_name="Dee", last_name="Ng", email="dee@example.test")
@@ -202,7 +202,7 @@ def test_two_workers_at_once_open_one_episode(cast: Cast) -> None:
     assert PlannedSend.objects.count() <= 1
 
 
-def at(cast: Any, day: Any, clock: time) -> datetime:
+def at(cast: Cast, day: Any, clock: time) -> datetime:
     return datetime.combine(day, clock, tzinfo=cast.location.zone)
 
 
@@ -239,7 +239,7 @@ def test_a_headache_episode_sends_the_diary_at_booking(cast: Cast) -> None:
     assert len(plan_messages()) == 1
 
 
-def completed_course(cast: Any, client: Any, sessions: int, *, concern: str = "neck_back_pain") -> Any:
+def completed_course(cast: Cast, client: Any, sessions: int, *, concern: str = "neck_back_pain") -> Any:
     """`sessions` weekly completed visits ending 2 days ago, through an episode opened at booking."""
     intake(cast, client, concern)
     start = today(cast) - timedelta(days=2 + 7 * (sessions - 1))

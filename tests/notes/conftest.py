@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from conftest import Cast
 from tests.intake.helpers import agree_to_treatment
 
 
 def make_visit(
-    cast: Any, *, days_ago: int = 0, hour: int = 10, client: Any = None, status: str = "booked", consent: bool = True
+    cast: Cast, *, days_ago: int = 0, hour: int = 10, client: Any = None, status: str = "booked", consent: bool = True
 ) -> Any:
     """A visit of the cast (Cleo with Ana unless told); `consent`: the client has agreed to the current
     treatment consent (signing the note marks the session completed, which needs it)."""
@@ -50,7 +51,7 @@ def make_visit(
 
 
 @pytest.fixture
-def visit(cast: Any) -> Callable[..., Any]:
+def visit(cast: Cast) -> Callable[..., Any]:
     def make(**kwargs: Any) -> Any:
         return make_visit(cast, **kwargs)
 

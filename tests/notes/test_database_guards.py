@@ -23,7 +23,7 @@ TREATMENT_ON_FILE = frozenset({"treatment"})
 DatabaseRefusal = (IntegrityError, InternalError, OperationalError)
 
 
-def raw(sql: str, params: list[object] | None = None) -> None:
+def raw(sql: str, params: list[Any] | None = None) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params or [])
 
@@ -57,7 +57,7 @@ def test_a_draft_can_be_saved_and_deleted_in_plain_sql(cast: Cast, visit: Callab
     ],
     ids=["content", "unsign", "touch", "delete"],
 )
-def test_the_database_refuses_to_change_a_signed_note(signed: SessionNote, sql) -> None:
+def test_the_database_refuses_to_change_a_signed_note(signed: SessionNote, sql: str) -> None:
     before = SessionNote.objects.values().get(pk=signed.pk)
     with pytest.raises(DatabaseRefusal, match="signed notes are locked"):
         raw(sql, [signed.pk])
@@ -73,7 +73,7 @@ def test_the_database_refuses_to_change_a_signed_note(signed: SessionNote, sql) 
     ],
     ids=["update", "delete"],
 )
-def test_the_database_refuses_to_change_an_addendum(signed: SessionNote, sql) -> None:
+def test_the_database_refuses_to_change_an_addendum(signed: SessionNote, sql: str) -> None:
     with pytest.raises(DatabaseRefusal, match="signed notes are locked"):
         raw(sql, [signed.pk])
     assert NoteAddendum.objects.get().text == "Slept well that night."

@@ -22,7 +22,7 @@ REGIONS = "Feet\nHead\nAbdomen"
 HOLDS = "Still point / CV-4\nSacral hold\nFascial unwinding of the arm"
 
 
-def start(cast: Any, appointment: Any) -> SessionNote:
+def start(cast: Cast, appointment: Any) -> SessionNote:
     signed_in(cast.ana_user).post(url(appointment), {"action": "start"})
     return SessionNote.objects.get(appointment=appointment)
 
@@ -102,7 +102,7 @@ def test_the_pelvic_hold_keeps_its_consent_check_in_a_practice_version(cast: Cas
     ],
     ids=["duplicate", "empty", "nul", "long-label", "huge"],
 )
-def test_bad_lists_are_explained_and_what_was_typed_is_kept(cast: Cast, data, message) -> None:
+def test_bad_lists_are_explained_and_what_was_typed_is_kept(cast: Cast, data: dict[str, Any], message: str) -> None:
     response = signed_in(cast.olga_user).post(PAGE, data)
     assert response.status_code == 422 and message in response.text
     assert "Fascial unwinding of the arm" in response.text  # the holds typed are still there

@@ -253,7 +253,7 @@ def test_a_clients_notes_are_listed_in_order_and_searchable(cast: Cast, visit: C
     ],
 )
 def test_bad_input_gets_a_clear_message_and_keeps_the_rest(
-    cast: Cast, started: tuple[Any, SessionNote], field, value, message
+    cast: Cast, started: tuple[Any, SessionNote], field: str, value: str, message: str
 ) -> None:
     appointment, note = started
     data = {**form_data(note, assessment="Kept assessment"), field: value, "action": "save"}
@@ -265,7 +265,7 @@ def test_bad_input_gets_a_clear_message_and_keeps_the_rest(
 
 
 @pytest.mark.parametrize("pk", ["99999999999999999999", "0"])
-def test_unknown_or_huge_ids_are_a_404(cast: Cast, pk) -> None:
+def test_unknown_or_huge_ids_are_a_404(cast: Cast, pk: str) -> None:
     ana = signed_in(cast.ana_user)
     assert ana.get(f"/staff/tidewater/appointments/{pk}/note/").status_code == 404
     assert ana.get(f"/staff/tidewater/clients/{pk}/notes/").status_code == 404

@@ -29,7 +29,7 @@ def signed_in(user: Any) -> HttpClient:
     return client
 
 
-def _note(cast: Any, visit: Any, days_ago: int, words: str, *, sign: bool = True) -> Any:
+def _note(cast: Cast, visit: Any, days_ago: int, words: str, *, sign: bool = True) -> Any:
     ana = Actor(cast.ana_user, "practitioner")
     appointment = visit(days_ago=days_ago)
     note = start_note(appointment, by=ana, now=timezone.now())
@@ -106,4 +106,4 @@ def test_the_list_of_notes_comes_a_page_at_a_time(cast: Cast, visit: Callable[..
     searched = ana.get(url, {"q": "Visit 2", "page": "1"})
     assert {n.subjective for n in searched.context["notes"]} >= {"Visit 2 days ago.", "Visit 20 days ago."}
     rows = AuditEvent.objects.filter(object_type="session_note_list").order_by("seq")
-    assert rows.first().detail == "20 notes" and rows[1].detail == "5 notes"
+    assert [row.detail for row in rows[:2]] == ["20 notes", "5 notes"]

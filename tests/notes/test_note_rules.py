@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 TREATMENT_ON_FILE = frozenset({"treatment"})
 
 
-def ana(cast: Cast):
+def ana(cast: Cast) -> Actor:
     return Actor(cast.ana_user, "practitioner")
 
 
@@ -64,7 +64,7 @@ def test_one_note_per_appointment_a_second_start_returns_the_first(cast: Cast, v
 
 
 @pytest.mark.parametrize("status", ["cancelled_client", "cancelled_clinic", "late_cancelled", "no_show", "expired"])
-def test_no_note_for_a_session_that_did_not_happen(cast: Cast, visit: Callable[..., Any], status) -> None:
+def test_no_note_for_a_session_that_did_not_happen(cast: Cast, visit: Callable[..., Any], status: str) -> None:
     appointment = visit(status=status)
     with pytest.raises(NoteError, match="no session to write up"):
         start_note(appointment, by=ana(cast), now=timezone.now())

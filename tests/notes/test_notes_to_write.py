@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 from django.utils import timezone
 
@@ -32,11 +33,11 @@ TREATMENT_ON_FILE = frozenset({"treatment"})
         (date(2026, 3, 2), date(2026, 3, 10), 7, True),
     ],
 )
-def test_a_note_is_overdue_after_the_practices_days(session, today, days, overdue) -> None:
+def test_a_note_is_overdue_after_the_practices_days(session: date, today: date, days: int, overdue: bool) -> None:
     assert is_overdue(session, today, days) is overdue
 
 
-def signed_in(user) -> HttpClient:
+def signed_in(user: User) -> HttpClient:
     client = HttpClient()
     client.force_login(user)
     return client

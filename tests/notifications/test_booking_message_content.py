@@ -321,7 +321,9 @@ def test_a_link_that_can_no_longer_be_derived_at_send_time_points_to_the_practic
 
 
 @pytest.mark.parametrize("purpose", [Purpose.CONFIRMATION, Purpose.RESCHEDULED, Purpose.CANCELLED])
-def test_no_clinical_content_ever_leaves_in_an_email(make_appointment: Callable[..., object], send, purpose) -> None:
+def test_no_clinical_content_ever_leaves_in_an_email(
+    make_appointment: Callable[..., object], send, purpose: Purpose
+) -> None:
     """The privacy rule: the client's booking note is in no header, body, alternative or attachment."""
     appointment = make_appointment(note=NOTE)
     assert appointment.note == NOTE

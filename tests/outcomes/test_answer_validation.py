@@ -38,7 +38,7 @@ def test_not_applicable_is_only_an_option_where_the_instrument_offers_it() -> No
         (False, "Enter a number."),
     ],
 )
-def test_a_number_outside_its_range_or_kind_is_refused(value, message) -> None:
+def test_a_number_outside_its_range_or_kind_is_refused(value, message: str) -> None:
     assert problems("midas", {"q1": value}) == {"q1": message}
 
 

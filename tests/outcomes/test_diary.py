@@ -108,7 +108,7 @@ def test_the_baseline_is_the_28_days_before_the_first_session() -> None:
         (28, ControlBand.INSUFFICIENT),
     ],
 )
-def test_ihs_2025_control_bands(days_per_28, band) -> None:
+def test_ihs_2025_control_bands(days_per_28: float, band: ControlBand) -> None:
     assert control_band(days_per_28) is band
 
 

@@ -34,7 +34,7 @@ def items(prefix: str, *values: int | None) -> dict:
     ("rating", "band"),
     [(0, "none"), (1, "mild"), (3, "mild"), (4, "moderate"), (6, "moderate"), (7, "severe"), (10, "severe")],
 )
-def test_nprs_pain_is_the_rating_with_its_band(rating, band) -> None:
+def test_nprs_pain_is_the_rating_with_its_band(rating: int, band: str) -> None:
     result = scored("nprs_pain", {"rating": rating})
     assert result.total == rating
     assert result.band is not None
@@ -48,7 +48,7 @@ def test_nprs_without_a_rating_is_not_scorable() -> None:
 
 
 @pytest.mark.parametrize("instrument_id", ["nprs_jaw", "nrs_sleep_quality", "nrs_fatigue"])
-def test_the_other_zero_to_ten_ratings_score_their_rating(instrument_id) -> None:
+def test_the_other_zero_to_ten_ratings_score_their_rating(instrument_id: str) -> None:
     assert scored(instrument_id, {"rating": 6}).total == 6
     not_scorable(instrument_id, {"rating": None})
 
@@ -105,7 +105,7 @@ def test_gad7_is_the_sum_with_its_band() -> None:
     ("total", "band"),
     [(0, "minimal"), (4, "minimal"), (5, "mild"), (9, "mild"), (14, "moderate"), (15, "severe"), (21, "severe")],
 )
-def test_gad7_band_edges(total, band) -> None:
+def test_gad7_band_edges(total: int, band: str) -> None:
     values = [3] * (total // 3) + ([total % 3] if total % 3 else [])
     values += [0] * (7 - len(values))
     assert scored("gad7", items("q", *values)).band.key == band
@@ -134,7 +134,7 @@ def test_phq4_total_and_its_two_screens() -> None:
 @pytest.mark.parametrize(
     ("total", "band"), [(2, "normal"), (3, "mild"), (6, "moderate"), (8, "moderate"), (9, "severe"), (12, "severe")]
 )
-def test_phq4_band_edges(total, band) -> None:
+def test_phq4_band_edges(total: int, band: str) -> None:
     values = [min(3, max(0, total - 3 * n)) for n in range(4)]
     assert scored("phq4", items("q", *values)).band.key == band
 
@@ -178,7 +178,7 @@ def test_phq9_self_harm_alert_is_raised_even_when_not_scorable() -> None:
         (20, "severe"),
     ],
 )
-def test_phq9_band_edges(total, band) -> None:
+def test_phq9_band_edges(total: int, band: str) -> None:
     values = [min(3, max(0, total - 3 * n)) for n in range(8)] + [0]
     assert scored("phq9", items("q", *values)).band.key == band
 
@@ -317,7 +317,7 @@ def test_hit6_scores_6_8_10_11_13_and_sums() -> None:
 
 
 @pytest.mark.parametrize(("value", "total", "band"), [(1, 36, "little"), (5, 78, "severe")])
-def test_hit6_range_ends(value, total, band) -> None:
+def test_hit6_range_ends(value: int, total: int, band: str) -> None:
     result = scored("hit6", items("q", *[value] * 6))
     assert (result.total, result.band.key) == (total, band)
 
@@ -326,7 +326,7 @@ def test_hit6_range_ends(value, total, band) -> None:
     ("total", "band"),
     [(49, "little"), (50, "some"), (55, "some"), (56, "substantial"), (59, "substantial"), (60, "severe")],
 )
-def test_hit6_band_edges(total, band) -> None:
+def test_hit6_band_edges(total: int, band: str) -> None:
     # Build answers whose points sum to ``total`` from 6 (never) and the steps 8, 10, 11, 13.
     points_to_value = {6: 1, 8: 2, 10: 3, 11: 4, 13: 5}
     for combo in _hit6_combinations(total):
@@ -362,7 +362,7 @@ def test_midas_sums_five_day_counts_into_a_grade() -> None:
 @pytest.mark.parametrize(
     ("total", "grade"), [(0, "I"), (5, "I"), (6, "II"), (10, "II"), (11, "III"), (20, "III"), (21, "IV"), (270, "IV")]
 )
-def test_midas_grade_edges(total, grade) -> None:
+def test_midas_grade_edges(total: int, grade: str) -> None:
     counts = [min(90, max(0, total - 90 * n)) for n in range(3)]
     answers = {"q1": counts[0], "q2": 0, "q3": counts[1], "q4": 0, "q5": counts[2]}
     assert scored("midas", answers).band.key == grade
@@ -405,7 +405,7 @@ def test_ndi_with_two_missing_sections_is_not_scorable() -> None:
     ("total", "band"),
     [(4, "none"), (5, "mild"), (14, "mild"), (15, "moderate"), (25, "severe"), (34, "severe"), (35, "complete")],
 )
-def test_ndi_band_edges(total, band) -> None:
+def test_ndi_band_edges(total: int, band: str) -> None:
     values = [min(5, max(0, total - 5 * n)) for n in range(10)]
     assert scored("ndi", items("q", *values)).band.key == band
 
@@ -467,7 +467,7 @@ def test_isi_sums_seven_items_into_a_band() -> None:
 @pytest.mark.parametrize(
     ("total", "band"), [(7, "none"), (8, "subthreshold"), (14, "subthreshold"), (21, "moderate"), (22, "severe")]
 )
-def test_isi_band_edges(total, band) -> None:
+def test_isi_band_edges(total: int, band: str) -> None:
     values = [min(4, max(0, total - 4 * n)) for n in range(7)]
     assert scored("isi", items("q", *values)).band.key == band
 

@@ -121,7 +121,7 @@ def test_a_sum_with_any_answer_missing_is_not_scorable(instrument, data) -> None
 )
 @settings(max_examples=30, deadline=None)
 @given(data=st.data())
-def test_missing_items_within_the_allowance_score_and_beyond_it_do_not(instrument_id, allowed, data) -> None:
+def test_missing_items_within_the_allowance_score_and_beyond_it_do_not(instrument_id: str, allowed: int, data) -> None:
     instrument = instruments.get(instrument_id)
     answers = data.draw(complete_answers(instrument))
     item_ids = [item.id for item in instrument.scored_items]

@@ -27,7 +27,7 @@ from longtide.outcomes.diary import CONTROL_LABELS
         "Better than other clinics",
     ],
 )
-def test_causal_cure_and_league_table_claims_are_caught(text) -> None:
+def test_causal_cure_and_league_table_claims_are_caught(text: str) -> None:
     assert wording.banned_wording(text), text
 
 
@@ -41,7 +41,7 @@ def test_causal_cure_and_league_table_claims_are_caught(text) -> None:
         "Share of sessions followed by a reported after-effect",
     ],
 )
-def test_honest_sentences_pass(text) -> None:
+def test_honest_sentences_pass(text: str) -> None:
     assert wording.banned_wording(text) == []
 
 

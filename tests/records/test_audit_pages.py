@@ -9,9 +9,11 @@ import csv
 import io
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from conftest import streamed
 from longtide.audit.models import AuditEvent
 from tests.access.conftest import World
 
@@ -20,7 +22,7 @@ TRAIL = "/staff/tidewater/audit/"
 MONTHLY = "/staff/tidewater/audit/monthly/"
 
 
-def _as(user) -> HttpClient:
+def _as(user: User) -> HttpClient:
     client = HttpClient()
     client.force_login(user)
     return client
@@ -44,7 +46,7 @@ def looked(world: World):
 def _csv(response) -> list[dict[str, str]]:
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
     assert "no-store" in response["Cache-Control"]
-    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return list(csv.DictReader(io.StringIO(streamed(response).decode())))
 
 
 def test_the_trail_filters_by_who_client_action_and_dates(world: World, looked) -> None:
@@ -76,7 +78,9 @@ def test_the_trail_filters_by_who_client_action_and_dates(world: World, looked) 
         ({"page": "0"}, "Ensure this value is greater than or equal to 1."),
     ],
 )
-def test_bad_filters_answer_400_with_the_message_and_keep_what_was_typed(world: World, query, message) -> None:
+def test_bad_filters_answer_400_with_the_message_and_keep_what_was_typed(
+    world: World, query: dict[str, str], message: str
+) -> None:
     response = _as(world.users["owner"]).get(TRAIL, query)
     assert response.status_code == 400 and 'id="filter-errors"' in response.text
     assert message in response.text.replace("&#x27;", "'")
@@ -107,7 +111,7 @@ def test_the_monthly_report_puts_break_glass_first_and_counts_looks(world: World
 
 
 @pytest.mark.parametrize(("page", "query"), [("trail", {"who": "1\x00"}), ("monthly", {"month": "2026-01\x00"})])
-def test_a_nul_byte_in_a_filter_is_the_null_character_400(world: World, page, query) -> None:
+def test_a_nul_byte_in_a_filter_is_the_null_character_400(world: World, page: str, query: dict[str, str]) -> None:
     # web/bad_input.py refuses a NUL byte anywhere in the query string before any view runs.
     response = _as(world.users["owner"]).get(TRAIL if page == "trail" else MONTHLY, query)
     assert response.status_code == 400
@@ -115,6 +119,6 @@ def test_a_nul_byte_in_a_filter_is_the_null_character_400(world: World, page, qu
 
 
 @pytest.mark.parametrize("month", ["2026-13", "0999-01", "3000-01", "2026-1", "x" * 200])
-def test_a_bad_month_is_refused_with_a_message(world: World, month) -> None:
+def test_a_bad_month_is_refused_with_a_message(world: World, month: str) -> None:
     response = _as(world.users["owner"]).get(MONTHLY, {"month": month})
     assert response.status_code == 400 and "Give a month as YYYY-MM, between 1900-01 and 2999-12." in response.text

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ from tests.access.conftest import NOTES, World
 pytestmark = pytest.mark.django_db
 
 
-def _as(user) -> HttpClient:
+def _as(user: User) -> HttpClient:
     client = HttpClient()
     client.force_login(user)
     return client
@@ -40,7 +41,7 @@ def _paths(world):
     ],
 )
 def test_a_break_glass_without_a_usable_reason_opens_nothing_and_keeps_what_was_typed(
-    world: World, reason, message
+    world: World, reason: str, message: str
 ) -> None:
     _cleo, chart, glass, _ = _paths(world)
     bea = _as(world.users["colleague"])

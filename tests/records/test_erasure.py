@@ -7,6 +7,7 @@ messages, keeps the clinical record, and writes one audit row. Who may: owners o
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -74,7 +75,7 @@ def test_it_refuses_while_a_visit_is_booked_and_keeps_what_was_typed(world: Worl
         ({"reason": "x" * 2001, "confirm": "1"}, "Keep the reason under 2000 characters."),
     ],
 )
-def test_a_missing_confirmation_or_reason_is_refused(world: World, data, message) -> None:
+def test_a_missing_confirmation_or_reason_is_refused(world: World, data: dict[str, Any], message: str) -> None:
     cleo, erase, _chart = _paths(world)
     Appointment.objects.filter(client=cleo).update(status=Status.CANCELLED_CLINIC)
     refused = _owner(world).post(erase, data)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 from django.utils import timezone
 
@@ -32,7 +33,7 @@ HOSTILE = {
 HOSTILE_NOTE = 'Neck pain </td><img src=x onerror="alert(1)"> & "worse" since May\nsecond line'
 
 
-def _as(user) -> HttpClient:
+def _as(user: User) -> HttpClient:
     client = HttpClient()
     client.force_login(user)
     return client

@@ -107,7 +107,7 @@ def test_a_legal_hold_stops_destruction_until_it_is_released(world: World) -> No
         (["--practice", "nowhere"], "no practice called 'nowhere'"),
     ],
 )
-def test_the_command_says_what_is_wrong(world: World, args, message) -> None:
+def test_the_command_says_what_is_wrong(world: World, args: list[str], message: str) -> None:
     with pytest.raises(CommandError, match=message):
         _run(*args)
 

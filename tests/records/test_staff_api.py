@@ -76,7 +76,7 @@ HEADER_NUL = "A request header contains a null character (\\x00), which is never
         (["--user", "nobody"], "'nobody' is not an active member of tidewater."),
     ],
 )
-def test_the_command_refuses_what_it_cannot_do(world: World, args, message) -> None:
+def test_the_command_refuses_what_it_cannot_do(world: World, args: list[str], message: str) -> None:
     with pytest.raises(CommandError, match=message):
         call_command("token", "create", "--practice", "tidewater", *args, stdout=StringIO(), stderr=StringIO())
     assert not StaffToken.objects.exists()
@@ -86,7 +86,7 @@ def test_the_command_refuses_what_it_cannot_do(world: World, args, message) -> N
     "header",
     ["", "Bearer", "Bearer ", "Basic b2xnYTpwdw==", "Bearer ltk_not-a-token", "Bearer " + "x" * 300],
 )
-def test_no_or_a_wrong_token_is_a_401(world: World, header) -> None:
+def test_no_or_a_wrong_token_is_a_401(world: World, header: str) -> None:
     headers = {"Authorization": header} if header else {}
     response = HttpClient().get("/api/v1/p/tidewater/clients", headers=headers)
     assert (response.status_code, response.json()) == (401, UNAUTHENTICATED)
@@ -157,14 +157,14 @@ def test_search_finds_clients_and_every_call_is_audited_through_the_api(world: W
         ("search=" + "a" * 101, "search", "At most 100 characters, no NUL."),
     ],
 )
-def test_a_bad_search_is_a_422_naming_the_field(world: World, query, field, message) -> None:
+def test_a_bad_search_is_a_422_naming_the_field(world: World, query: str, field: str, message: str) -> None:
     response = _get(f"/api/v1/p/tidewater/clients?{query}", _token(world, "owner"))
     assert response.status_code == 422
     assert response.json() == {"detail": "Some fields are not valid.", "code": "invalid", "errors": {field: [message]}}
 
 
 @pytest.mark.parametrize("pk", ["0", "99999999999999999999"])
-def test_a_client_that_does_not_exist_is_a_404(world: World, pk) -> None:
+def test_a_client_that_does_not_exist_is_a_404(world: World, pk: str) -> None:
     token = _token(world, "owner")
     for tail in ("", "/chart", "/export"):
         response = _get(f"/api/v1/p/tidewater/clients/{pk}{tail}", token)

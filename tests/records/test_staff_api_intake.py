@@ -63,7 +63,7 @@ def test_the_care_team_reads_answers_flags_and_consents(world: World, submitted)
 
 
 @pytest.mark.parametrize(("who", "basis"), [("front_desk", "front_desk"), ("colleague", "not_in_care")])
-def test_others_in_the_practice_get_the_status_only(world: World, submitted, who, basis) -> None:
+def test_others_in_the_practice_get_the_status_only(world: World, submitted, who: str, basis: str) -> None:
     body = _get(world, who, f"/api/v1/p/tidewater/clients/{submitted.pk}/intake").json()
     assert (body["clinical"], body["basis"], body["intake"], body["flags"], body["consents"]) == (
         False,
@@ -87,7 +87,7 @@ def test_others_in_the_practice_get_the_status_only(world: World, submitted, who
         "/api/v1/p/tidewater/clients/0/intake",
     ],
 )
-def test_what_is_not_theirs_is_404(world: World, submitted, path) -> None:
+def test_what_is_not_theirs_is_404(world: World, submitted, path: str) -> None:
     hal = world.appointments["harbour"].client
     response = _get(world, "owner", path.format(cleo=submitted.pk, hal=hal.pk))
     assert (response.status_code, response.json()["code"]) == (404, "not_found")

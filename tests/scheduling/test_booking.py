@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -201,7 +202,7 @@ def test_time_off_and_days_off_block_booking(cast: Cast) -> None:
         (NOW + timedelta(days=120), "too_far"),
     ],
 )
-def test_policy_errors_are_specific(cast: Cast, start, code) -> None:
+def test_policy_errors_are_specific(cast: Cast, start, code: str) -> None:
     with pytest.raises(BookingError) as caught:
         book(cast, start=start)
     assert caught.value.code == code
@@ -264,7 +265,7 @@ def test_an_idempotent_retry_returns_the_same_booking(cast: Cast) -> None:
     ],
     ids=["another client", "another phone", "another time", "another note", "anyone", "another channel"],
 )
-def test_an_idempotency_key_reused_for_another_request_is_refused(cast: Cast, change) -> None:
+def test_an_idempotency_key_reused_for_another_request_is_refused(cast: Cast, change: dict[str, Any]) -> None:
     first = book(cast, idempotency_key="k-1").appointment
     with pytest.raises(IdempotencyKeyReused) as caught:
         book(cast, idempotency_key="k-1", **change)

@@ -83,7 +83,7 @@ def test_it_saves_several_intervals_a_day(client: HttpClient, cast: Cast) -> Non
     ],
 )
 def test_bad_hours_get_a_specific_message_and_keep_what_was_typed(
-    client: HttpClient, cast: Cast, rows, message
+    client: HttpClient, cast: Cast, rows: dict[tuple[int, int], tuple[str, str]], message: str
 ) -> None:
     client.force_login(cast.olga_user)
     before = WorkingHours.objects.filter(practitioner=cast.ana).count()
@@ -199,7 +199,9 @@ def test_extra_hours_and_a_break_are_saved_as_dated_exceptions(client: HttpClien
         ({"day": "2027-01-04", "kind": "fly"}, "Choose one of the options."),
     ],
 )
-def test_bad_exceptions_get_specific_messages(client: HttpClient, cast: Cast, data, message) -> None:
+def test_bad_exceptions_get_specific_messages(
+    client: HttpClient, cast: Cast, data: dict[str, str], message: str
+) -> None:
     client.force_login(cast.olga_user)
     url = f"/staff/tidewater/settings/practitioners/{cast.ana.pk}/time-off/"
     response = client.post(url, {"action": "exception", "reason": "Typed reason", **data})

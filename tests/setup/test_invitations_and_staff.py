@@ -80,7 +80,7 @@ def test_the_link_sets_a_password_once_signs_in_and_then_stops_working(
             by=cast.olga_user,
             now=timezone.now(),
         )
-    path = link_in(mail.outbox[0].body)
+    path = link_in(str(mail.outbox[0].body))
     page = client.get(path)
     assert page.status_code == 200
     assert page["Referrer-Policy"] == "same-origin"

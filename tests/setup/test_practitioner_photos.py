@@ -12,7 +12,7 @@ from django.test import Client as HttpClient
 from PIL import Image
 from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
-from conftest import Cast
+from conftest import Cast, ClientResponse, streamed
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,9 @@ def jpeg_with_gps(width: int = 3000, height: int = 2000) -> bytes:
     return out.getvalue()
 
 
-def post_photo(client: HttpClient, cast: Cast, content: bytes, name: str = "me.jpg", content_type: str = "image/jpeg"):
+def post_photo(
+    client: HttpClient, cast: Cast, content: bytes, name: str = "me.jpg", content_type: str = "image/jpeg"
+) -> ClientResponse:
     data = {
         "display_name": "Ana Silva",
         "style": "biodynamic",
@@ -88,14 +90,14 @@ def test_the_app_serves_the_current_photo_and_nothing_else_from_the_uploads(
     served = visitor.get(first_url)
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
     assert served["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(served.streaming_content) == Path(cast.ana.photo.path).read_bytes()  # type: ignore[attr-defined]
+    assert streamed(served) == Path(cast.ana.photo.path).read_bytes()
     with django_capture_on_commit_callbacks(execute=True):
         post_photo(client, cast, jpeg_with_gps(500, 500))
     cast.ana.refresh_from_db()
     assert visitor.get(first_url).status_code == 404, "a replaced photo is no longer served"
     current = visitor.get(cast.ana.photo.url)
     assert current.status_code == 200
-    assert b"".join(current.streaming_content)  # type: ignore[attr-defined]  (read to the end: closes the file)
+    assert streamed(current)  # read to the end: closes the file
     # A file under the uploads folder that no practitioner's photo is, or a path out of it: 404.
     (media / "practitioners" / ("0" * 24 + ".jpg")).write_bytes(b"\xff\xd8\xffnot a photo of anyone")
     for path in ("0" * 24 + ".jpg", "..%2F..%2Fsecret.txt", "notes.txt", "%00.jpg"):

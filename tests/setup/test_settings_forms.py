@@ -197,7 +197,9 @@ def test_someone_elses_practitioner_or_room_cannot_be_chosen(owner: HttpClient, 
 
 
 def test_services_move_up_and_down_in_the_sites_order(owner: HttpClient, cast: Cast) -> None:
-    order = lambda: list(Service.objects.filter(practice=cast.tidewater).values_list("name", flat=True))  # noqa: E731
+    def order() -> list[str]:
+        return list(Service.objects.filter(practice=cast.tidewater).values_list("name", flat=True))
+
     assert order() == ["CST session", "First visit"]
     owner.post(f"/staff/tidewater/settings/services/{cast.first_visit.pk}/move/", {"direction": "up"})
     assert order() == ["First visit", "CST session"]

@@ -10,6 +10,8 @@ import pytest
 from django.test import Client as HttpClient
 from django_otp.oath import TOTP
 
+from conftest import Cast
+
 
 def code_for(device: Any, *, step: int | None = None) -> str:
     """The 6-digit code the app shows at time step `step` (default: the next step the server will
@@ -45,7 +47,7 @@ def password_step(client: HttpClient, username: str, password: str, next_url: st
 
 
 @pytest.fixture
-def signed_in(client: HttpClient, cast: Any) -> Any:
+def signed_in(client: HttpClient, cast: Cast) -> Any:
     """A factory: sign a cast member in with their password, as a browser would."""
 
     def sign_in(username: str, password: str | None = None, http: HttpClient | None = None) -> HttpClient:

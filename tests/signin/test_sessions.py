@@ -11,6 +11,7 @@ import time_machine
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from conftest import Cast
 from longtide.accounts.models import StaffSession
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ def later(minutes: float) -> Any:
 
 
 def test_a_session_idle_past_the_practice_limit_is_signed_out_with_a_message(
-    client: HttpClient, cast: Any, signed_in: Any
+    client: HttpClient, cast: Cast, signed_in: Any
 ) -> None:
     signed_in("ben")
     with later(31):
@@ -34,7 +35,7 @@ def test_a_session_idle_past_the_practice_limit_is_signed_out_with_a_message(
     assert not StaffSession.objects.filter(user=cast.ben_user).exists()
 
 
-def test_activity_within_the_limit_keeps_the_session_alive(client: HttpClient, cast: Any, signed_in: Any) -> None:
+def test_activity_within_the_limit_keeps_the_session_alive(client: HttpClient, cast: Cast, signed_in: Any) -> None:
     signed_in("ben")
     for step in (20, 40, 60, 80):
         with later(step):
@@ -42,7 +43,7 @@ def test_activity_within_the_limit_keeps_the_session_alive(client: HttpClient, c
 
 
 def test_an_htmx_request_after_the_limit_sends_the_whole_page_to_sign_in(
-    client: HttpClient, cast: Any, signed_in: Any
+    client: HttpClient, cast: Cast, signed_in: Any
 ) -> None:
     signed_in("ben")
     with later(45):
@@ -51,7 +52,7 @@ def test_an_htmx_request_after_the_limit_sends_the_whole_page_to_sign_in(
     assert response["HX-Redirect"].startswith("/staff/login/?next=")
 
 
-def test_the_strictest_of_the_users_practices_sets_the_limit(client: HttpClient, cast: Any, signed_in: Any) -> None:
+def test_the_strictest_of_the_users_practices_sets_the_limit(client: HttpClient, cast: Cast, signed_in: Any) -> None:
     from longtide.practice.models import Role, StaffMembership
 
     cast.harbour.idle_timeout_minutes = 10
@@ -63,7 +64,7 @@ def test_the_strictest_of_the_users_practices_sets_the_limit(client: HttpClient,
     assert response.status_code == 302 and response["Location"].startswith("/staff/login/")
 
 
-def test_a_practice_may_allow_a_longer_idle_time(client: HttpClient, cast: Any, signed_in: Any) -> None:
+def test_a_practice_may_allow_a_longer_idle_time(client: HttpClient, cast: Cast, signed_in: Any) -> None:
     cast.tidewater.idle_timeout_minutes = 120
     cast.tidewater.save(update_fields=["idle_timeout_minutes"])
     signed_in("ben")
@@ -71,7 +72,7 @@ def test_a_practice_may_allow_a_longer_idle_time(client: HttpClient, cast: Any, 
         assert client.get("/staff/tidewater/calendar/").status_code == 200
 
 
-def test_the_public_site_goes_on_for_a_staff_member_who_idled(client: HttpClient, cast: Any, signed_in: Any) -> None:
+def test_the_public_site_goes_on_for_a_staff_member_who_idled(client: HttpClient, cast: Cast, signed_in: Any) -> None:
     signed_in("ben")
     with later(31):
         assert client.get("/p/tidewater/").status_code == 200
@@ -79,7 +80,7 @@ def test_the_public_site_goes_on_for_a_staff_member_who_idled(client: HttpClient
 
 
 def test_staff_see_their_sessions_with_browser_address_and_last_seen(
-    client: HttpClient, cast: Any, signed_in: Any
+    client: HttpClient, cast: Cast, signed_in: Any
 ) -> None:
     phone = HttpClient(headers={"User-Agent": "Mozilla/5.0 (iPhone) Safari/605"}, REMOTE_ADDR="127.0.0.9")
     signed_in("ana", http=phone)
@@ -94,7 +95,7 @@ def test_staff_see_their_sessions_with_browser_address_and_last_seen(
         assert row.session_key not in page, "a session key is a credential: never in a page"
 
 
-def test_ending_another_session_signs_that_browser_out(client: HttpClient, cast: Any, signed_in: Any) -> None:
+def test_ending_another_session_signs_that_browser_out(client: HttpClient, cast: Cast, signed_in: Any) -> None:
     phone = HttpClient(headers={"User-Agent": "Phone"})
     signed_in("ana", http=phone)
     signed_in("ana")
@@ -105,7 +106,7 @@ def test_ending_another_session_signs_that_browser_out(client: HttpClient, cast:
     assert client.get("/staff/").status_code == 200
 
 
-def test_nobody_can_end_another_users_session(client: HttpClient, cast: Any, signed_in: Any) -> None:
+def test_nobody_can_end_another_users_session(client: HttpClient, cast: Cast, signed_in: Any) -> None:
     ana = HttpClient()
     signed_in("ana", http=ana)
     handle = StaffSession.objects.get(user=cast.ana_user).handle
@@ -117,13 +118,13 @@ def test_nobody_can_end_another_users_session(client: HttpClient, cast: Any, sig
     assert ana.get("/staff/").status_code == 200
 
 
-def test_a_handle_that_is_no_session_gets_404(client: HttpClient, cast: Any, signed_in: Any) -> None:
+def test_a_handle_that_is_no_session_gets_404(client: HttpClient, cast: Cast, signed_in: Any) -> None:
     signed_in("ana")
     for handle in ("0" * 32, "9" * 20, "x" * 200):
         assert client.post(f"/staff/account/sessions/{handle}/end/").status_code == 404
 
 
-def test_ending_all_other_sessions_keeps_this_one(client: HttpClient, cast: Any, signed_in: Any) -> None:
+def test_ending_all_other_sessions_keeps_this_one(client: HttpClient, cast: Cast, signed_in: Any) -> None:
     others = [HttpClient(), HttpClient()]
     for other in others:
         signed_in("ana", http=other)
@@ -134,7 +135,7 @@ def test_ending_all_other_sessions_keeps_this_one(client: HttpClient, cast: Any,
     assert client.get("/staff/").status_code == 200
 
 
-def test_changing_the_password_ends_every_other_session(client: HttpClient, cast: Any, signed_in: Any) -> None:
+def test_changing_the_password_ends_every_other_session(client: HttpClient, cast: Cast, signed_in: Any) -> None:
     other = HttpClient()
     signed_in("ana", http=other)
     signed_in("ana")
@@ -154,7 +155,7 @@ def test_changing_the_password_ends_every_other_session(client: HttpClient, cast
 
 
 def test_a_wrong_current_password_changes_nothing_and_keeps_what_was_typed(
-    client: HttpClient, cast: Any, signed_in: Any
+    client: HttpClient, cast: Cast, signed_in: Any
 ) -> None:
     other = HttpClient()
     signed_in("ana", http=other)
@@ -169,7 +170,7 @@ def test_a_wrong_current_password_changes_nothing_and_keeps_what_was_typed(
 
 
 def test_a_password_changed_elsewhere_ends_the_session_and_it_leaves_the_list(
-    client: HttpClient, cast: Any, signed_in: Any
+    client: HttpClient, cast: Cast, signed_in: Any
 ) -> None:
     signed_in("ana")
     cast.ana_user.set_password("changed-by-the-operator")
@@ -178,7 +179,7 @@ def test_a_password_changed_elsewhere_ends_the_session_and_it_leaves_the_list(
     assert not StaffSession.objects.filter(user=cast.ana_user).exists()
 
 
-def test_signing_out_removes_the_session_row(client: HttpClient, cast: Any, signed_in: Any) -> None:
+def test_signing_out_removes_the_session_row(client: HttpClient, cast: Cast, signed_in: Any) -> None:
     signed_in("ana")
     assert StaffSession.objects.filter(user=cast.ana_user).count() == 1
     client.post("/staff/logout/")

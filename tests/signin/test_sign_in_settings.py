@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 
+from conftest import Cast
+
 pytestmark = pytest.mark.django_db
 
 URL = "/staff/tidewater/settings/sign-in/"
@@ -25,7 +27,7 @@ URL = "/staff/tidewater/settings/sign-in/"
     ],
 )
 def test_idle_minutes_out_of_bounds_get_a_specific_message_and_keep_the_rest(
-    client: HttpClient, cast: Any, signed_in: Any, idle: str, message: str
+    client: HttpClient, cast: Cast, signed_in: Any, idle: str, message: str
 ) -> None:
     signed_in("olga")
     response = client.post(
@@ -40,7 +42,7 @@ def test_idle_minutes_out_of_bounds_get_a_specific_message_and_keep_the_rest(
 
 
 def test_the_owner_saves_the_settings_and_sees_who_still_needs_two_factor(
-    client: HttpClient, cast: Any, signed_in: Any
+    client: HttpClient, cast: Cast, signed_in: Any
 ) -> None:
     signed_in("olga")
     response = client.post(
@@ -59,7 +61,7 @@ def test_the_owner_saves_the_settings_and_sees_who_still_needs_two_factor(
     )
 
 
-def test_saving_requires_the_owner_to_have_two_factor_too(client: HttpClient, cast: Any, signed_in: Any) -> None:
+def test_saving_requires_the_owner_to_have_two_factor_too(client: HttpClient, cast: Cast, signed_in: Any) -> None:
     signed_in("olga")
     client.post(URL, {"two_factor_policy": "all", "idle_timeout_minutes": "30", "backup_max_age_hours": "24"})
     # The owner is clinical staff: from now on the practice's pages ask them to set it up first.

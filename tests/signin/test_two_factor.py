@@ -16,6 +16,7 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from conftest import Cast
 from longtide.accounts.models import RecoveryCode, hash_recovery_code
 from longtide.accounts.two_factor import normalize_recovery_code
 from longtide.audit.models import AuditEvent
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_setup_shows_a_qr_code_and_the_secret_as_text_and_is_off_until_a_code_confirms_it(
-    client: HttpClient, cast: Any, signed_in: Any
+    client: HttpClient, cast: Cast, signed_in: Any
 ) -> None:
     signed_in("ana")
     page = client.get("/staff/account/two-factor/")
@@ -49,7 +50,7 @@ def test_setup_shows_a_qr_code_and_the_secret_as_text_and_is_off_until_a_code_co
     assert secret in again.text and TOTPDevice.objects.filter(user=cast.ana_user).count() == 1
 
 
-def test_a_wrong_code_leaves_two_factor_off_and_says_why(client: HttpClient, cast: Any, signed_in: Any) -> None:
+def test_a_wrong_code_leaves_two_factor_off_and_says_why(client: HttpClient, cast: Cast, signed_in: Any) -> None:
     signed_in("ana")
     client.get("/staff/account/two-factor/")
     response = client.post("/staff/account/two-factor/", {"code": "000000"})
@@ -69,7 +70,7 @@ def test_a_wrong_code_leaves_two_factor_off_and_says_why(client: HttpClient, cas
     ],
 )
 def test_bad_codes_get_a_specific_message_never_a_500(
-    client: HttpClient, cast: Any, signed_in: Any, typed: str, message: str
+    client: HttpClient, cast: Cast, signed_in: Any, typed: str, message: str
 ) -> None:
     signed_in("ana")
     client.get("/staff/account/two-factor/")
@@ -79,7 +80,7 @@ def test_bad_codes_get_a_specific_message_never_a_500(
 
 
 def test_confirming_shows_ten_recovery_codes_once_and_stores_only_their_hashes(
-    client: HttpClient, cast: Any, signed_in: Any
+    client: HttpClient, cast: Cast, signed_in: Any
 ) -> None:
     signed_in("ana")
     _, codes = enrol(client)
@@ -94,7 +95,7 @@ def test_confirming_shows_ten_recovery_codes_once_and_stores_only_their_hashes(
 
 
 def test_sign_in_asks_for_the_code_after_the_password_and_signs_in_only_with_it(
-    client: HttpClient, cast: Any, signed_in: Any
+    client: HttpClient, cast: Cast, signed_in: Any
 ) -> None:
     signed_in("ana")
     device, _ = enrol(client)
@@ -113,7 +114,7 @@ def test_sign_in_asks_for_the_code_after_the_password_and_signs_in_only_with_it(
     assert is_two_factor_verified(home.wsgi_request.user)
 
 
-def test_a_code_works_once(client: HttpClient, cast: Any, signed_in: Any) -> None:
+def test_a_code_works_once(client: HttpClient, cast: Cast, signed_in: Any) -> None:
     signed_in("ana")
     device, _ = enrol(client)
     client.post("/staff/logout/")
@@ -127,7 +128,7 @@ def test_a_code_works_once(client: HttpClient, cast: Any, signed_in: Any) -> Non
 
 
 def test_wrong_codes_count_as_failed_logins_and_five_end_the_attempt(
-    client: HttpClient, cast: Any, signed_in: Any
+    client: HttpClient, cast: Cast, signed_in: Any
 ) -> None:
     signed_in("ana")
     device, _ = enrol(client)
@@ -157,7 +158,7 @@ def test_wrong_codes_count_as_failed_logins_and_five_end_the_attempt(
 
 
 def test_after_a_wrong_code_the_app_makes_you_wait_before_the_next_try(
-    client: HttpClient, cast: Any, signed_in: Any
+    client: HttpClient, cast: Cast, signed_in: Any
 ) -> None:
     signed_in("ana")
     device, _ = enrol(client)
@@ -170,7 +171,7 @@ def test_after_a_wrong_code_the_app_makes_you_wait_before_the_next_try(
     assert client.get("/staff/").status_code == 302
 
 
-def test_the_second_step_expires_after_five_minutes(client: HttpClient, cast: Any, signed_in: Any) -> None:
+def test_the_second_step_expires_after_five_minutes(client: HttpClient, cast: Cast, signed_in: Any) -> None:
     signed_in("ana")
     device, _ = enrol(client)
     client.post("/staff/logout/")
@@ -180,14 +181,14 @@ def test_the_second_step_expires_after_five_minutes(client: HttpClient, cast: An
     assert response.status_code == 302 and response["Location"] == "/staff/login/"
 
 
-def test_the_code_step_without_a_password_step_goes_back_to_the_password(client: HttpClient, cast: Any) -> None:
+def test_the_code_step_without_a_password_step_goes_back_to_the_password(client: HttpClient, cast: Cast) -> None:
     for url in ("/staff/login/code/", "/staff/login/recovery/"):
         response = client.post(url, {"code": "123456"})
         assert response.status_code == 302 and response["Location"] == "/staff/login/"
 
 
 def test_a_recovery_code_signs_in_once_not_twice_and_is_logged_without_personal_data(
-    client: HttpClient, cast: Any, signed_in: Any, caplog: pytest.LogCaptureFixture
+    client: HttpClient, cast: Cast, signed_in: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     signed_in("ana")
     _, codes = enrol(client)
@@ -218,7 +219,7 @@ def test_a_recovery_code_signs_in_once_not_twice_and_is_logged_without_personal_
     assert client.get("/staff/").status_code == 302
 
 
-def test_a_malformed_recovery_code_gets_a_specific_message(client: HttpClient, cast: Any, signed_in: Any) -> None:
+def test_a_malformed_recovery_code_gets_a_specific_message(client: HttpClient, cast: Cast, signed_in: Any) -> None:
     signed_in("ana")
     enrol(client)
     client.post("/staff/logout/")
@@ -230,7 +231,7 @@ def test_a_malformed_recovery_code_gets_a_specific_message(client: HttpClient, c
     assert response.status_code == 200 and "Null characters are not allowed." in response.text
 
 
-def test_next_after_the_code_step_never_leaves_the_site(client: HttpClient, cast: Any, signed_in: Any) -> None:
+def test_next_after_the_code_step_never_leaves_the_site(client: HttpClient, cast: Cast, signed_in: Any) -> None:
     signed_in("ana")
     device, _ = enrol(client)
     client.post("/staff/logout/")
@@ -239,19 +240,19 @@ def test_next_after_the_code_step_never_leaves_the_site(client: HttpClient, cast
     assert response.status_code == 302 and response["Location"] == "/staff/"
 
 
-def test_staff_without_two_factor_sign_in_with_the_password_alone(client: HttpClient, cast: Any) -> None:
+def test_staff_without_two_factor_sign_in_with_the_password_alone(client: HttpClient, cast: Cast) -> None:
     response = password_step(client, "ben", "pw-ben-123")
     assert response.status_code == 302 and response["Location"] == "/staff/"
     assert client.get("/staff/tidewater/calendar/").status_code == 200
 
 
 class TestPracticeRequirement:
-    def require(self, cast: Any, policy: str) -> None:
+    def require(self, cast: Cast, policy: str) -> None:
         cast.tidewater.two_factor_policy = policy
         cast.tidewater.save(update_fields=["two_factor_policy"])
 
     def test_a_practitioner_is_sent_to_setup_before_anything_else_in_the_practice(
-        self, client: HttpClient, cast: Any, signed_in: Any
+        self, client: HttpClient, cast: Cast, signed_in: Any
     ) -> None:
         self.require(cast, TwoFactorPolicy.CLINICAL)
         signed_in("ana")
@@ -266,7 +267,7 @@ class TestPracticeRequirement:
         assert client.get("/staff/tidewater/calendar/").status_code == 200
 
     def test_an_htmx_request_is_sent_to_setup_as_a_whole_page(
-        self, client: HttpClient, cast: Any, signed_in: Any
+        self, client: HttpClient, cast: Cast, signed_in: Any
     ) -> None:
         self.require(cast, TwoFactorPolicy.CLINICAL)
         signed_in("olga")
@@ -274,30 +275,32 @@ class TestPracticeRequirement:
         assert response.status_code == 200 and response["HX-Redirect"].startswith("/staff/account/two-factor/")
 
     def test_front_desk_is_not_asked_when_only_clinical_staff_must(
-        self, client: HttpClient, cast: Any, signed_in: Any
+        self, client: HttpClient, cast: Cast, signed_in: Any
     ) -> None:
         self.require(cast, TwoFactorPolicy.CLINICAL)
         signed_in("ben")
         assert client.get("/staff/tidewater/calendar/").status_code == 200
 
-    def test_the_owner_can_require_it_for_all_staff(self, client: HttpClient, cast: Any, signed_in: Any) -> None:
+    def test_the_owner_can_require_it_for_all_staff(self, client: HttpClient, cast: Cast, signed_in: Any) -> None:
         self.require(cast, TwoFactorPolicy.ALL)
         signed_in("ben")
         assert client.get("/staff/tidewater/calendar/")["Location"].startswith("/staff/account/two-factor/")
 
-    def test_another_practices_requirement_does_not_apply(self, client: HttpClient, cast: Any, signed_in: Any) -> None:
+    def test_another_practices_requirement_does_not_apply(self, client: HttpClient, cast: Cast, signed_in: Any) -> None:
         cast.harbour.two_factor_policy = TwoFactorPolicy.ALL
         cast.harbour.save(update_fields=["two_factor_policy"])
         signed_in("ana")
         assert client.get("/staff/tidewater/calendar/").status_code == 200
 
-    def test_an_outsider_still_gets_404_not_the_setup_page(self, client: HttpClient, cast: Any, signed_in: Any) -> None:
+    def test_an_outsider_still_gets_404_not_the_setup_page(
+        self, client: HttpClient, cast: Cast, signed_in: Any
+    ) -> None:
         self.require(cast, TwoFactorPolicy.ALL)
         signed_in("dov")
         assert client.get("/staff/tidewater/calendar/").status_code == 404
 
     def test_a_session_that_began_without_the_code_is_asked_for_it(
-        self, client: HttpClient, cast: Any, signed_in: Any
+        self, client: HttpClient, cast: Cast, signed_in: Any
     ) -> None:
         signed_in("ana")
         device, _ = enrol(client)
@@ -313,7 +316,7 @@ class TestPracticeRequirement:
         assert other.get("/staff/tidewater/calendar/").status_code == 200
 
     def test_two_factor_cannot_be_turned_off_while_a_practice_requires_it(
-        self, client: HttpClient, cast: Any, signed_in: Any
+        self, client: HttpClient, cast: Cast, signed_in: Any
     ) -> None:
         signed_in("ana")
         enrol(client)
@@ -323,7 +326,7 @@ class TestPracticeRequirement:
         assert TOTPDevice.objects.filter(user=cast.ana_user, confirmed=True).exists()
 
 
-def test_turning_two_factor_off_needs_the_password(client: HttpClient, cast: Any, signed_in: Any) -> None:
+def test_turning_two_factor_off_needs_the_password(client: HttpClient, cast: Cast, signed_in: Any) -> None:
     signed_in("ana")
     enrol(client)
     wrong = client.post("/staff/account/two-factor/off/", {"password": "nope"}, follow=True)
@@ -336,7 +339,7 @@ def test_turning_two_factor_off_needs_the_password(client: HttpClient, cast: Any
 
 
 def test_moving_to_a_new_phone_keeps_the_old_app_until_the_new_one_is_confirmed(
-    client: HttpClient, cast: Any, signed_in: Any
+    client: HttpClient, cast: Cast, signed_in: Any
 ) -> None:
     signed_in("ana")
     old, old_codes = enrol(client)
@@ -350,7 +353,7 @@ def test_moving_to_a_new_phone_keeps_the_old_app_until_the_new_one_is_confirmed(
     assert set(new_codes).isdisjoint(old_codes)
 
 
-def test_new_recovery_codes_replace_the_old_ones(client: HttpClient, cast: Any, signed_in: Any) -> None:
+def test_new_recovery_codes_replace_the_old_ones(client: HttpClient, cast: Cast, signed_in: Any) -> None:
     signed_in("ana")
     _, old_codes = enrol(client)
     response = client.post("/staff/account/two-factor/recovery-codes/")
@@ -360,7 +363,7 @@ def test_new_recovery_codes_replace_the_old_ones(client: HttpClient, cast: Any, 
 
 
 def test_turning_two_factor_on_signs_out_the_users_other_sessions(
-    client: HttpClient, cast: Any, signed_in: Any
+    client: HttpClient, cast: Cast, signed_in: Any
 ) -> None:
     other = HttpClient()
     signed_in("ana", http=other)

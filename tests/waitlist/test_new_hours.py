@@ -41,7 +41,7 @@ def clock() -> Iterator[time_machine.Traveller]:
         yield traveller
 
 
-def waiting(cast: Any, name: str, *, queued: datetime, **wishes: Any) -> WaitlistEntry:
+def waiting(cast: Cast, name: str, *, queued: datetime, **wishes: Any) -> WaitlistEntry:
     values: dict[str, Any] = {
         "service": cast.session,
         "practitioner": None,
@@ -69,7 +69,7 @@ def local(moment: datetime) -> datetime:
     return moment.astimezone(NEW_YORK)
 
 
-def evenings(cast: Any) -> None:
+def evenings(cast: Cast) -> None:
     """Ana works 9:00–20:00 every day instead of 9:00–17:00."""
     replace_weekly_hours(
         practitioner=cast.ana,

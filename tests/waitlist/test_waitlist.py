@@ -52,7 +52,7 @@ def clock() -> Iterator[time_machine.Traveller]:
         yield traveller
 
 
-def wishes(cast: Any, **overrides: Any) -> Wishes:
+def wishes(cast: Cast, **overrides: Any) -> Wishes:
     values: dict[str, Any] = {
         "service": cast.session,
         "practitioner": None,
@@ -66,7 +66,7 @@ def wishes(cast: Any, **overrides: Any) -> Wishes:
     return Wishes(**values)
 
 
-def waiting(cast: Any, name: str, *, now: datetime = NOW, **overrides: Any) -> WaitlistEntry:
+def waiting(cast: Cast, name: str, *, now: datetime = NOW, **overrides: Any) -> WaitlistEntry:
     return add_by_staff(
         practice=cast.tidewater,
         wishes=wishes(cast, **overrides),
@@ -76,7 +76,7 @@ def waiting(cast: Any, name: str, *, now: datetime = NOW, **overrides: Any) -> W
     )
 
 
-def cancelled_visit(cast: Any, *, start: datetime = VISIT) -> Appointment:
+def cancelled_visit(cast: Cast, *, start: datetime = VISIT) -> Appointment:
     visit = book_appointment(
         practice=cast.tidewater,
         service=cast.session,

@@ -175,7 +175,9 @@ def test_someone_who_did_not_ask_can_release_the_time(client: HttpClient, cast: 
         ({"slot": "garbage"}, "That time is not valid"),
     ],
 )
-def test_bad_details_are_explained_and_what_was_typed_is_kept(client: HttpClient, cast: Cast, over, message) -> None:
+def test_bad_details_are_explained_and_what_was_typed_is_kept(
+    client: HttpClient, cast: Cast, over: dict[str, str], message: str
+) -> None:
     data = details(cast, note="please use the side door", **over)
     response = client.post("/p/tidewater/book/cst-60/details/", data)
     assert response.status_code == 400

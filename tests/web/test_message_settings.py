@@ -46,7 +46,7 @@ def olga(client: HttpClient, cast: Cast) -> HttpClient:
         ("99999999999999999999", "24", "Ensure this value is less than or equal to 336."),
     ],
 )
-def test_reminder_offsets_have_sane_bounds(olga: HttpClient, cast: Cast, first, second, error) -> None:
+def test_reminder_offsets_have_sane_bounds(olga: HttpClient, cast: Cast, first: str, second: str, error: str) -> None:
     response = olga.post("/staff/tidewater/messages/", {"reminder_hours_first": first, "reminder_hours_second": second})
     assert response.status_code == 200
     page = response.content.decode()

@@ -527,7 +527,7 @@ def test_the_day_is_also_a_list_for_phones_with_every_appointment(
 )
 @pytest.mark.parametrize("user", ["olga_user", "ana_user", "ben_user"])
 def test_every_calendar_view_reads_its_appointments_in_a_fixed_number_of_queries(
-    client: HttpClient, cast: Cast, booked: Appointment, params, user
+    client: HttpClient, cast: Cast, booked: Appointment, params: dict[str, str], user: str
 ) -> None:
     """The calendar reads only CALENDAR_FIELDS of each appointment (calendar_grid.py): a field a view
     shows but the list leaves out would cost a query per appointment, caught here for every view
