@@ -121,7 +121,7 @@ def test_under_the_booking_locks_only_the_insert_and_the_counters_run(cast: Cast
     assert request.about == f"appointment:{made.pk}", "the email names the appointment by its reserved id"
 
 
-def test_any_practitioner_costs_no_more_statements_than_naming_the_one_found(cast) -> None:
+def test_any_practitioner_costs_no_more_statements_than_naming_the_one_found(cast: Cast) -> None:
     # Five candidates, the first four busy at ten. Trying them in turn (a search, a lock and a
     # check each) would cost statements per practitioner tried; one search across all five finds
     # the fifth, so "anyone" costs what naming her costs.

@@ -4,7 +4,7 @@ the supervisor (or an owner) only, audited, and refused to change by the databas
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
@@ -54,7 +54,7 @@ def awaiting(cast: Any, sam: Any) -> SessionNote:
     return _signed_by_student(cast, sam)
 
 
-def raw(sql: str, params: list[object]) -> None:
+def raw(sql: str, params: list[Any]) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -146,7 +146,7 @@ def test_the_supervisor_cosigns_once_with_a_hash_over_the_notes_hash(awaiting: S
             cosigner_id=cast.ana_user.pk,
             cosigner_name="Ana Silva",
             cosigner_credential=cast.ana.credentials,
-            cosigned_at=cosignature.cosigned_at.astimezone(timezone.UTC).isoformat(timespec="microseconds"),
+            cosigned_at=cosignature.cosigned_at.astimezone(UTC).isoformat(timespec="microseconds"),
         )
     )
     assert cosignature.content_hash == expected and cosignature.hash_matches()

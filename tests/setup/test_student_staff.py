@@ -7,13 +7,14 @@ from __future__ import annotations
 import pytest
 from django.test import Client as HttpClient
 
+from conftest import Cast
 from longtide.practice.models import Role, StaffMembership
 
 pytestmark = pytest.mark.django_db
 PAGE = "/staff/tidewater/settings/staff/"
 
 
-def test_an_owner_invites_a_student_with_a_supervisor_and_keeps_what_was_typed(client: HttpClient, cast) -> None:
+def test_an_owner_invites_a_student_with_a_supervisor_and_keeps_what_was_typed(client: HttpClient, cast: Cast) -> None:
     client.force_login(cast.olga_user)
     page = client.get(PAGE)
     assert "Supervising practitioner" in page.text and f'value="{cast.ana_user.pk}"' in page.text
@@ -36,7 +37,7 @@ def test_an_owner_invites_a_student_with_a_supervisor_and_keeps_what_was_typed(c
     assert StaffMembership.objects.get(user__username="nell@example.org").supervisor is None
 
 
-def test_a_supervisor_stays_until_their_students_have_another(client: HttpClient, cast) -> None:
+def test_a_supervisor_stays_until_their_students_have_another(client: HttpClient, cast: Cast) -> None:
     client.force_login(cast.olga_user)
     ben = StaffMembership.objects.get(practice=cast.tidewater, user=cast.ben_user)
     refused = client.post(f"{PAGE}{ben.pk}/role/", {f"m{ben.pk}-role": "student"}, follow=True)
