@@ -92,6 +92,12 @@ class Client(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
     @property
+    def stays_erased(self) -> bool:
+        """Their contact details were erased on request and none given since: nothing new is sent
+        or made for them to open (records/erasure.py voids their links)."""
+        return self.contact_erased_at is not None and not self.email and not self.phone
+
+    @property
     def in_use(self) -> Client:
         """The record in use for this person: this one, or the one it was merged into."""
         return self.merged_into if self.merged_into_id and self.merged_into else self

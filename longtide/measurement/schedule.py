@@ -331,6 +331,8 @@ def plan_sends(now: datetime) -> int:
     inactivity = dict(MeasurementSettings.objects.values_list("practice_id", "inactivity_days"))
     sent = 0
     for episode in episodes:
+        if episode.client.stays_erased:
+            continue  # erasure voided their questionnaire links: none are made again
         zone = zones.get(episode.practice_id, UTC)
         today = now.astimezone(zone).date()
         # Episode.is_open from the rows loaded above (actions.is_open would query per episode).

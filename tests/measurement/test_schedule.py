@@ -360,3 +360,18 @@ def test_a_headache_client_booked_sooner_than_4_weeks_is_told_they_may_wait(cast
     ready = today(cast) + timedelta(days=28)
     assert ready.strftime("%A %-d %B") in page.text
     assert first.start.astimezone(cast.location.zone).strftime("%A %-d %B") in page.text
+
+
+def test_after_an_erasure_request_no_new_questionnaire_links_are_made(cast) -> None:
+    """Erasure voids the client's questionnaire and diary links (records/erasure.py); the planner
+    must not make new ones for the episode afterwards, which the old booking's page would show."""
+    from longtide.audit.trail import Actor
+    from longtide.records.erasure import erase_contact
+
+    episode = completed_course(cast, cast.cleo, 1)
+    assert erase_contact(
+        cast.cleo, by=Actor(cast.olga_user, "owner"), reason="Asked by email on 1 Dec", now=timezone.now()
+    )
+    day84 = episode.opened_on + timedelta(days=84)
+    assert plan_outcomes(at(cast, day84, time(9, 1))) == 0
+    assert not QuestionnaireLink.objects.filter(episode=episode, voided_at__isnull=True).exists()
