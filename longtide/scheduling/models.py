@@ -352,7 +352,10 @@ class Appointment(models.Model):
         """Whether this booking's private link still opens the client's own outcome scores and
         diary figures (web/client/progress.py): while it is booked or held, and for
         OWN_RECORDS_DAYS after a completed visit. A cancelled, expired or old booking's link (an old
-        email, forwarded or left in a shared inbox) does not."""
+        email, forwarded or left in a shared inbox) does not, nor any link of a client whose contact
+        details were erased on request (records/erasure.py voids their other links too)."""
+        if self.client.stays_erased:
+            return False
         if self.status in (Status.BOOKED, Status.HELD):
             return True
         return self.status == Status.COMPLETED and self.end > now - timedelta(days=OWN_RECORDS_DAYS)

@@ -115,3 +115,20 @@ def test_only_a_current_or_recent_visits_link_opens_the_progress(
         assert ('id="my-progress"' in HttpClient().get(manage).text) == opens
     seen = AuditEvent.objects.filter(object_type="outcomes", client_id=cast.cleo.pk).count()
     assert seen == (2 if opens else 0)
+
+
+def test_after_an_erasure_request_an_old_links_progress_does_not_open(cast: Cast, episode: Any) -> None:
+    """Erasure voids the client's questionnaire and diary links; the recent visit's manage link
+    (an email that stays in an inbox) no longer opens their scores either."""
+    from longtide.audit.trail import Actor
+    from longtide.records.erasure import erase_contact
+
+    answer(cast, episode, 7, episode.opened_on)
+    recent = visit(cast, cast.cleo, today(cast) - timedelta(days=5), slot=4, status="completed")
+    manage = f"/p/tidewater/manage/{token_for(recent)}/"
+    assert HttpClient().get(manage + "progress/").status_code == 200
+    by = Actor(cast.olga_user, "owner")
+    assert erase_contact(cast.cleo, by=by, reason="Asked by email on 1 Dec", now=timezone.now())
+    for page in ("progress/", "progress/print/"):
+        assert HttpClient().get(manage + page).status_code == 404
+    assert 'id="my-progress"' not in HttpClient().get(manage).text
