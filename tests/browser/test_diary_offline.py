@@ -58,6 +58,14 @@ def test_a_diary_day_recorded_offline_is_kept_on_the_phone_and_sent_when_back_on
     _controlled(phone)
     manifest = phone.locator('link[rel="manifest"]').get_attribute("href")
     assert manifest == diary["base"] + "manifest.webmanifest"
+    # Chromium's own reading of the manifest, and its installability verdict: nothing but that a
+    # Playwright context is an incognito one (where nothing installs).
+    devtools = phone.context.new_cdp_session(phone)
+    read = devtools.send("Page.getAppManifest")
+    assert read["errors"] == [] and read["url"].endswith(manifest)
+    errors = devtools.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == [], errors
+    devtools.detach()
 
     phone.context.set_offline(True)
     # The network is really gone for the page...

@@ -205,6 +205,16 @@ def test_the_diary_takes_a_day_in_a_few_taps_and_offers_catch_up(cast: Cast, epi
     assert DiaryEntry.objects.get(day=yesterday).answers == {"headache": 0}
 
 
+def test_a_rating_scale_shows_its_numbers_with_the_end_labels(cast: Cast, episode: Any) -> None:
+    _link, token = send(episode, "headache_diary", "diary")
+    page = HttpClient().get(f"/p/tidewater/diary/{token}/{today(cast).isoformat()}/").text
+    assert 'value="0"> 0 — Very mild</label>' in page
+    assert 'value="5"> 5</label>' in page
+    assert 'value="10"> 10 — Worst pain you can imagine</label>' in page
+    assert "None" not in page
+    assert 'name="headache" value="0"> No</label>' in page  # words alone where every answer has them
+
+
 def test_the_diary_refuses_future_days_bad_dates_and_bad_answers(cast: Cast, episode: Any) -> None:
     _link, token = send(episode, "headache_diary", "diary")
     web = HttpClient()

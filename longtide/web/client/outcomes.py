@@ -35,7 +35,7 @@ from longtide.measurement.actions import (
 from longtide.measurement.crisis import crisis_text, raises_self_harm
 from longtide.measurement.models import DiaryEntry, QuestionnaireLink, Response
 from longtide.outcomes import instruments
-from longtide.outcomes.instruments.definition import AlertKind, ChoiceItem, Instrument, NumberItem
+from longtide.outcomes.instruments.definition import AlertKind, ChoiceItem, Instrument, NumberItem, Option
 from longtide.outcomes.schedule import full_baseline_from
 from longtide.outcomes.scoring import InvalidAnswers, alerts
 from longtide.web import formats
@@ -68,6 +68,15 @@ def _typed(request: HttpRequest) -> dict[str, str]:
     }
 
 
+def _option_label(option: Option, *, numbered: bool) -> str:
+    """What a radio button says: its label; on a rating scale, whose middle options carry no words,
+    the number with the end labels after it ("0 — Very mild", "1", …, "10 — Worst pain you can
+    imagine")."""
+    if numbered:
+        return f"{option.value} — {option.label}" if option.label else str(option.value)
+    return option.label or str(option.value)
+
+
 def _items(instrument: Instrument, values: dict[str, Any], errors: dict[str, str]) -> list[dict[str, Any]]:
     shown = []
     for item in instrument.items:
@@ -82,8 +91,10 @@ def _items(instrument: Instrument, values: dict[str, Any], errors: dict[str, str
             }
         if isinstance(item, ChoiceItem):
             entry["kind"] = "choice"
+            numbered = any(o.label is None for o in item.options)
             entry["options"] = [
-                {"value": str(o.value), "label": o.label, "checked": value == str(o.value)} for o in item.options
+                {"value": str(o.value), "label": _option_label(o, numbered=numbered), "checked": value == str(o.value)}
+                for o in item.options
             ]
         elif isinstance(item, NumberItem):
             entry["kind"] = "number"
