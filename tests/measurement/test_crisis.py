@@ -137,7 +137,7 @@ def test_the_crisis_alert_goes_with_the_clients_record_when_it_is_destroyed_or_e
     assert not Message.objects.filter(message_subjects([cast.cleo.pk + 1000]), pk=alert.pk).exists()
 
 
-def test_front_desk_sees_that_a_crisis_alert_went_but_not_its_text(cast, episode) -> None:
+def test_front_desk_sees_that_a_crisis_alert_went_but_not_its_text(cast: Cast, episode: Any) -> None:
     """The alert's text links to the client's record under the crisis protocol: whose answers need
     clinical attention and why. The outbox shows front desk that it went, to whom and when, not
     what it says; the practitioner and the owner read it."""

@@ -362,7 +362,7 @@ def test_a_headache_client_booked_sooner_than_4_weeks_is_told_they_may_wait(cast
     assert first.start.astimezone(cast.location.zone).strftime("%A %-d %B") in page.text
 
 
-def test_after_an_erasure_request_no_new_questionnaire_links_are_made(cast) -> None:
+def test_after_an_erasure_request_no_new_questionnaire_links_are_made(cast: Cast) -> None:
     """Erasure voids the client's questionnaire and diary links (records/erasure.py); the planner
     must not make new ones for the episode afterwards, which the old booking's page would show."""
     from longtide.audit.trail import Actor

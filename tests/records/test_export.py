@@ -190,7 +190,7 @@ def test_the_export_holds_intake_flags_consents_notes_and_check_ins_and_the_page
     assert "Slept &lt;well&gt; that night." in page and "practitioner impression, not a measurement" in page
 
 
-def test_the_appointments_history_with_the_clients_cancel_reason_is_in_the_export(world) -> None:
+def test_the_appointments_history_with_the_clients_cancel_reason_is_in_the_export(world: World) -> None:
     """What the client typed when cancelling (the manage page's optional reason) and the other
     changes in the appointment's history are part of their record: an access request returns them."""
     from longtide.scheduling.manage_links import token_for
