@@ -77,6 +77,7 @@ def main() -> None:
     from django.db import connection
     from django.template.loader import render_to_string
     from django.test import RequestFactory
+    from django.urls import reverse
     from django.utils import timezone
     from django_htmx.middleware import HtmxDetails
 
@@ -84,7 +85,8 @@ def main() -> None:
     from longtide.sampledata.large_clinic import first_seed_day
     from longtide.scheduling.models import Appointment
     from longtide.web.staff.calendar import _navigation
-    from longtide.web.staff.calendar_grid import build_grid, local_midnight, practice_zone, team_week_sources
+    from longtide.web.staff.calendar_blocks import describe_columns
+    from longtide.web.staff.calendar_grid import Grid, build_grid, local_midnight, practice_zone, team_week_sources
 
     earlier = Practice.objects.filter(slug=common.SLUG).first() if args.reuse else None
     if earlier is not None:
@@ -104,14 +106,20 @@ def main() -> None:
     request.user = AnonymousUser()
     request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
 
-    def grid() -> object:
+    def grid() -> Grid:
         return build_grid(team_week_sources(practice, zone, monday), zone, today)
 
     def page() -> str:
+        laid = grid()
+        prefix = reverse("staff-appointment", args=[practice.slug, 0]).removesuffix("0/")
+        book_url = reverse("staff-book", args=[practice.slug])
+        describe_columns(laid, view="week", by="team", book_url=book_url, appointment_url_prefix=prefix)  # as the view
         context = {
             "practice": practice,
-            "grid": grid(),
+            "grid": laid,
             "zone_name": str(zone),
+            "book_url": book_url,
+            "appointment_url_prefix": prefix,
             **_navigation(practice, view="week", by="team", day=monday, today=today, practitioner=None, room=None),
         }
         return render_to_string("web/staff/calendar.html#calendar", context, request=request)

@@ -555,3 +555,17 @@ def test_every_calendar_view_reads_its_appointments_in_a_fixed_number_of_queries
 
     assert f'href="{detail(booked)}"' in page and f'href="{reverse("staff-book", args=["tidewater"])}?date=' in page
     assert len(three.captured_queries) == len(one.captured_queries), [q["sql"][:90] for q in three.captured_queries]
+
+
+def test_names_in_the_calendar_blocks_are_escaped_in_every_view(client: HttpClient, cast, booked) -> None:
+    """The blocks are written in Python (web/staff/calendar_blocks.py), not by the template: what a
+    client typed as their name, and a room's name, come out as text in the grid and the phone list."""
+    Client.objects.filter(pk=booked.client_id).update(first_name='<img src=x onerror="alert(1)">', last_name="&amp;")
+    cast.willow.name = "Willow</span><script>alert(2)</script>"
+    cast.willow.save()
+    staff = as_user(client, cast.ben_user)
+    for query in ({"date": "2026-06-02"}, {"view": "week", "date": "2026-06-02"}, {"view": "week", "by": "team"}):
+        page = staff.get(calendar(), query).text
+        assert "<img src=x" not in page and "<script>alert(2)" not in page
+        assert page.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp;amp;") == 2  # grid and list
+        assert page.count("Willow&lt;/span&gt;&lt;script&gt;alert(2)&lt;/script&gt;") >= 2

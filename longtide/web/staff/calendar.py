@@ -51,6 +51,7 @@ from longtide.scheduling.models import (
     Status,
 )
 from longtide.web.bad_input import bad_request_page, query_without
+from longtide.web.staff.calendar_blocks import describe_columns
 from longtide.web.staff.calendar_forms import (
     CalendarQuery,
     CancelForm,
@@ -107,14 +108,18 @@ def day_or_week(request: HttpRequest, practice: Practice) -> HttpResponse:
     grid = build_grid(sources, zone, today)
     shown = [b.appointment for c in grid.columns for b in c.blocks if b.appointment is not None]
     calendar_badges(request, practice, shown)
+    overdue_notes = calendar_note_marks(request, practice, shown)
+    # Reversed once, not once per block: a busy week has ~700 links (bench/team_week.py).
+    appointment_url_prefix = reverse("staff-appointment", args=[practice.slug, 0]).removesuffix("0/")
+    book_url = reverse("staff-book", args=[practice.slug])
+    describe_columns(grid, view=view, by=by, book_url=book_url, appointment_url_prefix=appointment_url_prefix)
     context = {
         "practice": practice,
         "grid": grid,
-        "overdue_notes": calendar_note_marks(request, practice, shown),
+        "overdue_notes": overdue_notes,
         "zone_name": str(zone),
-        # Reversed once, not once per block: a busy week has ~700 links (bench/team_week.py).
-        "book_url": reverse("staff-book", args=[practice.slug]),
-        "appointment_url_prefix": reverse("staff-appointment", args=[practice.slug, 0]).removesuffix("0/"),
+        "book_url": book_url,
+        "appointment_url_prefix": appointment_url_prefix,
         **_navigation(practice, view=view, by=by, day=day, today=today, practitioner=practitioner, room=room),
     }
     htmx: HtmxDetails = request.htmx  # type: ignore[attr-defined]  # set by django_htmx's middleware

@@ -84,6 +84,12 @@ class Column:
     shading: list[tuple[int, int]] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     lanes: int = 1
+    # Written by calendar_blocks.describe_columns, escaped, for the template.
+    book_href: str = ""
+    book_label: str = ""
+    shading_html: str = ""
+    items_html: str = ""
+    list_items_html: str = ""
 
     @property
     def day(self) -> date:
