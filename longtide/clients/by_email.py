@@ -17,6 +17,7 @@ nothing and raises nothing, so the surrounding transaction carries on.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.db import connection
@@ -31,20 +32,30 @@ def _columns() -> tuple[list[Field[Any, Any]], list[Field[Any, Any]]]:
     return fields, writable
 
 
+@functools.cache
+def _readers(vendor: str) -> list[tuple[Any, list[Any]]]:
+    """Each column and its converters on this database, worked out once (they never change)."""
+    fields, _ = _columns()
+    readers = []
+    for f in fields:
+        col = f.get_col(Client._meta.db_table)
+        readers.append((col, [*connection.ops.get_db_converters(col), *f.get_db_converters(connection)]))
+    return readers
+
+
 def _instance(row: tuple[Any, ...]) -> Client:
     fields, _ = _columns()
-    table = Client._meta.db_table
     values = []
-    for f, value in zip(fields, row, strict=True):
-        for convert in [*connection.ops.get_db_converters(f.get_col(table)), *f.get_db_converters(connection)]:
-            value = convert(value, f.get_col(table), connection)
+    for (col, converters), value in zip(_readers(connection.vendor), row, strict=True):
+        for convert in converters:
+            value = convert(value, col, connection)
         values.append(value)
     return Client.from_db(connection.alias, [f.attname for f in fields], values)
 
 
-def find_or_insert(made: Client, *, email_lower: str) -> Client | None:
-    """Return the client of `made.practice` whose lower(email) is `email_lower`, inserting `made`
-    when there is none. None only when a concurrent, uncommitted insert of the same address won."""
+@functools.cache
+def _find_or_insert_sql(vendor: str) -> str:
+    """The statement of find_or_insert on this database, written once."""
     fields, writable = _columns()
     quote = connection.ops.quote_name
     table = quote(Client._meta.db_table)
@@ -53,27 +64,29 @@ def find_or_insert(made: Client, *, email_lower: str) -> Client | None:
         f"INSERT INTO {table} ({', '.join(quote(str(f.column)) for f in writable)}) "  # noqa: S608 (our table, placeholders)
         f"VALUES ({', '.join(['%s'] * len(writable))}) ON CONFLICT DO NOTHING RETURNING {cols}"
     )
+    if vendor == "postgresql":
+        # The unique index's own expression and condition, so the look-up uses it.
+        lookup = f"SELECT {cols} FROM {table} WHERE lower(email) = %s AND practice_id = %s AND NOT (email = '')"  # noqa: S608
+        return (
+            f"WITH made AS ({insert}) SELECT {cols} FROM made "  # noqa: S608 (our table, placeholders)
+            f"UNION ALL ({lookup} AND NOT EXISTS (SELECT 1 FROM made) LIMIT 1)"
+        )
+    # A no-op update on conflict, so that RETURNING gives the existing row: one statement.
+    return insert.replace(
+        "ON CONFLICT DO NOTHING",
+        f"ON CONFLICT (lower(email), practice_id) WHERE NOT (email = '') DO UPDATE SET email = {table}.email",
+    )
+
+
+def find_or_insert(made: Client, *, email_lower: str) -> Client | None:
+    """Return the client of `made.practice` whose lower(email) is `email_lower`, inserting `made`
+    when there is none. None only when a concurrent, uncommitted insert of the same address won."""
+    _, writable = _columns()
     values: list[Any] = [f.get_db_prep_save(f.pre_save(made, add=True), connection) for f in writable]
-    # The unique index's own expression and condition, so the look-up uses it.
-    lookup = f"SELECT {cols} FROM {table} WHERE lower(email) = %s AND practice_id = %s AND NOT (email = '')"  # noqa: S608
-    key: list[Any] = [email_lower, made.practice_id]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                f"WITH made AS ({insert}) SELECT {cols} FROM made "  # noqa: S608 (our table, placeholders)
-                f"UNION ALL ({lookup} AND NOT EXISTS (SELECT 1 FROM made) LIMIT 1)",
-                [*values, *key],
-            )
-            row = cursor.fetchone()
+            cursor.execute(_find_or_insert_sql(connection.vendor), [*values, email_lower, made.practice_id])
         else:
-            # A no-op update on conflict, so that RETURNING gives the existing row: one statement.
-            cursor.execute(
-                insert.replace(
-                    "ON CONFLICT DO NOTHING",
-                    "ON CONFLICT (lower(email), practice_id) WHERE NOT (email = '') DO UPDATE SET email = "
-                    f"{table}.email",
-                ),
-                values,
-            )
-            row = cursor.fetchone()
+            cursor.execute(_find_or_insert_sql(connection.vendor), values)
+        row = cursor.fetchone()
     return None if row is None else _instance(row)

@@ -4,6 +4,7 @@ booking_rules.py, the manage-link tokens in manage_links.py)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -158,6 +159,7 @@ def _slot_at(
         any_practitioner=len(places.practitioner_ids) > 1,
         ignore_appointment=ignore_appointment,
         places=places,
+        at=start,
     )
     for slot in found.slots:
         if slot.start == start:
@@ -199,6 +201,18 @@ class _NotFree(Exception):
     """The guarded insert found the time occupied (or a lapsed hold in the way): nothing written."""
 
 
+@functools.cache
+def _insert_head(vendor: str, with_id: bool) -> tuple[list[Any], str]:
+    """The appointment's columns and `INSERT … SELECT <placeholders> WHERE `, worked out once."""
+    fields = [f for f in Appointment._meta.concrete_fields if (with_id or not f.primary_key) and not f.generated]
+    quote = connection.ops.quote_name
+    head = (
+        f"INSERT INTO {quote(Appointment._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "
+        f"SELECT {', '.join(['%s'] * len(fields))} WHERE "
+    )
+    return fields, head
+
+
 def _insert_if_free(appointment: Appointment, slot: Slot, blocked: tuple[datetime, datetime]) -> None:
     """INSERT the appointment only if nothing occupies its practitioner or room over `blocked` and
     the practitioner has no time off then: the re-check under the locks and the write in one
@@ -211,16 +225,9 @@ def _insert_if_free(appointment: Appointment, slot: Slot, blocked: tuple[datetim
         _time_off(slot, blocked),
     ]
     # With its id reserved beforehand (book_appointment on PostgreSQL), the id is written too.
-    reserved = appointment.pk is not None
-    fields = [f for f in Appointment._meta.concrete_fields if (reserved or not f.primary_key) and not f.generated]
-    quote = connection.ops.quote_name
+    fields, head = _insert_head(connection.vendor, appointment.pk is not None)
     values = [f.get_db_prep_save(f.pre_save(appointment, add=True), connection) for f in fields]
-    sql = (
-        f"INSERT INTO {quote(Appointment._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "
-        f"SELECT {', '.join(['%s'] * len(fields))} WHERE "
-        + " AND ".join(f"NOT EXISTS({check})" for check, _ in checks)
-        + " RETURNING id"
-    )
+    sql = head + " AND ".join(f"NOT EXISTS({check})" for check, _ in checks) + " RETURNING id"
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, *(p for _, params in checks for p in params)])
         row = cursor.fetchone()

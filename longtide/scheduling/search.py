@@ -6,6 +6,7 @@ thousand appointment rows, and building models for them would cost more than the
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -86,12 +87,21 @@ def _tables(**models: Any) -> dict[str, str]:
     return {name: connection.ops.quote_name(model._meta.db_table) for name, model in models.items()}
 
 
+@functools.cache
+def _readers(vendor: str, model: Any, fields: tuple[Any, ...]) -> list[tuple[Any, list[Any]]]:
+    """Each field's column and its converters on this database (fixed per backend: worked out once)."""
+    readers = []
+    for f in fields:
+        col = f.get_col(model._meta.db_table)
+        readers.append((col, [*connection.ops.get_db_converters(col), *f.get_db_converters(connection)]))
+    return readers
+
+
 def _model_from_row(model: Any, fields: list[Any], values: Sequence[Any]) -> Any:
     """A model instance from its columns as the driver returned them (the fields' converters applied)."""
     converted = []
-    for f, value in zip(fields, values, strict=True):
-        col = f.get_col(model._meta.db_table)
-        for convert in [*connection.ops.get_db_converters(col), *f.get_db_converters(connection)]:
+    for (col, converters), value in zip(_readers(connection.vendor, model, tuple(fields)), values, strict=True):
+        for convert in converters:
             value = convert(value, col, connection)
         converted.append(value)
     return model.from_db(connection.alias, [f.attname for f in fields], converted)
@@ -101,11 +111,8 @@ _SERVICE_FIELDS = list(Service._meta.concrete_fields)
 _PRACTICE_FIELDS = list(Practice._meta.concrete_fields)
 
 
-def service_with_practice(slug: str, service_id: int) -> Service | None:
-    """The practice's active service with its practice (`service.practice` reads nothing more), or None.
-
-    Plain SQL: the ORM's select_related took longer to build than the database to answer, on
-    every availability search and booking."""
+@functools.cache
+def _service_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
     columns = ", ".join(
         [
@@ -113,13 +120,20 @@ def service_with_practice(slug: str, service_id: int) -> Service | None:
             *(f"p.{quote(str(f.column))}" for f in _PRACTICE_FIELDS),
         ]
     )
-    sql = (
+    return (
         f"SELECT {columns} FROM {quote(Service._meta.db_table)} s "  # noqa: S608 (our tables, placeholders)
         f"JOIN {quote(Practice._meta.db_table)} p ON p.id = s.practice_id "
         "WHERE p.slug = %s AND s.id = %s AND s.active"
     )
+
+
+def service_with_practice(slug: str, service_id: int) -> Service | None:
+    """The practice's active service with its practice (`service.practice` reads nothing more), or None.
+
+    Plain SQL, its text and the columns' converters worked out once: the ORM's select_related
+    took longer to build than the database to answer, on every availability search and booking."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [slug, service_id])
+        cursor.execute(_service_sql(connection.vendor), [slug, service_id])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -298,6 +312,7 @@ def _fetch_inputs(
     last_day: date,
     ignore_appointment: int | None,
     now: datetime,
+    busy_over: tuple[datetime, datetime] | None = None,
 ) -> _Inputs:
     """Read hours, exceptions, time off and appointments for the range in one round trip.
 
@@ -308,6 +323,8 @@ def _fetch_inputs(
     ops = connection.ops
     range_start = datetime.combine(first_day, time.min, UTC) - MARGIN
     range_end = datetime.combine(last_day + timedelta(days=1), time.min, UTC) + MARGIN
+    # Busy time (time off, appointments) over the whole range, or only over `busy_over`.
+    busy_start, busy_end = busy_over or (range_start, range_end)
     p_in = ", ".join(["%s"] * len(practitioner_ids))
     r_in = ", ".join(["%s"] * len(room_ids))
     s_in = ", ".join(["%s"] * len(OCCUPYING))
@@ -343,9 +360,9 @@ def _fetch_inputs(
     # A hold stops holding its time at hold_until (models.OCCUPYING).
     hold = [str(Status.HELD), ops.adapt_datetimefield_value(now)]
     window = [
-        ops.adapt_datetimefield_value(range_end),
-        ops.adapt_datetimefield_value(range_start - MAX_BLOCK),
-        ops.adapt_datetimefield_value(range_start),
+        ops.adapt_datetimefield_value(busy_end),
+        ops.adapt_datetimefield_value(busy_start - MAX_BLOCK),
+        ops.adapt_datetimefield_value(busy_start),
     ]
     params: list[Any] = [
         *pids,
@@ -353,8 +370,8 @@ def _fetch_inputs(
         ops.adapt_datefield_value(first_day - MARGIN),
         ops.adapt_datefield_value(last_day + MARGIN),
         *pids,
-        ops.adapt_datetimefield_value(range_end),
-        ops.adapt_datetimefield_value(range_start),
+        ops.adapt_datetimefield_value(busy_end),
+        ops.adapt_datetimefield_value(busy_start),
         *pids,
         *states,
         *hold,
@@ -436,6 +453,7 @@ def search_slots(
     any_practitioner: bool | None = None,
     ignore_appointment: int | None = None,
     places: Places | None = None,
+    at: datetime | None = None,
 ) -> Found:
     """The one way to search: the candidate practitioners and suitable rooms (one round trip), then
     one search across all of them (one more), first_day..last_day local.
@@ -446,7 +464,8 @@ def search_slots(
     keeps to its practitioner. `any_practitioner` (by default: when none is named) keeps the first
     practitioner free at each start, in display order; False lists every practitioner's slots (the
     staff calendar). `places` (a Found's, or a booking's candidates_and_rooms) skips the first
-    round trip. Found.places carries them back for a second search.
+    round trip. Found.places carries them back for a second search. `at`: only the slots starting
+    then (find_slots).
     """
     if places is None:
         places = places_for(service, practitioner_id=practitioner_id, style=style, offered_only=offered_only)
@@ -461,6 +480,7 @@ def search_slots(
         any_practitioner=practitioner_id is None if any_practitioner is None else any_practitioner,
         ignore_appointment=ignore_appointment,
         rooms=places.rooms,
+        at=at,
     )
     return Found(found.slots, found.location_of, found.zone_of, places)
 
@@ -477,18 +497,26 @@ def find_slots(
     any_practitioner: bool = False,
     ignore_appointment: int | None = None,
     rooms: list[tuple[int, int, str]] | None = None,
+    at: datetime | None = None,
 ) -> Found:
     """Return the free slots for the service with any of the practitioners, first_day..last_day local.
 
     The engine's part of search_slots, for callers that already hold exact practitioner ids (the
     benchmarks, tests). `ignore_appointment` leaves one appointment out of the busy time: the one being moved.
-    `rooms` may pass in `suitable_rooms(service)` when the caller already has it.
+    `rooms` may pass in `suitable_rooms(service)` when the caller already has it. `at`: only the
+    slots starting then are wanted (a booking's re-search), so busy time is read only over what
+    such a slot would block, not the whole days.
     """
     rooms = suitable_rooms(service) if rooms is None else rooms
     if not practitioner_ids or not rooms:
         return Found([], {}, {})
     zones = {location_id: zone for _, location_id, zone in rooms}
-    got = _fetch_inputs(practitioner_ids, [r for r, _, _ in rooms], first_day, last_day, ignore_appointment, now)
+    busy_over = None
+    if at is not None:
+        busy_over = (at - service.buffer_before, at + service.duration + service.buffer_after)
+    got = _fetch_inputs(
+        practitioner_ids, [r for r, _, _ in rooms], first_day, last_day, ignore_appointment, now, busy_over
+    )
     weekly, extra, removed, busy, room_busy = got.weekly, got.extra, got.removed, got.busy, got.room_busy
 
     rule = ServiceRule(service.duration, service.buffer_before, service.buffer_after)
@@ -526,6 +554,8 @@ def find_slots(
         slots.sort(key=lambda s: (s.start, order[s.practitioner_id]))
         if any_practitioner:
             slots = _first_per_start(slots)
+    if at is not None:  # other starts were judged without the busy time around them
+        slots = [s for s in slots if s.start == at]
     return Found(slots, {room_id: loc for room_id, loc, _ in rooms}, {loc: ZoneInfo(z) for loc, z in zones.items()})
 
 

@@ -78,3 +78,36 @@ def test_candidates_are_active_practitioners_offering_the_service_of_the_style(c
     # Moving an appointment keeps to its practitioner, offered or not.
     kept, _ = _search(cast, practitioner_id=team[1].pk, offered_only=False)
     assert kept.practitioner_ids == [team[1].pk] and kept.slots
+
+
+def test_a_search_at_one_start_agrees_with_the_whole_day(cast) -> None:
+    # A booking re-searches only its start, reading busy time only around it: at every start of
+    # the day it must give what the day's search gives there (the same practitioner and room).
+    from datetime import timedelta
+
+    from longtide.scheduling.booking import ClientDetails, book_appointment
+    from longtide.scheduling.models import Source
+
+    team = _colleagues(cast, 2)
+    for n, (person, hour, minute) in enumerate(
+        [(cast.ana, 15, 0), (team[0], 15, 0), (cast.ana, 17, 45), (team[1], 19, 30)]
+    ):
+        book_appointment(
+            practice=cast.tidewater,
+            service=cast.session,
+            practitioner=person,
+            start=datetime(2026, 12, 2, hour, minute, tzinfo=UTC),
+            client=ClientDetails("C", "P", f"c{n}@example.test"),
+            source=Source.STAFF,
+            now=NOW,
+        )
+    for any_practitioner in (True, False):
+        day, _ = _search(cast, any_practitioner=any_practitioner)
+        starts = sorted({s.start for s in day.slots})
+        assert len(starts) > 10
+        moment = datetime(2026, 12, 2, 13, 0, tzinfo=UTC)
+        while moment < datetime(2026, 12, 3, 1, 0, tzinfo=UTC):
+            at, _ = _search(cast, any_practitioner=any_practitioner, at=moment)
+            expected = [(s.practitioner_id, s.room_id) for s in day.slots if s.start == moment]
+            assert [(s.practitioner_id, s.room_id) for s in at.slots] == expected, moment
+            moment += timedelta(minutes=15)
