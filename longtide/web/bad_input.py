@@ -56,6 +56,16 @@ class BoundedDateField(forms.DateField):
         return day
 
 
+FORM_TO_FIX = 422
+
+
+def form_status(*forms_shown: forms.BaseForm) -> int:
+    """The status of a page that shows forms: 422 when one that was sent needs fixing (the page says
+    what, field by field, with what was typed), else 200. The house answer to a form POST that saves
+    nothing (tests/badinput, the intake and check-in pages, the settings pages)."""
+    return FORM_TO_FIX if any(form.is_bound and form.errors for form in forms_shown) else 200
+
+
 def bound_text(fields: dict[str, forms.Field], limits: dict[str, int]) -> None:
     """Give a ModelForm's text fields of unbounded model TextFields a maximum (message and `maxlength`)."""
     for name, limit in limits.items():

@@ -72,7 +72,7 @@ def test_a_service_description_past_its_length_is_refused_and_kept(cast: Cast) -
         "active": "on",
     }
     response = olga.post(f"/staff/tidewater/settings/services/{cast.session.pk}/", form)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Ensure this value has at most 2000 characters (it has 2399)." in response.content.decode()
     assert "Gentle. Gentle." in response.content.decode()
     cast.session.refresh_from_db()

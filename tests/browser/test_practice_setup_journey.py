@@ -171,7 +171,8 @@ def test_an_owner_sets_up_a_new_practice_and_takes_the_first_online_booking(
     photo = client.locator("img.avatar").first
     expect(photo).to_be_visible()
     assert client.evaluate("(img) => img.naturalWidth", photo.element_handle()) > 0
-    assert console_errors(page) == [] and console_errors(client) == []
+    # The only failed load is the service form sent back to fix (422), on purpose.
+    assert [e for e in console_errors(page) if "status of 422" not in e] == [] and console_errors(client) == []
 
 
 def test_every_settings_page_of_the_demo_is_accessible_on_a_phone(

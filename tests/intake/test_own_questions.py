@@ -101,7 +101,7 @@ def test_an_owner_adds_a_question_and_a_safety_question_each_a_new_version(cast:
 )
 def test_bad_input_is_explained_and_kept(cast: Cast, data: dict[str, str], message: str) -> None:
     response = signed_in(cast.olga_user).post(URL, data)
-    assert response.status_code == 400 and message in response.text.replace(",", "")
+    assert response.status_code == 422 and message in response.text.replace(",", "")
     if data.get("label"):
         assert data["label"] in response.text
     assert FormVersion.objects.filter(practice=cast.tidewater).count() <= 1
@@ -147,6 +147,6 @@ def test_wording_of_only_control_characters_is_refused(cast: Cast, data: dict[st
     assert owner.get(URL).status_code == 200
     count = FormVersion.objects.filter(practice=cast.tidewater).count()
     response = owner.post(URL, data)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Write the question as the client reads it." in response.text or "Give 2 to 12 choices" in response.text
     assert FormVersion.objects.filter(practice=cast.tidewater).count() == count

@@ -50,7 +50,7 @@ def test_the_owner_publishes_a_version_and_the_client_signs_just_that_one(
     assert listing.status_code == 200 and 'id="documents"' in listing.text
 
     same = _publish(owner, "treatment")
-    assert same.status_code == 400 and "Nothing has changed" in same.text
+    assert same.status_code == 422 and "Nothing has changed" in same.text
     published = _publish(
         owner, "treatment", text="We will explain each hold before we begin.\n\nYou can stop at any time."
     )
@@ -116,7 +116,7 @@ def test_before_a_first_intake_nothing_is_signed_again(cast: Cast, visit: Any, c
 def test_the_owner_sets_the_emergency_number_and_clients_are_shown_it(cast: Cast) -> None:
     owner = signed_in(cast.olga_user)
     bad = owner.post("/staff/tidewater/settings/intake/", {"emergency_number": "call us", "crisis_line": "116 123"})
-    assert bad.status_code == 400 and "as it is dialled" in bad.text and 'value="call us"' in bad.text
+    assert bad.status_code == 422 and "as it is dialled" in bad.text and 'value="call us"' in bad.text
     good = owner.post("/staff/tidewater/settings/intake/", {"emergency_number": "112", "crisis_line": "116 123"})
     assert good.status_code == 302
     assert actions.intake_settings(cast.tidewater).emergency_number == "112"
@@ -136,7 +136,7 @@ def test_only_owners_reach_the_intake_settings(cast: Cast, who: str) -> None:
 def test_a_long_text_is_refused_and_kept(cast: Cast) -> None:
     owner = signed_in(cast.olga_user)
     response = _publish(owner, "privacy", text="x" * 20_001)
-    assert response.status_code == 400 and "at most 20000 characters" in response.text.replace(",", "")
+    assert response.status_code == 422 and "at most 20000 characters" in response.text.replace(",", "")
     assert ConsentDocument.objects.filter(kind="privacy").count() == 1
 
 

@@ -49,7 +49,7 @@ def test_phq9_is_offered_only_once_an_owner_switches_the_crisis_protocol_on(cast
     page = owner.get(SETTINGS)
     assert page.status_code == 200 and 'name="crisis_protocol"' in page.text
     refused = owner.post(SETTINGS, {**ON, "crisis_line": ""})
-    assert refused.status_code == 400 and "needs the emergency number and the crisis line" in refused.text
+    assert refused.status_code == 422 and "needs the emergency number and the crisis line" in refused.text
     assert 'value="911"' in refused.text  # what was typed is kept
     assert "phq9" not in offered_ids(cast.tidewater)
     switch_on(cast)

@@ -161,7 +161,7 @@ def test_a_practice_on_the_24_hour_clock_gets_24_hour_emails(make_appointment: C
     message = send(Purpose.CONFIRMATION, appointment)
     assert message.subject == "Your appointment at Tidewater Craniosacral on Sat 4 Jul, 20:00"
     assert "Saturday 4 July 2026, 20:00–21:00 EDT" in message.body
-    assert "PM" not in message.body
+    assert " PM" not in message.body  # a link token may hold "PM"
 
 
 def test_a_session_across_the_autumn_clock_change_names_both_zones(

@@ -168,7 +168,7 @@ def test_the_owner_page_invites_and_keeps_what_was_typed_on_error(client: HttpCl
     bad = client.post(
         "/staff/tidewater/settings/staff/", {"email": "not-an-email", "first_name": "Nell", "role": "front_desk"}
     )
-    assert bad.status_code == 200
+    assert bad.status_code == 422
     assert "Enter an email address like name@example.org." in bad.text
     assert 'value="Nell"' in bad.text and 'value="not-an-email"' in bad.text
     known = client.post("/staff/tidewater/settings/staff/", {"email": "ana@tidewater.test", "role": "owner"})

@@ -68,7 +68,7 @@ def test_bad_formats_are_refused_with_a_message_and_the_rest_kept(
     owner: HttpClient, cast: Cast, field: str, value: str, message: str
 ) -> None:
     response = owner.post(PRACTICE, {**DETAILS, field: value, "tagline": "Quiet rooms"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.text and "Quiet rooms" in response.text
     assert Practice.objects.get(pk=cast.tidewater.pk).currency == "USD"
 
@@ -98,7 +98,7 @@ def test_emails_and_the_staff_calendar_use_the_practices_clock(client: HttpClien
         requested = client.get(response["Location"]).text
         assert "Wednesday 2 December 2026, 14:00 EST" in requested
         deliver_due(worker="test")
-    assert "14:00–15:00 EST" in mail.outbox[-1].body and "PM" not in mail.outbox[-1].body
+    assert "14:00–15:00 EST" in mail.outbox[-1].body and " PM" not in mail.outbox[-1].body  # " PM": a token may hold PM
     client.force_login(cast.olga_user)
     with time_machine.travel(NOW, tick=False):
         calendar = client.get("/staff/tidewater/calendar/?date=2026-12-02").text

@@ -20,12 +20,12 @@ def test_an_owner_invites_a_student_with_a_supervisor_and_keeps_what_was_typed(c
     assert "Supervising practitioner" in page.text and f'value="{cast.ana_user.pk}"' in page.text
     assert f'value="{cast.ben_user.pk}"' not in page.text  # front desk: not offered
     missing = client.post(PAGE, {"email": "sam@example.org", "first_name": "Sam", "role": "student"})
-    assert missing.status_code == 200 and "Choose the student&#x27;s supervising practitioner." in missing.text
+    assert missing.status_code == 422 and "Choose the student&#x27;s supervising practitioner." in missing.text
     assert 'value="Sam"' in missing.text and 'value="sam@example.org"' in missing.text
     front_desk = client.post(PAGE, {"email": "sam@example.org", "role": "student", "supervisor": cast.ben_user.pk})
     assert "Choose one of the practitioners listed." in front_desk.text
     huge = client.post(PAGE, {"email": "sam@example.org", "role": "student", "supervisor": "9" * 20})
-    assert huge.status_code == 200 and "Choose one of the practitioners listed." in huge.text
+    assert huge.status_code == 422 and "Choose one of the practitioners listed." in huge.text
     assert not StaffMembership.objects.filter(user__username="sam@example.org").exists()
     good = client.post(PAGE, {"email": "sam@example.org", "role": "student", "supervisor": cast.ana_user.pk})
     assert good.status_code == 302

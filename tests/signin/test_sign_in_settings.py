@@ -33,7 +33,7 @@ def test_idle_minutes_out_of_bounds_get_a_specific_message_and_keep_the_rest(
     response = client.post(
         URL, {"two_factor_policy": "clinical", "idle_timeout_minutes": idle, "backup_max_age_hours": "48"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.text
     assert re.search(r'name="backup_max_age_hours" value="48"', response.text)
     assert re.search(r'value="clinical"[^>]* checked', response.text)

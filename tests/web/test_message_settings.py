@@ -48,7 +48,7 @@ def olga(client: HttpClient, cast: Cast) -> HttpClient:
 )
 def test_reminder_offsets_have_sane_bounds(olga: HttpClient, cast: Cast, first: str, second: str, error: str) -> None:
     response = olga.post("/staff/tidewater/messages/", {"reminder_hours_first": first, "reminder_hours_second": second})
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = response.content.decode()
     assert error in page
     assert f'value="{first}"' in page  # what was typed is kept
@@ -123,14 +123,14 @@ def test_wording_that_could_reach_anything_else_is_refused_with_a_reason(
     olga: HttpClient, body: str, error: str
 ) -> None:
     response = olga.post(WORDING, {"action": "save", "subject": "Hello", "body": body})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert error in response.content.decode().replace("&#x27;", "'")
     assert not MessageTemplate.objects.exists()
 
 
 def test_a_subject_on_two_lines_is_refused(olga: HttpClient) -> None:
     response = olga.post(WORDING, {"action": "save", "subject": "Hello\r\nBcc: x@example.test", "body": "Hi"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Keep the subject on one line." in response.content.decode()
 
 
@@ -185,6 +185,6 @@ def test_a_client_without_email_cannot_get_email_reminders(ben: HttpClient, cast
 @pytest.mark.parametrize("channel", ["", "fax", "sms\x00", "x" * 200])
 def test_a_bad_channel_is_explained(ben: HttpClient, cast: Cast, channel: str) -> None:
     response = ben.post(reminders_url(cast), {"channel": channel})
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = response.content.decode()
     assert "Select a valid choice." in page or "This field is required." in page or "Null characters" in page

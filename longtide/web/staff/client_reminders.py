@@ -18,6 +18,7 @@ from longtide.notifications.models import SmsOptOut
 from longtide.notifications.phone import e164
 from longtide.practice.access import Perm, member_required
 from longtide.practice.models import Practice
+from longtide.web.bad_input import form_status
 
 
 class ReminderPreferenceForm(forms.Form):
@@ -68,4 +69,4 @@ def reminders(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse
         "number": number,
         "opted_out": bool(number) and SmsOptOut.objects.filter(number=number).exists(),
     }
-    return render(request, "web/staff/client_reminders.html", context)
+    return render(request, "web/staff/client_reminders.html", context, status=form_status(form))

@@ -35,6 +35,7 @@ from longtide.notifications.sms import segments
 from longtide.practice.models import Practice
 from longtide.scheduling.booking_messages import preview_fields
 from longtide.scheduling.message_texts import KINDS, KINDS_BY_KEY, PURPOSE_LABELS
+from longtide.web.bad_input import form_status
 from longtide.web.staff.setup.guard import owner_page
 
 
@@ -93,7 +94,7 @@ def message_settings(request: HttpRequest, practice: Practice) -> HttpResponse:
     current = wordings(practice.pk, KINDS)
     kinds = [(kind, PURPOSE_LABELS[kind.purpose], current[kind.key].customised) for kind in KINDS]  # type: ignore[index]
     context = {"practice": practice, "form": form, "other_form": other_form, "kinds": kinds, "section": "messages"}
-    return render(request, "web/staff/settings/messages.html", context)
+    return render(request, "web/staff/settings/messages.html", context, status=form_status(form, other_form))
 
 
 def _preview(practice: Practice, kind: MessageKind, subject: str, body: str) -> dict[str, Any]:
@@ -155,4 +156,4 @@ def message_wording(request: HttpRequest, practice: Practice, key: str) -> HttpR
         "preview": preview,
         "fields": sorted(kind.fields.items()),
     }
-    return render(request, "web/staff/settings/message_wording.html", context)
+    return render(request, "web/staff/settings/message_wording.html", context, status=form_status(form))

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from longtide.accounts.two_factor import has_two_factor
 from longtide.practice.access import Perm, member_required, needs_two_factor
 from longtide.practice.models import Practice
+from longtide.web.bad_input import form_status
 from longtide.web.staff.account_forms import SignInSettingsForm
 
 
@@ -33,4 +34,5 @@ def sign_in_settings(request: HttpRequest, practice: Practice) -> HttpResponse:
         }
         for m in members
     ]
-    return render(request, "web/staff/sign_in_settings.html", {"practice": practice, "form": form, "staff": staff})
+    context = {"practice": practice, "form": form, "staff": staff}
+    return render(request, "web/staff/sign_in_settings.html", context, status=form_status(form))

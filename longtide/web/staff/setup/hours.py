@@ -33,6 +33,7 @@ from longtide.scheduling.hours import (
 from longtide.scheduling.hours import working_time_by_location as working_time
 from longtide.scheduling.models import Appointment, TimeOff
 from longtide.scheduling.search import search_slots
+from longtide.web.bad_input import form_status
 from longtide.web.staff.calendar_grid import practice_zone
 from longtide.web.staff.setup.guard import owner_page
 from longtide.web.staff.setup.hours_forms import (
@@ -114,7 +115,7 @@ def weekly_hours(request: HttpRequest, practice: Practice, pk: int) -> HttpRespo
         "outside": _listed(appointments_outside_hours(person, now=now)) if not conflict else [],
         **_preview(request, practice, person, location, now),
     }
-    return render(request, "web/staff/settings/hours.html", context)
+    return render(request, "web/staff/settings/hours.html", context, status=form_status(form))
 
 
 def _preview_url(location: Location, monday: date | None, service: Service | None) -> str:
@@ -237,7 +238,7 @@ def time_off(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
         "exceptions": _exceptions(person, today),
         "time_off": _time_off_rows(person, zone, now),
     }
-    return render(request, "web/staff/settings/time_off.html", context)
+    return render(request, "web/staff/settings/time_off.html", context, status=form_status(exception_form, off_form))
 
 
 def _exceptions(person: Practitioner, today: date) -> list[dict[str, Any]]:

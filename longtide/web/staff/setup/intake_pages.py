@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from longtide.intake import actions, form
 from longtide.intake.models import ConsentDocument
 from longtide.practice.models import Practice
+from longtide.web.bad_input import form_status
 from longtide.web.staff.setup.guard import owner_page
 from longtide.web.staff.setup.intake_forms import ConsentVersionForm, IntakeNumbersForm, QuestionForm, ScreenItemForm
 
@@ -33,7 +34,7 @@ def intake_settings(request: HttpRequest, practice: Practice) -> HttpResponse:
         "form": form,
         "documents": [(d, versions.get(d.kind, 1)) for d in documents],
     }
-    return render(request, "web/staff/settings/intake.html", context, status=400 if form.errors else 200)
+    return render(request, "web/staff/settings/intake.html", context, status=form_status(form))
 
 
 @owner_page()
@@ -58,7 +59,7 @@ def consent_document(request: HttpRequest, practice: Practice, kind: str) -> Htt
             return redirect("settings-intake", practice_slug=practice.slug)
     earlier = ConsentDocument.objects.filter(practice=practice, kind=kind).order_by("-version")
     context = {"practice": practice, "section": "intake", "form": form, "current": current, "earlier": earlier}
-    return render(request, "web/staff/settings/consent_document.html", context, status=400 if form.errors else 200)
+    return render(request, "web/staff/settings/consent_document.html", context, status=form_status(form))
 
 
 @owner_page()
@@ -104,7 +105,8 @@ def questions(request: HttpRequest, practice: Practice) -> HttpResponse:
             else:
                 messages.success(request, f"Published form version {published.label}: new intakes use it from now on.")
                 return redirect(request.path)
-        status = 400
+        # A question or safety item to fix: 422 with the messages; an action no form knows: 400.
+        status = form_status(question_form, item_form) if action in ("question", "screen") else 400
     built = actions.definition_of(current)
     context = {
         "practice": practice,

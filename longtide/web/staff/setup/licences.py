@@ -18,6 +18,7 @@ from longtide.measurement import licences
 from longtide.outcomes.instruments.definition import ChoiceItem, Instrument
 from longtide.practice.access import acting, role_in
 from longtide.practice.models import Practice
+from longtide.web.bad_input import form_status
 from longtide.web.staff.setup.guard import owner_page
 
 
@@ -160,5 +161,5 @@ def licence_edit(request: HttpRequest, practice: Practice, instrument_id: str) -
             "current": licences.current(practice, instrument),
             "section": "outcomes",
         },
-        status=422 if form.errors else 200,
+        status=form_status(form),
     )

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from longtide.practice.models import Location, Practice, Room
+from longtide.web.bad_input import form_status
 from longtide.web.staff.setup.guard import owner_page
 from longtide.web.staff.setup.practice_forms import LocationForm, RoomForm
 
@@ -48,7 +49,7 @@ def location_edit(request: HttpRequest, practice: Practice, pk: int | None = Non
         "location": location if pk else None,
         "rooms": location.rooms.all() if pk else [],
     }
-    return render(request, "web/staff/settings/location_form.html", context)
+    return render(request, "web/staff/settings/location_form.html", context, status=form_status(form))
 
 
 @owner_page()
@@ -72,4 +73,4 @@ def room_edit(
         "room": room if pk else None,
         "location": room.location,
     }
-    return render(request, "web/staff/settings/room_form.html", context)
+    return render(request, "web/staff/settings/room_form.html", context, status=form_status(form))

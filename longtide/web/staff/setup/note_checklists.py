@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from longtide.notes import checklists, template
 from longtide.practice.access import acting, role_in
 from longtide.practice.models import Practice
+from longtide.web.bad_input import form_status
 from longtide.web.staff.setup.guard import owner_page
 
 TEXT_MAX = template.ITEMS_MAX * (template.LABEL_MAX + 2)
@@ -78,5 +79,5 @@ def note_checklists(request: HttpRequest, practice: Practice) -> HttpResponse:
             "version": found.version if found else None,
             "fixed": template.FIXED_HOLDS,
         },
-        status=422 if form.errors else 200,
+        status=form_status(form),
     )

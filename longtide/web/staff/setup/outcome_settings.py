@@ -17,6 +17,7 @@ from longtide.intake.actions import intake_settings
 from longtide.measurement import actions
 from longtide.practice.access import acting, role_in
 from longtide.practice.models import Practice
+from longtide.web.bad_input import form_status
 from longtide.web.staff.setup.guard import owner_page
 
 INACTIVITY_MIN, INACTIVITY_MAX = 30, 730
@@ -86,10 +87,9 @@ def outcome_settings(request: HttpRequest, practice: Practice) -> HttpResponse:
         else:
             messages.success(request, _("Saved the outcome settings."))
             return redirect("settings-outcomes", practice_slug=practice.slug)
-    status = 400 if request.method == "POST" else 200
     return render(
         request,
         "web/staff/settings/outcomes.html",
         {"practice": practice, "form": form, "section": "outcomes"},
-        status=status,
+        status=form_status(form),
     )

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from longtide.practice.models import Practice
+from longtide.web.bad_input import form_status
 from longtide.web.staff.setup.guard import owner_page
 from longtide.web.staff.setup.practice_forms import HomePageForm, PolicyForm, PracticeDetailsForm
 
@@ -33,6 +34,7 @@ def _edit(
         request,
         "web/staff/settings/practice_form.html",
         {"practice": practice, "form": form, "section": section, "title": title},
+        status=form_status(form),
     )
 
 

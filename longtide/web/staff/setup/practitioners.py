@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from longtide.practice.catalogue import move_in_order, save_practitioner
 from longtide.practice.models import Practice, Practitioner
+from longtide.web.bad_input import form_status
 from longtide.web.staff.setup.catalogue_forms import PractitionerForm
 from longtide.web.staff.setup.guard import owner_page
 
@@ -47,7 +48,7 @@ def practitioner_edit(request: HttpRequest, practice: Practice, pk: int | None =
     if pk:
         person.refresh_from_db()
     context = {"practice": practice, "section": "practitioners", "form": form, "person": person if pk else None}
-    return render(request, "web/staff/settings/practitioner_form.html", context)
+    return render(request, "web/staff/settings/practitioner_form.html", context, status=form_status(form))
 
 
 @owner_page()

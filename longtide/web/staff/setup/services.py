@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from longtide.practice.catalogue import move_in_order, save_service
 from longtide.practice.models import Practice, Service
+from longtide.web.bad_input import form_status
 from longtide.web.staff.setup.catalogue_forms import ServiceForm
 from longtide.web.staff.setup.guard import owner_page
 
@@ -39,7 +40,7 @@ def service_edit(request: HttpRequest, practice: Practice, pk: int | None = None
     if pk:
         service.refresh_from_db()
     context = {"practice": practice, "section": "services", "form": form, "service": service if pk else None}
-    return render(request, "web/staff/settings/service_form.html", context)
+    return render(request, "web/staff/settings/service_form.html", context, status=form_status(form))
 
 
 @owner_page()

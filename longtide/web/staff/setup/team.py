@@ -23,6 +23,7 @@ from longtide.practice.staff import (
     resend_invitation,
     supervisors,
 )
+from longtide.web.bad_input import form_status
 from longtide.web.staff.setup.guard import owner_page
 from longtide.web.staff.setup.team_forms import InviteForm, RoleForm
 
@@ -72,9 +73,8 @@ def staff_list(request: HttpRequest, practice: Practice) -> HttpResponse:
         }
         for m in members
     ]
-    return render(
-        request, "web/staff/settings/staff.html", {"practice": practice, "section": "staff", "form": form, "rows": rows}
-    )
+    context = {"practice": practice, "section": "staff", "form": form, "rows": rows}
+    return render(request, "web/staff/settings/staff.html", context, status=form_status(form))
 
 
 def _add_errors(form: InviteForm, error: ValidationError) -> None:
