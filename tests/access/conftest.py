@@ -11,12 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from conftest import Cast
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from longtide.practice.models import Practice, Practitioner, Service
+    from longtide.scheduling.models import Appointment
 
 NOTES = {"tidewater": "Migraine since May, worse on the left", "harbour": "Knee surgery in March"}
 
@@ -24,13 +30,15 @@ NOTES = {"tidewater": "Migraine since May, worse on the left", "harbour": "Knee 
 @dataclass
 class World:
     cast: Cast
-    users: dict[str, Any]  # role name in the matrix -> user (no entry for "anonymous")
-    practices: dict[str, Any]
-    appointments: dict[str, Any]
+    users: dict[str, User]  # role name in the matrix -> user (no entry for "anonymous")
+    practices: dict[str, Practice]
+    appointments: dict[str, Appointment]
     notes: dict[str, str]
 
 
-def _booked(practice: Any, service: Any, practitioner: Any, zone: str, note: str, email: str) -> Any:
+def _booked(
+    practice: Practice, service: Service, practitioner: Practitioner, zone: str, note: str, email: str
+) -> Appointment:
     from longtide.scheduling.booking import ClientDetails, book_appointment
     from longtide.scheduling.models import Source
 

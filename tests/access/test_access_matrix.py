@@ -18,7 +18,9 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin import ModelAdmin
 from django.db import transaction
+from django.db.models import Model
 from django.test import Client as HttpClient
 
 from longtide.practice.access import PRIVATE_ADMIN_FIELDS
@@ -209,7 +211,7 @@ def test_an_appointment_of_another_practice_is_a_404_under_ones_own(world: World
 
 
 def test_the_staff_home_lists_only_ones_own_practices(world: World) -> None:
-    listed = {}
+    listed: dict[str, int | set[str]] = {}
     for who in ROLES:
         response = _client_for(world, who).get("/staff/")
         if response.status_code != 200:
@@ -303,7 +305,7 @@ ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.lab
 
 
 @pytest.mark.parametrize(("model", "model_admin"), ADMINS, ids=[m._meta.label_lower for m, _ in ADMINS])
-def test_only_the_operator_reaches_the_admin(world: World, model, model_admin) -> None:
+def test_only_the_operator_reaches_the_admin(world: World, model: type[Model], model_admin: ModelAdmin[Model]) -> None:
     obj = _admin_objects(world)[model._meta.label_lower]
     clients = {who: _client_for(world, who) for who in ROLES}
     expected, actual = {}, {}

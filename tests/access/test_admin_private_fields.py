@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pytest
 from django.contrib import admin
+from django.contrib.admin import ModelAdmin
 from django.contrib.auth.models import User
+from django.db.models import Model
 from django.test import RequestFactory
 
 from longtide.practice.access import PRIVATE_ADMIN_FIELDS
@@ -12,8 +16,8 @@ from longtide.practice.access import PRIVATE_ADMIN_FIELDS
 ADMINS = list(admin.site._registry.items())
 
 
-def _names(values) -> set[str]:
-    names = set()
+def _names(values: Iterable[object] | None) -> set[str]:
+    names: set[str] = set()
     for value in values or ():
         if isinstance(value, (list, tuple)):
             value = value[0]
@@ -23,7 +27,9 @@ def _names(values) -> set[str]:
 
 
 @pytest.mark.parametrize(("model", "model_admin"), ADMINS, ids=[m._meta.label_lower for m, _ in ADMINS])
-def test_no_admin_option_names_a_private_field(model, model_admin, admin_user: User) -> None:
+def test_no_admin_option_names_a_private_field(
+    model: type[Model], model_admin: ModelAdmin[Model], admin_user: User
+) -> None:
     private = PRIVATE_ADMIN_FIELDS.get(model._meta.label_lower, frozenset())
     request = RequestFactory().get("/admin/")
     request.user = admin_user

@@ -2,15 +2,16 @@
 that use it are walked by tests/access/test_records_matrix.py)."""
 
 import pytest
+from django.contrib.auth.models import User
 
 from conftest import Cast
-from longtide.practice.access import Basis, chart_access
-from longtide.practice.models import Role, StaffMembership
+from longtide.practice.access import Basis, ChartAccess, chart_access
+from longtide.practice.models import Practice, Role, StaffMembership
 
 pytestmark = pytest.mark.django_db
 
 
-def access(user, practice, *, in_care: bool = False, break_glass: bool = False):
+def access(user: User, practice: Practice, *, in_care: bool = False, break_glass: bool = False) -> ChartAccess | None:
     care_team = {user.pk} if in_care else set()
     return chart_access(user, practice, care_team_user_ids=care_team, break_glass_open=break_glass)
 

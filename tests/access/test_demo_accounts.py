@@ -9,6 +9,7 @@ import subprocess
 import sys
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -21,7 +22,7 @@ from longtide.sampledata.models import DemoAccount
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def _snapshot(user: User) -> tuple:
+def _snapshot(user: User) -> tuple[str, str, bool, bool, bool]:
     user.refresh_from_db()
     return (user.password, user.email, user.is_superuser, user.is_staff, user.is_active)
 
@@ -80,11 +81,12 @@ def _run(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedPro
     )
 
 
-def _row(database: Path, username: str) -> tuple:
+def _row(database: Path, username: str) -> tuple[Any, ...]:
     with closing(sqlite3.connect(database)) as db:
-        return db.execute(
+        row: tuple[Any, ...] = db.execute(
             "SELECT password, email, is_superuser, is_staff, is_active FROM auth_user WHERE username = ?", [username]
         ).fetchone()
+        return row
 
 
 def _count(database: Path, sql: str) -> int:

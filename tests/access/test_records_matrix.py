@@ -187,7 +187,8 @@ def test_each_role_gets_exactly_its_answer_and_audit_row(
     setup = _setup(world, practice, relation)
     path = page.path.format(practice=practice, client=setup.client.pk)
     chart = f"/staff/{practice}/clients/{setup.client.pk}/chart/"
-    want, got = {}, {}
+    want: dict[str | tuple[str, str], Any] = {}
+    got: dict[str | tuple[str, str], Any] = {}
     for who in ROLES:
         want[who] = expected(page, who, practice, relation, path, chart)
         answer, rows = _visit(who, world, page, path, setup.note)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 
 from conftest import Cast
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 ROLES = ["owner", "practitioner", "front_desk", "outsider", "anonymous"]
 
 
-def _user(cast: Cast, role: str):
+def _user(cast: Cast, role: str) -> User | None:
     return {
         "owner": cast.olga_user,
         "practitioner": cast.ana_user,

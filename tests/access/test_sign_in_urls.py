@@ -6,12 +6,10 @@ member of another practice gets 404, never 403."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client as HttpClient
 
-from conftest import Cast
+from conftest import Cast, ClientResponse
 from longtide.accounts.models import StaffSession
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +26,7 @@ def http_for(who: str) -> HttpClient:
     return http
 
 
-def login_redirect(response: Any) -> bool:
+def login_redirect(response: ClientResponse) -> bool:
     return response.status_code == 302 and response["Location"].startswith("/staff/login/")
 
 

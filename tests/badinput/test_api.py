@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 import time_machine
 from django.test import Client as HttpClient
 from pytest_django import Settings
 
-from conftest import Cast
+from conftest import Cast, ClientResponse
 from longtide.lib.bounds import DATE_MESSAGE, ID_MESSAGE
 
 pytestmark = pytest.mark.django_db
@@ -35,8 +35,8 @@ def http() -> HttpClient:
     return HttpClient(raise_request_exception=False)
 
 
-def booking(cast: Cast, **over):
-    data = {
+def booking(cast: Cast, **over: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "service": cast.session.pk,
         "practitioner": cast.ana.pk,
         "start": "2026-12-02T10:00:00-05:00",
@@ -46,11 +46,11 @@ def booking(cast: Cast, **over):
     return data
 
 
-def post(http: HttpClient, data, **headers):
+def post(http: HttpClient, data: dict[str, Any], **headers: str) -> ClientResponse:
     return http.post("/api/v1/p/tidewater/bookings", data, content_type="application/json", headers=headers)
 
 
-def answer(response) -> tuple[int, dict]:
+def answer(response: ClientResponse) -> tuple[int, dict[str, Any]]:
     assert response["Content-Type"].startswith("application/json"), response.content[:300]
     return response.status_code, response.json()
 
@@ -102,7 +102,9 @@ def test_a_20_digit_service_id_is_refused_with_the_id_rule(http: HttpClient, cas
 
 
 @pytest.mark.parametrize("practitioner", [BIG, int(BIG), "9223372036854775808", 0])
-def test_a_practitioner_id_past_the_bounds_is_refused_in_a_booking(http: HttpClient, cast: Cast, practitioner) -> None:
+def test_a_practitioner_id_past_the_bounds_is_refused_in_a_booking(
+    http: HttpClient, cast: Cast, practitioner: int | str
+) -> None:
     status, data = answer(post(http, booking(cast, practitioner=practitioner)))
     assert (status, data["code"], data["errors"]) == (422, "id_out_of_range", {"practitioner": [ID_MESSAGE]})
 
@@ -210,7 +212,7 @@ def test_api_errors_that_django_answers_are_json_too(http: HttpClient, cast: Cas
 
 
 def test_a_server_error_in_the_api_is_json(http: HttpClient, cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(slug: str):
+    def broken(slug: str) -> NoReturn:
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr("longtide.api.public.get_practice", broken)

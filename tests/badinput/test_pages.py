@@ -13,10 +13,11 @@ import pytest
 import time_machine
 from django.test import Client as HttpClient
 
-from conftest import Cast
+from conftest import Cast, ClientResponse
 from longtide.lib.bounds import DATE_MESSAGE
 from longtide.scheduling.booking import ClientDetails, book_appointment, confirm_booking
 from longtide.scheduling.manage_links import token_for
+from longtide.scheduling.models import Appointment
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def olga(cast: Cast) -> HttpClient:
 
 
 @pytest.fixture
-def booked(cast: Cast):
+def booked(cast: Cast) -> Appointment:
     held = book_appointment(
         practice=cast.tidewater,
         service=cast.session,
@@ -56,7 +57,7 @@ def booked(cast: Cast):
     return confirm_booking(appointment=held)
 
 
-def text(response) -> str:
+def text(response: ClientResponse) -> str:
     return response.content.decode()
 
 
@@ -93,7 +94,7 @@ def test_booking_for_a_client_on_a_date_outside_the_bounds_says_so_and_keeps_the
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
-def test_moving_to_a_date_outside_the_bounds_says_so(olga: HttpClient, booked, day: str) -> None:
+def test_moving_to_a_date_outside_the_bounds_says_so(olga: HttpClient, booked: Appointment, day: str) -> None:
     response = olga.get(f"/staff/tidewater/appointments/{booked.pk}/move/?date={day}")
     assert response.status_code == 400
     assert DATE_MESSAGE in text(response)
@@ -140,7 +141,9 @@ def test_the_week_of_free_times_refuses_an_unusable_from_date(http: HttpClient, 
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
-def test_the_clients_reschedule_page_refuses_an_unusable_from_date(http: HttpClient, booked, day: str) -> None:
+def test_the_clients_reschedule_page_refuses_an_unusable_from_date(
+    http: HttpClient, booked: Appointment, day: str
+) -> None:
     response = http.get(f"/p/tidewater/manage/{token_for(booked)}/reschedule/", {"from": day})
     assert response.status_code == 400
     assert DATE_MESSAGE in text(response)
@@ -160,7 +163,7 @@ def test_the_clients_reschedule_page_refuses_an_unusable_from_date(http: HttpCli
         "/staff/tidewater/settings/hours/?location=" + BIG,
     ],
 )
-def test_a_20_digit_id_is_a_404_or_the_default(olga: HttpClient, cast: Cast, url) -> None:
+def test_a_20_digit_id_is_a_404_or_the_default(olga: HttpClient, cast: Cast, url: str) -> None:
     response = olga.get(url)
     assert response.status_code in (200, 404), url
     if response.status_code == 200:  # the calendar falls back to the member's own week

@@ -44,7 +44,7 @@ def test_every_numeric_setting_of_the_practice_is_listed_here() -> None:
 
 
 @pytest.mark.parametrize(("name", "bounds"), NUMERIC_SETTINGS.items())
-def test_the_model_refuses_a_setting_outside_its_bounds(cast: Cast, name, bounds) -> None:
+def test_the_model_refuses_a_setting_outside_its_bounds(cast: Cast, name: str, bounds: tuple[int, int]) -> None:
     low, high = bounds
     practice = Practice.objects.get(pk=cast.tidewater.pk)
     for good in (low, high):

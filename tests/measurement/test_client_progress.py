@@ -3,7 +3,7 @@ printable report with the non-causal caveat, honest copy, audited, nothing staff
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from conftest import Cast
 from longtide.audit.models import AuditEvent
-from longtide.measurement.models import PrimaryChange, Response
+from longtide.measurement.models import Episode, PrimaryChange, Response
 from longtide.outcomes import instruments
 from longtide.outcomes.wording import banned_wording
 from longtide.scheduling.manage_links import token_for
@@ -21,7 +21,7 @@ from tests.measurement.conftest import today, visit
 pytestmark = pytest.mark.django_db
 
 
-def answer(cast: Cast, episode, value: int, on) -> None:
+def answer(cast: Cast, episode: Episode, value: int, on: date) -> None:
     nprs = instruments.get("nprs_pain")
     Response.objects.create(
         practice=cast.tidewater,

@@ -4,16 +4,16 @@ catch-up, and the security walk (other practice, replay, expiry, NUL, out of ran
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
-from conftest import Cast
+from conftest import Cast, ClientResponse
 from longtide.audit.models import AuditEvent
-from longtide.measurement import links
+from longtide.intake.links import hash_token
 from longtide.measurement.actions import Refused, open_episode, save_diary_day
 from longtide.measurement.models import DiaryEntry, QuestionnaireLink, Response
 from longtide.notifications.models import Message
@@ -44,7 +44,7 @@ def test_an_episode_takes_its_primary_questionnaire_from_the_concern(cast: Cast,
 
 def test_the_link_is_stored_hashed_and_the_email_names_no_questionnaire(cast: Cast, episode: Any) -> None:
     link, token = send(episode, "gad7", by=cast.ana_user)
-    assert token not in link.token_hash and link.token_hash == links.hash_token(token)
+    assert token not in link.token_hash and link.token_hash == hash_token(token)
     message = Message.objects.get(about=f"outcomes-link:{link.pk}")
     assert message.recipient == "cleo@example.test"
     text = (message.subject + message.body_text).lower()
@@ -152,7 +152,7 @@ def test_an_expired_or_replaced_link_is_gone_and_stores_nothing(cast: Cast, epis
     web = HttpClient()
     replaced = web.post(f"/p/tidewater/questions/{old_token}/", GAD7_ANSWERS)
     assert replaced.status_code == 410 and "no longer works" in replaced.text
-    QuestionnaireLink.objects.filter(token_hash=links.hash_token(new_token)).update(
+    QuestionnaireLink.objects.filter(token_hash=hash_token(new_token)).update(
         expires_at=timezone.now() - timedelta(seconds=1)
     )
     assert web.post(f"/p/tidewater/questions/{new_token}/", GAD7_ANSWERS).status_code == 410
@@ -178,7 +178,7 @@ def test_the_manage_page_shows_the_live_links(cast: Cast, episode: Any) -> None:
     assert "gad" not in page.text.lower()
 
 
-def _day(web, token, day, data):
+def _day(web: HttpClient, token: str, day: date, data: dict[str, str]) -> ClientResponse:
     return web.post(f"/p/tidewater/diary/{token}/{day.isoformat()}/", data)
 
 

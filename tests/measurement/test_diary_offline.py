@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from conftest import Cast, ClientResponse
 from longtide.audit.models import AuditEvent
 from longtide.measurement.actions import save_diary_day
 from longtide.measurement.models import DiaryEntry
@@ -23,17 +25,17 @@ from tests.measurement.conftest import send, staff_actor, today
 pytestmark = pytest.mark.django_db
 
 
-def _post(web: HttpClient, token: str, entries: object, *, slug: str = "tidewater", **extra: object):
+def _post(web: HttpClient, token: str, entries: object, *, slug: str = "tidewater", **extra: Any) -> ClientResponse:
     return web.post(
         f"/p/{slug}/diary/{token}/sync/", json.dumps({"entries": entries}), content_type="application/json", **extra
     )
 
 
-def _entry(day, answers, *, id=None, seen=""):
+def _entry(day: date, answers: dict[str, Any], *, id: str | None = None, seen: str = "") -> dict[str, Any]:
     return {"id": str(id or uuid.uuid4()), "day": day.isoformat(), "answers": answers, "seen": seen}
 
 
-def test_the_manifest_and_worker_live_under_the_diary_and_cover_only_it(cast, episode) -> None:
+def test_the_manifest_and_worker_live_under_the_diary_and_cover_only_it(cast: Cast, episode: Any) -> None:
     _link, token = send(episode, "headache_diary", "diary")
     web = HttpClient()
     base = f"/p/tidewater/diary/{token}/"
@@ -57,7 +59,7 @@ def test_the_manifest_and_worker_live_under_the_diary_and_cover_only_it(cast, ep
     assert shell.status_code == 200 and 'data-shell="1"' in shell.text and "no-store" in shell["Cache-Control"]
 
 
-def test_a_questionnaire_token_or_another_practice_gets_no_worker_manifest_or_sync(cast, episode) -> None:
+def test_a_questionnaire_token_or_another_practice_gets_no_worker_manifest_or_sync(cast: Cast, episode: Any) -> None:
     _link, token = send(episode, "nprs_pain")
     _diary, diary_token = send(episode, "headache_diary", "diary")
     web = HttpClient()
@@ -71,7 +73,7 @@ def test_a_questionnaire_token_or_another_practice_gets_no_worker_manifest_or_sy
     assert DiaryEntry.objects.count() == 0
 
 
-def test_an_offline_entry_is_stored_once_however_often_it_is_sent(cast, episode) -> None:
+def test_an_offline_entry_is_stored_once_however_often_it_is_sent(cast: Cast, episode: Any) -> None:
     _link, token = send(episode, "headache_diary", "diary")
     web = HttpClient(enforce_csrf_checks=True)  # the phone sends no CSRF token: none is needed
     yesterday = today(cast) - timedelta(days=1)
@@ -90,7 +92,9 @@ def test_an_offline_entry_is_stored_once_however_often_it_is_sent(cast, episode)
     assert AuditEvent.objects.filter(object_type="diary_day").count() == 1
 
 
-def test_a_day_filled_in_elsewhere_first_is_kept_and_a_change_of_what_the_phone_saw_wins(cast, episode) -> None:
+def test_a_day_filled_in_elsewhere_first_is_kept_and_a_change_of_what_the_phone_saw_wins(
+    cast: Cast, episode: Any
+) -> None:
     link, token = send(episode, "headache_diary", "diary")
     web = HttpClient()
     day = today(cast)
@@ -116,7 +120,7 @@ def test_a_day_filled_in_elsewhere_first_is_kept_and_a_change_of_what_the_phone_
     assert DiaryEntry.objects.get().answers == {"headache": 1, "peak": 3, "migraine": 0, "medication": 0}
 
 
-def test_entries_that_do_not_fit_are_answered_each_and_bad_bodies_get_a_clear_4xx(cast, episode) -> None:
+def test_entries_that_do_not_fit_are_answered_each_and_bad_bodies_get_a_clear_4xx(cast: Cast, episode: Any) -> None:
     link, token = send(episode, "headache_diary", "diary")
     web = HttpClient()
     day = today(cast)

@@ -3,7 +3,7 @@ the client switches it off (and on) on the diary page, and a client who stopped 
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from tests.measurement.conftest import send, today
 pytestmark = pytest.mark.django_db
 
 
-def at(cast: Cast, day, clock: time) -> datetime:
+def at(cast: Cast, day: date, clock: time) -> datetime:
     return datetime.combine(day, clock, tzinfo=cast.location.zone)
 
 

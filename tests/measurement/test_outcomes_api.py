@@ -7,18 +7,20 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 from django.utils import timezone
 
 from conftest import Cast
 from longtide.audit.models import AuditEvent
+from longtide.practice.models import Practice
 from longtide.tokens.issue import create_token
 from tests.measurement.conftest import send
 
 pytestmark = pytest.mark.django_db
 
 
-def _token(practice: Any, user: Any) -> dict[str, str]:
+def _token(practice: Practice, user: User) -> dict[str, Any]:
     issued = create_token(practice=practice, user=user, days=1, name="test", now=timezone.now())
     return {"HTTP_AUTHORIZATION": f"Bearer {issued.token}"}
 

@@ -11,16 +11,23 @@ a real SMTP server on loopback (aiosmtpd) that can refuse chosen recipients; run
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 from pytest_django import Settings
 
 from conftest import Cast
+
+if TYPE_CHECKING:
+    from longtide.notifications.delivery import Report
+    from longtide.scheduling.models import Appointment
 
 # 10:00–11:00 in New York (EST, UTC−5) on Tuesday 1 December 2026.
 START = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
@@ -29,7 +36,7 @@ LOOPBACK = "127.0.0.1"
 
 
 @pytest.fixture
-def tidewater_details(cast: Cast):
+def tidewater_details(cast: Cast) -> Cast:
     """Give Tidewater a contact address and its location a street address."""
     cast.tidewater.email = "hello@tidewater.test"
     cast.tidewater.phone = "+1 207 555 0142"
@@ -44,7 +51,7 @@ def tidewater_details(cast: Cast):
 
 
 @pytest.fixture
-def make_appointment(tidewater_details) -> Callable[..., object]:
+def make_appointment(tidewater_details: Cast) -> Callable[..., Appointment]:
     from longtide.scheduling.manage_links import hash_token, new_nonce, token_from_nonce
     from longtide.scheduling.models import Appointment
 
@@ -91,17 +98,22 @@ class Collector:
     refuse: dict[str, str] = field(default_factory=dict)
     refuse_data: str = ""  # e.g. "554 5.7.1 ...": refuse every message at DATA
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
         if address in self.refuse:
             return self.refuse[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if self.refuse_data:
             return self.refuse_data
+        assert envelope.original_content is not None
         self.messages.append(
-            Received(mail_from=envelope.mail_from, rcpt_tos=list(envelope.rcpt_tos), data=envelope.original_content)
+            Received(
+                mail_from=str(envelope.mail_from), rcpt_tos=list(envelope.rcpt_tos), data=envelope.original_content
+            )
         )
         return "250 Message accepted for delivery"
 
@@ -110,9 +122,9 @@ class EphemeralPortController(Controller):
     """A Controller bound to port 0: the OS picks a free port, read back before the first connection."""
 
     def _trigger_server(self) -> None:
-        assert self.server is not None
+        assert isinstance(self.server, asyncio.Server)
         self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()
+        super()._trigger_server()  # type: ignore[no-untyped-call]  # aiosmtpd leaves it unannotated
 
 
 @dataclass
@@ -151,10 +163,10 @@ def smtp_mailer(smtp_server: SmtpServer, settings: Settings) -> SmtpServer:
 
 
 @pytest.fixture
-def deliver() -> Callable[..., object]:
+def deliver() -> Callable[..., Report]:
     from longtide.notifications.delivery import deliver_due
 
-    def run(**options: object):
-        return deliver_due(worker=options.pop("worker", f"test-{secrets.token_hex(2)}"), **options)  # type: ignore[arg-type]
+    def run(**options: Any) -> Report:
+        return deliver_due(worker=options.pop("worker", f"test-{secrets.token_hex(2)}"), **options)
 
     return run

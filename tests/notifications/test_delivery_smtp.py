@@ -6,9 +6,10 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -17,11 +18,12 @@ from icalendar import Calendar
 from pytest_django import Settings
 from time_machine import TimeMachineFixture
 
-from longtide.notifications.delivery import MAX_ATTEMPTS, RETRY_DELAYS
+from longtide.notifications.delivery import MAX_ATTEMPTS, RETRY_DELAYS, Report
 from longtide.notifications.models import Message, State
 from longtide.scheduling.booking_messages import queue_booking_message
 from longtide.scheduling.manage_links import token_for
 from longtide.scheduling.message_texts import Purpose
+from longtide.scheduling.models import Appointment
 from tests.notifications.conftest import SmtpServer
 
 from .conftest import NOTE, smtp_mailers
@@ -38,7 +40,7 @@ def _clock(time_machine: TimeMachineFixture) -> None:
 
 
 @pytest.fixture
-def confirmation(make_appointment: Callable[..., object]):
+def confirmation(make_appointment: Callable[..., Appointment]) -> Appointment:
     appointment = make_appointment(note=NOTE)
     with transaction.atomic():
         queue_booking_message(Purpose.CONFIRMATION, appointment)
@@ -46,7 +48,7 @@ def confirmation(make_appointment: Callable[..., object]):
 
 
 @pytest.fixture
-def our_logs(caplog: pytest.LogCaptureFixture):
+def our_logs(caplog: pytest.LogCaptureFixture) -> Callable[[], list[logging.LogRecord]]:
     """Every record from Longtide's and Django's loggers (aiosmtpd's own, standing in for a remote
     mail server, is not ours)."""
     caplog.set_level(logging.DEBUG)
@@ -57,18 +59,22 @@ def our_logs(caplog: pytest.LogCaptureFixture):
     return records
 
 
-def assert_nothing_private_in(records: list[logging.LogRecord], appointment) -> None:
-    private = [CLEO, "cleo", "Park", "igraine", "accident", token_for(appointment), "/manage/"]
+def assert_nothing_private_in(records: list[logging.LogRecord], appointment: Appointment) -> None:
+    private: list[str | None] = [CLEO, "cleo", "Park", "igraine", "accident", token_for(appointment), "/manage/"]
     for record in records:
         text = record.getMessage() + (record.exc_text or "") + str(record.args)
         if record.exc_info:
             text += logging.Formatter().formatException(record.exc_info)
         for secret in private:
+            assert secret is not None
             assert secret.lower() not in text.lower(), f"{secret!r} in log line {text!r}"
 
 
 def test_a_message_goes_over_smtp_intact_and_is_marked_sent(
-    confirmation, smtp_mailer: SmtpServer, deliver: Callable[..., object], our_logs
+    confirmation: Appointment,
+    smtp_mailer: SmtpServer,
+    deliver: Callable[..., Report],
+    our_logs: Callable[[], list[logging.LogRecord]],
 ) -> None:
     report = deliver()
 
@@ -94,7 +100,10 @@ def test_a_message_goes_over_smtp_intact_and_is_marked_sent(
 
 
 def test_a_permanent_refusal_stops_at_once_and_shows_why(
-    confirmation, smtp_mailer: SmtpServer, deliver: Callable[..., object], our_logs
+    confirmation: Appointment,
+    smtp_mailer: SmtpServer,
+    deliver: Callable[..., Report],
+    our_logs: Callable[[], list[logging.LogRecord]],
 ) -> None:
     smtp_mailer.collector.refuse[CLEO] = f"550 5.1.1 <{CLEO}>: Recipient address rejected: User unknown"
 
@@ -114,7 +123,11 @@ def test_a_permanent_refusal_stops_at_once_and_shows_why(
 
 
 def test_a_permanent_refusal_of_the_message_itself_stops_at_once(
-    confirmation, smtp_mailer: SmtpServer, deliver: Callable[..., object], our_logs, client: HttpClient
+    confirmation: Appointment,
+    smtp_mailer: SmtpServer,
+    deliver: Callable[..., Report],
+    our_logs: Callable[[], list[logging.LogRecord]],
+    client: HttpClient,
 ) -> None:
     """A 5xx after DATA (content refused, e.g. as spam), which a server may word with the address."""
     smtp_mailer.collector.refuse_data = f"554 5.7.1 Message to {CLEO} rejected as spam"
@@ -131,7 +144,11 @@ def test_a_permanent_refusal_of_the_message_itself_stops_at_once(
 
 
 def test_a_temporary_refusal_is_retried_with_back_off_then_sent(
-    confirmation, smtp_mailer: SmtpServer, deliver: Callable[..., object], our_logs, time_machine: TimeMachineFixture
+    confirmation: Appointment,
+    smtp_mailer: SmtpServer,
+    deliver: Callable[..., Report],
+    our_logs: Callable[[], list[logging.LogRecord]],
+    time_machine: TimeMachineFixture,
 ) -> None:
     smtp_mailer.collector.refuse[CLEO] = "451 4.7.1 Greylisted, please try again later"
 
@@ -157,7 +174,10 @@ def test_a_temporary_refusal_is_retried_with_back_off_then_sent(
 
 
 def test_an_unreachable_server_is_a_temporary_failure(
-    confirmation, deliver: Callable[..., object], settings: Settings, our_logs
+    confirmation: Appointment,
+    deliver: Callable[..., Report],
+    settings: Settings,
+    our_logs: Callable[[], list[logging.LogRecord]],
 ) -> None:
     settings.MAILERS = smtp_mailers(1)  # nothing listens on port 1: refused at once
     assert deliver().retrying == 1
@@ -168,7 +188,7 @@ def test_an_unreachable_server_is_a_temporary_failure(
 
 
 def test_temporary_failures_give_up_after_the_last_attempt(
-    confirmation, deliver: Callable[..., object], settings: Settings, time_machine: TimeMachineFixture
+    confirmation: Appointment, deliver: Callable[..., Report], settings: Settings, time_machine: TimeMachineFixture
 ) -> None:
     settings.MAILERS = smtp_mailers(1)
     for _ in range(MAX_ATTEMPTS):
@@ -183,7 +203,7 @@ def test_temporary_failures_give_up_after_the_last_attempt(
 
 
 def test_an_address_that_cannot_be_sent_to_fails_permanently(
-    confirmation, smtp_mailer: SmtpServer, deliver: Callable[..., object]
+    confirmation: Appointment, smtp_mailer: SmtpServer, deliver: Callable[..., Report]
 ) -> None:
     Message.objects.update(recipient="cleo@exa mple.test\r\nBcc: x@example.test")
     assert deliver().failed == 1
@@ -193,17 +213,17 @@ def test_an_address_that_cannot_be_sent_to_fails_permanently(
 
 
 def test_one_connection_carries_a_batch(
-    make_appointment: Callable[..., object],
+    make_appointment: Callable[..., Appointment],
     smtp_mailer: SmtpServer,
-    deliver: Callable[..., object],
+    deliver: Callable[..., Report],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import smtplib
 
-    opened = []
+    opened: list[tuple[Any, ...]] = []
     real_init = smtplib.SMTP.__init__
 
-    def counting_init(self, *args, **kwargs):
+    def counting_init(self: smtplib.SMTP, *args: Any, **kwargs: Any) -> None:
         opened.append(args)
         real_init(self, *args, **kwargs)
 
@@ -218,7 +238,7 @@ def test_one_connection_carries_a_batch(
 
 
 @pytest.fixture
-def greeting_refused():
+def greeting_refused() -> Iterator[int]:
     """A mail server on loopback that answers every connection with "554 ..." and hangs up: the
     server refuses service (overloaded, our address listed), not this message."""
     import socket
@@ -246,7 +266,11 @@ def greeting_refused():
 
 
 def test_a_server_that_refuses_the_connection_greeting_is_retried(
-    confirmation, deliver: Callable[..., object], settings: Settings, greeting_refused, our_logs
+    confirmation: Appointment,
+    deliver: Callable[..., Report],
+    settings: Settings,
+    greeting_refused: int,
+    our_logs: Callable[[], list[logging.LogRecord]],
 ) -> None:
     settings.MAILERS = smtp_mailers(greeting_refused)
     result = deliver()

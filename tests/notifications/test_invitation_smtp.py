@@ -37,10 +37,14 @@ def test_an_invitation_travels_over_smtp_and_its_link_sets_a_password(
     [received] = smtp_mailer.collector.messages
     assert received.rcpt_tos == ["nell@example.org"]
     message = email.message_from_bytes(received.data, policy=email.policy.default)
-    body = message.get_body(("plain",)).get_content()
+    plain = message.get_body(("plain",))
+    assert plain is not None
+    body = plain.get_content()
     assert "Tidewater Craniosacral" in message["Subject"]
     assert "as Front desk" in body and "Cleo" not in body
-    path = re.search(r"http://[^/\s]+(/welcome/[A-Za-z0-9_-]+/)", body).group(1)
+    found = re.search(r"http://[^/\s]+(/welcome/[A-Za-z0-9_-]+/)", body)
+    assert found is not None, body
+    path = found.group(1)
     assert (
         client.post(path, {"new_password1": "calm-tides-2026", "new_password2": "calm-tides-2026"}).status_code == 302
     )

@@ -33,6 +33,7 @@ from urllib.parse import quote
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -67,13 +68,16 @@ class StallingHandler:
             while not self.release.is_set():
                 await asyncio.sleep(0.05)
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
         if self.stage == "rcpt":
             await self._stall([address])
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        assert envelope.original_content is not None
         self.accepted.append(envelope.original_content)
         if self.stage == "data":
             await self._stall(list(envelope.rcpt_tos))
@@ -82,9 +86,9 @@ class StallingHandler:
 
 class EphemeralPortController(Controller):
     def _trigger_server(self) -> None:
-        assert self.server is not None
+        assert isinstance(self.server, asyncio.Server)
         self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()
+        super()._trigger_server()  # type: ignore[no-untyped-call]  # aiosmtpd leaves it unannotated
 
 
 def database_url() -> str:
@@ -171,7 +175,7 @@ def test_a_worker_killed_mid_send_loses_nothing_and_duplicates_only_what_the_ser
         ]
         # Wait for the dead worker's lease to run out (a wait, not a timing assertion).
         deadline = time.monotonic() + WAIT
-        while timezone.now() <= victim.lease_until and time.monotonic() < deadline:
+        while victim.lease_until is not None and timezone.now() <= victim.lease_until and time.monotonic() < deadline:
             time.sleep(0.2)
 
         second = start_worker(controller.port, "--once")

@@ -1,6 +1,7 @@
 """Answers that do not fit an instrument are bad input with a message per item, never a score."""
 
 import math
+from typing import Any
 
 import pytest
 
@@ -8,7 +9,7 @@ from longtide.outcomes import instruments
 from longtide.outcomes.scoring import InvalidAnswers, alerts, score, validate
 
 
-def problems(instrument_id: str, answers: dict) -> dict[str, str]:
+def problems(instrument_id: str, answers: dict[str, Any]) -> dict[str, str]:
     return {key: message.render() for key, message in validate(instruments.get(instrument_id), answers).items()}
 
 
@@ -17,7 +18,7 @@ def test_an_unknown_question_is_refused() -> None:
 
 
 @pytest.mark.parametrize("value", [4, -1, 1.0, "2", True, 10**20])
-def test_a_value_that_is_not_an_option_is_refused(value) -> None:
+def test_a_value_that_is_not_an_option_is_refused(value: object) -> None:
     assert problems("gad7", {"q1": value}) == {"q1": "Choose one of the answers offered."}
 
 
@@ -38,7 +39,7 @@ def test_not_applicable_is_only_an_option_where_the_instrument_offers_it() -> No
         (False, "Enter a number."),
     ],
 )
-def test_a_number_outside_its_range_or_kind_is_refused(value, message: str) -> None:
+def test_a_number_outside_its_range_or_kind_is_refused(value: object, message: str) -> None:
     assert problems("midas", {"q1": value}) == {"q1": message}
 
 

@@ -31,7 +31,7 @@ IMPROVED, NOISE, WORSE = ChangeCategory.IMPROVED, ChangeCategory.WITHIN_NOISE, C
     ],
 )
 def test_pain_rating_change_needs_2_points_and_30_percent_to_count_as_improved(
-    baseline: int, follow_up: int, category, responder: bool, why: str
+    baseline: int, follow_up: int, category: ChangeCategory, responder: bool, why: str
 ) -> None:
     change = classify(NPRS, baseline, follow_up)
     assert (change.category, change.responder) == (category, responder), why
@@ -51,7 +51,7 @@ def test_the_pain_rating_room_rule_is_a_baseline_of_3_or_more() -> None:
         (10, 14, WORSE, False),
     ],
 )
-def test_gad7_change_against_4_points(baseline: int, follow_up: int, category, responder: bool) -> None:
+def test_gad7_change_against_4_points(baseline: int, follow_up: int, category: ChangeCategory, responder: bool) -> None:
     change = classify(GAD7, baseline, follow_up)
     assert (change.category, change.responder) == (category, responder)
 
@@ -64,7 +64,7 @@ def test_gad7_room_rule_matches_the_mild_anxiety_cut_off() -> None:
     ("baseline", "follow_up", "category", "responder"),
     [(3, 5, IMPROVED, True), (8, 10, IMPROVED, False), (5, 3, WORSE, False), (5, 6, NOISE, False)],
 )
-def test_psfs_is_higher_better(baseline: int, follow_up: int, category, responder: bool) -> None:
+def test_psfs_is_higher_better(baseline: int, follow_up: int, category: ChangeCategory, responder: bool) -> None:
     change = classify(PSFS, baseline, follow_up)
     assert (change.category, change.responder) == (category, responder)
     assert change.difference == follow_up - baseline
@@ -79,7 +79,9 @@ def test_psfs_room_rule_is_a_baseline_under_8() -> None:
     ("baseline", "follow_up", "category", "responder"),
     [(66, 60, IMPROVED, True), (41, 36, NOISE, False), (42, 36, IMPROVED, False), (50, 56, WORSE, False)],
 )
-def test_hit6_change_is_measured_from_its_floor_of_36(baseline: int, follow_up: int, category, responder: bool) -> None:
+def test_hit6_change_is_measured_from_its_floor_of_36(
+    baseline: int, follow_up: int, category: ChangeCategory, responder: bool
+) -> None:
     change = classify(HIT6, baseline, follow_up)
     assert (change.category, change.responder) == (category, responder)
 
@@ -96,7 +98,7 @@ def test_hit6_change_is_measured_from_its_floor_of_36(baseline: int, follow_up: 
     ],
 )
 def test_monthly_headache_days_change_against_50_percent(
-    baseline: float, follow_up: int, category, responder: bool
+    baseline: float, follow_up: int, category: ChangeCategory, responder: bool
 ) -> None:
     change = classify(MHD, baseline, follow_up)
     assert (change.category, change.responder) == (category, responder)

@@ -82,6 +82,7 @@ def test_a_window_needs_80_percent_of_its_days_filled() -> None:
 def test_entries_outside_the_window_are_ignored() -> None:
     entries = days(BASELINE_FIRST - timedelta(days=5), "h" * 40)
     result = summarize(entries, last_day=BASELINE_LAST)
+    assert isinstance(result, MonthlyDays)
     assert result.diary_days == 28
     assert result.mhd == 28
 

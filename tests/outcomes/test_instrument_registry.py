@@ -2,6 +2,7 @@
 switch as data the Django layer can check."""
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -9,6 +10,7 @@ from longtide.outcomes import instruments
 from longtide.outcomes.instruments.definition import (
     ChoiceItem,
     Direction,
+    Instrument,
     Kind,
     LicenceStatus,
     NumberItem,
@@ -71,7 +73,7 @@ def test_the_registry_holds_the_free_and_licensed_instruments_of_domain_md() -> 
 
 
 @pytest.mark.parametrize("key", sorted(instruments.REGISTRY))
-def test_every_version_has_its_content_hash_pinned(key) -> None:
+def test_every_version_has_its_content_hash_pinned(key: tuple[str, int]) -> None:
     assert instruments.REGISTRY[key].content_hash() == PINNED.get(key), (
         f"{key}: wording, options or order changed (or a new version is not pinned yet)"
     )
@@ -103,7 +105,7 @@ def test_lookup_by_id_and_version() -> None:
 
 
 @pytest.mark.parametrize("instrument", instruments.versions(), ids=lambda i: f"{i.id}-v{i.version}")
-def test_each_instrument_is_complete_and_consistent(instrument) -> None:
+def test_each_instrument_is_complete_and_consistent(instrument: Instrument) -> None:
     assert instrument.title and instrument.short_title and instrument.recall and instrument.sources
     assert instrument.minimum < instrument.maximum
     assert instrument.items
@@ -121,7 +123,7 @@ def test_each_instrument_is_complete_and_consistent(instrument) -> None:
 
 
 @pytest.mark.parametrize("instrument", instruments.versions(), ids=lambda i: f"{i.id}-v{i.version}")
-def test_licensed_instruments_ship_no_wording_and_free_ones_ship_all(instrument) -> None:
+def test_licensed_instruments_ship_no_wording_and_free_ones_ship_all(instrument: Instrument) -> None:
     licensed = instrument.licence.requires_practice_licence
     for item in instrument.items:
         assert (item.text is None) is licensed, item.id
@@ -134,7 +136,7 @@ def test_licensed_instruments_ship_no_wording_and_free_ones_ship_all(instrument)
 def test_phq9_needs_the_crisis_protocol_and_marks_item_9_as_self_harm() -> None:
     phq9 = instruments.get("phq9")
     assert phq9.requires_crisis_protocol
-    assert [(item.id, item.alert.kind) for item in phq9.alert_items()] == [("q9", "self_harm")]
+    assert [(item.id, item.alert and item.alert.kind) for item in phq9.alert_items()] == [("q9", "self_harm")]
     assert not availability(phq9, holds_licence=False, licensed_text=None, crisis_protocol=False).usable
     assert availability(phq9, holds_licence=False, licensed_text=None, crisis_protocol=True).usable
     # No other instrument asks about self-harm or needs the switch.
@@ -147,10 +149,14 @@ def test_free_instruments_are_available_to_every_practice() -> None:
             assert availability(instrument, holds_licence=False, licensed_text=None, crisis_protocol=False).usable
 
 
-def _isi_text(**overrides) -> LicensedText:
+def _isi_text(**overrides: Any) -> LicensedText:
     isi = instruments.get("isi")
     texts = {item.id: f"Licensed question {item.id}" for item in isi.items}
-    labels = {item.id: {o.value: f"label {o.value}" for o in item.options} for item in isi.items}
+    labels = {
+        item.id: {o.value: f"label {o.value}" for o in item.options}
+        for item in isi.items
+        if isinstance(item, ChoiceItem)
+    }
     return LicensedText("isi", 1, overrides.get("texts", texts), overrides.get("labels", labels), "Instructions")
 
 
@@ -170,7 +176,7 @@ def test_licensed_wording_must_cover_every_item_and_option_and_nothing_else() ->
     texts = {item.id: "text" for item in isi.items}
     del texts["q3"]
     texts["q99"] = "stray"
-    labels = {item.id: {o.value: "x" for o in item.options} for item in isi.items}
+    labels = {item.id: {o.value: "x" for o in item.options} for item in isi.items if isinstance(item, ChoiceItem)}
     del labels["q1"][4]
     problems = text_problems(isi, _isi_text(texts=texts, labels=labels))
     assert "item 'q3' has no text" in problems

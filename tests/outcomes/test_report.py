@@ -12,8 +12,10 @@ import pytest
 
 from longtide.outcomes import instruments, wording
 from longtide.outcomes.diary import DiaryDay
-from longtide.outcomes.measures import MHD, measure_of
+from longtide.outcomes.measures import MHD, Measure, measure_of
 from longtide.outcomes.report import (
+    CohortReport,
+    Count,
     EpisodeRecord,
     ReportNotReady,
     SessionRecord,
@@ -51,7 +53,7 @@ X2      2026-03-09  -    5    -    a.       | no baseline: counted as started, n
 """
 
 
-def parse(table: str, measure=NPRS) -> list[EpisodeRecord]:
+def parse(table: str, measure: Measure = NPRS) -> list[EpisodeRecord]:
     episodes = []
     for line in table.strip().splitlines():
         row = line.split("|")[0].split()
@@ -83,13 +85,13 @@ def parse(table: str, measure=NPRS) -> list[EpisodeRecord]:
 
 
 @pytest.fixture(scope="module")
-def neck():
+def neck() -> CohortReport:
     return practice_report(
         parse(NECK), measure=NPRS, period=Q1_2026, as_of=AFTER_ALL_WINDOWS, windows=(WEEK_6, WEEK_12)
     )
 
 
-def test_the_cohort_counts_starters_baselines_and_follow_ups(neck) -> None:
+def test_the_cohort_counts_starters_baselines_and_follow_ups(neck: CohortReport) -> None:
     # Started in Q1: E01-E14 and X2 = 15; with a baseline: E01-E14 = 14.
     # Week 6 answered: all but E05, E12, E14 = 11. Week 12 answered: all but E05, E09, E14 = 11.
     assert neck.n_started == 15
@@ -98,14 +100,14 @@ def test_the_cohort_counts_starters_baselines_and_follow_ups(neck) -> None:
     assert neck.headline.window.key == "week_12"
 
 
-def test_week_12_missing_follow_ups(neck) -> None:
+def test_week_12_missing_follow_ups(neck: CohortReport) -> None:
     w12 = neck.window("week_12")
     assert (w12.n, w12.followed.count, w12.missing.count, w12.not_yet_due) == (14, 11, 3, 0)
     # 3 / 14 = 21.4 %
     assert w12.missing.share == pytest.approx(3 / 14)
 
 
-def test_week_12_all_starters_the_headline(neck) -> None:
+def test_week_12_all_starters_the_headline(neck: CohortReport) -> None:
     # improved: E01 E03 E06 E08 E10 E12 = 6 -> 6/14 = 42.9 % (21.4 % to 67.4 %)
     # unchanged: E02 E04 E05 E09 E11 E14 = 6 -> 42.9 % (21.4 % to 67.4 %)
     # worse: E07 E13 = 2 -> 14.3 % (4.0 % to 39.9 %)
@@ -124,7 +126,7 @@ def test_week_12_all_starters_the_headline(neck) -> None:
     assert summary.quartiles == (-2.75, 0)
 
 
-def test_week_12_completers_likely_optimistic(neck) -> None:
+def test_week_12_completers_likely_optimistic(neck: CohortReport) -> None:
     # E01 E02 E03 E04 E06 E07 E08 E10 E11 E12 E13 = 11
     # improved 6 -> 54.5 % (28.0 % to 78.7 %); unchanged E02 E04 E11 = 3 -> 27.3 % (9.7 % to 56.6 %);
     # worse 2 -> 18.2 % (5.1 % to 47.7 %); responders 5 -> 45.5 % (21.3 % to 72.0 %)
@@ -141,7 +143,7 @@ def test_week_12_completers_likely_optimistic(neck) -> None:
     assert summary.quartiles == (-3, 0.5)
 
 
-def test_week_6_uses_its_own_window_and_never_a_better_later_score(neck) -> None:
+def test_week_6_uses_its_own_window_and_never_a_better_later_score(neck: CohortReport) -> None:
     # improved only E03 (6 -> 4) and E06 (4 -> 2); E01 7 -> 5 is 29 %, E10 8 -> 6 is 25 %.
     w6 = neck.window("week_6")
     assert (w6.all_starters.improved.count, w6.all_starters.unchanged.count, w6.all_starters.worse.count) == (2, 12, 0)
@@ -153,7 +155,7 @@ def test_week_6_uses_its_own_window_and_never_a_better_later_score(neck) -> None
     assert w6.all_starters.quartiles == (-1.75, 0)
 
 
-def test_adverse_events_count_every_session_of_every_starter(neck) -> None:
+def test_adverse_events_count_every_session_of_every_starter(neck: CohortReport) -> None:
     # Sessions of E01-E14 and X2 (started in the period, baseline or not):
     # 6+5+5+4+1+6+6+4+3+4+5+4+5+2 + 2 = 62 sessions; check-ins answered 5+5+3+4+1+6+5+4+2+2+5+4+5+0 + 2 = 53;
     # after-effects 2+1+0+0+1+1+3+0+0+1+0+1+1+0 + 1 = 12 -> 12/53 = 22.6 % (13.4 % to 35.5 %); serious 1.
@@ -163,7 +165,7 @@ def test_adverse_events_count_every_session_of_every_starter(neck) -> None:
     assert adverse.serious.count == 1
 
 
-def test_every_report_carries_the_caveat(neck) -> None:
+def test_every_report_carries_the_caveat(neck: CohortReport) -> None:
     assert neck.caveat == wording.CAVEAT
     assert neck.caveat_title == wording.CAVEAT_TITLE
 
@@ -185,13 +187,15 @@ def test_windows_not_yet_closed_are_not_counted_as_missing() -> None:
 
 
 @pytest.fixture(scope="module")
-def neck_export():
+def neck_export() -> CohortReport:
     return practice_report(
         parse(NECK), measure=NPRS, period=Q1_2026, as_of=AFTER_ALL_WINDOWS, windows=(WEEK_6, WEEK_12), exported=True
     )
 
 
-def test_an_export_hides_every_cell_under_5_and_one_more_where_it_could_be_worked_out(neck_export) -> None:
+def test_an_export_hides_every_cell_under_5_and_one_more_where_it_could_be_worked_out(
+    neck_export: CohortReport,
+) -> None:
     summary = neck_export.window("week_12").all_starters
     # worse 2 is hidden; with n = 14 shown it could be worked out from improved and unchanged, so
     # the smaller of those (a tie: improved, the first) is hidden too.
@@ -204,7 +208,7 @@ def test_an_export_hides_every_cell_under_5_and_one_more_where_it_could_be_worke
     assert summary.no_room is None
 
 
-def test_an_export_hides_small_follow_up_splits_and_the_started_total(neck_export) -> None:
+def test_an_export_hides_small_follow_up_splits_and_the_started_total(neck_export: CohortReport) -> None:
     w12 = neck_export.window("week_12")
     # 11 answered and 3 missing: 3 is hidden, and so 11 is too (14 - 11 = 3)
     assert w12.missing.suppressed and w12.followed.suppressed
@@ -213,7 +217,7 @@ def test_an_export_hides_small_follow_up_splits_and_the_started_total(neck_expor
     assert neck_export.n_with_baseline == 14
 
 
-def test_an_export_hides_small_adverse_event_counts(neck_export) -> None:
+def test_an_export_hides_small_adverse_event_counts(neck_export: CohortReport) -> None:
     adverse = neck_export.adverse
     assert adverse.after_effects.count == 12  # 12 and 41 without: both shown
     assert adverse.serious.suppressed
@@ -266,7 +270,7 @@ HEADACHE = [
 
 
 @pytest.fixture(scope="module")
-def headache():
+def headache() -> CohortReport:
     episodes = []
     for episode_id, start, (base_days, base_filled), (w12_days, w12_filled) in HEADACHE:
         days = diary(start - timedelta(days=28), base_days, base_filled)
@@ -275,21 +279,22 @@ def headache():
     return practice_report(episodes, measure=MHD, period=Q1_2026, as_of=AFTER_ALL_WINDOWS, windows=(WEEK_12,))
 
 
-def test_headache_cohort_counts(headache) -> None:
+def test_headache_cohort_counts(headache: CohortReport) -> None:
     assert (headache.n_started, headache.n_with_baseline) == (6, 5)
     w12 = headache.window("week_12")
     assert (w12.n, w12.followed.count, w12.missing.count) == (5, 4, 1)
 
 
-def test_headache_responders_at_50_and_30_percent(headache) -> None:
+def test_headache_responders_at_50_and_30_percent(headache: CohortReport) -> None:
     summary = headache.window("week_12").all_starters
     assert summary.responders.count == 1  # H1
-    assert summary.responders_30.count == 2  # H1, H3
+    assert summary.responders_30 is not None and summary.responders_30.count == 2  # H1, H3
     completers = headache.window("week_12").completers
+    assert completers.responders_30 is not None
     assert (completers.n, completers.responders.count, completers.responders_30.count) == (4, 1, 2)
 
 
-def test_headache_cohort_under_10_shows_counts_only(headache) -> None:
+def test_headache_cohort_under_10_shows_counts_only(headache: CohortReport) -> None:
     summary = headache.window("week_12").all_starters
     assert summary.counts_only
     assert (summary.improved.count, summary.unchanged.count, summary.worse.count) == (2, 3, 0)
@@ -304,14 +309,15 @@ def test_episodes_measured_on_another_measure_are_refused() -> None:
         practice_report(episodes, measure=MHD, period=Q1_2026, as_of=AFTER_ALL_WINDOWS, windows=(WEEK_12,))
 
 
-def test_report_text_has_no_banned_wording(neck) -> None:
+def test_report_text_has_no_banned_wording(neck: CohortReport) -> None:
     texts = [*neck.caveat, neck.caveat_title, wording.COMPLETERS_LABEL, wording.ALL_STARTERS_LABEL]
     texts += [neck.window(key).window.label for key in ("week_6", "week_12")]
     for text in texts:
         assert wording.banned_wording(text) == [], text
 
 
-def _count(count):
+def _count(count: Count) -> tuple[int | None, float, float, float]:
+    assert count.share is not None and count.low is not None and count.high is not None, count
     return (count.count, round(count.share, 4), round(count.low, 4), round(count.high, 4))
 
 
@@ -325,4 +331,4 @@ def test_two_episodes_with_one_id_are_refused() -> None:
 
 def test_session_windows_are_for_one_client_not_for_the_report() -> None:
     with pytest.raises(TypeError, match="day windows"):
-        practice_report(parse(NECK), measure=NPRS, period=Q1_2026, as_of=AFTER_ALL_WINDOWS, windows=(BEFORE_SESSION_4,))
+        practice_report(parse(NECK), measure=NPRS, period=Q1_2026, as_of=AFTER_ALL_WINDOWS, windows=(BEFORE_SESSION_4,))  # type: ignore[arg-type]  # the wrong kind, on purpose

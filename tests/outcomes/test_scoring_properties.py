@@ -1,6 +1,8 @@
 """Properties of every scoring rule: scores stay in range, raising an item never lowers a total,
 a missing answer is never silently filled in, and order does not matter."""
 
+from typing import Any, Protocol
+
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -19,11 +21,23 @@ GENERIC = [
 ]
 
 
-def _value(item, draw, above=None, limit=None):
+class Draw(Protocol):
+    """What draws a value: a composite strategy's `draw` or `st.data()`'s."""
+
+    def __call__[T](self, strategy: st.SearchStrategy[T], label: Any = None) -> T: ...
+
+
+def _option_points(item: ChoiceItem, value: float) -> float:
+    option = item.option(int(value))
+    assert option is not None and option.points is not None, (item.id, value)
+    return option.points
+
+
+def _value(item: ChoiceItem | NumberItem, draw: Draw, above: float | None = None, limit: float | None = None) -> float:
     if isinstance(item, ChoiceItem):
         values = [o.value for o in item.options if o.points is not None]
         if above is not None:
-            values = [v for v in values if item.option(v).points > item.option(above).points]
+            values = [v for v in values if _option_points(item, v) > _option_points(item, above)]
             assume(values)
         return draw(st.sampled_from(values))
     low = item.minimum if above is None else above + 1
@@ -34,9 +48,9 @@ def _value(item, draw, above=None, limit=None):
     return draw(st.floats(low, high, allow_nan=False))
 
 
-def _limit(instrument: Instrument, answers: dict, item_id: str):
+def _limit(instrument: Instrument, answers: dict[str, Any], item_id: str) -> float | None:
     """Return the largest value ``item_id`` may take given the instrument's cross-checks."""
-    limit = None
+    limit: float | None = None
     for check in instrument.checks:
         if item_id in check.items:
             ceiling = check.at_most if check.at_most_item is None else answers[check.at_most_item]
@@ -46,28 +60,29 @@ def _limit(instrument: Instrument, answers: dict, item_id: str):
 
 
 @st.composite
-def complete_answers(draw, instrument: Instrument):
-    answers = {}
+def complete_answers(draw: st.DrawFn, instrument: Instrument) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
     for item in instrument.scored_items:
         answers[item.id] = 0  # placeholders so cross-checks can be evaluated in order
     for item in instrument.scored_items:
+        assert isinstance(item, ChoiceItem | NumberItem), item
         limit = _limit(instrument, answers, item.id)
         answers[item.id] = _value(item, draw, limit=limit)
     assert not validate(instrument, answers)
     return answers
 
 
-def _points(instrument: Instrument, item_id: str, value) -> float:
+def _points(instrument: Instrument, item_id: str, value: float) -> float:
     item = instrument.item(item_id)
     if isinstance(item, ChoiceItem):
-        return item.option(value).points
+        return _option_points(item, value)
     return float(value)
 
 
 @pytest.mark.parametrize("instrument", GENERIC, ids=lambda i: i.id)
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
-def test_complete_answers_score_within_the_range(instrument, data) -> None:
+def test_complete_answers_score_within_the_range(instrument: Instrument, data: st.DataObject) -> None:
     answers = data.draw(complete_answers(instrument))
     result = score(instrument, answers)
     assert isinstance(result, Scored)
@@ -83,10 +98,11 @@ def test_complete_answers_score_within_the_range(instrument, data) -> None:
 @pytest.mark.parametrize("instrument", GENERIC, ids=lambda i: i.id)
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
-def test_raising_any_item_never_lowers_the_total(instrument, data) -> None:
+def test_raising_any_item_never_lowers_the_total(instrument: Instrument, data: st.DataObject) -> None:
     answers = data.draw(complete_answers(instrument))
     item_id = data.draw(st.sampled_from([item.id for item in instrument.scored_items]))
     item = instrument.item(item_id)
+    assert isinstance(item, ChoiceItem | NumberItem), item
     new_value = _value(item, data.draw, above=answers[item_id], limit=_limit(instrument, answers, item_id))
     assert _points(instrument, item_id, new_value) > _points(instrument, item_id, answers[item_id])
     raised = dict(answers, **{item_id: new_value})
@@ -98,6 +114,7 @@ def test_raising_any_item_never_lowers_the_total(instrument, data) -> None:
     # Higher-worse totals: a higher total never lands in a milder band.
     if instrument.bands:
         order = [band.key for band in instrument.bands]
+        assert after.band is not None and before.band is not None
         assert order.index(after.band.key) >= order.index(before.band.key)
 
 
@@ -108,7 +125,7 @@ def test_raising_any_item_never_lowers_the_total(instrument, data) -> None:
 )
 @settings(max_examples=30, deadline=None)
 @given(data=st.data())
-def test_a_sum_with_any_answer_missing_is_not_scorable(instrument, data) -> None:
+def test_a_sum_with_any_answer_missing_is_not_scorable(instrument: Instrument, data: st.DataObject) -> None:
     answers = data.draw(complete_answers(instrument))
     dropped = data.draw(st.sampled_from(sorted(answers)))
     result = score(instrument, dict(answers, **{dropped: None}))
@@ -121,7 +138,9 @@ def test_a_sum_with_any_answer_missing_is_not_scorable(instrument, data) -> None
 )
 @settings(max_examples=30, deadline=None)
 @given(data=st.data())
-def test_missing_items_within_the_allowance_score_and_beyond_it_do_not(instrument_id: str, allowed: int, data) -> None:
+def test_missing_items_within_the_allowance_score_and_beyond_it_do_not(
+    instrument_id: str, allowed: int, data: st.DataObject
+) -> None:
     instrument = instruments.get(instrument_id)
     answers = data.draw(complete_answers(instrument))
     item_ids = [item.id for item in instrument.scored_items]
@@ -138,7 +157,7 @@ def test_missing_items_within_the_allowance_score_and_beyond_it_do_not(instrumen
 @pytest.mark.parametrize("instrument", GENERIC, ids=lambda i: i.id)
 @settings(max_examples=20, deadline=None)
 @given(data=st.data())
-def test_the_order_of_answers_does_not_matter(instrument, data) -> None:
+def test_the_order_of_answers_does_not_matter(instrument: Instrument, data: st.DataObject) -> None:
     answers = data.draw(complete_answers(instrument))
     shuffled = dict(data.draw(st.permutations(list(answers.items()))))
     assert score(instrument, answers) == score(instrument, shuffled)
@@ -151,10 +170,10 @@ FOUR_LEVELS = st.integers(0, 3)
 
 
 @st.composite
-def psqi_answers(draw):
+def psqi_answers(draw: st.DrawFn) -> dict[str, float]:
     bedtime = draw(st.integers(0, 1439))
     in_bed = draw(st.integers(60, 14 * 60))
-    answers = {
+    answers: dict[str, float] = {
         "bedtime": bedtime,
         "wake_time": (bedtime + in_bed) % 1440,
         "minutes_to_sleep": draw(st.integers(0, 180)),
@@ -167,7 +186,9 @@ def psqi_answers(draw):
 
 @settings(max_examples=100, deadline=None)
 @given(answers=psqi_answers(), extra_minutes=st.integers(1, 120))
-def test_psqi_taking_longer_to_fall_asleep_never_lowers_the_score(answers, extra_minutes) -> None:
+def test_psqi_taking_longer_to_fall_asleep_never_lowers_the_score(
+    answers: dict[str, float], extra_minutes: int
+) -> None:
     slower = dict(answers, minutes_to_sleep=min(720, answers["minutes_to_sleep"] + extra_minutes))
     before, after = score(PSQI, answers), score(PSQI, slower)
     assert isinstance(before, Scored)
@@ -178,15 +199,20 @@ def test_psqi_taking_longer_to_fall_asleep_never_lowers_the_score(answers, extra
 
 @settings(max_examples=100, deadline=None)
 @given(answers=psqi_answers(), fewer_half_hours=st.integers(1, 8))
-def test_psqi_sleeping_less_in_the_same_time_in_bed_never_lowers_the_score(answers, fewer_half_hours) -> None:
+def test_psqi_sleeping_less_in_the_same_time_in_bed_never_lowers_the_score(
+    answers: dict[str, float], fewer_half_hours: int
+) -> None:
     less = dict(answers, hours_asleep=max(0.0, answers["hours_asleep"] - fewer_half_hours / 2))
     before, after = score(PSQI, answers), score(PSQI, less)
+    assert isinstance(before, Scored)
     assert isinstance(after, Scored)
     assert after.total >= before.total
 
 
 @settings(max_examples=100, deadline=None)
 @given(answers=psqi_answers(), item=st.sampled_from([f"q5{c}" for c in "abcdefghij"] + ["q6", "q7", "q8", "q9"]))
-def test_psqi_a_worse_answer_never_lowers_the_score(answers, item) -> None:
+def test_psqi_a_worse_answer_never_lowers_the_score(answers: dict[str, float], item: str) -> None:
     worse = dict(answers, **{item: min(3, answers[item] + 1)})
-    assert score(PSQI, worse).total >= score(PSQI, answers).total
+    before, after = score(PSQI, answers), score(PSQI, worse)
+    assert isinstance(before, Scored) and isinstance(after, Scored)
+    assert after.total >= before.total

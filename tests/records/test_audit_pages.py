@@ -13,8 +13,9 @@ from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 from django.utils import timezone
 
-from conftest import streamed
+from conftest import ClientResponse, streamed
 from longtide.audit.models import AuditEvent
+from longtide.clients.models import Client
 from tests.access.conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,7 @@ def _as(user: User) -> HttpClient:
 
 
 @pytest.fixture
-def looked(world: World):
+def looked(world: World) -> Client:
     """Ana opens Cleo's chart twice, Bea breaks the glass with a formula-like reason and opens it."""
     cleo = world.appointments["tidewater"].client
     chart = f"/staff/tidewater/clients/{cleo.pk}/chart/"
@@ -43,13 +44,13 @@ def looked(world: World):
     return cleo
 
 
-def _csv(response) -> list[dict[str, str]]:
+def _csv(response: ClientResponse) -> list[dict[str, str]]:
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
     assert "no-store" in response["Cache-Control"]
     return list(csv.DictReader(io.StringIO(streamed(response).decode())))
 
 
-def test_the_trail_filters_by_who_client_action_and_dates(world: World, looked) -> None:
+def test_the_trail_filters_by_who_client_action_and_dates(world: World, looked: Client) -> None:
     owner = _as(world.users["owner"])
     page = owner.get(TRAIL).text
     assert "Cleo Park" in page
@@ -59,7 +60,7 @@ def test_the_trail_filters_by_who_client_action_and_dates(world: World, looked) 
     ana = world.users["practitioner"].pk
     only_ana = owner.get(TRAIL, {"who": ana}).text
     assert "2 events" in only_ana and "bea" not in only_ana.split('id="events"')[1]
-    glass = owner.get(TRAIL, {"action": "break_glass", "client": looked.pk}).text
+    glass = owner.get(TRAIL, {"action": "break_glass", "client": str(looked.pk)}).text
     assert "1 event" in glass and "covering" in glass
     assert "0 events" in owner.get(TRAIL, {"start": "2001-01-01", "end": "2001-01-31"}).text
     assert "No events match." in owner.get(TRAIL, {"client": 999999}).text
@@ -86,9 +87,9 @@ def test_bad_filters_answer_400_with_the_message_and_keep_what_was_typed(
     assert message in response.text.replace("&#x27;", "'")
 
 
-def test_the_trail_as_csv_is_defused_and_audited(world: World, looked) -> None:
+def test_the_trail_as_csv_is_defused_and_audited(world: World, looked: Client) -> None:
     owner = _as(world.users["owner"])
-    rows = _csv(owner.get(TRAIL, {"client": looked.pk, "format": "csv"}))
+    rows = _csv(owner.get(TRAIL, {"client": str(looked.pk), "format": "csv"}))
     assert {r["client"] for r in rows} == {"Cleo Park"}
     [glass] = [r for r in rows if r["action"] == "break_glass"]
     assert glass["who"] == "bea" and glass["reason"].startswith("'=HYPERLINK(")
@@ -96,7 +97,7 @@ def test_the_trail_as_csv_is_defused_and_audited(world: World, looked) -> None:
     assert (export.actor_id, export.detail, export.client_id) == (world.users["owner"].pk, "csv; filters: client", None)
 
 
-def test_the_monthly_report_puts_break_glass_first_and_counts_looks(world: World, looked) -> None:
+def test_the_monthly_report_puts_break_glass_first_and_counts_looks(world: World, looked: Client) -> None:
     owner = _as(world.users["owner"])
     page = owner.get(MONTHLY).text
     glass = page.split('id="break-glass"')[1].split("</section>")[0]

@@ -11,6 +11,7 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from longtide.audit.models import AuditEvent
+from longtide.clients.models import Client
 from longtide.records.chart import BREAK_GLASS_HOURS
 from longtide.records.models import BreakGlass
 from longtide.scheduling.care_team import care_team_user_ids
@@ -26,7 +27,7 @@ def _as(user: User) -> HttpClient:
     return client
 
 
-def _paths(world):
+def _paths(world: World) -> tuple[Client, str, str, str]:
     cleo = world.appointments["tidewater"].client
     base = f"/staff/tidewater/clients/{cleo.pk}/chart/"
     return cleo, base, base + "break-glass/", base + "access/"

@@ -6,9 +6,11 @@ desk; another practice's records are not found; a second submit changes nothing)
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 from django.utils import timezone
 
@@ -20,6 +22,7 @@ from longtide.clients.models import Client
 from longtide.intake import actions as intake_actions
 from longtide.intake.models import Flag, Intake, Signature
 from longtide.notifications.models import Message
+from longtide.practice.models import Practice
 from longtide.records.merge import MergeRefused, merge_clients, preview
 from longtide.records.models import ClientMerge
 from longtide.sampledata.demo import seed_demo
@@ -31,11 +34,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo():
+def demo() -> Practice:
     return seed_demo()
 
 
-def user(name: str):
+def user(name: str) -> User:
     return get_user_model().objects.get(username=name)
 
 
@@ -43,19 +46,19 @@ def desk() -> Actor:
     return Actor(user("frontdesk"), "front_desk")
 
 
-def client_named(practice, first: str) -> Client:
+def client_named(practice: Practice, first: str) -> Client:
     return Client.objects.get(practice=practice, first_name=first, merged_into__isnull=True)
 
 
-def second_record(practice, first: str, last: str, **contact: str) -> Client:
+def second_record(practice: Practice, first: str, last: str, **contact: str) -> Client:
     """A second record of the same person, as a phone booking or a second address makes one."""
     return Client.objects.create(practice=practice, first_name=first, last_name=last, **contact)
 
 
-def test_everything_of_the_duplicate_moves_and_the_merge_is_recorded(demo) -> None:
+def test_everything_of_the_duplicate_moves_and_the_merge_is_recorded(demo: Practice) -> None:
     sam = client_named(demo, "Sam")  # submitted intake, an acknowledged flag, consents, visits
     phone_record = second_record(demo, "Sam", "Ortiz", phone="+1 718 555 0123")
-    before = {
+    before: dict[str, Any] = {
         "appointments": set(Appointment.objects.filter(client=sam).values_list("pk", flat=True)),
         "intakes": Intake.objects.filter(client=sam).count(),
         "flags": Flag.objects.filter(client=sam).count(),
@@ -104,10 +107,11 @@ def test_everything_of_the_duplicate_moves_and_the_merge_is_recorded(demo) -> No
     assert booked.appointment.client == kept
 
 
-def test_messages_and_histories_go_with_their_appointments(demo) -> None:
+def test_messages_and_histories_go_with_their_appointments(demo: Practice) -> None:
     cleo = client_named(demo, "Cleo")
     typo = second_record(demo, "Cleo", "Parks", email="cleo.parks@example.invalid")
     visit = Appointment.objects.filter(client=cleo, start__gt=timezone.now()).order_by("start").first()
+    assert visit is not None
     Appointment.objects.filter(pk=visit.pk).update(client=typo)
     Message.objects.create(
         practice_id=demo.pk,
@@ -128,7 +132,7 @@ def test_messages_and_histories_go_with_their_appointments(demo) -> None:
     assert cleo.email == "cleo.park@example.invalid"  # the kept record had an address: it keeps its own
 
 
-def test_a_duplicate_with_signed_notes_is_refused_and_the_other_way_round_works(demo) -> None:
+def test_a_duplicate_with_signed_notes_is_refused_and_the_other_way_round_works(demo: Practice) -> None:
     cleo = client_named(demo, "Cleo")  # signed session notes
     second = second_record(demo, "Cleo", "Park", phone="+1 718 555 0188")
     with pytest.raises(MergeRefused) as refused:
@@ -140,7 +144,7 @@ def test_a_duplicate_with_signed_notes_is_refused_and_the_other_way_round_works(
     assert cleo.phone == "+1 718 555 0188"
 
 
-def test_the_refusals(demo) -> None:
+def test_the_refusals(demo: Practice) -> None:
     ada = client_named(demo, "Ada")  # an unfinished intake
     other = second_record(demo, "Ada", "Kent", phone="+1 718 555 0177")
     intake_actions.draft_for(other)
@@ -180,7 +184,7 @@ def signed_in(name: str) -> HttpClient:
     return http
 
 
-def test_the_front_desk_finds_previews_and_confirms_and_a_second_submit_changes_nothing(demo) -> None:
+def test_the_front_desk_finds_previews_and_confirms_and_a_second_submit_changes_nothing(demo: Practice) -> None:
     marta = client_named(demo, "Marta")  # phone only
     online = second_record(demo, "Marta", "Ruiz", email="marta.ruiz@example.test")
     http = signed_in("frontdesk")
@@ -207,7 +211,7 @@ def test_the_front_desk_finds_previews_and_confirms_and_a_second_submit_changes_
     assert http.get(f"/staff/demo/clients/{online.pk}/merge/")["Location"] == f"/staff/demo/clients/{marta.pk}/"
 
 
-def test_practitioners_may_not_merge_and_other_practices_records_are_not_found(demo, cast: Cast) -> None:
+def test_practitioners_may_not_merge_and_other_practices_records_are_not_found(demo: Practice, cast: Cast) -> None:
     marta = client_named(demo, "Marta")
     online = second_record(demo, "Marta", "Ruiz", email="marta.ruiz@example.test")
     maya = signed_in("maya")

@@ -50,7 +50,7 @@ def _leaves(value: Any) -> list[str]:
 
 
 @pytest.fixture
-def hostile_cleo(world: World):
+def hostile_cleo(world: World) -> int:
     appointment = world.appointments["tidewater"]
     Client.objects.filter(pk=appointment.client_id).update(**HOSTILE)
     type(appointment).objects.filter(pk=appointment.pk).update(note=HOSTILE_NOTE)
@@ -72,7 +72,7 @@ def hostile_cleo(world: World):
     return appointment.client_id
 
 
-def test_the_json_bundle_holds_the_whole_record_and_the_export_is_audited(world: World, hostile_cleo) -> None:
+def test_the_json_bundle_holds_the_whole_record_and_the_export_is_audited(world: World, hostile_cleo: int) -> None:
     olga = _as(world.users["owner"])
     _as(world.users["practitioner"]).get(f"/staff/tidewater/clients/{hostile_cleo}/chart/")
     response = olga.get(f"/staff/tidewater/clients/{hostile_cleo}/chart/export.json")
@@ -115,7 +115,7 @@ def test_the_json_bundle_holds_the_whole_record_and_the_export_is_audited(world:
     assert (event.client_id, event.actor_label, event.detail, event.basis) == (hostile_cleo, "olga", "json", "owner")
 
 
-def test_the_printable_page_shows_every_value_of_the_bundle_escaped(world: World, hostile_cleo) -> None:
+def test_the_printable_page_shows_every_value_of_the_bundle_escaped(world: World, hostile_cleo: int) -> None:
     olga = _as(world.users["owner"])
     bundle = json.loads(olga.get(f"/staff/tidewater/clients/{hostile_cleo}/chart/export.json").content)
     page = olga.get(f"/staff/tidewater/clients/{hostile_cleo}/chart/export/")

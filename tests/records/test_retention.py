@@ -25,7 +25,7 @@ from tests.access.conftest import World
 pytestmark = pytest.mark.django_db
 
 
-def _age(world, years: int):
+def _age(world: World, years: int) -> int:
     """Move Tidewater's appointment (and its client's creation) `years` into the past; rule: New York."""
     appointment = world.appointments["tidewater"]
     shift = timedelta(days=365 * years + 30)

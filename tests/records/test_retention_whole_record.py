@@ -5,6 +5,7 @@ birth from the intake form decides the minors' rule. On PostgreSQL run with DATA
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, InternalError, OperationalError, connection, transaction
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 DatabaseRefusal = (IntegrityError, InternalError, OperationalError)
 
 
-def _raw(sql: str, params: list[object]) -> None:
+def _raw(sql: str, params: list[Any]) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
 

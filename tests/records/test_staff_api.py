@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from conftest import ClientResponse
 from longtide.audit.models import AuditEvent
 from longtide.practice.models import StaffMembership
 from longtide.tokens.issue import create_token, digest
@@ -26,13 +27,13 @@ UNAUTHENTICATED = {
 }
 
 
-def _token(world, who: str, practice: str = "tidewater", days: int = 30) -> str:
+def _token(world: World, who: str, practice: str = "tidewater", days: int = 30) -> str:
     return create_token(
         practice=world.practices[practice], user=world.users[who], days=days, name="test", now=timezone.now()
     ).token
 
 
-def _get(path: str, token: str | None, **headers: str) -> object:
+def _get(path: str, token: str | None, **headers: str) -> ClientResponse:
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
     return HttpClient().get(path, headers=headers)
@@ -148,7 +149,8 @@ def test_search_finds_clients_and_every_call_is_audited_through_the_api(world: W
         ("client_list", "api", "ben", None, "0 clients"),
         ("client", "api", "ben", cleo, ""),
     ]
-    assert AuditEvent.objects.filter(via="api").first().user_agent == "script/1"
+    first = AuditEvent.objects.filter(via="api").first()
+    assert first is not None and first.user_agent == "script/1"
 
 
 @pytest.mark.parametrize(

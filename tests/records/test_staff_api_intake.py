@@ -9,8 +9,10 @@ import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from conftest import ClientResponse
 from longtide.audit.models import AuditEvent
 from longtide.audit.trail import Actor
+from longtide.clients.models import Client
 from longtide.intake import actions
 from longtide.intake.models import Flag
 from longtide.tokens.issue import create_token
@@ -20,7 +22,7 @@ from tests.intake.test_intake_actions import ORIGIN, TODAY, _agree_all, _filled
 pytestmark = pytest.mark.django_db
 
 
-def _get(world, who: str, path: str, practice: str = "tidewater"):
+def _get(world: World, who: str, path: str, practice: str = "tidewater") -> ClientResponse:
     token = create_token(
         practice=world.practices[practice], user=world.users[who], days=1, name="t", now=timezone.now()
     ).token
@@ -28,7 +30,7 @@ def _get(world, who: str, path: str, practice: str = "tidewater"):
 
 
 @pytest.fixture
-def submitted(world: World):
+def submitted(world: World) -> Client:
     cleo = world.appointments["tidewater"].client
     actions.submit(_filled(cleo, "chiari", "pregnant"), _agree_all(cleo), origin=ORIGIN, today=TODAY)
     pregnant = Flag.objects.get(client=cleo, item_key="pregnant")
@@ -42,7 +44,7 @@ def submitted(world: World):
     return cleo
 
 
-def test_the_care_team_reads_answers_flags_and_consents(world: World, submitted) -> None:
+def test_the_care_team_reads_answers_flags_and_consents(world: World, submitted: Client) -> None:
     path = f"/api/v1/p/tidewater/clients/{submitted.pk}/intake"
     response = _get(world, "practitioner", path)
     assert response.status_code == 200
@@ -63,7 +65,7 @@ def test_the_care_team_reads_answers_flags_and_consents(world: World, submitted)
 
 
 @pytest.mark.parametrize(("who", "basis"), [("front_desk", "front_desk"), ("colleague", "not_in_care")])
-def test_others_in_the_practice_get_the_status_only(world: World, submitted, who: str, basis: str) -> None:
+def test_others_in_the_practice_get_the_status_only(world: World, submitted: Client, who: str, basis: str) -> None:
     body = _get(world, who, f"/api/v1/p/tidewater/clients/{submitted.pk}/intake").json()
     assert (body["clinical"], body["basis"], body["intake"], body["flags"], body["consents"]) == (
         False,
@@ -87,7 +89,7 @@ def test_others_in_the_practice_get_the_status_only(world: World, submitted, who
         "/api/v1/p/tidewater/clients/0/intake",
     ],
 )
-def test_what_is_not_theirs_is_404(world: World, submitted, path: str) -> None:
+def test_what_is_not_theirs_is_404(world: World, submitted: Client, path: str) -> None:
     hal = world.appointments["harbour"].client
     response = _get(world, "owner", path.format(cleo=submitted.pk, hal=hal.pk))
     assert (response.status_code, response.json()["code"]) == (404, "not_found")

@@ -10,10 +10,13 @@ import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from conftest import ClientResponse
 from longtide.audit.models import AuditEvent
 from longtide.audit.trail import Actor
+from longtide.clients.models import Client
 from longtide.notes.actions import add_addendum, save_draft, sign_note, start_note
 from longtide.notes.canonical import content_hash
+from longtide.notes.models import SessionNote
 from longtide.records.models import BreakGlass
 from longtide.tokens.issue import create_token
 from tests.access.conftest import World
@@ -25,7 +28,7 @@ TREATMENT_ON_FILE = frozenset({"treatment"})
 SIGNATURE_KEYS = {"status", "content_hash", "hash_matches", "addenda"}
 
 
-def _get(world, who: str, path: str):
+def _get(world: World, who: str, path: str) -> ClientResponse:
     token = create_token(
         practice=world.practices["tidewater"], user=world.users[who], days=1, name="t", now=timezone.now()
     ).token
@@ -33,7 +36,7 @@ def _get(world, who: str, path: str):
 
 
 @pytest.fixture
-def signed(world: World):
+def signed(world: World) -> tuple[Client, SessionNote, SessionNote]:
     cast = world.cast
     cleo = world.appointments["tidewater"].client
     by = Actor(cast.ana_user, "practitioner")
@@ -49,7 +52,9 @@ def signed(world: World):
     return cleo, note, draft
 
 
-def test_the_care_team_reads_the_notes_and_can_verify_each_signature(world: World, signed) -> None:
+def test_the_care_team_reads_the_notes_and_can_verify_each_signature(
+    world: World, signed: tuple[Client, SessionNote, SessionNote]
+) -> None:
     cleo, note, draft = signed
     listed = _get(world, "practitioner", f"/api/v1/p/tidewater/clients/{cleo.pk}/notes")
     assert listed.status_code == 200
@@ -72,7 +77,9 @@ def test_the_care_team_reads_the_notes_and_can_verify_each_signature(world: Worl
     ]
 
 
-def test_front_desk_and_a_practitioner_outside_the_care_team_get_404_until_break_glass(world: World, signed) -> None:
+def test_front_desk_and_a_practitioner_outside_the_care_team_get_404_until_break_glass(
+    world: World, signed: tuple[Client, SessionNote, SessionNote]
+) -> None:
     cleo, note, _draft = signed
     paths = [f"/api/v1/p/tidewater/clients/{cleo.pk}/notes", f"/api/v1/p/tidewater/clients/{cleo.pk}/notes/{note.pk}"]
     for who in ("front_desk", "colleague"):
@@ -94,7 +101,9 @@ def test_front_desk_and_a_practitioner_outside_the_care_team_get_404_until_break
     assert AuditEvent.objects.get(via="api").basis == "break_glass"
 
 
-def test_a_note_of_another_client_or_a_huge_id_is_404(world: World, signed) -> None:
+def test_a_note_of_another_client_or_a_huge_id_is_404(
+    world: World, signed: tuple[Client, SessionNote, SessionNote]
+) -> None:
     cleo, note, _draft = signed
     hal = world.appointments["harbour"].client
     for path in (

@@ -93,7 +93,8 @@ def test_a_cancelled_appointment_allows_nothing(cast: Cast) -> None:
     visit = cancel_appointment(appointment=staff_booked(cast), by_client=False, decided_by="client", reason="Moved")
     for moment in (NOW, INSIDE_WINDOW, VISIT + timedelta(hours=1)):
         assert visit.allowed_actions(moment) == {"move": False, "cancel": False, "late_cancel": False, "mark": False}
-    assert visit.mark_refusal(VISIT).code == "not_markable"
+    refusal = visit.mark_refusal(VISIT)
+    assert refusal is not None and refusal.code == "not_markable"
 
 
 def test_a_late_cancellation_is_refused_outside_the_window_and_after_the_start(
@@ -311,6 +312,7 @@ def test_signing_the_session_note_records_the_visit_completed_by_its_practitione
     visit.refresh_from_db()
     assert visit.status == Status.COMPLETED
     event = visit.events.last()
+    assert event is not None
     assert (event.kind, event.channel, event.by_user, event.reason) == (
         "completed",
         "staff",

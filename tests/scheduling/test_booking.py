@@ -12,6 +12,7 @@ from conftest import Cast
 from longtide.notifications.delivery import deliver_due
 from longtide.practice.models import Practitioner, Room
 from longtide.scheduling.booking import (
+    Booked,
     ClientDetails,
     book_appointment,
     cancel_appointment,
@@ -38,12 +39,12 @@ def frozen() -> Iterator[None]:
         yield
 
 
-def book(cast: Cast, start=WED_10, client=CLEO, **kw):
+def book(cast: Cast, start: datetime = WED_10, client: ClientDetails = CLEO, **kw: Any) -> Booked:
     kw.setdefault("practitioner", cast.ana)
     return book_appointment(practice=cast.tidewater, service=cast.session, start=start, client=client, **kw)
 
 
-def booked(cast: Cast, start=WED_10, client=CLEO, **kw):
+def booked(cast: Cast, start: datetime = WED_10, client: ClientDetails = CLEO, **kw: Any) -> Appointment:
     """An online booking its address's owner has confirmed."""
     return confirm_booking(appointment=book(cast, start=start, client=client, **kw).appointment)
 
@@ -202,7 +203,7 @@ def test_time_off_and_days_off_block_booking(cast: Cast) -> None:
         (NOW + timedelta(days=120), "too_far"),
     ],
 )
-def test_policy_errors_are_specific(cast: Cast, start, code: str) -> None:
+def test_policy_errors_are_specific(cast: Cast, start: datetime, code: str) -> None:
     with pytest.raises(BookingError) as caught:
         book(cast, start=start)
     assert caught.value.code == code

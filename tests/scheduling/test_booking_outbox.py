@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any, NoReturn
 
 import pytest
 import time_machine
@@ -13,6 +14,7 @@ from longtide.clients.models import Client
 from longtide.notifications import outbox
 from longtide.notifications.models import Channel, Message, State
 from longtide.scheduling.booking import (
+    Booked,
     ClientDetails,
     book_appointment,
     cancel_appointment,
@@ -40,23 +42,23 @@ def frozen() -> Iterator[None]:
 def broken_outbox(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make every insert into the outbox fail, as a full disk or a dropped connection would."""
 
-    def fail(rows):
+    def fail(rows: object) -> NoReturn:
         raise OperationalError("disk I/O error")
 
     monkeypatch.setattr(outbox, "_insert_ignoring_conflicts", fail)
 
 
-def gone(rows):
+def gone(rows: object) -> NoReturn:
     raise DatabaseError("gone")
 
 
-def book(cast: Cast, **kw):
+def book(cast: Cast, **kw: Any) -> Booked:
     return book_appointment(
         practice=cast.tidewater, service=cast.session, practitioner=cast.ana, start=WED_10, client=NINA, **kw
     )
 
 
-def confirmed(cast: Cast, **kw):
+def confirmed(cast: Cast, **kw: Any) -> Appointment:
     return confirm_booking(appointment=book(cast, **kw).appointment)
 
 

@@ -6,6 +6,7 @@ and the demo never double-books itself."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ import time_machine
 from django.utils import timezone
 
 from longtide.clients.models import Client
+from longtide.practice.models import Practice
 from longtide.sampledata.demo import seed_demo
 from longtide.scheduling.models import OCCUPYING, Appointment, AppointmentEvent, Status
 
@@ -20,13 +22,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(params=[datetime(2026, 12, 2, 16, 0, tzinfo=UTC), datetime(2026, 12, 5, 3, 30, tzinfo=UTC)])
-def seeded(request: pytest.FixtureRequest):
+def seeded(request: pytest.FixtureRequest) -> Iterator[Practice]:
     """Seeded on a Wednesday at 11:00 in New York, and on a Friday night (after midnight in UTC)."""
     with time_machine.travel(request.param, tick=False):
         yield seed_demo()
 
 
-def test_today_has_a_completed_visit_a_no_show_one_under_way_a_moved_one_and_a_late_cancel(seeded) -> None:
+def test_today_has_a_completed_visit_a_no_show_one_under_way_a_moved_one_and_a_late_cancel(seeded: Practice) -> None:
     now = timezone.now()
     zone = seeded.locations.get().zone
     today = now.astimezone(zone).date()
@@ -49,7 +51,7 @@ def test_today_has_a_completed_visit_a_no_show_one_under_way_a_moved_one_and_a_l
     assert len(moved) == 1 and moved[0].status == Status.BOOKED and moved[0].start > now
 
 
-def test_past_weeks_have_a_no_show_a_late_cancel_and_an_online_cancellation(seeded) -> None:
+def test_past_weeks_have_a_no_show_a_late_cancel_and_an_online_cancellation(seeded: Practice) -> None:
     now = timezone.now()
     past = Appointment.objects.filter(practice=seeded, start__lt=now - timedelta(days=2))
     statuses = set(past.values_list("status", flat=True))
@@ -58,10 +60,11 @@ def test_past_weeks_have_a_no_show_a_late_cancel_and_an_online_cancellation(seed
     assert [e.kind for e in ben.events.all()] == ["created", "confirmed", "late_cancelled"]
     assert ben.events.get(kind="late_cancelled").reason
     iris = past.get(status=Status.CANCELLED_CLIENT)
-    assert iris.events.last().channel == "manage_link"
+    last = iris.events.last()
+    assert last is not None and last.channel == "manage_link"
 
 
-def test_a_phone_only_client_is_booked_and_every_appointment_has_a_history(seeded) -> None:
+def test_a_phone_only_client_is_booked_and_every_appointment_has_a_history(seeded: Practice) -> None:
     marta = Client.objects.get(practice=seeded, first_name="Marta")
     assert marta.email == "" and marta.phone and marta.appointments.exists()
     assert marta.reminders_label.startswith("None: no email address")
@@ -74,7 +77,7 @@ def test_a_phone_only_client_is_booked_and_every_appointment_has_a_history(seede
         assert all(e.at <= timezone.now() for e in events)
 
 
-def test_the_demo_never_double_books_itself_and_seeding_again_adds_nothing(seeded) -> None:
+def test_the_demo_never_double_books_itself_and_seeding_again_adds_nothing(seeded: Practice) -> None:
     holding = list(Appointment.objects.filter(practice=seeded, status__in=OCCUPYING).order_by("blocked_start"))
     for key in ("practitioner_id", "room_id"):
         by: dict[int, list[Appointment]] = {}

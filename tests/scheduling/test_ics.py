@@ -1,16 +1,17 @@
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from icalendar import Calendar
+from icalendar import Calendar, Component
 
 from longtide.scheduling.ics import appointment_ics
 
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-def make(**overrides: object) -> bytes:
-    arguments: dict[str, object] = {
+def make(**overrides: Any) -> bytes:
+    arguments: dict[str, Any] = {
         "uid": "appointment-7@tidewater.longtide",
         "start": datetime(2026, 12, 1, 10, 0, tzinfo=NEW_YORK),
         "end": datetime(2026, 12, 1, 11, 0, tzinfo=NEW_YORK),
@@ -21,10 +22,10 @@ def make(**overrides: object) -> bytes:
         "attendee_email": "cleo@example.test",
     }
     arguments.update(overrides)
-    return appointment_ics(**arguments)  # type: ignore[arg-type]
+    return appointment_ics(**arguments)
 
 
-def parse(data: bytes) -> tuple[Calendar, object]:
+def parse(data: bytes) -> tuple[Calendar, Component]:
     calendar = Calendar.from_ical(data)
     events = calendar.walk("VEVENT")
     assert len(events) == 1

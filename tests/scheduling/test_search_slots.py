@@ -3,19 +3,21 @@ them). Statement counts, not times: a search across many candidates must not bec
 candidate. Runs on SQLite and on PostgreSQL (DATABASE_URL)."""
 
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from conftest import Cast
 from longtide.practice.models import Practitioner
 from longtide.scheduling.models import WorkingHours
-from longtide.scheduling.search import search_slots
+from longtide.scheduling.search import Found, search_slots
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 DAY = date(2026, 12, 2)
 
 
-def _colleagues(cast, count: int, *, style: str = "") -> list[Practitioner]:
+def _colleagues(cast: Cast, count: int, *, style: str = "") -> list[Practitioner]:
     team = []
     for order in range(1, count + 1):
         person = Practitioner.objects.create(
@@ -30,13 +32,13 @@ def _colleagues(cast, count: int, *, style: str = "") -> list[Practitioner]:
     return team
 
 
-def _search(cast, **kw):
+def _search(cast: Cast, **kw: Any) -> tuple[Found, int]:
     with CaptureQueriesContext(connection) as ctx:
         found = search_slots(practice=cast.tidewater, service=cast.session, first_day=DAY, last_day=DAY, now=NOW, **kw)
     return found, len(ctx.captured_queries)
 
 
-def test_any_practitioner_is_two_statements_whatever_the_number_of_candidates(cast) -> None:
+def test_any_practitioner_is_two_statements_whatever_the_number_of_candidates(cast: Cast) -> None:
     _, alone = _search(cast)
     team = _colleagues(cast, 6)
     found, many = _search(cast)
@@ -48,7 +50,7 @@ def test_any_practitioner_is_two_statements_whatever_the_number_of_candidates(ca
     assert len({s.start for s in found.slots}) == len(found.slots)
 
 
-def test_a_second_search_reuses_the_candidates(cast) -> None:
+def test_a_second_search_reuses_the_candidates(cast: Cast) -> None:
     _colleagues(cast, 2)
     found, _ = _search(cast)
     with CaptureQueriesContext(connection) as ctx:
@@ -65,7 +67,7 @@ def test_a_second_search_reuses_the_candidates(cast) -> None:
     assert {s.practitioner_id for s in again.slots} == set(found.practitioner_ids), "every practitioner's slots"
 
 
-def test_candidates_are_active_practitioners_offering_the_service_of_the_style(cast) -> None:
+def test_candidates_are_active_practitioners_offering_the_service_of_the_style(cast: Cast) -> None:
     team = _colleagues(cast, 3, style="biomechanical")
     Practitioner.objects.filter(pk=team[0].pk).update(active=False)
     cast.session.practitioners.remove(team[1])

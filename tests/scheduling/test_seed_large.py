@@ -5,6 +5,7 @@ import io
 import itertools
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -35,8 +36,16 @@ def frozen() -> Iterator[None]:
         yield
 
 
-def seed(**kw):
-    args = {"slug": "large", "practitioners": 6, "rooms": 3, "days": 28, "fill": 0.6, "step": 15, "seed": 1}
+def seed(**kw: Any) -> Practice:
+    args: dict[str, Any] = {
+        "slug": "large",
+        "practitioners": 6,
+        "rooms": 3,
+        "days": 28,
+        "fill": 0.6,
+        "step": 15,
+        "seed": 1,
+    }
     args.update(kw)
     return seed_large_clinic(**args)
 

@@ -26,7 +26,7 @@ def frozen() -> Iterator[None]:
         yield
 
 
-def details(cast: Cast, **over):
+def details(cast: Cast, **over: str) -> dict[str, str]:
     data = {
         "slot": SLOT.format(pid=cast.ana.pk),
         "first_name": "Cleo",
@@ -45,12 +45,12 @@ DETAILS = "/p/tidewater/book/cst-60/details/"
 def emailed_token() -> str:
     """Send what the outbox holds and return the manage token in the last email."""
     deliver_due(worker="test")
-    found = re.search(r"/p/tidewater/manage/([\w-]+)/", mail.outbox[-1].body)
+    found = re.search(r"/p/tidewater/manage/([\w-]+)/", str(mail.outbox[-1].body))
     assert found, mail.outbox[-1].body
     return found.group(1)
 
 
-def book_confirmed(client: HttpClient, cast: Cast, **over) -> str:
+def book_confirmed(client: HttpClient, cast: Cast, **over: str) -> str:
     """Book through the form, confirm from the emailed link, and return the link's token."""
     assert client.post(DETAILS, details(cast, **over)).status_code == 302
     token = emailed_token()
@@ -124,7 +124,9 @@ def test_booking_end_to_end_holds_the_time_emails_a_link_and_confirms_there(clie
 
 def test_the_times_page_gives_the_details_page_its_request_key(client: HttpClient, cast: Cast) -> None:
     page = client.get(f"/p/tidewater/book/cst-60/times/?practitioner={cast.ana.pk}&from=2026-12-02").text
-    key = re.search(r"details/\?slot=[^\"]+&amp;k=([\w-]+)\"", page).group(1)
+    found = re.search(r"details/\?slot=[^\"]+&amp;k=([\w-]+)\"", page)
+    assert found is not None, page
+    key = found.group(1)
     form = client.get(f"{DETAILS}?slot={SLOT.format(pid=cast.ana.pk)}&k={key}").text
     assert f'name="request_key" value="{key}"' in form
 

@@ -163,7 +163,7 @@ def test_the_request_to_confirm_is_the_same_email_for_a_client_and_a_stranger(cl
         api_post(client, cast, email)
         deliver_due(worker="test")
         [message] = mail.outbox
-        body = re.sub(r"/manage/[\w-]+/", "/manage/TOKEN/", message.body)
+        body = re.sub(r"/manage/[\w-]+/", "/manage/TOKEN/", str(message.body))
         return {"to": message.to, "subject": message.subject, "body": body}
 
     known, unknown = both(emailed)

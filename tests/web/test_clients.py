@@ -56,7 +56,10 @@ def test_search_finds_by_the_start_of_a_name_an_address_or_the_phones_digits(cas
     _add(cast, "Dana", "Reyes", "dana.r@example.test", "(207) 555-0142")
     _add(cast, "Parker", "Lund", "", "+44 20 7946 0958")
     _add(cast, "Ana", "Paredes", "ana@example.test")
-    names = lambda text: [c.full_name for c in search_clients(cast.tidewater, text)]  # noqa: E731
+
+    def names(text: str) -> list[str]:
+        return [c.full_name for c in search_clients(cast.tidewater, text)]
+
     assert names("par") == ["Parker Lund", "Ana Paredes", "Cleo Park"]  # first or last name, list order
     assert names("cleo PA") == ["Cleo Park"]
     assert names("pa cleo") == ["Cleo Park"]

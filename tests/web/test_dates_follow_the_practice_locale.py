@@ -19,6 +19,7 @@ from django.template import Context, Template
 from django.test import Client as HttpClient
 
 import longtide
+from conftest import Cast
 from longtide.lib.formats import Formats, date_text, is_date_format
 from longtide.practice.models import Practice
 from longtide.web import formats
@@ -107,7 +108,7 @@ def test_the_when_filter_writes_a_date_alone_and_a_time_alone() -> None:
 
 
 @pytest.mark.django_db
-def test_a_french_practice_reads_french_dates_on_the_booking_and_staff_pages(client: HttpClient, cast) -> None:
+def test_a_french_practice_reads_french_dates_on_the_booking_and_staff_pages(client: HttpClient, cast: Cast) -> None:
     Practice.objects.filter(pk=cast.tidewater.pk).update(locale="fr-FR", clock_hours=24)
     now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
     with time_machine.travel(now, tick=False):
@@ -121,7 +122,7 @@ def test_a_french_practice_reads_french_dates_on_the_booking_and_staff_pages(cli
 
 
 @pytest.mark.django_db
-def test_an_english_practice_reads_the_dates_it_always_has(client: HttpClient, cast) -> None:
+def test_an_english_practice_reads_the_dates_it_always_has(client: HttpClient, cast: Cast) -> None:
     with time_machine.travel(datetime(2026, 12, 1, 12, 0, tzinfo=UTC), tick=False):
         client.force_login(cast.olga_user)
         week = client.get(f"/staff/tidewater/calendar/?view=week&date=2026-12-02&practitioner={cast.ana.pk}").text

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client as HttpClient
 
 from conftest import Cast
@@ -99,6 +100,7 @@ def test_a_practices_own_wording_is_used_for_new_messages(olga: HttpClient, cast
     assert message.subject == "Booked: Wed 2 Dec, 10:00 AM"
     assert message.body.startswith("Dear Cleo,\n\nSee you Wed 2 Dec, 10:00 AM at Harbourside.")
     assert "/p/tidewater/manage/" in message.body
+    assert isinstance(message, EmailMultiAlternatives)
     assert "igraine" not in message.body and "igraine" not in str(message.alternatives)
 
     reset = olga.post(WORDING, {"action": "reset"})

@@ -14,7 +14,7 @@ from conftest import Cast
 from longtide.clients.models import Client
 from longtide.notifications.delivery import deliver_due
 from longtide.notifications.models import Message, State
-from longtide.scheduling.booking import ClientDetails, book_appointment
+from longtide.scheduling.booking import Booked, ClientDetails, book_appointment
 from longtide.scheduling.models import Source
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def frozen() -> Iterator[None]:
 
 
 @pytest.fixture
-def booked(cast: Cast):
+def booked(cast: Cast) -> Booked:
     return book_appointment(
         practice=cast.tidewater,
         service=cast.session,
@@ -54,24 +54,25 @@ def resend_key(page: str) -> str:
     return found.group(1)
 
 
-def test_front_desk_sees_what_was_sent_to_whom_and_when(ben: HttpClient, booked) -> None:
+def test_front_desk_sees_what_was_sent_to_whom_and_when(ben: HttpClient, booked: Booked) -> None:
     deliver_due(worker="test")
     page = ben.get("/staff/tidewater/outbox/").content.decode()
     assert "Booking confirmation" in page and "cleo@example.test" in page and "Sent" in page
     assert "Migraines" not in page
 
 
-def test_the_message_page_shows_the_text_but_not_the_private_link(ben: HttpClient, booked) -> None:
+def test_the_message_page_shows_the_text_but_not_the_private_link(ben: HttpClient, booked: Booked) -> None:
     message = Message.objects.get()
     page = ben.get(f"/staff/tidewater/outbox/{message.pk}/").content.decode()
     assert "Your appointment at Tidewater Craniosacral is booked." in page
     assert "[the client&#x27;s private link to their booking]" in page
+    assert booked.manage_token is not None
     assert booked.manage_token not in page and "[[manage_url]]" not in page
     assert "appointment.ics" in page
     assert "Migraines" not in page
 
 
-def test_a_failure_is_listed_with_its_reason(ben: HttpClient, booked) -> None:
+def test_a_failure_is_listed_with_its_reason(ben: HttpClient, booked: Booked) -> None:
     Message.objects.update(status=State.FAILED, attempts=1, last_error="550 recipient refused: User unknown")
     page = ben.get("/staff/tidewater/outbox/").content.decode()
     assert "1 message could not be sent." in page
@@ -82,7 +83,7 @@ def test_a_failure_is_listed_with_its_reason(ben: HttpClient, booked) -> None:
 
 
 def test_sending_again_makes_a_new_message_once_per_form_to_the_corrected_address(
-    ben: HttpClient, booked, cast: Cast
+    ben: HttpClient, booked: Booked, cast: Cast
 ) -> None:
     original = Message.objects.get()
     Message.objects.update(status=State.FAILED, last_error="550 recipient refused")
@@ -105,7 +106,7 @@ def test_sending_again_makes_a_new_message_once_per_form_to_the_corrected_addres
     assert deliver_due(worker="test").sent == 1
 
 
-def test_a_waiting_message_is_not_sent_again_and_a_bad_key_is_refused(ben: HttpClient, booked) -> None:
+def test_a_waiting_message_is_not_sent_again_and_a_bad_key_is_refused(ben: HttpClient, booked: Booked) -> None:
     message = Message.objects.get()
     response = ben.post(f"/staff/tidewater/outbox/{message.pk}/send-again/", {"key": "abc"}, follow=True)
     assert "Only a sent or failed message can be sent again." in response.content.decode()
@@ -120,24 +121,24 @@ def test_a_waiting_message_is_not_sent_again_and_a_bad_key_is_refused(ben: HttpC
 @pytest.mark.parametrize(
     "query", ["?status=nonsense", "?page=0", "?page=-1", "?page=99999999999999999999", "?page=abc"]
 )
-def test_bad_filters_show_the_whole_outbox_not_an_error(ben: HttpClient, booked, query: str) -> None:
+def test_bad_filters_show_the_whole_outbox_not_an_error(ben: HttpClient, booked: Booked, query: str) -> None:
     response = ben.get(f"/staff/tidewater/outbox/{query}")
     assert response.status_code == 200
     assert "Booking confirmation" in response.content.decode()
 
 
-def test_a_nul_byte_in_the_filters_is_a_400_page_that_says_so(ben: HttpClient, booked) -> None:
+def test_a_nul_byte_in_the_filters_is_a_400_page_that_says_so(ben: HttpClient, booked: Booked) -> None:
     response = ben.get("/staff/tidewater/outbox/?status=%00")
     assert response.status_code == 400
     assert "contains a null character" in response.content.decode()
     assert 'href="/staff/tidewater/outbox/"' in response.content.decode()
 
 
-def test_a_20_digit_message_id_is_a_404(ben: HttpClient, booked) -> None:
+def test_a_20_digit_message_id_is_a_404(ben: HttpClient, booked: Booked) -> None:
     assert ben.get("/staff/tidewater/outbox/99999999999999999999/").status_code == 404
 
 
-def test_the_appointment_page_lists_its_messages(ben: HttpClient, booked) -> None:
+def test_the_appointment_page_lists_its_messages(ben: HttpClient, booked: Booked) -> None:
     page = ben.get(f"/staff/tidewater/appointments/{booked.appointment.pk}/").content.decode()
     assert "Messages to the client" in page
     assert f"/staff/tidewater/outbox/{Message.objects.get().pk}/" in page

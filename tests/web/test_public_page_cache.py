@@ -1,6 +1,8 @@
 """The public pages' cache (web/public/page_cache.py): an edit shows on the next request, whatever
 wrote it, and nothing private is kept or served from it."""
 
+from collections.abc import Callable
+
 import pytest
 from django.db import connection
 from django.test import Client as HttpClient
@@ -81,7 +83,9 @@ def test_a_second_visit_is_served_from_the_cache(client: HttpClient, cast: Cast,
         ),
     ],
 )
-def test_an_edit_shows_on_the_next_request(client: HttpClient, cast: Cast, url: str, edit, shown: str) -> None:
+def test_an_edit_shows_on_the_next_request(
+    client: HttpClient, cast: Cast, url: str, edit: Callable[[Cast], object], shown: str
+) -> None:
     before = text(client, url)
     assert text(client, url) == before  # cached
     edit(cast)

@@ -13,7 +13,7 @@ import time_machine
 from django.core import mail
 from django.test import Client as HttpClient
 
-from conftest import Cast, streamed
+from conftest import Cast, ClientResponse, streamed
 from longtide.notifications.delivery import deliver_due
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "longtide"
 NOW = "2026-12-01 15:00:00+00:00"
 
 
-def policy(response) -> dict[str, list[str]]:
+def policy(response: ClientResponse) -> dict[str, list[str]]:
     header = response["Content-Security-Policy"]
     return {name: values for name, *values in (part.split() for part in header.split(";") if part.strip())}
 
@@ -72,7 +72,7 @@ def test_private_pages_are_never_stored(client: HttpClient, cast: Cast) -> None:
         requested = client.post("/p/tidewater/book/cst-60/details/", details)
         assert requested.status_code == 302
         deliver_due(worker="test")
-        token = re.search(r"/p/tidewater/manage/([\w-]+)/", mail.outbox[-1].body)
+        token = re.search(r"/p/tidewater/manage/([\w-]+)/", str(mail.outbox[-1].body))
         assert token
         private = [
             requested["Location"],

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 from pytest_django import DjangoAssertNumQueries
 
@@ -90,7 +91,7 @@ def test_a_lapsed_hold_is_listed_below_the_grid_not_in_it(
     assert f"appointments/{held.pk}/" in grid
 
 
-def as_user(client: HttpClient, user) -> HttpClient:
+def as_user(client: HttpClient, user: User) -> HttpClient:
     client.force_login(user)
     return client
 
@@ -277,7 +278,7 @@ def test_everyones_week_costs_the_same_queries_for_two_or_five_practitioners(
 
 
 def test_the_week_view_refuses_a_practitioner_of_another_practice(client: HttpClient, cast: Cast) -> None:
-    response = as_user(client, cast.ben_user).get(calendar(), {"view": "week", "practitioner": cast.dov.pk})
+    response = as_user(client, cast.ben_user).get(calendar(), {"view": "week", "practitioner": str(cast.dov.pk)})
     assert response.status_code == 404
 
 

@@ -1,7 +1,7 @@
 """The staff area (signed-in practice members): sign-in, their own account, calendar, appointments."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from longtide.web.staff import (
     account,
@@ -25,7 +25,7 @@ from longtide.web.staff import (
     welcome,
 )
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("staff/login/", signin.StaffLoginView.as_view(), name="staff-login"),
     path("staff/login/code/", signin.login_code, name="staff-login-code"),
     path("staff/login/recovery/", signin.login_recovery, name="staff-login-recovery"),
