@@ -78,7 +78,8 @@ def main() -> None:
 
     before = AuditEvent.objects.count()
     for _ in range(5):  # warm up
-        audited(), not_audited()
+        audited()
+        not_audited()
     took, base = [], []
     for _ in range(args.runs):
         base.append(common.timed(not_audited))

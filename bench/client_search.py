@@ -23,10 +23,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from statistics import median
+from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common
+
+if TYPE_CHECKING:
+    from longtide.practice.models import Practice
 
 FIRST = ["Cleo", "Dana", "Eli", "Ada", "Noor", "Iris", "Sam", "Rosa", "Tom", "Lea", "Ben", "Maya", "Jo", "Pia"]
 LAST = ["Park", "Reyes", "Moss", "Kent", "Haddad", "Lund", "Ortiz", "Vance", "Ibe", "Chen", "Adeyemi", "Parker"]
@@ -51,7 +55,7 @@ CASES = [
 ]
 
 
-def seed(count: int) -> tuple[object, object]:
+def seed(count: int) -> tuple[Practice, Practice]:
     from django.db import connection
 
     from longtide.clients.models import Client
@@ -116,9 +120,9 @@ def main() -> None:
             "SELECT id, first_name, last_name, email, phone FROM clients_client "
             f"WHERE practice_id = %s AND {where} ORDER BY last_name, first_name, id LIMIT 50"
         )
-        values = [practice.pk, *params]  # type: ignore[attr-defined]
+        values: list[Any] = [practice.pk, *params]
 
-        def floor(sql_count: str = sql_count, sql_page: str = sql_page, values: list[object] = values) -> int:
+        def floor(sql_count: str = sql_count, sql_page: str = sql_page, values: list[Any] = values) -> int:
             with connection.cursor() as cursor:
                 cursor.execute(sql_count, values)
                 total = cursor.fetchone()[0]

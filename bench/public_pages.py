@@ -46,8 +46,9 @@ def main() -> int:
     print(f"database: {common.describe_database()}; {common.machine()}")
     print(f"large clinic: {summary}")
     person = practice.practitioners.filter(active=True).order_by("sort_order").first()
+    assert person is not None, "the large clinic has practitioners"
     slug = practice.slug
-    pages = {
+    pages: dict[str, tuple[str, dict[str, str]]] = {
         "hello-world view": ("/bench/hello", {}),
         "home": (f"/p/{slug}/", {}),
         "practitioners": (f"/p/{slug}/practitioners/", {}),

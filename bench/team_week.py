@@ -104,7 +104,7 @@ def main() -> None:
     today = timezone.now().astimezone(zone).date()
     request = RequestFactory().get(f"/staff/{practice.slug}/calendar/?view=week&by=team")
     request.user = AnonymousUser()
-    request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
+    request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]  # django-htmx's middleware sets it; HttpRequest's stub has no such field
 
     def grid() -> Grid:
         return build_grid(team_week_sources(practice, zone, monday), zone, today)

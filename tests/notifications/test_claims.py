@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -18,8 +19,8 @@ from longtide.notifications.outbox import NewMessage, queue, withdraw
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 
 
-def new(key: str, **fields: object) -> NewMessage:
-    values: dict[str, object] = {
+def new(key: str, **fields: Any) -> NewMessage:
+    values: dict[str, Any] = {
         "purpose": "test.note",
         "channel": Channel.EMAIL,
         "recipient": "cleo@example.test",
@@ -29,7 +30,7 @@ def new(key: str, **fields: object) -> NewMessage:
         "send_after": NOW,
     }
     values.update(fields)
-    return NewMessage(**values)  # type: ignore[arg-type]
+    return NewMessage(**values)
 
 
 @pytest.fixture

@@ -23,12 +23,14 @@ TOKEN = "PQJrDLsSOwWr5y3yRfjbg7SHqgXGt23FrC-sf2J8uzU"
 def console() -> Iterator[io.StringIO]:
     """What the configured console handler (settings.LOGGING) writes, for this test."""
     handler = next(h for h in logging.getLogger().handlers if h.filters)
+    assert isinstance(handler, logging.StreamHandler), handler
     stream = io.StringIO()
-    previous = handler.setStream(stream)  # type: ignore[attr-defined]
+    previous = handler.setStream(stream)
+    assert previous is not None  # the handler had a stream of its own
     try:
         yield stream
     finally:
-        handler.setStream(previous)  # type: ignore[attr-defined]
+        handler.setStream(previous)
 
 
 def test_paths_in_djangos_request_log_lose_their_secrets(client: HttpClient, cast: Cast, console: io.StringIO) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from longtide.outcomes.schedule import BASELINE_LEAD, EpisodeFacts, due_sends, planned
@@ -15,8 +16,8 @@ def at(day: date, clock: time = time(10)) -> datetime:
     return datetime.combine(day, clock, tzinfo=NY)
 
 
-def facts(**changes: object) -> EpisodeFacts:
-    base = dict(
+def facts(**changes: Any) -> EpisodeFacts:
+    base: dict[str, Any] = dict(
         first_session=DAY0,
         first_visit_start=at(DAY0),
         sessions=(),
@@ -26,7 +27,7 @@ def facts(**changes: object) -> EpisodeFacts:
         zone=NY,
     )
     base.update(changes)
-    return EpisodeFacts(**base)  # type: ignore[arg-type]
+    return EpisodeFacts(**base)
 
 
 def test_baseline_three_days_before_the_first_visit_until_it_starts() -> None:

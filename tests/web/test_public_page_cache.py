@@ -2,9 +2,11 @@
 wrote it, and nothing private is kept or served from it."""
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Model
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 
@@ -138,18 +140,18 @@ def test_pages_that_set_a_cookie_or_use_a_csrf_token_are_not_kept(client: HttpCl
     # The booking pages carry forms: not decorated, and a page using a CSRF token is not kept anyway.
     client.get("/p/tidewater/book/")
     assert not pages._pages
-    from django.http import HttpResponse
+    from django.http import HttpRequest, HttpResponse
     from django.middleware.csrf import get_token
     from django.test import RequestFactory
 
     from longtide.web.public.page_cache import cached_public_page
 
     @cached_public_page
-    def with_token(request, practice_slug):  # type: ignore[no-untyped-def]
+    def with_token(request: HttpRequest, practice_slug: str) -> HttpResponse:
         return HttpResponse(get_token(request))
 
     @cached_public_page
-    def with_cookie(request, practice_slug):  # type: ignore[no-untyped-def]
+    def with_cookie(request: HttpRequest, practice_slug: str) -> HttpResponse:
         response = HttpResponse("hello")
         response.set_cookie("seen", "1")
         return response
@@ -167,12 +169,12 @@ def test_unknown_practices_and_pages_still_answer_404(client: HttpClient, cast: 
     assert client.get("/p/tidewater/practitioners/nobody/").status_code == 404
 
 
-def _save(instance, **fields) -> None:  # type: ignore[no-untyped-def]
+def _save(instance: Model, **fields: object) -> None:
     for name, value in fields.items():
         setattr(instance, name, value)
     instance.save()
 
 
-def _sql(statement: str, *params) -> None:  # type: ignore[no-untyped-def]
+def _sql(statement: str, *params: Any) -> None:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
