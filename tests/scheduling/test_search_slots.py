@@ -82,7 +82,7 @@ def test_candidates_are_active_practitioners_offering_the_service_of_the_style(c
     assert kept.practitioner_ids == [team[1].pk] and kept.slots
 
 
-def test_a_search_at_one_start_agrees_with_the_whole_day(cast) -> None:
+def test_a_search_at_one_start_agrees_with_the_whole_day(cast: Cast) -> None:
     # A booking re-searches only its start, reading busy time only around it: at every start of
     # the day it must give what the day's search gives there (the same practitioner and room).
     from datetime import timedelta

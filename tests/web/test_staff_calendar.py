@@ -558,7 +558,9 @@ def test_every_calendar_view_reads_its_appointments_in_a_fixed_number_of_queries
     assert len(three.captured_queries) == len(one.captured_queries), [q["sql"][:90] for q in three.captured_queries]
 
 
-def test_names_in_the_calendar_blocks_are_escaped_in_every_view(client: HttpClient, cast, booked) -> None:
+def test_names_in_the_calendar_blocks_are_escaped_in_every_view(
+    client: HttpClient, cast: Cast, booked: Appointment
+) -> None:
     """The blocks are written in Python (web/staff/calendar_blocks.py), not by the template: what a
     client typed as their name, and a room's name, come out as text in the grid and the phone list."""
     Client.objects.filter(pk=booked.client_id).update(first_name='<img src=x onerror="alert(1)">', last_name="&amp;")
