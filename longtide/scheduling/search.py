@@ -44,6 +44,7 @@ from longtide.scheduling.models import (
 STAFF_HORIZON = timedelta(days=366)
 # Local days reach at most ±14 h from UTC; a day of margin covers any zone and any buffer.
 MARGIN = timedelta(days=1)
+_SLACK = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -511,9 +512,20 @@ def find_slots(
     if not practitioner_ids or not rooms:
         return Found([], {}, {})
     zones = {location_id: zone for _, location_id, zone in rooms}
-    busy_over = None
+    # Busy time matters only where a slot starting in the range would block: from the first local
+    # midnight less the buffer before, to the last one plus a whole session and its buffer after
+    # (an hour more each side, for zones whose clocks change at midnight). Reading the margin of
+    # whole days around the range instead read about three days of every room for a one-day search.
     if at is not None:
         busy_over = (at - service.buffer_before, at + service.duration + service.buffer_after)
+    else:
+        local_zones = [ZoneInfo(zone) for zone in zones.values()]
+        first = min(datetime.combine(first_day, time.min, zone) for zone in local_zones)
+        after = max(datetime.combine(last_day + timedelta(days=1), time.min, zone) for zone in local_zones)
+        busy_over = (
+            first - service.buffer_before - _SLACK,
+            after + service.duration + service.buffer_after + _SLACK,
+        )
     got = _fetch_inputs(
         practitioner_ids, [r for r, _, _ in rooms], first_day, last_day, ignore_appointment, now, busy_over
     )

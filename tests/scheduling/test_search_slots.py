@@ -5,6 +5,7 @@ candidate. Runs on SQLite and on PostgreSQL (DATABASE_URL)."""
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -113,3 +114,62 @@ def test_a_search_at_one_start_agrees_with_the_whole_day(cast: Cast) -> None:
             expected = [(s.practitioner_id, s.room_id) for s in day.slots if s.start == moment]
             assert [(s.practitioner_id, s.room_id) for s in at.slots] == expected, moment
             moment += timedelta(minutes=15)
+
+
+@pytest.mark.parametrize("zone", ["America/Santiago", "Pacific/Kiritimati", "Pacific/Chatham", "Australia/Lord_Howe"])
+def test_a_day_searched_alone_agrees_with_it_searched_among_its_neighbours(cast, zone: str) -> None:
+    # A search reads busy time only around its own days. Working all day, busy around every
+    # midnight (appointments in both rooms, time off): the middle day's slots must be the same
+    # whether it is searched alone or with the days on either side (which reads past its edges).
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from longtide.scheduling.booking import ClientDetails, book_appointment
+    from longtide.scheduling.models import Source, TimeOff
+
+    cast.location.time_zone = zone
+    cast.location.save()
+    tz = ZoneInfo(zone)
+    colleague = _colleagues(cast, 1)[0]
+    WorkingHours.objects.filter(practitioner__in=[cast.ana, colleague]).update(
+        start_time=time(0), end_time=time(23, 45)
+    )
+    middle = date(2026, 12, 9)
+    n = 0
+    for day in (middle - timedelta(days=1), middle, middle + timedelta(days=1)):
+        for person, hour, minute in ((cast.ana, 21, 45), (colleague, 22, 15), (cast.ana, 0, 15), (colleague, 2, 0)):
+            n += 1
+            book_appointment(
+                practice=cast.tidewater,
+                service=cast.session,
+                practitioner=person,
+                start=datetime.combine(day, time(hour, minute), tz),
+                client=ClientDetails("C", "P", f"c{n}@example.test"),
+                source=Source.STAFF,
+                now=NOW,
+            )
+        midnight = datetime.combine(day, time(0), tz)
+        off = timedelta(minutes=20)
+        TimeOff.objects.create(practitioner=colleague, start=midnight - off, end=midnight + off)
+    for any_practitioner in (True, False):
+        alone = search_slots(
+            practice=cast.tidewater,
+            service=cast.session,
+            first_day=middle,
+            last_day=middle,
+            now=NOW,
+            any_practitioner=any_practitioner,
+        )
+        wide = search_slots(
+            practice=cast.tidewater,
+            service=cast.session,
+            first_day=middle - timedelta(days=1),
+            last_day=middle + timedelta(days=1),
+            now=NOW,
+            any_practitioner=any_practitioner,
+        )
+        key = [(s.start, s.practitioner_id, s.room_id) for s in alone.slots]
+        assert key == [
+            (s.start, s.practitioner_id, s.room_id) for s in wide.slots if s.start.astimezone(tz).date() == middle
+        ]
+        assert len(key) > 20
