@@ -117,7 +117,7 @@ def test_a_search_at_one_start_agrees_with_the_whole_day(cast: Cast) -> None:
 
 
 @pytest.mark.parametrize("zone", ["America/Santiago", "Pacific/Kiritimati", "Pacific/Chatham", "Australia/Lord_Howe"])
-def test_a_day_searched_alone_agrees_with_it_searched_among_its_neighbours(cast, zone: str) -> None:
+def test_a_day_searched_alone_agrees_with_it_searched_among_its_neighbours(cast: Cast, zone: str) -> None:
     # A search reads busy time only around its own days. Working all day, busy around every
     # midnight (appointments in both rooms, time off): the middle day's slots must be the same
     # whether it is searched alone or with the days on either side (which reads past its edges).
