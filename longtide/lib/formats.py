@@ -53,9 +53,7 @@ LOCALES: list[tuple[str, str]] = [
 LOCALE_CODES = frozenset(code for code, _ in LOCALES)
 
 # Django date-format characters for a time of day, per clock: "2:00 PM" or "14:00".
-_TIME_12 = "g:i A"
-_TIME_24 = "H:i"
-_TIME_IN_FORMAT = re.compile(r"g:i A|G:i|H:i")
+_TIME_IN_FORMAT = re.compile(r"(?:g:i(?P<s12>:s)? A)|(?:[GH]:i(?P<s24>:s)?)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,9 +141,14 @@ def hour_text(hour: int, clock_hours: int) -> str:
 
 
 def date_format(django_format: str, clock_hours: int) -> str:
-    """Rewrite a Django date format's time of day ("g:i A", "G:i" or "H:i") for the practice's clock."""
-    wanted = _TIME_24 if clock_hours == CLOCK_24 else _TIME_12
-    return _TIME_IN_FORMAT.sub(wanted, django_format)
+    """Rewrite a Django date format's time of day ("g:i A", "G:i" or "H:i", each optionally with
+    seconds: "g:i:s A", "H:i:s") for the practice's clock."""
+
+    def rewrite(found: re.Match[str]) -> str:
+        seconds = ":s" if found["s12"] or found["s24"] else ""
+        return f"H:i{seconds}" if clock_hours == CLOCK_24 else f"g:i{seconds} A"
+
+    return _TIME_IN_FORMAT.sub(rewrite, django_format)
 
 
 # Dates. Callers name the date they want with the characters of a Django date format that say which

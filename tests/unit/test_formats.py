@@ -60,6 +60,10 @@ def test_django_date_formats_follow_the_clock() -> None:
     assert formats.date_format("D j M, g:i A", 24) == "D j M, H:i"
     assert formats.date_format("j F Y, H:i", 12) == "j F Y, g:i A"
     assert formats.date_format("D j M Y", 24) == "D j M Y"
+    # With seconds (the note's "Draft saved at"), kept on either clock.
+    assert formats.date_format("g:i:s A", 24) == "H:i:s"
+    assert formats.date_format("H:i:s", 12) == "g:i:s A"
+    assert formats.date_format("G:i", 24) == "H:i"
 
 
 def test_currencies_are_iso_codes_cldr_knows() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import longtide
 
 TEMPLATES = Path(longtide.__file__).parent / "web" / "templates"
-FIXED_CLOCK = re.compile(r'\|date:"[^"]*(?:g:i A|G:i|H:i)[^"]*"')
+FIXED_CLOCK = re.compile(r'\|date:"[^"]*(?:g:i(?::s)? A|G:i|H:i)[^"]*"')
 
 
 def test_no_template_writes_a_time_on_a_fixed_clock() -> None:
