@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from longtide.lib import bounds
+from longtide.lib.weeks import bookable_week
 from longtide.practice.models import STYLE_DESCRIPTIONS, Location, Practice, Practitioner, Service, Style
 from longtide.ratelimit.addresses import client_address
 from longtide.scheduling.booking import ClientDetails, alternatives, book_appointment
@@ -37,8 +38,6 @@ from longtide.web.times import (
     when_label,
     zone_abbreviation,
 )
-
-WEEK = 7
 
 
 def _practice(slug: str) -> tuple[Practice, Location]:
@@ -154,11 +153,11 @@ def choose_time(request: HttpRequest, practice_slug: str, service_slug: str) -> 
     if asked_day and parse_day(asked_day) is None:
         return bad_request_page(request, bounds.DATE_MESSAGE, back=query_without(request, "day"))
     wanted_day = parse_day(asked_day)
-    first = max(parse_day(asked) or today, today)
-    if wanted_day is not None and not first <= wanted_day < first + timedelta(days=WEEK):
-        first = max(wanted_day, today)  # a day outside the week asked for starts its own week
-    first = min(first, last_bookable)
-    days = [first + timedelta(days=i) for i in range(WEEK) if first + timedelta(days=i) <= last_bookable]
+    start_from = parse_day(asked)
+    if wanted_day is not None and wanted_day not in bookable_week(start_from, today, last_bookable).days:
+        start_from = wanted_day  # a day outside the week asked for starts its own week
+    window = bookable_week(start_from, today, last_bookable)
+    days, first = window.days, window.first
     found = search_slots(
         practice=practice,
         service=service,
@@ -193,10 +192,8 @@ def choose_time(request: HttpRequest, practice_slug: str, service_slug: str) -> 
         "chosen_day": chosen_day(week, wanted_day),
         "day_url": _week_url(practice, service, base, first),
         "zone_name": zone_abbreviation(zone, days[0]),
-        "prev_url": _week_url(practice, service, base, first - timedelta(days=WEEK)) if first > today else None,
-        "next_url": _week_url(practice, service, base, first + timedelta(days=WEEK))
-        if days[-1] < last_bookable
-        else None,
+        "prev_url": _week_url(practice, service, base, window.previous) if window.previous else None,
+        "next_url": _week_url(practice, service, base, window.following) if window.following else None,
         "next_free_url": _week_url(practice, service, base, next_free) if next_free else None,
         "next_free": next_free,
         "details_url": reverse("book-details", args=[practice.slug, service.slug]),
