@@ -1,5 +1,6 @@
 """A session note as data (the record export and the staff API give the same): the signed content
-(`SessionNote.content()`), its state, its hash rechecked now, and its addenda with their hashes."""
+(`SessionNote.content()`), its state, its hash rechecked now, its addenda with their hashes, and a
+student's note's co-signature with its own hash (or that it still awaits one)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,17 @@ from typing import Any
 from longtide.notes.models import SessionNote
 
 
+def cosignature_data(note: SessionNote) -> dict[str, Any] | None:
+    """The note's co-signature: its hashed content, `content_hash` and `hash_matches` (rechecked now)."""
+    if not note.is_cosigned:
+        return None
+    found = note.cosignature
+    return {**found.content(), "content_hash": found.content_hash, "hash_matches": found.hash_matches()}
+
+
 def note_data(note: SessionNote) -> dict[str, Any]:
-    """Pass notes with `prefetch_related("addenda")` to read many without a query each."""
+    """Pass notes with `prefetch_related("addenda")` and `select_related("cosignature")` to read many
+    without a query each."""
     return {
         **note.content(),
         "status": note.status,
@@ -19,4 +29,6 @@ def note_data(note: SessionNote) -> dict[str, Any]:
             {**a.content(), "content_hash": a.content_hash}
             for a in sorted(note.addenda.all(), key=lambda a: (a.written_at, a.pk))
         ],
+        "awaiting_cosignature": note.needs_cosignature,
+        "cosignature": cosignature_data(note),
     }

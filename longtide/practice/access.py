@@ -195,6 +195,16 @@ def supervisor_of(user: User | AnonymousUser, practice: Practice) -> User | None
     return membership.supervisor if membership is not None else None
 
 
+def with_supervisors(practice: Practice, care_team_user_ids: Collection[int]) -> set[int]:
+    """The care team and the supervisors of the students in it: a supervisor reads (and co-signs) what
+    their students write, so they are part of the care of their students' clients."""
+    ids = set(care_team_user_ids)
+    supervisors = StaffMembership.objects.filter(practice=practice, role=Role.STUDENT, user_id__in=ids).values_list(
+        "supervisor_id", flat=True
+    )
+    return ids | {pk for pk in supervisors if pk is not None}
+
+
 def may_cosign(user: User | AnonymousUser, practice: Practice, *, supervisor_id: int | None) -> bool:
     """Co-signing a student's signed note: the supervisor named on it when the student signed, or an
     owner (who answers for the practice's records, e.g. when the supervisor has left). Never the

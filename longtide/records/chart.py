@@ -21,7 +21,7 @@ from longtide.audit.trail import Actor, Origin, record
 from longtide.checkins.models import CheckIn
 from longtide.clients.models import Client
 from longtide.lib.text import one_line
-from longtide.practice.access import Basis, ChartAccess, chart_access
+from longtide.practice.access import Basis, ChartAccess, chart_access, with_supervisors
 from longtide.practice.models import Practice
 from longtide.records.models import BreakGlass
 from longtide.scheduling.care_team import care_team, care_team_user_ids
@@ -117,7 +117,7 @@ def access_to(
     access = chart_access(
         user,
         practice,
-        care_team_user_ids=care_team_user_ids(client.pk),
+        care_team_user_ids=with_supervisors(practice, care_team_user_ids(client.pk)),
         break_glass_open=grant is not None,
     )
     return access, grant if access is not None and access.basis == Basis.BREAK_GLASS else None

@@ -243,7 +243,12 @@ def _intakes(client: Client) -> list[dict[str, Any]]:
 
 
 def _notes(client: Client) -> list[dict[str, Any]]:
-    notes = SessionNote.objects.filter(client=client).prefetch_related("addenda").order_by("session_date", "pk")
+    notes = (
+        SessionNote.objects.filter(client=client)
+        .select_related("cosignature")
+        .prefetch_related("addenda")
+        .order_by("session_date", "pk")
+    )
     return [note_data(note) for note in notes]
 
 

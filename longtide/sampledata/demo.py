@@ -33,7 +33,21 @@ DEMO_LOGINS = [
     ("maya", Role.PRACTITIONER, "maya-okafor"),
     ("jonah", Role.PRACTITIONER, "jonah-lindqvist"),
     ("ines", Role.PRACTITIONER, "ines-moreau"),
+    # A student supervised by Maya: sees only the clients of their own sessions; Maya co-signs.
+    ("student", Role.STUDENT, "kai-brennan"),
 ]
+# A student's supervisor (a demo login above, made before the student).
+DEMO_SUPERVISORS = {"student": "maya"}
+# The student's practitioner profile: not offered online nor listed on the public site (inactive);
+# staff book their supervised sessions.
+STUDENT_SLUG = "kai-brennan"
+STUDENT_PRACTITIONER = {
+    "slug": STUDENT_SLUG,
+    "display_name": "Kai Brennan",
+    "credentials": "CST student (supervised)",
+    "style": Style.BIOMECHANICAL,
+    "active": False,
+}
 
 PRACTICE_TEXT = {
     "name": "Stillwater Craniosacral Clinic",
@@ -242,9 +256,12 @@ def seed_demo(*, sample_week: bool = True) -> Practice:
         data["slug"]: Practitioner.objects.create(practice=practice, sort_order=i, **data)
         for i, data in enumerate(PRACTITIONERS)
     }
+    people[STUDENT_SLUG] = Practitioner.objects.create(
+        practice=practice, sort_order=len(people), **STUDENT_PRACTITIONER
+    )
     for data in SERVICES:
         service = Service.objects.create(practice=practice, **data)
-        service.practitioners.set(people.values())
+        service.practitioners.set(p for p in people.values() if p.active)
         service.rooms.set(rooms)
     for slug, intervals in HOURS.items():
         WorkingHours.objects.bulk_create(
@@ -262,7 +279,10 @@ def seed_demo(*, sample_week: bool = True) -> Practice:
         user.set_password(DEMO_PASSWORD)
         user.save()
         DemoAccount.objects.get_or_create(user=user)
-        StaffMembership.objects.get_or_create(practice=practice, user=user, defaults={"role": role})
+        supervisor = User.objects.filter(username=DEMO_SUPERVISORS[username]).first() if role == Role.STUDENT else None
+        StaffMembership.objects.get_or_create(
+            practice=practice, user=user, defaults={"role": role, "supervisor": supervisor}
+        )
         if practitioner_slug:
             Practitioner.objects.filter(pk=people[practitioner_slug].pk).update(user=user)
     if sample_week:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from longtide.audit.models import Via
 from longtide.audit.trail import Actor
 from longtide.clients.models import Client
-from longtide.notes.actions import add_addendum, save_draft, sign_note, start_note
+from longtide.notes.actions import add_addendum, cosign_note, save_draft, sign_note, start_note
 from longtide.practice.models import Practice
 from longtide.scheduling.manage_links import hash_token, new_nonce, token_from_nonce
 from longtide.scheduling.models import Appointment, Source, Status
@@ -35,6 +35,7 @@ class Visit:
     note: dict[str, Any] = field(default_factory=dict)  # empty: no note yet
     signed_late: bool = False  # signed the morning after
     addendum: tuple[str, str] | None = None  # (reason, text), the day after
+    cosigned: bool = False  # a student's note: co-signed by their supervisor the next morning
 
 
 # Working days and a start time per practitioner (inside their demo hours).
@@ -42,8 +43,9 @@ WHEN = {
     "maya-okafor": ({0, 1, 2, 3, 4}, time(10)),
     "jonah-lindqvist": ({1, 2, 3, 4}, time(15)),
     "ines-moreau": ({0, 1, 2, 3, 4}, time(14, 30)),
+    "kai-brennan": ({0, 1, 2, 3, 4}, time(13)),
 }
-ROOM = {"maya-okafor": 0, "jonah-lindqvist": 1, "ines-moreau": 1}
+ROOM = {"maya-okafor": 0, "jonah-lindqvist": 1, "ines-moreau": 1, "kai-brennan": 0}
 
 CLEO_1 = {
     "consent_confirmed": True,
@@ -237,6 +239,44 @@ ROSA_3 = {
     "plan": "Two more sessions every two weeks, then stop if she is back to normal activity.",
 }
 
+# Kai, a student supervised by Maya (docs/notes.md, "Students"), sees Iris for shoulder and neck
+# tension from desk work: the first note co-signed by Maya, the second still awaiting her.
+IRIS_1 = {
+    "consent_confirmed": True,
+    "areas_agreed": "Feet, sacrum, shoulders, neck and head",
+    "position": "supine",
+    "subjective": (
+        "Tight shoulders and neck for about three months since starting a new desk job; worse by Friday. "
+        "No headaches, numbness or tingling. Would like to get through a work week without the ache."
+    ),
+    "pain_nrs": 4,
+    "since_last": "First visit. Consent to treatment signed. No medication.",
+    "objective": "Shoulders held high, right more than left. Turns the head fully both ways, slowly.",
+    "impression_rhythm": "Even at the feet; felt quieter on the right at the shoulders.",
+    "impression_restrictions": "Sensed holding at the thoracic inlet and the right upper trapezius.",
+    "impression_still_points": "None noticed.",
+    "regions": ["feet", "sacrum", "shoulders", "neck", "head"],
+    "holds": ["listening_stations", "thoracic_inlet", "occipital_cranial_base"],
+    "client_response": "Said her shoulders felt lower at the end. Talked through most of the session.",
+    "assessment": (
+        "First session, supervised. Desk-related shoulder and neck tension with full movement. Maya "
+        "reviewed the plan with me after the session."
+    ),
+    "plan": "Weekly for three sessions, then review. Suggested a break from the screen every hour.",
+}
+IRIS_2 = {
+    **IRIS_1,
+    "subjective": "Two better days this week, then a long Thursday and the ache came back by evening.",
+    "pain_nrs": 3,
+    "since_last": "No after-effects. Tried hourly breaks most days.",
+    "impression_still_points": "One short still point near the end.",
+    "client_response": "Quieter this time; dozed for a few minutes.",
+    "assessment": (
+        "Second session. Some easier days, which she links to the breaks; a week is too short to tell what helps."
+    ),
+    "plan": "One more weekly session, then the review with Maya present.",
+}
+
 VISITS = [
     Visit("Cleo", "maya-okafor", 33, "first-visit", CLEO_1),
     Visit("Cleo", "maya-okafor", 26, "cst-60", CLEO_2),
@@ -259,6 +299,8 @@ VISITS = [
     ),
     Visit("Rosa", "ines-moreau", 20, "cst-60", ROSA_2, signed_late=True),
     Visit("Rosa", "ines-moreau", 6, "cst-60", ROSA_3),
+    Visit("Iris", "kai-brennan", 9, "cst-60", IRIS_1, cosigned=True),
+    Visit("Iris", "kai-brennan", 3, "cst-60", IRIS_2),
     # Yesterday's visit, waiting for its note (for whoever tries the demo as Maya).
     Visit("Tom", "maya-okafor", 1, "cst-60"),
 ]
@@ -312,7 +354,9 @@ def seed_past_visits(practice: Practice, clients: dict[str, Client]) -> list[App
         made.append(appointment)
         if not visit.note or person.user is None:
             continue
-        by = Actor(person.user, "practitioner", via=Via.COMMAND)
+        by = Actor(person.user, "student" if visit.practitioner in STUDENTS else "practitioner", via=Via.COMMAND)
+        if visit.practitioner in STUDENTS:
+            _treatment_consent_before(appointment)
         note = start_note(appointment, by=by, now=timezone.now())
         note = save_draft(note, {"style": person.style, **visit.note}, revision=None, by=by)
         signed_at = end + timedelta(minutes=20)
@@ -323,4 +367,35 @@ def seed_past_visits(practice: Practice, clients: dict[str, Client]) -> list[App
             reason, text = visit.addendum
             written = datetime.combine(day + timedelta(days=1), time(9, 15), tzinfo=zone)
             add_addendum(note, reason=reason, text=text, by=by, now=written)
+        if visit.cosigned and note.cosign_by is not None:
+            supervisor = Actor(note.cosign_by, "practitioner", via=Via.COMMAND)
+            cosign_note(note, by=supervisor, now=datetime.combine(day + timedelta(days=1), time(8, 30), tzinfo=zone))
     return made
+
+
+# The demo's students: practitioner slug -> (the supervisor's practitioner slug).
+STUDENTS = {"kai-brennan": "maya-okafor"}
+
+
+def _treatment_consent_before(appointment: Appointment) -> None:
+    """The student's client signed the treatment consent before the first visit (a row written
+    directly, as the demo's cohort's are): the visit went ahead with consent, and no student
+    records an override (docs/notes.md, "Students")."""
+    from longtide.intake import actions
+    from longtide.intake.models import Signature
+    from longtide.intake.session import treatment_consent_current
+
+    client = appointment.client
+    if treatment_consent_current(client):
+        return
+    treatment = next(d for d in actions.current_documents(appointment.practice) if d.kind == "treatment")
+    Signature.objects.create(
+        practice=appointment.practice,
+        client=client,
+        document=treatment,
+        agreed=True,
+        typed_name=client.full_name,
+        text_sha256=treatment.text_sha256,
+        signed_at=appointment.start - timedelta(hours=1),
+        user_agent="demo",
+    )

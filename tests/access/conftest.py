@@ -3,6 +3,8 @@
 - bea, a second practitioner at Tidewater (not the practitioner of Tidewater's appointment),
 - mo, who owns Harbour and works front desk at Tidewater (two roles in two practices),
 - root, the operator: a superuser with no membership anywhere,
+- sam, a student at Tidewater supervised by Ana, with a practitioner profile and no session with
+  anyone in the cast's world (so every client here is outside the care sam takes part in),
 
 and one booked appointment with a booking note in each practice.
 """
@@ -71,6 +73,11 @@ def world(cast: Cast) -> World:
     StaffMembership.objects.create(practice=cast.harbour, user=mo, role=Role.OWNER)
     StaffMembership.objects.create(practice=cast.tidewater, user=mo, role=Role.FRONT_DESK)
     root = User.objects.create_superuser("root", "root@operator.test", "pw-root-123")
+    sam = User.objects.create_user("sam", "sam@tidewater.test", "pw-sam-123")
+    Practitioner.objects.create(
+        practice=cast.tidewater, user=sam, display_name="Sam Reed", slug="sam-reed", style="biodynamic"
+    )
+    StaffMembership.objects.create(practice=cast.tidewater, user=sam, role=Role.STUDENT, supervisor=cast.ana_user)
     appointments = {
         "tidewater": _booked(
             cast.tidewater, cast.session, cast.ana, "America/New_York", NOTES["tidewater"], "cleo@example.test"
@@ -87,5 +94,6 @@ def world(cast: Cast) -> World:
         "outsider": cast.dov_user,
         "two_roles": mo,
         "operator": root,
+        "student": sam,
     }
     return World(cast, users, {"tidewater": cast.tidewater, "harbour": cast.harbour}, appointments, NOTES)

@@ -28,12 +28,23 @@ from tests.access.conftest import World
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["owner", "practitioner", "colleague", "front_desk", "outsider", "two_roles", "operator", "anonymous"]
+ROLES = [
+    "owner",
+    "practitioner",
+    "colleague",
+    "front_desk",
+    "student",
+    "outsider",
+    "two_roles",
+    "operator",
+    "anonymous",
+]
 
 # Each user's role in each practice, as the cast made them (everyone else is an outsider there).
 ROLE_IN = {
     "tidewater": {
         "owner": "owner",
+        "student": "student",
         "practitioner": "practitioner",
         "colleague": "practitioner",
         "front_desk": "front_desk",
@@ -223,6 +234,7 @@ def test_the_staff_home_lists_only_ones_own_practices(world: World) -> None:
         "practitioner": {"Tidewater Craniosacral"},
         "colleague": {"Tidewater Craniosacral"},
         "front_desk": {"Tidewater Craniosacral"},
+        "student": {"Tidewater Craniosacral"},
         "outsider": {"Harbour Bodywork"},
         "two_roles": {"Tidewater Craniosacral", "Harbour Bodywork"},
         "operator": set(),  # privacy by default: a superuser is a member of nothing

@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 
-from longtide.practice.models import Practice
+from longtide.practice.models import Practice, StaffMembership
 from longtide.sampledata.demo import DEMO_PASSWORD, DemoAccountsTaken, seed_demo
 from longtide.sampledata.models import DemoAccount
 
@@ -47,7 +47,9 @@ def test_demo_accounts_are_marked_and_are_never_operators() -> None:
     seed_demo(sample_week=False)
     owner = get_user_model().objects.get(username="owner")
     assert DemoAccount.objects.filter(user=owner).exists()
-    assert DemoAccount.objects.count() == 5
+    assert DemoAccount.objects.count() == 6  # owner, front desk, three practitioners, a student
+    student = StaffMembership.objects.get(user__username="student")
+    assert student.supervisor is not None and (student.role, student.supervisor.username) == ("student", "maya")
     assert not owner.is_superuser and not owner.is_staff
     assert owner.check_password(DEMO_PASSWORD)
 

@@ -20,10 +20,21 @@ from tests.access.conftest import World
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["owner", "practitioner", "colleague", "front_desk", "outsider", "two_roles", "operator", "anonymous"]
+ROLES = [
+    "owner",
+    "practitioner",
+    "colleague",
+    "front_desk",
+    "student",
+    "outsider",
+    "two_roles",
+    "operator",
+    "anonymous",
+]
 ROLE_IN = {
     "tidewater": {
         "owner": "owner",
+        "student": "student",
         "practitioner": "practitioner",
         "colleague": "practitioner",
         "front_desk": "front_desk",
@@ -33,8 +44,10 @@ ROLE_IN = {
 }
 EVERY_ROLE = frozenset({"owner", "practitioner", "front_desk"})
 OWNERS = frozenset({"owner"})
+# A student has their own feed (their sessions' times, no clinical content) but no waitlist.
+FEED_ROLES = EVERY_ROLE | {"student"}
 # Who has a practitioner profile in each practice (their POST "new" makes a feed; others' changes nothing).
-PRACTITIONERS = {"tidewater": {"practitioner", "colleague"}, "harbour": {"outsider"}}
+PRACTITIONERS = {"tidewater": {"practitioner", "colleague", "student"}, "harbour": {"outsider"}}
 
 
 @dataclass(frozen=True)
@@ -49,8 +62,8 @@ class Page:
 
 
 PAGES = [
-    Page("calendar feed", "GET", "/staff/{practice}/calendar-feed/", EVERY_ROLE),
-    Page("calendar feed, make", "POST", "/staff/{practice}/calendar-feed/", EVERY_ROLE, 302, (("action", "new"),)),
+    Page("calendar feed", "GET", "/staff/{practice}/calendar-feed/", FEED_ROLES),
+    Page("calendar feed, make", "POST", "/staff/{practice}/calendar-feed/", FEED_ROLES, 302, (("action", "new"),)),
     Page("stop a feed by GET", "GET", "/staff/{practice}/calendar-feed/{practitioner}/stop/", OWNERS, 405),
     Page("stop a feed", "POST", "/staff/{practice}/calendar-feed/{practitioner}/stop/", OWNERS, 302),
     Page("waitlist", "GET", "/staff/{practice}/waitlist/", EVERY_ROLE),

@@ -27,10 +27,21 @@ from tests.intake.helpers import ABOUT, HEALTH, REASONS, screen
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["owner", "practitioner", "colleague", "front_desk", "outsider", "two_roles", "operator", "anonymous"]
+ROLES = [
+    "owner",
+    "practitioner",
+    "colleague",
+    "front_desk",
+    "student",
+    "outsider",
+    "two_roles",
+    "operator",
+    "anonymous",
+]
 ROLE_IN = {
     "tidewater": {
         "owner": "owner",
+        "student": "student",
         "practitioner": "practitioner",
         "colleague": "practitioner",
         "front_desk": "front_desk",
@@ -130,8 +141,10 @@ def test_each_role_gets_exactly_its_answer(world: World, page: Page, practice: s
     for who in ROLES:
         role = ROLE_IN[practice].get(who)
         may = who in CLINICAL_READERS[practice] if page.clinical_only else role is not None
-        if page.clinical_role:
-            may = role in ("owner", "practitioner")
+        if role == "student":  # the client is outside the student's sessions: nothing, not even the status
+            may = False
+        if page.clinical_role:  # refused by method before any client is looked at
+            may = role in ("owner", "practitioner", "student")
         if who == "anonymous":
             want: tuple[Any, ...] = (302, "to sign in", False)
         elif may:

@@ -21,10 +21,21 @@ from tests.access.conftest import World
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["owner", "practitioner", "colleague", "front_desk", "outsider", "two_roles", "operator", "anonymous"]
+ROLES = [
+    "owner",
+    "practitioner",
+    "colleague",
+    "front_desk",
+    "student",
+    "outsider",
+    "two_roles",
+    "operator",
+    "anonymous",
+]
 ROLE_IN = {
     "tidewater": {
         "owner": "owner",
+        "student": "student",
         "practitioner": "practitioner",
         "colleague": "practitioner",
         "front_desk": "front_desk",

@@ -28,10 +28,21 @@ pytestmark = pytest.mark.django_db
 # The client agreed to the current treatment consent (signing marks a booked session completed).
 TREATMENT_ON_FILE = frozenset({"treatment"})
 
-ROLES = ["owner", "practitioner", "colleague", "front_desk", "outsider", "two_roles", "operator", "anonymous"]
+ROLES = [
+    "owner",
+    "practitioner",
+    "colleague",
+    "front_desk",
+    "student",
+    "outsider",
+    "two_roles",
+    "operator",
+    "anonymous",
+]
 ROLE_IN = {
     "tidewater": {
         "owner": "owner",
+        "student": "student",
         "practitioner": "practitioner",
         "colleague": "practitioner",
         "front_desk": "front_desk",
@@ -43,7 +54,7 @@ ROLE_IN = {
 READERS = {"tidewater": {"owner", "practitioner"}, "harbour": {"outsider", "two_roles"}}
 WRITERS = {"tidewater": {"practitioner"}, "harbour": {"outsider"}}
 AMENDERS = {"tidewater": {"owner", "practitioner"}, "harbour": {"outsider", "two_roles"}}
-CLINICAL = {"tidewater": {"owner", "practitioner", "colleague"}, "harbour": {"outsider", "two_roles"}}
+CLINICAL = {"tidewater": {"owner", "practitioner", "colleague", "student"}, "harbour": {"outsider", "two_roles"}}
 SECRET = {"tidewater": "Jaw clicks when she yawns", "harbour": "Knee swelling after the run"}
 
 
@@ -185,7 +196,13 @@ def test_each_role_gets_exactly_its_answer_on_a_note_page(
         if who == "anonymous":
             want: tuple[Any, ...] = (302, f"/staff/login/ next={path}", False if secret else None)
         elif role is None or role == "front_desk":
-            want = (404, "", False if secret else None)  # as if nothing were there
+            want = (404, "", False if secret else None)
+        elif (
+            role == "student" and page.allowed != "clinical"
+        ):  # no session with this client: nothing at all, not even a 403
+            want = (
+                (405, "", None) if getattr(page, "ok", 200) == 405 else (404, "", False if secret else None)
+            )  # as if nothing were there
         elif who in allowed:
             target = urlsplit(path).path.split("sign/")[0].split("addenda/")[0] if page.ok == 302 else ""
             want = (page.ok, target, (page.ok == 200) if secret else None)

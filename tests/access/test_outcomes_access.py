@@ -23,10 +23,21 @@ from tests.access.conftest import World
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["owner", "practitioner", "colleague", "front_desk", "outsider", "two_roles", "operator", "anonymous"]
+ROLES = [
+    "owner",
+    "practitioner",
+    "colleague",
+    "front_desk",
+    "student",
+    "outsider",
+    "two_roles",
+    "operator",
+    "anonymous",
+]
 ROLE_IN = {
     "tidewater": {
         "owner": "owner",
+        "student": "student",
         "practitioner": "practitioner",
         "colleague": "practitioner",
         "front_desk": "front_desk",
@@ -136,6 +147,8 @@ def test_each_role_gets_exactly_its_answer_on_an_outcomes_page(
             want: tuple[Any, ...] = (302, f"/staff/login/ next={path}", False if secret else None)
         elif role is None or role == "front_desk":
             want = (404, "", False if secret else None)
+        elif role == "student":  # no session with this client: nothing at all, not even a 403
+            want = (405, "", None) if getattr(page, "ok", 200) == 405 else (404, "", False if secret else None)
         elif who in allowed:
             want = (page.ok, urlsplit(path).path if page.ok == 302 else "", (page.ok == 200) if secret else None)
         elif page.allowed == "owner":

@@ -26,7 +26,17 @@ from tests.access.conftest import World
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["owner", "practitioner", "colleague", "front_desk", "outsider", "two_roles", "operator", "anonymous"]
+ROLES = [
+    "owner",
+    "practitioner",
+    "colleague",
+    "front_desk",
+    "student",
+    "outsider",
+    "two_roles",
+    "operator",
+    "anonymous",
+]
 RELATIONS = ["default", "shared_care", "break_glass"]
 
 CLINICAL = "clinical"  # contact details, the care team, the booking note
@@ -45,6 +55,8 @@ def sees(who: str, practice: str, relation: str) -> str:
             return KEPT_OUT if relation == "default" else CLINICAL
         if who in ("front_desk", "two_roles"):
             return FRONT
+        if who == "student":  # no session with this client: nothing, shared care or not, no break-glass
+            return NONE
         return NONE
     if who in ("outsider", "two_roles"):  # Hal's practitioner, and Harbour's owner
         return CLINICAL
@@ -214,7 +226,7 @@ def test_a_client_of_another_practice_is_a_404_under_ones_own(world: World, page
     path = page.path.format(practice="tidewater", client=hal.pk)
     answers = {
         who: _visit(who, world, page, path, "")[0][0]
-        for who in ["owner", "practitioner", "colleague", "front_desk", "two_roles"]
+        for who in ["owner", "practitioner", "colleague", "front_desk", "two_roles", "student"]
     }
     assert answers == dict.fromkeys(answers, 404)
 
@@ -231,6 +243,7 @@ def test_a_client_that_does_not_exist_is_a_404(world: World, page: Page, pk: str
 # Each member's token is for the practice asked about when they are a member there, else for
 # their own practice; the operator (a member of nothing) has none, like an anonymous caller.
 HOME = {"owner": "tidewater", "practitioner": "tidewater", "colleague": "tidewater", "front_desk": "tidewater"}
+HOME |= {"student": "tidewater"}
 HOME |= {"outsider": "harbour", "two_roles": "harbour"}
 
 API = {
@@ -295,6 +308,6 @@ def test_each_role_gets_exactly_its_answer_from_the_staff_api(
 
 
 ROLE_IN_PRACTICE = {
-    "tidewater": {"owner", "practitioner", "colleague", "front_desk", "two_roles"},
+    "tidewater": {"owner", "practitioner", "colleague", "front_desk", "two_roles", "student"},
     "harbour": {"outsider", "two_roles"},
 }

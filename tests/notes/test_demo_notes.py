@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from longtide.notes.models import CONTENT_FIELDS, NoteAddendum, SessionNote
+from longtide.notes.models import CONTENT_FIELDS, NoteAddendum, NoteCosignature, SessionNote
 from longtide.outcomes.wording import banned_wording
 from longtide.sampledata.demo import remove_demo, seed_demo
 from longtide.sampledata.demo_notes import VISITS
@@ -20,8 +20,12 @@ def test_past_visits_have_signed_notes_with_valid_hashes_and_one_is_left_to_writ
     notes = list(
         SessionNote.objects.filter(practice=practice).exclude(client__last_name=LABEL).select_related("appointment")
     )
-    assert len(notes) == sum(1 for visit in VISITS if visit.note) == 10
+    assert len(notes) == sum(1 for visit in VISITS if visit.note) == 12
     assert all(note.is_signed and note.hash_matches() for note in notes)
+    # The student's two notes: one co-signed by Maya, one awaiting her.
+    kai = sorted((n for n in notes if n.appointment.practitioner.slug == "kai-brennan"), key=lambda n: n.session_date)
+    assert [(n.cosign_by_name, n.is_cosigned) for n in kai] == [("Maya Okafor", True), ("Maya Okafor", False)]
+    assert kai[0].cosignature.hash_matches() and kai[0].cosignature.cosigner.username == "maya"
     assert all(note.appointment.status == Status.COMPLETED for note in notes)
     assert all(note.signed_by_id == note.appointment.practitioner.user_id for note in notes)
     assert sum(note.late_entry for note in notes) == 1
@@ -60,5 +64,7 @@ def test_the_demo_resets_with_its_signed_notes() -> None:
     seed_demo()
     remove_demo()
     assert not SessionNote.objects.exists() and not NoteAddendum.objects.exists()
+    assert not NoteCosignature.objects.exists()
     seed_demo()
-    assert SessionNote.objects.count() == 10 + 22  # the past visits' notes and the synthetic cohort's
+    assert SessionNote.objects.count() == 12 + 22  # the past visits' notes and the synthetic cohort's
+    assert NoteCosignature.objects.count() == 1

@@ -33,6 +33,7 @@ from longtide.notes.actions import (
     NoteConflict,
     NoteError,
     add_addendum,
+    cosign_note,
     last_signed_note,
     record_list_read,
     record_read,
@@ -42,19 +43,20 @@ from longtide.notes.actions import (
     why_no_note,
 )
 from longtide.notes.models import CONTENT_FIELDS, SessionNote
-from longtide.notes.overdue import notes_to_write
+from longtide.notes.overdue import notes_to_cosign, notes_to_write
 from longtide.practice.access import (
     ChartAccess,
     Perm,
     acting,
     can,
     may_add_addendum,
+    may_cosign,
     may_write_note,
     member_required,
     role_in,
     sees_everyones_notes_to_write,
 )
-from longtide.practice.models import Practice
+from longtide.practice.models import Practice, StaffMembership
 from longtide.records import chart
 from longtide.scheduling.models import Appointment
 from longtide.web import formats
@@ -92,7 +94,9 @@ def _appointment(practice: Practice, pk: int) -> Appointment:
 
 
 def _note_of(appointment: Appointment) -> SessionNote | None:
-    return SessionNote.objects.filter(appointment=appointment).select_related("signed_by", "author").first()
+    return (
+        SessionNote.objects.filter(appointment=appointment).select_related("signed_by", "author", "cosignature").first()
+    )
 
 
 def _note_url(practice: Practice, appointment: Appointment) -> str:
@@ -260,6 +264,32 @@ def sign(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
 
 @member_required(Perm.CLINICAL_READ)
 @require_POST
+def cosign(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    """Co-sign a student's signed note (their supervisor, or an owner): one button, nothing to type."""
+    appointment = _appointment(practice, pk)
+    access = _access(request, practice, appointment.client)
+    if not access.clinical:
+        return _not_in_care(request, practice)
+    found = _note_of(appointment)
+    if found is None or not found.is_signed or found.cosign_by_id is None:
+        messages.error(request, "Only a student's signed note is co-signed.")
+        return redirect(_note_url(practice, appointment))
+    if not may_cosign(request.user, practice, supervisor_id=found.cosign_by_id):
+        return _refused(request, practice, appointment, "Only the student's supervisor or an owner co-signs a note.")
+    if found.is_cosigned:  # a double submit, or the back button
+        messages.info(request, "This note is already co-signed.")
+        return redirect(_note_url(practice, appointment))
+    try:
+        cosign_note(found, by=acting(request, access.role), now=timezone.now())
+    except NoteError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Co-signed. The note and your co-signature are locked.")
+    return redirect(_note_url(practice, appointment) + f"#signature-{found.pk}")
+
+
+@member_required(Perm.CLINICAL_READ)
+@require_POST
 def addendum(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     appointment = _appointment(practice, pk)
     access = _access(request, practice, appointment.client)
@@ -326,6 +356,10 @@ def _page(
         "practice": practice,
         "appointment": appointment,
         "note": found,
+        "may_cosign": found is not None
+        and found.needs_cosignature
+        and found.author_id != request.user.pk
+        and may_cosign(request.user, practice, supervisor_id=found.cosign_by_id),
         "form": form if editing else None,
         "editing": editing,
         "signing": signing,
@@ -361,6 +395,7 @@ def client_notes(request: HttpRequest, practice: Practice, pk: int) -> HttpRespo
         SessionNote.objects.for_practice(practice)
         .filter(client=client)
         .select_related("appointment__practitioner", "appointment__service", "appointment__location")
+        .select_related("cosignature")
         .prefetch_related("addenda")
         .order_by("session_date", "id")
     )
@@ -397,9 +432,14 @@ def to_write(request: HttpRequest, practice: Practice) -> HttpResponse:
         today=now.astimezone(practice_zone(practice)).date(),
         practitioner_user_id=None if everyone else request.user.pk,
     )
+    supervises = everyone or StaffMembership.objects.filter(practice=practice, supervisor=request.user.pk).exists()
+    to_cosign = None
+    if supervises or SessionNote.objects.filter(practice=practice, cosign_by=request.user.pk).exists():
+        to_cosign = notes_to_cosign(practice, supervisor_user_id=None if everyone else request.user.pk)
     context = {
         "practice": practice,
         "rows": rows,
+        "to_cosign": to_cosign,
         "everyone": everyone,
         "overdue": sum(row.overdue for row in rows),
         "zone_name": str(practice_zone(practice)),
@@ -460,6 +500,7 @@ def _for_print(practice: Practice) -> Any:
             "appointment__location",
             "appointment__room",
             "appointment__client",
+            "cosignature",
         )
         .prefetch_related("addenda")
         .order_by("session_date", "appointment__start", "id")

@@ -105,6 +105,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("staff/<slug:practice_slug>/appointments/<int:pk>/note/", notes.note, name="staff-note"),
     path("staff/<slug:practice_slug>/appointments/<int:pk>/note/sign/", notes.sign, name="staff-note-sign"),
     path("staff/<slug:practice_slug>/appointments/<int:pk>/note/addenda/", notes.addendum, name="staff-note-addendum"),
+    path("staff/<slug:practice_slug>/appointments/<int:pk>/note/cosign/", notes.cosign, name="staff-note-cosign"),
     path("staff/<slug:practice_slug>/appointments/<int:pk>/note/print/", notes.note_print, name="staff-note-print"),
     path("staff/<slug:practice_slug>/clients/<int:pk>/notes/", notes.client_notes, name="staff-client-notes"),
     path("staff/<slug:practice_slug>/clients/<int:pk>/notes/print/", notes.notes_print, name="staff-notes-print"),

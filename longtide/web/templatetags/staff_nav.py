@@ -21,6 +21,14 @@ def may_configure(context: dict[str, Any], practice: Practice) -> bool:
 
 
 @register.simple_tag(takes_context=True)
+def member_can(context: dict[str, Any], practice: Practice, permission: str) -> bool:
+    """Whether the signed-in user holds `permission` (a Perm value, e.g. "schedule.view") in the practice:
+    the navigation shows a student only what their role opens."""
+    request = context.get("request")
+    return request is not None and can(request.user, Perm(permission), practice)
+
+
+@register.simple_tag(takes_context=True)
 def may_write_notes(context: dict[str, Any], practice: Practice) -> bool:
     """Whether the signed-in user writes (or oversees) session notes in the practice."""
     request = context.get("request")
