@@ -28,7 +28,7 @@ def yesterday(demo_practice: Any) -> Any:
         first: Client.objects.create(
             practice=demo_practice, first_name=first, last_name=last, email=f"{first}@example.invalid"
         )
-        for first, last in (("Cleo", "Park"), ("Eli", "Moss"), ("Rosa", "Vance"), ("Tom", "Ibe"))
+        for first, last in (("Cleo", "Park"), ("Eli", "Moss"), ("Rosa", "Vance"), ("Tom", "Ibe"), ("Iris", "Lund"))
     }
     made = seed_past_visits(demo_practice, clients)
     return next(a for a in made if a.client.first_name == "Tom")
