@@ -106,4 +106,5 @@ def test_the_owner_rewords_a_reminder_and_previews_it(
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Only placeholders of the form {{ field_name }} are supported").first).to_be_visible()
     assert_accessible(page)
-    assert console_errors(page) == []
+    # The refused wording is answered 422 (a settings form to fix), which Chromium logs: the only error.
+    assert [e for e in console_errors(page) if "status of 422" not in e] == []

@@ -155,6 +155,12 @@ def test_front_desk_sees_that_a_crisis_alert_went_but_not_its_text(cast: Cast, e
     assert 'id="alert-withheld"' in front_desk.text
     listing = _as(cast.ben_user).get("/staff/tidewater/outbox/")
     assert listing.status_code == 200 and record not in listing.text
+    # Nor which kind of alert it was: right after a questionnaire link to the same client, "questionnaire
+    # answer needs attention" would say who answered the crisis question. Every alert reads alike.
+    for shown_to_desk in (front_desk, listing):
+        assert "Questionnaire answer needs attention" not in shown_to_desk.text
+    assert "Alert to a practitioner" in front_desk.text and "Alert to a practitioner" in listing.text
     for user in (cast.ana_user, cast.olga_user):
         shown = _as(user).get(page)
         assert record in shown.text and 'id="alert-withheld"' not in shown.text
+        assert "Questionnaire answer needs attention" in shown.text

@@ -31,7 +31,7 @@ from longtide.clients.directory import (
 )
 from longtide.clients.models import Client
 from longtide.notifications.models import Message
-from longtide.practice.access import Perm, can, member_required
+from longtide.practice.access import Perm, can, may_read_alert_text, member_required
 from longtide.practice.models import Practice
 from longtide.records.models import ClientMerge
 from longtide.scheduling.booking_messages import about
@@ -136,7 +136,7 @@ def client_page(request: HttpRequest, practice: Practice, pk: int) -> HttpRespon
         "past": past,
         "past_more": counts["total"] - len(upcoming) - len(past),
         "counts": counts,
-        "sent": [(m, purpose_label(m.purpose)) for m in sent],
+        "sent": [(m, purpose_label(m.purpose, clinical=may_read_alert_text(request.user, practice))) for m in sent],
         "chart_url": _chart_url(practice, client),
         "book_url": reverse("staff-book", kwargs={"practice_slug": practice.slug}) + f"?client={client.pk}",
         "zone_name": str(practice_zone(practice)),

@@ -58,16 +58,25 @@ OTHER_PURPOSES = {**INTAKE_PURPOSES, **CHECKIN_PURPOSES, **OUTCOMES_PURPOSES}
 ALERT_PURPOSES = frozenset({INTAKE_ALERT, CHECKIN_ALERT, CRISIS_ALERT})
 
 
-def purpose_label(purpose: str) -> str:
+ALERT_LABEL = gettext_lazy("Alert to a practitioner")
+
+
+def purpose_label(purpose: str, *, clinical: bool) -> str:
+    """What a message was for. To someone who may not read alerts' text (front desk), the three kinds
+    of alert are one: "Alert to a practitioner", so that "questionnaire answer needs attention" right
+    after a questionnaire link does not tell them which client answered the crisis question."""
+    if purpose in ALERT_PURPOSES and not clinical:
+        return str(ALERT_LABEL)
     if purpose in OTHER_PURPOSES:
         return str(OTHER_PURPOSES[purpose])
     return str(PURPOSE_LABELS.get(purpose, purpose))  # type: ignore[call-overload]
 
 
-def messages_about(appointment: Appointment) -> list[tuple[Message, str]]:
+def messages_about(appointment: Appointment, *, clinical: bool) -> list[tuple[Message, str]]:
     """The messages about one visit, oldest first, with their labels (for the appointment's page)."""
     found = Message.objects.for_practice(appointment.practice_id).filter(about=about(appointment.pk))
-    return [(m, purpose_label(m.purpose)) for m in found.defer("body_text", "body_html", "attachments").order_by("id")]
+    rows = found.defer("body_text", "body_html", "attachments").order_by("id")
+    return [(m, purpose_label(m.purpose, clinical=clinical)) for m in rows]
 
 
 @never_cache
@@ -79,12 +88,13 @@ def outbox(request: HttpRequest, practice: Practice) -> HttpResponse:
     if values["status"]:
         rows = rows.filter(status=values["status"])
     page = Paginator(rows, PAGE_SIZE).get_page(values["page"] or 1)
+    clinical = may_read_alert_text(request.user, practice)
     failed = Message.objects.for_practice(practice.pk).filter(status=State.FAILED).count()
     context: dict[str, Any] = {
         "practice": practice,
         "query": query,
         "page": page,
-        "rows": [(m, purpose_label(m.purpose)) for m in page.object_list],
+        "rows": [(m, purpose_label(m.purpose, clinical=clinical)) for m in page.object_list],
         "failed": failed,
         "zone_name": str(practice_zone(practice)),
         "status": values["status"],
@@ -96,12 +106,13 @@ def outbox(request: HttpRequest, practice: Practice) -> HttpResponse:
 @member_required(Perm.OUTBOX_VIEW)
 def message(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     found = get_object_or_404(Message.objects.for_practice(practice.pk), pk=pk)
+    clinical = may_read_alert_text(request.user, practice)
     context = {
         "practice": practice,
         "message": found,
-        "purpose": purpose_label(found.purpose),
+        "purpose": purpose_label(found.purpose, clinical=clinical),
         "body": None
-        if found.purpose in ALERT_PURPOSES and not may_read_alert_text(request.user, practice)
+        if found.purpose in ALERT_PURPOSES and not clinical
         else mask(found.body_text, {name: str(label) for name, label in LINK_LABELS.items()}),
         "attachments": [item.get("filename", "") for item in found.attachments],
         "resends": found.resends.order_by("created_at"),
