@@ -118,7 +118,6 @@ def main() -> None:
             "practice": practice,
             "grid": laid,
             "zone_name": str(zone),
-            "book_url": book_url,
             "appointment_url_prefix": prefix,
             **_navigation(practice, view="week", by="team", day=monday, today=today, practitioner=None, room=None),
         }

@@ -316,8 +316,9 @@ def _profile(user: Any, practice_id: int) -> Practitioner | None:
     return Practitioner.objects.filter(practice_id=practice_id, user_id=user.pk).first()
 
 
-def _practitioner_name(user: Any, practice_id: int) -> str:
-    profile = _profile(user, practice_id)
+def _practitioner_name(user: Any, practice_id: int, profile: Practitioner | None = None) -> str:
+    """The practitioner profile's name in the practice (`profile` when the caller has it), else the account's."""
+    profile = profile or _profile(user, practice_id)
     if profile is not None:
         return profile.display_name
     return str(user.get_full_name() or user.get_username())
@@ -344,7 +345,7 @@ def cosign_note(note: SessionNote, *, by: Actor, now: datetime) -> NoteCosignatu
         cosignature = NoteCosignature(
             note=locked,
             cosigner=by.user,  # type: ignore[misc]  # a signed-in User
-            cosigner_name=_practitioner_name(by.user, locked.practice_id),
+            cosigner_name=_practitioner_name(by.user, locked.practice_id, profile),
             cosigner_credential=profile.credentials if profile is not None else "",
             cosigned_at=now,
         )

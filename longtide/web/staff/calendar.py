@@ -119,7 +119,6 @@ def day_or_week(request: HttpRequest, practice: Practice) -> HttpResponse:
         "grid": grid,
         "overdue_notes": overdue_notes,
         "zone_name": str(zone),
-        "book_url": book_url,
         "appointment_url_prefix": appointment_url_prefix,
         **_navigation(practice, view=view, by=by, day=day, today=today, practitioner=practitioner, room=room),
     }

@@ -129,6 +129,7 @@ def client_page(request: HttpRequest, practice: Practice, pk: int) -> HttpRespon
         .defer("body_text", "body_html", "attachments")
         .order_by("-id")[:MESSAGES_SHOWN]
     )
+    clinical = may_read_alert_text(request.user, practice)  # alerts' labels (web/staff/outbox.purpose_label)
     context: dict[str, Any] = {
         "practice": practice,
         "client": client,
@@ -136,7 +137,7 @@ def client_page(request: HttpRequest, practice: Practice, pk: int) -> HttpRespon
         "past": past,
         "past_more": counts["total"] - len(upcoming) - len(past),
         "counts": counts,
-        "sent": [(m, purpose_label(m.purpose, clinical=may_read_alert_text(request.user, practice))) for m in sent],
+        "sent": [(m, purpose_label(m.purpose, clinical=clinical)) for m in sent],
         "chart_url": _chart_url(practice, client),
         "book_url": reverse("staff-book", kwargs={"practice_slug": practice.slug}) + f"?client={client.pk}",
         "zone_name": str(practice_zone(practice)),
