@@ -182,6 +182,11 @@ def sees_everyones_notes_to_write(user: User | AnonymousUser, practice: Practice
     return role_in(user, practice) == Role.OWNER
 
 
+def awaits_cosignatures(user: User | AnonymousUser, practice: Practice) -> bool:
+    """A student's notes await their supervisor's co-signature: their notes list shows which still do."""
+    return role_in(user, practice) == Role.STUDENT
+
+
 def supervisor_of(user: User | AnonymousUser, practice: Practice) -> User | None:
     """The supervising practitioner of a student of the practice (None for every other role): whoever
     signs as a student needs their co-signature."""

@@ -154,3 +154,62 @@ def test_the_api_carries_the_cosignature_and_its_hash(cast: Any, signed_by_sam: 
     assert content_hash({k: v for k, v in one.items() if k not in signed_keys}) == note.content_hash
     schema = HttpClient().get("/api/v1/openapi.json").text
     assert "awaiting_cosignature" in schema
+
+
+def _signed_days_ago(cast: Any, sam: Any, days: int) -> SessionNote:
+    from datetime import timedelta
+
+    from longtide.audit.trail import Actor
+    from longtide.notes.actions import save_draft, sign_note, start_note
+    from tests.notes.conftest import complete
+
+    by = Actor(sam, "student")
+    appointment = student_visit(cast, sam, days_ago=days + 1)
+    signed = timezone.now() - timedelta(days=days)
+    note = start_note(appointment, by=by, now=signed)
+    note = save_draft(note, complete(note), revision=0, by=by)
+    return sign_note(note, by=by, now=signed, consents_on_file=frozenset({"treatment"}))
+
+
+def test_the_students_own_notes_awaiting_cosignature_are_on_their_list(
+    cast: Any, sam: Any, signed_by_sam: tuple[Any, SessionNote]
+) -> None:
+    appointment, _note = signed_by_sam
+    student = signed_in(sam)
+    todo = student.get("/staff/tidewater/notes/")
+    assert "Your notes awaiting co-signature" in todo.text and url(appointment) in todo.text
+    assert "Ana Silva" in todo.text and "Students' notes to co-sign" not in todo.text
+    assert [row.note.pk for row in todo.context["awaiting"]] == [_note.pk]
+    assert "Your notes awaiting co-signature" not in signed_in(cast.ana_user).get("/staff/tidewater/notes/").text
+    signed_in(cast.ana_user).post(url(appointment, "cosign/"))
+    after = student.get("/staff/tidewater/notes/")
+    assert "None of your notes is waiting for a co-signature." in after.text and url(appointment) not in after.text
+
+
+def test_a_cosignature_missing_past_the_practices_days_is_overdue_for_the_supervisor(cast: Any, sam: Any) -> None:
+    late = _signed_days_ago(cast, sam, 3)  # the practice's default: overdue after 1 day
+    _signed_days_ago(cast, sam, 0)  # signed today: not overdue yet
+    ana = signed_in(cast.ana_user)
+    todo = ana.get("/staff/tidewater/notes/")
+    assert [row.overdue for row in todo.context["to_cosign"]] == [True, False]
+    assert todo.context["to_cosign"][0].note.pk == late.pk
+    assert "Co-signature overdue (3 days)" in todo.text and "1 overdue." in todo.text
+    # The calendar's banner counts it for the supervisor and the owners, not for other practitioners.
+    for user in (cast.ana_user, cast.olga_user):
+        assert "1 session note is overdue" in signed_in(user).get("/staff/tidewater/calendar/").text
+    from django.contrib.auth import get_user_model
+
+    from longtide.practice.models import Role, StaffMembership
+
+    bea = get_user_model().objects.create_user("bea", "bea@tidewater.test", "pw-bea-12345")
+    StaffMembership.objects.create(practice=cast.tidewater, user=bea, role=Role.PRACTITIONER)
+    assert 'id="overdue-notes"' not in signed_in(bea).get("/staff/tidewater/calendar/").text
+    # Not overdue for the student (nothing they can do but ask), and gone once co-signed.
+    assert "overdue" not in signed_in(sam).get("/staff/tidewater/notes/").text.lower().split("awaiting-h")[-1]
+    cast.tidewater.note_overdue_days = 7
+    cast.tidewater.save()
+    assert "Co-signature overdue" not in ana.get("/staff/tidewater/notes/").text
+    cast.tidewater.note_overdue_days = 1
+    cast.tidewater.save()
+    ana.post(url(late.appointment, "cosign/"))
+    assert 'id="overdue-notes"' not in ana.get("/staff/tidewater/calendar/").text

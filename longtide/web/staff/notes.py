@@ -43,11 +43,12 @@ from longtide.notes.actions import (
     why_no_note,
 )
 from longtide.notes.models import CONTENT_FIELDS, SessionNote
-from longtide.notes.overdue import notes_to_cosign, notes_to_write
+from longtide.notes.overdue import cosignatures_due, notes_to_write
 from longtide.practice.access import (
     ChartAccess,
     Perm,
     acting,
+    awaits_cosignatures,
     can,
     may_add_addendum,
     may_cosign,
@@ -426,22 +427,26 @@ def to_write(request: HttpRequest, practice: Practice) -> HttpResponse:
     own, or everyone's for an owner. Names and dates only; no note content."""
     everyone = sees_everyones_notes_to_write(request.user, practice)
     now = timezone.now()
-    rows = notes_to_write(
-        practice,
-        now=now,
-        today=now.astimezone(practice_zone(practice)).date(),
-        practitioner_user_id=None if everyone else request.user.pk,
-    )
+    today = now.astimezone(practice_zone(practice)).date()
+    rows = notes_to_write(practice, now=now, today=today, practitioner_user_id=None if everyone else request.user.pk)
     supervises = everyone or StaffMembership.objects.filter(practice=practice, supervisor=request.user.pk).exists()
     to_cosign = None
     if supervises or SessionNote.objects.filter(practice=practice, cosign_by=request.user.pk).exists():
-        to_cosign = notes_to_cosign(practice, supervisor_user_id=None if everyone else request.user.pk)
+        to_cosign = cosignatures_due(practice, today=today, supervisor_user_id=None if everyone else request.user.pk)
+    # A student's own signed notes still awaiting their supervisor (theirs to follow up, not overdue for them).
+    awaiting = (
+        cosignatures_due(practice, today=today, student_user_id=request.user.pk)
+        if awaits_cosignatures(request.user, practice)
+        else None
+    )
     context = {
         "practice": practice,
         "rows": rows,
         "to_cosign": to_cosign,
+        "awaiting": awaiting,
         "everyone": everyone,
         "overdue": sum(row.overdue for row in rows),
+        "overdue_cosign": sum(row.overdue for row in to_cosign or []),
         "zone_name": str(practice_zone(practice)),
     }
     return render(request, "web/staff/notes/to_write.html", context)
@@ -455,13 +460,14 @@ def calendar_note_marks(request: HttpRequest, practice: Practice, appointments: 
         return 0
     everyone = sees_everyones_notes_to_write(request.user, practice)
     now = timezone.now()
-    rows = notes_to_write(
-        practice,
-        now=now,
-        today=now.astimezone(practice_zone(practice)).date(),
-        practitioner_user_id=None if everyone else request.user.pk,
-    )
+    today = now.astimezone(practice_zone(practice)).date()
+    mine = None if everyone else request.user.pk
+    rows = notes_to_write(practice, now=now, today=today, practitioner_user_id=mine)
     overdue = {row.appointment.pk for row in rows if row.overdue}
+    # A student's signed note still without the co-signature past the practice's days: the
+    # supervisor's overdue note (an owner's too), counted and marked like an unsigned one.
+    waiting = cosignatures_due(practice, today=today, supervisor_user_id=mine)
+    overdue |= {row.note.appointment_id for row in waiting if row.overdue}
     for appointment in appointments:
         if appointment.pk in overdue:
             appointment.note_overdue = True  # type: ignore[attr-defined]
