@@ -115,10 +115,14 @@ def message_subjects(client_ids: Collection[int]) -> Q:
 
 
 def _purge(model: type[models.Model], pks: list[int], counts: dict[str, int]) -> None:
-    """Delete these rows and, first, every row that points to them (deepest first)."""
+    """Delete these rows and, first, every row that points to them (deepest first). A row that
+    points to them with SET_NULL is someone else's (a waitlist opening a cancelled visit freed,
+    whose offers went to other people): it stays, unlinked, as the delete leaves it."""
     for relation in model._meta.related_objects:
         child = relation.related_model
         if not (relation.one_to_many or relation.one_to_one) or child is model or not isinstance(child, type):
+            continue
+        if relation.on_delete is models.SET_NULL:
             continue
         below = list(child._base_manager.filter(**{f"{relation.field.name}__in": pks}).values_list("pk", flat=True))
         if below:

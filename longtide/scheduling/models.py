@@ -620,14 +620,16 @@ class OpeningCause(models.TextChoices):
 class WaitlistOpening(models.Model):
     """Time that became free, offered to the waitlist in order (scheduling/waitlist.py): a cancelled
     visit's time (`freed_by`, offered once), or working time added by an hours change (no `freed_by`:
-    offered visit by visit, as long as the time lasts)."""
+    offered visit by visit, as long as the time lasts). When the record of whoever cancelled is
+    destroyed (records/retention.py), the opening and the offers made from it stay, belonging to the
+    people on the waitlist: `freed_by` is then emptied."""
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
     practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="+")
     start = models.DateTimeField()
     end = models.DateTimeField()
     freed_by = models.OneToOneField(
-        Appointment, null=True, blank=True, on_delete=models.CASCADE, related_name="waitlist_opening"
+        Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="waitlist_opening"
     )
     cause = models.CharField(max_length=20, choices=OpeningCause.choices, default=OpeningCause.CANCELLATION)
     status = models.CharField(max_length=10, choices=OpeningStatus.choices, default=OpeningStatus.OPEN)
@@ -640,7 +642,7 @@ class WaitlistOpening(models.Model):
         indexes = [models.Index(fields=["status", "start"], name="waitlist_open_openings")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(cause="new_hours", freed_by__isnull=True) | Q(cause="cancellation", freed_by__isnull=False),
+                condition=Q(cause="new_hours", freed_by__isnull=True) | Q(cause="cancellation"),
                 name="opening_cause_matches_freed_by",
             )
         ]

@@ -464,3 +464,27 @@ def test_a_released_offer_is_not_told_it_has_gone(cast: Cast) -> None:
     plan_offers(NOW + timedelta(minutes=6))  # the time goes to Gus
     plan_offers(NOW + timedelta(minutes=7))
     assert not Message.objects.filter(purpose="waitlist.gone").exists()
+
+
+def test_destroying_the_record_of_who_cancelled_keeps_the_offers_made_to_others(cast: Cast) -> None:
+    """Retention destroys a client's whole record, their cancelled visit included; the opening that
+    visit freed and the offers made from it belong to the people on the waitlist: they stay."""
+    from longtide.records.retention import Candidate, Verdict, destroy
+
+    fern = waiting(cast, "Fern", now=NOW - timedelta(days=2))
+    visit = cancelled_visit(cast)
+    assert plan_offers(NOW) == 1
+    (held,) = offers_to(fern)
+    opening = WaitlistOpening.objects.get()
+
+    destroy(
+        cast.tidewater,
+        Candidate(visit.client_id, date(2019, 1, 1), date(2025, 1, 1), Verdict.DUE),
+        rule_key="new_york",
+        now=NOW,
+    )
+
+    assert not Appointment.objects.filter(pk=visit.pk).exists()
+    assert offers_to(fern) == [held]
+    opening.refresh_from_db()
+    assert (opening.freed_by_id, opening.start, opening.status) == (None, VISIT, OpeningStatus.OPEN)
