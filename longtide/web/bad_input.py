@@ -25,24 +25,30 @@ from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from longtide.lib import bounds
 
 NUL = "\x00"
-NUL_MESSAGE = "The address contains a null character (\\x00), which is never valid here."
+NUL_MESSAGE = gettext_noop("The address contains a null character (\\x00), which is never valid here.")
 API_PREFIX = "/api/"
 # The API's own pages that are not JSON.
 API_NOT_JSON = ("/api/v1/docs",)
 
+# Details in English as written here; gettext translates them when answered.
 API_CODES = {
-    400: ("bad_request", "The request is not valid."),
-    401: ("unauthenticated", "Sign in first."),
-    403: ("forbidden", "You may not do this."),
-    404: ("not_found", "Not found."),
-    405: ("method_not_allowed", "This address does not take that method."),
-    413: ("too_large", "The request is too large."),
-    429: ("rate_limited", "Too many requests; try again later."),
-    500: ("server_error", "Something went wrong on our side. Nothing was changed; try again in a minute."),
+    400: ("bad_request", gettext_noop("The request is not valid.")),
+    401: ("unauthenticated", gettext_noop("Sign in first.")),
+    403: ("forbidden", gettext_noop("You may not do this.")),
+    404: ("not_found", gettext_noop("Not found.")),
+    405: ("method_not_allowed", gettext_noop("This address does not take that method.")),
+    413: ("too_large", gettext_noop("The request is too large.")),
+    429: ("rate_limited", gettext_noop("Too many requests; try again later.")),
+    500: (
+        "server_error",
+        gettext_noop("Something went wrong on our side. Nothing was changed; try again in a minute."),
+    ),
 }
 
 
@@ -120,15 +126,17 @@ class BadInputMiddleware:
     def _refuse(self, request: HttpRequest) -> HttpResponse | None:
         if NUL in request.path_info:
             if is_api(request):
-                return api_error(404, "not_found", "Not found: the address contains a null character.")
-            return bad_request_page(request, "We couldn't find that page: " + NUL_MESSAGE, status=404)
+                return api_error(404, "not_found", _("Not found: the address contains a null character."))
+            return bad_request_page(
+                request, _("We couldn't find that page: %(why)s") % {"why": _(NUL_MESSAGE)}, status=404
+            )
         where = _has_nul_outside_path(request)
         if where is None:
             return None
         if where == "header":
-            detail = "A request header contains a null character (\\x00), which is never valid."
+            detail = _("A request header contains a null character (\\x00), which is never valid.")
         else:
-            detail = NUL_MESSAGE
+            detail = _(NUL_MESSAGE)
         if is_api(request):
             return api_error(400, "null_character", detail)
         return bad_request_page(request, detail, back=request.path_info)
@@ -138,8 +146,8 @@ def _as_json(response: HttpResponse) -> HttpResponse:
     if response.get("Content-Type", "").startswith("application/json"):
         return response
     status = response.status_code
-    code, detail = API_CODES.get(status, ("error", "The request could not be answered."))
-    rewritten = api_error(status, code, detail)
+    code, detail = API_CODES.get(status, ("error", gettext_noop("The request could not be answered.")))
+    rewritten = api_error(status, code, _(detail))
     for header in ("Allow", "Retry-After", "WWW-Authenticate"):
         if header in response:
             rewritten[header] = response[header]

@@ -17,7 +17,7 @@ from longtide.checkins import actions, effects
 from longtide.checkins.models import CheckIn
 from longtide.intake.actions import intake_settings
 from longtide.scheduling.models import Status
-from longtide.web.client.manage import _appointment
+from longtide.web.client.manage import _appointment, contact_line
 from longtide.web.times import when_label
 
 
@@ -44,7 +44,7 @@ def checkin(request: HttpRequest, practice_slug: str, token: str) -> HttpRespons
         "token": token,
         "when": when_label(appointment.start, appointment.location.zone),
         "practitioner": appointment.practitioner.display_name,
-        "contact": " or ".join(x for x in [practice.phone, practice.email] if x),
+        "contact": contact_line(practice),
         "emergency_number": intake_settings(practice).emergency_number,
         "severities": effects.SEVERITIES,
     }

@@ -27,7 +27,7 @@ from longtide.intake import actions, form, links, screening, status
 from longtide.intake.models import Intake, IntakeLink, IntakeStatus
 from longtide.lib.bounds import parse_id
 from longtide.scheduling.models import Status
-from longtide.web.client.manage import _appointment
+from longtide.web.client.manage import _appointment, contact_line
 from longtide.web.times import when_label
 
 
@@ -39,7 +39,7 @@ def _today(link: IntakeLink) -> date:
 
 def _refused(request: HttpRequest, link: IntakeLink) -> HttpResponse:
     practice = link.client.practice
-    context = {"practice": practice, "contact": " or ".join(x for x in [practice.phone, practice.email] if x)}
+    context = {"practice": practice, "contact": contact_line(practice)}
     return render(request, "web/intake/expired.html", context, status=410)
 
 
@@ -284,7 +284,7 @@ def done(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
         else _(screening.CLIENT_TEXT[level]),
         "crisis": _(screening.CRISIS_TEXT) % number if crisis else "",
         "emergency_number": settings.emergency_number,
-        "contact": " or ".join(x for x in [practice.phone, practice.email] if x),
+        "contact": contact_line(practice),
         "draft": draft,
         "token": token,
     }

@@ -22,6 +22,7 @@ from longtide.lib import bounds
 from longtide.lib.weeks import bookable_week
 from longtide.measurement.links import live_links, path_of
 from longtide.measurement.progress import has_answers
+from longtide.practice.models import Practice
 from longtide.scheduling.booking import (
     cancel_appointment,
     confirm_booking,
@@ -42,8 +43,15 @@ from longtide.web.times import group_by_day, parse_day, parse_slot, when_label, 
 def _appointment(practice_slug: str, token: str) -> Appointment:
     appointment = find_by_token(token)
     if appointment is None or appointment.practice.slug != practice_slug:
-        raise Http404("This link is not valid. Please use the link in your confirmation email.")
+        raise Http404(_("This link is not valid. Please use the link in your confirmation email."))
     return appointment
+
+
+def contact_line(practice: Practice) -> str:
+    """How to reach the practice, for the client's pages: "<phone> or <email>", either alone, or ""."""
+    if practice.phone and practice.email:
+        return _("%(phone)s or %(email)s") % {"phone": practice.phone, "email": practice.email}
+    return practice.phone or practice.email
 
 
 def _context(appointment: Appointment, token: str) -> dict[str, object]:
@@ -56,7 +64,7 @@ def _context(appointment: Appointment, token: str) -> dict[str, object]:
         "when": when_label(appointment.start, zone),
         "hold_until": when_label(appointment.hold_until, zone) if appointment.hold_until else "",
         "may_change": appointment.client_may_change(timezone.now()),
-        "contact": " or ".join(x for x in [practice.phone, practice.email] if x),
+        "contact": contact_line(practice),
         "intake": client_panel(appointment),
         "checkin": state_for_client(appointment, timezone.now()),
         "outcome_links": [
@@ -72,7 +80,7 @@ def calendar(request: HttpRequest, practice_slug: str, token: str) -> HttpRespon
     same UID, so a later change updates it). No manage link in it: calendars are often shared."""
     appointment = _appointment(practice_slug, token)
     if appointment.status != Status.BOOKED:
-        raise Http404("Only a booked appointment can be added to a calendar.")
+        raise Http404(_("Only a booked appointment can be added to a calendar."))
     fields = visit_fields(appointment, now=timezone.now(), has_link=False)
     ics, _method = calendar_file(appointment, fields, cancelled=False)
     response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
@@ -167,14 +175,16 @@ def reschedule(request: HttpRequest, practice_slug: str, token: str) -> HttpResp
     if request.method == "POST":
         parsed = parse_slot(request.POST.get("slot", ""))
         if parsed is None:
-            error = "Please choose one of the free times below."
+            error = _("Please choose one of the free times below.")
         else:
             try:
                 move_appointment(appointment=appointment, start=parsed[0], by_client=True)
             except BookingError as exc:
                 error = exc.message
             else:
-                messages.success(request, f"Your appointment is moved to {when_label(appointment.start, zone)}.")
+                messages.success(
+                    request, _("Your appointment is moved to %(when)s.") % {"when": when_label(appointment.start, zone)}
+                )
                 return redirect("manage-booking", practice_slug=practice_slug, token=token)
     now = timezone.now()
     today = now.astimezone(zone).date()

@@ -39,6 +39,7 @@ from longtide.outcomes.instruments.definition import AlertKind, ChoiceItem, Inst
 from longtide.outcomes.schedule import full_baseline_from
 from longtide.outcomes.scoring import InvalidAnswers, alerts
 from longtide.web import formats
+from longtide.web.client.manage import contact_line
 
 FIELD_MAX = 300
 
@@ -56,7 +57,7 @@ def _link(practice_slug: str, token: str) -> QuestionnaireLink:
 
 def _gone(request: HttpRequest, link: QuestionnaireLink) -> HttpResponse:
     practice = link.client.practice
-    context = {"practice": practice, "contact": " or ".join(x for x in [practice.phone, practice.email] if x)}
+    context = {"practice": practice, "contact": contact_line(practice)}
     return render(request, "web/outcomes/expired.html", context, status=410)
 
 

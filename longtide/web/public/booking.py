@@ -9,6 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 
 from longtide.lib import bounds
@@ -44,7 +46,7 @@ def _practice(slug: str) -> tuple[Practice, Location]:
     practice = get_object_or_404(Practice, slug=slug)
     location = practice.locations.first()
     if location is None:
-        raise Http404("This practice has no location yet.")
+        raise Http404(_("This practice has no location yet."))
     return practice, location
 
 
@@ -52,12 +54,12 @@ def _service(practice: Practice, slug: str) -> Service:
     return get_object_or_404(practice.services.active(), slug=slug)
 
 
-NO_SUCH_SERVICE = "That service is not bookable online at the moment. Choose from the services below."
+NO_SUCH_SERVICE = gettext_noop("That service is not bookable online at the moment. Choose from the services below.")
 
 
 def _service_gone(request: HttpRequest, practice: Practice) -> HttpResponse:
     """An old or mistyped link to a service: the service step, saying so (404)."""
-    return _service_step(request, practice, None, problem=NO_SUCH_SERVICE, status=404)
+    return _service_step(request, practice, None, problem=_(NO_SUCH_SERVICE), status=404)
 
 
 def _service_step(
@@ -75,8 +77,12 @@ def _service_step(
 
 
 # Said when a link names a practitioner who is unknown, no longer bookable, or does not offer the service.
-NO_SUCH_PRACTITIONER = "That practitioner is not taking online bookings at the moment. Choose from the list below."
-NOT_OFFERED = "{name} does not offer {service} online. Choose another practitioner or another service."
+NO_SUCH_PRACTITIONER = gettext_noop(
+    "That practitioner is not taking online bookings at the moment. Choose from the list below."
+)
+NOT_OFFERED = gettext_noop(
+    "%(name)s does not offer %(service)s online. Choose another practitioner or another service."
+)
 
 
 def _wanted_practitioner(request: HttpRequest, practice: Practice) -> tuple[Practitioner | None, str, int]:
@@ -92,14 +98,14 @@ def _wanted_practitioner(request: HttpRequest, practice: Practice) -> tuple[Prac
     wanted = bounds.parse_id(raw)
     person = practice.practitioners.active().filter(pk=wanted).first() if wanted is not None else None
     if person is None:
-        return None, NO_SUCH_PRACTITIONER, 404
+        return None, _(NO_SUCH_PRACTITIONER), 404
     return person, "", 200
 
 
 def choose_service(request: HttpRequest, practice_slug: str) -> HttpResponse:
     """Step 1. From a practitioner's page ("Book with …", ``?practitioner=<id>``) only their services,
     each going straight to their free times."""
-    practice, _ = _practice(practice_slug)
+    practice, _location = _practice(practice_slug)
     person, problem, status = _wanted_practitioner(request, practice)
     return _service_step(request, practice, person, problem=problem, status=status)
 
@@ -107,7 +113,7 @@ def choose_service(request: HttpRequest, practice_slug: str) -> HttpResponse:
 def choose_practitioner(
     request: HttpRequest, practice_slug: str, service_slug: str, *, problem: str = "", status: int = 200
 ) -> HttpResponse:
-    practice, _ = _practice(practice_slug)
+    practice, _location = _practice(practice_slug)
     service = practice.services.active().filter(slug=service_slug).first()
     if service is None:
         return _service_gone(request, practice)
@@ -137,7 +143,7 @@ def choose_time(request: HttpRequest, practice_slug: str, service_slug: str) -> 
     style = request.GET.get("style", "") if request.GET.get("style", "") in Style.values else ""
     person, problem, status = _wanted_practitioner(request, practice)
     if person is not None and not service.practitioners.filter(pk=person.pk).exists():
-        problem, status = NOT_OFFERED.format(name=person.display_name, service=service.name), 404
+        problem, status = _(NOT_OFFERED) % {"name": person.display_name, "service": service.name}, 404
     if problem:
         # A stale or hand-made link: the practitioner step, saying what was wrong.
         return choose_practitioner(request, practice_slug, service_slug, problem=problem, status=status)
@@ -219,6 +225,7 @@ def details(request: HttpRequest, practice_slug: str, service_slug: str) -> Http
     chosen = None
     other_times: list[TimeChoice] = []
     retry_after: int | None = None
+    first_visit_refused = False
     if request.method == "POST" and form.is_valid():
         start, practitioner_id = form.cleaned_data["slot"]
         person = practice.practitioners.filter(pk=practitioner_id).first()
@@ -251,6 +258,7 @@ def details(request: HttpRequest, practice_slug: str, service_slug: str) -> Http
         except BookingError as exc:
             # Errors about the slot or the service belong to the whole form; the rest name a field.
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            first_visit_refused = exc.code == "first_visit_required"
         else:
             # Never the manage link: it goes only to the email address, whose owner confirms.
             return redirect(_requested_url(practice, key, again=not booked.created))
@@ -274,6 +282,8 @@ def details(request: HttpRequest, practice_slug: str, service_slug: str) -> Http
         "other_times": other_times,
         "first_visits": practice.services.active().filter(is_first_visit=True),
         "returning_only": practice.new_clients_first_visit and not service.is_first_visit,
+        # A refusal that only a first visit mends: the form offers them (the message says why).
+        "first_visit_refused": first_visit_refused,
     }
     if retry_after is not None:
         # Past the practice's limit on online bookings (booking_limits.py): what was typed is kept.
@@ -299,9 +309,9 @@ def requested(request: HttpRequest, practice_slug: str, key: str) -> HttpRespons
     Found by the form's own random key, so only the browser that sent the form knows the address. It
     shows the same for every email address, a client's or not, and never the manage link.
     """
-    practice, _ = _practice(practice_slug)
+    practice, _location = _practice(practice_slug)
     if valid_request_key(key) is None:
-        raise Http404("No such booking request.")
+        raise Http404(_("No such booking request."))
     appointment = get_object_or_404(
         Appointment.objects.select_related("service", "practitioner", "location"),
         practice=practice,

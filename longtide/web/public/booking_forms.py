@@ -27,7 +27,7 @@ def valid_request_key(value: str | None) -> str | None:
     return value if value and REQUEST_KEY.fullmatch(value) else None
 
 
-SLOT_NOT_VALID = "That time is not valid. Please choose a time from the calendar."
+SLOT_NOT_VALID = _("That time is not valid. Please choose a time from the calendar.")
 
 
 class DetailsForm(ClientDetailsForm):
@@ -43,7 +43,7 @@ class DetailsForm(ClientDetailsForm):
     note = forms.CharField(
         max_length=1000,
         required=False,
-        label="Anything we should know before your visit?",
+        label=_("Anything we should know before your visit?"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
             "Your practitioner and the clinic's owners can read this; reception staff cannot. "

@@ -100,7 +100,7 @@ def sent(request: HttpRequest, practice_slug: str) -> HttpResponse:
 def _entry(practice_slug: str, token: str):  # type: ignore[no-untyped-def]
     entry = find_by_token(practice_slug, token)
     if entry is None:
-        raise Http404("This link is not valid. Please use the link in your email.")
+        raise Http404(_("This link is not valid. Please use the link in your email."))
     return entry
 
 
