@@ -48,28 +48,6 @@ NOT_YET_MARKED: set[str] = {
     "web/templates/web/public/practitioner.html",
     "web/templates/web/public/practitioners.html",
     "web/templates/web/public/services.html",
-    "web/templates/web/staff/appointment.html",
-    "web/templates/web/staff/book.html",
-    "web/templates/web/staff/book_times.html",
-    "web/templates/web/staff/calendar.html",
-    "web/templates/web/staff/calendar_base.html",
-    "web/templates/web/staff/chart_export.html",
-    "web/templates/web/staff/client.html",
-    "web/templates/web/staff/client_form.html",
-    "web/templates/web/staff/client_merge.html",
-    "web/templates/web/staff/clients.html",
-    "web/templates/web/staff/intake.html",
-    "web/templates/web/staff/move.html",
-    "web/templates/web/staff/notes/_addenda.html",
-    "web/templates/web/staff/notes/_note_body.html",
-    "web/templates/web/staff/notes/_printed_note.html",
-    "web/templates/web/staff/notes/_save_status.html",
-    "web/templates/web/staff/notes/_signature.html",
-    "web/templates/web/staff/notes/client_notes.html",
-    "web/templates/web/staff/notes/not_in_care.html",
-    "web/templates/web/staff/notes/note.html",
-    "web/templates/web/staff/notes/print.html",
-    "web/templates/web/staff/notes/to_write.html",
 }
 
 # Names that stay as they are in every language: the product, file formats, the hash.
@@ -104,7 +82,9 @@ SHOWN_FILTER_ARGUMENT = re.compile(
     r"""\|\s*(?:default|default_if_none)\s*:\s*(?P<q>["'])(?P<text>(?:(?!(?P=q)).)*)(?P=q)"""
 )
 # `name="…"` arguments of include/with (each may be shown by the template that receives it).
-KEYWORD_LITERAL = re.compile(r"""\b[\w.]+\s*=\s*(?P<q>["'])(?P<text>(?:(?!(?P=q)).)*)(?P=q)""")
+KEYWORD_LITERAL = re.compile(r"""\b(?P<name>[\w.]+)\s*=\s*(?P<q>["'])(?P<text>(?:(?!(?P=q)).)*)(?P=q)""")
+# Keyword arguments that are markup, not words: CSS classes, element ids, htmx targets, addresses.
+MARKUP_KEYWORD = re.compile(r"(?:^|_)(?:class|classes|id|target|url)$")
 
 
 def _has_words(text: str) -> bool:
@@ -188,7 +168,7 @@ def unmarked_text(source: str, *, html: bool = True) -> list[str]:
                 found += [
                     f"{{% {contents} %}}"
                     for m in KEYWORD_LITERAL.finditer(contents)
-                    if _looks_like_words(m.group("text"))
+                    if _looks_like_words(m.group("text")) and not MARKUP_KEYWORD.search(m.group("name"))
                 ]
             elif name == "firstof":
                 found += [
@@ -267,6 +247,7 @@ def test_the_list_of_unmarked_templates_names_only_templates() -> None:
             ['{% include "web/_week_nav.html" with label="Weeks" target="#w" %}'],
         ),
         ('{% include "web/_week_nav.html" with label=_("Weeks") kind="error" %}', []),
+        ('{% include "web/_week_nav.html" with nav_class="cal-nav" link_class="button secondary" %}', []),
         ("<p><code>BEGIN:VCALENDAR</code></p>", []),
         ("<p>SHA-256 {{ hash }} · JSON</p>", []),
         ('<p data-msg-sent="Sent">{{ x }}</p>', ['<p data-msg-sent="Sent">']),

@@ -164,7 +164,7 @@ def _navigation(
         if practitioner or room:
             title += f" · {practitioner.display_name if practitioner else room.name if room else ''}"
         elif by == "team":
-            title += " · Everyone"
+            title += " · " + str(_("Everyone"))
     else:
         title = day_year_label(day) + (" · " + str(_("Today")) if day == today else "")
     return {
@@ -172,7 +172,8 @@ def _navigation(
         "by": by,
         "day": day,
         "title": title,
-        "unit": "week" if view == "week" else "day",
+        "earlier": _("Previous week") if view == "week" else _("Previous day"),
+        "later": _("Next week") if view == "week" else _("Next day"),
         "subject_practitioner": practitioner,
         "subject_room": room,
         "rooms": Room.objects.filter(location__practice=practice),
