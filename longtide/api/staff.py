@@ -31,6 +31,7 @@ from longtide.intake.display import answers_for_display
 from longtide.intake.models import Flag, FlagLevel, Signature
 from longtide.intake.session import mark_session
 from longtide.lib.bounds import id_in_range
+from longtide.lib.text import CONTROL_FREE
 from longtide.notes.actions import record_list_read, record_read
 from longtide.notes.data import note_data
 from longtide.notes.models import SessionNote
@@ -586,7 +587,7 @@ class MarkIn(Schema):
         description=f"Only to mark `completed` without the client's current treatment consent: why the session "
         f"went ahead (at most {OVERRIDE_REASON_MAX} characters; the session's practitioner or an owner only).",
         max_length=OVERRIDE_REASON_MAX,
-        json_schema_extra={"pattern": NO_NUL},
+        json_schema_extra={"pattern": CONTROL_FREE},
     )
     seen: Seen = None
 
@@ -596,9 +597,9 @@ class CancelIn(Schema):
 
     reason: str = Field(
         description=f"Why, for the appointment's history (required, at most {REASON_LENGTH} characters; "
-        "no health details: front desk reads it).",
+        "no health details: front desk reads it; no control characters but tab and new lines).",
         max_length=REASON_LENGTH,
-        json_schema_extra={"pattern": NO_NUL},
+        json_schema_extra={"pattern": CONTROL_FREE},
     )
     decided_by: Literal["client", "clinic"] | None = Field(
         None, description="Who decided: required unless `late` (a late cancellation is the client's)."

@@ -21,6 +21,7 @@ from longtide.audit.trail import Actor, record
 from longtide.clients.models import Client
 from longtide.intake.actions import current_intake
 from longtide.intake.models import IntakeSettings
+from longtide.lib.text import CONTROL_MESSAGE, has_control, one_line
 from longtide.measurement import licences, links
 from longtide.measurement.crisis import raise_crisis, raises_self_harm
 from longtide.measurement.messages import queue_link
@@ -131,7 +132,9 @@ def first_visit_day(client: Client) -> date | None:
 
 
 def clean_reason(raw: str) -> str:
-    reason = " ".join("".join(ch if ch >= " " else " " for ch in raw).split())
+    if has_control(raw):
+        raise Refused(_(CONTROL_MESSAGE))
+    reason = one_line(raw)
     if len(reason) < REASON_MIN:
         raise Refused(_("Give a reason of at least %(n)d characters.") % {"n": REASON_MIN})
     if len(reason) > REASON_MAX:

@@ -20,7 +20,7 @@ from longtide.audit.models import Action, Via
 from longtide.audit.trail import Actor, Origin, record
 from longtide.checkins.models import CheckIn
 from longtide.clients.models import Client
-from longtide.lib.text import one_line
+from longtide.lib.text import CONTROL_MESSAGE, has_control, one_line
 from longtide.practice.access import Basis, ChartAccess, chart_access, with_supervisors
 from longtide.practice.models import Practice
 from longtide.records.models import BreakGlass
@@ -198,6 +198,8 @@ def open_chart(
 
 def clean_reason(raw: str) -> str:
     """Return the reason as kept, or raise BreakGlassRefused saying what is wrong with it."""
+    if has_control(raw):
+        raise BreakGlassRefused(CONTROL_MESSAGE)
     reason = one_line(raw)
     if len(reason) < REASON_MIN:
         raise BreakGlassRefused(f"Say why you need this chart, in at least {REASON_MIN} characters.")

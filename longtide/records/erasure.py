@@ -26,7 +26,7 @@ from longtide.audit.trail import Actor, record
 from longtide.clients.models import Client, ReminderChannel
 from longtide.intake.models import IntakeLink
 from longtide.lib.retention import retain_until, rule_for
-from longtide.lib.text import one_line
+from longtide.lib.text import CONTROL_MESSAGE, has_control, one_line
 from longtide.measurement.models import QuestionnaireLink
 from longtide.notifications.models import Message, State
 from longtide.records.retention import dates_of_birth, last_entries, message_subjects
@@ -80,6 +80,8 @@ def plan(client: Client, now: datetime) -> Plan:
 
 
 def clean_reason(raw: str) -> str:
+    if has_control(raw):
+        raise ErasureRefused(CONTROL_MESSAGE)
     reason = one_line(raw)
     if len(reason) < REASON_MIN:
         raise ErasureRefused(f"Say what the client asked for, in at least {REASON_MIN} characters.")

@@ -24,7 +24,7 @@ from longtide.audit.trail import Actor
 from longtide.audit.trail import record as audit_record
 from longtide.clients.by_email import find_or_insert
 from longtide.clients.models import Client
-from longtide.lib.text import one_line
+from longtide.lib.text import CONTROL_MESSAGE, has_control, one_line
 from longtide.lib.tracebacks import bare_traceback
 from longtide.practice.models import Practice, Practitioner, Service
 from longtide.scheduling.availability import Slot
@@ -591,6 +591,8 @@ def move_appointment(
     the client via their link when not given and `by_client`).
     """
     now = now or timezone.now()
+    if has_control(reason):
+        raise BookingError("reason_control", CONTROL_MESSAGE, "reason")
     by = by or (ChangedBy.client_link() if by_client else ChangedBy.staff(None))
     practice = appointment.practice
     refused(appointment.stale_refusal(seen) or appointment.move_refusal(now, by_client=by_client))
@@ -675,6 +677,8 @@ def cancel_appointment(
     waitlist commit together.
     """
     now = now or timezone.now()
+    if has_control(reason):
+        raise BookingError("reason_control", CONTROL_MESSAGE, "reason")
     reason = " ".join(reason.split())
     if by_client:
         decided_by, by = Decider.CLIENT, by or ChangedBy.client_link()
@@ -770,6 +774,8 @@ def mark_appointment(
     now = now or timezone.now()
     if status not in (Status.COMPLETED, Status.NO_SHOW):
         raise PolicyRefused("invalid_status", "Say whether the appointment was completed or a no-show.")
+    if has_control(override_reason):
+        raise PolicyRefused("override_reason", CONTROL_MESSAGE, "override_reason")
     reason = one_line(override_reason)
     if override_reason and status != Status.COMPLETED:
         raise PolicyRefused("override_not_needed", "An override is recorded only when marking a session completed.")

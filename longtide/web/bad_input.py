@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -29,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from longtide.lib import bounds
+from longtide.lib.text import CONTROL_MESSAGE, has_control
 
 NUL = "\x00"
 NUL_MESSAGE = gettext_noop("The address contains a null character (\\x00), which is never valid here.")
@@ -158,3 +160,10 @@ def query_without(request: HttpRequest, *names: str) -> str:
     """The request's path with its query string minus `names`: where a 400 page sends one back."""
     kept = [(k, v) for k, values in request.GET.lists() if k not in names for v in values]
     return request.path_info + (f"?{urlencode(kept)}" if kept else "")
+
+
+def no_control_characters(value: str) -> None:
+    """A form field's validator for free text (lib/text.py's one rule): no control character but tab
+    and new lines. NUL keeps Django's own message ("Null characters are not allowed.")."""
+    if has_control(value.replace(NUL, "")):
+        raise ValidationError(CONTROL_MESSAGE, code="control_characters")

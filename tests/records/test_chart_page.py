@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from longtide.audit.models import AuditEvent
 from longtide.clients.models import Client
+from longtide.lib.text import CONTROL_MESSAGE
 from longtide.records.chart import BREAK_GLASS_HOURS
 from longtide.records.models import BreakGlass
 from longtide.scheduling.care_team import care_team_user_ids
@@ -59,7 +60,11 @@ def test_a_break_glass_without_a_usable_reason_opens_nothing_and_keeps_what_was_
 def test_nul_bytes_and_control_characters_in_a_reason_are_kept_out_of_the_trail(world: World) -> None:
     _cleo, _chart, glass, _ = _paths(world)
     bea = _as(world.users["colleague"])
-    assert bea.post(glass, {"reason": "Covering\x00 the\x07 session <b>today</b>"}).status_code == 302
+    # lib/text.py's one rule: a control character is refused with its message, what was typed kept.
+    refused = bea.post(glass, {"reason": "Covering\x00 the\x07 session <b>today</b>"})
+    assert refused.status_code == 200 and CONTROL_MESSAGE in refused.text
+    assert "Covering the\x07 session" in refused.text and not AuditEvent.objects.filter(action="break_glass").exists()
+    assert bea.post(glass, {"reason": "Covering\tthe session\n<b>today</b>"}).status_code == 302
     event = AuditEvent.objects.get(action="break_glass")
     assert event.reason == "Covering the session <b>today</b>"
     report = _as(world.users["owner"]).get(_paths(world)[3]).text

@@ -19,6 +19,7 @@ from longtide.audit.verify import verify_trail
 from longtide.clients.models import Client
 from longtide.intake.links import new_link
 from longtide.intake.models import IntakeLink
+from longtide.lib.text import CONTROL_MESSAGE
 from longtide.notifications.models import Message, State
 from longtide.records.erasure import ERASED_RECIPIENT
 from longtide.scheduling.models import Appointment, Status, WaitlistEntry
@@ -72,7 +73,8 @@ def test_it_refuses_while_a_visit_is_booked_and_keeps_what_was_typed(world: Worl
     ("data", "message"),
     [
         ({"reason": REASON}, "Tick the box to confirm"),
-        ({"reason": " short \x00 ", "confirm": "1"}, "Say what the client asked for, in at least 10 characters."),
+        ({"reason": " short \t ", "confirm": "1"}, "Say what the client asked for, in at least 10 characters."),
+        ({"reason": REASON + "\x00\x1b", "confirm": "1"}, CONTROL_MESSAGE),
         ({"reason": "x" * 2001, "confirm": "1"}, "Keep the reason under 2000 characters."),
     ],
 )
@@ -101,7 +103,7 @@ def test_erasure_removes_every_copy_of_the_contact_details_and_keeps_the_record(
     owner = _owner(world)
     form = owner.get(erase).text
     assert 'id="upcoming"' not in form and "1 waitlist place" in form
-    done = owner.post(erase, {"reason": REASON + "\x00", "confirm": "1"})
+    done = owner.post(erase, {"reason": REASON + "\r\n", "confirm": "1"})
     assert done.status_code == 302 and done["Location"] == chart
 
     cleo.refresh_from_db()

@@ -18,7 +18,7 @@ from longtide.practice.models import Practice, Practitioner, Service
 from longtide.scheduling.booking import REASON_LENGTH
 from longtide.scheduling.models import OVERRIDE_REASON_MAX, Decider, Status
 from longtide.scheduling.search import search_slots
-from longtide.web.bad_input import BoundedDateField
+from longtide.web.bad_input import BoundedDateField, no_control_characters
 from longtide.web.client_details import ClientDetailsForm
 from longtide.web.times import parse_slot, slot_value, time_label
 
@@ -159,6 +159,7 @@ class MoveForm(_SlotChoice, _Seen):
     reason = forms.CharField(
         max_length=REASON_LENGTH,
         required=False,
+        validators=[no_control_characters],
         label="Reason (optional)",
         help_text="Kept in the appointment's history.",
     )
@@ -176,6 +177,7 @@ class CancelForm(_Seen):
     )
     reason = forms.CharField(
         max_length=REASON_LENGTH,
+        validators=[no_control_characters],
         label="Reason",
         error_messages={
             "required": "Say why it is cancelled (for the appointment's history).",
@@ -201,6 +203,7 @@ class MarkForm(_Seen):
         max_length=OVERRIDE_REASON_MAX,
         required=False,
         strip=True,
+        validators=[no_control_characters],
         error_messages={"max_length": f"Keep the reason under {OVERRIDE_REASON_MAX} characters."},
     )
 
