@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
 
 
@@ -60,7 +61,7 @@ class RecoveryCodeDevice(ThrottlingMixin, Device):  # type: ignore[misc]  # djan
     recovery code is a verified session like any other)."""
 
     class Meta(Device.Meta):  # type: ignore[misc]
-        verbose_name = "recovery code set"
+        verbose_name = _("recovery code set")
 
     def get_throttle_factor(self) -> int:
         return 1
@@ -69,7 +70,7 @@ class RecoveryCodeDevice(ThrottlingMixin, Device):  # type: ignore[misc]  # djan
         return int(self.codes.filter(used_at__isnull=True).count())
 
     def verify_token(self, token: object) -> bool:
-        allowed, _ = self.verify_is_allowed()
+        allowed = self.verify_is_allowed()[0]
         if not allowed or not isinstance(token, str):
             return False
         digest = hash_recovery_code(token)

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CheckinsConfig(AppConfig):
     name = "longtide.checkins"
     label = "checkins"
-    verbose_name = "After-session check-ins"
+    verbose_name = _("After-session check-ins")
 
     def ready(self) -> None:
         # The worker plans the check-in messages (notifications/subjects.py) and, right before

@@ -4,6 +4,7 @@ questions). Written once by the client from the visit's private link; never edit
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from longtide.checkins import effects as questions
 from longtide.clients.models import Client
@@ -23,8 +24,8 @@ class CheckIn(models.Model):
     # effect key → severity (questions.EFFECTS, questions.SEVERITIES); empty: no after-effect.
     effects = models.JSONField(default=dict, blank=True)
     other = models.CharField(max_length=questions.OTHER_MAX, blank=True)
-    sought_care = models.BooleanField(help_text="Needed medical care because of how they felt (a serious event).")
-    contact_me = models.BooleanField(help_text="Asked the clinic to get in touch.")
+    sought_care = models.BooleanField(help_text=_("Needed medical care because of how they felt (a serious event)."))
+    contact_me = models.BooleanField(help_text=_("Asked the clinic to get in touch."))
     answered_at = models.DateTimeField()
 
     objects = CheckInQuerySet.as_manager()

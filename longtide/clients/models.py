@@ -59,7 +59,7 @@ class Client(models.Model):
     # (notifications.SmsOptOut). A client with no usable channel gets no reminders.
     reminder_channel = models.CharField(max_length=10, choices=ReminderChannel.choices, default=ReminderChannel.EMAIL)
     sms_consent_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the client agreed to receive text messages from the practice."
+        null=True, blank=True, help_text=_("When the client agreed to receive text messages from the practice.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # When the client's contact details were erased at their request (records/erasure.py); the

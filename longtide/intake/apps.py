@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IntakeConfig(AppConfig):
     name = "longtide.intake"
     label = "intake"
-    verbose_name = "Intake, consent and safety screening"
+    verbose_name = _("Intake, consent and safety screening")
 
     def ready(self) -> None:
         from longtide.intake import messages

@@ -29,12 +29,12 @@ from longtide.practice.models import Practice
 class IntakeSettings(models.Model):
     practice = models.OneToOneField(Practice, on_delete=models.CASCADE, related_name="intake_settings")
     emergency_number = models.CharField(
-        max_length=40, default="911", help_text="The local emergency number clients are told to call."
+        max_length=40, default="911", help_text=_("The local emergency number clients are told to call.")
     )
     crisis_line = models.CharField(
         max_length=200,
         default="988 (call or text, Suicide & Crisis Lifeline)",
-        help_text="Where someone with thoughts of self-harm can talk to someone today.",
+        help_text=_("Where someone with thoughts of self-harm can talk to someone today."),
     )
 
     def __str__(self) -> str:
@@ -78,8 +78,8 @@ class Intake(models.Model):
     # What the client typed on a step that did not pass its checks (kept so nothing is lost).
     typed = models.JSONField(default=dict, blank=True)
     steps_done = models.JSONField(default=list, blank=True)
-    level = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The screen's highest flag level.")
-    signer = models.CharField(max_length=10, blank=True, help_text="client or guardian")
+    level = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("The screen's highest flag level."))
+    signer = models.CharField(max_length=10, blank=True, help_text=_("client or guardian"))
     started_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

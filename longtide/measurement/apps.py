@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MeasurementConfig(AppConfig):
     name = "longtide.measurement"
     label = "measurement"
-    verbose_name = "Outcomes: episodes, questionnaires and the headache diary"
+    verbose_name = _("Outcomes: episodes, questionnaires and the headache diary")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

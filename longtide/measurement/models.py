@@ -21,6 +21,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from longtide.clients.models import Client
 from longtide.intake.form import REASONS
@@ -32,27 +33,29 @@ CONCERN_CHOICES = [(str(key), label) for key, label in REASONS]
 
 
 class Timepoint(models.TextChoices):
-    BASELINE = "baseline", "Baseline"
-    BEFORE_SESSION_4 = "before_session_4", "Before session 4"
-    BEFORE_SESSION_8 = "before_session_8", "Before session 8"
-    WEEK_6 = "week_6", "Week 6"
-    WEEK_12 = "week_12", "Week 12"
-    AD_HOC = "ad_hoc", "Sent by the practitioner"
-    DIARY = "diary", "Headache diary"
+    BASELINE = "baseline", _("Baseline")
+    BEFORE_SESSION_4 = "before_session_4", _("Before session 4")
+    BEFORE_SESSION_8 = "before_session_8", _("Before session 8")
+    WEEK_6 = "week_6", _("Week 6")
+    WEEK_12 = "week_12", _("Week 12")
+    AD_HOC = "ad_hoc", _("Sent by the practitioner")
+    DIARY = "diary", _("Headache diary")
 
 
 class MeasurementSettings(models.Model):
     practice = models.OneToOneField(Practice, on_delete=models.CASCADE, related_name="measurement_settings")
     inactivity_days = models.PositiveIntegerField(
-        default=120, help_text="An episode without a visit for this many days counts as closed."
+        default=120, help_text=_("An episode without a visit for this many days counts as closed.")
     )
     # PHQ-9 asks about self-harm (item 9): offered only while this is on (measurement/crisis.py).
     crisis_protocol = models.BooleanField(
-        "Crisis protocol (offer the PHQ-9)",
+        _("Crisis protocol (offer the PHQ-9)"),
         default=False,
-        help_text="The PHQ-9's last question asks about thoughts of self-harm. Switch this on only when your "
-        "practice has a crisis protocol: a positive answer shows the client your emergency number and crisis "
-        "line at once, raises an EMERGENCY flag on the client's intake and emails their practitioner.",
+        help_text=_(
+            "The PHQ-9's last question asks about thoughts of self-harm. Switch this on only when your "
+            "practice has a crisis protocol: a positive answer shows the client your emergency number and crisis "
+            "line at once, raises an EMERGENCY flag on the client's intake and emails their practitioner."
+        ),
     )
 
     def __str__(self) -> str:

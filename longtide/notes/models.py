@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from longtide.clients.models import Client
 from longtide.notes import template
@@ -29,21 +30,21 @@ class NoteLocked(Exception):
 
 
 class NoteStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SIGNED = "signed", "Signed"
+    DRAFT = "draft", _("Draft")
+    SIGNED = "signed", _("Signed")
 
 
 class Position(models.TextChoices):
-    SUPINE = "supine", "Supine"
-    SIDE_LYING = "side_lying", "Side-lying"
-    SEATED = "seated", "Seated"
-    PRONE = "prone", "Prone"
+    SUPINE = "supine", _("Supine")
+    SIDE_LYING = "side_lying", _("Side-lying")
+    SEATED = "seated", _("Seated")
+    PRONE = "prone", _("Prone")
 
 
 class Guardian(models.TextChoices):
-    NOT_A_MINOR = "not_a_minor", "Not a minor"
-    PRESENT = "present", "Minor: guardian present"
-    ABSENT = "absent", "Minor: guardian not present"
+    NOT_A_MINOR = "not_a_minor", _("Not a minor")
+    PRESENT = "present", _("Minor: guardian present")
+    ABSENT = "absent", _("Minor: guardian not present")
 
 
 # The fields a practitioner writes, in the order of the form and of the canonical content.
@@ -172,35 +173,35 @@ class SessionNote(models.Model):
     style = models.CharField(max_length=20, choices=Style.choices, blank=True)
     session_number = models.PositiveSmallIntegerField(default=1)
     # Consent check.
-    consent_confirmed = models.BooleanField("Ongoing consent confirmed", default=False)
-    areas_agreed = models.CharField("Areas agreed", max_length=300, blank=True)
-    clothed = models.BooleanField("Client clothed", default=True)
+    consent_confirmed = models.BooleanField(_("Ongoing consent confirmed"), default=False)
+    areas_agreed = models.CharField(_("Areas agreed"), max_length=300, blank=True)
+    clothed = models.BooleanField(_("Client clothed"), default=True)
     position = models.CharField(max_length=20, choices=Position.choices, blank=True)
     guardian = models.CharField(max_length=20, choices=Guardian.choices, default=Guardian.NOT_A_MINOR)
-    pelvic_diaphragm_consent = models.BooleanField("Consent to the pelvic diaphragm hold", default=False)
-    intra_oral_consent = models.BooleanField("Consent to intra-oral work", default=False)
+    pelvic_diaphragm_consent = models.BooleanField(_("Consent to the pelvic diaphragm hold"), default=False)
+    intra_oral_consent = models.BooleanField(_("Consent to intra-oral work"), default=False)
     # S.
-    subjective = models.TextField("In the client's words", blank=True)
-    pain_nrs = models.PositiveSmallIntegerField("Pain today (0–10, client's rating)", null=True, blank=True)
-    since_last = models.TextField("Since the last visit", blank=True)
+    subjective = models.TextField(_("In the client's words"), blank=True)
+    pain_nrs = models.PositiveSmallIntegerField(_("Pain today (0–10, client's rating)"), null=True, blank=True)
+    since_last = models.TextField(_("Since the last visit"), blank=True)
     # O. Palpation findings are practitioner impressions, never measurements (domain.md §4).
-    objective = models.TextField("Observations", blank=True)
-    impression_rhythm = models.TextField("Rhythm: rate, amplitude, symmetry", blank=True)
-    impression_restrictions = models.TextField("Restrictions", blank=True)
-    impression_still_points = models.TextField("Still points", blank=True)
-    mouth_opening_mm = models.PositiveSmallIntegerField("Mouth opening (mm)", null=True, blank=True)
+    objective = models.TextField(_("Observations"), blank=True)
+    impression_rhythm = models.TextField(_("Rhythm: rate, amplitude, symmetry"), blank=True)
+    impression_restrictions = models.TextField(_("Restrictions"), blank=True)
+    impression_still_points = models.TextField(_("Still points"), blank=True)
+    mouth_opening_mm = models.PositiveSmallIntegerField(_("Mouth opening (mm)"), null=True, blank=True)
     # Treatment.
     regions = models.JSONField(default=_empty_list, blank=True)
     holds = models.JSONField(default=_empty_list, blank=True)
-    intra_oral_work = models.BooleanField("Intra-oral work done", default=False)
-    bio_orientation = models.CharField("Orientation (e.g. mid-tide)", max_length=200, blank=True)
-    bio_stillness = models.TextField("Stillness or holistic shift", blank=True)
-    bio_felt_sense = models.TextField("Client's felt sense", blank=True)
-    bio_resourcing = models.TextField("Resourcing", blank=True)
-    bio_closing_state = models.TextField("Closing state", blank=True)
-    client_response = models.TextField("Client's response", blank=True)
-    stopped = models.BooleanField("Session stopped early", default=False)
-    stop_reason = models.TextField("Why it stopped", blank=True)
+    intra_oral_work = models.BooleanField(_("Intra-oral work done"), default=False)
+    bio_orientation = models.CharField(_("Orientation (e.g. mid-tide)"), max_length=200, blank=True)
+    bio_stillness = models.TextField(_("Stillness or holistic shift"), blank=True)
+    bio_felt_sense = models.TextField(_("Client's felt sense"), blank=True)
+    bio_resourcing = models.TextField(_("Resourcing"), blank=True)
+    bio_closing_state = models.TextField(_("Closing state"), blank=True)
+    client_response = models.TextField(_("Client's response"), blank=True)
+    stopped = models.BooleanField(_("Session stopped early"), default=False)
+    stop_reason = models.TextField(_("Why it stopped"), blank=True)
     # A and P.
     assessment = models.TextField(blank=True)
     plan = models.TextField(blank=True)
@@ -351,7 +352,7 @@ class NoteAddendum(models.Model):
 
     class Meta:
         ordering = ["note", "written_at", "id"]
-        verbose_name_plural = "note addenda"
+        verbose_name_plural = _("note addenda")
         constraints = [models.CheckConstraint(condition=~Q(reason="") & ~Q(text=""), name="addendum_says_why_and_what")]
 
     def __str__(self) -> str:

@@ -196,7 +196,7 @@ class SmsOptOut(models.Model):
     is not opted out on the new one. One sender number per deployment (SMS_URL), so one list.
     """
 
-    number = models.CharField(max_length=20, unique=True, help_text="E.164, e.g. +12075550142")
+    number = models.CharField(max_length=20, unique=True, help_text=_("E.164, e.g. +12075550142"))
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

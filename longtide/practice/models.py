@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from longtide.lib import retention
@@ -24,7 +25,9 @@ if TYPE_CHECKING:
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not an IANA time zone (e.g. America/New_York).")
+        raise ValidationError(
+            _("%(value)r is not an IANA time zone (e.g. America/New_York)."), code="time_zone", params={"value": value}
+        )
 
 
 # The rules themselves are in longtide/lib/retention.py; these are their names on screen.
@@ -47,16 +50,16 @@ CANCEL_MAX_HOURS = 24 * 14
 def validate_currency(value: str) -> None:
     if not is_currency(value):
         raise ValidationError(
-            "%(value)s is not a currency code we know. Use a three-letter ISO 4217 code such as USD, EUR or GBP.",
+            _("%(value)s is not a currency code we know. Use a three-letter ISO 4217 code such as USD, EUR or GBP."),
             code="unknown_currency",
             params={"value": value},
         )
 
 
 class TwoFactorPolicy(models.TextChoices):
-    OFF = "off", "Not required"
-    CLINICAL = "clinical", "Required for staff who can see clinical data (owners and practitioners)"
-    ALL = "all", "Required for all staff"
+    OFF = "off", _("Not required")
+    CLINICAL = "clinical", _("Required for staff who can see clinical data (owners and practitioners)")
+    ALL = "all", _("Required for all staff")
 
 
 DEFAULT_IDLE_MINUTES = 30
@@ -103,32 +106,32 @@ class Practice(models.Model):
         max_length=3,
         default="USD",
         validators=[validate_currency],
-        help_text="ISO 4217 code, e.g. USD, CAD, GBP, EUR.",
+        help_text=_("ISO 4217 code, e.g. USD, CAD, GBP, EUR."),
     )
     # How prices and times are written on every page and in every message (lib/formats.py).
     locale = models.CharField(
-        "Formats (language and region)",
+        _("Formats (language and region)"),
         max_length=10,
         choices=LOCALES,
         default="en-US",
         db_default="en-US",
-        help_text="Prices follow this region's conventions ($150, 150 €). Page text is in English.",
+        help_text=_("Prices follow this region's conventions ($150, 150 €). Page text is in English."),
     )
     clock_hours = models.PositiveSmallIntegerField(
-        "Clock",
-        choices=[(CLOCK_12, "12-hour (2:00 PM)"), (CLOCK_24, "24-hour (14:00)")],
+        _("Clock"),
+        choices=[(CLOCK_12, _("12-hour (2:00 PM)")), (CLOCK_24, _("24-hour (14:00)"))],
         default=CLOCK_12,
         db_default=CLOCK_12,
-        help_text="How times are written on your pages and in emails and texts.",
+        help_text=_("How times are written on your pages and in emails and texts."),
     )
 
     # Public home page, in the clinic's own words (domain.md §6: "may help some people").
-    intro = models.TextField(blank=True, help_text="Opening paragraph of the home page.")
-    about_cst = models.TextField("What CST is", blank=True)
-    styles_text = models.TextField("Styles of practice", blank=True)
-    reasons_text = models.TextField("What clients come for", blank=True)
-    session_text = models.TextField("What to expect in a session", blank=True)
-    evidence_text = models.TextField("About the evidence", blank=True)
+    intro = models.TextField(blank=True, help_text=_("Opening paragraph of the home page."))
+    about_cst = models.TextField(_("What CST is"), blank=True)
+    styles_text = models.TextField(_("Styles of practice"), blank=True)
+    reasons_text = models.TextField(_("What clients come for"), blank=True)
+    session_text = models.TextField(_("What to expect in a session"), blank=True)
+    evidence_text = models.TextField(_("About the evidence"), blank=True)
 
     # Booking policies, with bounds wide enough for any real clinic and narrow enough that no value
     # breaks booking (a horizon of 999999999 days would overflow every date computed from it). The
@@ -136,102 +139,112 @@ class Practice(models.Model):
     min_notice_hours = models.PositiveIntegerField(
         default=12,
         validators=[MaxValueValidator(NOTICE_MAX_HOURS)],
-        help_text=f"Clients cannot book sooner than this (0 to {NOTICE_MAX_HOURS} hours).",
+        help_text=format_lazy(_("Clients cannot book sooner than this (0 to {max} hours)."), max=NOTICE_MAX_HOURS),
     )
     booking_horizon_days = models.PositiveIntegerField(
         default=90,
         validators=[MinValueValidator(1), MaxValueValidator(HORIZON_MAX_DAYS)],
-        help_text=f"How far ahead clients can book (1 to {HORIZON_MAX_DAYS} days).",
+        help_text=format_lazy(_("How far ahead clients can book (1 to {max} days)."), max=HORIZON_MAX_DAYS),
     )
     slot_step_minutes = models.PositiveIntegerField(
         default=15,
         validators=[MinValueValidator(STEP_CHOICES[0]), MaxValueValidator(STEP_CHOICES[-1])],
-        help_text="Start times are offered on this grid.",
+        help_text=_("Start times are offered on this grid."),
     )
     cancellation_window_hours = models.PositiveIntegerField(
         default=24,
         validators=[MaxValueValidator(CANCEL_MAX_HOURS)],
-        help_text="Clients may cancel or reschedule online until this long before the start "
-        f"(0 to {CANCEL_MAX_HOURS} hours).",
+        help_text=format_lazy(
+            _("Clients may cancel or reschedule online until this long before the start (0 to {max} hours)."),
+            max=CANCEL_MAX_HOURS,
+        ),
     )
     new_clients_first_visit = models.BooleanField(
-        default=True, help_text="New clients must book a first-visit service first."
+        default=True, help_text=_("New clients must book a first-visit service first.")
     )
     cancellation_policy = models.TextField(blank=True)
     # Online bookings (docs/booking-privacy.md): held until the owner of the email address confirms
     # them from the emailed link, and limited per address and per network address. The limits
     # count bookings made, so a lost race for a time never counts against anyone.
     booking_hold_minutes = models.PositiveIntegerField(
-        "Hold an unconfirmed online booking for (minutes)",
+        _("Hold an unconfirmed online booking for (minutes)"),
         default=120,
         validators=[MinValueValidator(15), MaxValueValidator(24 * 60)],
-        help_text="The time stays held for the client this long (15 to 1440) while they confirm from the email.",
+        help_text=_("The time stays held for the client this long (15 to 1440) while they confirm from the email."),
     )
     online_bookings_per_email_per_day = models.PositiveIntegerField(
-        "Online bookings per email address per day",
+        _("Online bookings per email address per day"),
         default=6,
         validators=[MinValueValidator(1), MaxValueValidator(50)],
-        help_text="More online bookings for one email address within 24 hours are refused (1 to 50).",
+        help_text=_("More online bookings for one email address within 24 hours are refused (1 to 50)."),
     )
     online_bookings_per_ip_per_hour = models.PositiveIntegerField(
-        "Online bookings per network address per hour",
+        _("Online bookings per network address per hour"),
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
-        help_text="More online bookings from one network (IP) address within an hour are refused (1 to 1000). "
-        "Several people behind one office or home router share an address.",
+        help_text=_(
+            "More online bookings from one network (IP) address within an hour are refused (1 to 1000). "
+            "Several people behind one office or home router share an address."
+        ),
     )
 
     # Messages (docs/notifications.md): reminders before each visit, a check-in after it.
     reminder_hours_first = models.PositiveSmallIntegerField(
-        "First reminder (hours before)",
+        _("First reminder (hours before)"),
         default=48,
         validators=[MaxValueValidator(MAX_REMINDER_HOURS)],
-        help_text="Hours before the visit; 0 for none. At most two weeks (336).",
+        help_text=_("Hours before the visit; 0 for none. At most two weeks (336)."),
     )
     reminder_hours_second = models.PositiveSmallIntegerField(
-        "Second reminder (hours before)",
+        _("Second reminder (hours before)"),
         default=24,
         validators=[MaxValueValidator(MAX_REMINDER_HOURS)],
-        help_text="Hours before the visit; 0 for none. At most two weeks (336).",
+        help_text=_("Hours before the visit; 0 for none. At most two weeks (336)."),
     )
     send_checkins = models.BooleanField(
-        "After-session check-ins",
+        _("After-session check-ins"),
         default=True,
-        help_text="A day after a completed session, ask the client how they have been (a short form).",
+        help_text=_("A day after a completed session, ask the client how they have been (a short form)."),
     )
 
     # Practitioners' calendar feeds: what an entry calls the client. A subscribed calendar lives with
     # Google, Apple or Microsoft and is often shared, so the default names nobody.
     calendar_feed_names = models.CharField(
-        "Clients in calendar feeds",
+        _("Clients in calendar feeds"),
         max_length=10,
         choices=FeedNames.choices,
         default=FeedNames.LABEL,
-        help_text="Practitioners' subscribed calendars live with Google, Apple or Microsoft and are often "
-        "shared with family or colleagues. Entries never show notes, contact details or full names.",
+        help_text=_(
+            "Practitioners' subscribed calendars live with Google, Apple or Microsoft and are often "
+            "shared with family or colleagues. Entries never show notes, contact details or full names."
+        ),
     )
     calendar_feed_label = models.CharField(
-        "Label for a client in calendar feeds",
+        _("Label for a client in calendar feeds"),
         max_length=40,
         default="Client",
-        help_text='Shown before the service, e.g. "Client · Follow-up session".',
+        help_text=_('Shown before the service, e.g. "Client · Follow-up session".'),
     )
 
     # The waitlist (docs/notifications.md, "Waitlist"): how long a freed time is held for the
     # waitlisted client it is offered to before it goes to the next.
     waitlist_offer_minutes = models.PositiveIntegerField(
-        "Hold an offered time for (minutes)",
+        _("Hold an offered time for (minutes)"),
         default=60,
         validators=[MinValueValidator(10), MaxValueValidator(1440)],
-        help_text="A time freed by a cancellation is offered to the first matching client on the waitlist and "
-        "held for them this long (10 to 1440), then offered to the next.",
+        help_text=_(
+            "A time freed by a cancellation is offered to the first matching client on the waitlist and "
+            "held for them this long (10 to 1440), then offered to the next."
+        ),
     )
 
     # Clinical records (docs/records.md).
     shared_care = models.BooleanField(
         default=False,
-        help_text="Every practitioner of the practice may read every client's chart. Off: only the client's "
-        "care team and owners; anyone else must state a reason (break-glass), which is audited.",
+        help_text=_(
+            "Every practitioner of the practice may read every client's chart. Off: only the client's "
+            "care team and owners; anyone else must state a reason (break-glass), which is audited."
+        ),
     )
     # Unused: episodes close after MeasurementSettings.inactivity_days (Settings → Outcome
     # questionnaires), the one rule. Kept only until a migration drops it (on SQLite dropping a
@@ -239,40 +252,40 @@ class Practice(models.Model):
     episode_inactivity_days = models.PositiveIntegerField(
         default=90,
         validators=[MinValueValidator(7), MaxValueValidator(1095)],
-        help_text="A care episode with no visit for this many days is closed as inactive.",
+        help_text=_("A care episode with no visit for this many days is closed as inactive."),
     )
     note_overdue_days = models.PositiveSmallIntegerField(
-        "A session note is overdue after (days)",
+        _("A session note is overdue after (days)"),
         default=1,
         validators=[MinValueValidator(1), MaxValueValidator(30)],
-        help_text="Unsigned notes of sessions more than this many days ago are listed as overdue (1 to 30).",
+        help_text=_("Unsigned notes of sessions more than this many days ago are listed as overdue (1 to 30)."),
     )
     retention_rule = models.CharField(
         max_length=30,
         choices=RETENTION_CHOICES,
         default=retention.LONGEST,
-        help_text="How long records are kept after the last entry (and for minors, until which age).",
+        help_text=_("How long records are kept after the last entry (and for minors, until which age)."),
     )
 
     # Sign-in safety.
     two_factor_policy = models.CharField(
-        "Two-factor sign-in",
+        _("Two-factor sign-in"),
         max_length=10,
         choices=TwoFactorPolicy.choices,
         default=TwoFactorPolicy.OFF,
-        help_text="Who must use an authenticator app to sign in.",
+        help_text=_("Who must use an authenticator app to sign in."),
     )
     idle_timeout_minutes = models.PositiveSmallIntegerField(
-        "Sign out after idle minutes",
+        _("Sign out after idle minutes"),
         default=DEFAULT_IDLE_MINUTES,
         validators=[MinValueValidator(5), MaxValueValidator(720)],
-        help_text="Staff are signed out after this many minutes without activity (5 to 720).",
+        help_text=_("Staff are signed out after this many minutes without activity (5 to 720)."),
     )
     backup_max_age_hours = models.PositiveSmallIntegerField(
-        "Warn when the last backup is older than (hours)",
+        _("Warn when the last backup is older than (hours)"),
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(24 * 31)],
-        help_text="`longtide backup --check` fails when the newest backup is older than this.",
+        help_text=_("`longtide backup --check` fails when the newest backup is older than this."),
     )
 
     objects = PracticeQuerySet.as_manager()
@@ -338,7 +351,7 @@ class Location(models.Model):
     city = models.CharField(max_length=100, blank=True)
     region = models.CharField(max_length=100, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
-    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 code, e.g. US.")
+    country = models.CharField(max_length=2, blank=True, help_text=_("ISO 3166 code, e.g. US."))
     time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
 
     class Meta:
@@ -373,9 +386,9 @@ class Room(models.Model):
 
 
 class Style(models.TextChoices):
-    BIOMECHANICAL = "biomechanical", "Biomechanical"
-    BIODYNAMIC = "biodynamic", "Biodynamic"
-    INTEGRATIVE = "integrative", "Integrative"
+    BIOMECHANICAL = "biomechanical", _("Biomechanical")
+    BIODYNAMIC = "biodynamic", _("Biodynamic")
+    INTEGRATIVE = "integrative", _("Integrative")
 
 
 # In the practitioners' own terms, attributed (domain.md §6): the mechanisms are not established.
@@ -402,7 +415,7 @@ class Practitioner(models.Model):
     )
     display_name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60)
-    credentials = models.CharField(max_length=200, blank=True, help_text="e.g. LMT, CST-D")
+    credentials = models.CharField(max_length=200, blank=True, help_text=_("e.g. LMT, CST-D"))
     style = models.CharField(max_length=20, choices=Style.choices)
     training = models.TextField(blank=True)
     bio = models.TextField(blank=True)
@@ -440,17 +453,17 @@ class Service(models.Model):
     duration_minutes = models.PositiveIntegerField(validators=[MinValueValidator(5), MaxValueValidator(720)])
     price = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
     buffer_before_minutes = models.PositiveIntegerField(
-        default=0, validators=[MaxValueValidator(240)], help_text="Preparation time before."
+        default=0, validators=[MaxValueValidator(240)], help_text=_("Preparation time before.")
     )
     buffer_after_minutes = models.PositiveIntegerField(
-        default=0, validators=[MaxValueValidator(240)], help_text="Turnover time after."
+        default=0, validators=[MaxValueValidator(240)], help_text=_("Turnover time after.")
     )
     practitioners = models.ManyToManyField(Practitioner, related_name="services", blank=True)
     rooms = models.ManyToManyField(
-        Room, related_name="services", blank=True, help_text="Rooms that can host it; none chosen means any room."
+        Room, related_name="services", blank=True, help_text=_("Rooms that can host it; none chosen means any room.")
     )
     is_first_visit = models.BooleanField(
-        "First-visit service", default=False, help_text="Includes intake; new clients start here."
+        _("First-visit service"), default=False, help_text=_("Includes intake; new clients start here.")
     )
     active = models.BooleanField(default=True)
     sort_order = models.PositiveIntegerField(default=0)
@@ -482,12 +495,12 @@ class Service(models.Model):
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", "Owner"
-    PRACTITIONER = "practitioner", "Practitioner"
-    FRONT_DESK = "front_desk", "Front desk"
+    OWNER = "owner", _("Owner")
+    PRACTITIONER = "practitioner", _("Practitioner")
+    FRONT_DESK = "front_desk", _("Front desk")
     # A practitioner in training: sees only the clients of their own sessions, and every note they
     # sign waits for their supervisor's co-signature (docs/notes.md, "Students").
-    STUDENT = "student", "Student"
+    STUDENT = "student", _("Student")
 
 
 class StaffMembership(models.Model):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RateLimitConfig(AppConfig):
@@ -6,4 +7,4 @@ class RateLimitConfig(AppConfig):
 
     name = "longtide.ratelimit"
     label = "ratelimit"
-    verbose_name = "Rate limits"
+    verbose_name = _("Rate limits")

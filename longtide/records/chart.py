@@ -135,7 +135,7 @@ def visits_of(client: Client, *, clinical: bool) -> list[Visit]:
             start=a.start,
             end=a.end,
             status=a.status,
-            status_label=Status(a.status).label,
+            status_label=str(Status(a.status).label),
             service=a.service.name,
             practitioner=a.practitioner.display_name,
             location=a.location.name,

@@ -14,10 +14,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from longtide.audit.models import Action
 from longtide.audit.trail import Actor
@@ -285,13 +289,13 @@ def still_free(
 # The longest reason a change keeps in its history.
 REASON_LENGTH = 300
 
-CHANGE_NOT_SAVED = "We could not save the change just now, so the booking is as it was. Please try again."
+CHANGE_NOT_SAVED = gettext_lazy("We could not save the change just now, so the booking is as it was. Please try again.")
 
 
-def _not_saved(error: DatabaseError, message: str | None = None) -> NotSaved:
+def _not_saved(error: DatabaseError, message: StrOrPromise | None = None) -> NotSaved:
     """The database failed mid-change (so the transaction, and the change with its messages, rolled back)."""
     log.error("booking change not saved: %s", bare_traceback(error))
-    return NotSaved(message) if message else NotSaved()
+    return NotSaved(str(message)) if message else NotSaved()
 
 
 # A slot found free can be taken by a concurrent booking before its locks are ours; the search
@@ -330,7 +334,7 @@ def _hold(
     practitioner or room, which wait for the locks until this transaction commits.
     """
     check_first = not checked_by_make
-    for _ in range(ATTEMPTS + len(places.practitioner_ids) - 1):
+    for _attempt in range(ATTEMPTS + len(places.practitioner_ids) - 1):
         found = _slot_at(
             practice=practice,
             service=service,
@@ -424,16 +428,16 @@ def book_appointment(
     now = now or timezone.now()
     for_staff = source == Source.STAFF
     if service.practice_id != practice.pk or not service.active:
-        raise BookingError("unknown_service", "That service is not offered here.", "service")
+        raise BookingError("unknown_service", _("That service is not offered here."), "service")
     if practitioner is not None and practitioner.practice_id != practice.pk:
-        raise BookingError("unknown_practitioner", "That practitioner does not work here.", "practitioner")
+        raise BookingError("unknown_practitioner", _("That practitioner does not work here."), "practitioner")
     if practitioner is not None:
         practitioner_id = practitioner.pk
     if not for_staff and (client.client_id is not None or not client.email):
         # Online and API bookings are confirmed by the owner of an email address: they need one.
-        raise BookingError("email_required", "Enter an email address like name@example.com.", "email")
+        raise BookingError("email_required", _("Enter an email address like name@example.com."), "email")
     if client.client_id is not None and not Client.objects.filter(practice=practice, pk=client.client_id).exists():
-        raise BookingError("unknown_client", "That client is not a client of this practice.", "client")
+        raise BookingError("unknown_client", _("That client is not a client of this practice."), "client")
     fingerprint = request_fingerprint(
         service=service,
         practitioner_id=practitioner_id,
@@ -458,7 +462,7 @@ def book_appointment(
     )
     check_room_left(practice, limits, now, used=places.used)
     if not places.practitioner_ids:
-        raise BookingError("unknown_practitioner", "That practitioner does not offer this service.", "practitioner")
+        raise BookingError("unknown_practitioner", _("That practitioner does not offer this service."), "practitioner")
 
     nonce = new_nonce()
     held = not for_staff
@@ -599,7 +603,7 @@ def move_appointment(
     check_policy(practice, start, now, for_staff=not by_client)
     target = practitioner.pk if practitioner is not None else appointment.practitioner_id
     if practitioner is not None and practitioner.practice_id != practice.pk:
-        raise BookingError("unknown_practitioner", "That practitioner does not work here.", "practitioner")
+        raise BookingError("unknown_practitioner", _("That practitioner does not work here."), "practitioner")
     service = appointment.service
 
     def make(slot: Slot, location_id: int) -> Appointment:
@@ -688,12 +692,16 @@ def cancel_appointment(
             decided_by = Decider.CLIENT
         if decided_by not in Decider.values:
             raise BookingError(
-                "decided_by_required", "Say who decided to cancel: the client or the clinic.", "decided_by"
+                "decided_by_required", _("Say who decided to cancel: the client or the clinic."), "decided_by"
             )
         if not reason:
-            raise BookingError("reason_required", "Say why it is cancelled (for the appointment's history).", "reason")
+            raise BookingError(
+                "reason_required", _("Say why it is cancelled (for the appointment's history)."), "reason"
+            )
     if len(reason) > REASON_LENGTH:
-        raise BookingError("reason_too_long", f"Keep the reason under {REASON_LENGTH} characters.", "reason")
+        raise BookingError(
+            "reason_too_long", _("Keep the reason under %(count)d characters.") % {"count": REASON_LENGTH}, "reason"
+        )
     try:
         with transaction.atomic():
             locked = Appointment.objects.select_for_update().select_related("practice").get(pk=appointment.pk)
@@ -773,20 +781,22 @@ def mark_appointment(
     """
     now = now or timezone.now()
     if status not in (Status.COMPLETED, Status.NO_SHOW):
-        raise PolicyRefused("invalid_status", "Say whether the appointment was completed or a no-show.")
+        raise PolicyRefused("invalid_status", _("Say whether the appointment was completed or a no-show."))
     if has_control(override_reason):
-        raise PolicyRefused("override_reason", CONTROL_MESSAGE, "override_reason")
+        raise PolicyRefused("override_reason", _(CONTROL_MESSAGE), "override_reason")
     reason = one_line(override_reason)
     if override_reason and status != Status.COMPLETED:
-        raise PolicyRefused("override_not_needed", "An override is recorded only when marking a session completed.")
+        raise PolicyRefused("override_not_needed", _("An override is recorded only when marking a session completed."))
     if override_reason and not reason:
-        raise PolicyRefused("override_reason", "Say why the session went ahead without consent.", "override_reason")
+        raise PolicyRefused("override_reason", _("Say why the session went ahead without consent."), "override_reason")
     if len(reason) > OVERRIDE_REASON_MAX:
         raise PolicyRefused(
-            "override_reason", f"Keep the reason under {OVERRIDE_REASON_MAX} characters.", "override_reason"
+            "override_reason",
+            _("Keep the reason under %(count)d characters.") % {"count": OVERRIDE_REASON_MAX},
+            "override_reason",
         )
     if reason and (actor is None or actor.user is None):
-        raise PolicyRefused("override_by", "Sign in to record a consent override.", "override_reason")
+        raise PolicyRefused("override_by", _("Sign in to record a consent override."), "override_reason")
     try:
         with transaction.atomic():
             locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
@@ -825,7 +835,20 @@ def _record_consent_override(locked: Appointment, reason: str, by: ChangedBy, ac
     )
 
 
-HOLD_RELEASED = "This booking request was not confirmed in time, and its time was released. Please book again."
+HOLD_RELEASED = gettext_lazy(
+    "This booking request was not confirmed in time, and its time was released. Please book again."
+)
+
+
+def _confirm_refusal(locked: Appointment, now: datetime) -> BookingError | None:
+    """Why a held booking (locked) may not be confirmed now, or None."""
+    if locked.status == Status.HELD and locked.start <= now:
+        return PolicyRefused("in_past", _("This time has already passed. Please book another one."))
+    if locked.status == Status.HELD:
+        return first_visit_refusal(locked)
+    if locked.status != Status.BOOKED:
+        return PolicyRefused("hold_released", str(HOLD_RELEASED))
+    return None
 
 
 def confirm_booking(
@@ -840,7 +863,6 @@ def confirm_booking(
     starts new clients with a first visit and this client has had none (the hold is released then).
     """
     now = now or timezone.now()
-    refusal: BookingError | None = None
     try:
         with transaction.atomic():
             locked = (
@@ -848,13 +870,11 @@ def confirm_booking(
                 .select_related("practice", "service", "client", "location", "practitioner")
                 .get(pk=appointment.pk)
             )
-            if locked.status == Status.HELD and locked.start <= now:
-                refusal = PolicyRefused("in_past", "This time has already passed. Please book another one.")
-            elif locked.status == Status.HELD:
-                refusal = first_visit_refusal(locked)
-            elif locked.status != Status.BOOKED:
-                refusal = PolicyRefused("hold_released", HOLD_RELEASED)
+            refusal = _confirm_refusal(locked, now)
             if locked.status == Status.HELD:
+                # The history keeps the reason in the site's language, whatever the visitor reads.
+                with translation.override(settings.LANGUAGE_CODE):
+                    history = _confirm_refusal(locked, now) if refusal else None
                 locked.status = Status.EXPIRED if refusal else Status.BOOKED
                 locked.hold_until = None
                 locked.time_set_at = now  # the client takes the time now (reminders count from here)
@@ -865,7 +885,7 @@ def confirm_booking(
                     by or ChangedBy.client_link(),
                     now=now,
                     from_status=Status.HELD,
-                    reason=refusal.message if refusal else "",
+                    reason=history.message if history else "",
                 )
                 if refusal is None:
                     queue_booking_message(Purpose.CONFIRMATION, locked, now=now)
@@ -889,7 +909,7 @@ def release_hold(
         with transaction.atomic():
             locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
             if locked.status != Status.HELD:
-                raise PolicyRefused("not_held", "This booking request is no longer waiting for confirmation.")
+                raise PolicyRefused("not_held", _("This booking request is no longer waiting for confirmation."))
             locked.status, locked.hold_until, locked.cancelled_at = Status.EXPIRED, None, now
             locked.save(update_fields=["status", "hold_until", "cancelled_at", "updated_at"])
             record(

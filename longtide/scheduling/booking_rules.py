@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from longtide.clients.models import Client
 from longtide.practice.models import Practice, Service
 from longtide.scheduling.models import Appointment, Refusal, Status
@@ -26,8 +29,8 @@ class SlotTaken(BookingError):
 
     status = 409
 
-    def __init__(self, message: str = "Sorry, that time was just taken. Please choose another.") -> None:
-        super().__init__("slot_taken", message, "start")
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__("slot_taken", message or _("Sorry, that time was just taken. Please choose another."), "start")
 
 
 class NotSaved(BookingError):
@@ -36,10 +39,11 @@ class NotSaved(BookingError):
 
     status = 503
 
-    def __init__(
-        self, message: str = "We could not save your booking just now, so nothing was booked. Please try again."
-    ) -> None:
-        super().__init__("not_saved", message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            "not_saved",
+            message or _("We could not save your booking just now, so nothing was booked. Please try again."),
+        )
 
 
 class IdempotencyKeyReused(BookingError):
@@ -50,8 +54,10 @@ class IdempotencyKeyReused(BookingError):
     def __init__(self, earlier: Appointment) -> None:
         super().__init__(
             "idempotency_key_reused",
-            "This Idempotency-Key was already used for a different booking request. "
-            "Send a new key with each new request; repeat a key only to retry the same request.",
+            _(
+                "This Idempotency-Key was already used for a different booking request. "
+                "Send a new key with each new request; repeat a key only to retry the same request."
+            ),
         )
         self.earlier = earlier
 
@@ -75,18 +81,30 @@ class PolicyRefused(BookingError):
 def check_policy(practice: Practice, start: datetime, now: datetime, *, for_staff: bool) -> None:
     """Raise a specific BookingError when `start` is in the past, inside the notice or beyond the horizon."""
     if start <= now:
-        raise BookingError("in_past", "That time has already passed. Please choose a time in the future.", "start")
+        raise BookingError("in_past", _("That time has already passed. Please choose a time in the future."), "start")
     if for_staff:
         return
     if start < now + practice.min_notice:
+        hours = practice.min_notice_hours
+        notice = ngettext(
+            "Online bookings need at least %(hours)d hour's notice.",
+            "Online bookings need at least %(hours)d hours' notice.",
+            hours,
+        ) % {"hours": hours}
+        call = (
+            _("For sooner appointments, please call %(phone)s.") % {"phone": practice.phone}
+            if practice.phone
+            else _("For sooner appointments, please call us.")
+        )
+        raise BookingError("too_soon", f"{notice} {call}", "start")
+    if start > now + practice.horizon:
+        days = practice.booking_horizon_days
         raise BookingError(
-            "too_soon",
-            f"Online bookings need at least {practice.min_notice_hours} hours' notice. "
-            f"For sooner appointments, please call{' ' + practice.phone if practice.phone else ' us'}.",
+            "too_far",
+            ngettext("You can book up to %(days)d day ahead.", "You can book up to %(days)d days ahead.", days)
+            % {"days": days},
             "start",
         )
-    if start > now + practice.horizon:
-        raise BookingError("too_far", f"You can book up to {practice.booking_horizon_days} days ahead.", "start")
 
 
 def first_visit_services(practice: Practice) -> list[Service]:
@@ -111,11 +129,14 @@ def first_visit_refusal(appointment: Appointment) -> BookingError | None:
     firsts = first_visit_services(practice)
     if not firsts or not is_new_client(appointment.client, excluding=appointment.pk):
         return None
-    names = " or ".join(f"“{s.name}”" for s in firsts)
+    names = _(" or ").join(f"“{s.name}”" for s in firsts)
     return BookingError(
         "first_visit_required",
-        f"New clients start with a first visit ({names}), which includes time for intake. This request is "
-        "not confirmed and its time is released: please book a first visit instead.",
+        _(
+            "New clients start with a first visit (%(names)s), which includes time for intake. This request is "
+            "not confirmed and its time is released: please book a first visit instead."
+        )
+        % {"names": names},
         "service",
     )
 

@@ -11,19 +11,21 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from longtide.clients.models import Client
 from longtide.practice.models import Location, Practice, Practitioner, Room, Service
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 class WorkingHours(models.Model):
@@ -37,7 +39,7 @@ class WorkingHours(models.Model):
 
     class Meta:
         ordering = ["practitioner", "weekday", "start_time"]
-        verbose_name_plural = "working hours"
+        verbose_name_plural = _("working hours")
         constraints = [models.CheckConstraint(condition=Q(start_time__lt=F("end_time")), name="hours_start_before_end")]
 
     def __str__(self) -> str:
@@ -49,10 +51,10 @@ class HoursException(models.Model):
 
     practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="hours_exceptions")
     location = models.ForeignKey(
-        Location, null=True, blank=True, on_delete=models.CASCADE, help_text="Needed for extra hours."
+        Location, null=True, blank=True, on_delete=models.CASCADE, help_text=_("Needed for extra hours.")
     )
     date = models.DateField()
-    available = models.BooleanField(help_text="Ticked: extra working hours. Unticked: time off that day.")
+    available = models.BooleanField(help_text=_("Ticked: extra working hours. Unticked: time off that day."))
     start_time = models.TimeField(null=True, blank=True)
     end_time = models.TimeField(null=True, blank=True)
     reason = models.CharField(max_length=120, blank=True)
@@ -73,9 +75,9 @@ class HoursException(models.Model):
 
     def clean(self) -> None:
         if self.available and self.location_id is None:
-            raise ValidationError({"location": "Say where the extra hours are worked."})
+            raise ValidationError({"location": _("Say where the extra hours are worked.")})
         if (self.start_time is None) != (self.end_time is None):
-            raise ValidationError("Give both a start and an end time, or neither for a whole day off.")
+            raise ValidationError(_("Give both a start and an end time, or neither for a whole day off."))
 
 
 class TimeOff(models.Model):
@@ -88,7 +90,7 @@ class TimeOff(models.Model):
 
     class Meta:
         ordering = ["practitioner", "start"]
-        verbose_name_plural = "time off"
+        verbose_name_plural = _("time off")
         constraints = [models.CheckConstraint(condition=Q(start__lt=F("end")), name="time_off_start_before_end")]
         indexes = [models.Index(fields=["practitioner", "start", "end"], name="time_off_range")]
 
@@ -97,16 +99,16 @@ class TimeOff(models.Model):
 
 
 class Status(models.TextChoices):
-    BOOKED = "booked", "Booked"
+    BOOKED = "booked", _("Booked")
     # A booking made online waits for the owner of its email address to confirm it from the
     # emailed link (docs/booking-privacy.md); its time is held until `hold_until`.
-    HELD = "held", "Held: awaiting the client's confirmation"
-    EXPIRED = "expired", "Not confirmed: time released"
-    CANCELLED_CLIENT = "cancelled_client", "Cancelled by client"
-    CANCELLED_CLINIC = "cancelled_clinic", "Cancelled by clinic"
-    LATE_CANCELLED = "late_cancelled", "Late-cancelled"
-    NO_SHOW = "no_show", "No-show"
-    COMPLETED = "completed", "Completed"
+    HELD = "held", _("Held: awaiting the client's confirmation")
+    EXPIRED = "expired", _("Not confirmed: time released")
+    CANCELLED_CLIENT = "cancelled_client", _("Cancelled by client")
+    CANCELLED_CLINIC = "cancelled_clinic", _("Cancelled by clinic")
+    LATE_CANCELLED = "late_cancelled", _("Late-cancelled")
+    NO_SHOW = "no_show", _("No-show")
+    COMPLETED = "completed", _("Completed")
 
 
 # Statuses that hold the practitioner's and the room's time. The PostgreSQL exclusion
@@ -123,11 +125,11 @@ MAX_BLOCK = timedelta(hours=24)
 
 
 class Source(models.TextChoices):
-    ONLINE = "online", "Online booking"
-    STAFF = "staff", "Staff"
-    API = "api", "API"
+    ONLINE = "online", _("Online booking")
+    STAFF = "staff", _("Staff")
+    API = "api", _("API")
     # A time freed by a cancellation, held for a waitlisted client (scheduling/waitlist.py).
-    WAITLIST = "waitlist", "Waitlist offer"
+    WAITLIST = "waitlist", _("Waitlist offer")
 
 
 # Statuses an appointment may be marked from (a completed visit may be corrected to a no-show and back).
@@ -137,8 +139,8 @@ MARKABLE = (Status.BOOKED, Status.COMPLETED, Status.NO_SHOW)
 class Decider(models.TextChoices):
     """Who decided a cancellation: what the clinic records, whoever typed it in."""
 
-    CLIENT = "client", "The client"
-    CLINIC = "clinic", "The clinic"
+    CLIENT = "client", _("The client")
+    CLINIC = "clinic", _("The clinic")
 
 
 class Refusal(NamedTuple):
@@ -149,23 +151,37 @@ class Refusal(NamedTuple):
 
 
 def window_message(practice: Practice) -> str:
-    contact = " or ".join(x for x in [practice.phone, practice.email] if x) or "the clinic"
-    return (
-        f"Changes within {practice.cancellation_window_hours} hours of the appointment can't be made "
-        f"online. Please contact {contact}."
+    contact = gettext(" or ").join(x for x in [practice.phone, practice.email] if x) or gettext("the clinic")
+    return ngettext(
+        "Changes within %(hours)d hour of the appointment can't be made online. Please contact %(contact)s.",
+        "Changes within %(hours)d hours of the appointment can't be made online. Please contact %(contact)s.",
+        practice.cancellation_window_hours,
+    ) % {"hours": practice.cancellation_window_hours, "contact": contact}
+
+
+# The refusals every rule below may give: made when asked, so that each reads in the current language.
+def not_booked() -> Refusal:
+    return Refusal("not_booked", gettext("This appointment is no longer booked, so it cannot be changed."))
+
+
+def started() -> Refusal:
+    return Refusal(
+        "started",
+        gettext("This appointment has already started: mark it completed or no-show instead of changing it."),
     )
 
 
-NOT_BOOKED = Refusal("not_booked", "This appointment is no longer booked, so it cannot be changed.")
-STARTED = Refusal(
-    "started", "This appointment has already started: mark it completed or no-show instead of changing it."
-)
-CONSENT_NEEDED = Refusal(
-    "consent_needed",
-    "The client has no current treatment consent on file (agreed to the current version of the document), so "
-    "the session cannot be marked completed. Ask the client to sign it from their intake link, or have the "
-    "session's practitioner or an owner record why the session went ahead without it.",
-)
+def consent_needed() -> Refusal:
+    return Refusal(
+        "consent_needed",
+        gettext(
+            "The client has no current treatment consent on file (agreed to the current version of the document), "
+            "so the session cannot be marked completed. Ask the client to sign it from their intake link, or have "
+            "the session's practitioner or an owner record why the session went ahead without it."
+        ),
+    )
+
+
 # The longest reason for going ahead without consent (one line, as the history shows it).
 OVERRIDE_REASON_MAX = 300
 
@@ -203,7 +219,7 @@ class Appointment(models.Model):
     blocked_start = models.DateTimeField()
     blocked_end = models.DateTimeField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.BOOKED)
-    note = models.TextField(blank=True, help_text="The client's note at booking.")
+    note = models.TextField(blank=True, help_text=_("The client's note at booking."))
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.ONLINE)
     manage_token_hash = models.CharField(max_length=64, unique=True)
     # The manage token is HMAC(SECRET_KEY, nonce): the database alone can't produce a link, but
@@ -300,11 +316,11 @@ class Appointment(models.Model):
     def move_refusal(self, now: datetime, *, by_client: bool = False) -> Refusal | None:
         """A booked appointment moves until it starts; a client online only outside the window."""
         if self.status != Status.BOOKED:
-            return NOT_BOOKED
+            return not_booked()
         if by_client and not self.client_may_change(now):
             return Refusal("outside_window", window_message(self.practice))
         if self.start <= now:
-            return STARTED
+            return started()
         return None
 
     def cancel_refusal(self, now: datetime, *, by_client: bool = False) -> Refusal | None:
@@ -315,24 +331,29 @@ class Appointment(models.Model):
     def late_cancel_refusal(self, now: datetime) -> Refusal | None:
         """A late cancellation is the client's, inside the practice's cancellation window, before the start."""
         if self.status != Status.BOOKED:
-            return NOT_BOOKED
+            return not_booked()
         if self.start <= now:
-            return STARTED
+            return started()
         if now <= self.start - self.practice.cancellation_window:
             hours = self.practice.cancellation_window_hours
             return Refusal(
                 "outside_window",
-                f"A late cancellation is one inside the {hours}-hour cancellation window; this one is "
-                "earlier, so cancel it normally.",
+                gettext(
+                    "A late cancellation is one inside the %(hours)d-hour cancellation window; this one is "
+                    "earlier, so cancel it normally."
+                )
+                % {"hours": hours},
             )
         return None
 
     def mark_refusal(self, now: datetime) -> Refusal | None:
         """Completed or no-show once it has started; never a cancelled, held or expired one."""
         if self.status not in MARKABLE:
-            return Refusal("not_markable", "A cancelled appointment cannot be marked.")
+            return Refusal("not_markable", gettext("A cancelled appointment cannot be marked."))
         if self.start > now:
-            return Refusal("not_started", "An appointment can be marked completed or no-show only once it has started.")
+            return Refusal(
+                "not_started", gettext("An appointment can be marked completed or no-show only once it has started.")
+            )
         return None
 
     def completion_refusal(self, *, treatment_consent: bool) -> Refusal | None:
@@ -342,7 +363,7 @@ class Appointment(models.Model):
         (intake knows consent; scheduling does not import it): a caller that forgets refuses."""
         if treatment_consent or self.consent_override() is not None:
             return None
-        return CONSENT_NEEDED
+        return consent_needed()
 
     def consent_override(self) -> AppointmentEvent | None:
         """The recorded override of the treatment-consent check for this session, if any."""
@@ -383,8 +404,11 @@ class Appointment(models.Model):
             return None
         return Refusal(
             "changed_meanwhile",
-            f"Someone changed this appointment meanwhile (it is now {self.get_status_display().lower()}), "
-            "so nothing was done. Check it below and try again.",
+            gettext(
+                "Someone changed this appointment meanwhile (it is now %(status)s), "
+                "so nothing was done. Check it below and try again."
+            )
+            % {"status": self.get_status_display().lower()},
         )
 
     def allowed_actions(self, now: datetime) -> dict[str, bool]:
@@ -400,7 +424,7 @@ class Appointment(models.Model):
         """Set the cancelled status (the rules are checked by the caller): late cancellations are the
         client's; otherwise the status says who decided."""
         if self.status != Status.BOOKED:
-            raise ValidationError("Only a booked appointment can be cancelled.")
+            raise ValidationError(_("Only a booked appointment can be cancelled."))
         if late:
             self.status = Status.LATE_CANCELLED
         elif decided_by == Decider.CLIENT:
@@ -412,9 +436,9 @@ class Appointment(models.Model):
     def mark(self, status: str) -> None:
         """Record how a past appointment ended: completed or no-show."""
         if status not in (Status.COMPLETED, Status.NO_SHOW):
-            raise ValidationError("Mark an appointment completed or no-show.")
+            raise ValidationError(_("Mark an appointment completed or no-show."))
         if self.status not in MARKABLE:
-            raise ValidationError("A cancelled appointment cannot be marked.")
+            raise ValidationError(_("A cancelled appointment cannot be marked."))
         self.status = status
 
 
@@ -423,27 +447,27 @@ def _same_name(name: str) -> str:
 
 
 class EventKind(models.TextChoices):
-    CREATED = "created", "Booked"
-    CONFIRMED = "confirmed", "Confirmed"
-    RELEASED = "released", "Released"
-    EXPIRED = "expired", "Not confirmed in time"
-    MOVED = "moved", "Moved"
-    CANCELLED = "cancelled", "Cancelled"
-    LATE_CANCELLED = "late_cancelled", "Late-cancelled"
-    COMPLETED = "completed", "Marked completed"
-    NO_SHOW = "no_show", "Marked no-show"
-    CONSENT_OVERRIDE = "consent_override", "Went ahead without current treatment consent"
+    CREATED = "created", _("Booked")
+    CONFIRMED = "confirmed", _("Confirmed")
+    RELEASED = "released", _("Released")
+    EXPIRED = "expired", _("Not confirmed in time")
+    MOVED = "moved", _("Moved")
+    CANCELLED = "cancelled", _("Cancelled")
+    LATE_CANCELLED = "late_cancelled", _("Late-cancelled")
+    COMPLETED = "completed", _("Marked completed")
+    NO_SHOW = "no_show", _("Marked no-show")
+    CONSENT_OVERRIDE = "consent_override", _("Went ahead without current treatment consent")
 
 
 class Channel(models.TextChoices):
     """Through what a change came (with the user, when a signed-in person made it)."""
 
-    STAFF = "staff", "Staff pages"
-    ONLINE = "online", "The client, booking online"
-    MANAGE_LINK = "manage_link", "The client via manage link"
-    API = "api", "The API"
-    WAITLIST = "waitlist", "Waitlist offer"
-    SYSTEM = "system", "System"
+    STAFF = "staff", _("Staff pages")
+    ONLINE = "online", _("The client, booking online")
+    MANAGE_LINK = "manage_link", _("The client via manage link")
+    API = "api", _("The API")
+    WAITLIST = "waitlist", _("Waitlist offer")
+    SYSTEM = "system", _("System")
 
 
 class AppointmentEvent(models.Model):
@@ -482,11 +506,11 @@ class AppointmentEvent(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
-            raise ValidationError("An appointment's history is not edited.")
+            raise ValidationError(_("An appointment's history is not edited."))
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValidationError("An appointment's history is not deleted.")
+        raise ValidationError(_("An appointment's history is not deleted."))
 
 
 class CalendarFeedQuerySet(models.QuerySet["CalendarFeed"]):
@@ -531,12 +555,12 @@ class CalendarFeed(models.Model):
 class WaitlistStatus(models.TextChoices):
     # Joined online: waits for the owner of the address to confirm from the emailed link (as a
     # booking does, docs/booking-privacy.md), so nobody is put on a list with someone else's address.
-    UNCONFIRMED = "unconfirmed", "Not confirmed yet"
-    WAITING = "waiting", "Waiting"
-    OFFERED = "offered", "Offered a time"
-    BOOKED = "booked", "Booked from the waitlist"
-    LEFT = "left", "Left the waitlist"
-    ENDED = "ended", "Ended: the dates passed"
+    UNCONFIRMED = "unconfirmed", _("Not confirmed yet")
+    WAITING = "waiting", _("Waiting")
+    OFFERED = "offered", _("Offered a time")
+    BOOKED = "booked", _("Booked from the waitlist")
+    LEFT = "left", _("Left the waitlist")
+    ENDED = "ended", _("Ended: the dates passed")
 
 
 class WaitlistEntry(models.Model):
@@ -573,7 +597,7 @@ class WaitlistEntry(models.Model):
 
     class Meta:
         ordering = ["queued_at", "created_at", "pk"]
-        verbose_name_plural = "waitlist entries"
+        verbose_name_plural = _("waitlist entries")
         constraints = [
             models.CheckConstraint(condition=Q(earliest__lte=F("latest")), name="waitlist_dates_in_order"),
             models.CheckConstraint(condition=Q(time_from__lt=F("time_to")), name="waitlist_times_in_order"),
@@ -607,14 +631,14 @@ class WaitlistEntry(models.Model):
 
 
 class OpeningStatus(models.TextChoices):
-    OPEN = "open", "Being offered"
-    FILLED = "filled", "Filled from the waitlist"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", _("Being offered")
+    FILLED = "filled", _("Filled from the waitlist")
+    CLOSED = "closed", _("Closed")
 
 
 class OpeningCause(models.TextChoices):
-    CANCELLATION = "cancellation", "A cancellation"
-    NEW_HOURS = "new_hours", "New working hours"
+    CANCELLATION = "cancellation", _("A cancellation")
+    NEW_HOURS = "new_hours", _("New working hours")
 
 
 class WaitlistOpening(models.Model):

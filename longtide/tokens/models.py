@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from longtide.practice.models import Practice
 
@@ -20,7 +21,7 @@ from longtide.practice.models import Practice
 class StaffToken(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="staff_tokens")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_tokens")
-    name = models.CharField(max_length=80, blank=True, help_text="What the token is for, e.g. 'reporting script'.")
+    name = models.CharField(max_length=80, blank=True, help_text=_("What the token is for, e.g. 'reporting script'."))
     prefix = models.CharField(max_length=16, unique=True)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField()
