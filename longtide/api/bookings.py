@@ -27,6 +27,7 @@ from longtide.api.public import BAD_INPUT, ErrorOut, get_practice
 from longtide.api.types import Day, Id, Moment, Slug, Token
 from longtide.clients.contact import PHONE, PHONE_PATTERN
 from longtide.lib import bounds
+from longtide.lib.text import CONTROL_MESSAGE, has_control
 from longtide.practice.models import Practice, Practitioner, Service, Style
 from longtide.ratelimit.addresses import client_address
 from longtide.scheduling.availability import Slot
@@ -52,7 +53,12 @@ MAX_DAYS = 62
 NO_NUL = r"^[^\x00]*$"
 
 
+_TEXT = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # lib/text.py's rule, as a character class
+
+
 def _name(value: str) -> str:
+    if has_control(value.replace("\x00", "")):  # NUL has the body parser's own message
+        raise PydanticCustomError("invalid", CONTROL_MESSAGE)
     if not value.strip():
         raise PydanticCustomError("invalid", "Enter a name, not only spaces.")
     return value.strip()
@@ -63,7 +69,7 @@ Name = Annotated[
     str,
     StringConstraints(min_length=1, max_length=80),
     AfterValidator(_name),
-    Field(json_schema_extra={"pattern": r"^[^\x00]*[^\s\x00][^\x00]*$"}),
+    Field(json_schema_extra={"pattern": rf"^{_TEXT}*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f]{_TEXT}*$"}),
 ]
 
 

@@ -17,6 +17,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from longtide.clients.contact import PHONE
+from longtide.web.bad_input import no_control_characters
 
 NAME_MAX = 80  # Client.first_name / last_name
 EMAIL_MAX = 254
@@ -26,8 +27,8 @@ AUTOCOMPLETE = {"first_name": "given-name", "last_name": "family-name", "email":
 
 
 class ClientDetailsForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=NAME_MAX)
-    last_name = forms.CharField(label=_("Last name"), max_length=NAME_MAX)
+    first_name = forms.CharField(label=_("First name"), max_length=NAME_MAX, validators=[no_control_characters])
+    last_name = forms.CharField(label=_("Last name"), max_length=NAME_MAX, validators=[no_control_characters])
     email = forms.EmailField(
         label=_("Email"), max_length=EMAIL_MAX, required=False, error_messages={"invalid": EMAIL_INVALID}
     )

@@ -11,6 +11,7 @@ from django.core import mail
 from django.test import Client as HttpClient
 
 from conftest import Cast, ClientResponse
+from longtide.lib.text import CONTROL_MESSAGE
 from longtide.notifications.delivery import deliver_due
 from longtide.scheduling.models import Appointment, Status
 
@@ -191,6 +192,13 @@ TOO_SOON = "Online bookings need at least 12 hours' notice. For sooner appointme
             "invalid",
             "client.first_name",
             "String should have at least 1 character",
+        ),
+        (
+            {"client": {"first_name": "C\x1b[2J", "last_name": "P", "email": "c@example.test"}},
+            422,
+            "invalid",
+            "client.first_name",
+            CONTROL_MESSAGE,
         ),
         (
             {"client": {"first_name": "C", "last_name": "P", "email": "c@example.test", "phone": "call me maybe"}},

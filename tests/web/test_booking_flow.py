@@ -173,6 +173,7 @@ def test_someone_who_did_not_ask_can_release_the_time(client: HttpClient, cast: 
     [
         ({"email": "cleo@"}, "Enter an email address like name@example.com."),
         ({"first_name": ""}, "Enter your first name."),
+        ({"first_name": "Cleo\x07"}, "Remove the control characters from this text"),
         ({"phone": "call me maybe"}, "Enter a phone number"),
         ({"slot": "garbage"}, "That time is not valid"),
     ],
