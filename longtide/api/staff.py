@@ -422,7 +422,8 @@ NOTES_DESCRIPTION = (
     "For owners, the client's care team, shared care and open break-glass grants; front desk and "
     "practitioners outside the care team get 404. Each note is its signed content (every field, whose note, the "
     "signature), `status`, `content_hash` (the SHA-256 of the canonical content, docs/notes.md: recompute it to "
-    "verify), `hash_matches` (rechecked now) and `addenda` with their own hashes. A student's note names their "
+    "verify, with `format` = `hash_format`), `template_fields` (the fields of the template version the note was "
+    "written with; a practice's extra fields' values are in `extra`), `hash_matches` (rechecked now) and `addenda` with their own hashes. A student's note names their "
     "supervisor in its signed content (`cosign_by_id`, `cosign_by_name`); `awaiting_cosignature` is true until the "
     "supervisor co-signs, and `cosignature` then holds who co-signed, their credential, when, the note's hash "
     "(`note_hash`), its own `content_hash` (SHA-256 over those keys, the same canonical form) and `hash_matches`; "
@@ -444,7 +445,7 @@ def client_notes(request: HttpRequest, slug: Slug, client_id: PathId) -> list[di
     notes = list(
         SessionNote.objects.for_practice(practice)
         .filter(client=client)
-        .select_related("cosignature")
+        .select_related("cosignature", "checklist")
         .prefetch_related("addenda")
         .order_by("session_date", "pk")
     )

@@ -135,8 +135,10 @@ def start_note(
         last = last_signed_note(locked)
         note.subjective = subjective_start(known, last, locked.practice.formats)
         if same_as_last and last is not None:
+            shown = {field.key for field in note.field_spec if field.shown}
             for name in TREATMENT_FIELDS:
-                setattr(note, name, getattr(last, name))
+                if name in ("regions", "holds") or name in shown:  # not a field this template hides
+                    setattr(note, name, getattr(last, name))
             copied = f"treatment copied from note {last.pk}"
         note.save()
         record(
@@ -232,10 +234,19 @@ def sign_problems(note: SessionNote, consents_on_file: frozenset[str] = frozense
         )
     if note.intra_oral_work and not note.intra_oral_consent:
         problems["intra_oral_consent"] = "Intra-oral work is ticked: tick its separate consent, or untick the work."
-    for name, label in (("subjective", "Subjective"), ("assessment", "Assessment"), ("plan", "Plan")):
-        if not getattr(note, name).strip():
-            problems[name] = f"Write the {label.lower()} section."
+    # What the note's template requires (the shipped one: S, A and P).
+    extra = note.extra or {}
+    for spec in note.field_spec:
+        if not (spec.shown and spec.required):
+            continue
+        value = extra.get(spec.key) if spec.is_extra else getattr(note, spec.key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            missing = SECTION_MISSING.get(spec.key) or f"Fill in “{spec.label}”: this practice asks for it."
+            problems[spec.key] = missing
     return problems
+
+
+SECTION_MISSING = {name: f"Write the {name} section." for name in ("subjective", "assessment", "plan")}
 
 
 def sign_note(

@@ -12,18 +12,20 @@ import json
 from collections.abc import Mapping
 
 HASH_FORMAT = "longtide-note-v1"
+# A note written with a practice's own fields: the same form, with `fields_template` (the SHA-256 of
+# the fields spec) and `extra` (the extra fields' values) in the content. Every note signed before
+# practice fields existed, and every note written with the shipped fields, stays v1 with its hash.
+HASH_FORMAT_FIELDS = "longtide-note-v2"
 
 
-def canonical_bytes(content: Mapping[str, object]) -> bytes:
+def canonical_bytes(content: Mapping[str, object], fmt: str = HASH_FORMAT) -> bytes:
     """Return the canonical UTF-8 JSON of `content` (keys sorted, compact separators)."""
-    return json.dumps(
-        {"format": HASH_FORMAT, **content}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    ).encode()
+    return json.dumps({"format": fmt, **content}, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def content_hash(content: Mapping[str, object]) -> str:
-    """Return the hex SHA-256 of the canonical form of `content`."""
-    return hashlib.sha256(canonical_bytes(content)).hexdigest()
+def content_hash(content: Mapping[str, object], fmt: str = HASH_FORMAT) -> str:
+    """Return the hex SHA-256 of the canonical form of `content` (`fmt`: the note's `hash_format`)."""
+    return hashlib.sha256(canonical_bytes(content, fmt)).hexdigest()
 
 
 def cosignature_content(

@@ -1,8 +1,9 @@
-"""A practice's own lists of contact regions and holds for session notes (issue 10: "a checklist
-the practice can edit"). Each edit publishes a new immutable version (NoteChecklist); a new note is
-written with the practice's latest version (or the shipped lists, until it has one) and keeps
-pointing to it, so a later edit never changes what an old note's ticks mean. The rules of the lists
-themselves (keys, the fixed consent-bound holds, bounds) are pure, in notes/template.py.
+"""A practice's own note template (issue 10: "fields and checklists as versioned data"): its lists
+of contact regions and holds, and its fields. Each edit of either publishes a new immutable version
+(NoteChecklist) carrying the other part unchanged; a new note is written with the practice's latest
+version (or the shipped template, until it has one) and keeps pointing to it, so a later edit never
+changes what an old note's ticks, labels and fields mean. The rules of the lists (keys, the fixed
+consent-bound holds, bounds) are pure, in notes/template.py; those of the fields in notes/fields.py.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from longtide.audit.trail import Actor
-from longtide.notes import template
+from longtide.notes import fields, template
 from longtide.notes.models import NoteChecklist
 from longtide.practice.models import Practice
 
@@ -55,6 +56,36 @@ def publish(practice: Practice, *, regions: str, holds: str, by: Actor, now: dat
             version=(found.version if found else 0) + 1,
             regions=[[item.key, item.label] for item in new_regions],
             holds=[[item.key, item.label] for item in new_holds],
+            fields=found.fields if found else None,  # the fields stay as they are
+            created_at=now,
+            created_by=by.user if isinstance(by.user, User) else None,
+        )
+    return Published(saved)
+
+
+def current_fields(practice: Practice) -> tuple[fields.Field, ...]:
+    """The fields a note started now is written with."""
+    found = latest(practice)
+    return fields.from_data(found.fields) if found is not None and found.fields is not None else fields.SHIPPED_FIELDS
+
+
+def publish_fields(practice: Practice, spec: tuple[fields.Field, ...], *, by: Actor, now: datetime) -> Published:
+    """Publish `spec` (checked by the caller with fields.check) as the practice's next template
+    version, with its current checklists; nothing is written when it has problems or is unchanged."""
+    if problems := fields.check(spec):
+        return Published(None, problems)
+    with transaction.atomic():
+        Practice.objects.select_for_update().filter(pk=practice.pk).first()  # one version at a time
+        if fields.from_data(fields.to_data(spec)) == current_fields(practice):
+            return Published(None, unchanged=True)
+        found = latest(practice)
+        lists = found.as_checklist if found is not None else template.SHIPPED
+        saved = NoteChecklist.objects.create(
+            practice=practice,
+            version=(found.version if found else 0) + 1,
+            regions=[[item.key, item.label] for item in lists.regions],
+            holds=[[item.key, item.label] for item in lists.holds],
+            fields=fields.to_data(spec),
             created_at=now,
             created_by=by.user if isinstance(by.user, User) else None,
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from longtide.notes import fields
 from longtide.notes.models import SessionNote
 
 
@@ -18,11 +19,16 @@ def cosignature_data(note: SessionNote) -> dict[str, Any] | None:
 
 
 def note_data(note: SessionNote) -> dict[str, Any]:
-    """Pass notes with `prefetch_related("addenda")` and `select_related("cosignature")` to read many
-    without a query each."""
+    """Pass notes with `prefetch_related("addenda")` and `select_related("cosignature", "checklist")` to
+    read many without a query each. Verify `content_hash` as the SHA-256 of notes.canonical's form of
+    the other keys (all but those added here after `content()`), with `format` = `hash_format`."""
     return {
         **note.content(),
         "status": note.status,
+        "hash_format": note.hash_format,
+        # The fields of the template version the note was written with (labels, help, required to
+        # sign, extra fields with their units; `impression` marks palpation impressions).
+        "template_fields": fields.to_data(note.field_spec),
         "content_hash": note.content_hash,
         "hash_matches": note.hash_matches() if note.is_signed else None,
         "addenda": [

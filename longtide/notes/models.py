@@ -19,8 +19,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from longtide.clients.models import Client
-from longtide.notes import template
-from longtide.notes.canonical import content_hash, cosignature_content
+from longtide.notes import fields, template
+from longtide.notes.canonical import HASH_FORMAT, HASH_FORMAT_FIELDS, content_hash, cosignature_content
 from longtide.practice.models import Practice, Style
 from longtide.scheduling.models import Appointment
 
@@ -92,6 +92,23 @@ TREATMENT_FIELDS = (
 )
 
 
+# How a note written with the shipped fields labels them when read (shorter than the form's).
+READING_LABELS = {
+    "pain_nrs": _("Pain today (client's rating)"),
+    "since_last": _("Since the last visit"),
+    "impression_rhythm": _("Rhythm"),
+    "impression_restrictions": _("Restrictions"),
+    "impression_still_points": _("Still points"),
+    "mouth_opening_mm": _("Mouth opening (measured)"),
+    "bio_orientation": _("Orientation"),
+    "bio_stillness": _("Stillness or shift"),
+    "bio_felt_sense": _("Client's felt sense"),
+    "bio_resourcing": _("Resourcing"),
+    "bio_closing_state": _("Closing state"),
+    "client_response": _("Client's response"),
+}
+
+
 def _empty_list() -> list[str]:
     return []
 
@@ -115,13 +132,15 @@ class SessionNoteQuerySet(models.QuerySet["SessionNote"]):
 
 
 class NoteChecklist(models.Model):
-    """One version of a practice's own lists of contact regions and holds (notes/checklists.py).
-    Never changed: an edit is a new version, and each note points to the version it was written with."""
+    """One version of a practice's own note template (notes/checklists.py): its lists of contact
+    regions and holds, and its fields (notes/fields.py; none: the shipped fields). Never changed: an
+    edit of either is a new version, and each note points to the version it was written with."""
 
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="note_checklists")
     version = models.PositiveIntegerField()
     regions = models.JSONField()  # [[key, label], ...] in the order shown
     holds = models.JSONField()
+    fields = models.JSONField(null=True, blank=True)  # fields.to_data(...) or None: the shipped fields
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -205,6 +224,9 @@ class SessionNote(models.Model):
     # A and P.
     assessment = models.TextField(blank=True)
     plan = models.TextField(blank=True)
+    # The practice's extra fields (notes/fields.py), {key: text}; None on a note written with the
+    # shipped fields (whose signed content has no such key).
+    extra = models.JSONField(null=True, blank=True)
 
     # Signing.
     signed_at = models.DateTimeField(null=True, blank=True)
@@ -294,7 +316,50 @@ class SessionNote(models.Model):
             "late_entry": self.late_entry,
             # Only on a student's note, so every note signed before students existed keeps its hash.
             **({"cosign_by_id": self.cosign_by_id, "cosign_by_name": self.cosign_by_name} if self.cosign_by_id else {}),
+            # Only on a note written with a practice's own fields (hash format v2): the exact spec it
+            # was written with (its SHA-256) and its extra fields' values.
+            **(
+                {"fields_template": fields.spec_hash(self.field_spec), "extra": dict(self.extra or {})}
+                if self.has_own_fields
+                else {}
+            ),
         }
+
+    @property
+    def has_own_fields(self) -> bool:
+        """Written with a practice's own fields (not the shipped ones)."""
+        return bool(self.checklist_id) and self.checklist is not None and self.checklist.fields is not None
+
+    @property
+    def field_spec(self) -> tuple[fields.Field, ...]:
+        """The fields this note was written with: its template version's, or the shipped ones."""
+        if self.has_own_fields:
+            assert self.checklist is not None and self.checklist.fields is not None
+            return fields.from_data(self.checklist.fields)
+        return fields.SHIPPED_FIELDS
+
+    @property
+    def hash_format(self) -> str:
+        return HASH_FORMAT_FIELDS if self.has_own_fields else HASH_FORMAT
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Each field's label for reading the note: as its practice template names it, or the shipped
+        reading labels."""
+        if self.has_own_fields:
+            return {f.key: f.label for f in self.field_spec}
+        return {key: str(label) for key, label in READING_LABELS.items()}
+
+    @property
+    def extra_rows(self) -> dict[str, list[tuple[str, str]]]:
+        """The extra fields filled in, by section: (label, value with its unit)."""
+        rows: dict[str, list[tuple[str, str]]] = {key: [] for key in fields.SECTION_KEYS}
+        values = self.extra or {}
+        for f in self.field_spec:
+            value = str(values.get(f.key) or "").strip() if f.is_extra else ""
+            if value:
+                rows[f.section].append((f.label, f"{value} {f.unit} (measured)" if f.kind == fields.NUMBER else value))
+        return rows
 
     @property
     def needs_cosignature(self) -> bool:
@@ -309,7 +374,7 @@ class SessionNote(models.Model):
             return False
 
     def compute_hash(self) -> str:
-        return content_hash(self.content())
+        return content_hash(self.content(), fmt=self.hash_format)
 
     def hash_matches(self) -> bool:
         return self.is_signed and self.compute_hash() == self.content_hash

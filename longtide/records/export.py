@@ -245,7 +245,7 @@ def _intakes(client: Client) -> list[dict[str, Any]]:
 def _notes(client: Client) -> list[dict[str, Any]]:
     notes = (
         SessionNote.objects.filter(client=client)
-        .select_related("cosignature")
+        .select_related("cosignature", "checklist")
         .prefetch_related("addenda")
         .order_by("session_date", "pk")
     )

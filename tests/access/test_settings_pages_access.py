@@ -74,6 +74,7 @@ PAGES = [
     "intake/consent/treatment/",
     "intake/questions/",
     "note-checklists/",
+    "note-fields/",
     "outcomes/licensed/",
     "outcomes/licensed/hit6/",
 ]

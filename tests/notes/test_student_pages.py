@@ -150,7 +150,8 @@ def test_the_api_carries_the_cosignature_and_its_hash(cast: Any, signed_by_sam: 
     assert co["cosigner_name"] == "Ana Silva" and co["cosigner_credential"] == "RCST" and co["hash_matches"] is True
     hashed = {k: v for k, v in co.items() if k not in ("content_hash", "hash_matches")}
     assert content_hash(hashed) == co["content_hash"] == NoteCosignature.objects.get().content_hash
-    signed_keys = {"status", "content_hash", "hash_matches", "addenda", "awaiting_cosignature", "cosignature"}
+    signed_keys = {"status", "hash_format", "template_fields", "content_hash", "hash_matches", "addenda"}
+    signed_keys |= {"awaiting_cosignature", "cosignature"}
     assert content_hash({k: v for k, v in one.items() if k not in signed_keys}) == note.content_hash
     schema = HttpClient().get("/api/v1/openapi.json").text
     assert "awaiting_cosignature" in schema

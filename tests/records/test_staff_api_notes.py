@@ -25,7 +25,16 @@ from tests.notes.conftest import complete, make_visit
 pytestmark = pytest.mark.django_db
 # The client agreed to the current treatment consent (signing marks a booked session completed).
 TREATMENT_ON_FILE = frozenset({"treatment"})
-SIGNATURE_KEYS = {"status", "content_hash", "hash_matches", "addenda", "awaiting_cosignature", "cosignature"}
+SIGNATURE_KEYS = {
+    "status",
+    "hash_format",
+    "template_fields",
+    "content_hash",
+    "hash_matches",
+    "addenda",
+    "awaiting_cosignature",
+    "cosignature",
+}
 
 
 def _get(world: World, who: str, path: str) -> ClientResponse:

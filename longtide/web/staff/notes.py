@@ -42,7 +42,7 @@ from longtide.notes.actions import (
     start_note,
     why_no_note,
 )
-from longtide.notes.models import CONTENT_FIELDS, SessionNote
+from longtide.notes.models import SessionNote
 from longtide.notes.overdue import cosignatures_due, notes_to_write
 from longtide.practice.access import (
     ChartAccess,
@@ -96,7 +96,9 @@ def _appointment(practice: Practice, pk: int) -> Appointment:
 
 def _note_of(appointment: Appointment) -> SessionNote | None:
     return (
-        SessionNote.objects.filter(appointment=appointment).select_related("signed_by", "author", "cosignature").first()
+        SessionNote.objects.filter(appointment=appointment)
+        .select_related("signed_by", "author", "cosignature", "checklist")
+        .first()
     )
 
 
@@ -171,7 +173,7 @@ def _keep_typed(form: NoteForm, *, revision: int) -> None:
 
 
 def _changes(form: NoteForm) -> dict[str, Any]:
-    return {name: form.cleaned_data[name] for name in CONTENT_FIELDS}
+    return form.changes()
 
 
 def _save(
@@ -396,7 +398,7 @@ def client_notes(request: HttpRequest, practice: Practice, pk: int) -> HttpRespo
         SessionNote.objects.for_practice(practice)
         .filter(client=client)
         .select_related("appointment__practitioner", "appointment__service", "appointment__location")
-        .select_related("cosignature")
+        .select_related("cosignature", "checklist")
         .prefetch_related("addenda")
         .order_by("session_date", "id")
     )
@@ -507,6 +509,7 @@ def _for_print(practice: Practice) -> Any:
             "appointment__room",
             "appointment__client",
             "cosignature",
+            "checklist",
         )
         .prefetch_related("addenda")
         .order_by("session_date", "appointment__start", "id")

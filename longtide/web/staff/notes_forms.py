@@ -7,11 +7,34 @@ from typing import Any
 from django import forms
 from django.core.validators import MaxLengthValidator, MaxValueValidator
 
-from longtide.notes import template
+from longtide.notes import fields, template
 from longtide.notes.actions import REASON_MAX, TEXT_MAX
 from longtide.notes.models import CONTENT_FIELDS, SessionNote
 
-IMPRESSION_HELP = "Practitioner impression, not a measurement: shown as such everywhere, never used as an outcome."
+IMPRESSION_HELP = fields.IMPRESSION_HELP
+# The fields of the form that no template changes (header, consent check, the treatment's fixed part).
+CONSENT_FIELDS = (
+    "consent_confirmed",
+    "areas_agreed",
+    "clothed",
+    "position",
+    "guardian",
+    "pelvic_diaphragm_consent",
+    "intra_oral_consent",
+)
+TREATMENT_FIXED_BEFORE = ("regions", "holds", "intra_oral_work")
+TREATMENT_FIXED_AFTER = ("stopped", "stop_reason")
+
+
+class MeasuredNumberField(forms.CharField):
+    """A practice's measured number (notes/fields.parse_number): kept as typed text when refused."""
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value)
+        stored, problem = fields.parse_number(text or "")
+        if problem:
+            raise forms.ValidationError(problem, code="number")
+        return stored
 
 
 class NoteForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -84,6 +107,80 @@ class NoteForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["mouth_opening_mm"].widget.attrs.update(max=100, min=0, inputmode="numeric")
         self.fields["session_number"].validators.append(MaxValueValidator(999))
         self.fields["session_number"].widget.attrs.update(max=999, min=1)
+        # The note's own template version: its labels, help, hidden fields and extra fields.
+        self.spec = self.instance.field_spec
+        self.own_fields = self.instance.has_own_fields
+        if self.own_fields:
+            self._apply_spec()
+
+    def _apply_spec(self) -> None:
+        extra = self.instance.extra or {}
+        for spec in self.spec:
+            if spec.is_extra:
+                if not spec.shown:
+                    continue
+                field: forms.Field
+                if spec.kind == fields.NUMBER:
+                    field = MeasuredNumberField(required=False, max_length=20, label=f"{spec.label} ({spec.unit})")
+                    field.widget.attrs.update(inputmode="decimal")
+                else:
+                    field = forms.CharField(
+                        required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}), label=spec.label
+                    )
+                field.help_text = spec.help
+                field.initial = extra.get(spec.key, "")
+                self.fields[spec.key] = field
+                continue
+            if not spec.shown:
+                del self.fields[spec.key]
+                continue
+            self.fields[spec.key].label = spec.label
+            # A palpation field is an impression whatever the practice calls it (fixed help text).
+            self.fields[spec.key].help_text = " ".join(
+                part for part in (spec.help, IMPRESSION_HELP if spec.impression else "") if part
+            )
+
+    def sections(self) -> dict[str, list[forms.BoundField]]:
+        """The form's fields in the order of the note's template, by part of the note."""
+        shown = [spec for spec in self.spec if spec.shown and spec.key in self.fields]
+
+        def bound(names: Any) -> list[forms.BoundField]:
+            return [self[name] for name in names if name in self.fields]
+
+        def part(section: str, *, impression: bool | None = None) -> list[str]:
+            return [
+                spec.key
+                for spec in shown
+                if spec.section == section and (impression is None or spec.impression == impression)
+            ]
+
+        objective = part("objective", impression=False)
+        return {
+            "header": bound(("style", "session_number")),
+            "consent": bound(CONSENT_FIELDS),
+            "subjective": bound(part("subjective")),
+            "observations": bound(name for name in objective if name == "objective"),
+            "impressions": bound(part("objective", impression=True)),
+            "objective": bound(name for name in objective if name != "objective"),
+            "treatment": bound(TREATMENT_FIXED_BEFORE + tuple(part("treatment")) + TREATMENT_FIXED_AFTER),
+            "assessment": bound(part("assessment")),
+            "plan": bound(part("plan")),
+        }
+
+    def changes(self) -> dict[str, Any]:
+        """What to save: the note's fields on this form, and its extra fields' values."""
+        found = {name: self.cleaned_data[name] for name in CONTENT_FIELDS if name in self.cleaned_data}
+        if self.own_fields:
+            kept = dict(self.instance.extra or {})  # a hidden extra keeps what it had
+            for spec in self.spec:
+                if spec.is_extra and spec.key in self.cleaned_data:
+                    value = self.cleaned_data[spec.key]
+                    if value:
+                        kept[spec.key] = value
+                    else:
+                        kept.pop(spec.key, None)
+            found["extra"] = kept
+        return found
 
 
 class AddendumForm(forms.Form):

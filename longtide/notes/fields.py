@@ -1,0 +1,247 @@
+"""The fields of a note's template (Django-free): which S/O/A/P and CST fields appear, their labels and
+help, whether each is required to sign, and a practice's own extra fields (free text, or a measured
+number with its unit).
+
+The shipped template is `SHIPPED_FIELDS`. A practice's version is stored as data with its checklists
+(`NoteChecklist.fields`, one version for both; notes/checklists.py) and a note keeps the version it
+was written with. What a practice cannot change, because it carries safety or honesty:
+
+- the header and the whole consent check (ongoing consent, areas, clothed, position, guardian, the
+  separate pelvic-diaphragm and intra-oral ticks and the rules that tie them to the consent on file),
+  the contact regions and holds (their lists have their own settings page), intra-oral work and
+  whether the session stopped (and why): these are not in the spec at all;
+- the "practitioner impression" labelling of the palpation fields: a practice may rename or hide
+  them, but wherever one is shown it is labelled an impression, with the fixed help text, and never
+  feeds an outcome (nothing reads a note's fields into outcomes; extra fields neither);
+- the Subjective, Assessment and Plan text: always shown (whether they are required to sign is the
+  practice's choice).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from longtide.outcomes.wording import banned_wording
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("subjective", "S — Subjective"),
+    ("objective", "O — Objective"),
+    ("treatment", "Treatment"),
+    ("assessment", "A — Assessment"),
+    ("plan", "P — Plan"),
+)
+SECTION_KEYS = tuple(key for key, _ in SECTIONS)
+BUILTIN = "builtin"
+TEXT = "text"
+NUMBER = "number"
+EXTRA_KINDS = ((TEXT, "Free text"), (NUMBER, "Measured number with a unit"))
+EXTRA_PREFIX = "x_"
+EXTRAS_MAX = 20
+LABEL_MAX = 80
+HELP_MAX = 200
+UNIT_MAX = 20
+NUMBER_MAX = Decimal("99999")
+IMPRESSION_HELP = "Practitioner impression, not a measurement: shown as such everywhere, never used as an outcome."
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    section: str
+    label: str
+    help: str = ""
+    shown: bool = True
+    required: bool = False
+    kind: str = BUILTIN
+    unit: str = ""
+    impression: bool = False  # a palpation finding: fixed for the built-in fields, never set by a practice
+
+    @property
+    def is_extra(self) -> bool:
+        return self.kind != BUILTIN
+
+
+SHIPPED_FIELDS: tuple[Field, ...] = (
+    Field(
+        "subjective",
+        "subjective",
+        "In the client's words",
+        "Reason for coming in the client's words, symptoms, goals.",
+        required=True,
+    ),
+    Field("pain_nrs", "subjective", "Pain today (0–10, client's rating)"),
+    Field(
+        "since_last",
+        "subjective",
+        "Since the last visit",
+        "Changes since the last visit: after-effects, new health events or medication.",
+    ),
+    Field("objective", "objective", "Observations"),
+    Field("impression_rhythm", "objective", "Rhythm: rate, amplitude, symmetry", impression=True),
+    Field("impression_restrictions", "objective", "Restrictions", impression=True),
+    Field("impression_still_points", "objective", "Still points", impression=True),
+    Field(
+        "mouth_opening_mm",
+        "objective",
+        "Mouth opening (mm)",
+        "Measured, in millimetres (0–100). Leave empty if not measured.",
+    ),
+    Field("bio_orientation", "treatment", "Orientation (e.g. mid-tide)"),
+    Field("bio_stillness", "treatment", "Stillness or holistic shift"),
+    Field("bio_felt_sense", "treatment", "Client's felt sense"),
+    Field("bio_resourcing", "treatment", "Resourcing"),
+    Field("bio_closing_state", "treatment", "Closing state"),
+    Field("client_response", "treatment", "Client's response"),
+    Field(
+        "assessment",
+        "assessment",
+        "Assessment",
+        "Response to the session and progress against goals; flags and referrals. No diagnosis.",
+        required=True,
+    ),
+    Field(
+        "plan",
+        "plan",
+        "Plan",
+        "Next session, sessions until reassessment, self-care, referrals, discharge criteria.",
+        required=True,
+    ),
+)
+BUILTIN_BY_KEY = {f.key: f for f in SHIPPED_FIELDS}
+ALWAYS_SHOWN = frozenset({"subjective", "assessment", "plan"})
+
+
+def to_data(fields: Sequence[Field]) -> list[dict[str, Any]]:
+    """The spec as stored and as the API gives it (JSON-ready, in order)."""
+    return [asdict(f) for f in fields]
+
+
+def from_data(data: Sequence[Mapping[str, Any]]) -> tuple[Field, ...]:
+    """A stored spec back as fields. The fixed parts of a built-in field (its section, kind, whether it
+    is an impression) come from the code, never from the data; a built-in missing from the data is
+    shown as shipped; `ALWAYS_SHOWN` fields are always shown."""
+    out: list[Field] = []
+    seen: set[str] = set()
+    for row in data:
+        key = str(row.get("key", ""))
+        if key in seen:
+            continue
+        shipped = BUILTIN_BY_KEY.get(key)
+        label = str(row.get("label") or (shipped.label if shipped else key))
+        help_text = str(row.get("help") or "")
+        shown = bool(row.get("shown", True)) or key in ALWAYS_SHOWN
+        required = bool(row.get("required", False))
+        kind = row.get("kind")
+        if shipped is not None:
+            out.append(replace(shipped, label=label, help=help_text, shown=shown, required=required))
+        elif key.startswith(EXTRA_PREFIX) and kind in (TEXT, NUMBER):
+            section = str(row.get("section"))
+            out.append(
+                Field(
+                    key,
+                    section if section in SECTION_KEYS else "objective",
+                    label,
+                    help_text,
+                    shown,
+                    required,
+                    kind=str(kind),
+                    unit=str(row.get("unit") or "") if kind == NUMBER else "",
+                )
+            )
+        else:
+            continue
+        seen.add(key)
+    out += [f for f in SHIPPED_FIELDS if f.key not in seen]
+    return tuple(out)
+
+
+def spec_hash(fields: Sequence[Field]) -> str:
+    """The SHA-256 of a spec's canonical JSON: a signed note's content names the exact template (labels,
+    requirements, extra fields) it was written and signed with."""
+    text = json.dumps(to_data(fields), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def in_section(fields: Sequence[Field], section: str) -> list[Field]:
+    return [f for f in fields if f.section == section and f.shown]
+
+
+def slug_key(label: str, taken: set[str]) -> str:
+    out = "".join(ch if ch.isalnum() else "_" for ch in label.lower())
+    base = EXTRA_PREFIX + ("_".join(part for part in out.split("_") if part)[:30] or "field")
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}_{n}", n + 1
+    return key
+
+
+def _clean(text: str) -> str:
+    return " ".join("".join(ch for ch in text if ch.isprintable()).split())
+
+
+def _wording(text: str) -> str | None:
+    found = banned_wording(text)
+    if not found:
+        return None
+    phrase, words = found[0]
+    return f"“{words}” is not wording a note may use ({phrase.why}): describe what was done or observed."
+
+
+def check(fields: Sequence[Field]) -> dict[str, list[str]]:
+    """Problems of a spec typed on the settings page, keyed by the field's key (each names what to fix)."""
+    problems: dict[str, list[str]] = {}
+
+    def add(key: str, message: str) -> None:
+        problems.setdefault(key, []).append(message)
+
+    labels: dict[str, str] = {}
+    extras = [f for f in fields if f.is_extra]
+    if len(extras) > EXTRAS_MAX:
+        add(extras[-1].key, f"Keep to {EXTRAS_MAX} extra fields or fewer.")
+    for f in fields:
+        if not f.label:
+            add(f.key, "Give the field a label.")
+        elif len(f.label) > LABEL_MAX:
+            add(f.key, f"Keep the label to {LABEL_MAX} characters.")
+        elif (other := labels.get(f.label.casefold())) is not None:
+            add(f.key, f"“{f.label}” is already the label of another field ({other}); give each its own.")
+        else:
+            labels[f.label.casefold()] = f.label
+        if len(f.help) > HELP_MAX:
+            add(f.key, f"Keep the help text to {HELP_MAX} characters.")
+        for text in (f.label, f.help, f.unit):
+            if message := _wording(text):
+                add(f.key, message)
+        if f.kind == NUMBER and not f.unit:
+            add(f.key, "Say the unit of the number (e.g. mm, degrees, cm).")
+        if len(f.unit) > UNIT_MAX:
+            add(f.key, f"Keep the unit to {UNIT_MAX} characters.")
+        if f.required and not f.shown:
+            add(f.key, "A hidden field cannot be required to sign: show it, or untick “required”.")
+    return problems
+
+
+def clean_text(text: str) -> str:
+    """A label, help text or unit as stored: printable characters, single spaces."""
+    return _clean(text)
+
+
+def parse_number(value: str) -> tuple[str | None, str | None]:
+    """A measured number as typed → (stored text, problem). Up to two decimals, within ±99999."""
+    text = value.strip().replace(",", ".")
+    if not text:
+        return None, None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None, "Enter a number, e.g. 32 or 32.5."
+    if not number.is_finite() or abs(number) > NUMBER_MAX:
+        return None, f"Enter a number between -{NUMBER_MAX} and {NUMBER_MAX}."
+    if number != number.quantize(Decimal("0.01")):
+        return None, "Use at most two decimals."
+    return format(number.normalize(), "f") if number == number.to_integral() else format(number, "f"), None
