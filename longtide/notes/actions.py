@@ -426,8 +426,8 @@ def add_addendum(note: SessionNote, *, reason: str, text: str, by: Actor, now: d
     return addendum
 
 
-def record_read(note: SessionNote, *, by: Actor, basis: str, action: Action = Action.VIEW) -> None:
-    """Audit a read (or print) of a note's content."""
+def record_read(note: SessionNote, *, by: Actor, basis: str, action: Action = Action.VIEW, detail: str = "") -> None:
+    """Audit a read (or print, or PDF download: `detail` says which) of a note's content."""
     with transaction.atomic():
         record(
             by=by,
@@ -437,6 +437,7 @@ def record_read(note: SessionNote, *, by: Actor, basis: str, action: Action = Ac
             practice_id=note.practice_id,
             client_id=note.client_id,
             basis=basis,
+            detail=detail,
         )
 
 

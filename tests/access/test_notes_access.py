@@ -9,6 +9,7 @@ session practitioner's; addenda also the owner's. A refused POST changes nothing
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ import pytest
 from django.db import transaction
 from django.test import Client as HttpClient
 from django.utils import timezone
+from pypdf import PdfReader
 
 from longtide.audit.trail import Actor
 from longtide.notes.actions import save_draft, sign_note, start_note
@@ -109,6 +111,22 @@ PAGES = [
         "read",
         shows_note=True,
     ),
+    Page(
+        "note, PDF download",
+        "GET",
+        "/staff/{practice}/appointments/{appointment}/note/pdf/",
+        200,
+        "read",
+        shows_note=True,
+    ),
+    Page(
+        "client's notes, PDF download",
+        "GET",
+        "/staff/{practice}/clients/{client}/notes/pdf/",
+        200,
+        "read",
+        shows_note=True,
+    ),
     Page("client's notes, page 2", "GET", "/staff/{practice}/clients/{client}/notes/?page=2", 200, "read"),
     Page("notes to write", "GET", "/staff/{practice}/notes/", 200, "clinical"),
 ]
@@ -166,6 +184,10 @@ def _client_for(world: Any, who: str) -> HttpClient:
     return client
 
 
+def _pdf_text(response: Any) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+
+
 def _answer(response: Any, secret: str | None) -> tuple[Any, ...]:
     where = ""
     if response.status_code in (301, 302):
@@ -173,7 +195,8 @@ def _answer(response: Any, secret: str | None) -> tuple[Any, ...]:
         where = parts.path
         if "next" in (query := parse_qs(parts.query)):
             where += f" next={query['next'][0]}"
-    shown = secret in response.content.decode() if secret is not None else None
+    text = response.content.decode() if response["Content-Type"] != "application/pdf" else _pdf_text(response)
+    shown = secret in text if secret is not None else None
     return (response.status_code, where, shown)
 
 

@@ -19,8 +19,10 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -28,6 +30,7 @@ from longtide.audit.models import Action
 from longtide.clients.models import Client
 from longtide.intake.status import agreed_kinds, known_before_session
 from longtide.lib.bounds import parse_id
+from longtide.lib.pdf import Part, html_to_pdf
 from longtide.measurement.models import Episode
 from longtide.notes.actions import (
     NoteConflict,
@@ -67,6 +70,8 @@ from longtide.web.times import when_label
 
 # A client's list of notes, a page at a time (oldest first; the search narrows it).
 NOTES_PER_PAGE = 20
+# The audit row of a note put in a PDF download (a print that leaves the app as a file).
+PDF_DETAIL = "PDF download"
 NOT_IN_CARE = (
     "This client is not in your care, so their notes are not open to you. The client's practitioner or "
     "an owner can read them."
@@ -476,27 +481,52 @@ def calendar_note_marks(request: HttpRequest, practice: Practice, appointments: 
     return len(overdue)
 
 
-def _printed_notes(notes: list[SessionNote], request: HttpRequest, access: ChartAccess) -> None:
-    """Each note shown for printing is a print in the audit trail (the browser's own print is not seen)."""
+def _printed_notes(notes: list[SessionNote], request: HttpRequest, access: ChartAccess, *, pdf: bool = False) -> None:
+    """Each note shown for printing, or put in a PDF download, is a print in the audit trail (the
+    browser's own print is not seen); a download says so in the row's detail."""
     by = acting(request, access.role)
     for found in notes:
-        record_read(found, by=by, basis=str(access.basis), action=Action.PRINT)
+        record_read(found, by=by, basis=str(access.basis), action=Action.PRINT, detail=PDF_DETAIL if pdf else "")
+
+
+def _print_context(
+    request: HttpRequest, practice: Practice, notes: list[SessionNote], **context: Any
+) -> dict[str, Any]:
+    user: Any = request.user
+    return {
+        "practice": practice,
+        "notes": notes,
+        "zone_name": str(practice_zone(practice)),
+        "printed_at": timezone.now(),
+        "printed_by": user.get_full_name() or user.get_username(),
+        **context,
+    }
 
 
 def _print_page(request: HttpRequest, practice: Practice, notes: list[SessionNote], **context: Any) -> HttpResponse:
-    user: Any = request.user
-    return render(
-        request,
-        "web/staff/notes/print.html",
-        {
-            "practice": practice,
-            "notes": notes,
-            "zone_name": str(practice_zone(practice)),
-            "printed_at": timezone.now(),
-            "printed_by": user.get_full_name() or user.get_username(),
-            **context,
-        },
-    )
+    return render(request, "web/staff/notes/print.html", _print_context(request, practice, notes, **context))
+
+
+def _pdf_download(
+    request: HttpRequest, practice: Practice, notes: list[SessionNote], *, filename: str, **context: Any
+) -> HttpResponse:
+    """The print page's notes as a PDF file, each note from a new page, laid out from the same
+    templates (web/staff/notes/pdf.html includes _printed_note.html) by longtide/lib/pdf.py. Every
+    page of an unsigned note is headed DRAFT. A neutral file name (no client's name in a downloads
+    folder or a mail's list of attachments); never cached."""
+    full = _print_context(request, practice, notes, **context)
+    parts: list[Part] = []
+    for index, found in enumerate(notes):
+        html = render_to_string("web/staff/notes/pdf.html", {**full, "notes": [found], "intro": index == 0}, request)
+        parts.append(Part(html, banner="" if found.is_signed else gettext("DRAFT — not signed")))
+    if not parts:
+        parts.append(Part(render_to_string("web/staff/notes/pdf.html", {**full, "intro": True}, request)))
+    document = html_to_pdf(parts, title=full["title"], footer=f"{practice.name} · {full['title']}")
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _for_print(practice: Practice) -> Any:
@@ -516,10 +546,7 @@ def _for_print(practice: Practice) -> Any:
     )
 
 
-@member_required(Perm.CLINICAL_READ)
-@never_cache
-def note_print(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
-    """One note laid out for printing; opening it is audited as a print."""
+def _one_note(request: HttpRequest, practice: Practice, pk: int, *, pdf: bool) -> HttpResponse:
     appointment = _appointment(practice, pk)
     access = _access(request, practice, appointment.client)
     if not access.clinical:
@@ -527,22 +554,36 @@ def note_print(request: HttpRequest, practice: Practice, pk: int) -> HttpRespons
     notes = list(_for_print(practice).filter(appointment=appointment))
     if not notes:
         raise Http404("No note for this appointment")
-    _printed_notes(notes, request, access)
+    _printed_notes(notes, request, access, pdf=pdf)
+    title = f"Session note: {appointment.client.full_name}"
+    if pdf:
+        return _pdf_download(request, practice, notes, title=title, filename=f"session-note-{notes[0].pk}.pdf")
     return _print_page(
         request,
         practice,
         notes,
-        title=f"Session note: {appointment.client.full_name}",
+        title=title,
         back_url=_note_url(practice, appointment),
         back_label="Back to the note",
+        pdf_url=reverse("staff-note-pdf", kwargs={"practice_slug": practice.slug, "pk": appointment.pk}),
     )
 
 
 @member_required(Perm.CLINICAL_READ)
 @never_cache
-def notes_print(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
-    """A client's notes in order for printing, all or one care episode's (`?episode=<id>`: the notes of
-    sessions from the day it opened to the day it closed); each note shown is audited as a print."""
+def note_print(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    """One note laid out for printing; opening it is audited as a print."""
+    return _one_note(request, practice, pk, pdf=False)
+
+
+@member_required(Perm.CLINICAL_READ)
+@never_cache
+def note_pdf(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    """The printable note as a PDF download, for exactly those who may print it; audited as a print."""
+    return _one_note(request, practice, pk, pdf=True)
+
+
+def _client_notes(request: HttpRequest, practice: Practice, pk: int, *, pdf: bool) -> HttpResponse:
     client = get_object_or_404(Client.objects.for_practice(practice), pk=pk)
     access = _access(request, practice, client)
     if not access.clinical:
@@ -558,18 +599,38 @@ def notes_print(request: HttpRequest, practice: Practice, pk: int) -> HttpRespon
         if episode.closed_on is not None:
             notes = notes.filter(session_date__lte=episode.closed_on)
     listed = list(notes)
-    _printed_notes(listed, request, access)
+    _printed_notes(listed, request, access, pdf=pdf)
     title = f"Session notes: {client.full_name}"
     if episode is not None:
         written = formats.current()
         until = f" to {written.date(episode.closed_on, 'j M Y')}" if episode.closed_on else ""
         title += f", episode from {written.date(episode.opened_on, 'j M Y')}{until}"
+    kwargs = {"practice_slug": practice.slug, "pk": client.pk}
+    if pdf:
+        name = f"session-notes-client-{client.pk}" + (f"-episode-{episode.pk}" if episode else "")
+        return _pdf_download(request, practice, listed, title=title, episode=episode, filename=f"{name}.pdf")
     return _print_page(
         request,
         practice,
         listed,
         title=title,
         episode=episode,
-        back_url=reverse("staff-client-notes", kwargs={"practice_slug": practice.slug, "pk": client.pk}),
+        back_url=reverse("staff-client-notes", kwargs=kwargs),
         back_label="Back to the notes",
+        pdf_url=reverse("staff-notes-pdf", kwargs=kwargs) + (f"?episode={episode.pk}" if episode else ""),
     )
+
+
+@member_required(Perm.CLINICAL_READ)
+@never_cache
+def notes_print(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    """A client's notes in order for printing, all or one care episode's (`?episode=<id>`: the notes of
+    sessions from the day it opened to the day it closed); each note shown is audited as a print."""
+    return _client_notes(request, practice, pk, pdf=False)
+
+
+@member_required(Perm.CLINICAL_READ)
+@never_cache
+def notes_pdf(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
+    """The printable notes (all, or one episode's) as a PDF download; each note in it audited as a print."""
+    return _client_notes(request, practice, pk, pdf=True)

@@ -107,8 +107,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("staff/<slug:practice_slug>/appointments/<int:pk>/note/addenda/", notes.addendum, name="staff-note-addendum"),
     path("staff/<slug:practice_slug>/appointments/<int:pk>/note/cosign/", notes.cosign, name="staff-note-cosign"),
     path("staff/<slug:practice_slug>/appointments/<int:pk>/note/print/", notes.note_print, name="staff-note-print"),
+    path("staff/<slug:practice_slug>/appointments/<int:pk>/note/pdf/", notes.note_pdf, name="staff-note-pdf"),
     path("staff/<slug:practice_slug>/clients/<int:pk>/notes/", notes.client_notes, name="staff-client-notes"),
     path("staff/<slug:practice_slug>/clients/<int:pk>/notes/print/", notes.notes_print, name="staff-notes-print"),
+    path("staff/<slug:practice_slug>/clients/<int:pk>/notes/pdf/", notes.notes_pdf, name="staff-notes-pdf"),
     path("staff/<slug:practice_slug>/notes/", notes.to_write, name="staff-notes-to-write"),
     path(
         "staff/<slug:practice_slug>/clients/<int:pk>/outcomes/",
