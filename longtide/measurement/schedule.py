@@ -393,6 +393,9 @@ def send_due(episode: Episode, due: timing.Due, *, now: datetime) -> bool:
             again = Message.objects.filter(practice_id=episode.practice_id, dedupe_key=key)
             if due.timepoint == Timepoint.BASELINE and again.exists():
                 key = f"{key}:{episode.opened_on.isoformat()}"  # sent again: the first visit moved
+                if Message.objects.filter(practice_id=episode.practice_id, dedupe_key=key).exists():
+                    # Moved back to a day it was sent for before: these are new links, a new email.
+                    key = f"{key}:{made[0].pk}"
             queue_link(made[0], now=now, dedupe_key=key)
         for link in made:
             record(

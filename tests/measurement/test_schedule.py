@@ -375,3 +375,24 @@ def test_after_an_erasure_request_no_new_questionnaire_links_are_made(cast: Cast
     day84 = episode.opened_on + timedelta(days=84)
     assert plan_outcomes(at(cast, day84, time(9, 1))) == 0
     assert not QuestionnaireLink.objects.filter(episode=episode, voided_at__isnull=True).exists()
+
+
+def test_a_first_visit_moved_back_and_forth_sends_each_new_baseline(cast: Cast) -> None:
+    """Moved to a day, back, and to that day again: each time the sent links are voided and new
+    ones made, and each new set goes out in its own email (none is taken for a repeat of the
+    first email to that day)."""
+    intake(cast, cast.cleo, "neck_back_pain")
+    first = booked(cast, cast.cleo, 10)
+    plan_outcomes(timezone.now())
+    clock = first.start - timedelta(days=3) + timedelta(minutes=1)
+    assert plan_outcomes(clock) == 1
+    for days in (2, -2, 2):  # later, back, later again
+        _move(first, days)
+        clock += timedelta(minutes=1)
+        plan_outcomes(clock)
+        clock = max(clock, first.start - timedelta(days=3)) + timedelta(minutes=1)
+        assert plan_outcomes(clock) == 1
+    live = QuestionnaireLink.objects.filter(timepoint="baseline", voided_at__isnull=True)
+    newest = Message.objects.filter(dedupe_key__startswith="outcomes-plan:").order_by("-pk").first()
+    assert newest is not None and newest.about == f"outcomes-link:{live.order_by('pk').first().pk}"  # type: ignore[union-attr]
+    assert len(plan_messages()) == 4
