@@ -122,6 +122,19 @@ if test_name := env_str("TEST_DATABASE_NAME"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Per process, in memory. "availability" keeps the availability engine's answers (scheduling/
+# slot_cache.py), keyed by the database's own change counters, so each worker's copy is exact on
+# its own; bounded so a worker's memory stays flat.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "availability": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "availability",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 400},
+    },
+}
+
 # Argon2 first (new and changed passwords); the others still check older hashes, which Django
 # upgrades to Argon2 at the next sign-in.
 PASSWORD_HASHERS = [

@@ -124,6 +124,30 @@ OWN_RECORDS_DAYS = 90
 MAX_BLOCK = timedelta(hours=24)
 
 
+class BusyVersion(models.Model):
+    """A number naming the current state of a practitioner's or a room's busy time: the availability
+    cache's key (scheduling/slot_cache.py).
+
+    Written only by the database (migration 0014's triggers on working hours, hours exceptions,
+    time off and appointments), in the transaction that makes the change, so no code path (a save,
+    a queryset update, the admin, plain SQL) can skip it: a fresh random number with each change,
+    so that neither a rolled-back change nor a restored backup can hand a number out twice. Never
+    written by Django."""
+
+    PRACTITIONER = 1
+    ROOM = 2
+
+    kind = models.PositiveSmallIntegerField()
+    ref = models.BigIntegerField()
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "ref"], name="busy_version_one_per_thing")]
+
+    def __str__(self) -> str:
+        return f"{'practitioner' if self.kind == self.PRACTITIONER else 'room'} {self.ref}: {self.version}"
+
+
 class Source(models.TextChoices):
     ONLINE = "online", _("Online booking")
     STAFF = "staff", _("Staff")

@@ -20,7 +20,7 @@ from django.utils import timezone
 from longtide.lib.intervals import Interval
 from longtide.practice.models import Location, Practice, Practitioner, Room, Service
 from longtide.ratelimit.counters import Limit, counts_of, used_query
-from longtide.scheduling import availability
+from longtide.scheduling import availability, slot_cache
 from longtide.scheduling.availability import (
     BookingPolicy,
     DatedHours,
@@ -34,6 +34,7 @@ from longtide.scheduling.models import (
     MAX_BLOCK,
     OCCUPYING,
     Appointment,
+    BusyVersion,
     HoursException,
     Status,
     TimeOff,
@@ -56,6 +57,8 @@ class Found:
     zone_of: dict[int, ZoneInfo]  # location id -> its time zone
     # Who and where was searched (search_slots): pass it back to search again without re-reading it.
     places: Places | None = None
+    # The first hold_until of the holds the search counted as busy (find_slots; the cache's limit).
+    holds_until: datetime | None = None
 
     @property
     def practitioner_ids(self) -> list[int]:
@@ -182,12 +185,12 @@ def suitable_rooms(service: Service) -> list[tuple[int, int, str]]:
 # each in its display order, with the columns of the room's location (a booking's messages need
 # them; reading them here saves a query).
 _PLACES_SQL = (
-    "SELECT 'r', r.id, r.sort_order, '', {location_columns}, {practitioner_nulls} "
+    "SELECT 'r', r.id, r.sort_order, '', {location_columns}, {practitioner_nulls}, {room_version} "
     "FROM {room} r JOIN {location} l ON l.id = r.location_id "
     "WHERE l.practice_id = %s AND r.active AND (r.id IN (SELECT room_id FROM {chosen} WHERE service_id = %s) "
     "OR NOT EXISTS (SELECT 1 FROM {chosen} WHERE service_id = %s)) "
     "UNION ALL "
-    "SELECT 'p', p.id, p.sort_order, p.display_name, {location_nulls}, {practitioner_columns} "
+    "SELECT 'p', p.id, p.sort_order, p.display_name, {location_nulls}, {practitioner_columns}, {practitioner_version} "
     "FROM {practitioner} p JOIN {offers} o ON o.practitioner_id = p.id WHERE o.service_id = %s AND p.active{extra} "
     "{counters}{reserve}ORDER BY 1, 3, 4, 2"
 )
@@ -200,6 +203,11 @@ _PRACTITIONER_FIELDS = ["id", "practice_id", "display_name", "sort_order", "slug
 _PRACTITIONER_EXTRA = _PRACTITIONER_FIELDS[4:]
 _PRACTITIONER_COLUMNS = ", ".join(f"p.{connection.ops.quote_name(name)}" for name in _PRACTITIONER_EXTRA)
 _PRACTITIONER_NULLS = ", ".join(["NULL"] * len(_PRACTITIONER_EXTRA))
+# The busy-time change counter of a room or a practitioner (models.BusyVersion; slot_cache).
+_VERSION_SQL = (
+    f"COALESCE((SELECT v.version FROM {BusyVersion._meta.db_table} v "  # noqa: S608 (our table, int constants)
+    "WHERE v.kind = {kind} AND v.ref = {ref}), 0)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +223,9 @@ class Places:
     # An appointment id drawn from its sequence (PostgreSQL, when asked for): a booking can then
     # prepare its messages before it takes the booking locks.
     reserved_id: int | None = None
+    # With `versions`: the busy-time change counters of the rooms, then of the practitioners, in
+    # the order above (models.BusyVersion), read in the same statement (the availability cache's key).
+    versions: tuple[int, ...] | None = None
 
     def practitioner(self, practitioner_id: int) -> Practitioner:
         """The candidate as a model instance (its long text fields deferred), for the booking's messages."""
@@ -230,13 +241,15 @@ def candidates_and_rooms(
     limits: Sequence[Limit] = (),
     now: datetime | None = None,
     reserve_id: bool = False,
+    versions: bool = False,
 ) -> Places:
     """candidate_practitioners and suitable_rooms in one round trip, with the rooms' locations and
     the candidates' display fields.
 
     With `limits` (a booking's rate limits), their current counts come back in the same round trip:
     everything a booking reads before its search, in one statement. With `reserve_id` on
-    PostgreSQL, also the next appointment id from its sequence (`Places.reserved_id`)."""
+    PostgreSQL, also the next appointment id from its sequence (`Places.reserved_id`). With
+    `versions`, the rooms' and candidates' busy-time change counters (`Places.versions`)."""
     extra, params = "", list[int | str]([service.practice_id, service.pk, service.pk, service.pk])
     if practitioner_id is not None:
         extra, params = extra + " AND p.id = %s", [*params, practitioner_id]
@@ -251,7 +264,7 @@ def candidates_and_rooms(
     )
     with connection.cursor() as cursor:
         counters = reserve = ""
-        nulls = f"{', '.join(['NULL'] * len(_LOCATION_FIELDS))}, {_PRACTITIONER_NULLS}"
+        nulls = f"{', '.join(['NULL'] * len(_LOCATION_FIELDS))}, {_PRACTITIONER_NULLS}, 0"
         if limits:
             used_sql, used_params = used_query(limits, now or timezone.now())
             counters = f"UNION ALL SELECT 'l', u.window_start, u.count, u.key_hash, {nulls} FROM ({used_sql}) u "  # noqa: S608
@@ -267,6 +280,8 @@ def candidates_and_rooms(
             location_nulls=", ".join(["NULL"] * len(_LOCATION_FIELDS)),
             practitioner_columns=_PRACTITIONER_COLUMNS,
             practitioner_nulls=_PRACTITIONER_NULLS,
+            room_version=_VERSION_SQL.format(kind=BusyVersion.ROOM, ref="r.id") if versions else "0",
+            practitioner_version=_VERSION_SQL.format(kind=BusyVersion.PRACTITIONER, ref="p.id") if versions else "0",
             **tables,
         )
         cursor.execute(sql, params)
@@ -277,6 +292,8 @@ def candidates_and_rooms(
     counted: list[tuple[str, int, int]] = []
     people: dict[int, tuple[Any, ...]] = {}
     reserved: int | None = None
+    room_versions: list[int] = []
+    practitioner_versions: list[int] = []
     width = len(_LOCATION_FIELDS)
     for kind, pk, order, name, *rest in rows:
         if kind == "l":
@@ -284,7 +301,8 @@ def candidates_and_rooms(
             continue
         if kind == "p":
             ids.append(pk)
-            people[pk] = (pk, service.practice_id, name, order, *rest[width:])
+            people[pk] = (pk, service.practice_id, name, order, *rest[width:-1])
+            practitioner_versions.append(rest[-1])
             continue
         if kind == "i":
             reserved = pk
@@ -293,8 +311,10 @@ def candidates_and_rooms(
         if location[0] not in locations:
             locations[location[0]] = Location.from_db(connection.alias, _LOCATION_FIELDS, location)
         rooms.append((pk, location[0], location[_ZONE_AT]))
+        room_versions.append(rest[-1])
     used = counts_of(limits, now or timezone.now(), counted) if limits else []
-    return Places(ids, rooms, locations, used, people, reserved)
+    version_numbers = (*room_versions, *practitioner_versions) if versions else None
+    return Places(ids, rooms, locations, used, people, reserved, version_numbers)
 
 
 @dataclass
@@ -304,6 +324,8 @@ class _Inputs:
     removed: dict[int, list[DatedHours]] = field(default_factory=lambda: defaultdict(list))
     busy: dict[int, list[Interval]] = field(default_factory=lambda: defaultdict(list))
     room_busy: dict[int, list[Interval]] = field(default_factory=lambda: defaultdict(list))
+    # The first hold_until of the holds counted as busy: from then on the answer differs.
+    holds_until: datetime | None = None
 
 
 def _fetch_inputs(
@@ -330,28 +352,30 @@ def _fetch_inputs(
     r_in = ", ".join(["%s"] * len(room_ids))
     s_in = ", ".join(["%s"] * len(OCCUPYING))
     wh, ex, off, ap = (m._meta.db_table for m in (WorkingHours, HoursException, TimeOff, Appointment))
+    held = f"CASE WHEN status = '{Status.HELD.value}' THEN hold_until END"
     # Only placeholders and our own table names are interpolated; every value is a parameter.
     # PostgreSQL types a UNION column by its first branches, so that branch casts its NULLs.
     sql = (
         "SELECT 'w', practitioner_id, location_id, CAST(NULL AS timestamp with time zone), "  # noqa: S608
-        "CAST(NULL AS timestamp with time zone), CAST(NULL AS date), start_time, end_time, weekday "
+        "CAST(NULL AS timestamp with time zone), CAST(NULL AS date), start_time, end_time, weekday, "
+        "CAST(NULL AS timestamp with time zone) "
         f"FROM {wh} "
         f"WHERE practitioner_id IN ({p_in}) "
         "UNION ALL "
         f"SELECT 'x', practitioner_id, location_id, NULL, NULL, date, start_time, end_time, "
-        f"CASE WHEN available THEN 1 ELSE 0 END FROM {ex} "
+        f"CASE WHEN available THEN 1 ELSE 0 END, NULL FROM {ex} "
         f"WHERE practitioner_id IN ({p_in}) AND date >= %s AND date <= %s "
         "UNION ALL "
-        f"SELECT 'o', practitioner_id, NULL, start, \"end\", NULL, NULL, NULL, NULL FROM {off} "
+        f"SELECT 'o', practitioner_id, NULL, start, \"end\", NULL, NULL, NULL, NULL, NULL FROM {off} "
         f'WHERE practitioner_id IN ({p_in}) AND start < %s AND "end" > %s '
         "UNION ALL "
         # Appointments of the practitioners, then the other appointments in the rooms: two indexed
         # branches, where one OR across the two columns would scan the table.
-        f"SELECT 'a', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL FROM {ap} "
+        f"SELECT 'a', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL, {held} FROM {ap} "
         f"WHERE practitioner_id IN ({p_in}) AND status IN ({s_in}) AND (status <> %s OR hold_until > %s) "
         "AND blocked_start < %s AND blocked_start > %s AND blocked_end > %s AND id <> %s "
         "UNION ALL "
-        f"SELECT 'r', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL FROM {ap} "
+        f"SELECT 'r', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL, {held} FROM {ap} "
         f"WHERE room_id IN ({r_in}) AND practitioner_id NOT IN ({p_in}) AND status IN ({s_in}) "
         "AND (status <> %s OR hold_until > %s) "
         "AND blocked_start < %s AND blocked_start > %s AND blocked_end > %s AND id <> %s"
@@ -396,9 +420,13 @@ def _fetch_inputs(
     as_date = _text_or(date.fromisoformat)
     rooms_wanted = set(room_ids)
     got = _Inputs()
-    for kind, pid, other, a, b, day, t1, t2, n in rows:
+    for kind, pid, other, a, b, day, t1, t2, n, held_until in rows:
         if kind == "a" or kind == "r":
             interval = Interval(as_dt(a), as_dt(b))
+            if held_until is not None:
+                lapses = as_dt(held_until)
+                if got.holds_until is None or lapses < got.holds_until:
+                    got.holds_until = lapses
             if kind == "a":
                 got.busy[pid].append(interval)
             if other in rooms_wanted:
@@ -468,8 +496,36 @@ def search_slots(
     round trip. Found.places carries them back for a second search. `at`: only the slots starting
     then (find_slots).
     """
+    any_one = practitioner_id is None if any_practitioner is None else any_practitioner
+    key = None
+    # The availability cache (slot_cache): only for counters read now, in this call, outside a transaction.
     if places is None:
-        places = places_for(service, practitioner_id=practitioner_id, style=style, offered_only=offered_only)
+        cached = at is None and slot_cache.usable() and (offered_only or practitioner_id is None)
+        if cached:
+            places = candidates_and_rooms(service, practitioner_id=practitioner_id, style=style, versions=True)
+        else:
+            places = places_for(service, practitioner_id=practitioner_id, style=style, offered_only=offered_only)
+        if cached and places.versions is not None and places.practitioner_ids and places.rooms:
+            key = slot_cache.key_for(
+                service.pk,
+                service.duration,
+                service.buffer_before,
+                service.buffer_after,
+                practice.slot_step,
+                tuple(places.practitioner_ids),
+                tuple(places.rooms),
+                places.versions,
+                first_day,
+                last_day,
+                any_one,
+                ignore_appointment,
+            )
+            kept = slot_cache.get(key, now)
+            if kept is not None:
+                slots = slot_cache.within(kept, policy_for(practice, for_staff=for_staff), now)
+                location_of = {room_id: loc for room_id, loc, _ in places.rooms}
+                zone_of = {loc: ZoneInfo(zone) for _, loc, zone in places.rooms}
+                return Found(slots, location_of, zone_of, places)
     found = find_slots(
         practice=practice,
         service=service,
@@ -478,12 +534,17 @@ def search_slots(
         last_day=last_day,
         now=now,
         for_staff=for_staff,
-        any_practitioner=practitioner_id is None if any_practitioner is None else any_practitioner,
+        any_practitioner=any_one,
         ignore_appointment=ignore_appointment,
         rooms=places.rooms,
         at=at,
+        whole_days=key is not None,
     )
-    return Found(found.slots, found.location_of, found.zone_of, places)
+    slots = found.slots
+    if key is not None:
+        rows = slot_cache.put(key, now, found.holds_until, slots)
+        slots = slot_cache.within(rows, policy_for(practice, for_staff=for_staff), now)
+    return Found(slots, found.location_of, found.zone_of, places)
 
 
 def find_slots(
@@ -499,6 +560,7 @@ def find_slots(
     ignore_appointment: int | None = None,
     rooms: list[tuple[int, int, str]] | None = None,
     at: datetime | None = None,
+    whole_days: bool = False,
 ) -> Found:
     """Return the free slots for the service with any of the practitioners, first_day..last_day local.
 
@@ -506,7 +568,9 @@ def find_slots(
     benchmarks, tests). `ignore_appointment` leaves one appointment out of the busy time: the one being moved.
     `rooms` may pass in `suitable_rooms(service)` when the caller already has it. `at`: only the
     slots starting then are wanted (a booking's re-search), so busy time is read only over what
-    such a slot would block, not the whole days.
+    such a slot would block, not the whole days. `whole_days`: every slot of the days, whatever the
+    notice and the horizon (the availability cache applies them after; `now` still decides which
+    holds have lapsed).
     """
     rooms = suitable_rooms(service) if rooms is None else rooms
     if not practitioner_ids or not rooms:
@@ -533,6 +597,14 @@ def find_slots(
 
     rule = ServiceRule(service.duration, service.buffer_before, service.buffer_after)
     policy = policy_for(practice, for_staff=for_staff)
+    engine_now = now
+    if whole_days:
+        # A booking window from two days before the first day to three after the last: every grid
+        # point of the days is inside it, so the engine clamps nothing.
+        engine_now = datetime.combine(first_day - timedelta(days=2), time.min, UTC)
+        policy = BookingPolicy(
+            min_notice=timedelta(0), horizon=timedelta(days=(last_day - first_day).days + 5), step=policy.step
+        )
     order = {pid: i for i, pid in enumerate(practitioner_ids)}
     slots: list[Slot] = []
     for location_id, zone_name in zones.items():
@@ -554,7 +626,7 @@ def find_slots(
                 tz=ZoneInfo(zone_name),
                 first_day=first_day,
                 last_day=last_day,
-                now=now,
+                now=engine_now,
                 service=rule,
                 policy=policy,
                 practitioners=schedules,
@@ -568,7 +640,12 @@ def find_slots(
             slots = _first_per_start(slots)
     if at is not None:  # other starts were judged without the busy time around them
         slots = [s for s in slots if s.start == at]
-    return Found(slots, {room_id: loc for room_id, loc, _ in rooms}, {loc: ZoneInfo(z) for loc, z in zones.items()})
+    return Found(
+        slots,
+        {room_id: loc for room_id, loc, _ in rooms},
+        {loc: ZoneInfo(z) for loc, z in zones.items()},
+        holds_until=got.holds_until,
+    )
 
 
 def _first_per_start(slots: list[Slot]) -> list[Slot]:
