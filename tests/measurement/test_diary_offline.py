@@ -144,6 +144,8 @@ def test_entries_that_do_not_fit_are_answered_each_and_bad_bodies_get_a_clear_4x
     base = f"/p/tidewater/diary/{token}/sync/"
     assert web.post(base, {"entries": "x"}).status_code == 415  # a form post: not JSON
     assert web.post(base, "{not json", content_type="application/json").json()["code"] == "malformed_json"
+    nested = web.post(base, '{"entries": ' + "[" * 5000, content_type="application/json")  # under 64 KB
+    assert nested.status_code == 400 and nested.json()["code"] == "malformed_json"
     assert web.get(base).status_code == 405
     for bad in (
         [{"id": "x", "day": day.isoformat(), "answers": {}}],

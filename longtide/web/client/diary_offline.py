@@ -175,7 +175,7 @@ def sync(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
         return _problem(413, "too_large", _("Too much at once: send at most %(n)d days.") % {"n": MAX_ENTRIES})
     try:
         body = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deeply
         return _problem(400, "malformed_json", _("The body is not valid JSON."))
     entries = body.get("entries") if isinstance(body, dict) else None
     if not isinstance(entries, list) or not entries:
