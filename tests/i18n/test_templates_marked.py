@@ -28,27 +28,7 @@ ROOT = Path(longtide.__file__).parent
 
 # Paths relative to longtide/. Remove a template here once it is marked; never add one.
 # web/staff/** is i18nstaff's; the rest (public, booking, client, outcomes, base, errors) i18npublic's.
-NOT_YET_MARKED: set[str] = {
-    "web/templates/400.html",
-    "web/templates/404.html",
-    "web/templates/500.html",
-    "web/templates/web/base.html",
-    "web/templates/web/booking/_service_card.html",
-    "web/templates/web/booking/_steps.html",
-    "web/templates/web/booking/base.html",
-    "web/templates/web/booking/details.html",
-    "web/templates/web/booking/practitioner.html",
-    "web/templates/web/booking/service.html",
-    "web/templates/web/booking/times.html",
-    "web/templates/web/client/reschedule.html",
-    "web/templates/web/outcomes/_chart_svg.html",
-    "web/templates/web/public/base.html",
-    "web/templates/web/public/home.html",
-    "web/templates/web/public/index.html",
-    "web/templates/web/public/practitioner.html",
-    "web/templates/web/public/practitioners.html",
-    "web/templates/web/public/services.html",
-}
+NOT_YET_MARKED: set[str] = set()
 
 # Names that stay as they are in every language: the product, file formats, the hash.
 UNTRANSLATED = re.compile(r"\b(?:Longtide|JSON|CSV|PDF|SHA-256)\b")
