@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
@@ -71,7 +72,7 @@ from longtide.web.staff.notes import calendar_note_marks, note_panel
 from longtide.web.staff.outbox import messages_about
 from longtide.web.times import day_year_label, when_label
 
-NOTE_WITHHELD = "The client left a note for the practitioner."
+NOTE_WITHHELD = gettext_lazy("The client left a note for the practitioner.")
 
 
 def _scoped(practice: Practice) -> AppointmentQuerySet:
@@ -254,9 +255,9 @@ def history_rows(found: Appointment, zone: ZoneInfo) -> list[dict[str, Any]]:
         rows.append(
             {
                 "at": found.created_at,
-                "what": "Booked",
+                "what": _("Booked"),
                 "who": who(AppointmentEvent(channel=channel, by_name=by)),
-                "change": f"for {when_label(start, zone)}" + (f" with {person}" if person else ""),
+                "change": _booked_for(when_label(start, zone), person),
                 "decided_by": "",
                 "reason": "",
             }
@@ -264,15 +265,16 @@ def history_rows(found: Appointment, zone: ZoneInfo) -> list[dict[str, Any]]:
     for event in events:
         change = ""
         if event.from_start and event.to_start:
-            change = f"from {when_label(event.from_start, zone)} to {when_label(event.to_start, zone)}"
+            change = _("from %(before)s to %(after)s") % {
+                "before": when_label(event.from_start, zone),
+                "after": when_label(event.to_start, zone),
+            }
             if event.from_practitioner_id != event.to_practitioner_id:
                 change += f"; {event.from_practitioner} → {event.to_practitioner}"
         elif event.to_start:
-            change = f"for {when_label(event.to_start, zone)}" + (
-                f" with {event.to_practitioner}" if event.to_practitioner else ""
-            )
+            change = _booked_for(when_label(event.to_start, zone), event.to_practitioner)
         elif event.from_status and event.from_status != "booked" and event.kind in ("completed", "no_show"):
-            change = f"was {Status(event.from_status).label.lower()}"
+            change = _("was %(status)s") % {"status": Status(event.from_status).label.lower()}
         rows.append(
             {
                 "at": event.at,
@@ -284,6 +286,12 @@ def history_rows(found: Appointment, zone: ZoneInfo) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _booked_for(when: str, person: object) -> str:
+    if person:
+        return _("for %(when)s with %(person)s") % {"when": when, "person": person}
+    return _("for %(when)s") % {"when": when}
 
 
 def _add_booking_error(form: Form, error: BookingError) -> None:
@@ -316,9 +324,11 @@ def new_appointment(request: HttpRequest, practice: Practice) -> HttpResponse:
             _add_booking_error(form, error)
         else:
             client = booked.appointment.client
-            text = f"Booked {client} for {when_label(start, zone)}."
+            text = _("Booked %(client)s for %(when)s.") % {"client": client, "when": when_label(start, zone)}
             if not confirmation_goes_to(booked.appointment):
-                text += f" No confirmation was sent: {client} has no email address, so tell them the time."
+                text += " " + _("No confirmation was sent: %(client)s has no email address, so tell them the time.") % {
+                    "client": client
+                }
             messages.success(request, text)
             return redirect("staff-appointment", practice_slug=practice.slug, pk=booked.appointment.pk)
     client_query = clean_query(data.get("client_q", ""))
@@ -399,7 +409,11 @@ def move(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
         except BookingError as error:
             _add_booking_error(form, error)
         else:
-            messages.success(request, f"Moved to {when_label(start, zone)} with {practitioner}.")
+            messages.success(
+                request,
+                _("Moved to %(when)s with %(practitioner)s.")
+                % {"when": when_label(start, zone), "practitioner": practitioner},
+            )
             return redirect("staff-appointment", practice_slug=practice.slug, pk=found.pk)
     refusal = found.move_refusal(now)
     times: list[PractitionerTimes] = []
@@ -447,8 +461,13 @@ def cancel(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
         except BookingError as error:
             form.add_error("reason" if error.field == "reason" else None, error.message)
         else:
-            decider = "the client" if found.status == Status.CANCELLED_CLIENT else "the clinic"
-            messages.success(request, "Recorded as a late cancellation." if late else f"Cancelled by {decider}.")
+            if late:
+                done = _("Recorded as a late cancellation.")
+            elif found.status == Status.CANCELLED_CLIENT:
+                done = _("Cancelled by the client.")
+            else:
+                done = _("Cancelled by the clinic.")
+            messages.success(request, done)
             return redirect("staff-appointment", practice_slug=practice.slug, pk=found.pk)
     found.refresh_from_db()
     context = _appointment_context(
@@ -468,7 +487,7 @@ def mark(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     if not form.is_valid():
         if "override_reason" in form.errors:
             return _mark_refused(request, practice, found, form, str(form.errors["override_reason"][0]))
-        messages.error(request, "Say whether the appointment was completed or a no-show.")
+        messages.error(request, _("Say whether the appointment was completed or a no-show."))
         return redirect("staff-appointment", practice_slug=practice.slug, pk=pk)
     reason = form.cleaned_data["override_reason"]
     if reason and not may_override_consent(request.user, practice, found.practitioner.user_id):
@@ -477,7 +496,7 @@ def mark(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
             practice,
             found,
             form,
-            "Only the session's practitioner or an owner can record that a session went ahead without consent.",
+            _("Only the session's practitioner or an owner can record that a session went ahead without consent."),
             status=403,
         )
     try:
@@ -494,7 +513,7 @@ def mark(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
             return _mark_refused(request, practice, found, form, error.message)
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Marked {found.get_status_display().lower()}.")
+        messages.success(request, _("Marked %(status)s.") % {"status": found.get_status_display().lower()})
     return redirect("staff-appointment", practice_slug=practice.slug, pk=pk)
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from longtide.clients.contact import REACH_ONE_WAY, can_be_reached
 from longtide.clients.models import Client
@@ -26,11 +27,11 @@ from longtide.web.times import parse_slot, slot_value, time_label
 class CalendarQuery(forms.Form):
     """The calendar's URL parameters. An unusable value falls back to its default, never an error page."""
 
-    view = forms.ChoiceField(choices=[("day", "Day"), ("week", "Week")], required=False)
+    view = forms.ChoiceField(choices=[("day", _("Day")), ("week", _("Week"))], required=False)
     date = BoundedDateField(required=False)
     # "team": every practitioner side by side (a week: a column per practitioner per day).
     by = forms.ChoiceField(
-        choices=[("practitioner", "Practitioner"), ("room", "Room"), ("team", "Everyone")], required=False
+        choices=[("practitioner", _("Practitioner")), ("room", _("Room")), ("team", _("Everyone"))], required=False
     )
     practitioner = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     room = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
@@ -45,7 +46,7 @@ class SlotSearchForm(forms.Form):
 
     service = forms.ModelChoiceField(queryset=Service.objects.none(), empty_label=None)
     practitioner = forms.ModelChoiceField(
-        queryset=Practitioner.objects.none(), required=False, empty_label="Any practitioner"
+        queryset=Practitioner.objects.none(), required=False, empty_label=_("Any practitioner")
     )
     date = BoundedDateField(widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -61,7 +62,7 @@ class MoveSearchForm(forms.Form):
     """Where to look for a new time: a practitioner who offers the service (or any of them) and a day."""
 
     practitioner = forms.ModelChoiceField(
-        queryset=Practitioner.objects.none(), required=False, empty_label="Any practitioner who offers it"
+        queryset=Practitioner.objects.none(), required=False, empty_label=_("Any practitioner who offers it")
     )
     date = BoundedDateField(widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -78,7 +79,7 @@ class _SlotChoice(forms.Form):
     the booking locks and says so precisely when it is not.
     """
 
-    slot = forms.CharField(max_length=100, error_messages={"required": "Choose one of the free times."})
+    slot = forms.CharField(max_length=100, error_messages={"required": _("Choose one of the free times.")})
 
     def __init__(self, practice: Practice, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -88,7 +89,7 @@ class _SlotChoice(forms.Form):
         parsed = parse_slot(self.cleaned_data["slot"])
         practitioner = self.practice.practitioners.filter(pk=parsed[1]).first() if parsed else None
         if parsed is None or practitioner is None:
-            raise forms.ValidationError("That time is not valid. Please choose one of the free times.")
+            raise forms.ValidationError(_("That time is not valid. Please choose one of the free times."))
         return parsed[0], practitioner
 
 
@@ -114,9 +115,9 @@ class StaffBookingForm(_SlotChoice, ClientContactForm):
     note = forms.CharField(
         max_length=1000,
         required=False,
-        label="Note from the client for the practitioner (optional)",
+        label=_("Note from the client for the practitioner (optional)"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Only the practitioner and the practice's owners can read it afterwards.",
+        help_text=_("Only the practitioner and the practice's owners can read it afterwards."),
     )
 
     def __init__(self, practice: Practice, *args: Any, **kwargs: Any) -> None:
@@ -132,7 +133,7 @@ class StaffBookingForm(_SlotChoice, ClientContactForm):
         if self.cleaned_data.get("client") is None:
             return None
         if self.chosen_client is None:
-            raise forms.ValidationError("That client is not in this practice's list. Search again.")
+            raise forms.ValidationError(_("That client is not in this practice's list. Search again."))
         return self.chosen_client
 
     def clean(self) -> dict[str, Any]:
@@ -160,8 +161,8 @@ class MoveForm(_SlotChoice, _Seen):
         max_length=REASON_LENGTH,
         required=False,
         validators=[no_control_characters],
-        label="Reason (optional)",
-        help_text="Kept in the appointment's history.",
+        label=_("Reason (optional)"),
+        help_text=_("Kept in the appointment's history."),
     )
 
 
@@ -173,29 +174,32 @@ class CancelForm(_Seen):
         choices=Decider.choices,
         required=False,
         widget=forms.RadioSelect,
-        label="Who decided",
+        label=_("Who decided"),
     )
     reason = forms.CharField(
         max_length=REASON_LENGTH,
         validators=[no_control_characters],
-        label="Reason",
+        label=_("Reason"),
         error_messages={
-            "required": "Say why it is cancelled (for the appointment's history).",
-            "max_length": f"Keep the reason under {REASON_LENGTH} characters.",
+            "required": _("Say why it is cancelled (for the appointment's history)."),
+            "max_length": ngettext_lazy(
+                "Keep the reason under %(n)d character.", "Keep the reason under %(n)d characters.", "n"
+            )
+            % {"n": REASON_LENGTH},
         },
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("late") and not data.get("decided_by"):
-            self.add_error("decided_by", "Say who decided to cancel: the client or the clinic.")
+            self.add_error("decided_by", _("Say who decided to cancel: the client or the clinic."))
         return data
 
 
 class MarkForm(_Seen):
     status = forms.ChoiceField(
-        choices=[(Status.COMPLETED, "Completed"), (Status.NO_SHOW, "No-show")],
-        error_messages={"required": "Say whether it was completed or a no-show."},
+        choices=[(Status.COMPLETED, _("Completed")), (Status.NO_SHOW, _("No-show"))],
+        error_messages={"required": _("Say whether it was completed or a no-show.")},
     )
     # Marking completed without the client's current treatment consent: why the session went ahead
     # (recorded with who and when; practice/access.py may_override_consent decides who may).
@@ -204,7 +208,12 @@ class MarkForm(_Seen):
         required=False,
         strip=True,
         validators=[no_control_characters],
-        error_messages={"max_length": f"Keep the reason under {OVERRIDE_REASON_MAX} characters."},
+        error_messages={
+            "max_length": ngettext_lazy(
+                "Keep the reason under %(n)d character.", "Keep the reason under %(n)d characters.", "n"
+            )
+            % {"n": OVERRIDE_REASON_MAX}
+        },
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from longtide.lib.intervals import Interval, merge
 from longtide.lib.weeks import week_days
@@ -179,8 +180,8 @@ def build_grid(sources: Sequence[Source], zone: ZoneInfo, today: date) -> Grid:
             elif item.time_off is not None:
                 off = item.time_off
                 whole_day = item.start == 0 and item.end == DAY_MINUTES
-                text = "All day" if whole_day else span_label(off.start, off.end, zone)
-                label = f"Time off: {off.reason}" if off.reason else "Time off"
+                text = _("All day") if whole_day else span_label(off.start, off.end, zone)
+                label = _("Time off: %(reason)s") % {"reason": off.reason} if off.reason else _("Time off")
                 column.blocks.append(Block(*lines(item), text, label=label))
         column.lanes = _assign_lanes(column.blocks)
         columns.append(column)
@@ -225,8 +226,8 @@ def _hours_text(source: Source, zone: ZoneInfo) -> str:
         if i.start < day_end and i.end > day_start
     ]
     if source.room is not None:
-        return "Open " + ", ".join(pieces) if pieces else "No one working"
-    return "Working " + ", ".join(pieces) if pieces else "Not working"
+        return _("Open %(hours)s") % {"hours": ", ".join(pieces)} if pieces else _("No one working")
+    return _("Working %(hours)s") % {"hours": ", ".join(pieces)} if pieces else _("Not working")
 
 
 # What the calendar shows of an appointment and its relations (templates/web/staff/calendar.html,

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from longtide.audit.models import Via
@@ -35,12 +36,12 @@ from longtide.records.export import export_record
 from longtide.web.staff.calendar_grid import practice_zone
 
 BASIS_LABELS = {
-    Basis.OWNER: "You are an owner of the practice: you read every chart.",
-    Basis.CARE_TEAM: "You are in this client's care team.",
-    Basis.SHARED_CARE: "The practice shares every chart with its practitioners (shared care).",
-    Basis.BREAK_GLASS: "You opened this chart with break-glass; the owner sees it in the access report.",
-    Basis.FRONT_DESK: "Front desk: contact details and the schedule only.",
-    Basis.NOT_IN_CARE: "This client is not in your care: contact details and the schedule only.",
+    Basis.OWNER: gettext_lazy("You are an owner of the practice: you read every chart."),
+    Basis.CARE_TEAM: gettext_lazy("You are in this client's care team."),
+    Basis.SHARED_CARE: gettext_lazy("The practice shares every chart with its practitioners (shared care)."),
+    Basis.BREAK_GLASS: gettext_lazy("You opened this chart with break-glass; the owner sees it in the access report."),
+    Basis.FRONT_DESK: gettext_lazy("Front desk: contact details and the schedule only."),
+    Basis.NOT_IN_CARE: gettext_lazy("This client is not in your care: contact details and the schedule only."),
 }
 
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from longtide.clients.directory import MAX_QUERY, clean_query, search_clients
@@ -38,14 +39,17 @@ def _pick(practice: Practice, kept: Client, value: str | None) -> Client | None:
 def merge(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     kept = get_object_or_404(Client.objects.for_practice(practice), pk=pk)
     if kept.merged_into_id:
-        messages.info(request, f"This record was merged into {kept.in_use.full_name}'s: merge into that one.")
+        messages.info(
+            request,
+            _("This record was merged into %(name)s's: merge into that one.") % {"name": kept.in_use.full_name},
+        )
         return redirect("staff-client", practice_slug=practice.slug, pk=kept.merged_into_id)
     error = None
     status = 200
     data = request.POST if request.method == "POST" else request.GET
     duplicate = _pick(practice, kept, data.get("duplicate"))
     if data.get("duplicate") and duplicate is None:
-        error, status = "That record is not one of this practice's other clients. Search again.", 400
+        error, status = _("That record is not one of this practice's other clients. Search again."), 400
     if request.method == "POST":
         form = MergeForm(request.POST)
         if duplicate is not None and form.is_valid():
@@ -63,10 +67,12 @@ def merge(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
                 duplicate.refresh_from_db()
                 kept.refresh_from_db()
             else:
-                messages.success(request, f"{duplicate.full_name}'s record is merged into this one.")
+                messages.success(
+                    request, _("%(name)s's record is merged into this one.") % {"name": duplicate.full_name}
+                )
                 return redirect("staff-client", practice_slug=practice.slug, pk=kept.pk)
         elif error is None:
-            error, status = "Choose the duplicate record from the search, then confirm.", 400
+            error, status = _("Choose the duplicate record from the search, then confirm."), 400
     query = clean_query(data.get("q", ""))
     matches = None
     if query and duplicate is None:

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from longtide.clients.directory import (
@@ -168,7 +169,7 @@ def client_new(request: HttpRequest, practice: Practice) -> HttpResponse:
         except ClientRefused as refused:
             _refused(form, practice, refused)
         else:
-            messages.success(request, f"Added {client.full_name}.")
+            messages.success(request, _("Added %(name)s.") % {"name": client.full_name})
             return redirect("staff-client", practice_slug=practice.slug, pk=client.pk)
     context = {"practice": practice, "form": form, "client": None, "zone_name": str(practice_zone(practice))}
     return render(request, "web/staff/client_form.html", context)
@@ -187,7 +188,7 @@ def client_edit(request: HttpRequest, practice: Practice, pk: int) -> HttpRespon
         except ClientRefused as refused:
             _refused(form, practice, refused)
         else:
-            messages.success(request, f"Saved {client.full_name}'s details.")
+            messages.success(request, _("Saved %(name)s's details.") % {"name": client.full_name})
             return redirect("staff-client", practice_slug=practice.slug, pk=client.pk)
     context = {"practice": practice, "form": form, "client": client, "zone_name": str(practice_zone(practice))}
     return render(request, "web/staff/client_form.html", context)

@@ -22,7 +22,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -72,7 +73,7 @@ from longtide.web.times import when_label
 NOTES_PER_PAGE = 20
 # The audit row of a note put in a PDF download (a print that leaves the app as a file).
 PDF_DETAIL = "PDF download"
-NOT_IN_CARE = (
+NOT_IN_CARE = gettext_lazy(
     "This client is not in your care, so their notes are not open to you. The client's practitioner or "
     "an owner can read them."
 )
@@ -140,7 +141,7 @@ def note(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     writer = may_write_note(request.user, practice, appointment.practitioner.user_id)
     if request.method == "POST":
         if not writer:
-            return _refused(request, practice, appointment, "Only the session's practitioner writes its note.")
+            return _refused(request, practice, appointment, _("Only the session's practitioner writes its note."))
         if request.POST.get("action") == "start":
             try:
                 started = start_note(
@@ -155,7 +156,7 @@ def note(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
                 return redirect("staff-appointment", practice_slug=practice.slug, pk=appointment.pk)
             return redirect(_note_url(practice, appointment) + ("#note-form" if started else ""))
         if found is None:
-            messages.error(request, "Start the note first.")
+            messages.error(request, _("Start the note first."))
             return redirect(_note_url(practice, appointment))
         return _save(request, practice, appointment, found, access)
     if found is not None:
@@ -189,19 +190,18 @@ def _save(
     form = NoteForm(request.POST, instance=found)
     by = acting(request, access.role)
     if found.is_signed:
-        message = "This note is signed and can no longer be changed. Add an addendum instead."
+        message = _("This note is signed and can no longer be changed. Add an addendum instead.")
         if autosave:
             return render(request, "web/staff/notes/_save_status.html", {"problem": message}, status=409)
         messages.error(request, message)
         return redirect(_note_url(practice, appointment))
     if not form.is_valid():
         if autosave:
-            problem = "Not saved yet: " + " ".join(
-                f"{form.fields[name].label if name in form.fields else ''}: {' '.join(str(e) for e in errors)}".lstrip(
-                    ": "
-                )
+            problems = (
+                f"{form.fields[name].label if name in form.fields else ''}: {' '.join(str(e) for e in errors)}"
                 for name, errors in form.errors.items()
             )
+            problem = _("Not saved yet:") + " " + " ".join(p.lstrip(": ") for p in problems)
             return render(request, "web/staff/notes/_save_status.html", {"problem": problem}, status=422)
         return _page(request, practice, appointment, found, access, writer=True, form=form, status=422)
     try:
@@ -225,7 +225,7 @@ def _save(
     if autosave:
         zone_name = str(appointment.location.zone)
         return render(request, "web/staff/notes/_save_status.html", {"saved": saved, "zone_name": zone_name})
-    messages.success(request, "Draft saved.")
+    messages.success(request, _("Draft saved."))
     return redirect(_note_url(practice, appointment) + "#note-form")
 
 
@@ -238,13 +238,13 @@ def sign(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     if not access.clinical:
         return _not_in_care(request, practice)
     if not may_write_note(request.user, practice, appointment.practitioner.user_id):
-        return _refused(request, practice, appointment, "Only the session's practitioner signs its note.")
+        return _refused(request, practice, appointment, _("Only the session's practitioner signs its note."))
     found = _note_of(appointment)
     if found is None:
-        messages.error(request, "Start the note first.")
+        messages.error(request, _("Start the note first."))
         return redirect(_note_url(practice, appointment))
     if found.is_signed:  # a double submit, or the back button
-        messages.info(request, "This note is already signed.")
+        messages.info(request, _("This note is already signed."))
         return redirect(_note_url(practice, appointment))
     by = acting(request, access.role)
     form = NoteForm(request.POST, instance=found)
@@ -266,7 +266,7 @@ def sign(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
             form.add_error(None, error.message)
         _keep_typed(form, revision=SessionNote.objects.get(pk=found.pk).revision)
         return _page(request, practice, appointment, found, access, writer=True, form=form, status=422, signing=True)
-    messages.success(request, "Signed. The note is locked; later changes are addenda.")
+    messages.success(request, _("Signed. The note is locked; later changes are addenda."))
     return redirect(_note_url(practice, appointment))
 
 
@@ -280,19 +280,19 @@ def cosign(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
         return _not_in_care(request, practice)
     found = _note_of(appointment)
     if found is None or not found.is_signed or found.cosign_by_id is None:
-        messages.error(request, "Only a student's signed note is co-signed.")
+        messages.error(request, _("Only a student's signed note is co-signed."))
         return redirect(_note_url(practice, appointment))
     if not may_cosign(request.user, practice, supervisor_id=found.cosign_by_id):
-        return _refused(request, practice, appointment, "Only the student's supervisor or an owner co-signs a note.")
+        return _refused(request, practice, appointment, _("Only the student's supervisor or an owner co-signs a note."))
     if found.is_cosigned:  # a double submit, or the back button
-        messages.info(request, "This note is already co-signed.")
+        messages.info(request, _("This note is already co-signed."))
         return redirect(_note_url(practice, appointment))
     try:
         cosign_note(found, by=acting(request, access.role), now=timezone.now())
     except NoteError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Co-signed. The note and your co-signature are locked.")
+        messages.success(request, _("Co-signed. The note and your co-signature are locked."))
     return redirect(_note_url(practice, appointment) + f"#signature-{found.pk}")
 
 
@@ -305,12 +305,14 @@ def addendum(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
         return _not_in_care(request, practice)
     found = _note_of(appointment)
     if found is None or not found.is_signed:
-        messages.error(request, "Only a signed note takes addenda; change the draft itself.")
+        messages.error(request, _("Only a signed note takes addenda; change the draft itself."))
         return redirect(_note_url(practice, appointment))
     if not may_add_addendum(
         request.user, practice, practitioner_user_id=appointment.practitioner.user_id, author_id=found.author_id
     ):
-        return _refused(request, practice, appointment, "Only the session's practitioner or an owner adds to a note.")
+        return _refused(
+            request, practice, appointment, _("Only the session's practitioner or an owner adds to a note.")
+        )
     form = AddendumForm(request.POST)
     by = acting(request, access.role)
     if form.is_valid():
@@ -324,7 +326,7 @@ def addendum(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
             if not error.fields:
                 form.add_error(None, error.message)
         else:
-            messages.success(request, "Addendum added. The signed note is unchanged above it.")
+            messages.success(request, _("Addendum added. The signed note is unchanged above it."))
             return redirect(_note_url(practice, appointment) + "#addenda")
     record_read(found, by=by, basis=str(access.basis))
     return _page(request, practice, appointment, found, access, writer=False, addendum_form=form, status=422)
@@ -555,7 +557,7 @@ def _one_note(request: HttpRequest, practice: Practice, pk: int, *, pdf: bool) -
     if not notes:
         raise Http404("No note for this appointment")
     _printed_notes(notes, request, access, pdf=pdf)
-    title = f"Session note: {appointment.client.full_name}"
+    title = _("Session note: %(name)s") % {"name": appointment.client.full_name}
     if pdf:
         return _pdf_download(request, practice, notes, title=title, filename=f"session-note-{notes[0].pk}.pdf")
     return _print_page(
@@ -564,7 +566,7 @@ def _one_note(request: HttpRequest, practice: Practice, pk: int, *, pdf: bool) -
         notes,
         title=title,
         back_url=_note_url(practice, appointment),
-        back_label="Back to the note",
+        back_label=_("Back to the note"),
         pdf_url=reverse("staff-note-pdf", kwargs={"practice_slug": practice.slug, "pk": appointment.pk}),
     )
 
@@ -600,11 +602,15 @@ def _client_notes(request: HttpRequest, practice: Practice, pk: int, *, pdf: boo
             notes = notes.filter(session_date__lte=episode.closed_on)
     listed = list(notes)
     _printed_notes(listed, request, access, pdf=pdf)
-    title = f"Session notes: {client.full_name}"
+    title = _("Session notes: %(name)s") % {"name": client.full_name}
     if episode is not None:
         written = formats.current()
-        until = f" to {written.date(episode.closed_on, 'j M Y')}" if episode.closed_on else ""
-        title += f", episode from {written.date(episode.opened_on, 'j M Y')}{until}"
+        start = written.date(episode.opened_on, "j M Y")
+        if episode.closed_on:
+            end = written.date(episode.closed_on, "j M Y")
+            title += ", " + _("episode from %(start)s to %(end)s") % {"start": start, "end": end}
+        else:
+            title += ", " + _("episode from %(start)s") % {"start": start}
     kwargs = {"practice_slug": practice.slug, "pk": client.pk}
     if pdf:
         name = f"session-notes-client-{client.pk}" + (f"-episode-{episode.pk}" if episode else "")
@@ -616,7 +622,7 @@ def _client_notes(request: HttpRequest, practice: Practice, pk: int, *, pdf: boo
         title=title,
         episode=episode,
         back_url=reverse("staff-client-notes", kwargs=kwargs),
-        back_label="Back to the notes",
+        back_label=_("Back to the notes"),
         pdf_url=reverse("staff-notes-pdf", kwargs=kwargs) + (f"?episode={episode.pk}" if episode else ""),
     )
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxLengthValidator, MaxValueValidator
+from django.utils.translation import gettext_lazy as _
 
 from longtide.notes import fields, template
 from longtide.notes.actions import REASON_MAX, TEXT_MAX
@@ -43,13 +44,13 @@ class NoteForm(forms.ModelForm):  # type: ignore[type-arg]
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
     editor = forms.RegexField(regex=r"^[0-9a-f]{0,32}$", max_length=32, widget=forms.HiddenInput, required=False)
     regions = forms.MultipleChoiceField(
-        label="Contact regions",
+        label=_("Contact regions"),
         choices=[(item.key, item.label) for item in template.REGIONS],
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     holds = forms.MultipleChoiceField(
-        label="Holds and techniques",
+        label=_("Holds and techniques"),
         choices=[(item.key, item.label) for item in template.HOLDS],
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -78,15 +79,15 @@ class NoteForm(forms.ModelForm):  # type: ignore[type-arg]
             "plan": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
-            "areas_agreed": "Where the client agreed to be touched today.",
-            "subjective": "Reason for coming in the client's words, symptoms, goals.",
-            "since_last": "Changes since the last visit: after-effects, new health events or medication.",
+            "areas_agreed": _("Where the client agreed to be touched today."),
+            "subjective": _("Reason for coming in the client's words, symptoms, goals."),
+            "since_last": _("Changes since the last visit: after-effects, new health events or medication."),
             "impression_rhythm": IMPRESSION_HELP,
             "impression_restrictions": IMPRESSION_HELP,
             "impression_still_points": IMPRESSION_HELP,
-            "mouth_opening_mm": "Measured, in millimetres (0–100). Leave empty if not measured.",
-            "assessment": "Response to the session and progress against goals; flags and referrals. No diagnosis.",
-            "plan": "Next session, sessions until reassessment, self-care, referrals, discharge criteria.",
+            "mouth_opening_mm": _("Measured, in millimetres (0–100). Leave empty if not measured."),
+            "assessment": _("Response to the session and progress against goals; flags and referrals. No diagnosis."),
+            "plan": _("Next session, sessions until reassessment, self-care, referrals, discharge criteria."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -185,10 +186,11 @@ class NoteForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class AddendumForm(forms.Form):
     reason = forms.CharField(
-        max_length=REASON_MAX, help_text="Why you are adding to the signed note (e.g. the client called the next day)."
+        max_length=REASON_MAX,
+        help_text=_("Why you are adding to the signed note (e.g. the client called the next day)."),
     )
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=TEXT_MAX, label="Addendum")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=TEXT_MAX, label=_("Addendum"))
 
 
 class NoteSearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label="Search this client's notes")
+    q = forms.CharField(required=False, max_length=200, label=_("Search this client's notes"))

@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from longtide.audit.models import Action, Via
@@ -37,17 +38,17 @@ from longtide.practice.access import Perm, acting, member_required, role_in
 from longtide.practice.models import Practice, Practitioner, Service
 from longtide.records.chart import access_to, open_chart
 
-NOT_IN_CARE = _(
+NOT_IN_CARE = gettext_lazy(
     "This client is not in your care, so their outcomes are not open to you. The client's practitioner or an "
     "owner can read them; if you need them, open the chart with a reason (break-glass)."
 )
 SEND_TIMEPOINTS = [
-    (Timepoint.BASELINE, "Baseline (before the first visit)"),
-    (Timepoint.BEFORE_SESSION_4, "Before session 4"),
-    (Timepoint.BEFORE_SESSION_8, "Before session 8"),
-    (Timepoint.WEEK_6, "Week 6"),
-    (Timepoint.WEEK_12, "Week 12"),
-    (Timepoint.AD_HOC, "Ad hoc"),
+    (Timepoint.BASELINE, gettext_lazy("Baseline (before the first visit)")),
+    (Timepoint.BEFORE_SESSION_4, gettext_lazy("Before session 4")),
+    (Timepoint.BEFORE_SESSION_8, gettext_lazy("Before session 8")),
+    (Timepoint.WEEK_6, gettext_lazy("Week 6")),
+    (Timepoint.WEEK_12, gettext_lazy("Week 12")),
+    (Timepoint.AD_HOC, gettext_lazy("Ad hoc")),
 ]
 
 

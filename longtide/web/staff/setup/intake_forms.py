@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 
 from longtide.intake.models import IntakeSettings
 
@@ -14,7 +15,7 @@ class IntakeNumbersForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = IntakeSettings
         fields = ["emergency_number", "crisis_line"]
-        labels = {"emergency_number": "Local emergency number", "crisis_line": "Crisis line"}
+        labels = {"emergency_number": _("Local emergency number"), "crisis_line": _("Crisis line")}
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -22,30 +23,32 @@ class IntakeNumbersForm(forms.ModelForm):  # type: ignore[type-arg]
         number.validators.append(
             RegexValidator(
                 r"^\+?[0-9][0-9 ()-]{1,38}$",
-                "Use the number as it is dialled: digits, with spaces, brackets or dashes if you like (for "
-                "example 911, 112 or 999).",
+                _(
+                    "Use the number as it is dialled: digits, with spaces, brackets or dashes if you like (for "
+                    "example 911, 112 or 999)."
+                ),
             )
         )
-        number.help_text = (
+        number.help_text = _(
             "Shown to a client whose answers mean they should get emergency care now, as a button that calls it."
         )
-        self.fields[
-            "crisis_line"
-        ].help_text = "Shown, with the emergency number, to a client who says they have thoughts of harming themselves."
+        self.fields["crisis_line"].help_text = _(
+            "Shown, with the emergency number, to a client who says they have thoughts of harming themselves."
+        )
 
 
 class ConsentVersionForm(forms.Form):
-    title = forms.CharField(max_length=200, error_messages={"required": "Give the document a title."})
+    title = forms.CharField(max_length=200, error_messages={"required": _("Give the document a title.")})
     text = forms.CharField(
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 18}),
-        error_messages={"required": "Write the document's text."},
-        help_text="Clients sign this exact text: its SHA-256 is kept with every signature.",
+        error_messages={"required": _("Write the document's text.")},
+        help_text=_("Clients sign this exact text: its SHA-256 is kept with every signature."),
     )
     agree_label = forms.CharField(
         max_length=300,
-        label="What the client ticks",
-        error_messages={"required": "Say what the client ticks to agree (for example: I agree to …)."},
+        label=_("What the client ticks"),
+        error_messages={"required": _("Say what the client ticks to agree (for example: I agree to …).")},
     )
 
 
@@ -54,7 +57,7 @@ def _readable(text: object) -> str:
     return " ".join("".join(ch for ch in str(text or "") if ch.isprintable() or ch.isspace()).split())
 
 
-UNREADABLE = "Write the question as the client reads it."
+UNREADABLE = _("Write the question as the client reads it.")
 
 
 class _ReadableWording(forms.Form):
@@ -74,12 +77,12 @@ class _ReadableWording(forms.Form):
 
 
 QUESTION_KINDS = [
-    ("text", "A short answer"),
-    ("longtext", "A longer answer"),
-    ("yesno", "Yes or no"),
-    ("choice", "One of a list"),
-    ("date", "A date"),
-    ("phone", "A phone number"),
+    ("text", _("A short answer")),
+    ("longtext", _("A longer answer")),
+    ("yesno", _("Yes or no")),
+    ("choice", _("One of a list")),
+    ("date", _("A date")),
+    ("phone", _("A phone number")),
 ]
 
 
@@ -88,18 +91,20 @@ class QuestionForm(_ReadableWording):
     required_readable = ("label",)
 
     label = forms.CharField(
-        max_length=200, label="Question", error_messages={"required": "Write the question as the client reads it."}
+        max_length=200,
+        label=_("Question"),
+        error_messages={"required": _("Write the question as the client reads it.")},
     )
-    kind = forms.ChoiceField(choices=QUESTION_KINDS, label="Answer", initial="text")
-    required = forms.BooleanField(required=False, label="The client must answer it")
+    kind = forms.ChoiceField(choices=QUESTION_KINDS, label=_("Answer"), initial="text")
+    required = forms.BooleanField(required=False, label=_("The client must answer it"))
     choices = forms.CharField(
         required=False,
         max_length=1200,
         widget=forms.Textarea(attrs={"rows": 4}),
-        label="Choices (for “One of a list”)",
-        help_text="One per line, 2 to 12.",
+        label=_("Choices (for “One of a list”)"),
+        help_text=_("One per line, 2 to 12."),
     )
-    help = forms.CharField(required=False, max_length=300, label="Help under the question (optional)")
+    help = forms.CharField(required=False, max_length=300, label=_("Help under the question (optional)"))
 
     def clean(self) -> dict[str, object]:
         data = super().clean()
@@ -107,11 +112,11 @@ class QuestionForm(_ReadableWording):
         lines = [line for line in lines if line]
         if data.get("kind") == "choice":
             if not 2 <= len(lines) <= 12:
-                self.add_error("choices", "Give 2 to 12 choices, one per line.")
+                self.add_error("choices", _("Give 2 to 12 choices, one per line."))
             elif any(len(line) > 100 for line in lines):
-                self.add_error("choices", "Keep each choice under 100 characters.")
+                self.add_error("choices", _("Keep each choice under 100 characters."))
             elif len(set(lines)) != len(lines):
-                self.add_error("choices", "Each choice once, please.")
+                self.add_error("choices", _("Each choice once, please."))
         data["choice_list"] = lines
         return data
 
@@ -122,15 +127,15 @@ class ScreenItemForm(_ReadableWording):
 
     question = forms.CharField(
         max_length=300,
-        label="Safety question (answered yes or no)",
-        error_messages={"required": "Write the question as the client reads it."},
+        label=_("Safety question (answered yes or no)"),
+        error_messages={"required": _("Write the question as the client reads it.")},
     )
     level = forms.ChoiceField(
         choices=[
-            ("precaution", "PRECAUTION: go ahead with care"),
-            ("refer", "REFER: the practitioner reviews before the session"),
-            ("emergency", "EMERGENCY: the client is told to seek care now; the booking is held"),
+            ("precaution", _("PRECAUTION: go ahead with care")),
+            ("refer", _("REFER: the practitioner reviews before the session")),
+            ("emergency", _("EMERGENCY: the client is told to seek care now; the booking is held")),
         ],
-        label="What a yes raises",
+        label=_("What a yes raises"),
     )
-    staff_label = forms.CharField(required=False, max_length=200, label="What staff read on the flag (optional)")
+    staff_label = forms.CharField(required=False, max_length=200, label=_("What staff read on the flag (optional)"))

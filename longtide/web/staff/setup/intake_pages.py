@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from longtide.intake import actions, form
 from longtide.intake.models import ConsentDocument
@@ -22,7 +23,7 @@ def intake_settings(request: HttpRequest, practice: Practice) -> HttpResponse:
     form = IntakeNumbersForm(request.POST or None, instance=actions.intake_settings(practice))
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Saved the emergency number and crisis line.")
+        messages.success(request, _("Saved the emergency number and crisis line."))
         return redirect(request.path)
     documents = actions.current_documents(practice)
     versions = dict(
@@ -48,13 +49,16 @@ def consent_document(request: HttpRequest, practice: Practice, kind: str) -> Htt
         data = form.cleaned_data
         text = data["text"].replace("\r\n", "\n")
         if (data["title"], text, data["agree_label"]) == (current.title, current.text, current.agree_label):
-            form.add_error(None, "Nothing has changed: this is the current version's wording.")
+            form.add_error(None, _("Nothing has changed: this is the current version's wording."))
         else:
             published = actions.publish_document(practice, kind, data["title"], text, data["agree_label"])
             messages.success(
                 request,
-                f"Published version {published.version} of “{published.title}”. Clients who signed an earlier "
-                "version are asked to sign this one before their next visit.",
+                _(
+                    "Published version %(version)s of “%(title)s”. Clients who signed an earlier version are asked "
+                    "to sign this one before their next visit."
+                )
+                % {"version": published.version, "title": published.title},
             )
             return redirect("settings-intake", practice_slug=practice.slug)
     earlier = ConsentDocument.objects.filter(practice=practice, kind=kind).order_by("-version")
@@ -94,7 +98,7 @@ def questions(request: HttpRequest, practice: Practice) -> HttpResponse:
         elif action == "remove":
             key = request.POST.get("key", "")[:60]
             if form.without(current.definition, key) == form.without(current.definition, ""):
-                messages.error(request, "That question is not one of the practice's own.")
+                messages.error(request, _("That question is not one of the practice's own."))
                 return redirect(request.path)
             definition = form.without(current.definition, key)
         if definition is not None:
@@ -103,7 +107,10 @@ def questions(request: HttpRequest, practice: Practice) -> HttpResponse:
             except ValueError as error:
                 (question_form if action == "question" else item_form).add_error(None, str(error))
             else:
-                messages.success(request, f"Published form version {published.label}: new intakes use it from now on.")
+                messages.success(
+                    request,
+                    _("Published form version %(label)s: new intakes use it from now on.") % {"label": published.label},
+                )
                 return redirect(request.path)
         # A question or safety item to fix: 422 with the messages; an action no form knows: 400.
         status = form_status(question_form, item_form) if action in ("question", "screen") else 400
