@@ -79,6 +79,9 @@ class Formats:
     def date(self, day: date, django_format: str = "D j M") -> str:
         return date_text(day, django_format, self.locale)
 
+    def weekday(self, weekday: int, width: str = "wide") -> str:
+        return weekday_name(weekday, self.locale, width)
+
 
 # ISO 4217 codes that are not money a clinic charges in: precious metals, bond-market units, the IMF's
 # drawing rights, the testing code and "no currency". (XAF, XOF, XCD, XPF are real money and stay.)
@@ -165,6 +168,12 @@ _YEAR_AT_END = re.compile(r"[\s,]*(?:'[^']*'\s*)?y+\.?$")
 def is_date_format(django_format: str) -> bool:
     """Whether `date_text` can write this format: only the characters above, at least one of them."""
     return any(c in _ENGLISH for c in django_format) and all(c in _ENGLISH or c in _LITERAL for c in django_format)
+
+
+def weekday_name(weekday: int, locale: str, width: str = "wide") -> str:
+    """Return the name of `weekday` (0 Monday … 6 Sunday) in `locale`, from CLDR: "Monday", "lundi",
+    "Montag"; width "abbreviated": "Mon", "lun.", "Mo."."""
+    return str(_locale(locale).days["format"][width][weekday])
 
 
 def date_text(day: date, django_format: str, locale: str) -> str:

@@ -74,7 +74,6 @@ from longtide.scheduling.search import search_slots
 log = logging.getLogger(__name__)
 
 _PURPOSE = b"longtide.waitlist-link:"
-WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 ACTIVE = (WaitlistStatus.UNCONFIRMED, WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
 
 
@@ -203,13 +202,14 @@ def check_wishes(practice: Practice, wishes: Wishes, *, now: datetime) -> None:
 def wishes_text(entry: WaitlistEntry) -> str:
     """The wishes in one line, for pages and emails: nothing but what was chosen."""
     who = entry.practitioner.display_name if entry.practitioner else _("any practitioner")
-    days = ", ".join(WEEKDAY_NAMES[int(d)] for d in sorted(entry.weekdays))
+    written = entry.service.practice.formats
+    # The days' names in the practice's locale (CLDR): "Mon, Wed", "lun., mer." …
+    days = ", ".join(written.weekday(int(d), "abbreviated") for d in sorted(entry.weekdays))
     if sorted(entry.weekdays) == list("0123456"):
         days = _("any day")
-    clock = entry.service.practice.formats.clock
+    clock = written.clock
     between = f"{clock(entry.time_from)}–{clock(entry.time_to)}"
     first_format = "j F" if entry.earliest.year == entry.latest.year else "j F Y"
-    written = entry.service.practice.formats
     dates = f"{written.date(entry.earliest, first_format)} – {written.date(entry.latest, 'j F Y')}"
     return _("%(service)s with %(who)s, %(days)s, %(between)s, %(dates)s") % {
         "service": entry.service.name,

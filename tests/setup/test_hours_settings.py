@@ -62,6 +62,17 @@ def test_the_editor_shows_saved_hours_in_the_locations_local_time(client: HttpCl
     assert "America/New_York" in page
 
 
+def test_the_editor_names_the_days_in_the_practices_locale(client: HttpClient, cast: Cast) -> None:
+    """The days' names come from the locale's CLDR data (lib/formats.py), as dates do: never fixed English."""
+    client.force_login(cast.olga_user)
+    assert "<legend>Monday</legend>" in client.get(hours_url(cast)).text
+    cast.tidewater.locale = "fr-FR"
+    cast.tidewater.save(update_fields=["locale"])
+    page = client.get(hours_url(cast)).text
+    assert "<legend>lundi</legend>" in page and "<legend>dimanche</legend>" in page
+    assert "Monday" not in page
+
+
 def test_it_saves_several_intervals_a_day(client: HttpClient, cast: Cast) -> None:
     client.force_login(cast.olga_user)
     rows = {(0, 0): ("09:00", "12:30"), (0, 1): ("13:30", "17:00"), (2, 0): ("10:00", "14:00")}
@@ -111,7 +122,7 @@ def test_shorter_hours_list_the_booked_appointments_outside_them_and_save_nothin
     client.force_login(cast.olga_user)
     rows = {(d, 0): ("09:00", "13:00") for d in range(7)}
     response = client.post(hours_url(cast), week_post(cast, rows))
-    assert response.status_code == 200
+    assert response.status_code == 422  # not accepted as sent: nothing saved until "Save anyway"
     assert "1 booked appointment would fall outside these hours" in response.text
     assert f"/staff/tidewater/appointments/{late.pk}/" in response.text
     assert ("3:00 PM" in response.text and "EST" in response.text) or "EDT" in response.text  # local time, never UTC
@@ -155,7 +166,7 @@ def test_a_day_off_lists_that_days_appointments_first(client: HttpClient, cast: 
     url = f"/staff/tidewater/settings/practitioners/{cast.ana.pk}/time-off/"
     data = {"action": "exception", "day": day.isoformat(), "kind": "day_off", "reason": "Course"}
     response = client.post(url, data)
-    assert response.status_code == 200 and "1 booked appointment falls in this time" in response.text
+    assert response.status_code == 422 and "1 booked appointment falls in this time" in response.text
     assert f"/appointments/{booked.pk}/" in response.text
     assert not HoursException.objects.exists()
     assert client.post(url, {**data, "confirm": "1"}).status_code == 302

@@ -84,3 +84,19 @@ def test_the_default_is_the_demos() -> None:
     default = Formats()
     assert (default.price(Decimal("150.00")), default.clock(time(14))) == ("$150", "2:00 PM")
     assert NNBSP not in default.clock(time(14))
+
+
+@pytest.mark.parametrize(
+    ("locale", "wide", "abbreviated"),
+    [
+        ("en-US", "Monday", "Mon"),
+        ("en-GB", "Monday", "Mon"),
+        ("fr-FR", "lundi", "lun."),
+        ("de-DE", "Montag", "Mo."),
+    ],
+)
+def test_weekday_names_come_from_the_locale(locale: str, wide: str, abbreviated: str) -> None:
+    written = Formats(locale=locale)
+    assert (written.weekday(0), written.weekday(0, "abbreviated")) == (wide, abbreviated)
+    assert written.weekday(6) != written.weekday(0)  # 6 is Sunday, never Monday again
+    assert Formats().weekday(6) == "Sunday"

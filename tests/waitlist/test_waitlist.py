@@ -37,7 +37,7 @@ from longtide.scheduling.models import (
     WaitlistOpening,
     WaitlistStatus,
 )
-from longtide.scheduling.waitlist import Wishes, add_by_staff, confirm_place, plan_offers
+from longtide.scheduling.waitlist import Wishes, add_by_staff, confirm_place, plan_offers, wishes_text
 
 pytestmark = pytest.mark.django_db
 
@@ -366,6 +366,12 @@ def test_the_emailed_link_confirms_the_place_and_leaves_the_list(cast: Cast) -> 
     page = http.get(path).content.decode()
     assert "Please confirm your place on the waitlist" in page
     assert "CST session with any practitioner, Tue, Thu, 9:00 AM–1:00 PM" in page
+    # The days' names follow the practice's locale (CLDR, as its dates do), not a fixed English list.
+    cast.tidewater.locale = "fr-FR"
+    cast.tidewater.save(update_fields=["locale"])
+    assert ", mar., jeu., " in wishes_text(WaitlistEntry.objects.select_related("service__practice").get())
+    cast.tidewater.locale = "en-US"
+    cast.tidewater.save(update_fields=["locale"])
     http.post(path + "confirm/")
     entry = WaitlistEntry.objects.get()
     assert (entry.status, entry.queued_at) == (WaitlistStatus.WAITING, NOW)

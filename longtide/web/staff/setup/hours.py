@@ -33,7 +33,7 @@ from longtide.scheduling.hours import (
 from longtide.scheduling.hours import working_time_by_location as working_time
 from longtide.scheduling.models import Appointment, TimeOff
 from longtide.scheduling.search import search_slots
-from longtide.web.bad_input import form_status
+from longtide.web.bad_input import FORM_TO_FIX, form_status
 from longtide.web.staff.calendar_grid import practice_zone
 from longtide.web.staff.setup.guard import owner_page
 from longtide.web.staff.setup.hours_forms import (
@@ -115,7 +115,10 @@ def weekly_hours(request: HttpRequest, practice: Practice, pk: int) -> HttpRespo
         "outside": _listed(appointments_outside_hours(person, now=now)) if not conflict else [],
         **_preview(request, practice, person, location, now),
     }
-    return render(request, "web/staff/settings/hours.html", context, status=form_status(form))
+    # Hours that would leave booked appointments outside them save nothing until confirmed: the form
+    # as sent is not accepted (422, like any settings form to fix), the page lists them and offers "Save anyway".
+    status = FORM_TO_FIX if conflict else form_status(form)
+    return render(request, "web/staff/settings/hours.html", context, status=status)
 
 
 def _preview_url(location: Location, monday: date | None, service: Service | None) -> str:
@@ -238,7 +241,8 @@ def time_off(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
         "exceptions": _exceptions(person, today),
         "time_off": _time_off_rows(person, zone, now),
     }
-    return render(request, "web/staff/settings/time_off.html", context, status=form_status(exception_form, off_form))
+    status = FORM_TO_FIX if conflict else form_status(exception_form, off_form)  # not saved until confirmed
+    return render(request, "web/staff/settings/time_off.html", context, status=status)
 
 
 def _exceptions(person: Practitioner, today: date) -> list[dict[str, Any]]:

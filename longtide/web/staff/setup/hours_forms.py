@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -56,6 +57,14 @@ def label_time(value: time) -> str:
     return formats.current().clock(value)
 
 
+@dataclass(frozen=True, slots=True)
+class Day:
+    """A day of the week as the editor names it: 0 Monday … 6 Sunday, in the practice's locale."""
+
+    value: int
+    label: str
+
+
 class WeeklyHoursForm(forms.Form):
     """Seven days, each with several from–to rows; an empty row is ignored."""
 
@@ -64,9 +73,10 @@ class WeeklyHoursForm(forms.Form):
     def __init__(self, *args: Any, saved: list[WeeklyHours] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         saved = saved or []
-        self.days: list[tuple[Weekday, list[tuple[forms.BoundField, forms.BoundField]]]] = []
-        for weekday in Weekday:
-            existing = sorted((h for h in saved if h.weekday == weekday), key=lambda h: h.start)
+        self.days: list[tuple[Day, list[tuple[forms.BoundField, forms.BoundField]]]] = []
+        written = formats.current()
+        for weekday in (Day(day.value, written.weekday(day.value)) for day in Weekday):
+            existing = sorted((h for h in saved if h.weekday == weekday.value), key=lambda h: h.start)
             rows = max(ROWS_PER_DAY, len(existing) + 1)
             pairs = []
             for index in range(rows):
