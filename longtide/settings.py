@@ -124,11 +124,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Per process, in memory. "availability" keeps the availability engine's answers (scheduling/
 # slot_cache.py), keyed by the database's own change counters, so each worker's copy is exact on
-# its own; bounded so a worker's memory stays flat.
+# its own; bounded so a worker's memory stays flat. AVAILABILITY_CACHE=0 keeps nothing (every
+# search computed afresh: the benchmarks' "uncached" runs).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "availability": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache"
+        if env_bool("AVAILABILITY_CACHE", True)
+        else "django.core.cache.backends.dummy.DummyCache",
         "LOCATION": "availability",
         "TIMEOUT": 3600,
         "OPTIONS": {"MAX_ENTRIES": 400},
