@@ -36,3 +36,8 @@ def test_free_text_keeps_its_line_breaks_and_lists_read_term_value() -> None:
     assert keep_line_breaks(compact_definitions(html)) == (
         '<dl><p class="pre"><b>Rhythm:</b> slow<br>fuller left</p></dl><p class="small pre">a<br>b</p><p>c\nd</p>'
     )
+
+
+def test_italics_print_upright_rather_than_fail() -> None:
+    (page,) = _pages(html_to_pdf([Part("<p><em>Zoë</em> <i>said</i> <b><em>so</em></b></p>")], title="t", footer="f"))
+    assert "Zoë said so" in page
