@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Header, Router, Schema, Status
 from pydantic import (
     AfterValidator,
@@ -61,7 +62,7 @@ def _name(value: str) -> str:
     if has_control(value.replace("\x00", "")):  # NUL has the body parser's own message
         raise PydanticCustomError("invalid", CONTROL_MESSAGE)
     if not value.strip():
-        raise PydanticCustomError("invalid", "Enter a name, not only spaces.")
+        raise PydanticCustomError("invalid", _("Enter a name, not only spaces."))
     return value.strip()
 
 
@@ -107,7 +108,7 @@ class ClientIn(Schema):
         try:
             validate_email(value)
         except DjangoValidationError:
-            raise ValueError("Enter an email address like name@example.com.") from None
+            raise ValueError(_("Enter an email address like name@example.com.")) from None
         return value
 
     @field_validator("phone")
@@ -135,8 +136,8 @@ def _practitioner_choice(value: object) -> str | int:
     if found is not None:
         return found
     if (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and value.isdigit()):
-        raise PydanticCustomError("id_out_of_range", bounds.ID_MESSAGE)
-    raise PydanticCustomError("invalid", 'Use a practitioner id or "any".')
+        raise PydanticCustomError("id_out_of_range", _(bounds.ID_MESSAGE))
+    raise PydanticCustomError("invalid", _('Use a practitioner id or "any".'))
 
 
 PractitionerChoice = Annotated[
@@ -156,7 +157,7 @@ PractitionerChoice = Annotated[
 
 def _practitioner_query(value: object) -> str:
     if value != "any" and (not isinstance(value, str) or bounds.parse_id(value) is None):
-        raise PydanticCustomError("invalid", "Use an id or 'any'.")
+        raise PydanticCustomError("invalid", _("Use an id or 'any'."))
     return str(value)
 
 
@@ -182,7 +183,7 @@ class BookingIn(Schema):
     @classmethod
     def start_has_offset(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
-            raise ValueError("start needs a UTC offset, e.g. 2026-12-01T10:00:00-05:00")
+            raise ValueError(_("start needs a UTC offset, e.g. 2026-12-01T10:00:00-05:00"))
         return value
 
 
@@ -255,7 +256,10 @@ def _service(practice: Practice, service_id: int) -> Service:
     service = practice.services.active().filter(pk=service_id).first()
     if service is None:
         raise ApiError(
-            404, "unknown_service", f"No service {service_id} is offered here.", {"service": ["Unknown service."]}
+            404,
+            "unknown_service",
+            _("No service %(id)s is offered here.") % {"id": service_id},
+            {"service": [_("Unknown service.")]},
         )
     return service
 
@@ -277,8 +281,8 @@ def _practitioner(practice: Practice, service: Service, choice: int | str) -> Pr
         raise ApiError(
             404,
             "unknown_practitioner",
-            f"Practitioner {choice} does not offer this service here.",
-            {"practitioner": ["Unknown practitioner for this service."]},
+            _("Practitioner %(id)s does not offer this service here.") % {"id": choice},
+            {"practitioner": [_("Unknown practitioner for this service.")]},
         )
     return person
 
@@ -307,13 +311,13 @@ def availability(
     # UNION for hours, exceptions, time off and bookings) and JSON written directly, since
     # validating a thousand slots through pydantic would cost more than finding them.
     if end < start:
-        raise ApiError(422, "invalid_range", "end is before start.", {"end": ["end must be on or after start."]})
+        raise ApiError(422, "invalid_range", _("end is before start."), {"end": [_("end must be on or after start.")]})
     if (end - start).days + 1 > MAX_DAYS:
         raise ApiError(
             422,
             "invalid_range",
-            f"Ask for at most {MAX_DAYS} days at a time.",
-            {"end": [f"At most {MAX_DAYS} days after start."]},
+            _("Ask for at most %(count)d days at a time.") % {"count": MAX_DAYS},
+            {"end": [_("At most %(count)d days after start.") % {"count": MAX_DAYS}]},
         )
     person_id = None if practitioner == "any" else bounds.parse_id(practitioner)
     svc = _service_of(slug, service)
@@ -446,7 +450,7 @@ def create_booking(
 def _by_token(token: str) -> Appointment:
     appointment = find_by_token(token)
     if appointment is None:
-        raise ApiError(404, "not_found", "No booking has this token.")
+        raise ApiError(404, "not_found", _("No booking has this token."))
     return appointment
 
 

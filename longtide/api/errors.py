@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -13,7 +15,7 @@ from ninja.parser import Parser
 from longtide.api.types import SPECIFIC_CODES
 from longtide.lib import bounds
 
-NULL_CHARACTER = "Null characters (\\u0000) are not allowed."
+NULL_CHARACTER = gettext_lazy("Null characters (\\u0000) are not allowed.")
 
 
 class ApiError(Exception):
@@ -44,16 +46,16 @@ class JsonParser(Parser):
         try:
             data = json.loads(request.body)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ApiError(400, "invalid_json", f"The body is not valid JSON: {exc}.") from None
+            raise ApiError(400, "invalid_json", _("The body is not valid JSON: %(error)s.") % {"error": exc}) from None
         except RecursionError:
-            raise ApiError(400, "invalid_json", "The body is nested too deeply.") from None
+            raise ApiError(400, "invalid_json", _("The body is nested too deeply.")) from None
         found = bounds.nul_paths(data)
         if found:
             raise ApiError(
                 422,
                 "null_character",
-                "The body contains a null character (\\u0000), which is never valid.",
-                {path: [NULL_CHARACTER] for path in found},
+                _("The body contains a null character (\\u0000), which is never valid."),
+                {path: [str(NULL_CHARACTER)] for path in found},
             )
         return data  # type: ignore[no-any-return]
 
@@ -87,7 +89,7 @@ def install(api: NinjaAPI) -> None:
         # One kind of problem with a code of its own (api/types.py) answers with that code.
         kinds = {str(error.get("type", "")) for error in exc.errors}
         code = next(iter(kinds)) if len(kinds) == 1 and kinds <= SPECIFIC_CODES else "invalid"
-        body = {"detail": "Some fields are not valid.", "code": code, "errors": errors}
+        body = {"detail": _("Some fields are not valid."), "code": code, "errors": errors}
         return api.create_response(request, body, status=422)
 
     @api.exception_handler(HttpError)
@@ -99,4 +101,4 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return api.create_response(request, {"detail": "Sign in first.", "code": "unauthenticated"}, status=401)
+        return api.create_response(request, {"detail": _("Sign in first."), "code": "unauthenticated"}, status=401)

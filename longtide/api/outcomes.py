@@ -131,7 +131,7 @@ def client_outcomes_api(request: HttpRequest, slug: Slug, client_id: PathId) -> 
         object_type="outcomes",
     )
     if chart is None or not chart.clinical:
-        raise Http404("No such client.")
+        raise Http404(_("No such client."))
     return {
         "client_id": client.pk,
         "episodes": [_episode(v) for v in client_outcomes(client, practice_today(practice, now))],
@@ -186,7 +186,10 @@ def practice_report_api(request: HttpRequest, slug: Slug, query: Query[ReportQue
     last = query.end or today
     if last < first:
         raise ApiError(
-            422, "invalid_range", "The period ends before it starts.", {"to": [_("The period ends before it starts.")]}
+            422,
+            "invalid_range",
+            _("The period ends before it starts."),
+            {"to": [_("The period ends before it starts.")]},
         )
     report = cohort_report(practice, Filters(chosen, first, last), as_of=today)
     assert report is not None

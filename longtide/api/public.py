@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from longtide.api.types import Slug
@@ -81,7 +82,7 @@ def get_practice(slug: str) -> Practice:
     try:
         return Practice.objects.get(slug=slug)
     except Practice.DoesNotExist:
-        raise Http404(f"No practice called {slug!r}.") from None
+        raise Http404(_("No practice called %(slug)r.") % {"slug": slug}) from None
 
 
 @router.get(

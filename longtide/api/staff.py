@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
@@ -65,7 +66,7 @@ class StaffToken401(HttpBearer):
             raise ApiError(
                 401,
                 "unauthenticated",
-                "Send a live staff API token as `Authorization: Bearer <token>`.",
+                _("Send a live staff API token as `Authorization: Bearer <token>`."),
                 headers={"WWW-Authenticate": 'Bearer realm="longtide"'},
             )
         return found  # type: ignore[no-any-return]
@@ -135,14 +136,14 @@ def _member(request: HttpRequest, slug: Slug, permission: Perm) -> tuple[Practic
     row: StaffToken = request.auth  # type: ignore[attr-defined]
     practice = row.practice
     if practice.slug != slug or not can(row.user, permission, practice):
-        raise Http404(f"No practice called {slug!r}.")
+        raise Http404(_("No practice called %(slug)r.") % {"slug": slug})
     return practice, row
 
 
 def _client(practice: Practice, client_id: int) -> Client:
     found = Client.objects.for_practice(practice).filter(pk=client_id).first()
     if found is None:
-        raise Http404("No such client.")
+        raise Http404(_("No such client."))
     return found
 
 
@@ -193,7 +194,10 @@ def client_list(
     text = search.strip()
     if "\x00" in text or len(text) > SEARCH_MAX:
         raise ApiError(
-            422, "invalid", "Some fields are not valid.", {"search": [f"At most {SEARCH_MAX} characters, no NUL."]}
+            422,
+            "invalid",
+            _("Some fields are not valid."),
+            {"search": [_("At most %(count)d characters, no NUL.") % {"count": SEARCH_MAX}]},
         )
     found = Client.objects.for_practice(practice)
     for word in text.split():
@@ -231,7 +235,7 @@ def client_chart(request: HttpRequest, slug: Slug, client_id: PathId) -> ChartOu
         user=row.user, practice=practice, client=client, origin=Origin.of(request), via=Via.API, now=timezone.now()
     )
     if chart is None:
-        raise Http404("No such client.")
+        raise Http404(_("No such client."))
     return ChartOut(
         client=_client_out(client),
         basis=str(chart.access.basis),
@@ -329,7 +333,7 @@ def client_intake(request: HttpRequest, slug: Slug, client_id: PathId) -> Client
     client = _client(practice, client_id)
     access, _grant = chart_access_to(row.user, practice, client, timezone.now())
     if access is None:
-        raise Http404("No such client.")
+        raise Http404(_("No such client."))
     found = intake_status.summary(client)
     status = IntakeStatusOut(
         intake_done=found.intake_done,
@@ -410,7 +414,7 @@ def _clinical_access(row: StaffToken, practice: Practice, client: Client) -> Cha
     """The chart's rule; anything short of the clinical parts answers 404, as for what does not exist."""
     access, _grant = chart_access_to(row.user, practice, client, timezone.now())
     if access is None or not access.clinical:
-        raise Http404("No such client.")
+        raise Http404(_("No such client."))
     return access
 
 
@@ -470,7 +474,7 @@ def client_note(request: HttpRequest, slug: Slug, client_id: PathId, note_id: Pa
         else None
     )
     if note is None:
-        raise Http404("No such note.")
+        raise Http404(_("No such note."))
     record_read(note, by=_api_actor(request, row, access), basis=str(access.basis))
     return note_data(note)
 
@@ -495,7 +499,7 @@ def client_export(request: HttpRequest, slug: Slug, client_id: PathId) -> dict[s
         now=timezone.now(),
     )
     if data is None:
-        raise Http404("No such client.")
+        raise Http404(_("No such client."))
     return data
 
 
@@ -511,7 +515,9 @@ def appointment_list(
 ) -> list[AppointmentOut]:
     practice, row = _member(request, slug, Perm.SCHEDULE_VIEW)
     if not 1 <= days <= DAYS_MAX:
-        raise ApiError(422, "invalid", "Some fields are not valid.", {"days": [f"From 1 to {DAYS_MAX}."]})
+        raise ApiError(
+            422, "invalid", _("Some fields are not valid."), {"days": [_("From 1 to %(max)d.") % {"max": DAYS_MAX}]}
+        )
     location = practice.locations.first()
     zone = location.zone if location else timezone.get_default_timezone()
     first = start or timezone.now().astimezone(zone).date()
@@ -519,7 +525,9 @@ def appointment_list(
         since = datetime.combine(first, time.min, tzinfo=zone)
         until = since + timedelta(days=days)
     except OverflowError:
-        raise ApiError(422, "invalid", "Some fields are not valid.", {"start": ["Too far in the future."]}) from None
+        raise ApiError(
+            422, "invalid", _("Some fields are not valid."), {"start": [_("Too far in the future.")]}
+        ) from None
     found = list(
         Appointment.objects.for_practice(practice)
         .filter(start__gte=since, start__lt=until)
@@ -555,7 +563,7 @@ def _appointment(practice: Practice, appointment_id: int) -> Appointment:
         .first()
     )
     if found is None:
-        raise Http404("No such appointment.")
+        raise Http404(_("No such appointment."))
     return found
 
 
@@ -627,7 +635,7 @@ def appointment_mark(request: HttpRequest, slug: Slug, appointment_id: PathId, p
         raise ApiError(
             403,
             "override_not_allowed",
-            "Only the session's practitioner or an owner can record that a session went ahead without consent.",
+            _("Only the session's practitioner or an owner can record that a session went ahead without consent."),
         )
     try:
         mark_session(

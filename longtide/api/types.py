@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
+from django.utils.translation import gettext as _
 from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
@@ -20,7 +21,7 @@ SPECIFIC_CODES = frozenset({"date_out_of_range", "id_out_of_range"})
 
 def _day(value: date) -> date:
     if not bounds.day_in_range(value):
-        raise PydanticCustomError("date_out_of_range", bounds.DATE_MESSAGE)
+        raise PydanticCustomError("date_out_of_range", _(bounds.DATE_MESSAGE))
     return value
 
 
@@ -32,7 +33,8 @@ def _moment(value: datetime) -> datetime:
     if not inside:
         raise PydanticCustomError(
             "date_out_of_range",
-            f"Choose a time from {bounds.FIRST_DAY.isoformat()} to {bounds.LAST_DAY.isoformat()} (also in UTC).",
+            _("Choose a time from %(first)s to %(last)s (also in UTC).")
+            % {"first": bounds.FIRST_DAY.isoformat(), "last": bounds.LAST_DAY.isoformat()},
         )
     return value
 
@@ -58,7 +60,7 @@ Moment = Annotated[
 
 def _id(value: int) -> int:
     if not bounds.id_in_range(value):
-        raise PydanticCustomError("id_out_of_range", bounds.ID_MESSAGE)
+        raise PydanticCustomError("id_out_of_range", _(bounds.ID_MESSAGE))
     return value
 
 

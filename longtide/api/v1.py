@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from longtide.api import errors
@@ -27,7 +28,7 @@ errors.install(api)
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc) or "Not found.", "code": "not_found"}, status=404)
+    return api.create_response(request, {"detail": str(exc) or _("Not found."), "code": "not_found"}, status=404)
 
 
 api.add_router("/", public_router)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy
 
 from longtide.clients.models import Client, ClientQuerySet
 from longtide.practice.models import Practice
@@ -79,7 +80,7 @@ class ClientRefused(Exception):
         self.field, self.message, self.other = field, message, other
 
 
-EMAIL_TAKEN = "Another client of the practice already has this email address."
+EMAIL_TAKEN = gettext_lazy("Another client of the practice already has this email address.")
 
 
 def _email_owner(practice: Practice, email: str, *, besides: int | None) -> Client | None:
@@ -92,7 +93,7 @@ def add_client(practice: Practice, details: ContactDetails) -> Client:
     """Add a client. Email is optional (one of email and phone is required by the forms); an email
     address belongs to one client of the practice at most: ClientRefused names the other one."""
     if other := _email_owner(practice, details.email, besides=None):
-        raise ClientRefused("email", EMAIL_TAKEN, other=other)
+        raise ClientRefused("email", str(EMAIL_TAKEN), other=other)
     try:
         with transaction.atomic():
             return Client.objects.create(
@@ -103,13 +104,15 @@ def add_client(practice: Practice, details: ContactDetails) -> Client:
                 phone=details.phone,
             )
     except IntegrityError:  # added at the same moment by someone else (or an online booking)
-        raise ClientRefused("email", EMAIL_TAKEN, other=_email_owner(practice, details.email, besides=None)) from None
+        raise ClientRefused(
+            "email", str(EMAIL_TAKEN), other=_email_owner(practice, details.email, besides=None)
+        ) from None
 
 
 def update_client(client: Client, details: ContactDetails) -> Client:
     """Correct a client's name and contact details (the same rules as `add_client`)."""
     if other := _email_owner(client.practice, details.email, besides=client.pk):
-        raise ClientRefused("email", EMAIL_TAKEN, other=other)
+        raise ClientRefused("email", str(EMAIL_TAKEN), other=other)
     client.first_name, client.last_name = details.first_name, details.last_name
     client.email, client.phone = details.email, details.phone
     try:
@@ -118,7 +121,7 @@ def update_client(client: Client, details: ContactDetails) -> Client:
     except IntegrityError:
         client.refresh_from_db()
         raise ClientRefused(
-            "email", EMAIL_TAKEN, other=_email_owner(client.practice, details.email, besides=client.pk)
+            "email", str(EMAIL_TAKEN), other=_email_owner(client.practice, details.email, besides=client.pk)
         ) from None
     client.refresh_from_db(fields=["phone_digits"])
     return client

@@ -15,6 +15,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from longtide.audit.models import Action
 from longtide.audit.trail import Actor, Origin, record
@@ -150,12 +151,12 @@ def save_step(intake: Intake, step: str, data: dict[str, Any], *, today: date) -
     """Check and save one step. Good answers replace the step's answers; either way what was typed
     is kept (`typed`), so an error or a closed browser loses nothing."""
     if step not in form.STEP_KEYS or step == "consent":
-        raise IntakeError("There is no such step.")
+        raise IntakeError(_("There is no such step."))
     checked = form.check_step(definition_of(intake.form), step, data, today)
     with transaction.atomic():
         locked = Intake.objects.select_for_update().get(pk=intake.pk)
         if locked.status != IntakeStatus.DRAFT:
-            raise IntakeError("This form has already been sent. Thank you!")
+            raise IntakeError(_("This form has already been sent. Thank you!"))
         locked.typed = {**locked.typed, step: _storable(data)}
         if checked.ok:
             locked.answers = {**locked.answers, step: checked.answers}
@@ -211,20 +212,27 @@ def check_consent(
     errors: dict[str, str] = {}
     for doc in documents:
         if doc.required and doc.pk not in answer.agreed_ids:
-            errors[f"consent_{doc.pk}"] = f"“{doc.title}” is needed before a session: please tick to agree."
+            errors[f"consent_{doc.pk}"] = _("“%(title)s” is needed before a session: please tick to agree.") % {
+                "title": doc.title
+            }
     name = _clean(answer.typed_name)
     minor = client_is_minor(intake, today)
     if not name:
-        who = "the parent's or guardian's" if minor else "your"
-        errors["typed_name"] = f"Please type {who} full name to sign."
+        errors["typed_name"] = (
+            _("Please type the parent's or guardian's full name to sign.")
+            if minor
+            else _("Please type your full name to sign.")
+        )
     elif len(name) > MAX_NAME:
-        errors["typed_name"] = f"Please keep the name under {MAX_NAME} characters."
+        errors["typed_name"] = _("Please keep the name under %(count)d characters.") % {"count": MAX_NAME}
     if minor and not _clean(answer.relationship):
-        errors["relationship"] = "The client is under 18: please say how you are related to them (for example: mother)."
+        errors["relationship"] = _(
+            "The client is under 18: please say how you are related to them (for example: mother)."
+        )
     missing = [step for step in ("about", "reasons", "health", "screen") if step not in intake.steps_done]
     if missing:
         titles = ", ".join(s.title for s in form.STEPS if s.key in missing)
-        errors[""] = f"Some steps still need answers: {titles}."
+        errors[""] = _("Some steps still need answers: %(steps)s.") % {"steps": titles}
     return errors
 
 
@@ -429,14 +437,14 @@ def answer_visit_check(appointment: Appointment, *, anything_new: bool) -> Intak
 def acknowledge(flag: Flag, *, by: AbstractBaseUser, actor: Actor, action: str, note: str) -> Flag:
     """Record what was done about a flag, by whom and when. A flag is acknowledged once."""
     if action not in FlagAction.values:
-        raise IntakeError("Please choose what was done.", "action")
+        raise IntakeError(_("Please choose what was done."), "action")
     note = "".join(ch for ch in note if ch >= " " or ch in "\n\t").strip()
     if len(note) > form.LONG_TEXT_MAX:
-        raise IntakeError(f"Please keep the note under {form.LONG_TEXT_MAX} characters.", "note")
+        raise IntakeError(_("Please keep the note under %(count)d characters.") % {"count": form.LONG_TEXT_MAX}, "note")
     with transaction.atomic():
         locked = Flag.objects.select_for_update().get(pk=flag.pk)
         if locked.acknowledged_at is not None:
-            raise IntakeError("This flag was already acknowledged.")
+            raise IntakeError(_("This flag was already acknowledged."))
         locked.acknowledged_at = timezone.now()
         locked.acknowledged_by = by  # type: ignore[assignment]
         locked.action = action

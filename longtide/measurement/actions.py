@@ -448,7 +448,7 @@ def _diary_answers(link: QuestionnaireLink, day: date, data: Mapping[str, Any], 
     instrument = instruments.get(DIARY)
     answers = form_answers(instrument, data)
     if "headache" not in answers:
-        raise InvalidAnswers({"headache": Message("Please answer: did you have a headache?")})
+        raise InvalidAnswers({"headache": Message(_("Please answer: did you have a headache?"))})
     return answers
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from longtide.audit.models import Action
 from longtide.audit.trail import Actor, record
@@ -58,9 +59,11 @@ class NoteConflict(NoteError):
 def why_no_note(appointment: Appointment, now: datetime) -> str | None:
     """Why the appointment cannot have a note started now, or None when it can."""
     if appointment.status not in NOTE_APPOINTMENT_STATUSES:
-        return f"This appointment is {appointment.get_status_display().lower()}: there is no session to write up."
+        return _("This appointment is %(status)s: there is no session to write up.") % {
+            "status": appointment.get_status_display().lower()
+        }
     if appointment.start > now:
-        return "A note can be started once the session has begun."
+        return _("A note can be started once the session has begun.")
     return None
 
 
@@ -102,7 +105,7 @@ def start_note(
     The Subjective starts from `known` (lines the caller has from the intake, which notes do not
     import) and the last signed note's plan, for the practitioner to edit."""
     if by.user is None:
-        raise NoteError("Sign in to write a note.")
+        raise NoteError(_("Sign in to write a note."))
     with transaction.atomic():
         locked = (
             Appointment.objects.select_for_update().select_related("practitioner", "location").get(pk=appointment.pk)
@@ -167,7 +170,7 @@ def save_draft(
     with transaction.atomic():
         locked = SessionNote.objects.select_for_update().get(pk=note.pk)
         if locked.is_signed:
-            raise NoteError("This note is signed and can no longer be changed. Add an addendum instead.")
+            raise NoteError(_("This note is signed and can no longer be changed. Add an addendum instead."))
         own_last_save = bool(editor) and editor == locked.editor
         if revision is not None and revision != locked.revision and not own_last_save:
             raise NoteConflict(locked.revision)
@@ -218,22 +221,24 @@ def sign_problems(note: SessionNote, consents_on_file: frozenset[str] = frozense
             problems[field] = NO_CONSENT_ON_FILE[field]
     if note.stopped:
         if not note.stop_reason.strip():
-            problems["stop_reason"] = "Say why the session stopped."
+            problems["stop_reason"] = _("Say why the session stopped.")
     else:
         if not note.consent_confirmed:
-            problems["consent_confirmed"] = "Confirm the client's ongoing consent, or record that the session stopped."
+            problems["consent_confirmed"] = _(
+                "Confirm the client's ongoing consent, or record that the session stopped."
+            )
         if not note.position:
-            problems["position"] = "Record the client's position."
+            problems["position"] = _("Record the client's position.")
         if not note.regions:
-            problems["regions"] = "Tick at least one contact region."
+            problems["regions"] = _("Tick at least one contact region.")
     if not note.style:
-        problems["style"] = "Choose the style used."
+        problems["style"] = _("Choose the style used.")
     if "pelvic_diaphragm" in (note.holds or []) and not note.pelvic_diaphragm_consent:
-        problems["pelvic_diaphragm_consent"] = (
+        problems["pelvic_diaphragm_consent"] = _(
             "The pelvic diaphragm hold is ticked: tick its separate consent, or untick the hold."
         )
     if note.intra_oral_work and not note.intra_oral_consent:
-        problems["intra_oral_consent"] = "Intra-oral work is ticked: tick its separate consent, or untick the work."
+        problems["intra_oral_consent"] = _("Intra-oral work is ticked: tick its separate consent, or untick the work.")
     # What the note's template requires (the shipped one: S, A and P).
     extra = note.extra or {}
     for spec in note.field_spec:
@@ -241,12 +246,20 @@ def sign_problems(note: SessionNote, consents_on_file: frozenset[str] = frozense
             continue
         value = extra.get(spec.key) if spec.is_extra else getattr(note, spec.key)
         if value is None or (isinstance(value, str) and not value.strip()):
-            missing = SECTION_MISSING.get(spec.key) or f"Fill in “{spec.label}”: this practice asks for it."
+            missing = _section_missing(spec.key) or _("Fill in “%(label)s”: this practice asks for it.") % {
+                "label": spec.label
+            }
             problems[spec.key] = missing
     return problems
 
 
-SECTION_MISSING = {name: f"Write the {name} section." for name in ("subjective", "assessment", "plan")}
+def _section_missing(key: str) -> str | None:
+    """What a missing S, A or P section says (None for other fields)."""
+    return {
+        "subjective": _("Write the subjective section."),
+        "assessment": _("Write the assessment section."),
+        "plan": _("Write the plan section."),
+    }.get(key)
 
 
 def sign_note(
@@ -261,11 +274,11 @@ def sign_note(
     separate consent ticked in the note without its document on file is refused (sign_problems).
     """
     if by.user is None:
-        raise NoteError("Sign in to sign a note.")
+        raise NoteError(_("Sign in to sign a note."))
     with transaction.atomic():
         locked = SessionNote.objects.select_for_update().get(pk=note.pk)
         if locked.is_signed:
-            raise NoteError("This note is already signed.")
+            raise NoteError(_("This note is already signed."))
         appointment = (
             Appointment.objects.select_for_update()
             .select_related("practitioner", "location")
@@ -273,15 +286,18 @@ def sign_note(
         )
         if appointment.status not in NOTE_APPOINTMENT_STATUSES:
             raise NoteError(
-                f"The appointment is {appointment.get_status_display().lower()}; its note cannot be signed."
+                _("The appointment is %(status)s; its note cannot be signed.")
+                % {"status": appointment.get_status_display().lower()}
             )
         if problems := sign_problems(locked, consents_on_file):
-            raise NoteError("The note is not ready to sign: " + " ".join(problems.values()), problems)
+            raise NoteError(_("The note is not ready to sign:") + " " + " ".join(problems.values()), problems)
         if appointment.status == Status.BOOKED and (
             refusal := appointment.completion_refusal(treatment_consent=TREATMENT_CONSENT in consents_on_file)
         ):
             # Signing marks the session completed: the same rule as marking it on the appointment page.
-            raise NoteError(f"{refusal.message} The note is kept as a draft; sign it after that.")
+            raise NoteError(
+                _("%(refusal)s The note is kept as a draft; sign it after that.") % {"refusal": refusal.message}
+            )
         practitioner = appointment.practitioner
         locked.status = NoteStatus.SIGNED
         locked.signed_at = now
@@ -341,17 +357,17 @@ def cosign_note(note: SessionNote, *, by: Actor, now: datetime) -> NoteCosignatu
     draft, for a note that needs none, twice (a double submit meets the first), and for its own
     author."""
     if by.user is None:
-        raise NoteError("Sign in to co-sign a note.")
+        raise NoteError(_("Sign in to co-sign a note."))
     with transaction.atomic():
         locked = SessionNote.objects.select_for_update().get(pk=note.pk)
         if not locked.is_signed:
-            raise NoteError("The student has not signed this note yet; it can be co-signed once they have.")
+            raise NoteError(_("The student has not signed this note yet; it can be co-signed once they have."))
         if locked.cosign_by_id is None:
-            raise NoteError("This note was not written by a student: it needs no co-signature.")
+            raise NoteError(_("This note was not written by a student: it needs no co-signature."))
         if NoteCosignature.objects.filter(note=locked).exists():
-            raise NoteError("This note is already co-signed.")
+            raise NoteError(_("This note is already co-signed."))
         if by.user.pk in (locked.author_id, locked.signed_by_id):
-            raise NoteError("A note is co-signed by someone other than its author.")
+            raise NoteError(_("A note is co-signed by someone other than its author."))
         profile = _profile(by.user, locked.practice_id)
         cosignature = NoteCosignature(
             note=locked,
@@ -385,23 +401,23 @@ def _name(by: Actor) -> str:
 def add_addendum(note: SessionNote, *, reason: str, text: str, by: Actor, now: datetime) -> NoteAddendum:
     """Add a correction or addition to a signed note (author, time, reason, text), never changed."""
     if by.user is None:
-        raise NoteError("Sign in to add an addendum.")
+        raise NoteError(_("Sign in to add an addendum."))
     reason, text = reason.strip(), text.strip()
     problems = {}
     if not reason:
-        problems["reason"] = "Say why you are adding to the note."
+        problems["reason"] = _("Say why you are adding to the note.")
     elif len(reason) > REASON_MAX:
-        problems["reason"] = f"Keep the reason under {REASON_MAX} characters."
+        problems["reason"] = _("Keep the reason under %(count)d characters.") % {"count": REASON_MAX}
     if not text:
-        problems["text"] = "Write the addendum."
+        problems["text"] = _("Write the addendum.")
     elif len(text) > TEXT_MAX:
-        problems["text"] = f"Keep the addendum under {TEXT_MAX} characters."
+        problems["text"] = _("Keep the addendum under %(count)d characters.") % {"count": TEXT_MAX}
     if problems:
         raise NoteError(" ".join(problems.values()), problems)
     with transaction.atomic():
         stored = SessionNote.objects.select_related("appointment__practitioner").get(pk=note.pk)
         if not stored.is_signed:
-            raise NoteError("Only a signed note takes addenda; change the draft itself.")
+            raise NoteError(_("Only a signed note takes addenda; change the draft itself."))
         practitioner: Any = getattr(by.user, "practitioner", None)
         addendum = NoteAddendum(
             note=stored,

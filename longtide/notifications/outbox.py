@@ -14,6 +14,7 @@ from datetime import datetime
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from longtide.notifications.models import Channel, Message, State
 from longtide.notifications.subjects import hooks_for
@@ -110,9 +111,9 @@ def resend(*, message: Message, by: User | None, key: str) -> Message:
     form makes one copy, not two.
     """
     if message.status not in RESENDABLE:
-        raise ResendRefused("Only a sent or failed message can be sent again.")
+        raise ResendRefused(_("Only a sent or failed message can be sent again."))
     if not key or len(key) > 64 or not key.replace("-", "").replace("_", "").isalnum():
-        raise ResendRefused("This form has expired. Please reload the page and try again.")
+        raise ResendRefused(_("This form has expired. Please reload the page and try again."))
     dedupe_key = f"resend:{message.pk}:{key}"
     hooks = hooks_for(message)
     recipient = hooks.current_recipient(message) if hooks else None

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from longtide.audit.models import Action, Via
 from longtide.audit.trail import Actor, Origin, record
@@ -202,9 +203,11 @@ def clean_reason(raw: str) -> str:
         raise BreakGlassRefused(CONTROL_MESSAGE)
     reason = one_line(raw)
     if len(reason) < REASON_MIN:
-        raise BreakGlassRefused(f"Say why you need this chart, in at least {REASON_MIN} characters.")
+        raise BreakGlassRefused(
+            _("Say why you need this chart, in at least %(count)d characters.") % {"count": REASON_MIN}
+        )
     if len(reason) > REASON_MAX:
-        raise BreakGlassRefused(f"Keep the reason under {REASON_MAX} characters.")
+        raise BreakGlassRefused(_("Keep the reason under %(count)d characters.") % {"count": REASON_MAX})
     return reason
 
 
@@ -227,9 +230,9 @@ def break_glass(
         if access is None:
             return None
         if access.clinical:
-            raise BreakGlassRefused("You can already read this chart.")
+            raise BreakGlassRefused(_("You can already read this chart."))
         if not access.may_break_glass:
-            raise BreakGlassRefused("Your role cannot open clinical records.")
+            raise BreakGlassRefused(_("Your role cannot open clinical records."))
         grant = BreakGlass.objects.create(
             practice=practice,
             client=client,

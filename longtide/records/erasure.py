@@ -20,6 +20,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from longtide.audit.models import Action
 from longtide.audit.trail import Actor, record
@@ -84,9 +85,11 @@ def clean_reason(raw: str) -> str:
         raise ErasureRefused(CONTROL_MESSAGE)
     reason = one_line(raw)
     if len(reason) < REASON_MIN:
-        raise ErasureRefused(f"Say what the client asked for, in at least {REASON_MIN} characters.")
+        raise ErasureRefused(
+            _("Say what the client asked for, in at least %(count)d characters.") % {"count": REASON_MIN}
+        )
     if len(reason) > REASON_MAX:
-        raise ErasureRefused(f"Keep the reason under {REASON_MAX} characters.")
+        raise ErasureRefused(_("Keep the reason under %(count)d characters.") % {"count": REASON_MAX})
     return reason
 
 

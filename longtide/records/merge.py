@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from longtide.audit.models import Action
 from longtide.audit.trail import Actor, record
@@ -114,9 +115,9 @@ def preview(kept: Client, duplicate: Client) -> MergePreview:
 
 def _refusal(kept: Client, duplicate: Client) -> str | None:
     if kept.pk == duplicate.pk:
-        return "Choose another record: a record cannot be merged into itself."
+        return _("Choose another record: a record cannot be merged into itself.")
     if kept.practice_id != duplicate.practice_id:
-        return "These records are not in the same practice."
+        return _("These records are not in the same practice.")
     if duplicate.merged_into_id:
         return f"{duplicate.full_name} was already merged into another record."
     if kept.merged_into_id:
@@ -162,7 +163,7 @@ def merge_clients(
             .order_by("pk")
         }
         if kept.pk not in locked or duplicate.pk not in locked:
-            raise MergeRefused("These records are not in this practice.")
+            raise MergeRefused(_("These records are not in this practice."))
         kept, duplicate = locked[kept.pk], locked[duplicate.pk]
         shown = preview(kept, duplicate)
         if shown.refusal:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from longtide.audit.models import Action, Via
 from longtide.audit.trail import Actor, record
@@ -55,7 +56,7 @@ def member_for(practice: Practice, username: str | None) -> User:
 def create_token(*, practice: Practice, user: User, days: int, name: str, now: datetime) -> Issued:
     """Make a token for a member, valid for `days`; the only time the token itself is seen."""
     if not 1 <= days <= MAX_DAYS:
-        raise TokenRefused(f"A token lasts 1 to {MAX_DAYS} days.")
+        raise TokenRefused(_("A token lasts 1 to %(max)d days.") % {"max": MAX_DAYS})
     role = role_in(user, practice)
     if role is None:
         raise TokenRefused(f"{user.get_username()!r} is not a member of {practice.slug}.")
