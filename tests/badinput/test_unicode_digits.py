@@ -5,16 +5,21 @@ score with isdigit() then int() raised ValueError on it."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from conftest import Cast
 from tests.access.conftest import _booked
 from tests.intake.helpers import ABOUT, HEALTH, REASONS, screen
 from tests.intake.test_intake_pages import _fill, _open_intake
 from tests.measurement import conftest as outcomes
+
+if TYPE_CHECKING:
+    from longtide.measurement.models import Episode
+    from longtide.scheduling.models import Appointment
 
 pytestmark = pytest.mark.django_db
 
@@ -22,12 +27,12 @@ SUP = "²"
 
 
 @pytest.fixture
-def visit(cast: Any) -> Any:
+def visit(cast: Cast) -> Appointment:
     return _booked(cast.tidewater, cast.session, cast.ana, "America/New_York", "", "cleo@example.test")
 
 
 @pytest.fixture
-def cleos_episode(cast: Any) -> Any:
+def cleos_episode(cast: Cast) -> Episode:
     """Cleo's neck-pain episode, first visit 10 days ago."""
     from longtide.measurement.actions import open_episode
 

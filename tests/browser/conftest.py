@@ -34,11 +34,14 @@ import re
 import shutil
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, expect, sync_playwright
+
+if TYPE_CHECKING:
+    from longtide.practice.models import Practice
 
 CHROMIUM = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -120,7 +123,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def demo_practice(transactional_db: None) -> Any:
+def demo_practice(transactional_db: None) -> Practice:
     """The demo clinic at /p/demo/, committed so that the live server sees it."""
     from longtide.sampledata.demo import seed_demo
 

@@ -9,11 +9,15 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
+
+if TYPE_CHECKING:
+    from longtide.practice.models import Practice
+    from longtide.scheduling.models import Appointment
 
 pytestmark = pytest.mark.browser
 
@@ -26,12 +30,12 @@ def weekday_ahead(zone: Any, days: int) -> date:
 
 
 @pytest.fixture
-def cleo(demo_practice: Any) -> Any:
+def cleo(demo_practice: Practice) -> Appointment:
     """Cleo's session with Maya at 10:00 AM on a weekday at least three days ahead, booked by staff."""
     from longtide.scheduling.booking import ClientDetails, book_appointment
     from longtide.scheduling.models import Source
 
-    zone = demo_practice.locations.first().zone
+    zone = demo_practice.locations.get().zone
     return book_appointment(
         practice=demo_practice,
         service=demo_practice.services.get(slug="cst-60"),

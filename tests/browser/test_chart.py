@@ -10,11 +10,15 @@ import re
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
+
+if TYPE_CHECKING:
+    from longtide.practice.models import Practice
+    from longtide.scheduling.models import Appointment
 
 pytestmark = pytest.mark.browser
 
@@ -30,11 +34,11 @@ def sign_in(page: Page, username: str) -> None:
 
 
 @pytest.fixture
-def cleo_with_maya(demo_practice: Any) -> Any:
+def cleo_with_maya(demo_practice: Practice) -> Appointment:
     from longtide.scheduling.booking import ClientDetails, book_appointment
     from longtide.scheduling.models import Source
 
-    zone = demo_practice.locations.first().zone
+    zone = demo_practice.locations.get().zone
     day = timezone.now().astimezone(zone).date() + timedelta(days=3)
     while day.weekday() >= 5:
         day += timedelta(days=1)

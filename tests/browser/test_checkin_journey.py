@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.utils import timezone
@@ -15,16 +15,20 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.test_chart import sign_in
 
+if TYPE_CHECKING:
+    from longtide.practice.models import Practice
+    from longtide.scheduling.models import Appointment
+
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def completed_visit(demo_practice: Any) -> Any:
+def completed_visit(demo_practice: Practice) -> Appointment:
     """Cleo's session with Maya yesterday at 7 am (before opening: clear of the demo's visits), completed."""
     from longtide.scheduling.booking import ClientDetails, book_appointment
     from longtide.scheduling.models import Appointment, Source, Status
 
-    zone = demo_practice.locations.first().zone
+    zone = demo_practice.locations.get().zone
     today = timezone.now().astimezone(zone).date()
     ahead = today + timedelta(days=3)
     while ahead.weekday() >= 5:

@@ -8,11 +8,15 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
+
+if TYPE_CHECKING:
+    from longtide.clients.models import Client
+    from longtide.practice.models import Practice
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +29,7 @@ def _next_weekday(zone: Any) -> date:
 
 
 @pytest.fixture
-def clients(demo_practice: Any) -> Any:
+def clients(demo_practice: Practice) -> Client:
     from longtide.clients.models import Client
 
     Client.objects.create(practice=demo_practice, first_name="Cleo", last_name="Park", email="cleo@example.test")

@@ -8,10 +8,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from playwright.sync_api import Page, ViewportSize, expect
+
+if TYPE_CHECKING:
+    from longtide.practice.models import Practice
+    from longtide.scheduling.models import Appointment
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +23,7 @@ TABLET: ViewportSize = {"width": 820, "height": 1180}
 
 
 @pytest.fixture
-def yesterday(demo_practice: Any) -> Any:
+def yesterday(demo_practice: Practice) -> Appointment:
     """The demo's past visits with their signed notes, and Tom's visit with Maya yesterday, unwritten."""
     from longtide.clients.models import Client
     from longtide.sampledata.demo_notes import seed_past_visits

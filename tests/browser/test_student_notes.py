@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.utils import timezone
@@ -15,11 +15,15 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.test_session_notes import sign_in
 
+if TYPE_CHECKING:
+    from longtide.practice.models import Practice
+    from longtide.scheduling.models import Appointment
+
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def kais_visit(demo_practice: Any) -> Any:
+def kais_visit(demo_practice: Practice) -> Appointment:
     """Yesterday's completed session of Kai's with Iris (consent signed), no note yet."""
     from longtide.clients.models import Client
     from longtide.sampledata.demo_notes import _treatment_consent_before
@@ -33,12 +37,14 @@ def kais_visit(demo_practice: Any) -> Any:
     service = demo_practice.services.get(slug="cst-60")
     end = start + timedelta(minutes=service.duration_minutes)
     nonce = new_nonce()
+    room = location.rooms.first()
+    assert room is not None
     appointment = Appointment.objects.create(
         practice=demo_practice,
         location=location,
         service=service,
         practitioner=demo_practice.practitioners.get(slug="kai-brennan"),
-        room=location.rooms.first(),
+        room=room,
         client=iris,
         start=start,
         end=end,

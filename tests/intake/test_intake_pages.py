@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.test import Client as HttpClient
@@ -19,11 +19,14 @@ from longtide.scheduling.manage_links import token_for
 from tests.access.conftest import _booked
 from tests.intake.helpers import ABOUT, HEALTH, REASONS, screen
 
+if TYPE_CHECKING:
+    from longtide.scheduling.models import Appointment
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def visit(cast: Cast) -> Any:
+def visit(cast: Cast) -> Appointment:
     return _booked(cast.tidewater, cast.session, cast.ana, "America/New_York", "", "cleo@example.test")
 
 

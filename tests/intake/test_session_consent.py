@@ -4,7 +4,7 @@ appointment's history and the audit trail (issue 9; docs/intake.md "Consent befo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.test import Client as HttpClient
@@ -23,12 +23,17 @@ from longtide.scheduling.models import AppointmentEvent, EventKind, Status
 from tests.intake.helpers import agree_to_treatment
 from tests.notes.conftest import complete, make_visit
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from longtide.scheduling.models import Appointment
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def visit(cast: Cast) -> Any:
-    def make(**kwargs: Any) -> Any:
+def visit(cast: Cast) -> Callable[..., Appointment]:
+    def make(**kwargs: Any) -> Appointment:
         return make_visit(cast, consent=False, **kwargs)
 
     return make

@@ -4,7 +4,7 @@ and the client signs just the changed documents from their link, without redoing
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.test import Client as HttpClient
@@ -17,11 +17,14 @@ from longtide.scheduling.manage_links import token_for
 from tests.access.conftest import _booked
 from tests.intake.test_intake_pages import _fill, _open_intake
 
+if TYPE_CHECKING:
+    from longtide.scheduling.models import Appointment
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def visit(cast: Cast) -> Any:
+def visit(cast: Cast) -> Appointment:
     return _booked(cast.tidewater, cast.session, cast.ana, "America/New_York", "", "cleo@example.test")
 
 

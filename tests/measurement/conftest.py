@@ -4,12 +4,15 @@ the past), care episodes, and questionnaire links with their tokens."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.utils import timezone
 
 from conftest import Cast
+
+if TYPE_CHECKING:
+    from longtide.measurement.models import Episode
 
 
 def visit(cast: Cast, client: Any, day: date, *, slot: int = 0, status: str = "completed") -> Any:
@@ -50,7 +53,7 @@ def staff_actor(user: Any, role: str = "practitioner") -> Any:
 
 
 @pytest.fixture
-def episode(cast: Cast) -> Any:
+def episode(cast: Cast) -> Episode:
     """Cleo's neck-pain episode, first visit 10 days ago (a completed visit that day)."""
     from longtide.measurement.actions import open_episode
 

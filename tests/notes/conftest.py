@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.utils import timezone
@@ -13,10 +13,20 @@ from django.utils import timezone
 from conftest import Cast
 from tests.intake.helpers import agree_to_treatment
 
+if TYPE_CHECKING:
+    from longtide.clients.models import Client
+    from longtide.scheduling.models import Appointment
+
 
 def make_visit(
-    cast: Cast, *, days_ago: int = 0, hour: int = 10, client: Any = None, status: str = "booked", consent: bool = True
-) -> Any:
+    cast: Cast,
+    *,
+    days_ago: int = 0,
+    hour: int = 10,
+    client: Client | None = None,
+    status: str = "booked",
+    consent: bool = True,
+) -> Appointment:
     """A visit of the cast (Cleo with Ana unless told); `consent`: the client has agreed to the current
     treatment consent (signing the note marks the session completed, which needs it)."""
     from longtide.intake.session import treatment_consent_current
@@ -51,8 +61,8 @@ def make_visit(
 
 
 @pytest.fixture
-def visit(cast: Cast) -> Callable[..., Any]:
-    def make(**kwargs: Any) -> Any:
+def visit(cast: Cast) -> Callable[..., Appointment]:
+    def make(**kwargs: Any) -> Appointment:
         return make_visit(cast, **kwargs)
 
     return make

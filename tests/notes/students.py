@@ -3,12 +3,18 @@ supervised by Ana; and a visit of Sam's (Cleo's, in the past)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from conftest import Cast
 from tests.notes.conftest import make_visit
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def make_student(cast: Any, *, supervisor: Any = None, username: str = "sam") -> Any:
+    from longtide.scheduling.models import Appointment
+
+
+def make_student(cast: Cast, *, supervisor: User | None = None, username: str = "sam") -> User:
     from django.contrib.auth import get_user_model
 
     from longtide.practice.models import Practitioner, Role, StaffMembership
@@ -30,7 +36,7 @@ def make_student(cast: Any, *, supervisor: Any = None, username: str = "sam") ->
     return user
 
 
-def student_visit(cast: Any, student: Any, **kwargs: Any) -> Any:
+def student_visit(cast: Cast, student: User, **kwargs: Any) -> Appointment:
     from longtide.scheduling.models import Appointment
 
     appointment = make_visit(cast, **kwargs)

@@ -5,13 +5,14 @@ the supervisor (or an owner) only, audited, and refused to change by the databas
 from __future__ import annotations
 
 from datetime import UTC, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, InternalError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from conftest import Cast
 from longtide.audit.models import Action, AuditEvent
 from longtide.audit.trail import Actor
 from longtide.notes.actions import NoteError, cosign_note, save_draft, sign_note, start_note
@@ -32,13 +33,16 @@ from longtide.practice.models import Role, StaffMembership
 from tests.notes.conftest import complete
 from tests.notes.students import make_student, student_visit
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 pytestmark = pytest.mark.django_db
 TREATMENT_ON_FILE = frozenset({"treatment"})
 DatabaseRefusal = (IntegrityError, InternalError, OperationalError)
 
 
 @pytest.fixture
-def sam(cast: Any) -> Any:
+def sam(cast: Cast) -> User:
     return make_student(cast)
 
 

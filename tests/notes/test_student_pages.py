@@ -5,12 +5,13 @@ outside their own sessions."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from conftest import Cast
 from longtide.audit.models import Action, AuditEvent
 from longtide.notes.canonical import content_hash
 from longtide.notes.models import NoteCosignature, SessionNote
@@ -18,11 +19,14 @@ from longtide.tokens.issue import create_token
 from tests.notes.students import make_student, student_visit
 from tests.notes.test_note_pages import form_data, signed_in, url
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sam(cast: Any) -> Any:
+def sam(cast: Cast) -> User:
     return make_student(cast)
 
 

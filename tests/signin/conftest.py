@@ -4,13 +4,16 @@ a device's secret as a phone would."""
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.test import Client as HttpClient
 from django_otp.oath import TOTP
 
 from conftest import Cast
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def code_for(device: Any, *, step: int | None = None) -> str:
@@ -47,7 +50,7 @@ def password_step(client: HttpClient, username: str, password: str, next_url: st
 
 
 @pytest.fixture
-def signed_in(client: HttpClient, cast: Cast) -> Any:
+def signed_in(client: HttpClient, cast: Cast) -> Callable[..., HttpClient]:
     """A factory: sign a cast member in with their password, as a browser would."""
 
     def sign_in(username: str, password: str | None = None, http: HttpClient | None = None) -> HttpClient:

@@ -42,7 +42,7 @@ def frozen() -> Iterator[None]:
 
 
 @pytest.fixture
-def returning_cleo(cast: Cast) -> Any:
+def returning_cleo(cast: Cast) -> Appointment:
     """Cleo has had a first visit, so under the first-visit rule she may book a regular session."""
     first = book_appointment(
         practice=cast.tidewater,
