@@ -20,9 +20,11 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.db import models
 from django.test import Client as HttpClient
+from django.utils import translation
 from django.utils.translation import trans_real
 
 from conftest import Cast
@@ -51,19 +53,28 @@ class Pseudo(gettext_module.NullTranslations):
         return self.gettext(singular if n == 1 else plural)
 
     def to_language(self) -> str:
-        return "en-us"
+        return settings.LANGUAGE_CODE
 
 
 @pytest.fixture
 def pseudo() -> Iterator[None]:
-    """The pseudo catalog for this thread (the test client serves requests in it); no page cached
+    """The pseudo catalog as the site's language, for this test: active in this thread (the test
+    client serves requests in it), and what `translation.override(LANGUAGE_CODE)` (the code's own
+    switch to the site's language, e.g. for an appointment's history) activates too. No page cached
     under it outlives the test, nor is one cached before it served."""
     pages.clear()
+    translation.gettext("Book")  # the default catalog (_default) is made now, from the real one
+    catalogs: dict[str, Any] = vars(trans_real)["_translations"]
+    real = catalogs.get(settings.LANGUAGE_CODE)
     before = getattr(ACTIVE, "value", None)
-    ACTIVE.value = Pseudo()
+    catalogs[settings.LANGUAGE_CODE] = ACTIVE.value = Pseudo()
     try:
         yield
     finally:
+        if real is None:
+            catalogs.pop(settings.LANGUAGE_CODE, None)
+        else:
+            catalogs[settings.LANGUAGE_CODE] = real
         if before is None:
             del ACTIVE.value
         else:
