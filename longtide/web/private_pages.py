@@ -1,6 +1,7 @@
 """`Cache-Control: no-store` on every page that shows private data, decided by address, not view by view.
 
-Staff pages, the operator's admin, a client's manage link (page and API), intake forms, outcome
+Staff pages and the staff API (clients, charts, notes, appointments, reports), the operator's
+admin, a client's manage link (page and API), intake forms, outcome
 questionnaires and the headache diary (its pages, manifest, service worker and sync), waitlist
 entries, calendar feeds, the booking details form and the page that shows a booking request just
 made: neither the browser's cache (a shared computer, the back button after
@@ -16,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
 PRIVATE = re.compile(
-    r"^/(?:staff/|admin/|calendar-feed/|api/v1/bookings/"
+    r"^/(?:staff/|admin/|calendar-feed/|api/v1/bookings/|api/v1/p/[^/]+/(?:clients|appointments|reports)/?"
     r"|p/[^/]+/(?:manage/|intake/|waitlist/|booking-request/|questions/|diary/|book/[^/]+/details/))"
 )
 

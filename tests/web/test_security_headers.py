@@ -115,3 +115,25 @@ def test_the_api_docs_use_the_packaged_swagger_ui(client: HttpClient) -> None:
     bundle = client.get("/static/ninja/swagger-ui-bundle.js")
     assert bundle.status_code == 200
     assert b"SwaggerUIBundle" in streamed(bundle)
+
+
+def test_the_staff_api_answers_are_never_stored(cast: Cast) -> None:
+    """A session note read through the staff API is as private as the page showing it; the public
+    API's answers (services, availability) may be cached."""
+    from django.utils import timezone
+
+    from longtide.tokens.issue import create_token
+
+    token = create_token(practice=cast.tidewater, user=cast.olga_user, days=1, name="t", now=timezone.now()).token
+    web = HttpClient(headers={"Authorization": f"Bearer {token}"})
+    for path in (
+        f"/api/v1/p/tidewater/clients/{cast.cleo.pk}/notes",
+        f"/api/v1/p/tidewater/clients/{cast.cleo.pk}/chart",
+        "/api/v1/p/tidewater/clients",
+        "/api/v1/p/tidewater/appointments",
+        "/api/v1/p/tidewater/reports/outcomes",
+    ):
+        response = web.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" in response["Cache-Control"], path
+    assert "no-store" not in web.get("/api/v1/p/tidewater/services").get("Cache-Control", "")
