@@ -58,7 +58,7 @@ def test_the_front_desk_moves_and_cancels_with_reasons_and_reads_the_history(
     from longtide.scheduling.models import Status
 
     page = new_page(viewport)
-    page.goto("/staff/login/")
+    page.goto("/staff/login/?next=/staff/")
     page.get_by_label("Username").fill("frontdesk")
     page.get_by_label("Password").fill("longtide-demo")
     page.get_by_role("button", name="Sign in").click()

@@ -41,7 +41,7 @@ def test_the_front_desk_merges_a_duplicate_found_by_search(
     assert online != marta
 
     page = new_page(viewport)
-    page.goto("/staff/login/")
+    page.goto("/staff/login/?next=/staff/")
     page.get_by_label("Username").fill("frontdesk")
     page.get_by_label("Password").fill("longtide-demo")
     page.get_by_role("button", name="Sign in").click()

@@ -66,7 +66,7 @@ def test_a_new_consent_version_an_override_and_signing_again(
 ) -> None:
     client, visit, intake_path = _client_with_intake(demo_practice)
     page = new_page("desktop")
-    page.goto("/staff/login/")
+    page.goto("/staff/login/?next=/staff/")
     page.get_by_label("Username").fill("owner")
     page.get_by_label("Password").fill("longtide-demo")
     page.get_by_role("button", name="Sign in").click()

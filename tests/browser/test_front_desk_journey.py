@@ -37,7 +37,7 @@ def clients(demo_practice: Practice) -> Client:
 
 
 def _sign_in(page: Page) -> None:
-    page.goto("/staff/login/")
+    page.goto("/staff/login/?next=/staff/")
     page.get_by_label("Username").fill("frontdesk")
     page.get_by_label("Password").fill("longtide-demo")
     page.get_by_role("button", name="Sign in").click()

@@ -40,7 +40,7 @@ LEVELS = {
 
 
 def sign_in(page: Page, username: str) -> None:
-    page.goto("/staff/login/")
+    page.goto("/staff/login/?next=/staff/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("longtide-demo")
     page.get_by_role("button", name="Sign in").click()

@@ -48,7 +48,7 @@ def cleo(demo_practice: Practice) -> Appointment:
 
 
 def sign_in(page: Page, username: str = "frontdesk") -> None:
-    page.goto("/staff/login/")
+    page.goto("/staff/login/?next=/staff/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("longtide-demo")
     page.get_by_role("button", name="Sign in").click()
@@ -195,3 +195,36 @@ def test_everyones_week_shows_each_practitioner_each_day(
     assert_accessible(page)
     screenshot(page, viewport)
     assert console_errors(page) == []
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_a_practitioner_signs_in_to_their_own_day_and_steps_through_it(
+    viewport: str,
+    new_page: Callable[..., Page],
+    cleo: Any,
+    console_errors: Callable[[Page], list[str]],
+    assert_accessible: Callable[[Page], None],
+    screenshot: Callable[..., Path],
+) -> None:
+    page = new_page(viewport)
+    page.goto("/staff/login/")
+    page.get_by_label("Username").fill("maya")
+    page.get_by_label("Password").fill("longtide-demo")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/staff/demo/calendar/\?view=day&by=practitioner&practitioner=\d+$"))
+    expect(page.get_by_role("heading", level=2)).to_contain_text("Maya Okafor")
+    expect(page.get_by_role("link", name="My day")).to_have_attribute("aria-current", "page")
+    assert_accessible(page)
+    day = cleo.start.astimezone(cleo.location.zone).date()
+    shown = timezone.now().astimezone(cleo.location.zone).date()
+    while shown < day:  # one step at a time: each swap brings the next link
+        shown += timedelta(days=1)
+        page.get_by_role("link", name="Next day →").click()
+        expect(page).to_have_url(re.compile(rf"practitioner=\d+&date={shown.isoformat()}"))
+    expect(page.get_by_role("region", name="Maya Okafor", exact=True)).to_have_count(1)
+    expect(page.get_by_role("region", name="Jonah Lindqvist", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name=re.compile("Cleo Park"))).to_be_visible()
+    screenshot(page, f"my-day-{viewport}")
+    page.get_by_role("link", name="By practitioner").click()
+    expect(page.get_by_role("region", name="Jonah Lindqvist", exact=True)).to_have_count(1)
+    assert [e for e in console_errors(page) if "favicon" not in e] == []

@@ -35,7 +35,7 @@ def phone_code(secret: str, *, steps_ahead: int = 0) -> str:
 
 
 def password_step(page: Page, username: str) -> None:
-    page.goto("/staff/login/")
+    page.goto("/staff/login/?next=/staff/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()

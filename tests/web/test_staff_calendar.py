@@ -150,9 +150,11 @@ def test_the_calendar_needs_a_login(client: HttpClient, cast: Cast) -> None:
     assert response.status_code == 302 and response["Location"].startswith("/staff/login/")
 
 
-def test_signing_in_leads_to_the_staff_home_which_links_the_calendar(client: HttpClient, cast: Cast) -> None:
+def test_signing_in_leads_the_front_desk_to_the_calendar_which_the_staff_home_links(
+    client: HttpClient, cast: Cast
+) -> None:
     response = client.post("/staff/login/", {"username": "ben", "password": "pw-ben-123"})
-    assert response.status_code == 302 and response["Location"] == "/staff/"
+    assert response.status_code == 302 and response["Location"] == "/staff/tidewater/calendar/"
     assert 'href="/staff/tidewater/calendar/"' in client.get("/staff/").text
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -66,6 +65,7 @@ from longtide.web.staff.calendar_forms import (
     free_times,
 )
 from longtide.web.staff.calendar_grid import build_grid, day_sources, practice_zone, team_week_sources, week_sources
+from longtide.web.staff.calendar_links import calendar_url, own_practitioner
 from longtide.web.staff.checkins import checkin_panel
 from longtide.web.staff.intake import appointment_panel, calendar_badges
 from longtide.web.staff.notes import calendar_note_marks, note_panel
@@ -79,11 +79,6 @@ def _scoped(practice: Practice) -> AppointmentQuerySet:
     return Appointment.objects.for_practice(practice).select_related(
         "practice", "location", "service", "practitioner", "room", "client", "created_by"
     )
-
-
-def calendar_url(practice: Practice, **params: Any) -> str:
-    query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
-    return reverse("staff-calendar", kwargs={"practice_slug": practice.slug}) + (f"?{query}" if query else "")
 
 
 @member_required(Perm.SCHEDULE_VIEW)
@@ -105,8 +100,11 @@ def day_or_week(request: HttpRequest, practice: Practice) -> HttpResponse:
         practitioner, room = _week_subject(request, practice, by, query)
         sources = week_sources(practice, zone, day, practitioner=practitioner, room=room)
     else:
-        # A day by practitioner already shows everyone side by side.
+        # A day by practitioner shows everyone side by side, or one practitioner's day ("my day").
         sources = day_sources(practice, zone, day, by="room" if by == "room" else "practitioner")
+        if by != "room" and query["practitioner"]:
+            practitioner = get_object_or_404(practice.practitioners.all(), pk=query["practitioner"])
+            sources = [s for s in sources if s.practitioner is not None and s.practitioner.pk == practitioner.pk]
     grid = build_grid(sources, zone, today)
     shown = [b.appointment for c in grid.columns for b in c.blocks if b.appointment is not None]
     calendar_badges(request, practice, shown)
@@ -121,7 +119,16 @@ def day_or_week(request: HttpRequest, practice: Practice) -> HttpResponse:
         "overdue_notes": overdue_notes,
         "zone_name": str(zone),
         "appointment_url_prefix": appointment_url_prefix,
-        **_navigation(practice, view=view, by=by, day=day, today=today, practitioner=practitioner, room=room),
+        **_navigation(
+            practice,
+            view=view,
+            by=by,
+            day=day,
+            today=today,
+            practitioner=practitioner,
+            room=room,
+            own=own_practitioner(practice, request.user),
+        ),
     }
     htmx: HtmxDetails = request.htmx  # type: ignore[attr-defined]  # set by django_htmx's middleware
     # An HTMX navigation swaps just the grid; a history restore after a cache miss needs the page.
@@ -156,10 +163,13 @@ def _navigation(
     today: date,
     practitioner: Practitioner | None,
     room: Room | None,
+    own: Practitioner | None,
 ) -> dict[str, Any]:
     step = timedelta(days=7 if view == "week" else 1)
     subject = {"practitioner": practitioner.pk if practitioner else None, "room": room.pk if room else None}
-    here = {"view": view, "by": by, **(subject if view == "week" else {})}
+    # A week always has a subject; a day has one only when it is one practitioner's day.
+    here = {"view": view, "by": by, **subject}
+    one_day = view == "day" and practitioner is not None
     if view == "week":
         title = str(_("Week of %(day)s") % {"day": day_year_label(day)})
         if practitioner or room:
@@ -168,6 +178,8 @@ def _navigation(
             title += " · " + str(_("Everyone"))
     else:
         title = day_year_label(day) + (" · " + str(_("Today")) if day == today else "")
+        if one_day and practitioner is not None:
+            title += f" · {practitioner.display_name}"
     return {
         "view": view,
         "by": by,
@@ -182,11 +194,22 @@ def _navigation(
         "prev_url": calendar_url(practice, **here, date=day - step),
         "next_url": calendar_url(practice, **here, date=day + step),
         "today_url": calendar_url(practice, **here, date=today),
-        "day_url": calendar_url(practice, view="day", by="practitioner" if by == "team" else by, date=day),
+        "day_url": calendar_url(
+            practice,
+            view="day",
+            by="practitioner" if by == "team" else by,
+            date=day,
+            practitioner=practitioner.pk if by == "practitioner" and practitioner is not None else None,
+        ),
         "week_url": calendar_url(practice, view="week", by=by, date=day, **subject),
         "by_practitioner_url": calendar_url(practice, view=view, by="practitioner", date=day),
         "by_room_url": calendar_url(practice, view=view, by="room", date=day),
         "team_week_url": calendar_url(practice, view="week", by="team", date=day),
+        "one_practitioner_day": one_day,
+        "my_day_url": calendar_url(practice, view="day", by="practitioner", practitioner=own.pk, date=day)
+        if own is not None
+        else None,
+        "is_my_day": one_day and own is not None and practitioner == own,
     }
 
 

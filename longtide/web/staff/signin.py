@@ -23,7 +23,6 @@ from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -47,6 +46,7 @@ from longtide.audit.trail import Origin
 from longtide.practice.models import Practice, StaffMembership
 from longtide.web.session_activity import IDLE_SIGNOUT_KEY
 from longtide.web.staff.account_forms import AppCodeForm, RecoveryCodeForm
+from longtide.web.staff.home import landing_url
 
 PENDING_KEY = "_longtide_second_factor"
 PENDING_SECONDS = 5 * 60
@@ -72,9 +72,13 @@ class StaffLoginView(auth_views.LoginView):
         response["Retry-After"] = str(refused.retry_after)
         return response
 
+    def get_default_redirect_url(self) -> str:
+        # Reached when signed in already (redirect_authenticated_user) and no page was asked for.
+        return landing_url(self.request.user)
+
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
-        next_url = self.get_success_url()
+        next_url = self.get_redirect_url() or landing_url(user)
         if has_two_factor(user):
             # Not signed in yet: a new session key, then the second step.
             self.request.session.cycle_key()
@@ -184,7 +188,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
         elif device := verify_app_code(user=user, code=form.cleaned_data["code"]):
             give_back_attempt(request, user.get_username())
             finish_sign_in(request, user, device)
-            return redirect(_safe_next(request, pending.get("next")))
+            return redirect(_safe_next(request, pending.get("next"), user))
         elif _wrong_code(request, pending, user):
             return redirect("staff-login")
         else:
@@ -233,9 +237,9 @@ def login_recovery(request: HttpRequest) -> HttpResponse:
     return render(request, "web/staff/login_recovery.html", {"form": form})
 
 
-def _safe_next(request: HttpRequest, next_url: object) -> str:
+def _safe_next(request: HttpRequest, next_url: object, user: User) -> str:
     if isinstance(next_url, str) and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return next_url
-    return reverse("staff-home")
+    return landing_url(user)
