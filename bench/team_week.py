@@ -119,7 +119,9 @@ def main() -> None:
             "grid": laid,
             "zone_name": str(zone),
             "appointment_url_prefix": prefix,
-            **_navigation(practice, view="week", by="team", day=monday, today=today, practitioner=None, room=None),
+            **_navigation(
+                practice, view="week", by="team", day=monday, today=today, practitioner=None, room=None, own=None
+            ),
         }
         return render_to_string("web/staff/calendar.html#calendar", context, request=request)
 

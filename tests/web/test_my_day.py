@@ -103,7 +103,7 @@ def test_my_day_shows_only_my_column_and_its_navigation_keeps_it(
     everyone = client.get(calendar(), {"date": "2026-06-02"}).text
     assert _headings(everyone) == ["Ana Silva", "Bo Lind"]
     assert "Eli Moss" in everyone and "Fay Moss" in everyone
-    mine = client.get(calendar(), {"date": "2026-06-02", "by": "practitioner", "practitioner": cast.ana.pk}).text
+    mine = client.get(calendar(), {"date": "2026-06-02", "by": "practitioner", "practitioner": str(cast.ana.pk)}).text
     assert _headings(mine) == ["Ana Silva"]
     assert "Eli Moss" in mine and "Fay Moss" not in mine
     assert "Tuesday 2 June 2026 · Ana Silva" in mine
@@ -120,7 +120,7 @@ def test_the_front_desk_sees_one_practitioners_day_without_a_my_day_link(
 ) -> None:
     client.force_login(cast.ben_user)
     bo = two_days[1].practitioner
-    page = client.get(calendar(), {"date": "2026-06-02", "practitioner": bo.pk}).text
+    page = client.get(calendar(), {"date": "2026-06-02", "practitioner": str(bo.pk)}).text
     assert _headings(page) == ["Bo Lind"] and "Fay Moss" in page and "Eli Moss" not in page
     assert ">My day<" not in page
     home = client.get("/staff/").text
