@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from longtide.clients.models import Client
 from longtide.intake.form import REASONS
 from longtide.intake.models import ConsentDocument, Flag, Intake, IntakeStatus, Signature, VisitCheck
@@ -47,24 +49,24 @@ class Summary:
     @property
     def front_desk_label(self) -> str:
         if self.held:
-            return "Held: the practitioner must review before the session"
+            return _("Held: the practitioner must review before the session")
         if self.needs_review:
-            return "Needs the practitioner's review before the session"
+            return _("Needs the practitioner's review before the session")
         if not self.intake_done:
-            return "Intake not done" if not self.intake_started else "Intake started, not sent"
+            return _("Intake not done") if not self.intake_started else _("Intake started, not sent")
         if not self.consent_current:
-            return "Consent needed"
-        return "Intake and consent done"
+            return _("Consent needed")
+        return _("Intake and consent done")
 
     @property
     def clinical_label(self) -> str:
         level = self.open_level
         if level == Level.EMERGENCY:
-            return "Held: EMERGENCY flag to acknowledge"
+            return _("Held: EMERGENCY flag to acknowledge")
         if level == Level.REFER:
-            return "Needs review: REFER flag to acknowledge"
+            return _("Needs review: REFER flag to acknowledge")
         if level == Level.PRECAUTION:
-            return "PRECAUTION flag to acknowledge"
+            return _("PRECAUTION flag to acknowledge")
         return self.front_desk_label
 
 
