@@ -177,3 +177,33 @@ def test_a_bad_id_is_a_404_not_a_500(cast: Cast, visit: Callable[..., Any]) -> N
     ):
         assert olga.get(path).status_code == 404, path
     assert not AuditEvent.objects.filter(action="print").exclude(object_id=str(note.pk)).exists()
+
+
+def test_a_note_written_with_the_practices_own_fields_downloads_with_them(
+    cast: Cast, visit: Callable[..., Any]
+) -> None:
+    """The PDF follows the note's own template version, as the print page does (no list of fields in
+    the PDF code: it lays out the print template)."""
+    from tests.notes.test_note_fields import OWN, PAGE, page_data, start
+    from tests.notes.test_note_pages import form_data, url
+
+    owner = signed_in(cast.olga_user)
+    assert owner.post(PAGE, page_data(owner, **OWN)).status_code == 302
+    note = start(cast, visit(days_ago=1))
+    signed = signed_in(cast.ana_user).post(
+        url(note.appointment, "sign/"),
+        form_data(
+            note,
+            objective="Jaw deviates left on opening.",
+            x_mouth_opening_second_measure="31,5",
+            x_home_practice_given="Tongue rests on the palate,\ntwice a day.",
+            impression_rhythm="Slow and full.",
+        ),
+    )
+    assert signed.status_code == 302
+    note.refresh_from_db()
+    text = pdf_text(owner.get(_pdf_url(note)))
+    assert "Mouth opening, second measure: 31.5 mm (measured)" in text
+    assert "Home practice given: Tongue rests on the palate, twice a day." in text
+    assert "Practitioner impression — palpation findings" in text and "Cranial rhythm: Slow and full." in text
+    assert note.content_hash in text
