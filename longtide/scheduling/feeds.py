@@ -22,6 +22,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from longtide.practice.models import FeedNames, Practitioner
 from longtide.scheduling.ics import FeedEvent, feed_ics
@@ -61,7 +62,7 @@ def new_feed(practitioner: Practitioner, *, by: User | None, now: datetime | Non
     """Give the practitioner a new feed URL; the old one (if any) stops working at once."""
     now = now or timezone.now()
     nonce = secrets.token_urlsafe(16)
-    for _ in range(3):
+    for _attempt in range(3):
         try:
             with transaction.atomic():
                 CalendarFeed.objects.live().filter(practitioner=practitioner).update(revoked_at=now, revoked_by=by)
@@ -111,7 +112,7 @@ def feed_events(practitioner: Practitioner, *, now: datetime) -> list[FeedEvent]
         .select_related("service", "location", "room", "client")
         .order_by("start")[:MAX_EVENTS]
     )
-    label = practice.calendar_feed_label.strip() or "Client"
+    label = practice.calendar_feed_label.strip() or _("Client")
     events = []
     for visit in appointments:
         if visit.status == Status.HELD and not visit.holds_time(now):
@@ -122,7 +123,7 @@ def feed_events(practitioner: Practitioner, *, now: datetime) -> list[FeedEvent]
             who = _initials(visit.client.first_name, visit.client.last_name) or label
         summary = f"{who} · {visit.service.name}"
         if held:
-            summary = f"Held (unconfirmed) · {visit.service.name}"
+            summary = _("Held (unconfirmed) · %(service)s") % {"service": visit.service.name}
         staff_path = reverse("staff-appointment", kwargs={"practice_slug": practice.slug, "pk": visit.pk})
         events.append(
             FeedEvent(

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
 
 from longtide.scheduling.models import Appointment, AppointmentEvent, Channel, EventKind, Source
 
@@ -96,12 +97,16 @@ def record_expired(appointment_ids: Iterable[int], *, now: datetime, reason: str
 def who(event: AppointmentEvent) -> str:
     """The actor as the history shows it: a person's name, or what acted for nobody in particular."""
     if event.by_name:
-        return event.by_name if event.channel == Channel.STAFF else f"{event.by_name}, through the API"
+        return (
+            event.by_name
+            if event.channel == Channel.STAFF
+            else _("%(name)s, through the API") % {"name": event.by_name}
+        )
     return {
-        Channel.STAFF: "A staff member",
-        Channel.ONLINE: "The client, booking online",
-        Channel.MANAGE_LINK: "The client via manage link",
-        Channel.API: "The client, through the API",
-        Channel.WAITLIST: "The waitlist (a freed time offered)",
-        Channel.SYSTEM: "The system",
-    }.get(Channel(event.channel), "The system")
+        Channel.STAFF: _("A staff member"),
+        Channel.ONLINE: _("The client, booking online"),
+        Channel.MANAGE_LINK: _("The client via manage link"),
+        Channel.API: _("The client, through the API"),
+        Channel.WAITLIST: _("The waitlist (a freed time offered)"),
+        Channel.SYSTEM: _("The system"),
+    }.get(Channel(event.channel), _("The system"))
