@@ -159,6 +159,10 @@ def test_a_new_version_shapes_new_notes_and_old_notes_keep_theirs(cast: Cast, vi
     hashed = {k: v for k, v in one.items() if k not in outside}
     assert content_hash(hashed, fmt=one["hash_format"]) == note.content_hash
 
+    # The client's notes list finds it by what was typed in an own field.
+    found = ana.get(f"/staff/tidewater/clients/{cast.cleo.pk}/notes/", {"q": "PALATE"})
+    assert [n.pk for n in found.context["notes"]] == [note.pk]
+
     # The record export (an access request) carries the values and the fields they were written with.
     exported = signed_in(cast.olga_user).get(f"/staff/tidewater/clients/{cast.cleo.pk}/chart/export/").text
     assert "x_home_practice_given: Tongue rests on the palate" in exported and "Home practice given" in exported

@@ -413,6 +413,8 @@ def client_notes(request: HttpRequest, practice: Practice, pk: int) -> HttpRespo
         words = Q()
         for name in ("subjective", "since_last", "objective", "client_response", "assessment", "plan"):
             words |= Q(**{f"{name}__icontains": query})
+        # A practice's own fields too (the JSON's text: values, and the fields' keys).
+        words |= Q(extra__icontains=query)
         notes = notes.filter(words | Q(addenda__text__icontains=query)).distinct()
     page = Paginator(notes, NOTES_PER_PAGE).get_page(request.GET.get("page"))
     listed = list(page.object_list)
