@@ -183,6 +183,21 @@ def test_the_day_view_shows_an_appointment_at_its_local_time(
     assert "Working 9:00 AM–5:00 PM" in page
 
 
+def test_the_calendar_steps_through_days_and_weeks_with_the_shared_week_nav(client: HttpClient, cast: Cast) -> None:
+    """One navigation for the calendar, the booking times and the hours preview (web/_week_nav.html):
+    the calendar's adds a Today link, and its links replace the calendar in place (htmx)."""
+    staff = as_user(client, cast.ben_user)
+    day = staff.get(calendar(), {"date": "2026-06-02"}).text
+    nav = re.search(r'<nav class="week-nav cal-nav" aria-label="Dates">(.*?)</nav>', day, re.S)
+    assert nav is not None
+    links = re.findall(r'<a href="([^"]+)" class="button secondary" hx-get="\1"[^>]*>([^<]+)</a>', nav.group(1))
+    assert [text for _url, text in links] == ["← Previous day", "Today", "Next day →"]
+    assert "date=2026-06-01" in links[0][0] and "date=2026-06-03" in links[2][0]
+    assert 'hx-target="#calendar"' in nav.group(1)
+    week = staff.get(calendar(), {"view": "week", "date": "2026-06-04"}).text
+    assert "← Previous week" in week and "Next week →" in week
+
+
 def test_the_day_view_by_room_has_a_column_per_room(client: HttpClient, cast: Cast, booked: Appointment) -> None:
     page = as_user(client, cast.ben_user).get(calendar(), {"date": "2026-06-02", "by": "room"}).text
     assert re.search(r"<h3[^>]*>Willow", page) and re.search(r"<h3[^>]*>Cedar", page)
