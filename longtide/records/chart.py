@@ -22,6 +22,7 @@ from longtide.audit.trail import Actor, Origin, record
 from longtide.checkins.models import CheckIn
 from longtide.clients.models import Client
 from longtide.lib.text import CONTROL_MESSAGE, has_control, one_line
+from longtide.notes.models import SessionNote
 from longtide.practice.access import Basis, ChartAccess, chart_access, with_supervisors
 from longtide.practice.models import Practice
 from longtide.records.models import BreakGlass
@@ -115,12 +116,13 @@ def access_to(
     if client.practice_id != practice.pk:
         return None, None
     grant = open_grant(user, client, now)
-    access = chart_access(
-        user,
-        practice,
-        care_team_user_ids=with_supervisors(practice, care_team_user_ids(client.pk)),
-        break_glass_open=grant is not None,
+    team = with_supervisors(practice, care_team_user_ids(client.pk))
+    # Whoever a student's note names to co-sign it (when the student signed) stays in the care of
+    # that client after the student's supervisor changes: the note waits for them (or an owner).
+    team |= set(
+        SessionNote.objects.filter(client=client, cosign_by__isnull=False).values_list("cosign_by_id", flat=True)
     )
+    access = chart_access(user, practice, care_team_user_ids=team, break_glass_open=grant is not None)
     return access, grant if access is not None and access.basis == Basis.BREAK_GLASS else None
 
 

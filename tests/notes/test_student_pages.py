@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client as HttpClient
 from django.utils import timezone
 
@@ -218,3 +219,23 @@ def test_a_cosignature_missing_past_the_practices_days_is_overdue_for_the_superv
     cast.tidewater.save()
     ana.post(url(late.appointment, "cosign/"))
     assert 'id="overdue-notes"' not in ana.get("/staff/tidewater/calendar/").text
+
+
+def test_the_supervisor_named_on_a_note_still_cosigns_it_after_the_student_changes_supervisor(
+    cast: Any, sam: Any, signed_by_sam: tuple[Any, SessionNote]
+) -> None:
+    """The note names who co-signs it (cosign_by, when the student signed); that person keeps the
+    reading of that client's chart it needs, as the to-do list that shows them the note promises."""
+    from longtide.practice.models import Practitioner, Role, StaffMembership
+
+    appointment, note = signed_by_sam
+    bob = get_user_model().objects.create_user("bob", "bob@tidewater.test", "pw-bob-123456")
+    Practitioner.objects.create(practice=cast.tidewater, user=bob, display_name="Bob Lee", slug="bob-lee")
+    StaffMembership.objects.create(practice=cast.tidewater, user=bob, role=Role.PRACTITIONER)
+    StaffMembership.objects.filter(user=sam).update(supervisor=bob)
+    ana = signed_in(cast.ana_user)
+    assert url(appointment) in ana.get("/staff/tidewater/notes/").text
+    page = ana.get(url(appointment))
+    assert page.status_code == 200 and 'id="cosign-button"' in page.text
+    assert ana.post(url(appointment, "cosign/")).status_code == 302
+    assert NoteCosignature.objects.get(note=note).cosigner == cast.ana_user
