@@ -128,6 +128,15 @@ def test_a_practitioner_writes_signs_and_amends_a_note_and_the_owner_prints_it(
     expect(owner.get_by_role("button", name="Add the addendum")).to_be_hidden()
     screenshot(owner, "print")
     assert owner.pdf(format="A4")[:4] == b"%PDF"
+    owner.emulate_media(media="screen")
+    with owner.expect_download() as downloading:  # the server's own PDF, from the note's link
+        owner.locator("#pdf-link").click()
+    download = downloading.value
+    assert download.suggested_filename == f"session-note-{note.pk}.pdf"
+    assert Path(download.path()).read_bytes()[:5] == b"%PDF-"
+    from longtide.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="print", object_id=str(note.pk), detail="PDF download").count() == 1
     assert console_errors(owner) == []
 
 
