@@ -24,6 +24,7 @@ from datetime import datetime
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from longtide.audit.models import Action
 from longtide.audit.trail import Actor, record
@@ -39,16 +40,16 @@ MERGE_OBJECT = "client_merge"
 
 # What the preview calls each thing that moves (anything else: its model's plural name).
 LABELS = {
-    "scheduling.appointment": "appointments",
-    "intake.intake": "intake forms",
-    "intake.flag": "safety flags (the care team's to read)",
-    "intake.signature": "consent signatures",
-    "intake.intakelink": "intake links",
-    "intake.visitcheck": "before-visit checks",
-    "notes.sessionnote": "session note drafts",
-    "records.breakglass": "break-glass grants",
-    "records.legalhold": "legal holds",
-    "checkins.checkin": "after-session check-ins (the care team's to read)",
+    "scheduling.appointment": gettext_lazy("appointments"),
+    "intake.intake": gettext_lazy("intake forms"),
+    "intake.flag": gettext_lazy("safety flags (the care team's to read)"),
+    "intake.signature": gettext_lazy("consent signatures"),
+    "intake.intakelink": gettext_lazy("intake links"),
+    "intake.visitcheck": gettext_lazy("before-visit checks"),
+    "notes.sessionnote": gettext_lazy("session note drafts"),
+    "records.breakglass": gettext_lazy("break-glass grants"),
+    "records.legalhold": gettext_lazy("legal holds"),
+    "checkins.checkin": gettext_lazy("after-session check-ins (the care team's to read)"),
 }
 # Relations that are the merge's own bookkeeping, not the person's records.
 NOT_MOVED = {("clients.client", "merged_into"), ("records.clientmerge", "kept"), ("records.clientmerge", "merged")}
@@ -66,6 +67,8 @@ class MergePreview:
     duplicate: Client
     # (label, count) of what moves, in a stable order; messages follow their appointments.
     moves: list[tuple[str, int]] = field(default_factory=list)
+    # The same as (model label, count): what the fingerprint covers, in any language.
+    moved: list[tuple[str, int]] = field(default_factory=list)
     messages: int = 0
     filled: list[str] = field(default_factory=list)  # details the kept record takes ("email", "phone")
     refusal: str | None = None
@@ -73,7 +76,7 @@ class MergePreview:
     @property
     def fingerprint(self) -> str:
         """What the confirmation was shown: a merge whose records changed meanwhile is shown again."""
-        shown = [self.kept.pk, self.duplicate.pk, self.moves, self.filled, self.duplicate.email, self.kept.email]
+        shown = [self.kept.pk, self.duplicate.pk, self.moved, self.filled, self.duplicate.email, self.kept.email]
         return hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:32]
 
 
@@ -104,7 +107,8 @@ def preview(kept: Client, duplicate: Client) -> MergePreview:
     for model, name in _relations():
         count = model._default_manager.filter(**{name: duplicate}).count()
         if count:
-            shown.moves.append((LABELS.get(model._meta.label_lower, str(model._meta.verbose_name_plural)), count))
+            shown.moves.append((str(LABELS.get(model._meta.label_lower, model._meta.verbose_name_plural)), count))
+            shown.moved.append((model._meta.label_lower, count))
     ids = list(Appointment.objects.filter(client=duplicate).values_list("pk", flat=True))
     from longtide.notifications.models import Message
 
@@ -119,24 +123,24 @@ def _refusal(kept: Client, duplicate: Client) -> str | None:
     if kept.practice_id != duplicate.practice_id:
         return _("These records are not in the same practice.")
     if duplicate.merged_into_id:
-        return f"{duplicate.full_name} was already merged into another record."
+        return _("%(name)s was already merged into another record.") % {"name": duplicate.full_name}
     if kept.merged_into_id:
-        return f"{kept.full_name} was merged into another record: merge into that one."
+        return _("%(name)s was merged into another record: merge into that one.") % {"name": kept.full_name}
     erased = next((c for c in (kept, duplicate) if c.contact_erased_at is not None), None)
     if erased is not None:
-        return (
-            f"{erased.full_name}'s contact details were erased at the client's request, so this record is not "
+        return _(
+            "%(name)s's contact details were erased at the client's request, so this record is not "
             "merged (a merge could bring an erased address or number back)."
-        )
+        ) % {"name": erased.full_name}
     if SessionNote.objects.filter(client=duplicate, status=NoteStatus.SIGNED).exists():
-        return (
-            f"{duplicate.full_name}'s record has signed session notes, and a signed note cannot move to "
+        return _(
+            "%(name)s's record has signed session notes, and a signed note cannot move to "
             "another record (its signature covers whose note it is). Keep that record instead: open it "
             "and merge this one into it."
-        )
+        ) % {"name": duplicate.full_name}
     drafts = Intake.objects.filter(status="draft")
     if drafts.filter(client=kept).exists() and drafts.filter(client=duplicate).exists():
-        return (
+        return _(
             "Both records have an unfinished intake form, and a client has one at a time. Ask the client to "
             "finish one of them (or send a new link from the record kept), then merge."
         )
