@@ -144,6 +144,9 @@ def test_entries_that_do_not_fit_are_answered_each_and_bad_bodies_get_a_clear_4x
     base = f"/p/tidewater/diary/{token}/sync/"
     assert web.post(base, {"entries": "x"}).status_code == 415  # a form post: not JSON
     assert web.post(base, "{not json", content_type="application/json").json()["code"] == "malformed_json"
+    # A list with one entry that is not even an entry takes none of it (a 400 stores nothing).
+    half = _post(web, token, [_entry(day - timedelta(days=5), {"headache": "0"}), {"id": "x"}])
+    assert half.status_code == 400 and not DiaryEntry.objects.filter(day=day - timedelta(days=5)).exists()
     nested = web.post(base, '{"entries": ' + "[" * 5000, content_type="application/json")  # under 64 KB
     assert nested.status_code == 400 and nested.json()["code"] == "malformed_json"
     assert web.get(base).status_code == 405

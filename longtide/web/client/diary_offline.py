@@ -184,11 +184,11 @@ def sync(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
         return _problem(400, "too_many", _("Too much at once: send at most %(n)d days.") % {"n": MAX_ENTRIES})
     by = Actor(None, "client", Origin.of(request), Via.WEB)
     results: list[dict[str, Any]] = []
-    for raw in entries:
-        checked = _entry(raw)
-        if isinstance(checked, str):
-            return _problem(400, "bad_request", checked)
-        sync_id, day, data, seen = checked
+    # Every entry is checked before any is stored: a 400 means nothing of the list was taken.
+    checked = [_entry(raw) for raw in entries]
+    if problems := [c for c in checked if isinstance(c, str)]:
+        return _problem(400, "bad_request", problems[0])
+    for sync_id, day, data, seen in (c for c in checked if not isinstance(c, str)):
         result: dict[str, Any] = {"id": str(sync_id), "day": day.isoformat(), "message": "", "errors": {}}
         try:
             synced = sync_diary_day(link=link, day=day, data=data, sync_id=sync_id, seen=seen, by=by, now=now)
