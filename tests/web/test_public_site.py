@@ -28,7 +28,7 @@ def test_the_root_lists_practices_when_there_are_several(client: HttpClient, cas
 def test_the_home_page_explains_cst_honestly(client: HttpClient) -> None:
     seed_demo()
     page = client.get("/p/demo/").text
-    assert "<main" in page and 'lang="en"' in page
+    assert "<main" in page and 'lang="en-us"' in page  # the language the page is written in
     for heading in ["What craniosacral therapy is", "Styles of practice", "What to expect in a session"]:
         assert heading in page
     assert "may help some people" in page
