@@ -626,7 +626,8 @@ class CancelIn(Schema):
     "or expired one. `completed` needs the client's current treatment consent, or an `override_reason` from the "
     "session's practitioner or an owner (403 otherwise), recorded in the history and the audit trail. Marking "
     "the status it already has changes nothing. 409 codes: `not_started`, `not_markable`, `consent_needed`, "
-    "`changed_meanwhile`. Every role may mark.",
+    "`override_not_needed` (an `override_reason` with `no_show`), `changed_meanwhile`; 422 `override_reason` "
+    "(empty, too long, or with control characters but tab and new lines). Every role may mark.",
 )
 def appointment_mark(request: HttpRequest, slug: Slug, appointment_id: PathId, payload: MarkIn) -> AppointmentOut:
     practice, row = _member(request, slug, Perm.SCHEDULE_BOOK)
