@@ -25,22 +25,29 @@ FUTURE_YEARS = 10  # a practice's own date question: at most this many years ahe
 PHONE = re.compile(r"^[0-9+() .\-]{6,25}$")
 
 REASONS: tuple[tuple[str, str], ...] = (
-    (Concern.STRESS_ANXIETY, "Stress, tension or anxiety"),
-    (Concern.HEADACHE, "Headaches or migraines"),
-    (Concern.NECK_BACK_PAIN, "Neck or back pain"),
-    (Concern.TMJ, "Jaw pain or TMJ"),
-    (Concern.SHOULDER, "Shoulder pain"),
-    (Concern.PMS_CRAMPS, "PMS and period cramps"),
-    (Concern.FIBROMYALGIA, "Fibromyalgia"),
-    (Concern.FATIGUE, "Fatigue"),
-    (Concern.SLEEP, "Sleep problems"),
-    (Concern.NERVOUS_SYSTEM_REGULATION, "Feeling on edge or hard to settle (“nervous system regulation”)"),
-    (Concern.INJURY_RECOVERY, "Recovery from an injury"),
-    (Concern.TRAUMA_RECOVERY, "Recovery from trauma"),
-    (Concern.OTHER, "Something else"),
+    (Concern.STRESS_ANXIETY, gettext_noop("Stress, tension or anxiety")),
+    (Concern.HEADACHE, gettext_noop("Headaches or migraines")),
+    (Concern.NECK_BACK_PAIN, gettext_noop("Neck or back pain")),
+    (Concern.TMJ, gettext_noop("Jaw pain or TMJ")),
+    (Concern.SHOULDER, gettext_noop("Shoulder pain")),
+    (Concern.PMS_CRAMPS, gettext_noop("PMS and period cramps")),
+    (Concern.FIBROMYALGIA, gettext_noop("Fibromyalgia")),
+    (Concern.FATIGUE, gettext_noop("Fatigue")),
+    (Concern.SLEEP, gettext_noop("Sleep problems")),
+    (
+        Concern.NERVOUS_SYSTEM_REGULATION,
+        gettext_noop("Feeling on edge or hard to settle (“nervous system regulation”)"),
+    ),
+    (Concern.INJURY_RECOVERY, gettext_noop("Recovery from an injury")),
+    (Concern.TRAUMA_RECOVERY, gettext_noop("Recovery from trauma")),
+    (Concern.OTHER, gettext_noop("Something else")),
 )
 REASON_KEYS = frozenset(str(key) for key, _label in REASONS)
-BODYWORK = (("none", "No"), ("cst", "Yes, craniosacral therapy"), ("other", "Yes, other bodywork or massage"))
+BODYWORK = (
+    ("none", gettext_noop("No")),
+    ("cst", gettext_noop("Yes, craniosacral therapy")),
+    ("other", gettext_noop("Yes, other bodywork or massage")),
+)
 KINDS = frozenset({"text", "longtext", "date", "phone", "yesno", "choice"})
 
 
@@ -93,19 +100,19 @@ ABOUT = Step(
     gettext_noop("About you"),
     gettext_noop("So we know who is coming and whom to call if you feel unwell during a visit."),
     (
-        Field("date_of_birth", "Date of birth", "date", help="For example 1985-04-23."),
-        Field("phone", "Your phone number", "phone", required=False),
-        Field("emergency_name", "Emergency contact: name"),
-        Field("emergency_relationship", "Emergency contact: how you know them", required=False),
-        Field("emergency_phone", "Emergency contact: phone", "phone"),
+        Field("date_of_birth", gettext_noop("Date of birth"), "date", help=gettext_noop("For example 1985-04-23.")),
+        Field("phone", gettext_noop("Your phone number"), "phone", required=False),
+        Field("emergency_name", gettext_noop("Emergency contact: name")),
+        Field("emergency_relationship", gettext_noop("Emergency contact: how you know them"), required=False),
+        Field("emergency_phone", gettext_noop("Emergency contact: phone"), "phone"),
         Field(
             "guardian_name",
-            "Parent or guardian: full name",
+            gettext_noop("Parent or guardian: full name"),
             required=False,
-            help="Needed if the client is under 18: a parent or guardian fills in and signs this form.",
+            help=gettext_noop("Needed if the client is under 18: a parent or guardian fills in and signs this form."),
         ),
-        Field("guardian_relationship", "Parent or guardian: relationship to the client", required=False),
-        Field("guardian_phone", "Parent or guardian: phone", "phone", required=False),
+        Field("guardian_relationship", gettext_noop("Parent or guardian: relationship to the client"), required=False),
+        Field("guardian_phone", gettext_noop("Parent or guardian: phone"), "phone", required=False),
     ),
 )
 REASONS_STEP = Step(
@@ -116,8 +123,12 @@ REASONS_STEP = Step(
         "could be) and choose the one that matters most to you."
     ),
     (
-        Field("other_reason", "If something else: what is it?", required=False),
-        Field("goals", "What would you like to be different after your sessions? (in your own words)", "longtext"),
+        Field("other_reason", gettext_noop("If something else: what is it?"), required=False),
+        Field(
+            "goals",
+            gettext_noop("What would you like to be different after your sessions? (in your own words)"),
+            "longtext",
+        ),
     ),
 )
 HEALTH = Step(
@@ -125,15 +136,20 @@ HEALTH = Step(
     gettext_noop("Your health"),
     gettext_noop("Your practitioner reads this before your first session. Leave blank anything that does not apply."),
     (
-        Field("health_history", "Health conditions, operations or injuries we should know about", "longtext", False),
-        Field("medications", "Medicines and supplements you take", "longtext", False),
+        Field(
+            "health_history",
+            gettext_noop("Health conditions, operations or injuries we should know about"),
+            "longtext",
+            False,
+        ),
+        Field("medications", gettext_noop("Medicines and supplements you take"), "longtext", False),
         Field(
             "previous_bodywork",
-            "Have you had craniosacral therapy or other bodywork before?",
+            gettext_noop("Have you had craniosacral therapy or other bodywork before?"),
             "choice",
             choices=BODYWORK,
         ),
-        Field("previous_bodywork_notes", "If yes: how did it go?", "longtext", False),
+        Field("previous_bodywork_notes", gettext_noop("If yes: how did it go?"), "longtext", False),
     ),
 )
 SCREEN = Step(

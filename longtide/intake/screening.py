@@ -84,16 +84,20 @@ SHIPPED: tuple[Item, ...] = (
     # Right now: the emergencies first.
     _q(
         "thunderclap",
-        "In the last four weeks, have you had a sudden, very severe headache that peaked within a minute, "
-        "or the worst headache of your life?",
+        gettext_noop(
+            "In the last four weeks, have you had a sudden, very severe headache that peaked within a minute, "
+            "or the worst headache of your life?"
+        ),
         E,
         "Thunderclap or worst-ever headache",
         "snnoop.thunderclap",
     ),
     _q(
         "neuro_symptoms",
-        "In the last few weeks, have you had weakness, numbness, a drooping face, trouble speaking, loss of "
-        "vision, confusion, fainting or a seizure — with or without a headache?",
+        gettext_noop(
+            "In the last few weeks, have you had weakness, numbness, a drooping face, trouble speaking, loss of "
+            "vision, confusion, fainting or a seizure — with or without a headache?"
+        ),
         E,
         "Headache with neurological symptoms",
         "snnoop.neuro_deficit",
@@ -101,7 +105,7 @@ SHIPPED: tuple[Item, ...] = (
     ),
     _q(
         "fever_neck_rash",
-        "Do you have a fever together with a headache, a stiff neck or a rash?",
+        gettext_noop("Do you have a fever together with a headache, a stiff neck or a rash?"),
         E,
         "Fever with headache, stiff neck or rash",
         "cst.fever_headache_stiff_neck",
@@ -109,50 +113,58 @@ SHIPPED: tuple[Item, ...] = (
     ),
     _q(
         "head_injury_symptoms",
-        "Since a blow to the head or a fall, have you had vomiting, a headache that keeps getting worse, "
-        "confusion, unusual sleepiness or a seizure?",
+        gettext_noop(
+            "Since a blow to the head or a fall, have you had vomiting, a headache that keeps getting worse, "
+            "confusion, unusual sleepiness or a seizure?"
+        ),
         E,
         "Head injury with worsening symptoms",
         "cst.head_injury_symptoms",
     ),
     _q(
         "headache_after_injury",
-        "Did a headache start after a blow to the head or a fall in the last few weeks?",
+        gettext_noop("Did a headache start after a blow to the head or a fall in the last few weeks?"),
         E,
         "Headache after a head injury",
         "snnoop.post_traumatic",
     ),
     _q(
         "red_eye",
-        "Do you have a painful red eye, or do you see haloes around lights?",
+        gettext_noop("Do you have a painful red eye, or do you see haloes around lights?"),
         E,
         "Painful red eye or haloes",
         "snnoop.red_eye",
     ),
     _q(
         "neck_dizzy",
-        "Do you have neck pain together with dizziness, double vision, or trouble speaking or swallowing?",
+        gettext_noop(
+            "Do you have neck pain together with dizziness, double vision, or trouble speaking or swallowing?"
+        ),
         E,
         "Neck pain with dizziness, double vision, speech or swallowing trouble",
         "extra.neck_dizziness",
     ),
     _q(
         "saddle_bladder",
-        "Do you have numbness around your bottom or genitals, or new trouble controlling your bladder or bowels?",
+        gettext_noop(
+            "Do you have numbness around your bottom or genitals, or new trouble controlling your bladder or bowels?"
+        ),
         E,
         "Saddle numbness or new bladder/bowel trouble",
         "extra.saddle_numbness",
     ),
     _q(
         "chest_exertion",
-        "Do you get jaw or shoulder pain when you exert yourself, together with chest discomfort or tightness?",
+        gettext_noop(
+            "Do you get jaw or shoulder pain when you exert yourself, together with chest discomfort or tightness?"
+        ),
         E,
         "Jaw or shoulder pain on exertion with chest discomfort",
         "extra.cardiac",
     ),
     _q(
         "self_harm",
-        "Are you having thoughts of harming yourself or of ending your life?",
+        gettext_noop("Are you having thoughts of harming yourself or of ending your life?"),
         E,
         "Thoughts of self-harm: crisis protocol",
         "extra.self_harm",
@@ -161,67 +173,81 @@ SHIPPED: tuple[Item, ...] = (
     # Medical clearance before treatment.
     _q(
         "stroke_recent",
-        "In the last 12 months, have you had a stroke, a bleed in the brain, or a “mini-stroke” (TIA)?",
+        gettext_noop("In the last 12 months, have you had a stroke, a bleed in the brain, or a “mini-stroke” (TIA)?"),
         R,
         "Recent stroke, brain bleed or TIA",
         "cst.stroke_recent",
     ),
     _q(
         "aneurysm",
-        "Have you been told you have a brain aneurysm or an AVM (a tangle of blood vessels in the brain) that "
-        "has not been treated?",
+        gettext_noop(
+            "Have you been told you have a brain aneurysm or an AVM (a tangle of blood vessels in the brain) that "
+            "has not been treated?"
+        ),
         R,
         "Known unsecured aneurysm or AVM",
         "cst.aneurysm_avm",
     ),
     _q(
         "head_injury_recent",
-        "In the last three months, have you had a skull fracture, a concussion or a hard blow to the head?",
+        gettext_noop(
+            "In the last three months, have you had a skull fracture, a concussion or a hard blow to the head?"
+        ),
         R,
         "Recent skull fracture, head injury or concussion",
         "cst.head_injury_recent",
     ),
     _q(
         "pressure_signs",
-        "Has a doctor told you that you have raised pressure inside your head, or do you have headaches with "
-        "blurred vision that are worse lying down or first thing in the morning?",
+        gettext_noop(
+            "Has a doctor told you that you have raised pressure inside your head, or do you have headaches with "
+            "blurred vision that are worse lying down or first thing in the morning?"
+        ),
         R,
         "Signs of raised intracranial pressure",
         "cst.raised_icp",
     ),
     _q(
         "chiari",
-        "Have you been told you have a Chiari malformation?",
+        gettext_noop("Have you been told you have a Chiari malformation?"),
         R,
         "Chiari malformation",
         "cst.chiari",
     ),
     _q(
         "spinal_procedure",
-        "In the last three months, have you had a spinal tap (lumbar puncture), a spinal or epidural "
-        "anaesthetic, surgery on your head or spine, or a spinal-fluid leak — or do you have a shunt?",
+        gettext_noop(
+            "In the last three months, have you had a spinal tap (lumbar puncture), a spinal or epidural "
+            "anaesthetic, surgery on your head or spine, or a spinal-fluid leak — or do you have a shunt?"
+        ),
         R,
         "Recent lumbar puncture, CSF leak, spinal anaesthetic, cranial/spinal surgery, or shunt",
         "cst.csf_procedure",
     ),
     _q(
         "seizure_unstable",
-        "If you have a brain tumour or seizures: has anything changed in the last three months (new or more "
-        "seizures, new symptoms, a change of treatment)?",
+        gettext_noop(
+            "If you have a brain tumour or seizures: has anything changed in the last three months (new or more "
+            "seizures, new symptoms, a change of treatment)?"
+        ),
         R,
         "Brain tumour or seizure disorder, not stable",
         "cst.tumour_seizure_unstable",
     ),
     _q(
         "neck_instability_symptoms",
-        "Does moving your neck bring on pins and needles, weakness, dizziness or a feeling of your legs giving way?",
+        gettext_noop(
+            "Does moving your neck bring on pins and needles, weakness, dizziness or a feeling of your legs giving way?"
+        ),
         R,
         "Possible upper-cervical instability with symptoms",
         "cst.cervical_instability_symptoms",
     ),
     _q(
         "pregnancy_headache",
-        "Are you pregnant, or did you give birth in the last six weeks — and do you have a new headache since then?",
+        gettext_noop(
+            "Are you pregnant, or did you give birth in the last six weeks — and do you have a new headache since then?"
+        ),
         R,
         "New headache in pregnancy or within 6 weeks after birth: refer urgently",
         "cst.pregnancy_headache",
@@ -229,8 +255,10 @@ SHIPPED: tuple[Item, ...] = (
     ),
     _q(
         "over_50_new_headache",
-        "Are you over 50 with a new kind of headache — especially with a tender scalp, jaw pain when chewing, "
-        "or changes in your vision?",
+        gettext_noop(
+            "Are you over 50 with a new kind of headache — especially with a tender scalp, jaw pain when chewing, "
+            "or changes in your vision?"
+        ),
         R,
         "New headache after 50: refer same day",
         "snnoop.older_onset",
@@ -238,31 +266,39 @@ SHIPPED: tuple[Item, ...] = (
     ),
     _q(
         "headache_pattern",
-        "Have your headaches changed pattern, started within the last three months, or been getting steadily worse?",
+        gettext_noop(
+            "Have your headaches changed pattern, started within the last three months, or been getting steadily worse?"
+        ),
         R,
         "Headache pattern change, new or progressive",
         "snnoop.pattern_change",
     ),
     _q(
         "headache_positional",
-        "Do your headaches change a lot when you stand up or lie down, or come on with coughing, sneezing, "
-        "straining or exercise?",
+        gettext_noop(
+            "Do your headaches change a lot when you stand up or lie down, or come on with coughing, sneezing, "
+            "straining or exercise?"
+        ),
         R,
         "Positional or Valsalva-triggered headache",
         "snnoop.positional_precipitated",
     ),
     _q(
         "cancer_immune",
-        "Have you had cancer, or do you have a weakened immune system (for example from HIV, chemotherapy or "
-        "medicines that suppress the immune system)?",
+        gettext_noop(
+            "Have you had cancer, or do you have a weakened immune system (for example from HIV, chemotherapy or "
+            "medicines that suppress the immune system)?"
+        ),
         R,
         "Cancer history or weakened immune system",
         "snnoop.cancer_immune",
     ),
     _q(
         "painkiller_days",
-        "Do you take painkillers for headaches on 10 or more days a month, or did your headaches start around "
-        "when you began a new medicine?",
+        gettext_noop(
+            "Do you take painkillers for headaches on 10 or more days a month, or did your headaches start around "
+            "when you began a new medicine?"
+        ),
         R,
         "Painkiller overuse or headache since a new medicine: GP review",
         "snnoop.medication",
@@ -270,38 +306,44 @@ SHIPPED: tuple[Item, ...] = (
     # Treat with modification.
     _q(
         "bleeding",
-        "Do you have a bleeding disorder, or take blood thinners (for example warfarin, apixaban, "
-        "rivaroxaban or heparin)?",
+        gettext_noop(
+            "Do you have a bleeding disorder, or take blood thinners (for example warfarin, apixaban, "
+            "rivaroxaban or heparin)?"
+        ),
         P,
         "Bleeding disorder or anticoagulants",
         "cst.bleeding",
     ),
     _q(
         "tumour_seizure",
-        "Do you have a brain tumour, epilepsy or another seizure condition?",
+        gettext_noop("Do you have a brain tumour, epilepsy or another seizure condition?"),
         P,
         "Brain tumour or seizure disorder",
         "cst.tumour_seizure",
     ),
     _q(
         "neck_instability",
-        "Have you been told the top of your neck may be unstable (for example after an injury, or with "
-        "rheumatoid arthritis or Down syndrome)?",
+        gettext_noop(
+            "Have you been told the top of your neck may be unstable (for example after an injury, or with "
+            "rheumatoid arthritis or Down syndrome)?"
+        ),
         P,
         "Upper-cervical instability",
         "cst.cervical_instability",
     ),
     _q(
         "pregnant",
-        "Are you pregnant?",
+        gettext_noop("Are you pregnant?"),
         P,
         "Pregnancy",
         "cst.pregnancy",
     ),
     _q(
         "trauma",
-        "Is there any trauma in your past that you would like your practitioner to keep in mind? You do not "
-        "need to say what it was.",
+        gettext_noop(
+            "Is there any trauma in your past that you would like your practitioner to keep in mind? You do not "
+            "need to say what it was."
+        ),
         P,
         "Trauma history: trauma-informed approach, agree stop signals",
         "cst.trauma",

@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from longtide.audit.trail import Origin
-from longtide.intake import actions, form, links, screening, status
+from longtide.intake import actions, display, form, links, screening, status
 from longtide.intake.models import Intake, IntakeLink, IntakeStatus
 from longtide.lib.bounds import parse_id
 from longtide.scheduling.models import Status
@@ -190,7 +190,7 @@ def _step_context(
         context["reasons"] = [
             {
                 "key": key,
-                "label": label,
+                "label": _(label),
                 "checked": key in chosen,
                 "severity": str(values.get(f"severity_{key}", "")),
                 "main": values.get("main_reason") == key,
@@ -203,7 +203,7 @@ def _step_context(
         context["questions"] = [
             {
                 "key": f"q_{item.key}",
-                "text": item.question,
+                "text": display.shown_question(item),
                 "value": values.get(f"q_{item.key}", ""),
                 "error": errors.get(f"q_{item.key}", ""),
             }
@@ -219,7 +219,7 @@ def _field(f: form.Field, values: dict[str, Any], errors: dict[str, str]) -> dic
     describe it to a screen reader (the error first, then the help)."""
     error = errors.get(f.key, "")
     described_by = " ".join(([f"f-{f.key}-error"] if error else []) + ([f"f-{f.key}-help"] if f.help else []))
-    return {"f": f, "value": values.get(f.key, ""), "error": error, "described_by": described_by}
+    return {"f": display.shown_field(f), "value": values.get(f.key, ""), "error": error, "described_by": described_by}
 
 
 def _consent_context(
