@@ -60,7 +60,7 @@ _TEXT = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # lib/text.py's rule, as a charact
 
 def _name(value: str) -> str:
     if has_control(value.replace("\x00", "")):  # NUL has the body parser's own message
-        raise PydanticCustomError("invalid", CONTROL_MESSAGE)
+        raise PydanticCustomError("invalid", _(CONTROL_MESSAGE))
     if not value.strip():
         raise PydanticCustomError("invalid", _("Enter a name, not only spaces."))
     return value.strip()

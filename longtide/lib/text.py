@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from longtide.lib.i18n_marks import gettext_noop
+
 # The one rule for the free text staff and clients type (reasons kept in a history or the audit
 # trail): no control character but tab, line feed and carriage return. NUL (which PostgreSQL cannot
 # store), the other C0 controls (escape sequences, bells, form feeds) and DEL are refused, never
@@ -11,7 +13,9 @@ import re
 # (CONTROL_FREE as their pattern) and the actions that keep a reason all ask here.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CONTROL_FREE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-CONTROL_MESSAGE = "Remove the control characters from this text (only tabs and new lines may be typed)."
+CONTROL_MESSAGE = gettext_noop(
+    "Remove the control characters from this text (only tabs and new lines may be typed)."
+)  # shown translated (gettext) by the Django layer
 
 
 def has_control(raw: str) -> bool:

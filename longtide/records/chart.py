@@ -202,7 +202,7 @@ def open_chart(
 def clean_reason(raw: str) -> str:
     """Return the reason as kept, or raise BreakGlassRefused saying what is wrong with it."""
     if has_control(raw):
-        raise BreakGlassRefused(CONTROL_MESSAGE)
+        raise BreakGlassRefused(_(CONTROL_MESSAGE))
     reason = one_line(raw)
     if len(reason) < REASON_MIN:
         raise BreakGlassRefused(

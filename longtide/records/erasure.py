@@ -82,7 +82,7 @@ def plan(client: Client, now: datetime) -> Plan:
 
 def clean_reason(raw: str) -> str:
     if has_control(raw):
-        raise ErasureRefused(CONTROL_MESSAGE)
+        raise ErasureRefused(_(CONTROL_MESSAGE))
     reason = one_line(raw)
     if len(reason) < REASON_MIN:
         raise ErasureRefused(

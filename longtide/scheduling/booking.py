@@ -596,7 +596,7 @@ def move_appointment(
     """
     now = now or timezone.now()
     if has_control(reason):
-        raise BookingError("reason_control", CONTROL_MESSAGE, "reason")
+        raise BookingError("reason_control", _(CONTROL_MESSAGE), "reason")
     by = by or (ChangedBy.client_link() if by_client else ChangedBy.staff(None))
     practice = appointment.practice
     refused(appointment.stale_refusal(seen) or appointment.move_refusal(now, by_client=by_client))
@@ -682,7 +682,7 @@ def cancel_appointment(
     """
     now = now or timezone.now()
     if has_control(reason):
-        raise BookingError("reason_control", CONTROL_MESSAGE, "reason")
+        raise BookingError("reason_control", _(CONTROL_MESSAGE), "reason")
     reason = " ".join(reason.split())
     if by_client:
         decided_by, by = Decider.CLIENT, by or ChangedBy.client_link()

@@ -60,7 +60,7 @@ class BoundedDateField(forms.DateField):
     def to_python(self, value: Any) -> Any:
         day = super().to_python(value)
         if day is not None and not bounds.day_in_range(day):
-            raise forms.ValidationError(bounds.DATE_MESSAGE, code="date_out_of_range")
+            raise forms.ValidationError(_(bounds.DATE_MESSAGE), code="date_out_of_range")
         return day
 
 
@@ -166,4 +166,4 @@ def no_control_characters(value: str) -> None:
     """A form field's validator for free text (lib/text.py's one rule): no control character but tab
     and new lines. NUL keeps Django's own message ("Null characters are not allowed.")."""
     if has_control(value.replace(NUL, "")):
-        raise ValidationError(CONTROL_MESSAGE, code="control_characters")
+        raise ValidationError(_(CONTROL_MESSAGE), code="control_characters")

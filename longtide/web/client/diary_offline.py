@@ -130,7 +130,7 @@ def _entry(raw: Any) -> tuple[uuid.UUID, date, dict[str, str], datetime | None] 
     except ValueError:
         return _("Each entry needs its day as YYYY-MM-DD.")
     if not bounds.day_in_range(day):
-        return bounds.DATE_MESSAGE
+        return _(bounds.DATE_MESSAGE)
     answers = raw.get("answers")
     if not isinstance(answers, dict) or len(answers) > MAX_FIELDS:
         return _("Each entry needs its answers as an object of at most %(n)d fields.") % {"n": MAX_FIELDS}

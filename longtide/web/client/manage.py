@@ -191,7 +191,7 @@ def reschedule(request: HttpRequest, practice_slug: str, token: str) -> HttpResp
     last_bookable = (now + practice.horizon).astimezone(zone).date()
     asked = request.GET.get("from")
     if asked and parse_day(asked) is None:
-        return bad_request_page(request, bounds.DATE_MESSAGE, back=query_without(request, "from"))
+        return bad_request_page(request, _(bounds.DATE_MESSAGE), back=query_without(request, "from"))
     week = bookable_week(parse_day(asked), today, last_bookable)
     days = week.days
     # The appointment's own practitioner, as move_appointment books it.

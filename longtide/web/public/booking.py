@@ -153,11 +153,11 @@ def choose_time(request: HttpRequest, practice_slug: str, service_slug: str) -> 
     last_bookable = (now + practice.horizon).astimezone(zone).date()
     asked = request.GET.get("from")
     if asked and parse_day(asked) is None:
-        return bad_request_page(request, bounds.DATE_MESSAGE, back=query_without(request, "from"))
+        return bad_request_page(request, _(bounds.DATE_MESSAGE), back=query_without(request, "from"))
     # On a phone the step is day-first (?day=YYYY-MM-DD): one day's times, the other days as links.
     asked_day = request.GET.get("day")
     if asked_day and parse_day(asked_day) is None:
-        return bad_request_page(request, bounds.DATE_MESSAGE, back=query_without(request, "day"))
+        return bad_request_page(request, _(bounds.DATE_MESSAGE), back=query_without(request, "day"))
     wanted_day = parse_day(asked_day)
     start_from = parse_day(asked)
     if wanted_day is not None and wanted_day not in bookable_week(start_from, today, last_bookable).days:
