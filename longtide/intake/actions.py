@@ -152,7 +152,7 @@ def save_step(intake: Intake, step: str, data: dict[str, Any], *, today: date) -
     is kept (`typed`), so an error or a closed browser loses nothing."""
     if step not in form.STEP_KEYS or step == "consent":
         raise IntakeError(_("There is no such step."))
-    checked = form.check_step(definition_of(intake.form), step, data, today)
+    checked = form.check_step(definition_of(intake.form), step, data, today, _)
     with transaction.atomic():
         locked = Intake.objects.select_for_update().get(pk=intake.pk)
         if locked.status != IntakeStatus.DRAFT:

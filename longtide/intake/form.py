@@ -9,7 +9,7 @@ message; what the client typed is kept by the caller whatever the outcome.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -193,6 +193,13 @@ class Definition:
 SHIPPED_DEFINITION = Definition(FORM_VERSION)
 
 
+Gettext = Callable[[str], str]
+
+
+def _same(message: str) -> str:
+    return message
+
+
 @dataclass
 class Checked:
     """A step's cleaned answers and its problems (field key → message; "" is the whole step)."""
@@ -211,47 +218,58 @@ def _text(raw: object) -> str:
     return "".join(ch for ch in text if ch >= " " or ch in "\t\n").strip()
 
 
-def _date(text: str, today: date, *, birth: bool = True) -> tuple[date | None, str]:
+def _date(text: str, today: date, *, birth: bool = True, gettext: Gettext = _same) -> tuple[date | None, str]:
     """A date typed year-month-day. The date of birth may not be in the future; a practice's own
     date question (a due date, say) may be, within FUTURE_YEARS."""
     try:
         value = date.fromisoformat(text)
     except ValueError:
-        return None, "Please give the date as year-month-day, for example 1985-04-23."
+        return None, gettext("Please give the date as year-month-day, for example 1985-04-23.")
     if birth and value > today:
-        return None, "The date of birth cannot be in the future."
+        return None, gettext("The date of birth cannot be in the future.")
     if value.year < OLDEST_YEAR or value.year > today.year + FUTURE_YEARS:
-        return None, "Please check the year."
+        return None, gettext("Please check the year.")
     return value, ""
 
 
-def check_fields(fields: Sequence[Field], data: Mapping[str, object], today: date) -> Checked:
+def shown_label(f: Field, gettext: Gettext = _same) -> str:
+    """The field's label in the language of `gettext` when it is a shipped one (a practice's own is
+    shown as typed)."""
+    return gettext(f.label) if f.shipped else f.label
+
+
+def check_fields(fields: Sequence[Field], data: Mapping[str, object], today: date, gettext: Gettext = _same) -> Checked:
+    """Check answers; messages in the language of `gettext` (the caller's; English when not given)."""
     out = Checked()
     for f in fields:
         text = _text(data.get(f.key))
         limit = LONG_TEXT_MAX if f.kind == "longtext" else TEXT_MAX
         if not text:
             if f.required:
+                label = {"label": shown_label(f, gettext)}
                 out.errors[f.key] = (
-                    f"Please choose an answer for “{f.label}”."
+                    gettext("Please choose an answer for “%(label)s”.") % label
                     if f.kind in ("choice", "yesno")
-                    else f"Please fill in “{f.label}”."
+                    else gettext("Please fill in “%(label)s”.") % label
                 )
             out.answers[f.key] = ""
             continue
         if len(text) > limit:
-            out.errors[f.key] = f"Please keep this under {limit} characters (it has {len(text)})."
+            out.errors[f.key] = gettext("Please keep this under %(limit)s characters (it has %(length)s).") % {
+                "limit": limit,
+                "length": len(text),
+            }
         elif f.kind == "date":
-            value, problem = _date(text, today, birth=f.key == "date_of_birth")
+            value, problem = _date(text, today, birth=f.key == "date_of_birth", gettext=gettext)
             if problem:
                 out.errors[f.key] = problem
             text = value.isoformat() if value else text
         elif f.kind == "phone" and not PHONE.match(text):
-            out.errors[f.key] = "Please give a phone number using digits (spaces, +, ( ) and - are fine)."
+            out.errors[f.key] = gettext("Please give a phone number using digits (spaces, +, ( ) and - are fine).")
         elif f.kind == "yesno" and text not in ("yes", "no"):
-            out.errors[f.key] = "Please answer yes or no."
+            out.errors[f.key] = gettext("Please answer yes or no.")
         elif f.kind == "choice" and text not in {c for c, _ in f.choices}:
-            out.errors[f.key] = "Please choose one of the answers offered."
+            out.errors[f.key] = gettext("Please choose one of the answers offered.")
         out.answers[f.key] = text
     return out
 
@@ -266,36 +284,41 @@ def is_minor(date_of_birth: str, today: date) -> bool:
     )
 
 
-def check_about(definition: Definition, data: Mapping[str, object], today: date) -> Checked:
-    out = check_fields(definition.fields_of("about"), data, today)
+def check_about(definition: Definition, data: Mapping[str, object], today: date, gettext: Gettext = _same) -> Checked:
+    out = check_fields(definition.fields_of("about"), data, today, gettext)
     if "date_of_birth" not in out.errors and is_minor(str(out.answers.get("date_of_birth", "")), today):
-        for key, label in (
-            ("guardian_name", "name"),
-            ("guardian_relationship", "relationship"),
-            ("guardian_phone", "phone"),
+        for key, message in (
+            ("guardian_name", gettext("The client is under 18: please give the parent's or guardian's name.")),
+            (
+                "guardian_relationship",
+                gettext("The client is under 18: please give the parent's or guardian's relationship."),
+            ),
+            ("guardian_phone", gettext("The client is under 18: please give the parent's or guardian's phone.")),
         ):
             if not out.answers.get(key) and key not in out.errors:
-                out.errors[key] = f"The client is under 18: please give the parent's or guardian's {label}."
+                out.errors[key] = message
     return out
 
 
-def check_reasons(definition: Definition, data: Mapping[str, object], today: date) -> Checked:
-    out = check_fields(definition.fields_of("reasons"), data, today)
+def check_reasons(definition: Definition, data: Mapping[str, object], today: date, gettext: Gettext = _same) -> Checked:
+    out = check_fields(definition.fields_of("reasons"), data, today, gettext)
     raw = data.get("reasons")
     chosen = [str(v) for v in raw] if isinstance(raw, list) else ([str(raw)] if raw else [])
     chosen = [key for key, _label in REASONS if key in set(chosen)]
     out.answers["reasons"] = chosen
     if not chosen:
-        out.errors["reasons"] = "Please tick at least one reason for coming (or “Something else”)."
+        out.errors["reasons"] = gettext("Please tick at least one reason for coming (or “Something else”).")
     severity: dict[str, int | None] = {}
     for key, label in REASONS:
         text = _text(data.get(f"severity_{key}"))
         value = int(text) if text.isascii() and text.isdigit() and len(text) <= 2 and int(text) <= 10 else None
         severity[key] = value
         if key in chosen and value is None:
-            out.errors[f"severity_{key}"] = f"Please say how much “{label}” bothers you, from 0 to 10."
+            out.errors[f"severity_{key}"] = gettext("Please say how much “%(reason)s” bothers you, from 0 to 10.") % {
+                "reason": gettext(label)
+            }
         elif text and value is None:
-            out.errors[f"severity_{key}"] = "Please choose a number from 0 to 10."
+            out.errors[f"severity_{key}"] = gettext("Please choose a number from 0 to 10.")
     out.answers["severity"] = {key: value for key, value in severity.items() if key in chosen}
     out.answers["severity_typed"] = {key: value for key, value in severity.items() if value is not None}
     main = _text(data.get("main_reason"))
@@ -303,32 +326,36 @@ def check_reasons(definition: Definition, data: Mapping[str, object], today: dat
         main = chosen[0]
     out.answers["main_reason"] = main
     if chosen and main not in chosen:
-        out.errors["main_reason"] = "Please choose which of the reasons you ticked matters most to you."
+        out.errors["main_reason"] = gettext("Please choose which of the reasons you ticked matters most to you.")
     if Concern.OTHER in chosen and not out.answers.get("other_reason"):
-        out.errors["other_reason"] = "You ticked “Something else”: please say what it is."
+        out.errors["other_reason"] = gettext("You ticked “Something else”: please say what it is.")
     return out
 
 
-def check_screen(definition: Definition, data: Mapping[str, object]) -> Checked:
+def check_screen(definition: Definition, data: Mapping[str, object], gettext: Gettext = _same) -> Checked:
     out = Checked()
     for item in screening.questions(definition.screen):
         text = _text(data.get(f"q_{item.key}"))
         out.answers[item.key] = {"yes": True, "no": False}.get(text)
     for key in screening.missing_answers(definition.screen, out.answers):  # type: ignore[arg-type]
-        out.errors[f"q_{key}"] = "Please answer yes or no."
+        out.errors[f"q_{key}"] = gettext("Please answer yes or no.")
     return out
 
 
-def check_step(definition: Definition, step: str, data: Mapping[str, object], today: date) -> Checked:
-    """Check one step's answers (POST data as a mapping of lists or strings)."""
+def check_step(
+    definition: Definition, step: str, data: Mapping[str, object], today: date, gettext: Gettext = _same
+) -> Checked:
+    """Check one step's answers (POST data as a mapping of lists or strings). The messages are
+    written with `gettext` (the caller passes Django's, so they come out in the active language and
+    makemessages extracts them: the parameter is named for it); English when not given."""
     if step == "about":
-        return check_about(definition, data, today)
+        return check_about(definition, data, today, gettext)
     if step == "reasons":
-        return check_reasons(definition, data, today)
+        return check_reasons(definition, data, today, gettext)
     if step == "health":
-        return check_fields(definition.fields_of("health"), data, today)
+        return check_fields(definition.fields_of("health"), data, today, gettext)
     if step == "screen":
-        return check_screen(definition, data)
+        return check_screen(definition, data, gettext)
     raise ValueError(f"not a form step: {step}")
 
 

@@ -9,6 +9,7 @@ flag label must not.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
@@ -85,3 +86,26 @@ def test_the_staff_intake_page_shows_the_questions_translated_and_the_flag_as_st
     assert _wrapped("About you") in text
     # The flag's label is stored with the flag, in the words it was raised in: shown as stored.
     assert "Pregnancy" in text and _wrapped("Pregnancy") not in text
+
+
+def test_a_step_with_problems_says_so_in_the_active_language(cast: Cast) -> None:
+    _visit, base = _start(cast)
+    client = HttpClient()
+    data = _data()
+    about = client.post(base + "about/", {"date_of_birth": "2999-01-01", "emergency_phone": "call me"})
+    assert about.status_code == 422
+    text = html.unescape(about.text)
+    assert _wrapped("The date of birth cannot be in the future.") in text
+    assert _wrapped(f"Please fill in “{_wrapped('Emergency contact: name')}”.") in text
+    assert _wrapped("Please give a phone number using digits (spaces, +, ( ) and - are fine).") in text
+    assert not unmarked(about.text, data)
+    reasons = client.post(base + "reasons/", {"reasons": ["headache", "other"], "severity_sleep": "11"})
+    assert reasons.status_code == 422
+    text = html.unescape(reasons.text)
+    assert _wrapped(f"Please say how much “{_wrapped('Headaches or migraines')}” bothers you, from 0 to 10.") in text
+    assert _wrapped("You ticked “Something else”: please say what it is.") in text
+    assert not unmarked(reasons.text, data)
+    screen_page = client.post(base + "screen/", {})
+    assert screen_page.status_code == 422
+    assert _wrapped("Please answer yes or no.") in screen_page.text
+    assert not unmarked(screen_page.text, data)
