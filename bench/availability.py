@@ -352,11 +352,15 @@ def _report(cases: list[Case], times: dict[str, list[float]]) -> None:
         f"target: whole-clinic 30-day search within 5x of its bare SQL fetch: {action_ratio:.2f}x "
         f"{'(met)' if action_ratio <= 5 else '(NOT met)'}"
     )
+    # Issue 13: one practitioner / 1 day within 1.5x of the minimal JSON view, the whole clinic / 30
+    # days within 3x; the issue sets no target for one practitioner / 30 days (shown against 3x).
+    limits = {cases[0].name: 1.5, cases[-1].name: 3.0}
     for case in cases:
         http_ratio = med[f"{case.name}|http"] / minimal
+        limit = limits.get(case.name, 3.0)
         print(
-            f"target: HTTP endpoint within 2x of the minimal view, {case.name}: {http_ratio:.2f}x "
-            f"{'(met)' if http_ratio <= 2 else '(NOT met)'}"
+            f"target: HTTP endpoint within {limit:g}x of the minimal view, {case.name}: {http_ratio:.2f}x "
+            f"{'(met)' if http_ratio <= limit else '(NOT met)'}"
         )
 
 

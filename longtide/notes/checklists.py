@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext
 
 from longtide.audit.trail import Actor
 from longtide.notes import fields, template
@@ -43,8 +44,10 @@ def publish(practice: Practice, *, regions: str, holds: str, by: Actor, now: dat
     with transaction.atomic():
         Practice.objects.select_for_update().filter(pk=practice.pk).first()  # one version at a time
         before = current(practice)
-        new_regions, region_problems = template.parse_items(regions, before.regions, what="region")
-        new_holds, hold_problems = template.parse_items(holds, before.holds, fixed=template.FIXED_HOLDS, what="hold")
+        new_regions, region_problems = template.parse_items(regions, before.regions, what="region", gettext=gettext)
+        new_holds, hold_problems = template.parse_items(
+            holds, before.holds, fixed=template.FIXED_HOLDS, what="hold", gettext=gettext
+        )
         problems = {name: found for name, found in (("regions", region_problems), ("holds", hold_problems)) if found}
         if problems:
             return Published(None, problems)
@@ -72,7 +75,7 @@ def current_fields(practice: Practice) -> tuple[fields.Field, ...]:
 def publish_fields(practice: Practice, spec: tuple[fields.Field, ...], *, by: Actor, now: datetime) -> Published:
     """Publish `spec` (checked by the caller with fields.check) as the practice's next template
     version, with its current checklists; nothing is written when it has problems or is unchanged."""
-    if problems := fields.check(spec):
+    if problems := fields.check(spec, gettext):
         return Published(None, problems)
     with transaction.atomic():
         Practice.objects.select_for_update().filter(pk=practice.pk).first()  # one version at a time

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -184,16 +184,27 @@ def _clean(text: str) -> str:
     return " ".join("".join(ch for ch in text if ch.isprintable()).split())
 
 
-def _wording(text: str) -> str | None:
+Gettext = Callable[[str], str]
+
+
+def _same(message: str) -> str:
+    return message
+
+
+def _wording(text: str, gettext: Gettext = _same) -> str | None:
     found = banned_wording(text)
     if not found:
         return None
     phrase, words = found[0]
-    return f"“{words}” is not wording a note may use ({phrase.why}): describe what was done or observed."
+    return gettext("“%(words)s” is not wording a note may use (%(why)s): describe what was done or observed.") % {
+        "words": words,
+        "why": gettext(phrase.why),
+    }
 
 
-def check(fields: Sequence[Field]) -> dict[str, list[str]]:
-    """Problems of a spec typed on the settings page, keyed by the field's key (each names what to fix)."""
+def check(fields: Sequence[Field], gettext: Gettext = _same) -> dict[str, list[str]]:
+    """Problems of a spec typed on the settings page, keyed by the field's key (each names what to fix),
+    in the language of `gettext` (the caller's; English when not given)."""
     problems: dict[str, list[str]] = {}
 
     def add(key: str, message: str) -> None:
@@ -202,27 +213,31 @@ def check(fields: Sequence[Field]) -> dict[str, list[str]]:
     labels: dict[str, str] = {}
     extras = [f for f in fields if f.is_extra]
     if len(extras) > EXTRAS_MAX:
-        add(extras[-1].key, f"Keep to {EXTRAS_MAX} extra fields or fewer.")
+        add(extras[-1].key, gettext("Keep to %(n)s extra fields or fewer.") % {"n": EXTRAS_MAX})
     for f in fields:
         if not f.label:
-            add(f.key, "Give the field a label.")
+            add(f.key, gettext("Give the field a label."))
         elif len(f.label) > LABEL_MAX:
-            add(f.key, f"Keep the label to {LABEL_MAX} characters.")
+            add(f.key, gettext("Keep the label to %(n)s characters.") % {"n": LABEL_MAX})
         elif (other := labels.get(f.label.casefold())) is not None:
-            add(f.key, f"“{f.label}” is already the label of another field ({other}); give each its own.")
+            add(
+                f.key,
+                gettext("“%(label)s” is already the label of another field (%(other)s); give each its own.")
+                % {"label": f.label, "other": other},
+            )
         else:
             labels[f.label.casefold()] = f.label
         if len(f.help) > HELP_MAX:
-            add(f.key, f"Keep the help text to {HELP_MAX} characters.")
+            add(f.key, gettext("Keep the help text to %(n)s characters.") % {"n": HELP_MAX})
         for text in (f.label, f.help, f.unit):
-            if message := _wording(text):
+            if message := _wording(text, gettext):
                 add(f.key, message)
         if f.kind == NUMBER and not f.unit:
-            add(f.key, "Say the unit of the number (e.g. mm, degrees, cm).")
+            add(f.key, gettext("Say the unit of the number (e.g. mm, degrees, cm)."))
         if len(f.unit) > UNIT_MAX:
-            add(f.key, f"Keep the unit to {UNIT_MAX} characters.")
+            add(f.key, gettext("Keep the unit to %(n)s characters.") % {"n": UNIT_MAX})
         if f.required and not f.shown:
-            add(f.key, "A hidden field cannot be required to sign: show it, or untick “required”.")
+            add(f.key, gettext("A hidden field cannot be required to sign: show it, or untick “required”."))
     return problems
 
 
@@ -231,7 +246,7 @@ def clean_text(text: str) -> str:
     return _clean(text)
 
 
-def parse_number(value: str) -> tuple[str | None, str | None]:
+def parse_number(value: str, gettext: Gettext = _same) -> tuple[str | None, str | None]:
     """A measured number as typed → (stored text, problem). Up to two decimals, within ±99999."""
     text = value.strip().replace(",", ".")
     if not text:
@@ -239,9 +254,9 @@ def parse_number(value: str) -> tuple[str | None, str | None]:
     try:
         number = Decimal(text)
     except InvalidOperation:
-        return None, "Enter a number, e.g. 32 or 32.5."
+        return None, gettext("Enter a number, e.g. 32 or 32.5.")
     if not number.is_finite() or abs(number) > NUMBER_MAX:
-        return None, f"Enter a number between -{NUMBER_MAX} and {NUMBER_MAX}."
+        return None, gettext("Enter a number between -%(n)s and %(n)s.") % {"n": NUMBER_MAX}
     if number != number.quantize(Decimal("0.01")):
-        return None, "Use at most two decimals."
+        return None, gettext("Use at most two decimals.")
     return format(number.normalize(), "f") if number == number.to_integral() else format(number, "f"), None

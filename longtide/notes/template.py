@@ -7,7 +7,10 @@ for what they do: they describe the work, they claim nothing about what it does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from longtide.lib.i18n_marks import gettext_noop
 
 TEMPLATE_KEY = "cst"
 TEMPLATE_VERSION = 1
@@ -97,11 +100,34 @@ def _slug(label: str) -> str:
     return "_".join(part for part in out.split("_") if part)[:40] or "item"
 
 
+def _same(message: str) -> str:
+    return message
+
+
+# What a list holds: the messages name it ("Keep at least one region on the list.").
+TOO_MANY = {
+    "region": gettext_noop("Keep the list to %(n)s regions or fewer."),
+    "hold": gettext_noop("Keep the list to %(n)s holds or fewer."),
+    "item": gettext_noop("Keep the list to %(n)s items or fewer."),
+}
+NONE_LEFT = {
+    "region": gettext_noop("Keep at least one region on the list."),
+    "hold": gettext_noop("Keep at least one hold on the list."),
+    "item": gettext_noop("Keep at least one item on the list."),
+}
+
+
 def parse_items(
-    text: str, previous: tuple[Item, ...], *, fixed: tuple[Item, ...] = (), what: str = "item"
+    text: str,
+    previous: tuple[Item, ...],
+    *,
+    fixed: tuple[Item, ...] = (),
+    what: str = "item",
+    gettext: Callable[[str], str] = _same,
 ) -> tuple[tuple[Item, ...], list[str]]:
     """A list typed one label per line, as items: a label already on `previous` keeps its key, a
-    new one gets a new key; `fixed` items are kept whatever was typed. Returns (items, problems)."""
+    new one gets a new key; `fixed` items are kept whatever was typed. Returns (items, problems),
+    the problems in the language of `gettext` (the caller's; English when not given)."""
     problems: list[str] = []
     labels: list[str] = []
     for raw in text.replace("\r", "\n").split("\n"):
@@ -109,18 +135,20 @@ def parse_items(
         if not label:
             continue
         if len(label) > LABEL_MAX:
-            problems.append(f"“{label[:30]}…” is longer than {LABEL_MAX} characters.")
+            problems.append(
+                gettext("“%(start)s…” is longer than %(n)s characters.") % {"start": label[:30], "n": LABEL_MAX}
+            )
             continue
         if label.casefold() in (seen.casefold() for seen in labels):
-            problems.append(f"“{label}” is on the list twice.")
+            problems.append(gettext("“%(label)s” is on the list twice.") % {"label": label})
             continue
         labels.append(label)
     fixed_labels = {item.label.casefold() for item in fixed}
     labels = [label for label in labels if label.casefold() not in fixed_labels]
     if len(labels) + len(fixed) > ITEMS_MAX:
-        problems.append(f"Keep the list to {ITEMS_MAX} {what}s or fewer.")
+        problems.append(gettext(TOO_MANY[what]) % {"n": ITEMS_MAX})
     if not labels and not fixed and not problems:
-        problems.append(f"Keep at least one {what} on the list.")
+        problems.append(gettext(NONE_LEFT[what]))
     by_label = {item.label.casefold(): item.key for item in previous}
     taken = {item.key for item in previous} | {item.key for item in fixed}
     items: list[Item] = []

@@ -81,23 +81,23 @@ BANNED_PHRASES: tuple[BannedPhrase, ...] = (
     BannedPhrase(
         _TREATMENT + r"\s+(?:reduced|reduces|improved|improves|relieved|relieves|eased|eases|lowered|lowers|"
         r"cut|cuts|resolved|resolves|helped|helps|fixed|fixes)\b",
-        "attributes a change to the treatment",
+        gettext_noop("attributes a change to the treatment"),
     ),
     BannedPhrase(
         r"\b(?:because of|due to|thanks to|as a result of|caused by|attributable to|result(?:ed)? from)\s+"
         + _TREATMENT,
-        "attributes a change to the treatment",
+        gettext_noop("attributes a change to the treatment"),
     ),
-    BannedPhrase(r"\b(?:cure[sd]?|curing)\b", "cure claim"),
-    BannedPhrase(r"\btreats?\b", "claims the therapy treats a condition"),
-    BannedPhrase(r"\bclinically\s+proven\b|\bproven\s+to\b|\bproves?\b", "proof claim"),
-    BannedPhrase(r"\bregulat\w*\s+(?:the\s+|your\s+)?nervous\s+system\b", "unvalidated construct claim"),
-    BannedPhrase(r"\b(?:effective(?:ness)?|efficacy|works)\b", "effectiveness claim"),
-    BannedPhrase(r"\bsuccess\s+rate\b", "implies outcomes measure the treatment's success"),
+    BannedPhrase(r"\b(?:cure[sd]?|curing)\b", gettext_noop("cure claim")),
+    BannedPhrase(r"\btreats?\b", gettext_noop("claims the therapy treats a condition")),
+    BannedPhrase(r"\bclinically\s+proven\b|\bproven\s+to\b|\bproves?\b", gettext_noop("proof claim")),
+    BannedPhrase(r"\bregulat\w*\s+(?:the\s+|your\s+)?nervous\s+system\b", gettext_noop("unvalidated construct claim")),
+    BannedPhrase(r"\b(?:effective(?:ness)?|efficacy|works)\b", gettext_noop("effectiveness claim")),
+    BannedPhrase(r"\bsuccess\s+rate\b", gettext_noop("implies outcomes measure the treatment's success")),
     BannedPhrase(
         r"\b(?:league\s+table|ranking|ranked|rank|top[-\s]performing|best[-\s]performing|"
         r"outperform\w*|better\s+than\s+(?:other|average|the\s+average)|worse\s+than\s+(?:other|average))\b",
-        "league-table comparison",
+        gettext_noop("league-table comparison"),
     ),
 )
 

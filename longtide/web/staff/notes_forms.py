@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxLengthValidator, MaxValueValidator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from longtide.notes import fields, template
@@ -32,7 +33,7 @@ class MeasuredNumberField(forms.CharField):
 
     def clean(self, value: Any) -> Any:
         text = super().clean(value)
-        stored, problem = fields.parse_number(text or "")
+        stored, problem = fields.parse_number(text or "", gettext)
         if problem:
             raise forms.ValidationError(problem, code="number")
         return stored

@@ -1,0 +1,63 @@
+"""The notes' own rules live in Django-free modules (notes/fields.py, notes/template.py): their
+messages to the owner (note fields, checklists) and to the practitioner (a measured number) are
+written in the caller's language. Under the pseudo catalog of test_public_pages_translatable every
+message comes back bracketed, its figures and the typed words inside."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from conftest import Cast
+from longtide.audit.trail import Actor
+from longtide.notes import checklists, fields, template
+from longtide.web.staff.notes_forms import MeasuredNumberField
+from tests.web.test_public_pages_translatable import CLOSE, OPEN, pseudo  # noqa: F401
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pseudo")]
+
+
+def _all_bracketed(messages: list[str]) -> None:
+    assert messages
+    for message in messages:
+        assert message.startswith(OPEN) and message.endswith(CLOSE), message
+
+
+def test_note_field_problems_come_in_the_active_language(cast: Cast) -> None:
+    spec = list(fields.SHIPPED_FIELDS)
+    spec[0] = replace(spec[0], label="")
+    spec[1] = replace(spec[1], label="Plan")  # the label of another field
+    spec[2] = replace(spec[2], help="x" * (fields.HELP_MAX + 1))
+    spec[3] = replace(spec[3], label="CST cures headaches")
+    spec.append(fields.Field("x_jaw", "objective", "Jaw opening", kind=fields.NUMBER))
+    done = checklists.publish_fields(cast.tidewater, tuple(spec), by=Actor.system(), now=timezone.now())
+    assert done.checklist is None
+    found = [message for messages in done.problems.values() for message in messages]
+    _all_bracketed(found)
+    assert len(found) == 5
+    assert any("“Plan”" in message for message in found)
+    assert any(str(fields.HELP_MAX) in message for message in found)
+    # The reason a wording is refused is translated too, inside the message.
+    assert any(f"({OPEN}cure claim{CLOSE})" in message for message in found)
+
+
+def test_checklist_problems_come_in_the_active_language(cast: Cast) -> None:
+    too_long = "a" * (template.LABEL_MAX + 1)
+    done = checklists.publish(
+        cast.tidewater, regions=f"Neck\nneck\n{too_long}", holds="", by=Actor.system(), now=timezone.now()
+    )
+    found = done.problems["regions"]
+    _all_bracketed(found)
+    assert any("“neck” is on the list twice." in message for message in found)
+    none_left = template.parse_items("", (), what="region")[1]
+    assert none_left == ["Keep at least one region on the list."]  # English when no language is given
+
+
+def test_a_measured_number_refused_in_the_active_language() -> None:
+    with pytest.raises(ValidationError) as refused:
+        MeasuredNumberField(required=False).clean("thirty")
+    _all_bracketed(list(refused.value.messages))
+    assert fields.parse_number("1.234")[1] == "Use at most two decimals."
