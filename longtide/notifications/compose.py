@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import User
 from django.db import connection
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from longtide.notifications import template_language
 from longtide.notifications.email_html import email_html
@@ -35,7 +36,7 @@ class MessageKind:
     # field name → what it holds, shown next to the template editor
     fields: Mapping[str, str] = field(default_factory=dict)
     # link placeholder name → button label, when a paragraph is only that link (email)
-    button_labels: Mapping[str, str] = field(default_factory=dict)
+    button_labels: Mapping[str, str | Promise] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -87,7 +88,9 @@ def compose(kind: MessageKind, wording: Wording, fields: Mapping[str, str], *, l
             text = f"{text} {SMS_OPT_OUT}"
         return Composed(subject="", text=text, html="")
     subject = " ".join(template_language.render(wording.subject, fields).split())[:SUBJECT_LIMIT]
-    html = email_html(text, title=subject, lang=lang, button_labels=dict(kind.button_labels))
+    html = email_html(
+        text, title=subject, lang=lang, button_labels={key: str(label) for key, label in kind.button_labels.items()}
+    )
     return Composed(subject=subject, text=text, html=html)
 
 
@@ -95,16 +98,16 @@ def problems(kind: MessageKind, *, subject: str, body: str) -> dict[str, list[st
     """Return what is wrong with a practice's wording for a kind, by form field (empty when fine)."""
     found: dict[str, list[str]] = {}
     if kind.channel == Channel.EMAIL:
-        subject_problems = template_language.problems(subject, kind.fields, max_length=SUBJECT_LIMIT)
+        subject_problems = template_language.problems(subject, kind.fields, max_length=SUBJECT_LIMIT, gettext=gettext)
         if "\n" in subject or "\r" in subject:
-            subject_problems.append("Keep the subject on one line.")
+            subject_problems.append(gettext("Keep the subject on one line."))
         if not subject.strip():
-            subject_problems.append("Write a subject.")
+            subject_problems.append(gettext("Write a subject."))
         if subject_problems:
             found["subject"] = subject_problems
-    body_problems = template_language.problems(body, kind.fields)
+    body_problems = template_language.problems(body, kind.fields, gettext=gettext)
     if not body.strip():
-        body_problems.append("Write the message.")
+        body_problems.append(gettext("Write the message."))
     if body_problems:
         found["body"] = body_problems
     return found

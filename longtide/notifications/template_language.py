@@ -17,7 +17,7 @@ Pure Python: no Django.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 FIELD = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _STRAY = re.compile(r"\{\{|\}\}|\{%|%\}")
@@ -32,23 +32,37 @@ def fields_in(source: str) -> list[str]:
     return list(seen)
 
 
-def problems(source: str, allowed: Iterable[str], *, max_length: int = 5000) -> list[str]:
-    """Return what is wrong with a template (empty when it is fine), in words for its author."""
+def _same(message: str) -> str:
+    return message
+
+
+def problems(
+    source: str, allowed: Iterable[str], *, max_length: int = 5000, gettext: Callable[[str], str] = _same
+) -> list[str]:
+    """Return what is wrong with a template (empty when it is fine), in words for its author, in the
+    language of `gettext` (the caller's; English when not given)."""
     allowed = set(allowed)
     found: list[str] = []
     if len(source) > max_length:
-        found.append(f"Keep it under {max_length} characters (it has {len(source)}).")
+        found.append(
+            gettext("Keep it under %(limit)s characters (it has %(count)s).")
+            % {"limit": max_length, "count": len(source)}
+        )
     if _CONTROL.search(source):
-        found.append("Remove the control characters (such as NUL) from the text.")
+        found.append(gettext("Remove the control characters (such as NUL) from the text."))
     unknown = [name for name in fields_in(source) if name not in allowed]
     if unknown:
         names = ", ".join("{{ " + name + " }}" for name in unknown)
         choices = ", ".join("{{ " + name + " }}" for name in sorted(allowed))
-        found.append(f"Unknown placeholder {names}. You can use: {choices}.")
+        found.append(
+            gettext("Unknown placeholder %(names)s. You can use: %(choices)s.") % {"names": names, "choices": choices}
+        )
     if _STRAY.search(FIELD.sub("", source)):
         found.append(
-            "Only placeholders of the form {{ field_name }} are supported; "
-            "remove other {{, }}, {% or %} (there are no conditions or loops)."
+            gettext(
+                "Only placeholders of the form {{ field_name }} are supported; "
+                "remove other {{, }}, {% or %} (there are no conditions or loops)."
+            )
         )
     return found
 

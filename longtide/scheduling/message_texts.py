@@ -216,7 +216,7 @@ KINDS = [
         subject=_("Please confirm your booking at {{ practice_name }} on {{ when }}"),
         body=_REQUEST,
         fields=REQUEST_FIELDS,
-        button_labels={"manage_url": "Confirm or release this booking"},
+        button_labels={"manage_url": _("Confirm or release this booking")},
     ),
     MessageKind(
         Purpose.WAITLIST_CONFIRM,
@@ -225,7 +225,7 @@ KINDS = [
         subject=_("Please confirm your place on the waitlist at {{ practice_name }}"),
         body=_WAITLIST_CONFIRM,
         fields=WAITLIST_CONFIRM_FIELDS,
-        button_labels={"waitlist_url": "Confirm or leave the waitlist"},
+        button_labels={"waitlist_url": _("Confirm or leave the waitlist")},
     ),
     MessageKind(
         Purpose.WAITLIST_OFFER,
@@ -234,7 +234,7 @@ KINDS = [
         subject=_("A time has come free at {{ practice_name }}: {{ when }}"),
         body=_WAITLIST_OFFER,
         fields=REQUEST_FIELDS,
-        button_labels={"manage_url": "Take this time"},
+        button_labels={"manage_url": _("Take this time")},
     ),
     MessageKind(
         Purpose.WAITLIST_GONE,
@@ -283,7 +283,7 @@ KINDS = [
         subject=_("How have you been since your session at {{ practice_name }}?"),
         body=_CHECKIN,
         fields=CHECKIN_FIELDS,
-        button_labels={"checkin_url": "Tell us how you have been"},
+        button_labels={"checkin_url": _("Tell us how you have been")},
     ),
     MessageKind(
         Purpose.CONFIRMATION,

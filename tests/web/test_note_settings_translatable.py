@@ -61,3 +61,15 @@ def test_a_measured_number_refused_in_the_active_language() -> None:
         MeasuredNumberField(required=False).clean("thirty")
     _all_bracketed(list(refused.value.messages))
     assert fields.parse_number("1.234")[1] == "Use at most two decimals."
+
+
+def test_a_refused_message_wording_comes_in_the_active_language() -> None:
+    from longtide.notifications.compose import problems
+    from longtide.scheduling.message_texts import KINDS
+
+    found = problems(KINDS[0], subject="", body="Hello {{ nobody }} {% if %}\x01" + "x" * 5000)
+    messages = [message for listed in found.values() for message in listed]
+    _all_bracketed(messages)
+    assert len(messages) == 5
+    assert any("{{ nobody }}" in message for message in messages)
+    assert any("{% or %}" in message for message in messages)
