@@ -21,7 +21,7 @@ from longtide.lib.intervals import Interval, merge
 from longtide.lib.weeks import week_days
 from longtide.practice.models import Practice, Practitioner, Room
 from longtide.scheduling.hours import working_time_by_location as working_time
-from longtide.scheduling.models import Appointment, TimeOff
+from longtide.scheduling.models import OCCUPYING, Appointment, Status, TimeOff
 from longtide.web import formats
 from longtide.web.staff.calendar_css import MAX_LANES
 from longtide.web.times import time_label
@@ -50,7 +50,7 @@ class Source:
     heading: str
     practitioner: Practitioner | None = None
     room: Room | None = None
-    appointments: Sequence[Appointment] = ()
+    appointments: Sequence[Booked] = ()
     working: Sequence[Interval] = ()
     time_off: Sequence[TimeOff] = ()
 
@@ -67,7 +67,7 @@ class Block:
     first_line: int
     last_line: int
     time_text: str
-    appointment: Appointment | None = None
+    appointment: Booked | None = None
     label: str = ""  # for time off
     lane: int = 1
 
@@ -106,7 +106,7 @@ class Grid:
     first_hour: int
     last_hour: int
     columns: list[Column]
-    cancelled: list[Appointment]
+    cancelled: list[Booked]
 
     @property
     def rows(self) -> int:
@@ -139,14 +139,14 @@ class _Placed:
 
     start: int
     end: int
-    appointment: Appointment | None = None
+    appointment: Booked | None = None
     time_off: TimeOff | None = None
 
 
 def build_grid(sources: Sequence[Source], zone: ZoneInfo, today: date) -> Grid:
     """Lay the sources out as columns on one shared set of rows, wide enough for everything shown."""
     laid: list[tuple[Source, list[_Placed], list[_Placed]]] = []
-    cancelled: list[Appointment] = []
+    cancelled: list[Booked] = []
     now = timezone.now()  # a hold stops holding its time at hold_until
     for source in sources:
 
@@ -231,17 +231,18 @@ def _hours_text(source: Source, zone: ZoneInfo) -> str:
 
 
 # What the calendar shows of an appointment and its relations (templates/web/staff/calendar.html,
-# calendar_badges, calendar_note_marks): only these columns are read, which halves the cost of
-# building a busy week's ~1,000 objects (bench/team_week.py). A field used later and missing here
-# would cost a query per appointment: tests/web/test_staff_calendar.py counts the week's queries.
+# calendar_blocks, calendar_badges, calendar_note_marks), read as plain values into `Booked`: a busy
+# week's ~200 appointments as model instances with their client, service, practitioner and room
+# were ~1,000 objects and most of the grid's time (bench/team_week.py). A field shown later and not
+# read here fails loudly (no attribute) rather than costing a query per appointment;
+# tests/web/test_staff_calendar.py counts the week's queries all the same.
 CALENDAR_FIELDS = (
+    "pk",
     "start",
     "end",
     "status",
     "hold_until",
-    "practice_id",
     "client_id",
-    "service_id",
     "practitioner_id",
     "room_id",
     "client__first_name",
@@ -253,17 +254,99 @@ CALENDAR_FIELDS = (
 )
 
 
-def _appointments(practice: Practice, start: datetime, end: datetime) -> list[Appointment]:
-    return list(
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A service or a room as the calendar names it."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClientName:
+    first_name: str
+    last_name: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()  # as Client.full_name
+
+
+@dataclass(frozen=True, slots=True)
+class PractitionerName:
+    display_name: str
+    user_id: int | None
+
+
+@dataclass(slots=True, eq=False)
+class Booked:
+    """What the calendar shows of one appointment: its times (`start`, `end` in the calendar's zone),
+    status and the names of its client, service, practitioner and room, with the marks the view
+    puts on it (`intake_badge` by calendar_badges, `note_overdue` by calendar_note_marks)."""
+
+    pk: int
+    start: datetime
+    end: datetime
+    status: str
+    hold_until: datetime | None
+    client_id: int
+    practitioner_id: int
+    room_id: int
+    client: ClientName
+    service: Named
+    practitioner: PractitionerName
+    room: Named
+    intake_badge: tuple[str, str] | None = None
+    note_overdue: bool = False
+
+    def holds_time(self, now: datetime) -> bool:
+        """As Appointment.holds_time."""
+        if self.status == Status.HELD:
+            return self.hold_until is not None and now < self.hold_until
+        return self.status in OCCUPYING
+
+    def get_status_display(self) -> str:
+        """As Appointment.get_status_display, in the active language."""
+        return str(_STATUS_LABELS.get(self.status, self.status))
+
+
+_STATUS_LABELS = dict(Status.choices)
+
+
+def _appointments(practice: Practice, start: datetime, end: datetime, zone: ZoneInfo) -> list[Booked]:
+    rows = (
         Appointment.objects.for_practice(practice)
         .filter(start__lt=end, start__gte=start)
-        .select_related("client", "service", "practitioner", "room")
-        .only(*CALENDAR_FIELDS)
         .order_by("start", "pk")
+        .values_list(*CALENDAR_FIELDS)
     )
+    # One name object per client, service, practitioner and room, shared by their appointments.
+    clients: dict[tuple[str, str], ClientName] = {}
+    services: dict[str, Named] = {}
+    people: dict[tuple[str, int | None], PractitionerName] = {}
+    rooms: dict[str, Named] = {}
+    found = []
+    for pk, a_start, a_end, status, hold, client_id, pid, room_id, first, last, service, shown, user, room in rows:
+        client = clients.get((first, last)) or clients.setdefault((first, last), ClientName(first, last))
+        found.append(
+            Booked(
+                pk,
+                a_start.astimezone(zone),
+                a_end.astimezone(zone),
+                status,
+                hold,
+                client_id,
+                pid,
+                room_id,
+                client,
+                services.get(service) or services.setdefault(service, Named(service)),
+                people.get((shown, user)) or people.setdefault((shown, user), PractitionerName(shown, user)),
+                rooms.get(room) or rooms.setdefault(room, Named(room)),
+            )
+        )
+    return found
 
 
-def _on_day(items: Iterable[Appointment], day: date, zone: ZoneInfo) -> list[Appointment]:
+def _on_day(items: Iterable[Booked], day: date, zone: ZoneInfo) -> list[Booked]:
     return [a for a in items if a.start.astimezone(zone).date() == day]
 
 
@@ -271,7 +354,7 @@ def day_sources(practice: Practice, zone: ZoneInfo, day: date, *, by: str) -> li
     """Return one source per active practitioner (or room) for the local day, plus inactive ones that
     still have appointments that day, so that nothing booked is ever hidden."""
     start, end = local_midnight(day, zone), local_midnight(day + timedelta(days=1), zone)
-    appointments = _appointments(practice, start, end)
+    appointments = _appointments(practice, start, end, zone)
     if by == "room":
         rooms = list(Room.objects.filter(location__practice=practice).select_related("location"))
         shown = [r for r in rooms if r.active or any(a.room_id == r.pk for a in appointments)]
@@ -309,25 +392,26 @@ def team_week_sources(practice: Practice, zone: ZoneInfo, monday: date) -> list[
     appointments, one for hours, one for exceptions and one for time off, however many people."""
     days = week_days(monday)
     start, end = local_midnight(days[0], zone), local_midnight(days[-1] + timedelta(days=1), zone)
-    appointments = _appointments(practice, start, end)
+    appointments = _appointments(practice, start, end, zone)
     people = list(practice.practitioners.all())
     shown = [p for p in people if p.active or any(a.practitioner_id == p.pk for a in appointments)]
     working = working_time([p.pk for p in shown], days[0], days[-1])
     off = _time_off([p.pk for p in shown], start, end)
-    by_person: dict[int, list[Appointment]] = defaultdict(list)
-    for appointment in appointments:
-        by_person[appointment.practitioner_id].append(appointment)
+    by_person_day: dict[tuple[int, date], list[Booked]] = defaultdict(list)
+    for appointment in appointments:  # their times are already local (_appointments)
+        by_person_day[appointment.practitioner_id, appointment.start.date()].append(appointment)
     hours = {p.pk: merge(i for (pid, _), found in working.items() if pid == p.pk for i in found) for p in shown}
     sources = []
     for day in days:
         day_start, day_end = local_midnight(day, zone), local_midnight(day + timedelta(days=1), zone)
+        label = formats.current().date(day, "D j M")
         for person in shown:
             sources.append(
                 Source(
                     day=day,
-                    heading=f"{formats.current().date(day, 'D j M')} · {person.display_name}",
+                    heading=f"{label} · {person.display_name}",
                     practitioner=person,
-                    appointments=_on_day(by_person[person.pk], day, zone),
+                    appointments=by_person_day.get((person.pk, day), []),
                     working=[i for i in hours[person.pk] if i.start < day_end and i.end > day_start],
                     time_off=[o for o in off.get(person.pk, []) if o.start < day_end and o.end > day_start],
                 )
@@ -341,7 +425,7 @@ def week_sources(
     """Return one source per local day of the week starting `monday`, for one practitioner or one room."""
     days = week_days(monday)
     start, end = local_midnight(days[0], zone), local_midnight(days[-1] + timedelta(days=1), zone)
-    appointments = _appointments(practice, start, end)
+    appointments = _appointments(practice, start, end, zone)
     if room is not None:
         appointments = [a for a in appointments if a.room_id == room.pk]
         working = _at_location(

@@ -30,6 +30,7 @@ from longtide.practice.access import ChartAccess, Perm, acting, member_required,
 from longtide.practice.models import Practice, Role
 from longtide.records import chart
 from longtide.scheduling.models import Appointment
+from longtide.web.staff.calendar_grid import Booked
 
 
 def access_to(request: HttpRequest, practice: Practice, client: Client) -> ChartAccess:
@@ -160,7 +161,7 @@ def appointment_panel(request: HttpRequest, practice: Practice, appointment: App
     return panel
 
 
-def calendar_badges(request: HttpRequest, practice: Practice, appointments: list[Appointment]) -> None:
+def calendar_badges(request: HttpRequest, practice: Practice, appointments: list[Booked]) -> None:
     """Put an `intake_badge` (css class, text) on each appointment: levels for the owner and the
     appointment's practitioner (audited), neutral words for everyone else."""
     role = role_in(request.user, practice)
@@ -184,7 +185,7 @@ def calendar_badges(request: HttpRequest, practice: Practice, appointments: list
             css, text = "todo", summary.front_desk_label
         else:
             continue
-        appointment.intake_badge = (css, text)  # type: ignore[attr-defined]
+        appointment.intake_badge = (css, text)
     if shown:
         with transaction.atomic():
             for client_id in sorted(shown):

@@ -65,7 +65,7 @@ from longtide.practice.models import Practice, StaffMembership
 from longtide.records import chart
 from longtide.scheduling.models import Appointment
 from longtide.web import formats
-from longtide.web.staff.calendar_grid import practice_zone
+from longtide.web.staff.calendar_grid import Booked, practice_zone
 from longtide.web.staff.notes_forms import AddendumForm, NoteForm, NoteSearchForm
 from longtide.web.times import when_label
 
@@ -463,7 +463,7 @@ def to_write(request: HttpRequest, practice: Practice) -> HttpResponse:
     return render(request, "web/staff/notes/to_write.html", context)
 
 
-def calendar_note_marks(request: HttpRequest, practice: Practice, appointments: list[Appointment]) -> int:
+def calendar_note_marks(request: HttpRequest, practice: Practice, appointments: list[Booked]) -> int:
     """Mark the calendar's appointments whose note is overdue (`note_overdue`) and return how many
     notes are overdue in all: an owner's count is everyone's, a practitioner's their own. Front desk
     get nothing (not even whether a note exists). Names and dates only: no note is read."""
@@ -481,7 +481,7 @@ def calendar_note_marks(request: HttpRequest, practice: Practice, appointments: 
     overdue |= {row.note.appointment_id for row in waiting if row.overdue}
     for appointment in appointments:
         if appointment.pk in overdue:
-            appointment.note_overdue = True  # type: ignore[attr-defined]
+            appointment.note_overdue = True
     return len(overdue)
 
 
