@@ -24,6 +24,7 @@ from longtide.audit.trail import Actor
 from longtide.measurement.models import Episode
 from longtide.notes.actions import add_addendum, cosign_note, save_draft, sign_note, start_note
 from longtide.notes.models import SessionNote
+from longtide.web.staff import notes as views
 from tests.notes.conftest import complete
 from tests.notes.students import make_student, student_visit
 
@@ -207,3 +208,26 @@ def test_a_note_written_with_the_practices_own_fields_downloads_with_them(
     assert "Home practice given: Tongue rests on the palate, twice a day." in text
     assert "Practitioner impression — palpation findings" in text and "Cranial rhythm: Slow and full." in text
     assert note.content_hash in text
+
+
+def test_more_notes_than_one_pdf_holds_lead_to_the_print_page_with_why(
+    cast: Cast, visit: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client of hundreds of notes would keep a worker laying out PDF pages past its timeout (and
+    audit a print of every note for a download that never arrives): past PDF_NOTES_MAX notes the
+    download says why and leads to the print page, which has no PDF link then; nothing is audited
+    until a page is shown."""
+    monkeypatch.setattr(views, "PDF_NOTES_MAX", 1)
+    _note(cast, visit, 30, "First visit.")
+    _note(cast, visit, 10, "Second visit.")
+    ana = signed_in(cast.ana_user)
+    url = f"/staff/tidewater/clients/{cast.cleo.pk}/notes/pdf/"
+    response = ana.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"/staff/tidewater/clients/{cast.cleo.pk}/notes/print/"
+    assert not AuditEvent.objects.filter(action="print").exists()
+    page = ana.get(response["Location"])
+    assert "These are 2 notes, more than one PDF holds (1)" in page.text
+    assert "pdf-link" not in page.text
+    monkeypatch.setattr(views, "PDF_NOTES_MAX", 2)
+    assert "Second visit." in pdf_text(ana.get(url))

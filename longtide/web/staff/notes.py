@@ -73,6 +73,10 @@ from longtide.web.times import when_label
 NOTES_PER_PAGE = 20
 # The audit row of a note put in a PDF download (a print that leaves the app as a file).
 PDF_DETAIL = "PDF download"
+# The most notes one PDF download lays out: about a tenth of a second each on the server (bench/
+# notes_pdf.py), inside the request, so a client of some hundreds of notes would hold a worker past
+# its timeout. More than this: the print page (any length), or one care episode at a time.
+PDF_NOTES_MAX = 100
 NOT_IN_CARE = gettext_lazy(
     "This client is not in your care, so their notes are not open to you. The client's practitioner or "
     "an owner can read them."
@@ -603,6 +607,17 @@ def _client_notes(request: HttpRequest, practice: Practice, pk: int, *, pdf: boo
         if episode.closed_on is not None:
             notes = notes.filter(session_date__lte=episode.closed_on)
     listed = list(notes)
+    kwargs = {"practice_slug": practice.slug, "pk": client.pk}
+    if pdf and len(listed) > PDF_NOTES_MAX:
+        messages.error(
+            request,
+            _(
+                "These are %(count)d notes, more than one PDF holds (%(max)d): print them from this page, "
+                "or download one care episode at a time."
+            )
+            % {"count": len(listed), "max": PDF_NOTES_MAX},
+        )
+        return redirect(reverse("staff-notes-print", kwargs=kwargs) + (f"?episode={episode.pk}" if episode else ""))
     _printed_notes(listed, request, access, pdf=pdf)
     title = _("Session notes: %(name)s") % {"name": client.full_name}
     if episode is not None:
@@ -613,7 +628,6 @@ def _client_notes(request: HttpRequest, practice: Practice, pk: int, *, pdf: boo
             title += ", " + _("episode from %(start)s to %(end)s") % {"start": start, "end": end}
         else:
             title += ", " + _("episode from %(start)s") % {"start": start}
-    kwargs = {"practice_slug": practice.slug, "pk": client.pk}
     if pdf:
         name = f"session-notes-client-{client.pk}" + (f"-episode-{episode.pk}" if episode else "")
         return _pdf_download(request, practice, listed, title=title, episode=episode, filename=f"{name}.pdf")
@@ -625,7 +639,11 @@ def _client_notes(request: HttpRequest, practice: Practice, pk: int, *, pdf: boo
         episode=episode,
         back_url=reverse("staff-client-notes", kwargs=kwargs),
         back_label=_("Back to the notes"),
-        pdf_url=reverse("staff-notes-pdf", kwargs=kwargs) + (f"?episode={episode.pk}" if episode else ""),
+        pdf_url=(
+            reverse("staff-notes-pdf", kwargs=kwargs) + (f"?episode={episode.pk}" if episode else "")
+            if len(listed) <= PDF_NOTES_MAX
+            else ""
+        ),
     )
 
 
