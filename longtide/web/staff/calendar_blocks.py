@@ -46,10 +46,65 @@ def describe_columns(grid: Grid, *, view: str, by: str, book_url: str, appointme
         column.list_items_html = _html(
             ITEM.format(_status_class(b), t) for b, t in zip(column.blocks, says, strict=True)
         )
+    _write_sections(grid, view)
+
+
+def _write_sections(grid: Grid, view: str) -> None:
+    """Write `grid.columns_html` and `grid.list_html`: each column's section of the grid and of the
+    phone's list, as the template's loops wrote them (140 columns through the template language
+    were most of a team week's page, bench/team_week.py)."""
+    today = TODAY.format(conditional_escape(_("Today")))
+    book = conditional_escape(_("Book"))
+    none_grid = NONE_GRID.format(conditional_escape(_("No appointments.")))
+    none_list = NONE_LIST.format(conditional_escape(_("No appointments.")))
+    in_grid, in_list = [], []
+    for n, column in enumerate(grid.columns, start=1):
+        shows_today = column.is_today and view == "week"
+        common = {
+            "today_class": " is-today" if shows_today else "",
+            "n": n,
+            "heading": conditional_escape(column.heading),
+            "today": today if shows_today else "",
+            "hours": conditional_escape(column.hours_text),
+            "href": conditional_escape(column.book_href),
+            "book": book,
+            "label": conditional_escape(column.book_label),
+        }
+        in_grid.append(
+            SECTION.format(
+                **common,
+                shading=column.shading_html,
+                lanes=column.lanes,
+                items=column.items_html if column.blocks else none_grid,
+            )
+        )
+        in_list.append(LIST_SECTION.format(**common, items=column.list_items_html if column.blocks else none_list))
+    grid.columns_html = _html(in_grid)
+    grid.list_html = _html(in_list)
+
+
+# The template's former loop bodies (templates/web/staff/calendar.html), whitespace and all.
+TODAY = ' <span class="cal-today">{}</span>'
+NONE_GRID = '<li class="vh">{}</li>'
+NONE_LIST = '<li class="cal-none">{}</li>'
+SECTION = (
+    '\n      <section class="cal-col{today_class}" aria-labelledby="cal-col-{n}">\n        <div class="cal-head">\n'
+    '          <h3 id="cal-col-{n}">{heading}{today}</h3>\n          <p class="cal-hours-text">{hours}</p>\n'
+    '          <a class="cal-book" href="{href}">{book}<span class="vh"> {label}</span></a>\n        </div>\n'
+    '        <div class="cal-body">\n          {shading}\n          <ol class="cal-items lanes-{lanes}" role="list">\n'
+    "            {items}\n          </ol>\n        </div>\n      </section>\n      "
+)
+LIST_SECTION = (
+    '\n    <section class="cal-list-col{today_class}" aria-labelledby="cal-list-{n}">\n'
+    '      <div class="cal-list-head">\n        <h3 id="cal-list-{n}">{heading}{today}</h3>\n'
+    '        <a class="button secondary" href="{href}">{book}<span class="vh"> {label}</span></a>\n      </div>\n'
+    '      <p class="cal-hours-text">{hours}</p>\n      <ol class="cal-list-items" role="list">\n'
+    "        {items}\n      </ol>\n    </section>\n    "
+)
 
 
 def _html(pieces: Iterable[str]) -> SafeString:
-    return mark_safe("".join(pieces))  # noqa: S308 - written from the templates below, every value escaped
+    return mark_safe("".join(pieces))  # noqa: S308 - written from this module's templates, every value escaped
 
 
 # Every value put into these goes through conditional_escape (as format_html did); class names

@@ -8,7 +8,7 @@ hour is not drawn twice or left out, and a block is placed by the local time pri
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -107,6 +107,9 @@ class Grid:
     last_hour: int
     columns: list[Column]
     cancelled: list[Booked]
+    # Written by calendar_blocks.describe_columns, escaped, for the template.
+    columns_html: str = ""
+    list_html: str = ""
 
     @property
     def rows(self) -> int:
@@ -148,6 +151,7 @@ def build_grid(sources: Sequence[Source], zone: ZoneInfo, today: date) -> Grid:
     laid: list[tuple[Source, list[_Placed], list[_Placed]]] = []
     cancelled: list[Booked] = []
     now = timezone.now()  # a hold stops holding its time at hold_until
+    clock = _clock(zone)
     for source in sources:
 
         def place(start: datetime, end: datetime, **item: Any) -> _Placed:
@@ -172,15 +176,15 @@ def build_grid(sources: Sequence[Source], zone: ZoneInfo, today: date) -> Grid:
 
     columns = []
     for source, hours, items in laid:
-        column = Column(source, _hours_text(source, zone), source.day == today, [lines(h) for h in hours])
+        column = Column(source, _hours_text(source, zone, clock), source.day == today, [lines(h) for h in hours])
         for item in items:
             if item.appointment is not None:
-                text = span_label(item.appointment.start, item.appointment.end, zone)
+                text = span_label(item.appointment.start, item.appointment.end, clock)
                 column.blocks.append(Block(*lines(item), text, appointment=item.appointment))
             elif item.time_off is not None:
                 off = item.time_off
                 whole_day = item.start == 0 and item.end == DAY_MINUTES
-                text = _("All day") if whole_day else span_label(off.start, off.end, zone)
+                text = _("All day") if whole_day else span_label(off.start, off.end, clock)
                 label = _("Time off: %(reason)s") % {"reason": off.reason} if off.reason else _("Time off")
                 column.blocks.append(Block(*lines(item), text, label=label))
         column.lanes = _assign_lanes(column.blocks)
@@ -189,9 +193,22 @@ def build_grid(sources: Sequence[Source], zone: ZoneInfo, today: date) -> Grid:
     return Grid(first_hour, last_hour, columns, cancelled)
 
 
-def span_label(start: datetime, end: datetime, zone: ZoneInfo) -> str:
+def _clock(zone: ZoneInfo) -> Callable[[datetime], str]:
+    """Return time_label in `zone`, remembered: a week's 140 columns print the same few times."""
+    seen: dict[datetime, str] = {}  # the same instant has the same wall-clock label
+
+    def label(moment: datetime) -> str:
+        found = seen.get(moment)
+        if found is None:
+            found = seen[moment] = time_label(moment, zone)
+        return found
+
+    return label
+
+
+def span_label(start: datetime, end: datetime, clock: Callable[[datetime], str]) -> str:
     """Return "9:00–10:00 AM", or "11:30 AM–12:30 PM" across noon: narrow columns need the room."""
-    first, last = time_label(start, zone), time_label(end, zone)
+    first, last = clock(start), clock(end)
     if first[-3:] == last[-3:]:
         first = first[:-3]
     return f"{first}–{last}"
@@ -217,11 +234,11 @@ def _assign_lanes(blocks: list[Block]) -> int:
     return max(1, min(len(lane_ends), MAX_LANES))
 
 
-def _hours_text(source: Source, zone: ZoneInfo) -> str:
+def _hours_text(source: Source, zone: ZoneInfo, clock: Callable[[datetime], str]) -> str:
     day_start = local_midnight(source.day, zone)
     day_end = local_midnight(source.day + timedelta(days=1), zone)
     pieces = [
-        f"{time_label(max(i.start, day_start), zone)}–{time_label(min(i.end, day_end), zone)}"
+        f"{clock(max(i.start, day_start))}–{clock(min(i.end, day_end))}"
         for i in source.working
         if i.start < day_end and i.end > day_start
     ]
