@@ -45,7 +45,7 @@ from longtide.scheduling.booking_rules import BookingError, SlotTaken, TooManyBo
 from longtide.scheduling.history import ChangedBy
 from longtide.scheduling.manage_links import find_by_token
 from longtide.scheduling.models import Appointment, Source
-from longtide.scheduling.search import Found, search_slots, service_with_practice
+from longtide.scheduling.search import Found, search_slots, service_and_places, service_with_practice
 
 router = Router(tags=["booking"])
 
@@ -307,8 +307,9 @@ def availability(
     practitioner: PractitionerQuery = "any",
     style: Style | None = None,
 ) -> HttpResponse:
-    # The hot path of the API: three queries (service with its practice; candidates and rooms; one
-    # UNION for hours, exceptions, time off and bookings) and JSON written directly, since
+    # The hot path of the API: one statement for the service with its practice, the candidates and
+    # the rooms with their numbers (all an availability cache hit needs), one more on a miss (a
+    # UNION for hours, exceptions, time off and bookings), and JSON written directly, since
     # validating a thousand slots through pydantic would cost more than finding them.
     if end < start:
         raise ApiError(422, "invalid_range", _("end is before start."), {"end": [_("end must be on or after start.")]})
@@ -320,15 +321,21 @@ def availability(
             {"end": [_("At most %(count)d days after start.") % {"count": MAX_DAYS}]},
         )
     person_id = None if practitioner == "any" else bounds.parse_id(practitioner)
-    svc = _service_of(slug, service)
+    style_value = style.value if style else None
+    read = service_and_places(slug, service, practitioner_id=person_id, style=style_value)
+    if read is None:
+        _service(get_practice(slug), service)  # raises: no such practice, or no such service
+        raise AssertionError("unreachable")
+    svc, places = read
     found = search_slots(
         practice=svc.practice,
         service=svc,
         practitioner_id=person_id,
-        style=style.value if style else None,
+        style=style_value,
         first_day=start,
         last_day=end,
         now=timezone.now(),
+        fresh_places=places,
     )
     if person_id is not None and not found.practitioner_ids:
         _practitioner(svc.practice, svc, person_id)  # raises the specific 404

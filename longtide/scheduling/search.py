@@ -92,23 +92,25 @@ def _tables(**models: Any) -> dict[str, str]:
 
 
 @functools.cache
-def _readers(vendor: str, model: Any, fields: tuple[Any, ...]) -> list[tuple[Any, list[Any]]]:
-    """Each field's column and its converters on this database (fixed per backend: worked out once)."""
+def _readers(vendor: str, model: Any) -> tuple[list[tuple[Any, list[Any]]], list[str]]:
+    """Each concrete field's column and its converters on this database, and the fields' attnames
+    (fixed per backend and model: worked out once)."""
     readers = []
-    for f in fields:
+    for f in model._meta.concrete_fields:
         col = f.get_col(model._meta.db_table)
         readers.append((col, [*connection.ops.get_db_converters(col), *f.get_db_converters(connection)]))
-    return readers
+    return readers, [f.attname for f in model._meta.concrete_fields]
 
 
-def _model_from_row(model: Any, fields: list[Any], values: Sequence[Any]) -> Any:
-    """A model instance from its columns as the driver returned them (the fields' converters applied)."""
+def _model_from_row(model: Any, values: Sequence[Any]) -> Any:
+    """A model instance from all its columns as the driver returned them (the fields' converters applied)."""
+    readers, attnames = _readers(connection.vendor, model)
     converted = []
-    for (col, converters), value in zip(_readers(connection.vendor, model, tuple(fields)), values, strict=True):
+    for (col, converters), value in zip(readers, values, strict=True):
         for convert in converters:
             value = convert(value, col, connection)
         converted.append(value)
-    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+    return model.from_db(connection.alias, attnames, converted)
 
 
 _SERVICE_FIELDS = list(Service._meta.concrete_fields)
@@ -141,9 +143,14 @@ def service_with_practice(slug: str, service_id: int) -> Service | None:
         row = cursor.fetchone()
     if row is None:
         return None
+    return _service_from_row(row)
+
+
+def _service_from_row(row: Sequence[Any]) -> Service:
+    """The service, its practice cached on it, from the service's columns then the practice's."""
     width = len(_SERVICE_FIELDS)
-    service: Service = _model_from_row(Service, _SERVICE_FIELDS, row[:width])
-    practice: Practice = _model_from_row(Practice, _PRACTICE_FIELDS, row[width:])
+    service: Service = _model_from_row(Service, row[:width])
+    practice: Practice = _model_from_row(Practice, row[width:])
     Service.practice.field.set_cached_value(service, practice)
     return service
 
@@ -187,12 +194,12 @@ def suitable_rooms(service: Service) -> list[tuple[int, int, str]]:
 _PLACES_SQL = (
     "SELECT 'r', r.id, r.sort_order, '', {location_columns}, {practitioner_nulls}, {room_version} "
     "FROM {room} r JOIN {location} l ON l.id = r.location_id "
-    "WHERE l.practice_id = %s AND r.active AND (r.id IN (SELECT room_id FROM {chosen} WHERE service_id = %s) "
+    "WHERE l.practice_id = {practice} AND r.active AND (r.id IN (SELECT room_id FROM {chosen} WHERE service_id = %s) "
     "OR NOT EXISTS (SELECT 1 FROM {chosen} WHERE service_id = %s)) "
     "UNION ALL "
     "SELECT 'p', p.id, p.sort_order, p.display_name, {location_nulls}, {practitioner_columns}, {practitioner_version} "
     "FROM {practitioner} p JOIN {offers} o ON o.practitioner_id = p.id WHERE o.service_id = %s AND p.active{extra} "
-    "{counters}{reserve}ORDER BY 1, 3, 4, 2"
+    "{counters}{reserve}"
 )
 # All of Location's columns, in the model's order (Model.from_db takes them so).
 _LOCATION_FIELDS = [f.attname for f in Location._meta.concrete_fields]
@@ -250,7 +257,89 @@ def candidates_and_rooms(
     everything a booking reads before its search, in one statement. With `reserve_id` on
     PostgreSQL, also the next appointment id from its sequence (`Places.reserved_id`). With
     `versions`, the rooms' and candidates' busy-time change counters (`Places.versions`)."""
-    extra, params = "", list[int | str]([service.practice_id, service.pk, service.pk, service.pk])
+    sql, params = _places_sql(
+        "%s",
+        service.pk,
+        practitioner_id=practitioner_id,
+        style=style,
+        limits=limits,
+        now=now,
+        reserve_id=reserve_id,
+        versions=versions,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql + "ORDER BY 1, 3, 4, 2", [service.practice_id, *params])
+        rows = cursor.fetchall()
+    return _places_from_rows(rows, service.practice_id, limits, now, versions)
+
+
+def service_and_places(
+    slug: str, service_id: int, *, practitioner_id: int | None = None, style: str | None = None
+) -> tuple[Service, Places] | None:
+    """service_with_practice and candidates_and_rooms (with `versions`) in one round trip, or None
+    when the practice has no such active service.
+
+    For the availability endpoint: the service's and its practice's columns come on every row (a
+    handful of rows), after the places' columns; with no candidates and no rooms, one row of them."""
+    sql, params = _places_sql(
+        f"(SELECT {_SV_PRACTICE} FROM sv)",  # noqa: S608 (a column name of ours)
+        service_id,
+        practitioner_id=practitioner_id,
+        style=style,
+        versions=True,
+    )
+    width = _places_width()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{_sv_sql(connection.vendor)} SELECT x.*, sv.* FROM sv LEFT JOIN ({sql}) x ON 1 = 1 ORDER BY 1, 3, 4, 2",  # noqa: S608
+            [slug, service_id, *params],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    service = _service_from_row(rows[0][width:])
+    places = _places_from_rows([row[:width] for row in rows], service.practice_id, (), None, True)
+    return service, places
+
+
+@functools.cache
+def _sv_sql(vendor: str) -> str:
+    """The `sv` CTE: the practice's active service (its columns, then its practice's, as c0, c1, ...)."""
+    quote = connection.ops.quote_name
+    columns = [
+        *(f"s.{quote(str(f.column))}" for f in _SERVICE_FIELDS),
+        *(f"p.{quote(str(f.column))}" for f in _PRACTICE_FIELDS),
+    ]
+    named = ", ".join(f"{column} AS c{i}" for i, column in enumerate(columns))
+    return (
+        f"WITH sv AS (SELECT {named} FROM {quote(Service._meta.db_table)} s "  # noqa: S608 (our tables, placeholders)
+        f"JOIN {quote(Practice._meta.db_table)} p ON p.id = s.practice_id "
+        "WHERE p.slug = %s AND s.id = %s AND s.active)"
+    )
+
+
+# The service's practice id column in `sv` (c0, c1, ... in _sv_sql's order).
+_SV_PRACTICE = f"c{[f.attname for f in _SERVICE_FIELDS].index('practice_id')}"
+
+
+def _places_width() -> int:
+    """The number of columns of a _PLACES_SQL row: kind, id, order, name, location, practitioner, version."""
+    return 4 + len(_LOCATION_FIELDS) + len(_PRACTITIONER_EXTRA) + 1
+
+
+def _places_sql(
+    practice: str,
+    service_id: int,
+    *,
+    practitioner_id: int | None = None,
+    style: str | None = None,
+    limits: Sequence[Limit] = (),
+    now: datetime | None = None,
+    reserve_id: bool = False,
+    versions: bool = False,
+) -> tuple[str, list[Any]]:
+    """_PLACES_SQL (without ORDER BY) for the practice given as SQL (`practice`), and its parameters after it."""
+    extra, params = "", list[Any]([service_id, service_id, service_id])
     if practitioner_id is not None:
         extra, params = extra + " AND p.id = %s", [*params, practitioner_id]
     if style:
@@ -262,30 +351,34 @@ def candidates_and_rooms(
         location=Location,
         chosen=Service.rooms.through,
     )
-    with connection.cursor() as cursor:
-        counters = reserve = ""
-        nulls = f"{', '.join(['NULL'] * len(_LOCATION_FIELDS))}, {_PRACTITIONER_NULLS}, 0"
-        if limits:
-            used_sql, used_params = used_query(limits, now or timezone.now())
-            counters = f"UNION ALL SELECT 'l', u.window_start, u.count, u.key_hash, {nulls} FROM ({used_sql}) u "  # noqa: S608
-            params = [*params, *used_params]
-        if reserve_id and connection.vendor == "postgresql":
-            table = Appointment._meta.db_table
-            reserve = f"UNION ALL SELECT 'i', nextval(pg_get_serial_sequence('{table}', 'id')), 0, '', {nulls} "
-        sql = _PLACES_SQL.format(
-            counters=counters,
-            reserve=reserve,
-            extra=extra,
-            location_columns=_LOCATION_COLUMNS,
-            location_nulls=", ".join(["NULL"] * len(_LOCATION_FIELDS)),
-            practitioner_columns=_PRACTITIONER_COLUMNS,
-            practitioner_nulls=_PRACTITIONER_NULLS,
-            room_version=_VERSION_SQL.format(kind=BusyVersion.ROOM, ref="r.id") if versions else "0",
-            practitioner_version=_VERSION_SQL.format(kind=BusyVersion.PRACTITIONER, ref="p.id") if versions else "0",
-            **tables,
-        )
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    counters = reserve = ""
+    nulls = f"{', '.join(['NULL'] * len(_LOCATION_FIELDS))}, {_PRACTITIONER_NULLS}, 0"
+    if limits:
+        used_sql, used_params = used_query(limits, now or timezone.now())
+        counters = f"UNION ALL SELECT 'l', u.window_start, u.count, u.key_hash, {nulls} FROM ({used_sql}) u "  # noqa: S608
+        params = [*params, *used_params]
+    if reserve_id and connection.vendor == "postgresql":
+        table = Appointment._meta.db_table
+        reserve = f"UNION ALL SELECT 'i', nextval(pg_get_serial_sequence('{table}', 'id')), 0, '', {nulls} "
+    sql = _PLACES_SQL.format(
+        practice=practice,
+        counters=counters,
+        reserve=reserve,
+        extra=extra,
+        location_columns=_LOCATION_COLUMNS,
+        location_nulls=", ".join(["NULL"] * len(_LOCATION_FIELDS)),
+        practitioner_columns=_PRACTITIONER_COLUMNS,
+        practitioner_nulls=_PRACTITIONER_NULLS,
+        room_version=_VERSION_SQL.format(kind=BusyVersion.ROOM, ref="r.id") if versions else "0",
+        practitioner_version=_VERSION_SQL.format(kind=BusyVersion.PRACTITIONER, ref="p.id") if versions else "0",
+        **tables,
+    )
+    return sql, params
+
+
+def _places_from_rows(
+    rows: Sequence[Sequence[Any]], practice_id: int, limits: Sequence[Limit], now: datetime | None, versions: bool
+) -> Places:
     ids: list[int] = []
     rooms: list[tuple[int, int, str]] = []
     locations: dict[int, Location] = {}
@@ -296,12 +389,14 @@ def candidates_and_rooms(
     practitioner_versions: list[int] = []
     width = len(_LOCATION_FIELDS)
     for kind, pk, order, name, *rest in rows:
+        if kind is None:  # service_and_places: the service, with no candidates and no rooms
+            continue
         if kind == "l":
             counted.append((name, pk, order))  # key, window, count
             continue
         if kind == "p":
             ids.append(pk)
-            people[pk] = (pk, service.practice_id, name, order, *rest[width:-1])
+            people[pk] = (pk, practice_id, name, order, *rest[width:-1])
             practitioner_versions.append(rest[-1])
             continue
         if kind == "i":
@@ -483,6 +578,7 @@ def search_slots(
     ignore_appointment: int | None = None,
     places: Places | None = None,
     at: datetime | None = None,
+    fresh_places: Places | None = None,
 ) -> Found:
     """The one way to search: the candidate practitioners and suitable rooms (one round trip), then
     one search across all of them (one more), first_day..last_day local.
@@ -494,14 +590,18 @@ def search_slots(
     practitioner free at each start, in display order; False lists every practitioner's slots (the
     staff calendar). `places` (a Found's, or a booking's candidates_and_rooms) skips the first
     round trip. Found.places carries them back for a second search. `at`: only the slots starting
-    then (find_slots).
+    then (find_slots). `fresh_places`: the candidates and rooms with their numbers, read by the
+    caller just before, for these very arguments (service_and_places): the
+    search then reads nothing more on a cache hit, as if it had read them itself.
     """
     any_one = practitioner_id is None if any_practitioner is None else any_practitioner
     key = None
     # The availability cache (slot_cache): only for counters read now, in this call, outside a transaction.
     if places is None:
         cached = at is None and slot_cache.usable() and (offered_only or practitioner_id is None)
-        if cached:
+        if fresh_places is not None and fresh_places.versions is not None:
+            places = fresh_places
+        elif cached:
             places = candidates_and_rooms(service, practitioner_id=practitioner_id, style=style, versions=True)
         else:
             places = places_for(service, practitioner_id=practitioner_id, style=style, offered_only=offered_only)

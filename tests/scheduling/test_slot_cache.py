@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,7 +38,7 @@ from longtide.scheduling.booking import (
 )
 from longtide.scheduling.booking_rules import BookingError
 from longtide.scheduling.models import Appointment, HoursException, Source, Status, TimeOff, WorkingHours
-from longtide.scheduling.search import search_slots, service_with_practice
+from longtide.scheduling.search import search_slots, service_and_places, service_with_practice
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -100,9 +101,10 @@ def _world(zone: str = "America/New_York") -> World:
     return World(practice, location, rooms, people, service, START)
 
 
-def _answers(w: World) -> list[list[tuple[datetime, datetime, int, int]]] | None:
+def _answers(w: World, *, read_together: bool = False) -> list[list[tuple[datetime, datetime, int, int]]] | None:
     """What the searches a request makes answer now: any practitioner and a named one, one day and
-    three, for clients and for staff."""
+    three, for clients and for staff. `read_together`: the service, candidates, rooms and numbers
+    read in one statement first (service_and_places, as the availability endpoint does)."""
     service = service_with_practice(w.practice.slug, w.service.pk)
     if service is None:
         return None
@@ -114,6 +116,11 @@ def _answers(w: World) -> list[list[tuple[datetime, datetime, int, int]]] | None
         (w.people[1].pk, DAY, True),
         (None, DAY + timedelta(days=2), True),
     ]:
+        fresh_places = None
+        if read_together:
+            read = service_and_places(w.practice.slug, w.service.pk, practitioner_id=person)
+            assert read is not None
+            service, fresh_places = read
         found = search_slots(
             practice=service.practice,
             service=service,
@@ -122,6 +129,7 @@ def _answers(w: World) -> list[list[tuple[datetime, datetime, int, int]]] | None
             last_day=last,
             now=w.now,
             for_staff=staff,
+            fresh_places=fresh_places,
         )
         out.append([(s.start, s.end, s.practitioner_id, s.room_id) for s in found.slots])
     return out
@@ -133,12 +141,18 @@ def _fresh(w: World) -> list[list[tuple[datetime, datetime, int, int]]] | None:
 
 
 def _check(w: World) -> list[list[tuple[datetime, datetime, int, int]]] | None:
-    """The cached answers (twice: as filled, then as kept) equal the fresh ones."""
+    """The cached answers (filled, then as kept, reading the places separately or together with
+    the service, alternately) equal the fresh ones."""
     assert not connection.in_atomic_block
-    cached = _answers(w)
+    together = next(_alternate)
+    cached = _answers(w, read_together=together)
     assert cached == _fresh(w)
-    assert _answers(w) == cached
+    assert _answers(w, read_together=not together) == cached
+    assert _answers(w, read_together=together) == cached
     return cached
+
+
+_alternate = itertools.cycle([False, True])
 
 
 # --- the changes -------------------------------------------------------------------------------
@@ -384,3 +398,49 @@ def test_a_search_inside_a_transaction_neither_reads_nor_fills_the_cache() -> No
         transaction.set_rollback(True)
     assert inside != before
     assert _check(w) == before
+
+
+def test_the_endpoint_answers_a_hit_in_one_statement_and_follows_a_change() -> None:
+    """The availability endpoint reads the service, candidates, rooms and numbers in one statement
+    (service_and_places): on a hit that is all it reads; a booking changes its next answer."""
+    import json
+
+    from django.test import Client as HttpClient
+    from django.test.utils import CaptureQueriesContext
+
+    w = _world()
+    url = (
+        f"/api/v1/p/{w.practice.slug}/availability"
+        f"?service={w.service.pk}&start={DAY}&end={DAY}&practitioner={w.people[0].pk}"
+    )
+    http = HttpClient()
+    with time_machine.travel(w.now, tick=False):
+        first = http.get(url)
+        with CaptureQueriesContext(connection) as hit:
+            again = http.get(url)
+        assert first.status_code == again.status_code == 200
+        assert again.content == first.content
+        assert [q["sql"][:40] for q in hit.captured_queries] == [hit.captured_queries[0]["sql"][:40]]
+        assert hit.captured_queries[0]["sql"].startswith("WITH sv AS")
+        slots = json.loads(first.content)["slots"]
+        assert slots, "the practitioner is free that day, or this test shows nothing"
+        _booked(w)  # P0 at 12:00 local
+        after = json.loads(http.get(url).content)["slots"]
+    assert after != slots
+    with slot_cache.bypassed():
+        assert after == [
+            {
+                "start": s.start.astimezone(w.zone).isoformat(),
+                "end": s.end.astimezone(w.zone).isoformat(),
+                "practitioner": s.practitioner_id,
+                "room": s.room_id,
+            }
+            for s in search_slots(
+                practice=w.practice,
+                service=w.service,
+                practitioner_id=w.people[0].pk,
+                first_day=DAY,
+                last_day=DAY,
+                now=w.now,
+            ).slots
+        ]
