@@ -57,9 +57,9 @@ NOT_WORDS = {"script", "style", "code", "kbd", "samp"}
 
 # String literals in a tag or variable: "…" or '…', not the argument of _( … ).
 LITERAL = re.compile(r"""(?<!_\()(?P<q>["'])(?P<text>(?:(?!(?P=q)).)*)(?P=q)""")
-# Filters whose literal argument is shown in place of an empty value.
+# Filters whose literal argument is shown in place of an empty value (or, for yesno, of the value).
 SHOWN_FILTER_ARGUMENT = re.compile(
-    r"""\|\s*(?:default|default_if_none)\s*:\s*(?P<q>["'])(?P<text>(?:(?!(?P=q)).)*)(?P=q)"""
+    r"""\|\s*(?:default|default_if_none|yesno)\s*:\s*(?P<q>["'])(?P<text>(?:(?!(?P=q)).)*)(?P=q)"""
 )
 # `name="…"` arguments of include/with (each may be shown by the template that receives it).
 KEYWORD_LITERAL = re.compile(r"""\b(?P<name>[\w.]+)\s*=\s*(?P<q>["'])(?P<text>(?:(?!(?P=q)).)*)(?P=q)""")
@@ -222,6 +222,7 @@ def test_the_list_of_unmarked_templates_names_only_templates() -> None:
         ("<title>{{ x }} · Longtide</title>", []),
         ('{{ client.email|default:"no email" }}', ['{{ client.email|default:"no email" }}']),
         ('{{ client.email|default:"—" }}', []),
+        ('{{ note.clothed|yesno:"Yes,No" }}', ['{{ note.clothed|yesno:"Yes,No" }}']),
         (
             '{% include "web/_week_nav.html" with label="Weeks" target="#w" %}',
             ['{% include "web/_week_nav.html" with label="Weeks" target="#w" %}'],
