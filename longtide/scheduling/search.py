@@ -281,25 +281,34 @@ def service_and_places(
 
     For the availability endpoint: the service's and its practice's columns come on every row (a
     handful of rows), after the places' columns; with no candidates and no rooms, one row of them."""
-    sql, params = _places_sql(
-        f"(SELECT {_SV_PRACTICE} FROM sv)",  # noqa: S608 (a column name of ours)
-        service_id,
-        practitioner_id=practitioner_id,
-        style=style,
-        versions=True,
-    )
+    params: list[Any] = [slug, service_id, service_id, service_id, service_id]
+    if practitioner_id is not None:
+        params.append(practitioner_id)
+    if style:
+        params.append(style)
     width = _places_width()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"{_sv_sql(connection.vendor)} SELECT x.*, sv.* FROM sv LEFT JOIN ({sql}) x ON 1 = 1 ORDER BY 1, 3, 4, 2",  # noqa: S608
-            [slug, service_id, *params],
-        )
+        cursor.execute(_service_and_places_sql(connection.vendor, practitioner_id is not None, bool(style)), params)
         rows = cursor.fetchall()
     if not rows:
         return None
     service = _service_from_row(rows[0][width:])
     places = _places_from_rows([row[:width] for row in rows], service.practice_id, (), None, True)
     return service, places
+
+
+@functools.cache
+def _service_and_places_sql(vendor: str, named: bool, styled: bool) -> str:
+    """service_and_places' statement (its text worked out once per backend and kind of search);
+    parameters: slug, service id (3 more times), the practitioner's id if named, the style if given."""
+    sql, _ = _places_sql(
+        f"(SELECT {_SV_PRACTICE} FROM sv)",  # noqa: S608 (a column name of ours)
+        0,
+        practitioner_id=0 if named else None,
+        style="styled" if styled else None,
+        versions=True,
+    )
+    return f"{_sv_sql(vendor)} SELECT x.*, sv.* FROM sv LEFT JOIN ({sql}) x ON 1 = 1 ORDER BY 1, 3, 4, 2"  # noqa: S608
 
 
 @functools.cache

@@ -444,3 +444,22 @@ def test_the_endpoint_answers_a_hit_in_one_statement_and_follows_a_change() -> N
                 now=w.now,
             ).slots
         ]
+
+
+def test_the_endpoint_searches_only_the_style_asked_for() -> None:
+    """`style` narrows the candidates read with the service (service_and_places), cached or not."""
+    import json
+
+    from django.test import Client as HttpClient
+
+    w = _world()
+    Practitioner.objects.filter(pk=w.people[0].pk).update(style="biodynamic")
+    Practitioner.objects.filter(pk=w.people[1].pk).update(style="integrative")
+    http = HttpClient()
+    base = f"/api/v1/p/{w.practice.slug}/availability?service={w.service.pk}&start={DAY}&end={DAY}"
+    with time_machine.travel(w.now, tick=False):
+        for style, person in [("biodynamic", w.people[0]), ("integrative", w.people[1])]:
+            for _ in range(2):  # filled, then kept
+                slots = json.loads(http.get(f"{base}&style={style}").content)["slots"]
+                assert slots and {s["practitioner"] for s in slots} == {person.pk}
+        assert json.loads(http.get(f"{base}&style=biomechanical").content)["slots"] == []
