@@ -26,20 +26,21 @@ from dataclasses import asdict, dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from longtide.lib.i18n_marks import gettext_noop
 from longtide.outcomes.wording import banned_wording
 
 SECTIONS: tuple[tuple[str, str], ...] = (
-    ("subjective", "S — Subjective"),
-    ("objective", "O — Objective"),
-    ("treatment", "Treatment"),
-    ("assessment", "A — Assessment"),
-    ("plan", "P — Plan"),
+    ("subjective", gettext_noop("S — Subjective")),
+    ("objective", gettext_noop("O — Objective")),
+    ("treatment", gettext_noop("Treatment")),
+    ("assessment", gettext_noop("A — Assessment")),
+    ("plan", gettext_noop("P — Plan")),
 )
 SECTION_KEYS = tuple(key for key, _ in SECTIONS)
 BUILTIN = "builtin"
 TEXT = "text"
 NUMBER = "number"
-EXTRA_KINDS = ((TEXT, "Free text"), (NUMBER, "Measured number with a unit"))
+EXTRA_KINDS = ((TEXT, gettext_noop("Free text")), (NUMBER, gettext_noop("Measured number with a unit")))
 EXTRA_PREFIX = "x_"
 EXTRAS_MAX = 20
 LABEL_MAX = 80
@@ -70,44 +71,44 @@ SHIPPED_FIELDS: tuple[Field, ...] = (
     Field(
         "subjective",
         "subjective",
-        "In the client's words",
+        gettext_noop("In the client's words"),
         "Reason for coming in the client's words, symptoms, goals.",
         required=True,
     ),
-    Field("pain_nrs", "subjective", "Pain today (0–10, client's rating)"),
+    Field("pain_nrs", "subjective", gettext_noop("Pain today (0–10, client's rating)")),
     Field(
         "since_last",
         "subjective",
-        "Since the last visit",
+        gettext_noop("Since the last visit"),
         "Changes since the last visit: after-effects, new health events or medication.",
     ),
-    Field("objective", "objective", "Observations"),
-    Field("impression_rhythm", "objective", "Rhythm: rate, amplitude, symmetry", impression=True),
-    Field("impression_restrictions", "objective", "Restrictions", impression=True),
-    Field("impression_still_points", "objective", "Still points", impression=True),
+    Field("objective", "objective", gettext_noop("Observations")),
+    Field("impression_rhythm", "objective", gettext_noop("Rhythm: rate, amplitude, symmetry"), impression=True),
+    Field("impression_restrictions", "objective", gettext_noop("Restrictions"), impression=True),
+    Field("impression_still_points", "objective", gettext_noop("Still points"), impression=True),
     Field(
         "mouth_opening_mm",
         "objective",
-        "Mouth opening (mm)",
+        gettext_noop("Mouth opening (mm)"),
         "Measured, in millimetres (0–100). Leave empty if not measured.",
     ),
-    Field("bio_orientation", "treatment", "Orientation (e.g. mid-tide)"),
-    Field("bio_stillness", "treatment", "Stillness or holistic shift"),
-    Field("bio_felt_sense", "treatment", "Client's felt sense"),
-    Field("bio_resourcing", "treatment", "Resourcing"),
-    Field("bio_closing_state", "treatment", "Closing state"),
-    Field("client_response", "treatment", "Client's response"),
+    Field("bio_orientation", "treatment", gettext_noop("Orientation (e.g. mid-tide)")),
+    Field("bio_stillness", "treatment", gettext_noop("Stillness or holistic shift")),
+    Field("bio_felt_sense", "treatment", gettext_noop("Client's felt sense")),
+    Field("bio_resourcing", "treatment", gettext_noop("Resourcing")),
+    Field("bio_closing_state", "treatment", gettext_noop("Closing state")),
+    Field("client_response", "treatment", gettext_noop("Client's response")),
     Field(
         "assessment",
         "assessment",
-        "Assessment",
+        gettext_noop("Assessment"),
         "Response to the session and progress against goals; flags and referrals. No diagnosis.",
         required=True,
     ),
     Field(
         "plan",
         "plan",
-        "Plan",
+        gettext_noop("Plan"),
         "Next session, sessions until reassessment, self-care, referrals, discharge criteria.",
         required=True,
     ),

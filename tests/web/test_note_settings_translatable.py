@@ -73,3 +73,17 @@ def test_a_refused_message_wording_comes_in_the_active_language() -> None:
     assert len(messages) == 5
     assert any("{{ nobody }}" in message for message in messages)
     assert any("{% or %}" in message for message in messages)
+
+
+def test_the_note_fields_page_shows_the_shipped_names_in_the_active_language(cast: Cast) -> None:
+    """The page's parts of the note, each built-in field's name (its legend) and the kinds of an own
+    field are the shipped template's words, not the practice's: they come in the owner's language.
+    What the owner typed (each label input's value) stays as stored."""
+    from django.test import Client as HttpClient
+
+    owner = HttpClient()
+    owner.force_login(cast.olga_user)
+    page = owner.get("/staff/tidewater/settings/note-fields/").content.decode()
+    for words in ("O — Objective", "Mouth opening (mm)", "Free text", "Measured number with a unit"):
+        assert f"{OPEN}{words}{CLOSE}" in page, words
+    assert 'value="Mouth opening (mm)"' in page

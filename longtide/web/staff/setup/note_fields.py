@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from longtide.notes import checklists, fields
 from longtide.practice.access import acting, role_in
@@ -25,7 +26,7 @@ from longtide.web.staff.setup.guard import owner_page
 
 # Blank rows offered for new extra fields on each visit of the page.
 NEW_EXTRA_ROWS = 2
-SECTION_CHOICES = list(fields.SECTIONS)
+SECTION_CHOICES = [(key, gettext_lazy(title)) for key, title in fields.SECTIONS]
 
 
 class NoteFieldsForm(forms.Form):
@@ -63,7 +64,10 @@ class NoteFieldsForm(forms.Form):
                 help_text=_("Leave empty to have no such field (an existing one is then removed from new notes)."),
             )
             self.fields[f"{p}__kind"] = forms.ChoiceField(
-                label=_("Kind"), choices=fields.EXTRA_KINDS, required=False, initial=e.kind if e else fields.TEXT
+                label=_("Kind"),
+                choices=[(kind, _(label)) for kind, label in fields.EXTRA_KINDS],
+                required=False,
+                initial=e.kind if e else fields.TEXT,
             )
             self.fields[f"{p}__unit"] = forms.CharField(
                 label=_("Unit (for a number)"), max_length=fields.UNIT_MAX, required=False, initial=e.unit if e else ""
@@ -87,7 +91,7 @@ class NoteFieldsForm(forms.Form):
         for section, title in fields.SECTIONS:
             rows = [
                 {
-                    "legend": fields.BUILTIN_BY_KEY[f.key].label,
+                    "legend": _(fields.BUILTIN_BY_KEY[f.key].label),
                     "impression": f.impression,
                     "inputs": [self[name] for name in self.fields if name.startswith(f"{f.key}__")],
                 }
@@ -95,7 +99,7 @@ class NoteFieldsForm(forms.Form):
                 if f.section == section
             ]
             if rows:
-                out.append({"title": title, "rows": rows})
+                out.append({"title": _(title), "rows": rows})
         return out
 
     def extra_groups(self) -> list[list[forms.BoundField]]:
