@@ -175,8 +175,14 @@ def build_grid(sources: Sequence[Source], zone: ZoneInfo, today: date) -> Grid:
         return first, max(first + 1, -(-(p.end - origin) // ROW_MINUTES) + 1)
 
     columns = []
+    hours_texts: dict[tuple[date, bool, tuple[tuple[datetime, datetime], ...]], str] = {}
     for source, hours, items in laid:
-        column = Column(source, _hours_text(source, zone, clock), source.day == today, [lines(h) for h in hours])
+        # Most of a week's columns say the same "Working 9:00 AM–5:00 PM": written once per day and hours.
+        said = (source.day, source.room is not None, tuple((i.start, i.end) for i in source.working))
+        hours_text = hours_texts.get(said)
+        if hours_text is None:
+            hours_text = hours_texts[said] = _hours_text(source, zone, clock)
+        column = Column(source, hours_text, source.day == today, [lines(h) for h in hours])
         for item in items:
             if item.appointment is not None:
                 text = span_label(item.appointment.start, item.appointment.end, clock)
