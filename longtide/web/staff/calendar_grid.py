@@ -423,7 +423,10 @@ def team_week_sources(practice: Practice, zone: ZoneInfo, monday: date) -> list[
     by_person_day: dict[tuple[int, date], list[Booked]] = defaultdict(list)
     for appointment in appointments:  # their times are already local (_appointments)
         by_person_day[appointment.practitioner_id, appointment.start.date()].append(appointment)
-    hours = {p.pk: merge(i for (pid, _), found in working.items() if pid == p.pk for i in found) for p in shown}
+    at_any_location: dict[int, list[Interval]] = defaultdict(list)
+    for (pid, _location), found in working.items():
+        at_any_location[pid] += found
+    hours = {p.pk: merge(at_any_location[p.pk]) for p in shown}
     sources = []
     for day in days:
         day_start, day_end = local_midnight(day, zone), local_midnight(day + timedelta(days=1), zone)
