@@ -3,17 +3,16 @@ and the phone list's `<li>`s of the same day or week, and the shaded working tim
 
 A busy week has ~200 appointments in 140 columns: through the template language each block cost
 some 30 variable look-ups, twice (grid and list), which was most of the page's time
-(bench/team_week.py). Every value goes through `conditional_escape`, so it is escaped exactly as the
+(bench/team_week.py). Every value goes through `_escape` (as `conditional_escape`), so it is escaped as the
 template escaped it; the pieces are joined with plain `str.format` (format_html per piece was most of
 what remained). The template keeps the columns, headings and everything else.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
-from urllib.parse import urlencode
 
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -30,11 +29,12 @@ def describe_columns(grid: Grid, *, view: str, by: str, book_url: str, appointme
     An appointment's item links to its page with the time, client, service, room (or practitioner
     when the calendar is by room), status and the badges the view put on it (`intake_badge`,
     `note_overdue`); time off shows its time and label."""
-    words = _Words(by, conditional_escape(appointment_url_prefix))
+    words = _Words(by, _escape(appointment_url_prefix))
     for column in grid.columns:
         practitioner = column.source.practitioner
-        query = {"date": column.day.isoformat(), **({"practitioner": practitioner.pk} if practitioner else {})}
-        column.book_href = f"{book_url}?{urlencode(query)}"
+        # As urlencode would write it: an ISO date and an id need no quoting.
+        whom = f"&practitioner={practitioner.pk}" if practitioner else ""
+        column.book_href = f"{book_url}?date={column.day.isoformat()}{whom}"
         # "Book Maya Okafor on Mon 7 Dec" on a practitioner's or room's week; the heading names them otherwise.
         whose = column.source.subject if view == "week" and by != "team" else ""
         column.book_label = (
@@ -53,22 +53,22 @@ def _write_sections(grid: Grid, view: str) -> None:
     """Write `grid.columns_html` and `grid.list_html`: each column's section of the grid and of the
     phone's list, as the template's loops wrote them (140 columns through the template language
     were most of a team week's page, bench/team_week.py)."""
-    today = TODAY.format(conditional_escape(_("Today")))
-    book = conditional_escape(_("Book"))
-    none_grid = NONE_GRID.format(conditional_escape(_("No appointments.")))
-    none_list = NONE_LIST.format(conditional_escape(_("No appointments.")))
+    today = TODAY.format(_escape(_("Today")))
+    book = _escape(_("Book"))
+    none_grid = NONE_GRID.format(_escape(_("No appointments.")))
+    none_list = NONE_LIST.format(_escape(_("No appointments.")))
     in_grid, in_list = [], []
     for n, column in enumerate(grid.columns, start=1):
         shows_today = column.is_today and view == "week"
         common = {
             "today_class": " is-today" if shows_today else "",
             "n": n,
-            "heading": conditional_escape(column.heading),
+            "heading": _escape(column.heading),
             "today": today if shows_today else "",
-            "hours": conditional_escape(column.hours_text),
-            "href": conditional_escape(column.book_href),
+            "hours": _escape(column.hours_text),
+            "href": _escape(column.book_href),
             "book": book,
-            "label": conditional_escape(column.book_label),
+            "label": _escape(column.book_label),
         }
         in_grid.append(
             SECTION.format(
@@ -103,11 +103,19 @@ LIST_SECTION = (
 )
 
 
+def _escape(value: object) -> str:
+    """Return `value` escaped as django.utils.html.conditional_escape does (safe HTML kept as it
+    is), without its lazy-string wrapper: a team week escapes some 900 values."""
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value))
+
+
 def _html(pieces: Iterable[str]) -> SafeString:
     return mark_safe("".join(pieces))  # noqa: S308 - written from this module's templates, every value escaped
 
 
-# Every value put into these goes through conditional_escape (as format_html did); class names
+# Every value put into these goes through _escape (conditional_escape, as format_html did); class names
 # and grid lines are written here from numbers and status codes.
 SHADING = '<div class="cal-work gs-{} ge-{}"></div>'
 ITEM = '<li class="{}">{}</li>'
@@ -135,24 +143,24 @@ class _Words:
         self.url_prefix = url_prefix
         self.escaped: dict[str, str] = {}
         self.statuses: dict[str, str] = {}
-        self.overdue = OVERDUE.format(conditional_escape(_("Note overdue")))
+        self.overdue = OVERDUE.format(_escape(_("Note overdue")))
 
     def text(self, value: str) -> str:
         found = self.escaped.get(value)
         if found is None:
-            found = self.escaped[value] = conditional_escape(value)
+            found = self.escaped[value] = _escape(value)
         return found
 
     def says(self, block: Block) -> str:
         a = block.appointment
         if a is None:
-            return TIME_OFF.format(conditional_escape(block.time_text), conditional_escape(block.label))
+            return TIME_OFF.format(_escape(block.time_text), _escape(block.label))
         status = self.statuses.get(a.status)
         if status is None:
-            status = self.statuses[a.status] = conditional_escape(a.get_status_display())
+            status = self.statuses[a.status] = _escape(a.get_status_display())
         badges = ""
         if a.intake_badge:
-            badges += INTAKE.format(conditional_escape(a.intake_badge[0]), conditional_escape(a.intake_badge[1]))
+            badges += INTAKE.format(_escape(a.intake_badge[0]), _escape(a.intake_badge[1]))
         if a.note_overdue:
             badges += self.overdue
         return APPOINTMENT.format(
