@@ -101,6 +101,15 @@ def busy_demo(tmp_path: Path) -> tuple[Any, Path]:
     return practice, source_dir
 
 
+# Tables whose rows the booking writers change in place, and how many leading columns name a row.
+CHANGED_IN_PLACE = {"scheduling_busyversion": 3}
+
+
+def _identities(table: str, rows: list[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
+    width = CHANGED_IN_PLACE.get(table)
+    return {row[:width] for row in rows} if width else set(rows)
+
+
 def test_a_backup_taken_while_bookings_are_written_restores_as_one_instant(
     busy_demo: tuple[Any, Path], tmp_path: Path, fresh_database: Any
 ) -> None:
@@ -138,10 +147,13 @@ def test_a_backup_taken_while_bookings_are_written_restores_as_one_instant(
     for table, rows in restored_rows.items():
         # The writers only add rows (appointments, clients, outbox messages …): each table holds
         # what it held before the writers began, plus some of what they added — never a row the
-        # source never had, never one half-written.
-        unknown = set(rows) - set(source_rows[table])
+        # source never had, never one half-written. The one exception is the availability cache's
+        # busy versions, whose number every booking redraws in place (scheduling migration 0014):
+        # there the row (id, kind, ref) must be one the source has, its number the backup's own.
+        restored, now, earlier = (_identities(table, found) for found in (rows, source_rows[table], before[table]))
+        unknown = restored - now
         assert not unknown, f"{table}: restored rows that the source never had: {sorted(unknown, key=repr)[:3]}"
-        lost = set(before[table]) - set(rows)
+        lost = earlier - restored
         assert not lost, f"{table}: rows from before the backup are missing: {sorted(lost, key=repr)[:3]}"
     grew = {t for t in before if len(source_rows[t]) > len(before[t])}
     assert {"scheduling_appointment", "clients_client"} <= grew
