@@ -70,6 +70,9 @@ def main() -> None:
     )
     parser.add_argument("--reuse", action="store_true", help="keep the large clinic a previous run seeded (same day)")
     parser.add_argument("--profile", action="store_true", help="print a cProfile (CPU time) of the grid and the page")
+    parser.add_argument("--sort", default="tottime", help="with --profile: pstats sort key (tottime, cumulative)")
+    parser.add_argument("--lines", type=int, default=20, help="with --profile: how many functions to print")
+    parser.add_argument("--callers", default="", help="with --profile: also print the callers of functions matching this")
     args = parser.parse_args()
     common.configure(args.database_url)
 
@@ -156,7 +159,10 @@ def main() -> None:
                 fn()
             profiler.disable()
             print(f"\ncProfile (CPU time) of 10 x {what}")
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+            stats = pstats.Stats(profiler).sort_stats(args.sort)
+            stats.print_stats(args.lines)
+            if args.callers:
+                stats.print_callers(args.callers)
         return
     floors, grids, pages = [], [], []
     for _ in range(args.runs):

@@ -130,18 +130,26 @@ def working_time_by_location(
     ids = list(practitioner_ids)
     zones: dict[int, str] = {}
     weekly: dict[tuple[int, int], list[WeeklyHours]] = defaultdict(list)
-    for pid, loc, zone, weekday, start, end in WorkingHours.objects.filter(practitioner_id__in=ids).values_list(
-        "practitioner_id", "location_id", "location__time_zone", "weekday", "start_time", "end_time"
+    # Ordered within each practitioner only: the models' default order goes through the practitioner's
+    # and the practice's (two joins) and these rows are grouped by practitioner anyway.
+    for pid, loc, zone, weekday, start, end in (
+        WorkingHours.objects.filter(practitioner_id__in=ids)
+        .order_by("weekday", "start_time")
+        .values_list("practitioner_id", "location_id", "location__time_zone", "weekday", "start_time", "end_time")
     ):
         weekly[(pid, loc)].append(WeeklyHours(weekday, start, end))
         zones[loc] = zone
     extra: dict[tuple[int, int], list[DatedHours]] = defaultdict(list)
     removed: dict[int, list[DatedHours]] = defaultdict(list)
     margin = timedelta(days=1)
-    for pid, loc, zone, day, available, from_time, to_time in HoursException.objects.filter(
-        practitioner_id__in=ids, date__gte=first_day - margin, date__lte=last_day + margin
-    ).values_list(
-        "practitioner_id", "location_id", "location__time_zone", "date", "available", "start_time", "end_time"
+    for pid, loc, zone, day, available, from_time, to_time in (
+        HoursException.objects.filter(
+            practitioner_id__in=ids, date__gte=first_day - margin, date__lte=last_day + margin
+        )
+        .order_by("date", "start_time")
+        .values_list(
+            "practitioner_id", "location_id", "location__time_zone", "date", "available", "start_time", "end_time"
+        )
     ):
         if available and loc is not None:
             extra[(pid, loc)].append(DatedHours(day, True, from_time, to_time))

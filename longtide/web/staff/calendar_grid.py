@@ -392,7 +392,7 @@ def day_sources(practice: Practice, zone: ZoneInfo, day: date, *, by: str) -> li
             )
             for room in shown
         ]
-    people = list(practice.practitioners.all())
+    people = _practitioners(practice)
     shown_people = [p for p in people if p.active or any(a.practitioner_id == p.pk for a in appointments)]
     working = working_time([p.pk for p in shown_people], day, day)
     off = _time_off([p.pk for p in shown_people], start, end)
@@ -416,7 +416,7 @@ def team_week_sources(practice: Practice, zone: ZoneInfo, monday: date) -> list[
     days = week_days(monday)
     start, end = local_midnight(days[0], zone), local_midnight(days[-1] + timedelta(days=1), zone)
     appointments = _appointments(practice, start, end, zone)
-    people = list(practice.practitioners.all())
+    people = _practitioners(practice)
     shown = [p for p in people if p.active or any(a.practitioner_id == p.pk for a in appointments)]
     working = working_time([p.pk for p in shown], days[0], days[-1])
     off = _time_off([p.pk for p in shown], start, end)
@@ -485,8 +485,16 @@ def _at_location(working: dict[tuple[int, int], list[Interval]], location_id: in
     return merge(i for (_, loc), found in working.items() if loc == location_id for i in found)
 
 
+def _practitioners(practice: Practice) -> list[Practitioner]:
+    """Return the practice's practitioners in their order (Practitioner.Meta.ordering within one
+    practice, without its join to the practice for the practice's name)."""
+    return list(practice.practitioners.order_by("sort_order", "display_name", "pk"))
+
+
 def _time_off(practitioner_ids: list[int], start: datetime, end: datetime) -> dict[int, list[TimeOff]]:
     found: dict[int, list[TimeOff]] = defaultdict(list)
-    for off in TimeOff.objects.filter(practitioner_id__in=practitioner_ids, start__lt=end, end__gt=start):
+    # Each practitioner's in order of start; the model's default order joins the practitioner and the practice.
+    in_range = TimeOff.objects.filter(practitioner_id__in=practitioner_ids, start__lt=end, end__gt=start)
+    for off in in_range.order_by("start", "pk"):
         found[off.practitioner_id].append(off)
     return found
