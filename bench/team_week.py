@@ -11,7 +11,9 @@ with the floor so that load from other processes hits both alike:
 - `grid`: what the view computes, `team_week_sources(...)` and `build_grid(...)` (140 columns);
 - `page`: the same plus rendering the calendar template to HTML;
 - `floor`: the same rows fetched by hand through a bare cursor: the week's appointments joined with
-  their client, service, practitioner and room, and the practitioners' hours, exceptions and time off.
+  their client, service, practitioner and room, the practitioners' hours and exceptions (with their
+  location's time zone, which places them), their time off (with its reason, which the page shows),
+  and the practice's practitioners in order (a column each, booked or not).
 
 The ratio is what to compare across machines and commits. Nothing here asserts a time.
 """
@@ -39,15 +41,20 @@ FLOOR_SQL = [
        JOIN practice_practitioner p ON p.id = a.practitioner_id
        JOIN practice_room r ON r.id = a.room_id
        WHERE a.practice_id = %s AND a.start >= %s AND a.start < %s ORDER BY a.start, a.id""",
-    """SELECT w.practitioner_id, w.location_id, w.weekday, w.start_time, w.end_time
+    """SELECT w.practitioner_id, w.location_id, l.time_zone, w.weekday, w.start_time, w.end_time
        FROM scheduling_workinghours w JOIN practice_practitioner p ON p.id = w.practitioner_id
+       JOIN practice_location l ON l.id = w.location_id
        WHERE p.practice_id = %s""",
-    """SELECT e.practitioner_id, e.date, e.available, e.start_time, e.end_time
+    """SELECT e.practitioner_id, e.location_id, l.time_zone, e.date, e.available, e.start_time, e.end_time
        FROM scheduling_hoursexception e JOIN practice_practitioner p ON p.id = e.practitioner_id
+       LEFT JOIN practice_location l ON l.id = e.location_id
        WHERE p.practice_id = %s AND e.date >= %s AND e.date <= %s""",
-    """SELECT t.practitioner_id, t.start, t."end" FROM scheduling_timeoff t
+    """SELECT t.practitioner_id, t.start, t."end", t.reason FROM scheduling_timeoff t
        JOIN practice_practitioner p ON p.id = t.practitioner_id
        WHERE p.practice_id = %s AND t.start < %s AND t."end" > %s""",
+    # The columns: every practitioner of the practice in order, with or without appointments.
+    """SELECT id, display_name, active FROM practice_practitioner WHERE practice_id = %s
+       ORDER BY sort_order, display_name, id""",
 ]
 
 
@@ -138,6 +145,8 @@ def main() -> None:
             cursor.execute(FLOOR_SQL[2], [practice.pk, monday - timedelta(days=1), monday + timedelta(days=7)])
             rows += len(cursor.fetchall())
             cursor.execute(FLOOR_SQL[3], [practice.pk, end, start])
+            rows += len(cursor.fetchall())
+            cursor.execute(FLOOR_SQL[4], [practice.pk])
             rows += len(cursor.fetchall())
         return rows
 

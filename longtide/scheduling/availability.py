@@ -161,6 +161,20 @@ def working_intervals(schedule: PractitionerSchedule, tz: ZoneInfo, first_day: d
     return [Interval(start, end) for start, end in calendar.working_spans(schedule, first_day, last_day)]
 
 
+def working_intervals_of(
+    schedules: Sequence[PractitionerSchedule], tz: ZoneInfo, first_day: date, last_day: date
+) -> list[list[Interval]]:
+    """Return `working_intervals` of each schedule, in order, for schedules in one zone: the zone's
+    offsets over the days are worked out once, not once per practitioner."""
+    if first_day > last_day:
+        return [[] for _ in schedules]
+    calendar = _Calendar(tz, first_day, last_day)
+    return [
+        [Interval(start, end) for start, end in calendar.working_spans(schedule, first_day, last_day)]
+        for schedule in schedules
+    ]
+
+
 def free_slots(
     *,
     tz: ZoneInfo,

@@ -27,7 +27,13 @@ from django.db import transaction
 
 from longtide.lib.intervals import Interval, intersect, merge, subtract
 from longtide.practice.models import Location, Practitioner
-from longtide.scheduling.availability import DatedHours, PractitionerSchedule, WeeklyHours, working_intervals
+from longtide.scheduling.availability import (
+    DatedHours,
+    PractitionerSchedule,
+    WeeklyHours,
+    working_intervals,
+    working_intervals_of,
+)
 from longtide.scheduling.models import Appointment, HoursException, Status, TimeOff, WorkingHours
 from longtide.scheduling.waitlist import open_new_hours, someone_waits_for
 
@@ -157,11 +163,19 @@ def working_time_by_location(
         elif not available:
             # Time removed applies wherever the practitioner would have worked (as in search.py).
             removed[pid].append(DatedHours(day, False, from_time, to_time))
-    result: dict[tuple[int, int], list[Interval]] = {}
+    by_zone: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for key in {*weekly, *extra}:
-        pid, loc = key
-        schedule = PractitionerSchedule(pid, weekly.get(key, []), [*extra.get(key, []), *removed.get(pid, [])], [])
-        result[key] = working_intervals(schedule, ZoneInfo(zones[loc]), first_day, last_day)
+        by_zone[zones[key[1]]].append(key)
+    result: dict[tuple[int, int], list[Interval]] = {}
+    for zone_name, keys in by_zone.items():
+        schedules = [
+            PractitionerSchedule(
+                pid, weekly.get((pid, loc), []), [*extra.get((pid, loc), []), *removed.get(pid, [])], []
+            )
+            for pid, loc in keys
+        ]
+        found = working_intervals_of(schedules, ZoneInfo(zone_name), first_day, last_day)
+        result.update(zip(keys, found, strict=True))
     return result
 
 
