@@ -79,7 +79,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print a cProfile (CPU time) of the grid and the page")
     parser.add_argument("--sort", default="tottime", help="with --profile: pstats sort key (tottime, cumulative)")
     parser.add_argument("--lines", type=int, default=20, help="with --profile: how many functions to print")
-    parser.add_argument("--callers", default="", help="with --profile: also print the callers of functions matching this")
+    parser.add_argument(
+        "--callers", default="", help="with --profile: also print the callers of functions matching this"
+    )
     args = parser.parse_args()
     common.configure(args.database_url)
 
