@@ -381,6 +381,7 @@ def _slot_text(start: datetime, end: datetime, practitioner: int, room: int, zon
         400: ErrorOut,
         404: ErrorOut,
         409: SlotTakenOut,
+        415: ErrorOut,
         422: ErrorOut,
         429: ErrorOut,
         503: ErrorOut,

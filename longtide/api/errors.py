@@ -39,10 +39,24 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+def is_json(content_type: str | None) -> bool:
+    """Return whether a media type (without its parameters) is JSON: application/json or application/*+json."""
+    kind = (content_type or "").strip().lower()
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+
+
 class JsonParser(Parser):
     """The API's JSON bodies: valid UTF-8 JSON with no NUL byte in any string or property name."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        # A form-encoded body (curl -d, an HTML form) is not JSON with a typo: say what to send instead.
+        if not is_json(request.content_type):
+            raise ApiError(
+                415,
+                "unsupported_media_type",
+                _("Send the body as JSON with the header Content-Type: application/json (this one was %(type)s).")
+                % {"type": request.content_type or _("not given")},
+            )
         try:
             data = json.loads(request.body)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:

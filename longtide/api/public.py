@@ -75,6 +75,9 @@ class ErrorOut(Schema):
 # Every endpoint may answer these for input it cannot use (docs/security.md, "Bad input"): 400 for a
 # body that is not JSON or a NUL byte in the query or a header, 422 for a value outside the schema.
 BAD_INPUT: dict[int, type[Schema]] = {400: ErrorOut, 422: ErrorOut}
+# An endpoint that reads a JSON body also answers 415 `unsupported_media_type` for a body sent as
+# anything but JSON (a form-encoded one, say).
+BODY_INPUT: dict[int, type[Schema]] = {**BAD_INPUT, 415: ErrorOut}
 
 
 def get_practice(slug: str) -> Practice:

@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.security import HttpBearer
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool
 
 from longtide.api.bookings import NO_NUL
 from longtide.api.errors import ApiError
-from longtide.api.public import BAD_INPUT, ErrorOut
+from longtide.api.public import BAD_INPUT, BODY_INPUT, ErrorOut
 from longtide.api.types import Day, PathId, Slug
 from longtide.audit.models import Action, Via
 from longtide.audit.trail import Actor, Origin, record
@@ -614,13 +614,16 @@ class CancelIn(Schema):
     decided_by: Literal["client", "clinic"] | None = Field(
         None, description="Who decided: required unless `late` (a late cancellation is the client's)."
     )
-    late: bool = Field(False, description="Record a late cancellation: only inside the cancellation window.")
+    # Strict: JSON true or false only; "yes", "1" or 1 are refused (422 naming `late`), never read as true.
+    late: StrictBool = Field(
+        False, description="Record a late cancellation: only inside the cancellation window. JSON true or false."
+    )
     seen: Seen = None
 
 
 @router.post(
     "p/{slug}/appointments/{appointment_id}/mark",
-    response={200: AppointmentOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, **BAD_INPUT},
+    response={200: AppointmentOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, **BODY_INPUT},
     summary="Mark a started appointment completed or a no-show",
     description="The staff page's rules (Appointment.can_mark): only once it has started, never a cancelled, held "
     "or expired one. `completed` needs the client's current treatment consent, or an `override_reason` from the "
@@ -664,7 +667,7 @@ def appointment_mark(request: HttpRequest, slug: Slug, appointment_id: PathId, p
 
 @router.post(
     "p/{slug}/appointments/{appointment_id}/cancel",
-    response={200: AppointmentOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, **BAD_INPUT},
+    response={200: AppointmentOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, **BODY_INPUT},
     summary="Cancel a booked appointment, or record a late cancellation",
     description="The staff page's rules (Appointment.can_cancel, can_late_cancel): a booked appointment that has "
     "not started; `late` only inside the cancellation window. The reason and who decided go into the "

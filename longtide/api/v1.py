@@ -17,7 +17,9 @@ api = NinjaAPI(
     version="1",
     description="Public and client endpoints of a Longtide clinic, and staff endpoints (tag `staff`) with a "
     "staff API token as `Authorization: Bearer <token>` (`longtide token create`). Errors are JSON: "
-    '`{"detail": "...", "code": "...", "errors": {"field": ["..."]}}`.',
+    '`{"detail": "...", "code": "...", "errors": {"field": ["..."]}}`. Request bodies are JSON with '
+    "`Content-Type: application/json` (anything else: 415 `unsupported_media_type`); a boolean is JSON `true` or "
+    '`false`, never "yes" or 1.',
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url="/docs",

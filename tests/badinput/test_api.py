@@ -219,3 +219,66 @@ def test_a_server_error_in_the_api_is_json(http: HttpClient, cast: Cast, monkeyp
     status, data = answer(http.get("/api/v1/p/tidewater/"))
     assert (status, data["code"]) == (500, "server_error")
     assert "database" not in data["detail"]
+
+
+# -- bodies that are not JSON, booleans that are not booleans ---------------------------------------
+
+
+def _staff_token(cast: Cast) -> str:
+    from django.utils import timezone
+
+    from longtide.tokens.issue import create_token
+
+    return create_token(practice=cast.tidewater, user=cast.ana_user, days=30, name="t", now=timezone.now()).token
+
+
+def _body_endpoints(cast: Cast) -> list[tuple[str, dict[str, str]]]:
+    bearer = {"Authorization": f"Bearer {_staff_token(cast)}"}
+    return [
+        ("/api/v1/p/tidewater/bookings", {}),
+        ("/api/v1/p/tidewater/appointments/1/mark", bearer),
+        ("/api/v1/p/tidewater/appointments/1/cancel", bearer),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "shown"),
+    [
+        ("application/x-www-form-urlencoded", "application/x-www-form-urlencoded"),
+        ("text/plain", "text/plain"),
+        ("", "not given"),
+    ],
+)
+def test_a_body_that_is_not_sent_as_json_is_a_415_on_every_endpoint_that_reads_one(
+    http: HttpClient, cast: Cast, content_type: str, shown: str
+) -> None:
+    for path, headers in _body_endpoints(cast):
+        response = http.generic("POST", path, "late=yes&status=no_show", content_type=content_type, headers=headers)
+        assert answer(response) == (
+            415,
+            {
+                "detail": "Send the body as JSON with the header Content-Type: application/json "
+                f"(this one was {shown}).",
+                "code": "unsupported_media_type",
+            },
+        ), path
+
+
+def test_a_multipart_body_is_a_415_too(http: HttpClient, cast: Cast) -> None:
+    status, data = answer(http.post("/api/v1/p/tidewater/bookings", booking(cast) | {"client": "x"}))
+    assert (status, data["code"]) == (415, "unsupported_media_type")
+
+
+def test_json_with_a_charset_or_a_json_suffix_is_json(http: HttpClient, cast: Cast) -> None:
+    for content_type in ("application/json; charset=utf-8", "application/vnd.longtide+json"):
+        status, data = answer(http.post("/api/v1/p/tidewater/bookings", "{not json", content_type=content_type))
+        assert (status, data["code"]) == (400, "invalid_json"), content_type
+
+
+def test_the_openapi_document_lists_the_415_only_where_a_body_is_read(http: HttpClient) -> None:
+    paths = http.get("/api/v1/openapi.json").json()["paths"]
+    with_415 = {
+        (path, method) for path, item in paths.items() for method, op in item.items() if "415" in op["responses"]
+    }
+    with_body = {(path, method) for path, item in paths.items() for method, op in item.items() if "requestBody" in op}
+    assert with_415 == with_body and len(with_body) == 3

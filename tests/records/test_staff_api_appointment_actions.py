@@ -168,3 +168,23 @@ def test_another_practice_and_no_token_learn_nothing(cast: Any) -> None:
     assert response.status_code == 404 and response.json()["detail"] == "No such appointment."
     assert Appointment.objects.get(pk=visit.pk).status == Status.BOOKED
     assert not AppointmentEvent.objects.filter(appointment=visit, kind=EventKind.NO_SHOW).exists()
+
+
+@pytest.mark.parametrize("late", ["yes", "no", "true", "1", 1, 0, None, [], {}])
+def test_late_is_a_json_boolean_or_a_422_naming_it(cast: Any, late: object) -> None:
+    visit = _future(cast, hours=2)
+    events = AppointmentEvent.objects.filter(appointment=visit).count()
+    response = _cancel(cast, _token(cast, cast.ana_user), visit.pk, {"reason": "Ill", "late": late})
+    assert response.status_code == 422, response.content
+    assert response.json() == {
+        "detail": "Some fields are not valid.",
+        "code": "invalid",
+        "errors": {"late": ["Input should be a valid boolean"]},
+    }
+    assert Appointment.objects.get(pk=visit.pk).status == Status.BOOKED
+    assert AppointmentEvent.objects.filter(appointment=visit).count() == events
+
+
+def test_the_openapi_document_says_late_is_a_boolean() -> None:
+    schema = HttpClient().get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert schema["CancelIn"]["properties"]["late"]["type"] == "boolean"
