@@ -602,6 +602,13 @@ class MarkIn(Schema):
     seen: Seen = None
 
 
+class MarkOut(AppointmentOut):
+    changed: bool = Field(
+        description="false when it already had this status (a double submit or a retry): nothing was written, "
+        "no history or audit row."
+    )
+
+
 class CancelIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -623,16 +630,17 @@ class CancelIn(Schema):
 
 @router.post(
     "p/{slug}/appointments/{appointment_id}/mark",
-    response={200: AppointmentOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, **BODY_INPUT},
+    response={200: MarkOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, **BODY_INPUT},
     summary="Mark a started appointment completed or a no-show",
     description="The staff page's rules (Appointment.can_mark): only once it has started, never a cancelled, held "
     "or expired one. `completed` needs the client's current treatment consent, or an `override_reason` from the "
     "session's practitioner or an owner (403 otherwise), recorded in the history and the audit trail. Marking "
-    "the status it already has changes nothing. 409 codes: `not_started`, `not_markable`, `consent_needed`, "
+    "the status it already has (a double submit, a retry) changes and records nothing and answers 200 with "
+    "`changed: false`, whatever `seen` says. 409 codes: `not_started`, `not_markable`, `consent_needed`, "
     "`override_not_needed` (an `override_reason` with `no_show`), `changed_meanwhile`; 422 `override_reason` "
     "(empty, too long, or with control characters but tab and new lines). Every role may mark.",
 )
-def appointment_mark(request: HttpRequest, slug: Slug, appointment_id: PathId, payload: MarkIn) -> AppointmentOut:
+def appointment_mark(request: HttpRequest, slug: Slug, appointment_id: PathId, payload: MarkIn) -> MarkOut:
     practice, row = _member(request, slug, Perm.SCHEDULE_BOOK)
     found = _appointment(practice, appointment_id)
     if payload.override_reason.strip() and not may_override_consent(row.user, practice, found.practitioner.user_id):
@@ -642,7 +650,7 @@ def appointment_mark(request: HttpRequest, slug: Slug, appointment_id: PathId, p
             _("Only the session's practitioner or an owner can record that a session went ahead without consent."),
         )
     try:
-        mark_session(
+        changed = mark_session(
             found,
             payload.status,
             by=ChangedBy.staff(row.user),
@@ -652,17 +660,18 @@ def appointment_mark(request: HttpRequest, slug: Slug, appointment_id: PathId, p
         )
     except BookingError as error:
         raise _refused(error) from None
-    _audit(
-        request,
-        practice,
-        row,
-        "appointment",
-        Action.CHANGE,
-        object_id=found.pk,
-        client_id=found.client_id,
-        detail=f"marked {found.status}",
-    )
-    return _appointment_out(found, timezone.now())
+    if changed:
+        _audit(
+            request,
+            practice,
+            row,
+            "appointment",
+            Action.CHANGE,
+            object_id=found.pk,
+            client_id=found.client_id,
+            detail=f"marked {found.status}",
+        )
+    return MarkOut(**_appointment_out(found, timezone.now()).model_dump(), changed=changed)
 
 
 @router.post(

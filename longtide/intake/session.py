@@ -68,8 +68,9 @@ def mark_session(
     seen: str | None = None,
     now: datetime | None = None,
     override_reason: str = "",
-) -> Appointment:
-    """Mark a session completed or no-show, with the client's treatment consent looked up here
+) -> bool:
+    """Mark a session completed or no-show and return whether anything changed (not when it already
+    had that status: scheduling.booking.mark_appointment), with the client's treatment consent looked up here
     (scheduling.booking.mark_appointment decides; PolicyRefused `consent_needed` without consent or
     override). Whether the person may give an override is practice/access.py's question, asked by
     the caller before passing `override_reason`."""

@@ -764,11 +764,14 @@ def mark_appointment(
     treatment_consent: bool = False,
     override_reason: str = "",
     actor: Actor | None = None,
-) -> Appointment:
-    """Record how an appointment that has started ended: completed or no-show (staff only).
+) -> bool:
+    """Record how an appointment that has started ended: completed or no-show (staff only). Return
+    whether anything changed.
 
     The row is locked and read again, so a cancellation at the same moment is never overwritten by a
     stale copy; only the status is written. A completed visit may be corrected to a no-show and back.
+    Marking the status it already has (a double submit, a replayed call, someone else's identical
+    mark meanwhile) changes nothing and writes nothing: False, even with a stale `seen`.
 
     Completed means the session went ahead: that needs the client's current treatment consent
     (`treatment_consent`, which the caller asks intake for: intake.session.mark_session) or an
@@ -800,12 +803,14 @@ def mark_appointment(
     try:
         with transaction.atomic():
             locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-            refused(locked.stale_refusal(seen) or locked.mark_refusal(now))
-            if status == Status.COMPLETED and locked.status != status:
+            changed = locked.marks_change(status)
+            if changed:
+                refused(locked.stale_refusal(seen) or locked.mark_refusal(now))
+            if changed and status == Status.COMPLETED:
                 if reason and actor is not None and not treatment_consent:
                     _record_consent_override(locked, reason, by or ChangedBy.staff(actor.user), actor, now)
                 refused(locked.completion_refusal(treatment_consent=treatment_consent))
-            if locked.status != status:
+            if changed:
                 was = locked.status
                 locked.mark(status)
                 locked.save(update_fields=["status", "updated_at"])
@@ -814,7 +819,7 @@ def mark_appointment(
     except DatabaseError as error:
         raise _not_saved(error, CHANGE_NOT_SAVED) from None
     appointment.status = locked.status
-    return appointment
+    return changed
 
 
 def _record_consent_override(locked: Appointment, reason: str, by: ChangedBy, actor: Actor, now: datetime) -> None:

@@ -457,6 +457,11 @@ class Appointment(models.Model):
             self.status = Status.CANCELLED_CLINIC
         self.cancelled_at = now
 
+    def marks_change(self, status: str) -> bool:
+        """Whether marking it `status` changes anything: not when it already has that status (a
+        double submit or a replay is a no-op, with no history or audit row)."""
+        return self.status != status
+
     def mark(self, status: str) -> None:
         """Record how a past appointment ended: completed or no-show."""
         if status not in (Status.COMPLETED, Status.NO_SHOW):

@@ -175,12 +175,7 @@ def test_marking_writes_only_the_status(cast: Cast) -> None:
     fresh = Appointment.objects.get(pk=appointment.pk)
     assert (fresh.status, fresh.note) == (Status.COMPLETED, "written meanwhile")
     with pytest.raises(BookingError) as refused:
-        mark_appointment(
-            appointment=fresh,
-            status=Status.COMPLETED,
-            now=appointment.start - timedelta(minutes=5),
-            treatment_consent=True,
-        )
+        mark_appointment(appointment=fresh, status=Status.NO_SHOW, now=appointment.start - timedelta(minutes=5))
     assert refused.value.code == "not_started"
 
 

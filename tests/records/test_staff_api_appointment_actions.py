@@ -57,10 +57,15 @@ def test_front_desk_marks_a_started_visit_a_no_show_with_its_history_and_an_audi
     assert event.by_user_id == cast.ben_user.pk
     row = AuditEvent.objects.get(object_type="appointment")
     assert (row.action, row.via, row.client_id, row.detail) == ("change", "api", cast.cleo.pk, "marked no_show")
-    # Marking the status it already has changes nothing (a replayed call).
-    again = _mark(cast, _token(cast, cast.ben_user), visit.pk, {"status": "no_show"})
-    assert again.status_code == 200
+    assert body["changed"] is True
+    # Marking the status it already has changes nothing (a replayed call, or a double submit whose
+    # `seen` is now stale): no history row, no second audit row, and the answer says so.
+    for replay in ({"status": "no_show"}, {"status": "no_show", "seen": "booked.0"}):
+        again = _mark(cast, _token(cast, cast.ben_user), visit.pk, replay)
+        assert again.status_code == 200, again.content
+        assert (again.json()["status"], again.json()["changed"]) == ("no_show", False)
     assert AppointmentEvent.objects.filter(appointment=visit, kind=EventKind.NO_SHOW).count() == 1
+    assert AuditEvent.objects.filter(object_type="appointment").count() == 1
 
 
 def test_completed_needs_consent_or_an_override_from_the_practitioner(cast: Any) -> None:

@@ -145,8 +145,10 @@ def test_marking_waits_for_the_start(cast: Cast, frozen: time_machine.Traveller)
         mark_appointment(appointment=visit, status=Status.NO_SHOW)
     assert early.value.code == "not_started"
     frozen.move_to(VISIT)
-    mark_appointment(appointment=visit, status=Status.NO_SHOW, by=ChangedBy.staff(cast.ben_user))
-    mark_appointment(appointment=visit, status=Status.NO_SHOW, by=ChangedBy.staff(cast.ben_user))  # a repeat: no event
+    seen = visit.version
+    assert mark_appointment(appointment=visit, status=Status.NO_SHOW, by=ChangedBy.staff(cast.ben_user), seen=seen)
+    # A double submit from the same page (its `seen` now stale): nothing to do, no event, no refusal.
+    assert not mark_appointment(appointment=visit, status=Status.NO_SHOW, by=ChangedBy.staff(cast.ben_user), seen=seen)
     mark_appointment(
         appointment=visit, status=Status.COMPLETED, by=ChangedBy.staff(cast.olga_user), treatment_consent=True
     )

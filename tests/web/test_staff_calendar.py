@@ -493,6 +493,11 @@ def test_an_appointment_is_marked_completed_only_after_it_starts(
     response = client.post(f"{detail(booked)}mark/", {"status": "completed"}, follow=True)
     booked.refresh_from_db()
     assert booked.status == Status.COMPLETED and "Marked completed." in response.text
+    # A double submit: the second says nothing changed and records nothing.
+    events = booked.events.count()
+    response = client.post(f"{detail(booked)}mark/", {"status": "completed", "seen": "booked.0"}, follow=True)
+    assert "It was already marked completed, so nothing changed." in response.text
+    assert "Marked completed." not in response.text and booked.events.count() == events
     client.post(f"{detail(booked)}mark/", {"status": "no_show"})
     booked.refresh_from_db()
     assert booked.status == Status.NO_SHOW

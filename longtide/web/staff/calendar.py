@@ -523,7 +523,7 @@ def mark(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
             status=403,
         )
     try:
-        mark_session(
+        changed = mark_session(
             found,
             form.cleaned_data["status"],
             by=ChangedBy.staff(request.user),
@@ -536,7 +536,11 @@ def mark(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
             return _mark_refused(request, practice, found, form, error.message)
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Marked %(status)s.") % {"status": found.get_status_display().lower()})
+        shown = {"status": found.get_status_display().lower()}
+        if changed:
+            messages.success(request, _("Marked %(status)s.") % shown)
+        else:
+            messages.info(request, _("It was already marked %(status)s, so nothing changed.") % shown)
     return redirect("staff-appointment", practice_slug=practice.slug, pk=pk)
 
 
