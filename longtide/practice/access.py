@@ -135,10 +135,23 @@ def role_in(user: User | AnonymousUser, practice: Practice) -> Role | None:
     return Role(membership.role) if membership else None
 
 
+def roles_in(user: User | AnonymousUser, practices: Collection[Practice]) -> dict[int, Role]:
+    """Return the user's role in each of these practices they belong to, by practice id, in one query
+    (the staff home's practice cards: no query per card)."""
+    if not user.is_authenticated or not user.is_active:
+        return {}
+    rows = StaffMembership.objects.filter(user=user, practice__in=[p.pk for p in practices])
+    return {practice_id: Role(role) for practice_id, role in rows.values_list("practice_id", "role")}
+
+
+def role_can(role: Role | None, permission: Perm) -> bool:
+    """Return whether a role (None: no member) holds `permission`."""
+    return role is not None and permission in ROLE_PERMISSIONS[role]
+
+
 def can(user: User | AnonymousUser, permission: Perm, practice: Practice) -> bool:
     """Return whether the user holds `permission` in this practice."""
-    role = role_in(user, practice)
-    return role is not None and permission in ROLE_PERMISSIONS[role]
+    return role_can(role_in(user, practice), permission)
 
 
 def may_read_booking_note(user: User | AnonymousUser, practice: Practice, practitioner_user_id: int | None) -> bool:

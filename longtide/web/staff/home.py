@@ -2,22 +2,51 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from longtide.practice.access import Perm, can, may_use_admin
+from longtide.practice.access import Perm, can, may_use_admin, role_can, roles_in
 from longtide.practice.models import Practice
 from longtide.scheduling.readiness import setup_progress
-from longtide.web.staff.calendar_links import calendar_url, own_practitioner
+from longtide.web.staff.calendar_links import calendar_url, own_day_urls, own_practitioner
+
+
+@dataclass(frozen=True)
+class Card:
+    """One practice on the staff home, with what the member may open there."""
+
+    practice: Practice
+    sees_schedule: bool
+    configures: bool
+    own_day: str
+
+
+def _cards(user: User | AnonymousUser) -> list[Card]:
+    # The roles and the practitioner profiles of every card in one query each, not one per card.
+    practices = list(Practice.objects.for_user(user))
+    roles = roles_in(user, practices)
+    own_days = own_day_urls(practices, user)
+    return [
+        Card(
+            practice=p,
+            sees_schedule=role_can(roles.get(p.pk), Perm.SCHEDULE_VIEW),
+            configures=role_can(roles.get(p.pk), Perm.PRACTICE_CONFIGURE),
+            own_day=own_days.get(p.pk, ""),
+        )
+        for p in practices
+    ]
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    practices = Practice.objects.for_user(request.user)
-    return render(request, "web/staff/home.html", {"practices": practices, "operator": may_use_admin(request.user)})
+    return render(
+        request, "web/staff/home.html", {"cards": _cards(request.user), "operator": may_use_admin(request.user)}
+    )
 
 
 def landing_url(user: User | AnonymousUser) -> str:

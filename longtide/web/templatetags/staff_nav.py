@@ -9,7 +9,6 @@ from django import template
 from longtide.practice.access import Perm, can
 from longtide.practice.models import Practice
 from longtide.scheduling.readiness import setup_progress
-from longtide.web.staff.calendar_links import calendar_url, own_practitioner
 
 register = template.Library()
 
@@ -47,11 +46,3 @@ def may_read_audit(context: dict[str, Any], practice: Practice) -> bool:
 def setup_ready(practice: Practice) -> bool:
     """Whether the practice can take online bookings (the first-run checklist is done)."""
     return setup_progress(practice).ready
-
-
-@register.simple_tag(takes_context=True)
-def my_day_url(context: dict[str, Any], practice: Practice) -> str:
-    """The signed-in member's own day in the calendar, or "" when they are not a practitioner there."""
-    request = context.get("request")
-    own = own_practitioner(practice, request.user) if request is not None else None
-    return calendar_url(practice, view="day", by="practitioner", practitioner=own.pk) if own is not None else ""
