@@ -11,11 +11,13 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Self
 from zoneinfo import ZoneInfo
 
+import psycopg
 from django.db import connection
 from django.utils import timezone
+from psycopg.abc import Params
 
 from longtide.lib.intervals import Interval
 from longtide.practice.models import Location, Practice, Practitioner, Room, Service
@@ -287,14 +289,61 @@ def service_and_places(
     if style:
         params.append(style)
     width = _places_width()
-    with connection.cursor() as cursor:
-        cursor.execute(_service_and_places_sql(connection.vendor, practitioner_id is not None, bool(style)), params)
-        rows = cursor.fetchall()
+    rows = _prepared_rows(_service_and_places_sql(connection.vendor, practitioner_id is not None, bool(style)), params)
     if not rows:
         return None
     service = _service_from_row(rows[0][width:])
     places = _places_from_rows([row[:width] for row in rows], service.practice_id, (), None, True)
     return service, places
+
+
+def _prepared_rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a statement run, on PostgreSQL, as a prepared statement of this connection.
+
+    For the availability endpoint's one statement: PostgreSQL parsed and planned its text (a CTE,
+    a UNION, ~70 columns) on every request, which took longer than running it (~0.4-1 ms warm, and
+    several ms at load; EXPLAIN: planning 0.3-1.0 ms, execution 0.25 ms), and the driver wrote the
+    parameters into its 3.5 kB text. Prepared, each request sends only the parameters (server-side
+    binding, psycopg's prepared statements: bench/README "Availability: a prepared statement").
+
+    Django's cursors bind on the client and never prepare (prepare_threshold None, for connection
+    poolers), so this cursor is made here, wrapped as Django wraps its own (query log, error
+    translation, execute wrappers). psycopg prepares only what a server-binding cursor asks it to
+    with a threshold set; the connection's other queries (client-binding) are never prepared. It
+    forgets its statements on a rollback or a DISCARD ALL, and prepares again on the next use.
+    """
+    rows: list[tuple[Any, ...]]
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return rows
+    connection.validate_thread_sharing()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = _NEVER  # psycopg prepares on request only (see above)
+    with connection.wrap_database_errors:
+        preparing: Any = _PreparingCursor(raw)  # a driver cursor (the stubs say CursorWrapper)
+    logged = connection.queries_logged
+    wrapped = connection.make_debug_cursor(preparing) if logged else connection.make_cursor(preparing)
+    with wrapped:
+        wrapped.execute(sql, params)
+        rows = wrapped.fetchall()
+    return rows
+
+
+_NEVER = 2**62  # executions before psycopg prepares a statement unasked: never
+
+
+class _PreparingCursor(psycopg.Cursor[Any]):
+    """A server-binding cursor whose every statement is prepared (parsed and planned once per connection)."""
+
+    def execute(
+        self, query: Any, params: Params | None = None, *, prepare: bool | None = None, binary: bool | None = None
+    ) -> Self:
+        return super().execute(query, params, prepare=True, binary=binary)
 
 
 @functools.cache

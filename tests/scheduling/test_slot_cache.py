@@ -421,7 +421,8 @@ def test_the_endpoint_answers_a_hit_in_one_statement_and_follows_a_change() -> N
         assert first.status_code == again.status_code == 200
         assert again.content == first.content
         assert [q["sql"][:40] for q in hit.captured_queries] == [hit.captured_queries[0]["sql"][:40]]
-        assert hit.captured_queries[0]["sql"].startswith("WITH sv AS")
+        # (logged as "QUERY = '...' - PARAMS = (...)" on PostgreSQL, where it runs prepared)
+        assert "WITH sv AS" in hit.captured_queries[0]["sql"][:20]
         slots = json.loads(first.content)["slots"]
         assert slots, "the practitioner is free that day, or this test shows nothing"
         _booked(w)  # P0 at 12:00 local
@@ -463,3 +464,32 @@ def test_the_endpoint_searches_only_the_style_asked_for() -> None:
                 slots = json.loads(http.get(f"{base}&style={style}").content)["slots"]
                 assert slots and {s["practitioner"] for s in slots} == {person.pk}
         assert json.loads(http.get(f"{base}&style=biomechanical").content)["slots"] == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL only")
+def test_the_endpoint_statement_is_prepared_once_and_again_after_a_rollback() -> None:
+    """On PostgreSQL the endpoint's statement runs prepared (search._prepared_rows): parsed and
+    planned once per connection; a rollback makes psycopg forget it, and the next request prepares
+    it again and answers the same."""
+    from django.db import transaction
+    from django.test import Client as HttpClient
+
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'WITH sv AS%%'")
+            return int(cursor.fetchone()[0])
+
+    w = _world()
+    url = f"/api/v1/p/{w.practice.slug}/availability?service={w.service.pk}&start={DAY}&end={DAY}&practitioner=any"
+    http = HttpClient()
+    with time_machine.travel(w.now, tick=False):
+        answers = [http.get(url).content for _ in range(3)]
+        assert prepared() == 1
+        with transaction.atomic():
+            assert prepared() == 1
+            transaction.set_rollback(True)
+        assert prepared() == 0
+        answers.append(http.get(url).content)
+        assert prepared() == 1
+    assert answers[0] == answers[1] == answers[2] == answers[3]
+    assert b'"slots": [{' in answers[0]
