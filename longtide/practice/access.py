@@ -195,6 +195,19 @@ def sees_everyones_notes_to_write(user: User | AnonymousUser, practice: Practice
     return role_in(user, practice) == Role.OWNER
 
 
+def sees_cosignatures_due(user: User | AnonymousUser, practice: Practice) -> bool:
+    """Whose notes list shows the student notes awaiting a co-signature: an owner (everyone's), and a
+    practitioner who supervises a student of the practice (those awaiting theirs). Never a student,
+    front desk, or a practitioner who supervises no one here."""
+    role = role_in(user, practice)
+    if role == Role.OWNER:
+        return True
+    return (
+        role == Role.PRACTITIONER
+        and StaffMembership.objects.filter(practice=practice, role=Role.STUDENT, supervisor_id=user.pk).exists()
+    )
+
+
 def awaits_cosignatures(user: User | AnonymousUser, practice: Practice) -> bool:
     """A student's notes await their supervisor's co-signature: their notes list shows which still do."""
     return role_in(user, practice) == Role.STUDENT

@@ -111,3 +111,29 @@ def test_the_calendar_marks_overdue_notes_for_the_practitioner_and_owner_only(
     cast.tidewater.note_overdue_days = 7
     cast.tidewater.save()
     assert 'id="overdue-notes"' not in signed_in(cast.ana_user).get(url).text
+
+
+def test_who_sees_the_notes_to_co_sign_is_one_rule_in_access(cast: Cast, client: HttpClient) -> None:
+    from longtide.practice.access import sees_cosignatures_due
+    from longtide.practice.models import Role, StaffMembership
+    from tests.notes.students import make_student
+
+    page = "/staff/tidewater/notes/"
+    heading = 'id="to-cosign-h"'
+    # Before Ana supervises anyone: only the owner.
+    expected = {cast.olga_user: True, cast.ana_user: False, cast.ben_user: False, cast.dov_user: False}
+    assert {user: sees_cosignatures_due(user, cast.tidewater) for user in expected} == expected
+    client.force_login(cast.ana_user)
+    assert heading not in client.get(page).text
+
+    sam = make_student(cast)  # supervised by Ana
+    # Dov (another practice) named as a supervisor here, and the student, still do not.
+    StaffMembership.objects.filter(user=sam).update(supervisor=cast.dov_user)
+    assert not sees_cosignatures_due(cast.dov_user, cast.tidewater)
+    StaffMembership.objects.filter(user=sam).update(supervisor=cast.ana_user)
+    expected = {cast.olga_user: True, cast.ana_user: True, cast.ben_user: False, cast.dov_user: False, sam: False}
+    assert {user: sees_cosignatures_due(user, cast.tidewater) for user in expected} == expected
+    assert heading in client.get(page).text
+    # Ana demoted to front desk no longer does, though still named.
+    StaffMembership.objects.filter(user=cast.ana_user).update(role=Role.FRONT_DESK)
+    assert not sees_cosignatures_due(cast.ana_user, cast.tidewater)

@@ -59,9 +59,10 @@ from longtide.practice.access import (
     may_write_note,
     member_required,
     role_in,
+    sees_cosignatures_due,
     sees_everyones_notes_to_write,
 )
-from longtide.practice.models import Practice, StaffMembership
+from longtide.practice.models import Practice
 from longtide.records import chart
 from longtide.scheduling.models import Appointment
 from longtide.web import formats
@@ -444,9 +445,13 @@ def to_write(request: HttpRequest, practice: Practice) -> HttpResponse:
     now = timezone.now()
     today = now.astimezone(practice_zone(practice)).date()
     rows = notes_to_write(practice, now=now, today=today, practitioner_user_id=None if everyone else request.user.pk)
-    supervises = everyone or StaffMembership.objects.filter(practice=practice, supervisor=request.user.pk).exists()
     to_cosign = None
-    if supervises or SessionNote.objects.filter(practice=practice, cosign_by=request.user.pk).exists():
+    # A note names whoever was its student's supervisor when it was signed: they still see it after
+    # the student has left or changed supervisor.
+    if (
+        sees_cosignatures_due(request.user, practice)
+        or SessionNote.objects.filter(practice=practice, cosign_by=request.user.pk).exists()
+    ):
         to_cosign = cosignatures_due(practice, today=today, supervisor_user_id=None if everyone else request.user.pk)
     # A student's own signed notes still awaiting their supervisor (theirs to follow up, not overdue for them).
     awaiting = (
