@@ -18,6 +18,11 @@ Temporary failures (a server that is down, busy or says 4xx) are retried with ba
 permanent ones (a 5xx for the recipient, an address that cannot be sent to, a number that
 replied STOP) stop at once and show in the practice's outbox. Log lines name messages by id and
 failures by a short code: never an address, a name, a text or a token.
+
+A message queued with `compose_at_send` is written by its subject's hooks right before its first
+send (after the still-wanted check) and the text is stored on the row before it goes, so a retry
+sends the same message and the outbox shows what was sent. A failure to write it is retried
+like any unexpected error and, after MAX_ATTEMPTS, the message is marked failed with the reason.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from longtide.lib.tracebacks import bare_traceback
 from longtide.notifications import links as link_placeholders
@@ -128,6 +133,8 @@ def _deliver(message: Message, worker: str, transports: Transports, report: Repo
         _finish(message, worker, State.WITHDRAWN, report, label, now, error=reason)
         return
     try:
+        if message.compose_at_send:
+            _compose(message, worker, label, now)
         outgoing = _prepare(message)
         provider_id = transports.for_channel(message.channel).send(outgoing)
     except PermanentFailure as failure:
@@ -152,6 +159,37 @@ def _unwanted_because(message: Message, now: datetime) -> str | None:
     if message.expires_at is not None and now >= message.expires_at:
         return "Not sent: its time had passed."
     return subjects.unwanted_because(message, now)
+
+
+def _compose(message: Message, worker: str, label: str, now: datetime) -> None:
+    """Write a message queued without its text (subjects.py `compose`) and store the text on its row."""
+    hooks = hooks_for(message)
+    if hooks is None or hooks.compose is None:
+        raise PermanentFailure("not composable", "Nothing can write this kind of message.")
+    try:
+        # The site's language, as in the request that queued it (messages are never in a visitor's).
+        with translation.override(settings.LANGUAGE_CODE):
+            composed = hooks.compose(message, now)
+    except Exception as error:
+        # Logged by type and place only: the exception's message may hold data from a row.
+        log.error("%s: could not be composed: %s", label, bare_traceback(error))
+        raise TemporaryFailure(
+            "compose failed", f"The message could not be written ({type(error).__name__}); it is tried again."
+        ) from None
+    if composed is None:
+        raise PermanentFailure("subject gone", "Not sent: what it is about no longer exists.")
+    fields: dict[str, object] = {
+        "subject": composed.subject,
+        "body_text": composed.text,
+        "body_html": composed.html,
+        "attachments": list(composed.attachments),
+        "reply_to": composed.reply_to,
+        "compose_at_send": False,
+    }
+    # Only while this worker holds the claim; a worker that lost it finds out when it finishes.
+    Message.objects.filter(pk=message.pk, status=State.SENDING, claimed_by=worker).update(**fields)
+    for name, value in fields.items():
+        setattr(message, name, value)
 
 
 def _prepare(message: Message) -> Outgoing:

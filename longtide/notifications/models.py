@@ -70,6 +70,11 @@ class Message(models.Model):
     body_html = models.TextField(blank=True)
     # [{"filename": ..., "mimetype": ..., "content": <text>}], e.g. the appointment's .ics.
     attachments = models.JSONField(default=list, blank=True)
+    # True while the subject, bodies and attachments are still to be written: the worker asks the
+    # subject's hooks to compose them right before the first send (subjects.py `compose`) and
+    # stores them here, so that a busy request only inserts the row (an online booking's request
+    # to confirm). False for messages composed when they were queued.
+    compose_at_send = models.BooleanField(default=False)
     reply_to = models.CharField(max_length=254, blank=True)
     send_after = models.DateTimeField()
     # Never sent at or after this time (a reminder expires when the visit starts).

@@ -34,6 +34,8 @@ class NewMessage:
     reply_to: str = ""
     expires_at: datetime | None = None
     attachments: tuple[dict[str, str], ...] = field(default=())
+    # Written by the subject's hooks at send time (subjects.py); body_text etc. stay empty here.
+    compose_at_send: bool = False
 
 
 def queue(*, practice_id: int, messages: Iterable[NewMessage]) -> None:
@@ -55,6 +57,7 @@ def queue(*, practice_id: int, messages: Iterable[NewMessage]) -> None:
             body_text=new.body_text,
             body_html=new.body_html,
             attachments=list(new.attachments),
+            compose_at_send=new.compose_at_send,
             reply_to=new.reply_to,
             send_after=new.send_after,
             expires_at=new.expires_at,
@@ -133,6 +136,8 @@ def resend(*, message: Message, by: User | None, key: str) -> Message:
                 body_text=message.body_text,
                 body_html=message.body_html,
                 attachments=message.attachments,
+                # A message that failed before it was written is written again for its copy.
+                compose_at_send=message.compose_at_send,
                 reply_to=message.reply_to,
                 send_after=timezone.now(),
                 expires_at=message.expires_at,

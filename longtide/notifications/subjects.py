@@ -11,6 +11,12 @@ AppConfig.ready():
 - **vetoes**: extra reasons from an app above the subject's own app not to send a message of that
   kind now (intake holds the reminders of a client with an open EMERGENCY flag, which scheduling
   cannot know about without importing intake).
+
+A subject's hooks may also **compose** its messages at send time: a message queued with
+`compose_at_send` holds no text yet, only what it is about (`purpose`, `about`), and the worker
+asks the hook for its subject, bodies and attachments right before the first send. The code
+that queues such a message thereby writes only a small row in its transaction (an online
+booking's request to confirm), and the message says what is true when it goes.
 """
 
 from __future__ import annotations
@@ -30,6 +36,17 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
+class Written:
+    """A message written at send time; links are still `[[placeholders]]` (links.py)."""
+
+    subject: str
+    text: str
+    html: str
+    attachments: tuple[dict[str, str], ...] = ()
+    reply_to: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class SubjectHooks:
     # None when the message should still go; otherwise why not (a fixed phrase, no personal data).
     unwanted_because: Callable[[Message, datetime], str | None]
@@ -37,6 +54,9 @@ class SubjectHooks:
     links: Callable[[Message], Mapping[str, str]]
     # The subject's current address on the message's channel (for a resend), or None.
     current_recipient: Callable[[Message], str | None]
+    # Writes a message queued with `compose_at_send`, as of the given time: None when what it is
+    # about no longer exists. Only kinds whose messages are queued that way need it.
+    compose: Callable[[Message, datetime], Written | None] | None = None
 
 
 _hooks: dict[str, SubjectHooks] = {}

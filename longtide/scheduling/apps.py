@@ -17,6 +17,7 @@ class SchedulingConfig(AppConfig):
                 unwanted_because=booking_messages.unwanted_because,
                 links=booking_messages.links,
                 current_recipient=booking_messages.current_recipient,
+                compose=booking_messages.compose_at_send,
             ),
         )
         register_planner("reminders", reminders.plan_reminders)

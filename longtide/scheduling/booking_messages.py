@@ -30,6 +30,7 @@ from longtide.notifications.links import placeholder
 from longtide.notifications.models import Channel, Message
 from longtide.notifications.outbox import NewMessage, queue, withdraw
 from longtide.notifications.phone import e164
+from longtide.notifications.subjects import Written
 from longtide.practice.models import Location, Practice, Practitioner, Service
 from longtide.scheduling.ics import appointment_ics, itip_method
 from longtide.scheduling.manage_links import manage_url, token_for
@@ -38,6 +39,14 @@ from longtide.scheduling.models import Appointment, Status
 
 ICS_FILENAME = "appointment.ics"
 TRANSACTIONAL = (Purpose.CONFIRMATION, Purpose.RESCHEDULED, Purpose.CANCELLED)
+# Written by the worker right before sending (`compose_at_send`), not in the booking's request:
+# an online booking then only inserts the outbox row. Both are about a held visit, so they are sent
+# only while it is still held (`unwanted_because`), and say what is true then: the practice's
+# current name, contact details, formats and wording. Their fields hold nothing that depends on
+# the time of sending (REQUEST_FIELDS has no `changes`). The confirmation, move and cancellation
+# stay written in their transaction: each records one change (with its calendar file's sequence)
+# and goes even when a later change follows it.
+COMPOSED_AT_SEND = (Purpose.REQUEST, Purpose.WAITLIST_OFFER)
 
 
 def about(appointment_id: int) -> str:
@@ -282,12 +291,51 @@ def new_message(
     expires_at: datetime | None = None,
     offset_hours: int | None = None,
     extra_fields: Mapping[str, str] | None = None,
+    compose_now: bool = False,
 ) -> NewMessage | None:
-    """Return the message about this visit for `purpose`, or None when the client has no channel for it."""
+    """Return the message about this visit for `purpose`, or None when the client has no channel for it.
+
+    The request to confirm and the waitlist offer (COMPOSED_AT_SEND) are queued unwritten, unless
+    `compose_now`: the worker writes them right before sending (`compose_at_send`).
+    """
     routed = route(appointment.client, purpose, region=region_of(appointment))
     if routed is None:
         return None
     channel, recipient = routed
+    later = purpose in COMPOSED_AT_SEND and not compose_now and not extra_fields
+    content = (
+        None
+        if later
+        else _content(appointment, purpose, channel, recipient, now=now, wording=wording, extra_fields=extra_fields)
+    )
+    return NewMessage(
+        purpose=purpose,
+        channel=channel,
+        recipient=recipient,
+        dedupe_key=dedupe_key(appointment, purpose, offset_hours=offset_hours),
+        about=about(appointment.pk),
+        subject=content.subject if content else "",
+        body_text=content.text if content else "",
+        body_html=content.html if content else "",
+        attachments=content.attachments if content else (),
+        reply_to=content.reply_to if content else "",
+        send_after=send_after or now,
+        expires_at=expires_at,
+        compose_at_send=later,
+    )
+
+
+def _content(
+    appointment: Appointment,
+    purpose: Purpose,
+    channel: Channel,
+    recipient: str,
+    *,
+    now: datetime,
+    wording: Mapping[str, Wording] | None = None,
+    extra_fields: Mapping[str, str] | None = None,
+) -> Written:
+    """The subject, bodies, attachments and reply-to address of a message about this visit."""
     kind = kind_for(purpose, channel)
     wording = wording or wordings(appointment.practice_id, [kind])
     fields = visit_fields(appointment, now=now, has_link=token_for(appointment) is not None)
@@ -303,19 +351,12 @@ def new_message(
         )
         mimetype = f"text/calendar; method={method}"
         attachments = ({"filename": ICS_FILENAME, "mimetype": mimetype, "content": ics},)
-    return NewMessage(
-        purpose=purpose,
-        channel=channel,
-        recipient=recipient,
-        dedupe_key=dedupe_key(appointment, purpose, offset_hours=offset_hours),
-        about=about(appointment.pk),
+    return Written(
         subject=composed.subject,
-        body_text=composed.text,
-        body_html=composed.html,
+        text=composed.text,
+        html=composed.html,
         attachments=attachments,
         reply_to=appointment.practice.email if channel == Channel.EMAIL else "",
-        send_after=send_after or now,
-        expires_at=expires_at,
     )
 
 
@@ -385,6 +426,25 @@ def unwanted_because(message: Message, now: datetime) -> str | None:
     if appointment.start <= now:
         return _("Not sent: its time had passed.")
     return None
+
+
+def compose_at_send(message: Message, now: datetime) -> Written | None:
+    """Write a request to confirm or a waitlist offer queued unwritten (COMPOSED_AT_SEND), from the
+    visit and its practice as they are now; None when the visit no longer exists."""
+    purpose = Purpose(message.purpose)
+    if purpose not in COMPOSED_AT_SEND:
+        raise ValueError(f"not composed at send time: {purpose}")
+    kind, _sep, pk = message.about.partition(":")
+    if kind != "appointment" or not pk.isdigit():
+        return None
+    appointment = (
+        Appointment.objects.select_related("practice", "location", "client", "service", "practitioner")
+        .filter(pk=int(pk), practice_id=message.practice_id)
+        .first()
+    )
+    if appointment is None:
+        return None
+    return _content(appointment, purpose, Channel(message.channel), message.recipient, now=now)
 
 
 def links(message: Message) -> dict[str, str]:
