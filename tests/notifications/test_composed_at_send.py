@@ -19,7 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import Cast
-from longtide.notifications import delivery
+from longtide.notifications import delivery, subjects
 from longtide.notifications.compose import save_wording
 from longtide.notifications.delivery import Report
 from longtide.notifications.links import fill
@@ -208,8 +208,7 @@ def test_a_visit_gone_before_writing_fails_the_message_plainly(
 ) -> None:
     booked = book(tidewater_details)
     # Still wanted by the check (say, deleted between the check and the writing).
-    monkeypatch.setattr(booking_messages, "unwanted_because", lambda message, now: None)
-    monkeypatch.setattr(delivery.subjects, "unwanted_because", lambda message, now: None)
+    monkeypatch.setattr(subjects, "unwanted_because", lambda message, now: None)
     Appointment.objects.filter(pk=booked.appointment.pk).delete()
     report = deliver()
     assert report.failed == 1
