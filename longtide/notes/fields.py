@@ -48,6 +48,10 @@ HELP_MAX = 200
 UNIT_MAX = 20
 NUMBER_MAX = Decimal("99999")
 IMPRESSION_HELP = "Practitioner impression, not a measurement: shown as such everywhere, never used as an outcome."
+# "(measured)" closes the reading label of a measured field (models.READING_LABELS, extra_rows): a
+# label a practice gives any other field may not end with it, least of all an impression's.
+MEASURED_MARK = gettext_noop("(measured)")
+MEASURED_BUILTINS = frozenset({"mouth_opening_mm"})
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,11 @@ class Field:
     @property
     def is_extra(self) -> bool:
         return self.kind != BUILTIN
+
+    @property
+    def is_measured(self) -> bool:
+        """A measured number (a practice's number field, or the mouth opening in mm)."""
+        return self.kind == NUMBER or self.key in MEASURED_BUILTINS
 
 
 SHIPPED_FIELDS: tuple[Field, ...] = (
@@ -233,6 +242,13 @@ def check(fields: Sequence[Field], gettext: Gettext = _same) -> dict[str, list[s
         for text in (f.label, f.help, f.unit):
             if message := _wording(text, gettext):
                 add(f.key, message)
+        if not f.is_measured and _claims_measured(f.label, gettext):
+            why = (
+                gettext("“%(mark)s” ends a measured field's label only: an impression is not a measurement.")
+                if f.impression
+                else gettext("“%(mark)s” ends the label of a measured number only; choose another label.")
+            )
+            add(f.key, why % {"mark": gettext(MEASURED_MARK)})
         if f.kind == NUMBER and not f.unit:
             add(f.key, gettext("Say the unit of the number (e.g. mm, degrees, cm)."))
         if len(f.unit) > UNIT_MAX:
@@ -240,6 +256,14 @@ def check(fields: Sequence[Field], gettext: Gettext = _same) -> dict[str, list[s
         if f.required and not f.shown:
             add(f.key, gettext("A hidden field cannot be required to sign: show it, or untick “required”."))
     return problems
+
+
+def _claims_measured(label: str, gettext: Gettext) -> bool:
+    """Whether a label ends with the measured fields' mark, in English or the caller's language,
+    whatever its spacing, case or final full stop ("Rhythm ( Measured )." too)."""
+    squeezed = "".join(label.casefold().split()).rstrip(".")
+    marks = {MEASURED_MARK, gettext(MEASURED_MARK)}
+    return any(squeezed.endswith("".join(mark.casefold().split())) for mark in marks)
 
 
 def clean_text(text: str) -> str:

@@ -202,8 +202,24 @@ def test_a_note_signed_with_practice_lists_only_keeps_the_v1_form(cast: Cast, vi
         ({"plan__label": ""}, "This field is required."),
         ({"extra_1__label": "Jaw\x00"}, "Null characters are not allowed."),
         ({"extra_1__label": "x" * 200}, "Ensure this value has at most 80 characters"),
+        ({"impression_rhythm__label": "Rhythm (measured)"}, "an impression is not a measurement"),
+        ({"impression_still_points__label": "Still points ( Measured )."}, "is not a measurement"),
+        ({"extra_1__label": "Home practice (measured)"}, "ends the label of a measured number only"),
+        ({"objective__label": "Observations (measured)"}, "ends the label of a measured number only"),
     ],
-    ids=["duplicate", "no-unit", "claim", "hidden-required", "empty", "nul", "long"],
+    ids=[
+        "duplicate",
+        "no-unit",
+        "claim",
+        "hidden-required",
+        "empty",
+        "nul",
+        "long",
+        "impression-measured",
+        "impression-measured-spaced",
+        "text-measured",
+        "builtin-measured",
+    ],
 )
 def test_bad_fields_are_explained_and_what_was_typed_is_kept(cast: Cast, changes: dict[str, Any], message: str) -> None:
     owner = signed_in(cast.olga_user)
@@ -212,6 +228,22 @@ def test_bad_fields_are_explained_and_what_was_typed_is_kept(cast: Cast, changes
     if "extra_0__label" not in changes:
         assert "Kept label typed" in response.text
     assert not NoteChecklist.objects.exists()
+
+
+def test_a_renamed_impression_keeps_what_was_typed_and_measured_fields_may_say_measured(cast: Cast) -> None:
+    owner = signed_in(cast.olga_user)
+    typed = {"impression_rhythm__label": "Rhythm (measured)", "extra_1__label": "Home practice given"}
+    response = owner.post(PAGE, page_data(owner, **typed))
+    assert response.status_code == 422 and not NoteChecklist.objects.exists()
+    assert 'value="Rhythm (measured)"' in response.text and 'value="Home practice given"' in response.text
+    measured = {
+        "mouth_opening_mm__label": "Mouth opening (measured)",
+        "extra_0__label": "Jaw angle (measured)",
+        "extra_0__kind": "number",
+        "extra_0__unit": "degrees",
+    }
+    assert owner.post(PAGE, page_data(owner, **measured)).status_code == 302
+    assert NoteChecklist.objects.count() == 1
 
 
 def test_saving_the_same_fields_twice_publishes_one_version(cast: Cast) -> None:
