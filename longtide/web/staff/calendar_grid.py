@@ -487,8 +487,10 @@ def _at_location(working: dict[tuple[int, int], list[Interval]], location_id: in
 
 def _practitioners(practice: Practice) -> list[Practitioner]:
     """Return the practice's practitioners in their order (Practitioner.Meta.ordering within one
-    practice, without its join to the practice for the practice's name)."""
-    return list(practice.practitioners.order_by("sort_order", "display_name", "pk"))
+    practice, without its join to the practice for the practice's name), with what a column shows
+    of them (not their public profile's bio, training and photo)."""
+    shown = practice.practitioners.only("pk", "practice_id", "user_id", "display_name", "slug", "active", "sort_order")
+    return list(shown.order_by("sort_order", "display_name", "pk"))
 
 
 def _time_off(practitioner_ids: list[int], start: datetime, end: datetime) -> dict[int, list[TimeOff]]:
