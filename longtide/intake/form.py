@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from longtide.intake import screening
+from longtide.lib.i18n_marks import MarkedError, gettext_noop
 from longtide.outcomes.concerns import Concern
-from longtide.outcomes.wording import gettext_noop
 
 FORM_VERSION = "2026.1"
 TEXT_MAX = 200
@@ -51,6 +51,10 @@ BODYWORK = (
 KINDS = frozenset({"text", "longtext", "date", "phone", "yesno", "choice"})
 
 
+class QuestionError(MarkedError):
+    """A practice's own question that cannot be asked (its message is marked for translation)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Field:
     key: str
@@ -66,13 +70,17 @@ class Field:
         """A practice's own question (asked on the health step)."""
         key, label, kind = str(data.get("key", "")), str(data.get("label", "")).strip(), str(data.get("kind", "text"))
         if not screening.KEY_PATTERN.match(key):
-            raise ValueError(f"question key {key!r}: use lowercase letters, digits and _")
+            raise QuestionError(gettext_noop("Question key “%(key)s”: use lowercase letters, digits and _."), key=key)
         if not label or kind not in KINDS:
-            raise ValueError(f"question {key}: needs a label and a kind among {sorted(KINDS)}")
+            raise QuestionError(
+                gettext_noop("Question %(key)s needs a label and a kind among %(kinds)s."),
+                key=key,
+                kinds=", ".join(sorted(KINDS)),
+            )
         raw_choices = data.get("choices") or []
         choices = tuple((str(c), str(c)) for c in raw_choices) if isinstance(raw_choices, list) else ()
         if kind == "choice" and not choices:
-            raise ValueError(f"question {key}: a choice needs choices")
+            raise QuestionError(gettext_noop("Question %(key)s is a choice: give it its choices."), key=key)
         return cls(
             f"x_{key}", label, kind, bool(data.get("required", False)), str(data.get("help", "")), choices, False
         )

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
-from longtide.outcomes.wording import gettext_noop
+from longtide.lib.i18n_marks import MarkedError, gettext_noop
 
 SHIPPED_VERSION = "2026.1"
 ADULT_AGE = 18
@@ -45,7 +45,9 @@ class Level(IntEnum):
         try:
             return cls[value.upper()]
         except KeyError as exc:
-            raise ValueError(f"unknown level {value!r}") from exc
+            raise ScreenError(
+                gettext_noop("Unknown level “%(level)s”: use PRECAUTION, REFER or EMERGENCY."), level=value
+            ) from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,17 +430,21 @@ def age_on(born: tuple[int, int, int], today: tuple[int, int, int]) -> int:
 # -- a practice's own items -------------------------------------------------------------------------
 
 
-class ScreenError(ValueError):
-    """A practice's screen would drop, change or weaken a shipped item, or has a malformed item."""
+class ScreenError(MarkedError):
+    """A practice's screen would drop, change or weaken a shipped item, or has a malformed item (its
+    message is marked for translation)."""
 
 
 def item_from_dict(data: Mapping[str, object]) -> Item:
     """Read a practice's own item (as stored in a form version)."""
     key, question, label = str(data.get("key", "")), str(data.get("question", "")).strip(), data.get("staff_label")
     if not KEY_PATTERN.match(key):
-        raise ScreenError(f"item key {key!r}: use 2–49 lowercase letters, digits or _ starting with a letter")
+        raise ScreenError(
+            gettext_noop("Item key “%(key)s”: use 2–49 lowercase letters, digits or _ starting with a letter."),
+            key=key,
+        )
     if not question:
-        raise ScreenError(f"item {key}: the question is empty")
+        raise ScreenError(gettext_noop("Item %(key)s: the question is empty."), key=key)
     return Item(
         key,
         question,
@@ -454,15 +460,15 @@ def check_not_weaker(items: Sequence[Item], shipped: Sequence[Item] = SHIPPED) -
     """Refuse a screen that drops a shipped item, changes its question, or lowers its level."""
     by_key = {item.key: item for item in items}
     if len(by_key) != len(items):
-        raise ScreenError("two items share a key")
+        raise ScreenError(gettext_noop("Two items share a key."))
     for base in shipped:
         mine = by_key.get(base.key)
         if mine is None:
-            raise ScreenError(f"the shipped item {base.key} cannot be removed")
+            raise ScreenError(gettext_noop("The shipped item %(key)s cannot be removed."), key=base.key)
         if mine.question != base.question or mine.fact != base.fact:
-            raise ScreenError(f"the shipped item {base.key} cannot be reworded")
+            raise ScreenError(gettext_noop("The shipped item %(key)s cannot be reworded."), key=base.key)
         if mine.level < base.level or (base.crisis and not mine.crisis) or (base.urgent and not mine.urgent):
-            raise ScreenError(f"the shipped item {base.key} cannot be made less serious")
+            raise ScreenError(gettext_noop("The shipped item %(key)s cannot be made less serious."), key=base.key)
 
 
 def extend(extra: Sequence[Mapping[str, object]], shipped: Sequence[Item] = SHIPPED) -> tuple[Item, ...]:

@@ -14,6 +14,7 @@ from conftest import Cast
 from longtide.audit.trail import Origin
 from longtide.intake import actions, form, screening
 from longtide.intake.models import Flag, FormVersion
+from longtide.lib.i18n_marks import MarkedError
 from tests.intake.helpers import ABOUT, HEALTH, REASONS, screen
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +151,38 @@ def test_wording_of_only_control_characters_is_refused(cast: Cast, data: dict[st
     assert response.status_code == 422
     assert "Write the question as the client reads it." in response.text or "Give 2 to 12 choices" in response.text
     assert FormVersion.objects.filter(practice=cast.tidewater).count() == count
+
+
+@pytest.mark.parametrize(
+    ("build", "english"),
+    [
+        (lambda: form.Field.from_dict({"key": "Bad Key", "label": "Q"}), "Question key “Bad Key”: use lowercase"),
+        (lambda: form.Field.from_dict({"key": "qq", "label": "", "kind": "text"}), "Question qq needs a label"),
+        (lambda: form.Field.from_dict({"key": "qq", "label": "Q", "kind": "choice"}), "Question qq is a choice"),
+        (lambda: screening.extend([{"key": "x", "question": "Q", "level": "refer"}]), "Item key “x”: use 2–49"),
+        (lambda: screening.extend([{"key": "item", "question": "", "level": "refer"}]), "Item item: the question"),
+        (lambda: screening.extend([{"key": "item", "question": "Q", "level": "severe"}]), "Unknown level “severe”"),
+        (lambda: screening.extend([{**screening.SHIPPED[0].to_dict(), "shipped": False}]), "Two items share a key."),
+    ],
+)
+def test_the_pure_modules_refusals_are_marked_for_translation(build: Any, english: str) -> None:
+    with pytest.raises(MarkedError) as refused:  # a ValueError, as callers catch
+        build()
+    error = refused.value
+    assert isinstance(error, ValueError) and str(error).startswith(english)
+    # The marked text goes through the caller's gettext before its parameters are filled in.
+    assert error.translated(lambda text: f"«{text}»") == f"«{error!s}»"
+
+
+def test_a_refusal_of_the_form_reaches_the_owner_in_their_language(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    from longtide.web.staff.setup import intake_pages
+
+    def with_bad_item(definition: dict[str, Any], **typed: Any) -> dict[str, Any]:
+        return {**definition, "screen": [{"key": "fainting", "question": "Fainted?", "level": "severe"}]}
+
+    monkeypatch.setattr(form, "with_screen_item", with_bad_item)
+    monkeypatch.setattr(intake_pages, "_", lambda text: f"«{text}»")
+    response = signed_in(cast.olga_user).post(URL, {"action": "screen", "question": "Fainted?", "level": "refer"})
+    assert response.status_code == 422
+    assert "«Unknown level “severe”: use PRECAUTION, REFER or EMERGENCY.»" in response.text
+    assert FormVersion.objects.filter(practice=cast.tidewater).count() <= 1

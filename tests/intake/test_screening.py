@@ -105,7 +105,7 @@ def test_a_practice_adds_items_but_cannot_weaken_the_shipped_ones() -> None:
         screening.check_not_weaker([i for i in SHIPPED if i.key != "self_harm"])
     with pytest.raises(ScreenError, match="key"):
         extend([{"key": "Bad Key", "question": "x", "level": "refer"}])
-    with pytest.raises(ValueError, match="unknown level"):
+    with pytest.raises(ValueError, match="Unknown level"):
         extend([{"key": "ok_key", "question": "x", "level": "mild"}])
     with pytest.raises(ScreenError, match="share a key"):
         extend([{"key": "red_eye", "question": "again?", "level": "emergency"}])

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from longtide.intake import actions, form
 from longtide.intake.models import ConsentDocument
+from longtide.lib.i18n_marks import MarkedError
 from longtide.practice.models import Practice
 from longtide.web.bad_input import form_status
 from longtide.web.staff.setup.guard import owner_page
@@ -104,8 +105,9 @@ def questions(request: HttpRequest, practice: Practice) -> HttpResponse:
         if definition is not None:
             try:
                 published = actions.publish_form(practice, definition)
-            except ValueError as error:
-                (question_form if action == "question" else item_form).add_error(None, str(error))
+            except ValueError as error:  # the pure modules' refusals (MarkedError) in the user's language
+                shown = error.translated(_) if isinstance(error, MarkedError) else str(error)
+                (question_form if action == "question" else item_form).add_error(None, shown)
             else:
                 messages.success(
                     request,
