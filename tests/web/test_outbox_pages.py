@@ -143,3 +143,23 @@ def test_the_appointment_page_lists_its_messages(ben: HttpClient, booked: Booked
     assert "Messages to the client" in page
     assert f"/staff/tidewater/outbox/{Message.objects.get().pk}/" in page
     assert "Reminders: email." in page
+
+
+def test_a_request_waiting_to_be_written_says_so_then_shows_what_was_sent(ben: HttpClient, cast: Cast) -> None:
+    online = book_appointment(
+        practice=cast.tidewater,
+        service=cast.session,
+        practitioner=cast.ana,
+        start=WED_10,
+        client=ClientDetails("Dee", "Lane", "dee@example.test"),
+        source=Source.ONLINE,
+    )
+    message = Message.objects.get(recipient="dee@example.test")
+    assert message.compose_at_send
+    page = ben.get(f"/staff/tidewater/outbox/{message.pk}/").content.decode()
+    assert 'id="written-when-sent"' in page
+    deliver_due(worker="test")
+    page = ben.get(f"/staff/tidewater/outbox/{message.pk}/").content.decode()
+    assert 'id="written-when-sent"' not in page
+    assert "Someone asked to book this appointment at Tidewater Craniosacral" in page
+    assert online.manage_token is not None and online.manage_token not in page
