@@ -114,11 +114,13 @@ def main() -> None:
     print(f"{'search':32} {'floor ms':>9} {'list ms':>9} {'ratio':>6} {'matches':>8}")
     for label, text, where, params in CASES:
         sql_count = (
-            f"SELECT count(*) FROM (SELECT 1 FROM clients_client WHERE practice_id = %s AND {where} LIMIT 1001) AS s"
+            # The list shows current records only: not merged into another (ClientQuerySet.current).
+            "SELECT count(*) FROM (SELECT 1 FROM clients_client "
+            f"WHERE practice_id = %s AND merged_into_id IS NULL AND {where} LIMIT 1001) AS s"
         )
         sql_page = (
             "SELECT id, first_name, last_name, email, phone FROM clients_client "
-            f"WHERE practice_id = %s AND {where} ORDER BY last_name, first_name, id LIMIT 50"
+            f"WHERE practice_id = %s AND merged_into_id IS NULL AND {where} ORDER BY last_name, first_name, id LIMIT 50"
         )
         values: list[Any] = [practice.pk, *params]
 
