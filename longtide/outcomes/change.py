@@ -18,9 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from longtide.lib.i18n_marks import gettext_noop
 from longtide.outcomes.instruments.definition import Direction
 from longtide.outcomes.measures import Measure
-from longtide.outcomes.wording import gettext_noop
 
 _EPSILON = 1e-9
 

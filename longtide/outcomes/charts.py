@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from longtide.lib.i18n_marks import gettext_noop
 from longtide.outcomes.change import Change, ChangeCategory, classify
 from longtide.outcomes.instruments.definition import Direction
 from longtide.outcomes.measures import Measure
-from longtide.outcomes.wording import gettext_noop
 
 LOWER_IS_BETTER = gettext_noop("Lower is better")
 HIGHER_IS_BETTER = gettext_noop("Higher is better")

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from longtide.lib.i18n_marks import gettext_noop
 from longtide.outcomes import instruments
 from longtide.outcomes.measures import MHD, Measure, measure_of
-from longtide.outcomes.wording import gettext_noop
 
 
 class Concern(StrEnum):

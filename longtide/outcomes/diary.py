@@ -21,10 +21,10 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Literal
 
+from longtide.lib.i18n_marks import gettext_noop
 from longtide.outcomes.instruments import headache_diary
 from longtide.outcomes.instruments.definition import Answer
 from longtide.outcomes.scoring import Scored, score
-from longtide.outcomes.wording import gettext_noop
 
 WINDOW_DAYS = 28
 MIN_FILLED_SHARE = 0.8

@@ -18,8 +18,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from longtide.lib.i18n_marks import gettext_noop
 from longtide.outcomes.instruments.definition import ChoiceItem, Instrument, Item, NumberItem, Option, TextItem
-from longtide.outcomes.wording import gettext_noop
 
 NEEDS_LICENCE = gettext_noop("This questionnaire is licensed: record that the practice holds a licence for it.")
 NEEDS_TEXT = gettext_noop("This questionnaire is licensed: add its licensed wording for every question and answer.")

@@ -18,6 +18,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from longtide.lib.i18n_marks import gettext_noop
 from longtide.outcomes.instruments.definition import (
     AlertKind,
     Answers,
@@ -31,7 +32,6 @@ from longtide.outcomes.instruments.definition import (
     band_for,
 )
 from longtide.outcomes.instruments.rules import Points, Unscorable, Value, missing_of
-from longtide.outcomes.wording import gettext_noop
 
 
 @dataclass(frozen=True, slots=True)

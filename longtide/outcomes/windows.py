@@ -16,8 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from longtide.lib.i18n_marks import gettext_noop
 from longtide.outcomes.diary import WINDOW_DAYS
-from longtide.outcomes.wording import gettext_noop
 
 
 @dataclass(frozen=True, slots=True)

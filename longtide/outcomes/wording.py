@@ -1,8 +1,9 @@
-"""Words the outcome modules hand to pages: a translation marker, the report caveat, banned wording.
+"""Words the outcome modules hand to pages: the report caveat and banned wording.
 
 The pure modules cannot call Django's gettext, so user-facing sentences are marked with
-``gettext_noop`` below: ``makemessages`` extracts any call of that name, and the Django layer
-translates the text when it renders it (``gettext(result.reason)``). Questionnaire wording is
+``gettext_noop`` (lib/i18n_marks.py, the one marker of every pure module): ``makemessages`` extracts
+any call of that name, and the Django layer translates the text when it renders it
+(``gettext(result.reason)``). Questionnaire wording is
 *not* marked: a translated questionnaire is a new instrument version with its own validated text.
 
 The banned-wording list is data a page test can scan rendered reports with (domain.md §2.7, §6):
@@ -15,11 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-
-def gettext_noop(message: str) -> str:
-    """Return ``message`` unchanged; marks it for translation (extracted by ``makemessages``)."""
-    return message
-
+from longtide.lib.i18n_marks import gettext_noop
 
 CAVEAT_TITLE = gettext_noop("What these figures can and cannot tell you")
 

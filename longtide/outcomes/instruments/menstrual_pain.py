@@ -4,6 +4,7 @@ The score is the worst pain; the day counts are subscales. Change is judged with
 thresholds (2 points and 30 %; 50 % as substantial, IMMPACT).
 """
 
+from longtide.lib.i18n_marks import gettext_noop
 from longtide.outcomes.instruments.definition import (
     FREE,
     ChoiceItem,
@@ -18,7 +19,6 @@ from longtide.outcomes.instruments.definition import (
 from longtide.outcomes.instruments.nprs import PAIN_BANDS, PAIN_MCID
 from longtide.outcomes.instruments.rules import Single
 from longtide.outcomes.instruments.sources import FARRAR_2001, IMMPACT_2008
-from longtide.outcomes.wording import gettext_noop
 
 V1 = Instrument(
     id="menstrual_pain",

@@ -1,6 +1,7 @@
 """MIDAS (licensed): five counts of days in the last 3 months lost or halved by headache, summed
 into grades I-IV. Items A and B (headache frequency and pain) are not scored and are left out."""
 
+from longtide.lib.i18n_marks import gettext_noop
 from longtide.outcomes.instruments import licensed
 from longtide.outcomes.instruments.definition import (
     Band,
@@ -12,7 +13,6 @@ from longtide.outcomes.instruments.definition import (
     ids,
 )
 from longtide.outcomes.instruments.rules import Sum
-from longtide.outcomes.wording import gettext_noop
 
 ITEMS = ids("q", 5)
 TOO_MANY_DAYS = gettext_noop("These days together cannot be more than the 90 days of the last 3 months.")

@@ -8,6 +8,7 @@ its component, and every component for the global score.
 
 from dataclasses import dataclass
 
+from longtide.lib.i18n_marks import gettext_noop
 from longtide.outcomes.instruments import licensed
 from longtide.outcomes.instruments.definition import (
     Band,
@@ -20,7 +21,6 @@ from longtide.outcomes.instruments.definition import (
     Subscale,
 )
 from longtide.outcomes.instruments.rules import ITEM_MISSING, Computed, Points, Unscorable, Value
-from longtide.outcomes.wording import gettext_noop
 
 DISTURBANCES = tuple(f"q5{letter}" for letter in "bcdefghi")
 OPTIONAL_DISTURBANCE = "q5j"

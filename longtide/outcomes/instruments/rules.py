@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from longtide.outcomes.wording import gettext_noop
+from longtide.lib.i18n_marks import gettext_noop
 
 type Points = Mapping[str, float | None]
 
