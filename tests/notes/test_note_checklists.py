@@ -124,3 +124,39 @@ def test_a_version_is_never_changed(cast: Cast) -> None:
     with pytest.raises(NoteLocked):
         version.save()
     assert template.SHIPPED.version == 1
+
+
+def test_both_template_pages_answer_a_publish_with_one_helper() -> None:
+    """web/staff/setup/publishing.answer_published: problems under the input `where` names for each
+    key (or the key), then None (the page shows them); nothing changed or saved: back to the page."""
+    from django import forms
+    from django.contrib.messages import get_messages
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.test import RequestFactory
+
+    from longtide.notes.checklists import Published
+    from longtide.notes.models import NoteChecklist
+    from longtide.web.staff.setup import note_checklists, note_fields
+    from longtide.web.staff.setup.publishing import answer_published
+
+    class TwoInputs(forms.Form):
+        regions = forms.CharField(required=False)
+        x_jaw__label = forms.CharField(required=False)
+
+    request = RequestFactory().post("/staff/tidewater/settings/note-fields/")
+    request._messages = CookieStorage(request)  # type: ignore[attr-defined]
+    form = TwoInputs({"regions": "Occiput", "x_jaw__label": "Jaw"})
+    assert form.is_valid()
+    problems = Published(None, {"regions": ["Too many."], "x_jaw": ["Say the unit."]})
+    assert answer_published(request, form, problems, "Saved %(version)d", where={"x_jaw": "x_jaw__label"}) is None
+    # With `where`, a key it does not name is the form's own problem; without, the key is the input.
+    assert form.errors == {"__all__": ["Too many."], "x_jaw__label": ["Say the unit."]}
+    form = TwoInputs({"regions": "Occiput"})
+    assert form.is_valid() and answer_published(request, form, Published(None, {"regions": ["Too many."]}), "") is None
+    assert form.errors == {"regions": ["Too many."]}
+    unchanged = answer_published(request, TwoInputs({}), Published(None, unchanged=True), "Saved %(version)d")
+    saved = answer_published(request, TwoInputs({}), Published(NoteChecklist(version=4)), "Saved %(version)d")
+    assert unchanged is not None and saved is not None and unchanged["Location"] == saved["Location"] == request.path
+    assert [str(m) for m in get_messages(request)] == ["Nothing changed.", "Saved 4"]
+    for page in (note_fields, note_checklists):
+        assert page.answer_published is answer_published

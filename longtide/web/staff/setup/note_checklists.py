@@ -4,9 +4,8 @@ publishes a new version (notes/checklists.py), and notes keep the version they w
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +15,7 @@ from longtide.practice.access import acting, role_in
 from longtide.practice.models import Practice
 from longtide.web.bad_input import form_status
 from longtide.web.staff.setup.guard import owner_page
+from longtide.web.staff.setup.publishing import answer_published
 
 TEXT_MAX = template.ITEMS_MAX * (template.LABEL_MAX + 2)
 
@@ -55,19 +55,9 @@ def note_checklists(request: HttpRequest, practice: Practice) -> HttpResponse:
             by=acting(request, role_in(request.user, practice)),
             now=timezone.now(),
         )
-        for name, problems in published.problems.items():
-            for problem in problems:
-                form.add_error(name, problem)
-        if published.unchanged:
-            messages.info(request, _("Nothing changed."))
-            return redirect(request.path)
-        if published.checklist is not None:
-            messages.success(
-                request,
-                _("Saved version %(version)d. New notes use it; notes already started keep their own lists.")
-                % {"version": published.checklist.version},
-            )
-            return redirect(request.path)
+        saved = _("Saved version %(version)d. New notes use it; notes already started keep their own lists.")
+        if answer := answer_published(request, form, published, saved):
+            return answer
     found = checklists.latest(practice)
     return render(
         request,

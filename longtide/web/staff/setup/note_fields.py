@@ -11,9 +11,8 @@ from dataclasses import replace
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +22,7 @@ from longtide.practice.access import acting, role_in
 from longtide.practice.models import Practice
 from longtide.web.bad_input import form_status
 from longtide.web.staff.setup.guard import owner_page
+from longtide.web.staff.setup.publishing import answer_published
 
 # Blank rows offered for new extra fields on each visit of the page.
 NEW_EXTRA_ROWS = 2
@@ -158,19 +158,9 @@ def note_fields(request: HttpRequest, practice: Practice) -> HttpResponse:
         published = checklists.publish_fields(
             practice, spec, by=acting(request, role_in(request.user, practice)), now=timezone.now()
         )
-        for key, problems in published.problems.items():
-            for problem in problems:
-                form.add_error(where.get(key), problem)
-        if published.unchanged:
-            messages.info(request, _("Nothing changed."))
-            return redirect(request.path)
-        if published.checklist is not None:
-            messages.success(
-                request,
-                _("Saved version %(version)d. New notes use it; notes already started keep their own fields.")
-                % {"version": published.checklist.version},
-            )
-            return redirect(request.path)
+        saved = _("Saved version %(version)d. New notes use it; notes already started keep their own fields.")
+        if answer := answer_published(request, form, published, saved, where):
+            return answer
     found = checklists.latest(practice)
     return render(
         request,
