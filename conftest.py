@@ -3,6 +3,7 @@ olga (owner) and client cleo; the outsider practice Harbour with practitioner do
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -31,6 +33,13 @@ else:
     ClientResponse = HttpResponseBase
 
 Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+
+# Property tests explore the same examples on every run (a seed drawn from each test's name), so the
+# one CI run at the end cannot meet a rare counterexample nobody has seen; and they have no deadline,
+# as no test here may assert on timing (a loaded 2-core CI machine exceeds Hypothesis' 200 ms).
+# A test's own @settings still decides everything else (max_examples).
+hypothesis_settings.register_profile("longtide", derandomize=True, deadline=None)
+hypothesis_settings.load_profile("longtide")
 
 
 # Tables whose triggers refuse DELETE and TRUNCATE (audit migration 0002, notes migrations 0002 and 0005).
@@ -207,3 +216,14 @@ def streamed(response: HttpResponseBase) -> bytes:
 
     assert isinstance(response, StreamingHttpResponse), type(response)
     return response.getvalue()
+
+
+# Random keys and tokens in pages: CSRF tokens, manage/questions/intake links (urlsafe base64),
+# hex names. 16 or more such characters in a row; no word a page shows is that long.
+_RANDOM_KEY = re.compile(r"[A-Za-z0-9_-]{16,}")
+
+
+def without_random_keys(text: str) -> str:
+    """The text with every random key and token cut out, for asserting that a short word is absent:
+    a random key may hold any few letters ("PM", "hal", "gad")."""
+    return _RANDOM_KEY.sub("", text)

@@ -13,7 +13,7 @@ import time_machine
 from django.core import mail
 from django.test import Client as HttpClient
 
-from conftest import Cast, ClientResponse, streamed
+from conftest import Cast, ClientResponse, streamed, without_random_keys
 from longtide.notifications.delivery import deliver_due
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +111,7 @@ def test_private_pages_are_never_stored(client: HttpClient, cast: Cast) -> None:
 def test_the_api_docs_use_the_packaged_swagger_ui(client: HttpClient) -> None:
     page = client.get("/api/v1/docs").text
     assert "/static/ninja/swagger-ui-bundle.js" in page and "/static/ninja/swagger-ui.css" in page
-    assert "cdn" not in page.lower() and "https://" not in page
+    assert "cdn" not in without_random_keys(page).lower() and "https://" not in page
     bundle = client.get("/static/ninja/swagger-ui-bundle.js")
     assert bundle.status_code == 200
     assert b"SwaggerUIBundle" in streamed(bundle)
