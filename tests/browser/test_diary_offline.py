@@ -39,7 +39,14 @@ def diary(demo_practice: Any) -> dict[str, Any]:
     )
     token = links.token_of(link)
     assert token is not None
-    return {"client": client, "base": f"/p/demo/diary/{token}/", "today": practice_today(demo_practice, now)}
+    return {
+        "client": client,
+        "base": f"/p/demo/diary/{token}/",
+        "today": practice_today(demo_practice, now),
+        # The phone is where the practice is: offline it works out "today" on its own clock, and a
+        # browser on a UTC machine is a day ahead of New York every evening.
+        "phone": {"timezone_id": demo_practice.locations.get().time_zone},
+    }
 
 
 def _controlled(phone: Page) -> None:
@@ -52,7 +59,7 @@ def test_a_diary_day_recorded_offline_is_kept_on_the_phone_and_sent_when_back_on
 ) -> None:
     from longtide.measurement.models import DiaryEntry
 
-    phone = new_page("phone")
+    phone = new_page("phone", **diary["phone"])
     phone.goto(diary["base"])
     expect(phone.locator("#diary-day")).to_contain_text("Today")
     _controlled(phone)
@@ -122,7 +129,7 @@ def test_online_the_plain_form_still_saves_and_goes_on_to_the_missed_day(diary: 
     from longtide.measurement.models import DiaryEntry
 
     for java_script in (True, False):
-        phone = new_page("phone", java_script_enabled=java_script)
+        phone = new_page("phone", java_script_enabled=java_script, **diary["phone"])
         day = diary["today"] - timedelta(days=1 if java_script else 2)
         phone.goto(diary["base"] + f"{day.isoformat()}/")
         phone.locator("#item-headache").get_by_label("No").check()
@@ -135,7 +142,7 @@ def test_online_the_plain_form_still_saves_and_goes_on_to_the_missed_day(diary: 
 def test_a_withdrawn_diary_link_leaves_nothing_on_the_phone(diary: dict[str, Any], new_page: Any) -> None:
     from longtide.measurement.models import DiaryEntry, QuestionnaireLink
 
-    phone = new_page("phone")
+    phone = new_page("phone", **diary["phone"])
     phone.goto(diary["base"])
     _controlled(phone)
     phone.context.set_offline(True)
