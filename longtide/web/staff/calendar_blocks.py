@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from longtide.web.staff.calendar_grid import Block, Grid
+from longtide.web.templatetags.practice_formats import when
 
 COMMA = mark_safe('<span class="vh">, </span> ')  # read out as a pause, not shown
 
@@ -47,6 +48,22 @@ def describe_columns(grid: Grid, *, view: str, by: str, book_url: str, appointme
             ITEM.format(_status_class(b), t) for b, t in zip(column.blocks, says, strict=True)
         )
     _write_sections(grid, view)
+    grid.cancelled_html = _html(
+        CANCELLED.format(
+            words.url_prefix,
+            a.pk,
+            # The appointment's times are already in the calendar's zone (calendar_grid._appointments).
+            _("%(at)s: %(client)s, %(service)s with %(practitioner)s")
+            % {
+                "at": _escape(when(a.start, "D j M, g:i A")),
+                "client": words.text(a.client.full_name),
+                "service": words.text(a.service.name),
+                "practitioner": words.text(a.practitioner.display_name),
+            },
+            _escape(a.get_status_display()),
+        )
+        for a in grid.cancelled
+    )
 
 
 def _write_sections(grid: Grid, view: str) -> None:
@@ -83,6 +100,8 @@ def _write_sections(grid: Grid, view: str) -> None:
     grid.list_html = _html(in_list)
 
 
+# The cancelled list's items, as the template's loop wrote them.
+CANCELLED = '\n      <li><a href="{}{}/">{}</a> — {}</li>\n    '
 # The template's former loop bodies (templates/web/staff/calendar.html), whitespace and all.
 TODAY = ' <span class="cal-today">{}</span>'
 NONE_GRID = '<li class="vh">{}</li>'

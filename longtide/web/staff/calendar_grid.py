@@ -110,6 +110,7 @@ class Grid:
     # Written by calendar_blocks.describe_columns, escaped, for the template.
     columns_html: str = ""
     list_html: str = ""
+    cancelled_html: str = ""
 
     @property
     def rows(self) -> int:
