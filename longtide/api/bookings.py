@@ -41,11 +41,12 @@ from longtide.scheduling.booking import (
     confirm_booking,
     release_hold,
 )
+from longtide.scheduling.booking_limits import booking_limits
 from longtide.scheduling.booking_rules import BookingError, SlotTaken, TooManyBookings
 from longtide.scheduling.history import ChangedBy
 from longtide.scheduling.manage_links import find_by_token
 from longtide.scheduling.models import Appointment, Source
-from longtide.scheduling.search import Found, search_slots, service_and_places, service_with_practice
+from longtide.scheduling.search import Found, Places, search_slots, service_and_places
 
 router = Router(tags=["booking"])
 
@@ -264,13 +265,34 @@ def _service(practice: Practice, service_id: int) -> Service:
     return service
 
 
-def _service_of(slug: str, service_id: int) -> Service:
-    """Return the active service with its practice in one query, or raise the specific 404."""
-    found = service_with_practice(slug, service_id)
-    if found is None:
+# slug -> the practice's id, as last read in this process: a booking's rate-limit keys name the
+# practice's id, so with it known the booking's first statement reads the service, the candidates,
+# the rooms, the limits' counts and a reserved id at once. Only a guess: the statement reads the
+# service by slug, and its practice's id is compared with the guess (a slug given up and taken by
+# another practice is then read again, not counted against the wrong keys). Bounded by the number
+# of practices; nothing else is kept, so nothing else can go stale.
+_practice_ids: dict[str, int] = {}
+
+
+def _service_and_places(
+    slug: str, service_id: int, person_id: int | None, email: str, request: HttpRequest, now: datetime
+) -> tuple[Service, Places | None]:
+    """The active service with its practice (or the specific 404) and, when the practice's id was
+    known, everything else the booking reads before its search (book_appointment's `places`)."""
+    guess = _practice_ids.get(slug)
+    limits = []
+    if guess is not None:
+        keys = booking_limits(Practice(pk=guess), email=email, address=client_address(request))
+        limits = [each.limit for each in keys]
+    read = service_and_places(
+        slug, service_id, practitioner_id=person_id, limits=limits, now=now, reserve_id=True, versions=False
+    )
+    if read is None:
         _service(get_practice(slug), service_id)  # raises: no such practice, or no such service
         raise AssertionError("unreachable")
-    return found
+    service, places = read
+    _practice_ids[slug] = service.practice_id
+    return service, places if guess == service.practice_id else None
 
 
 def _practitioner(practice: Practice, service: Service, choice: int | str) -> Practitioner | None:
@@ -413,10 +435,10 @@ def create_booking(
         ),
     ] = None,
 ) -> Status[BookingOut]:
-    service = _service_of(slug, payload.service)
-    practice = service.practice
-    # The practitioner is checked (and read) by the booking's own first query.
     person_id = None if payload.practitioner == "any" else int(payload.practitioner)
+    now = timezone.now()
+    service, places = _service_and_places(slug, payload.service, person_id, payload.client.email, request, now)
+    practice = service.practice
     try:
         booked = book_appointment(
             practice=practice,
@@ -431,6 +453,8 @@ def create_booking(
             source=Source.API,
             idempotency_key=idempotency_key,
             client_address=client_address(request),
+            now=now,
+            places=places,
         )
     except SlotTaken as exc:
         person = None if person_id is None else _practitioner(practice, service, person_id)

@@ -107,6 +107,30 @@ def _clean_up(now: datetime) -> None:
     _cleaned_at[:] = [now]
 
 
+def hit_query(limits: Sequence[Limit], now: datetime, *, when: str = "") -> tuple[str, list[Any]]:
+    """hit_each's upsert as a statement to run inside another (PostgreSQL: a data-modifying CTE,
+    e.g. with the insert of the booking it counts); `when` is an SQL condition for counting at all.
+    Its rows are (key_hash, window_start, count): read them with `hits_of`."""
+    table = connection.ops.quote_name(Counter._meta.db_table)
+    rows = ", ".join(["(CAST(%s AS varchar), CAST(%s AS bigint), CAST(%s AS integer))"] * len(limits))
+    sql = (
+        f"INSERT INTO {table} (key_hash, window_start, count) "  # noqa: S608 (our table, a condition of ours)
+        f"SELECT * FROM (VALUES {rows}) v WHERE {when or '1 = 1'} "
+        f"ON CONFLICT (key_hash, window_start) DO UPDATE SET count = {table}.count + excluded.count "
+        "RETURNING key_hash, window_start, count"
+    )
+    return sql, [value for limit in limits for value in (limit.key, limit.window_of(now), 1)]
+
+
+def hits_of(limits: Sequence[Limit], now: datetime, rows: Sequence[tuple[Any, Any, Any]]) -> list[int]:
+    """The new counts from the rows of a `hit_query` that counted, in order (old windows cleaned as hit_each does)."""
+    counts = {(key, int(window)): int(count) for key, window, count in rows}
+    found = [counts[(limit.key, limit.window_of(now))] for limit in limits]
+    if 1 in found:
+        _clean_up(now)
+    return found
+
+
 def hit_each(limits: Sequence[Limit], now: datetime, *, by: int = 1) -> list[int]:
     """Add `by` uses to each limit's key in one statement; return the new counts, in order.
 

@@ -8,7 +8,7 @@ import functools
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,8 +31,9 @@ from longtide.clients.models import Client
 from longtide.lib.text import CONTROL_MESSAGE, has_control, one_line
 from longtide.lib.tracebacks import bare_traceback
 from longtide.practice.models import Practice, Practitioner, Service
+from longtide.ratelimit.counters import Limit, hit_query, hits_of
 from longtide.scheduling.availability import Slot
-from longtide.scheduling.booking_limits import booking_limits, check_room_left, count_booking
+from longtide.scheduling.booking_limits import booking_limits, check_counted, check_room_left, count_booking
 from longtide.scheduling.booking_messages import queue_booking_message
 from longtide.scheduling.booking_rules import (
     BookingError,
@@ -217,11 +218,21 @@ def _insert_head(vendor: str, with_id: bool) -> tuple[list[Any], str]:
     return fields, head
 
 
-def _insert_if_free(appointment: Appointment, slot: Slot, blocked: tuple[datetime, datetime]) -> None:
+def _insert_if_free(
+    appointment: Appointment,
+    slot: Slot,
+    blocked: tuple[datetime, datetime],
+    *,
+    counting: Sequence[Limit] = (),
+    now: datetime | None = None,
+) -> list[int]:
     """INSERT the appointment only if nothing occupies its practitioner or room over `blocked` and
     the practitioner has no time off then: the re-check under the locks and the write in one
     statement. Any held row counts as occupying here, lapsed or not (lapsed holds are marked
-    expired by still_free, which the caller runs on the next round). Raises _NotFree."""
+    expired by still_free, which the caller runs on the next round). Raises _NotFree.
+
+    `counting` (PostgreSQL): rate limits hit by the same statement when the row is inserted (a
+    data-modifying CTE, ratelimit.counters.hit_query); their new counts are returned, in order."""
     anything: tuple[str, list[Any]] = ("1 = 1", [])
     checks = [
         _occupied(slot, blocked, None, "practitioner_id", anything),
@@ -232,14 +243,23 @@ def _insert_if_free(appointment: Appointment, slot: Slot, blocked: tuple[datetim
     fields, head = _insert_head(connection.vendor, appointment.pk is not None)
     values = [f.get_db_prep_save(f.pre_save(appointment, add=True), connection) for f in fields]
     sql = head + " AND ".join(f"NOT EXISTS({check})" for check, _ in checks) + " RETURNING id"
+    params = [*values, *(p for _, params in checks for p in params)]
+    if counting:
+        hit_sql, hit_params = hit_query(counting, now or timezone.now(), when="EXISTS (SELECT 1 FROM made)")
+        sql = (
+            f"WITH made AS ({sql}), hit AS ({hit_sql}) "  # noqa: S608 (statements of ours, placeholders)
+            "SELECT made.id, hit.key_hash, hit.window_start, hit.count FROM made LEFT JOIN hit ON 1 = 1"
+        )
+        params = [*params, *hit_params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, *(p for _, params in checks for p in params)])
-        row = cursor.fetchone()
-    if row is None:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
         raise _NotFree()
-    appointment.pk = row[0]
+    appointment.pk = rows[0][0]
     appointment._state.adding = False
     appointment._state.db = connection.alias
+    return hits_of(counting, now or timezone.now(), [row[1:] for row in rows]) if counting else []
 
 
 def still_free(
@@ -397,12 +417,17 @@ def book_appointment(
     now: datetime | None = None,
     on_hold: Callable[[Appointment], None] | None = None,
     practitioner_id: int | None = None,
+    places: Places | None = None,
 ) -> Booked:
     """Book the service at `start` with the practitioner (or the first free one when None).
 
     `practitioner_id` may name the practitioner instead of `practitioner` (the API: the candidates
     query reads the practitioner, so the caller need not); one that does not offer the service is
     refused with `unknown_practitioner`.
+
+    `places`: what candidates_and_rooms would read here (with this booking's limits and
+    `reserve_id`), when the caller read it already with the service (the API:
+    search.service_and_places); read again here unless it holds the counts of every limit.
 
     Staff bookings are booked at once. Online and API bookings are *held* until the owner of the
     email address confirms them from the emailed link (confirm_booking), whoever the address
@@ -452,14 +477,15 @@ def book_appointment(
     check_policy(practice, start, now, for_staff=for_staff)
     from_waitlist = source == Source.WAITLIST
     limits = [] if for_staff or from_waitlist else booking_limits(practice, email=client.email, address=client_address)
-    places = candidates_and_rooms(
-        service,
-        practitioner_id=practitioner_id,
-        style=style,
-        limits=[each.limit for each in limits],
-        now=now,
-        reserve_id=True,
-    )
+    if places is None or len(places.used) != len(limits):
+        places = candidates_and_rooms(
+            service,
+            practitioner_id=practitioner_id,
+            style=style,
+            limits=[each.limit for each in limits],
+            now=now,
+            reserve_id=True,
+        )
     check_room_left(practice, limits, now, used=places.used)
     if not places.practitioner_ids:
         raise BookingError("unknown_practitioner", _("That practitioner does not offer this service."), "practitioner")
@@ -516,7 +542,14 @@ def book_appointment(
     def make(slot: Slot, location_id: int) -> Appointment:
         appointment: Appointment = pending["appointment"]
         blocked = (appointment.blocked_start, appointment.blocked_end)
-        _insert_if_free(appointment, slot, blocked)  # raises _NotFree, rolling back
+        # On PostgreSQL with the message already queued, the rate-limit counters are hit by the
+        # insert itself (one statement fewer; still the last write before the commit).
+        fold = connection.vendor == "postgresql" and pending["queued"] and on_hold is None and bool(limits)
+        counting = [each.limit for each in limits] if fold else []
+        counts = _insert_if_free(appointment, slot, blocked, counting=counting, now=now)  # raises _NotFree
+        if fold:
+            check_counted(practice, limits, counts, now)  # raises, rolling back
+            return appointment
         # Its creation needs no history row: who, when, how and for when are on the appointment's
         # own row (created_by, created_at, source; the first move's `from_start`), and the history
         # shows it from there (web/staff/calendar.history_rows), keeping a booking within its

@@ -65,7 +65,13 @@ def check_room_left(
 def count_booking(practice: Practice, limits: list[BookingLimit], now: datetime) -> None:
     """Count a booking being made, inside its transaction; raise TooManyBookings (rolling it back) past a limit."""
     # One statement, always in the same order, so concurrent bookings never wait on each other in a cycle.
-    for each, count in zip(limits, hit_each([each.limit for each in limits], now), strict=True):
+    check_counted(practice, limits, hit_each([each.limit for each in limits], now), now)
+
+
+def check_counted(practice: Practice, limits: list[BookingLimit], counts: list[int], now: datetime) -> None:
+    """count_booking's check when the counters were hit by another statement (the booking's insert,
+    booking._insert_if_free): raise TooManyBookings (rolling the booking back) past a limit."""
+    for each, count in zip(limits, counts, strict=True):
         if count > each.limit.most:
             raise _refusal(practice, each, now)
 

@@ -276,24 +276,41 @@ def candidates_and_rooms(
 
 
 def service_and_places(
-    slug: str, service_id: int, *, practitioner_id: int | None = None, style: str | None = None
+    slug: str,
+    service_id: int,
+    *,
+    practitioner_id: int | None = None,
+    style: str | None = None,
+    limits: Sequence[Limit] = (),
+    now: datetime | None = None,
+    reserve_id: bool = False,
+    versions: bool = True,
 ) -> tuple[Service, Places] | None:
-    """service_with_practice and candidates_and_rooms (with `versions`) in one round trip, or None
-    when the practice has no such active service.
+    """service_with_practice and candidates_and_rooms in one round trip, or None when the practice
+    has no such active service.
 
-    For the availability endpoint: the service's and its practice's columns come on every row (a
-    handful of rows), after the places' columns; with no candidates and no rooms, one row of them."""
+    For the availability endpoint (with `versions`) and the booking API (with a booking's `limits`
+    and `reserve_id`: everything a booking reads before its search, service included, in one
+    statement). The limits' keys name the practice's id, so a caller passes them only when it
+    knows that id; it checks that the service read belongs to that practice. The service's and its
+    practice's columns come on every row (a handful of rows), after the places' columns; with no
+    candidates and no rooms, one row of them."""
     params: list[Any] = [slug, service_id, service_id, service_id, service_id]
     if practitioner_id is not None:
         params.append(practitioner_id)
     if style:
         params.append(style)
+    if limits:
+        params.extend(used_query(limits, now or timezone.now())[1])
     width = _places_width()
-    rows = _prepared_rows(_service_and_places_sql(connection.vendor, practitioner_id is not None, bool(style)), params)
+    sql = _service_and_places_sql(
+        connection.vendor, practitioner_id is not None, bool(style), len(limits), reserve_id, versions
+    )
+    rows = _prepared_rows(sql, params)
     if not rows:
         return None
     service = _service_from_row(rows[0][width:])
-    places = _places_from_rows([row[:width] for row in rows], service.practice_id, (), None, True)
+    places = _places_from_rows([row[:width] for row in rows], service.practice_id, limits, now, versions)
     return service, places
 
 
@@ -347,15 +364,23 @@ class _PreparingCursor(psycopg.Cursor[Any]):
 
 
 @functools.cache
-def _service_and_places_sql(vendor: str, named: bool, styled: bool) -> str:
-    """service_and_places' statement (its text worked out once per backend and kind of search);
-    parameters: slug, service id (3 more times), the practitioner's id if named, the style if given."""
+def _service_and_places_sql(
+    vendor: str, named: bool, styled: bool, limits: int = 0, reserve_id: bool = False, versions: bool = True
+) -> str:
+    """service_and_places' statement (its text worked out once per backend and kind of read);
+    parameters: slug, service id (3 more times), the practitioner's id if named, the style if
+    given, then the limits' (key, window) pairs."""
+    # Placeholder limits: only their number shapes the text (the keys and windows are parameters).
+    stand_ins = [Limit("", 0, timedelta(hours=1))] * limits
     sql, _ = _places_sql(
         f"(SELECT {_SV_PRACTICE} FROM sv)",  # noqa: S608 (a column name of ours)
         0,
         practitioner_id=0 if named else None,
         style="styled" if styled else None,
-        versions=True,
+        limits=stand_ins,
+        now=datetime(2000, 1, 1, tzinfo=UTC) if limits else None,
+        reserve_id=reserve_id,
+        versions=versions,
     )
     return f"{_sv_sql(vendor)} SELECT x.*, sv.* FROM sv LEFT JOIN ({sql}) x ON 1 = 1 ORDER BY 1, 3, 4, 2"  # noqa: S608
 
