@@ -1,0 +1,80 @@
+"""CPU per named booking over the JSON API, in-process: this process's and its PostgreSQL backend's.
+
+    uv run python bench/booking_cpu.py --database-url postgres://postgres@127.0.0.1:5432/lt_book_bench
+
+Seeds the large clinic afresh, then books distinct free slots one at a time with the Django test
+client (no server), in rounds, and prints for each round the Python CPU (time.process_time) and the
+CPU of the connection's PostgreSQL backend (/proc/<pid>/stat; a local server only) per booking.
+Steadier than wall-clock ratios on a shared machine; no timed assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common
+
+
+def _backend_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common.add_database_argument(parser)
+    parser.add_argument("--bookings", type=int, default=150, help="bookings per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    common.configure(args.database_url)
+    from django.db import connection
+    from django.test import Client
+
+    from bench.booking_throughput import _pool
+
+    practice, summary = common.seed(days=365)
+    type(practice).objects.filter(pk=practice.pk).update(
+        online_bookings_per_ip_per_hour=10**9, online_bookings_per_email_per_day=10**9
+    )
+    pool = _pool(practice)
+    print(f"database: {common.describe_database()}; {common.machine()}; large clinic: {summary}")
+    service_id = practice.services.get().pk
+    zone = practice.locations.get().zone
+    client = Client()
+
+    def book(index: int) -> int:
+        start, practitioner = pool[index]
+        payload = {
+            "service": service_id,
+            "practitioner": practitioner,
+            "start": start.astimezone(zone).isoformat(),
+            "client": {"first_name": "Load", "last_name": f"Tester {index}", "email": f"c.{index}@example.invalid"},
+        }
+        return client.post(f"/api/v1/p/{practice.slug}/bookings", payload, content_type="application/json").status_code
+
+    warm = 10
+    for index in range(warm):
+        book(index)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = int(cursor.fetchone()[0])
+    n = min(args.bookings, (len(pool) - warm) // max(1, args.rounds))
+    for round_ in range(args.rounds):
+        backend, python = _backend_cpu(pid), time.process_time()
+        statuses = [book(i) for i in range(warm + round_ * n, warm + (round_ + 1) * n)]
+        backend, python = _backend_cpu(pid) - backend, time.process_time() - python
+        print(
+            f"round {round_ + 1}: {n} bookings, statuses {sorted(set(statuses))}: Python {python * 1000 / n:.2f} ms, "
+            f"PostgreSQL backend {backend * 1000 / n:.2f} ms per booking; load {os.getloadavg()[0]:.1f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
