@@ -260,8 +260,9 @@ def _email_mode(mode: str) -> Iterator[Callable[[], float | None]]:
     """Run an outbox worker process alongside, or none.
 
     Every booking writes its confirmation to the outbox in its own transaction either way. Yields a
-    function that, after the load, waits for the worker to empty the outbox and returns how long
-    that took (None without a worker): the worker shares the two cores with everything else.
+    function that, after the load, waits for the worker to send every message due by then (not the
+    reminders queued for later) and returns how long that took (None without a worker): the worker
+    shares the two cores with everything else.
     """
     if mode == "queued-only":
         yield lambda: None
@@ -278,8 +279,14 @@ def _email_mode(mode: str) -> Iterator[Callable[[], float | None]]:
         )
 
     def drain() -> float | None:
+        # Only what is due when the load ends: the messages waiting to be sent now, and those a worker
+        # is sending. Reminders queued for later (send_after in the future) are not waited for.
+        from django.db.models import Q
+        from django.utils import timezone
+
+        due = Q(status=State.PENDING, send_after__lte=timezone.now()) | Q(status=State.SENDING)
         started = time.monotonic()
-        while Message.objects.filter(status=State.PENDING).exists() and time.monotonic() - started < 300:
+        while Message.objects.filter(due).exists() and time.monotonic() - started < 300:
             time.sleep(0.2)
         return time.monotonic() - started
 
