@@ -17,13 +17,14 @@ the waitlist's planner offers it to waiting clients in order (scheduling/waitlis
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from longtide.lib.intervals import Interval, intersect, merge, subtract
 from longtide.practice.models import Location, Practitioner
@@ -35,6 +36,7 @@ from longtide.scheduling.availability import (
     working_intervals_of,
 )
 from longtide.scheduling.models import Appointment, HoursException, Status, TimeOff, WorkingHours
+from longtide.scheduling.search import _prepared_rows  # the availability endpoint's prepared statements
 from longtide.scheduling.waitlist import open_new_hours, someone_waits_for
 
 
@@ -134,29 +136,24 @@ def working_time_by_location(
 ) -> dict[tuple[int, int], list[Interval]]:
     """Return each (practitioner id, location id)'s working time on local days first_day..last_day."""
     ids = list(practitioner_ids)
+    if not ids:
+        return {}
     zones: dict[int, str] = {}
     weekly: dict[tuple[int, int], list[WeeklyHours]] = defaultdict(list)
-    # Ordered within each practitioner only: the models' default order goes through the practitioner's
-    # and the practice's (two joins) and these rows are grouped by practitioner anyway.
-    for pid, loc, zone, weekday, start, end in (
-        WorkingHours.objects.filter(practitioner_id__in=ids)
-        .order_by("weekday", "start_time")
-        .values_list("practitioner_id", "location_id", "location__time_zone", "weekday", "start_time", "end_time")
-    ):
+    # Two statements of plain SQL (prepared on PostgreSQL): built by the ORM they cost the staff team
+    # week more CPU than reading and computing the hours (bench/README, "The staff week, five
+    # statements"). Ordered within each practitioner only: the models' default order goes through the
+    # practitioner's and the practice's (two joins) and these rows are grouped by practitioner anyway.
+    weekly_sql, exceptions_sql = _hours_sql(connection.vendor, len(ids))
+    for pid, loc, zone, weekday, start, end in _prepared_rows(weekly_sql, ids):
         weekly[(pid, loc)].append(WeeklyHours(weekday, start, end))
         zones[loc] = zone
     extra: dict[tuple[int, int], list[DatedHours]] = defaultdict(list)
     removed: dict[int, list[DatedHours]] = defaultdict(list)
     margin = timedelta(days=1)
-    for pid, loc, zone, day, available, from_time, to_time in (
-        HoursException.objects.filter(
-            practitioner_id__in=ids, date__gte=first_day - margin, date__lte=last_day + margin
-        )
-        .order_by("date", "start_time")
-        .values_list(
-            "practitioner_id", "location_id", "location__time_zone", "date", "available", "start_time", "end_time"
-        )
-    ):
+    adapt = connection.ops.adapt_datefield_value
+    window = [adapt(first_day - margin), adapt(last_day + margin)]
+    for pid, loc, zone, day, available, from_time, to_time in _prepared_rows(exceptions_sql, [*ids, *window]):
         if available and loc is not None:
             extra[(pid, loc)].append(DatedHours(day, True, from_time, to_time))
             zones[loc] = zone
@@ -177,6 +174,24 @@ def working_time_by_location(
         found = working_intervals_of(schedules, ZoneInfo(zone_name), first_day, last_day)
         result.update(zip(keys, found, strict=True))
     return result
+
+
+@functools.cache
+def _hours_sql(vendor: str, count: int) -> tuple[str, str]:
+    """working_time_by_location's two statements for `count` practitioners (the text worked out once
+    per backend and count; what the ORM wrote, the same joins and order). The date, time and boolean
+    columns come back typed on both databases (SQLite converts them by their declared types)."""
+    quote = connection.ops.quote_name
+    wh, ex, loc = (quote(m._meta.db_table) for m in (WorkingHours, HoursException, Location))
+    among = ", ".join(["%s"] * count)
+    return (
+        f"SELECT w.practitioner_id, w.location_id, l.time_zone, w.weekday, w.start_time, w.end_time "  # noqa: S608
+        f"FROM {wh} w JOIN {loc} l ON l.id = w.location_id WHERE w.practitioner_id IN ({among}) "
+        "ORDER BY w.weekday, w.start_time",
+        f"SELECT e.practitioner_id, e.location_id, l.time_zone, e.date, e.available, e.start_time, "  # noqa: S608
+        f"e.end_time FROM {ex} e LEFT JOIN {loc} l ON l.id = e.location_id "
+        f"WHERE e.practitioner_id IN ({among}) AND e.date >= %s AND e.date <= %s ORDER BY e.date, e.start_time",
+    )
 
 
 def bookable_time(practitioner: Practitioner, *, start: datetime, end: datetime) -> list[Interval]:

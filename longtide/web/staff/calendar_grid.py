@@ -7,6 +7,7 @@ hour is not drawn twice or left out, and a block is placed by the local time pri
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -14,14 +15,17 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from longtide.clients.models import Client
 from longtide.lib.intervals import Interval, merge
 from longtide.lib.weeks import week_days
-from longtide.practice.models import Practice, Practitioner, Room
+from longtide.practice.models import Practice, Practitioner, Room, Service
 from longtide.scheduling.hours import working_time_by_location as working_time
 from longtide.scheduling.models import OCCUPYING, Appointment, Status, TimeOff
+from longtide.scheduling.search import _prepared_rows  # the availability endpoint's prepared statements
 from longtide.web import formats
 from longtide.web.staff.calendar_css import MAX_LANES
 from longtide.web.times import time_label
@@ -52,7 +56,7 @@ class Source:
     room: Room | None = None
     appointments: Sequence[Booked] = ()
     working: Sequence[Interval] = ()
-    time_off: Sequence[TimeOff] = ()
+    time_off: Sequence[Away] = ()
 
     @property
     def subject(self) -> str:
@@ -144,7 +148,7 @@ class _Placed:
     start: int
     end: int
     appointment: Booked | None = None
-    time_off: TimeOff | None = None
+    time_off: Away | None = None
 
 
 def build_grid(sources: Sequence[Source], zone: ZoneInfo, today: date) -> Grid:
@@ -337,12 +341,9 @@ _STATUS_LABELS = dict(Status.choices)
 
 
 def _appointments(practice: Practice, start: datetime, end: datetime, zone: ZoneInfo) -> list[Booked]:
-    rows = (
-        Appointment.objects.for_practice(practice)
-        .filter(start__lt=end, start__gte=start)
-        .order_by("start", "pk")
-        .values_list(*CALENDAR_FIELDS)
-    )
+    as_aware = _datetime_reader()
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = _prepared_rows(_reads_sql(connection.vendor).appointments, [practice.pk, adapt(start), adapt(end)])
     # One name object per client, service, practitioner and room, shared by their appointments.
     clients: dict[tuple[str, str], ClientName] = {}
     services: dict[str, Named] = {}
@@ -354,10 +355,10 @@ def _appointments(practice: Practice, start: datetime, end: datetime, zone: Zone
         found.append(
             Booked(
                 pk,
-                a_start.astimezone(zone),
-                a_end.astimezone(zone),
+                as_aware(a_start).astimezone(zone),
+                as_aware(a_end).astimezone(zone),
                 status,
-                hold,
+                None if hold is None else as_aware(hold),
                 client_id,
                 pid,
                 room_id,
@@ -368,6 +369,58 @@ def _appointments(practice: Practice, start: datetime, end: datetime, zone: Zone
             )
         )
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Reads:
+    appointments: str
+    practitioners: str
+    time_off: str
+
+
+@functools.cache
+def _reads_sql(vendor: str) -> _Reads:
+    """The calendar's statements as the ORM wrote them (the same joins, filters and order), their
+    text worked out once per backend. Built by the ORM, the team week's five queries cost more
+    CPU than reading their rows (bench/README, "The staff week, five statements")."""
+    quote = connection.ops.quote_name
+    ap, cl, pr, rm, sv, off = (
+        quote(m._meta.db_table) for m in (Appointment, Client, Practitioner, Room, Service, TimeOff)
+    )
+    return _Reads(
+        # CALENDAR_FIELDS, in order.
+        appointments=(
+            'SELECT a.id, a.start, a."end", a.status, a.hold_until, a.client_id, a.practitioner_id, '  # noqa: S608
+            "a.room_id, c.first_name, c.last_name, s.name, p.display_name, p.user_id, r.name "
+            f"FROM {ap} a JOIN {cl} c ON c.id = a.client_id JOIN {pr} p ON p.id = a.practitioner_id "
+            f"JOIN {rm} r ON r.id = a.room_id JOIN {sv} s ON s.id = a.service_id "
+            "WHERE a.practice_id = %s AND a.start >= %s AND a.start < %s ORDER BY a.start, a.id"
+        ),
+        # PRACTITIONER_FIELDS, in order.
+        practitioners=(
+            "SELECT id, practice_id, user_id, display_name, slug, active, sort_order "  # noqa: S608
+            f"FROM {pr} WHERE practice_id = %s ORDER BY sort_order, display_name, id"
+        ),
+        time_off=f'SELECT practitioner_id, start, "end", reason FROM {off} WHERE practitioner_id IN ',  # noqa: S608
+    )
+
+
+def _datetime_reader() -> Callable[[Any], datetime]:
+    """Return how to read a datetime column of this database as an aware datetime: PostgreSQL's
+    driver hands them back aware, SQLite's naive in the connection's zone (UTC) or as text."""
+    if connection.vendor == "postgresql":
+        return _same
+    utc = connection.timezone
+
+    def aware(value: Any) -> datetime:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=utc)
+
+    return aware
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _on_day(items: Iterable[Booked], day: date, zone: ZoneInfo) -> list[Booked]:
@@ -396,7 +449,7 @@ def day_sources(practice: Practice, zone: ZoneInfo, day: date, *, by: str) -> li
     people = _practitioners(practice)
     shown_people = [p for p in people if p.active or any(a.practitioner_id == p.pk for a in appointments)]
     working = working_time([p.pk for p in shown_people], day, day)
-    off = _time_off([p.pk for p in shown_people], start, end)
+    off = _time_off([p.pk for p in shown_people], start, end, zone)
     return [
         Source(
             day=day,
@@ -420,7 +473,7 @@ def team_week_sources(practice: Practice, zone: ZoneInfo, monday: date) -> list[
     people = _practitioners(practice)
     shown = [p for p in people if p.active or any(a.practitioner_id == p.pk for a in appointments)]
     working = working_time([p.pk for p in shown], days[0], days[-1])
-    off = _time_off([p.pk for p in shown], start, end)
+    off = _time_off([p.pk for p in shown], start, end, zone)
     by_person_day: dict[tuple[int, date], list[Booked]] = defaultdict(list)
     for appointment in appointments:  # their times are already local (_appointments)
         by_person_day[appointment.practitioner_id, appointment.start.date()].append(appointment)
@@ -458,11 +511,11 @@ def week_sources(
         working = _at_location(
             working_time(practice.practitioners.values_list("pk", flat=True), days[0], days[-1]), room.location_id
         )
-        off: list[TimeOff] = []
+        off: list[Away] = []
     elif practitioner is not None:
         appointments = [a for a in appointments if a.practitioner_id == practitioner.pk]
         working = merge(i for found in working_time([practitioner.pk], days[0], days[-1]).values() for i in found)
-        off = _time_off([practitioner.pk], start, end).get(practitioner.pk, [])
+        off = _time_off([practitioner.pk], start, end, zone).get(practitioner.pk, [])
     else:
         return []
     sources = []
@@ -486,18 +539,35 @@ def _at_location(working: dict[tuple[int, int], list[Interval]], location_id: in
     return merge(i for (_, loc), found in working.items() if loc == location_id for i in found)
 
 
+PRACTITIONER_FIELDS = ("id", "practice_id", "user_id", "display_name", "slug", "active", "sort_order")
+
+
 def _practitioners(practice: Practice) -> list[Practitioner]:
     """Return the practice's practitioners in their order (Practitioner.Meta.ordering within one
     practice, without its join to the practice for the practice's name), with what a column shows
-    of them (not their public profile's bio, training and photo)."""
-    shown = practice.practitioners.only("pk", "practice_id", "user_id", "display_name", "slug", "active", "sort_order")
-    return list(shown.order_by("sort_order", "display_name", "pk"))
+    of them (PRACTITIONER_FIELDS; not their public profile's bio, training and photo, deferred)."""
+    rows = _prepared_rows(_reads_sql(connection.vendor).practitioners, [practice.pk])
+    return [Practitioner.from_db(connection.alias, PRACTITIONER_FIELDS, row) for row in rows]
 
 
-def _time_off(practitioner_ids: list[int], start: datetime, end: datetime) -> dict[int, list[TimeOff]]:
-    found: dict[int, list[TimeOff]] = defaultdict(list)
+@dataclass(frozen=True, slots=True)
+class Away:
+    """A stretch of a practitioner's time off as the calendar shows it (times in the calendar's zone)."""
+
+    start: datetime
+    end: datetime
+    reason: str
+
+
+def _time_off(practitioner_ids: list[int], start: datetime, end: datetime, zone: ZoneInfo) -> dict[int, list[Away]]:
+    found: dict[int, list[Away]] = defaultdict(list)
+    if not practitioner_ids:
+        return found
     # Each practitioner's in order of start; the model's default order joins the practitioner and the practice.
-    in_range = TimeOff.objects.filter(practitioner_id__in=practitioner_ids, start__lt=end, end__gt=start)
-    for off in in_range.order_by("start", "pk"):
-        found[off.practitioner_id].append(off)
+    sql = _reads_sql(connection.vendor).time_off
+    sql += f'({", ".join(["%s"] * len(practitioner_ids))}) AND start < %s AND "end" > %s ORDER BY start, id'
+    adapt = connection.ops.adapt_datetimefield_value
+    as_aware = _datetime_reader()
+    for pid, off_start, off_end, reason in _prepared_rows(sql, [*practitioner_ids, adapt(end), adapt(start)]):
+        found[pid].append(Away(as_aware(off_start).astimezone(zone), as_aware(off_end).astimezone(zone), reason))
     return found
