@@ -30,22 +30,26 @@ class BookingLimit:
 
 def booking_limits(practice: Practice, *, email: str, address: str) -> list[BookingLimit]:
     """Return the practice's limits for a booking with this email address from this network address."""
+    return limits_for(
+        practice.pk,
+        practice.online_bookings_per_email_per_day,
+        practice.online_bookings_per_ip_per_hour,
+        email=email,
+        address=address,
+    )
+
+
+def limits_for(practice_id: int, per_email: int, per_address: int, *, email: str, address: str) -> list[BookingLimit]:
+    """booking_limits from the practice's id and its two settings (no Practice needed: the booking
+    API names the keys before it has read the practice; only the keys and windows matter then)."""
     found = [
         BookingLimit(
-            Limit(
-                key_for("booking-email", str(practice.pk), email.strip().casefold()),
-                practice.online_bookings_per_email_per_day,
-                timedelta(days=1),
-            ),
+            Limit(key_for("booking-email", str(practice_id), email.strip().casefold()), per_email, timedelta(days=1)),
             "email",
         )
     ]
     if address:
-        limit = Limit(
-            key_for("booking-address", str(practice.pk), address),
-            practice.online_bookings_per_ip_per_hour,
-            timedelta(hours=1),
-        )
+        limit = Limit(key_for("booking-address", str(practice_id), address), per_address, timedelta(hours=1))
         found.append(BookingLimit(limit, "address"))
     return found
 

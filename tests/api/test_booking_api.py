@@ -156,6 +156,27 @@ def test_the_idempotency_key_makes_a_retry_return_the_same_booking(client: HttpC
     assert Appointment.objects.count() == 1
 
 
+def test_the_booking_answer_is_the_bytes_ninja_writes_from_the_schema(client: HttpClient, cast: Cast) -> None:
+    # The booking endpoint writes its JSON itself (api/bookings._booking_response); the answer must
+    # stay what ninja wrote from BookingOut: same bytes, escapes, offsets and content type.
+    from longtide.api.bookings import BookingOut, _booking_fields
+    from longtide.api.v1 import api
+
+    who = {"first_name": "Zoë", "last_name": 'O\'Brien "Ø"', "email": "zoe@example.test", "phone": "+1 (718) 555-0142"}
+    moment = datetime(2026, 12, 1, 12, 0, 0, 123456, tzinfo=UTC)  # a hold_until with microseconds
+    with time_machine.travel(moment, tick=False):
+        first = post(client, body(cast, client=who), **{"Idempotency-Key": "same-bytes"})
+        again = post(client, body(cast, client=who), **{"Idempotency-Key": "same-bytes"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    appointment = Appointment.objects.select_related("location").get(pk=first.json()["id"])
+    assert appointment.hold_until is not None and appointment.hold_until.microsecond == 123456
+    schema = BookingOut.model_validate(_booking_fields(appointment)).model_dump()
+    written = api.create_response(None, schema, status=201)  # type: ignore[arg-type]
+    assert first.content == again.content == written.content
+    assert first["Content-Type"] == again["Content-Type"] == written["Content-Type"] == api.get_content_type()
+    assert first.json()["client"] == who
+
+
 def test_an_idempotency_key_reused_with_another_request_is_a_422(client: HttpClient, cast: Cast) -> None:
     post(client, body(cast), **{"Idempotency-Key": "retry-1"})
     other = {"first_name": "Mallory", "last_name": "Other", "email": "mallory@example.test"}
