@@ -117,6 +117,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that live-server tests use real, separate connections per thread;
     # one per process, so that two test runs on one machine never share (and delete) a file.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-longtide-{os.getpid()}.sqlite3")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The statements run prepared (longtide/prepared.py: a booking's search, its insert, the
+    # availability endpoint's first statement) keep one generic plan per connection. Left to
+    # choose, PostgreSQL planned a booking's search afresh on every run (its generic plan's
+    # estimate is the higher, its real cost the lower: EXPLAIN 0.07 ms run, 0.3-0.5 ms planned).
+    # Only prepared statements (ours, and PL/pgSQL's inside the triggers) are concerned: Django's
+    # own statements are never prepared. A startup option, so no transaction can undo it.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan".strip()
 if test_name := env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": test_name}
 

@@ -11,14 +11,13 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Self
+from typing import Any
 from zoneinfo import ZoneInfo
 
-import psycopg
 from django.db import connection
 from django.utils import timezone
-from psycopg.abc import Params
 
+from longtide import prepared
 from longtide.lib.intervals import Interval
 from longtide.practice.models import Location, Practice, Practitioner, Room, Service
 from longtide.ratelimit.counters import Limit, counts_of, used_query
@@ -315,52 +314,14 @@ def service_and_places(
 
 
 def _prepared_rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    """The rows of a statement run, on PostgreSQL, as a prepared statement of this connection.
+    """The rows of a statement run, on PostgreSQL, as a prepared statement of this connection
+    (longtide.prepared): the availability endpoint's one statement, a booking's first and its search.
 
-    For the availability endpoint's one statement: PostgreSQL parsed and planned its text (a CTE,
-    a UNION, ~70 columns) on every request, which took longer than running it (~0.4-1 ms warm, and
-    several ms at load; EXPLAIN: planning 0.3-1.0 ms, execution 0.25 ms), and the driver wrote the
-    parameters into its 3.5 kB text. Prepared, each request sends only the parameters (server-side
-    binding, psycopg's prepared statements: bench/README "Availability: a prepared statement").
-
-    Django's cursors bind on the client and never prepare (prepare_threshold None, for connection
-    poolers), so this cursor is made here, wrapped as Django wraps its own (query log, error
-    translation, execute wrappers). psycopg prepares only what a server-binding cursor asks it to
-    with a threshold set; the connection's other queries (client-binding) are never prepared. It
-    forgets its statements on a rollback or a DISCARD ALL, and prepares again on the next use.
-    """
-    rows: list[tuple[Any, ...]]
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        return rows
-    connection.validate_thread_sharing()
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None:
-        raw.prepare_threshold = _NEVER  # psycopg prepares on request only (see above)
-    with connection.wrap_database_errors:
-        preparing: Any = _PreparingCursor(raw)  # a driver cursor (the stubs say CursorWrapper)
-    logged = connection.queries_logged
-    wrapped = connection.make_debug_cursor(preparing) if logged else connection.make_cursor(preparing)
-    with wrapped:
-        wrapped.execute(sql, params)
-        rows = wrapped.fetchall()
-    return rows
-
-
-_NEVER = 2**62  # executions before psycopg prepares a statement unasked: never
-
-
-class _PreparingCursor(psycopg.Cursor[Any]):
-    """A server-binding cursor whose every statement is prepared (parsed and planned once per connection)."""
-
-    def execute(
-        self, query: Any, params: Params | None = None, *, prepare: bool | None = None, binary: bool | None = None
-    ) -> Self:
-        return super().execute(query, params, prepare=True, binary=binary)
+    PostgreSQL parsed and planned the endpoint's statement (a CTE, a UNION, ~70 columns) on every
+    request, which took longer than running it (EXPLAIN: planning 0.3-1.0 ms, execution 0.25 ms),
+    and the driver wrote the parameters into its 3.5 kB text (bench/README "Availability: a
+    prepared statement")."""
+    return prepared.rows(sql, params)
 
 
 @functools.cache
@@ -441,8 +402,8 @@ def _places_sql(
         counters = f"UNION ALL SELECT 'l', u.window_start, u.count, u.key_hash, {nulls} FROM ({used_sql}) u "  # noqa: S608
         params = [*params, *used_params]
     if reserve_id and connection.vendor == "postgresql":
-        table = Appointment._meta.db_table
-        reserve = f"UNION ALL SELECT 'i', nextval(pg_get_serial_sequence('{table}', 'id')), 0, '', {nulls} "
+        sequence = _appointment_sequence().replace("'", "''")
+        reserve = f"UNION ALL SELECT 'i', nextval('{sequence}'::regclass), 0, '', {nulls} "
     sql = _PLACES_SQL.format(
         practice=practice,
         counters=counters,
@@ -457,6 +418,16 @@ def _places_sql(
         **tables,
     )
     return sql, params
+
+
+@functools.cache
+def _appointment_sequence() -> str:
+    """The name of the appointments' id sequence (PostgreSQL), looked up once per process: the
+    statement then names it, where pg_get_serial_sequence searched the catalogue on every booking
+    (~16 buffers, ~0.03-0.2 ms of the first statement)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Appointment._meta.db_table])
+        return str(cursor.fetchone()[0])
 
 
 def _places_from_rows(
@@ -506,6 +477,52 @@ class _Inputs:
     holds_until: datetime | None = None
 
 
+@functools.cache
+def _inputs_sql(vendor: str, practitioners: int, rooms: int) -> str:
+    """_fetch_inputs' statement, written once per backend (on SQLite, per number of practitioners
+    and rooms: their ids are placeholders in IN lists; on PostgreSQL each list is an array)."""
+    if vendor == "postgresql":
+        p_in, not_p_in, r_in = (
+            "= ANY(CAST(%s AS bigint[]))",
+            "<> ALL(CAST(%s AS bigint[]))",
+            "= ANY(CAST(%s AS bigint[]))",
+        )
+    else:
+        p_in = f"IN ({', '.join(['%s'] * practitioners)})"
+        not_p_in = f"NOT {p_in}"
+        r_in = f"IN ({', '.join(['%s'] * rooms)})"
+    s_in = ", ".join(["%s"] * len(OCCUPYING))
+    wh, ex, off, ap = (m._meta.db_table for m in (WorkingHours, HoursException, TimeOff, Appointment))
+    held = f"CASE WHEN status = '{Status.HELD.value}' THEN hold_until END"
+    # Only placeholders and our own table names are interpolated; every value is a parameter.
+    # PostgreSQL types a UNION column by its first branches, so that branch casts its NULLs.
+    return (
+        "SELECT 'w', practitioner_id, location_id, CAST(NULL AS timestamp with time zone), "  # noqa: S608
+        "CAST(NULL AS timestamp with time zone), CAST(NULL AS date), start_time, end_time, weekday, "
+        "CAST(NULL AS timestamp with time zone) "
+        f"FROM {wh} "
+        f"WHERE practitioner_id {p_in} "
+        "UNION ALL "
+        f"SELECT 'x', practitioner_id, location_id, NULL, NULL, date, start_time, end_time, "
+        f"CASE WHEN available THEN 1 ELSE 0 END, NULL FROM {ex} "
+        f"WHERE practitioner_id {p_in} AND date >= %s AND date <= %s "
+        "UNION ALL "
+        f"SELECT 'o', practitioner_id, NULL, start, \"end\", NULL, NULL, NULL, NULL, NULL FROM {off} "
+        f'WHERE practitioner_id {p_in} AND start < %s AND "end" > %s '
+        "UNION ALL "
+        # Appointments of the practitioners, then the other appointments in the rooms: two indexed
+        # branches, where one OR across the two columns would scan the table.
+        f"SELECT 'a', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL, {held} FROM {ap} "
+        f"WHERE practitioner_id {p_in} AND status IN ({s_in}) AND (status <> %s OR hold_until > %s) "
+        "AND blocked_start < %s AND blocked_start > %s AND blocked_end > %s AND id <> %s "
+        "UNION ALL "
+        f"SELECT 'r', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL, {held} FROM {ap} "
+        f"WHERE room_id {r_in} AND practitioner_id {not_p_in} AND status IN ({s_in}) "
+        "AND (status <> %s OR hold_until > %s) "
+        "AND blocked_start < %s AND blocked_start > %s AND blocked_end > %s AND id <> %s"
+    )
+
+
 def _fetch_inputs(
     practitioner_ids: Sequence[int],
     room_ids: Sequence[int],
@@ -514,8 +531,13 @@ def _fetch_inputs(
     ignore_appointment: int | None,
     now: datetime,
     busy_over: tuple[datetime, datetime] | None = None,
+    *,
+    prepare: bool = False,
 ) -> _Inputs:
     """Read hours, exceptions, time off and appointments for the range in one round trip.
+
+    `prepare`: run it as a prepared statement on PostgreSQL (a booking's search, the same few
+    rows each time: parsing and planning it took 3-4 times as long as running it).
 
     One raw UNION ALL instead of four ORM queries: on the whole-clinic search this halves the time
     spent outside the engine (each ORM query costs ~0.5 ms of Python, and on SQLite Django's
@@ -526,39 +548,11 @@ def _fetch_inputs(
     range_end = datetime.combine(last_day + timedelta(days=1), time.min, UTC) + MARGIN
     # Busy time (time off, appointments) over the whole range, or only over `busy_over`.
     busy_start, busy_end = busy_over or (range_start, range_end)
-    p_in = ", ".join(["%s"] * len(practitioner_ids))
-    r_in = ", ".join(["%s"] * len(room_ids))
-    s_in = ", ".join(["%s"] * len(OCCUPYING))
-    wh, ex, off, ap = (m._meta.db_table for m in (WorkingHours, HoursException, TimeOff, Appointment))
-    held = f"CASE WHEN status = '{Status.HELD.value}' THEN hold_until END"
-    # Only placeholders and our own table names are interpolated; every value is a parameter.
-    # PostgreSQL types a UNION column by its first branches, so that branch casts its NULLs.
-    sql = (
-        "SELECT 'w', practitioner_id, location_id, CAST(NULL AS timestamp with time zone), "  # noqa: S608
-        "CAST(NULL AS timestamp with time zone), CAST(NULL AS date), start_time, end_time, weekday, "
-        "CAST(NULL AS timestamp with time zone) "
-        f"FROM {wh} "
-        f"WHERE practitioner_id IN ({p_in}) "
-        "UNION ALL "
-        f"SELECT 'x', practitioner_id, location_id, NULL, NULL, date, start_time, end_time, "
-        f"CASE WHEN available THEN 1 ELSE 0 END, NULL FROM {ex} "
-        f"WHERE practitioner_id IN ({p_in}) AND date >= %s AND date <= %s "
-        "UNION ALL "
-        f"SELECT 'o', practitioner_id, NULL, start, \"end\", NULL, NULL, NULL, NULL, NULL FROM {off} "
-        f'WHERE practitioner_id IN ({p_in}) AND start < %s AND "end" > %s '
-        "UNION ALL "
-        # Appointments of the practitioners, then the other appointments in the rooms: two indexed
-        # branches, where one OR across the two columns would scan the table.
-        f"SELECT 'a', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL, {held} FROM {ap} "
-        f"WHERE practitioner_id IN ({p_in}) AND status IN ({s_in}) AND (status <> %s OR hold_until > %s) "
-        "AND blocked_start < %s AND blocked_start > %s AND blocked_end > %s AND id <> %s "
-        "UNION ALL "
-        f"SELECT 'r', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL, {held} FROM {ap} "
-        f"WHERE room_id IN ({r_in}) AND practitioner_id NOT IN ({p_in}) AND status IN ({s_in}) "
-        "AND (status <> %s OR hold_until > %s) "
-        "AND blocked_start < %s AND blocked_start > %s AND blocked_end > %s AND id <> %s"
-    )
-    pids = list(practitioner_ids)
+    postgres = connection.vendor == "postgresql"
+    sql = _inputs_sql(connection.vendor, 0 if postgres else len(practitioner_ids), 0 if postgres else len(room_ids))
+    # PostgreSQL: each list of ids is one array parameter, so the text is the same for any number of them.
+    pids: list[Any] = [list(practitioner_ids)] if postgres else list(practitioner_ids)
+    rids: list[Any] = [list(room_ids)] if postgres else list(room_ids)
     states = [str(s) for s in OCCUPYING]
     # A hold stops holding its time at hold_until (models.OCCUPYING).
     hold = [str(Status.HELD), ops.adapt_datetimefield_value(now)]
@@ -580,16 +574,19 @@ def _fetch_inputs(
         *hold,
         *window,
         ignore_appointment or 0,
-        *room_ids,
+        *rids,
         *pids,
         *states,
         *hold,
         *window,
         ignore_appointment or 0,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    if prepare:
+        rows = _prepared_rows(sql, params)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
 
     # PostgreSQL hands back typed values (aware datetimes in UTC). SQLite hands back text, except
     # where sqlite3 finds a declared column type to convert by (the first branch's time columns).
@@ -774,7 +771,14 @@ def find_slots(
             after + service.duration + service.buffer_after + _SLACK,
         )
     got = _fetch_inputs(
-        practitioner_ids, [r for r, _, _ in rooms], first_day, last_day, ignore_appointment, now, busy_over
+        practitioner_ids,
+        [r for r, _, _ in rooms],
+        first_day,
+        last_day,
+        ignore_appointment,
+        now,
+        busy_over,
+        prepare=at is not None,
     )
     weekly, extra, removed, busy, room_busy = got.weekly, got.extra, got.removed, got.busy, got.room_busy
 
