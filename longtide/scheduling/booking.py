@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
+from longtide import prepared
 from longtide.audit.models import Action
 from longtide.audit.trail import Actor
 from longtide.audit.trail import record as audit_record
@@ -208,12 +209,20 @@ class _NotFree(Exception):
 
 @functools.cache
 def _insert_head(vendor: str, with_id: bool) -> tuple[list[Any], str]:
-    """The appointment's columns and `INSERT … SELECT <placeholders> WHERE `, worked out once."""
+    """The appointment's columns and `INSERT … SELECT <placeholders> WHERE `, worked out once.
+
+    On PostgreSQL each placeholder is cast to its column's type (without a length, so that a value
+    too long still fails as it would in a VALUES list): the statement runs prepared, with
+    server-side binding, where an untyped parameter in a SELECT list (a None, a str) is text."""
     fields = [f for f in Appointment._meta.concrete_fields if (with_id or not f.primary_key) and not f.generated]
     quote = connection.ops.quote_name
+    if vendor == "postgresql":
+        holders = ", ".join(f"CAST(%s AS {str(f.db_type(connection)).partition('(')[0]})" for f in fields)
+    else:
+        holders = ", ".join(["%s"] * len(fields))
     head = (
         f"INSERT INTO {quote(Appointment._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "
-        f"SELECT {', '.join(['%s'] * len(fields))} WHERE "
+        f"SELECT {holders} WHERE "
     )
     return fields, head
 
@@ -251,9 +260,8 @@ def _insert_if_free(
             "SELECT made.id, hit.key_hash, hit.window_start, hit.count FROM made LEFT JOIN hit ON 1 = 1"
         )
         params = [*params, *hit_params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    # Prepared on PostgreSQL (its text is fixed per number of limits): planning it took as long as running it.
+    rows = prepared.rows(sql, params)
     if not rows:
         raise _NotFree()
     appointment.pk = rows[0][0]
