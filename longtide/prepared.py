@@ -85,7 +85,8 @@ class _LoggedCursor(CursorDebugWrapper):
 
 def _composed(sql: str, params: Any) -> str:
     try:
-        return str(connection.ops.compose_sql(sql, params))
+        ops: Any = connection.ops  # PostgreSQL's (the only backend this cursor runs on)
+        return str(ops.compose_sql(sql, params))
     except Exception:  # only the log's text: the statement itself runs regardless
         return f"{sql} -- {params!r}"
 
