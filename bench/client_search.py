@@ -6,9 +6,11 @@
 Seeds one practice with `--clients` clients (100,000 by default; names from a small list, so a
 search word matches many rows, as in a real clinic; a phone number each, one in ten without an email
 address) and a second practice with as many, so that every query must also keep to its practice.
-Then times what the client list does for each search — `search_clients(...)`, the count (capped at
-1,000, as the list counts) and the first page of 50 — against a floor: the same two queries written by
-hand in SQL and sent through a bare cursor. Runs are interleaved (floor, list, floor, list, …) so that
+Then times what the client list does for each search — `find_page(...)` (web/staff/clients.py): the
+first page of 50 and the count (capped at 1,000, as the list counts), read together in one statement
+by `list_clients` — against a floor: the two queries (count, page) written by hand in SQL and sent
+through a bare cursor, as the list read them until December 2026 (bench/README "Client search in one
+statement" says why the floor keeps two). Runs are interleaved (floor, list, floor, list, …) so that
 load from other processes hits both alike; the ratio is what to compare across machines and commits.
 On PostgreSQL it also prints each query's plan, to show the prefix indexes in use. Nothing here
 asserts a time.
@@ -100,9 +102,8 @@ def main() -> None:
 
     from django.db import connection
 
-    from longtide.clients.directory import search_clients
     from longtide.practice.models import Practice
-    from longtide.web.staff.clients import CappedPaginator
+    from longtide.web.staff.clients import find_page
 
     started = time.perf_counter()
     earlier = Practice.objects.filter(slug="search-a").first()
@@ -133,8 +134,7 @@ def main() -> None:
             return int(total)
 
         def listing(text: str = text) -> int:
-            found = search_clients(practice, text).only("pk", "first_name", "last_name", "email", "phone")
-            page = CappedPaginator(found, 50).get_page(1)
+            page, _ = find_page(practice, text, 1)  # what the list view does
             list(page.object_list)
             return int(page.paginator.count)
 

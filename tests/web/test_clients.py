@@ -10,11 +10,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
 
 from conftest import Cast, without_random_keys
-from longtide.clients.directory import ClientRefused, ContactDetails, add_client, search_clients, update_client
+from longtide.clients.directory import (
+    ClientRefused,
+    ContactDetails,
+    ListedPage,
+    add_client,
+    list_clients,
+    search_clients,
+    update_client,
+)
 from longtide.clients.models import Client
 from longtide.notifications.models import Message
 from longtide.scheduling.booking import ClientDetails, book_appointment
@@ -72,6 +81,53 @@ def test_search_finds_by_the_start_of_a_name_an_address_or_the_phones_digits(cas
     assert names("") == ["Parker Lund", "Ana Paredes", "Cleo Park", "Dana Reyes"]
     assert names("\x00par\x00") == names("par")
     assert names("%") == [] and names("_") == []  # LIKE wildcards are plain characters
+
+
+def test_the_list_reads_what_the_search_finds_in_one_statement(cast: Cast) -> None:
+    """`list_clients` (the list's hand-written SQL) returns `search_clients`' rows, page by page,
+    and its count capped as the list caps it, for every kind of search; one statement per page."""
+    _add(cast, "Dana", "Reyes", "dana.r@example.test", "(207) 555-0142")
+    _add(cast, "Parker", "Lund", "", "+44 20 7946 0958")
+    _add(cast, "Ana", "Paredes", "ana@example.test", "207 555 0199")
+    _add(cast, "Pablo", "Park", "pablo%_\\x@example.test")
+    _add(cast, "Élise", "Parc", "elise@example.test")
+    merged = _add(cast, "Paz", "Park", "paz@example.test")
+    merged.merged_into = cast.cleo
+    merged.save()
+    Client.objects.create(practice=cast.harbour, first_name="Pat", last_name="Park", email="pat@example.test")
+    texts = [
+        "",
+        "par",
+        "PA",
+        "cleo pa",
+        "pa cleo",
+        "dana.r@",
+        "DANA",
+        "pablo%",
+        "pablo%_",
+        "%",
+        "_",
+        "\\",
+        "207 555",
+        "207",
+        "2",
+        "+44 20",
+        "élise",
+        "ÉLISE",
+        "x" * 300,
+        "a b c d e",
+        "\x00pa\x00",
+    ]
+    for text in texts:
+        found = [c.pk for c in search_clients(cast.tidewater, text)]
+        for cap, limit in [(1000, 50), (3, 2), (2, 2)]:
+            for offset in range(0, 8, limit):
+                with CaptureQueriesContext(connection) as statements:
+                    listed = list_clients(cast.tidewater.pk, text, offset=offset, limit=limit, cap=cap)
+                assert [c.pk for c in listed.clients] == found[:cap][offset : offset + limit], (text, cap, offset)
+                assert listed.counted == min(len(found), cap + 1), (text, cap, offset)
+                assert len(statements) <= (1 if listed.clients or offset == 0 else 2)
+    assert list_clients(cast.tidewater.pk, "5", offset=0, limit=50, cap=1000) == ListedPage([], 0)
 
 
 def test_search_never_reaches_another_practice(cast: Cast) -> None:

@@ -7,17 +7,16 @@ its own page (`clients/<id>/chart/`), linked from here when it exists.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -25,9 +24,10 @@ from longtide.clients.directory import (
     MAX_QUERY,
     ClientRefused,
     ContactDetails,
+    ListedClient,
     add_client,
     clean_query,
-    search_clients,
+    list_clients,
     update_client,
 )
 from longtide.clients.models import Client
@@ -49,19 +49,25 @@ PAST_SHOWN = 50
 MESSAGES_SHOWN = 30
 
 
-class CappedPaginator(Paginator[Client]):
-    """Pages over at most COUNT_CAP matches: the count stops there (`capped` says there were more)."""
+class CountedPaginator(Paginator[ListedClient]):
+    """The list's pages for a count already known (`list_clients` reads it with the page)."""
 
-    capped = False
+    def __init__(self, count: int, per_page: int) -> None:
+        super().__init__((), per_page)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property: this is its value
 
-    @cached_property
-    def count(self) -> int:
-        found = cast(QuerySet[Client], self.object_list)
-        # Unordered: any 1,001 matches will do for a count, so a common prefix stops there instead
-        # of sorting every match first (16,652 for "par" in bench/client_search.py).
-        counted = found.order_by()[: COUNT_CAP + 1].count()
-        self.capped = counted > COUNT_CAP
-        return min(counted, COUNT_CAP)  # pages end at the cap: the last page's slice stops there
+
+def find_page(practice: Practice, text: str, number: int) -> tuple[Page[ListedClient], bool]:
+    """The list's page `number` of the clients matching `text` (Django's `Paginator.get_page` rule: a
+    number past the last page shows the last page) and whether the count stopped at COUNT_CAP. The
+    count is of at most COUNT_CAP + 1 matches: a common prefix stops there instead of counting
+    every "a…" among 100,000 clients, and pages end at the cap."""
+    listed = list_clients(practice.pk, text, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE, cap=COUNT_CAP)
+    paginator = CountedPaginator(min(listed.counted, COUNT_CAP), PAGE_SIZE)
+    shown = number if 1 <= number <= paginator.num_pages else paginator.num_pages
+    if shown != number:
+        listed = list_clients(practice.pk, text, offset=(shown - 1) * PAGE_SIZE, limit=PAGE_SIZE, cap=COUNT_CAP)
+    return Page(listed.clients, shown, paginator), listed.counted > COUNT_CAP
 
 
 class ClientQuery(forms.Form):
@@ -79,13 +85,11 @@ class ClientQuery(forms.Form):
 @member_required(Perm.CLIENTS_VIEW)
 def client_list(request: HttpRequest, practice: Practice) -> HttpResponse:
     text, number = ClientQuery(request.GET).values()
-    found = search_clients(practice, text).only("pk", "first_name", "last_name", "email", "phone")
-    paginator = CappedPaginator(found, PAGE_SIZE)
-    page = paginator.get_page(number)
+    page, capped = find_page(practice, text, number)
     context = {
         "practice": practice,
         "query": text,
-        "capped": paginator.capped,
+        "capped": capped,
         "count_cap": COUNT_CAP,
         "max_query": MAX_QUERY,
         "page": page,
