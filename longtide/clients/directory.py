@@ -136,7 +136,8 @@ def list_clients(practice_id: int, text: str, *, offset: int, limit: int, cap: i
     the number of matches counted up to `cap` + 1: what `search_clients(...)[offset:offset + limit]`
     and its capped count return, read in one statement of hand-written SQL (the ORM's building and
     compiling of the two queries cost three times the database's time: bench/README "Client search
-    in one statement"). Only when the page is past the last match is the count read alone."""
+    in one statement"). Only when the page is past the last match is the count read alone (and
+    past the cap only the count is read)."""
     terms = _terms(text)
     if terms.kind == "none":
         return ListedPage([], 0)
@@ -144,13 +145,15 @@ def list_clients(practice_id: int, text: str, *, offset: int, limit: int, cap: i
     matching = f"FROM clients_client WHERE practice_id = %s AND merged_into_id IS NULL AND {where}"
     counting = f"SELECT count(*) FROM (SELECT 1 {matching} LIMIT {int(cap) + 1}) AS counted"  # noqa: S608 (our columns, placeholders)
     values = [practice_id, *params]
+    rows: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, first_name, last_name, email, phone, ({counting}) {matching}"
-            " ORDER BY last_name, first_name, id LIMIT %s OFFSET %s",
-            [*values, *values, limit, offset],
-        )
-        rows = cursor.fetchall()
+        if offset < cap:  # pages end at the cap: a page past it is not read (nor scanned for)
+            cursor.execute(
+                f"SELECT id, first_name, last_name, email, phone, ({counting}) {matching}"
+                " ORDER BY last_name, first_name, id LIMIT %s OFFSET %s",
+                [*values, *values, limit, offset],
+            )
+            rows = cursor.fetchall()
         if rows:
             counted = int(rows[0][5])
         elif offset == 0:
