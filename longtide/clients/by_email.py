@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field
 
 from longtide.clients.models import Client
@@ -45,12 +45,13 @@ def _readers(vendor: str) -> list[tuple[Any, list[Any]]]:
 
 def _instance(row: tuple[Any, ...]) -> Client:
     fields, _ = _columns()
+    db = connections[DEFAULT_DB_ALIAS]
     values = []
-    for (col, converters), value in zip(_readers(connection.vendor), row, strict=True):
+    for (col, converters), value in zip(_readers(db.vendor), row, strict=True):
         for convert in converters:
-            value = convert(value, col, connection)
+            value = convert(value, col, db)
         values.append(value)
-    return Client.from_db(connection.alias, [f.attname for f in fields], values)
+    return Client.from_db(db.alias, [f.attname for f in fields], values)
 
 
 @functools.cache
@@ -82,11 +83,12 @@ def find_or_insert(made: Client, *, email_lower: str) -> Client | None:
     """Return the client of `made.practice` whose lower(email) is `email_lower`, inserting `made`
     when there is none. None only when a concurrent, uncommitted insert of the same address won."""
     _, writable = _columns()
-    values: list[Any] = [f.get_db_prep_save(f.pre_save(made, add=True), connection) for f in writable]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(_find_or_insert_sql(connection.vendor), [*values, email_lower, made.practice_id])
+    db = connections[DEFAULT_DB_ALIAS]  # not the proxy: each field's preparation reads it
+    values: list[Any] = [f.get_db_prep_save(f.pre_save(made, add=True), db) for f in writable]
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute(_find_or_insert_sql(db.vendor), [*values, email_lower, made.practice_id])
         else:
-            cursor.execute(_find_or_insert_sql(connection.vendor), values)
+            cursor.execute(_find_or_insert_sql(db.vendor), values)
         row = cursor.fetchone()
     return None if row is None else _instance(row)

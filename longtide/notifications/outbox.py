@@ -7,12 +7,16 @@ names a dedupe key unique in its practice, so asking twice creates it once.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, connection, transaction
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db.models import DateField, DateTimeField, Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,40 +50,63 @@ def queue(*, practice_id: int, messages: Iterable[NewMessage]) -> None:
     this insert cannot fail for an ordinary reason and undo the caller's change with it.
     """
     rows = [
-        Message(
-            practice_id=practice_id,
-            purpose=new.purpose,
-            channel=new.channel,
-            recipient=new.recipient,
-            about=new.about,
-            dedupe_key=new.dedupe_key,
-            subject=new.subject,
-            body_text=new.body_text,
-            body_html=new.body_html,
-            attachments=list(new.attachments),
-            compose_at_send=new.compose_at_send,
-            reply_to=new.reply_to,
-            send_after=new.send_after,
-            expires_at=new.expires_at,
-        )
+        {
+            "practice_id": practice_id,
+            "purpose": new.purpose,
+            "channel": new.channel,
+            "recipient": new.recipient,
+            "about": new.about,
+            "dedupe_key": new.dedupe_key,
+            "subject": new.subject,
+            "body_text": new.body_text,
+            "body_html": new.body_html,
+            "attachments": list(new.attachments),
+            "compose_at_send": new.compose_at_send,
+            "reply_to": new.reply_to,
+            "send_after": new.send_after,
+            "expires_at": new.expires_at,
+        }
         for new in messages
     ]
     if rows:
         _insert_ignoring_conflicts(rows)
 
 
-def _insert_ignoring_conflicts(rows: list[Message]) -> None:
-    """bulk_create(rows, ignore_conflicts=True) as one plain `INSERT … ON CONFLICT DO NOTHING`:
-    every booking queues a message, and building the ORM's insert cost more than the insert."""
+@functools.cache
+def _insert_parts(vendor: str) -> tuple[list[Field[Any, Any]], str, str]:
+    """The columns written, `INSERT INTO … VALUES ` and one row's placeholders, worked out once."""
     fields = [f for f in Message._meta.concrete_fields if not f.primary_key and not f.generated]
+    # Rows are written from their values and the fields' defaults, as Message(**row) would hold
+    # them: right only while no field sets itself when saved (auto_now, a file).
+    for f in fields:
+        if (
+            type(f).pre_save not in (Field.pre_save, DateField.pre_save, DateTimeField.pre_save)
+            or getattr(f, "auto_now", False)
+            or getattr(f, "auto_now_add", False)
+        ):
+            raise ImproperlyConfigured(f"Message.{f.name} sets itself on save: build Message instances in queue()")
     quote = connection.ops.quote_name
     one = f"({', '.join(['%s'] * len(fields))})"
     head = f"INSERT INTO {quote(Message._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) VALUES "  # noqa: S608 (our table, placeholders)
-    with connection.cursor() as cursor:
+    return fields, head, one
+
+
+def _insert_ignoring_conflicts(rows: list[dict[str, Any]]) -> None:
+    """bulk_create(rows, ignore_conflicts=True) as one plain `INSERT … ON CONFLICT DO NOTHING`:
+    every booking queues a message, and building the ORM's insert (or even the Message instances)
+    cost more than the insert. Each row holds some of the fields' values (by attname); the others
+    get the field's default, as in Message(**row)."""
+    fields, head, one = _insert_parts(connection.vendor)
+    db = connections[DEFAULT_DB_ALIAS]  # not the proxy: each field's preparation reads it
+    with db.cursor() as cursor:
         # Batches well inside both databases' limits on parameters per statement (a planner's run).
         for first in range(0, len(rows), BATCH):
             batch = rows[first : first + BATCH]
-            params = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for row in batch for f in fields]
+            params = [
+                f.get_db_prep_save(row[f.attname] if f.attname in row else f.get_default(), db)
+                for row in batch
+                for f in fields
+            ]
             cursor.execute(head + ", ".join([one] * len(batch)) + " ON CONFLICT DO NOTHING", params)
 
 

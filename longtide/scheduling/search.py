@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
 from longtide import prepared
@@ -105,13 +105,25 @@ def _readers(vendor: str, model: Any) -> tuple[list[tuple[Any, list[Any]]], list
 
 def _model_from_row(model: Any, values: Sequence[Any]) -> Any:
     """A model instance from all its columns as the driver returned them (the fields' converters applied)."""
-    readers, attnames = _readers(connection.vendor, model)
-    converted = []
-    for (col, converters), value in zip(readers, values, strict=True):
+    db = connections[DEFAULT_DB_ALIAS]
+    readers, attnames = _readers(db.vendor, model)
+    if len(values) != len(readers):
+        raise ValueError(f"{len(values)} values for the {len(readers)} columns of {model.__name__}")
+    converted = list(values)
+    # Only the columns with converters (on PostgreSQL usually none: the driver's types are the fields').
+    for at, col, converters in _converted(db.vendor, model):
+        value = converted[at]
         for convert in converters:
-            value = convert(value, col, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, attnames, converted)
+            value = convert(value, col, db)
+        converted[at] = value
+    return model.from_db(db.alias, attnames, converted)
+
+
+@functools.cache
+def _converted(vendor: str, model: Any) -> list[tuple[int, Any, list[Any]]]:
+    """(position, column, converters) of the model's columns that have converters on this database."""
+    readers, _ = _readers(vendor, model)
+    return [(at, col, converters) for at, (col, converters) in enumerate(readers) if converters]
 
 
 _SERVICE_FIELDS = list(Service._meta.concrete_fields)
