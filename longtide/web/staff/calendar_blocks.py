@@ -1,16 +1,17 @@
-"""The items of each staff calendar column, written once per block in Python: the grid's `<li>`s
-and the phone list's `<li>`s of the same day or week, and the shaded working time.
+"""The staff calendar's columns written in Python: each column's section of the grid (heading,
+working hours, "Book" link, shaded working time, blocks) and of the phone's list, and the cancelled
+list.
 
 A busy week has ~200 appointments in 140 columns: through the template language each block cost
 some 30 variable look-ups, twice (grid and list), which was most of the page's time
 (bench/team_week.py). Every value goes through `_escape` (as `conditional_escape`), so it is escaped as the
 template escaped it; the pieces are joined with plain `str.format` (format_html per piece was most of
-what remained). The template keeps the columns, headings and everything else.
-"""
+what remained). The template keeps the page around them (toolbar, navigation, hour axis)."""
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 
 from django.utils.safestring import SafeString, mark_safe
@@ -19,35 +20,66 @@ from django.utils.translation import gettext as _
 from longtide.web.staff.calendar_grid import Block, Grid
 from longtide.web.templatetags.practice_formats import when
 
+_SPECIAL = re.compile("[&<>\"']")  # what html.escape replaces
 COMMA = mark_safe('<span class="vh">, </span> ')  # read out as a pause, not shown
 
 
 def describe_columns(grid: Grid, *, view: str, by: str, book_url: str, appointment_url_prefix: str) -> None:
-    """Give each column of `grid` its `book_href` and `book_label` (the link to book that day, for
-    that practitioner), `shading_html`, `items_html` (the grid's blocks placed on
-    their lines and lanes) and `list_items_html` (the same blocks for the phone's list).
+    """Write `grid.columns_html` and `grid.list_html`: each column's section of the grid and of the
+    phone's list, as the template's loops wrote them (140 columns through the template language
+    were most of a team week's page, bench/team_week.py), and `grid.cancelled_html`.
 
-    An appointment's item links to its page with the time, client, service, room (or practitioner
-    when the calendar is by room), status and the badges the view put on it (`intake_badge`,
-    `note_overdue`); time off shows its time and label."""
+    A column's section has its heading, working hours, the link to book that day (for that
+    practitioner), its shaded working time and its items: the grid's blocks placed on their lines
+    and lanes, and the same blocks for the phone's list. An appointment's item links to its page
+    with the time, client, service, room (or practitioner when the calendar is by room), status and
+    the badges the view put on it (`intake_badge`, `note_overdue`); time off shows its time and label."""
     words = _Words(by, _escape(appointment_url_prefix))
-    for column in grid.columns:
-        practitioner = column.source.practitioner
-        # As urlencode would write it: an ISO date and an id need no quoting.
-        whom = f"&practitioner={practitioner.pk}" if practitioner else ""
-        column.book_href = f"{book_url}?date={column.day.isoformat()}{whom}"
+    today = TODAY.format(_escape(_("Today")))
+    book = _escape(_("Book"))
+    none_grid = NONE_GRID.format(_escape(_("No appointments.")))
+    none_list = NONE_LIST.format(_escape(_("No appointments.")))
+    # As urlencode would write the link, escaped: an ISO date and an id need no quoting.
+    book_href = _escape(book_url) + "?date="
+    in_grid, in_list = [], []
+    for n, column in enumerate(grid.columns, start=1):
+        source = column.source
+        practitioner = source.practitioner
+        href = book_href + column.day.isoformat()
+        if practitioner is not None:
+            href += f"&amp;practitioner={practitioner.pk}"
+        heading = _escape(column.heading)
         # "Book Maya Okafor on Mon 7 Dec" on a practitioner's or room's week; the heading names them otherwise.
-        whose = column.source.subject if view == "week" and by != "team" else ""
-        column.book_label = (
-            _("%(whose)s on %(day)s") % {"whose": whose, "day": column.heading} if whose else column.heading
-        )
-        says = [words.says(block) for block in column.blocks]
-        column.shading_html = _html(SHADING.format(first, last) for first, last in column.shading)
-        column.items_html = _html(ITEM.format(_grid_classes(b), t) for b, t in zip(column.blocks, says, strict=True))
-        column.list_items_html = _html(
-            ITEM.format(_status_class(b), t) for b, t in zip(column.blocks, says, strict=True)
-        )
-    _write_sections(grid, view)
+        whose = source.subject if view == "week" and by != "team" else ""
+        label = _escape(_("%(whose)s on %(day)s") % {"whose": whose, "day": column.heading}) if whose else heading
+        if column.blocks:
+            grid_items, list_items = [], []
+            for block in column.blocks:
+                says = words.says(block)
+                status = _status_class(block)
+                short = " cal-short" if block.is_short else ""
+                classes = f"cal-block {status}{short} gs-{block.first_line} ge-{block.last_line} gc-{block.lane}"
+                grid_items.append(ITEM.format(classes, says))
+                list_items.append(ITEM.format(status, says))
+            items, listed = "".join(grid_items), "".join(list_items)
+        else:
+            items, listed = none_grid, none_list
+        shows_today = column.is_today and view == "week"
+        common = {
+            "today_class": " is-today" if shows_today else "",
+            "n": n,
+            "heading": heading,
+            "today": today if shows_today else "",
+            "hours": words.text(column.hours_text),
+            "href": href,
+            "book": book,
+            "label": label,
+        }
+        shading = "".join([SHADING.format(first, last) for first, last in column.shading])
+        in_grid.append(SECTION.format(**common, shading=shading, lanes=column.lanes, items=items))
+        in_list.append(LIST_SECTION.format(**common, items=listed))
+    grid.columns_html = _html(in_grid)
+    grid.list_html = _html(in_list)
     grid.cancelled_html = _html(
         CANCELLED.format(
             words.url_prefix,
@@ -64,40 +96,6 @@ def describe_columns(grid: Grid, *, view: str, by: str, book_url: str, appointme
         )
         for a in grid.cancelled
     )
-
-
-def _write_sections(grid: Grid, view: str) -> None:
-    """Write `grid.columns_html` and `grid.list_html`: each column's section of the grid and of the
-    phone's list, as the template's loops wrote them (140 columns through the template language
-    were most of a team week's page, bench/team_week.py)."""
-    today = TODAY.format(_escape(_("Today")))
-    book = _escape(_("Book"))
-    none_grid = NONE_GRID.format(_escape(_("No appointments.")))
-    none_list = NONE_LIST.format(_escape(_("No appointments.")))
-    in_grid, in_list = [], []
-    for n, column in enumerate(grid.columns, start=1):
-        shows_today = column.is_today and view == "week"
-        common = {
-            "today_class": " is-today" if shows_today else "",
-            "n": n,
-            "heading": _escape(column.heading),
-            "today": today if shows_today else "",
-            "hours": _escape(column.hours_text),
-            "href": _escape(column.book_href),
-            "book": book,
-            "label": _escape(column.book_label),
-        }
-        in_grid.append(
-            SECTION.format(
-                **common,
-                shading=column.shading_html,
-                lanes=column.lanes,
-                items=column.items_html if column.blocks else none_grid,
-            )
-        )
-        in_list.append(LIST_SECTION.format(**common, items=column.list_items_html if column.blocks else none_list))
-    grid.columns_html = _html(in_grid)
-    grid.list_html = _html(in_list)
 
 
 # The cancelled list's items, as the template's loop wrote them.
@@ -125,6 +123,8 @@ LIST_SECTION = (
 def _escape(value: object) -> str:
     """Return `value` escaped as django.utils.html.conditional_escape does (safe HTML kept as it
     is), without its lazy-string wrapper: a team week escapes some 900 values."""
+    if type(value) is str:  # plain text (not SafeString, not lazy): most have nothing to escape
+        return html.escape(value) if _SPECIAL.search(value) else value
     if hasattr(value, "__html__"):
         return str(value.__html__())
     return html.escape(str(value))
@@ -197,8 +197,3 @@ class _Words:
 
 def _status_class(block: Block) -> str:
     return f"status-{block.appointment.status}" if block.appointment is not None else "cal-off"
-
-
-def _grid_classes(block: Block) -> str:
-    short = " cal-short" if block.is_short else ""
-    return f"cal-block {_status_class(block)}{short} gs-{block.first_line} ge-{block.last_line} gc-{block.lane}"

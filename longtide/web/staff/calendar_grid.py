@@ -11,7 +11,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -66,7 +66,7 @@ class Source:
         return self.room.name if self.room is not None else ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     first_line: int
     last_line: int
@@ -81,7 +81,7 @@ class Block:
         return self.last_line - self.first_line <= 2
 
 
-@dataclass
+@dataclass(slots=True)
 class Column:
     source: Source
     hours_text: str
@@ -89,12 +89,6 @@ class Column:
     shading: list[tuple[int, int]] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     lanes: int = 1
-    # Written by calendar_blocks.describe_columns, escaped, for the template.
-    book_href: str = ""
-    book_label: str = ""
-    shading_html: str = ""
-    items_html: str = ""
-    list_items_html: str = ""
 
     @property
     def day(self) -> date:
@@ -134,71 +128,76 @@ def _hour_text(hour: int) -> str:
     return formats.current().hour(hour)
 
 
-def _minute_of(moment: datetime, day: date, zone: ZoneInfo) -> int:
-    """Return the wall-clock minute of `moment` counted from the start of local `day`, within the day."""
-    local = moment.astimezone(zone)
-    minute = (local.date() - day).days * DAY_MINUTES + local.hour * 60 + local.minute
-    return max(0, min(DAY_MINUTES, minute))
-
-
-@dataclass(frozen=True, slots=True)
-class _Placed:
-    """Minutes from the start of the column's local day, before they become grid lines."""
-
-    start: int
-    end: int
-    appointment: Booked | None = None
-    time_off: Away | None = None
+def _span_of(start: datetime, end: datetime, day: int, zone: ZoneInfo) -> tuple[int, int]:
+    """Return the wall-clock minutes of an item from `start` to `end`, counted from the start of
+    local `day` (an ordinal), each within the day, the item at least one minute long."""
+    local = start.astimezone(zone)  # the calendar's times are in `zone` already: no conversion
+    first = (local.toordinal() - day) * DAY_MINUTES + local.hour * 60 + local.minute
+    first = 0 if first < 0 else DAY_MINUTES if first > DAY_MINUTES else first
+    local = end.astimezone(zone)
+    last = (local.toordinal() - day) * DAY_MINUTES + local.hour * 60 + local.minute
+    last = 0 if last < 0 else DAY_MINUTES if last > DAY_MINUTES else last
+    return first, last if last > first else first + 1
 
 
 def build_grid(sources: Sequence[Source], zone: ZoneInfo, today: date) -> Grid:
     """Lay the sources out as columns on one shared set of rows, wide enough for everything shown."""
-    laid: list[tuple[Source, list[_Placed], list[_Placed]]] = []
+    # Each source with its working time and items in minutes from the start of its local day.
+    laid: list[tuple[Source, list[tuple[int, int]], list[tuple[int, int, Booked | None, Away | None]]]] = []
     cancelled: list[Booked] = []
     now = timezone.now()  # a hold stops holding its time at hold_until
     clock = _clock(zone)
+    lowest, highest = FIRST_HOUR * 60, LAST_HOUR * 60
     for source in sources:
+        day = source.day.toordinal()
+        hours = []
+        for i in source.working:
+            first, last = _span_of(i.start, i.end, day, zone)
+            if first < DAY_MINUTES:
+                hours.append((first, last))
+                lowest, highest = min(lowest, first), max(highest, last)
+        items: list[tuple[int, int, Booked | None, Away | None]] = []
+        for a in source.appointments:
+            if a.holds_time(now):
+                first, last = _span_of(a.start, a.end, day, zone)
+                items.append((first, last, a, None))
+                lowest, highest = min(lowest, first), max(highest, last)
+            else:
+                cancelled.append(a)
+        for o in source.time_off:
+            first, last = _span_of(o.start, o.end, day, zone)
+            items.append((first, last, None, o))
+            lowest, highest = min(lowest, first), max(highest, last)
+        laid.append((source, hours, items))
 
-        def place(start: datetime, end: datetime, **item: Any) -> _Placed:
-            first = _minute_of(start, source.day, zone)  # noqa: B023 - called only in this iteration
-            return _Placed(first, max(first + 1, _minute_of(end, source.day, zone)), **item)  # noqa: B023
-
-        hours = [place(i.start, i.end) for i in source.working]
-        items = [place(a.start, a.end, appointment=a) for a in source.appointments if a.holds_time(now)]
-        items += [place(o.start, o.end, time_off=o) for o in source.time_off]
-        cancelled += [a for a in source.appointments if not a.holds_time(now)]
-        laid.append((source, [h for h in hours if h.start < DAY_MINUTES], items))
-
-    placed = [p for _, hours, items in laid for p in (*hours, *items)]
-    lowest = min([FIRST_HOUR * 60, *(p.start for p in placed)])
-    highest = max([LAST_HOUR * 60, *(p.end for p in placed)])
     first_hour, last_hour = lowest // 60, min(24, -(-highest // 60))
     origin = first_hour * 60
 
-    def lines(p: _Placed) -> tuple[int, int]:
-        first = (p.start - origin) // ROW_MINUTES + 1
-        return first, max(first + 1, -(-(p.end - origin) // ROW_MINUTES) + 1)
+    def lines(start: int, end: int) -> tuple[int, int]:
+        first = (start - origin) // ROW_MINUTES + 1
+        return first, max(first + 1, -(-(end - origin) // ROW_MINUTES) + 1)
 
     columns = []
     hours_texts: dict[tuple[date, bool, tuple[tuple[datetime, datetime], ...]], str] = {}
+    spans: dict[tuple[datetime, datetime], str] = {}  # many appointments share their times
     for source, hours, items in laid:
         # Most of a week's columns say the same "Working 9:00 AM–5:00 PM": written once per day and hours.
         said = (source.day, source.room is not None, tuple((i.start, i.end) for i in source.working))
         hours_text = hours_texts.get(said)
         if hours_text is None:
             hours_text = hours_texts[said] = _hours_text(source, zone, clock)
-        column = Column(source, hours_text, source.day == today, [lines(h) for h in hours])
-        for item in items:
-            if item.appointment is not None:
-                text = span_label(item.appointment.start, item.appointment.end, clock)
-                column.blocks.append(Block(*lines(item), text, appointment=item.appointment))
-            elif item.time_off is not None:
-                off = item.time_off
-                whole_day = item.start == 0 and item.end == DAY_MINUTES
+        column = Column(source, hours_text, source.day == today, [lines(*h) for h in hours])
+        for start, end, appointment, off in items:
+            if appointment is not None:
+                times = (appointment.start, appointment.end)
+                text = spans.get(times) or spans.setdefault(times, span_label(*times, clock))
+                column.blocks.append(Block(*lines(start, end), text, appointment=appointment))
+            elif off is not None:
+                whole_day = start == 0 and end == DAY_MINUTES
                 text = _("All day") if whole_day else span_label(off.start, off.end, clock)
                 label = _("Time off: %(reason)s") % {"reason": off.reason} if off.reason else _("Time off")
-                column.blocks.append(Block(*lines(item), text, label=label))
-        column.lanes = _assign_lanes(column.blocks)
+                column.blocks.append(Block(*lines(start, end), text, label=label))
+        column.lanes = _assign_lanes(column.blocks) if column.blocks else 1
         columns.append(column)
     cancelled.sort(key=lambda a: a.start)
     return Grid(first_hour, last_hour, columns, cancelled)
@@ -206,12 +205,13 @@ def build_grid(sources: Sequence[Source], zone: ZoneInfo, today: date) -> Grid:
 
 def _clock(zone: ZoneInfo) -> Callable[[datetime], str]:
     """Return time_label in `zone`, remembered: a week's 140 columns print the same few times."""
-    seen: dict[datetime, str] = {}  # the same instant has the same wall-clock label
+    seen: dict[tuple[int, int], str] = {}  # a label is the wall clock's hour and minute (formats.clock)
 
     def label(moment: datetime) -> str:
-        found = seen.get(moment)
+        local = moment.astimezone(zone)
+        found = seen.get((local.hour, local.minute))
         if found is None:
-            found = seen[moment] = time_label(moment, zone)
+            found = seen[local.hour, local.minute] = time_label(local, zone)
         return found
 
     return label
@@ -470,30 +470,36 @@ def team_week_sources(practice: Practice, zone: ZoneInfo, monday: date) -> list[
     days = week_days(monday)
     start, end = local_midnight(days[0], zone), local_midnight(days[-1] + timedelta(days=1), zone)
     appointments = _appointments(practice, start, end, zone)
-    people = _practitioners(practice)
-    shown = [p for p in people if p.active or any(a.practitioner_id == p.pk for a in appointments)]
-    working = working_time([p.pk for p in shown], days[0], days[-1])
-    off = _time_off([p.pk for p in shown], start, end, zone)
+    booked = {a.practitioner_id for a in appointments}
+    shown = [(p, p.pk) for p in _practitioners(practice) if p.active or p.pk in booked]
+    ids = [pid for _, pid in shown]
+    working = working_time(ids, days[0], days[-1])
+    off = _time_off(ids, start, end, zone)
     by_person_day: dict[tuple[int, date], list[Booked]] = defaultdict(list)
     for appointment in appointments:  # their times are already local (_appointments)
         by_person_day[appointment.practitioner_id, appointment.start.date()].append(appointment)
     at_any_location: dict[int, list[Interval]] = defaultdict(list)
     for (pid, _location), found in working.items():
         at_any_location[pid] += found
-    hours = {p.pk: merge(at_any_location[p.pk]) for p in shown}
+    hours = {pid: merge(at_any_location[pid]) for pid in ids}
     sources = []
     for day in days:
         day_start, day_end = local_midnight(day, zone), local_midnight(day + timedelta(days=1), zone)
+        # Working time is in UTC, time off in `zone`: each compared with the day's bounds in its own
+        # zone (datetimes of one tzinfo compare without asking it for offsets; 140 columns).
+        utc_start, utc_end = day_start.astimezone(UTC), day_end.astimezone(UTC)
         label = formats.current().date(day, "D j M")
-        for person in shown:
+        for person, pid in shown:
+            away = off.get(pid)
             sources.append(
                 Source(
-                    day=day,
-                    heading=f"{label} · {person.display_name}",
-                    practitioner=person,
-                    appointments=by_person_day.get((person.pk, day), []),
-                    working=[i for i in hours[person.pk] if i.start < day_end and i.end > day_start],
-                    time_off=[o for o in off.get(person.pk, []) if o.start < day_end and o.end > day_start],
+                    day,
+                    f"{label} · {person.display_name}",
+                    person,
+                    None,
+                    by_person_day.get((pid, day), []),
+                    [i for i in hours[pid] if i.start < utc_end and i.end > utc_start],
+                    [o for o in away if o.start < day_end and o.end > day_start] if away else [],
                 )
             )
     return sources
