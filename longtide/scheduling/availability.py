@@ -186,8 +186,12 @@ def free_slots(
     practitioners: Sequence[PractitionerSchedule],
     rooms: Sequence[RoomSchedule],
     any_practitioner: bool = False,
+    only: datetime | None = None,
 ) -> list[Slot]:
     """Return the free slots starting on local days first_day..last_day, sorted by start.
+
+    ``only``: just the slots starting at that instant (a booking's check of its one time), the same
+    as filtering the whole answer by start, without judging the day's other grid points.
 
     A slot at instant t for a practitioner needs all of:
 
@@ -224,6 +228,9 @@ def free_slots(
     calendar = _Calendar(tz, first - _DAY, last + _DAY * (duration.days + 2))
     grid = calendar.grid(first, last, policy.step)
     grid = grid[bisect_left(grid, earliest) : bisect_right(grid, latest)]
+    if only is not None:  # each grid point is judged on its own: keep the one asked for, if it is one
+        at = bisect_left(grid, only)
+        grid = grid[at : at + 1] if at < len(grid) and grid[at] == only else []
     if not grid:
         return []
     window = (grid[0], grid[-1] + _EPSILON)

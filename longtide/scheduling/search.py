@@ -831,6 +831,7 @@ def find_slots(
                 practitioners=schedules,
                 rooms=local_rooms,
                 any_practitioner=any_practitioner,
+                only=at,
             )
         )
     if len(zones) > 1:

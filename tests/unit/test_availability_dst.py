@@ -282,3 +282,45 @@ def test_working_time_is_exactly_the_minutes_the_clock_shows_inside_the_hours(
     assert actual == expected
     for earlier, later in pairwise(intervals):
         assert earlier.end < later.start
+
+
+@pytest.mark.parametrize(("tz", "spring", "fall"), DST_ZONES)
+@pytest.mark.parametrize("any_practitioner", [True, False])
+def test_only_one_start_is_the_whole_answer_filtered_by_start(
+    tz: ZoneInfo, spring: date, fall: date, any_practitioner: bool
+) -> None:
+    # free_slots(only=t) (a booking's check of its one time) must equal the whole answer filtered to
+    # start t, for every instant of the days in quarter hours (grid points or not), on days with a
+    # clock change, with busy time, two practitioners and two rooms of which one is busy.
+    for day in (spring, fall, spring + timedelta(days=3)):
+        midnight = datetime.combine(day, time(), tz).astimezone(UTC)
+        ana = PractitionerSchedule(
+            1,
+            weekly=[WeeklyHours(d, time(0), time(12)) for d in range(7)],
+            exceptions=[],
+            busy=[Interval(midnight + timedelta(hours=4), midnight + timedelta(hours=5))],
+        )
+        ben = PractitionerSchedule(
+            2, weekly=[WeeklyHours(d, time(1), time(23)) for d in range(7)], exceptions=[], busy=[]
+        )
+        rooms = [
+            RoomSchedule(1, busy=[Interval(midnight + timedelta(hours=6), midnight + timedelta(hours=8))]),
+            RoomSchedule(2, busy=[Interval(midnight + timedelta(hours=9), midnight + timedelta(hours=10))]),
+        ]
+        arguments = dict(
+            tz=tz,
+            first_day=day,
+            last_day=day,
+            now=datetime(2025, 1, 1, tzinfo=UTC),
+            service=ServiceRule(duration=60 * MINUTE, buffer_before=10 * MINUTE, buffer_after=5 * MINUTE),
+            policy=BookingPolicy(min_notice=timedelta(0), horizon=timedelta(days=800), step=30 * MINUTE),
+            practitioners=[ana, ben],
+            rooms=rooms,
+            any_practitioner=any_practitioner,
+        )
+        whole = free_slots(**arguments)  # type: ignore[arg-type]
+        assert whole
+        for quarter in range(-8, 4 * 26):
+            moment = midnight + quarter * 15 * MINUTE
+            expected = [slot for slot in whole if slot.start == moment]
+            assert free_slots(**arguments, only=moment) == expected, moment  # type: ignore[arg-type]
