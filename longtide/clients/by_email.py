@@ -23,6 +23,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field
 
+from longtide import prepared
 from longtide.clients.models import Client
 
 
@@ -85,10 +86,10 @@ def find_or_insert(made: Client, *, email_lower: str) -> Client | None:
     _, writable = _columns()
     db = connections[DEFAULT_DB_ALIAS]  # not the proxy: each field's preparation reads it
     values: list[Any] = [f.get_db_prep_save(f.pre_save(made, add=True), db) for f in writable]
-    with db.cursor() as cursor:
-        if db.vendor == "postgresql":
-            cursor.execute(_find_or_insert_sql(db.vendor), [*values, email_lower, made.practice_id])
-        else:
-            cursor.execute(_find_or_insert_sql(db.vendor), values)
-        row = cursor.fetchone()
-    return None if row is None else _instance(row)
+    # Prepared on PostgreSQL (longtide.prepared): every booking runs it, and parsing and planning
+    # it took about as long as running it.
+    if db.vendor == "postgresql":
+        found = prepared.rows(_find_or_insert_sql(db.vendor), [*values, email_lower, made.practice_id])
+    else:
+        found = prepared.rows(_find_or_insert_sql(db.vendor), values)
+    return _instance(found[0]) if found else None

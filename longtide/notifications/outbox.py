@@ -20,6 +20,7 @@ from django.db.models import DateField, DateTimeField, Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from longtide import prepared
 from longtide.notifications.models import Channel, Message, State
 from longtide.notifications.subjects import hooks_for
 
@@ -98,16 +99,21 @@ def _insert_ignoring_conflicts(rows: list[dict[str, Any]]) -> None:
     get the field's default, as in Message(**row)."""
     fields, head, one = _insert_parts(connection.vendor)
     db = connections[DEFAULT_DB_ALIAS]  # not the proxy: each field's preparation reads it
-    with db.cursor() as cursor:
-        # Batches well inside both databases' limits on parameters per statement (a planner's run).
-        for first in range(0, len(rows), BATCH):
-            batch = rows[first : first + BATCH]
-            params = [
-                f.get_db_prep_save(row[f.attname] if f.attname in row else f.get_default(), db)
-                for row in batch
-                for f in fields
-            ]
-            cursor.execute(head + ", ".join([one] * len(batch)) + " ON CONFLICT DO NOTHING", params)
+    # Batches well inside both databases' limits on parameters per statement (a planner's run).
+    for first in range(0, len(rows), BATCH):
+        batch = rows[first : first + BATCH]
+        params = [
+            f.get_db_prep_save(row[f.attname] if f.attname in row else f.get_default(), db)
+            for row in batch
+            for f in fields
+        ]
+        sql = head + ", ".join([one] * len(batch)) + " ON CONFLICT DO NOTHING"
+        if len(batch) == 1:
+            # One message (a booking's, a change's): prepared on PostgreSQL, planned once per connection.
+            prepared.execute(sql, params)
+        else:
+            with db.cursor() as cursor:
+                cursor.execute(sql, params)
 
 
 BATCH = 200
