@@ -1,0 +1,99 @@
+"""A booking's statements on PostgreSQL run prepared, with one generic plan (longtide/prepared.py,
+settings' plan_cache_mode): parsed and planned once per connection, not on every booking. And the
+casts the prepared insert needs keep the columns' own checks (a value too long still fails)."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import DataError, connection, transaction
+
+from conftest import Cast
+from longtide import prepared
+from longtide.scheduling.availability import Slot
+from longtide.scheduling.booking import ClientDetails, _insert_if_free, book_appointment
+from longtide.scheduling.models import Appointment, Source, Status
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL only"),
+]
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+TEN = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # 10:00 in New York
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def _book(cast: Cast, email: str, start: datetime) -> None:
+    book_appointment(
+        practice=cast.tidewater,
+        service=cast.session,
+        practitioner=cast.ana,
+        start=start,
+        client=ClientDetails("Cleo", "Park", email),
+        source=Source.ONLINE,
+        client_address="203.0.113.9",
+    )
+
+
+def _plans() -> list[tuple[str, int, int]]:
+    """(text, generic plans, custom plans) of this connection's prepared statements."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        return [(str(text), int(generic), int(custom)) for text, generic, custom in cursor.fetchall()]
+
+
+def test_a_bookings_statements_are_prepared_once_with_a_generic_plan(cast: Cast) -> None:
+    for hours in range(4):
+        _book(cast, f"c{hours}@example.test", TEN + timedelta(hours=2 * hours))
+    plans = _plans()
+    wanted = {
+        "search": "SELECT 'w', practitioner_id",
+        "insert": 'WITH made AS (INSERT INTO "scheduling_appointment"',
+        "client": 'WITH made AS (INSERT INTO "clients_client"',
+        "outbox": 'INSERT INTO "notifications_message"',
+    }
+    for what, start in wanted.items():
+        found = [(generic, custom) for text, generic, custom in plans if text.startswith(start)]
+        assert len(found) == 1, f"the {what} prepared once: {plans}"
+        generic, custom = found[0]
+        # PostgreSQL left to itself planned the search afresh every time (its generic estimate is the higher).
+        assert custom == 0 and generic >= 3, f"the {what} reuses one generic plan: {found[0]}"
+
+
+def test_the_prepared_insert_still_refuses_a_value_too_long_for_its_column(cast: Cast) -> None:
+    start, end = TEN, TEN + timedelta(hours=1)
+    appointment = Appointment(
+        practice=cast.tidewater,
+        location=cast.location,
+        service=cast.session,
+        practitioner=cast.ana,
+        room=cast.willow,
+        client=cast.cleo,
+        start=start,
+        end=end,
+        blocked_start=start,
+        blocked_end=end,
+        status=Status.BOOKED,
+        booked_first_name="x" * 81,  # the column holds 80
+        time_set_at=NOW,
+    )
+    slot = Slot(start=start, end=end, practitioner_id=cast.ana.pk, room_id=cast.willow.pk)
+    with pytest.raises(DataError), transaction.atomic():
+        _insert_if_free(appointment, slot, (start, end))
+    assert not Appointment.objects.exists()
+
+
+def test_ids_of_any_size_share_one_prepared_statement() -> None:
+    """Every int is sent as a bigint, so an id past 32767 does not prepare the statement again."""
+    for value in (1, 40_000, 2**40):
+        assert prepared.rows("SELECT %s + 0", [value]) == [(value,)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement = 'SELECT $1 + 0'")
+        assert cursor.fetchone()[0] == 1
