@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 
+from longtide import prepared
 from longtide.lib.intervals import Interval, intersect, merge, subtract
 from longtide.practice.models import Location, Practitioner
 from longtide.scheduling.availability import (
@@ -36,7 +37,6 @@ from longtide.scheduling.availability import (
     working_intervals_of,
 )
 from longtide.scheduling.models import Appointment, HoursException, Status, TimeOff, WorkingHours
-from longtide.scheduling.search import _prepared_rows  # the availability endpoint's prepared statements
 from longtide.scheduling.waitlist import open_new_hours, someone_waits_for
 
 
@@ -145,7 +145,7 @@ def working_time_by_location(
     # statements"). Ordered within each practitioner only: the models' default order goes through the
     # practitioner's and the practice's (two joins) and these rows are grouped by practitioner anyway.
     weekly_sql, exceptions_sql = _hours_sql(connection.vendor, len(ids))
-    for pid, loc, zone, weekday, start, end in _prepared_rows(weekly_sql, ids):
+    for pid, loc, zone, weekday, start, end in prepared.rows(weekly_sql, ids):
         weekly[(pid, loc)].append(WeeklyHours(weekday, start, end))
         zones[loc] = zone
     extra: dict[tuple[int, int], list[DatedHours]] = defaultdict(list)
@@ -153,7 +153,7 @@ def working_time_by_location(
     margin = timedelta(days=1)
     adapt = connection.ops.adapt_datefield_value
     window = [adapt(first_day - margin), adapt(last_day + margin)]
-    for pid, loc, zone, day, available, from_time, to_time in _prepared_rows(exceptions_sql, [*ids, *window]):
+    for pid, loc, zone, day, available, from_time, to_time in prepared.rows(exceptions_sql, [*ids, *window]):
         if available and loc is not None:
             extra[(pid, loc)].append(DatedHours(day, True, from_time, to_time))
             zones[loc] = zone

@@ -65,19 +65,16 @@ def describe_columns(grid: Grid, *, view: str, by: str, book_url: str, appointme
         else:
             items, listed = none_grid, none_list
         shows_today = column.is_today and view == "week"
-        common = {
-            "today_class": " is-today" if shows_today else "",
-            "n": n,
-            "heading": heading,
-            "today": today if shows_today else "",
-            "hours": words.text(column.hours_text),
-            "href": href,
-            "book": book,
-            "label": label,
-        }
+        today_class, today_mark = (" is-today", today) if shows_today else ("", "")
+        hours = words.text(column.hours_text)
         shading = "".join([SHADING.format(first, last) for first, last in column.shading])
-        in_grid.append(SECTION.format(**common, shading=shading, lanes=column.lanes, items=items))
-        in_list.append(LIST_SECTION.format(**common, items=listed))
+        # _FIELDS' order.
+        in_grid.append(
+            _SECTION.format(today_class, n, heading, today_mark, hours, href, book, label, shading, column.lanes, items)
+        )
+        in_list.append(
+            _LIST_SECTION.format(today_class, n, heading, today_mark, hours, href, book, label, "", 0, listed)
+        )
     grid.columns_html = _html(in_grid)
     grid.list_html = _html(in_list)
     grid.cancelled_html = _html(
@@ -118,6 +115,17 @@ LIST_SECTION = (
     '      <p class="cal-hours-text">{hours}</p>\n      <ol class="cal-list-items" role="list">\n'
     "        {items}\n      </ol>\n    </section>\n    "
 )
+# The same with numbered fields, filled positionally (a dict of named values per column cost more).
+_FIELDS = ("today_class", "n", "heading", "today", "hours", "href", "book", "label", "shading", "lanes", "items")
+
+
+def _positional(template: str) -> str:
+    for index, name in enumerate(_FIELDS):
+        template = template.replace(f"{{{name}}}", f"{{{index}}}")
+    return template
+
+
+_SECTION, _LIST_SECTION = _positional(SECTION), _positional(LIST_SECTION)
 
 
 def _escape(value: object) -> str:

@@ -8,6 +8,7 @@ hour is not drawn twice or left out, and a block is placed by the local time pri
 from __future__ import annotations
 
 import functools
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,13 +20,13 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from longtide import prepared
 from longtide.clients.models import Client
 from longtide.lib.intervals import Interval, merge
 from longtide.lib.weeks import week_days
 from longtide.practice.models import Practice, Practitioner, Room, Service
 from longtide.scheduling.hours import working_time_by_location as working_time
 from longtide.scheduling.models import OCCUPYING, Appointment, Status, TimeOff
-from longtide.scheduling.search import _prepared_rows  # the availability endpoint's prepared statements
 from longtide.web import formats
 from longtide.web.staff.calendar_css import MAX_LANES
 from longtide.web.times import time_label
@@ -227,8 +228,11 @@ def span_label(start: datetime, end: datetime, clock: Callable[[datetime], str])
 
 def _assign_lanes(blocks: list[Block]) -> int:
     """Put overlapping blocks side by side (time off under a booking, or data entered past the
-    overlap checks); return how many lanes the column needs."""
+    overlap checks); return how many lanes the column needs. The blocks are new (build_grid's),
+    each in lane 1."""
     blocks.sort(key=lambda b: (b.first_line, b.last_line))
+    if all(before.last_line <= after.first_line for before, after in itertools.pairwise(blocks)):
+        return 1  # nothing overlaps (most columns): every block stays in the first lane
     lane_ends: list[int] = []
     for block in blocks:
         for index, end in enumerate(lane_ends):
@@ -341,9 +345,14 @@ _STATUS_LABELS = dict(Status.choices)
 
 
 def _appointments(practice: Practice, start: datetime, end: datetime, zone: ZoneInfo) -> list[Booked]:
-    as_aware = _datetime_reader()
     adapt = connection.ops.adapt_datetimefield_value
-    rows = _prepared_rows(_reads_sql(connection.vendor).appointments, [practice.pk, adapt(start), adapt(end)])
+    rows = prepared.rows(_reads_sql(connection.vendor).appointments, [practice.pk, adapt(start), adapt(end)])
+    if connection.vendor != "postgresql":  # PostgreSQL's driver hands back aware datetimes already
+        as_aware = _datetime_reader()
+        rows = [
+            (pk, as_aware(a), as_aware(b), status, None if hold is None else as_aware(hold), *rest)
+            for pk, a, b, status, hold, *rest in rows
+        ]
     # One name object per client, service, practitioner and room, shared by their appointments.
     clients: dict[tuple[str, str], ClientName] = {}
     services: dict[str, Named] = {}
@@ -355,10 +364,10 @@ def _appointments(practice: Practice, start: datetime, end: datetime, zone: Zone
         found.append(
             Booked(
                 pk,
-                as_aware(a_start).astimezone(zone),
-                as_aware(a_end).astimezone(zone),
+                a_start.astimezone(zone),
+                a_end.astimezone(zone),
                 status,
-                None if hold is None else as_aware(hold),
+                hold,
                 client_id,
                 pid,
                 room_id,
@@ -552,7 +561,7 @@ def _practitioners(practice: Practice) -> list[Practitioner]:
     """Return the practice's practitioners in their order (Practitioner.Meta.ordering within one
     practice, without its join to the practice for the practice's name), with what a column shows
     of them (PRACTITIONER_FIELDS; not their public profile's bio, training and photo, deferred)."""
-    rows = _prepared_rows(_reads_sql(connection.vendor).practitioners, [practice.pk])
+    rows = prepared.rows(_reads_sql(connection.vendor).practitioners, [practice.pk])
     return [Practitioner.from_db(connection.alias, PRACTITIONER_FIELDS, row) for row in rows]
 
 
@@ -574,6 +583,6 @@ def _time_off(practitioner_ids: list[int], start: datetime, end: datetime, zone:
     sql += f'({", ".join(["%s"] * len(practitioner_ids))}) AND start < %s AND "end" > %s ORDER BY start, id'
     adapt = connection.ops.adapt_datetimefield_value
     as_aware = _datetime_reader()
-    for pid, off_start, off_end, reason in _prepared_rows(sql, [*practitioner_ids, adapt(end), adapt(start)]):
+    for pid, off_start, off_end, reason in prepared.rows(sql, [*practitioner_ids, adapt(end), adapt(start)]):
         found[pid].append(Away(as_aware(off_start).astimezone(zone), as_aware(off_end).astimezone(zone), reason))
     return found
