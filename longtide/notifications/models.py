@@ -55,7 +55,8 @@ def claimable_q(now: datetime) -> Q:
 
 
 class Message(models.Model):
-    practice = models.ForeignKey("practice.Practice", on_delete=models.CASCADE, related_name="+")
+    # Indexed by message_about and message_outbox_page, which lead with it.
+    practice = models.ForeignKey("practice.Practice", on_delete=models.CASCADE, related_name="+", db_index=False)
     purpose = models.CharField(max_length=40)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     # An email address or an E.164 phone number. Never written to a log line.
@@ -91,9 +92,12 @@ class Message(models.Model):
     uid = models.CharField(max_length=32, default=new_uid, unique=True)
     # The provider's id for a sent SMS.
     provider_id = models.CharField(max_length=64, blank=True)
-    resend_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="resends")
+    # Both indexed only where set (message_resend_of, message_created_by): most messages have neither.
+    resend_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="resends", db_index=False
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -114,6 +118,8 @@ class Message(models.Model):
             models.Index(fields=["lease_until"], condition=Q(status=State.SENDING), name="message_leased"),
             models.Index(fields=["practice", "-created_at"], name="message_outbox_page"),
             models.Index(fields=["practice", "about"], name="message_about"),
+            models.Index(fields=["created_by"], condition=Q(created_by__isnull=False), name="message_created_by"),
+            models.Index(fields=["resend_of"], condition=Q(resend_of__isnull=False), name="message_resend_of"),
         ]
 
     def __str__(self) -> str:

@@ -264,8 +264,9 @@ class Appointment(models.Model):
     booked_last_name = models.CharField(max_length=80, blank=True)
     booked_email = models.EmailField(blank=True)
     booked_phone = models.CharField(max_length=40, blank=True)
+    # Indexed only where set (appt_created_by): online and API bookings have no creator.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -301,6 +302,7 @@ class Appointment(models.Model):
             models.Index(fields=["practice", "start"], name="appt_practice_start"),
             # The reminder planner's look at upcoming visits of every practice.
             models.Index(fields=["start"], condition=Q(status=Status.BOOKED), name="appt_booked_start"),
+            models.Index(fields=["created_by"], condition=Q(created_by__isnull=False), name="appt_created_by"),
         ]
 
     def __str__(self) -> str:
