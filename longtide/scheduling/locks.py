@@ -17,6 +17,8 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from longtide import prepared
+
 PRACTITIONER_SPACE = 1
 ROOM_SPACE = 2
 
@@ -30,9 +32,11 @@ def lock_for_booking(*, practitioner_id: int, room_ids: Iterable[int]) -> None:
     # list, so each lock is taken in the select list of a query over the one before it (OFFSET 0
     # keeps the planner from flattening the nesting); a row of the inner query, and so its lock,
     # must exist before the outer one's select list is evaluated.
-    sql = "SELECT pg_advisory_xact_lock(%s, %s) AS k"
+    # Prepared (one text per number of rooms: a booking's is always one): planned once per connection.
+    # The keys are cast: the prepared statement sends every int as a bigint (longtide.prepared).
+    lock = "SELECT pg_advisory_xact_lock(CAST(%s AS integer), CAST(%s AS integer)) AS k"
+    sql = lock
     for _ in keys[1:]:
-        sql = f"SELECT pg_advisory_xact_lock(%s, %s) AS k FROM ({sql} OFFSET 0) AS before"  # noqa: S608
+        sql = f"{lock} FROM ({sql} OFFSET 0) AS before"
     params = [value for space, key in reversed(keys) for value in (space, key)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    prepared.rows(sql, params)

@@ -58,6 +58,7 @@ def test_a_bookings_statements_are_prepared_once_with_a_generic_plan(cast: Cast)
         "insert": 'WITH made AS (INSERT INTO "scheduling_appointment"',
         "client": 'WITH made AS (INSERT INTO "clients_client"',
         "outbox": 'INSERT INTO "notifications_message"',
+        "locks": "SELECT pg_advisory_xact_lock(",
     }
     for what, start in wanted.items():
         found = [(generic, custom) for text, generic, custom in plans if text.startswith(start)]
