@@ -77,12 +77,13 @@ def describe_columns(grid: Grid, *, view: str, by: str, book_url: str, appointme
         )
     grid.columns_html = _html(in_grid)
     grid.list_html = _html(in_list)
+    said = _("%(at)s: %(client)s, %(service)s with %(practitioner)s")
     grid.cancelled_html = _html(
         CANCELLED.format(
             words.url_prefix,
             a.pk,
             # The appointment's times are already in the calendar's zone (calendar_grid._appointments).
-            _("%(at)s: %(client)s, %(service)s with %(practitioner)s")
+            said
             % {
                 "at": _escape(when(a.start, "D j M, g:i A")),
                 "client": words.text(a.client.full_name),

@@ -179,11 +179,11 @@ def build_grid(sources: Sequence[Source], zone: ZoneInfo, today: date) -> Grid:
         return first, max(first + 1, -(-(end - origin) // ROW_MINUTES) + 1)
 
     columns = []
-    hours_texts: dict[tuple[date, bool, tuple[tuple[datetime, datetime], ...]], str] = {}
+    hours_texts: dict[tuple[date, bool, tuple[Interval, ...]], str] = {}
     spans: dict[tuple[datetime, datetime], str] = {}  # many appointments share their times
     for source, hours, items in laid:
         # Most of a week's columns say the same "Working 9:00 AM–5:00 PM": written once per day and hours.
-        said = (source.day, source.room is not None, tuple((i.start, i.end) for i in source.working))
+        said = (source.day, source.room is not None, tuple(source.working))
         hours_text = hours_texts.get(said)
         if hours_text is None:
             hours_text = hours_texts[said] = _hours_text(source, zone, clock)
@@ -192,7 +192,9 @@ def build_grid(sources: Sequence[Source], zone: ZoneInfo, today: date) -> Grid:
             if appointment is not None:
                 times = (appointment.start, appointment.end)
                 text = spans.get(times) or spans.setdefault(times, span_label(*times, clock))
-                column.blocks.append(Block(*lines(start, end), text, appointment=appointment))
+                first = (start - origin) // ROW_MINUTES + 1  # as lines()
+                last = -(-(end - origin) // ROW_MINUTES) + 1
+                column.blocks.append(Block(first, last if last > first else first + 1, text, appointment))
             elif off is not None:
                 whole_day = start == 0 and end == DAY_MINUTES
                 text = _("All day") if whole_day else span_label(off.start, off.end, clock)
