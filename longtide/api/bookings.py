@@ -17,6 +17,7 @@ from ninja import Header, Router, Schema
 from ninja.responses import NinjaJSONEncoder
 from pydantic import (
     AfterValidator,
+    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -89,7 +90,10 @@ class AvailabilityOut(Schema):
     slots: list[SlotOut]
 
 
-class ClientIn(Schema):
+# The request bodies are plain pydantic models, not ninja Schemas: a Schema validates every body
+# twice when it forbids extra fields (once as sent, once through ninja's DjangoGetter, meant for
+# reading ORM objects), and the nested client four times; the answers and messages are the same.
+class ClientIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     first_name: Name
@@ -171,7 +175,7 @@ PractitionerQuery = Annotated[
 ]
 
 
-class BookingIn(Schema):
+class BookingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     service: Id
