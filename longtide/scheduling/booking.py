@@ -474,14 +474,19 @@ def book_appointment(
         raise BookingError("email_required", _("Enter an email address like name@example.com."), "email")
     if client.client_id is not None and not Client.objects.filter(practice=practice, pk=client.client_id).exists():
         raise BookingError("unknown_client", _("That client is not a client of this practice."), "client")
-    fingerprint = request_fingerprint(
-        service=service,
-        practitioner_id=practitioner_id,
-        start=start,
-        client=client,
-        note=note,
-        style=style,
-        source=source,
+    # Only an idempotency key binds the request's fingerprint (nothing reads it without one).
+    fingerprint = (
+        request_fingerprint(
+            service=service,
+            practitioner_id=practitioner_id,
+            start=start,
+            client=client,
+            note=note,
+            style=style,
+            source=source,
+        )
+        if idempotency_key
+        else ""
     )
     if earlier := _earlier_booking(practice, idempotency_key, fingerprint):
         return earlier
