@@ -5,7 +5,9 @@ from django.apps import AppConfig
 # statements of at most 50 parameters; a booking's insert has ~56 (the appointment's columns, the
 # overlap checks, the rate-limit counters), so it was split again on every booking (~0.2 ms of
 # CPU). The cache stays bounded (an LRU of 128 texts); statements with more parameters than this
-# (a planner's many-row inserts) are still not cached.
+# (a planner's many-row inserts) are still not cached. The limit is psycopg's private constant
+# (3.3): if a later release renames it, nothing is set and bookings only lose that ~0.2 ms
+# (tests/api/test_booking_driver_cache.py then fails, to say so).
 PSYCOPG_CACHED_PARAMS = 100
 
 
@@ -16,7 +18,9 @@ class SchedulingConfig(AppConfig):
     def ready(self) -> None:
         from psycopg import _queries
 
-        _queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, PSYCOPG_CACHED_PARAMS)
+        limit = getattr(_queries, "MAX_CACHED_STATEMENT_PARAMS", None)
+        if isinstance(limit, int):
+            _queries.MAX_CACHED_STATEMENT_PARAMS = max(limit, PSYCOPG_CACHED_PARAMS)
 
         # Plug the booking side into the outbox's worker (longtide/notifications/subjects.py):
         # whether a message about a visit is still wanted, its private links, its current address.
