@@ -16,7 +16,15 @@
   var pendingList = document.getElementById("pending-list");
   var shown = {}; // days shown as waiting on this page, to mark them sent afterwards
 
-  function say(text) { if (status) status.textContent = text; }
+  // Once the practice has answered that this link no longer works (to this page or to the service
+  // worker's Background Sync, which then clears the phone), that stays the last word on the page.
+  var gone = false;
+  function say(text) { if (status && !gone) status.textContent = text; }
+  function sayGone() {
+    say(root.dataset.msgGone);
+    gone = true;
+    return render();
+  }
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
@@ -124,7 +132,7 @@
       if (!entries.length) return null;
       say(root.dataset.msgSending);
       return store.send(base).then(settled, function (error) {
-        if (error && error.gone) say(root.dataset.msgGone);
+        if (error && error.gone) return sayGone();
         else return render().then(function () { say(root.dataset.msgSavedHere); });
       });
     }).then(function () { sending = null; }, function () { sending = null; });
@@ -161,6 +169,7 @@
   navigator.serviceWorker.register(base + "sw.js", { scope: base }).catch(function () {});
   navigator.serviceWorker.addEventListener("message", function (event) {
     if (event.data && event.data.type === "diary-synced") settled(event.data.results);
+    if (event.data && event.data.type === "diary-gone") sayGone();
   });
   window.addEventListener("online", sendNow);
   window.addEventListener("offline", function () { say(root.dataset.msgOffline); });

@@ -93,8 +93,11 @@ self.addEventListener("fetch", function (event) {
 });
 
 function tellPages(message) {
-  return self.clients.matchAll({ type: "window" }).then(function (pages) {
-    pages.forEach(function (page) { page.postMessage(message); });
+  // This diary's pages only (uncontrolled too: one opened before the worker took over).
+  return self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (pages) {
+    pages.forEach(function (page) {
+      if (new URL(page.url).pathname.indexOf(BASE) === 0) page.postMessage(message);
+    });
   });
 }
 
@@ -104,7 +107,8 @@ self.addEventListener("sync", function (event) {
   event.waitUntil(self.LongtideDiary.send(BASE).then(function (results) {
     return tellPages({ type: "diary-synced", results: results });
   }, function (error) {
-    if (error && error.gone) return forget();
+    // Tell the open diary pages first: the page's own send would find nothing left to send.
+    if (error && error.gone) return tellPages({ type: "diary-gone" }).then(forget, forget);
     throw error;
   }));
 });
