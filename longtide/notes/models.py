@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from longtide.clients.models import Client
@@ -358,7 +359,8 @@ class SessionNote(models.Model):
         for f in self.field_spec:
             value = str(values.get(f.key) or "").strip() if f.is_extra else ""
             if value:
-                rows[f.section].append((f.label, f"{value} {f.unit} (measured)" if f.kind == fields.NUMBER else value))
+                measured = f"{value} {f.unit} {gettext(fields.MEASURED_MARK)}"
+                rows[f.section].append((f.label, measured if f.kind == fields.NUMBER else value))
         return rows
 
     @property

@@ -279,3 +279,15 @@ def test_the_fixed_parts_cannot_be_taken_out_by_stored_data() -> None:
 def test_measured_numbers(typed: str, stored: str | None, problem: str | None) -> None:
     value, found = fields.parse_number(typed)
     assert value == stored and (found is None if problem is None else problem in (found or ""))
+
+
+def test_the_measured_mark_on_a_read_number_is_translated(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The mark on a measured value is the same catalogue message as the one closing the labels
+    # (fields.MEASURED_MARK), said in the reader's language, not English text glued on.
+    from longtide.notes import models
+
+    number = fields.Field(key="x_gap", section="objective", label="Gap", kind=fields.NUMBER, unit="mm")
+    note = SessionNote(extra={"x_gap": "12"})
+    monkeypatch.setattr(SessionNote, "field_spec", property(lambda self: [number]))
+    monkeypatch.setattr(models, "gettext", lambda message: {"(measured)": "(gemessen)"}.get(message, message))
+    assert note.extra_rows["objective"] == [("Gap", "12 mm (gemessen)")]
