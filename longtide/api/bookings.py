@@ -300,7 +300,7 @@ _practice_ids: dict[str, int] = {}
 
 
 def _service_and_places(
-    slug: str, service_id: int, person_id: int | None, email: str, address: str, now: datetime
+    slug: str, service_id: int, person_id: int | None, email: str, address: str, now: datetime, start: datetime
 ) -> tuple[Service, Places | None]:
     """The active service with its practice (or the specific 404) and, when the practice's id was
     known, everything else the booking reads before its search (book_appointment's `places`)."""
@@ -311,8 +311,16 @@ def _service_and_places(
         # against the practice's settings. No Practice instance: building one costs ~0.2 ms.
         keys = limits_for(guess, 0, 0, email=email, address=address)
         limits = [each.limit for each in keys]
+    # With the practice's id known, the search's inputs for `start` come in the same statement.
     read = service_and_places(
-        slug, service_id, practitioner_id=person_id, limits=limits, now=now, reserve_id=True, versions=False
+        slug,
+        service_id,
+        practitioner_id=person_id,
+        limits=limits,
+        now=now,
+        reserve_id=True,
+        versions=False,
+        at=start if guess is not None else None,
     )
     if read is None:
         _service(get_practice(slug), service_id)  # raises: no such practice, or no such service
@@ -465,7 +473,9 @@ def create_booking(
     person_id = None if payload.practitioner == "any" else int(payload.practitioner)
     now = timezone.now()
     address = client_address(request)
-    service, places = _service_and_places(slug, payload.service, person_id, payload.client.email, address, now)
+    service, places = _service_and_places(
+        slug, payload.service, person_id, payload.client.email, address, now, payload.start
+    )
     practice = service.practice
     try:
         booked = book_appointment(

@@ -155,6 +155,9 @@ def _slot_at(
     """Return the free slot at `start` (and its location) with the first of the candidates free
     then, in their order: one search across all of them, or None."""
     days = {start.astimezone(ZoneInfo(zone)).date() for _, _, zone in places.rooms} or {start.date()}
+    # The inputs read with the places for this start (the API's first statement), once: a second
+    # search (after a lost race) reads them afresh.
+    ahead = places.ahead.pop(start, None) if ignore_appointment is None else None
     found = search_slots(
         practice=practice,
         service=service,
@@ -166,6 +169,7 @@ def _slot_at(
         ignore_appointment=ignore_appointment,
         places=places,
         at=start,
+        inputs=ahead,
     )
     for slot in found.slots:
         if slot.start == start:

@@ -246,6 +246,10 @@ class Places:
     # With `versions`: the busy-time change counters of the rooms, then of the practitioners, in
     # the order above (models.BusyVersion), read in the same statement (the availability cache's key).
     versions: tuple[int, ...] | None = None
+    # start -> the search's inputs for a booking at that start, read with the places
+    # (service_and_places with `at`): taken once by the booking's first search (find_slots'
+    # `inputs`); a second search (a lost race) reads them afresh.
+    ahead: dict[datetime, _Inputs] = field(default_factory=dict)
 
     def practitioner(self, practitioner_id: int) -> Practitioner:
         """The candidate as a model instance (its long text fields deferred), for the booking's messages."""
@@ -296,6 +300,7 @@ def service_and_places(
     now: datetime | None = None,
     reserve_id: bool = False,
     versions: bool = True,
+    at: datetime | None = None,
 ) -> tuple[Service, Places] | None:
     """service_with_practice and candidates_and_rooms in one round trip, or None when the practice
     has no such active service.
@@ -305,7 +310,12 @@ def service_and_places(
     statement). The limits' keys name the practice's id, so a caller passes them only when it
     knows that id; it checks that the service read belongs to that practice. The service's and its
     practice's columns come on every row (a handful of rows), after the places' columns; with no
-    candidates and no rooms, one row of them."""
+    candidates and no rooms, one row of them.
+
+    `at` (a booking's start): the search's inputs for a slot starting then (find_slots with `at`)
+    come in the same statement, over a window worked out from the service's duration and buffers
+    as read, for the candidates and rooms as read (`Places.ahead`): a booking's search then reads
+    nothing more. Their rows follow, with the places' and the service's columns NULL."""
     params: list[Any] = [slug, service_id, service_id, service_id, service_id]
     if practitioner_id is not None:
         params.append(practitioner_id)
@@ -315,14 +325,71 @@ def service_and_places(
         params.extend(used_query(limits, now or timezone.now())[1])
     width = _places_width()
     sql = _service_and_places_sql(
-        connection.vendor, practitioner_id is not None, bool(style), len(limits), reserve_id, versions
+        connection.vendor, practitioner_id is not None, bool(style), len(limits), reserve_id, versions, at is not None
     )
+    if at is not None:
+        params.extend(_ahead_params(at, now or timezone.now()))
     rows = _prepared_rows(sql, params)
     if not rows:
         return None
+    inputs: list[Sequence[Any]] = []
+    if at is not None:
+        after = width + len(_SERVICE_FIELDS) + len(_PRACTICE_FIELDS)
+        inputs = [row[after:] for row in rows if row[after] is not None]
+        rows = [row[:after] for row in rows if row[after] is None]
     service = _service_from_row(rows[0][width:])
     places = _places_from_rows([row[:width] for row in rows], service.practice_id, limits, now, versions)
+    if at is not None:
+        places.ahead[at] = _inputs_from_rows(inputs, [room for room, _, _ in places.rooms])
     return service, places
+
+
+def _ahead_days(at: datetime) -> tuple[date, date]:
+    """Local days a start may fall on in any zone (UTC ±14 h): those whose exceptions are read ahead."""
+    day = at.astimezone(UTC).date()
+    return day - timedelta(days=1), day + timedelta(days=1)
+
+
+def _ahead_params(at: datetime, now: datetime) -> list[Any]:
+    """The parameters of the inputs read ahead for a start (after service_and_places' own)."""
+    ops = connection.ops
+    moment = ops.adapt_datetimefield_value(at)
+    first_day, last_day = _ahead_days(at)
+    # Each of the window's three bounds is the start, less or plus the service's minutes in SQL.
+    return _inputs_params([], [], first_day, last_day, None, now, [moment, moment, moment])
+
+
+def _ahead_sql(vendor: str) -> str:
+    """The inputs' UNION for the candidates and rooms of the CTE `x` (service_and_places), busy
+    time over what a slot at the start (a parameter) would block: the service's buffer before,
+    duration and buffer after, as read in `sv`, and a minute more each side."""
+    names = [f.attname for f in _SERVICE_FIELDS]
+    before, duration, after = (
+        f"(SELECT c{names.index(name)} FROM sv)"  # noqa: S608 (our column names)
+        for name in ("buffer_before_minutes", "duration_minutes", "buffer_after_minutes")
+    )
+    block = int(MAX_BLOCK.total_seconds()) // 60
+    if vendor == "postgresql":
+        p_in = "= ANY(ARRAY(SELECT i FROM x WHERE k = 'p'))"
+        not_p_in = "<> ALL(ARRAY(SELECT i FROM x WHERE k = 'p'))"
+        r_in = "= ANY(ARRAY(SELECT i FROM x WHERE k = 'r'))"
+
+        def moved(minutes: str) -> str:
+            return f"(CAST(%s AS timestamp with time zone) + make_interval(mins => CAST({minutes} AS integer)))"
+    else:
+        p_in = "IN (SELECT i FROM x WHERE k = 'p')"
+        not_p_in = f"NOT {p_in}"
+        r_in = "IN (SELECT i FROM x WHERE k = 'r')"
+
+        def moved(minutes: str) -> str:
+            return f"datetime(%s, ({minutes}) || ' minutes')"
+
+    window = (
+        moved(f"{duration} + {after} + 1"),
+        moved(f"-{before} - 1 - {block}"),
+        moved(f"-{before} - 1"),
+    )
+    return _inputs_text(p_in, not_p_in, r_in, window)
 
 
 def _prepared_rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -338,11 +405,17 @@ def _prepared_rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
 
 @functools.cache
 def _service_and_places_sql(
-    vendor: str, named: bool, styled: bool, limits: int = 0, reserve_id: bool = False, versions: bool = True
+    vendor: str,
+    named: bool,
+    styled: bool,
+    limits: int = 0,
+    reserve_id: bool = False,
+    versions: bool = True,
+    ahead: bool = False,
 ) -> str:
     """service_and_places' statement (its text worked out once per backend and kind of read);
     parameters: slug, service id (3 more times), the practitioner's id if named, the style if
-    given, then the limits' (key, window) pairs."""
+    given, then the limits' (key, window) pairs, then (`ahead`) the inputs' (_ahead_params)."""
     # Placeholder limits: only their number shapes the text (the keys and windows are parameters).
     stand_ins = [Limit("", 0, timedelta(hours=1))] * limits
     sql, _ = _places_sql(
@@ -355,7 +428,20 @@ def _service_and_places_sql(
         reserve_id=reserve_id,
         versions=versions,
     )
-    return f"{_sv_sql(vendor)} SELECT x.*, sv.* FROM sv LEFT JOIN ({sql}) x ON 1 = 1 ORDER BY 1, 3, 4, 2"  # noqa: S608
+    if not ahead:
+        return f"{_sv_sql(vendor)} SELECT x.*, sv.* FROM sv LEFT JOIN ({sql}) x ON 1 = 1 ORDER BY 1, 3, 4, 2"  # noqa: S608
+    # The places as the CTE `x` (its columns named: the inputs read its candidates and rooms; on
+    # PostgreSQL a CTE read twice, and one with nextval, is run once), then the inputs' rows.
+    width = _places_width()
+    names = ", ".join(["k", "i", "o", "n", *(f"x{at}" for at in range(4, width))])
+    inputs = 10  # _inputs_text's columns
+    served = len(_SERVICE_FIELDS) + len(_PRACTICE_FIELDS)
+    return (
+        f"{_sv_sql(vendor)}, x ({names}) AS ({sql}) "  # noqa: S608 (our SQL)
+        f"SELECT x.*, sv.*, {', '.join(['NULL'] * inputs)} FROM sv LEFT JOIN x ON 1 = 1 "
+        f"UNION ALL SELECT {', '.join(['NULL'] * (width + served))}, i.* FROM ({_ahead_sql(vendor)}) i "
+        "ORDER BY 1, 3, 4, 2"
+    )
 
 
 @functools.cache
@@ -503,6 +589,13 @@ def _inputs_sql(vendor: str, practitioners: int, rooms: int) -> str:
         p_in = f"IN ({', '.join(['%s'] * practitioners)})"
         not_p_in = f"NOT {p_in}"
         r_in = f"IN ({', '.join(['%s'] * rooms)})"
+    return _inputs_text(p_in, not_p_in, r_in, ("%s", "%s", "%s"))
+
+
+def _inputs_text(p_in: str, not_p_in: str, r_in: str, window: tuple[str, str, str]) -> str:
+    """The inputs' UNION for the practitioners (`p_in`, `not_p_in`) and rooms (`r_in`) given as SQL,
+    busy time over the window given as SQL: (its end, its start less MAX_BLOCK, its start)."""
+    busy_end, busy_floor, busy_start = window
     s_in = ", ".join(["%s"] * len(OCCUPYING))
     wh, ex, off, ap = (m._meta.db_table for m in (WorkingHours, HoursException, TimeOff, Appointment))
     held = f"CASE WHEN status = '{Status.HELD.value}' THEN hold_until END"
@@ -520,19 +613,58 @@ def _inputs_sql(vendor: str, practitioners: int, rooms: int) -> str:
         f"WHERE practitioner_id {p_in} AND date >= %s AND date <= %s "
         "UNION ALL "
         f"SELECT 'o', practitioner_id, NULL, start, \"end\", NULL, NULL, NULL, NULL, NULL FROM {off} "
-        f'WHERE practitioner_id {p_in} AND start < %s AND "end" > %s '
+        f'WHERE practitioner_id {p_in} AND start < {busy_end} AND "end" > {busy_start} '
         "UNION ALL "
         # Appointments of the practitioners, then the other appointments in the rooms: two indexed
         # branches, where one OR across the two columns would scan the table.
         f"SELECT 'a', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL, {held} FROM {ap} "
         f"WHERE practitioner_id {p_in} AND status IN ({s_in}) AND (status <> %s OR hold_until > %s) "
-        "AND blocked_start < %s AND blocked_start > %s AND blocked_end > %s AND id <> %s "
+        f"AND blocked_start < {busy_end} AND blocked_start > {busy_floor} AND blocked_end > {busy_start} "
+        "AND id <> %s "
         "UNION ALL "
         f"SELECT 'r', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL, {held} FROM {ap} "
         f"WHERE room_id {r_in} AND practitioner_id {not_p_in} AND status IN ({s_in}) "
         "AND (status <> %s OR hold_until > %s) "
-        "AND blocked_start < %s AND blocked_start > %s AND blocked_end > %s AND id <> %s"
+        f"AND blocked_start < {busy_end} AND blocked_start > {busy_floor} AND blocked_end > {busy_start} "
+        "AND id <> %s"
     )
+
+
+def _inputs_params(
+    pids: list[Any],
+    rids: list[Any],
+    first_day: date,
+    last_day: date,
+    ignore_appointment: int | None,
+    now: datetime,
+    window: list[Any],
+) -> list[Any]:
+    """_inputs_text's parameters: the ids' (as its id lists take them), the window's (end, floor, start)."""
+    ops = connection.ops
+    states = [str(s) for s in OCCUPYING]
+    # A hold stops holding its time at hold_until (models.OCCUPYING).
+    hold = [str(Status.HELD), ops.adapt_datetimefield_value(now)]
+    busy_end, _, busy_start = window
+    return [
+        *pids,
+        *pids,
+        ops.adapt_datefield_value(first_day - MARGIN),
+        ops.adapt_datefield_value(last_day + MARGIN),
+        *pids,
+        busy_end,
+        busy_start,
+        *pids,
+        *states,
+        *hold,
+        *window,
+        ignore_appointment or 0,
+        *rids,
+        *pids,
+        *states,
+        *hold,
+        *window,
+        ignore_appointment or 0,
+    ]
 
 
 def _fetch_inputs(
@@ -565,41 +697,23 @@ def _fetch_inputs(
     # PostgreSQL: each list of ids is one array parameter, so the text is the same for any number of them.
     pids: list[Any] = [list(practitioner_ids)] if postgres else list(practitioner_ids)
     rids: list[Any] = [list(room_ids)] if postgres else list(room_ids)
-    states = [str(s) for s in OCCUPYING]
-    # A hold stops holding its time at hold_until (models.OCCUPYING).
-    hold = [str(Status.HELD), ops.adapt_datetimefield_value(now)]
     window = [
         ops.adapt_datetimefield_value(busy_end),
         ops.adapt_datetimefield_value(busy_start - MAX_BLOCK),
         ops.adapt_datetimefield_value(busy_start),
     ]
-    params: list[Any] = [
-        *pids,
-        *pids,
-        ops.adapt_datefield_value(first_day - MARGIN),
-        ops.adapt_datefield_value(last_day + MARGIN),
-        *pids,
-        ops.adapt_datetimefield_value(busy_end),
-        ops.adapt_datetimefield_value(busy_start),
-        *pids,
-        *states,
-        *hold,
-        *window,
-        ignore_appointment or 0,
-        *rids,
-        *pids,
-        *states,
-        *hold,
-        *window,
-        ignore_appointment or 0,
-    ]
+    params = _inputs_params(pids, rids, first_day, last_day, ignore_appointment, now, window)
     if prepare:
         rows = _prepared_rows(sql, params)
     else:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
+    return _inputs_from_rows(rows, room_ids)
 
+
+def _inputs_from_rows(rows: Sequence[Sequence[Any]], room_ids: Sequence[int]) -> _Inputs:
+    """The engine's inputs from the rows of _inputs_text."""
     # PostgreSQL hands back typed values (aware datetimes in UTC). SQLite hands back text, except
     # where sqlite3 finds a declared column type to convert by (the first branch's time columns).
     as_dt = _sqlite_datetime if connection.vendor == "sqlite" else _same
@@ -671,6 +785,7 @@ def search_slots(
     places: Places | None = None,
     at: datetime | None = None,
     fresh_places: Places | None = None,
+    inputs: _Inputs | None = None,
 ) -> Found:
     """The one way to search: the candidate practitioners and suitable rooms (one round trip), then
     one search across all of them (one more), first_day..last_day local.
@@ -684,7 +799,8 @@ def search_slots(
     round trip. Found.places carries them back for a second search. `at`: only the slots starting
     then (find_slots). `fresh_places`: the candidates and rooms with their numbers, read by the
     caller just before, for these very arguments (service_and_places): the
-    search then reads nothing more on a cache hit, as if it had read them itself.
+    search then reads nothing more on a cache hit, as if it had read them itself. `inputs`: the
+    search's inputs read ahead for `at` with `places` (Places.ahead; find_slots).
     """
     any_one = practitioner_id is None if any_practitioner is None else any_practitioner
     key = None
@@ -731,6 +847,7 @@ def search_slots(
         rooms=places.rooms,
         at=at,
         whole_days=key is not None,
+        inputs=inputs,
     )
     slots = found.slots
     if key is not None:
@@ -753,6 +870,7 @@ def find_slots(
     rooms: list[tuple[int, int, str]] | None = None,
     at: datetime | None = None,
     whole_days: bool = False,
+    inputs: _Inputs | None = None,
 ) -> Found:
     """Return the free slots for the service with any of the practitioners, first_day..last_day local.
 
@@ -762,7 +880,8 @@ def find_slots(
     slots starting then are wanted (a booking's re-search), so busy time is read only over what
     such a slot would block, not the whole days. `whole_days`: every slot of the days, whatever the
     notice and the horizon (the availability cache applies them after; `now` still decides which
-    holds have lapsed).
+    holds have lapsed). `inputs`: the hours and busy time read already, for `at` with these
+    practitioners and rooms as of `now` (service_and_places with `at`): nothing is read then.
     """
     rooms = suitable_rooms(service) if rooms is None else rooms
     if not practitioner_ids or not rooms:
@@ -782,15 +901,21 @@ def find_slots(
             first - service.buffer_before - _SLACK,
             after + service.duration + service.buffer_after + _SLACK,
         )
-    got = _fetch_inputs(
-        practitioner_ids,
-        [r for r, _, _ in rooms],
-        first_day,
-        last_day,
-        ignore_appointment,
-        now,
-        busy_over,
-        prepare=at is not None,
+    if inputs is not None and at is None:
+        raise ValueError("inputs read ahead are for one start (at) only")
+    got = (
+        inputs
+        if inputs is not None
+        else _fetch_inputs(
+            practitioner_ids,
+            [r for r, _, _ in rooms],
+            first_day,
+            last_day,
+            ignore_appointment,
+            now,
+            busy_over,
+            prepare=at is not None,
+        )
     )
     weekly, extra, removed, busy, room_busy = got.weekly, got.extra, got.removed, got.busy, got.room_busy
 

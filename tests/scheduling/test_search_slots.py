@@ -3,6 +3,7 @@ them). Statement counts, not times: a search across many candidates must not bec
 candidate. Runs on SQLite and on PostgreSQL (DATABASE_URL)."""
 
 from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 from typing import Any
 
 import pytest
@@ -173,3 +174,76 @@ def test_a_day_searched_alone_agrees_with_it_searched_among_its_neighbours(cast:
             (s.start, s.practitioner_id, s.room_id) for s in wide.slots if s.start.astimezone(tz).date() == middle
         ]
         assert len(key) > 20
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_inputs_read_ahead_with_the_places_agree_with_the_whole_day(cast: Cast, zone: str) -> None:
+    # The API's first statement reads a booking's search inputs with the service and the places
+    # (service_and_places with `at`), over a window worked out in SQL from the service's duration
+    # and buffers: at every start the search on them must give what the day's search gives there.
+    from datetime import timedelta
+
+    from longtide.practice.models import Service
+    from longtide.scheduling.booking import ClientDetails, book_appointment
+    from longtide.scheduling.models import HoursException, Source, TimeOff
+    from longtide.scheduling.search import service_and_places
+
+    type(cast.location).objects.filter(pk=cast.location.pk).update(time_zone=zone)
+    Service.objects.filter(pk=cast.session.pk).update(buffer_before_minutes=20, buffer_after_minutes=25)
+    cast.session.refresh_from_db()
+    team = _colleagues(cast, 2)
+    local = ZoneInfo(zone)
+    for n, (person, hour, minute) in enumerate(
+        [(cast.ana, 10, 0), (team[0], 10, 0), (team[1], 12, 45), (team[1], 14, 30), (cast.ana, 15, 0)]
+    ):
+        book_appointment(
+            practice=cast.tidewater,
+            service=cast.session,
+            practitioner=person,
+            start=datetime.combine(DAY, time(hour, minute), local),
+            client=ClientDetails("C", "P", f"c{n}@example.test"),
+            source=Source.STAFF,
+            now=NOW,
+        )
+    TimeOff.objects.create(
+        practitioner=team[1],
+        start=datetime.combine(DAY, time(11, 5), local),
+        end=datetime.combine(DAY, time(11, 40), local),
+    )
+    HoursException.objects.create(
+        practitioner=team[0], location=cast.location, date=DAY, available=False, start_time=time(16), end_time=time(17)
+    )
+    early = NOW - timedelta(days=2)  # the day well inside the notice and horizon in every zone
+    for person in (None, cast.ana):
+        pid = None if person is None else person.pk
+        day = search_slots(
+            practice=cast.tidewater,
+            service=cast.session,
+            first_day=DAY,
+            last_day=DAY,
+            now=early,
+            practitioner_id=pid,
+            any_practitioner=person is None,
+        )
+        assert len({s.start for s in day.slots}) > 5
+        moment = datetime.combine(DAY, time(8), local)
+        while moment < datetime.combine(DAY, time(18), local):
+            with CaptureQueriesContext(connection) as ctx:
+                read = service_and_places("tidewater", cast.session.pk, practitioner_id=pid, at=moment, now=early)
+                assert read is not None
+                service, places = read
+                at = search_slots(
+                    practice=service.practice,
+                    service=service,
+                    first_day=moment.astimezone(local).date(),
+                    last_day=moment.astimezone(local).date(),
+                    now=early,
+                    any_practitioner=person is None,
+                    places=places,
+                    at=moment,
+                    inputs=places.ahead.pop(moment),
+                )
+            assert len(ctx.captured_queries) == 1, "the search reads nothing more"
+            expected = [(s.practitioner_id, s.room_id) for s in day.slots if s.start == moment]
+            assert [(s.practitioner_id, s.room_id) for s in at.slots] == expected, (person, moment)
+            moment += timedelta(minutes=5)
