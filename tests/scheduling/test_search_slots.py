@@ -3,8 +3,8 @@ them). Statement counts, not times: a search across many candidates must not bec
 candidate. Runs on SQLite and on PostgreSQL (DATABASE_URL)."""
 
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
