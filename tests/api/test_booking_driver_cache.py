@@ -1,5 +1,5 @@
 """psycopg caches how it splits a statement at its placeholders only for statements with few enough
-parameters (scheduling/apps.py raises its limit): every statement of a booking over the API must be
+parameters and short enough texts (scheduling/apps.py raises both limits): every statement of a booking over the API must be
 within it, or the driver splits the statement's text again on every booking."""
 
 from collections.abc import Iterator
@@ -27,9 +27,11 @@ def frozen() -> Iterator[None]:
 
 def test_every_statement_of_a_booking_is_within_the_drivers_cached_size(client: HttpClient, cast: Cast) -> None:
     sizes: list[tuple[int, str]] = []
+    lengths: list[int] = []
 
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         sizes.append((len(params or ()), sql[:80]))
+        lengths.append(len(sql.encode()))
         return execute(sql, params, many, context)
 
     for email in ("first@example.test", "second@example.test"):
@@ -45,3 +47,6 @@ def test_every_statement_of_a_booking_is_within_the_drivers_cached_size(client: 
     assert max(n for n, _ in sizes) <= _queries.MAX_CACHED_STATEMENT_PARAMS, sizes
     if connection.vendor == "postgresql":  # the insert hits the rate-limit counters too (a CTE)
         assert max(n for n, _ in sizes) > 50, "more parameters than psycopg caches unless told (50)"
+    # And its length: the first statement reads the search's inputs too (search.service_and_places).
+    assert max(lengths) <= _queries.MAX_CACHED_STATEMENT_LENGTH, lengths
+    assert max(lengths) > 4096, "longer than psycopg caches unless told (4 kB)"
