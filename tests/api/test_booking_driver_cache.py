@@ -1,6 +1,6 @@
 """psycopg caches how it splits a statement at its placeholders only for statements with few enough
-parameters and short enough texts (scheduling/apps.py raises both limits): every statement of a booking over the API must be
-within it, or the driver splits the statement's text again on every booking."""
+parameters and short enough texts (scheduling/apps.py raises both limits): every statement of a
+booking over the API must be within them, or the driver splits its text again on every booking."""
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
