@@ -214,8 +214,7 @@ def test_inputs_read_ahead_with_the_places_agree_with_the_whole_day(cast: Cast, 
         practitioner=team[0], location=cast.location, date=DAY, available=False, start_time=time(16), end_time=time(17)
     )
     early = NOW - timedelta(days=2)  # the day well inside the notice and horizon in every zone
-    for person in (None, cast.ana):
-        pid = None if person is None else person.pk
+    for pid in (None, cast.ana.pk):
         day = search_slots(
             practice=cast.tidewater,
             service=cast.session,
@@ -223,7 +222,7 @@ def test_inputs_read_ahead_with_the_places_agree_with_the_whole_day(cast: Cast, 
             last_day=DAY,
             now=early,
             practitioner_id=pid,
-            any_practitioner=person is None,
+            any_practitioner=pid is None,
         )
         assert len({s.start for s in day.slots}) > 5
         moment = datetime.combine(DAY, time(8), local)
@@ -238,12 +237,12 @@ def test_inputs_read_ahead_with_the_places_agree_with_the_whole_day(cast: Cast, 
                     first_day=moment.astimezone(local).date(),
                     last_day=moment.astimezone(local).date(),
                     now=early,
-                    any_practitioner=person is None,
+                    any_practitioner=pid is None,
                     places=places,
                     at=moment,
                     inputs=places.ahead.pop(moment),
                 )
             assert len(ctx.captured_queries) == 1, "the search reads nothing more"
             expected = [(s.practitioner_id, s.room_id) for s in day.slots if s.start == moment]
-            assert [(s.practitioner_id, s.room_id) for s in at.slots] == expected, (person, moment)
+            assert [(s.practitioner_id, s.room_id) for s in at.slots] == expected, (pid, moment)
             moment += timedelta(minutes=5)
