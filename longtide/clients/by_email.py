@@ -80,6 +80,44 @@ def _find_or_insert_sql(vendor: str) -> str:
     )
 
 
+def found_in_use_sql() -> tuple[str, str]:
+    """PostgreSQL: CTEs (`made`, `found`, then `kept`: the client record in use, as Client.in_use
+    gives it, one row or none) finding or inserting a client, for a statement that goes on to use
+    the client (scheduling.booking's client, message and locks); and the columns `kept` returns,
+    in the order `instance` reads them. Parameters: `insert_values(made)`, the lower-cased address,
+    the practice's id."""
+    fields, _ = _columns()
+    quote = connection.ops.quote_name
+    cols = ", ".join(quote(str(f.column)) for f in fields)
+    theirs = ", ".join(f"c.{quote(str(f.column))}" for f in fields)
+    table = quote(Client._meta.db_table)
+    with_made = _find_or_insert_sql("postgresql")
+    head = f") SELECT {cols} FROM made UNION ALL"  # noqa: S608 (our columns)
+    if not with_made.startswith("WITH made AS (") or with_made.count(head) != 1:
+        raise RuntimeError("find_or_insert's statement changed shape")
+    found = with_made.removeprefix("WITH ").replace(head, f"), found AS (SELECT {cols} FROM made UNION ALL")  # noqa: S608
+    # The record itself, or the one it was merged into (one step, as Client.in_use). The new row
+    # (in `made`) is invisible to this statement's own reads, but it was merged into nothing.
+    kept = (
+        f"{found}), "  # noqa: S608 (our table, placeholders)
+        f"kept AS MATERIALIZED (SELECT {cols} FROM found WHERE merged_into_id IS NULL "
+        f"UNION ALL SELECT {theirs} FROM found JOIN {table} AS c ON c.id = found.merged_into_id)"
+    )
+    return kept, cols
+
+
+def insert_values(made: Client) -> list[Any]:
+    """The values of `made`'s columns as its INSERT writes them."""
+    _, writable = _columns()
+    db = connections[DEFAULT_DB_ALIAS]  # not the proxy: each field's preparation reads it
+    return [f.get_db_prep_save(f.pre_save(made, add=True), db) for f in writable]
+
+
+def instance(row: tuple[Any, ...]) -> Client:
+    """The Client of a row of the client's columns (all of them, in the model's order)."""
+    return _instance(row)
+
+
 def find_or_insert(made: Client, *, email_lower: str) -> Client | None:
     """Return the client of `made.practice` whose lower(email) is `email_lower`, inserting `made`
     when there is none. None only when a concurrent, uncommitted insert of the same address won."""

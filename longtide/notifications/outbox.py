@@ -50,27 +50,53 @@ def queue(*, practice_id: int, messages: Iterable[NewMessage]) -> None:
     constraint decides, so two processes asking at once still create one), which is also why
     this insert cannot fail for an ordinary reason and undo the caller's change with it.
     """
-    rows = [
-        {
-            "practice_id": practice_id,
-            "purpose": new.purpose,
-            "channel": new.channel,
-            "recipient": new.recipient,
-            "about": new.about,
-            "dedupe_key": new.dedupe_key,
-            "subject": new.subject,
-            "body_text": new.body_text,
-            "body_html": new.body_html,
-            "attachments": list(new.attachments),
-            "compose_at_send": new.compose_at_send,
-            "reply_to": new.reply_to,
-            "send_after": new.send_after,
-            "expires_at": new.expires_at,
-        }
-        for new in messages
-    ]
+    rows = [_row(practice_id, new) for new in messages]
     if rows:
         _insert_ignoring_conflicts(rows)
+
+
+def _row(practice_id: int, new: NewMessage) -> dict[str, Any]:
+    return {
+        "practice_id": practice_id,
+        "purpose": new.purpose,
+        "channel": new.channel,
+        "recipient": new.recipient,
+        "about": new.about,
+        "dedupe_key": new.dedupe_key,
+        "subject": new.subject,
+        "body_text": new.body_text,
+        "body_html": new.body_html,
+        "attachments": list(new.attachments),
+        "compose_at_send": new.compose_at_send,
+        "reply_to": new.reply_to,
+        "send_after": new.send_after,
+        "expires_at": new.expires_at,
+    }
+
+
+def insert_one_from(practice_id: int, new: NewMessage, *, recipient: str, source: str) -> tuple[str, list[Any]]:
+    """PostgreSQL: `INSERT … SELECT … FROM <source> … ON CONFLICT DO NOTHING` of one message (as
+    queue() writes it) whose recipient is the SQL expression `recipient` over `source`'s rows (a
+    data-modifying CTE of a caller's statement); `new.recipient` is not used. Its SQL and params.
+
+    Each placeholder is cast to its column's type: the statement runs prepared, with server-side
+    binding, where an untyped parameter in a SELECT list is text."""
+    fields, _head, _one = _insert_parts(connection.vendor)
+    db = connections[DEFAULT_DB_ALIAS]
+    row = _row(practice_id, new)
+    quote = connection.ops.quote_name
+    holders, params = [], []
+    for f in fields:
+        if f.attname == "recipient":
+            holders.append(recipient)
+            continue
+        holders.append(f"CAST(%s AS {str(f.db_type(connection)).partition('(')[0]})")
+        params.append(f.get_db_prep_save(row[f.attname] if f.attname in row else f.get_default(), db))
+    sql = (
+        f"INSERT INTO {quote(Message._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "  # noqa: S608 (our table, placeholders)
+        f"SELECT {', '.join(holders)} FROM {source} ON CONFLICT DO NOTHING"
+    )
+    return sql, params
 
 
 @functools.cache

@@ -27,15 +27,16 @@ from longtide import prepared
 from longtide.audit.models import Action
 from longtide.audit.trail import Actor
 from longtide.audit.trail import record as audit_record
-from longtide.clients.by_email import find_or_insert
+from longtide.clients.by_email import find_or_insert, found_in_use_sql, insert_values, instance
 from longtide.clients.models import Client
 from longtide.lib.text import CONTROL_MESSAGE, has_control, one_line
 from longtide.lib.tracebacks import bare_traceback
+from longtide.notifications import outbox
 from longtide.practice.models import Practice, Practitioner, Service
 from longtide.ratelimit.counters import Limit, hit_query, hits_of
 from longtide.scheduling.availability import Slot
 from longtide.scheduling.booking_limits import booking_limits, check_counted, check_room_left, count_booking
-from longtide.scheduling.booking_messages import queue_booking_message
+from longtide.scheduling.booking_messages import COMPOSED_AT_SEND, queue_booking_message, unwritten_request
 from longtide.scheduling.booking_rules import (
     BookingError,
     IdempotencyKeyReused,
@@ -47,7 +48,7 @@ from longtide.scheduling.booking_rules import (
     refused,
 )
 from longtide.scheduling.history import ChangedBy, record, record_expired
-from longtide.scheduling.locks import lock_for_booking
+from longtide.scheduling.locks import lock_for_booking, locks_sql
 from longtide.scheduling.manage_links import hash_token, new_nonce, token_for, token_from_nonce
 from longtide.scheduling.message_texts import Purpose
 from longtide.scheduling.models import (
@@ -117,6 +118,53 @@ def _find_or_create_client(practice: Practice, details: ClientDetails, *, now: d
     if found is None:  # made concurrently by a booking not yet committed when this one looked
         found = Client.objects.with_email(practice, details.email).get()
     return found.in_use  # an address of a record merged into another: the one kept
+
+
+def _client_message_and_locks(
+    practice: Practice,
+    details: ClientDetails,
+    appointment: Appointment,
+    purpose: Purpose,
+    slot: Slot,
+    *,
+    now: datetime,
+) -> Client | None:
+    """PostgreSQL, one statement: _find_or_create_client (an address, no client chosen), the
+    request to confirm (queue_booking_message: COMPOSED_AT_SEND, written to the client's address
+    when it has one), then the booking locks (lock_for_booking), in that order. Returns the client
+    in use; None, with nothing written and no lock taken, when a concurrent booking's new client
+    for this address was not committed when the statement began (find_or_insert's None).
+
+    Why the order holds: each lock is taken in the select list of a query over the client's row,
+    so only once the client is found or inserted (an insert of the same address waits for the
+    other transaction first), as when the locks had a statement of their own after it: a booking
+    never holds a lock while it waits for a client row, so two bookings by one address cannot
+    deadlock. The re-checking insert is the next statement: its snapshot is taken under the locks.
+    """
+    made = Client(
+        practice=practice,
+        first_name=details.first_name,
+        last_name=details.last_name,
+        email=details.email,
+        phone=details.phone,
+        created_at=now,
+    )
+    kept, cols = found_in_use_sql()
+    message_sql, message_params = outbox.insert_one_from(
+        practice.pk,
+        unwritten_request(appointment, purpose, now=now),
+        recipient="kept.email",
+        source="kept WHERE kept.email <> ''",
+    )
+    lock_sql, lock_params = locks_sql(practitioner_id=slot.practitioner_id, room_ids=[slot.room_id], over="kept")
+    sql = (
+        f"WITH {kept}, message AS ({message_sql}) "  # noqa: S608 (statements of ours, placeholders)
+        f"SELECT {cols} FROM kept, ({lock_sql} OFFSET 0) AS locked"
+    )
+    params = [*insert_values(made), details.email.lower(), practice.pk, *message_params, *lock_params]
+    # Prepared (longtide.prepared): its text is fixed.
+    rows = prepared.rows(sql, params)
+    return instance(rows[0]) if rows else None
 
 
 def request_fingerprint(
@@ -349,7 +397,7 @@ def _hold(
     make: Callable[[Slot, int], Appointment],
     ignore_appointment: int | None = None,
     checked_by_make: bool = False,
-    before_lock: Callable[[Slot, int], None] | None = None,
+    before_lock: Callable[[Slot, int], bool] | None = None,
 ) -> Appointment | None:
     """Find the slot, then lock, re-check and write in one short transaction. None when not free.
 
@@ -366,7 +414,9 @@ def _hold(
 
     `before_lock` runs in the transaction before the locks are taken: work that needs no lock
     (finding the client, writing the messages) then does not hold up other bookings of the same
-    practitioner or room, which wait for the locks until this transaction commits.
+    practitioner or room, which wait for the locks until this transaction commits. It returns
+    whether it took the locks itself, last, in its own statement (PostgreSQL: the client, the
+    message and the locks in one statement, _client_message_and_locks).
     """
     check_first = not checked_by_make
     for _attempt in range(ATTEMPTS + len(places.practitioner_ids) - 1):
@@ -385,9 +435,9 @@ def _hold(
         blocked = service.blocked_range(slot.start, slot.end)
         try:
             with transaction.atomic():
-                if before_lock is not None:
-                    before_lock(slot, location_id)
-                lock_for_booking(practitioner_id=slot.practitioner_id, room_ids=[slot.room_id])
+                locked = before_lock(slot, location_id) if before_lock is not None else False
+                if not locked:
+                    lock_for_booking(practitioner_id=slot.practitioner_id, room_ids=[slot.room_id])
                 if not check_first or still_free(practice, slot, blocked, ignore_appointment, now=now):
                     return make(slot, location_id)
         except _NotFree:
@@ -517,9 +567,20 @@ def book_appointment(
     # The appointment being booked in this round (before_lock makes it) and whether its message is queued.
     pending: dict[str, Any] = {}
 
-    def prepare(slot: Slot, location_id: int) -> None:
+    # PostgreSQL, an id reserved and a request to confirm (or offer) by email: the client, the
+    # message and the locks in one statement (_client_message_and_locks).
+    fuse = (
+        connection.vendor == "postgresql"
+        and places.reserved_id is not None
+        and client.client_id is None
+        and bool(client.email)
+        and purpose in COMPOSED_AT_SEND
+    )
+
+    def prepare(slot: Slot, location_id: int) -> bool:
         """In the transaction, before the locks: the client, the appointment and (with an id
-        reserved) its message. Rolled back with the round when the insert finds the time taken."""
+        reserved) its message; and the locks when fused (returns whether it took them). Rolled
+        back with the round when the insert finds the time taken."""
         blocked_start, blocked_end = service.blocked_range(slot.start, slot.end)
         appointment = Appointment(
             pk=places.reserved_id,
@@ -532,7 +593,6 @@ def book_appointment(
             if practitioner is not None and practitioner.pk == slot.practitioner_id
             else places.practitioner(slot.practitioner_id),
             room_id=slot.room_id,
-            client=_find_or_create_client(practice, client, now=now),
             start=slot.start,
             end=slot.end,
             blocked_start=blocked_start,
@@ -555,10 +615,20 @@ def book_appointment(
             booked_phone=client.phone,
         )
         pending["appointment"], pending["queued"] = appointment, False
+        if fuse:
+            found = _client_message_and_locks(practice, client, appointment, purpose, slot, now=now)
+            if found is not None:
+                appointment.client = found
+                pending["queued"] = True
+                return True
+            # A concurrent booking's new client for this address, not yet committed when the
+            # statement began (nothing was written, no lock taken): read again, the usual way.
+        appointment.client = _find_or_create_client(practice, client, now=now)
         if appointment.pk is not None:
             # In the booking's own transaction: the booking and its email commit together.
             queue_booking_message(purpose, appointment, now=now)
             pending["queued"] = True
+        return False
 
     def make(slot: Slot, location_id: int) -> Appointment:
         appointment: Appointment = pending["appointment"]

@@ -308,6 +308,44 @@ def new_message(
         if later
         else _content(appointment, purpose, channel, recipient, now=now, wording=wording, extra_fields=extra_fields)
     )
+    return _message(
+        appointment,
+        purpose,
+        channel,
+        recipient,
+        content,
+        now=now,
+        send_after=send_after,
+        expires_at=expires_at,
+        offset_hours=offset_hours,
+        later=later,
+    )
+
+
+def unwritten_request(appointment: Appointment, purpose: Purpose, *, now: datetime) -> NewMessage:
+    """What new_message(appointment, purpose, now=now) gives for a request to confirm or a waitlist
+    offer (COMPOSED_AT_SEND: nothing in it is written now) by email, with its recipient left empty
+    for the caller to fill in: the client's address (route), when the client has one; only the
+    recipient depends on the client record. (scheduling.booking writes it in the statement that
+    finds the client: notifications.outbox.insert_one_from.)"""
+    if purpose not in COMPOSED_AT_SEND:
+        raise ValueError(f"not composed at send time: {purpose}")
+    return _message(appointment, purpose, Channel.EMAIL, "", None, now=now, later=True)
+
+
+def _message(
+    appointment: Appointment,
+    purpose: Purpose,
+    channel: Channel,
+    recipient: str,
+    content: Written | None,
+    *,
+    now: datetime,
+    send_after: datetime | None = None,
+    expires_at: datetime | None = None,
+    offset_hours: int | None = None,
+    later: bool,
+) -> NewMessage:
     return NewMessage(
         purpose=purpose,
         channel=channel,

@@ -27,6 +27,14 @@ def lock_for_booking(*, practitioner_id: int, room_ids: Iterable[int]) -> None:
     """Take the booking locks for a practitioner and rooms until the transaction ends."""
     if connection.vendor != "postgresql":
         return
+    sql, params = locks_sql(practitioner_id=practitioner_id, room_ids=room_ids)
+    prepared.rows(sql, params)
+
+
+def locks_sql(*, practitioner_id: int, room_ids: Iterable[int], over: str = "") -> tuple[str, list[int]]:
+    """PostgreSQL: a query taking the booking locks (one row), and its params; with `over` (a
+    relation of one row or none: `FROM <over>`), taken for each of its rows, only once that row
+    exists (so after whatever it waits for), and not at all when it has none."""
     keys = [(PRACTITIONER_SPACE, practitioner_id), *((ROOM_SPACE, r) for r in sorted(set(room_ids)))]
     # One statement, the order still fixed: PostgreSQL promises no evaluation order within a select
     # list, so each lock is taken in the select list of a query over the one before it (OFFSET 0
@@ -35,8 +43,8 @@ def lock_for_booking(*, practitioner_id: int, room_ids: Iterable[int]) -> None:
     # Prepared (one text per number of rooms: a booking's is always one): planned once per connection.
     # The keys are cast: the prepared statement sends every int as a bigint (longtide.prepared).
     lock = "SELECT pg_advisory_xact_lock(CAST(%s AS integer), CAST(%s AS integer)) AS k"
-    sql = lock
+    sql = f"{lock} FROM {over}" if over else lock
     for _ in keys[1:]:
         sql = f"{lock} FROM ({sql} OFFSET 0) AS before"
     params = [value for space, key in reversed(keys) for value in (space, key)]
-    prepared.rows(sql, params)
+    return sql, params

@@ -46,6 +46,8 @@ def broken_outbox(monkeypatch: pytest.MonkeyPatch) -> None:
         raise OperationalError("disk I/O error")
 
     monkeypatch.setattr(outbox, "_insert_ignoring_conflicts", fail)
+    # PostgreSQL: a booking's request to confirm is written by the statement finding its client.
+    monkeypatch.setattr(outbox, "insert_one_from", lambda *args, **kw: fail(args))
 
 
 def gone(rows: object) -> NoReturn:
