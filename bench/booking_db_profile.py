@@ -28,7 +28,7 @@ from bench import common
 KINDS = [
     ("WITH sv AS", "1 service, places, limits, id"),
     ("SELECT 'w'", "2 search"),
-    ('WITH made AS (INSERT INTO "clients_client"', "3 BEGIN + client"),
+    ('WITH made AS (INSERT INTO "clients_client"', "3 BEGIN + client (+ outbox + locks, one statement)"),
     ('INSERT INTO "notifications_message"', "4 outbox"),
     ("SELECT pg_advisory_xact_lock", "5 locks"),
     ('WITH made AS (INSERT INTO "scheduling_appointment"', "6 insert + counters"),

@@ -80,6 +80,7 @@ def _find_or_insert_sql(vendor: str) -> str:
     )
 
 
+@functools.cache
 def found_in_use_sql() -> tuple[str, str]:
     """PostgreSQL: CTEs (`made`, `found`, then `kept`: the client record in use, as Client.in_use
     gives it, one row or none) finding or inserting a client, for a statement that goes on to use

@@ -81,22 +81,27 @@ def insert_one_from(practice_id: int, new: NewMessage, *, recipient: str, source
 
     Each placeholder is cast to its column's type: the statement runs prepared, with server-side
     binding, where an untyped parameter in a SELECT list is text."""
-    fields, _head, _one = _insert_parts(connection.vendor)
+    fields, sql = _insert_from_sql(connection.vendor, recipient, source)
     db = connections[DEFAULT_DB_ALIAS]
     row = _row(practice_id, new)
+    params = [f.get_db_prep_save(row[f.attname] if f.attname in row else f.get_default(), db) for f in fields]
+    return sql, params
+
+
+@functools.cache
+def _insert_from_sql(vendor: str, recipient: str, source: str) -> tuple[list[Field[Any, Any]], str]:
+    """insert_one_from's statement and the fields of its placeholders, in order, worked out once."""
+    fields, _head, _one = _insert_parts(vendor)
     quote = connection.ops.quote_name
-    holders, params = [], []
-    for f in fields:
-        if f.attname == "recipient":
-            holders.append(recipient)
-            continue
-        holders.append(f"CAST(%s AS {str(f.db_type(connection)).partition('(')[0]})")
-        params.append(f.get_db_prep_save(row[f.attname] if f.attname in row else f.get_default(), db))
+    holders = [
+        recipient if f.attname == "recipient" else f"CAST(%s AS {str(f.db_type(connection)).partition('(')[0]})"
+        for f in fields
+    ]
     sql = (
         f"INSERT INTO {quote(Message._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "  # noqa: S608 (our table, placeholders)
         f"SELECT {', '.join(holders)} FROM {source} ON CONFLICT DO NOTHING"
     )
-    return sql, params
+    return [f for f in fields if f.attname != "recipient"], sql
 
 
 @functools.cache
