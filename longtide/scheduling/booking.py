@@ -89,6 +89,18 @@ class Booked:
     created: bool
 
 
+def _new_client(practice: Practice, details: ClientDetails, *, now: datetime) -> Client:
+    """The client record a booking by email inserts when its address is new (not saved here)."""
+    return Client(
+        practice=practice,
+        first_name=details.first_name,
+        last_name=details.last_name,
+        email=details.email,
+        phone=details.phone,
+        created_at=now,
+    )
+
+
 def _find_or_create_client(practice: Practice, details: ClientDetails, *, now: datetime) -> Client:
     """Return the practice's client with this email address, creating one from the details if none.
 
@@ -106,14 +118,7 @@ def _find_or_create_client(practice: Practice, details: ClientDetails, *, now: d
         return Client.objects.create(
             practice=practice, first_name=details.first_name, last_name=details.last_name, phone=details.phone
         )
-    made = Client(
-        practice=practice,
-        first_name=details.first_name,
-        last_name=details.last_name,
-        email=details.email,
-        phone=details.phone,
-        created_at=now,
-    )
+    made = _new_client(practice, details, now=now)
     found = find_or_insert(made, email_lower=details.email.lower())
     if found is None:  # made concurrently by a booking not yet committed when this one looked
         found = Client.objects.with_email(practice, details.email).get()
@@ -141,14 +146,7 @@ def _client_message_and_locks(
     never holds a lock while it waits for a client row, so two bookings by one address cannot
     deadlock. The re-checking insert is the next statement: its snapshot is taken under the locks.
     """
-    made = Client(
-        practice=practice,
-        first_name=details.first_name,
-        last_name=details.last_name,
-        email=details.email,
-        phone=details.phone,
-        created_at=now,
-    )
+    made = _new_client(practice, details, now=now)
     kept, cols = found_in_use_sql()
     message_sql, message_params = outbox.insert_one_from(
         practice.pk,
