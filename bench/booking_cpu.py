@@ -42,37 +42,19 @@ def main() -> int:
     args = parser.parse_args()
     common.configure(args.database_url)
     from django.db import connection
-    from django.test import Client
 
-    from bench.booking_throughput import _pool
+    from bench.booking_throughput import in_process_booker
 
     practice, summary = common.seed(days=365)
-    type(practice).objects.filter(pk=practice.pk).update(
-        online_bookings_per_ip_per_hour=10**9, online_bookings_per_email_per_day=10**9
-    )
-    pool = _pool(practice)
+    book, pool_size = in_process_booker(practice)
     print(f"database: {common.describe_database()}; {common.machine()}; large clinic: {summary}")
-    service_id = practice.services.get().pk
-    zone = practice.locations.get().zone
-    client = Client()
-
-    def book(index: int) -> int:
-        start, practitioner = pool[index]
-        payload = {
-            "service": service_id,
-            "practitioner": practitioner,
-            "start": start.astimezone(zone).isoformat(),
-            "client": {"first_name": "Load", "last_name": f"Tester {index}", "email": f"c.{index}@example.invalid"},
-        }
-        return client.post(f"/api/v1/p/{practice.slug}/bookings", payload, content_type="application/json").status_code
-
     warm = 10
     for index in range(warm):
         book(index)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = int(cursor.fetchone()[0])
-    n = min(args.bookings, (len(pool) - warm) // max(1, args.rounds + args.profile))
+    n = min(args.bookings, (pool_size - warm) // max(1, args.rounds + args.profile))
     for round_ in range(args.rounds):
         backend, python = _backend_cpu(pid), time.process_time()
         statuses = [book(i) for i in range(warm + round_ * n, warm + (round_ + 1) * n)]

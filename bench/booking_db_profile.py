@@ -51,31 +51,13 @@ def main() -> int:
     args = parser.parse_args()
     common.configure(args.database_url)
     from django.db import connection
-    from django.test import Client
 
-    from bench.booking_throughput import _pool
+    from bench.booking_throughput import in_process_booker
 
     if connection.vendor != "postgresql":
         raise SystemExit("PostgreSQL only (the backend's CPU is read from /proc)")
     practice, summary = common.seed(days=365)
-    type(practice).objects.filter(pk=practice.pk).update(
-        online_bookings_per_ip_per_hour=10**9, online_bookings_per_email_per_day=10**9
-    )
-    pool = _pool(practice)
-    service_id = practice.services.get().pk
-    zone = practice.locations.get().zone
-    client = Client()
-
-    def book(index: int) -> int:
-        start, practitioner = pool[index]
-        payload = {
-            "service": service_id,
-            "practitioner": practitioner,
-            "start": start.astimezone(zone).isoformat(),
-            "client": {"first_name": "Load", "last_name": f"Tester {index}", "email": f"c.{index}@example.invalid"},
-        }
-        return client.post(f"/api/v1/p/{practice.slug}/bookings", payload, content_type="application/json").status_code
-
+    book, pool_size = in_process_booker(practice)
     warm = 10
     for index in range(warm):
         book(index)
@@ -111,7 +93,7 @@ def main() -> int:
             count["7 COMMIT"] += 1
 
     wrapper._commit = measured_commit
-    n = min(args.bookings, len(pool) - warm)
+    n = min(args.bookings, pool_size - warm)
     total = 0
     with connection.execute_wrapper(measured):
         for index in range(warm, warm + n):

@@ -299,6 +299,33 @@ def _email_mode(mode: str) -> Iterator[Callable[[], float | None]]:
         worker.wait(timeout=30)
 
 
+def in_process_booker(practice: Any) -> tuple[Callable[[int], int], int]:
+    """For the in-process benches: lift the practice's booking limits, pick the pool of free slots
+    (as _pool) and return a function booking the pool's slot `index` over the JSON API with the
+    Django test client (its status code), and the pool's size."""
+    from django.test import Client
+
+    type(practice).objects.filter(pk=practice.pk).update(
+        online_bookings_per_ip_per_hour=10**9, online_bookings_per_email_per_day=10**9
+    )
+    pool = _pool(practice)
+    service_id = practice.services.get().pk
+    zone = practice.locations.get().zone
+    client = Client()
+
+    def book(index: int) -> int:
+        start, practitioner = pool[index]
+        payload = {
+            "service": service_id,
+            "practitioner": practitioner,
+            "start": start.astimezone(zone).isoformat(),
+            "client": {"first_name": "Load", "last_name": f"Tester {index}", "email": f"c.{index}@example.invalid"},
+        }
+        return client.post(f"/api/v1/p/{practice.slug}/bookings", payload, content_type="application/json").status_code
+
+    return book, len(pool)
+
+
 def _run(spec: str, practice: Any, pool: list[tuple[datetime, int]], *, clients: int, duration: float) -> Result:
     from longtide.scheduling.models import Appointment
 
