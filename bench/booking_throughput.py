@@ -2,6 +2,7 @@
 
     uv run python bench/booking_throughput.py --database-url postgres://postgres@127.0.0.1:5432/longtide_bench
     uv run python bench/booking_throughput.py --server sync:4 --server gthread:2x8 --clients 24 --duration 10
+    uv run python bench/booking_throughput.py --server gthread:4x2 --emails queued-only --duration 6 --rounds 3
 
 For each server configuration (`sync:N` = N sync workers, `gthread:NxT` = N workers of T threads):
 seed the large clinic afresh (a year of bookings, so the booking horizon holds enough free
@@ -11,6 +12,11 @@ same number of keep-alive client threads and for the same time each:
 
   1. baseline: GET a minimal one-query Django JSON view (bench/bench_urls.py) -> requests/s;
   2. bookings: POST /api/v1/p/large/bookings, each thread taking the next distinct slot -> bookings/s.
+
+With `--rounds N` the two phases alternate N times on the same server (baseline, bookings,
+baseline, bookings, …): each pair is a ratio taken within the same half-minute, so a machine whose
+speed drifts over minutes (as these shared ones do) moves both sides of each ratio alike; the
+median of the pairs is reported as well.
 
 Reported: bookings/s and its ratio to the baseline, p50/p99 latency, 409s (a slot lost to a
 concurrent booking: rooms are shared), other failures, and overlapping appointments found
@@ -24,6 +30,7 @@ import itertools
 import os
 import random
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -71,6 +78,8 @@ class Result:
     server: str
     baseline: Load
     bookings: Load
+    # With --rounds N > 1: every (baseline, bookings) pair, in order; baseline/bookings are the first.
+    rounds: list[tuple[Load, Load]]
     pool: int
     overlaps: dict[str, int]
     created_in_db: int
@@ -89,6 +98,13 @@ def main() -> int:
     )
     parser.add_argument("--clients", type=int, default=24, help="concurrent keep-alive client threads")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per phase")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="alternate the baseline and booking phases this many times on the same server "
+        "(a ratio per pair, and their median)",
+    )
     parser.add_argument("--days", type=int, default=365, help="days of generated bookings (and booking horizon)")
     parser.add_argument(
         "--emails",
@@ -127,7 +143,7 @@ def main() -> int:
             pool = _pool(practice)
             print(f"large clinic: {summary}; {len(pool)} distinct free slots to book")
             with _email_mode(emails) as drain:
-                result = _run(spec, practice, pool, clients=args.clients, duration=args.duration)
+                result = _run(spec, practice, pool, clients=args.clients, duration=args.duration, rounds=args.rounds)
                 result.server += f", emails {emails}"
                 result.drain_s = drain()
             results.append(result)
@@ -326,7 +342,9 @@ def in_process_booker(practice: Any) -> tuple[Callable[[int], int], int]:
     return book, len(pool)
 
 
-def _run(spec: str, practice: Any, pool: list[tuple[datetime, int]], *, clients: int, duration: float) -> Result:
+def _run(
+    spec: str, practice: Any, pool: list[tuple[datetime, int]], *, clients: int, duration: float, rounds: int = 1
+) -> Result:
     from longtide.scheduling.models import Appointment
 
     service_id = practice.services.get().pk
@@ -350,22 +368,29 @@ def _run(spec: str, practice: Any, pool: list[tuple[datetime, int]], *, clients:
 
         _load(server.port, clients=clients, duration=2.0, request=warm_up)
         before = Appointment.objects.filter(practice=practice).count()
-        before_cpu = common.cpu_seconds(server.process.pid)
-        baseline = _load(server.port, clients=clients, duration=duration, request=lambda c, n: c.get(minimal))
-        baseline.cpu = _minus(common.cpu_seconds(server.process.pid), before_cpu)
         counter = itertools.count()
 
         def book(client: common.Client, n: int) -> tuple[int, bytes] | None:
             index = next(counter)
             return _book(client, bookings, service_id, zone, pool, index, "Load") if index < len(pool) else None
 
-        with _sampling_backends() as waits:
+        pairs: list[tuple[Load, Load]] = []
+        waits: dict[str, float] = {}
+        for _round in range(max(1, rounds)):
             before_cpu = common.cpu_seconds(server.process.pid)
-            booked = _load(server.port, clients=clients, duration=duration, request=book)
-            booked.cpu = _minus(common.cpu_seconds(server.process.pid), before_cpu)
+            baseline = _load(server.port, clients=clients, duration=duration, request=lambda c, n: c.get(minimal))
+            baseline.cpu = _minus(common.cpu_seconds(server.process.pid), before_cpu)
+            with _sampling_backends() as sampled:
+                before_cpu = common.cpu_seconds(server.process.pid)
+                booked = _load(server.port, clients=clients, duration=duration, request=book)
+                booked.cpu = _minus(common.cpu_seconds(server.process.pid), before_cpu)
+            pairs.append((baseline, booked))
+            if not waits:
+                waits = sampled
         description = server.description
     created = Appointment.objects.filter(practice=practice).count() - before
-    return Result(description, baseline, booked, len(pool), _overlaps(practice), created, waits)
+    first_baseline, first_booked = pairs[0]
+    return Result(description, first_baseline, first_booked, pairs, len(pool), _overlaps(practice), created, waits)
 
 
 def _book(
@@ -500,6 +525,11 @@ def _overlaps(practice: Any) -> dict[str, int]:
     return counts
 
 
+def _taken(r: Result) -> int:
+    """Slots of the pool taken (booked or lost to a concurrent booking) over every booking phase."""
+    return sum(b.statuses[201] + b.statuses[409] for _, b in r.rounds)
+
+
 def _report(results: list[Result], *, clients: int, duration: float) -> None:
     print()
     print(f"{clients} keep-alive client threads, {duration:.0f} s per phase, same server for both phases")
@@ -510,29 +540,38 @@ def _report(results: list[Result], *, clients: int, duration: float) -> None:
     print(header)
     print("-" * len(header))
     for r in results:
-        b = r.bookings
-        other = sum(n for status, n in b.statuses.items() if status not in (201, 409))
-        overlaps = r.overlaps["practitioner"] + r.overlaps["room"]
-        print(
-            f"{r.server:<38} {r.baseline.rate:>13.1f} {b.rate:>10.1f} {b.rate / r.baseline.rate:>6.3f} "
-            f"{common.percentile(b.latencies, 50):>7.1f} {common.percentile(b.latencies, 99):>7.1f} "
-            f"{b.statuses[201]:>5} {b.statuses[409]:>5} {other:>5} {overlaps:>8}"
-        )
+        for k, (base, b) in enumerate(r.rounds):
+            other = sum(n for status, n in b.statuses.items() if status not in (201, 409))
+            overlaps = r.overlaps["practitioner"] + r.overlaps["room"]
+            name = f"{r.server} [{k + 1}/{len(r.rounds)}]" if len(r.rounds) > 1 else r.server
+            print(
+                f"{name:<38} {base.rate:>13.1f} {b.rate:>10.1f} {b.rate / base.rate:>6.3f} "
+                f"{common.percentile(b.latencies, 50):>7.1f} {common.percentile(b.latencies, 99):>7.1f} "
+                f"{b.statuses[201]:>5} {b.statuses[409]:>5} {other:>5} {overlaps:>8}"
+            )
+        if len(r.rounds) > 1:
+            ratios = sorted(b.rate / base.rate for base, b in r.rounds)
+            print(
+                f"{r.server}: median ratio of the {len(ratios)} same-server pairs {statistics.median(ratios):.3f} "
+                f"(range {ratios[0]:.3f}-{ratios[-1]:.3f})"
+            )
     print()
     for r in results:
         base = r.baseline
         print(
             f"{r.server}: minimal view p50 {common.percentile(base.latencies, 50):.1f} ms, "
             f"p99 {common.percentile(base.latencies, 99):.1f} ms; bookings: {r.created_in_db} new rows "
-            f"(pool {r.pool}{', exhausted' if r.bookings.statuses[201] + r.bookings.statuses[409] >= r.pool else ''}); "
+            f"(pool {r.pool}{', exhausted' if _taken(r) >= r.pool else ''}); "
             f"overlaps per practitioner {r.overlaps['practitioner']}, per room {r.overlaps['room']}"
         )
-        if base.cpu and r.bookings.cpu:
-            b = r.bookings
+        for k, (base, b) in enumerate(r.rounds):
+            if not (base.cpu and b.cpu):
+                continue
             per_booking = b.cpu_ms("server") + b.cpu_ms("database")
             per_minimal = base.cpu_ms("server") + base.cpu_ms("database")
+            label = f"round {k + 1}: " if len(r.rounds) > 1 else ""
             print(
-                f"  CPU per request (server + database): minimal view {base.cpu_ms('server'):.2f} + "
+                f"  {label}CPU per request (server + database): minimal view {base.cpu_ms('server'):.2f} + "
                 f"{base.cpu_ms('database'):.2f} ms, booking {b.cpu_ms('server'):.2f} + {b.cpu_ms('database'):.2f} ms; "
                 f"CPU ratio {per_minimal / per_booking:.3f} (what the requests/s ratio would be if CPU were all)"
             )
@@ -543,7 +582,7 @@ def _report(results: list[Result], *, clients: int, duration: float) -> None:
             print(f"  PostgreSQL backends during the booking phase (mean of 20 ms samples): {busy}")
         for error in r.bookings.sample_errors + base.sample_errors:
             print(f"  e.g. {error}")
-    best = max(r.bookings.rate for r in results)
+    best = max(b.rate for r in results for _, b in r.rounds)
     target = REFERENCE_BOOKINGS_PER_S * TARGET_FACTOR
     print()
     print(
