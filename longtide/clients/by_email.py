@@ -23,7 +23,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field
 
-from longtide import prepared
+from longtide import db_values, prepared
 from longtide.clients.models import Client
 
 
@@ -110,8 +110,8 @@ def found_in_use_sql() -> tuple[str, str]:
 def insert_values(made: Client) -> list[Any]:
     """The values of `made`'s columns as its INSERT writes them."""
     _, writable = _columns()
-    db = connections[DEFAULT_DB_ALIAS]  # not the proxy: each field's preparation reads it
-    return [f.get_db_prep_save(f.pre_save(made, add=True), db) for f in writable]
+    # Each field's get_db_prep_save, decided once per field (db_values).
+    return db_values.insert_values(made, writable, connections[DEFAULT_DB_ALIAS])
 
 
 def instance(row: tuple[Any, ...]) -> Client:
@@ -124,7 +124,7 @@ def find_or_insert(made: Client, *, email_lower: str) -> Client | None:
     when there is none. None only when a concurrent, uncommitted insert of the same address won."""
     _, writable = _columns()
     db = connections[DEFAULT_DB_ALIAS]  # not the proxy: each field's preparation reads it
-    values: list[Any] = [f.get_db_prep_save(f.pre_save(made, add=True), db) for f in writable]
+    values = db_values.insert_values(made, writable, db)
     # Prepared on PostgreSQL (longtide.prepared): every booking runs it, and parsing and planning
     # it took about as long as running it.
     if db.vendor == "postgresql":

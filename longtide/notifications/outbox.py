@@ -20,7 +20,7 @@ from django.db.models import DateField, DateTimeField, Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from longtide import prepared
+from longtide import db_values, prepared
 from longtide.notifications.models import Channel, Message, State
 from longtide.notifications.subjects import hooks_for
 
@@ -84,7 +84,8 @@ def insert_one_from(practice_id: int, new: NewMessage, *, recipient: str, source
     fields, sql = _insert_from_sql(connection.vendor, recipient, source)
     db = connections[DEFAULT_DB_ALIAS]
     row = _row(practice_id, new)
-    params = [f.get_db_prep_save(row[f.attname] if f.attname in row else f.get_default(), db) for f in fields]
+    # Each field's get_db_prep_save, decided once per field (db_values).
+    params = db_values.prepared(fields, [row[f.attname] if f.attname in row else f.get_default() for f in fields], db)
     return sql, params
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
-from longtide import prepared
+from longtide import db_values, prepared
 from longtide.audit.models import Action
 from longtide.audit.trail import Actor
 from longtide.audit.trail import record as audit_record
@@ -301,9 +301,9 @@ def _insert_if_free(
     # With its id reserved beforehand (book_appointment on PostgreSQL), the id is written too.
     fields, head = _insert_head(connection.vendor, appointment.pk is not None)
     # The connection itself, not the `connection` proxy, whose every attribute is a thread-local
-    # look-up: the fields' preparation reads it ~100 times per booking.
+    # look-up. Each field's get_db_prep_save, decided once per field (db_values: ~0.06 ms a booking).
     db = connections[DEFAULT_DB_ALIAS]
-    values = [f.get_db_prep_save(f.pre_save(appointment, add=True), db) for f in fields]
+    values = db_values.insert_values(appointment, fields, db)
     sql = head + " AND ".join(f"NOT EXISTS({check})" for check, _ in checks) + " RETURNING id"
     params = [*values, *(p for _, params in checks for p in params)]
     if counting:
