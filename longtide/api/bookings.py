@@ -9,12 +9,12 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Header, Router, Schema
-from ninja.responses import NinjaJSONEncoder
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -268,14 +268,23 @@ def _booking_out(appointment: Appointment) -> BookingOut:
 JSON_TYPE = "application/json; charset=utf-8"
 
 
+# NinjaJSONEncoder writes a datetime with DjangoJSONEncoder.default, after asking whether it is a
+# pydantic model, a URL, a network address or an enum (~10 us a datetime, bookpy's measurement).
+_TIMES = DjangoJSONEncoder()
+
+
 def _booking_response(appointment: Appointment, status: int) -> HttpResponse:
     """A booking's answer (BookingOut) written directly, as ninja would write the schema's dump.
 
     The same bytes (a test compares them), without building and validating a pydantic model from
-    values this module has just put together and dumping it again: ~0.3 ms of a booking's CPU."""
-    return HttpResponse(
-        json.dumps(_booking_fields(appointment), cls=NinjaJSONEncoder), status=status, content_type=JSON_TYPE
-    )
+    values this module has just put together and dumping it again: ~0.3 ms of a booking's CPU. The
+    times are written as NinjaJSONEncoder writes them (DjangoJSONEncoder.default), every other
+    value is JSON's own, so the standard encoder writes the rest."""
+    fields = _booking_fields(appointment)
+    for name in ("start", "end", "hold_until"):
+        if fields[name] is not None:
+            fields[name] = _TIMES.default(fields[name])
+    return HttpResponse(json.dumps(fields), status=status, content_type=JSON_TYPE)
 
 
 def _service(practice: Practice, service_id: int) -> Service:
