@@ -39,9 +39,9 @@ def rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
             cursor.execute(sql, params)
             found = cursor.fetchall()
         return found
-    with _cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
+    cursor = _cursor()  # kept open: see _cursor
+    cursor.execute(sql, params)
+    found = cursor.fetchall()
     return found
 
 
@@ -51,9 +51,9 @@ def execute(sql: str, params: Sequence[Any]) -> int:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return int(cursor.rowcount)
-    with _cursor() as cursor:
-        cursor.execute(sql, params)
-        return int(cursor.rowcount)
+    cursor = _cursor()  # kept open: see _cursor
+    cursor.execute(sql, params)
+    return int(cursor.rowcount)
 
 
 def _cursor() -> Any:
@@ -64,13 +64,21 @@ def _cursor() -> Any:
     db.close_if_health_check_failed()
     db.ensure_connection()
     raw = db.connection
-    if raw.prepare_threshold is None:
-        raw.prepare_threshold = _NEVER  # psycopg prepares on request only (see above)
-    with db.wrap_database_errors:
-        preparing: Any = _PreparingCursor(raw)  # a driver cursor (the stubs say CursorWrapper)
-    # Every int as a bigint: psycopg types each by its size (int2, int4, int8) and keeps one
-    # prepared statement per text and types, so ids growing past 32767 would prepare it again.
-    preparing.adapters.register_dumper(int, Int8Dumper)
+    # One driver cursor per connection, made on its first statement here and kept (never closed:
+    # it holds nothing on the server; each execute replaces its results). Making one per statement
+    # (the adapters copied, the int dumper registered: three more copies of a map of ~100 dumpers)
+    # cost ~10 us, two or three times a booking (bookpy's interleaved measurement).
+    kept = getattr(db, "_longtide_preparing", None)
+    if kept is None or kept.connection is not raw or kept.closed:
+        if raw.prepare_threshold is None:
+            raw.prepare_threshold = _NEVER  # psycopg prepares on request only (see above)
+        with db.wrap_database_errors:
+            kept = _PreparingCursor(raw)
+        # Every int as a bigint: psycopg types each by its size (int2, int4, int8) and keeps one
+        # prepared statement per text and types, so ids growing past 32767 would prepare it again.
+        kept.adapters.register_dumper(int, Int8Dumper)
+        db._longtide_preparing = kept  # type: ignore[attr-defined]
+    preparing: Any = kept  # a driver cursor (the stubs say CursorWrapper)
     return _LoggedCursor(preparing, db) if db.queries_logged else db.make_cursor(preparing)
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import DataError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DataError, connection, connections, transaction
 
 from conftest import Cast
 from longtide import prepared
@@ -99,3 +99,20 @@ def test_ids_of_any_size_share_one_prepared_statement() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement = 'SELECT $1 + 0'")
         assert cursor.fetchone()[0] == 1
+
+
+def test_one_driver_cursor_per_connection_kept_across_statements_errors_and_reconnects() -> None:
+    """prepared keeps one driver cursor per connection (making one per statement cost ~30 us): it
+    runs the next statement after a failed one, and a new connection gets a cursor of its own."""
+    db = connections[DEFAULT_DB_ALIAS]
+    assert prepared.rows("SELECT %s + 0", [1]) == [(1,)]
+    kept = vars(db)["_longtide_preparing"]
+    assert prepared.rows("SELECT %s || 'b'", ["a"]) == [("ab",)]
+    assert vars(db)["_longtide_preparing"] is kept
+    with pytest.raises(DataError), transaction.atomic():
+        prepared.rows("SELECT 1 / %s", [0])  # division by zero
+    assert prepared.execute("SELECT %s + 0", [2]) == 1
+    assert vars(db)["_longtide_preparing"] is kept
+    db.close()
+    assert prepared.rows("SELECT %s + 0", [3]) == [(3,)]
+    assert vars(db)["_longtide_preparing"] is not kept and vars(db)["_longtide_preparing"].connection is db.connection
