@@ -309,8 +309,9 @@ def service_and_places(
     and `reserve_id`: everything a booking reads before its search, service included, in one
     statement). The limits' keys name the practice's id, so a caller passes them only when it
     knows that id; it checks that the service read belongs to that practice. The service's and its
-    practice's columns come on every row (a handful of rows), after the places' columns; with no
-    candidates and no rooms, one row of them.
+    practice's columns come on a row of their own (the places' columns NULL), the places' rows
+    with those columns NULL: they used to come on every row, a copy of the practice's texts per
+    candidate and room (bench/README "bookdb, second stop").
 
     `at` (a booking's start): the search's inputs for a slot starting then (find_slots with `at`)
     come in the same statement, over a window worked out from the service's duration and buffers
@@ -330,14 +331,16 @@ def service_and_places(
     if at is not None:
         params.extend(_ahead_params(at, now or timezone.now()))
     rows = _prepared_rows(sql, params)
-    if not rows:
-        return None
     inputs: list[Sequence[Any]] = []
     if at is not None:
         after = width + len(_SERVICE_FIELDS) + len(_PRACTICE_FIELDS)
         inputs = [row[after:] for row in rows if row[after] is not None]
         rows = [row[:after] for row in rows if row[after] is None]
-    service = _service_from_row(rows[0][width:])
+    # The service's row: no kind (the places' columns NULL), the service's id set.
+    head = next((row for row in rows if row[0] is None and row[width] is not None), None)
+    if head is None:  # no such active service in that practice (whatever else came back)
+        return None
+    service = _service_from_row(head[width:])
     places = _places_from_rows([row[:width] for row in rows], service.practice_id, limits, now, versions)
     if at is not None:
         places.ahead[at] = _inputs_from_rows(inputs, [room for room, _, _ in places.rooms])
@@ -428,8 +431,11 @@ def _service_and_places_sql(
         reserve_id=reserve_id,
         versions=versions,
     )
+    # `sv FULL JOIN x ON false`: the service's row (x's columns NULL), then each place's row (sv's
+    # columns NULL), typed by both. With no such service the places still come (their rooms none:
+    # they are the service's practice's); the caller then answers None.
     if not ahead:
-        return f"{_sv_sql(vendor)} SELECT x.*, sv.* FROM sv LEFT JOIN ({sql}) x ON 1 = 1 ORDER BY 1, 3, 4, 2"  # noqa: S608
+        return f"{_sv_sql(vendor)} SELECT x.*, sv.* FROM sv FULL JOIN ({sql}) x ON false ORDER BY 1, 3, 4, 2"  # noqa: S608
     # The places as the CTE `x` (its columns named: the inputs read its candidates and rooms; on
     # PostgreSQL a CTE read twice, and one with nextval, is run once), then the inputs' rows.
     width = _places_width()
@@ -438,7 +444,7 @@ def _service_and_places_sql(
     served = len(_SERVICE_FIELDS) + len(_PRACTICE_FIELDS)
     return (
         f"{_sv_sql(vendor)}, x ({names}) AS ({sql}) "  # noqa: S608 (our SQL)
-        f"SELECT x.*, sv.*, {', '.join(['NULL'] * inputs)} FROM sv LEFT JOIN x ON 1 = 1 "
+        f"SELECT x.*, sv.*, {', '.join(['NULL'] * inputs)} FROM sv FULL JOIN x ON false "
         f"UNION ALL SELECT {', '.join(['NULL'] * (width + served))}, i.* FROM ({_ahead_sql(vendor)}) i "
         "ORDER BY 1, 3, 4, 2"
     )

@@ -246,3 +246,32 @@ def test_inputs_read_ahead_with_the_places_agree_with_the_whole_day(cast: Cast, 
             expected = [(s.practitioner_id, s.room_id) for s in day.slots if s.start == moment]
             assert [(s.practitioner_id, s.room_id) for s in at.slots] == expected, (pid, moment)
             moment += timedelta(minutes=5)
+
+
+@pytest.mark.parametrize("ahead", [False, True])
+def test_service_and_places_reads_the_service_once_and_only_of_that_practice(cast: Cast, ahead: bool) -> None:
+    # The service and its practice come on one row of their own, the places on theirs (sv FULL
+    # JOIN x ON false): the places of a service the practice does not have (another practice's
+    # slug, an inactive service) still come back from the database, and must not be answered.
+    from longtide.practice.models import Practice, Service
+    from longtide.scheduling.search import service_and_places
+
+    intro = "Gentle, hands-on work. " * 40
+    Practice.objects.filter(pk=cast.tidewater.pk).update(intro=intro)
+    team = _colleagues(cast, 3)
+    at: dict[str, Any] = {"at": datetime.combine(DAY, time(10), UTC), "now": NOW} if ahead else {}
+    read = service_and_places("tidewater", cast.session.pk, **at)
+    assert read is not None
+    service, places = read
+    assert (service.pk, service.name, service.duration_minutes) == (cast.session.pk, cast.session.name, 60)
+    assert (service.practice.pk, service.practice.slug, service.practice.intro) == (
+        cast.tidewater.pk,
+        "tidewater",
+        intro,
+    )
+    assert places.practitioner_ids == [cast.ana.pk, *(p.pk for p in team)]
+    assert [room for room, _, _ in places.rooms] == [cast.willow.pk, cast.cedar.pk]
+    assert service_and_places("harbour", cast.session.pk, **at) is None
+    assert service_and_places("tidewater", cast.harbour_session.pk, **at) is None
+    Service.objects.filter(pk=cast.session.pk).update(active=False)
+    assert service_and_places("tidewater", cast.session.pk, **at) is None
