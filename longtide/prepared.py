@@ -21,11 +21,14 @@ statement run here casts such placeholders itself. On SQLite the statement just 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Self
+from weakref import WeakKeyDictionary
 
 import psycopg
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, ProgrammingError, connection, connections, transaction
 from django.db.backends.utils import CursorDebugWrapper
 from psycopg.abc import Params
 from psycopg.types.numeric import Int8Dumper
@@ -109,3 +112,124 @@ class _PreparingCursor(psycopg.Cursor[Any]):
         self, query: Any, params: Params | None = None, *, prepare: bool | None = None, binary: bool | None = None
     ) -> Self:
         return super().execute(query, params, prepare=True, binary=binary)
+
+
+# PL/pgSQL functions made of a caller's statements (PostgreSQL): a write of several statements in
+# one call, so one round trip and no BEGIN/COMMIT of the client's (scheduling.booking's write).
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionBody:
+    """Statements of a caller's, made into the body of a PL/pgSQL function (`function_body`)."""
+
+    statements: list[str]  # each statement, its placeholders reading the function's arguments
+    results: list[list[str]]  # each statement's result column types
+    arguments: str  # the arguments' declarations: `_p1 integer[], _p2 text[], …`
+    call: str  # the arguments in a call: `ARRAY[CAST(%s AS integer), …], ARRAY[…], …`
+    order: list[int]  # the statements' parameters (their indexes) in the order `call` takes them
+
+
+def function_body(statements: Sequence[str], *, given: dict[int, str] | None = None) -> FunctionBody:
+    """`statements` (with %s placeholders, as `rows` takes them) rewritten for the body of a
+    PL/pgSQL function whose arguments hold their parameters, numbered across all the statements in
+    order: placeholder k reads an element of the array argument of its type, the type PostgreSQL
+    infers for it there (as for a prepared statement's untyped parameter), or is `given[k]`, an
+    expression of the function's own (a value an earlier statement found: it is not passed).
+
+    Why arrays, one per type: a function takes at most 100 arguments, and a booking's write has
+    about as many parameters; typed, the values go in and out as they are (no text conversion).
+    The types are asked of the server (a describe of each statement, once per text in a process),
+    so they follow the statements, which follow the models."""
+    given = given or {}
+    kinds: list[str] = []
+    for sql in statements:
+        key = _dollars(sql)
+        if key not in _described:
+            _described[key] = _describe(key)
+        kinds += _described[key][0]
+    groups: dict[str, list[int]] = {}
+    for k, kind in enumerate(kinds, start=1):
+        if k not in given:
+            groups.setdefault(kind, []).append(k)
+    where = {k: f"_p{g}[{j}]" for g, ks in enumerate(groups.values(), start=1) for j, k in enumerate(ks, start=1)}
+    holders = iter(given.get(k) or where[k] for k in range(1, len(kinds) + 1))
+    return FunctionBody(
+        statements=[re.sub("%[s%]", lambda m: "%" if m.group() == "%%" else next(holders), sql) for sql in statements],
+        results=[_described[_dollars(sql)][1] for sql in statements],
+        arguments=", ".join(f"_p{g} {kind}[]" for g, kind in enumerate(groups, start=1)),
+        call=", ".join(f"ARRAY[{', '.join([f'CAST(%s AS {kind})'] * len(ks))}]" for kind, ks in groups.items()),
+        order=[k - 1 for ks in groups.values() for k in ks],
+    )
+
+
+_described: dict[str, tuple[list[str], list[str]]] = {}
+
+
+def _dollars(sql: str) -> str:
+    """`sql` with PostgreSQL's own placeholders ($1, $2, …) for %s."""
+    count = iter(range(1, 10**6))
+    return re.sub("%[s%]", lambda m: "%" if m.group() == "%%" else f"${next(count)}", sql)
+
+
+def _describe(sql: str) -> tuple[list[str], list[str]]:
+    """The types PostgreSQL infers for `sql`'s parameters, and of its result columns (the unnamed
+    statement, prepared and described: nothing runs)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    db.ensure_connection()
+    pgconn = db.connection.pgconn
+    prepared = pgconn.prepare(b"", sql.encode())
+    if prepared.status != psycopg.pq.ExecStatus.COMMAND_OK:
+        raise RuntimeError(f"cannot describe a statement: {prepared.error_message.decode()}")
+    described = pgconn.describe_prepared(b"")
+    oids = [described.param_type(i) for i in range(described.nparams)]
+    oids += [described.ftype(i) for i in range(described.nfields)]
+    with db.cursor() as cursor:
+        cursor.execute(
+            "SELECT ARRAY(SELECT format_type(t, NULL) "
+            "FROM unnest(CAST(%s AS oid[])) WITH ORDINALITY AS u(t, n) ORDER BY n)",
+            [oids],
+        )
+        names = list(cursor.fetchone()[0])
+    return names[: described.nparams], names[described.nparams :]
+
+
+def function_rows(create: str, name: str, call: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The rows of `call` (prepared, as `rows`), which calls the temporary function `name` that
+    `create` (a CREATE OR REPLACE FUNCTION pg_temp.<name>) makes: made on the connection before its
+    first call there, and again when it has gone (a DISCARD ALL drops a session's temporary objects).
+
+    Outside a transaction the call is a transaction of its own: an error raised in the function
+    undoes all it wrote. Inside one (a caller's atomic block, the tests) it runs in a savepoint, so
+    that such an error undoes the function's writes only, and the function is made again each time
+    (made in a transaction, it is gone if that transaction rolls back).
+
+    A temporary function, not a migration: made from the statements' own builders, it cannot go
+    stale when a model gains a field; it lives as long as the session, like the prepared
+    statements (a pooler must keep a client on one server session: PgBouncer's session mode)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    db.ensure_connection()
+    if db.in_atomic_block:
+        _create(db, create)
+        with transaction.atomic():
+            return rows(call, params)
+    made = _functions.setdefault(db.connection, set())
+    if name not in made:
+        _create(db, create)
+        made.add(name)
+    try:
+        return rows(call, params)
+    except ProgrammingError as error:
+        if getattr(error.__cause__, "sqlstate", None) != "42883":
+            raise
+    # undefined_function: gone from the session (nothing ran); made again, once
+    _create(db, create)
+    return rows(call, params)
+
+
+# The temporary functions made on each connection (psycopg's: a new connection has none).
+_functions: WeakKeyDictionary[Any, set[str]] = WeakKeyDictionary()
+
+
+def _create(db: Any, create: str) -> None:
+    with db.cursor() as cursor:
+        cursor.execute(create)

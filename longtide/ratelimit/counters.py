@@ -126,9 +126,15 @@ def hits_of(limits: Sequence[Limit], now: datetime, rows: Sequence[tuple[Any, An
     """The new counts from the rows of a `hit_query` that counted, in order (old windows cleaned as hit_each does)."""
     counts = {(key, int(window)): int(count) for key, window, count in rows}
     found = [counts[(limit.key, limit.window_of(now))] for limit in limits]
-    if 1 in found:
-        _clean_up(now)
+    counted(found, now)
     return found
+
+
+def counted(counts: Sequence[int], now: datetime) -> None:
+    """After one use was added to keys (their new `counts`) by a statement of the caller's: old
+    windows cleaned as hit_each does (a key's first use in its window may make them due)."""
+    if 1 in counts:
+        _clean_up(now)
 
 
 def hit_each(limits: Sequence[Limit], now: datetime, *, by: int = 1) -> list[int]:

@@ -33,9 +33,16 @@ from longtide.lib.text import CONTROL_MESSAGE, has_control, one_line
 from longtide.lib.tracebacks import bare_traceback
 from longtide.notifications import outbox
 from longtide.practice.models import Practice, Practitioner, Service
-from longtide.ratelimit.counters import Limit, hit_query, hits_of
+from longtide.ratelimit.counters import Limit, counted, hit_query, hits_of
 from longtide.scheduling.availability import Slot
-from longtide.scheduling.booking_limits import booking_limits, check_counted, check_room_left, count_booking
+from longtide.scheduling.booking_limits import (
+    BookingLimit,
+    booking_limits,
+    check_counted,
+    check_room_left,
+    count_booking,
+    refusal,
+)
 from longtide.scheduling.booking_messages import COMPOSED_AT_SEND, queue_booking_message, unwritten_request
 from longtide.scheduling.booking_rules import (
     BookingError,
@@ -146,6 +153,22 @@ def _client_message_and_locks(
     never holds a lock while it waits for a client row, so two bookings by one address cannot
     deadlock. The re-checking insert is the next statement: its snapshot is taken under the locks.
     """
+    sql, params = _client_message_and_locks_sql(practice, details, appointment, purpose, slot, now=now)
+    # Prepared (longtide.prepared): its text is fixed.
+    rows = prepared.rows(sql, params)
+    return instance(rows[0]) if rows else None
+
+
+def _client_message_and_locks_sql(
+    practice: Practice,
+    details: ClientDetails,
+    appointment: Appointment,
+    purpose: Purpose,
+    slot: Slot,
+    *,
+    now: datetime,
+) -> tuple[str, list[Any]]:
+    """_client_message_and_locks's statement (its rows: the client's columns) and params."""
     made = _new_client(practice, details, now=now)
     kept, cols = found_in_use_sql()
     message_sql, message_params = outbox.insert_one_from(
@@ -159,10 +182,7 @@ def _client_message_and_locks(
         f"WITH {kept}, message AS ({message_sql}) "  # noqa: S608 (statements of ours, placeholders)
         f"SELECT {cols} FROM kept, ({lock_sql} OFFSET 0) AS locked"
     )
-    params = [*insert_values(made), details.email.lower(), practice.pk, *message_params, *lock_params]
-    # Prepared (longtide.prepared): its text is fixed.
-    rows = prepared.rows(sql, params)
-    return instance(rows[0]) if rows else None
+    return sql, [*insert_values(made), details.email.lower(), practice.pk, *message_params, *lock_params]
 
 
 def request_fingerprint(
@@ -292,6 +312,27 @@ def _insert_if_free(
 
     `counting` (PostgreSQL): rate limits hit by the same statement when the row is inserted (a
     data-modifying CTE, ratelimit.counters.hit_query); their new counts are returned, in order."""
+    sql, params = _insert_if_free_sql(appointment, slot, blocked, counting=counting, now=now)
+    # Prepared on PostgreSQL (its text is fixed per number of limits): planning it took as long as running it.
+    rows = prepared.rows(sql, params)
+    if not rows:
+        raise _NotFree()
+    appointment.pk = rows[0][0]
+    appointment._state.adding = False
+    appointment._state.db = connection.alias
+    return hits_of(counting, now or timezone.now(), [row[1:] for row in rows]) if counting else []
+
+
+def _insert_if_free_sql(
+    appointment: Appointment,
+    slot: Slot,
+    blocked: tuple[datetime, datetime],
+    *,
+    counting: Sequence[Limit] = (),
+    now: datetime | None = None,
+) -> tuple[str, list[Any]]:
+    """_insert_if_free's statement and params. Its rows: none when not free; else the new id, and
+    with `counting` one row per limit (id, key_hash, window_start, count)."""
     anything: tuple[str, list[Any]] = ("1 = 1", [])
     checks = [
         _occupied(slot, blocked, None, "practitioner_id", anything),
@@ -313,14 +354,124 @@ def _insert_if_free(
             "SELECT made.id, hit.key_hash, hit.window_start, hit.count FROM made LEFT JOIN hit ON 1 = 1"
         )
         params = [*params, *hit_params]
-    # Prepared on PostgreSQL (its text is fixed per number of limits): planning it took as long as running it.
-    rows = prepared.rows(sql, params)
+    return sql, params
+
+
+# The SQLSTATEs the booking function raises (class "LT", Longtide's own): the time is not free;
+# a limit is passed (its message: which one, counting from 1).
+NOT_FREE_STATE = "LT409"
+OVER_LIMIT_STATE = "LT429"
+
+
+def _book_in_one_call(
+    practice: Practice,
+    details: ClientDetails,
+    appointment: Appointment,
+    purpose: Purpose,
+    slot: Slot,
+    limits: Sequence[BookingLimit],
+    *,
+    now: datetime,
+) -> Client | None:
+    """PostgreSQL, outside a transaction: a booking's whole write in one call of a PL/pgSQL
+    function (_booking_function), instead of BEGIN, _client_message_and_locks, _insert_if_free
+    (with the counters) and COMMIT — one round trip instead of four. Returns the client in use,
+    the appointment saved (its reserved id) and counted against `limits`; None, with nothing
+    written and no lock taken, when _client_message_and_locks would return None (the caller then
+    books in a transaction, the usual way). Raises _NotFree (nothing written: the client, the
+    message and the counts are undone with the function's call) and TooManyBookings past a limit
+    (nothing written either).
+
+    Why the order still holds: in a VOLATILE PL/pgSQL function each statement takes a snapshot of
+    its own (READ COMMITTED), so the re-checking insert, the function's second statement, sees
+    every booking committed before the first statement's locks were granted, as it does when it
+    is the transaction's next statement."""
+    counting = [each.limit for each in limits]
+    sql1, params1 = _client_message_and_locks_sql(practice, details, appointment, purpose, slot, now=now)
+    sql2, params2 = _insert_if_free_sql(
+        appointment, slot, (appointment.blocked_start, appointment.blocked_end), counting=counting, now=now
+    )
+    create, name, call, order = _booking_function(sql1, sql2)
+    given = [*params1, *params2]
+    params = [*(given[i] for i in order), [limit.key for limit in counting], [limit.most for limit in counting]]
+    try:
+        rows = prepared.function_rows(create, name, call, params)
+    except DatabaseError as error:
+        failed: Any = error.__cause__
+        state = getattr(failed, "sqlstate", None)
+        if state == NOT_FREE_STATE:
+            raise _NotFree() from None
+        if state == OVER_LIMIT_STATE:
+            raise refusal(practice, limits[int(failed.diag.message_primary) - 1], now) from None
+        raise
     if not rows:
-        raise _NotFree()
-    appointment.pk = rows[0][0]
+        return None
+    counts, *client = rows[0]
+    counted(counts, now)
     appointment._state.adding = False
     appointment._state.db = connection.alias
-    return hits_of(counting, now or timezone.now(), [row[1:] for row in rows]) if counting else []
+    return instance(tuple(client))
+
+
+_booking_functions: dict[tuple[str, str], tuple[str, str, str, list[int]]] = {}
+
+
+def _booking_function(client_message_and_locks: str, insert_if_free: str) -> tuple[str, str, str, list[int]]:
+    """The booking function of _book_in_one_call for these two statements (their texts are fixed
+    per number of limits): its CREATE, its name, the statement calling it and the order of the
+    statements' parameters in that call, worked out once per process (prepared.function_body asks
+    the server for the placeholders' types once).
+
+    Arguments: the parameters of the two statements (prepared.function_body: an array per type),
+    then the limits' keys and their `most`s, in order. It returns one row (the counts, in the
+    limits' order, then the client's columns) or none (no client row: nothing written, no lock
+    taken). The limit check is booking_limits.check_counted's (a count over `most` refuses), in
+    the function, so that a refusal undoes the function's writes with the call."""
+    key = (client_message_and_locks, insert_if_free)
+    if key in _booking_functions:
+        return _booking_functions[key]
+    # The appointment's client is the one the first statement found or inserted: its id column.
+    outs = [f"o_{n}" for n in range(len(Client._meta.concrete_fields))]
+    fields, _head = _insert_head("postgresql", True)
+    client_id = client_message_and_locks.count("%s") + [f.attname for f in fields].index("client_id") + 1
+    client_pk = outs[Client._meta.concrete_fields.index(Client._meta.pk)]
+    made_of = prepared.function_body([client_message_and_locks, insert_if_free], given={client_id: client_pk})
+    (first, second), (client_types, insert_types) = made_of.statements, made_of.results
+    made, key_hash, window, count = insert_types
+    columns = ", ".join(f"{o} {t}" for o, t in zip(outs, client_types, strict=True))
+    body = (
+        f"({made_of.arguments}, _keys text[], _most integer[]) RETURNS TABLE (o_counts integer[], {columns}) "
+        "LANGUAGE plpgsql VOLATILE AS $booking$\n"
+        "#variable_conflict use_column\n"
+        f"DECLARE _made {made}; _key {key_hash}; _window {window}; _count {count};\n"
+        "BEGIN\n"
+        # The client, the message, the locks: one statement (no row: nothing written, no lock).
+        f"{first} INTO {', '.join(outs)};\n"
+        "IF NOT FOUND THEN RETURN; END IF;\n"
+        "o_counts := array_fill(NULL::integer, ARRAY[cardinality(_keys)]);\n"
+        # Under the locks, with a snapshot of its own: the re-checking insert and the counters.
+        f"FOR _made, _key, _window, _count IN {second} LOOP\n"
+        "  o_counts[array_position(_keys, CAST(_key AS text))] := _count;\n"
+        "END LOOP;\n"
+        # Not free (nothing inserted, nothing counted): raised, so the client and message are undone.
+        f"IF _made IS NULL THEN RAISE EXCEPTION USING ERRCODE = '{NOT_FREE_STATE}', MESSAGE = 'not free'; END IF;\n"
+        # booking_limits.check_counted's rule, here so that a refusal undoes the whole write.
+        "FOR _i IN 1 .. cardinality(_keys) LOOP\n"
+        "  IF o_counts[_i] > _most[_i] THEN\n"
+        f"    RAISE EXCEPTION USING ERRCODE = '{OVER_LIMIT_STATE}', MESSAGE = CAST(_i AS text);\n"
+        "  END IF;\n"
+        "END LOOP;\n"
+        "RETURN NEXT;\n"
+        "END $booking$"
+    )
+    name = "longtide_booking_" + hashlib.sha256(body.encode()).hexdigest()[:16]
+    create = f"CREATE OR REPLACE FUNCTION pg_temp.{name}{body}"
+    call = (
+        f"SELECT o_counts, {', '.join(outs)} FROM pg_temp.{name}("  # noqa: S608 (our function, placeholders)
+        f"{made_of.call}, CAST(%s AS text[]), CAST(%s AS integer[]))"
+    )
+    _booking_functions[key] = create, name, call, made_of.order
+    return _booking_functions[key]
 
 
 def still_free(
@@ -396,6 +547,7 @@ def _hold(
     ignore_appointment: int | None = None,
     checked_by_make: bool = False,
     before_lock: Callable[[Slot, int], bool] | None = None,
+    at_once: Callable[[Slot, int], Appointment | None] | None = None,
 ) -> Appointment | None:
     """Find the slot, then lock, re-check and write in one short transaction. None when not free.
 
@@ -415,6 +567,10 @@ def _hold(
     practitioner or room, which wait for the locks until this transaction commits. It returns
     whether it took the locks itself, last, in its own statement (PostgreSQL: the client, the
     message and the locks in one statement, _client_message_and_locks).
+
+    `at_once` (PostgreSQL, with `checked_by_make`) books in one call outside a transaction
+    (_book_in_one_call): tried first, in the rounds that skip the separate re-check; it raises
+    _NotFree as `make` does, and returns None when it wrote nothing (the round then runs here).
     """
     check_first = not checked_by_make
     for _attempt in range(ATTEMPTS + len(places.practitioner_ids) - 1):
@@ -432,6 +588,9 @@ def _hold(
         slot, location_id = found
         blocked = service.blocked_range(slot.start, slot.end)
         try:
+            done = at_once(slot, location_id) if at_once is not None and not check_first else None
+            if done is not None:
+                return done
             with transaction.atomic():
                 locked = before_lock(slot, location_id) if before_lock is not None else False
                 if not locked:
@@ -575,12 +734,9 @@ def book_appointment(
         and purpose in COMPOSED_AT_SEND
     )
 
-    def prepare(slot: Slot, location_id: int) -> bool:
-        """In the transaction, before the locks: the client, the appointment and (with an id
-        reserved) its message; and the locks when fused (returns whether it took them). Rolled
-        back with the round when the insert finds the time taken."""
+    def new_appointment(slot: Slot, location_id: int) -> Appointment:
         blocked_start, blocked_end = service.blocked_range(slot.start, slot.end)
-        appointment = Appointment(
+        return Appointment(
             pk=places.reserved_id,
             practice=practice,
             # The objects this request already has, so that the messages and the answer read
@@ -612,6 +768,21 @@ def book_appointment(
             booked_email=client.email,
             booked_phone=client.phone,
         )
+
+    def at_once(slot: Slot, location_id: int) -> Appointment | None:
+        """The whole write in one call (_book_in_one_call); None when it wrote nothing."""
+        appointment = new_appointment(slot, location_id)
+        found = _book_in_one_call(practice, client, appointment, purpose, slot, limits, now=now)
+        if found is None:
+            return None
+        appointment.client = found
+        return appointment
+
+    def prepare(slot: Slot, location_id: int) -> bool:
+        """In the transaction, before the locks: the client, the appointment and (with an id
+        reserved) its message; and the locks when fused (returns whether it took them). Rolled
+        back with the round when the insert finds the time taken."""
+        appointment = new_appointment(slot, location_id)
         pending["appointment"], pending["queued"] = appointment, False
         if fuse:
             found = _client_message_and_locks(practice, client, appointment, purpose, slot, now=now)
@@ -664,6 +835,8 @@ def book_appointment(
             make=make,
             checked_by_make=True,
             before_lock=prepare,
+            # The fused write with the counters in one call (what `make` would do after `prepare`).
+            at_once=at_once if fuse and on_hold is None and limits else None,
         )
     except IntegrityError as error:
         # Two requests with one key inserted at once: the unique constraint kept one.

@@ -63,7 +63,7 @@ def check_room_left(
     counts = used if used is not None else used_each([each.limit for each in limits], now)
     for each, count in zip(limits, counts, strict=True):
         if count >= each.limit.most:
-            raise _refusal(practice, each, now)
+            raise refusal(practice, each, now)
 
 
 def count_booking(practice: Practice, limits: list[BookingLimit], now: datetime) -> None:
@@ -77,10 +77,11 @@ def check_counted(practice: Practice, limits: list[BookingLimit], counts: list[i
     booking._insert_if_free): raise TooManyBookings (rolling the booking back) past a limit."""
     for each, count in zip(limits, counts, strict=True):
         if count > each.limit.most:
-            raise _refusal(practice, each, now)
+            raise refusal(practice, each, now)
 
 
-def _refusal(practice: Practice, each: BookingLimit, now: datetime) -> TooManyBookings:
+def refusal(practice: Practice, each: BookingLimit, now: datetime) -> TooManyBookings:
+    """The TooManyBookings for a limit passed (also when the check ran in SQL: booking._book_in_one_call)."""
     wait = each.limit.retry_after(now)
     if wait >= 3600:
         hours = -(-wait // 3600)

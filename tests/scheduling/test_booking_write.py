@@ -1,6 +1,8 @@
 """A booking's client, request to confirm and locks (PostgreSQL: one statement,
 booking._client_message_and_locks): the client record in use, the message as queue_booking_message
-writes it, and a concurrent booking's uncommitted new client for the same address."""
+writes it, and a concurrent booking's uncommitted new client for the same address. And the whole
+write as one call of the booking function (PostgreSQL, booking._book_in_one_call): its statements
+in order, a snapshot under the locks, the limits checked inside it, nothing left by a refusal."""
 
 import threading
 import time as clock
@@ -12,14 +14,19 @@ import psycopg
 import pytest
 import time_machine
 from django.db import connection, connections
+from django.db.models import F
 
 from conftest import Cast
 from longtide.clients.models import Client
 from longtide.notifications.models import Message
+from longtide.practice.models import Practice
+from longtide.ratelimit.models import Counter
+from longtide.scheduling import booking as booking_module
 from longtide.scheduling.booking import Booked, ClientDetails, book_appointment
 from longtide.scheduling.booking_messages import new_message
+from longtide.scheduling.booking_rules import SlotTaken, TooManyBookings
 from longtide.scheduling.message_texts import Purpose
-from longtide.scheduling.models import Source
+from longtide.scheduling.models import Appointment, Source, Status
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 TEN = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # 10:00 in New York
@@ -31,15 +38,16 @@ def frozen() -> Iterator[None]:
         yield
 
 
-def book(cast: Cast, email: str) -> Booked:
+def book(cast: Cast, email: str, start: datetime = TEN, **more: Any) -> Booked:
     return book_appointment(
         practice=cast.tidewater,
         service=cast.session,
         practitioner=cast.ana,
-        start=TEN,
+        start=start,
         client=ClientDetails("Cleo", "Park", email),
         source=Source.ONLINE,
         client_address="203.0.113.9",
+        **more,
     )
 
 
@@ -109,7 +117,7 @@ def test_a_concurrent_uncommitted_new_client_for_the_address_is_read_once_it_com
     for _ in range(600):  # until the booking waits on the other transaction's row (at most a minute)
         waiting = watcher.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE %s",
-            ['WITH made AS (INSERT INTO "clients_client"%'],
+            ["%pg_temp.longtide_booking_%"],  # the booking function's call (its first statement)
         ).fetchone()
         if waiting and waiting[0]:
             break
@@ -125,3 +133,130 @@ def test_a_concurrent_uncommitted_new_client_for_the_address_is_read_once_it_com
     client = Client.objects.get(email="race@example.test")
     assert booked.appointment.client_id == client.pk and client.first_name == "Other"
     assert Message.objects.get(about=f"appointment:{booked.appointment.pk}").recipient == "race@example.test"
+
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="the booking function: PostgreSQL")
+
+
+@pytest.mark.django_db(transaction=True)
+@on_postgresql
+def test_the_booking_function_runs_its_statements_apart_and_in_order(cast: Cast) -> None:
+    # The re-checking insert must take its snapshot after the locks are held: it is a statement of
+    # its own after the client/message/locks statement, in a VOLATILE function (a STABLE or
+    # IMMUTABLE one would run every statement with the caller's snapshot, taken before the locks).
+    book(cast, "order@example.test")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT provolatile, prosrc FROM pg_proc WHERE proname LIKE 'longtide_booking_%%' "
+            "AND pronamespace = pg_my_temp_schema()"
+        )
+        [(volatility, source)] = cursor.fetchall()
+    assert volatility == "v"
+    statements = [part.strip() for part in source.split(";")]
+    locks = next(i for i, s in enumerate(statements) if "pg_advisory_xact_lock" in s)
+    insert = next(i for i, s in enumerate(statements) if 'INSERT INTO "scheduling_appointment"' in s)
+    assert locks < insert, "the locks first, the insert in a later statement"
+    assert '"clients_client"' in statements[locks] and '"notifications_message"' in statements[locks]
+    assert '"scheduling_appointment"' not in statements[locks]
+    assert '"ratelimit_counter"' in statements[insert], "the counters with the insert"
+
+
+@pytest.mark.django_db(transaction=True)
+@on_postgresql
+def test_the_insert_sees_a_booking_committed_by_the_holder_of_the_locks(cast: Cast, caplog: Any) -> None:
+    # Another session holds the practitioner's booking lock and books the time (here: a cancelled
+    # appointment there becomes booked again), while this booking's search, which ran before, saw
+    # the time free. This booking waits for the lock in the function's first statement; once the
+    # other commits, its insert (a statement of its own, a snapshot taken under the lock) sees the
+    # other's booking and inserts nothing: a lost race. With a snapshot from before the lock it
+    # would insert, and only the exclusion constraint would stop it (logged as an overlap).
+    earlier = book(cast, "earlier@example.test").appointment
+    Appointment.objects.filter(pk=earlier.pk).update(status=Status.CANCELLED_CLINIC)
+    other = psycopg.connect(_settings_dsn())
+    other.execute("SELECT pg_advisory_xact_lock(1, %s)", [cast.ana.pk])  # locks.PRACTITIONER_SPACE
+    other.execute("UPDATE scheduling_appointment SET status = 'booked' WHERE id = %s", [earlier.pk])
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            result["booked"] = book(cast, "later@example.test")
+        except Exception as error:  # reported below
+            result["error"] = error
+        finally:
+            connections.close_all()
+
+    booking = threading.Thread(target=run)
+    booking.start()
+    watcher = psycopg.connect(_settings_dsn(), autocommit=True)
+    for _ in range(600):  # until the booking waits for the lock (at most a minute)
+        waiting = watcher.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory' AND query LIKE %s",
+            ["%pg_temp.longtide_booking_%"],
+        ).fetchone()
+        if waiting and waiting[0]:
+            break
+        clock.sleep(0.1)
+    else:
+        pytest.fail("the booking never waited for the lock")
+    other.commit()
+    booking.join(60)
+    other.close()
+    watcher.close()
+    assert isinstance(result.get("error"), SlotTaken), result
+    assert "overlap" not in caplog.text, "the insert itself saw the other booking"
+    assert not Appointment.objects.filter(booked_email="later@example.test").exists()
+    assert not Client.objects.filter(email="later@example.test").exists(), "the new client undone"
+    assert not Message.objects.filter(recipient="later@example.test").exists(), "the request undone"
+
+
+@pytest.mark.django_db(transaction=True)
+@on_postgresql
+def test_a_time_taken_after_the_search_leaves_no_client_or_message(cast: Cast) -> None:
+    # The API reads the search's inputs ahead; the time is booked meanwhile. The function's insert
+    # finds it taken and raises, so its client and request to confirm are undone with it.
+    from longtide.api import bookings as api
+
+    api._practice_ids["tidewater"] = cast.tidewater.pk
+    service, places = api._service_and_places(
+        "tidewater", cast.session.pk, None, "loser@example.test", "203.0.113.9", NOW, TEN
+    )
+    assert places is not None and TEN in places.ahead
+    book(cast, "winner@example.test")
+    with pytest.raises(SlotTaken):
+        book_appointment(
+            practice=cast.tidewater,
+            service=service,
+            practitioner=None,
+            start=TEN,
+            client=ClientDetails("Lo", "Ser", "loser@example.test"),
+            source=Source.ONLINE,
+            client_address="203.0.113.9",
+            places=places,
+        )
+    assert not Client.objects.filter(email="loser@example.test").exists()
+    assert not Message.objects.filter(recipient="loser@example.test").exists()
+    assert Appointment.objects.filter(start=TEN).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@on_postgresql
+def test_a_limit_passed_in_the_function_refuses_and_writes_nothing(cast: Cast, monkeypatch: Any) -> None:
+    # The check before the search is skipped here (as when concurrent bookings from one network
+    # address all passed it): the function's own check refuses the booking that passes the limit,
+    # and nothing of it is left: no appointment, no request to confirm, no new client, no count.
+    Practice.objects.filter(pk=cast.tidewater.pk).update(online_bookings_per_ip_per_hour=1)
+    cast.tidewater.refresh_from_db()
+    monkeypatch.setattr(booking_module, "check_room_left", lambda *args, **kwargs: None)
+    book(cast, "first@example.test")
+    counts = sorted(Counter.objects.values_list("count", flat=True))
+    with pytest.raises(TooManyBookings) as refused:
+        book(cast, "second@example.test", start=TEN.replace(hour=18))
+    assert "Your network has made as many online bookings" in str(refused.value)
+    assert refused.value.retry_after > 0
+    assert not Appointment.objects.filter(booked_email="second@example.test").exists()
+    assert not Client.objects.filter(email="second@example.test").exists()
+    assert not Message.objects.filter(recipient="second@example.test").exists()
+    assert sorted(Counter.objects.values_list("count", flat=True)) == counts, "the counts undone"
+    # Under the limit again, the same booking is made.
+    Counter.objects.update(count=F("count") - 1)
+    assert book(cast, "second@example.test", start=TEN.replace(hour=18)).created

@@ -55,9 +55,10 @@ def test_a_bookings_statements_are_prepared_once_with_a_generic_plan(cast: Cast)
     plans = _plans()
     wanted = {
         "search": "SELECT 'w', practitioner_id",
-        "insert": 'WITH made AS (INSERT INTO "scheduling_appointment"',
-        # With the request to confirm and the booking locks in the same statement.
-        "client": 'WITH made AS (INSERT INTO "clients_client"',
+        # The booking function's call (booking._book_in_one_call): the client with the request to
+        # confirm and the locks, then the insert with the counters, are its statements, whose plans
+        # PL/pgSQL keeps for the session (generic ones, under the same plan_cache_mode).
+        "call": "SELECT o_counts, ",
     }
     for what, start in wanted.items():
         found = [(generic, custom) for text, generic, custom in plans if text.startswith(start)]
@@ -65,8 +66,9 @@ def test_a_bookings_statements_are_prepared_once_with_a_generic_plan(cast: Cast)
         generic, custom = found[0]
         # PostgreSQL left to itself planned the search afresh every time (its generic estimate is the higher).
         assert custom == 0 and generic >= 3, f"the {what} reuses one generic plan: {found[0]}"
-    [client] = [text for text, _, _ in plans if text.startswith(wanted["client"])]
-    assert 'INSERT INTO "notifications_message"' in client and "pg_advisory_xact_lock(" in client
+    [call] = [text for text, _, _ in plans if text.startswith(wanted["call"])]
+    assert "pg_temp.longtide_booking_" in call
+    assert not any('INSERT INTO "scheduling_appointment"' in text for text, _, _ in plans), "inside the function"
 
 
 def test_the_prepared_insert_still_refuses_a_value_too_long_for_its_column(cast: Cast) -> None:
