@@ -208,6 +208,8 @@ def function_rows(create: str, name: str, call: str, params: Sequence[Any]) -> l
     statements (a pooler must keep a client on one server session: PgBouncer's session mode)."""
     db = connections[DEFAULT_DB_ALIAS]
     db.ensure_connection()
+    if db.settings_dict["NAME"] in _refused:
+        raise CannotMakeFunction()
     if db.in_atomic_block:
         _create(db, create)
         with transaction.atomic():
@@ -230,6 +232,25 @@ def function_rows(create: str, name: str, call: str, params: Sequence[Any]) -> l
 _functions: WeakKeyDictionary[Any, set[str]] = WeakKeyDictionary()
 
 
+class CannotMakeFunction(Exception):
+    """The database role may not make temporary functions (function_rows; nothing ran): the
+    caller runs its statements the usual way."""
+
+
+# The databases (by name) whose role was refused a temporary function: not asked again by this
+# process. A server hardened with `REVOKE TEMPORARY ON DATABASE … FROM PUBLIC` refuses one.
+_refused: set[str] = set()
+
+
 def _create(db: Any, create: str) -> None:
-    with db.cursor() as cursor:
-        cursor.execute(create)
+    """Run `create`, in a savepoint of its own (a transaction outside one), so that a refusal
+    leaves the caller's transaction usable. Raises CannotMakeFunction when the role has no
+    TEMPORARY privilege on the database (insufficient_privilege), and remembers it."""
+    try:
+        with transaction.atomic(), db.cursor() as cursor:
+            cursor.execute(create)
+    except ProgrammingError as error:
+        if getattr(error.__cause__, "sqlstate", None) != "42501":
+            raise
+        _refused.add(db.settings_dict["NAME"])
+        raise CannotMakeFunction() from None

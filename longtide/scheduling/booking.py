@@ -378,9 +378,10 @@ def _book_in_one_call(
     (with the counters) and COMMIT — one round trip instead of four. Returns the client in use,
     the appointment saved (its reserved id) and counted against `limits`; None, with nothing
     written and no lock taken, when _client_message_and_locks would return None (the caller then
-    books in a transaction, the usual way). Raises _NotFree (nothing written: the client, the
-    message and the counts are undone with the function's call) and TooManyBookings past a limit
-    (nothing written either).
+    books in a transaction, the usual way), as when the database's role may not make the
+    function (no TEMPORARY privilege: prepared.CannotMakeFunction). Raises _NotFree (nothing
+    written: the client, the message and the counts are undone with the function's call) and
+    TooManyBookings past a limit (nothing written either).
 
     Why the order still holds: in a VOLATILE PL/pgSQL function each statement takes a snapshot of
     its own (READ COMMITTED), so the re-checking insert, the function's second statement, sees
@@ -396,6 +397,9 @@ def _book_in_one_call(
     params = [*(given[i] for i in order), [limit.key for limit in counting], [limit.most for limit in counting]]
     try:
         rows = prepared.function_rows(create, name, call, params)
+    except prepared.CannotMakeFunction:
+        # A role without the TEMPORARY privilege: nothing ran; booked the usual way.
+        return None
     except DatabaseError as error:
         failed: Any = error.__cause__
         state = getattr(failed, "sqlstate", None)

@@ -260,3 +260,44 @@ def test_a_limit_passed_in_the_function_refuses_and_writes_nothing(cast: Cast, m
     # Under the limit again, the same booking is made.
     Counter.objects.update(count=F("count") - 1)
     assert book(cast, "second@example.test", start=TEN.replace(hour=18)).created
+
+
+@pytest.mark.django_db(transaction=True)
+@on_postgresql
+def test_a_role_without_the_temporary_privilege_books_the_usual_way(cast: Cast, monkeypatch: Any) -> None:
+    # A hardened server (REVOKE TEMPORARY ON DATABASE … FROM PUBLIC) refuses the booking function,
+    # made in pg_temp: the booking is made in a transaction instead, never a NotSaved, and the
+    # process does not ask again.
+    from django.test.utils import CaptureQueriesContext
+
+    from longtide import prepared
+
+    monkeypatch.setattr(prepared, "_refused", set())
+    database = connection.settings_dict["NAME"]
+    role = f"lt_no_temp_{database}"[:63]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {quote(role)} NOLOGIN")
+        cursor.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {quote(role)}")
+        cursor.execute(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {quote(role)}")
+        cursor.execute(f"REVOKE TEMPORARY ON DATABASE {quote(database)} FROM PUBLIC")
+    connection.close()  # a new session: no temporary function made yet
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET ROLE {quote(role)}")
+        first = book(cast, "first@example.test")
+        with CaptureQueriesContext(connection) as queries:
+            second = book(cast, "second@example.test", start=TEN.replace(hour=18))
+    finally:
+        connection.close()
+        with connection.cursor() as cursor:
+            cursor.execute(f"GRANT TEMPORARY ON DATABASE {quote(database)} TO PUBLIC")
+            cursor.execute(f"DROP OWNED BY {quote(role)}")
+            cursor.execute(f"DROP ROLE {quote(role)}")
+    assert first.created and second.created
+    assert Appointment.objects.filter(booked_email__in=["first@example.test", "second@example.test"]).count() == 2
+    assert Message.objects.filter(recipient="second@example.test").count() == 1
+    assert prepared._refused == {database}
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not any("CREATE OR REPLACE FUNCTION" in q or "pg_temp." in q for q in sql), "not asked again"
+    assert any('INSERT INTO "scheduling_appointment"' in q for q in sql), "booked by the usual statements"
