@@ -103,7 +103,8 @@ def main() -> int:
         type=int,
         default=1,
         help="alternate the baseline and booking phases this many times on the same server "
-        "(a ratio per pair, and their median)",
+        "(a ratio per pair, and their median); fewer when the pool of free slots runs out: "
+        "raise --days for more",
     )
     parser.add_argument("--days", type=int, default=365, help="days of generated bookings (and booking horizon)")
     parser.add_argument(
@@ -387,6 +388,8 @@ def _run(
             pairs.append((baseline, booked))
             if not waits:
                 waits = sampled
+            if sum(sum(b.statuses.values()) for _, b in pairs) >= len(pool):
+                break  # every slot of the pool tried: a further round would book nothing (_report says so)
         description = server.description
     created = Appointment.objects.filter(practice=practice).count() - before
     first_baseline, first_booked = pairs[0]

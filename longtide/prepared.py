@@ -205,7 +205,9 @@ def function_rows(create: str, name: str, call: str, params: Sequence[Any]) -> l
 
     A temporary function, not a migration: made from the statements' own builders, it cannot go
     stale when a model gains a field; it lives as long as the session, like the prepared
-    statements (a pooler must keep a client on one server session: PgBouncer's session mode)."""
+    statements. Behind a pooler in transaction mode the call may reach a session without the
+    function: made again, then CannotMakeFunction when it is still missing, so the caller falls
+    back (slower, never a failed booking; PgBouncer's session mode keeps the one call)."""
     db = connections[DEFAULT_DB_ALIAS]
     db.ensure_connection()
     if db.settings_dict["NAME"] in _refused:
@@ -221,20 +223,32 @@ def function_rows(create: str, name: str, call: str, params: Sequence[Any]) -> l
     try:
         return rows(call, params)
     except ProgrammingError as error:
-        if getattr(error.__cause__, "sqlstate", None) != "42883":
+        if getattr(error.__cause__, "sqlstate", None) not in _MISSING:
             raise
-    # undefined_function: gone from the session (nothing ran); made again, once
+    # Not there (nothing ran): gone from the session (a DISCARD ALL drops its temporary objects); made again, once
     _create(db, create)
-    return rows(call, params)
+    try:
+        return rows(call, params)
+    except ProgrammingError as error:
+        if getattr(error.__cause__, "sqlstate", None) not in _MISSING:
+            raise
+    # Gone again at once: the function was made in one server session and called in another (a
+    # pooler in transaction mode moves each statement outside a transaction). Nothing ran: the
+    # caller runs its statements the usual way, in a transaction, which a pooler keeps together.
+    raise CannotMakeFunction()
 
+
+# undefined_function; invalid_schema_name (a session that has made no temporary object: no pg_temp).
+_MISSING = ("42883", "3F000")
 
 # The temporary functions made on each connection (psycopg's: a new connection has none).
 _functions: WeakKeyDictionary[Any, set[str]] = WeakKeyDictionary()
 
 
 class CannotMakeFunction(Exception):
-    """The database role may not make temporary functions (function_rows; nothing ran): the
-    caller runs its statements the usual way."""
+    """The database role may not make temporary functions, or the function made is not there when
+    called (a pooler in transaction mode; function_rows). Nothing ran: the caller runs its
+    statements the usual way."""
 
 
 # The databases (by name) whose role was refused a temporary function: not asked again by this

@@ -301,3 +301,22 @@ def test_a_role_without_the_temporary_privilege_books_the_usual_way(cast: Cast, 
     sql = [q["sql"] for q in queries.captured_queries]
     assert not any("CREATE OR REPLACE FUNCTION" in q or "pg_temp." in q for q in sql), "not asked again"
     assert any('INSERT INTO "scheduling_appointment"' in q for q in sql), "booked by the usual statements"
+
+
+@pytest.mark.django_db(transaction=True)
+@on_postgresql
+def test_a_function_made_in_another_server_session_books_the_usual_way(cast: Cast, monkeypatch: Any) -> None:
+    # Behind a pooler in transaction mode the CREATE and the call can reach different server
+    # sessions: the call finds no function, makes it again, still finds none (here: the CREATE is
+    # made to go nowhere) and the booking is made in a transaction, the usual way.
+    from longtide import prepared
+
+    connection.close()  # a new session: no temporary function made yet
+    made: list[str] = []
+    monkeypatch.setattr(prepared, "_create", lambda db, create: made.append(create))
+    booked = book(cast, "pooled@example.test")
+    assert booked.created
+    assert len(made) == 2, "made before the first call, and once more when it was missing"
+    assert Appointment.objects.filter(booked_email="pooled@example.test").count() == 1
+    assert Message.objects.filter(recipient="pooled@example.test").count() == 1
+    assert prepared._refused == set(), "not remembered: the next call may reach a session that has it"
