@@ -220,18 +220,16 @@ def function_rows(create: str, name: str, call: str, params: Sequence[Any]) -> l
     if name not in made:
         _create(db, create)
         made.add(name)
-    try:
-        return rows(call, params)
-    except ProgrammingError as error:
-        if getattr(error.__cause__, "sqlstate", None) not in _MISSING:
-            raise
-    # Not there (nothing ran): gone from the session (a DISCARD ALL drops its temporary objects); made again, once
-    _create(db, create)
-    try:
-        return rows(call, params)
-    except ProgrammingError as error:
-        if getattr(error.__cause__, "sqlstate", None) not in _MISSING:
-            raise
+    # Twice at most: a function gone from the session (a DISCARD ALL drops its temporary objects)
+    # is made again, once.
+    for attempt in range(2):
+        if attempt:
+            _create(db, create)
+        try:
+            return rows(call, params)
+        except ProgrammingError as error:
+            if getattr(error.__cause__, "sqlstate", None) not in _MISSING:
+                raise
     # Gone again at once: the function was made in one server session and called in another (a
     # pooler in transaction mode moves each statement outside a transaction). Nothing ran: the
     # caller runs its statements the usual way, in a transaction, which a pooler keeps together.
