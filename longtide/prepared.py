@@ -42,7 +42,7 @@ def rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
             cursor.execute(sql, params)
             found = cursor.fetchall()
         return found
-    cursor = _cursor()  # kept open: see _cursor
+    cursor, sql = _cursor(sql)  # kept open: see _cursor
     cursor.execute(sql, params)
     found = cursor.fetchall()
     return found
@@ -54,12 +54,14 @@ def execute(sql: str, params: Sequence[Any]) -> int:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return int(cursor.rowcount)
-    cursor = _cursor()  # kept open: see _cursor
+    cursor, sql = _cursor(sql)  # kept open: see _cursor
     cursor.execute(sql, params)
     return int(cursor.rowcount)
 
 
-def _cursor() -> Any:
+def _cursor(sql: str) -> tuple[Any, str]:
+    """A driver cursor for `sql`, wrapped as Django wraps its own, and the text to run: the same
+    str object each time, so that psycopg keeps the cursor's adapters' state for it."""
     # The connection itself, not the `connection` proxy: each of the proxy's attributes is a
     # thread-local look-up, ~20 per booking here (bookpy's profile).
     db = connections[DEFAULT_DB_ALIAS]
@@ -67,22 +69,45 @@ def _cursor() -> Any:
     db.close_if_health_check_failed()
     db.ensure_connection()
     raw = db.connection
-    # One driver cursor per connection, made on its first statement here and kept (never closed:
-    # it holds nothing on the server; each execute replaces its results). Making one per statement
-    # (the adapters copied, the int dumper registered: three more copies of a map of ~100 dumpers)
-    # cost ~10 us, two or three times a booking (bookpy's interleaved measurement).
-    kept = getattr(db, "_longtide_preparing", None)
-    if kept is None or kept.connection is not raw or kept.closed:
+    # One driver cursor per connection and statement text, made on the text's first run here and
+    # kept (never closed: it holds nothing on the server; each execute replaces its results).
+    # Making one per execution (the adapters copied, the int dumper registered: copies of a map
+    # of ~100 dumpers) cost ~10 us, two or three times a booking (bookpy's measurement). One per
+    # text, not one for all: psycopg keeps a cursor's Transformer (its loaders, made per column
+    # type: Django's time-zone loader is Python) only while the cursor runs the same query object
+    # again, so a single cursor alternating between a booking's two statements made them afresh
+    # for every result (~5 % of a booking's Python, py-spy).
+    kept: _Kept | None = getattr(db, "_longtide_preparing", None)
+    if kept is None or kept.connection is not raw:
         if raw.prepare_threshold is None:
             raw.prepare_threshold = _NEVER  # psycopg prepares on request only (see above)
+        kept = db._longtide_preparing = _Kept(raw)  # type: ignore[attr-defined]
+    found = kept.get(sql)
+    if found is None or found[1].closed:
+        if len(kept) >= _MOST_TEXTS:
+            kept.clear()  # more texts than the hot paths have: start again rather than grow
         with db.wrap_database_errors:
-            kept = _PreparingCursor(raw)
+            made = _PreparingCursor(raw)
         # Every int as a bigint: psycopg types each by its size (int2, int4, int8) and keeps one
         # prepared statement per text and types, so ids growing past 32767 would prepare it again.
-        kept.adapters.register_dumper(int, Int8Dumper)
-        db._longtide_preparing = kept  # type: ignore[attr-defined]
-    preparing: Any = kept  # a driver cursor (the stubs say CursorWrapper)
-    return _LoggedCursor(preparing, db) if db.queries_logged else db.make_cursor(preparing)
+        made.adapters.register_dumper(int, Int8Dumper)
+        found = kept[sql] = (sql, made)
+    text = found[0]
+    preparing: Any = found[1]  # a driver cursor (the stubs say CursorWrapper)
+    return (_LoggedCursor(preparing, db) if db.queries_logged else db.make_cursor(preparing)), text
+
+
+class _Kept(dict[str, tuple[str, Any]]):
+    """A connection's kept cursors: statement text -> (that text, as first given; its cursor)."""
+
+    def __init__(self, connection: Any) -> None:
+        super().__init__()
+        self.connection = connection
+
+
+# Texts kept per connection; the hot paths run about ten (each shape of the search and of the
+# booking's statements).
+_MOST_TEXTS = 64
 
 
 _NEVER = 2**62  # executions before psycopg prepares a statement unasked: never

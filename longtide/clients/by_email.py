@@ -23,7 +23,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field
 
-from longtide import db_values, prepared
+from longtide import db_rows, db_values, prepared
 from longtide.clients.models import Client
 
 
@@ -52,7 +52,7 @@ def _instance(row: tuple[Any, ...]) -> Client:
         for convert in converters:
             value = convert(value, col, db)
         values.append(value)
-    return Client.from_db(db.alias, [f.attname for f in fields], values)
+    return db_rows.instance(Client, db.alias, [f.attname for f in fields], values)
 
 
 @functools.cache

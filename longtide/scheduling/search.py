@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
-from longtide import prepared
+from longtide import db_rows, prepared
 from longtide.lib.intervals import Interval
 from longtide.practice.models import Location, Practice, Practitioner, Room, Service
 from longtide.ratelimit.counters import Limit, counts_of, used_query
@@ -116,7 +116,7 @@ def _model_from_row(model: Any, values: Sequence[Any]) -> Any:
         for convert in converters:
             value = convert(value, col, db)
         converted[at] = value
-    return model.from_db(db.alias, attnames, converted)
+    return db_rows.instance(model, db.alias, attnames, converted)
 
 
 @functools.cache
@@ -254,7 +254,7 @@ class Places:
     def practitioner(self, practitioner_id: int) -> Practitioner:
         """The candidate as a model instance (its long text fields deferred), for the booking's messages."""
         row = self.practitioner_rows[practitioner_id]
-        return Practitioner.from_db(connection.alias, _PRACTITIONER_FIELDS, row)
+        return db_rows.instance(Practitioner, connection.alias, _PRACTITIONER_FIELDS, row)
 
 
 def candidates_and_rooms(
@@ -562,7 +562,7 @@ def _places_from_rows(
             continue
         location = rest[:width]
         if location[0] not in locations:
-            locations[location[0]] = Location.from_db(connection.alias, _LOCATION_FIELDS, location)
+            locations[location[0]] = db_rows.instance(Location, connection.alias, _LOCATION_FIELDS, location)
         rooms.append((pk, location[0], location[_ZONE_AT]))
         room_versions.append(rest[-1])
     used = counts_of(limits, now or timezone.now(), counted) if limits else []

@@ -103,18 +103,36 @@ def test_ids_of_any_size_share_one_prepared_statement() -> None:
         assert cursor.fetchone()[0] == 1
 
 
-def test_one_driver_cursor_per_connection_kept_across_statements_errors_and_reconnects() -> None:
-    """prepared keeps one driver cursor per connection (making one per statement cost ~30 us): it
-    runs the next statement after a failed one, and a new connection gets a cursor of its own."""
+def test_one_driver_cursor_per_statement_text_kept_across_statements_errors_and_reconnects() -> None:
+    """prepared keeps one driver cursor per connection and statement text (making one per
+    statement cost ~10 us; one shared by two texts made psycopg rebuild its loaders on every
+    result): it runs the next statement after a failed one, each run of a text uses the same str
+    object (psycopg keeps its Transformer only for the same query object), and a new connection
+    gets cursors of its own."""
     db = connections[DEFAULT_DB_ALIAS]
     assert prepared.rows("SELECT %s + 0", [1]) == [(1,)]
     kept = vars(db)["_longtide_preparing"]
+    text, first = kept["SELECT %s + 0"]
     assert prepared.rows("SELECT %s || 'b'", ["a"]) == [("ab",)]
-    assert vars(db)["_longtide_preparing"] is kept
+    assert vars(db)["_longtide_preparing"] is kept and len(kept) == 2
     with pytest.raises(DataError), transaction.atomic():
         prepared.rows("SELECT 1 / %s", [0])  # division by zero
-    assert prepared.execute("SELECT %s + 0", [2]) == 1
+    again = "".join(["SELECT %s ", "+ 0"])  # an equal text, another object
+    assert again is not text
+    assert prepared.execute(again, [2]) == 1
     assert vars(db)["_longtide_preparing"] is kept
+    assert kept[again][1] is first and first._last_query is text  # the first object, run again
+    tx = first._tx
+    assert prepared.rows("SELECT %s + 0", [5]) == [(5,)]
+    assert first._tx is tx  # the same Transformer: psycopg saw the same query
     db.close()
     assert prepared.rows("SELECT %s + 0", [3]) == [(3,)]
     assert vars(db)["_longtide_preparing"] is not kept and vars(db)["_longtide_preparing"].connection is db.connection
+
+
+def test_kept_cursors_are_bounded_per_connection() -> None:
+    """More texts than the hot paths run start the connection's kept cursors again (memory stays flat)."""
+    for n in range(prepared._MOST_TEXTS + 6):
+        assert prepared.rows(f"SELECT %s + {n}", [1]) == [(1 + n,)]
+    kept = vars(connections[DEFAULT_DB_ALIAS])["_longtide_preparing"]
+    assert 0 < len(kept) <= prepared._MOST_TEXTS

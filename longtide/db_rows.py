@@ -1,0 +1,53 @@
+"""Model instances from rows read by hand, as Model.from_db makes them, without Model.__init__'s generality.
+
+Model.from_db builds an instance through Model.__init__, which handles keyword and positional
+arguments, deferred fields, field defaults, the pre_init and post_init signals and every field's
+descriptor: ~25-40 us for a model of 10-40 fields, and an API booking builds five (its service, its
+practice, the practitioner, the location, the client). For a model whose fields all store their
+value as it is (Django's plain DeferredAttribute and ForeignKeyDeferredAttribute descriptors) and
+with no pre_init or post_init receiver, the instance __init__ would make is its attributes in
+__dict__ and a ModelState: `instance` makes that directly. Any other model (a file or image field,
+whose descriptor wraps the value; a receiver of either signal) goes through Model.from_db.
+tests/test_db_rows.py compares the two for the models read this way.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import Model
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
+
+
+def instance[M: Model](model: type[M], alias: str, attnames: Sequence[str], values: Sequence[Any]) -> M:
+    """`model.from_db(alias, attnames, values)`: the fields named in `attnames` (in the model's
+    field order) set to `values`, the others deferred, the instance saved on `alias`."""
+    if not _plain(model) or pre_init.receivers or post_init.receivers:
+        return model.from_db(alias, attnames, values)
+    if len(attnames) != len(values):
+        raise ValueError(f"{len(values)} values for {len(attnames)} fields of {model.__name__}")
+    new = model.__new__(model)
+    state = ModelState()
+    state.adding = False
+    state.db = alias
+    new._state = state
+    new.__dict__.update(zip(attnames, values, strict=True))
+    return new
+
+
+@functools.cache
+def _plain(model: type[Model]) -> bool:
+    """Whether each concrete field of `model` stores its value unchanged in the instance's __dict__."""
+    return (
+        model.__init__ is Model.__init__
+        and model.from_db.__func__ is Model.from_db.__func__  # type: ignore[attr-defined]
+        and all(
+            type(getattr(model, field.attname, None)) in (DeferredAttribute, ForeignKeyDeferredAttribute)
+            for field in model._meta.concrete_fields
+        )
+    )
