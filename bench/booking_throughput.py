@@ -381,9 +381,12 @@ def _run(
         pairs: list[tuple[Load, Load]] = []
         waits: dict[str, float] = {}
         for _round in range(max(1, rounds)):
-            before_cpu = common.cpu_seconds(server.process.pid)
-            baseline = _load(server.port, clients=clients, duration=duration, request=lambda c, n: c.get(minimal))
-            baseline.cpu = _minus(common.cpu_seconds(server.process.pid), before_cpu)
+            # The backends are sampled in both phases (the booking phase's are reported): the
+            # sampler's queries and its thread cost the machine the same in each.
+            with _sampling_backends():
+                before_cpu = common.cpu_seconds(server.process.pid)
+                baseline = _load(server.port, clients=clients, duration=duration, request=lambda c, n: c.get(minimal))
+                baseline.cpu = _minus(common.cpu_seconds(server.process.pid), before_cpu)
             with _sampling_backends() as sampled:
                 before_cpu = common.cpu_seconds(server.process.pid)
                 booked = _load(server.port, clients=clients, duration=duration, request=book)
