@@ -49,12 +49,17 @@ def configure(database_url: str | None) -> str:
     os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
     if database_url.startswith(("postgres://", "postgresql://")):
         _create_postgres_database(database_url)
+    # Migrated by a process of its own, as a deployment does (`longtide migrate`, then the server):
+    # rendering the migrations' historical models in this process modifies Django's Field classes
+    # past CPython 3.13's limit of type versions per class, after which every attribute look-up
+    # on a field misses the type cache, which a server process never suffers (~2-3 % of an
+    # in-process booking's instructions; bench/README "Bookings: a pool bookable in any order").
+    subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "--no-input", "--verbosity", "0"], check=True, env=dict(os.environ)
+    )
     import django
 
     django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
     return database_url
 
 
