@@ -110,6 +110,13 @@ def main() -> int:
     )
     parser.add_argument("--days", type=int, default=365, help="days of generated bookings (and booking horizon)")
     parser.add_argument(
+        "--history-years",
+        type=int,
+        default=0,
+        help="also copy the seeded bookings back this many years (seed-large's --history-years): "
+        "with --days 730, 83 gives ~1M past appointments (issue 13's scaling case)",
+    )
+    parser.add_argument(
         "--emails",
         action="append",
         choices=["worker", "queued-only"],
@@ -137,7 +144,7 @@ def main() -> int:
     results = []
     for spec in servers:
         for emails in email_modes:
-            practice, summary = common.seed(days=args.days)
+            practice, summary = common.seed(days=args.days, history_years=args.history_years)
             # Every request of the bench comes from this machine: lift the per-address booking limit
             # (scheduling/booking_limits.py), which would otherwise answer 429 after the first few.
             type(practice).objects.filter(pk=practice.pk).update(
