@@ -326,10 +326,11 @@ def _email_mode(mode: str) -> Iterator[Callable[[], float | None]]:
         worker.wait(timeout=30)
 
 
-def in_process_booker(practice: Any) -> tuple[Callable[[int], int], int]:
+def in_process_booker(practice: Any) -> tuple[Callable[..., int], int]:
     """For the in-process benches: lift the practice's booking limits, pick the pool of free slots
     (as _pool) and return a function booking the pool's slot `index` over the JSON API with the
-    Django test client (its status code), and the pool's size."""
+    Django test client (its status code; `anyone=True`: the slot's time with "any practitioner"),
+    and the pool's size."""
     from django.test import Client
 
     type(practice).objects.filter(pk=practice.pk).update(
@@ -340,11 +341,11 @@ def in_process_booker(practice: Any) -> tuple[Callable[[int], int], int]:
     zone = practice.locations.get().zone
     client = Client()
 
-    def book(index: int) -> int:
+    def book(index: int, *, anyone: bool = False) -> int:
         start, practitioner = pool[index]
         payload = {
             "service": service_id,
-            "practitioner": practitioner,
+            "practitioner": "any" if anyone else practitioner,
             "start": start.astimezone(zone).isoformat(),
             "client": {"first_name": "Load", "last_name": f"Tester {index}", "email": f"c.{index}@example.invalid"},
         }

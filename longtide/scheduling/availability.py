@@ -246,6 +246,11 @@ def free_slots(
     last_start = duration - _EPSILON
     n = len(grid)
     owner = [-1] * n if any_practitioner else []
+    # With "any practitioner", the starts still without one (and with a room): when none is left,
+    # the later practitioners cannot change the answer (the first who can keeps each start), so
+    # their working time is not worked out. A booking's check of its one time ("only") stops at
+    # the first candidate free then instead of going through all twenty.
+    unowned = sum(1 for room in room_of if room >= 0) if any_practitioner else 0
     rows: list[list[Slot] | None] = [] if any_practitioner else [None] * n
     ends = [] if any_practitioner else [start + duration for start in grid]
 
@@ -265,6 +270,7 @@ def free_slots(
                 if any_practitioner:
                     if owner[g] < 0:
                         owner[g] = position
+                        unowned -= 1
                 else:
                     slot = Slot(grid[g], ends[g], pid, rooms[room].room_id)
                     row = rows[g]
@@ -273,6 +279,8 @@ def free_slots(
                     else:
                         row.append(slot)
             index = stop
+        if any_practitioner and not unowned:
+            break
 
     if any_practitioner:
         return [

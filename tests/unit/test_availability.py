@@ -245,6 +245,50 @@ def test_any_practitioner_returns_one_slot_per_time_with_the_first_free_practiti
     ]
 
 
+def test_any_practitioner_stops_at_the_first_who_can_take_every_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A booking's check of its one time ("only") with "any practitioner" looks no further than the
+    first candidate free then: the later ones' working time is never worked out, and the answer is
+    the one the whole list gives."""
+    from longtide.scheduling import availability
+
+    seen: list[int] = []
+    spans = availability._Calendar.working_spans
+
+    def counted(self: object, schedule: PractitionerSchedule, *args: object) -> object:
+        seen.append(schedule.practitioner_id)
+        return spans(self, schedule, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(availability._Calendar, "working_spans", counted)
+    ana = practitioner(7, hours=[("09:00", "11:00")], blocked=[busy("09:00", "10:00")])
+    others = [practitioner(n, hours=[("09:00", "11:00")]) for n in (3, 4, 5, 6)]
+    common = {
+        "tz": UTC_ZONE,
+        "first_day": MONDAY,
+        "last_day": MONDAY,
+        "now": LONG_AGO,
+        "service": HOUR,
+        "policy": OPEN_POLICY,
+        "practitioners": [ana, *others],
+        "rooms": [room()],
+        "any_practitioner": True,
+    }
+    assert free_slots(**common, only=at("09:30")) == [Slot(at("09:30"), at("10:30"), 3, 1)]  # type: ignore[arg-type]
+    assert seen == [7, 3]
+    seen.clear()
+    assert free_slots(**common, only=at("10:00")) == [Slot(at("10:00"), at("11:00"), 7, 1)]  # type: ignore[arg-type]
+    assert seen == [7]
+    seen.clear()
+    whole = free_slots(**common)  # type: ignore[arg-type]
+    assert seen == [7, 3, 4, 5, 6]  # the whole day: starts nobody works at stay open, so all are seen
+    assert [(f"{slot.start:%H:%M}", slot.practitioner_id) for slot in whole] == [
+        ("09:00", 3),
+        ("09:15", 3),
+        ("09:30", 3),
+        ("09:45", 3),
+        ("10:00", 7),
+    ]
+
+
 def test_every_free_practitioner_gets_a_slot_ordered_by_time_then_list_position() -> None:
     ana = practitioner(7, hours=[("09:00", "11:00")], blocked=[busy("09:00", "10:00")])
     bo = practitioner(3, hours=[("09:00", "11:00")])
