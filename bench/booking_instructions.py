@@ -115,7 +115,10 @@ def _dump_total(pid: int, out: Path) -> int:
         made = set(out.parent.glob(out.name + "*")) - before
         for path in made:
             text = path.read_text(errors="replace")
-            found = re.search(r"^totals: (\d+)", text, re.MULTILINE) or re.search(r"^summary: (\d+)", text, re.M)
+            # "totals" counts what was collected; "summary" (written first) may be 0 without instr-atstart
+            found = re.search(r"^totals: (\d+)", text, re.MULTILINE) or re.search(
+                r"^summary: (\d+)", text, re.MULTILINE
+            )
             if found:
                 return int(found.group(1))
         time.sleep(0.1)

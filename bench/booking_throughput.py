@@ -209,7 +209,7 @@ def _pool(practice: Any) -> list[tuple[datetime, int]]:
     # order of booking. (Giving each pooled slot a room of its own was not enough: the booking
     # chose another, and later slots of the pool answered 409, each costing a search for
     # alternatives that the bookings/s figure never counted.)
-    pooled: dict[Any, list[list[Any]]] = {}  # day -> [start, end, rooms free, pooled overlapping]
+    pooled: dict[Any, list[_Pooled]] = {}  # by the day of its start
     pool = []
     for slot in found.slots:
         start, end = slot.start - before, slot.end + after
@@ -220,17 +220,28 @@ def _pool(practice: Any) -> list[tuple[datetime, int]]:
             other
             for day in (start.date() - timedelta(days=1), start.date(), start.date() + timedelta(days=1))
             for other in pooled.get(day, [])
-            if other[0] < end and start < other[1]
+            if other.start < end and start < other.end
         ]
-        if len(near) >= rooms_free or any(other[3] + 1 >= other[2] for other in near):
+        if len(near) >= rooms_free or any(other.overlapping + 1 >= other.rooms_free for other in near):
             continue
         for other in near:
-            other[3] += 1
-        pooled.setdefault(start.date(), []).append([start, end, rooms_free, len(near)])
+            other.overlapping += 1
+        pooled.setdefault(start.date(), []).append(_Pooled(start, end, rooms_free, len(near)))
         take(("person", slot.practitioner_id), start, end)
         pool.append((slot.start, slot.practitioner_id))
     random.Random(1).shuffle(pool)
     return pool
+
+
+@dataclass
+class _Pooled:
+    """A slot of the pool, as _pool weighs the next: its blocked time, the rooms free for all of it
+    among the existing appointments, and how many other pooled slots overlap it."""
+
+    start: datetime
+    end: datetime
+    rooms_free: int
+    overlapping: int
 
 
 def _profile(n: int, *, days: int) -> None:
