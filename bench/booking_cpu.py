@@ -46,7 +46,8 @@ def main() -> int:
     from bench.booking_throughput import in_process_booker
 
     practice, summary = common.seed(days=365)
-    book, pool_size = in_process_booker(practice)
+    book, pool = in_process_booker(practice)
+    pool_size = len(pool)
     print(f"database: {common.describe_database()}; {common.machine()}; large clinic: {summary}")
     warm = 10
     for index in range(warm):

@@ -57,7 +57,8 @@ def main() -> int:
     if connection.vendor != "postgresql":
         raise SystemExit("PostgreSQL only (the backend's CPU is read from /proc)")
     practice, summary = common.seed(days=365)
-    book, pool_size = in_process_booker(practice)
+    book, pool = in_process_booker(practice)
+    pool_size = len(pool)
     warm = 10
     for index in range(warm):
         book(index)

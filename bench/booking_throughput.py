@@ -253,7 +253,8 @@ def _profile(n: int, *, days: int) -> None:
     from django.test.utils import CaptureQueriesContext
 
     practice, summary = common.seed(days=days)
-    booker, size = in_process_booker(practice)
+    booker, pool = in_process_booker(practice)
+    size = len(pool)
     print(f"large clinic: {summary}; {size} distinct free slots to book")
     statuses: Counter[int] = Counter()
 
@@ -337,11 +338,11 @@ def _email_mode(mode: str) -> Iterator[Callable[[], float | None]]:
         worker.wait(timeout=30)
 
 
-def in_process_booker(practice: Any) -> tuple[Callable[..., int], int]:
+def in_process_booker(practice: Any) -> tuple[Callable[..., int], list[tuple[datetime, int]]]:
     """For the in-process benches: lift the practice's booking limits, pick the pool of free slots
     (as _pool) and return a function booking the pool's slot `index` over the JSON API with the
     Django test client (its status code; `anyone=True`: the slot's time with "any practitioner"),
-    and the pool's size."""
+    and the pool: (start, practitioner id) per slot."""
     from django.test import Client
 
     type(practice).objects.filter(pk=practice.pk).update(
@@ -362,7 +363,7 @@ def in_process_booker(practice: Any) -> tuple[Callable[..., int], int]:
         }
         return client.post(f"/api/v1/p/{practice.slug}/bookings", payload, content_type="application/json").status_code
 
-    return book, len(pool)
+    return book, pool
 
 
 def _run(

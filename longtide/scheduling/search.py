@@ -359,13 +359,63 @@ def _ahead_params(at: datetime, now: datetime) -> list[Any]:
     moment = ops.adapt_datetimefield_value(at)
     first_day, last_day = _ahead_days(at)
     # Each of the window's three bounds is the start, less or plus the service's minutes in SQL.
-    return _inputs_params([], [], first_day, last_day, None, now, [moment, moment, moment])
+    window = [moment, moment, moment]
+    if connection.vendor == "postgresql":
+        # The start twice for the local clock readings of the zones (_ahead_zones_sql), first.
+        return [moment, moment, *_inputs_params([], [], first_day, last_day, None, now, window)]
+    # The weekly hours: of the weekdays from the start's UTC date less one day (_ahead_sql).
+    return _inputs_params([], [], first_day, last_day, None, now, window, hours=[first_day.weekday()])
+
+
+# Minutes of slack each side of the local clock readings of a session when the read ahead keeps
+# the weekly hours near them (PostgreSQL's clock for a zone against Python's: their time zone
+# databases may differ, e.g. one not yet updated for a change of rules).
+_ZONE_SLACK = 60
+_WEEK = 7 * 24 * 60
+
+
+def _ahead_zones_sql() -> str:
+    """PostgreSQL: the CTE `lz`, per location of a suitable room (of the CTE `x`), the window of
+    local clock readings a session at the start (a parameter, twice) can show, widened by
+    _ZONE_SLACK: `lo`, its start in whole minutes from Monday 00:00, and `span`, its length in
+    minutes (rounded outwards: integer arithmetic, where `numeric` cost ~1 µs a row).
+
+    The readings of [start, start + duration) are those of [a, a + duration] and of [b - duration,
+    b], a and b the readings at the start and at the end: the clock runs with time and jumps at most
+    once in a session (the tz database's changes are weeks apart), forward or back by any amount."""
+    # x's columns (service_and_places' names): the room's location's fields from x4, its id first.
+    location, zone = 4 + _LOCATION_FIELDS.index("id"), 4 + _ZONE_AT
+    minutes = [f.attname for f in _SERVICE_FIELDS].index("duration_minutes")
+    duration = f"make_interval(mins => CAST((SELECT c{minutes} FROM sv) AS integer))"  # noqa: S608 (ours)
+    return (
+        "lz AS MATERIALIZED (SELECT zid, "  # noqa: S608 (our column names and constants)
+        "CAST(floor(date_part('epoch', w0 - date_trunc('week', w0)) / 60) AS integer) AS lo, "
+        "CAST(ceil(date_part('epoch', w1 - w0) / 60) AS integer) + 1 AS span "
+        f"FROM (SELECT zid, LEAST(a, b - d) - make_interval(mins => {_ZONE_SLACK}) AS w0, "
+        f"GREATEST(a + d, b) + make_interval(mins => {_ZONE_SLACK}) AS w1 "
+        f"FROM (SELECT DISTINCT x{location} AS zid, CAST(%s AS timestamp with time zone) AT TIME ZONE x{zone} AS a, "
+        f"(CAST(%s AS timestamp with time zone) + {duration}) AT TIME ZONE x{zone} AS b, {duration} AS d "
+        "FROM x WHERE k = 'r') r) w)"
+    )
 
 
 def _ahead_sql(vendor: str) -> str:
     """The inputs' UNION for the candidates and rooms of the CTE `x` (service_and_places), busy
     time over what a slot at the start (a parameter) would block: the service's buffer before,
-    duration and buffer after, as read in `sv`, and a minute more each side."""
+    duration and buffer after, as read in `sv`, and a minute more each side.
+
+    Weekly hours only of the weekdays a session at the start can overlap: working time on a local
+    date holds only instants whose clock shows that date, and an instant's local date is within a
+    day of its UTC date in every zone, so the session [start, start + duration) touches only local
+    dates from the start's UTC date less one day (the weekday a parameter) to its end's UTC date
+    plus one: 2 + ceil(duration / 1 day) days on (four weekdays of seven for a session under a day).
+    On PostgreSQL, which knows the zones, only the hours whose span of the week meets the local
+    clock readings the session can show, with an hour's slack (_ahead_zones_sql). The engine judges
+    a start by the working time the session overlaps, so the other hours cannot change the answer
+    (an "any practitioner" booking read every candidate's whole week, and its engine went through
+    each candidate before the first free then: now those who do not work then come with no hours,
+    and find_slots gives them no schedule). The engine stays the one judge: this only leaves out
+    rows it could not use (tests/scheduling/test_search_slots.py compares the answers)."""
     names = [f.attname for f in _SERVICE_FIELDS]
     before, duration, after = (
         f"(SELECT c{names.index(name)} FROM sv)"  # noqa: S608 (our column names)
@@ -392,7 +442,21 @@ def _ahead_sql(vendor: str) -> str:
         moved(f"-{before} - 1 - {block}"),
         moved(f"-{before} - 1"),
     )
-    return _inputs_text(p_in, not_p_in, r_in, window)
+    if vendor == "postgresql":
+        # The hours whose span of the week meets the window of `lz` (on the circle of the week).
+        wh = WorkingHours._meta.db_table
+        # In whole minutes, rounded outwards (the start down, the end up), as lz's.
+        minute = f"CAST(floor(date_part('epoch', {wh}.start_time) / 60) AS integer)"
+        start = f"{wh}.weekday * 1440 + {minute}"
+        length = f"CAST(ceil(date_part('epoch', {wh}.end_time) / 60) AS integer) - {minute}"
+        hours = (
+            f"AND EXISTS (SELECT 1 FROM lz WHERE lz.zid = {wh}.location_id AND (lz.span >= {_WEEK} "  # noqa: S608
+            f"OR (({start} - lz.lo) %% {_WEEK} + {_WEEK}) %% {_WEEK} <= lz.span "
+            f"OR ((lz.lo - ({start})) %% {_WEEK} + {_WEEK}) %% {_WEEK} < {length})) "
+        )
+    else:
+        hours = f"AND (weekday - CAST(%s AS integer) + 7) %% 7 <= 2 + ({duration} + 1439) / 1440 "
+    return _inputs_text(p_in, not_p_in, r_in, window, hours)
 
 
 def _prepared_rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -442,8 +506,9 @@ def _service_and_places_sql(
     names = ", ".join(["k", "i", "o", "n", *(f"x{at}" for at in range(4, width))])
     inputs = 10  # _inputs_text's columns
     served = len(_SERVICE_FIELDS) + len(_PRACTICE_FIELDS)
+    zones = f", {_ahead_zones_sql()}" if vendor == "postgresql" else ""
     return (
-        f"{_sv_sql(vendor)}, x ({names}) AS ({sql}) "  # noqa: S608 (our SQL)
+        f"{_sv_sql(vendor)}, x ({names}) AS ({sql}){zones} "  # noqa: S608 (our SQL)
         f"SELECT x.*, sv.*, {', '.join(['NULL'] * inputs)} FROM sv FULL JOIN x ON false "
         f"UNION ALL SELECT {', '.join(['NULL'] * (width + served))}, i.* FROM ({_ahead_sql(vendor)}) i "
         "ORDER BY 1, 3, 4, 2"
@@ -598,9 +663,10 @@ def _inputs_sql(vendor: str, practitioners: int, rooms: int) -> str:
     return _inputs_text(p_in, not_p_in, r_in, ("%s", "%s", "%s"))
 
 
-def _inputs_text(p_in: str, not_p_in: str, r_in: str, window: tuple[str, str, str]) -> str:
+def _inputs_text(p_in: str, not_p_in: str, r_in: str, window: tuple[str, str, str], hours: str = "") -> str:
     """The inputs' UNION for the practitioners (`p_in`, `not_p_in`) and rooms (`r_in`) given as SQL,
-    busy time over the window given as SQL: (its end, its start less MAX_BLOCK, its start)."""
+    busy time over the window given as SQL: (its end, its start less MAX_BLOCK, its start).
+    `hours`: a further condition on the weekly hours (its parameters: _inputs_params' `hours`)."""
     busy_end, busy_floor, busy_start = window
     s_in = ", ".join(["%s"] * len(OCCUPYING))
     wh, ex, off, ap = (m._meta.db_table for m in (WorkingHours, HoursException, TimeOff, Appointment))
@@ -612,7 +678,7 @@ def _inputs_text(p_in: str, not_p_in: str, r_in: str, window: tuple[str, str, st
         "CAST(NULL AS timestamp with time zone), CAST(NULL AS date), start_time, end_time, weekday, "
         "CAST(NULL AS timestamp with time zone) "
         f"FROM {wh} "
-        f"WHERE practitioner_id {p_in} "
+        f"WHERE practitioner_id {p_in} {hours}"
         "UNION ALL "
         f"SELECT 'x', practitioner_id, location_id, NULL, NULL, date, start_time, end_time, "
         f"CASE WHEN available THEN 1 ELSE 0 END, NULL FROM {ex} "
@@ -644,8 +710,11 @@ def _inputs_params(
     ignore_appointment: int | None,
     now: datetime,
     window: list[Any],
+    *,
+    hours: Sequence[Any] = (),
 ) -> list[Any]:
-    """_inputs_text's parameters: the ids' (as its id lists take them), the window's (end, floor, start)."""
+    """_inputs_text's parameters: the ids' (as its id lists take them), the window's (end, floor,
+    start), and `hours`: those of its `hours` condition."""
     ops = connection.ops
     states = [str(s) for s in OCCUPYING]
     # A hold stops holding its time at hold_until (models.OCCUPYING).
@@ -653,6 +722,7 @@ def _inputs_params(
     busy_end, _, busy_start = window
     return [
         *pids,
+        *hours,
         *pids,
         ops.adapt_datefield_value(first_day - MARGIN),
         ops.adapt_datefield_value(last_day + MARGIN),

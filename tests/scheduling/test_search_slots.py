@@ -275,3 +275,143 @@ def test_service_and_places_reads_the_service_once_and_only_of_that_practice(cas
     assert service_and_places("tidewater", cast.harbour_session.pk, **at) is None
     Service.objects.filter(pk=cast.session.pk).update(active=False)
     assert service_and_places("tidewater", cast.session.pk, **at) is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "middle"),
+    [
+        ("Pacific/Kiritimati", DAY),
+        ("Pacific/Pago_Pago", DAY),
+        ("America/New_York", date(2026, 11, 1)),  # the clocks go back an hour
+        ("Australia/Lord_Howe", date(2026, 10, 4)),  # forward half an hour
+        ("Pacific/Chatham", date(2026, 9, 27)),  # forward an hour, at 02:45
+    ],
+)
+@pytest.mark.parametrize("minutes", [45, 720])
+def test_inputs_read_ahead_hold_only_the_hours_a_session_then_can_touch(
+    cast: Cast, zone: str, middle: date, minutes: int
+) -> None:
+    # A booking's read ahead keeps only the weekly hours a session at its start can overlap, not
+    # every candidate's whole week: on SQLite those of the weekdays whose local dates it can touch
+    # (in any zone: the start's UTC date less a day to its end's plus a day); on PostgreSQL, which
+    # knows the zones, those near its local clock readings. At every start of three days, across
+    # changes of the clocks, with hours on different weekdays per practitioner, sessions short and
+    # long, the search on them must give what the days' search gives there.
+    from datetime import timedelta
+
+    from longtide.practice.models import Service
+    from longtide.scheduling.search import service_and_places
+
+    type(cast.location).objects.filter(pk=cast.location.pk).update(time_zone=zone)
+    Service.objects.filter(pk=cast.session.pk).update(
+        duration_minutes=minutes, buffer_before_minutes=10, buffer_after_minutes=15
+    )
+    cast.session.refresh_from_db()
+    team = _colleagues(cast, 3)
+    WorkingHours.objects.filter(practitioner__in=[cast.ana, *team]).delete()
+    patterns = {
+        cast.ana: {2: [(time(9), time(12))], 4: [(time(14), time(18))]},
+        team[0]: {day: [(time(0), time(23, 59))] for day in (0, 2, 4, 6)},
+        team[1]: {day: [(time(6), time(11)), (time(12), time(20))] for day in (1, 3, 5)},
+        team[2]: {day: [(time(5), time(23))] for day in range(7)},
+    }
+    for person, weekly in patterns.items():
+        for weekday, spans in weekly.items():
+            for start, end in spans:
+                WorkingHours.objects.create(
+                    practitioner=person, location=cast.location, weekday=weekday, start_time=start, end_time=end
+                )
+    local = ZoneInfo(zone)
+    early = datetime.combine(middle - timedelta(days=3), time(12), UTC)
+    first, last = middle - timedelta(days=1), middle + timedelta(days=1)
+    session = timedelta(minutes=minutes)
+
+    def near(moment: datetime, hours: Any) -> bool:
+        """Whether the weekly hours meet the session's local clock readings, give or take two hours."""
+        a = moment.astimezone(local).replace(tzinfo=None)
+        b = (moment + session).astimezone(local).replace(tzinfo=None)  # (moment in UTC: real time)
+        lo, hi = min(a, b - session) - timedelta(hours=2), max(a + session, b) + timedelta(hours=2)
+        days = (lo.date() + timedelta(days=n) for n in range((hi.date() - lo.date()).days + 1))
+        return any(
+            day.weekday() == hours.weekday
+            and datetime.combine(day, hours.start) < hi
+            and datetime.combine(day, hours.end) > lo
+            for day in days
+        )
+
+    for pid in (None, team[0].pk):
+        whole = search_slots(
+            practice=cast.tidewater,
+            service=cast.session,
+            first_day=first,
+            last_day=last,
+            now=early,
+            practitioner_id=pid,
+            any_practitioner=pid is None,
+        )
+        assert len({s.start for s in whole.slots}) > 5
+        # In UTC, so that each step is 45 real minutes across the changes of the clocks.
+        moment = datetime.combine(first, time(0), local).astimezone(UTC)
+        while moment < datetime.combine(last + timedelta(days=1), time(0), local):
+            read = service_and_places("tidewater", cast.session.pk, practitioner_id=pid, at=moment, now=early)
+            assert read is not None
+            service, places = read
+            inputs = places.ahead.pop(moment)
+            weekdays = {hours.weekday for each in inputs.weekly.values() for hours in each}
+            assert len(weekdays) <= 4, (moment, sorted(weekdays))
+            if connection.vendor == "postgresql":
+                far = [hours for each in inputs.weekly.values() for hours in each if not near(moment, hours)]
+                assert not far, (moment, far)
+            at = search_slots(
+                practice=service.practice,
+                service=service,
+                first_day=moment.astimezone(local).date(),
+                last_day=moment.astimezone(local).date(),
+                now=early,
+                any_practitioner=pid is None,
+                places=places,
+                at=moment,
+                inputs=inputs,
+            )
+            expected = [(s.practitioner_id, s.room_id) for s in whole.slots if s.start == moment]
+            assert [(s.practitioner_id, s.room_id) for s in at.slots] == expected, (pid, moment)
+            moment += timedelta(minutes=45)
+
+
+def test_inputs_read_ahead_keep_the_hours_a_session_reaches_when_the_clocks_jump_forward(cast: Cast) -> None:
+    # At Troll the clocks jump two hours forward (01:00 UTC on 29 March 2026: 01:00 -> 03:00). A
+    # session at 00:30 for an hour shows 00:30-01:00, then 03:00-03:30: it needs the hours from
+    # 03:10 as well, which its start's reading plus its length (00:30-01:30, an hour's slack each
+    # side) would leave out; the read ahead must keep them and find the slot the day's search finds.
+    from datetime import timedelta
+
+    from longtide.scheduling.search import service_and_places
+
+    zone = ZoneInfo("Antarctica/Troll")
+    type(cast.location).objects.filter(pk=cast.location.pk).update(time_zone="Antarctica/Troll")
+    WorkingHours.objects.filter(practitioner=cast.ana).delete()
+    for start, end in ((time(0), time(3, 10)), (time(3, 10), time(6))):
+        WorkingHours.objects.create(
+            practitioner=cast.ana, location=cast.location, weekday=6, start_time=start, end_time=end
+        )
+    day = date(2026, 3, 29)
+    early = datetime(2026, 3, 25, 12, tzinfo=UTC)
+    moment = datetime.combine(day, time(0, 30), zone).astimezone(UTC)  # real time (the end's reading is 03:30)
+    whole = search_slots(practice=cast.tidewater, service=cast.session, first_day=day, last_day=day, now=early)
+    assert (moment, moment + timedelta(hours=1), cast.ana.pk) in [
+        (s.start, s.end, s.practitioner_id) for s in whole.slots
+    ]
+    read = service_and_places("tidewater", cast.session.pk, at=moment, now=early)
+    assert read is not None
+    service, places = read
+    at = search_slots(
+        practice=service.practice,
+        service=service,
+        first_day=day,
+        last_day=day,
+        now=early,
+        places=places,
+        at=moment,
+        inputs=places.ahead.pop(moment),
+    )
+    assert [(s.start, s.practitioner_id) for s in at.slots] == [(moment, cast.ana.pk)]
