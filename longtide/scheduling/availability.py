@@ -329,6 +329,11 @@ def _first_free_room(
     return room_of
 
 
+def utc_offsets(tz: tzinfo, start: datetime, end: datetime) -> list[timedelta]:
+    """The UTC offsets the zone has over [start, end], in order (one per run between changes)."""
+    return [offset for _, _, offset in _offset_runs(tz, start, end + _SECOND)]
+
+
 def _utc_offset(tz: tzinfo, instant: datetime) -> timedelta:
     offset = instant.astimezone(tz).utcoffset()
     if offset is None:

@@ -325,11 +325,19 @@ def service_and_places(
     if limits:
         params.extend(used_query(limits, now or timezone.now())[1])
     width = _places_width()
+    zones = _zones_seen.get(slug, ()) if at is not None else ()
     sql = _service_and_places_sql(
-        connection.vendor, practitioner_id is not None, bool(style), len(limits), reserve_id, versions, at is not None
+        connection.vendor,
+        practitioner_id is not None,
+        bool(style),
+        len(limits),
+        reserve_id,
+        versions,
+        at is not None,
+        len(zones),
     )
     if at is not None:
-        params.extend(_ahead_params(at, now or timezone.now()))
+        params.extend(_ahead_params(at, now or timezone.now(), zones))
     rows = _prepared_rows(sql, params)
     inputs: list[Sequence[Any]] = []
     if at is not None:
@@ -344,6 +352,9 @@ def service_and_places(
     places = _places_from_rows([row[:width] for row in rows], service.practice_id, limits, now, versions)
     if at is not None:
         places.ahead[at] = _inputs_from_rows(inputs, [room for room, _, _ in places.rooms])
+    seen = tuple(sorted({zone for _, _, zone in places.rooms}))
+    if _zones_seen.get(slug) != seen:
+        _zones_seen[slug] = seen
     return service, places
 
 
@@ -353,49 +364,72 @@ def _ahead_days(at: datetime) -> tuple[date, date]:
     return day - timedelta(days=1), day + timedelta(days=1)
 
 
-def _ahead_params(at: datetime, now: datetime) -> list[Any]:
-    """The parameters of the inputs read ahead for a start (after service_and_places' own)."""
+def _ahead_params(at: datetime, now: datetime, zones: Sequence[str]) -> list[Any]:
+    """The parameters of the inputs read ahead for a start (after service_and_places' own): the
+    zones' windows of clock readings first (_ahead_zones_sql), then the inputs'."""
     ops = connection.ops
     moment = ops.adapt_datetimefield_value(at)
     first_day, last_day = _ahead_days(at)
+    windows = [value for zone in zones for value in (zone, *_readings(at, zone))]
     # Each of the window's three bounds is the start, less or plus the service's minutes in SQL.
-    window = [moment, moment, moment]
-    if connection.vendor == "postgresql":
-        # The start twice for the local clock readings of the zones (_ahead_zones_sql), first.
-        return [moment, moment, *_inputs_params([], [], first_day, last_day, None, now, window)]
-    # The weekly hours: of the weekdays from the start's UTC date less one day (_ahead_sql).
-    return _inputs_params([], [], first_day, last_day, None, now, window, hours=[first_day.weekday()])
+    return [*windows, *_inputs_params([], [], first_day, last_day, None, now, [moment, moment, moment])]
 
 
-# Minutes of slack each side of the local clock readings of a session when the read ahead keeps
-# the weekly hours near them (PostgreSQL's clock for a zone against Python's: their time zone
-# databases may differ, e.g. one not yet updated for a change of rules).
-_ZONE_SLACK = 60
+# slug -> the time zones of its rooms' locations, as last read in this process: a guess, so that
+# a booking's first statement can keep only the weekly hours near its start (_ahead_zones_sql).
+# The statement matches each location's zone as read against the guess: a zone not guessed (a
+# practice's first booking here, a location moved to another zone) keeps all its hours. Bounded by
+# the number of practices; nothing else is kept.
+_zones_seen: dict[str, tuple[str, ...]] = {}
 _WEEK = 7 * 24 * 60
+_MINUTE = timedelta(minutes=1)
+# The longest session the windows hold (their clock changes are looked for over this long); a
+# longer one keeps all the hours.
+_LONGEST = timedelta(days=1)
 
 
-def _ahead_zones_sql() -> str:
-    """PostgreSQL: the CTE `lz`, per location of a suitable room (of the CTE `x`), the window of
-    local clock readings a session at the start (a parameter, twice) can show, widened by
-    _ZONE_SLACK: `lo`, its start in whole minutes from Monday 00:00, and `span`, its length in
-    minutes (rounded outwards: integer arithmetic, where `numeric` cost ~1 µs a row).
+def _readings(at: datetime, zone: str) -> tuple[int, int]:
+    """The clock readings in `zone` a session starting at `at` and lasting d (up to _LONGEST) can
+    show: from `lo` (whole minutes from Monday 00:00, rounded down) for d + `extra` minutes
+    (rounded up). The clock shows the start's reading plus the time since, plus the change of its
+    UTC offset since then: so the readings lie within [reading + least change, reading + d +
+    greatest change], the changes being those of [at, at + _LONGEST] (any number, any size)."""
+    try:
+        tz = ZoneInfo(zone)
+    except (ValueError, KeyError):  # not a zone here (nothing then is kept out: a week's window)
+        return 0, _WEEK
+    local = at.astimezone(tz)
+    base = local.utcoffset() or timedelta(0)
+    shifts = [offset - base for offset in availability.utc_offsets(tz, at, at + _LONGEST)]
+    least, most = min(shifts), max(shifts)
+    reading = local.replace(tzinfo=None) + least
+    monday = datetime.combine(reading.date() - timedelta(days=reading.weekday()), time())
+    # A minute more each side: the hours' minutes are rounded too (_ahead_sql).
+    return (reading - monday) // _MINUTE - 1, -((least - most) // _MINUTE) + 2
 
-    The readings of [start, start + duration) are those of [a, a + duration] and of [b - duration,
-    b], a and b the readings at the start and at the end: the clock runs with time and jumps at most
-    once in a session (the tz database's changes are weeks apart), forward or back by any amount."""
-    # x's columns (service_and_places' names): the room's location's fields from x4, its id first.
-    location, zone = 4 + _LOCATION_FIELDS.index("id"), 4 + _ZONE_AT
+
+@functools.cache
+def _ahead_zones_sql(vendor: str, zones: int) -> str:
+    """The CTE `lz`: per location of a suitable room (of the CTE `x`), the window of clock readings
+    a session at the start can show there, when its zone is one of the `zones` guessed (each a row
+    of parameters: the zone's name, `lo` and `extra` of _readings): `lo`, and `span`, the
+    service's duration plus `extra`. A location whose zone is not among them, or a session longer
+    than _LONGEST, gets a whole week's span: all its hours are kept."""
+    location, zone = 4 + _LOCATION_FIELDS.index("id"), 4 + _ZONE_AT  # x's columns (service_and_places)
     minutes = [f.attname for f in _SERVICE_FIELDS].index("duration_minutes")
-    duration = f"make_interval(mins => CAST((SELECT c{minutes} FROM sv) AS integer))"  # noqa: S608 (ours)
+    duration = f"(SELECT c{minutes} FROM sv)"  # noqa: S608 (our column name)
+    guessed = (
+        " UNION ALL ".join(
+            ["SELECT CAST(%s AS text) AS zone, CAST(%s AS integer) AS lo, CAST(%s AS integer) AS extra"] * zones
+        )
+        or "SELECT CAST(NULL AS text) AS zone, 0 AS lo, 0 AS extra WHERE 1 = 0"
+    )
+    longest = _LONGEST // _MINUTE
+    materialized = "MATERIALIZED " if vendor == "postgresql" else ""
     return (
-        "lz AS MATERIALIZED (SELECT zid, "  # noqa: S608 (our column names and constants)
-        "CAST(floor(date_part('epoch', w0 - date_trunc('week', w0)) / 60) AS integer) AS lo, "
-        "CAST(ceil(date_part('epoch', w1 - w0) / 60) AS integer) + 1 AS span "
-        f"FROM (SELECT zid, LEAST(a, b - d) - make_interval(mins => {_ZONE_SLACK}) AS w0, "
-        f"GREATEST(a + d, b) + make_interval(mins => {_ZONE_SLACK}) AS w1 "
-        f"FROM (SELECT DISTINCT x{location} AS zid, CAST(%s AS timestamp with time zone) AT TIME ZONE x{zone} AS a, "
-        f"(CAST(%s AS timestamp with time zone) + {duration}) AT TIME ZONE x{zone} AS b, {duration} AS d "
-        "FROM x WHERE k = 'r') r) w)"
+        f"lz AS {materialized}(SELECT DISTINCT x.x{location} AS zid, COALESCE(z.lo, 0) AS lo, "  # noqa: S608 (ours)
+        f"CASE WHEN z.lo IS NULL OR {duration} > {longest} THEN {_WEEK} ELSE {duration} + z.extra END AS span "
+        f"FROM x LEFT JOIN ({guessed}) z ON z.zone = x.x{zone} WHERE x.k = 'r')"
     )
 
 
@@ -404,18 +438,17 @@ def _ahead_sql(vendor: str) -> str:
     time over what a slot at the start (a parameter) would block: the service's buffer before,
     duration and buffer after, as read in `sv`, and a minute more each side.
 
-    Weekly hours only of the weekdays a session at the start can overlap: working time on a local
-    date holds only instants whose clock shows that date, and an instant's local date is within a
-    day of its UTC date in every zone, so the session [start, start + duration) touches only local
-    dates from the start's UTC date less one day (the weekday a parameter) to its end's UTC date
-    plus one: 2 + ceil(duration / 1 day) days on (four weekdays of seven for a session under a day).
-    On PostgreSQL, which knows the zones, only the hours whose span of the week meets the local
-    clock readings the session can show, with an hour's slack (_ahead_zones_sql). The engine judges
-    a start by the working time the session overlaps, so the other hours cannot change the answer
-    (an "any practitioner" booking read every candidate's whole week, and its engine went through
-    each candidate before the first free then: now those who do not work then come with no hours,
-    and find_slots gives them no schedule). The engine stays the one judge: this only leaves out
-    rows it could not use (tests/scheduling/test_search_slots.py compares the answers)."""
+    Weekly hours only where their span of the week meets the window of clock readings a session
+    at the start can show at their location (the CTE `lz`, _ahead_zones_sql; on the circle of the
+    week, in whole minutes rounded outwards): working time on a local date holds only the instants
+    whose clock shows that date and a time within the hours, and the engine judges a start by the
+    working time its session overlaps, so the other hours cannot change the answer. An "any
+    practitioner" booking read every candidate's whole week, and its engine went through each
+    candidate before the first free then: now those who do not work then come with no hours, and
+    find_slots gives them no schedule. The engine stays the one judge: this only leaves out rows
+    it could not use (tests/scheduling/test_search_slots.py compares the answers). The windows are
+    worked out in Python (_readings: the zones are Python's, not the database's), for the zones
+    guessed (_zones_seen), and matched in SQL against each location's zone as read."""
     names = [f.attname for f in _SERVICE_FIELDS]
     before, duration, after = (
         f"(SELECT c{names.index(name)} FROM sv)"  # noqa: S608 (our column names)
@@ -442,20 +475,22 @@ def _ahead_sql(vendor: str) -> str:
         moved(f"-{before} - 1 - {block}"),
         moved(f"-{before} - 1"),
     )
-    if vendor == "postgresql":
-        # The hours whose span of the week meets the window of `lz` (on the circle of the week).
-        wh = WorkingHours._meta.db_table
-        # In whole minutes, rounded outwards (the start down, the end up), as lz's.
-        minute = f"CAST(floor(date_part('epoch', {wh}.start_time) / 60) AS integer)"
-        start = f"{wh}.weekday * 1440 + {minute}"
-        length = f"CAST(ceil(date_part('epoch', {wh}.end_time) / 60) AS integer) - {minute}"
-        hours = (
-            f"AND EXISTS (SELECT 1 FROM lz WHERE lz.zid = {wh}.location_id AND (lz.span >= {_WEEK} "  # noqa: S608
-            f"OR (({start} - lz.lo) %% {_WEEK} + {_WEEK}) %% {_WEEK} <= lz.span "
-            f"OR ((lz.lo - ({start})) %% {_WEEK} + {_WEEK}) %% {_WEEK} < {length})) "
-        )
-    else:
-        hours = f"AND (weekday - CAST(%s AS integer) + 7) %% 7 <= 2 + ({duration} + 1439) / 1440 "
+    # The hours' whole minutes from midnight (rounded down; their end is taken a minute later).
+    wh = WorkingHours._meta.db_table
+
+    def minute(column: str) -> str:
+        if vendor == "postgresql":
+            hour, minutes = f"date_part('hour', {column})", f"date_part('minute', {column})"
+            return f"(CAST({hour} AS integer) * 60 + CAST({minutes} AS integer))"
+        return f"(CAST(substr({column}, 1, 2) AS integer) * 60 + CAST(substr({column}, 4, 2) AS integer))"
+
+    start = f"{wh}.weekday * 1440 + {minute(f'{wh}.start_time')}"
+    length = f"{minute(f'{wh}.end_time')} + 1 - {minute(f'{wh}.start_time')}"
+    hours = (
+        f"AND EXISTS (SELECT 1 FROM lz WHERE lz.zid = {wh}.location_id AND (lz.span >= {_WEEK} "  # noqa: S608
+        f"OR (({start} - lz.lo) %% {_WEEK} + {_WEEK}) %% {_WEEK} <= lz.span "
+        f"OR ((lz.lo - ({start})) %% {_WEEK} + {_WEEK}) %% {_WEEK} < {length})) "
+    )
     return _inputs_text(p_in, not_p_in, r_in, window, hours)
 
 
@@ -479,10 +514,12 @@ def _service_and_places_sql(
     reserve_id: bool = False,
     versions: bool = True,
     ahead: bool = False,
+    zones: int = 0,
 ) -> str:
     """service_and_places' statement (its text worked out once per backend and kind of read);
     parameters: slug, service id (3 more times), the practitioner's id if named, the style if
-    given, then the limits' (key, window) pairs, then (`ahead`) the inputs' (_ahead_params)."""
+    given, then the limits' (key, window) pairs, then (`ahead`) the inputs' (_ahead_params, with
+    `zones` zones guessed)."""
     # Placeholder limits: only their number shapes the text (the keys and windows are parameters).
     stand_ins = [Limit("", 0, timedelta(hours=1))] * limits
     sql, _ = _places_sql(
@@ -506,9 +543,8 @@ def _service_and_places_sql(
     names = ", ".join(["k", "i", "o", "n", *(f"x{at}" for at in range(4, width))])
     inputs = 10  # _inputs_text's columns
     served = len(_SERVICE_FIELDS) + len(_PRACTICE_FIELDS)
-    zones = f", {_ahead_zones_sql()}" if vendor == "postgresql" else ""
     return (
-        f"{_sv_sql(vendor)}, x ({names}) AS ({sql}){zones} "  # noqa: S608 (our SQL)
+        f"{_sv_sql(vendor)}, x ({names}) AS ({sql}), {_ahead_zones_sql(vendor, zones)} "  # noqa: S608 (our SQL)
         f"SELECT x.*, sv.*, {', '.join(['NULL'] * inputs)} FROM sv FULL JOIN x ON false "
         f"UNION ALL SELECT {', '.join(['NULL'] * (width + served))}, i.* FROM ({_ahead_sql(vendor)}) i "
         "ORDER BY 1, 3, 4, 2"
@@ -666,7 +702,7 @@ def _inputs_sql(vendor: str, practitioners: int, rooms: int) -> str:
 def _inputs_text(p_in: str, not_p_in: str, r_in: str, window: tuple[str, str, str], hours: str = "") -> str:
     """The inputs' UNION for the practitioners (`p_in`, `not_p_in`) and rooms (`r_in`) given as SQL,
     busy time over the window given as SQL: (its end, its start less MAX_BLOCK, its start).
-    `hours`: a further condition on the weekly hours (its parameters: _inputs_params' `hours`)."""
+    `hours`: a further condition on the weekly hours (without parameters)."""
     busy_end, busy_floor, busy_start = window
     s_in = ", ".join(["%s"] * len(OCCUPYING))
     wh, ex, off, ap = (m._meta.db_table for m in (WorkingHours, HoursException, TimeOff, Appointment))
@@ -710,11 +746,8 @@ def _inputs_params(
     ignore_appointment: int | None,
     now: datetime,
     window: list[Any],
-    *,
-    hours: Sequence[Any] = (),
 ) -> list[Any]:
-    """_inputs_text's parameters: the ids' (as its id lists take them), the window's (end, floor,
-    start), and `hours`: those of its `hours` condition."""
+    """_inputs_text's parameters: the ids' (as its id lists take them), the window's (end, floor, start)."""
     ops = connection.ops
     states = [str(s) for s in OCCUPYING]
     # A hold stops holding its time at hold_until (models.OCCUPYING).
@@ -722,7 +755,6 @@ def _inputs_params(
     busy_end, _, busy_start = window
     return [
         *pids,
-        *hours,
         *pids,
         ops.adapt_datefield_value(first_day - MARGIN),
         ops.adapt_datefield_value(last_day + MARGIN),

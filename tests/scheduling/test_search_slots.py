@@ -291,12 +291,11 @@ def test_service_and_places_reads_the_service_once_and_only_of_that_practice(cas
 def test_inputs_read_ahead_hold_only_the_hours_a_session_then_can_touch(
     cast: Cast, zone: str, middle: date, minutes: int
 ) -> None:
-    # A booking's read ahead keeps only the weekly hours a session at its start can overlap, not
-    # every candidate's whole week: on SQLite those of the weekdays whose local dates it can touch
-    # (in any zone: the start's UTC date less a day to its end's plus a day); on PostgreSQL, which
-    # knows the zones, those near its local clock readings. At every start of three days, across
-    # changes of the clocks, with hours on different weekdays per practitioner, sessions short and
-    # long, the search on them must give what the days' search gives there.
+    # A booking's read ahead keeps only the weekly hours near the clock readings a session at its
+    # start can show (once the practice's zones are known in this process: search._zones_seen),
+    # not every candidate's whole week. At every start of three days, across changes of the
+    # clocks, with hours on different weekdays per practitioner, sessions short and long, the
+    # search on them must give what the days' search gives there.
     from datetime import timedelta
 
     from longtide.practice.models import Service
@@ -339,6 +338,8 @@ def test_inputs_read_ahead_hold_only_the_hours_a_session_then_can_touch(
             for day in days
         )
 
+    # The zone as read, then guessed (a first read keeps every hour: see the next test).
+    service_and_places("tidewater", cast.session.pk, at=datetime.combine(middle, time(12), local), now=early)
     for pid in (None, team[0].pk):
         whole = search_slots(
             practice=cast.tidewater,
@@ -357,11 +358,8 @@ def test_inputs_read_ahead_hold_only_the_hours_a_session_then_can_touch(
             assert read is not None
             service, places = read
             inputs = places.ahead.pop(moment)
-            weekdays = {hours.weekday for each in inputs.weekly.values() for hours in each}
-            assert len(weekdays) <= 4, (moment, sorted(weekdays))
-            if connection.vendor == "postgresql":
-                far = [hours for each in inputs.weekly.values() for hours in each if not near(moment, hours)]
-                assert not far, (moment, far)
+            far = [hours for each in inputs.weekly.values() for hours in each if not near(moment, hours)]
+            assert not far, (moment, far)
             at = search_slots(
                 practice=service.practice,
                 service=service,
@@ -378,32 +376,46 @@ def test_inputs_read_ahead_hold_only_the_hours_a_session_then_can_touch(
             moment += timedelta(minutes=45)
 
 
-def test_inputs_read_ahead_keep_the_hours_a_session_reaches_when_the_clocks_jump_forward(cast: Cast) -> None:
-    # At Troll the clocks jump two hours forward (01:00 UTC on 29 March 2026: 01:00 -> 03:00). A
-    # session at 00:30 for an hour shows 00:30-01:00, then 03:00-03:30: it needs the hours from
-    # 03:10 as well, which its start's reading plus its length (00:30-01:30, an hour's slack each
-    # side) would leave out; the read ahead must keep them and find the slot the day's search finds.
+@pytest.mark.parametrize(
+    ("day", "rows"),
+    [
+        # 29 March 2026, 01:00 UTC: the clocks jump from 01:00 to 03:00. A session at 00:30 UTC for
+        # an hour shows 00:30-01:00, then 03:00-03:30: it needs the hours from 03:10 too.
+        (date(2026, 3, 29), [(time(0), time(3, 10)), (time(3, 10), time(6))]),
+        # 25 October 2026, 01:00 UTC: back from 03:00 to 01:00. A session at 00:30 UTC shows
+        # 02:30-03:00, then 01:00-01:30: it needs the hours before 01:20 too.
+        (date(2026, 10, 25), [(time(0), time(1, 20)), (time(1, 20), time(6))]),
+    ],
+)
+def test_inputs_read_ahead_keep_the_hours_a_session_reaches_when_the_clocks_jump(
+    cast: Cast, day: date, rows: list[tuple[time, time]]
+) -> None:
+    # At Troll the clocks jump two hours. The hours a session at 00:30 UTC needs lie outside its
+    # start's reading plus its length (with a minute either side): the read ahead must keep them
+    # (the change of the clock over the session widens the window) and find the slot the day's
+    # search finds.
     from datetime import timedelta
 
     from longtide.scheduling.search import service_and_places
 
-    zone = ZoneInfo("Antarctica/Troll")
     type(cast.location).objects.filter(pk=cast.location.pk).update(time_zone="Antarctica/Troll")
     WorkingHours.objects.filter(practitioner=cast.ana).delete()
-    for start, end in ((time(0), time(3, 10)), (time(3, 10), time(6))):
+    for start, end in rows:
         WorkingHours.objects.create(
             practitioner=cast.ana, location=cast.location, weekday=6, start_time=start, end_time=end
         )
-    day = date(2026, 3, 29)
-    early = datetime(2026, 3, 25, 12, tzinfo=UTC)
-    moment = datetime.combine(day, time(0, 30), zone).astimezone(UTC)  # real time (the end's reading is 03:30)
+    early = datetime.combine(day - timedelta(days=4), time(12), UTC)
+    moment = datetime.combine(day, time(0, 30), UTC)
     whole = search_slots(practice=cast.tidewater, service=cast.session, first_day=day, last_day=day, now=early)
     assert (moment, moment + timedelta(hours=1), cast.ana.pk) in [
         (s.start, s.end, s.practitioner_id) for s in whole.slots
     ]
+    service_and_places("tidewater", cast.session.pk, at=moment, now=early)  # the zone read, then guessed
     read = service_and_places("tidewater", cast.session.pk, at=moment, now=early)
     assert read is not None
     service, places = read
+    inputs = places.ahead.pop(moment)
+    assert sorted((h.start, h.end) for each in inputs.weekly.values() for h in each) == rows
     at = search_slots(
         practice=service.practice,
         service=service,
@@ -412,6 +424,44 @@ def test_inputs_read_ahead_keep_the_hours_a_session_reaches_when_the_clocks_jump
         now=early,
         places=places,
         at=moment,
-        inputs=places.ahead.pop(moment),
+        inputs=inputs,
     )
     assert [(s.start, s.practitioner_id) for s in at.slots] == [(moment, cast.ana.pk)]
+
+
+def test_a_zone_not_guessed_keeps_every_hour_and_the_next_read_guesses_it(cast: Cast) -> None:
+    # The windows of clock readings are worked out for the zones last read for the practice in
+    # this process (search._zones_seen) and matched in SQL against each location's zone as read: a
+    # location moved to another zone keeps all its hours on the first read after, which must
+    # still find what the day's search finds, and the next read keeps only the hours near.
+    from datetime import timedelta
+
+    from longtide.scheduling import search
+
+    _colleagues(cast, 2)  # every day 09:00-17:00
+    early = NOW - timedelta(days=3)
+    search.service_and_places("tidewater", cast.session.pk, at=datetime.combine(DAY, time(15), UTC), now=early)
+    assert search._zones_seen["tidewater"] == (cast.location.time_zone,) != ("Pacific/Kiritimati",)
+    type(cast.location).objects.filter(pk=cast.location.pk).update(time_zone="Pacific/Kiritimati")
+    moment = datetime.combine(DAY, time(10), ZoneInfo("Pacific/Kiritimati")).astimezone(UTC)
+    whole = search_slots(practice=cast.tidewater, service=cast.session, first_day=DAY, last_day=DAY, now=early)
+    expected = [(s.practitioner_id, s.room_id) for s in whole.slots if s.start == moment]
+    assert expected
+    for weekdays in (7, 1):
+        read = search.service_and_places("tidewater", cast.session.pk, at=moment, now=early)
+        assert read is not None
+        service, places = read
+        inputs = places.ahead.pop(moment)
+        assert len({hours.weekday for each in inputs.weekly.values() for hours in each}) == weekdays
+        at = search_slots(
+            practice=service.practice,
+            service=service,
+            first_day=DAY,
+            last_day=DAY,
+            now=early,
+            places=places,
+            at=moment,
+            inputs=inputs,
+        )
+        assert [(s.practitioner_id, s.room_id) for s in at.slots] == expected
+        assert search._zones_seen["tidewater"] == ("Pacific/Kiritimati",)
