@@ -370,7 +370,7 @@ def _ahead_params(at: datetime, now: datetime, zones: Sequence[str]) -> list[Any
     ops = connection.ops
     moment = ops.adapt_datetimefield_value(at)
     first_day, last_day = _ahead_days(at)
-    windows = [value for zone in zones for value in (zone, *_readings(at, zone))]
+    windows = [value for zone in zones for value in (zone, *(_readings(at, zone) or (None, None)))]
     # Each of the window's three bounds is the start, less or plus the service's minutes in SQL.
     return [*windows, *_inputs_params([], [], first_day, last_day, None, now, [moment, moment, moment])]
 
@@ -388,33 +388,39 @@ _MINUTE = timedelta(minutes=1)
 _LONGEST = timedelta(days=1)
 
 
-def _readings(at: datetime, zone: str) -> tuple[int, int]:
+def _readings(at: datetime, zone: str) -> tuple[int, int] | None:
     """The clock readings in `zone` a session starting at `at` and lasting d (up to _LONGEST) can
     show: from `lo` (whole minutes from Monday 00:00, rounded down) for d + `extra` minutes
-    (rounded up). The clock shows the start's reading plus the time since, plus the change of its
-    UTC offset since then: so the readings lie within [reading + least change, reading + d +
-    greatest change], the changes being those of [at, at + _LONGEST] (any number, any size)."""
+    (rounded up); None to keep every hour (not a zone here, or changes of a day or more). The
+    clock shows the start's reading plus the time since, plus the change of its UTC offset since
+    then: so the readings lie within [reading + least change, reading + d + greatest change], the
+    changes being those of [at, at + _LONGEST] (any number, any size)."""
     try:
         tz = ZoneInfo(zone)
-    except (ValueError, KeyError):  # not a zone here (nothing then is kept out: a week's window)
-        return 0, _WEEK
+    except (ValueError, KeyError):
+        return None
     local = at.astimezone(tz)
     base = local.utcoffset() or timedelta(0)
     shifts = [offset - base for offset in availability.utc_offsets(tz, at, at + _LONGEST)]
     least, most = min(shifts), max(shifts)
+    if most - least >= _LONGEST:
+        return None
     reading = local.replace(tzinfo=None) + least
     monday = datetime.combine(reading.date() - timedelta(days=reading.weekday()), time())
-    # A minute more each side: the hours' minutes are rounded too (_ahead_sql).
-    return (reading - monday) // _MINUTE - 1, -((least - most) // _MINUTE) + 2
+    # A minute more each side, in whole minutes.
+    return ((reading - monday) // _MINUTE - 1) % _WEEK, -((least - most) // _MINUTE) + 2
 
 
 @functools.cache
 def _ahead_zones_sql(vendor: str, zones: int) -> str:
-    """The CTE `lz`: per location of a suitable room (of the CTE `x`), the window of clock readings
+    """The CTEs `lw` and `lz`: per location of a suitable room (of the CTE `x`), the clock readings
     a session at the start can show there, when its zone is one of the `zones` guessed (each a row
-    of parameters: the zone's name, `lo` and `extra` of _readings): `lo`, and `span`, the
-    service's duration plus `extra`. A location whose zone is not among them, or a session longer
-    than _LONGEST, gets a whole week's span: all its hours are kept."""
+    of parameters: the zone's name, then `lo` and `extra` of _readings, or NULLs): `lw`, from `lo`
+    for `span` minutes (the service's duration plus `extra`); `lz`, that window cut at midnights
+    into pieces of one weekday each, `wd` from `t0` to `t1` (a time of day; 24:00 for midnight
+    after), so that the hours are compared as they are stored, weekday and times (no arithmetic on
+    each row: ~1 µs a row on PostgreSQL). A location whose zone is not among them, or a session
+    longer than _LONGEST, gets one row with `wd` NULL: all its hours are kept."""
     location, zone = 4 + _LOCATION_FIELDS.index("id"), 4 + _ZONE_AT  # x's columns (service_and_places)
     minutes = [f.attname for f in _SERVICE_FIELDS].index("duration_minutes")
     duration = f"(SELECT c{minutes} FROM sv)"  # noqa: S608 (our column name)
@@ -425,11 +431,29 @@ def _ahead_zones_sql(vendor: str, zones: int) -> str:
         or "SELECT CAST(NULL AS text) AS zone, 0 AS lo, 0 AS extra WHERE 1 = 0"
     )
     longest = _LONGEST // _MINUTE
-    materialized = "MATERIALIZED " if vendor == "postgresql" else ""
+    if vendor == "postgresql":
+        materialized, most, least, no_time = "MATERIALIZED ", "GREATEST", "LEAST", "CAST(NULL AS time)"
+
+        def clock(minute: str) -> str:
+            return f"make_time({minute} / 60, {minute} %% 60, 0)"
+    else:
+        materialized, most, least, no_time = "", "max", "min", "NULL"
+
+        def clock(minute: str) -> str:
+            return f"printf('%%02d:%%02d:00', {minute} / 60, {minute} %% 60)"
+
+    # The k-th day of the window (k = 0..3: a span under three days from any minute of the first).
+    day = "(lo / 1440 + k) * 1440"
     return (
-        f"lz AS {materialized}(SELECT DISTINCT x.x{location} AS zid, COALESCE(z.lo, 0) AS lo, "  # noqa: S608 (ours)
-        f"CASE WHEN z.lo IS NULL OR {duration} > {longest} THEN {_WEEK} ELSE {duration} + z.extra END AS span "
-        f"FROM x LEFT JOIN ({guessed}) z ON z.zone = x.x{zone} WHERE x.k = 'r')"
+        f"lw AS {materialized}(SELECT DISTINCT x.x{location} AS zid, z.lo, "  # noqa: S608 (ours)
+        f"CASE WHEN z.lo IS NULL OR {duration} > {longest} THEN NULL ELSE {duration} + z.extra END AS span "
+        f"FROM x LEFT JOIN ({guessed}) z ON z.zone = x.x{zone} WHERE x.k = 'r'), "
+        f"lz AS {materialized}(SELECT zid, CAST(NULL AS integer) AS wd, {no_time} AS t0, {no_time} AS t1 "
+        "FROM lw WHERE span IS NULL "
+        f"UNION ALL SELECT zid, (lo / 1440 + k) %% 7, {clock('f')}, {clock('t')} FROM ("
+        f"SELECT zid, lo, k, {most}(lo, {day}) - {day} AS f, {least}(lo + span, {day} + 1440) - {day} AS t "
+        "FROM lw, (SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) ks "
+        "WHERE span IS NOT NULL) p WHERE t > f)"
     )
 
 
@@ -475,21 +499,11 @@ def _ahead_sql(vendor: str) -> str:
         moved(f"-{before} - 1 - {block}"),
         moved(f"-{before} - 1"),
     )
-    # The hours' whole minutes from midnight (rounded down; their end is taken a minute later).
+    # The hours on a piece's weekday that overlap it (a half-open span against a half-open span).
     wh = WorkingHours._meta.db_table
-
-    def minute(column: str) -> str:
-        if vendor == "postgresql":
-            hour, minutes = f"date_part('hour', {column})", f"date_part('minute', {column})"
-            return f"(CAST({hour} AS integer) * 60 + CAST({minutes} AS integer))"
-        return f"(CAST(substr({column}, 1, 2) AS integer) * 60 + CAST(substr({column}, 4, 2) AS integer))"
-
-    start = f"{wh}.weekday * 1440 + {minute(f'{wh}.start_time')}"
-    length = f"{minute(f'{wh}.end_time')} + 1 - {minute(f'{wh}.start_time')}"
     hours = (
-        f"AND EXISTS (SELECT 1 FROM lz WHERE lz.zid = {wh}.location_id AND (lz.span >= {_WEEK} "  # noqa: S608
-        f"OR (({start} - lz.lo) %% {_WEEK} + {_WEEK}) %% {_WEEK} <= lz.span "
-        f"OR ((lz.lo - ({start})) %% {_WEEK} + {_WEEK}) %% {_WEEK} < {length})) "
+        f"AND EXISTS (SELECT 1 FROM lz WHERE lz.zid = {wh}.location_id AND (lz.wd IS NULL "  # noqa: S608 (ours)
+        f"OR (lz.wd = {wh}.weekday AND {wh}.start_time < lz.t1 AND {wh}.end_time > lz.t0))) "
     )
     return _inputs_text(p_in, not_p_in, r_in, window, hours)
 
