@@ -442,7 +442,8 @@ def _ahead_zones_sql(vendor: str, zones: int) -> str:
         def clock(minute: str) -> str:
             return f"printf('%%02d:%%02d:00', {minute} / 60, {minute} %% 60)"
 
-    # The k-th day of the window (k = 0..3: a span under three days from any minute of the first).
+    # The k-th day of the window: k = 0..3 holds it (it starts within the first day and lasts less
+    # than two days and three minutes: a session of a day at most, clock changes under a day).
     day = "(lo / 1440 + k) * 1440"
     return (
         f"lw AS {materialized}(SELECT DISTINCT x.x{location} AS zid, z.lo, "  # noqa: S608 (ours)
@@ -462,9 +463,9 @@ def _ahead_sql(vendor: str) -> str:
     time over what a slot at the start (a parameter) would block: the service's buffer before,
     duration and buffer after, as read in `sv`, and a minute more each side.
 
-    Weekly hours only where their span of the week meets the window of clock readings a session
-    at the start can show at their location (the CTE `lz`, _ahead_zones_sql; on the circle of the
-    week, in whole minutes rounded outwards): working time on a local date holds only the instants
+    Weekly hours only where they overlap the window of clock readings a session at the start can
+    show at their location (the CTE `lz`, _ahead_zones_sql: in whole minutes rounded outwards, cut
+    at midnights into a piece per weekday): working time on a local date holds only the instants
     whose clock shows that date and a time within the hours, and the engine judges a start by the
     working time its session overlaps, so the other hours cannot change the answer. An "any
     practitioner" booking read every candidate's whole week, and its engine went through each
