@@ -40,6 +40,29 @@ def _search(cast: Cast, **kw: Any) -> tuple[Found, int]:
     return found, len(ctx.captured_queries)
 
 
+def _read_ahead(cast: Cast, moment: datetime, now: datetime, local: Any, pid: int | None = None) -> tuple[Any, Found]:
+    """A booking's read: the service, the places and the inputs for `moment` in one statement
+    (service_and_places with `at`), then the search at `moment` on them; the inputs and the Found."""
+    from longtide.scheduling.search import service_and_places
+
+    read = service_and_places("tidewater", cast.session.pk, practitioner_id=pid, at=moment, now=now)
+    assert read is not None
+    service, places = read
+    inputs = places.ahead.pop(moment)
+    found = search_slots(
+        practice=service.practice,
+        service=service,
+        first_day=moment.astimezone(local).date(),
+        last_day=moment.astimezone(local).date(),
+        now=now,
+        any_practitioner=pid is None,
+        places=places,
+        at=moment,
+        inputs=inputs,
+    )
+    return inputs, found
+
+
 def test_any_practitioner_is_two_statements_whatever_the_number_of_candidates(cast: Cast) -> None:
     _, alone = _search(cast)
     team = _colleagues(cast, 6)
@@ -186,7 +209,6 @@ def test_inputs_read_ahead_with_the_places_agree_with_the_whole_day(cast: Cast, 
     from longtide.practice.models import Service
     from longtide.scheduling.booking import ClientDetails, book_appointment
     from longtide.scheduling.models import HoursException, Source, TimeOff
-    from longtide.scheduling.search import service_and_places
 
     type(cast.location).objects.filter(pk=cast.location.pk).update(time_zone=zone)
     Service.objects.filter(pk=cast.session.pk).update(buffer_before_minutes=20, buffer_after_minutes=25)
@@ -228,20 +250,7 @@ def test_inputs_read_ahead_with_the_places_agree_with_the_whole_day(cast: Cast, 
         moment = datetime.combine(DAY, time(8), local)
         while moment < datetime.combine(DAY, time(18), local):
             with CaptureQueriesContext(connection) as ctx:
-                read = service_and_places("tidewater", cast.session.pk, practitioner_id=pid, at=moment, now=early)
-                assert read is not None
-                service, places = read
-                at = search_slots(
-                    practice=service.practice,
-                    service=service,
-                    first_day=moment.astimezone(local).date(),
-                    last_day=moment.astimezone(local).date(),
-                    now=early,
-                    any_practitioner=pid is None,
-                    places=places,
-                    at=moment,
-                    inputs=places.ahead.pop(moment),
-                )
+                _, at = _read_ahead(cast, moment, early, local, pid)
             assert len(ctx.captured_queries) == 1, "the search reads nothing more"
             expected = [(s.practitioner_id, s.room_id) for s in day.slots if s.start == moment]
             assert [(s.practitioner_id, s.room_id) for s in at.slots] == expected, (pid, moment)
@@ -354,23 +363,9 @@ def test_inputs_read_ahead_hold_only_the_hours_a_session_then_can_touch(
         # In UTC, so that each step is 45 real minutes across the changes of the clocks.
         moment = datetime.combine(first, time(0), local).astimezone(UTC)
         while moment < datetime.combine(last + timedelta(days=1), time(0), local):
-            read = service_and_places("tidewater", cast.session.pk, practitioner_id=pid, at=moment, now=early)
-            assert read is not None
-            service, places = read
-            inputs = places.ahead.pop(moment)
+            inputs, at = _read_ahead(cast, moment, early, local, pid)
             far = [hours for each in inputs.weekly.values() for hours in each if not near(moment, hours)]
             assert not far, (moment, far)
-            at = search_slots(
-                practice=service.practice,
-                service=service,
-                first_day=moment.astimezone(local).date(),
-                last_day=moment.astimezone(local).date(),
-                now=early,
-                any_practitioner=pid is None,
-                places=places,
-                at=moment,
-                inputs=inputs,
-            )
             expected = [(s.practitioner_id, s.room_id) for s in whole.slots if s.start == moment]
             assert [(s.practitioner_id, s.room_id) for s in at.slots] == expected, (pid, moment)
             moment += timedelta(minutes=45)
@@ -411,21 +406,8 @@ def test_inputs_read_ahead_keep_the_hours_a_session_reaches_when_the_clocks_jump
         (s.start, s.end, s.practitioner_id) for s in whole.slots
     ]
     service_and_places("tidewater", cast.session.pk, at=moment, now=early)  # the zone read, then guessed
-    read = service_and_places("tidewater", cast.session.pk, at=moment, now=early)
-    assert read is not None
-    service, places = read
-    inputs = places.ahead.pop(moment)
+    inputs, at = _read_ahead(cast, moment, early, ZoneInfo("Antarctica/Troll"))
     assert sorted((h.start, h.end) for each in inputs.weekly.values() for h in each) == rows
-    at = search_slots(
-        practice=service.practice,
-        service=service,
-        first_day=day,
-        last_day=day,
-        now=early,
-        places=places,
-        at=moment,
-        inputs=inputs,
-    )
     assert [(s.start, s.practitioner_id) for s in at.slots] == [(moment, cast.ana.pk)]
 
 
@@ -448,20 +430,7 @@ def test_a_zone_not_guessed_keeps_every_hour_and_the_next_read_guesses_it(cast: 
     expected = [(s.practitioner_id, s.room_id) for s in whole.slots if s.start == moment]
     assert expected
     for weekdays in (7, 1):
-        read = search.service_and_places("tidewater", cast.session.pk, at=moment, now=early)
-        assert read is not None
-        service, places = read
-        inputs = places.ahead.pop(moment)
+        inputs, at = _read_ahead(cast, moment, early, ZoneInfo("Pacific/Kiritimati"))
         assert len({hours.weekday for each in inputs.weekly.values() for hours in each}) == weekdays
-        at = search_slots(
-            practice=service.practice,
-            service=service,
-            first_day=DAY,
-            last_day=DAY,
-            now=early,
-            places=places,
-            at=moment,
-            inputs=inputs,
-        )
         assert [(s.practitioner_id, s.room_id) for s in at.slots] == expected
         assert search._zones_seen["tidewater"] == ("Pacific/Kiritimati",)
