@@ -35,14 +35,13 @@ from bench import common
 
 def halves(pool: list[tuple[datetime, int]], gap: timedelta) -> tuple[list[int], list[int]]:
     """Indices of the pool's slots starting before its middle day, and of those starting a day or
-    more after it that are `gap` or more apart from each other."""
+    more after it that are `gap` or more apart from each other (booking_throughput.spaced)."""
+    from bench.booking_throughput import spaced
+
     middle = sorted(start for start, _ in pool)[len(pool) // 2]
     first = [index for index, (start, _) in enumerate(pool) if start < middle]
-    second: list[int] = []
-    for index, (start, _) in enumerate(pool):
-        if start >= middle + timedelta(days=1) and all(abs(start - pool[other][0]) >= gap for other in second):
-            second.append(index)
-    return first, second
+    later = (index for index, (start, _) in enumerate(pool) if start >= middle + timedelta(days=1))
+    return first, spaced(pool, later, gap)
 
 
 def main() -> int:

@@ -132,18 +132,12 @@ def _child(database_url: str, requests: int, work: Path) -> int:
     from django.test import Client
 
     from bench.booking_cpu import _backend_cpu
-    from bench.booking_throughput import in_process_booker
+    from bench.booking_throughput import in_process_booker, spaced
 
     practice, summary = common.seed(days=365)
     book, pool = in_process_booker(practice)
-    # "Any practitioner" takes the first candidate free then, who may be the practitioner of a later
-    # slot of the pool at an overlapping time: that one would then find nobody (a 409, and its
-    # search for alternatives, in the phase's count). The phase books slots six hours apart or more.
-    later = range(20 + requests, len(pool))
-    apart: list[int] = []
-    for index in later:
-        if all(abs(pool[index][0] - pool[other][0]) >= timedelta(hours=6) for other in apart):
-            apart.append(index)
+    # The "any practitioner" phase books slots six hours apart or more (spaced: no 409s).
+    apart = spaced(pool, range(20 + requests, len(pool)), timedelta(hours=6))
     if len(pool) < 2 * requests + 20 or len(apart) < requests:
         print(f"only {len(pool)} free slots ({len(apart)} six hours apart): ask for fewer requests")
         return 2

@@ -38,7 +38,7 @@ import threading
 import time
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -336,6 +336,17 @@ def _email_mode(mode: str) -> Iterator[Callable[[], float | None]]:
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
+
+
+def spaced(pool: list[tuple[datetime, int]], indices: Iterable[int], gap: timedelta) -> list[int]:
+    """Those of the pool's `indices` whose starts are `gap` or more from every one kept before them:
+    slots an "any practitioner" booking can take in turn without taking the practitioner of another
+    (the first candidate free then may be another slot's practitioner, who would then answer 409)."""
+    kept: list[int] = []
+    for index in indices:
+        if all(abs(pool[index][0] - pool[other][0]) >= gap for other in kept):
+            kept.append(index)
+    return kept
 
 
 def in_process_booker(practice: Any) -> tuple[Callable[..., int], list[tuple[datetime, int]]]:
