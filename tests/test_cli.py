@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from longtide.cli import DEMO_WORKERS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -111,11 +113,18 @@ def test_demo_serves_the_clinic_with_the_production_server(tmp_path: Path) -> No
     try:
         body = wait_for(f"{base}/p/demo/", server)
         assert "Stillwater Craniosacral Clinic" in body
-        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-        commands = {pid: Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children}
-        workers = [pid for pid, command in commands.items() if b"worker" in command]
+        # gunicorn forks its workers one by one, with a short random pause between them, so the
+        # first may answer before the next exists: wait (bounded) for all of them.
+        deadline = time.monotonic() + 30
+        while True:
+            children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+            commands = {pid: Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children}
+            workers = [pid for pid, command in commands.items() if b"worker" in command]
+            if len(children) - len(workers) >= DEMO_WORKERS or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         assert len(workers) == 1, "the demo runs one worker beside its server"
-        assert len(children) - len(workers) >= 2, "gunicorn's worker processes serve the demo"
+        assert len(children) - len(workers) == DEMO_WORKERS >= 2, "gunicorn's worker processes serve the demo"
 
         # The clinic's own error page, not Django's debug page.
         with pytest.raises(urllib.error.HTTPError) as missing:
@@ -162,6 +171,26 @@ def test_demo_serves_the_clinic_with_the_production_server(tmp_path: Path) -> No
     while Path(f"/proc/{workers[0]}").exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not Path(f"/proc/{workers[0]}").exists() or b"Z" in Path(f"/proc/{workers[0]}/stat").read_bytes()
+
+
+def test_manage_py_checks_migrations_on_a_bare_clone(tmp_path: Path) -> None:
+    """CI's `manage.py makemigrations --check` opens the database: a data folder that does not
+    exist yet is made, as `longtide`'s own commands make it."""
+    data_dir = tmp_path / "not" / "yet"
+    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    environment["LONGTIDE_DATA_DIR"] = str(data_dir)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+    assert data_dir.is_dir()
 
 
 def test_production_refuses_an_unsafe_configuration(tmp_path: Path) -> None:
