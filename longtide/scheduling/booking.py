@@ -222,7 +222,8 @@ def _slot_at(
     then, in their order: one search across all of them, or None."""
     days = {start.astimezone(ZoneInfo(zone)).date() for _, _, zone in places.rooms} or {start.date()}
     # The inputs read with the places for this start (the API's first statement), once: a second
-    # search (after a lost race) reads them afresh.
+    # search (after a lost race) reads them afresh, for the same candidates: with those inputs
+    # came only the candidates with hours near the start (Places.others, the rest).
     ahead = places.ahead.pop(start, None) if ignore_appointment is None else None
     found = search_slots(
         practice=practice,
@@ -231,7 +232,7 @@ def _slot_at(
         last_day=max(days),
         now=now,
         for_staff=for_staff,
-        any_practitioner=len(places.practitioner_ids) > 1,
+        any_practitioner=places.candidates > 1,
         ignore_appointment=ignore_appointment,
         places=places,
         at=start,
@@ -577,7 +578,8 @@ def _hold(
     _NotFree as `make` does, and returns None when it wrote nothing (the round then runs here).
     """
     check_first = not checked_by_make
-    for _attempt in range(ATTEMPTS + len(places.practitioner_ids) - 1):
+    # Another try per further candidate who may be free then (only they can take a lost race's place).
+    for _attempt in range(ATTEMPTS + max(len(places.practitioner_ids), 1) - 1):
         found = _slot_at(
             practice=practice,
             service=service,
@@ -718,7 +720,7 @@ def book_appointment(
             reserve_id=True,
         )
     check_room_left(practice, limits, now, used=places.used)
-    if not places.practitioner_ids:
+    if not places.candidates:
         raise BookingError("unknown_practitioner", _("That practitioner does not offer this service."), "practitioner")
 
     nonce = new_nonce()

@@ -250,6 +250,15 @@ class Places:
     # (service_and_places with `at`): taken once by the booking's first search (find_slots'
     # `inputs`); a second search (a lost race) reads them afresh.
     ahead: dict[datetime, _Inputs] = field(default_factory=dict)
+    # With `at`: the candidates left out of practitioner_ids because they have no hours near that
+    # start (no weekly hours there then, no extra hours those days): they cannot be free then.
+    others: int = 0
+
+    @property
+    def candidates(self) -> int:
+        """How many practitioners may give the service (as asked: named, of a style), including
+        those left out for having no hours near a booking's start (`others`)."""
+        return len(self.practitioner_ids) + self.others
 
     def practitioner(self, practitioner_id: int) -> Practitioner:
         """The candidate as a model instance (its long text fields deferred), for the booking's messages."""
@@ -372,7 +381,9 @@ def _ahead_params(at: datetime, now: datetime, zones: Sequence[str]) -> list[Any
     first_day, last_day = _ahead_days(at)
     windows = [value for zone in zones for value in (zone, *(_readings(at, zone) or (None, None)))]
     # Each of the window's three bounds is the start, less or plus the service's minutes in SQL.
-    return [*windows, *_inputs_params([], [], first_day, last_day, None, now, [moment, moment, moment])]
+    inputs = _inputs_params([], [], first_day, last_day, None, now, [moment, moment, moment])
+    # `wk` reads the exceptions of the days the inputs read (_ahead_who_sql).
+    return [*windows, inputs[0], inputs[1], *inputs]
 
 
 # slug -> the time zones of its rooms' locations, as last read in this process: a guess, so that
@@ -459,21 +470,11 @@ def _ahead_zones_sql(vendor: str, zones: int) -> str:
 
 
 def _ahead_sql(vendor: str) -> str:
-    """The inputs' UNION for the candidates and rooms of the CTE `x` (service_and_places), busy
-    time over what a slot at the start (a parameter) would block: the service's buffer before,
-    duration and buffer after, as read in `sv`, and a minute more each side.
-
-    Weekly hours only where they overlap the window of clock readings a session at the start can
-    show at their location (the CTE `lz`, _ahead_zones_sql: in whole minutes rounded outwards, cut
-    at midnights into a piece per weekday): working time on a local date holds only the instants
-    whose clock shows that date and a time within the hours, and the engine judges a start by the
-    working time its session overlaps, so the other hours cannot change the answer. An "any
-    practitioner" booking read every candidate's whole week, and its engine went through each
-    candidate before the first free then: now those who do not work then come with no hours, and
-    find_slots gives them no schedule. The engine stays the one judge: this only leaves out rows
-    it could not use (tests/scheduling/test_search_slots.py compares the answers). The windows are
-    worked out in Python (_readings: the zones are Python's, not the database's), for the zones
-    guessed (_zones_seen), and matched in SQL against each location's zone as read."""
+    """The inputs' UNION for the candidates who may work near the start (the CTE `wk`,
+    _ahead_who_sql) and the rooms of the CTE `x` (service_and_places), busy time over what a slot
+    at the start (a parameter) would block: the service's buffer before, duration and buffer
+    after, as read in `sv`, and a minute more each side. The weekly hours are those of `wr`; the
+    rooms' appointments of everyone else (other candidates included) come as the rooms' busy time."""
     names = [f.attname for f in _SERVICE_FIELDS]
     before, duration, after = (
         f"(SELECT c{names.index(name)} FROM sv)"  # noqa: S608 (our column names)
@@ -481,14 +482,14 @@ def _ahead_sql(vendor: str) -> str:
     )
     block = int(MAX_BLOCK.total_seconds()) // 60
     if vendor == "postgresql":
-        p_in = "= ANY(ARRAY(SELECT i FROM x WHERE k = 'p'))"
-        not_p_in = "<> ALL(ARRAY(SELECT i FROM x WHERE k = 'p'))"
+        p_in = "= ANY(ARRAY(SELECT i FROM wk))"
+        not_p_in = "<> ALL(ARRAY(SELECT i FROM wk))"
         r_in = "= ANY(ARRAY(SELECT i FROM x WHERE k = 'r'))"
 
         def moved(minutes: str) -> str:
             return f"(CAST(%s AS timestamp with time zone) + make_interval(mins => CAST({minutes} AS integer)))"
     else:
-        p_in = "IN (SELECT i FROM x WHERE k = 'p')"
+        p_in = "IN (SELECT i FROM wk)"
         not_p_in = f"NOT {p_in}"
         r_in = "IN (SELECT i FROM x WHERE k = 'r')"
 
@@ -500,13 +501,43 @@ def _ahead_sql(vendor: str) -> str:
         moved(f"-{before} - 1 - {block}"),
         moved(f"-{before} - 1"),
     )
-    # The hours on a piece's weekday that overlap it (a half-open span against a half-open span).
-    wh = WorkingHours._meta.db_table
-    hours = (
-        f"AND EXISTS (SELECT 1 FROM lz WHERE lz.zid = {wh}.location_id AND (lz.wd IS NULL "  # noqa: S608 (ours)
-        f"OR (lz.wd = {wh}.weekday AND {wh}.start_time < lz.t1 AND {wh}.end_time > lz.t0))) "
+    return _inputs_text(p_in, not_p_in, r_in, window, weekly="wr")
+
+
+@functools.cache
+def _ahead_who_sql(vendor: str) -> str:
+    """The CTEs `wr` and `wk` (after `lz`, _ahead_zones_sql); parameters: the first and the last
+    day of the exceptions read (_inputs_params' dates).
+
+    `wr`: the candidates' weekly hours (of the CTE `x`) where they overlap the window of clock
+    readings a session at the start can show at their location (`lz`: in whole minutes rounded
+    outwards, cut at midnights into a piece per weekday). Working time on a local date holds only
+    the instants whose clock shows that date and a time within the hours, and the engine judges a
+    start by the working time its session overlaps, so the other hours cannot change its answer.
+
+    `wk`: the candidates with such hours, or with extra hours (an exception, available) on the
+    days read: the others have no working time near the start (find_slots gives them no
+    schedule), so their busy time is not read, their rows do not come, and only their number does
+    (Places.others). An "any practitioner" booking read every candidate's whole week and every
+    candidate's appointments around the start, and its engine went through each candidate before
+    the first free then (bench/README "any practitioner").
+
+    The engine stays the one judge: this only leaves out rows it could not use
+    (tests/scheduling/test_search_slots.py compares the answers). The windows are worked out in
+    Python (_readings: the zones are Python's, not the database's), for the zones guessed
+    (_zones_seen), and matched in SQL against each location's zone as read."""
+    wh, ex = WorkingHours._meta.db_table, HoursException._meta.db_table
+    materialized = "MATERIALIZED " if vendor == "postgresql" else ""
+    x_in = "IN (SELECT i FROM x WHERE k = 'p')"
+    if vendor == "postgresql":
+        x_in = "= ANY(ARRAY(SELECT i FROM x WHERE k = 'p'))"
+    return (
+        f"wr AS {materialized}(SELECT practitioner_id, location_id, start_time, end_time, weekday FROM {wh} "  # noqa: S608
+        f"WHERE practitioner_id {x_in} AND EXISTS (SELECT 1 FROM lz WHERE lz.zid = {wh}.location_id "
+        f"AND (lz.wd IS NULL OR (lz.wd = {wh}.weekday AND {wh}.start_time < lz.t1 AND {wh}.end_time > lz.t0)))), "
+        f"wk AS {materialized}(SELECT practitioner_id AS i FROM wr UNION ALL SELECT practitioner_id FROM {ex} "
+        f"WHERE practitioner_id {x_in} AND available AND date >= %s AND date <= %s)"
     )
-    return _inputs_text(p_in, not_p_in, r_in, window, hours)
 
 
 def _prepared_rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -558,10 +589,17 @@ def _service_and_places_sql(
     names = ", ".join(["k", "i", "o", "n", *(f"x{at}" for at in range(4, width))])
     inputs = 10  # _inputs_text's columns
     served = len(_SERVICE_FIELDS) + len(_PRACTICE_FIELDS)
+    # Of the candidates, only those who may work near the start (`wk`) come; the others' number
+    # comes on a row of its own ('q'), last: PostgreSQL types a UNION's columns pair by pair, and
+    # its NULLs would otherwise make text of the inputs' columns.
+    padding = ", ".join(["NULL"] * (width - 4 + served + inputs))
     return (
-        f"{_sv_sql(vendor)}, x ({names}) AS ({sql}), {_ahead_zones_sql(vendor, zones)} "  # noqa: S608 (our SQL)
-        f"SELECT x.*, sv.*, {', '.join(['NULL'] * inputs)} FROM sv FULL JOIN x ON false "
+        f"{_sv_sql(vendor)}, x ({names}) AS ({sql}), {_ahead_zones_sql(vendor, zones)}, "  # noqa: S608 (our SQL)
+        f"{_ahead_who_sql(vendor)} "
+        f"SELECT y.*, sv.*, {', '.join(['NULL'] * inputs)} FROM sv FULL JOIN "
+        "(SELECT * FROM x WHERE k <> 'p' OR i IN (SELECT i FROM wk)) y ON false "
         f"UNION ALL SELECT {', '.join(['NULL'] * (width + served))}, i.* FROM ({_ahead_sql(vendor)}) i "
+        f"UNION ALL SELECT 'q', COUNT(*), 0, '', {padding} FROM x WHERE k = 'p' AND i NOT IN (SELECT i FROM wk) "
         "ORDER BY 1, 3, 4, 2"
     )
 
@@ -659,6 +697,7 @@ def _places_from_rows(
     counted: list[tuple[str, int, int]] = []
     people: dict[int, tuple[Any, ...]] = {}
     reserved: int | None = None
+    others = 0
     room_versions: list[int] = []
     practitioner_versions: list[int] = []
     width = len(_LOCATION_FIELDS)
@@ -676,6 +715,9 @@ def _places_from_rows(
         if kind == "i":
             reserved = pk
             continue
+        if kind == "q":  # service_and_places with `at`: candidates without hours then
+            others = int(pk)
+            continue
         location = rest[:width]
         if location[0] not in locations:
             locations[location[0]] = db_rows.instance(Location, connection.alias, _LOCATION_FIELDS, location)
@@ -683,7 +725,7 @@ def _places_from_rows(
         room_versions.append(rest[-1])
     used = counts_of(limits, now or timezone.now(), counted) if limits else []
     version_numbers = (*room_versions, *practitioner_versions) if versions else None
-    return Places(ids, rooms, locations, used, people, reserved, version_numbers)
+    return Places(ids, rooms, locations, used, people, reserved, version_numbers, others=others)
 
 
 @dataclass
@@ -714,10 +756,11 @@ def _inputs_sql(vendor: str, practitioners: int, rooms: int) -> str:
     return _inputs_text(p_in, not_p_in, r_in, ("%s", "%s", "%s"))
 
 
-def _inputs_text(p_in: str, not_p_in: str, r_in: str, window: tuple[str, str, str], hours: str = "") -> str:
+def _inputs_text(p_in: str, not_p_in: str, r_in: str, window: tuple[str, str, str], weekly: str | None = None) -> str:
     """The inputs' UNION for the practitioners (`p_in`, `not_p_in`) and rooms (`r_in`) given as SQL,
     busy time over the window given as SQL: (its end, its start less MAX_BLOCK, its start).
-    `hours`: a further condition on the weekly hours (without parameters)."""
+    `weekly`: where the weekly hours come from instead of the table (a CTE of their rows, with
+    their columns' names; without parameters)."""
     busy_end, busy_floor, busy_start = window
     s_in = ", ".join(["%s"] * len(OCCUPYING))
     wh, ex, off, ap = (m._meta.db_table for m in (WorkingHours, HoursException, TimeOff, Appointment))
@@ -728,9 +771,8 @@ def _inputs_text(p_in: str, not_p_in: str, r_in: str, window: tuple[str, str, st
         "SELECT 'w', practitioner_id, location_id, CAST(NULL AS timestamp with time zone), "  # noqa: S608
         "CAST(NULL AS timestamp with time zone), CAST(NULL AS date), start_time, end_time, weekday, "
         "CAST(NULL AS timestamp with time zone) "
-        f"FROM {wh} "
-        f"WHERE practitioner_id {p_in} {hours}"
-        "UNION ALL "
+        + (f"FROM {weekly} " if weekly else f"FROM {wh} WHERE practitioner_id {p_in} ")
+        + "UNION ALL "  # noqa: S608 (placeholders and our table names)
         f"SELECT 'x', practitioner_id, location_id, NULL, NULL, date, start_time, end_time, "
         f"CASE WHEN available THEN 1 ELSE 0 END, NULL FROM {ex} "
         f"WHERE practitioner_id {p_in} AND date >= %s AND date <= %s "

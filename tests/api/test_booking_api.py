@@ -285,6 +285,23 @@ def test_a_time_that_is_not_a_slot_is_a_409(client: HttpClient, cast: Cast) -> N
     assert Appointment.objects.count() == 0
 
 
+@pytest.mark.parametrize("who", ["ana", "any"])
+def test_a_time_when_no_candidate_works_is_a_409_not_an_unknown_practitioner(
+    client: HttpClient, cast: Cast, who: str
+) -> None:
+    # With the practice known (a booking made before), the first statement brings only the
+    # candidates with hours near the start, and the number of the others: none working at 18:00
+    # is a taken time, with alternatives, as it was when every candidate came.
+    assert post(client, body(cast)).status_code == 201
+    choice = cast.ana.pk if who == "ana" else "any"
+    late = {"first_name": "Di", "last_name": "O", "email": "di@example.test"}
+    response = post(client, body(cast, practitioner=choice, start="2026-12-02T18:00:00-05:00", client=late))
+    data = response.json()
+    assert (response.status_code, data["code"]) == (409, "slot_taken"), data
+    assert data["alternatives"]
+    assert Appointment.objects.count() == 1
+
+
 OUTSIDE_WINDOW = "Changes within 24 hours of the appointment can't be made online. Please contact the clinic."
 NOT_BOOKED = "This appointment is no longer booked, so it cannot be changed."
 

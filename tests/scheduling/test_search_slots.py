@@ -213,10 +213,18 @@ def test_inputs_read_ahead_with_the_places_agree_with_the_whole_day(cast: Cast, 
     type(cast.location).objects.filter(pk=cast.location.pk).update(time_zone=zone)
     Service.objects.filter(pk=cast.session.pk).update(buffer_before_minutes=20, buffer_after_minutes=25)
     cast.session.refresh_from_db()
-    team = _colleagues(cast, 2)
+    team = _colleagues(cast, 3)
+    type(cast.willow).objects.create(location=cast.location, name="Birch", sort_order=2)
     local = ZoneInfo(zone)
     for n, (person, hour, minute) in enumerate(
-        [(cast.ana, 10, 0), (team[0], 10, 0), (team[1], 12, 45), (team[1], 14, 30), (cast.ana, 15, 0)]
+        [
+            (cast.ana, 10, 0),
+            (team[0], 10, 0),
+            (team[1], 12, 45),
+            (team[1], 14, 30),
+            (cast.ana, 15, 0),
+            (team[2], 13, 30),  # in the third room, Birch: the other two are taken then
+        ]
     ):
         book_appointment(
             practice=cast.tidewater,
@@ -235,6 +243,9 @@ def test_inputs_read_ahead_with_the_places_agree_with_the_whole_day(cast: Cast, 
     HoursException.objects.create(
         practitioner=team[0], location=cast.location, date=DAY, available=False, start_time=time(16), end_time=time(17)
     )
+    # P3 no longer works that weekday, but the session booked before stays, and keeps its room:
+    # the read ahead leaves P3 out (no hours near any start), not P3's booking in that room.
+    WorkingHours.objects.filter(practitioner=team[2], weekday=DAY.weekday()).delete()
     early = NOW - timedelta(days=2)  # the day well inside the notice and horizon in every zone
     for pid in (None, cast.ana.pk):
         day = search_slots(
@@ -257,6 +268,55 @@ def test_inputs_read_ahead_with_the_places_agree_with_the_whole_day(cast: Cast, 
             moment += timedelta(minutes=5)
 
 
+def test_a_bookings_read_ahead_brings_only_the_candidates_with_hours_near_its_start(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With `at`, the candidates who have no working time near the start (no weekly hours then, no
+    # extra hours those days) cannot be free then: only their number comes (Places.others), not
+    # their rows, hours or bookings. Extra hours (an exception) bring a candidate; a day off alone
+    # does not.
+    from longtide.scheduling import search
+    from longtide.scheduling.models import HoursException
+    from longtide.scheduling.search import service_and_places
+
+    team = _colleagues(cast, 5)
+    weekday = DAY.weekday()
+    WorkingHours.objects.filter(practitioner__in=team[1:4], weekday=weekday).delete()
+    HoursException.objects.create(
+        practitioner=team[1], location=cast.location, date=DAY, available=True, start_time=time(9), end_time=time(12)
+    )
+    HoursException.objects.create(practitioner=team[2], location=cast.location, date=DAY, available=False)
+    WorkingHours.objects.create(
+        practitioner=team[3], location=cast.location, weekday=weekday, start_time=time(14), end_time=time(17)
+    )
+    ten = datetime.combine(DAY, time(10), ZoneInfo("America/New_York"))
+    monkeypatch.setattr(search, "_zones_seen", {})
+    # The zone not yet guessed: all of the location's hours are read, so everyone with weekly
+    # hours there comes (P3's day off is for the engine to judge).
+    read = service_and_places("tidewater", cast.session.pk, at=ten, now=NOW)
+    assert read is not None
+    everyone = [cast.ana.pk, *(p.pk for p in team)]
+    assert (read[1].practitioner_ids, read[1].others, read[1].candidates) == (everyone, 0, 6)
+    read = service_and_places("tidewater", cast.session.pk, at=ten, now=NOW)
+    assert read is not None
+    places = read[1]
+    # Guessed: only those with hours near 10:00, in their order; P2 by the exception's hours.
+    assert places.practitioner_ids == [cast.ana.pk, team[0].pk, team[1].pk, team[4].pk]
+    assert places.others == 2
+    assert set(places.practitioner_rows) == set(places.practitioner_ids)
+    # Named: a practitioner without hours then comes as a candidate left out, not as none at all
+    # (a booking then answers "taken", not "does not offer this service").
+    read = service_and_places("tidewater", cast.session.pk, practitioner_id=team[2].pk, at=ten, now=NOW)
+    assert read is not None
+    assert (read[1].practitioner_ids, read[1].others) == ([], 1)
+    read = service_and_places("tidewater", cast.harbour_session.pk, at=ten, now=NOW)
+    assert read is None
+    elsewhere = Practitioner.objects.create(practice=cast.tidewater, display_name="Not offering", slug="no")
+    read = service_and_places("tidewater", cast.session.pk, practitioner_id=elsewhere.pk, at=ten, now=NOW)
+    assert read is not None
+    assert (read[1].practitioner_ids, read[1].others) == ([], 0)
+
+
 @pytest.mark.parametrize("ahead", [False, True])
 def test_service_and_places_reads_the_service_once_and_only_of_that_practice(cast: Cast, ahead: bool) -> None:
     # The service and its practice come on one row of their own, the places on theirs (sv FULL
@@ -268,7 +328,8 @@ def test_service_and_places_reads_the_service_once_and_only_of_that_practice(cas
     intro = "Gentle, hands-on work. " * 40
     Practice.objects.filter(pk=cast.tidewater.pk).update(intro=intro)
     team = _colleagues(cast, 3)
-    at: dict[str, Any] = {"at": datetime.combine(DAY, time(10), UTC), "now": NOW} if ahead else {}
+    # 15:00 UTC: 10:00 in New York, when all four work (with `at` only they come: see below).
+    at: dict[str, Any] = {"at": datetime.combine(DAY, time(15), UTC), "now": NOW} if ahead else {}
     read = service_and_places("tidewater", cast.session.pk, **at)
     assert read is not None
     service, places = read
