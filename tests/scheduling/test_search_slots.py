@@ -304,11 +304,11 @@ def test_a_bookings_read_ahead_brings_only_the_candidates_with_hours_near_its_st
     assert places.practitioner_ids == [cast.ana.pk, team[0].pk, team[1].pk, team[4].pk]
     assert places.others == 2
     assert set(places.practitioner_rows) == set(places.practitioner_ids)
-    # Named: a practitioner without hours then comes as a candidate left out, not as none at all
-    # (a booking then answers "taken", not "does not offer this service").
+    # Named: the one candidate comes whatever their hours (nothing to leave out; the engine
+    # judges), and a practitioner who does not offer the service comes as none at all.
     read = service_and_places("tidewater", cast.session.pk, practitioner_id=team[2].pk, at=ten, now=NOW)
     assert read is not None
-    assert (read[1].practitioner_ids, read[1].others) == ([], 1)
+    assert (read[1].practitioner_ids, read[1].others) == ([team[2].pk], 0)
     read = service_and_places("tidewater", cast.harbour_session.pk, at=ten, now=NOW)
     assert read is None
     elsewhere = Practitioner.objects.create(practice=cast.tidewater, display_name="Not offering", slug="no")
