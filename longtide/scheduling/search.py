@@ -325,7 +325,9 @@ def service_and_places(
     `at` (a booking's start): the search's inputs for a slot starting then (find_slots with `at`)
     come in the same statement, over a window worked out from the service's duration and buffers
     as read, for the candidates and rooms as read (`Places.ahead`): a booking's search then reads
-    nothing more. Their rows follow, with the places' and the service's columns NULL."""
+    nothing more. Their rows follow, with the places' and the service's columns NULL. With no
+    practitioner named, only the candidates with hours near `at` come (_ahead_who_sql), and the
+    number of the others (`Places.others`)."""
     params: list[Any] = [slug, service_id, service_id, service_id, service_id]
     if practitioner_id is not None:
         params.append(practitioner_id)
