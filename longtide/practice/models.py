@@ -443,20 +443,27 @@ class ServiceQuerySet(models.QuerySet["Service"]):
         return self.filter(active=True)
 
 
+# A session's length and its buffers, bounded so that an appointment's blocked range (buffer
+# before, session, buffer after) stays under a day (scheduling.models.MAX_BLOCK): overlap queries
+# bound their index scans by it, and a booking's read ahead keeps a session's hours within a day
+# (scheduling.search._LONGEST). Checked in the database too (Service.Meta), whatever writes it.
+MIN_SESSION_MINUTES, MAX_SESSION_MINUTES, MAX_BUFFER_MINUTES = 5, 720, 240
+
+
 class Service(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="services")
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60)
     description = models.TextField(blank=True)
-    # Bounded so an appointment's blocked range (session + buffers) stays under a day, which lets
-    # overlap queries bound their index scans (scheduling.models.MAX_BLOCK).
-    duration_minutes = models.PositiveIntegerField(validators=[MinValueValidator(5), MaxValueValidator(720)])
+    duration_minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(MIN_SESSION_MINUTES), MaxValueValidator(MAX_SESSION_MINUTES)]
+    )
     price = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
     buffer_before_minutes = models.PositiveIntegerField(
-        default=0, validators=[MaxValueValidator(240)], help_text=_("Preparation time before.")
+        default=0, validators=[MaxValueValidator(MAX_BUFFER_MINUTES)], help_text=_("Preparation time before.")
     )
     buffer_after_minutes = models.PositiveIntegerField(
-        default=0, validators=[MaxValueValidator(240)], help_text=_("Turnover time after.")
+        default=0, validators=[MaxValueValidator(MAX_BUFFER_MINUTES)], help_text=_("Turnover time after.")
     )
     practitioners = models.ManyToManyField(Practitioner, related_name="services", blank=True)
     rooms = models.ManyToManyField(
@@ -472,7 +479,19 @@ class Service(models.Model):
 
     class Meta:
         ordering = ["practice", "sort_order", "name"]
-        constraints = [models.UniqueConstraint(fields=["practice", "slug"], name="service_slug_per_practice")]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "slug"], name="service_slug_per_practice"),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=MIN_SESSION_MINUTES)
+                & models.Q(duration_minutes__lte=MAX_SESSION_MINUTES),
+                name="service_length_bounded",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(buffer_before_minutes__lte=MAX_BUFFER_MINUTES)
+                & models.Q(buffer_after_minutes__lte=MAX_BUFFER_MINUTES),
+                name="service_buffers_bounded",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -11,7 +11,15 @@ from django.core.files.base import ContentFile
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from longtide.practice.models import Practice, Practitioner, Room, Service
+from longtide.practice.models import (
+    MAX_BUFFER_MINUTES,
+    MAX_SESSION_MINUTES,
+    MIN_SESSION_MINUTES,
+    Practice,
+    Practitioner,
+    Room,
+    Service,
+)
 from longtide.practice.photos import prepare_photo
 from longtide.web.bad_input import bound_text
 
@@ -25,8 +33,8 @@ class MemberChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
 class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
     duration_minutes = forms.IntegerField(
         label=_("Length (minutes)"),
-        min_value=5,
-        max_value=720,
+        min_value=MIN_SESSION_MINUTES,
+        max_value=MAX_SESSION_MINUTES,
         error_messages={
             "min_value": _("A session lasts at least 5 minutes."),
             "max_value": _("A session lasts at most 720 minutes (12 hours)."),
@@ -52,7 +60,7 @@ class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
     buffer_before_minutes = forms.IntegerField(
         label=_("Preparation before (minutes)"),
         min_value=0,
-        max_value=240,
+        max_value=MAX_BUFFER_MINUTES,
         initial=0,
         error_messages={
             "min_value": _("A buffer cannot be negative."),
@@ -63,7 +71,7 @@ class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
     buffer_after_minutes = forms.IntegerField(
         label=_("Turnover after (minutes)"),
         min_value=0,
-        max_value=240,
+        max_value=MAX_BUFFER_MINUTES,
         initial=0,
         error_messages={
             "min_value": _("A buffer cannot be negative."),
