@@ -22,13 +22,15 @@ from longtide.cli import DEMO_WORKERS
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], data_dir: Path, *, program: tuple[str, ...] = ("-m", "longtide.cli"), **env: str
+) -> subprocess.CompletedProcess[str]:
     # The README's command uses SQLite unless DATABASE_URL is set: run it that way whatever
     # database this test run itself uses.
     environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     environment.update(LONGTIDE_DATA_DIR=str(data_dir), **env)
     return subprocess.run(
-        [sys.executable, "-m", "longtide.cli", *args],
+        [sys.executable, *program, *args],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -177,17 +179,7 @@ def test_manage_py_checks_migrations_on_a_bare_clone(tmp_path: Path) -> None:
     """CI's `manage.py makemigrations --check` opens the database: a data folder that does not
     exist yet is made, as `longtide`'s own commands make it."""
     data_dir = tmp_path / "not" / "yet"
-    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    environment["LONGTIDE_DATA_DIR"] = str(data_dir)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run(["makemigrations", "--check", "--dry-run"], data_dir, program=("manage.py",))
     assert result.returncode == 0, result.stderr
     assert "No changes detected" in result.stdout
     assert data_dir.is_dir()

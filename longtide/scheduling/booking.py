@@ -578,8 +578,8 @@ def _hold(
     _NotFree as `make` does, and returns None when it wrote nothing (the round then runs here).
     """
     check_first = not checked_by_make
-    # Another try per further candidate who may be free then (only they can take a lost race's place).
-    for _attempt in range(ATTEMPTS + max(len(places.practitioner_ids), 1) - 1):
+    # Another try per further candidate read (those left out have no hours then: Places.others).
+    for _attempt in range(ATTEMPTS + len(places.practitioner_ids) - 1):
         found = _slot_at(
             practice=practice,
             service=service,

@@ -366,9 +366,7 @@ def service_and_places(
     places = _places_from_rows([row[:width] for row in rows], service.practice_id, limits, now, versions, candidates)
     if at is not None:
         places.ahead[at] = _inputs_from_rows(inputs, [room for room, _, _ in places.rooms])
-    seen = tuple(sorted({zone for _, _, zone in places.rooms}))
-    if _zones_seen.get(slug) != seen:
-        _zones_seen[slug] = seen
+    _zones_seen[slug] = tuple(sorted({zone for _, _, zone in places.rooms}))
     return service, places
 
 
@@ -388,7 +386,8 @@ def _ahead_params(at: datetime, now: datetime, zones: Sequence[str], *, narrow: 
     # Each of the window's three bounds is the start, less or plus the service's minutes in SQL.
     inputs = _inputs_params([], [], first_day, last_day, None, now, [moment, moment, moment])
     # `narrow`: `wk` reads the exceptions of the days the inputs read (_ahead_who_sql).
-    return [*windows, inputs[0], inputs[1], *inputs] if narrow else [*windows, *inputs]
+    days = _exception_days(first_day, last_day) if narrow else []
+    return [*windows, *days, *inputs]
 
 
 # slug -> the time zones of its rooms' locations, as last read in this process: a guess, so that
@@ -604,18 +603,17 @@ def _service_and_places_sql(
     # Not named: of the candidates, only those who may work near the start (`wk`) come; the
     # number of all of them comes on the service's row, in the places' order column (NULL there
     # otherwise): a subquery run once, for that row only (a UNION branch of its own cost ~20 µs).
-    places = ""
-    if not named:
+    if named:
+        places, y = "y.*", "x y"
+    else:
         rest = ", ".join(f"y.{name}" for name in names.split(", ")[3:])
-        places = (
-            "y.k, y.i, CASE WHEN y.k IS NULL THEN (SELECT COUNT(*) FROM x WHERE k = 'p') ELSE y.o END, "  # noqa: S608
-            f"{rest}"
-        )
-    y = "x y" if named else "(SELECT * FROM x WHERE k <> 'p' OR i IN (SELECT i FROM wk)) y"
+        count = "(SELECT COUNT(*) FROM x WHERE k = 'p')"
+        places = f"y.k, y.i, CASE WHEN y.k IS NULL THEN {count} ELSE y.o END, {rest}"
+        y = "(SELECT * FROM x WHERE k <> 'p' OR i IN (SELECT i FROM wk)) y"
     return (
         f"{_sv_sql(vendor)}, x ({names}) AS ({sql}), {_ahead_zones_sql(vendor, zones)}, "  # noqa: S608 (our SQL)
         f"{_ahead_who_sql(vendor, not named)} "
-        f"SELECT {'y.*' if named else places}, sv.*, {', '.join(['NULL'] * inputs)} FROM sv FULL JOIN {y} ON false "
+        f"SELECT {places}, sv.*, {', '.join(['NULL'] * inputs)} FROM sv FULL JOIN {y} ON false "
         f"UNION ALL SELECT {', '.join(['NULL'] * (width + served))}, i.* FROM ({_ahead_sql(vendor)}) i "
         "ORDER BY 1, 3, 4, 2"
     )
@@ -834,8 +832,7 @@ def _inputs_params(
     return [
         *pids,
         *pids,
-        ops.adapt_datefield_value(first_day - MARGIN),
-        ops.adapt_datefield_value(last_day + MARGIN),
+        *_exception_days(first_day, last_day),
         *pids,
         busy_end,
         busy_start,
@@ -851,6 +848,12 @@ def _inputs_params(
         *window,
         ignore_appointment or 0,
     ]
+
+
+def _exception_days(first_day: date, last_day: date) -> list[Any]:
+    """The first and the last day of the hours exceptions the inputs read, as parameters."""
+    ops = connection.ops
+    return [ops.adapt_datefield_value(first_day - MARGIN), ops.adapt_datefield_value(last_day + MARGIN)]
 
 
 def _fetch_inputs(
