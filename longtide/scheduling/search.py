@@ -384,10 +384,13 @@ def _ahead_params(at: datetime, now: datetime, zones: Sequence[str], *, narrow: 
     first_day, last_day = _ahead_days(at)
     windows = [value for zone in zones for value in (zone, *(_readings(at, zone) or (None, None)))]
     # Each of the window's three bounds is the start, less or plus the service's minutes in SQL.
-    inputs = _inputs_params([], [], first_day, last_day, None, now, [moment, moment, moment])
-    # `narrow`: `wk` reads the exceptions of the days the inputs read (_ahead_who_sql).
-    days = _exception_days(first_day, last_day) if narrow else []
-    return [*windows, *days, *inputs]
+    inputs = _inputs_params([], [], first_day, last_day, None, now, [moment, moment, moment], appointments=False)
+    # _ahead_who_sql's: (`narrow`) the exceptions' days for `wc`; the appointments' for `wa`; (`narrow`)
+    # the start twice for `wk`.
+    busy = [*(str(s) for s in OCCUPYING), str(Status.HELD), ops.adapt_datetimefield_value(now), moment, moment, moment]
+    if narrow:
+        return [*windows, *_exception_days(first_day, last_day), *busy, moment, moment, *inputs]
+    return [*windows, *busy, *inputs]
 
 
 # slug -> the time zones of its rooms' locations, as last read in this process: a guess, so that
@@ -479,39 +482,53 @@ def _ahead_sql(vendor: str) -> str:
     at the start (a parameter) would block: the service's buffer before, duration and buffer
     after, as read in `sv`, and a minute more each side. The weekly hours are those of `wr`; the
     rooms' appointments of everyone else (other candidates included) come as the rooms' busy time."""
+    if vendor == "postgresql":
+        p_in = "= ANY(ARRAY(SELECT i FROM wk))"
+        not_p_in = "<> ALL(ARRAY(SELECT i FROM wk))"
+        r_in = "= ANY(ARRAY(SELECT i FROM x WHERE k = 'r'))"
+    else:
+        p_in = "IN (SELECT i FROM wk)"
+        not_p_in = f"NOT {p_in}"
+        r_in = "IN (SELECT i FROM x WHERE k = 'r')"
+    return _inputs_text(
+        p_in,
+        not_p_in,
+        r_in,
+        _ahead_window(vendor, 1),
+        weekly=f"wr WHERE practitioner_id {p_in}",
+        appointments=f"wa WHERE practitioner_id {p_in}",
+    )
+
+
+def _ahead_window(vendor: str, margin: int) -> tuple[str, str, str]:
+    """The busy time that rules out a slot at the start (a parameter, in each of the three), as
+    _inputs_text's window: (its end, its start less MAX_BLOCK, its start), worked out in SQL
+    from the service's buffer before, duration and buffer after as read in `sv`, with `margin`
+    minutes more each side."""
     names = [f.attname for f in _SERVICE_FIELDS]
     before, duration, after = (
         f"(SELECT c{names.index(name)} FROM sv)"  # noqa: S608 (our column names)
         for name in ("buffer_before_minutes", "duration_minutes", "buffer_after_minutes")
     )
     block = int(MAX_BLOCK.total_seconds()) // 60
-    if vendor == "postgresql":
-        p_in = "= ANY(ARRAY(SELECT i FROM wk))"
-        not_p_in = "<> ALL(ARRAY(SELECT i FROM wk))"
-        r_in = "= ANY(ARRAY(SELECT i FROM x WHERE k = 'r'))"
 
-        def moved(minutes: str) -> str:
+    def moved(minutes: str) -> str:
+        if vendor == "postgresql":
             return f"(CAST(%s AS timestamp with time zone) + make_interval(mins => CAST({minutes} AS integer)))"
-    else:
-        p_in = "IN (SELECT i FROM wk)"
-        not_p_in = f"NOT {p_in}"
-        r_in = "IN (SELECT i FROM x WHERE k = 'r')"
+        return f"datetime(%s, ({minutes}) || ' minutes')"
 
-        def moved(minutes: str) -> str:
-            return f"datetime(%s, ({minutes}) || ' minutes')"
-
-    window = (
-        moved(f"{duration} + {after} + 1"),
-        moved(f"-{before} - 1 - {block}"),
-        moved(f"-{before} - 1"),
+    return (
+        moved(f"{duration} + {after} + {margin}"),
+        moved(f"-{before} - {margin} - {block}"),
+        moved(f"-{before} - {margin}"),
     )
-    return _inputs_text(p_in, not_p_in, r_in, window, weekly="wr")
 
 
 @functools.cache
 def _ahead_who_sql(vendor: str, narrow: bool) -> str:
-    """The CTEs `wr` and `wk` (after `lz`, _ahead_zones_sql); parameters (`narrow`): the first and
-    the last day of the exceptions read (_inputs_params' dates).
+    """The CTEs `wr`, `wc`, `wa` and `wk` (after `lz`, _ahead_zones_sql); parameters: (`narrow`)
+    the first and the last day of the exceptions read (_inputs_params' dates), then `wa`'s (the
+    occupying states, the held state, now, the start three times), then (`narrow`) the start twice.
 
     `wr`: the candidates' weekly hours (of the CTE `x`) where they overlap the window of clock
     readings a session at the start can show at their location (`lz`: in whole minutes rounded
@@ -519,36 +536,62 @@ def _ahead_who_sql(vendor: str, narrow: bool) -> str:
     the instants whose clock shows that date and a time within the hours, and the engine judges a
     start by the working time its session overlaps, so the other hours cannot change its answer.
 
-    `wk`: the candidates with such hours, or with extra hours (an exception, available) on the
+    `wc`: the candidates with such hours, or with extra hours (an exception, available) on the
     days read: the others have no working time near the start (find_slots gives them no
-    schedule), so their busy time is not read, their rows do not come, and only their number does
-    (Places.others). An "any practitioner" booking read every candidate's whole week and every
-    candidate's appointments around the start, and its engine went through each candidate before
-    the first free then (bench/README "any practitioner").
+    schedule). `wa`: their appointments over the busy time read (the inputs' 'a' rows).
+
+    `wk`: those of `wc` free of appointments then: a candidate with one whose blocked range rules
+    the start out (free_slots' rule, exactly: it overlaps the new session's buffer before, length
+    and buffer after) cannot be free then. Only `wk`'s candidates come, with their hours, busy
+    time and rows; of the others only their number comes (Places.others), and their appointments
+    in the suitable rooms as the rooms' busy time. An "any practitioner" booking read every
+    candidate's whole week and appointments around the start, and its engine went through each
+    candidate before the first free then (bench/README "any practitioner").
 
     The engine stays the one judge: this only leaves out rows it could not use
     (tests/scheduling/test_search_slots.py compares the answers). The windows are worked out in
     Python (_readings: the zones are Python's, not the database's), for the zones guessed
     (_zones_seen), and matched in SQL against each location's zone as read.
 
-    Without `narrow` (a named practitioner: one candidate, nothing to leave out), `wk` is every
-    candidate: the statement then costs what it did before `wk` (~30 µs less than narrowed)."""
-    wh, ex = WorkingHours._meta.db_table, HoursException._meta.db_table
+    Without `narrow` (a named practitioner: one candidate, nothing to leave out: the engine and
+    the API say why they are not free), `wc` and `wk` are every candidate (~30 µs less than
+    narrowed)."""
+    wh, ex, ap = WorkingHours._meta.db_table, HoursException._meta.db_table, Appointment._meta.db_table
     materialized = "MATERIALIZED " if vendor == "postgresql" else ""
-    x_in = "IN (SELECT i FROM x WHERE k = 'p')"
-    if vendor == "postgresql":
-        x_in = "= ANY(ARRAY(SELECT i FROM x WHERE k = 'p'))"
-    return (
+    postgres = vendor == "postgresql"
+    x_in = "= ANY(ARRAY(SELECT i FROM x WHERE k = 'p'))" if postgres else "IN (SELECT i FROM x WHERE k = 'p')"
+    wr = (
         f"wr AS {materialized}(SELECT practitioner_id, location_id, start_time, end_time, weekday FROM {wh} "  # noqa: S608
         f"WHERE practitioner_id {x_in} AND EXISTS (SELECT 1 FROM lz WHERE lz.zid = {wh}.location_id "
         f"AND (lz.wd IS NULL OR (lz.wd = {wh}.weekday AND {wh}.start_time < lz.t1 AND {wh}.end_time > lz.t0)))), "
-        + (
-            f"wk AS {materialized}(SELECT practitioner_id AS i FROM wr UNION ALL SELECT practitioner_id FROM {ex} "  # noqa: S608
-            f"WHERE practitioner_id {x_in} AND available AND date >= %s AND date <= %s)"
-            if narrow
-            else "wk AS (SELECT i FROM x WHERE k = 'p')"
-        )
     )
+    # `wa`: the appointments of the candidates read (`wc`) over the busy time that could rule the
+    # start out, a minute more each side (the inputs' 'a' rows); all of their columns but `held`
+    # are those of the table.
+    busy_end, busy_floor, busy_start = _ahead_window(vendor, 1)
+    states = ", ".join(["%s"] * len(OCCUPYING))
+    wc_in = "= ANY(ARRAY(SELECT i FROM wc))" if postgres else "IN (SELECT i FROM wc)"
+    wa = (
+        f"wa AS {materialized}(SELECT practitioner_id, room_id, blocked_start, blocked_end, "  # noqa: S608 (ours)
+        f"CASE WHEN status = '{Status.HELD.value}' THEN hold_until END AS held FROM {ap} "
+        f"WHERE practitioner_id {wc_in} AND status IN ({states}) AND (status <> %s OR hold_until > %s) "
+        f"AND blocked_start < {busy_end} AND blocked_start > {busy_floor} AND blocked_end > {busy_start})"
+    )
+    if not narrow:
+        return f"{wr}wc AS (SELECT i FROM x WHERE k = 'p'), {wa}, wk AS (SELECT i FROM wc)"  # noqa: S608 (ours)
+    # The engine's rule, exactly (availability.free_slots): an appointment's blocked range [a, b)
+    # rules out a start t when a < t + duration + buffer after and b > t - buffer before.
+    rules_out_end, _, rules_out_start = _ahead_window(vendor, 0)
+    wc = (
+        f"wc AS {materialized}(SELECT practitioner_id AS i FROM wr UNION ALL SELECT practitioner_id FROM {ex} "  # noqa: S608
+        f"WHERE practitioner_id {x_in} AND available AND date >= %s AND date <= %s)"
+    )
+    wk = (
+        f"wk AS {materialized}(SELECT i FROM wc WHERE NOT EXISTS (SELECT 1 FROM wa "  # noqa: S608 (ours)
+        f"WHERE wa.practitioner_id = wc.i AND wa.blocked_start < {rules_out_end} "
+        f"AND wa.blocked_end > {rules_out_start}))"
+    )
+    return f"{wr}{wc}, {wa}, {wk}"
 
 
 def _prepared_rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -775,15 +818,35 @@ def _inputs_sql(vendor: str, practitioners: int, rooms: int) -> str:
     return _inputs_text(p_in, not_p_in, r_in, ("%s", "%s", "%s"))
 
 
-def _inputs_text(p_in: str, not_p_in: str, r_in: str, window: tuple[str, str, str], weekly: str | None = None) -> str:
+def _inputs_text(
+    p_in: str,
+    not_p_in: str,
+    r_in: str,
+    window: tuple[str, str, str],
+    weekly: str | None = None,
+    appointments: str | None = None,
+) -> str:
     """The inputs' UNION for the practitioners (`p_in`, `not_p_in`) and rooms (`r_in`) given as SQL,
     busy time over the window given as SQL: (its end, its start less MAX_BLOCK, its start).
-    `weekly`: where the weekly hours come from instead of the table (a CTE of their rows, with
-    their columns' names; without parameters)."""
+    `weekly`, `appointments`: where the weekly hours and the practitioners' appointments come from
+    instead of the tables (a CTE of their rows, with their columns' names, and `held` for the
+    appointments; without parameters)."""
     busy_end, busy_floor, busy_start = window
     s_in = ", ".join(["%s"] * len(OCCUPYING))
     wh, ex, off, ap = (m._meta.db_table for m in (WorkingHours, HoursException, TimeOff, Appointment))
     held = f"CASE WHEN status = '{Status.HELD.value}' THEN hold_until END"
+    # The practitioners' appointments (their rows ruling out a start read as a CTE, or the table's).
+    own = (
+        f"SELECT 'a', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL, held "  # noqa: S608
+        f"FROM {appointments} "
+    )
+    if not appointments:
+        own = (
+            f"SELECT 'a', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL, {held} "  # noqa: S608
+            f"FROM {ap} WHERE practitioner_id {p_in} AND status IN ({s_in}) AND (status <> %s OR hold_until > %s) "
+            f"AND blocked_start < {busy_end} AND blocked_start > {busy_floor} AND blocked_end > {busy_start} "
+            "AND id <> %s "
+        )
     # Only placeholders and our own table names are interpolated; every value is a parameter.
     # PostgreSQL types a UNION column by its first branches, so that branch casts its NULLs.
     return (
@@ -801,11 +864,7 @@ def _inputs_text(p_in: str, not_p_in: str, r_in: str, window: tuple[str, str, st
         "UNION ALL "
         # Appointments of the practitioners, then the other appointments in the rooms: two indexed
         # branches, where one OR across the two columns would scan the table.
-        f"SELECT 'a', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL, {held} FROM {ap} "
-        f"WHERE practitioner_id {p_in} AND status IN ({s_in}) AND (status <> %s OR hold_until > %s) "
-        f"AND blocked_start < {busy_end} AND blocked_start > {busy_floor} AND blocked_end > {busy_start} "
-        "AND id <> %s "
-        "UNION ALL "
+         + own + "UNION ALL "  # noqa: S608 (placeholders and our table names)
         f"SELECT 'r', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL, {held} FROM {ap} "
         f"WHERE room_id {r_in} AND practitioner_id {not_p_in} AND status IN ({s_in}) "
         "AND (status <> %s OR hold_until > %s) "
@@ -822,8 +881,11 @@ def _inputs_params(
     ignore_appointment: int | None,
     now: datetime,
     window: list[Any],
+    *,
+    appointments: bool = True,
 ) -> list[Any]:
-    """_inputs_text's parameters: the ids' (as its id lists take them), the window's (end, floor, start)."""
+    """_inputs_text's parameters: the ids' (as its id lists take them), the window's (end, floor,
+    start); without `appointments`, none for the practitioners' appointments (read from a CTE)."""
     ops = connection.ops
     states = [str(s) for s in OCCUPYING]
     # A hold stops holding its time at hold_until (models.OCCUPYING).
@@ -836,11 +898,7 @@ def _inputs_params(
         *pids,
         busy_end,
         busy_start,
-        *pids,
-        *states,
-        *hold,
-        *window,
-        ignore_appointment or 0,
+        *([*pids, *states, *hold, *window, ignore_appointment or 0] if appointments else []),
         *rids,
         *pids,
         *states,

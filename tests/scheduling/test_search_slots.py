@@ -235,6 +235,12 @@ def test_inputs_read_ahead_with_the_places_agree_with_the_whole_day(cast: Cast, 
             source=Source.STAFF,
             now=NOW,
         )
+    # Two of them held: P1's at 10:00 still (busy time), Ana's at 15:00 lapsed (not).
+    from longtide.scheduling.models import Appointment, Status
+
+    for person, hour, until in ((team[0], 10, timedelta(days=3)), (cast.ana, 15, -timedelta(days=3))):
+        held = Appointment.objects.filter(practitioner=person, start=datetime.combine(DAY, time(hour), local))
+        assert held.update(status=Status.HELD, hold_until=NOW + until) == 1
     TimeOff.objects.create(
         practitioner=team[1],
         start=datetime.combine(DAY, time(11, 5), local),
@@ -315,6 +321,62 @@ def test_a_bookings_read_ahead_brings_only_the_candidates_with_hours_near_its_st
     read = service_and_places("tidewater", cast.session.pk, practitioner_id=elsewhere.pk, at=ten, now=NOW)
     assert read is not None
     assert (read[1].practitioner_ids, read[1].others) == ([], 0)
+
+
+def test_a_bookings_read_ahead_leaves_out_the_candidates_busy_at_its_start(cast: Cast) -> None:
+    # With no practitioner named, a candidate with an appointment whose blocked range rules the
+    # start out (the engine's rule: it overlaps the new session's buffer before, length and buffer
+    # after) cannot be free then: only their number comes. A booking that only touches that range
+    # does not rule it out, nor does a lapsed hold; a live hold does.
+    from datetime import timedelta
+
+    from longtide.practice.models import Service
+    from longtide.scheduling.booking import ClientDetails, book_appointment
+    from longtide.scheduling.models import Appointment, Source, Status
+    from longtide.scheduling.search import service_and_places
+
+    Service.objects.filter(pk=cast.session.pk).update(buffer_before_minutes=10, buffer_after_minutes=15)
+    cast.session.refresh_from_db()
+    team = _colleagues(cast, 3)
+    local = ZoneInfo("America/New_York")
+    type(cast.willow).objects.create(location=cast.location, name="Birch", sort_order=2)
+    type(cast.willow).objects.create(location=cast.location, name="Cedar", sort_order=3)
+
+    def book(person: Practitioner, hour: int, minute: int) -> Appointment:
+        return book_appointment(
+            practice=cast.tidewater,
+            service=cast.session,
+            practitioner=person,
+            start=datetime.combine(DAY, time(hour, minute), local),
+            client=ClientDetails("C", "P", f"{person.slug}.{hour}@example.test"),
+            source=Source.STAFF,
+            now=NOW,
+        ).appointment
+
+    # P1 booked 10:00-11:00 (blocked 9:50-11:15); P2 9:00-10:00 (blocked until 10:15); P3 10:00.
+    book(team[0], 10, 0)
+    touching = book(team[1], 9, 0)
+    held = book(team[2], 10, 0)
+    Appointment.objects.filter(pk=held.pk).update(status=Status.HELD, hold_until=NOW + timedelta(hours=1))
+    # A session at 10:25 blocks 10:15-11:40: P2's blocked range ends as it begins.
+    start = touching.blocked_end + timedelta(minutes=10)
+    assert start == datetime.combine(DAY, time(10, 25), local)
+
+    def read(pid: int | None = None) -> list[int]:
+        got = service_and_places("tidewater", cast.session.pk, practitioner_id=pid, at=start, now=NOW)
+        assert got is not None
+        assert got[1].candidates == (1 if pid else 4)
+        return got[1].practitioner_ids
+
+    assert read() == [cast.ana.pk, team[1].pk]
+    # Named, the one candidate comes busy or not: the engine answers (and the API says why).
+    assert read(team[0].pk) == [team[0].pk]
+    # A minute later, P2's range overlaps the session's buffer before: P2 is busy too.
+    start += timedelta(minutes=-1)
+    assert read() == [cast.ana.pk]
+    start += timedelta(minutes=1)
+    Appointment.objects.filter(pk=held.pk).update(hold_until=NOW - timedelta(minutes=1))
+    assert read() == [cast.ana.pk, team[1].pk, team[2].pk]
 
 
 @pytest.mark.parametrize("ahead", [False, True])
