@@ -2,13 +2,14 @@
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import time_machine
 from django.core import mail
 from django.test import Client as HttpClient
+from django.utils import timezone
 
 from conftest import Cast, ClientResponse
 from longtide.lib.text import CONTROL_MESSAGE
@@ -300,6 +301,26 @@ def test_a_time_when_no_candidate_works_is_a_409_not_an_unknown_practitioner(
     assert (response.status_code, data["code"]) == (409, "slot_taken"), data
     assert data["alternatives"]
     assert Appointment.objects.count() == 1
+
+
+def test_any_practitioner_when_every_candidate_is_busy_is_a_409_then_a_lapsed_hold_frees_it(
+    client: HttpClient, cast: Cast
+) -> None:
+    # Ana, the one candidate, holds ten o'clock (an API booking waits to be confirmed): the first
+    # statement leaves her out as busy then, and "any practitioner" answers a taken time with
+    # alternatives. Once the hold lapses she is read again, and the time is hers to book.
+    assert post(client, body(cast)).status_code == 201
+    later = {"first_name": "Di", "last_name": "O", "email": "di@example.test"}
+    taken = post(client, body(cast, practitioner="any", client=later))
+    data = taken.json()
+    assert (taken.status_code, data["code"]) == (409, "slot_taken"), data
+    assert data["alternatives"]
+    held = Appointment.objects.get()
+    assert held.status == Status.HELD
+    Appointment.objects.filter(pk=held.pk).update(hold_until=timezone.now() - timedelta(minutes=1))
+    booked = post(client, body(cast, practitioner="any", client=later))
+    assert booked.status_code == 201, booked.json()
+    assert Appointment.objects.filter(booked_email="di@example.test", practitioner=cast.ana).count() == 1
 
 
 OUTSIDE_WINDOW = "Changes within 24 hours of the appointment can't be made online. Please contact the clinic."
