@@ -3,7 +3,9 @@ olga (owner) and client cleo; the outsider practice Harbour with practitioner do
 
 from __future__ import annotations
 
+import random
 import re
+import socket
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
@@ -227,3 +229,23 @@ def without_random_keys(text: str) -> str:
     """The text with every random key and token cut out, for asserting that a short word is absent:
     a random key may hold any few letters ("PM", "hal", "gad")."""
     return _RANDOM_KEY.sub("", text)
+
+
+def free_port() -> int:
+    """A loopback TCP port free now, for a server a test starts in a subprocess: drawn below the
+    kernel's range of ephemeral ports. A port the kernel hands out for a bind to port 0 is taken
+    from that range, so the same number can be given to an outgoing connection (to PostgreSQL, say)
+    before the subprocess binds it: the server then fails to start (seen once with two suites at once)."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    floor = max(1024, low - 12000)
+    for port in random.sample(range(floor, low), min(200, low - floor)):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free loopback port in {floor}-{low - 1}")

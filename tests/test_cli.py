@@ -5,7 +5,6 @@ import http.client
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import free_port
 from longtide.cli import DEMO_WORKERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,12 +54,6 @@ def test_demo_prepares_a_fresh_database_twice_and_resets(tmp_path: Path) -> None
     assert "http://127.0.0.1:8123/p/demo/" in again.stdout
     reset = run(["demo", "--no-serve", "--reset"], tmp_path)
     assert reset.returncode == 0, reset.stderr
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for(url: str, process: subprocess.Popen[str], seconds: float = 90) -> str:

@@ -16,7 +16,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from conftest import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "clinic.example.org"
@@ -59,12 +60,6 @@ def readme_production_steps() -> list[list[str]]:
             steps.append(shlex.split(command)[3:])
     assert [step[0] for step in steps] == ["migrate", "manage", "practice", "serve", "worker"]
     return steps
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
