@@ -387,7 +387,7 @@ def _ahead_params(at: datetime, now: datetime, zones: Sequence[str], *, narrow: 
     inputs = _inputs_params([], [], first_day, last_day, None, now, [moment, moment, moment], appointments=False)
     # _ahead_who_sql's: (`narrow`) the exceptions' days for `wc`; the appointments' for `wa`; (`narrow`)
     # the start twice for `wk`.
-    busy = [*(str(s) for s in OCCUPYING), str(Status.HELD), ops.adapt_datetimefield_value(now), moment, moment, moment]
+    busy = _occupying_params(now, [moment, moment, moment])
     if narrow:
         return [*windows, *_exception_days(first_day, last_day), *busy, moment, moment, *inputs]
     return [*windows, *busy, *inputs]
@@ -568,14 +568,10 @@ def _ahead_who_sql(vendor: str, narrow: bool) -> str:
     # `wa`: the appointments of the candidates read (`wc`) over the busy time that could rule the
     # start out, a minute more each side (the inputs' 'a' rows); all of their columns but `held`
     # are those of the table.
-    busy_end, busy_floor, busy_start = _ahead_window(vendor, 1)
-    states = ", ".join(["%s"] * len(OCCUPYING))
     wc_in = "= ANY(ARRAY(SELECT i FROM wc))" if postgres else "IN (SELECT i FROM wc)"
     wa = (
         f"wa AS {materialized}(SELECT practitioner_id, room_id, blocked_start, blocked_end, "  # noqa: S608 (ours)
-        f"CASE WHEN status = '{Status.HELD.value}' THEN hold_until END AS held FROM {ap} "
-        f"WHERE practitioner_id {wc_in} AND status IN ({states}) AND (status <> %s OR hold_until > %s) "
-        f"AND blocked_start < {busy_end} AND blocked_start > {busy_floor} AND blocked_end > {busy_start})"
+        f"{_HELD} AS held FROM {ap} WHERE practitioner_id {wc_in} AND {_occupying_sql(_ahead_window(vendor, 1))})"
     )
     if not narrow:
         return f"{wr}wc AS (SELECT i FROM x WHERE k = 'p'), {wa}, wk AS (SELECT i FROM wc)"  # noqa: S608 (ours)
@@ -818,6 +814,26 @@ def _inputs_sql(vendor: str, practitioners: int, rooms: int) -> str:
     return _inputs_text(p_in, not_p_in, r_in, ("%s", "%s", "%s"))
 
 
+_HELD = f"CASE WHEN status = '{Status.HELD.value}' THEN hold_until END"
+
+
+def _occupying_sql(window: tuple[str, str, str]) -> str:
+    """The condition on an appointment's row that it occupies busy time over the window given as
+    SQL (its end, its start less MAX_BLOCK, its start): an occupying state, a hold not lapsed.
+    Parameters: _occupying_params'."""
+    busy_end, busy_floor, busy_start = window
+    return (
+        f"status IN ({', '.join(['%s'] * len(OCCUPYING))}) AND (status <> %s OR hold_until > %s) "
+        f"AND blocked_start < {busy_end} AND blocked_start > {busy_floor} AND blocked_end > {busy_start}"
+    )
+
+
+def _occupying_params(now: datetime, window: Sequence[Any]) -> list[Any]:
+    """_occupying_sql's parameters: the states, the hold's (a hold stops holding its time at
+    hold_until: models.OCCUPYING), then the window's."""
+    return [*(str(s) for s in OCCUPYING), str(Status.HELD), connection.ops.adapt_datetimefield_value(now), *window]
+
+
 def _inputs_text(
     p_in: str,
     not_p_in: str,
@@ -831,22 +847,13 @@ def _inputs_text(
     `weekly`, `appointments`: where the weekly hours and the practitioners' appointments come from
     instead of the tables (a CTE of their rows, with their columns' names, and `held` for the
     appointments; without parameters)."""
-    busy_end, busy_floor, busy_start = window
-    s_in = ", ".join(["%s"] * len(OCCUPYING))
+    busy_end, _, busy_start = window
     wh, ex, off, ap = (m._meta.db_table for m in (WorkingHours, HoursException, TimeOff, Appointment))
-    held = f"CASE WHEN status = '{Status.HELD.value}' THEN hold_until END"
-    # The practitioners' appointments (their rows ruling out a start read as a CTE, or the table's).
-    own = (
-        f"SELECT 'a', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL, held "  # noqa: S608
-        f"FROM {appointments} "
-    )
-    if not appointments:
-        own = (
-            f"SELECT 'a', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL, {held} "  # noqa: S608
-            f"FROM {ap} WHERE practitioner_id {p_in} AND status IN ({s_in}) AND (status <> %s OR hold_until > %s) "
-            f"AND blocked_start < {busy_end} AND blocked_start > {busy_floor} AND blocked_end > {busy_start} "
-            "AND id <> %s "
-        )
+    occupying = _occupying_sql(window)
+    if appointments:
+        own = f"held FROM {appointments} "
+    else:
+        own = f"{_HELD} FROM {ap} WHERE practitioner_id {p_in} AND {occupying} AND id <> %s "
     # Only placeholders and our own table names are interpolated; every value is a parameter.
     # PostgreSQL types a UNION column by its first branches, so that branch casts its NULLs.
     return (
@@ -864,12 +871,10 @@ def _inputs_text(
         "UNION ALL "
         # Appointments of the practitioners, then the other appointments in the rooms: two indexed
         # branches, where one OR across the two columns would scan the table.
-         + own + "UNION ALL "  # noqa: S608 (placeholders and our table names)
-        f"SELECT 'r', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL, {held} FROM {ap} "
-        f"WHERE room_id {r_in} AND practitioner_id {not_p_in} AND status IN ({s_in}) "
-        "AND (status <> %s OR hold_until > %s) "
-        f"AND blocked_start < {busy_end} AND blocked_start > {busy_floor} AND blocked_end > {busy_start} "
-        "AND id <> %s"
+        f"SELECT 'a', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL, {own}"
+        "UNION ALL "
+        f"SELECT 'r', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL, {_HELD} FROM {ap} "
+        f"WHERE room_id {r_in} AND practitioner_id {not_p_in} AND {occupying} AND id <> %s"
     )
 
 
@@ -886,11 +891,8 @@ def _inputs_params(
 ) -> list[Any]:
     """_inputs_text's parameters: the ids' (as its id lists take them), the window's (end, floor,
     start); without `appointments`, none for the practitioners' appointments (read from a CTE)."""
-    ops = connection.ops
-    states = [str(s) for s in OCCUPYING]
-    # A hold stops holding its time at hold_until (models.OCCUPYING).
-    hold = [str(Status.HELD), ops.adapt_datetimefield_value(now)]
     busy_end, _, busy_start = window
+    occupying = _occupying_params(now, window)
     return [
         *pids,
         *pids,
@@ -898,12 +900,10 @@ def _inputs_params(
         *pids,
         busy_end,
         busy_start,
-        *([*pids, *states, *hold, *window, ignore_appointment or 0] if appointments else []),
+        *([*pids, *occupying, ignore_appointment or 0] if appointments else []),
         *rids,
         *pids,
-        *states,
-        *hold,
-        *window,
+        *occupying,
         ignore_appointment or 0,
     ]
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from conftest import Cast
 from longtide.practice.models import Practitioner
-from longtide.scheduling.models import WorkingHours
+from longtide.scheduling.models import Appointment, WorkingHours
 from longtide.scheduling.search import Found, search_slots
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -32,6 +32,22 @@ def _colleagues(cast: Cast, count: int, *, style: str = "") -> list[Practitioner
             )
         team.append(person)
     return team
+
+
+def _staff_booking(cast: Cast, person: Practitioner, start: datetime, email: str) -> Appointment:
+    """A session booked by the staff for `person` at `start` (booked, not held), as of NOW."""
+    from longtide.scheduling.booking import ClientDetails, book_appointment
+    from longtide.scheduling.models import Source
+
+    return book_appointment(
+        practice=cast.tidewater,
+        service=cast.session,
+        practitioner=person,
+        start=start,
+        client=ClientDetails("C", "P", email),
+        source=Source.STAFF,
+        now=NOW,
+    ).appointment
 
 
 def _search(cast: Cast, **kw: Any) -> tuple[Found, int]:
@@ -112,22 +128,11 @@ def test_a_search_at_one_start_agrees_with_the_whole_day(cast: Cast) -> None:
     # the day it must give what the day's search gives there (the same practitioner and room).
     from datetime import timedelta
 
-    from longtide.scheduling.booking import ClientDetails, book_appointment
-    from longtide.scheduling.models import Source
-
     team = _colleagues(cast, 2)
     for n, (person, hour, minute) in enumerate(
         [(cast.ana, 15, 0), (team[0], 15, 0), (cast.ana, 17, 45), (team[1], 19, 30)]
     ):
-        book_appointment(
-            practice=cast.tidewater,
-            service=cast.session,
-            practitioner=person,
-            start=datetime(2026, 12, 2, hour, minute, tzinfo=UTC),
-            client=ClientDetails("C", "P", f"c{n}@example.test"),
-            source=Source.STAFF,
-            now=NOW,
-        )
+        _staff_booking(cast, person, datetime(2026, 12, 2, hour, minute, tzinfo=UTC), f"c{n}@example.test")
     for any_practitioner in (True, False):
         day, _ = _search(cast, any_practitioner=any_practitioner)
         starts = sorted({s.start for s in day.slots})
@@ -148,8 +153,7 @@ def test_a_day_searched_alone_agrees_with_it_searched_among_its_neighbours(cast:
     from datetime import timedelta
     from zoneinfo import ZoneInfo
 
-    from longtide.scheduling.booking import ClientDetails, book_appointment
-    from longtide.scheduling.models import Source, TimeOff
+    from longtide.scheduling.models import TimeOff
 
     cast.location.time_zone = zone
     cast.location.save()
@@ -163,15 +167,7 @@ def test_a_day_searched_alone_agrees_with_it_searched_among_its_neighbours(cast:
     for day in (middle - timedelta(days=1), middle, middle + timedelta(days=1)):
         for person, hour, minute in ((cast.ana, 21, 45), (colleague, 22, 15), (cast.ana, 0, 15), (colleague, 2, 0)):
             n += 1
-            book_appointment(
-                practice=cast.tidewater,
-                service=cast.session,
-                practitioner=person,
-                start=datetime.combine(day, time(hour, minute), tz),
-                client=ClientDetails("C", "P", f"c{n}@example.test"),
-                source=Source.STAFF,
-                now=NOW,
-            )
+            _staff_booking(cast, person, datetime.combine(day, time(hour, minute), tz), f"c{n}@example.test")
         midnight = datetime.combine(day, time(0), tz)
         off = timedelta(minutes=20)
         TimeOff.objects.create(practitioner=colleague, start=midnight - off, end=midnight + off)
@@ -207,8 +203,7 @@ def test_inputs_read_ahead_with_the_places_agree_with_the_whole_day(cast: Cast, 
     from datetime import timedelta
 
     from longtide.practice.models import Service
-    from longtide.scheduling.booking import ClientDetails, book_appointment
-    from longtide.scheduling.models import HoursException, Source, TimeOff
+    from longtide.scheduling.models import HoursException, TimeOff
 
     type(cast.location).objects.filter(pk=cast.location.pk).update(time_zone=zone)
     Service.objects.filter(pk=cast.session.pk).update(buffer_before_minutes=20, buffer_after_minutes=25)
@@ -226,17 +221,9 @@ def test_inputs_read_ahead_with_the_places_agree_with_the_whole_day(cast: Cast, 
             (team[2], 13, 30),  # in the third room, Birch: the other two are taken then
         ]
     ):
-        book_appointment(
-            practice=cast.tidewater,
-            service=cast.session,
-            practitioner=person,
-            start=datetime.combine(DAY, time(hour, minute), local),
-            client=ClientDetails("C", "P", f"c{n}@example.test"),
-            source=Source.STAFF,
-            now=NOW,
-        )
+        _staff_booking(cast, person, datetime.combine(DAY, time(hour, minute), local), f"c{n}@example.test")
     # Two of them held: P1's at 10:00 still (busy time), Ana's at 15:00 lapsed (not).
-    from longtide.scheduling.models import Appointment, Status
+    from longtide.scheduling.models import Status
 
     for person, hour, until in ((team[0], 10, timedelta(days=3)), (cast.ana, 15, -timedelta(days=3))):
         held = Appointment.objects.filter(practitioner=person, start=datetime.combine(DAY, time(hour), local))
@@ -331,8 +318,7 @@ def test_a_bookings_read_ahead_leaves_out_the_candidates_busy_at_its_start(cast:
     from datetime import timedelta
 
     from longtide.practice.models import Service
-    from longtide.scheduling.booking import ClientDetails, book_appointment
-    from longtide.scheduling.models import Appointment, Source, Status
+    from longtide.scheduling.models import Status
     from longtide.scheduling.search import service_and_places
 
     Service.objects.filter(pk=cast.session.pk).update(buffer_before_minutes=10, buffer_after_minutes=15)
@@ -343,15 +329,9 @@ def test_a_bookings_read_ahead_leaves_out_the_candidates_busy_at_its_start(cast:
     type(cast.willow).objects.create(location=cast.location, name="Cedar", sort_order=3)
 
     def book(person: Practitioner, hour: int, minute: int) -> Appointment:
-        return book_appointment(
-            practice=cast.tidewater,
-            service=cast.session,
-            practitioner=person,
-            start=datetime.combine(DAY, time(hour, minute), local),
-            client=ClientDetails("C", "P", f"{person.slug}.{hour}@example.test"),
-            source=Source.STAFF,
-            now=NOW,
-        ).appointment
+        return _staff_booking(
+            cast, person, datetime.combine(DAY, time(hour, minute), local), f"{person.slug}.{hour}@example.test"
+        )
 
     # P1 booked 10:00-11:00 (blocked 9:50-11:15); P2 9:00-10:00 (blocked until 10:15); P3 10:00.
     book(team[0], 10, 0)
