@@ -385,12 +385,12 @@ def _ahead_params(at: datetime, now: datetime, zones: Sequence[str], *, narrow: 
     windows = [value for zone in zones for value in (zone, *(_readings(at, zone) or (None, None)))]
     # Each of the window's three bounds is the start, less or plus the service's minutes in SQL.
     inputs = _inputs_params([], [], first_day, last_day, None, now, [moment, moment, moment], appointments=False)
-    # _ahead_who_sql's: (`narrow`) the exceptions' days for `wc`; the appointments' for `wa`; (`narrow`)
-    # the start twice for `wk`.
+    # _ahead_who_sql's: (`narrow`) the exceptions' days for `wc`; the rooms' appointments' for `ra`;
+    # (`narrow`) the start twice for `wk`; the candidates' appointments' for `wa`.
     busy = _occupying_params(now, [moment, moment, moment])
     if narrow:
-        return [*windows, *_exception_days(first_day, last_day), *busy, moment, moment, *inputs]
-    return [*windows, *busy, *inputs]
+        return [*windows, *_exception_days(first_day, last_day), *busy, moment, moment, *busy, *inputs]
+    return [*windows, *busy, *busy, *inputs]
 
 
 # slug -> the time zones of its rooms' locations, as last read in this process: a guess, so that
@@ -496,7 +496,8 @@ def _ahead_sql(vendor: str) -> str:
         r_in,
         _ahead_window(vendor, 1),
         weekly=f"wr WHERE practitioner_id {p_in}",
-        appointments=f"wa WHERE practitioner_id {p_in}",
+        appointments="wa",
+        room_appointments=f"ra WHERE practitioner_id {not_p_in}",
     )
 
 
@@ -526,9 +527,10 @@ def _ahead_window(vendor: str, margin: int) -> tuple[str, str, str]:
 
 @functools.cache
 def _ahead_who_sql(vendor: str, narrow: bool) -> str:
-    """The CTEs `wr`, `wc`, `wa` and `wk` (after `lz`, _ahead_zones_sql); parameters: (`narrow`)
-    the first and the last day of the exceptions read (_inputs_params' dates), then `wa`'s (the
-    occupying states, the held state, now, the start three times), then (`narrow`) the start twice.
+    """The CTEs `wr`, `wc`, `ra`, `wk` and `wa` (after `lz`, _ahead_zones_sql); parameters:
+    (`narrow`) the first and the last day of the exceptions read (_inputs_params' dates), then
+    `ra`'s (the occupying states, the held state, now, the start three times), then (`narrow`) the
+    start twice, then `wa`'s (as `ra`'s).
 
     `wr`: the candidates' weekly hours (of the CTE `x`) where they overlap the window of clock
     readings a session at the start can show at their location (`lz`: in whole minutes rounded
@@ -538,15 +540,24 @@ def _ahead_who_sql(vendor: str, narrow: bool) -> str:
 
     `wc`: the candidates with such hours, or with extra hours (an exception, available) on the
     days read: the others have no working time near the start (find_slots gives them no
-    schedule). `wa`: their appointments over the busy time read (the inputs' 'a' rows).
+    schedule). `ra`: every appointment in the suitable rooms over the busy time read (one scan of
+    the rooms' index, which the search needs anyway: the rooms' busy time).
 
-    `wk`: those of `wc` free of appointments then: a candidate with one whose blocked range rules
-    the start out (free_slots' rule, exactly: it overlaps the new session's buffer before, length
-    and buffer after) cannot be free then. Only `wk`'s candidates come, with their hours, busy
-    time and rows; of the others only their number comes (Places.others), and their appointments
-    in the suitable rooms as the rooms' busy time. An "any practitioner" booking read every
-    candidate's whole week and appointments around the start, and its engine went through each
-    candidate before the first free then (bench/README "any practitioner").
+    `wk`: those of `wc` with no row of `ra` ruling the start out: a candidate whose appointment in
+    one of these rooms rules the start out (free_slots' rule, exactly: its blocked range overlaps
+    the new session's buffer before, length and buffer after) cannot be free then. An appointment
+    elsewhere (a room not suitable, another location) does not leave a candidate out here: the
+    engine finds it in their busy time (`wa`). `wa`: the appointments of `wk`'s candidates over
+    the busy time read (the inputs' 'a' rows), wherever they are.
+
+    Only `wk`'s candidates come, with their hours, busy time and rows; of the others only their
+    number comes (Places.others), and their appointments in the suitable rooms as the rooms' busy
+    time (`ra`). An "any practitioner" booking read every candidate's whole week and appointments
+    around the start, and its engine went through each candidate before the first free then
+    (bench/README "any practitioner"). Leaving the busy ones out by their own appointments took
+    an index descent per candidate with hours near the start (~9 in the bench) where a named
+    booking takes one; by the rooms' appointments it takes none more than a named booking
+    (bench/README "busy candidates found by the rooms' appointments").
 
     The engine stays the one judge: this only leaves out rows it could not use
     (tests/scheduling/test_search_slots.py compares the answers). The windows are worked out in
@@ -560,21 +571,21 @@ def _ahead_who_sql(vendor: str, narrow: bool) -> str:
     materialized = "MATERIALIZED " if vendor == "postgresql" else ""
     postgres = vendor == "postgresql"
     x_in = "= ANY(ARRAY(SELECT i FROM x WHERE k = 'p'))" if postgres else "IN (SELECT i FROM x WHERE k = 'p')"
+    r_in = "= ANY(ARRAY(SELECT i FROM x WHERE k = 'r'))" if postgres else "IN (SELECT i FROM x WHERE k = 'r')"
+    wk_in = "= ANY(ARRAY(SELECT i FROM wk))" if postgres else "IN (SELECT i FROM wk)"
     wr = (
         f"wr AS {materialized}(SELECT practitioner_id, location_id, start_time, end_time, weekday FROM {wh} "  # noqa: S608
         f"WHERE practitioner_id {x_in} AND EXISTS (SELECT 1 FROM lz WHERE lz.zid = {wh}.location_id "
         f"AND (lz.wd IS NULL OR (lz.wd = {wh}.weekday AND {wh}.start_time < lz.t1 AND {wh}.end_time > lz.t0)))), "
     )
-    # `wa`: the appointments of the candidates read (`wc`) over the busy time that could rule the
-    # start out, a minute more each side (the inputs' 'a' rows); all of their columns but `held`
-    # are those of the table.
-    wc_in = "= ANY(ARRAY(SELECT i FROM wc))" if postgres else "IN (SELECT i FROM wc)"
-    wa = (
-        f"wa AS {materialized}(SELECT practitioner_id, room_id, blocked_start, blocked_end, "  # noqa: S608 (ours)
-        f"{_HELD} AS held FROM {ap} WHERE practitioner_id {wc_in} AND {_occupying_sql(_ahead_window(vendor, 1))})"
-    )
+    # `ra` and `wa`: appointments over the busy time that could rule the start out, a minute more
+    # each side (the inputs' 'r' and 'a' rows); all of their columns but `held` are the table's.
+    window = _occupying_sql(_ahead_window(vendor, 1))
+    columns = f"practitioner_id, room_id, blocked_start, blocked_end, {_HELD} AS held"
+    ra = f"ra AS {materialized}(SELECT {columns} FROM {ap} WHERE room_id {r_in} AND {window})"  # noqa: S608 (ours)
+    wa = f"wa AS {materialized}(SELECT {columns} FROM {ap} WHERE practitioner_id {wk_in} AND {window})"  # noqa: S608
     if not narrow:
-        return f"{wr}wc AS (SELECT i FROM x WHERE k = 'p'), {wa}, wk AS (SELECT i FROM wc)"  # noqa: S608 (ours)
+        return f"{wr}wc AS (SELECT i FROM x WHERE k = 'p'), {ra}, wk AS (SELECT i FROM wc), {wa}"  # noqa: S608 (ours)
     # The engine's rule, exactly (availability.free_slots): an appointment's blocked range [a, b)
     # rules out a start t when a < t + duration + buffer after and b > t - buffer before.
     rules_out_end, _, rules_out_start = _ahead_window(vendor, 0)
@@ -583,11 +594,11 @@ def _ahead_who_sql(vendor: str, narrow: bool) -> str:
         f"WHERE practitioner_id {x_in} AND available AND date >= %s AND date <= %s)"
     )
     wk = (
-        f"wk AS {materialized}(SELECT i FROM wc WHERE NOT EXISTS (SELECT 1 FROM wa "  # noqa: S608 (ours)
-        f"WHERE wa.practitioner_id = wc.i AND wa.blocked_start < {rules_out_end} "
-        f"AND wa.blocked_end > {rules_out_start}))"
+        f"wk AS {materialized}(SELECT i FROM wc WHERE NOT EXISTS (SELECT 1 FROM ra "  # noqa: S608 (ours)
+        f"WHERE ra.practitioner_id = wc.i AND ra.blocked_start < {rules_out_end} "
+        f"AND ra.blocked_end > {rules_out_start}))"
     )
-    return f"{wr}{wc}, {wa}, {wk}"
+    return f"{wr}{wc}, {ra}, {wk}, {wa}"
 
 
 def _prepared_rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -841,12 +852,13 @@ def _inputs_text(
     window: tuple[str, str, str],
     weekly: str | None = None,
     appointments: str | None = None,
+    room_appointments: str | None = None,
 ) -> str:
     """The inputs' UNION for the practitioners (`p_in`, `not_p_in`) and rooms (`r_in`) given as SQL,
     busy time over the window given as SQL: (its end, its start less MAX_BLOCK, its start).
-    `weekly`, `appointments`: where the weekly hours and the practitioners' appointments come from
-    instead of the tables (a CTE of their rows, with their columns' names, and `held` for the
-    appointments; without parameters)."""
+    `weekly`, `appointments`, `room_appointments`: where the weekly hours, the practitioners'
+    appointments and the others' appointments in the rooms come from instead of the tables (a CTE
+    of their rows, with their columns' names, and `held` for the appointments; without parameters)."""
     busy_end, _, busy_start = window
     wh, ex, off, ap = (m._meta.db_table for m in (WorkingHours, HoursException, TimeOff, Appointment))
     occupying = _occupying_sql(window)
@@ -854,6 +866,10 @@ def _inputs_text(
         own = f"held FROM {appointments} "
     else:
         own = f"{_HELD} FROM {ap} WHERE practitioner_id {p_in} AND {occupying} AND id <> %s "
+    if room_appointments:
+        others = f"held FROM {room_appointments}"
+    else:
+        others = f"{_HELD} FROM {ap} WHERE room_id {r_in} AND practitioner_id {not_p_in} AND {occupying} AND id <> %s"
     # Only placeholders and our own table names are interpolated; every value is a parameter.
     # PostgreSQL types a UNION column by its first branches, so that branch casts its NULLs.
     return (
@@ -873,8 +889,7 @@ def _inputs_text(
         # branches, where one OR across the two columns would scan the table.
         f"SELECT 'a', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL, {own}"
         "UNION ALL "
-        f"SELECT 'r', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL, {_HELD} FROM {ap} "
-        f"WHERE room_id {r_in} AND practitioner_id {not_p_in} AND {occupying} AND id <> %s"
+        f"SELECT 'r', practitioner_id, room_id, blocked_start, blocked_end, NULL, NULL, NULL, NULL, {others}"
     )
 
 
@@ -890,7 +905,7 @@ def _inputs_params(
     appointments: bool = True,
 ) -> list[Any]:
     """_inputs_text's parameters: the ids' (as its id lists take them), the window's (end, floor,
-    start); without `appointments`, none for the practitioners' appointments (read from a CTE)."""
+    start); without `appointments`, none for the appointments' branches (read from CTEs)."""
     busy_end, _, busy_start = window
     occupying = _occupying_params(now, window)
     return [
@@ -900,11 +915,11 @@ def _inputs_params(
         *pids,
         busy_end,
         busy_start,
-        *([*pids, *occupying, ignore_appointment or 0] if appointments else []),
-        *rids,
-        *pids,
-        *occupying,
-        ignore_appointment or 0,
+        *(
+            [*pids, *occupying, ignore_appointment or 0, *rids, *pids, *occupying, ignore_appointment or 0]
+            if appointments
+            else []
+        ),
     ]
 
 

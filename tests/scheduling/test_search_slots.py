@@ -209,12 +209,13 @@ def test_inputs_read_ahead_with_the_places_agree_with_the_whole_day(cast: Cast, 
     Service.objects.filter(pk=cast.session.pk).update(buffer_before_minutes=20, buffer_after_minutes=25)
     cast.session.refresh_from_db()
     team = _colleagues(cast, 3)
-    type(cast.willow).objects.create(location=cast.location, name="Birch", sort_order=2)
+    birch = type(cast.willow).objects.create(location=cast.location, name="Birch", sort_order=2)
     local = ZoneInfo(zone)
     for n, (person, hour, minute) in enumerate(
         [
             (cast.ana, 10, 0),
             (team[0], 10, 0),
+            (team[1], 10, 0),  # in Birch, the one room left; moved to the Annex below
             (team[1], 12, 45),
             (team[1], 14, 30),
             (cast.ana, 15, 0),
@@ -236,6 +237,14 @@ def test_inputs_read_ahead_with_the_places_agree_with_the_whole_day(cast: Cast, 
     HoursException.objects.create(
         practitioner=team[0], location=cast.location, date=DAY, available=False, start_time=time(16), end_time=time(17)
     )
+    # P2's 10:00 session moved to a room the service may not use: the suitable rooms' busy time
+    # does not hold it, P2's own does. At 10:00 Ana and P1 are busy too, and P3 does not work
+    # then: nobody is free (the read ahead leaves a busy candidate out by the suitable rooms'
+    # appointments only, and brings the others' whole).
+    annex = type(cast.willow).objects.create(location=cast.location, name="Annex", sort_order=4)
+    moved = Appointment.objects.filter(practitioner=team[1], start=datetime.combine(DAY, time(10), local))
+    assert moved.filter(room=birch).update(room=annex) == 1
+    cast.session.rooms.set([cast.willow, cast.cedar, birch])
     # P3 no longer works that weekday, but the session booked before stays, and keeps its room:
     # the read ahead leaves P3 out (no hours near any start), not P3's booking in that room.
     WorkingHours.objects.filter(practitioner=team[2], weekday=DAY.weekday()).delete()
