@@ -243,3 +243,53 @@ def test_the_command_adds_history() -> None:
     )
     assert "; history: " in out.getvalue() and " past appointments in " in out.getvalue()
     assert Appointment.objects.filter(start__lt=datetime(2027, 3, 1, tzinfo=UTC)).count() > 0
+
+
+def test_reseeding_removes_what_the_models_cascade_set_based() -> None:
+    # remove_large_clinic deletes by statements per table, not by QuerySet.delete() (which loads
+    # every row first): what cascades goes (an appointment's events; a client's episode, which
+    # clears its reference to an appointment), a client merged into another of the same clinic
+    # goes with it, and the number of statements does not grow with the clinic.
+    from longtide.measurement.models import Episode
+    from longtide.sampledata.large_clinic import remove_large_clinic
+    from longtide.scheduling.models import AppointmentEvent
+
+    counts = []
+    for days in (7, 28):
+        practice = seed(days=days)
+        first, second = Appointment.objects.filter(practice=practice).order_by("pk")[:2]
+        AppointmentEvent.objects.create(appointment=first, at=NOW, kind="booked", channel="staff")
+        Episode.objects.create(
+            practice=practice, client=second.client, concern="neck_back_pain", opened_on=FIRST_DAY, opened_for=first
+        )
+        merged = Client.objects.filter(practice=practice).exclude(pk=second.client_id).first()
+        assert merged is not None
+        Client.objects.filter(pk=merged.pk).update(merged_into=second.client)
+        with CaptureQueriesContext(connection) as queries:
+            remove_large_clinic("large")
+        counts.append(len(queries))
+        assert not Practice.objects.filter(slug="large").exists()
+        assert not Appointment.objects.filter(pk=first.pk).exists()
+        assert not AppointmentEvent.objects.exists() and not Episode.objects.exists()
+        assert not Client.objects.filter(pk__in=[merged.pk, second.client_id]).exists()
+    assert counts[0] == counts[1]
+
+
+def test_reseeding_refuses_a_clinic_with_records_the_models_protect(cast: Cast) -> None:
+    # A check-in protects its appointment: the removal deletes nothing and says what protects it.
+    from django.db.models import ProtectedError
+
+    from longtide.checkins.models import CheckIn
+    from longtide.sampledata.large_clinic import remove_large_clinic
+
+    practice = seed(days=7)
+    visit = Appointment.objects.filter(practice=practice).first()
+    assert visit is not None
+    CheckIn.objects.create(
+        practice=practice, client=visit.client, appointment=visit, sought_care=False, contact_me=False, answered_at=NOW
+    )
+    total = Appointment.objects.filter(practice=practice).count()
+    with pytest.raises(ProtectedError, match=r"CheckIn\.appointment"):
+        remove_large_clinic("large")
+    assert Appointment.objects.filter(practice=practice).count() == total
+    assert Client.objects.filter(practice=practice).count() >= 20
