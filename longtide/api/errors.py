@@ -45,18 +45,39 @@ def is_json(content_type: str | None) -> bool:
     return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
 
 
+def not_json(request: HttpRequest) -> ApiError:
+    """The answer to a body that is not sent as JSON: a form-encoded body (curl -d, an HTML form) is
+    not JSON with a typo, so say what to send instead."""
+    return ApiError(
+        415,
+        "unsupported_media_type",
+        _("Send the body as JSON with the header Content-Type: application/json (this one was %(type)s).")
+        % {"type": request.content_type or _("not given")},
+    )
+
+
+def empty_body(request: HttpRequest) -> ApiError:
+    """The answer to a request with no body where one is needed (ninja does not parse an empty body:
+    its validation finds the whole body missing): 415 if it was not sent as JSON, as a body that was."""
+    if not is_json(request.content_type):
+        return not_json(request)
+    return ApiError(400, "invalid_json", _("The body is empty: send a JSON object."))
+
+
+def _whole_body_missing(exc: ValidationError) -> bool:
+    """Whether ninja's only complaint is that the body itself is missing (loc ("body", its name))."""
+    if len(exc.errors) != 1:
+        return False
+    loc = tuple(exc.errors[0].get("loc", ()))
+    return exc.errors[0].get("type") == "missing" and len(loc) == 2 and loc[0] == "body"
+
+
 class JsonParser(Parser):
     """The API's JSON bodies: valid UTF-8 JSON with no NUL byte in any string or property name."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
-        # A form-encoded body (curl -d, an HTML form) is not JSON with a typo: say what to send instead.
         if not is_json(request.content_type):
-            raise ApiError(
-                415,
-                "unsupported_media_type",
-                _("Send the body as JSON with the header Content-Type: application/json (this one was %(type)s).")
-                % {"type": request.content_type or _("not given")},
-            )
+            raise not_json(request)
         try:
             data = json.loads(request.body)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -96,6 +117,8 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        if not request.body and _whole_body_missing(exc):
+            return api_error(request, empty_body(request))
         errors: dict[str, list[str]] = {}
         for error in exc.errors:
             message = str(error.get("msg", "Invalid value")).removeprefix("Value error, ")

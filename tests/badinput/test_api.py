@@ -282,3 +282,28 @@ def test_the_openapi_document_lists_the_415_only_where_a_body_is_read(http: Http
     }
     with_body = {(path, method) for path, item in paths.items() for method, op in item.items() if "requestBody" in op}
     assert with_415 == with_body and len(with_body) == 3
+
+
+@pytest.mark.parametrize(
+    ("content_type", "expected"),
+    [
+        (
+            "application/x-www-form-urlencoded",
+            (415, "unsupported_media_type", "(this one was application/x-www-form-urlencoded)."),
+        ),
+        ("", (415, "unsupported_media_type", "(this one was not given).")),
+        ("application/json", (400, "invalid_json", "The body is empty: send a JSON object.")),
+    ],
+)
+def test_an_empty_body_says_what_to_send_not_that_a_field_called_request_is_missing(
+    http: HttpClient, cast: Cast, content_type: str, expected: tuple[int, str, str]
+) -> None:
+    # ninja does not parse an empty body, and its validation answered 422 with errors
+    # {"request": ["Field required"]}, whatever the content type (a form posted with no fields).
+    status, code, ending = expected
+    for path, headers in _body_endpoints(cast):
+        # The test client leaves out the content type of an empty body: set it as the server sees it.
+        response = http.generic("POST", path, b"", headers=headers, CONTENT_TYPE=content_type)
+        got_status, data = answer(response)
+        assert (got_status, data["code"]) == (status, code), path
+        assert data["detail"].endswith(ending), path
