@@ -29,6 +29,7 @@ from longtide.sampledata.demo import seed_demo
 from longtide.scheduling.booking import ClientDetails, book_appointment
 from longtide.scheduling.booking_messages import about
 from longtide.scheduling.models import Appointment, Source
+from longtide.scheduling.search import search_slots
 
 pytestmark = pytest.mark.django_db
 
@@ -94,8 +95,12 @@ def test_everything_of_the_duplicate_moves_and_the_merge_is_recorded(demo: Pract
     # Out of the list and searches; a booking with the old address files under the record kept.
     assert sam not in search_clients(demo, "Sam") and kept in search_clients(demo, "Sam")
     service = demo.services.get(slug="cst-60")
-    start = min(a.start for a in Appointment.objects.filter(client=kept)) + timedelta(days=20)
-    start = start.replace(hour=15, minute=0)
+    # A time free then, three weeks on (a fixed hour fell on a Sunday, when nobody works, on some days).
+    first_day = timezone.localdate() + timedelta(days=20)
+    found = search_slots(
+        practice=demo, service=service, first_day=first_day, last_day=first_day + timedelta(days=6), now=timezone.now()
+    )
+    start = found.slots[0].start
     booked = book_appointment(
         practice=demo,
         service=service,
