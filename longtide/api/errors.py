@@ -64,12 +64,10 @@ def empty_body(request: HttpRequest) -> ApiError:
     return ApiError(400, "invalid_json", _("The body is empty: send a JSON object."))
 
 
-def _whole_body_missing(exc: ValidationError) -> bool:
-    """Whether ninja's only complaint is that the body itself is missing (loc ("body", its name))."""
-    if len(exc.errors) != 1:
-        return False
-    loc = tuple(exc.errors[0].get("loc", ()))
-    return exc.errors[0].get("type") == "missing" and len(loc) == 2 and loc[0] == "body"
+def _whole_body_missing(error: dict[str, Any]) -> bool:
+    """Whether a validation error of ninja's says that the body itself is missing (loc ("body", its name))."""
+    loc = tuple(error.get("loc", ()))
+    return error.get("type") == "missing" and len(loc) == 2 and loc[0] == "body"
 
 
 class JsonParser(Parser):
@@ -117,11 +115,17 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        if not request.body and _whole_body_missing(exc):
-            return api_error(request, empty_body(request))
+        # An empty body (ninja does not parse one): alone, the answer a parsed body would get; with
+        # other errors (a bad header, a bad path), said as such beside them.
+        empty = next((error for error in exc.errors if _whole_body_missing(error)), None)
+        said = empty_body(request) if empty is not None and not request.body else None
+        if said is not None and len(exc.errors) == 1:
+            return api_error(request, said)
         errors: dict[str, list[str]] = {}
         for error in exc.errors:
             message = str(error.get("msg", "Invalid value")).removeprefix("Value error, ")
+            if said is not None and error is empty:
+                message = said.detail
             errors.setdefault(_field_name(error.get("loc", ())), []).append(message)
         # One kind of problem with a code of its own (api/types.py) answers with that code.
         kinds = {str(error.get("type", "")) for error in exc.errors}

@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import CASCADE, DO_NOTHING, SET_NULL, F, Model, ProtectedError, Sum
+from django.db.models import CASCADE, PROTECT, RESTRICT, SET_NULL, F, Model, ProtectedError, Sum
 from django.utils import timezone
 
 from longtide.clients.models import Client
@@ -129,11 +129,15 @@ def remove_large_clinic(slug: str) -> None:
         practice.delete()
 
 
-def _delete_rows(model: type[Model], where: str, params: list[Any]) -> None:
+def _delete_rows(model: type[Model], where: str, params: list[Any], _path: tuple[type[Model], ...] = ()) -> None:
     """Delete the rows of `model` matching `where` (SQL on its table, with `params`) and what
     Django's on_delete rules take with them, a statement per table: CASCADE deletes the rows
     referencing them (in turn), SET_NULL clears the reference, PROTECT and RESTRICT raise
-    ProtectedError when a row outside those being deleted refers to one.
+    ProtectedError when a row outside those being deleted refers to one (Django's own PROTECT
+    refuses even then: a clinic with a client merged into another could not be re-seeded).
+    DO_NOTHING, SET_DEFAULT, SET() and a cascade back onto a table on the way raise
+    NotImplementedError: no model refers to an appointment or a client so today, and a new one
+    must not be passed over without a word.
 
     QuerySet.delete() loads every row it deletes into memory first and names them in its statements'
     IN lists: 64 s for a clinic of 344k appointments, twice the time it took to seed it
@@ -141,39 +145,42 @@ def _delete_rows(model: type[Model], where: str, params: list[Any]) -> None:
     No model of the project has delete signals (the search's caches follow deletes by triggers)."""
     quote = connection.ops.quote_name
     table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))
-    chosen = f"SELECT {table}.{pk} FROM {table} WHERE {where}"  # noqa: S608 (our tables; values are parameters)
+    path = (*_path, model)
     with connection.cursor() as cursor:
         for related, fk in _references_to(model):
-            rtable, column = quote(related._meta.db_table), quote(fk.column)
-            refers = f"{rtable}.{column} IN ({chosen})"
+            rtable, column, target = quote(related._meta.db_table), quote(fk.column), quote(fk.target_field.column)
+            refers = f"{rtable}.{column} IN (SELECT {table}.{target} FROM {table} WHERE {where})"  # noqa: S608 (ours)
             on_delete = fk.remote_field.on_delete
+            named = f"{related.__name__}.{fk.name} ({on_delete.__name__})"
             if on_delete is CASCADE:
-                if related is model:
-                    raise NotImplementedError(f"{model.__name__}.{fk.name}: a cascade onto its own table")
-                _delete_rows(related, refers, params)
+                if related in path:
+                    raise NotImplementedError(f"{named}: a cascade back onto {related.__name__}")
+                _delete_rows(related, refers, params, path)
             elif on_delete is SET_NULL:
                 cursor.execute(f"UPDATE {rtable} SET {column} = NULL WHERE {refers}", params)  # noqa: S608
-            elif on_delete is not DO_NOTHING:  # PROTECT, RESTRICT (SET_DEFAULT and SET(): none here)
+            elif on_delete in (PROTECT, RESTRICT):
                 # A row referring to one of its own table's (a merged client) may go with it.
                 check, values = f"SELECT 1 FROM {rtable} WHERE {refers}", params  # noqa: S608
                 if related is model:
+                    chosen = f"SELECT {table}.{pk} FROM {table} WHERE {where}"  # noqa: S608 (ours)
                     check, values = f"{check} AND {rtable}.{pk} NOT IN ({chosen})", [*params, *params]
                 cursor.execute(f"{check} LIMIT 1", values)
                 if cursor.fetchone():
-                    raise ProtectedError(
-                        f"{model.__name__} rows are referred to by {related.__name__}.{fk.name} ({on_delete.__name__})",
-                        set(),
-                    )
+                    raise ProtectedError(f"{model.__name__} rows are referred to by {named}", set())
+            else:
+                raise NotImplementedError(f"{named}: not followed here")
         cursor.execute(f"DELETE FROM {table} WHERE {where}", params)  # noqa: S608
 
 
 def _references_to(model: type[Model]) -> list[tuple[type[Model], Any]]:
-    """Every (model, foreign key) of the project referring to `model`, auto-created tables included."""
+    """Every (model, foreign key) of the project referring to `model` (or a proxy of it),
+    auto-created tables included."""
     return [
         (related, fk)
         for related in apps.get_models(include_auto_created=True)
+        if not related._meta.proxy
         for fk in related._meta.concrete_fields
-        if fk.is_relation and fk.remote_field is not None and fk.remote_field.model is model
+        if fk.is_relation and fk.remote_field is not None and fk.remote_field.model._meta.concrete_model is model
     ]
 
 

@@ -307,3 +307,20 @@ def test_an_empty_body_says_what_to_send_not_that_a_field_called_request_is_miss
         got_status, data = answer(response)
         assert (got_status, data["code"]) == (status, code), path
         assert data["detail"].endswith(ending), path
+
+
+@pytest.mark.parametrize(
+    ("content_type", "said"),
+    [
+        ("application/json", "The body is empty: send a JSON object."),
+        ("", "Send the body as JSON with the header Content-Type: application/json (this one was not given)."),
+    ],
+)
+def test_an_empty_body_beside_other_errors_is_said_as_such_beside_them(
+    http: HttpClient, content_type: str, said: str
+) -> None:
+    response = http.generic("POST", "/api/v1/p/Bad_Slug!/bookings", b"", CONTENT_TYPE=content_type)
+    status, data = answer(response)
+    assert status == 422 and data["code"] == "invalid"
+    assert data["errors"]["request"] == [said]
+    assert set(data["errors"]) == {"request", "slug"}

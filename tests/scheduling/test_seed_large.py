@@ -293,3 +293,15 @@ def test_reseeding_refuses_a_clinic_with_records_the_models_protect(cast: Cast) 
         remove_large_clinic("large")
     assert Appointment.objects.filter(practice=practice).count() == total
     assert Client.objects.filter(practice=practice).count() >= 20
+    # A client of another clinic merged into one of this one's protects it too (a merged client
+    # goes with the removal only when both are this clinic's).
+    CheckIn.objects.all().delete()
+    elsewhere = Client.objects.create(practice=cast.tidewater, first_name="E", last_name="W", email="e@example.test")
+    Client.objects.filter(pk=elsewhere.pk).update(merged_into=visit.client)
+    with pytest.raises(ProtectedError, match=r"Client\.merged_into"):
+        remove_large_clinic("large")
+    assert Appointment.objects.filter(practice=practice).count() == total
+    Client.objects.filter(pk=elsewhere.pk).update(merged_into=None)
+    remove_large_clinic("large")
+    assert not Practice.objects.filter(slug="large").exists()
+    assert Client.objects.filter(pk=elsewhere.pk).exists()
