@@ -125,6 +125,15 @@ def main() -> int:
         "repeatable (default: both)",
     )
     parser.add_argument(
+        "--visitors",
+        type=int,
+        default=0,
+        metavar="N",
+        help="bookings come from N visitors' addresses (X-Forwarded-For through one trusted proxy, "
+        "PROXY_HOPS=1), as on a deployment behind a reverse proxy; by default every booking comes "
+        "from 127.0.0.1, so all of them count against the one per-address limit row",
+    )
+    parser.add_argument(
         "--profile",
         type=int,
         default=0,
@@ -137,6 +146,9 @@ def main() -> int:
     email_modes = args.emails or ["worker", "queued-only"]
 
     common.configure(args.database_url)
+    if args.visitors:
+        os.environ["PROXY_HOPS"] = "1"  # the servers started below trust one proxy's X-Forwarded-For
+        _visitors[:] = [f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}" for n in range(1, args.visitors + 1)]
     print(f"database: {common.describe_database()}; {common.machine()}")
     if args.profile:
         _profile(args.profile, days=args.days)
@@ -433,10 +445,15 @@ def _run(
     return Result(description, first_baseline, first_booked, pairs, len(pool), _overlaps(practice), created, waits)
 
 
+# --visitors: the addresses the bookings come from, in turn (empty: the connection's own).
+_visitors: list[str] = []
+
+
 def _book(
     client: common.Client, url: str, service_id: int, zone: Any, pool: list[tuple[datetime, int]], index: int, who: str
 ) -> tuple[int, bytes]:
     start, practitioner = pool[index]
+    headers = {"X-Forwarded-For": _visitors[index % len(_visitors)]} if _visitors else {}
     return client.post_json(
         url,
         {
@@ -449,6 +466,7 @@ def _book(
                 "email": f"{who.lower()}.tester.{index}@example.invalid",
             },
         },
+        headers,
     )
 
 

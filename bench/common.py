@@ -210,9 +210,9 @@ class Client:
     def get(self, path: str) -> tuple[int, bytes]:
         return self._request("GET", path, None, {})
 
-    def post_json(self, path: str, payload: Any) -> tuple[int, bytes]:
+    def post_json(self, path: str, payload: Any, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
         body = json.dumps(payload).encode()
-        return self._request("POST", path, body, {"Content-Type": "application/json"})
+        return self._request("POST", path, body, {"Content-Type": "application/json", **(headers or {})})
 
     def _request(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, bytes]:
         for attempt in range(2):
