@@ -476,20 +476,22 @@ def _ahead_zones_sql(vendor: str, zones: int) -> str:
     )
 
 
+def _in(vendor: str, ids: str, *, negated: bool = False) -> str:
+    """SQL testing a value against the ids a subquery of the read ahead gives (a CTE's): on
+    PostgreSQL against an array of them, made once (an IN would be planned as a join)."""
+    if vendor == "postgresql":
+        return f"<> ALL(ARRAY({ids}))" if negated else f"= ANY(ARRAY({ids}))"
+    return f"NOT IN ({ids})" if negated else f"IN ({ids})"
+
+
 def _ahead_sql(vendor: str) -> str:
     """The inputs' UNION for the candidates who may work near the start (the CTE `wk`,
     _ahead_who_sql) and the rooms of the CTE `x` (service_and_places), busy time over what a slot
     at the start (a parameter) would block: the service's buffer before, duration and buffer
     after, as read in `sv`, and a minute more each side. The weekly hours are those of `wr`; the
     rooms' appointments of everyone else (other candidates included) come as the rooms' busy time."""
-    if vendor == "postgresql":
-        p_in = "= ANY(ARRAY(SELECT i FROM wk))"
-        not_p_in = "<> ALL(ARRAY(SELECT i FROM wk))"
-        r_in = "= ANY(ARRAY(SELECT i FROM x WHERE k = 'r'))"
-    else:
-        p_in = "IN (SELECT i FROM wk)"
-        not_p_in = f"NOT {p_in}"
-        r_in = "IN (SELECT i FROM x WHERE k = 'r')"
+    p_in, not_p_in = _in(vendor, "SELECT i FROM wk"), _in(vendor, "SELECT i FROM wk", negated=True)
+    r_in = _in(vendor, "SELECT i FROM x WHERE k = 'r'")
     return _inputs_text(
         p_in,
         not_p_in,
@@ -569,10 +571,8 @@ def _ahead_who_sql(vendor: str, narrow: bool) -> str:
     narrowed)."""
     wh, ex, ap = WorkingHours._meta.db_table, HoursException._meta.db_table, Appointment._meta.db_table
     materialized = "MATERIALIZED " if vendor == "postgresql" else ""
-    postgres = vendor == "postgresql"
-    x_in = "= ANY(ARRAY(SELECT i FROM x WHERE k = 'p'))" if postgres else "IN (SELECT i FROM x WHERE k = 'p')"
-    r_in = "= ANY(ARRAY(SELECT i FROM x WHERE k = 'r'))" if postgres else "IN (SELECT i FROM x WHERE k = 'r')"
-    wk_in = "= ANY(ARRAY(SELECT i FROM wk))" if postgres else "IN (SELECT i FROM wk)"
+    x_in, r_in = _in(vendor, "SELECT i FROM x WHERE k = 'p'"), _in(vendor, "SELECT i FROM x WHERE k = 'r'")
+    wk_in = _in(vendor, "SELECT i FROM wk")
     wr = (
         f"wr AS {materialized}(SELECT practitioner_id, location_id, start_time, end_time, weekday FROM {wh} "  # noqa: S608
         f"WHERE practitioner_id {x_in} AND EXISTS (SELECT 1 FROM lz WHERE lz.zid = {wh}.location_id "
