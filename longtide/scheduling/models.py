@@ -136,6 +136,9 @@ class BusyVersion(models.Model):
 
     PRACTITIONER = 1
     ROOM = 2
+    # A practice's setup as a booking reads it ahead (scheduling/setup_cache.py; ref: the practice's
+    # id): migration 0017's triggers on its practitioners, locations, services, offers and weekly hours.
+    SETUP = 3
 
     kind = models.PositiveSmallIntegerField()
     ref = models.BigIntegerField()
@@ -145,7 +148,8 @@ class BusyVersion(models.Model):
         constraints = [models.UniqueConstraint(fields=["kind", "ref"], name="busy_version_one_per_thing")]
 
     def __str__(self) -> str:
-        return f"{'practitioner' if self.kind == self.PRACTITIONER else 'room'} {self.ref}: {self.version}"
+        kind = {self.PRACTITIONER: "practitioner", self.ROOM: "room", self.SETUP: "practice setup"}.get(self.kind)
+        return f"{kind} {self.ref}: {self.version}"
 
 
 class Source(models.TextChoices):

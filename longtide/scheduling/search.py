@@ -7,11 +7,12 @@ thousand appointment rows, and building models for them would cost more than the
 from __future__ import annotations
 
 import functools
+import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
@@ -21,7 +22,7 @@ from longtide import db_rows, prepared
 from longtide.lib.intervals import Interval
 from longtide.practice.models import Location, Practice, Practitioner, Room, Service
 from longtide.ratelimit.counters import Limit, counts_of, used_query
-from longtide.scheduling import availability, slot_cache
+from longtide.scheduling import availability, setup_cache, slot_cache
 from longtide.scheduling.availability import (
     BookingPolicy,
     DatedHours,
@@ -209,10 +210,12 @@ _PLACES_SQL = (
     "FROM {room} r JOIN {location} l ON l.id = r.location_id "
     "WHERE l.practice_id = {practice} AND r.active AND (r.id IN (SELECT room_id FROM {chosen} WHERE service_id = %s) "
     "OR NOT EXISTS (SELECT 1 FROM {chosen} WHERE service_id = %s)) "
+    "{practitioners}{counters}{reserve}"
+)
+_PRACTITIONERS_SQL = (
     "UNION ALL "
     "SELECT 'p', p.id, p.sort_order, p.display_name, {location_nulls}, {practitioner_columns}, {practitioner_version} "
     "FROM {practitioner} p JOIN {offers} o ON o.practitioner_id = p.id WHERE o.service_id = %s AND p.active{extra} "
-    "{counters}{reserve}"
 )
 # All of Location's columns, in the model's order (Model.from_db takes them so).
 _LOCATION_FIELDS = [f.attname for f in Location._meta.concrete_fields]
@@ -323,11 +326,18 @@ def service_and_places(
     candidate and room (bench/README "bookdb, second stop").
 
     `at` (a booking's start): the search's inputs for a slot starting then (find_slots with `at`)
-    come in the same statement, over a window worked out from the service's duration and buffers
-    as read, for the candidates and rooms as read (`Places.ahead`): a booking's search then reads
-    nothing more. Their rows follow, with the places' and the service's columns NULL. With no
-    practitioner named, only the candidates with hours near `at` come (_ahead_who_sql), and the
-    number of the others (`Places.others`)."""
+    come in the same statement, for the candidates and rooms as read (`Places.ahead`): a booking's
+    search then reads nothing more (_read_ahead). With no practitioner named, only the candidates
+    who may be free then come, and the number of the others (`Places.others`)."""
+    # With `at`: when the practice's setup changed since this process kept it, it is read afresh
+    # and the statement run again; should it change again meanwhile, the places are read as if
+    # nothing were kept (the search then reads its inputs itself).
+    for _ in range(2):
+        if at is None:
+            break
+        read = _read_ahead(slug, service_id, practitioner_id, style, limits, now or timezone.now(), reserve_id, at)
+        if read is not False:
+            return read
     params: list[Any] = [slug, service_id, service_id, service_id, service_id]
     if practitioner_id is not None:
         params.append(practitioner_id)
@@ -336,38 +346,107 @@ def service_and_places(
     if limits:
         params.extend(used_query(limits, now or timezone.now())[1])
     width = _places_width()
-    zones = _zones_seen.get(slug, ()) if at is not None else ()
     sql = _service_and_places_sql(
-        connection.vendor,
-        practitioner_id is not None,
-        bool(style),
-        len(limits),
-        reserve_id,
-        versions,
-        at is not None,
-        len(zones),
+        connection.vendor, practitioner_id is not None, bool(style), len(limits), reserve_id, versions
     )
-    if at is not None:
-        params.extend(_ahead_params(at, now or timezone.now(), zones, narrow=practitioner_id is None))
     rows = _prepared_rows(sql, params)
-    inputs: list[Sequence[Any]] = []
-    if at is not None:
-        after = width + len(_SERVICE_FIELDS) + len(_PRACTICE_FIELDS)
-        inputs = [row[after:] for row in rows if row[after] is not None]
-        rows = [row[:after] for row in rows if row[after] is None]
     # The service's row: no kind (the places' columns NULL), the service's id set.
     head = next((row for row in rows if row[0] is None and row[width] is not None), None)
     if head is None:  # no such active service in that practice (whatever else came back)
         return None
     service = _service_from_row(head[width:])
-    # With `at` and no practitioner named, the service's row holds the number of all the
-    # candidates (_service_and_places_sql).
-    candidates = head[2] if at is not None and practitioner_id is None else None
-    places = _places_from_rows([row[:width] for row in rows], service.practice_id, limits, now, versions, candidates)
-    if at is not None:
-        places.ahead[at] = _inputs_from_rows(inputs, [room for room, _, _ in places.rooms])
-    _zones_seen[slug] = tuple(sorted({zone for _, _, zone in places.rooms}))
+    places = _places_from_rows([row[:width] for row in rows], service.practice_id, limits, now, versions)
     return service, places
+
+
+def _read_ahead(
+    slug: str,
+    service_id: int,
+    practitioner_id: int | None,
+    style: str | None,
+    limits: Sequence[Limit],
+    now: datetime,
+    reserve_id: bool,
+    at: datetime,
+) -> tuple[Service, Places] | Literal[False] | None:
+    """service_and_places with `at`, on the practice's setup kept in this process (setup_cache):
+    the candidates in order, their display fields and weekly hours come from there, and the
+    statement reads the service, the rooms, the counters, the practice's setup number and, for the
+    candidates who may be free then, their exceptions, time off and appointments, and the rooms'.
+    False when the number read is not the one the setup was kept under: the answer is thrown away.
+
+    Which candidates may be free then: with no practitioner named, those with weekly hours near the
+    clock readings a session at the start can show at their location (worked out here, _near), or
+    with extra hours (an exception, available) on the days around it, less those an appointment in
+    one of the suitable rooms rules out (`wk`, _ahead_who_sql): the others have no working time
+    then, or are busy. Named, the one candidate whatever their hours or bookings (the engine and
+    the API say why they are not free). An "any practitioner" booking used to join every candidate
+    with their offers and test all their weekly hours in SQL, each time (bench/README "any
+    practitioner: the setup kept per process")."""
+    setup = setup_cache.kept(slug) or setup_cache.load(slug)
+    if setup is None:
+        return False
+    candidates = setup.candidates(service_id, practitioner_id, style)
+    hours = _near(setup, at, setup.services.get(service_id, (0, []))[0])
+    vendor = connection.vendor
+    first_day, last_day = _ahead_days(at)
+    moment = connection.ops.adapt_datetimefield_value(at)
+    busy = _occupying_params(now, [moment, moment, moment])
+    if practitioner_id is None:
+        working = {each.practitioner_id for each in hours}
+        near = [pid for pid in candidates if pid in working]
+        who = [_ids(vendor, near), _ids(vendor, candidates), *_exception_days(first_day, last_day)]
+        who = [*who, *busy, moment, moment, *busy]
+    else:
+        who = [_ids(vendor, candidates), *busy, *busy]
+    inputs = _inputs_params([], [], first_day, last_day, None, now, [moment, moment, moment], appointments=False)
+    counted = used_query(limits, now)[1] if limits else []
+    sql = _service_and_places_sql(vendor, practitioner_id is not None, False, len(limits), reserve_id, False, True)
+    rows = _prepared_rows(sql, [slug, service_id, service_id, service_id, *counted, *who, *inputs])
+    width = _places_width()
+    after = width + len(_SERVICE_FIELDS) + len(_PRACTICE_FIELDS) + 1  # + the setup's number
+    head = next((row for row in rows if row[0] is None and row[width] is not None), None)
+    if head is None:  # no such active service in that practice
+        return None
+    service = _service_from_row(head[width : after - 1])
+    if (service.practice_id, head[after - 1]) != (setup.practice_id, setup.version):
+        setup_cache.forget(slug)
+        return False
+    kept = {row[1] for row in rows if row[0] == "p" and row[after] is None}
+    places = _places_from_rows(
+        [row[:width] for row in rows if row[after] is None and row[0] != "p"], service.practice_id, limits, now, False
+    )
+    ids = [pid for pid in candidates if pid in kept]
+    got = _inputs_from_rows([row[after:] for row in rows if row[after] is not None], [r for r, _, _ in places.rooms])
+    for each in hours:
+        if each.practitioner_id in kept:
+            got.weekly[(each.practitioner_id, each.location_id)].append(
+                WeeklyHours(each.weekday, each.start_time, each.end_time)
+            )
+    places = replace(
+        places,
+        practitioner_ids=ids,
+        practitioner_rows={pid: setup.people[pid] for pid in ids},
+        others=len(candidates) - len(ids),
+    )
+    places.ahead[at] = got
+    return service, places
+
+
+def _ids(vendor: str, ids: Sequence[int]) -> str:
+    """A list of ids as one parameter (_IDS_IN, _IDS_ROWS): an array's text on PostgreSQL, cast in
+    SQL (psycopg's dumper of a Python list cost ~18 us a parameter: micro-measured), JSON on SQLite."""
+    if vendor == "postgresql":
+        return "{" + ",".join(str(int(each)) for each in ids) + "}"
+    return json.dumps([int(each) for each in ids])
+
+
+# SQL for the ids of one parameter (_ids): as rows `i`; tested against.
+_IDS_ROWS = {
+    "postgresql": "SELECT i FROM unnest(CAST(%s AS bigint[])) AS t(i)",
+    "sqlite": "SELECT value AS i FROM json_each(%s)",
+}
+_IDS_IN = {"postgresql": "= ANY(CAST(%s AS bigint[]))", "sqlite": "IN (SELECT value FROM json_each(%s))"}
 
 
 def _ahead_days(at: datetime) -> tuple[date, date]:
@@ -376,29 +455,6 @@ def _ahead_days(at: datetime) -> tuple[date, date]:
     return day - timedelta(days=1), day + timedelta(days=1)
 
 
-def _ahead_params(at: datetime, now: datetime, zones: Sequence[str], *, narrow: bool) -> list[Any]:
-    """The parameters of the inputs read ahead for a start (after service_and_places' own): the
-    zones' windows of clock readings first (_ahead_zones_sql), then the inputs'."""
-    ops = connection.ops
-    moment = ops.adapt_datetimefield_value(at)
-    first_day, last_day = _ahead_days(at)
-    windows = [value for zone in zones for value in (zone, *(_readings(at, zone) or (None, None)))]
-    # Each of the window's three bounds is the start, less or plus the service's minutes in SQL.
-    inputs = _inputs_params([], [], first_day, last_day, None, now, [moment, moment, moment], appointments=False)
-    # _ahead_who_sql's: (`narrow`) the exceptions' days for `wc`; the rooms' appointments' for `ra`;
-    # (`narrow`) the start twice for `wk`; the candidates' appointments' for `wa`.
-    busy = _occupying_params(now, [moment, moment, moment])
-    if narrow:
-        return [*windows, *_exception_days(first_day, last_day), *busy, moment, moment, *busy, *inputs]
-    return [*windows, *busy, *busy, *inputs]
-
-
-# slug -> the time zones of its rooms' locations, as last read in this process: a guess, so that
-# a booking's first statement can keep only the weekly hours near its start (_ahead_zones_sql).
-# The statement matches each location's zone as read against the guess: a zone not guessed (a
-# practice's first booking here, a location moved to another zone) keeps all its hours. Bounded by
-# the number of practices; nothing else is kept.
-_zones_seen: dict[str, tuple[str, ...]] = {}
 _WEEK = 7 * 24 * 60
 _MINUTE = timedelta(minutes=1)
 # The longest session the windows hold (their clock changes are looked for over this long); a
@@ -429,51 +485,44 @@ def _readings(at: datetime, zone: str) -> tuple[int, int] | None:
     return ((reading - monday) // _MINUTE - 1) % _WEEK, -((least - most) // _MINUTE) + 2
 
 
-@functools.cache
-def _ahead_zones_sql(vendor: str, zones: int) -> str:
-    """The CTEs `lw` and `lz`: per location of a suitable room (of the CTE `x`), the clock readings
-    a session at the start can show there, when its zone is one of the `zones` guessed (each a row
-    of parameters: the zone's name, then `lo` and `extra` of _readings, or NULLs): `lw`, from `lo`
-    for `span` minutes (the service's duration plus `extra`); `lz`, that window cut at midnights
-    into pieces of one weekday each, `wd` from `t0` to `t1` (a time of day; 24:00 for midnight
-    after), so that the hours are compared as they are stored, weekday and times (no arithmetic on
-    each row: ~1 µs a row on PostgreSQL). A location whose zone is not among them, or a session
-    longer than _LONGEST, gets one row with `wd` NULL: all its hours are kept."""
-    location, zone = 4 + _LOCATION_FIELDS.index("id"), 4 + _ZONE_AT  # x's columns (service_and_places)
-    minutes = [f.attname for f in _SERVICE_FIELDS].index("duration_minutes")
-    duration = f"(SELECT c{minutes} FROM sv)"  # noqa: S608 (our column name)
-    guessed = (
-        " UNION ALL ".join(
-            ["SELECT CAST(%s AS text) AS zone, CAST(%s AS integer) AS lo, CAST(%s AS integer) AS extra"] * zones
-        )
-        or "SELECT CAST(NULL AS text) AS zone, 0 AS lo, 0 AS extra WHERE 1 = 0"
-    )
-    longest = _LONGEST // _MINUTE
-    if vendor == "postgresql":
-        materialized, most, least, no_time = "MATERIALIZED ", "GREATEST", "LEAST", "CAST(NULL AS time)"
-
-        def clock(minute: str) -> str:
-            return f"make_time({minute} / 60, {minute} %% 60, 0)"
-    else:
-        materialized, most, least, no_time = "", "max", "min", "NULL"
-
-        def clock(minute: str) -> str:
-            return f"printf('%%02d:%%02d:00', {minute} / 60, {minute} %% 60)"
-
+def _window(at: datetime, zone: str, minutes: int) -> list[tuple[int, float, float]] | None:
+    """The clock readings a session of `minutes` at `at` can show in `zone` (_readings), cut at
+    midnights into pieces of one weekday each: (weekday, from, to) in seconds from that midnight
+    (to: 86400 for the midnight after), so that weekly hours are compared as they are stored. None
+    to keep every hour (a zone not known, a session longer than _LONGEST)."""
+    readings = _readings(at, zone)
+    if readings is None or minutes > _LONGEST // _MINUTE:
+        return None
+    lo, extra = readings
+    span = minutes + extra
+    pieces = []
     # The k-th day of the window: k = 0..3 holds it (it starts within the first day and lasts less
     # than two days and three minutes: a session of a day at most, clock changes under a day).
-    day = "(lo / 1440 + k) * 1440"
-    return (
-        f"lw AS {materialized}(SELECT DISTINCT x.x{location} AS zid, z.lo, "  # noqa: S608 (ours)
-        f"CASE WHEN z.lo IS NULL OR {duration} > {longest} THEN NULL ELSE {duration} + z.extra END AS span "
-        f"FROM x LEFT JOIN ({guessed}) z ON z.zone = x.x{zone} WHERE x.k = 'r'), "
-        f"lz AS {materialized}(SELECT zid, CAST(NULL AS integer) AS wd, {no_time} AS t0, {no_time} AS t1 "
-        "FROM lw WHERE span IS NULL "
-        f"UNION ALL SELECT zid, (lo / 1440 + k) %% 7, {clock('f')}, {clock('t')} FROM ("
-        f"SELECT zid, lo, k, {most}(lo, {day}) - {day} AS f, {least}(lo + span, {day} + 1440) - {day} AS t "
-        "FROM lw, (SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) ks "
-        "WHERE span IS NOT NULL) p WHERE t > f)"
-    )
+    for k in range(4):
+        day = (lo // 1440 + k) * 1440
+        begins, ends = max(lo, day) - day, min(lo + span, day + 1440) - day
+        if ends > begins:
+            pieces.append(((lo // 1440 + k) % 7, begins * 60.0, ends * 60.0))
+    return pieces
+
+
+def _near(setup: setup_cache.Setup, at: datetime, minutes: int) -> list[setup_cache.Hours]:
+    """The active practitioners' weekly hours that overlap the clock readings a session of
+    `minutes` at `at` can show at their location (_window), in the setup's order.
+
+    Working time on a local date holds only the instants whose clock shows that date and a time
+    within the hours, and the engine judges a start by the working time its session overlaps, so
+    the other hours cannot change its answer (tests/scheduling/test_search_slots.py compares)."""
+    near: list[setup_cache.Hours] = []
+    for location in setup.places:
+        zone = setup.zones.get(location)
+        window = None if zone is None else _window(at, zone, minutes)
+        if window is None:
+            near.extend(setup.places.get(location, ()))
+            continue
+        for weekday, since, to in window:
+            near.extend(h for h in setup.days.get((location, weekday), ()) if h.start < to and h.end > since)
+    return near
 
 
 def _in(vendor: str, ids: str, *, negated: bool = False) -> str:
@@ -485,11 +534,12 @@ def _in(vendor: str, ids: str, *, negated: bool = False) -> str:
 
 
 def _ahead_sql(vendor: str) -> str:
-    """The inputs' UNION for the candidates who may work near the start (the CTE `wk`,
+    """The inputs' UNION for the candidates who may be free at the start (the CTE `wk`,
     _ahead_who_sql) and the rooms of the CTE `x` (service_and_places), busy time over what a slot
     at the start (a parameter) would block: the service's buffer before, duration and buffer
-    after, as read in `sv`, and a minute more each side. The weekly hours are those of `wr`; the
-    rooms' appointments of everyone else (other candidates included) come as the rooms' busy time."""
+    after, as read in `sv`, and a minute more each side. No weekly hours (_read_ahead has them
+    from the setup kept); the rooms' appointments of everyone else (other candidates included)
+    come as the rooms' busy time."""
     p_in, not_p_in = _in(vendor, "SELECT i FROM wk"), _in(vendor, "SELECT i FROM wk", negated=True)
     r_in = _in(vendor, "SELECT i FROM x WHERE k = 'r'")
     return _inputs_text(
@@ -497,7 +547,7 @@ def _ahead_sql(vendor: str) -> str:
         not_p_in,
         r_in,
         _ahead_window(vendor, 1),
-        weekly=f"wr WHERE practitioner_id {p_in}",
+        weekly=f"{WorkingHours._meta.db_table} WHERE 1 = 0",
         appointments="wa",
         room_appointments=f"ra WHERE practitioner_id {not_p_in}",
     )
@@ -529,55 +579,30 @@ def _ahead_window(vendor: str, margin: int) -> tuple[str, str, str]:
 
 @functools.cache
 def _ahead_who_sql(vendor: str, narrow: bool) -> str:
-    """The CTEs `wr`, `wc`, `ra`, `wk` and `wa` (after `lz`, _ahead_zones_sql); parameters:
-    (`narrow`) the first and the last day of the exceptions read (_inputs_params' dates), then
-    `ra`'s (the occupying states, the held state, now, the start three times), then (`narrow`) the
-    start twice, then `wa`'s (as `ra`'s).
+    """The CTEs `wc`, `ra`, `wk` and `wa`; parameters: `wc`'s (see below), then `ra`'s (the
+    occupying states, the held state, now, the start three times), then (`narrow`) the start twice,
+    then `wa`'s (as `ra`'s).
 
-    `wr`: the candidates' weekly hours (of the CTE `x`) where they overlap the window of clock
-    readings a session at the start can show at their location (`lz`: in whole minutes rounded
-    outwards, cut at midnights into a piece per weekday). Working time on a local date holds only
-    the instants whose clock shows that date and a time within the hours, and the engine judges a
-    start by the working time its session overlaps, so the other hours cannot change its answer.
+    `wc`: the candidates given (an id list, _ids), and (`narrow`) those of a second list with extra
+    hours (an exception, available) on the days read (two dates). `ra`: every appointment in the
+    suitable rooms over the busy time read (one scan of the rooms' index, which the search needs
+    anyway: the rooms' busy time).
 
-    `wc`: the candidates with such hours, or with extra hours (an exception, available) on the
-    days read: the others have no working time near the start (find_slots gives them no
-    schedule). `ra`: every appointment in the suitable rooms over the busy time read (one scan of
-    the rooms' index, which the search needs anyway: the rooms' busy time).
+    `wk`: (`narrow`) those of `wc` with no row of `ra` ruling the start out: a candidate whose
+    appointment in one of these rooms rules the start out (free_slots' rule, exactly: its blocked
+    range overlaps the new session's buffer before, length and buffer after) cannot be free then.
+    An appointment elsewhere (a room not suitable, another location) does not leave a candidate
+    out here: the engine finds it in their busy time (`wa`). Without `narrow` (a named
+    practitioner: nothing to leave out), all of `wc`. `wa`: the appointments of `wk`'s candidates
+    over the busy time read (the inputs' 'a' rows), wherever they are.
 
-    `wk`: those of `wc` with no row of `ra` ruling the start out: a candidate whose appointment in
-    one of these rooms rules the start out (free_slots' rule, exactly: its blocked range overlaps
-    the new session's buffer before, length and buffer after) cannot be free then. An appointment
-    elsewhere (a room not suitable, another location) does not leave a candidate out here: the
-    engine finds it in their busy time (`wa`). `wa`: the appointments of `wk`'s candidates over
-    the busy time read (the inputs' 'a' rows), wherever they are.
-
-    Only `wk`'s candidates come, with their hours, busy time and rows; of the others only their
-    number comes (Places.others), and their appointments in the suitable rooms as the rooms' busy
-    time (`ra`). An "any practitioner" booking read every candidate's whole week and appointments
-    around the start, and its engine went through each candidate before the first free then
-    (bench/README "any practitioner"). Leaving the busy ones out by their own appointments took
-    an index descent per candidate with hours near the start (~9 in the bench) where a named
-    booking takes one; by the rooms' appointments it takes none more than a named booking
-    (bench/README "busy candidates found by the rooms' appointments").
-
-    The engine stays the one judge: this only leaves out rows it could not use
-    (tests/scheduling/test_search_slots.py compares the answers). The windows are worked out in
-    Python (_readings: the zones are Python's, not the database's), for the zones guessed
-    (_zones_seen), and matched in SQL against each location's zone as read.
-
-    Without `narrow` (a named practitioner: one candidate, nothing to leave out: the engine and
-    the API say why they are not free), `wc` and `wk` are every candidate (~30 µs less than
-    narrowed)."""
-    wh, ex, ap = WorkingHours._meta.db_table, HoursException._meta.db_table, Appointment._meta.db_table
+    Only `wk`'s candidates come, with their busy time and rows; of the others their appointments in
+    the suitable rooms come as the rooms' busy time (`ra`). The engine stays the one judge: this
+    only leaves out rows it could not use (tests/scheduling/test_search_slots.py compares the
+    answers)."""
+    ex, ap = HoursException._meta.db_table, Appointment._meta.db_table
     materialized = "MATERIALIZED " if vendor == "postgresql" else ""
-    x_in, r_in = _in(vendor, "SELECT i FROM x WHERE k = 'p'"), _in(vendor, "SELECT i FROM x WHERE k = 'r'")
-    wk_in = _in(vendor, "SELECT i FROM wk")
-    wr = (
-        f"wr AS {materialized}(SELECT practitioner_id, location_id, start_time, end_time, weekday FROM {wh} "  # noqa: S608
-        f"WHERE practitioner_id {x_in} AND EXISTS (SELECT 1 FROM lz WHERE lz.zid = {wh}.location_id "
-        f"AND (lz.wd IS NULL OR (lz.wd = {wh}.weekday AND {wh}.start_time < lz.t1 AND {wh}.end_time > lz.t0)))), "
-    )
+    r_in, wk_in = _in(vendor, "SELECT i FROM x WHERE k = 'r'"), _in(vendor, "SELECT i FROM wk")
     # `ra` and `wa`: appointments over the busy time that could rule the start out, a minute more
     # each side (the inputs' 'r' and 'a' rows); all of their columns but `held` are the table's.
     window = _occupying_sql(_ahead_window(vendor, 1))
@@ -585,20 +610,20 @@ def _ahead_who_sql(vendor: str, narrow: bool) -> str:
     ra = f"ra AS {materialized}(SELECT {columns} FROM {ap} WHERE room_id {r_in} AND {window})"  # noqa: S608 (ours)
     wa = f"wa AS {materialized}(SELECT {columns} FROM {ap} WHERE practitioner_id {wk_in} AND {window})"  # noqa: S608
     if not narrow:
-        return f"{wr}wc AS (SELECT i FROM x WHERE k = 'p'), {ra}, wk AS (SELECT i FROM wc), {wa}"  # noqa: S608 (ours)
+        return f"wc AS ({_IDS_ROWS[vendor]}), {ra}, wk AS (SELECT i FROM wc), {wa}"  # noqa: S608 (ours)
     # The engine's rule, exactly (availability.free_slots): an appointment's blocked range [a, b)
     # rules out a start t when a < t + duration + buffer after and b > t - buffer before.
     rules_out_end, _, rules_out_start = _ahead_window(vendor, 0)
     wc = (
-        f"wc AS {materialized}(SELECT practitioner_id AS i FROM wr UNION ALL SELECT practitioner_id FROM {ex} "  # noqa: S608
-        f"WHERE practitioner_id {x_in} AND available AND date >= %s AND date <= %s)"
+        f"wc AS {materialized}({_IDS_ROWS[vendor]} UNION SELECT practitioner_id FROM {ex} "  # noqa: S608
+        f"WHERE practitioner_id {_IDS_IN[vendor]} AND available AND date >= %s AND date <= %s)"
     )
     wk = (
         f"wk AS {materialized}(SELECT i FROM wc WHERE NOT EXISTS (SELECT 1 FROM ra "  # noqa: S608 (ours)
         f"WHERE ra.practitioner_id = wc.i AND ra.blocked_start < {rules_out_end} "
         f"AND ra.blocked_end > {rules_out_start}))"
     )
-    return f"{wr}{wc}, {ra}, {wk}, {wa}"
+    return f"{wc}, {ra}, {wk}, {wa}"
 
 
 def _prepared_rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -621,12 +646,12 @@ def _service_and_places_sql(
     reserve_id: bool = False,
     versions: bool = True,
     ahead: bool = False,
-    zones: int = 0,
 ) -> str:
     """service_and_places' statement (its text worked out once per backend and kind of read);
     parameters: slug, service id (3 more times), the practitioner's id if named, the style if
-    given, then the limits' (key, window) pairs, then (`ahead`) the inputs' (_ahead_params, with
-    `zones` zones guessed)."""
+    given, then the limits' (key, window) pairs. `ahead` (_read_ahead): slug, service id (2 more
+    times: no candidates' rows, their ids are parameters), the limits', then _ahead_who_sql's, then
+    the inputs'."""
     # Placeholder limits: only their number shapes the text (the keys and windows are parameters).
     stand_ins = [Limit("", 0, timedelta(hours=1))] * limits
     sql, _ = _places_sql(
@@ -638,45 +663,43 @@ def _service_and_places_sql(
         now=datetime(2000, 1, 1, tzinfo=UTC) if limits else None,
         reserve_id=reserve_id,
         versions=versions,
+        practitioners=not ahead,
     )
     # `sv FULL JOIN x ON false`: the service's row (x's columns NULL), then each place's row (sv's
     # columns NULL), typed by both. With no such service the places still come (their rooms none:
     # they are the service's practice's); the caller then answers None.
     if not ahead:
         return f"{_sv_sql(vendor)} SELECT x.*, sv.* FROM sv FULL JOIN ({sql}) x ON false ORDER BY 1, 3, 4, 2"  # noqa: S608
-    # The places as the CTE `x` (its columns named: the inputs read its candidates and rooms; on
-    # PostgreSQL a CTE read twice, and one with nextval, is run once), then the inputs' rows.
+    # The places as the CTE `x` (its columns named: the inputs read its rooms; on PostgreSQL a CTE
+    # read twice, and one with nextval, is run once), a row 'p' per candidate of `wk` (only the id:
+    # the rest is in the setup kept), then the inputs' rows.
     width = _places_width()
     names = ", ".join(["k", "i", "o", "n", *(f"x{at}" for at in range(4, width))])
     inputs = 10  # _inputs_text's columns
-    served = len(_SERVICE_FIELDS) + len(_PRACTICE_FIELDS)
-    # Not named: of the candidates, only those who may work near the start (`wk`) come; the
-    # number of all of them comes on the service's row, in the places' order column (NULL there
-    # otherwise): a subquery run once, for that row only (a UNION branch of its own cost ~20 µs).
-    if named:
-        places, y = "y.*", "x y"
-    else:
-        rest = ", ".join(f"y.{name}" for name in names.split(", ")[3:])
-        count = "(SELECT COUNT(*) FROM x WHERE k = 'p')"
-        places = f"y.k, y.i, CASE WHEN y.k IS NULL THEN {count} ELSE y.o END, {rest}"
-        y = "(SELECT * FROM x WHERE k <> 'p' OR i IN (SELECT i FROM wk)) y"
+    served = len(_SERVICE_FIELDS) + len(_PRACTICE_FIELDS) + 1  # and the setup's number
+    people = f"SELECT 'p', i, 0, '', {', '.join(['NULL'] * (width - 4))} FROM wk"  # noqa: S608 (ours)
     return (
-        f"{_sv_sql(vendor)}, x ({names}) AS ({sql}), {_ahead_zones_sql(vendor, zones)}, "  # noqa: S608 (our SQL)
-        f"{_ahead_who_sql(vendor, not named)} "
-        f"SELECT {places}, sv.*, {', '.join(['NULL'] * inputs)} FROM sv FULL JOIN {y} ON false "
-        f"UNION ALL SELECT {', '.join(['NULL'] * (width + served))}, i.* FROM ({_ahead_sql(vendor)}) i "
+        f"{_sv_sql(vendor, setup=True)}, x ({names}) AS ({sql}), {_ahead_who_sql(vendor, not named)} "  # noqa: S608
+        f"SELECT y.*, sv.*, {', '.join(['NULL'] * inputs)} FROM sv FULL JOIN (SELECT * FROM x UNION ALL {people}) y "
+        f"ON false UNION ALL SELECT {', '.join(['NULL'] * (width + served))}, i.* FROM ({_ahead_sql(vendor)}) i "
         "ORDER BY 1, 3, 4, 2"
     )
 
 
 @functools.cache
-def _sv_sql(vendor: str) -> str:
-    """The `sv` CTE: the practice's active service (its columns, then its practice's, as c0, c1, ...)."""
+def _sv_sql(vendor: str, *, setup: bool = False) -> str:
+    """The `sv` CTE: the practice's active service (its columns, then its practice's, as c0, c1, ...);
+    with `setup`, then the practice's setup number (BusyVersion SETUP; 0 before its first change)."""
     quote = connection.ops.quote_name
     columns = [
         *(f"s.{quote(str(f.column))}" for f in _SERVICE_FIELDS),
         *(f"p.{quote(str(f.column))}" for f in _PRACTICE_FIELDS),
     ]
+    if setup:
+        columns.append(
+            f"COALESCE((SELECT v.version FROM {BusyVersion._meta.db_table} v "  # noqa: S608 (ours, an int constant)
+            f"WHERE v.kind = {BusyVersion.SETUP} AND v.ref = p.id), 0)"
+        )
     named = ", ".join(f"{column} AS c{i}" for i, column in enumerate(columns))
     return (
         f"WITH sv AS (SELECT {named} FROM {quote(Service._meta.db_table)} s "  # noqa: S608 (our tables, placeholders)
@@ -704,13 +727,17 @@ def _places_sql(
     now: datetime | None = None,
     reserve_id: bool = False,
     versions: bool = False,
+    practitioners: bool = True,
 ) -> tuple[str, list[Any]]:
-    """_PLACES_SQL (without ORDER BY) for the practice given as SQL (`practice`), and its parameters after it."""
-    extra, params = "", list[Any]([service_id, service_id, service_id])
-    if practitioner_id is not None:
-        extra, params = extra + " AND p.id = %s", [*params, practitioner_id]
-    if style:
-        extra, params = extra + " AND p.style = %s", [*params, style]
+    """_PLACES_SQL (without ORDER BY) for the practice given as SQL (`practice`), and its parameters
+    after it; without `practitioners`, the rooms (and counters, id) only."""
+    extra, params = "", list[Any]([service_id, service_id])
+    if practitioners:
+        params.append(service_id)
+        if practitioner_id is not None:
+            extra, params = extra + " AND p.id = %s", [*params, practitioner_id]
+        if style:
+            extra, params = extra + " AND p.style = %s", [*params, style]
     tables = _tables(
         practitioner=Practitioner,
         offers=Service.practitioners.through,
@@ -727,18 +754,17 @@ def _places_sql(
     if reserve_id and connection.vendor == "postgresql":
         sequence = _appointment_sequence().replace("'", "''")
         reserve = f"UNION ALL SELECT 'i', nextval('{sequence}'::regclass), 0, '', {nulls} "
+    columns = {
+        "location_columns": _LOCATION_COLUMNS,
+        "location_nulls": ", ".join(["NULL"] * len(_LOCATION_FIELDS)),
+        "practitioner_columns": _PRACTITIONER_COLUMNS,
+        "practitioner_nulls": _PRACTITIONER_NULLS,
+        "room_version": _VERSION_SQL.format(kind=BusyVersion.ROOM, ref="r.id") if versions else "0",
+        "practitioner_version": _VERSION_SQL.format(kind=BusyVersion.PRACTITIONER, ref="p.id") if versions else "0",
+    }
+    branch = _PRACTITIONERS_SQL.format(extra=extra, **columns, **tables) if practitioners else ""
     sql = _PLACES_SQL.format(
-        practice=practice,
-        counters=counters,
-        reserve=reserve,
-        extra=extra,
-        location_columns=_LOCATION_COLUMNS,
-        location_nulls=", ".join(["NULL"] * len(_LOCATION_FIELDS)),
-        practitioner_columns=_PRACTITIONER_COLUMNS,
-        practitioner_nulls=_PRACTITIONER_NULLS,
-        room_version=_VERSION_SQL.format(kind=BusyVersion.ROOM, ref="r.id") if versions else "0",
-        practitioner_version=_VERSION_SQL.format(kind=BusyVersion.PRACTITIONER, ref="p.id") if versions else "0",
-        **tables,
+        practice=practice, practitioners=branch, counters=counters, reserve=reserve, **columns, **tables
     )
     return sql, params
 

@@ -198,8 +198,8 @@ def test_a_day_searched_alone_agrees_with_it_searched_among_its_neighbours(cast:
 @pytest.mark.parametrize("zone", ["America/New_York", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
 def test_inputs_read_ahead_with_the_places_agree_with_the_whole_day(cast: Cast, zone: str) -> None:
     # The API's first statement reads a booking's search inputs with the service and the places
-    # (service_and_places with `at`), over a window worked out in SQL from the service's duration
-    # and buffers: at every start the search on them must give what the day's search gives there.
+    # (service_and_places with `at`), over a window worked out from the service's duration and
+    # buffers: at every start the search on them must give what the day's search gives there.
     from datetime import timedelta
 
     from longtide.practice.models import Service
@@ -249,6 +249,8 @@ def test_inputs_read_ahead_with_the_places_agree_with_the_whole_day(cast: Cast, 
     # the read ahead leaves P3 out (no hours near any start), not P3's booking in that room.
     WorkingHours.objects.filter(practitioner=team[2], weekday=DAY.weekday()).delete()
     early = NOW - timedelta(days=2)  # the day well inside the notice and horizon in every zone
+    # The practice's setup read and kept in this process once (setup_cache), after every change.
+    _read_ahead(cast, datetime.combine(DAY, time(8), local), early, local)
     for pid in (None, cast.ana.pk):
         day = search_slots(
             practice=cast.tidewater,
@@ -277,7 +279,7 @@ def test_a_bookings_read_ahead_brings_only_the_candidates_with_hours_near_its_st
     # extra hours those days) cannot be free then: only their number comes (Places.others), not
     # their rows, hours or bookings. Extra hours (an exception) bring a candidate; a day off alone
     # does not.
-    from longtide.scheduling import search
+    from longtide.scheduling import setup_cache
     from longtide.scheduling.models import HoursException
     from longtide.scheduling.search import service_and_places
 
@@ -292,19 +294,15 @@ def test_a_bookings_read_ahead_brings_only_the_candidates_with_hours_near_its_st
         practitioner=team[3], location=cast.location, weekday=weekday, start_time=time(14), end_time=time(17)
     )
     ten = datetime.combine(DAY, time(10), ZoneInfo("America/New_York"))
-    monkeypatch.setattr(search, "_zones_seen", {})
-    # The zone not yet guessed: all of the location's hours are read, so everyone with weekly
-    # hours there comes (P3's day off is for the engine to judge).
-    read = service_and_places("tidewater", cast.session.pk, at=ten, now=NOW)
-    assert read is not None
-    everyone = [cast.ana.pk, *(p.pk for p in team)]
-    assert (read[1].practitioner_ids, read[1].others, read[1].candidates) == (everyone, 0, 6)
-    read = service_and_places("tidewater", cast.session.pk, at=ten, now=NOW)
-    assert read is not None
-    places = read[1]
-    # Guessed: only those with hours near 10:00, in their order; P2 by the exception's hours.
-    assert places.practitioner_ids == [cast.ana.pk, team[0].pk, team[1].pk, team[4].pk]
-    assert places.others == 2
+    # The first read in this process, the setup not yet kept (setup_cache): the same answer.
+    monkeypatch.setattr(setup_cache, "_kept", {})
+    for _ in range(2):
+        read = service_and_places("tidewater", cast.session.pk, at=ten, now=NOW)
+        assert read is not None
+        places = read[1]
+        # Only those with hours near 10:00, in their order; P2 by the exception's hours.
+        assert places.practitioner_ids == [cast.ana.pk, team[0].pk, team[1].pk, team[4].pk]
+        assert (places.others, places.candidates) == (2, 6)
     assert set(places.practitioner_rows) == set(places.practitioner_ids)
     # Named: the one candidate comes whatever their hours (nothing to leave out; the engine
     # judges), and a practitioner who does not offer the service comes as none at all.
@@ -413,7 +411,7 @@ def test_inputs_read_ahead_hold_only_the_hours_a_session_then_can_touch(
     cast: Cast, zone: str, middle: date, minutes: int
 ) -> None:
     # A booking's read ahead keeps only the weekly hours near the clock readings a session at its
-    # start can show (once the practice's zones are known in this process: search._zones_seen),
+    # start can show (worked out from the practice's setup kept in this process: setup_cache),
     # not every candidate's whole week. At every start of three days, across changes of the
     # clocks, with hours on different weekdays per practitioner, sessions short and long, the
     # search on them must give what the days' search gives there.
@@ -523,26 +521,122 @@ def test_inputs_read_ahead_keep_the_hours_a_session_reaches_when_the_clocks_jump
     assert [(s.start, s.practitioner_id) for s in at.slots] == [(moment, cast.ana.pk)]
 
 
-def test_a_zone_not_guessed_keeps_every_hour_and_the_next_read_guesses_it(cast: Cast) -> None:
-    # The windows of clock readings are worked out for the zones last read for the practice in
-    # this process (search._zones_seen) and matched in SQL against each location's zone as read: a
-    # location moved to another zone keeps all its hours on the first read after, which must
-    # still find what the day's search finds, and the next read keeps only the hours near.
+CHANGES = ["zone", "hours", "inactive", "offer", "duration", "new hours"]
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_change_to_the_setup_shows_on_the_next_read_ahead_in_the_same_process(
+    cast: Cast, change: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A booking's read ahead works out who may be free from the practice's setup kept in this
+    # process (setup_cache: practitioners, offers, weekly hours, locations' zones, services'
+    # lengths). Each change here, made by a queryset update or plain SQL after the setup was kept,
+    # would give a wrong answer from the copy kept: the next read must see it (the database's
+    # number for the practice, migration 0017, read in the same statement).
     from datetime import timedelta
 
-    from longtide.scheduling import search
+    from longtide.practice.models import Location, Service
+    from longtide.scheduling import setup_cache
 
-    _colleagues(cast, 2)  # every day 09:00-17:00
+    monkeypatch.setattr(setup_cache, "_kept", {})  # nothing kept from another test
+    team = _colleagues(cast, 2)  # every day 09:00-17:00, after Ana in display order
+    local = ZoneInfo("America/New_York")
+    moment = datetime.combine(DAY, time(10), local)
     early = NOW - timedelta(days=3)
-    search.service_and_places("tidewater", cast.session.pk, at=datetime.combine(DAY, time(15), UTC), now=early)
-    assert search._zones_seen["tidewater"] == (cast.location.time_zone,) != ("Pacific/Kiritimati",)
-    type(cast.location).objects.filter(pk=cast.location.pk).update(time_zone="Pacific/Kiritimati")
-    moment = datetime.combine(DAY, time(10), ZoneInfo("Pacific/Kiritimati")).astimezone(UTC)
-    whole = search_slots(practice=cast.tidewater, service=cast.session, first_day=DAY, last_day=DAY, now=early)
+    table = WorkingHours._meta.db_table
+    if change == "duration":  # Ana's day in two rows, meeting at 10:30; 20-minute sessions
+        WorkingHours.objects.filter(practitioner=cast.ana, weekday=DAY.weekday()).delete()
+        for start, end in ((time(9), time(10, 30)), (time(10, 30), time(17))):
+            WorkingHours.objects.create(
+                practitioner=cast.ana, location=cast.location, weekday=DAY.weekday(), start_time=start, end_time=end
+            )
+        Service.objects.filter(pk=cast.session.pk).update(duration_minutes=20)
+    if change == "new hours":  # nobody works at 18:00 until P2 does
+        moment = datetime.combine(DAY, time(18), local)
+    if change == "zone":  # 10:00 at Kiritimati is 15:00 the day before in New York
+        moment = datetime.combine(DAY, time(10), ZoneInfo("Pacific/Kiritimati"))
+    cast.session.refresh_from_db()
+    _, before = _read_ahead(cast, moment, early, local)
+    assert setup_cache.kept("tidewater") is not None
+    if change == "zone":
+        Location.objects.filter(pk=cast.location.pk).update(time_zone="Pacific/Kiritimati")
+        local = ZoneInfo("Pacific/Kiritimati")
+    elif change == "hours":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE practitioner_id = %s", [cast.ana.pk])
+    elif change == "inactive":
+        Practitioner.objects.filter(pk=cast.ana.pk).update(active=False)
+    elif change == "offer":
+        cast.session.practitioners.remove(cast.ana)
+    elif change == "duration":
+        Service.objects.filter(pk=cast.session.pk).update(duration_minutes=60)
+    else:
+        WorkingHours.objects.bulk_create(
+            [
+                WorkingHours(
+                    practitioner=team[1],
+                    location=cast.location,
+                    weekday=DAY.weekday(),
+                    start_time=time(17),
+                    end_time=time(20),
+                )
+            ]
+        )
+    cast.session.refresh_from_db()
+    whole = search_slots(
+        practice=cast.tidewater, service=cast.session, first_day=DAY - timedelta(days=1), last_day=DAY, now=early
+    )
     expected = [(s.practitioner_id, s.room_id) for s in whole.slots if s.start == moment]
-    assert expected
-    for weekdays in (7, 1):
-        inputs, at = _read_ahead(cast, moment, early, ZoneInfo("Pacific/Kiritimati"))
-        assert len({hours.weekday for each in inputs.weekly.values() for hours in each}) == weekdays
-        assert [(s.practitioner_id, s.room_id) for s in at.slots] == expected
-        assert search._zones_seen["tidewater"] == ("Pacific/Kiritimati",)
+    _, at = _read_ahead(cast, moment, early, local)
+    assert [(s.practitioner_id, s.room_id) for s in at.slots] == expected
+    if change in ("zone", "duration"):
+        # The answer stays Ana's; from the copy kept, her hours near the start would be the wrong
+        # weekday's (zone) or only the first row (duration): nobody, or P1.
+        assert expected == [(cast.ana.pk, cast.willow.pk)]
+    else:
+        assert expected != [(s.practitioner_id, s.room_id) for s in before.slots], "the change changes the answer"
+
+
+@pytest.mark.parametrize("operation", ["insert", "update", "delete"])
+@pytest.mark.parametrize("table", ["practitioner", "location", "service", "offer", "hours"])
+def test_the_practices_setup_number_changes_with_every_write_the_read_ahead_keeps(
+    cast: Cast, table: str, operation: str
+) -> None:
+    # Migration 0017's triggers, however the row is written (here the ORM's insert, queryset
+    # update and delete): a new number for the practice, none for the other practice.
+    from longtide.practice.models import Location, Service
+    from longtide.scheduling.models import BusyVersion
+
+    def numbers() -> tuple[int | None, int | None]:
+        found = dict(BusyVersion.objects.filter(kind=BusyVersion.SETUP).values_list("ref", "version"))
+        return found.get(cast.tidewater.pk), found.get(cast.harbour.pk)
+
+    rows: dict[str, Any] = {
+        "practitioner": lambda: Practitioner.objects.create(practice=cast.tidewater, display_name="New", slug="new"),
+        "location": lambda: Location.objects.create(practice=cast.tidewater, name="Annex"),
+        "service": lambda: Service.objects.create(
+            practice=cast.tidewater, name="New", slug="new", duration_minutes=30, price="10.00"
+        ),
+        "offer": lambda: Service.practitioners.through.objects.create(service=cast.first_visit, practitioner=cast.ana),
+        "hours": lambda: WorkingHours.objects.create(
+            practitioner=cast.ana, location=cast.location, weekday=0, start_time=time(18), end_time=time(19)
+        ),
+    }
+    Service.practitioners.through.objects.filter(service=cast.first_visit, practitioner=cast.ana).delete()
+    made = rows[table]()
+    model = type(made)
+    changed = {"practitioner": "display_name", "location": "name", "service": "name", "hours": "end_time"}
+    first = numbers()
+    if operation == "insert":
+        model.objects.filter(pk=made.pk).delete()
+        first = numbers()
+        rows[table]()
+    elif operation == "update":
+        field = changed.get(table, "practitioner_id")
+        value = {"end_time": time(20), "practitioner_id": cast.ana.pk}.get(field, "Renamed")
+        assert model.objects.filter(pk=made.pk).update(**{field: value}) == 1
+    else:
+        model.objects.filter(pk=made.pk).delete()
+    after = numbers()
+    assert after[0] is not None and after[0] != first[0]
+    assert after[1] == first[1], "another practice's number stays"

@@ -1,0 +1,150 @@
+"""A practice's setup as a booking's read ahead needs it, kept per process: who may give each
+service (in display order, with the fields a booking's messages show) and their weekly hours.
+
+An "any practitioner" booking's first statement joined every candidate with their offers and
+checked all their weekly hours against the clock readings near its start, in SQL, on every
+booking: per candidate work a named booking does not do (bench/README "any practitioner: the
+setup kept per process"). These rows change when staff edit the practice, not when clients book,
+so each process keeps them and works out in Python which candidates have hours near a start.
+
+Exact, whatever wrote the change and in whichever process: the database draws a fresh random
+number for the practice (models.BusyVersion, kind SETUP) with every change to its practitioners,
+locations, services, offers and weekly hours (migration 0017's triggers, in the writing
+transaction). A booking's first statement reads that number with everything else it reads (one
+snapshot); when it is not the number this copy was read under, the statement's answer is thrown
+away and the booking reads as if nothing were kept (search.service_and_places), and the copy is
+read afresh for the next one. The copy itself is read between two reads of the number and kept
+only when both are the same: no change committed while it was read.
+
+Per process and per practice (bounded by the number of practices): nothing private, nothing
+clinical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time
+
+from django.db import connection
+
+from longtide.practice.models import Location, Practice, Practitioner, Service
+from longtide.scheduling.models import BusyVersion, WorkingHours
+
+# What a booking's messages and answer read of a practitioner (search.Places.practitioner).
+PRACTITIONER_FIELDS = ["id", "practice_id", "display_name", "sort_order", "slug", "credentials", "style", "active"]
+
+
+@dataclass(frozen=True, slots=True)
+class Hours:
+    """One row of weekly hours, with its times in seconds from midnight (for the windows' tests)."""
+
+    practitioner_id: int
+    location_id: int
+    weekday: int
+    start_time: time
+    end_time: time
+    start: float
+    end: float
+
+
+@dataclass(frozen=True, slots=True)
+class Setup:
+    """A practice's setup as of the number `version` (BusyVersion SETUP: 0 before its first change)."""
+
+    practice_id: int
+    version: int
+    # service id -> (its duration in minutes, the active practitioners offering it in display order)
+    services: dict[int, tuple[int, list[int]]]
+    people: dict[int, tuple[object, ...]]  # active practitioner id -> PRACTITIONER_FIELDS' values
+    # (location id, weekday) -> the active practitioners' weekly hours there then; location id -> all
+    # of them there (the rows a read ahead tests: ~1/7 of them, not each candidate's week)
+    days: dict[tuple[int, int], list[Hours]] = field(default_factory=dict)
+    places: dict[int, list[Hours]] = field(default_factory=dict)
+    zones: dict[int, str] = field(default_factory=dict)  # location id -> time zone
+
+    def candidates(self, service_id: int, practitioner_id: int | None = None, style: str | None = None) -> list[int]:
+        """The active practitioners offering the service, in display order (as search's places):
+        only `practitioner_id` when named, only those of `style` when given."""
+        _, offering = self.services.get(service_id, (0, []))
+        style_at = PRACTITIONER_FIELDS.index("style")
+        return [
+            pid
+            for pid in offering
+            if (practitioner_id is None or pid == practitioner_id)
+            and (not style or self.people[pid][style_at] == style)
+        ]
+
+
+# practice slug -> its setup as last read in this process.
+_kept: dict[str, Setup] = {}
+
+
+def kept(slug: str) -> Setup | None:
+    """The setup kept for the practice, as read last in this process (its number to be checked)."""
+    return _kept.get(slug)
+
+
+def forget(slug: str) -> None:
+    """Drop the copy kept for the practice (its number was found changed)."""
+    _kept.pop(slug, None)
+
+
+def load(slug: str) -> Setup | None:
+    """Read the practice's setup, keep it and return it. Read between two reads of its number, and
+    kept only when both agree; read again (a few times) otherwise. None: no such practice, or its
+    setup changed under each read (the caller then reads as if nothing were kept)."""
+    for _ in range(3):
+        before = _version(slug)
+        if before is None:
+            return None
+        setup = _read(*before)
+        if _version(slug) == before:
+            _kept[slug] = setup
+            return setup
+    return None
+
+
+def _version(slug: str) -> tuple[int, int] | None:
+    """(practice id, setup number) of the practice with this slug, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.id, COALESCE(v.version, 0) FROM {Practice._meta.db_table} p "  # noqa: S608 (our tables)
+            f"LEFT JOIN {BusyVersion._meta.db_table} v ON v.kind = %s AND v.ref = p.id WHERE p.slug = %s",
+            [BusyVersion.SETUP, slug],
+        )
+        row = cursor.fetchone()
+    return None if row is None else (int(row[0]), int(row[1]))
+
+
+def _read(practice_id: int, version: int) -> Setup:
+    people = {
+        row[0]: row
+        for row in Practitioner.objects.filter(practice_id=practice_id, active=True)
+        .order_by("sort_order", "display_name", "id")
+        .values_list(*PRACTITIONER_FIELDS)
+    }
+    offers = Service.practitioners.through.objects.filter(practitioner_id__in=list(people)).values_list(
+        "service_id", "practitioner_id"
+    )
+    offered: dict[int, set[int]] = {}
+    for service_id, pid in offers:
+        offered.setdefault(service_id, set()).add(pid)
+    lengths = Service.objects.filter(practice_id=practice_id).order_by().values_list("id", "duration_minutes")
+    services = {sid: (minutes, [pid for pid in people if pid in offered.get(sid, ())]) for sid, minutes in lengths}
+    days: dict[tuple[int, int], list[Hours]] = {}
+    places: dict[int, list[Hours]] = {}
+    rows = (
+        WorkingHours.objects.filter(practitioner_id__in=list(people))
+        .order_by()
+        .values_list("practitioner_id", "location_id", "weekday", "start_time", "end_time")
+    )
+    for pid, location_id, weekday, start, end in rows:
+        hours = Hours(pid, location_id, weekday, start, end, _seconds(start), _seconds(end))
+        days.setdefault((location_id, weekday), []).append(hours)
+        places.setdefault(location_id, []).append(hours)
+    zones = dict(Location.objects.filter(practice_id=practice_id).order_by().values_list("id", "time_zone"))
+    return Setup(practice_id, version, services, people, days, places, zones)
+
+
+def _seconds(moment: time) -> float:
+    return moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1_000_000
