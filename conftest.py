@@ -6,8 +6,9 @@ from __future__ import annotations
 import random
 import re
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -204,6 +205,25 @@ def make_cast() -> Cast:
 @pytest.fixture
 def cast(db: None) -> Cast:
     return make_cast()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _days_ahead() -> Iterator[None]:
+    """LONGTIDE_TEST_DAYS_AHEAD=N runs the tests as if today were N days on (the clock moved with
+    time-machine, still ticking), to find tests that pass only on some weekdays (a booking at a
+    fixed hour "in N days" falling on a day nobody works). Python's clock only: the database's
+    own now() does not move."""
+    import os
+
+    days = int(os.environ.get("LONGTIDE_TEST_DAYS_AHEAD", "0") or 0)
+    if not days:
+        yield
+        return
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now() + timedelta(days=days), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")

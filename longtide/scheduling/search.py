@@ -388,9 +388,10 @@ def _read_ahead(
         return False
     candidates = setup.candidates(service_id, practitioner_id, style)
     hours = _near(setup, at, setup.services.get(service_id, (0, []))[0])
-    vendor = connection.vendor
+    db = connections[DEFAULT_DB_ALIAS]  # not the `connection` proxy: a thread-local look-up per attribute
+    vendor = db.vendor
     first_day, last_day = _ahead_days(at)
-    moment = connection.ops.adapt_datetimefield_value(at)
+    moment = db.ops.adapt_datetimefield_value(at)
     busy = _occupying_params(now, [moment, moment, moment])
     if practitioner_id is None:
         working = {each.practitioner_id for each in hours}
@@ -437,8 +438,8 @@ def _ids(vendor: str, ids: Sequence[int]) -> str:
     """A list of ids as one parameter (_IDS_IN, _IDS_ROWS): an array's text on PostgreSQL, cast in
     SQL (psycopg's dumper of a Python list cost ~18 us a parameter: micro-measured), JSON on SQLite."""
     if vendor == "postgresql":
-        return "{" + ",".join(str(int(each)) for each in ids) + "}"
-    return json.dumps([int(each) for each in ids])
+        return "{" + ",".join(map(str, map(int, ids))) + "}"
+    return json.dumps(list(map(int, ids)))
 
 
 # SQL for the ids of one parameter (_ids): as rows `i`; tested against.

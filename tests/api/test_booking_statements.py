@@ -184,6 +184,11 @@ def test_a_named_booking_over_the_api_stays_within_its_statements(client: Any, c
     # then on the first statement reads the service, the places and the limits together.
     status, _ = api_statements(client, cast, "first.api@example.test", TEN.replace(hour=19))
     assert status == 201
+    # The practice's setup, read once per process after each change to it (setup_cache; this
+    # test's practice is new): read here so that the count below is every later booking's.
+    from longtide.scheduling import setup_cache
+
+    assert setup_cache.load("tidewater") is not None
     status, sql = api_statements(client, cast, "api@example.test", TEN)
     assert status == 201, sql
     assert len(sql) <= API_BUDGET, "\n".join(s[:150] for s in sql)
