@@ -211,8 +211,11 @@ def cast(db: None) -> Cast:
 def _days_ahead() -> Iterator[None]:
     """LONGTIDE_TEST_DAYS_AHEAD=N runs the tests as if today were N days on (the clock moved with
     time-machine, still ticking), to find tests that pass only on some weekdays (a booking at a
-    fixed hour "in N days" falling on a day nobody works). Python's clock only: the database's
-    own now() does not move."""
+    fixed hour "in N days" falling on a day nobody works). This process's Python clock only: the
+    database's own now() does not move, nor does a subprocess's clock, so the tests that run the
+    outbox worker or the CLI in a subprocess fail under a shift (at +2 days on 4 December 2026:
+    the worker-kill tests, `backup --check`'s age; a thread-timing test once, under load). Those
+    are this tool's limits, not dates the tests depend on."""
     import os
 
     days = int(os.environ.get("LONGTIDE_TEST_DAYS_AHEAD", "0") or 0)
