@@ -82,6 +82,14 @@ class JsonParser(Parser):
             raise ApiError(400, "invalid_json", _("The body is not valid JSON: %(error)s.") % {"error": exc}) from None
         except RecursionError:
             raise ApiError(400, "invalid_json", _("The body is nested too deeply.")) from None
+        if not isinstance(data, dict):
+            # Every body here is an object; ninja's validation said of null, a list, a string or a
+            # number "Input should be a valid dictionary" under a field called "request".
+            raise ApiError(
+                400,
+                "invalid_json",
+                _("The body must be a JSON object ({...}), not %(kind)s.") % {"kind": _json_kind(data)},
+            )
         found = bounds.nul_paths(data)
         if found:
             raise ApiError(
@@ -90,7 +98,20 @@ class JsonParser(Parser):
                 _("The body contains a null character (\\u0000), which is never valid."),
                 {path: [str(NULL_CHARACTER)] for path in found},
             )
-        return data  # type: ignore[no-any-return]
+        return data
+
+
+def _json_kind(value: Any) -> str:
+    """What a parsed JSON value is, as the message names it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(_("true or false"))
+    if isinstance(value, (int, float)):
+        return str(_("a number"))
+    if isinstance(value, str):
+        return str(_("a string"))
+    return str(_("an array"))
 
 
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:

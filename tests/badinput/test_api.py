@@ -324,3 +324,19 @@ def test_an_empty_body_beside_other_errors_is_said_as_such_beside_them(
     assert status == 422 and data["code"] == "invalid"
     assert data["errors"]["request"] == [said]
     assert set(data["errors"]) == {"request", "slug"}
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [(b"null", "null"), (b"[]", "an array"), (b'"x"', "a string"), (b"7", "a number"), (b"true", "true or false")],
+)
+def test_a_body_that_is_not_a_json_object_says_so_not_that_a_field_called_request_is_invalid(
+    http: HttpClient, cast: Cast, body: bytes, kind: str
+) -> None:
+    # Every body of the API is an object. ninja's validation answered 422 with errors
+    # {"request": ["Input should be a valid dictionary..."]} for null, a list, a string or a number.
+    for path, headers in _body_endpoints(cast):
+        response = http.generic("POST", path, body, headers=headers, CONTENT_TYPE="application/json")
+        status, data = answer(response)
+        assert (status, data["code"]) == (400, "invalid_json"), path
+        assert data["detail"] == f"The body must be a JSON object ({{...}}), not {kind}.", path
