@@ -381,8 +381,7 @@ def _read_ahead(
     one of the suitable rooms rules out (`wk`, _ahead_who_sql): the others have no working time
     then, or are busy. Named, the one candidate whatever their hours or bookings (the engine and
     the API say why they are not free). An "any practitioner" booking used to join every candidate
-    with their offers and test all their weekly hours in SQL, each time (bench/README "any
-    practitioner: the setup kept per process")."""
+    with their offers and test all their weekly hours in SQL, each time (bench/README, stop 27)."""
     setup = setup_cache.kept(slug) or setup_cache.load(slug)
     if setup is None:
         return False

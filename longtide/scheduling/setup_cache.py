@@ -3,18 +3,20 @@ service (in display order, with the fields a booking's messages show) and their 
 
 An "any practitioner" booking's first statement joined every candidate with their offers and
 checked all their weekly hours against the clock readings near its start, in SQL, on every
-booking: per candidate work a named booking does not do (bench/README "any practitioner: the
-setup kept per process"). These rows change when staff edit the practice, not when clients book,
-so each process keeps them and works out in Python which candidates have hours near a start.
+booking: per candidate work a named booking does not do (bench/README, stop 27: "any
+practitioner" on the practice's setup kept per process). These rows change when staff edit the
+practice, not when clients book, so each process keeps them and works out in Python which
+candidates have hours near a start.
 
 Exact, whatever wrote the change and in whichever process: the database draws a fresh random
 number for the practice (models.BusyVersion, kind SETUP) with every change to its practitioners,
 locations, services, offers and weekly hours (migration 0017's triggers, in the writing
 transaction). A booking's first statement reads that number with everything else it reads (one
 snapshot); when it is not the number this copy was read under, the statement's answer is thrown
-away and the booking reads as if nothing were kept (search.service_and_places), and the copy is
-read afresh for the next one. The copy itself is read between two reads of the number and kept
-only when both are the same: no change committed while it was read.
+away, the copy read afresh and the statement run again (should the setup change again meanwhile,
+the booking reads as if nothing were kept: search.service_and_places). The copy itself is read
+between two reads of the number and kept only when both are the same: no change committed while
+it was read.
 
 Per process and per practice (bounded by the number of practices): nothing private, nothing
 clinical.
