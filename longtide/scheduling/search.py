@@ -222,7 +222,7 @@ _LOCATION_FIELDS = [f.attname for f in Location._meta.concrete_fields]
 _LOCATION_COLUMNS = ", ".join(f"l.{connection.ops.quote_name(str(f.column))}" for f in Location._meta.concrete_fields)
 _ZONE_AT = _LOCATION_FIELDS.index("time_zone")
 # What a booking's messages and answer read of the practitioner (the rest, e.g. the bio, is deferred).
-_PRACTITIONER_FIELDS = ["id", "practice_id", "display_name", "sort_order", "slug", "credentials", "style", "active"]
+_PRACTITIONER_FIELDS = setup_cache.PRACTITIONER_FIELDS
 _PRACTITIONER_EXTRA = _PRACTITIONER_FIELDS[4:]
 _PRACTITIONER_COLUMNS = ", ".join(f"p.{connection.ops.quote_name(name)}" for name in _PRACTITIONER_EXTRA)
 _PRACTITIONER_NULLS = ", ".join(["NULL"] * len(_PRACTITIONER_EXTRA))
@@ -253,8 +253,8 @@ class Places:
     # (service_and_places with `at`): taken once by the booking's first search (find_slots'
     # `inputs`); a second search (a lost race) reads them afresh.
     ahead: dict[datetime, _Inputs] = field(default_factory=dict)
-    # With `at`: the candidates left out of practitioner_ids because they have no hours near that
-    # start (no weekly hours there then, no extra hours those days): they cannot be free then.
+    # With `at`: the candidates left out of practitioner_ids because they cannot be free at that
+    # start (no hours near it, or an appointment in a suitable room then; _read_ahead).
     others: int = 0
 
     @property
@@ -332,12 +332,11 @@ def service_and_places(
     # With `at`: when the practice's setup changed since this process kept it, it is read afresh
     # and the statement run again; should it change again meanwhile, the places are read as if
     # nothing were kept (the search then reads its inputs itself).
-    for _ in range(2):
-        if at is None:
-            break
-        read = _read_ahead(slug, service_id, practitioner_id, style, limits, now or timezone.now(), reserve_id, at)
-        if read is not False:
-            return read
+    if at is not None:
+        for _ in range(2):
+            read = _read_ahead(slug, service_id, practitioner_id, style, limits, now or timezone.now(), reserve_id, at)
+            if read is not False:
+                return read
     params: list[Any] = [slug, service_id, service_id, service_id, service_id]
     if practitioner_id is not None:
         params.append(practitioner_id)
@@ -401,7 +400,9 @@ def _read_ahead(
         who = [_ids(vendor, candidates), *busy, *busy]
     inputs = _inputs_params([], [], first_day, last_day, None, now, [moment, moment, moment], appointments=False)
     counted = used_query(limits, now)[1] if limits else []
-    sql = _service_and_places_sql(vendor, practitioner_id is not None, False, len(limits), reserve_id, False, True)
+    sql = _service_and_places_sql(
+        vendor, practitioner_id is not None, False, len(limits), reserve_id=reserve_id, versions=False, ahead=True
+    )
     rows = _prepared_rows(sql, [slug, service_id, service_id, service_id, *counted, *who, *inputs])
     width = _places_width()
     after = width + len(_SERVICE_FIELDS) + len(_PRACTICE_FIELDS) + 1  # + the setup's number
@@ -514,14 +515,14 @@ def _near(setup: setup_cache.Setup, at: datetime, minutes: int) -> list[setup_ca
     within the hours, and the engine judges a start by the working time its session overlaps, so
     the other hours cannot change its answer (tests/scheduling/test_search_slots.py compares)."""
     near: list[setup_cache.Hours] = []
-    for location in setup.places:
+    for location in setup.by_location:
         zone = setup.zones.get(location)
         window = None if zone is None else _window(at, zone, minutes)
         if window is None:
-            near.extend(setup.places.get(location, ()))
+            near.extend(setup.by_location.get(location, ()))
             continue
         for weekday, since, to in window:
-            near.extend(h for h in setup.days.get((location, weekday), ()) if h.start < to and h.end > since)
+            near.extend(h for h in setup.by_day.get((location, weekday), ()) if h.start < to and h.end > since)
     return near
 
 
@@ -785,10 +786,8 @@ def _places_from_rows(
     limits: Sequence[Limit],
     now: datetime | None,
     versions: bool,
-    candidates: int | None = None,
 ) -> Places:
-    """Places from _PLACES_SQL's rows; `candidates`: the number of all the candidates, when only
-    some of them came (service_and_places with `at`: Places.others, the rest)."""
+    """Places from _PLACES_SQL's rows."""
     ids: list[int] = []
     rooms: list[tuple[int, int, str]] = []
     locations: dict[int, Location] = {}
@@ -819,8 +818,7 @@ def _places_from_rows(
         room_versions.append(rest[-1])
     used = counts_of(limits, now or timezone.now(), counted) if limits else []
     version_numbers = (*room_versions, *practitioner_versions) if versions else None
-    others = 0 if candidates is None else candidates - len(ids)
-    return Places(ids, rooms, locations, used, people, reserved, version_numbers, others=others)
+    return Places(ids, rooms, locations, used, people, reserved, version_numbers)
 
 
 @dataclass

@@ -60,8 +60,8 @@ class Setup:
     people: dict[int, tuple[object, ...]]  # active practitioner id -> PRACTITIONER_FIELDS' values
     # (location id, weekday) -> the active practitioners' weekly hours there then; location id -> all
     # of them there (the rows a read ahead tests: ~1/7 of them, not each candidate's week)
-    days: dict[tuple[int, int], list[Hours]] = field(default_factory=dict)
-    places: dict[int, list[Hours]] = field(default_factory=dict)
+    by_day: dict[tuple[int, int], list[Hours]] = field(default_factory=dict)
+    by_location: dict[int, list[Hours]] = field(default_factory=dict)
     zones: dict[int, str] = field(default_factory=dict)  # location id -> time zone
 
     def candidates(self, service_id: int, practitioner_id: int | None = None, style: str | None = None) -> list[int]:
@@ -133,8 +133,8 @@ def _read(practice_id: int, version: int) -> Setup:
         offered.setdefault(service_id, set()).add(pid)
     lengths = Service.objects.filter(practice_id=practice_id).order_by().values_list("id", "duration_minutes")
     services = {sid: (minutes, [pid for pid in people if pid in offered.get(sid, ())]) for sid, minutes in lengths}
-    days: dict[tuple[int, int], list[Hours]] = {}
-    places: dict[int, list[Hours]] = {}
+    by_day: dict[tuple[int, int], list[Hours]] = {}
+    by_location: dict[int, list[Hours]] = {}
     rows = (
         WorkingHours.objects.filter(practitioner_id__in=list(people))
         .order_by()
@@ -142,10 +142,10 @@ def _read(practice_id: int, version: int) -> Setup:
     )
     for pid, location_id, weekday, start, end in rows:
         hours = Hours(pid, location_id, weekday, start, end, _seconds(start), _seconds(end))
-        days.setdefault((location_id, weekday), []).append(hours)
-        places.setdefault(location_id, []).append(hours)
+        by_day.setdefault((location_id, weekday), []).append(hours)
+        by_location.setdefault(location_id, []).append(hours)
     zones = dict(Location.objects.filter(practice_id=practice_id).order_by().values_list("id", "time_zone"))
-    return Setup(practice_id, version, services, people, days, places, zones)
+    return Setup(practice_id, version, services, people, by_day, by_location, zones)
 
 
 def _seconds(moment: time) -> float:
