@@ -29,7 +29,7 @@ from pydantic_core import PydanticCustomError
 
 from longtide.api.errors import ApiError
 from longtide.api.public import BAD_INPUT, ErrorOut, get_practice
-from longtide.api.types import Day, Id, Moment, Slug, Token
+from longtide.api.types import Day, Id, Moment, QueryId, Slug, Token
 from longtide.clients.contact import PHONE, PHONE_PATTERN
 from longtide.lib import bounds
 from longtide.lib.text import CONTROL_MESSAGE, has_control
@@ -367,7 +367,7 @@ def _practitioner(practice: Practice, service: Service, choice: int | str) -> Pr
 def availability(
     request: HttpRequest,
     slug: Slug,
-    service: Id,
+    service: QueryId,
     start: Day,
     end: Day,
     practitioner: PractitionerQuery = "any",

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from django.utils.translation import gettext as _
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from longtide.lib import bounds
@@ -64,11 +64,29 @@ def _id(value: int) -> int:
     return value
 
 
-Id = Annotated[
-    int,
-    AfterValidator(_id),
-    Field(description=f"An id: 1 to {bounds.MAX_ID}.", json_schema_extra={"minimum": 1, "maximum": bounds.MAX_ID}),
-]
+def _json_id(value: object) -> object:
+    """An id in a JSON body is a JSON number: 7 (or 7.0, the same number in JSON). Not text ("7",
+    " 7", "1_0"), and not true, which pydantic would read as 1 (booking service 1)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PydanticCustomError("invalid", _(bounds.ID_MESSAGE))
+    return value
+
+
+def _query_id(value: object) -> object:
+    """An id in a query string is ASCII digits only: pydantic's int parsing would also read " 7",
+    "1_0" (10), "7.0" and "+7"."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise PydanticCustomError("invalid", _(bounds.ID_MESSAGE))
+    return value
+
+
+_ID_FIELD = Field(
+    description=f"An id: 1 to {bounds.MAX_ID}.", json_schema_extra={"minimum": 1, "maximum": bounds.MAX_ID}
+)
+Id = Annotated[int, BeforeValidator(_json_id), AfterValidator(_id), _ID_FIELD]
+QueryId = Annotated[int, BeforeValidator(_query_id), AfterValidator(_id), _ID_FIELD]
 Slug = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=SLUG_PATTERN)]
 Token = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 # An id in the path: one outside the bounds names nothing, so it is a 404 like any unknown id.

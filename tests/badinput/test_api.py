@@ -101,6 +101,31 @@ def test_a_20_digit_service_id_is_refused_with_the_id_rule(http: HttpClient, cas
     assert (status, data["code"], data["errors"]) == (422, "id_out_of_range", {"service": [ID_MESSAGE]})
 
 
+@pytest.mark.parametrize("service", [True, "SERVICE", " SERVICE", "1_0", 1.5, None, [1], {"id": 1}])
+def test_a_service_id_in_a_booking_is_a_json_number_not_true_or_text(
+    http: HttpClient, cast: Cast, service: object
+) -> None:
+    # pydantic alone read true as 1 (service 1 booked), "7" and " 7" as 7 and "1_0" as 10.
+    if isinstance(service, str):
+        service = service.replace("SERVICE", str(cast.session.pk))
+    status, data = answer(post(http, booking(cast, service=service)))
+    assert (status, data["code"], data["errors"]) == (422, "invalid", {"service": [ID_MESSAGE]})
+    assert not cast.ana.appointments.exists()
+
+
+def test_a_service_id_written_as_a_whole_float_is_that_number(http: HttpClient, cast: Cast) -> None:
+    status, data = answer(post(http, booking(cast, service=float(cast.session.pk))))
+    assert (status, data["service"]) == (201, cast.session.pk)
+
+
+@pytest.mark.parametrize("service", ["+SERVICE", "%20SERVICE", "SERVICE.0", "1_0", "%D9%A7", "", "x"])
+def test_a_service_id_in_the_query_is_ascii_digits(http: HttpClient, cast: Cast, service: str) -> None:
+    service = service.replace("SERVICE", str(cast.session.pk))
+    url = f"/api/v1/p/tidewater/availability?service={service}&start=2026-12-02&end=2026-12-02"
+    status, data = answer(http.get(url))
+    assert (status, data["code"], data["errors"]) == (422, "invalid", {"service": [ID_MESSAGE]})
+
+
 @pytest.mark.parametrize("practitioner", [BIG, int(BIG), "9223372036854775808", 0])
 def test_a_practitioner_id_past_the_bounds_is_refused_in_a_booking(
     http: HttpClient, cast: Cast, practitioner: int | str
