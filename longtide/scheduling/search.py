@@ -392,8 +392,8 @@ def _read_ahead(
     moment = db.ops.adapt_datetimefield_value(at)
     busy = _occupying_params(now, [moment, moment, moment])
     if practitioner_id is None:
-        working = {each.practitioner_id for each in hours}
-        near = [pid for pid in candidates if pid in working]
+        # In display order: set operations and a sort of the few, not a pass over every candidate.
+        near = sorted({each.practitioner_id for each in hours}.intersection(candidates), key=setup.order.__getitem__)
         who = [_ids(vendor, near), _ids(vendor, candidates), *_exception_days(first_day, last_day)]
         who = [*who, *busy, moment, moment, *busy]
     else:
@@ -417,13 +417,11 @@ def _read_ahead(
     places = _places_from_rows(
         [row[:width] for row in rows if row[after] is None and row[0] != "p"], service.practice_id, limits, now, False
     )
-    ids = [pid for pid in candidates if pid in kept]
+    ids = sorted(kept, key=setup.order.__getitem__)  # the candidates kept (a few), in display order
     got = _inputs_from_rows([row[after:] for row in rows if row[after] is not None], [r for r, _, _ in places.rooms])
     for each in hours:
         if each.practitioner_id in kept:
-            got.weekly[(each.practitioner_id, each.location_id)].append(
-                WeeklyHours(each.weekday, each.start_time, each.end_time)
-            )
+            got.weekly[(each.practitioner_id, each.location_id)].append(each.weekly)
     places = replace(
         places,
         practitioner_ids=ids,

@@ -30,6 +30,7 @@ from datetime import time
 from django.db import connection
 
 from longtide.practice.models import Location, Practice, Practitioner, Service
+from longtide.scheduling.availability import WeeklyHours
 from longtide.scheduling.models import BusyVersion, WorkingHours
 
 # What a booking's messages and answer read of a practitioner (search.Places.practitioner).
@@ -38,13 +39,12 @@ PRACTITIONER_FIELDS = ["id", "practice_id", "display_name", "sort_order", "slug"
 
 @dataclass(frozen=True, slots=True)
 class Hours:
-    """One row of weekly hours, with its times in seconds from midnight (for the windows' tests)."""
+    """One row of weekly hours: the engine's (frozen) WeeklyHours, made once here rather than per
+    booking, and its times in seconds from midnight (for the windows' tests)."""
 
     practitioner_id: int
     location_id: int
-    weekday: int
-    start_time: time
-    end_time: time
+    weekly: WeeklyHours
     start: float
     end: float
 
@@ -63,18 +63,19 @@ class Setup:
     by_day: dict[tuple[int, int], list[Hours]] = field(default_factory=dict)
     by_location: dict[int, list[Hours]] = field(default_factory=dict)
     zones: dict[int, str] = field(default_factory=dict)  # location id -> time zone
+    order: dict[int, int] = field(default_factory=dict)  # active practitioner id -> display position
 
     def candidates(self, service_id: int, practitioner_id: int | None = None, style: str | None = None) -> list[int]:
         """The active practitioners offering the service, in display order (as search's places):
-        only `practitioner_id` when named, only those of `style` when given."""
+        only `practitioner_id` when named, only those of `style` when given. Not to be changed: with
+        neither, it is the copy's own list."""
         _, offering = self.services.get(service_id, (0, []))
         style_at = PRACTITIONER_FIELDS.index("style")
-        return [
-            pid
-            for pid in offering
-            if (practitioner_id is None or pid == practitioner_id)
-            and (not style or self.people[pid][style_at] == style)
-        ]
+        if practitioner_id is not None:
+            offering = [practitioner_id] if practitioner_id in offering else []
+        if not style:
+            return offering
+        return [pid for pid in offering if self.people[pid][style_at] == style]
 
 
 # practice slug -> its setup as last read in this process.
@@ -141,11 +142,14 @@ def _read(practice_id: int, version: int) -> Setup:
         .values_list("practitioner_id", "location_id", "weekday", "start_time", "end_time")
     )
     for pid, location_id, weekday, start, end in rows:
-        hours = Hours(pid, location_id, weekday, start, end, _seconds(start), _seconds(end))
+        if not 0 <= weekday <= 6:  # no weekday (the column allows it): never working time
+            continue
+        hours = Hours(pid, location_id, WeeklyHours(weekday, start, end), _seconds(start), _seconds(end))
         by_day.setdefault((location_id, weekday), []).append(hours)
         by_location.setdefault(location_id, []).append(hours)
     zones = dict(Location.objects.filter(practice_id=practice_id).order_by().values_list("id", "time_zone"))
-    return Setup(practice_id, version, services, people, by_day, by_location, zones)
+    order = {pid: position for position, pid in enumerate(people)}
+    return Setup(practice_id, version, services, people, by_day, by_location, zones, order)
 
 
 def _seconds(moment: time) -> float:
