@@ -364,8 +364,9 @@ def spaced(pool: list[tuple[datetime, int]], indices: Iterable[int], gap: timede
 def in_process_booker(practice: Any) -> tuple[Callable[..., int], list[tuple[datetime, int]]]:
     """For the in-process benches: lift the practice's booking limits, pick the pool of free slots
     (as _pool) and return a function booking the pool's slot `index` over the JSON API with the
-    Django test client (its status code; `anyone=True`: the slot's time with "any practitioner"),
-    and the pool: (start, practitioner id) per slot."""
+    Django test client (its status code; `anyone=True`: the slot's time with "any practitioner";
+    the client's e-mail is tag.index@example.invalid, a new client per `tag`), and the pool:
+    (start, practitioner id) per slot."""
     from django.test import Client
 
     type(practice).objects.filter(pk=practice.pk).update(
@@ -376,13 +377,13 @@ def in_process_booker(practice: Any) -> tuple[Callable[..., int], list[tuple[dat
     zone = practice.locations.get().zone
     client = Client()
 
-    def book(index: int, *, anyone: bool = False) -> int:
+    def book(index: int, *, anyone: bool = False, tag: str = "c") -> int:
         start, practitioner = pool[index]
         payload = {
             "service": service_id,
             "practitioner": "any" if anyone else practitioner,
             "start": start.astimezone(zone).isoformat(),
-            "client": {"first_name": "Load", "last_name": f"Tester {index}", "email": f"c.{index}@example.invalid"},
+            "client": {"first_name": "Load", "last_name": f"Tester {index}", "email": f"{tag}.{index}@example.invalid"},
         }
         return client.post(f"/api/v1/p/{practice.slug}/bookings", payload, content_type="application/json").status_code
 
