@@ -215,7 +215,8 @@ def _days_ahead() -> Iterator[None]:
     database's own now() does not move, nor does a subprocess's clock, so the tests that run the
     outbox worker or the CLI in a subprocess fail under a shift (at +2 days on 4 December 2026:
     the worker-kill tests, `backup --check`'s age; a thread-timing test once, under load). Those
-    are this tool's limits, not dates the tests depend on."""
+    are this tool's limits, not dates the tests depend on. The browser tests' pages get a clock
+    moved the same way (tests/browser/conftest.py, Playwright's clock)."""
     import os
 
     days = int(os.environ.get("LONGTIDE_TEST_DAYS_AHEAD", "0") or 0)
