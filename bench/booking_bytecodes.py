@@ -1,0 +1,121 @@
+"""Python bytecodes per booking, named / "any practitioner" / named, on the same slots: exact, by function.
+
+    uv run python bench/booking_bytecodes.py --database-url postgres://postgres@127.0.0.1:5432/lt_bytecodes
+    uv run python bench/booking_bytecodes.py --bookings 100 --top 30
+
+Wall and CPU time move with these shared machines; a count of the bytecodes run does not. This
+seeds the large clinic (20 practitioners, all candidates) and books the same free slots of the
+pool over the JSON API with the Django test client (no server) three times: named, then "any
+practitioner", then named again (ABA: drift over the run would show as the two named phases
+differing). After each booking its appointment is deleted (uncounted), so that every booking finds
+the clinic as it was; each has a client of its own. Each bytecode the bookings run is counted per
+code object with sys.monitoring (INSTRUCTION events, switched on around each booking only).
+
+Prints the bytecodes per booking of each phase, "any" over the named mean, and the functions whose
+counts differ most (what an "any practitioner" booking runs that a named one does not). Bytecodes
+are not instructions: C work (psycopg's parameters and rows, allocation) is not in them; see
+booking_instructions.py for callgrind's count. No timed assertions; ~1 minute for the defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+from types import CodeType
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common
+
+PHASES = (("named", False), ("any", True), ("named again", False))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common.add_database_argument(parser)
+    parser.add_argument("--bookings", type=int, default=100, help="bookings per phase (the same slots each)")
+    parser.add_argument("--top", type=int, default=20, help="functions to list")
+    args = parser.parse_args()
+    common.configure(args.database_url)
+
+    from bench.booking_throughput import in_process_booker
+    from longtide.scheduling.models import Appointment
+
+    practice, summary = common.seed(days=365)
+    book, pool = in_process_booker(practice)
+    warm = 20
+    if len(pool) < warm + args.bookings:
+        print(f"only {len(pool)} free slots: ask for fewer bookings")
+        return 2
+    print(f"database: {common.describe_database()}; {common.machine()}; large clinic: {summary}", flush=True)
+    mark = Appointment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    def undo() -> list[int]:
+        """Delete what the last booking added; the practitioners it booked."""
+        made = Appointment.objects.filter(pk__gt=mark)
+        booked = list(made.values_list("practitioner_id", flat=True))
+        made.delete()
+        return booked
+
+    for index in range(warm):  # imports, prepared statements, the setup kept: both paths
+        book(index, tag="wn")
+        undo()
+        book(index, anyone=True, tag="wa")
+        undo()
+
+    monitoring = sys.monitoring
+    tool = monitoring.PROFILER_ID
+    counts: Counter[CodeType] = Counter()
+
+    def count(code: CodeType, offset: int) -> None:
+        counts[code] += 1
+
+    monitoring.use_tool_id(tool, "booking_bytecodes")
+    monitoring.register_callback(tool, monitoring.events.INSTRUCTION, count)
+    per: dict[str, dict[tuple[str, int, str], float]] = {}
+    practitioners: dict[str, list[list[int]]] = {}
+    statuses: dict[str, set[int]] = {}
+    try:
+        for phase, anyone in PHASES:
+            counts.clear()
+            statuses[phase], practitioners[phase] = set(), []
+            for index in range(warm, warm + args.bookings):
+                monitoring.set_events(tool, monitoring.events.INSTRUCTION)
+                status = book(index, anyone=anyone, tag=phase[0] + str(len(per)))
+                monitoring.set_events(tool, 0)
+                statuses[phase].add(status)
+                practitioners[phase].append(undo())
+            per[phase] = {
+                (code.co_filename, code.co_firstlineno, code.co_qualname): n / args.bookings
+                for code, n in counts.items()
+            }
+    finally:
+        monitoring.set_events(tool, 0)
+        monitoring.register_callback(tool, monitoring.events.INSTRUCTION, None)
+        monitoring.free_tool_id(tool)
+
+    same = sum(a == b for a, b in zip(practitioners["named"], practitioners["any"], strict=True))
+    print(f"{args.bookings} bookings per phase, the same slots; statuses: {statuses}")
+    print(f"'any practitioner' booked the named phase's practitioner in {same} of {args.bookings} slots")
+    print()
+    totals = {phase: sum(per[phase].values()) for phase, _ in PHASES}
+    for phase, _ in PHASES:
+        print(f"{phase:<12} {totals[phase]:10,.0f} bytecodes per booking")
+    named = (totals["named"] + totals["named again"]) / 2
+    print(f"any - named: {totals['any'] - named:+,.0f} bytecodes per booking; any / named: {totals['any'] / named:.4f}")
+    print()
+    print(f"the {args.top} functions whose counts differ most (any - the named mean, per booking):")
+    rows = []
+    for key in set().union(*per.values()):
+        mean = (per["named"].get(key, 0) + per["named again"].get(key, 0)) / 2
+        rows.append((per["any"].get(key, 0) - mean, mean, per["any"].get(key, 0), key))
+    rows.sort(key=lambda row: -abs(row[0]))
+    for difference, mean, anyone_, (filename, line, name) in rows[: args.top]:
+        print(f"{difference:+8.1f}  named {mean:8.1f}  any {anyone_:8.1f}  {name} ({Path(filename).name}:{line})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
