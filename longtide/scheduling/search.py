@@ -394,7 +394,7 @@ def _read_ahead(
     if practitioner_id is None:
         # In display order: set operations and a sort of the few, not a pass over every candidate.
         near = sorted({each.practitioner_id for each in hours}.intersection(candidates), key=setup.order.__getitem__)
-        who = [_ids(vendor, near), _ids(vendor, candidates), *_exception_days(first_day, last_day)]
+        who = [_ids(vendor, near), _ids(vendor, candidates), *_exception_days(first_day, last_day, db.ops)]
         who = [*who, *busy, moment, moment, *busy]
     else:
         who = [_ids(vendor, candidates), *busy, *busy]
@@ -945,9 +945,10 @@ def _inputs_params(
     ]
 
 
-def _exception_days(first_day: date, last_day: date) -> list[Any]:
-    """The first and the last day of the hours exceptions the inputs read, as parameters."""
-    ops = connection.ops
+def _exception_days(first_day: date, last_day: date, ops: Any = None) -> list[Any]:
+    """The first and the last day of the hours exceptions the inputs read, as parameters (`ops`:
+    the connection's, when the caller has it: not through the `connection` proxy's look-ups)."""
+    ops = connection.ops if ops is None else ops
     return [ops.adapt_datefield_value(first_day - MARGIN), ops.adapt_datefield_value(last_day + MARGIN)]
 
 
