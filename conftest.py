@@ -3,6 +3,7 @@ olga (owner) and client cleo; the outsider practice Harbour with practitioner do
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import socket
@@ -207,6 +208,10 @@ def cast(db: None) -> Cast:
     return make_cast()
 
 
+# LONGTIDE_TEST_DAYS_AHEAD (_days_ahead; the browser tests' pages follow it too).
+DAYS_AHEAD = int(os.environ.get("LONGTIDE_TEST_DAYS_AHEAD", "0") or 0)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _days_ahead() -> Iterator[None]:
     """LONGTIDE_TEST_DAYS_AHEAD=N runs the tests as if today were N days on (the clock moved with
@@ -217,9 +222,7 @@ def _days_ahead() -> Iterator[None]:
     the worker-kill tests, `backup --check`'s age; a thread-timing test once, under load). Those
     are this tool's limits, not dates the tests depend on. The browser tests' pages get a clock
     moved the same way (tests/browser/conftest.py, Playwright's clock)."""
-    import os
-
-    days = int(os.environ.get("LONGTIDE_TEST_DAYS_AHEAD", "0") or 0)
+    days = DAYS_AHEAD
     if not days:
         yield
         return

@@ -81,8 +81,7 @@ def main() -> int:
     common.configure(args.database_url)
     from django.db import connection
 
-    from bench.booking_throughput import in_process_booker
-    from longtide.scheduling.models import Appointment
+    from bench.booking_throughput import in_process_booker, undoer
 
     if connection.vendor != "postgresql":
         print("PostgreSQL only (the backend's CPU is read from /proc)")
@@ -101,7 +100,7 @@ def main() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = int(cursor.fetchone()[0])
-    mark = Appointment.objects.filter(practice=practice).order_by("-pk").values_list("pk", flat=True).first() or 0
+    undo = undoer()
     figures: Figures = {"named": [], "any": []}
     statuses: dict[str, set[int]] = {"named": set(), "any": set()}
     same_practitioner = 0
@@ -126,13 +125,6 @@ def main() -> int:
             if round_ % 10 == 9:
                 loads.append(os.getloadavg()[0])
     else:
-
-        def undo() -> int | None:
-            """Delete what the last booking added to the calendar; the practitioner it booked."""
-            made = list(Appointment.objects.filter(pk__gt=mark).values_list("practitioner_id", flat=True))
-            Appointment.objects.filter(pk__gt=mark).delete()
-            return made[0] if len(made) == 1 else None
-
         for index in range(warm):
             book(index, tag="wn")
             undo()
@@ -148,7 +140,7 @@ def main() -> int:
                     statuses[kind].add(status)
                     block.append(timed)
                     booked = undo()
-                    same_practitioner += anyone_ and booked == pool[index][1]
+                    same_practitioner += anyone_ and booked == [pool[index][1]]
                 figures[kind].append(block)
             if round_ % 10 == 9:
                 loads.append(os.getloadavg()[0])

@@ -40,8 +40,7 @@ def main() -> int:
     args = parser.parse_args()
     common.configure(args.database_url)
 
-    from bench.booking_throughput import in_process_booker
-    from longtide.scheduling.models import Appointment
+    from bench.booking_throughput import in_process_booker, undoer
 
     practice, summary = common.seed(days=365)
     book, pool = in_process_booker(practice)
@@ -50,14 +49,7 @@ def main() -> int:
         print(f"only {len(pool)} free slots: ask for fewer bookings")
         return 2
     print(f"database: {common.describe_database()}; {common.machine()}; large clinic: {summary}", flush=True)
-    mark = Appointment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-
-    def undo() -> list[int]:
-        """Delete what the last booking added; the practitioners it booked."""
-        made = Appointment.objects.filter(pk__gt=mark)
-        booked = list(made.values_list("practitioner_id", flat=True))
-        made.delete()
-        return booked
+    undo = undoer()
 
     for index in range(warm):  # imports, prepared statements, the setup kept: both paths
         book(index, tag="wn")

@@ -132,8 +132,7 @@ def _child(database_url: str, requests: int, work: Path) -> int:
     from django.test import Client
 
     from bench.booking_cpu import _backend_cpu
-    from bench.booking_throughput import in_process_booker
-    from longtide.scheduling.models import Appointment
+    from bench.booking_throughput import in_process_booker, undoer
 
     practice, summary = common.seed(days=365)
     book, pool = in_process_booker(practice)
@@ -149,13 +148,11 @@ def _child(database_url: str, requests: int, work: Path) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = int(cursor.fetchone()[0])
-    mark = Appointment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    undo = undoer()
     booked: dict[str, list[int]] = {}  # per booking phase, its practitioners, slot by slot
     for name in PHASES:
         if name.startswith("booking") and booked:  # the last booking phase's slots, free again (uncounted)
-            made = Appointment.objects.filter(pk__gt=mark)
-            booked[list(booked)[-1]] = list(made.order_by("pk").values_list("practitioner_id", flat=True))
-            made.delete()
+            booked[list(booked)[-1]] = undo()
         print(f"phase {name}", flush=True)
         while not (work / "go").exists():
             time.sleep(0.02)

@@ -390,6 +390,23 @@ def in_process_booker(practice: Any) -> tuple[Callable[..., int], list[tuple[dat
     return book, pool
 
 
+def undoer() -> Callable[[], list[int]]:
+    """For the in-process benches that book the same slots again: a function deleting every
+    appointment made since this call (uncounted work between bookings, so that the next one finds
+    the clinic as it was) and returning their practitioners, in the order they were made."""
+    from longtide.scheduling.models import Appointment
+
+    mark = Appointment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    def undo() -> list[int]:
+        made = Appointment.objects.filter(pk__gt=mark)
+        booked = list(made.order_by("pk").values_list("practitioner_id", flat=True))
+        made.delete()
+        return booked
+
+    return undo
+
+
 def _run(
     spec: str, practice: Any, pool: list[tuple[datetime, int]], *, clients: int, duration: float, rounds: int = 1
 ) -> Result:

@@ -40,6 +40,8 @@ from weakref import WeakKeyDictionary
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, expect, sync_playwright
 
+from conftest import DAYS_AHEAD
+
 if TYPE_CHECKING:
     from longtide.practice.models import Practice
 
@@ -132,7 +134,6 @@ def demo_practice(transactional_db: None) -> Practice:
 
 # The days-ahead sweep's clock (new_page) is a script Playwright puts in every frame: a sandboxed
 # frame without scripts (the message preview's srcdoc) blocks it, and Chromium logs that.
-_DAYS_AHEAD = os.environ.get("LONGTIDE_TEST_DAYS_AHEAD", "0") not in ("", "0")
 _CLOCK_BLOCKED = "Blocked script execution in 'about:srcdoc'"
 
 
@@ -140,7 +141,7 @@ def _record_console_error(errors: list[str], message: ConsoleMessage) -> None:
     url = message.location.get("url", "")
     # Chromium asks for /favicon.ico on its own; the 404 is the browser's guess, not the page's error.
     if message.type == "error" and not url.endswith("/favicon.ico"):
-        if _DAYS_AHEAD and message.text.startswith(_CLOCK_BLOCKED):
+        if DAYS_AHEAD and message.text.startswith(_CLOCK_BLOCKED):
             return
         errors.append(f"{message.text} ({url})" if url else message.text)
 
@@ -180,7 +181,7 @@ def new_page(browser: Browser, live_server: Any, request: pytest.FixtureRequest)
     def make(viewport: str = "desktop", *, java_script_enabled: bool = True, **context_options: Any) -> Page:
         options = {**VIEWPORTS[viewport], **context_options}
         context = browser.new_context(base_url=live_server.url, java_script_enabled=java_script_enabled, **options)
-        if _DAYS_AHEAD:
+        if DAYS_AHEAD:
             # The root conftest's days-ahead sweep moves this process's clock: the page's clock
             # (Date, timers) starts from the same moved now and runs on, so that what a page
             # works out itself ("today" on an offline phone) agrees with the server.
