@@ -250,7 +250,7 @@ def free_slots(
     # the later practitioners cannot change the answer (the first who can keeps each start), so
     # their working time is not worked out. A booking's check of its one time ("only") stops at
     # the first candidate free then instead of going through all twenty.
-    unowned = sum(1 for room in room_of if room >= 0) if any_practitioner else 0
+    unowned = len(room_of) - room_of.count(-1) if any_practitioner else 0
     rows: list[list[Slot] | None] = [] if any_practitioner else [None] * n
     ends = [] if any_practitioner else [start + duration for start in grid]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
@@ -374,9 +374,11 @@ def _read_ahead(
     candidates who may be free then, their exceptions, time off and appointments, and the rooms'.
     False when the number read is not the one the setup was kept under: the answer is thrown away.
 
-    Which candidates may be free then: with no practitioner named, those with weekly hours near the
-    clock readings a session at the start can show at their location (worked out here, _near), or
-    with extra hours (an exception, available) on the days around it, less those an appointment in
+    Which candidates may be free then: with no practitioner named, those one of whose blocks of
+    weekly hours holds the whole session (_covering: rows that overlap or touch, merged; where the
+    clock changes or the session reaches midnight, those with weekly hours near the clock readings
+    it can show, _near), or with extra hours (an exception, available) on the days around it,
+    less those an appointment in
     one of the suitable rooms rules out (`wk`, _ahead_who_sql): the others have no working time
     then, or are busy. Named, the one candidate whatever their hours or bookings (the engine and
     the API say why they are not free). An "any practitioner" booking used to join every candidate
@@ -385,15 +387,18 @@ def _read_ahead(
     if setup is None:
         return False
     candidates = setup.candidates(service_id, practitioner_id, style)
-    hours = _near(setup, at, setup.services.get(service_id, (0, []))[0])
+    minutes = setup.services.get(service_id, (0, []))[0]
+    # practitioner id -> their weekly rows holding a session then (None: _near's rule applies)
+    covering = _covering(setup, at, minutes)
+    hours = _near(setup, at, minutes) if covering is None else []
     db = connections[DEFAULT_DB_ALIAS]  # not the `connection` proxy: a thread-local look-up per attribute
     vendor = db.vendor
     first_day, last_day = _ahead_days(at)
     moment = db.ops.adapt_datetimefield_value(at)
     busy = _occupying_params(now, [moment, moment, moment])
     if practitioner_id is None:
-        # In display order: set operations and a sort of the few, not a pass over every candidate.
-        near = sorted({each.practitioner_id for each in hours}.intersection(candidates), key=setup.order.__getitem__)
+        # A set (the statement's order does not matter): set operations, not a pass over every candidate.
+        near = (covering.keys() if covering is not None else {each.practitioner_id for each in hours}) & set(candidates)
         who = [_ids(vendor, near), _ids(vendor, candidates), *_exception_days(first_day, last_day, db.ops)]
         who = [*who, *busy, moment, moment, *busy]
     else:
@@ -406,22 +411,37 @@ def _read_ahead(
     rows = _prepared_rows(sql, [slug, service_id, service_id, service_id, *counted, *who, *inputs])
     width = _places_width()
     after = width + len(_SERVICE_FIELDS) + len(_PRACTICE_FIELDS) + 1  # + the setup's number
-    head = next((row for row in rows if row[0] is None and row[width] is not None), None)
+    # One pass over the rows: the inputs', the candidates kept ('p'), the places' and the service's.
+    head, kept, place_rows, input_rows = None, set(), [], []
+    for row in rows:
+        if row[after] is not None:
+            input_rows.append(row[after:])
+        elif (kind := row[0]) == "p":
+            kept.add(row[1])
+        elif kind is not None:
+            place_rows.append(row[:width])
+        elif head is None and row[width] is not None:
+            head = row
     if head is None:  # no such active service in that practice
         return None
     service = _service_from_row(head[width : after - 1])
     if (service.practice_id, head[after - 1]) != (setup.practice_id, setup.version):
         setup_cache.forget(slug)
         return False
-    kept = {row[1] for row in rows if row[0] == "p" and row[after] is None}
-    places = _places_from_rows(
-        [row[:width] for row in rows if row[after] is None and row[0] != "p"], service.practice_id, limits, now, False
-    )
+    places = _places_from_rows(place_rows, service.practice_id, limits, now, False)
     ids = sorted(kept, key=setup.order.__getitem__)  # the candidates kept (a few), in display order
-    got = _inputs_from_rows([row[after:] for row in rows if row[after] is not None], [r for r, _, _ in places.rooms])
+    got = _inputs_from_rows(input_rows, [r for r, _, _ in places.rooms])
+    if covering is None:
+        hours = [each for each in hours if each.practitioner_id in kept]
+    else:
+        hours = [each for pid in kept for each in covering.get(pid, ())]
+        if not kept <= covering.keys():
+            # Kept for their extra hours (an available exception) or named, with no block holding
+            # the session: their weekly hours near it, which the exception's may extend (or which
+            # the engine finds too short).
+            hours += [each for each in _near(setup, at, minutes) if each.practitioner_id in kept - covering.keys()]
     for each in hours:
-        if each.practitioner_id in kept:
-            got.weekly[(each.practitioner_id, each.location_id)].append(each.weekly)
+        got.weekly[(each.practitioner_id, each.location_id)].append(each.weekly)
     places = replace(
         places,
         practitioner_ids=ids,
@@ -432,7 +452,7 @@ def _read_ahead(
     return service, places
 
 
-def _ids(vendor: str, ids: Sequence[int]) -> str:
+def _ids(vendor: str, ids: Iterable[int]) -> str:
     """A list of ids as one parameter (_IDS_IN, _IDS_ROWS): an array's text on PostgreSQL, cast in
     SQL (psycopg's dumper of a Python list cost ~18 us a parameter: micro-measured), JSON on SQLite."""
     if vendor == "postgresql":
@@ -522,6 +542,56 @@ def _near(setup: setup_cache.Setup, at: datetime, minutes: int) -> list[setup_ca
         for weekday, since, to in window:
             near.extend(h for h in setup.by_day.get((location, weekday), ()) if h.start < to and h.end > since)
     return near
+
+
+def _covering(setup: setup_cache.Setup, at: datetime, minutes: int) -> dict[int, tuple[setup_cache.Hours, ...]] | None:
+    """The active practitioners whose weekly hours hold the whole of a session of `minutes` at `at`
+    at their location, with the rows that do (a setup_cache.Block's: rows that overlap or touch,
+    merged); None when at some location the session's clock readings are not one plain span within
+    one date (a change of the clock within the session, a session reaching midnight, a zone not
+    known): _near's rule applies then. Worked out once per copy of the setup and clock readings
+    (Setup.covering), as the copy's rows do not change.
+
+    For a booking's read ahead: with no practitioner named, a candidate none of whose blocks holds
+    the session cannot be free then unless extra hours (an available exception, which the
+    statement adds whatever the weekly hours: _ahead_who_sql's `wc`) extend them. The engine needs
+    the session inside one merged span of working time, and on a date whose clock runs steadily the
+    part of that span on that date comes from that weekday's rows and that date's exceptions.
+    _near kept too those whose hours only overlap or touch the session's readings: a third of the
+    candidates the statement read, and the engine's refusals of them (bench/README, stop 29)."""
+    seconds = minutes * 60
+    readings: list[tuple[int, int, float]] = []
+    for location in setup.by_location:
+        reading = _steady_reading(at, setup.zones.get(location), minutes)
+        if reading is None or reading[1] + seconds >= 86400:
+            return None
+        readings.append((location, *reading))
+    key = (minutes, *readings)
+    found = setup.covering.get(key)
+    if found is None:
+        held: dict[int, list[setup_cache.Hours]] = {}
+        for location, weekday, since in readings:
+            for block in setup.blocks.get((location, weekday), ()):
+                if block.start <= since and block.end >= since + seconds:
+                    held.setdefault(block.practitioner_id, []).extend(block.hours)
+        found = {pid: tuple(rows) for pid, rows in held.items()}
+        setup.remember(key, found)
+    return found
+
+
+def _steady_reading(at: datetime, zone: str | None, minutes: int) -> tuple[int, float] | None:
+    """(weekday, seconds from midnight) of the clock in `zone` at `at`, when its UTC offset stays
+    the same for `minutes` after; None otherwise, or for a zone not known."""
+    if zone is None:
+        return None
+    try:
+        tz = ZoneInfo(zone)
+    except (ValueError, KeyError):
+        return None
+    if len(availability.utc_offsets(tz, at, at + timedelta(minutes=minutes))) != 1:
+        return None
+    local = at.astimezone(tz)
+    return local.weekday(), setup_cache.seconds(local.time())
 
 
 def _in(vendor: str, ids: str, *, negated: bool = False) -> str:

@@ -50,6 +50,17 @@ class Hours:
 
 
 @dataclass(frozen=True, slots=True)
+class Block:
+    """One practitioner's weekly rows on one weekday at one location that overlap or touch, as one
+    span of working time: from `start` to `end` (seconds from midnight), and the rows."""
+
+    practitioner_id: int
+    start: float
+    end: float
+    hours: tuple[Hours, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Setup:
     """A practice's setup as of the number `version` (BusyVersion SETUP: 0 before its first change)."""
 
@@ -64,6 +75,23 @@ class Setup:
     by_location: dict[int, list[Hours]] = field(default_factory=dict)
     zones: dict[int, str] = field(default_factory=dict)  # location id -> time zone
     order: dict[int, int] = field(default_factory=dict)  # active practitioner id -> display position
+    # (location id, weekday) -> each practitioner's working time there then, merged as the engine
+    # merges it (overlapping or touching rows one block): (from, to, its rows), in seconds from
+    # midnight; an "any practitioner" booking keeps only the candidates one of whose blocks holds
+    # the whole session (search._covering)
+    blocks: dict[tuple[int, int], list[Block]] = field(default_factory=dict)
+    # (minutes, (location id, weekday, seconds from midnight) per location) -> practitioner id -> the
+    # rows holding a session of those minutes from those readings (search._covering): made as
+    # bookings ask, at most COVERING of them (then begun afresh); the same for every booking at
+    # that weekly time, until the setup changes (a new copy)
+    covering: dict[tuple[object, ...], dict[int, tuple[Hours, ...]]] = field(default_factory=dict)
+
+    def remember(self, key: tuple[object, ...], held: dict[int, tuple[Hours, ...]]) -> None:
+        """Keep search._covering's answer for these readings (a whole answer, set at once: threads
+        of a worker share the copy)."""
+        if len(self.covering) >= COVERING:
+            self.covering.clear()
+        self.covering[key] = held
 
     def candidates(self, service_id: int, practitioner_id: int | None = None, style: str | None = None) -> list[int]:
         """The active practitioners offering the service, in display order (as search's places):
@@ -77,6 +105,10 @@ class Setup:
             return offering
         return [pid for pid in offering if self.people[pid][style_at] == style]
 
+
+# The most answers of search._covering a copy keeps: a week's grid times for a few lengths of
+# session; staff may book at any minute.
+COVERING = 4096
 
 # practice slug -> its setup as last read in this process.
 _kept: dict[str, Setup] = {}
@@ -144,13 +176,31 @@ def _read(practice_id: int, version: int) -> Setup:
     for pid, location_id, weekday, start, end in rows:
         if not 0 <= weekday <= 6:  # no weekday (the column allows it): never working time
             continue
-        hours = Hours(pid, location_id, WeeklyHours(weekday, start, end), _seconds(start), _seconds(end))
+        hours = Hours(pid, location_id, WeeklyHours(weekday, start, end), seconds(start), seconds(end))
         by_day.setdefault((location_id, weekday), []).append(hours)
         by_location.setdefault(location_id, []).append(hours)
     zones = dict(Location.objects.filter(practice_id=practice_id).order_by().values_list("id", "time_zone"))
     order = {pid: position for position, pid in enumerate(people)}
-    return Setup(practice_id, version, services, people, by_day, by_location, zones, order)
+    blocks = {key: _blocks(rows) for key, rows in by_day.items()}
+    return Setup(practice_id, version, services, people, by_day, by_location, zones, order, blocks)
 
 
-def _seconds(moment: time) -> float:
+def _blocks(rows: list[Hours]) -> list[Block]:
+    """Each practitioner's rows (of one weekday and location) merged where they overlap or touch,
+    as the engine merges a day's weekly hours (intervals.merge_spans)."""
+    blocks: list[Block] = []
+    merged: dict[int, list[Block]] = {}
+    for hours in sorted(rows, key=lambda h: (h.practitioner_id, h.start, h.end)):
+        own = merged.setdefault(hours.practitioner_id, [])
+        if own and hours.start <= own[-1].end:
+            last = own[-1]
+            own[-1] = Block(last.practitioner_id, last.start, max(last.end, hours.end), (*last.hours, hours))
+        else:
+            own.append(Block(hours.practitioner_id, hours.start, hours.end, (hours,)))
+    for own in merged.values():
+        blocks.extend(own)
+    return blocks
+
+
+def seconds(moment: time) -> float:
     return moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1_000_000

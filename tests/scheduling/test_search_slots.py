@@ -317,6 +317,66 @@ def test_a_bookings_read_ahead_brings_only_the_candidates_with_hours_near_its_st
     assert (read[1].practitioner_ids, read[1].others) == ([], 0)
 
 
+def test_an_any_practitioner_read_ahead_keeps_only_the_candidates_whose_hours_hold_the_session(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With no practitioner named, a candidate comes only when one span of their weekly hours that
+    # day (rows that overlap or touch merged, as the engine merges them) holds the whole session,
+    # or when they have extra hours those days: hours that only overlap or touch the session
+    # cannot make them free then. Whoever is left out must be someone the day's search finds busy
+    # or off at that start, and each candidate kept must be judged as the day's search judges them
+    # (their weekly rows come with the exception's extra hours, which may need them).
+    from longtide.scheduling import setup_cache
+    from longtide.scheduling.models import HoursException
+    from longtide.scheduling.search import find_slots, service_and_places
+
+    team = _colleagues(cast, 6)
+    weekday = DAY.weekday()
+    WorkingHours.objects.filter(practitioner__in=team, weekday=weekday).delete()
+    spans = {
+        team[0]: [(time(9), time(12)), (time(12), time(17))],  # touching rows: one span, holds 11:30-12:30
+        team[1]: [(time(9), time(12))],  # and extra hours 12-13 that day: together they hold it
+        team[2]: [(time(9), time(12))],  # overlaps the session, does not hold it
+        team[3]: [(time(12, 30), time(17))],  # touches its end
+        team[4]: [(time(11, 30), time(12, 30))],  # exactly the session
+        team[5]: [(time(9), time(12, 10)), (time(12, 20), time(17))],  # a gap within it
+    }
+    for person, rows in spans.items():
+        for start, end in rows:
+            WorkingHours.objects.create(
+                practitioner=person, location=cast.location, weekday=weekday, start_time=start, end_time=end
+            )
+    HoursException.objects.create(
+        practitioner=team[1], location=cast.location, date=DAY, available=True, start_time=time(12), end_time=time(13)
+    )
+    local = ZoneInfo("America/New_York")
+    moment = datetime.combine(DAY, time(11, 30), local)
+    monkeypatch.setattr(setup_cache, "_kept", {})
+    for _ in range(2):  # the setup read, then kept
+        read = service_and_places("tidewater", cast.session.pk, at=moment, now=NOW)
+        assert read is not None
+        places = read[1]
+        assert places.practitioner_ids == [cast.ana.pk, team[0].pk, team[1].pk, team[4].pk]
+        assert (places.others, places.candidates) == (3, 7)
+    everyone = search_slots(
+        practice=cast.tidewater, service=cast.session, first_day=DAY, last_day=DAY, now=NOW, any_practitioner=False
+    )
+    free_then = [s.practitioner_id for s in everyone.slots if s.start == moment]
+    assert free_then == places.practitioner_ids
+    kept = find_slots(
+        practice=cast.tidewater,
+        service=cast.session,
+        practitioner_ids=places.practitioner_ids,
+        first_day=DAY,
+        last_day=DAY,
+        now=NOW,
+        rooms=places.rooms,
+        at=moment,
+        inputs=places.ahead.pop(moment),
+    )
+    assert [s.practitioner_id for s in kept.slots] == free_then
+
+
 def test_a_bookings_read_ahead_leaves_out_the_candidates_busy_at_its_start(cast: Cast) -> None:
     # With no practitioner named, a candidate with an appointment whose blocked range rules the
     # start out (the engine's rule: it overlaps the new session's buffer before, length and buffer
