@@ -107,8 +107,8 @@ def test_one_driver_cursor_per_statement_text_kept_across_statements_errors_and_
     """prepared keeps one driver cursor per connection and statement text (making one per
     statement cost ~10 us; one shared by two texts made psycopg rebuild its loaders on every
     result): it runs the next statement after a failed one, each run of a text uses the same str
-    object (psycopg keeps its Transformer only for the same query object), and a new connection
-    gets cursors of its own."""
+    object and gives psycopg the same bytes, encoded once (psycopg keeps its Transformer only for
+    the same query object), and a new connection gets cursors of its own."""
     db = connections[DEFAULT_DB_ALIAS]
     assert prepared.rows("SELECT %s + 0", [1]) == [(1,)]
     kept = vars(db)["_longtide_preparing"]
@@ -121,10 +121,13 @@ def test_one_driver_cursor_per_statement_text_kept_across_statements_errors_and_
     assert again is not text
     assert prepared.execute(again, [2]) == 1
     assert vars(db)["_longtide_preparing"] is kept
-    assert kept[again][1] is first and first._last_query is text  # the first object, run again
+    # The first object, run again: its bytes, encoded once (psycopg encoded a str on every run).
+    encoded = first._encoded
+    assert kept[again][1] is first and first._text is text and first._last_query is encoded
+    assert encoded == text.encode()
     tx = first._tx
     assert prepared.rows("SELECT %s + 0", [5]) == [(5,)]
-    assert first._tx is tx  # the same Transformer: psycopg saw the same query
+    assert first._tx is tx and first._last_query is encoded  # the same Transformer: psycopg saw the same query
     db.close()
     assert prepared.rows("SELECT %s + 0", [3]) == [(3,)]
     assert vars(db)["_longtide_preparing"] is not kept and vars(db)["_longtide_preparing"].connection is db.connection
