@@ -397,9 +397,15 @@ def _read_ahead(
     moment = db.ops.adapt_datetimefield_value(at)
     busy = _occupying_params(now, [moment, moment, moment])
     if practitioner_id is None:
-        # A set (the statement's order does not matter): set operations, not a pass over every candidate.
-        near = (covering.keys() if covering is not None else {each.practitioner_id for each in hours}) & set(candidates)
-        who = [_ids(vendor, near), _ids(vendor, candidates), *_exception_days(first_day, last_day, db.ops)]
+        # The candidates as a set and as one parameter, made once per copy of the setup (without a
+        # style: the copy's own list); the near ones by set operations, not a pass over every one.
+        offered = setup.offered.get((service_id, vendor)) if not style else None
+        if offered is None:
+            offered = (frozenset(candidates), _ids(vendor, candidates))
+            if not style:
+                setup.offered[service_id, vendor] = offered
+        near = (covering.keys() if covering is not None else {each.practitioner_id for each in hours}) & offered[0]
+        who = [_ids(vendor, near), offered[1], *_exception_days(first_day, last_day, db.ops)]
         who = [*who, *busy, moment, moment, *busy]
     else:
         who = [_ids(vendor, candidates), *busy, *busy]
