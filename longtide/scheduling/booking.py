@@ -395,7 +395,7 @@ def _book_in_one_call(
     )
     create, name, call, order = _booking_function(sql1, sql2)
     given = [*params1, *params2]
-    params = [*(given[i] for i in order), [limit.key for limit in counting], [limit.most for limit in counting]]
+    params = [*map(given.__getitem__, order), [limit.key for limit in counting], [limit.most for limit in counting]]
     try:
         rows = prepared.function_rows(create, name, call, params)
     except prepared.CannotMakeFunction:

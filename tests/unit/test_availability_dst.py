@@ -324,3 +324,40 @@ def test_only_one_start_is_the_whole_answer_filtered_by_start(
             moment = midnight + quarter * 15 * MINUTE
             expected = [slot for slot in whole if slot.start == moment]
             assert free_slots(**arguments, only=moment) == expected, moment  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "zone",
+    ["America/New_York", "Europe/London", "Australia/Lord_Howe", "Pacific/Chatham", "Antarctica/Troll", "Asia/Kolkata"],
+)
+@pytest.mark.parametrize("minutes", [15, 25, 45, 60])
+def test_a_start_is_a_grid_point_exactly_when_the_days_grid_holds_it(zone: str, minutes: int) -> None:
+    # A booking's check of its one time asks whether that instant is a grid point without making
+    # the days' grid (_Calendar.on_grid): it must say what the grid says, for every minute of the
+    # days around each change of the clocks of 2026 (Chatham at 02:45, Troll by two hours, Lord
+    # Howe by half an hour), and for steps that do not divide an hour.
+    from longtide.scheduling.availability import _Calendar, utc_offsets
+
+    tz = ZoneInfo(zone)
+    step = timedelta(minutes=minutes)
+    year = datetime(2026, 1, 1, tzinfo=UTC)
+    offsets = utc_offsets(tz, year, year + timedelta(days=365))
+    changes = [
+        year + timedelta(days=d)
+        for d in range(365)
+        if len(utc_offsets(tz, year + timedelta(days=d), year + timedelta(days=d + 1))) > 1
+    ]
+    assert len(offsets) == 1 or changes, zone
+    for change in changes or [year + timedelta(days=100)]:
+        day = change.astimezone(tz).date()
+        first, last = day - timedelta(days=1), day + timedelta(days=1)
+        calendar = _Calendar(tz, first - timedelta(days=1), last + timedelta(days=2))
+        grid = set(calendar.grid(first, last, step))
+        moment = datetime.combine(first - timedelta(days=1), time(), UTC)
+        while moment < datetime.combine(last + timedelta(days=2), time(), UTC):
+            assert calendar.on_grid(moment, first, last, step) == (moment in grid), (zone, minutes, moment)
+            moment += timedelta(minutes=1)
+        # Given in another zone, or off the minute: the same instant, the same answer.
+        for point in sorted(grid)[:: max(1, len(grid) // 20)]:
+            assert calendar.on_grid(point.astimezone(tz), first, last, step)
+            assert not calendar.on_grid(point + timedelta(seconds=1), first, last, step)
