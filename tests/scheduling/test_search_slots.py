@@ -700,3 +700,35 @@ def test_the_practices_setup_number_changes_with_every_write_the_read_ahead_keep
     after = numbers()
     assert after[0] is not None and after[0] != first[0]
     assert after[1] == first[1], "another practice's number stays"
+
+
+def test_the_hours_found_per_weekly_time_are_kept_per_copy_and_bounded(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What _covering works out for a weekly time (who holds a session then) is kept with the copy
+    # of the setup: the same weekly time a week later reuses it, a change to the setup starts a
+    # new copy with nothing kept, and no more than COVERING answers are kept.
+    from datetime import timedelta
+
+    from longtide.scheduling import setup_cache
+    from longtide.scheduling.search import service_and_places
+
+    monkeypatch.setattr(setup_cache, "_kept", {})
+    local = ZoneInfo("America/New_York")
+    ten = datetime.combine(DAY, time(10), local)
+    assert service_and_places("tidewater", cast.session.pk, at=ten, now=NOW) is not None
+    setup = setup_cache.kept("tidewater")
+    assert setup is not None and len(setup.covering) == 1
+    (held,) = setup.covering.values()
+    assert set(held) == {cast.ana.pk}
+    assert service_and_places("tidewater", cast.session.pk, at=ten + timedelta(days=7), now=NOW) is not None
+    assert setup_cache.kept("tidewater") is setup and list(setup.covering.values()) == [held]
+    monkeypatch.setattr(setup_cache, "COVERING", 3)
+    for hour in range(11, 16):
+        service_and_places("tidewater", cast.session.pk, at=datetime.combine(DAY, time(hour), local), now=NOW)
+        assert 1 <= len(setup.covering) <= 3
+    WorkingHours.objects.filter(practitioner=cast.ana, weekday=DAY.weekday()).update(end_time=time(10, 30))
+    read = service_and_places("tidewater", cast.session.pk, at=ten, now=NOW)
+    assert read is not None and read[1].practitioner_ids == []  # 10:00-11:00 no longer held
+    fresh = setup_cache.kept("tidewater")
+    assert fresh is not setup and fresh is not None and list(fresh.covering.values()) == [{}]
