@@ -440,12 +440,13 @@ def _read_ahead(
     if covering is None:
         hours = [each for each in hours if each.practitioner_id in kept]
     else:
-        hours = [each for pid in kept for each in covering.get(pid, ())]
-        if not kept <= covering.keys():
-            # Kept for their extra hours (an available exception) or named, with no block holding
-            # the session: their weekly hours near it, which the exception's may extend (or which
-            # the engine finds too short).
-            hours += [each for each in _near(setup, at, minutes) if each.practitioner_id in kept - covering.keys()]
+        # Those with no block holding the session (kept for their extra hours, or named) and those
+        # with extra hours (an available exception), which may extend weekly hours that do not hold
+        # it alone, at another location too: their weekly hours near the start (_near), as before.
+        wanting = (kept - covering.keys()) | {pid for pid, _ in got.extra}
+        hours = [each for pid in kept if pid not in wanting for each in covering.get(pid, ())]
+        if wanting:
+            hours += [each for each in _near(setup, at, minutes) if each.practitioner_id in wanting]
     for each in hours:
         got.weekly[(each.practitioner_id, each.location_id)].append(each.weekly)
     places = replace(

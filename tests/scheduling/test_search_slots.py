@@ -732,3 +732,43 @@ def test_the_hours_found_per_weekly_time_are_kept_per_copy_and_bounded(
     assert read is not None and read[1].practitioner_ids == []  # 10:00-11:00 no longer held
     fresh = setup_cache.kept("tidewater")
     assert fresh is not setup and fresh is not None and list(fresh.covering.values()) == [{}]
+
+
+def test_extra_hours_at_another_location_come_with_that_locations_weekly_hours(cast: Cast) -> None:
+    # A practitioner whose hours hold the session at one location, and who has extra hours that
+    # day at another (listed first: its room comes first), where they extend weekly hours that do
+    # not hold it alone: the read ahead must give the engine those weekly hours too, so that it
+    # finds the practitioner free at the first location, as the day's search does.
+    from longtide.practice.models import Location, Room
+    from longtide.scheduling.models import HoursException
+    from longtide.scheduling.search import service_and_places
+
+    quay = Location.objects.create(practice=cast.tidewater, name="Quay", time_zone="America/New_York")
+    Room.objects.filter(location=cast.location).update(sort_order=5)
+    aspen = Room.objects.create(location=quay, name="Aspen", sort_order=0)  # the first room: the Quay first
+    WorkingHours.objects.create(
+        practitioner=cast.ana, location=quay, weekday=DAY.weekday(), start_time=time(9), end_time=time(12)
+    )
+    HoursException.objects.create(
+        practitioner=cast.ana, location=quay, date=DAY, available=True, start_time=time(12), end_time=time(13)
+    )
+    moment = datetime.combine(DAY, time(11, 30), ZoneInfo("America/New_York"))
+    whole = search_slots(practice=cast.tidewater, service=cast.session, first_day=DAY, last_day=DAY, now=NOW)
+    expected = [(s.practitioner_id, s.room_id) for s in whole.slots if s.start == moment]
+    assert expected == [(cast.ana.pk, aspen.pk)]
+    for _ in range(2):  # the setup read, then kept
+        read = service_and_places("tidewater", cast.session.pk, at=moment, now=NOW)
+        assert read is not None
+        service, places = read
+        found = search_slots(
+            practice=service.practice,
+            service=service,
+            first_day=DAY,
+            last_day=DAY,
+            now=NOW,
+            any_practitioner=True,
+            places=places,
+            at=moment,
+            inputs=places.ahead.pop(moment),
+        )
+        assert [(s.practitioner_id, s.room_id) for s in found.slots] == expected
