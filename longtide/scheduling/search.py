@@ -377,10 +377,9 @@ def _read_ahead(
     Which candidates may be free then: with no practitioner named, those one of whose blocks of
     weekly hours holds the whole session (_covering: rows that overlap or touch, merged; where the
     clock changes or the session reaches midnight, those with weekly hours near the clock readings
-    it can show, _near), or with extra hours (an exception, available) on the days around it,
-    less those an appointment in
-    one of the suitable rooms rules out (`wk`, _ahead_who_sql): the others have no working time
-    then, or are busy. Named, the one candidate whatever their hours or bookings (the engine and
+    it can show, _near), or with extra hours (an exception, available) on the days around it, less
+    those an appointment in one of the suitable rooms rules out (`wk`, _ahead_who_sql): the others
+    have no working time then, or are busy. Named, the one candidate whatever their hours or bookings (the engine and
     the API say why they are not free). An "any practitioner" booking used to join every candidate
     with their offers and test all their weekly hours in SQL, each time (bench/README, stop 27)."""
     setup = setup_cache.kept(slug) or setup_cache.load(slug)
