@@ -398,11 +398,11 @@ def _read_ahead(
     if practitioner_id is None:
         # The candidates as a set and as one parameter, made once per copy of the setup (without a
         # style: the copy's own list); the near ones by set operations, not a pass over every one.
-        offered = setup.offered.get((service_id, vendor)) if not style else None
+        offered = setup.offered.get(service_id) if not style else None
         if offered is None:
             offered = (frozenset(candidates), _ids(vendor, candidates))
             if not style:
-                setup.offered[service_id, vendor] = offered
+                setup.offered[service_id] = offered
         near = (covering.keys() if covering is not None else {each.practitioner_id for each in hours}) & offered[0]
         who = [_ids(vendor, near), offered[1], *_exception_days(first_day, last_day, db.ops)]
         who = [*who, *busy, moment, moment, *busy]
@@ -494,9 +494,8 @@ def _readings(at: datetime, zone: str) -> tuple[int, int] | None:
     clock shows the start's reading plus the time since, plus the change of its UTC offset since
     then: so the readings lie within [reading + least change, reading + d + greatest change], the
     changes being those of [at, at + _LONGEST] (any number, any size)."""
-    try:
-        tz = ZoneInfo(zone)
-    except (ValueError, KeyError):
+    tz = _zone(zone)
+    if tz is None:
         return None
     local = at.astimezone(tz)
     base = local.utcoffset() or timedelta(0)
@@ -585,16 +584,21 @@ def _covering(setup: setup_cache.Setup, at: datetime, minutes: int) -> dict[int,
     return found
 
 
+def _zone(name: str | None) -> ZoneInfo | None:
+    """The time zone of that name, or None when there is none (no name, or not a zone here)."""
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError):
+        return None
+
+
 def _steady_reading(at: datetime, zone: str | None, minutes: int) -> tuple[int, float] | None:
     """(weekday, seconds from midnight) of the clock in `zone` at `at`, when its UTC offset stays
     the same for `minutes` after; None otherwise, or for a zone not known."""
-    if zone is None:
-        return None
-    try:
-        tz = ZoneInfo(zone)
-    except (ValueError, KeyError):
-        return None
-    if len(availability.utc_offsets(tz, at, at + timedelta(minutes=minutes))) != 1:
+    tz = _zone(zone)
+    if tz is None or len(availability.utc_offsets(tz, at, at + timedelta(minutes=minutes))) != 1:
         return None
     local = at.astimezone(tz)
     return local.weekday(), setup_cache.seconds(local.time())

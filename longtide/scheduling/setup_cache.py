@@ -85,9 +85,10 @@ class Setup:
     # bookings ask, at most COVERING of them (then begun afresh); the same for every booking at
     # that weekly time, until the setup changes (a new copy)
     covering: dict[tuple[object, ...], dict[int, tuple[Hours, ...]]] = field(default_factory=dict)
-    # (service id, database vendor) -> its candidates (no style asked) as a set and as one
-    # parameter's text (search._ids), made by the first "any practitioner" booking that asks
-    offered: dict[tuple[int, str], tuple[frozenset[int], str]] = field(default_factory=dict)
+    # service id -> its candidates (no style asked) as a set and as one parameter's text
+    # (search._ids, for the database the copy was read from), made by the first "any
+    # practitioner" booking that asks
+    offered: dict[int, tuple[frozenset[int], str]] = field(default_factory=dict)
 
     def remember(self, key: tuple[object, ...], held: dict[int, tuple[Hours, ...]]) -> None:
         """Keep search._covering's answer for these readings (a whole answer, set at once: threads
