@@ -81,7 +81,7 @@ def main() -> int:
     common.configure(args.database_url)
     from django.db import connection
 
-    from bench.booking_throughput import in_process_booker, undoer
+    from bench.booking_throughput import book_each_once, in_process_booker, undoer
 
     if connection.vendor != "postgresql":
         print("PostgreSQL only (the backend's CPU is read from /proc)")
@@ -130,12 +130,7 @@ def main() -> int:
             undo()
             book(index, anyone=True, tag="wa")
             undo()
-        # Each measured slot booked once, untimed: what a process keeps per weekly time (the
-        # setup's search._covering answers, for both kinds alike) is kept before the timing, as in
-        # a server that has run a while; else the first kind on a slot would pay for the second.
-        for index in range(warm, warm + args.rounds * n):
-            book(index, tag="ws")
-            undo()
+        book_each_once(book, range(warm, warm + args.rounds * n))
         for round_ in range(args.rounds):
             same = range(warm + round_ * n, warm + (round_ + 1) * n)
             for kind in ("named", "any") if round_ % 2 == 0 else ("any", "named"):

@@ -43,7 +43,7 @@ def main() -> int:
     args = parser.parse_args()
     common.configure(args.database_url)
 
-    from bench.booking_throughput import in_process_booker, undoer
+    from bench.booking_throughput import book_each_once, in_process_booker, undoer
 
     practice, summary = common.seed(days=365)
     book, pool = in_process_booker(practice)
@@ -59,12 +59,7 @@ def main() -> int:
         undo()
         book(index, anyone=True, tag="wa")
         undo()
-    # Each measured slot booked once, uncounted: what a process keeps per weekly time (the setup's
-    # search._covering answers, for both kinds alike) is then kept for every phase, as in a
-    # server that has run a while; else the first phase would pay for what the later ones reuse.
-    for index in range(warm, warm + args.bookings):
-        book(index, tag="ws")
-        undo()
+    book_each_once(book, range(warm, warm + args.bookings))
 
     monitoring = sys.monitoring
     tool = monitoring.PROFILER_ID

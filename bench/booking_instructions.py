@@ -139,7 +139,7 @@ def _child(database_url: str, requests: int, work: Path) -> int:
     from django.test import Client
 
     from bench.booking_cpu import _backend_cpu
-    from bench.booking_throughput import in_process_booker, undoer
+    from bench.booking_throughput import book_each_once, in_process_booker, undoer
 
     practice, summary = common.seed(days=365)
     book, pool = in_process_booker(practice)
@@ -152,13 +152,7 @@ def _child(database_url: str, requests: int, work: Path) -> int:
     for i in range(20):  # warm both paths (imports, prepared statements, the booking function)
         book(i)
         assert client.get(minimal).status_code == 200
-    undo_warm = undoer()
-    # Each measured slot booked once, uncounted: what a process keeps per weekly time (the setup's
-    # search._covering answers, for both kinds alike) is kept for every phase, as in a server that
-    # has run a while; else the first booking phase would pay for what the later ones reuse.
-    for i in range(20, 20 + requests):
-        book(i, tag="w")
-        undo_warm()
+    book_each_once(book, range(20, 20 + requests))
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = int(cursor.fetchone()[0])

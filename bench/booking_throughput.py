@@ -407,6 +407,18 @@ def undoer() -> Callable[[], list[int]]:
     return undo
 
 
+def book_each_once(book: Callable[..., int], indices: Iterable[int], *, tag: str = "w") -> None:
+    """For the in-process benches that measure the same slots again: book each slot once and delete
+    it again, uncounted. What a process keeps per weekly time and per day (the setup's
+    search._covering answers, availability._calendar) is then kept before the measuring, for both
+    kinds alike, as in a server that has run a while; else the first kind or phase on a slot would
+    pay for what the later ones reuse."""
+    undo = undoer()
+    for index in indices:
+        book(index, tag=tag)
+        undo()
+
+
 def _run(
     spec: str, practice: Any, pool: list[tuple[datetime, int]], *, clients: int, duration: float, rounds: int = 1
 ) -> Result:

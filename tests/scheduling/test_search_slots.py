@@ -741,7 +741,6 @@ def test_extra_hours_at_another_location_come_with_that_locations_weekly_hours(c
     # finds the practitioner free at the first location, as the day's search does.
     from longtide.practice.models import Location, Room
     from longtide.scheduling.models import HoursException
-    from longtide.scheduling.search import service_and_places
 
     quay = Location.objects.create(practice=cast.tidewater, name="Quay", time_zone="America/New_York")
     Room.objects.filter(location=cast.location).update(sort_order=5)
@@ -757,18 +756,5 @@ def test_extra_hours_at_another_location_come_with_that_locations_weekly_hours(c
     expected = [(s.practitioner_id, s.room_id) for s in whole.slots if s.start == moment]
     assert expected == [(cast.ana.pk, aspen.pk)]
     for _ in range(2):  # the setup read, then kept
-        read = service_and_places("tidewater", cast.session.pk, at=moment, now=NOW)
-        assert read is not None
-        service, places = read
-        found = search_slots(
-            practice=service.practice,
-            service=service,
-            first_day=DAY,
-            last_day=DAY,
-            now=NOW,
-            any_practitioner=True,
-            places=places,
-            at=moment,
-            inputs=places.ahead.pop(moment),
-        )
+        _, found = _read_ahead(cast, moment, NOW, ZoneInfo("America/New_York"))
         assert [(s.practitioner_id, s.room_id) for s in found.slots] == expected
