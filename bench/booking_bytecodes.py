@@ -37,6 +37,7 @@ def main() -> int:
     common.add_database_argument(parser)
     parser.add_argument("--bookings", type=int, default=100, help="bookings per phase (the same slots each)")
     parser.add_argument("--top", type=int, default=20, help="functions to list")
+    parser.add_argument("--heaviest", type=int, default=0, help="also list the functions a named booking runs most")
     parser.add_argument(
         "--lines", default="", help="also list, line by line, the functions of this name (e.g. _read_ahead)"
     )
@@ -113,6 +114,12 @@ def main() -> int:
     rows.sort(key=lambda row: -abs(row[0]))
     for difference, mean, anyone_, (filename, line, name) in rows[: args.top]:
         print(f"{difference:+8.1f}  named {mean:8.1f}  any {anyone_:8.1f}  {name} ({Path(filename).name}:{line})")
+    if args.heaviest:
+        print()
+        print(f"the {args.heaviest} functions a named booking runs most bytecodes in (their own, per booking):")
+        heaviest = sorted(rows, key=lambda row: -row[1])[: args.heaviest]
+        for _difference, mean, _anyone, (filename, line, name) in heaviest:
+            print(f"named {mean:8.1f}  {name} ({_short(filename)}:{line})")
     if args.lines:
         print()
         print(f"{args.lines}, line by line (any - the named mean, per booking):")
@@ -122,6 +129,14 @@ def main() -> int:
             counted = by_line["any"][name, line]
             print(f"{counted - mean:+8.1f}  named {mean:8.1f}  any {counted:8.1f}  {name}:{line}")
     return 0
+
+
+def _short(filename: str) -> str:
+    """A code object's file, from the package's or the library's root."""
+    for marker in ("site-packages/", "/work/main/", "/lib/python3.13/"):
+        if marker in filename:
+            return filename.split(marker, 1)[1]
+    return Path(filename).name
 
 
 def _line_of(code: CodeType, offset: int) -> int:

@@ -9,6 +9,9 @@ with no pre_init or post_init receiver, the instance __init__ would make is its 
 __dict__ and a ModelState: `instance` makes that directly. Any other model (a file or image field,
 whose descriptor wraps the value; a receiver of either signal) goes through Model.from_db.
 tests/test_db_rows.py compares the two for the models read this way.
+
+`new` does the same for an instance not yet saved, as `model(**given)` makes it: every booking
+builds its appointment (29 fields, five of them objects it already has) and its client this way.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Model
+from django.db import router
+from django.db.models import ForeignKey, Model
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
@@ -38,6 +42,56 @@ def instance[M: Model](model: type[M], alias: str, attnames: Sequence[str], valu
     new._state = state
     new.__dict__.update(zip(attnames, values, strict=True))
     return new
+
+
+def new[M: Model](model: type[M], given: dict[str, Any], related: dict[str, Model | None]) -> M:
+    """`model(**given, **related)`, not yet saved: `given` by attname (a foreign key's id), `related`
+    by a foreign key's name (its object, or None): that object is cached as Django's descriptor
+    caches it. Each field not given has its default (Field.get_default), as in Model.__init__."""
+    if not _plain(model) or pre_init.receivers or post_init.receivers:
+        return model(**given, **related)
+    attnames, relations = _names(model)
+    if not (given.keys() <= attnames and related.keys() <= relations):
+        # "pk", a one-to-one field (its descriptor sets the other side too), a name that is no
+        # field (refused): Django's own way.
+        return model(**given, **related)
+    new = model.__new__(model)
+    new._state = ModelState()
+    values = new.__dict__
+    for attname, name, column, default in _news(model):
+        if attname in given:
+            values[attname] = given[attname]
+        elif name in related:
+            value = related[name]
+            values[attname] = None if value is None else getattr(value, column)
+        else:
+            values[attname] = default()
+    if related:
+        new._state.fields_cache.update(related)
+        # As the descriptor's __set__ does with the first object assigned.
+        if (first := next((value for value in related.values() if value is not None), None)) is not None:
+            new._state.db = router.db_for_write(model, instance=first)
+    return new
+
+
+@functools.cache
+def _news(model: type[Model]) -> list[tuple[str, str, str, Any]]:
+    """Each concrete field's attname, name, the attname its foreign key reads on the related
+    object ("" for others) and its default's getter, in the model's order."""
+    out = []
+    for field in model._meta.concrete_fields:
+        if field.column is None or field.generated:  # as Model.__init__: left unset (deferred)
+            continue
+        column = field.target_field.attname if isinstance(field, ForeignKey) else ""
+        out.append((field.attname, field.name, column, field.get_default))
+    return out
+
+
+@functools.cache
+def _names(model: type[Model]) -> tuple[frozenset[str], frozenset[str]]:
+    """The attnames of `model`'s concrete fields, and the names of its plain foreign keys."""
+    fields = [f for f in model._meta.concrete_fields if f.column is not None and not f.generated]
+    return frozenset(f.attname for f in fields), frozenset(f.name for f in fields if type(f) is ForeignKey)
 
 
 @functools.cache

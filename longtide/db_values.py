@@ -92,21 +92,56 @@ def preparer(field: Field[Any, Any], vendor: str) -> Prepare:
     return lambda value, db: value if same(value) else generic(field, value, db)
 
 
+def _same(field: Field[Any, Any], vendor: str) -> Callable[[Any], bool] | None:
+    """Which values preparer(field, vendor) returns unchanged, when a test says so (else None)."""
+    if type(field) is ForeignKey and not field.target_field.empty_strings_allowed:
+        # None is None; a value the target returns unchanged is the key's too ("" is not).
+        target = _same(field.target_field, vendor)
+        return None if target is None else (lambda value: value != "" and target(value))
+    return _SAME.get((type(field), vendor))
+
+
+type Plan = list[tuple[Field[Any, Any], str, bool, Callable[[Any], bool] | None, Prepare]]
+
+
 @functools.cache
-def _plan(fields: tuple[Field[Any, Any], ...], vendor: str) -> list[tuple[Field[Any, Any], str, bool, Prepare]]:
-    return [(f, f.attname, _plain_pre_save(f), preparer(f, vendor)) for f in fields]
+def _plan(fields: tuple[Field[Any, Any], ...], vendor: str) -> Plan:
+    return [(f, f.attname, _plain_pre_save(f), _same(f, vendor), preparer(f, vendor)) for f in fields]
+
+
+# (id of a list of fields, vendor) -> (that list, its plan). Callers pass the same few lists,
+# kept by their modules: hashing a tuple of ~30 fields (Field.__hash__ is Python) on each call
+# cost ~400 bytecodes a booking. The list is held here, so its id names it while it is kept.
+_plans: dict[tuple[int, str], tuple[Sequence[Field[Any, Any]], Plan]] = {}
+_PLANS = 64
+
+
+def _plan_of(fields: Sequence[Field[Any, Any]], vendor: str) -> Plan:
+    kept = _plans.get((id(fields), vendor))
+    if kept is not None and kept[0] is fields:
+        return kept[1]
+    if len(_plans) >= _PLANS:  # callers passing a new list each time: start again
+        _plans.clear()
+    plan = _plan(tuple(fields), vendor)
+    _plans[id(fields), vendor] = (fields, plan)
+    return plan
 
 
 def insert_values(instance: Any, fields: Sequence[Field[Any, Any]], db: BaseDatabaseWrapper) -> list[Any]:
     """`[f.get_db_prep_save(f.pre_save(instance, add=True), db) for f in fields]`, the same values
-    (an auto_now field's pre_save still runs, and still sets the attribute)."""
-    return [
-        prepare(getattr(instance, attname) if plain else field.pre_save(instance, True), db)
-        for field, attname, plain, prepare in _plan(tuple(fields), db.vendor)
-    ]
+    (an auto_now field's pre_save still runs, and still sets the attribute). A value its field
+    returns unchanged is tested here, without a call of the field's preparer."""
+    values = []
+    for field, attname, plain, same, prepare in _plan_of(fields, db.vendor):
+        value = getattr(instance, attname) if plain else field.pre_save(instance, True)
+        values.append(value if same is not None and same(value) else prepare(value, db))
+    return values
 
 
 def prepared(fields: Sequence[Field[Any, Any]], values: Sequence[Any], db: BaseDatabaseWrapper) -> list[Any]:
     """`[f.get_db_prep_save(value, db) for f, value in zip(fields, values)]`, the same values."""
-    plan = _plan(tuple(fields), db.vendor)
-    return [prepare(value, db) for (_, _, _, prepare), value in zip(plan, values, strict=True)]
+    plan = _plan_of(fields, db.vendor)
+    return [
+        value if same is not None and same(value) else prepare(value, db)
+        for (_, _, _, same, prepare), value in zip(plan, values, strict=True)
+    ]

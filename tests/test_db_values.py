@@ -48,10 +48,13 @@ def _fields() -> list[Any]:
 def test_each_value_as_django_prepares_it(field: Any) -> None:
     db = connections[DEFAULT_DB_ALIAS]
     prepare = db_values.preparer(field, db.vendor)
+    same = db_values._same(field, db.vendor)  # insert_values' test of a value passed unchanged
     samples = SAMPLES[type(field).__name__]  # a field of a new kind needs samples here
     for value in [None, *samples]:
         ours, django = prepare(value, db), field.get_db_prep_save(value, db)
         assert _same(ours, django), (field, value, ours, django)
+        if same is not None and same(value):
+            assert _same(value, django), (field, value, django)
 
 
 def _appointment(practice: Practice) -> Appointment:
@@ -103,3 +106,23 @@ def test_a_whole_row_as_django_prepares_it() -> None:
     ours = db_values.prepared(message, values, db)
     django = [f.get_db_prep_save(v, db) for f, v in zip(message, values, strict=True)]
     assert all(_same(a, b) for a, b in zip(ours, django, strict=True)), (ours, django)
+
+
+def test_a_list_of_fields_is_planned_once_while_kept_and_another_list_gets_its_own_plan() -> None:
+    db = connections[DEFAULT_DB_ALIAS]
+    practice = Practice(pk=2, slug="p")
+    fields = [f for f in Appointment._meta.concrete_fields if not f.primary_key]
+    db_values._plans.clear()
+    with time_machine.travel(NOW, tick=False):
+        first = db_values.insert_values(_appointment(practice), fields, db)
+        assert db_values._plans[id(fields), db.vendor][0] is fields
+        assert db_values.insert_values(_appointment(practice), fields, db) == first
+        # The same fields in another list, and fewer of them in a third: each its own plan.
+        assert db_values.insert_values(_appointment(practice), list(fields), db) == first
+        shorter = fields[:3]
+        assert db_values.insert_values(_appointment(practice), shorter, db) == first[:3]
+    assert len(db_values._plans) == 3
+    # A caller passing a new list each time cannot grow the table past its bound.
+    for _ in range(db_values._PLANS * 2):
+        db_values.prepared(list(fields[:2]), [practice.pk, None], db)
+    assert len(db_values._plans) <= db_values._PLANS

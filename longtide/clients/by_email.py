@@ -27,6 +27,7 @@ from longtide import db_rows, db_values, prepared
 from longtide.clients.models import Client
 
 
+@functools.cache
 def _columns() -> tuple[list[Field[Any, Any]], list[Field[Any, Any]]]:
     fields = list(Client._meta.concrete_fields)
     writable = [f for f in fields if not f.primary_key and not f.generated]

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
-from longtide import db_values, prepared
+from longtide import db_rows, db_values, prepared
 from longtide.audit.models import Action
 from longtide.audit.trail import Actor
 from longtide.audit.trail import record as audit_record
@@ -98,13 +98,16 @@ class Booked:
 
 def _new_client(practice: Practice, details: ClientDetails, *, now: datetime) -> Client:
     """The client record a booking by email inserts when its address is new (not saved here)."""
-    return Client(
-        practice=practice,
-        first_name=details.first_name,
-        last_name=details.last_name,
-        email=details.email,
-        phone=details.phone,
-        created_at=now,
+    return db_rows.new(
+        Client,
+        {
+            "first_name": details.first_name,
+            "last_name": details.last_name,
+            "email": details.email,
+            "phone": details.phone,
+            "created_at": now,
+        },
+        {"practice": practice},
     )
 
 
@@ -245,7 +248,7 @@ def _slot_at(
 
 
 def _at(moment: datetime) -> Any:
-    return connection.ops.adapt_datetimefield_value(moment)
+    return connections[DEFAULT_DB_ALIAS].ops.adapt_datetimefield_value(moment)
 
 
 # Plain SQL for the overlap checks under the booking locks: the ORM took ~7 ms to build what the
@@ -256,22 +259,44 @@ def _occupied(
     slot: Slot, blocked: tuple[datetime, datetime], ignore: int | None, column: str, which: tuple[str, list[Any]]
 ) -> tuple[str, list[Any]]:
     """A subquery finding an appointment of the slot's practitioner or room (`column`) over `blocked`."""
-    table = connection.ops.quote_name(Appointment._meta.db_table)
-    sql = (
-        f"SELECT 1 FROM {table} WHERE {column} = %s "  # noqa: S608 (our table and columns, placeholders)
-        f"AND status IN ({', '.join(['%s'] * len(OCCUPYING))}) "
-        f"AND blocked_start < %s AND blocked_start > %s AND blocked_end > %s AND id <> %s AND {which[0]}"
-    )
+    ops = connections[DEFAULT_DB_ALIAS].ops  # once: each attribute of the `connection` proxy is a look-up
     start, end = blocked
     value = slot.practitioner_id if column == "practitioner_id" else slot.room_id
-    states = [str(s) for s in OCCUPYING]
-    return sql, [value, *states, _at(end), _at(start - MAX_BLOCK), _at(start), ignore or 0, *which[1]]
+    at = ops.adapt_datetimefield_value
+    return _occupied_sql(column, which[0]), [
+        value,
+        *_OCCUPYING_STATES,
+        at(end),
+        at(start - MAX_BLOCK),
+        at(start),
+        ignore or 0,
+        *which[1],
+    ]
+
+
+_OCCUPYING_STATES = [str(s) for s in OCCUPYING]
+
+
+@functools.cache
+def _occupied_sql(column: str, which: str) -> str:
+    """_occupied's text, written once per column and condition (its quoting is the same on both databases)."""
+    table = connection.ops.quote_name(Appointment._meta.db_table)
+    return (
+        f"SELECT 1 FROM {table} WHERE {column} = %s "  # noqa: S608 (our table and columns, placeholders)
+        f"AND status IN ({', '.join(['%s'] * len(OCCUPYING))}) "
+        f"AND blocked_start < %s AND blocked_start > %s AND blocked_end > %s AND id <> %s AND {which}"
+    )
 
 
 def _time_off(slot: Slot, blocked: tuple[datetime, datetime]) -> tuple[str, list[Any]]:
+    at = connections[DEFAULT_DB_ALIAS].ops.adapt_datetimefield_value
+    return _time_off_sql(), [slot.practitioner_id, at(blocked[1]), at(blocked[0])]
+
+
+@functools.cache
+def _time_off_sql() -> str:
     table = connection.ops.quote_name(TimeOff._meta.db_table)
-    sql = f'SELECT 1 FROM {table} WHERE practitioner_id = %s AND start < %s AND "end" > %s'  # noqa: S608
-    return sql, [slot.practitioner_id, _at(blocked[1]), _at(blocked[0])]
+    return f'SELECT 1 FROM {table} WHERE practitioner_id = %s AND start < %s AND "end" > %s'  # noqa: S608
 
 
 class _NotFree(Exception):
@@ -742,37 +767,46 @@ def book_appointment(
 
     def new_appointment(slot: Slot, location_id: int) -> Appointment:
         blocked_start, blocked_end = service.blocked_range(slot.start, slot.end)
-        return Appointment(
-            pk=places.reserved_id,
-            practice=practice,
-            # The objects this request already has, so that the messages and the answer read
-            # none of them again.
-            location=places.locations[location_id],
-            service=service,
-            practitioner=practitioner
-            if practitioner is not None and practitioner.pk == slot.practitioner_id
-            else places.practitioner(slot.practitioner_id),
-            room_id=slot.room_id,
-            start=slot.start,
-            end=slot.end,
-            blocked_start=blocked_start,
-            blocked_end=blocked_end,
-            note=note,
-            source=source,
-            manage_token_hash=hash_token(token),
-            manage_nonce=nonce,
-            idempotency_key=idempotency_key or None,
-            idempotency_fingerprint=fingerprint if idempotency_key else "",
-            created_by=by if isinstance(by, User) else None,
-            time_set_at=now,
-            status=Status.HELD if held else Status.BOOKED,
-            hold_until=min(now + (practice.waitlist_offer if from_waitlist else practice.booking_hold), slot.start)
-            if held
-            else None,
-            booked_first_name=client.first_name,
-            booked_last_name=client.last_name,
-            booked_email=client.email,
-            booked_phone=client.phone,
+        # Appointment(**these), made directly (db_rows.new: Model.__init__'s keyword path was a
+        # booking's largest single cost in Python, bench/README "Stop 30").
+        return db_rows.new(
+            Appointment,
+            {
+                "id": places.reserved_id,
+                "room_id": slot.room_id,
+                "start": slot.start,
+                "end": slot.end,
+                "blocked_start": blocked_start,
+                "blocked_end": blocked_end,
+                "note": note,
+                "source": source,
+                "manage_token_hash": hash_token(token),
+                "manage_nonce": nonce,
+                "idempotency_key": idempotency_key or None,
+                "idempotency_fingerprint": fingerprint if idempotency_key else "",
+                "time_set_at": now,
+                "status": Status.HELD if held else Status.BOOKED,
+                "hold_until": min(
+                    now + (practice.waitlist_offer if from_waitlist else practice.booking_hold), slot.start
+                )
+                if held
+                else None,
+                "booked_first_name": client.first_name,
+                "booked_last_name": client.last_name,
+                "booked_email": client.email,
+                "booked_phone": client.phone,
+            },
+            {
+                "practice": practice,
+                # The objects this request already has, so that the messages and the answer read
+                # none of them again.
+                "location": places.locations[location_id],
+                "service": service,
+                "practitioner": practitioner
+                if practitioner is not None and practitioner.pk == slot.practitioner_id
+                else places.practitioner(slot.practitioner_id),
+                "created_by": by if isinstance(by, User) else None,
+            },
         )
 
     def at_once(slot: Slot, location_id: int) -> Appointment | None:
