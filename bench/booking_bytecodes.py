@@ -2,6 +2,7 @@
 
     uv run python bench/booking_bytecodes.py --database-url postgres://postgres@127.0.0.1:5432/lt_bytecodes
     uv run python bench/booking_bytecodes.py --bookings 100 --top 30
+    uv run python bench/booking_bytecodes.py --heaviest 40     # also: where a named booking's bytecodes go
 
 Wall and CPU time move with these shared machines; a count of the bytecodes run does not. This
 seeds the large clinic (20 practitioners, all candidates) and books the same free slots of the
@@ -12,7 +13,9 @@ the clinic as it was; each has a client of its own. Each bytecode the bookings r
 code object with sys.monitoring (INSTRUCTION events, switched on around each booking only).
 
 Prints the bytecodes per booking of each phase, "any" over the named mean, and the functions whose
-counts differ most (what an "any practitioner" booking runs that a named one does not). Bytecodes
+counts differ most (what an "any practitioner" booking runs that a named one does not); with
+`--heaviest N`, the N functions a named booking spends most of its own bytecodes in (the test
+client's share among them: Client.request, Signal.connect). Bytecodes
 are not instructions: C work (psycopg's parameters and rows, allocation) is not in them; see
 booking_instructions.py for callgrind's count. No timed assertions; ~1 minute for the defaults.
 """
