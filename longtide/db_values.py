@@ -111,7 +111,8 @@ def _plan(fields: tuple[Field[Any, Any], ...], vendor: str) -> Plan:
 
 # (id of a list of fields, vendor) -> (that list, its plan). Callers pass the same few lists,
 # kept by their modules: hashing a tuple of ~30 fields (Field.__hash__ is Python) on each call
-# cost ~400 bytecodes a booking. The list is held here, so its id names it while it is kept.
+# cost ~400 bytecodes a booking. The list is held here, so its id names it while it is kept; a
+# caller must not change a list it has passed (a copy, or a new list, gets a plan of its own).
 _plans: dict[tuple[int, str], tuple[Sequence[Field[Any, Any]], Plan]] = {}
 _PLANS = 64
 
