@@ -10,7 +10,7 @@ import functools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -433,8 +433,10 @@ def _read_ahead(
     if (service.practice_id, head[after - 1]) != (setup.practice_id, setup.version):
         setup_cache.forget(slug)
         return False
-    places = _places_from_rows(place_rows, service.practice_id, limits, now, False)
     ids = sorted(kept, key=setup.order.__getitem__)  # the candidates kept (a few), in display order
+    # The candidates come from the setup copy, not from the rows (made with them: no replace()).
+    candidates_kept = (ids, {pid: setup.people[pid] for pid in ids}, len(candidates) - len(ids))
+    places = _places_from_rows(place_rows, service.practice_id, limits, now, False, candidates_kept)
     got = _inputs_from_rows(input_rows, [r for r, _, _ in places.rooms])
     if covering is None:
         hours = [each for each in hours if each.practitioner_id in kept]
@@ -448,12 +450,6 @@ def _read_ahead(
             hours += [each for each in _near(setup, at, minutes) if each.practitioner_id in wanting]
     for each in hours:
         got.weekly[(each.practitioner_id, each.location_id)].append(each.weekly)
-    places = replace(
-        places,
-        practitioner_ids=ids,
-        practitioner_rows={pid: setup.people[pid] for pid in ids},
-        others=len(candidates) - len(ids),
-    )
     places.ahead[at] = got
     return service, places
 
@@ -864,8 +860,10 @@ def _places_from_rows(
     limits: Sequence[Limit],
     now: datetime | None,
     versions: bool,
+    candidates: tuple[list[int], dict[int, tuple[Any, ...]], int] | None = None,
 ) -> Places:
-    """Places from _PLACES_SQL's rows."""
+    """Places from _PLACES_SQL's rows; with `candidates` (_read_ahead: rows without the
+    candidates'), those instead: their ids, their display rows and how many others were left out."""
     ids: list[int] = []
     rooms: list[tuple[int, int, str]] = []
     locations: dict[int, Location] = {}
@@ -896,7 +894,10 @@ def _places_from_rows(
         room_versions.append(rest[-1])
     used = counts_of(limits, now or timezone.now(), counted) if limits else []
     version_numbers = (*room_versions, *practitioner_versions) if versions else None
-    return Places(ids, rooms, locations, used, people, reserved, version_numbers)
+    if candidates is None:
+        return Places(ids, rooms, locations, used, people, reserved, version_numbers)
+    ids, people, others = candidates
+    return Places(ids, rooms, locations, used, people, reserved, version_numbers, others=others)
 
 
 @dataclass
