@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import sysconfig
 from collections import Counter
 from pathlib import Path
 from types import CodeType
@@ -135,10 +136,10 @@ def main() -> int:
 
 
 def _short(filename: str) -> str:
-    """A code object's file, from the package's or the library's root."""
-    for marker in ("site-packages/", "/work/main/", "/lib/python3.13/"):
-        if marker in filename:
-            return filename.split(marker, 1)[1]
+    """A code object's file, from the installed packages', the project's or the standard library's root."""
+    for root in ("site-packages/", f"{common.ROOT}/", f"{sysconfig.get_path('stdlib')}/"):
+        if root in filename:
+            return filename.split(root, 1)[1]
     return Path(filename).name
 
 

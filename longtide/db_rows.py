@@ -50,7 +50,7 @@ def new[M: Model](model: type[M], given: dict[str, Any], related: dict[str, Mode
     caches it. Each field not given has its default (Field.get_default), as in Model.__init__."""
     if not _plain(model) or pre_init.receivers or post_init.receivers:
         return model(**given, **related)
-    attnames, relations = _names(model)
+    fields, attnames, relations = _layout(model)
     if not (given.keys() <= attnames and related.keys() <= relations):
         # "pk", a one-to-one field (its descriptor sets the other side too), a name that is no
         # field (refused): Django's own way.
@@ -58,7 +58,7 @@ def new[M: Model](model: type[M], given: dict[str, Any], related: dict[str, Mode
     new = model.__new__(model)
     new._state = ModelState()
     values = new.__dict__
-    for attname, name, column, default in _news(model):
+    for attname, name, column, default in fields:
         if attname in given:
             values[attname] = given[attname]
         elif name in related:
@@ -75,23 +75,15 @@ def new[M: Model](model: type[M], given: dict[str, Any], related: dict[str, Mode
 
 
 @functools.cache
-def _news(model: type[Model]) -> list[tuple[str, str, str, Any]]:
-    """Each concrete field's attname, name, the attname its foreign key reads on the related
-    object ("" for others) and its default's getter, in the model's order."""
-    out = []
-    for field in model._meta.concrete_fields:
-        if field.column is None or field.generated:  # as Model.__init__: left unset (deferred)
-            continue
-        column = field.target_field.attname if isinstance(field, ForeignKey) else ""
-        out.append((field.attname, field.name, column, field.get_default))
-    return out
-
-
-@functools.cache
-def _names(model: type[Model]) -> tuple[frozenset[str], frozenset[str]]:
-    """The attnames of `model`'s concrete fields, and the names of its plain foreign keys."""
+def _layout(model: type[Model]) -> tuple[list[tuple[str, str, str, Any]], frozenset[str], frozenset[str]]:
+    """For `new`: each field Model.__init__ sets (concrete, not generated), in the model's order, as
+    (attname, name, the attname its foreign key reads on the related object or "", its default's
+    getter); their attnames; the names of the plain foreign keys among them."""
     fields = [f for f in model._meta.concrete_fields if f.column is not None and not f.generated]
-    return frozenset(f.attname for f in fields), frozenset(f.name for f in fields if type(f) is ForeignKey)
+    layout = [
+        (f.attname, f.name, f.target_field.attname if isinstance(f, ForeignKey) else "", f.get_default) for f in fields
+    ]
+    return layout, frozenset(f.attname for f in fields), frozenset(f.name for f in fields if type(f) is ForeignKey)
 
 
 @functools.cache

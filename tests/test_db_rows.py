@@ -3,6 +3,8 @@ the same deferred fields (loaded on access), for every model read this way; and 
 Model.from_db itself for a model whose fields do not all store their value as it is, or when a
 pre_init or post_init receiver is connected."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,11 +28,30 @@ def _row(instance: Model, attnames: list[str]) -> list[Any]:
     return [getattr(instance, name) for name in attnames]
 
 
-def _same(ours: Model, django: Model) -> None:
+def _same_attributes(ours: Model, django: Model) -> None:
     assert type(ours) is type(django)
     assert {k: v for k, v in vars(ours).items() if k != "_state"} == {
         k: v for k, v in vars(django).items() if k != "_state"
     }
+
+
+@contextmanager
+def _post_init_seen(sender: type[Model]) -> Iterator[list[Model]]:
+    """The instances of `sender` a post_init receiver, connected meanwhile, is called with."""
+    seen: list[Model] = []
+
+    def receiver(sender: Any, instance: Model, **kwargs: Any) -> None:
+        seen.append(instance)
+
+    post_init.connect(receiver, sender=sender)
+    try:
+        yield seen
+    finally:
+        post_init.disconnect(receiver, sender=sender)
+
+
+def _same(ours: Model, django: Model) -> None:
+    _same_attributes(ours, django)
     assert (ours._state.adding, ours._state.db) == (django._state.adding, django._state.db) == (False, "default")
     assert ours.get_deferred_fields() == django.get_deferred_fields()
     assert ours == django and hash(ours) == hash(django)
@@ -75,17 +96,9 @@ def test_a_field_with_a_descriptor_of_its_own_goes_through_from_db(cast: Cast) -
 
 
 def test_a_post_init_receiver_is_called(cast: Cast) -> None:
-    seen: list[Model] = []
-
-    def receiver(sender: Any, instance: Model, **kwargs: Any) -> None:
-        seen.append(instance)
-
-    post_init.connect(receiver, sender=Room)
-    try:
+    with _post_init_seen(Room) as seen:
         attnames = [f.attname for f in Room._meta.concrete_fields]
         made = db_rows.instance(Room, DEFAULT_DB_ALIAS, attnames, _row(cast.willow, attnames))
-    finally:
-        post_init.disconnect(receiver, sender=Room)
     assert seen == [made]
 
 
@@ -119,10 +132,7 @@ def _new_appointment_fields(cast: Cast) -> tuple[dict[str, Any], dict[str, Model
 
 
 def _same_new(ours: Model, django: Model) -> None:
-    assert type(ours) is type(django)
-    assert {k: v for k, v in vars(ours).items() if k != "_state"} == {
-        k: v for k, v in vars(django).items() if k != "_state"
-    }
+    _same_attributes(ours, django)
     # Saved nowhere yet; the database of the first object assigned, as the descriptor sets it.
     assert (ours._state.adding, ours._state.db) == (django._state.adding, django._state.db) == (True, "default")
     assert ours._state.fields_cache == django._state.fields_cache
@@ -143,16 +153,8 @@ def test_new_makes_the_unsaved_instance_keywords_make(cast: Cast) -> None:
 
 
 def test_new_with_a_receiver_or_a_field_of_its_own_goes_through_the_model(cast: Cast) -> None:
-    seen: list[Model] = []
-
-    def receiver(sender: Any, instance: Model, **kwargs: Any) -> None:
-        seen.append(instance)
-
-    post_init.connect(receiver, sender=Client)
-    try:
+    with _post_init_seen(Client) as seen:
         made = db_rows.new(Client, {"email": "b@example.com"}, {"practice": cast.tidewater})
-    finally:
-        post_init.disconnect(receiver, sender=Client)
     assert seen == [made]
     photo = db_rows.new(Practitioner, {"display_name": "Bea"}, {"practice": cast.tidewater})
     assert type(photo.photo).__name__ == "ImageFieldFile"
