@@ -317,6 +317,50 @@ def test_a_bookings_read_ahead_brings_only_the_candidates_with_hours_near_its_st
     assert (read[1].practitioner_ids, read[1].others) == ([], 0)
 
 
+def test_a_candidate_with_weekly_and_extra_hours_comes_once(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The statement's candidates (`wc`) are those whose weekly hours hold the session and those
+    # with extra hours those days, put together without de-duplication (UNION ALL): one in both
+    # lists is still one candidate, with one set of rows, judged as the day's search judges them.
+    from longtide.scheduling import setup_cache
+    from longtide.scheduling.models import HoursException
+    from longtide.scheduling.search import find_slots, service_and_places
+
+    team = _colleagues(cast, 2)
+    HoursException.objects.create(
+        practitioner=team[0], location=cast.location, date=DAY, available=True, start_time=time(17), end_time=time(19)
+    )
+    HoursException.objects.create(
+        practitioner=cast.ana, location=cast.location, date=DAY, available=True, start_time=time(7), end_time=time(8)
+    )
+    moment = datetime.combine(DAY, time(10), ZoneInfo("America/New_York"))
+    monkeypatch.setattr(setup_cache, "_kept", {})
+    for _ in range(2):  # the setup read, then kept
+        read = service_and_places("tidewater", cast.session.pk, at=moment, now=NOW)
+        assert read is not None
+        places = read[1]
+        assert places.practitioner_ids == [cast.ana.pk, team[0].pk, team[1].pk]
+        assert (places.others, places.candidates) == (0, 3)
+        inputs = places.ahead[moment]
+        assert sorted(pid for pid, _ in inputs.extra) == sorted([cast.ana.pk, team[0].pk])
+        assert [len(hours) for hours in inputs.extra.values()] == [1, 1]
+    everyone = search_slots(
+        practice=cast.tidewater, service=cast.session, first_day=DAY, last_day=DAY, now=NOW, any_practitioner=False
+    )
+    free_then = [s.practitioner_id for s in everyone.slots if s.start == moment]
+    kept = find_slots(
+        practice=cast.tidewater,
+        service=cast.session,
+        practitioner_ids=places.practitioner_ids,
+        first_day=DAY,
+        last_day=DAY,
+        now=NOW,
+        rooms=places.rooms,
+        at=moment,
+        inputs=places.ahead.pop(moment),
+    )
+    assert [s.practitioner_id for s in kept.slots] == free_then == places.practitioner_ids
+
+
 def test_an_any_practitioner_read_ahead_keeps_only_the_candidates_whose_hours_hold_the_session(
     cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
