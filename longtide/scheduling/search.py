@@ -695,11 +695,12 @@ def _ahead_who_sql(vendor: str, narrow: bool) -> str:
         f"wc AS {materialized}({_IDS_ROWS[vendor]} UNION ALL SELECT practitioner_id FROM {ex} "  # noqa: S608
         f"WHERE practitioner_id {_IDS_IN[vendor]} AND available AND date >= %s AND date <= %s)"
     )
-    wk = (
-        f"wk AS {materialized}(SELECT i FROM wc WHERE NOT EXISTS (SELECT 1 FROM ra "  # noqa: S608 (ours)
-        f"WHERE ra.practitioner_id = wc.i AND ra.blocked_start < {rules_out_end} "
-        f"AND ra.blocked_end > {rules_out_start}))"
-    )
+    # Tested against the ids of those ruled out, made once (an array on PostgreSQL; an appointment
+    # always has a practitioner, so no NULL among them): NOT EXISTS was planned as a hash anti-join,
+    # whose table cost the backend 9-21 us a booking more.
+    ruling_out = f"blocked_start < {rules_out_end} AND blocked_end > {rules_out_start}"
+    ruled_out = _in(vendor, f"SELECT practitioner_id FROM ra WHERE {ruling_out}", negated=True)  # noqa: S608 (ours)
+    wk = f"wk AS {materialized}(SELECT i FROM wc WHERE i {ruled_out})"  # noqa: S608 (ours)
     return f"{wc}, {ra}, {wk}, {wa}"
 
 
