@@ -393,8 +393,11 @@ def _read_ahead(
     db = connections[DEFAULT_DB_ALIAS]  # not the `connection` proxy: a thread-local look-up per attribute
     vendor = db.vendor
     first_day, last_day = _ahead_days(at)
-    moment = db.ops.adapt_datetimefield_value(at)
-    busy = _occupying_params(now, [moment, moment, moment])
+    # The busy time read, from the service's lengths in the copy (a read under another setup
+    # number is thrown away below, lengths and all).
+    lengths = setup.lengths.get(service_id, (0, minutes, 0))
+    window = _ahead_moments(at, lengths, 1, db.ops)
+    busy = _occupying_params(now, window)
     if practitioner_id is None:
         # The candidates as a set and as one parameter, made once per copy of the setup (without a
         # style: the copy's own list); the near ones by set operations, not a pass over every one.
@@ -405,10 +408,11 @@ def _read_ahead(
                 setup.offered[service_id] = offered
         near = (covering.keys() if covering is not None else {each.practitioner_id for each in hours}) & offered[0]
         who = [_ids(vendor, near), offered[1], *_exception_days(first_day, last_day, db.ops)]
-        who = [*who, *busy, moment, moment, *busy]
+        rules_out_end, _, rules_out_start = _ahead_moments(at, lengths, 0, db.ops)
+        who = [*who, *busy, rules_out_end, rules_out_start, *busy]
     else:
         who = [_ids(vendor, candidates), *busy, *busy]
-    inputs = _inputs_params([], [], first_day, last_day, None, now, [moment, moment, moment], appointments=False)
+    inputs = _inputs_params([], [], first_day, last_day, None, now, window, appointments=False)
     counted = used_query(limits, now)[1] if limits else []
     sql = _service_and_places_sql(
         vendor, practitioner_id is not None, False, len(limits), reserve_id=reserve_id, versions=False, ahead=True
@@ -611,52 +615,54 @@ def _in(vendor: str, ids: str, *, negated: bool = False) -> str:
 def _ahead_sql(vendor: str) -> str:
     """The inputs' UNION for the candidates who may be free at the start (the CTE `wk`,
     _ahead_who_sql) and the rooms of the CTE `x` (service_and_places), busy time over what a slot
-    at the start (a parameter) would block: the service's buffer before, duration and buffer
-    after, as read in `sv`, and a minute more each side. No weekly hours (_read_ahead has them
-    from the setup kept); the rooms' appointments of everyone else (other candidates included)
-    come as the rooms' busy time."""
+    at the start would block: the service's buffer before, duration and buffer after, and a minute
+    more each side (parameters: _ahead_moments). No weekly hours (_read_ahead has them from the
+    setup kept); the rooms' appointments of everyone else (other candidates included) come as the
+    rooms' busy time."""
     p_in, not_p_in = _in(vendor, "SELECT i FROM wk"), _in(vendor, "SELECT i FROM wk", negated=True)
     r_in = _in(vendor, "SELECT i FROM x WHERE k = 'r'")
     return _inputs_text(
         p_in,
         not_p_in,
         r_in,
-        _ahead_window(vendor, 1),
+        _ahead_window(vendor),
         weekly=f"{WorkingHours._meta.db_table} WHERE 1 = 0",
         appointments="wa",
         room_appointments=f"ra WHERE practitioner_id {not_p_in}",
     )
 
 
-def _ahead_window(vendor: str, margin: int) -> tuple[str, str, str]:
-    """The busy time that rules out a slot at the start (a parameter, in each of the three), as
-    _inputs_text's window: (its end, its start less MAX_BLOCK, its start), worked out in SQL
-    from the service's buffer before, duration and buffer after as read in `sv`, with `margin`
-    minutes more each side."""
-    names = [f.attname for f in _SERVICE_FIELDS]
-    before, duration, after = (
-        f"(SELECT c{names.index(name)} FROM sv)"  # noqa: S608 (our column names)
-        for name in ("buffer_before_minutes", "duration_minutes", "buffer_after_minutes")
-    )
-    block = int(MAX_BLOCK.total_seconds()) // 60
+def _ahead_window(vendor: str) -> tuple[str, str, str]:
+    """The busy time that rules out a slot at the start, as _inputs_text's window: (its end, its
+    start less MAX_BLOCK, its start), each a parameter (_ahead_moments' values). They used to be
+    worked out in SQL from the service's buffers and duration as read in `sv`: fifteen one-row
+    subqueries, each a node the backend set up on every booking (~37 us of its CPU)."""
+    if vendor == "postgresql":
+        return ("CAST(%s AS timestamp with time zone)",) * 3
+    return ("%s",) * 3
 
-    def moved(minutes: str) -> str:
-        if vendor == "postgresql":
-            return f"(CAST(%s AS timestamp with time zone) + make_interval(mins => CAST({minutes} AS integer)))"
-        return f"datetime(%s, ({minutes}) || ' minutes')"
 
-    return (
-        moved(f"{duration} + {after} + {margin}"),
-        moved(f"-{before} - {margin} - {block}"),
-        moved(f"-{before} - {margin}"),
-    )
+def _ahead_moments(at: datetime, lengths: tuple[int, int, int], margin: int, ops: Any) -> list[Any]:
+    """_ahead_window's parameters for a slot starting `at` of a service whose buffer before,
+    duration and buffer after are `lengths` (minutes), with `margin` minutes more each side:
+    (the end, the start less MAX_BLOCK, the start) of the busy time it would rule out, in UTC
+    (minutes of elapsed time, as the database adds them: not of the wall clock), adapted."""
+    before, duration, after = lengths
+    utc = at.astimezone(UTC)
+    start = utc - timedelta(minutes=before + margin)
+    return [
+        ops.adapt_datetimefield_value(utc + timedelta(minutes=duration + after + margin)),
+        ops.adapt_datetimefield_value(start - MAX_BLOCK),
+        ops.adapt_datetimefield_value(start),
+    ]
 
 
 @functools.cache
 def _ahead_who_sql(vendor: str, narrow: bool) -> str:
     """The CTEs `wc`, `ra`, `wk` and `wa`; parameters: `wc`'s (see below), then `ra`'s (the
-    occupying states, the held state, now, the start three times), then (`narrow`) the start twice,
-    then `wa`'s (as `ra`'s).
+    occupying states, the held state, now, then the busy time's three moments: _ahead_moments with
+    a minute's margin), then (`narrow`) the end and start of the time that rules the start out
+    (_ahead_moments without a margin: its first and last), then `wa`'s (as `ra`'s).
 
     `wc`: the candidates given (an id list, _ids), and (`narrow`) those of a second list with extra
     hours (an exception, available) on the days read (two dates). `ra`: every appointment in the
@@ -680,7 +686,7 @@ def _ahead_who_sql(vendor: str, narrow: bool) -> str:
     r_in, wk_in = _in(vendor, "SELECT i FROM x WHERE k = 'r'"), _in(vendor, "SELECT i FROM wk")
     # `ra` and `wa`: appointments over the busy time that could rule the start out, a minute more
     # each side (the inputs' 'r' and 'a' rows); all of their columns but `held` are the table's.
-    window = _occupying_sql(_ahead_window(vendor, 1))
+    window = _occupying_sql(_ahead_window(vendor))
     columns = f"practitioner_id, room_id, blocked_start, blocked_end, {_HELD} AS held"
     ra = f"ra AS {materialized}(SELECT {columns} FROM {ap} WHERE room_id {r_in} AND {window})"  # noqa: S608 (ours)
     wa = f"wa AS {materialized}(SELECT {columns} FROM {ap} WHERE practitioner_id {wk_in} AND {window})"  # noqa: S608
@@ -688,7 +694,7 @@ def _ahead_who_sql(vendor: str, narrow: bool) -> str:
         return f"wc AS ({_IDS_ROWS[vendor]}), {ra}, wk AS (SELECT i FROM wc), {wa}"  # noqa: S608 (ours)
     # The engine's rule, exactly (availability.free_slots): an appointment's blocked range [a, b)
     # rules out a start t when a < t + duration + buffer after and b > t - buffer before.
-    rules_out_end, _, rules_out_start = _ahead_window(vendor, 0)
+    rules_out_end, _, rules_out_start = _ahead_window(vendor)
     # UNION ALL: a candidate in both lists comes twice, which no reader minds (`= ANY`/`IN`, and
     # _read_ahead's set of those kept); UNION's de-duplication cost the backend 6-24 us a booking.
     wc = (

@@ -89,6 +89,9 @@ class Setup:
     # (search._ids, for the database the copy was read from), made by the first "any
     # practitioner" booking that asks
     offered: dict[int, tuple[frozenset[int], str]] = field(default_factory=dict)
+    # service id -> (its buffer before, duration, buffer after) in minutes: the busy time a booking's
+    # read ahead reads around its start (search._ahead_moments)
+    lengths: dict[int, tuple[int, int, int]] = field(default_factory=dict)
 
     def remember(self, key: tuple[object, ...], held: dict[int, tuple[Hours, ...]]) -> None:
         """Keep search._covering's answer for these readings (a whole answer, set at once: threads
@@ -168,8 +171,17 @@ def _read(practice_id: int, version: int) -> Setup:
     offered: dict[int, set[int]] = {}
     for service_id, pid in offers:
         offered.setdefault(service_id, set()).add(pid)
-    lengths = Service.objects.filter(practice_id=practice_id).order_by().values_list("id", "duration_minutes")
-    services = {sid: (minutes, [pid for pid in people if pid in offered.get(sid, ())]) for sid, minutes in lengths}
+    of_practice = Service.objects.filter(practice_id=practice_id).order_by()
+    lengths = {
+        sid: (before, minutes, after)
+        for sid, before, minutes, after in of_practice.values_list(
+            "id", "buffer_before_minutes", "duration_minutes", "buffer_after_minutes"
+        )
+    }
+    services = {
+        sid: (minutes, [pid for pid in people if pid in offered.get(sid, ())])
+        for sid, (_, minutes, _) in lengths.items()
+    }
     by_day: dict[tuple[int, int], list[Hours]] = {}
     by_location: dict[int, list[Hours]] = {}
     rows = (
@@ -186,7 +198,7 @@ def _read(practice_id: int, version: int) -> Setup:
     zones = dict(Location.objects.filter(practice_id=practice_id).order_by().values_list("id", "time_zone"))
     order = {pid: position for position, pid in enumerate(people)}
     blocks = {key: _blocks(rows) for key, rows in by_day.items()}
-    return Setup(practice_id, version, services, people, by_day, by_location, zones, order, blocks)
+    return Setup(practice_id, version, services, people, by_day, by_location, zones, order, blocks, lengths=lengths)
 
 
 def _blocks(rows: list[Hours]) -> list[Block]:

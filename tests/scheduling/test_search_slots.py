@@ -625,6 +625,43 @@ def test_inputs_read_ahead_keep_the_hours_a_session_reaches_when_the_clocks_jump
     assert [(s.start, s.practitioner_id) for s in at.slots] == [(moment, cast.ana.pk)]
 
 
+def test_a_read_ahead_reads_the_busy_time_in_elapsed_minutes_across_a_change_of_the_clock(cast: Cast) -> None:
+    # The busy time read around a start is its buffer before, duration and buffer after in elapsed
+    # time (as the database adds minutes to a timestamp), not on the wall clock: on the morning New
+    # York's clocks jump (02:00 EST is 03:00 EDT), an hour's buffer before 03:00 EDT begins at 01:00
+    # EST. Reckoned on the wall clock (02:00, which does not exist, read as EST) it would begin an
+    # hour late, and an appointment ending within that hour would not be read: the start would look
+    # free. The read ahead must agree with the day's search, the start given in the local zone.
+    from datetime import timedelta
+
+    from longtide.practice.models import Service
+
+    local = ZoneInfo("America/New_York")
+    day = date(2027, 3, 14)
+    WorkingHours.objects.filter(practitioner=cast.ana).delete()
+    WorkingHours.objects.create(
+        practitioner=cast.ana, location=cast.location, weekday=day.weekday(), start_time=time(0), end_time=time(12)
+    )
+    Service.objects.filter(pk=cast.session.pk).update(buffer_before_minutes=60, buffer_after_minutes=0)
+    cast.session.refresh_from_db()
+    # 00:30-01:30 EST, blocked from 23:30 EST the night before (04:30-06:30 UTC).
+    _staff_booking(cast, cast.ana, datetime.combine(day, time(0, 30), local), "early@example.com")
+    now = datetime(2027, 3, 1, 12, tzinfo=UTC)
+    whole = search_slots(
+        practice=cast.tidewater, service=cast.session, first_day=day, last_day=day, now=now, any_practitioner=False
+    )
+    starts = {s.start for s in whole.slots if s.practitioner_id == cast.ana.pk}
+    busy = datetime.combine(day, time(7), UTC)  # 03:00 EDT: its buffer from 01:00 EST (06:00 UTC)
+    free = busy + timedelta(hours=1)  # 04:00 EDT: its buffer from 03:00 EDT
+    assert busy.astimezone(local).hour == 3 and free in starts and busy not in starts
+    for moment in (busy.astimezone(local), free.astimezone(local)):
+        for pid in (cast.ana.pk, None):
+            _, at = _read_ahead(cast, moment, now, local, pid)
+            assert [s.start for s in at.slots if s.practitioner_id == cast.ana.pk] == (
+                [moment] if moment in starts else []
+            )
+
+
 CHANGES = ["zone", "hours", "inactive", "offer", "duration", "new hours"]
 
 
