@@ -88,6 +88,17 @@ def parse_id(raw: str | int | None) -> int | None:
 NUL = "\x00"
 
 
+def may_hold_nul(body: bytes) -> bool:
+    """Whether JSON parsed from `body` may hold a NUL in a string or property name; when not,
+    nul_paths need not walk it (332 bytecodes of each API booking, whose body holds none).
+
+    JSON cannot hold a raw NUL inside a string (json.loads refuses control characters there), so
+    a NUL parsed from UTF-8 JSON was written as the escape \\u0000, and the escape's six bytes are in
+    the body. A body in UTF-16 or UTF-32 (json.loads reads those too) has NUL bytes in every ASCII
+    character: it may hold one. A literal backslash before u0000 also says "may": the walk decides."""
+    return b"\\u0000" in body or b"\x00" in body
+
+
 def nul_paths(value: object) -> list[str]:
     """Return the dotted paths of a parsed JSON value's strings and property names holding a NUL byte."""
     found: list[str] = []

@@ -4,6 +4,7 @@ default). Runs on SQLite and PostgreSQL (DATABASE_URL)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, NoReturn
@@ -166,6 +167,22 @@ def test_a_nul_byte_in_the_json_body_is_a_422_naming_where(
     status, data = answer(post(http, booking(cast, **change)))
     assert (status, data["code"], data["errors"]) == (422, "null_character", {path: [NUL_FIELD]})
     assert data["detail"] == "The body contains a null character (\\u0000), which is never valid."
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-16-le", "utf-32", "utf-32-be"])
+def test_a_nul_in_a_json_body_of_any_encoding_json_reads_is_a_422(http: HttpClient, cast: Cast, encoding: str) -> None:
+    # The parser looks for NULs only when the body may hold one (bounds.may_hold_nul): the escape
+    # in UTF-8, any NUL byte (every ASCII character of UTF-16 and UTF-32 has one).
+    body = json.dumps(booking(cast, note="a\x00b")).encode(encoding)
+    response = http.post("/api/v1/p/tidewater/bookings", body, content_type="application/json")
+    status, data = answer(response)
+    assert (status, data["code"], data["errors"]) == (422, "null_character", {"note": [NUL_FIELD]})
+
+
+def test_a_backslash_before_u0000_is_text_not_a_nul(http: HttpClient, cast: Cast) -> None:
+    # The six characters \u0000 written as text (the backslash escaped) are no NUL: booked.
+    status, data = answer(post(http, booking(cast, note="\\u0000")))
+    assert (status, data["status"]) == (201, "held")
 
 
 def test_a_nul_byte_in_the_idempotency_key_is_a_400(http: HttpClient, cast: Cast) -> None:
