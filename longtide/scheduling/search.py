@@ -396,7 +396,7 @@ def _read_ahead(
     # The busy time read, from the service's lengths in the copy (a read under another setup
     # number is thrown away below, lengths and all).
     lengths = setup.lengths.get(service_id, (0, minutes, 0))
-    window = _ahead_moments(at, lengths, 1, db.ops)
+    window, rules_out = _ahead_moments(at, lengths, db.ops, narrow=practitioner_id is None)
     busy = _occupying_params(now, window)
     if practitioner_id is None:
         # The candidates as a set and as one parameter, made once per copy of the setup (without a
@@ -408,8 +408,7 @@ def _read_ahead(
                 setup.offered[service_id] = offered
         near = (covering.keys() if covering is not None else {each.practitioner_id for each in hours}) & offered[0]
         who = [_ids(vendor, near), offered[1], *_exception_days(first_day, last_day, db.ops)]
-        rules_out_end, _, rules_out_start = _ahead_moments(at, lengths, 0, db.ops)
-        who = [*who, *busy, rules_out_end, rules_out_start, *busy]
+        who = [*who, *busy, *rules_out, *busy]
     else:
         who = [_ids(vendor, candidates), *busy, *busy]
     inputs = _inputs_params([], [], first_day, last_day, None, now, window, appointments=False)
@@ -642,27 +641,28 @@ def _ahead_window(vendor: str) -> tuple[str, str, str]:
     return ("%s",) * 3
 
 
-def _ahead_moments(at: datetime, lengths: tuple[int, int, int], margin: int, ops: Any) -> list[Any]:
+def _ahead_moments(
+    at: datetime, lengths: tuple[int, int, int], ops: Any, *, narrow: bool
+) -> tuple[list[Any], list[Any]]:
     """_ahead_window's parameters for a slot starting `at` of a service whose buffer before,
-    duration and buffer after are `lengths` (minutes), with `margin` minutes more each side:
-    (the end, the start less MAX_BLOCK, the start) of the busy time it would rule out, in UTC
-    (minutes of elapsed time, as the database adds them: not of the wall clock), adapted."""
+    duration and buffer after are `lengths` (minutes): the busy time it would rule out with a
+    minute's margin each side, as (its end, its start less MAX_BLOCK, its start); and (`narrow`)
+    the end and start of that time without the margin (_ahead_who_sql's `wk`). In UTC, in minutes
+    of elapsed time (as the database adds them, not of the wall clock), adapted."""
     before, duration, after = lengths
     utc = at.astimezone(UTC)
-    start = utc - timedelta(minutes=before + margin)
-    return [
-        ops.adapt_datetimefield_value(utc + timedelta(minutes=duration + after + margin)),
-        ops.adapt_datetimefield_value(start - MAX_BLOCK),
-        ops.adapt_datetimefield_value(start),
-    ]
+    end, start = utc + timedelta(minutes=duration + after), utc - timedelta(minutes=before)
+    adapt = ops.adapt_datetimefield_value
+    window = [adapt(end + _MINUTE), adapt(start - _MINUTE - MAX_BLOCK), adapt(start - _MINUTE)]
+    return window, [adapt(end), adapt(start)] if narrow else []
 
 
 @functools.cache
 def _ahead_who_sql(vendor: str, narrow: bool) -> str:
     """The CTEs `wc`, `ra`, `wk` and `wa`; parameters: `wc`'s (see below), then `ra`'s (the
-    occupying states, the held state, now, then the busy time's three moments: _ahead_moments with
-    a minute's margin), then (`narrow`) the end and start of the time that rules the start out
-    (_ahead_moments without a margin: its first and last), then `wa`'s (as `ra`'s).
+    occupying states, the held state, now, then the busy time's three moments: _ahead_moments'
+    first list), then (`narrow`) the end and start of the time that rules the start out
+    (_ahead_moments' second list), then `wa`'s (as `ra`'s).
 
     `wc`: the candidates given (an id list, _ids), and (`narrow`) those of a second list with extra
     hours (an exception, available) on the days read (two dates). `ra`: every appointment in the
