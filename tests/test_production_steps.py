@@ -148,14 +148,12 @@ def test_the_readme_production_steps_work_as_written_on_a_bare_clone(clinic: tup
         stderr=subprocess.STDOUT,
         text=True,
     )
-    sender = subprocess.Popen(
-        [sys.executable, "-m", "longtide.cli", *worker],
-        cwd=copy,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    # The worker writes to a file, so that the test can see it has started before stopping it.
+    worker_log = copy / "worker.log"
+    with worker_log.open("wb") as log:
+        sender = subprocess.Popen(
+            [sys.executable, "-m", "longtide.cli", *worker], cwd=copy, env=environment, stdout=log, stderr=log
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -236,10 +234,19 @@ def test_the_readme_production_steps_work_as_written_on_a_bare_clone(clinic: tup
         fetch(f"{base}/p/stillwater/practitioners/?email=cleo%40example.test&key=sekrit-query")
         fetch(f"{base}/p/stillwater/manage/sekrit-token-1234/")
     finally:
+        # On a loaded machine the worker may still be starting (importing Django) when the checks
+        # above are done: a SIGTERM before it has set its handler would end it silently (a CI
+        # run on PostgreSQL saw its output empty). Wait for its first line (at most 60 s).
+        deadline = time.monotonic() + 60
+        while b"sending the outbox" not in worker_log.read_bytes() and sender.poll() is None:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         for process in (server, sender):
             process.send_signal(signal.SIGTERM)
         output = server.communicate(timeout=30)[0]
-        worker_output = sender.communicate(timeout=30)[0]
+        sender.wait(timeout=30)
+        worker_output = worker_log.read_text()
     assert "Traceback" not in output, output[-3000:]
     assert '"GET /p/stillwater/practitioners/ HTTP/1.1" 200' in output, output[-3000:]
     assert '"GET /p/stillwater/manage/[token]/ HTTP/1.1" 404' in output, output[-3000:]
