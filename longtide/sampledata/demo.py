@@ -320,6 +320,10 @@ def _demo_clients(practice: Practice) -> list[Client]:
     ]
 
 
+# The sample week's slots today start this long from now or later (_book_sample_week).
+SAMPLE_LATER_TODAY = timedelta(hours=6)
+
+
 def _book_sample_week(practice: Practice, clients: list[Client]) -> None:
     """Fill the coming week lightly, so the staff calendar has something to show.
 
@@ -331,7 +335,11 @@ def _book_sample_week(practice: Practice, clients: list[Client]) -> None:
     today = now.astimezone(location.zone).date()
     services = list(practice.services.order_by("sort_order"))
     picks = 0
-    for offset in range(1, 8):
+    # From later today: on a Saturday night no one works on Sunday and Monday's first visit is more
+    # than two days ahead, so a week from tomorrow left the worker no reminder due (its first offset
+    # is 48 hours) until Saturday morning. Today's slots only from SAMPLE_LATER_TODAY on, after the
+    # front desk's visits of today (seed_front_desk_days: up to four hours ahead, plus the session).
+    for offset in range(0, 8):
         day = today + timedelta(days=offset)
         for service in services:
             found = search_slots(
@@ -343,8 +351,9 @@ def _book_sample_week(practice: Practice, clients: list[Client]) -> None:
                 for_staff=True,
                 any_practitioner=False,
             )
+            later = [slot for slot in found.slots if offset or slot.start >= now + SAMPLE_LATER_TODAY]
             # Take every 9th free slot of the day: a believable, uneven spread.
-            for slot in found.slots[picks % 5 :: 9][:2]:
+            for slot in later[picks % 5 :: 9][:2]:
                 blocked = service.blocked_range(slot.start, slot.end)
                 if not still_free(practice, slot, blocked, None):  # taken by an earlier pick today
                     continue

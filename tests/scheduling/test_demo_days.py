@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from longtide.clients.models import Client
 from longtide.practice.models import Practice
-from longtide.sampledata.demo import seed_demo
+from longtide.sampledata.demo import SAMPLE_LATER_TODAY, seed_demo
 from longtide.scheduling.models import OCCUPYING, Appointment, AppointmentEvent, Status
 
 pytestmark = pytest.mark.django_db
@@ -32,11 +32,15 @@ def test_today_has_a_completed_visit_a_no_show_one_under_way_a_moved_one_and_a_l
     now = timezone.now()
     zone = seeded.locations.get().zone
     today = now.astimezone(zone).date()
+    # The front desk's visits around now (seed_front_desk_days: from three hours ago to four ahead).
+    # The sample week's visits later today start six hours ahead or later (SAMPLE_LATER_TODAY).
     todays = {
         a.client.first_name: a
         for a in Appointment.objects.filter(practice=seeded).select_related("client")
-        if a.start.astimezone(zone).date() == today or abs(a.start - now) < timedelta(hours=5)
+        if abs(a.start - now) < timedelta(hours=5)
     }
+    later_today = [a for a in Appointment.objects.filter(practice=seeded) if a.start.astimezone(zone).date() == today]
+    assert all(a in todays.values() or a.start >= now + SAMPLE_LATER_TODAY for a in later_today)
     assert todays["Ada"].status == Status.COMPLETED and todays["Ada"].can_mark(now)
     assert todays["Lea"].status == Status.NO_SHOW
     under_way = todays["Marta"]
