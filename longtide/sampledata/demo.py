@@ -320,8 +320,11 @@ def _demo_clients(practice: Practice) -> list[Client]:
     ]
 
 
-# The sample week's slots today start this long from now or later (_book_sample_week).
-SAMPLE_LATER_TODAY = timedelta(hours=6)
+# The sample week's slots today start this long from now or later (_book_sample_week): after the
+# front desk's visits of today, the last of which starts four hours ahead (a 60-minute session and
+# its buffer: over by 5 h 15 min). Not more: on a Saturday from 07:00 the next visit a reminder can
+# be due for is Monday's first, at 08:00, 49 hours on; before 07:00, Saturday's last, at 12:30.
+SAMPLE_LATER_TODAY = timedelta(hours=5, minutes=30)
 
 
 def _book_sample_week(practice: Practice, clients: list[Client]) -> None:
@@ -338,7 +341,7 @@ def _book_sample_week(practice: Practice, clients: list[Client]) -> None:
     # From later today: on a Saturday night no one works on Sunday and Monday's first visit is more
     # than two days ahead, so a week from tomorrow left the worker no reminder due (its first offset
     # is 48 hours) until Saturday morning. Today's slots only from SAMPLE_LATER_TODAY on, after the
-    # front desk's visits of today (seed_front_desk_days: up to four hours ahead, plus the session).
+    # front desk's visits of today (seed_front_desk_days).
     for offset in range(0, 8):
         day = today + timedelta(days=offset)
         for service in services:

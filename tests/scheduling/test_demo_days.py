@@ -33,7 +33,7 @@ def test_today_has_a_completed_visit_a_no_show_one_under_way_a_moved_one_and_a_l
     zone = seeded.locations.get().zone
     today = now.astimezone(zone).date()
     # The front desk's visits around now (seed_front_desk_days: from three hours ago to four ahead).
-    # The sample week's visits later today start six hours ahead or later (SAMPLE_LATER_TODAY).
+    # The sample week's visits later today start 5 h 30 min ahead or later (SAMPLE_LATER_TODAY).
     todays = {
         a.client.first_name: a
         for a in Appointment.objects.filter(practice=seeded).select_related("client")
