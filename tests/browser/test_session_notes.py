@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import Page, Request, Route, ViewportSize, expect
 
 if TYPE_CHECKING:
     from longtide.practice.models import Practice
@@ -165,3 +165,66 @@ def test_without_javascript_a_note_is_saved_and_signed_with_the_buttons(
     page.get_by_role("button", name="Sign and lock").click()
     expect(page.get_by_text("Signed. The note is locked")).to_be_visible()
     assert SessionNote.objects.get(appointment=yesterday).is_signed
+
+
+def test_typing_then_tabbing_onto_sign_and_lock_saves_the_draft_and_does_not_sign(
+    new_page: Callable[..., Page], yesterday: Any, console_errors: Callable[[Page], list[str]]
+) -> None:
+    """htmx sends an autosave to the formaction of the form's last focused button: typing in the plan
+    and tabbing past "Save draft" onto "Sign and lock" within the autosave's delay used to sign the
+    note without the button being pressed."""
+    from longtide.notes.models import SessionNote
+
+    page = new_page("desktop")
+    sign_in(page, "maya")
+    page.goto(f"/staff/demo/appointments/{yesterday.pk}/")
+    page.get_by_role("link", name="Write the session note").click()
+    page.get_by_role("button", name="Start the note").click()
+    page.get_by_label("Plan").focus()
+    page.keyboard.type("Weekly for three sessions.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Sign and lock")).to_be_focused()
+    expect(page.locator("#save-status")).to_contain_text("Draft saved at")
+    note = SessionNote.objects.get(appointment=yesterday)
+    assert note.plan == "Weekly for three sessions." and not note.is_signed
+    expect(page.get_by_role("heading", name="Session note: Tom Ibe")).to_be_visible()
+    assert console_errors(page) == []
+
+
+def test_no_autosave_races_the_sign_and_lock_button(
+    new_page: Callable[..., Page], yesterday: Any, console_errors: Callable[[Page], list[str]]
+) -> None:
+    """Clicking "Sign and lock" straight after typing blurs the field: its change event schedules an
+    autosave 200 ms later, while the page's own submission is still on its way. The signing POST is
+    held here for 1.5 s; no autosave may leave the page meanwhile (note-form.js drops it)."""
+    from longtide.notes.models import SessionNote
+
+    page = new_page("desktop")
+    sign_in(page, "maya")
+    page.goto(f"/staff/demo/appointments/{yesterday.pk}/")
+    page.get_by_role("link", name="Write the session note").click()
+    page.get_by_role("button", name="Start the note").click()
+    page.get_by_label("In the client's words").fill("Jaw tight on waking.")
+    page.get_by_label("Ongoing consent confirmed").check()
+    page.get_by_label("Supine").check()
+    page.get_by_label("Neck", exact=True).check()
+    page.get_by_label("Assessment").fill("Reported the jaw softer by the end.")
+    expect(page.locator("#save-status")).to_contain_text("Draft saved at")
+    held: list[Route] = []
+    page.route("**/note/sign/", lambda route: held.append(route))
+    autosaves: list[str] = []
+    page.on("request", lambda r: autosaves.append(r.url) if _is_autosave(r) else None)
+    page.get_by_label("Plan").fill("Fortnightly, twice more.")
+    page.get_by_role("button", name="Sign and lock").click(no_wait_after=True)
+    page.wait_for_timeout(1500)
+    assert len(held) == 1 and autosaves == []
+    held[0].continue_()
+    expect(page.get_by_text("Signed. The note is locked")).to_be_visible()
+    note = SessionNote.objects.get(appointment=yesterday)
+    assert note.is_signed and note.plan == "Fortnightly, twice more."
+    assert console_errors(page) == []
+
+
+def _is_autosave(request: Request) -> bool:
+    return request.method == "POST" and request.headers.get("hx-request") == "true"

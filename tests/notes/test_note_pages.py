@@ -131,6 +131,46 @@ def test_signing_an_incomplete_note_saves_it_and_marks_what_is_missing(
     assert not note.is_signed and note.subjective == "Only S"
 
 
+def test_an_autosave_never_signs_even_when_sent_to_the_sign_address(
+    cast: Cast, started: tuple[Any, SessionNote]
+) -> None:
+    """htmx sends an autosave to the formaction of the last button focused or clicked in the form:
+    typing, then tabbing onto "Sign and lock" (or clicking it) sends the autosave to sign/. An
+    HTMX request there saves the draft and answers the save-status fragment; only the button's own
+    page submission signs."""
+    appointment, note = started
+    ana = signed_in(cast.ana_user)
+    autosave = ana.post(
+        url(appointment, "sign/"), form_data(note, plan="Typed, then tabbed"), headers={"HX-Request": "true"}
+    )
+    assert autosave.status_code == 200 and "Draft saved at" in autosave.text
+    note.refresh_from_db()
+    assert not note.is_signed and note.plan == "Typed, then tabbed" and note.revision == 1
+    signed = ana.post(url(appointment, "sign/"), form_data(note, revision=1))
+    assert signed.status_code == 302
+    note.refresh_from_db()
+    assert note.is_signed
+    late = ana.post(url(appointment, "sign/"), form_data(note, revision=1), headers={"HX-Request": "true"})
+    assert late.status_code == 409 and "Add an addendum" in late.text
+
+
+def test_the_autosave_address_is_the_note_page_not_the_address_of_the_last_post(
+    cast: Cast, started: tuple[Any, SessionNote]
+) -> None:
+    """A refused signing renders the form at .../note/sign/: its autosave and its "Save draft" button
+    still go to the note, so that saving the draft there does not sign it."""
+    appointment, note = started
+    ana = signed_in(cast.ana_user)
+    refused = ana.post(url(appointment, "sign/"), form_data(note, plan=""))
+    assert refused.status_code == 422
+    assert f'action="{url(appointment)}"' in refused.text and f'hx-post="{url(appointment)}"' in refused.text
+    note.refresh_from_db()
+    saved = ana.post(url(appointment), {**form_data(note, revision=note.revision, plan=""), "action": "save"})
+    assert saved.status_code == 302
+    note.refresh_from_db()
+    assert not note.is_signed
+
+
 def test_a_signed_note_is_not_changed_by_any_post(cast: Cast, started: tuple[Any, SessionNote]) -> None:
     appointment, note = started
     ana = signed_in(cast.ana_user)

@@ -248,6 +248,11 @@ def sign(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     if found is None:
         messages.error(request, _("Start the note first."))
         return redirect(_note_url(practice, appointment))
+    if request.htmx:  # type: ignore[attr-defined]
+        # An autosave: htmx sends it to the formaction of the form's last focused or clicked button,
+        # so typing and then tabbing onto (or clicking) "Sign and lock" sends it here. Only the
+        # button's own submission signs.
+        return _save(request, practice, appointment, found, access)
     if found.is_signed:  # a double submit, or the back button
         messages.info(request, _("This note is already signed."))
         return redirect(_note_url(practice, appointment))
