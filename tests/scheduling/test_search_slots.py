@@ -317,13 +317,37 @@ def test_a_bookings_read_ahead_brings_only_the_candidates_with_hours_near_its_st
     assert (read[1].practitioner_ids, read[1].others) == ([], 0)
 
 
+def _free_then_by_the_day_and_by_the_read_ahead(cast: Cast, places: Any, moment: datetime) -> list[int]:
+    """Who the day's whole search finds free at `moment`, after checking that the engine, given
+    only what the read ahead read for it (`places.ahead`), finds the same practitioners free then."""
+    from longtide.scheduling.search import find_slots
+
+    everyone = search_slots(
+        practice=cast.tidewater, service=cast.session, first_day=DAY, last_day=DAY, now=NOW, any_practitioner=False
+    )
+    free_then = [s.practitioner_id for s in everyone.slots if s.start == moment]
+    kept = find_slots(
+        practice=cast.tidewater,
+        service=cast.session,
+        practitioner_ids=places.practitioner_ids,
+        first_day=DAY,
+        last_day=DAY,
+        now=NOW,
+        rooms=places.rooms,
+        at=moment,
+        inputs=places.ahead.pop(moment),
+    )
+    assert [s.practitioner_id for s in kept.slots] == free_then
+    return free_then
+
+
 def test_a_candidate_with_weekly_and_extra_hours_comes_once(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
     # The statement's candidates (`wc`) are those whose weekly hours hold the session and those
     # with extra hours those days, put together without de-duplication (UNION ALL): one in both
     # lists is still one candidate, with one set of rows, judged as the day's search judges them.
     from longtide.scheduling import setup_cache
     from longtide.scheduling.models import HoursException
-    from longtide.scheduling.search import find_slots, service_and_places
+    from longtide.scheduling.search import service_and_places
 
     team = _colleagues(cast, 2)
     HoursException.objects.create(
@@ -343,22 +367,7 @@ def test_a_candidate_with_weekly_and_extra_hours_comes_once(cast: Cast, monkeypa
         inputs = places.ahead[moment]
         assert sorted(pid for pid, _ in inputs.extra) == sorted([cast.ana.pk, team[0].pk])
         assert [len(hours) for hours in inputs.extra.values()] == [1, 1]
-    everyone = search_slots(
-        practice=cast.tidewater, service=cast.session, first_day=DAY, last_day=DAY, now=NOW, any_practitioner=False
-    )
-    free_then = [s.practitioner_id for s in everyone.slots if s.start == moment]
-    kept = find_slots(
-        practice=cast.tidewater,
-        service=cast.session,
-        practitioner_ids=places.practitioner_ids,
-        first_day=DAY,
-        last_day=DAY,
-        now=NOW,
-        rooms=places.rooms,
-        at=moment,
-        inputs=places.ahead.pop(moment),
-    )
-    assert [s.practitioner_id for s in kept.slots] == free_then == places.practitioner_ids
+    assert _free_then_by_the_day_and_by_the_read_ahead(cast, places, moment) == places.practitioner_ids
 
 
 def test_an_any_practitioner_read_ahead_keeps_only_the_candidates_whose_hours_hold_the_session(
@@ -372,7 +381,7 @@ def test_an_any_practitioner_read_ahead_keeps_only_the_candidates_whose_hours_ho
     # (their weekly rows come with the exception's extra hours, which may need them).
     from longtide.scheduling import setup_cache
     from longtide.scheduling.models import HoursException
-    from longtide.scheduling.search import find_slots, service_and_places
+    from longtide.scheduling.search import service_and_places
 
     team = _colleagues(cast, 6)
     weekday = DAY.weekday()
@@ -402,23 +411,7 @@ def test_an_any_practitioner_read_ahead_keeps_only_the_candidates_whose_hours_ho
         places = read[1]
         assert places.practitioner_ids == [cast.ana.pk, team[0].pk, team[1].pk, team[4].pk]
         assert (places.others, places.candidates) == (3, 7)
-    everyone = search_slots(
-        practice=cast.tidewater, service=cast.session, first_day=DAY, last_day=DAY, now=NOW, any_practitioner=False
-    )
-    free_then = [s.practitioner_id for s in everyone.slots if s.start == moment]
-    assert free_then == places.practitioner_ids
-    kept = find_slots(
-        practice=cast.tidewater,
-        service=cast.session,
-        practitioner_ids=places.practitioner_ids,
-        first_day=DAY,
-        last_day=DAY,
-        now=NOW,
-        rooms=places.rooms,
-        at=moment,
-        inputs=places.ahead.pop(moment),
-    )
-    assert [s.practitioner_id for s in kept.slots] == free_then
+    assert _free_then_by_the_day_and_by_the_read_ahead(cast, places, moment) == places.practitioner_ids
 
 
 def test_a_bookings_read_ahead_leaves_out_the_candidates_busy_at_its_start(cast: Cast) -> None:
