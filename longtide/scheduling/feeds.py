@@ -55,7 +55,8 @@ def feed_url(token: str) -> str:
 
 
 def live_feed(practitioner: Practitioner) -> CalendarFeed | None:
-    return CalendarFeed.objects.live().filter(practitioner=practitioner).first()
+    """The practitioner's working feed (CalendarFeedQuerySet.working), if any."""
+    return CalendarFeed.objects.working().filter(practitioner=practitioner).first()
 
 
 def new_feed(practitioner: Practitioner, *, by: User | None, now: datetime | None = None) -> CalendarFeed:
@@ -68,6 +69,7 @@ def new_feed(practitioner: Practitioner, *, by: User | None, now: datetime | Non
                 CalendarFeed.objects.live().filter(practitioner=practitioner).update(revoked_at=now, revoked_by=by)
                 return CalendarFeed.objects.create(
                     practitioner=practitioner,
+                    for_user_id=practitioner.user_id,
                     nonce=nonce,
                     token_hash=hash_token(token_from_nonce(nonce)),
                     created_at=now,
@@ -84,11 +86,18 @@ def revoke_feed(practitioner: Practitioner, *, by: User | None, now: datetime | 
     return bool(CalendarFeed.objects.live().filter(practitioner=practitioner).update(revoked_at=now, revoked_by=by))
 
 
+def revoke_feeds_for(user_id: int, practice_id: int, *, by: User | None, now: datetime | None = None) -> int:
+    """Stop the feeds made for this login in this practice (the member is leaving it); how many."""
+    now = now or timezone.now()
+    found = CalendarFeed.objects.live().filter(for_user_id=user_id, practitioner__practice_id=practice_id)
+    return found.update(revoked_at=now, revoked_by=by)
+
+
 def find_live(token: str) -> CalendarFeed | None:
     if not token or len(token) > 100:
         return None
     return (
-        CalendarFeed.objects.live()
+        CalendarFeed.objects.working()
         .select_related("practitioner__practice")
         .filter(token_hash=hash_token(token), practitioner__active=True)
         .first()

@@ -554,7 +554,18 @@ class AppointmentEvent(models.Model):
 
 class CalendarFeedQuerySet(models.QuerySet["CalendarFeed"]):
     def live(self) -> CalendarFeedQuerySet:
+        """Not revoked: a working address unless `working` says otherwise."""
         return self.filter(revoked_at__isnull=True)
+
+    def working(self) -> CalendarFeedQuerySet:
+        """Live, and still its login's: the practitioner profile is still linked to the login it
+        was made for, and that login is still a member of the practice. A member removed (their
+        profile unlinked) or a profile linked to someone else stops the old address at once."""
+        return self.live().filter(
+            for_user__isnull=False,
+            practitioner__user_id=models.F("for_user_id"),
+            for_user__memberships__practice_id=models.F("practitioner__practice_id"),
+        )
 
 
 class CalendarFeed(models.Model):
@@ -566,6 +577,11 @@ class CalendarFeed(models.Model):
     practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="calendar_feeds")
     nonce = models.CharField(max_length=32)
     token_hash = models.CharField(max_length=64, unique=True)
+    # The login whose schedule it is: the practitioner profile's when the feed was made. The
+    # address works only while the profile is still linked to it (CalendarFeedQuerySet.working).
+    for_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

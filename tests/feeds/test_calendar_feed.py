@@ -16,7 +16,7 @@ from ical.calendar_stream import IcsCalendarStream
 from icalendar import Calendar, Component
 
 from conftest import Cast, ClientResponse
-from longtide.practice.models import FeedNames
+from longtide.practice.models import FeedNames, Role, StaffMembership
 from longtide.scheduling.booking import ClientDetails, book_appointment, cancel_appointment, move_appointment
 from longtide.scheduling.feeds import new_feed, revoke_feed, token_for
 from longtide.scheduling.models import Appointment, CalendarFeed, Source
@@ -263,3 +263,40 @@ def test_the_owner_chooses_what_feeds_show_and_how_long_offers_are_held(cast: Ca
     cast.tidewater.refresh_from_db()
     assert (cast.tidewater.calendar_feed_names, cast.tidewater.calendar_feed_label) == ("initials", "Guest")
     assert cast.tidewater.reminder_hours_first == 48  # the other form is untouched
+
+
+def test_a_member_removed_from_the_practice_loses_their_feed_at_once(cast: Cast) -> None:
+    book(cast, at(12))
+    ana = signed_in(cast.ana_user)
+    assert ana.post("/staff/tidewater/calendar-feed/", {"action": "new"}).status_code == 302
+    token = token_for(CalendarFeed.objects.live().get()) or ""
+    assert fetch(token).status_code == 200
+    membership = StaffMembership.objects.get(practice=cast.tidewater, user=cast.ana_user)
+    removed = signed_in(cast.olga_user).post(
+        f"/staff/tidewater/settings/staff/{membership.pk}/remove/", {"confirm": "1"}
+    )
+    assert removed.status_code == 302
+    assert fetch(token).status_code == 404
+    assert not CalendarFeed.objects.live().exists()  # stopped for good: joining again does not revive it
+    StaffMembership.objects.create(practice=cast.tidewater, user=cast.ana_user, role=Role.PRACTITIONER)
+    type(cast.ana).objects.filter(pk=cast.ana.pk).update(user=cast.ana_user)
+    assert fetch(token).status_code == 404
+
+
+def test_a_feed_stops_when_its_profile_is_linked_to_someone_else_who_never_sees_its_address(cast: Cast) -> None:
+    """The feed belongs to the login it was made for: relinking the practitioner profile to another
+    member neither keeps the old address working nor shows it to the new one."""
+    book(cast, at(12))
+    token = feed_token(cast)
+    zoe_user = User.objects.create_user("zoe", "zoe@tidewater.test", "pw-zoe-123")
+    StaffMembership.objects.create(practice=cast.tidewater, user=zoe_user, role=Role.PRACTITIONER)
+    type(cast.ana).objects.filter(pk=cast.ana.pk).update(user=zoe_user)
+    assert fetch(token).status_code == 404
+    page = signed_in(zoe_user).get("/staff/tidewater/calendar-feed/").content.decode()
+    assert token not in page and "You have no calendar feed." in page
+    # A membership elsewhere does not count: the login must be a member of the feed's practice.
+    type(cast.ana).objects.filter(pk=cast.ana.pk).update(user=cast.ana_user)
+    assert fetch(token).status_code == 200
+    StaffMembership.objects.filter(practice=cast.tidewater, user=cast.ana_user).delete()
+    StaffMembership.objects.create(practice=cast.harbour, user=cast.ana_user, role=Role.PRACTITIONER)
+    assert fetch(token).status_code == 404

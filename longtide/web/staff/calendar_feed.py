@@ -51,7 +51,7 @@ def calendar_feed(request: HttpRequest, practice: Practice) -> HttpResponse:
     may_manage = can(request.user, Perm.PRACTICE_CONFIGURE, practice)
     others = []
     if may_manage:
-        live = {f.practitioner_id: f for f in CalendarFeed.objects.live().filter(practitioner__practice=practice)}
+        live = {f.practitioner_id: f for f in CalendarFeed.objects.working().filter(practitioner__practice=practice)}
         others = [(p, live.get(p.pk)) for p in Practitioner.objects.filter(practice=practice).order_by("display_name")]
     context = {
         "practice": practice,

@@ -23,6 +23,7 @@ from longtide.practice.staff import (
     resend_invitation,
     supervisors,
 )
+from longtide.scheduling.feeds import revoke_feeds_for
 from longtide.web.bad_input import form_status
 from longtide.web.staff.setup.guard import owner_page
 from longtide.web.staff.setup.team_forms import InviteForm, RoleForm
@@ -131,6 +132,9 @@ def staff_remove(request: HttpRequest, practice: Practice, pk: int) -> HttpRespo
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
+        # Their feed stopped working with the membership (CalendarFeedQuerySet.working); stopped
+        # for good too, so that joining again later does not bring the old address back.
+        revoke_feeds_for(membership.user_id, practice.pk, by=_acting(request))
         messages.success(request, _("Removed %(name)s from the practice.") % {"name": display_name(membership.user)})
     return _after_change(request, practice)
 
