@@ -178,6 +178,26 @@ def test_the_manage_page_shows_the_live_links(cast: Cast, episode: Any) -> None:
     assert "gad" not in without_random_keys(page.text).lower()  # a link's token may hold "gAD"
 
 
+@pytest.mark.parametrize(
+    ("days", "status"),
+    [(-100, "completed"), (3, "cancelled_client"), (-400, "cancelled_clinic"), (-5, "no_show"), (3, "expired")],
+)
+def test_an_old_or_cancelled_bookings_page_offers_no_diary_or_questionnaire(
+    cast: Cast, episode: Any, days: int, status: str
+) -> None:
+    """The client's own records open only from a booking whose link still opens them
+    (Appointment.opens_own_records): an old or forwarded email's page offers none of their links."""
+    from longtide.scheduling.manage_links import token_from_nonce
+
+    _diary, diary_token = send(episode, "headache_diary", "diary")
+    _questions, questions_token = send(episode, "gad7")
+    old = visit(cast, cast.cleo, today(cast) + timedelta(days=days), slot=4, status=status)
+    page = HttpClient().get(f"/p/tidewater/manage/{token_from_nonce(old.manage_nonce)}/")
+    assert page.status_code == 200
+    assert diary_token not in page.text and questions_token not in page.text
+    assert "/p/tidewater/diary/" not in page.text and "/p/tidewater/questions/" not in page.text
+
+
 def _day(web: HttpClient, token: str, day: date, data: dict[str, str]) -> ClientResponse:
     return web.post(f"/p/tidewater/diary/{token}/{day.isoformat()}/", data)
 

@@ -57,6 +57,10 @@ def contact_line(practice: Practice) -> str:
 def _context(appointment: Appointment, token: str) -> dict[str, object]:
     zone = appointment.location.zone
     practice = appointment.practice
+    now = timezone.now()
+    # The client's diary and questionnaire links, like their progress, only from a booking whose
+    # link still opens their own records: not from an old, cancelled or expired booking's email.
+    opens_records = appointment.opens_own_records(now)
     return {
         "practice": practice,
         "appointment": appointment,
@@ -67,10 +71,10 @@ def _context(appointment: Appointment, token: str) -> dict[str, object]:
         "contact": contact_line(practice),
         "intake": client_panel(appointment),
         "checkin": state_for_client(appointment, timezone.now()),
-        "outcome_links": [
-            {"path": path_of(link), "diary": link.is_diary} for link in live_links(appointment.client_id)
-        ],
-        "outcome_progress": appointment.opens_own_records(timezone.now()) and has_answers(appointment.client_id),
+        "outcome_links": [{"path": path_of(link), "diary": link.is_diary} for link in live_links(appointment.client_id)]
+        if opens_records
+        else [],
+        "outcome_progress": opens_records and has_answers(appointment.client_id),
         "google_calendar": google_calendar_link(appointment) if appointment.status == Status.BOOKED else "",
     }
 
