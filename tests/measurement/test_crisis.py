@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 from django.utils import timezone
+from django.utils.html import escape
 
 from conftest import Cast
 from longtide.audit.models import AuditEvent
@@ -159,8 +160,9 @@ def test_front_desk_sees_that_a_crisis_alert_went_but_not_its_text(cast: Cast, e
     # answer needs attention" would say who answered the crisis question. Every alert reads alike.
     for shown_to_desk in (front_desk, listing):
         assert "Questionnaire answer needs attention" not in shown_to_desk.text
+        assert escape(alert.subject) not in shown_to_desk.text  # its subject names the kind too
     assert "Alert to a practitioner" in front_desk.text and "Alert to a practitioner" in listing.text
     for user in (cast.ana_user, cast.olga_user):
         shown = _as(user).get(page)
         assert record in shown.text and 'id="alert-withheld"' not in shown.text
-        assert "Questionnaire answer needs attention" in shown.text
+        assert "Questionnaire answer needs attention" in shown.text and escape(alert.subject) in shown.text

@@ -107,13 +107,15 @@ def outbox(request: HttpRequest, practice: Practice) -> HttpResponse:
 def message(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     found = get_object_or_404(Message.objects.for_practice(practice.pk), pk=pk)
     clinical = may_read_alert_text(request.user, practice)
+    # An alert's subject says which kind it is (a crisis answer, a safety flag, a check-in): to
+    # front desk it is withheld with the text.
+    withheld = found.purpose in ALERT_PURPOSES and not clinical
     context = {
         "practice": practice,
         "message": found,
         "purpose": purpose_label(found.purpose, clinical=clinical),
-        "body": None
-        if found.purpose in ALERT_PURPOSES and not clinical
-        else mask(found.body_text, {name: str(label) for name, label in LINK_LABELS.items()}),
+        "subject": "" if withheld else found.subject,
+        "body": None if withheld else mask(found.body_text, {name: str(label) for name, label in LINK_LABELS.items()}),
         "attachments": [item.get("filename", "") for item in found.attachments],
         "resends": found.resends.order_by("created_at"),
         "may_resend": found.status in RESENDABLE,
