@@ -228,3 +228,39 @@ def test_no_autosave_races_the_sign_and_lock_button(
 
 def _is_autosave(request: Request) -> bool:
     return request.method == "POST" and request.headers.get("hx-request") == "true"
+
+
+def test_a_refused_autosave_says_so_and_a_signed_out_one_too(new_page: Callable[..., Page], yesterday: Any) -> None:
+    """htmx leaves 4xx answers out by default: the last "Draft saved at" stayed over text that was not
+    saved. A refused autosave shows why; one after signing out says the text is not saved (not the
+    sign-in page inside the form)."""
+    from longtide.notes.models import SessionNote
+
+    page = new_page("desktop")
+    sign_in(page, "maya")
+    page.goto(f"/staff/demo/appointments/{yesterday.pk}/")
+    page.get_by_role("link", name="Write the session note").click()
+    page.get_by_role("button", name="Start the note").click()
+    page.get_by_label("Plan").fill("Weekly.")
+    expect(page.locator("#save-status")).to_contain_text("Draft saved at")
+    page.get_by_label("Pain today").fill("12")
+    page.get_by_label("Plan").fill("Weekly, then review.")
+    expect(page.locator("#save-status")).to_contain_text("Not saved yet")
+    expect(page.locator("#save-status")).to_contain_text("10")
+    assert SessionNote.objects.get(appointment=yesterday).plan == "Weekly."
+    page.get_by_label("Pain today").fill("3")
+    expect(page.locator("#save-status")).to_contain_text("Draft saved at")
+    # Signed out (as by another tab): the session cookie goes, the CSRF cookie stays.
+    kept = [c for c in page.context.cookies() if c["name"] != "sessionid"]
+    page.context.clear_cookies()
+    page.context.add_cookies(kept)  # type: ignore[arg-type]
+    page.get_by_label("Plan").fill("Weekly, then review with the client.")
+    expect(page.locator("#save-status")).to_contain_text("you are signed out")
+    expect(page.locator("#save-status")).not_to_contain_text("Sign in")
+    expect(page.locator("#note-form input[name=username]")).to_have_count(0)
+    assert SessionNote.objects.get(appointment=yesterday).plan == "Weekly, then review."
+    # Without the CSRF cookie either, the refusal is a whole page: not put inside the form.
+    page.context.clear_cookies()
+    page.get_by_label("Plan").fill("Fortnightly.")
+    expect(page.locator("#save-status")).to_contain_text("Not saved: something went wrong")
+    expect(page.locator("#save-status")).not_to_contain_text("CSRF")
