@@ -50,7 +50,16 @@ LABELS = {
     "records.breakglass": gettext_lazy("break-glass grants"),
     "records.legalhold": gettext_lazy("legal holds"),
     "checkins.checkin": gettext_lazy("after-session check-ins (the care team's to read)"),
+    "measurement.episode": gettext_lazy("outcome episodes"),
+    "measurement.questionnairelink": gettext_lazy("questionnaire links"),
+    "measurement.response": gettext_lazy("questionnaire answers"),
+    "measurement.diaryentry": gettext_lazy("diary entries"),
 }
+# Outcome measurement (episodes, questionnaire links and answers, diary entries): which of them a
+# client has says what they came for (a headache diary), so to someone without clinical access the
+# preview counts them together, as "outcome records".
+OUTCOME_APP = "measurement"
+OUTCOME_LABEL = gettext_lazy("outcome records (the care team's to read)")
 # Relations that are the merge's own bookkeeping, not the person's records.
 NOT_MOVED = {("clients.client", "merged_into"), ("records.clientmerge", "kept"), ("records.clientmerge", "merged")}
 
@@ -100,15 +109,22 @@ def _relations() -> list[tuple[type[models.Model], str]]:
     )
 
 
-def preview(kept: Client, duplicate: Client) -> MergePreview:
-    """What merging `duplicate` into `kept` would move, or why it cannot be done."""
+def preview(kept: Client, duplicate: Client, *, clinical: bool = False) -> MergePreview:
+    """What merging `duplicate` into `kept` would move, or why it cannot be done. Without
+    `clinical` (the viewer may not read clinical records) the outcome records are one count."""
     shown = MergePreview(kept, duplicate)
     shown.refusal = _refusal(kept, duplicate)
+    outcomes = 0
     for model, name in _relations():
         count = model._default_manager.filter(**{name: duplicate}).count()
         if count:
-            shown.moves.append((str(LABELS.get(model._meta.label_lower, model._meta.verbose_name_plural)), count))
             shown.moved.append((model._meta.label_lower, count))
+            if model._meta.app_label == OUTCOME_APP and not clinical:
+                outcomes += count
+                continue
+            shown.moves.append((str(LABELS.get(model._meta.label_lower, model._meta.verbose_name_plural)), count))
+    if outcomes:
+        shown.moves.append((str(OUTCOME_LABEL), outcomes))
     ids = list(Appointment.objects.filter(client=duplicate).values_list("pk", flat=True))
     from longtide.notifications.models import Message
 

@@ -232,3 +232,40 @@ def test_practitioners_may_not_merge_and_other_practices_records_are_not_found(d
         answer = desk_http.get(f"/staff/demo/clients/{marta.pk}/merge/", {"duplicate": bad})
         assert answer.status_code == 400, bad
     assert not ClientMerge.objects.exists() and theirs.merged_into_id is None
+
+
+def test_front_desk_sees_a_duplicates_outcome_records_as_one_count(cast: Cast) -> None:
+    """Which outcome records a client has (a headache diary, its entries) says what they came for:
+    front desk's merge preview counts them together; clinical staff see each kind."""
+    from longtide.measurement.actions import open_episode, save_diary_day
+    from tests.measurement.conftest import send, staff_actor, today, visit
+
+    duplicate = Client.objects.create(
+        practice=cast.tidewater, first_name="Cleo", last_name="Park", email="cleo2@example.test"
+    )
+    first = today(cast) - timedelta(days=10)
+    visit(cast, duplicate, first)
+    episode = open_episode(
+        client=duplicate, concern="headache", opened_on=first, by=staff_actor(cast.ana_user), now=timezone.now()
+    )
+    link, _token = send(episode, "headache_diary", "diary")
+    for back in range(3):
+        save_diary_day(
+            link=link,
+            day=today(cast) - timedelta(days=back),
+            data={"headache": "0"},
+            by=staff_actor(None),
+            now=timezone.now(),
+        )
+    address = f"/staff/tidewater/clients/{cast.cleo.pk}/merge/?duplicate={duplicate.pk}"
+    desk, owner = HttpClient(), HttpClient()
+    desk.force_login(cast.ben_user)
+    owner.force_login(cast.olga_user)
+    seen_by_desk, seen_by_owner = desk.get(address), owner.get(address)
+    assert seen_by_desk.status_code == seen_by_owner.status_code == 200
+    assert "5 outcome records (the care team&#x27;s to read)" in seen_by_desk.text
+    for word in ("diary", "episode", "questionnaire", "headache"):
+        assert word not in seen_by_desk.text.lower()
+    assert "3 diary entries" in seen_by_owner.text and "1 outcome episodes" in seen_by_owner.text
+    # Both were shown the same records: the confirmation's fingerprint does not depend on who looks.
+    assert preview(cast.cleo, duplicate).fingerprint == preview(cast.cleo, duplicate, clinical=True).fingerprint

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from longtide.clients.directory import MAX_QUERY, clean_query, search_clients
 from longtide.clients.models import Client
 from longtide.lib.bounds import parse_id
-from longtide.practice.access import Perm, acting, member_required, role_in
+from longtide.practice.access import Perm, acting, can, member_required, role_in
 from longtide.practice.models import Practice
 from longtide.records.merge import MergeRefused, merge_clients, preview
 from longtide.web.staff.calendar_grid import practice_zone
@@ -77,7 +77,8 @@ def merge(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     matches = None
     if query and duplicate is None:
         matches = list(search_clients(practice, query).exclude(pk=kept.pk)[:MATCHES])
-    shown = preview(kept, duplicate) if duplicate is not None else None
+    clinical = can(request.user, Perm.CLINICAL_READ, practice)
+    shown = preview(kept, duplicate, clinical=clinical) if duplicate is not None else None
     context = {
         "practice": practice,
         "client": kept,
