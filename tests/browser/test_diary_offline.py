@@ -171,3 +171,47 @@ def test_a_withdrawn_diary_link_leaves_nothing_on_the_phone(diary: dict[str, Any
     )
     assert left == 0
     assert not DiaryEntry.objects.filter(client=diary["client"]).exists()
+
+
+def test_a_day_kept_from_elsewhere_is_shown_as_kept_not_with_the_phones_answers(
+    diary: dict[str, Any], new_page: Any
+) -> None:
+    """The phone recorded a day offline; meanwhile the same day was filled in on a computer. Back
+    online in a browser without Background Sync, the practice keeps the computer's entry: the page
+    says so and shows that entry, not the phone's answers (which "Save the change" would then have
+    saved over it)."""
+    from django.utils import timezone
+
+    from longtide.audit.trail import Actor
+    from longtide.measurement import links
+    from longtide.measurement.actions import save_diary_day
+    from longtide.measurement.models import DiaryEntry
+
+    phone = new_page("phone", **diary["phone"])
+    phone.add_init_script(
+        "Object.defineProperty(ServiceWorkerRegistration.prototype, 'sync', {get() { return undefined; }});"
+    )
+    phone.goto(diary["base"])
+    _controlled(phone)
+    phone.context.set_offline(True)
+    phone.goto(diary["base"])
+    expect(phone.locator("#diary")).to_have_attribute("data-shell", "1")
+    phone.locator("#item-headache").get_by_label("Yes").check()
+    phone.locator('input[name="peak"][value="7"]').check()
+    phone.locator("#item-migraine").get_by_label("Yes").check()
+    phone.locator("#item-medication").get_by_label("No").check()
+    phone.get_by_role("button", name="Save this day").click()
+    expect(phone.locator("#offline-pending")).to_be_visible()
+    phone.goto("about:blank")
+    link = links.find(diary["base"].rstrip("/").split("/")[-1])
+    assert link is not None
+    save_diary_day(link=link, day=diary["today"], data={"headache": "0"}, by=Actor(None, "client"), now=timezone.now())
+    phone.context.set_offline(False)
+    phone.goto(diary["base"])
+    expect(phone.locator("#diary")).to_have_attribute("data-shell", "0")
+    expect(phone.locator("#sync-status")).to_contain_text("filled in elsewhere")
+    expect(phone.locator("#item-headache").get_by_label("No")).to_be_checked()
+    expect(phone.locator("#item-headache").get_by_label("Yes")).not_to_be_checked()
+    phone.get_by_role("button", name="Save the change").click()
+    phone.wait_for_load_state()
+    assert DiaryEntry.objects.get(client=diary["client"], day=diary["today"]).answers == {"headache": 0}

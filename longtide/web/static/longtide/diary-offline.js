@@ -68,6 +68,24 @@
     if (state) state.textContent = text;
   }
 
+  // The form as the page came (online: the practice's answers for the day; the offline copy: none),
+  // put back when the practice keeps an entry made elsewhere instead of this phone's ("kept"): the
+  // phone's answers, filled in below while they waited, must not stay on the page to be saved over it.
+  var asServed = [];
+  if (form) {
+    form.querySelectorAll("input, select, textarea").forEach(function (field) {
+      var checkable = field.type === "radio" || field.type === "checkbox";
+      asServed.push([field, checkable ? field.checked : field.value]);
+    });
+  }
+  function restore() {
+    asServed.forEach(function (pair) {
+      var field = pair[0];
+      if (field.type === "radio" || field.type === "checkbox") field.checked = pair[1];
+      else field.value = pair[1];
+    });
+  }
+
   function fill(entry) {
     if (!form || !entry) return;
     Object.keys(entry.answers).forEach(function (name) {
@@ -117,6 +135,7 @@
         if (result.day === root.dataset.day && result.saved_at) root.dataset.seen = result.saved_at;
       } else if (result.outcome === "kept") {
         notes.push(dayLabel(result.day, false) + ": " + result.message);
+        if (result.day === day) restore();
       }
     });
     return render().then(function () {
