@@ -85,6 +85,19 @@ def test_the_times_step_answers_htmx_with_only_the_week(client: HttpClient, cast
     )
     assert response.text.lstrip().startswith('<div id="week"')
     assert "<html" not in response.text
+    assert "HX-Request" in response["Vary"]  # no cache hands this fragment to a plain visit
+
+
+def test_the_back_button_after_htmx_weeks_gets_the_whole_times_page(client: HttpClient, cast: Cast) -> None:
+    """Pressing "Later →" twice, then Back: htmx (its history cache off) asks again for the address it pushed,
+    as a history restore. That needs the whole page, not the week alone (which replaced the page)."""
+    response = client.get(
+        f"/p/tidewater/book/cst-60/times/?practitioner={cast.ana.pk}&from=2026-12-09",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert "<html" in response.text and '<div id="week"' in response.text
+    assert "HX-Request" in response["Vary"]
 
 
 def test_today_inside_the_notice_period_has_no_times(client: HttpClient, cast: Cast) -> None:

@@ -36,7 +36,7 @@ from longtide.scheduling.models import Appointment, Source, Status
 from longtide.scheduling.search import search_slots
 from longtide.web.bad_input import bad_request_page, query_without
 from longtide.web.client.manage_forms import CancelForm
-from longtide.web.htmx import is_htmx
+from longtide.web.htmx import page_or_fragment
 from longtide.web.times import group_by_day, parse_day, parse_slot, when_label, zone_abbreviation
 
 
@@ -218,5 +218,4 @@ def reschedule(request: HttpRequest, practice_slug: str, token: str) -> HttpResp
         "prev_url": f"{path}?{urlencode({'from': week.previous.isoformat()})}" if week.previous else None,
         "next_url": f"{path}?{urlencode({'from': week.following.isoformat()})}" if week.following else None,
     }
-    template = "web/client/reschedule.html#week" if is_htmx(request) else "web/client/reschedule.html"
-    return render(request, template, context, status=409 if error else 200)
+    return page_or_fragment(request, "web/client/reschedule.html", "week", context, status=409 if error else 200)

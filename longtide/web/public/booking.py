@@ -22,7 +22,7 @@ from longtide.scheduling.booking_rules import BookingError, IdempotencyKeyReused
 from longtide.scheduling.models import Appointment, Source
 from longtide.scheduling.search import search_slots
 from longtide.web.bad_input import bad_request_page, query_without
-from longtide.web.htmx import is_htmx
+from longtide.web.htmx import page_or_fragment
 from longtide.web.public.booking_forms import (
     FORM_KEY_PREFIX,
     SLOT_NOT_VALID,
@@ -205,8 +205,7 @@ def choose_time(request: HttpRequest, practice_slug: str, service_slug: str) -> 
         "details_url": reverse("book-details", args=[practice.slug, service.slug]),
         "request_key": new_request_key(),
     }
-    template = "web/booking/times.html#week" if is_htmx(request) else "web/booking/times.html"
-    return render(request, template, context)
+    return page_or_fragment(request, "web/booking/times.html", "week", context)
 
 
 def _week_url(practice: Practice, service: Service, params: dict[str, str], first: date) -> str:

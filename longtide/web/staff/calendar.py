@@ -15,11 +15,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from django_htmx.middleware import HtmxDetails
 
 from longtide.clients.directory import clean_query, search_clients
 from longtide.intake.session import mark_session, session_consent
@@ -52,6 +50,7 @@ from longtide.scheduling.models import (
     Status,
 )
 from longtide.web.bad_input import bad_request_page, query_without
+from longtide.web.htmx import page_or_fragment
 from longtide.web.staff.calendar_blocks import describe_columns
 from longtide.web.staff.calendar_forms import (
     CalendarQuery,
@@ -130,12 +129,8 @@ def day_or_week(request: HttpRequest, practice: Practice) -> HttpResponse:
             own=own_practitioner(practice, request.user),
         ),
     }
-    htmx: HtmxDetails = request.htmx  # type: ignore[attr-defined]  # set by django_htmx's middleware
     # An HTMX navigation swaps just the grid; a history restore after a cache miss needs the page.
-    partial = bool(htmx) and not htmx.history_restore_request
-    response = render(request, "web/staff/calendar.html" + ("#calendar" if partial else ""), context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return page_or_fragment(request, "web/staff/calendar.html", "calendar", context)
 
 
 def _week_subject(
