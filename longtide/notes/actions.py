@@ -9,7 +9,7 @@ signed note never changes) are here and on the model.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -398,8 +398,14 @@ def _name(by: Actor) -> str:
     return str(user.get_full_name() or user.get_username())
 
 
+# The same author's same reason and text again within this time is the same form sent twice.
+SAME_ADDENDUM = timedelta(minutes=2)
+
+
 def add_addendum(note: SessionNote, *, reason: str, text: str, by: Actor, now: datetime) -> NoteAddendum:
-    """Add a correction or addition to a signed note (author, time, reason, text), never changed."""
+    """Add a correction or addition to a signed note (author, time, reason, text), never changed.
+    An addendum that repeats the author's last one on the note within SAME_ADDENDUM is that one
+    (a double submit: addenda cannot be deleted), returned as it is."""
     if by.user is None:
         raise NoteError(_("Sign in to add an addendum."))
     reason, text = reason.strip(), text.strip()
@@ -415,9 +421,22 @@ def add_addendum(note: SessionNote, *, reason: str, text: str, by: Actor, now: d
     if problems:
         raise NoteError(" ".join(problems.values()), problems)
     with transaction.atomic():
-        stored = SessionNote.objects.select_related("appointment__practitioner").get(pk=note.pk)
+        # The note's row locked: two submissions of one form are judged one after the other.
+        stored = (
+            SessionNote.objects.select_for_update(of=("self",))
+            .select_related("appointment__practitioner")
+            .get(pk=note.pk)
+        )
         if not stored.is_signed:
             raise NoteError(_("Only a signed note takes addenda; change the draft itself."))
+        last = stored.addenda.order_by("-written_at", "-pk").first()
+        if (
+            last is not None
+            and last.author_id == by.user.pk
+            and (last.reason, last.text) == (reason, text)
+            and timedelta(0) <= now - last.written_at < SAME_ADDENDUM
+        ):
+            return last  # the same form sent twice (a double click, a resubmit): one addendum
         practitioner: Any = getattr(by.user, "practitioner", None)
         addendum = NoteAddendum(
             note=stored,

@@ -187,6 +187,29 @@ def test_a_signed_note_is_not_changed_by_any_post(cast: Cast, started: tuple[Any
     assert SessionNote.objects.values().get() == before
 
 
+def test_an_addendum_sent_twice_is_one_addendum(cast: Cast, started: tuple[Any, SessionNote]) -> None:
+    """Addenda cannot be deleted: a double click (the same form twice) must not leave two. Another
+    addendum, or the same words later or by someone else, is a new one."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    appointment, note = started
+    ana = signed_in(cast.ana_user)
+    ana.post(url(appointment, "sign/"), form_data(note))
+    form = {"reason": "Client called", "text": "Headache that evening"}
+    assert [ana.post(url(appointment, "addenda/"), form).status_code for _ in range(2)] == [302, 302]
+    assert NoteAddendum.objects.count() == 1
+    assert ana.post(url(appointment, "addenda/"), {**form, "text": "And the next day"}).status_code == 302
+    assert ana.post(url(appointment, "addenda/"), form).status_code == 302  # not the last one: new
+    assert signed_in(cast.olga_user).post(url(appointment, "addenda/"), form).status_code == 302
+    assert NoteAddendum.objects.count() == 4
+    with time_machine.travel(timezone.now() + timedelta(minutes=3)):
+        assert signed_in(cast.olga_user).post(url(appointment, "addenda/"), form).status_code == 302
+    assert NoteAddendum.objects.count() == 5
+
+
 def test_an_addendum_is_shown_after_the_unchanged_note(cast: Cast, started: tuple[Any, SessionNote]) -> None:
     appointment, note = started
     ana = signed_in(cast.ana_user)
