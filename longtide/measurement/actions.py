@@ -239,10 +239,16 @@ def close_episode(*, episode: Episode, on: date, reason: str, by: Actor) -> Epis
     return locked
 
 
+# The same link sent again by the same person within this time is the same form sent twice.
+SAME_SEND = timedelta(minutes=2)
+
+
 def send_link(
     *, episode: Episode, instrument: str, timepoint: str, by: Actor, now: datetime, email: bool = True
 ) -> QuestionnaireLink:
-    """Make the client's link to one questionnaire (or their diary), queue the email, audit it."""
+    """Make the client's link to one questionnaire (or their diary), queue the email, audit it.
+    The same send by the same person within SAME_SEND (a double submit) returns the link just made
+    and sends nothing more: a new link would void the first email's."""
     diary = instrument == DIARY
     if not diary and instrument not in offered_ids(episode.practice):
         raise Refused(_("That questionnaire cannot be used by this practice."))
@@ -254,6 +260,28 @@ def send_link(
         raise Refused(_("The client has no email address: add one, or show them the link on their booking's page."))
     with transaction.atomic():
         user = by.user if isinstance(by.user, User) else None
+        if user is not None:
+            # The episode's row locked: two submissions of one form are judged one after the other.
+            Episode.objects.select_for_update().filter(pk=episode.pk).first()
+            same = (
+                QuestionnaireLink.objects.filter(
+                    client_id=episode.client_id,
+                    episode=episode,
+                    instrument=instrument,
+                    timepoint=timepoint,
+                    created_by=user,
+                    created_at__gt=now - SAME_SEND,
+                    created_at__lte=now,
+                    voided_at__isnull=True,
+                    used_at__isnull=True,
+                )
+                .order_by("-created_at")
+                .first()
+            )
+            if same is not None:
+                # The same form sent twice (a double click): a second link would void the first
+                # email's. The link just sent stands.
+                return same
         link = links.new_link(episode, instrument, timepoint, now=now, by=user)
         if email:
             queue_link(link, now=now)

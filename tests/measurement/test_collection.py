@@ -293,3 +293,25 @@ def test_erasing_the_clients_contact_voids_their_links_and_blanks_the_email(cast
     episode.client.refresh_from_db()
     with pytest.raises(Refused, match="no email address"):
         send(episode, "gad7")
+
+
+def test_a_link_sent_twice_at_once_is_one_link_and_one_email(cast: Cast, episode: Any) -> None:
+    """Each send voids the client's earlier unused link to the same questionnaire: a double click on
+    "Send" used to leave the first email's link dead. The same send by the same person within two
+    minutes is the link just sent; later, a send is a new link (and voids the old one)."""
+    from longtide.measurement.models import QuestionnaireLink
+    from longtide.notifications.models import Message
+
+    staff = HttpClient()
+    staff.force_login(cast.ana_user)
+    page = f"/staff/tidewater/clients/{cast.cleo.pk}/outcomes/"
+    form = {"action": "send", "episode": str(episode.pk), "instrument": "gad7", "timepoint": "ad_hoc"}
+    emails_before = Message.objects.count()
+    assert [staff.post(page, form).status_code for _ in range(2)] == [302, 302]
+    [link] = QuestionnaireLink.objects.filter(instrument="gad7")
+    assert link.voided_at is None and Message.objects.count() == emails_before + 1
+    QuestionnaireLink.objects.filter(pk=link.pk).update(created_at=link.created_at - timedelta(minutes=3))
+    assert staff.post(page, form).status_code == 302
+    first, second = QuestionnaireLink.objects.filter(instrument="gad7").order_by("created_at")
+    assert first.voided_at is not None and second.voided_at is None
+    assert Message.objects.count() == emails_before + 2
