@@ -65,11 +65,16 @@ def current_form(practice: Practice) -> FormVersion:
 
 def publish_form(practice: Practice, definition: dict[str, Any]) -> FormVersion:
     """Publish a new form version with the practice's own questions and screen items. Refused
-    (ValueError) when an item is malformed or would weaken the shipped screen."""
+    (ValueError) when an item is malformed or would weaken the shipped screen. A definition the
+    latest version already has (two submissions of one change at once) publishes nothing: that
+    version is returned."""
     form.Definition.build("check", definition)
     with transaction.atomic():
         Practice.objects.select_for_update().filter(pk=practice.pk).first()
-        number = (FormVersion.objects.filter(practice=practice).aggregate(n=Max("number"))["n"] or 0) + 1
+        latest = FormVersion.objects.filter(practice=practice).order_by("-number").first()
+        if latest is not None and latest.definition == definition and latest.shipped_version == form.FORM_VERSION:
+            return latest  # the same change sent twice at once: one version
+        number = (latest.number if latest is not None else 0) + 1
         return FormVersion.objects.create(
             practice=practice, number=number, shipped_version=form.FORM_VERSION, definition=definition
         )

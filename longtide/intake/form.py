@@ -399,10 +399,18 @@ def _entries(definition: Mapping[str, object], section: str) -> list[dict[str, o
     return [dict(entry) for entry in entries if isinstance(entry, Mapping)] if isinstance(entries, list) else []
 
 
+def _asked(definition: Mapping[str, object], section: str, name: str) -> set[str]:
+    return {str(entry.get(name, "")).casefold() for entry in _entries(definition, section)}
+
+
 def with_question(
     definition: Mapping[str, object], *, label: str, kind: str, required: bool, choices: Sequence[str], help: str = ""
 ) -> dict[str, object]:
-    """The next version's definition: the practice's questions plus this one (asked on the health step)."""
+    """The next version's definition: the practice's questions plus this one (asked on the health step).
+    Refused (MarkedError) when the practice already asks it: the same form sent twice (a double
+    click) would otherwise publish a version with the question twice."""
+    if label.casefold() in _asked(definition, "questions", "label"):
+        raise MarkedError(gettext_noop("The form already asks “%(label)s”."), label=label)
     question: dict[str, object] = {
         "key": key_for(label, _taken(definition)),
         "label": label,
@@ -421,7 +429,10 @@ def with_question(
 def with_screen_item(
     definition: Mapping[str, object], *, question: str, level: str, staff_label: str
 ) -> dict[str, object]:
-    """The next version's definition: the practice's screen items plus this one (after the shipped ones)."""
+    """The next version's definition: the practice's screen items plus this one (after the shipped ones).
+    Refused (MarkedError) when the practice already asks it (see with_question)."""
+    if question.casefold() in _asked(definition, "screen", "question"):
+        raise MarkedError(gettext_noop("The form already asks “%(label)s”."), label=question)
     item = {
         "key": key_for(staff_label or question, _taken(definition)),
         "question": question,

@@ -186,3 +186,25 @@ def test_a_refusal_of_the_form_reaches_the_owner_in_their_language(cast: Cast, m
     assert response.status_code == 422
     assert "«Unknown level “severe”: use PRECAUTION, REFER or EMERGENCY.»" in response.text
     assert FormVersion.objects.filter(practice=cast.tidewater).count() <= 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "question", "label": "How did you hear about us?", "kind": "text"},
+        {"action": "screen", "question": "Have you had a tooth out in the last week?", "level": "refer"},
+    ],
+)
+def test_a_question_sent_twice_is_published_once(cast: Cast, data: dict[str, str]) -> None:
+    """A double click on "Add" published a version with the question twice (…_2). The second
+    submission is refused, saying the form already asks it, and publishes nothing."""
+    owner = signed_in(cast.olga_user)
+    assert owner.post(URL, data).status_code == 302
+    versions = FormVersion.objects.filter(practice=cast.tidewater).count()
+    again = owner.post(URL, {**data, "label": data.get("label", "").upper()} if "label" in data else data)
+    assert again.status_code == 422 and "The form already asks" in again.text
+    assert FormVersion.objects.filter(practice=cast.tidewater).count() == versions
+    # Two submissions judged at once (both built on the same version): one version.
+    current = actions.current_form(cast.tidewater)
+    same = dict(current.definition)
+    assert actions.publish_form(cast.tidewater, same).pk == current.pk

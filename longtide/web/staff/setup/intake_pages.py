@@ -78,37 +78,37 @@ def questions(request: HttpRequest, practice: Practice) -> HttpResponse:
     if request.method == "POST":
         definition: dict[str, object] | None = None
         action = request.POST.get("action")
-        if action == "question" and question_form.is_valid():
-            data = question_form.cleaned_data
-            definition = form.with_question(
-                current.definition,
-                label=" ".join(data["label"].split()),
-                kind=data["kind"],
-                required=data["required"],
-                choices=data["choice_list"],
-                help=" ".join(data["help"].split()),
-            )
-        elif action == "screen" and item_form.is_valid():
-            data = item_form.cleaned_data
-            definition = form.with_screen_item(
-                current.definition,
-                question=" ".join(data["question"].split()),
-                level=data["level"],
-                staff_label=" ".join(data["staff_label"].split()),
-            )
-        elif action == "remove":
-            key = request.POST.get("key", "")[:60]
-            if form.without(current.definition, key) == form.without(current.definition, ""):
-                messages.error(request, _("That question is not one of the practice's own."))
-                return redirect(request.path)
-            definition = form.without(current.definition, key)
-        if definition is not None:
-            try:
-                published = actions.publish_form(practice, definition)
-            except ValueError as error:  # the pure modules' refusals (MarkedError) in the user's language
-                shown = error.translated(_) if isinstance(error, MarkedError) else str(error)
-                (question_form if action == "question" else item_form).add_error(None, shown)
-            else:
+        try:
+            if action == "question" and question_form.is_valid():
+                data = question_form.cleaned_data
+                definition = form.with_question(
+                    current.definition,
+                    label=" ".join(data["label"].split()),
+                    kind=data["kind"],
+                    required=data["required"],
+                    choices=data["choice_list"],
+                    help=" ".join(data["help"].split()),
+                )
+            elif action == "screen" and item_form.is_valid():
+                data = item_form.cleaned_data
+                definition = form.with_screen_item(
+                    current.definition,
+                    question=" ".join(data["question"].split()),
+                    level=data["level"],
+                    staff_label=" ".join(data["staff_label"].split()),
+                )
+            elif action == "remove":
+                key = request.POST.get("key", "")[:60]
+                if form.without(current.definition, key) == form.without(current.definition, ""):
+                    messages.error(request, _("That question is not one of the practice's own."))
+                    return redirect(request.path)
+                definition = form.without(current.definition, key)
+            published = actions.publish_form(practice, definition) if definition is not None else None
+        except ValueError as error:  # the pure modules' refusals (MarkedError) in the user's language
+            shown = error.translated(_) if isinstance(error, MarkedError) else str(error)
+            (question_form if action == "question" else item_form).add_error(None, shown)
+        else:
+            if published is not None:
                 messages.success(
                     request,
                     _("Published form version %(label)s: new intakes use it from now on.") % {"label": published.label},
