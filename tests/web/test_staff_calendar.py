@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -426,6 +426,18 @@ def test_staff_can_move_an_appointment(client: HttpClient, cast: Cast, booked: A
     assert "Moved to Wednesday 3 June 2026, 2:00 PM EDT" in client.get(detail(booked)).text
 
 
+def test_showing_other_times_keeps_the_reason_typed_for_a_move(
+    client: HttpClient, cast: Cast, booked: Appointment
+) -> None:
+    """Enter in the reason field submits with the form's first button, "Show free times": the page
+    that comes back still holds the reason (it was emptied)."""
+    page = as_user(client, cast.ben_user).post(
+        f"{detail(booked)}move/", {"action": "search", "date": "2026-06-03", "reason": "Client asked <by phone>"}
+    )
+    assert page.status_code == 200
+    assert "Client asked &lt;by phone&gt;" in page.text and "2:00 PM" in page.text
+
+
 def test_moving_onto_another_appointment_is_refused_with_a_message(
     client: HttpClient, cast: Cast, booked: Appointment
 ) -> None:
@@ -594,3 +606,27 @@ def test_names_in_the_calendar_blocks_are_escaped_in_every_view(
         assert "<img src=x" not in page and "<script>alert(2)" not in page
         assert page.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp;amp;") == 2  # grid and list
         assert page.count("Willow&lt;/span&gt;&lt;script&gt;alert(2)&lt;/script&gt;") >= 2
+
+
+def test_a_cancel_refused_as_changed_meanwhile_can_be_sent_again_from_the_page(
+    client: HttpClient, cast: Cast, booked: Appointment
+) -> None:
+    """The refusal shows the appointment as it is now, with the reason typed: sending it again cancels
+    what the page now shows (the form carried the old version, so it was refused forever)."""
+    import re
+
+    from longtide.scheduling.booking import move_appointment
+
+    as_user(client, cast.ben_user)
+    seen = booked.version
+    move_appointment(appointment=booked, start=booked.start + timedelta(hours=2), by_client=False)
+    refused = client.post(f"{detail(booked)}cancel/", {**CANCEL, "cancel-seen": seen})
+    assert refused.status_code == 400 and "Practitioner ill" in refused.text
+    booked.refresh_from_db()
+    assert booked.status == Status.BOOKED
+    shown = re.search(r'name="cancel-seen" value="([^"]*)"', refused.text)
+    assert shown is not None and shown.group(1) == str(booked.version)
+    again = client.post(f"{detail(booked)}cancel/", {**CANCEL, "cancel-seen": shown.group(1)})
+    assert again.status_code == 302
+    booked.refresh_from_db()
+    assert booked.status == Status.CANCELLED_CLINIC

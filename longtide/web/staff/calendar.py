@@ -33,6 +33,7 @@ from longtide.practice.access import (
 )
 from longtide.practice.models import Practice, Practitioner, Room
 from longtide.scheduling.booking import (
+    REASON_LENGTH,
     ClientDetails,
     book_appointment,
     cancel_appointment,
@@ -410,7 +411,9 @@ def move(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     local_day = max(found.start, now).astimezone(zone).date()
     search = MoveSearchForm(found.service, data, defaults={"practitioner": found.practitioner_id, "date": local_day})
-    form = MoveForm(practice, request.POST if choosing else None, initial={"seen": found.version})
+    # Showing other times (or Enter in the reason field: the form's first button) keeps the reason typed.
+    typed = {"reason": str(data.get("reason", ""))[:REASON_LENGTH]}
+    form = MoveForm(practice, request.POST if choosing else None, initial={"seen": found.version, **typed})
     if choosing and search.is_valid() and form.is_valid():
         start, practitioner = form.cleaned_data["slot"]
         try:
@@ -488,6 +491,11 @@ def cancel(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
             messages.success(request, done)
             return redirect("staff-appointment", practice_slug=practice.slug, pk=found.pk)
     found.refresh_from_db()
+    # The page shows the appointment as it is now: sent again, the form is judged against that (a
+    # refusal for a change made meanwhile is then not repeated forever), with what was typed kept.
+    data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict
+    data[form.add_prefix("seen")] = found.version
+    form.data = data
     context = _appointment_context(
         request, practice, found, late_form=form if late else None, cancel_form=None if late else form
     )
