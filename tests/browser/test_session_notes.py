@@ -175,11 +175,7 @@ def test_typing_then_tabbing_onto_sign_and_lock_saves_the_draft_and_does_not_sig
     note without the button being pressed."""
     from longtide.notes.models import SessionNote
 
-    page = new_page("desktop")
-    sign_in(page, "maya")
-    page.goto(f"/staff/demo/appointments/{yesterday.pk}/")
-    page.get_by_role("link", name="Write the session note").click()
-    page.get_by_role("button", name="Start the note").click()
+    page = _maya_starts_the_note(new_page, yesterday)
     page.get_by_label("Plan").focus()
     page.keyboard.type("Weekly for three sessions.")
     page.keyboard.press("Tab")
@@ -200,11 +196,7 @@ def test_no_autosave_races_the_sign_and_lock_button(
     held here for 1.5 s; no autosave may leave the page meanwhile (note-form.js drops it)."""
     from longtide.notes.models import SessionNote
 
-    page = new_page("desktop")
-    sign_in(page, "maya")
-    page.goto(f"/staff/demo/appointments/{yesterday.pk}/")
-    page.get_by_role("link", name="Write the session note").click()
-    page.get_by_role("button", name="Start the note").click()
+    page = _maya_starts_the_note(new_page, yesterday)
     page.get_by_label("In the client's words").fill("Jaw tight on waking.")
     page.get_by_label("Ongoing consent confirmed").check()
     page.get_by_label("Supine").check()
@@ -226,6 +218,16 @@ def test_no_autosave_races_the_sign_and_lock_button(
     assert console_errors(page) == []
 
 
+def _maya_starts_the_note(new_page: Callable[..., Page], visit: Any) -> Page:
+    """Maya signed in on a desktop page, her note for `visit` just started."""
+    page = new_page("desktop")
+    sign_in(page, "maya")
+    page.goto(f"/staff/demo/appointments/{visit.pk}/")
+    page.get_by_role("link", name="Write the session note").click()
+    page.get_by_role("button", name="Start the note").click()
+    return page
+
+
 def _is_autosave(request: Request) -> bool:
     return request.method == "POST" and request.headers.get("hx-request") == "true"
 
@@ -236,11 +238,7 @@ def test_a_refused_autosave_says_so_and_a_signed_out_one_too(new_page: Callable[
     sign-in page inside the form)."""
     from longtide.notes.models import SessionNote
 
-    page = new_page("desktop")
-    sign_in(page, "maya")
-    page.goto(f"/staff/demo/appointments/{yesterday.pk}/")
-    page.get_by_role("link", name="Write the session note").click()
-    page.get_by_role("button", name="Start the note").click()
+    page = _maya_starts_the_note(new_page, yesterday)
     page.get_by_label("Plan").fill("Weekly.")
     expect(page.locator("#save-status")).to_contain_text("Draft saved at")
     page.get_by_label("Pain today").fill("12")
