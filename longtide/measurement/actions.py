@@ -265,7 +265,6 @@ def send_link(
             Episode.objects.select_for_update().filter(pk=episode.pk).first()
             same = (
                 QuestionnaireLink.objects.filter(
-                    client_id=episode.client_id,
                     episode=episode,
                     instrument=instrument,
                     timepoint=timepoint,

@@ -562,7 +562,6 @@ class CalendarFeedQuerySet(models.QuerySet["CalendarFeed"]):
         was made for, and that login is still a member of the practice. A member removed (their
         profile unlinked) or a profile linked to someone else stops the old address at once."""
         return self.live().filter(
-            for_user__isnull=False,
             practitioner__user_id=models.F("for_user_id"),
             for_user__memberships__practice_id=models.F("practitioner__practice_id"),
         )

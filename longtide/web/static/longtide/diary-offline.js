@@ -71,18 +71,14 @@
   // The form as the page came (online: the practice's answers for the day; the offline copy: none),
   // put back when the practice keeps an entry made elsewhere instead of this phone's ("kept"): the
   // phone's answers, filled in below while they waited, must not stay on the page to be saved over it.
-  var asServed = [];
-  if (form) {
-    form.querySelectorAll("input, select, textarea").forEach(function (field) {
-      var checkable = field.type === "radio" || field.type === "checkbox";
-      asServed.push([field, checkable ? field.checked : field.value]);
-    });
-  }
+  function checkable(field) { return field.type === "radio" || field.type === "checkbox"; }
+  var asServed = form ? Array.prototype.map.call(form.querySelectorAll("input, select, textarea"), function (field) {
+    return [field, checkable(field) ? field.checked : field.value];
+  }) : [];
   function restore() {
     asServed.forEach(function (pair) {
-      var field = pair[0];
-      if (field.type === "radio" || field.type === "checkbox") field.checked = pair[1];
-      else field.value = pair[1];
+      if (checkable(pair[0])) pair[0].checked = pair[1];
+      else pair[0].value = pair[1];
     });
   }
 
