@@ -116,7 +116,7 @@ def access_to(
     if client.practice_id != practice.pk:
         return None, None
     grant = open_grant(user, client, now)
-    team = with_supervisors(practice, care_team_user_ids(client.pk))
+    team = with_supervisors(practice, care_team_user_ids(client.pk, now))
     # Whoever a student's note names to co-sign it (when the student signed) stays in the care of
     # that client after the student's supervisor changes: the note waits for them (or an owner).
     team |= set(

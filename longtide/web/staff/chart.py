@@ -33,6 +33,7 @@ from longtide.records.chart import (
     open_chart,
 )
 from longtide.records.export import export_record
+from longtide.scheduling.care_team import first_self_booked
 from longtide.web.staff.calendar_grid import practice_zone
 
 BASIS_LABELS = {
@@ -63,6 +64,10 @@ def chart(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
         "client": client,
         "chart": found,
         "basis_label": BASIS_LABELS[found.access.basis],
+        # A session they booked themselves opens the chart when it starts (scheduling/care_team.py).
+        "opens_at": first_self_booked(client.pk, request.user.pk)
+        if found.access.may_break_glass and request.user.pk is not None
+        else None,
         "zone": practice_zone(practice),
         "perms_access_report": can(request.user, Perm.AUDIT_READ, practice),
         "perms_export": found.clinical and can(request.user, Perm.RECORDS_EXPORT, practice),
