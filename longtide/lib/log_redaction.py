@@ -3,7 +3,8 @@
 Our own log lines name things by id and never hold an address, a name, a note or a token
 (notifications/delivery.py, accounts/throttle.py). Lines written by libraries are not ours to word:
 Django logs each 4xx/5xx answer with its path ("Not Found: /p/demo/manage/<token>/"), and a path
-can hold a client's manage-link, intake, waitlist or calendar-feed token, a booking request's
+can hold a client's manage-link, intake, questionnaire, diary, waitlist or calendar-feed token, a
+staff invitation's token, a booking request's
 key or an email address typed into a query. This filter, on the console handler
 (settings.LOGGING), replaces those in every record.
 """
@@ -14,8 +15,9 @@ import logging
 import re
 
 _SECRETS = [
-    # A manage link's token, the page of a booking request just made, the API's token endpoints.
-    (re.compile(r"(/(?:manage|intake|calendar-feed)/)[^/\s?#\"']+"), r"\1[token]"),
+    # A manage link's token, an intake's, a questionnaire's, a diary's, a calendar feed's, a staff
+    # invitation's; the page of a booking request just made; the API's token endpoints.
+    (re.compile(r"(/(?:manage|intake|questions|diary|calendar-feed|welcome)/)[^/\s?#\"']+"), r"\1[token]"),
     (re.compile(r"(/waitlist/)(?!sent/)[^/\s?#\"']+"), r"\1[token]"),
     (re.compile(r"(/booking-request/)[^/\s?#\"']+"), r"\1[key]"),
     (re.compile(r"(/api/v1/bookings/)[^/\s?#\"']+"), r"\1[token]"),

@@ -41,10 +41,17 @@ def test_paths_in_djangos_request_log_lose_their_secrets(client: HttpClient, cas
     assert client.get(f"/calendar-feed/{TOKEN}.ics").status_code == 404
     client.get(f"/p/tidewater/intake/{TOKEN}/done/")
     client.post(f"/p/tidewater/waitlist/{TOKEN}/leave/")
+    # Found by a review: these four kept their tokens (a diary's opens the client's diary for 120 days).
+    client.get(f"/p/tidewater/questions/{TOKEN}/")
+    client.get(f"/p/tidewater/diary/{TOKEN}/2020-01-01/")
+    client.post(f"/p/tidewater/diary/{TOKEN}/sync/", "x", content_type="text/plain")
+    client.get(f"/welcome/{TOKEN}/")
     written = console.getvalue()
     assert written.count("Not Found") >= 5, written
     assert TOKEN not in written and "cleo" not in written, written
     assert "/manage/[token]/" in written and "/api/v1/bookings/[token]" in written
+    for path in ("/questions/[token]/", "/diary/[token]/2020-01-01/", "/diary/[token]/sync/", "/welcome/[token]/"):
+        assert path in written, (path, written)
 
 
 def test_redact_leaves_ordinary_lines_alone() -> None:
