@@ -192,10 +192,15 @@ def test_fifty_form_posts_for_one_slot_make_exactly_one_booking(
     [winner] = [r for r in race.replies if r.status == 302]
     location = winner.headers["location"]
     assert re.fullmatch(r"/p/tidewater/booking-request/[\w-]+/", location), location
-    requested = racer.fetch(racer.outgoing("GET", location))
+    # The request page shows what it holds to the browser that sent it (its cookie), and only that.
+    sent = SimpleCookie()
+    sent.load(winner.headers["set-cookie"])
+    theirs = {"Cookie": f"booking_requests={sent['booking_requests'].value}"}
+    requested = racer.fetch(racer.outgoing("GET", location, None, theirs))
     assert requested.status == 200
     assert "Check your email to confirm" in html.unescape(requested.text)
     assert f"form-racer-{winner.index}@example.test" in requested.text
+    assert f"form-racer-{winner.index}@example.test" not in racer.fetch(racer.outgoing("GET", location)).text
 
     [held] = holding(cast, start, practitioner=cast.ana)
     assert occupying() == [held]

@@ -135,13 +135,55 @@ def test_booking_end_to_end_holds_the_time_emails_a_link_and_confirms_there(clie
     assert token in mail.outbox[-1].body
 
 
-def test_the_times_page_gives_the_details_page_its_request_key(client: HttpClient, cast: Cast) -> None:
-    page = client.get(f"/p/tidewater/book/cst-60/times/?practitioner={cast.ana.pk}&from=2026-12-02").text
-    found = re.search(r"details/\?slot=[^\"]+&amp;k=([\w-]+)\"", page)
+def _key_of(page: str) -> str:
+    found = re.search(r'name="request_key" value="([\w-]+)"', page)
     assert found is not None, page
-    key = found.group(1)
-    form = client.get(f"{DETAILS}?slot={SLOT.format(pid=cast.ana.pk)}&k={key}").text
-    assert f'name="request_key" value="{key}"' in form
+    return found.group(1)
+
+
+def test_each_details_page_makes_its_own_request_key_whatever_the_address_says(client: HttpClient, cast: Cast) -> None:
+    page = client.get(f"/p/tidewater/book/cst-60/times/?practitioner={cast.ana.pk}&from=2026-12-02").text
+    assert "details/?slot=" in page and "&amp;k=" not in page
+    first = _key_of(client.get(f"{DETAILS}?slot={SLOT.format(pid=cast.ana.pk)}").text)
+    planted = _key_of(client.get(f"{DETAILS}?slot={SLOT.format(pid=cast.ana.pk)}&k={'k' * 32}").text)
+    assert len({first, planted, "k" * 32}) == 3
+
+
+def test_a_shared_booking_link_never_shows_one_persons_request_to_another(cast: Cast) -> None:
+    """Found by a review: the details page took its key from the address, so everyone who followed a
+    shared link ("book this time: <link>") was sent to the first person's request page, which showed
+    their name, email address and time."""
+    link = f"{DETAILS}?slot={SLOT.format(pid=cast.ana.pk)}&k={'k' * 32}"
+    alice, mallory = HttpClient(), HttpClient()
+    sent = alice.post(DETAILS, details(cast, request_key=_key_of(alice.get(link).text), email="alice@private.test"))
+    assert sent.status_code == 302
+    assert "alice@private.test" in alice.get(sent["Location"]).text
+    # Mallory follows the same link: a key of her own, a request of her own (the time is taken).
+    refused = mallory.post(DETAILS, details(cast, request_key=_key_of(mallory.get(link).text), email="mal@evil.test"))
+    assert refused.status_code == 409 and "alice" not in refused.text
+    # Given Alice's request page itself (shared, or read over her shoulder): that a request was
+    # sent, nothing of what it holds.
+    elsewhere = mallory.get(sent["Location"])
+    assert elsewhere.status_code == 200 and 'id="sent-elsewhere"' in elsewhere.text
+    for private in ("alice@private.test", "Cleo", "Park", "Ana Silva", "10:00"):
+        assert private not in elsewhere.text, private
+    # Nor from Alice's form sent again from another browser (a changed resubmit is refused).
+    again = mallory.post(DETAILS, details(cast, request_key=_key_of(alice.get(link).text)))
+    assert "alice@private.test" not in mallory.get(sent["Location"]).text
+    assert again.status_code in (302, 409)
+
+
+def test_the_request_page_remembers_the_last_few_requests_of_this_browser(client: HttpClient, cast: Cast) -> None:
+    sent = []
+    for hour, email in ((15, "one@example.test"), (17, "two@example.test")):
+        slot = f"2026-12-02T{hour}:00:00+00:00|{cast.ana.pk}"
+        response = client.post(DETAILS, details(cast, slot=slot, email=email, request_key=str(hour) * 16))
+        assert response.status_code == 302
+        sent.append((response["Location"], email))
+    for location, email in sent:
+        assert email in client.get(location).text
+    assert client.cookies["booking_requests"]["path"] == "/p/tidewater/booking-request/"
+    assert client.cookies["booking_requests"]["httponly"]
 
 
 def test_the_back_button_and_a_resubmit_show_the_booking_already_requested(client: HttpClient, cast: Cast) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -203,7 +204,6 @@ def choose_time(request: HttpRequest, practice_slug: str, service_slug: str) -> 
         "next_free_url": _week_url(practice, service, base, next_free) if next_free else None,
         "next_free": next_free,
         "details_url": reverse("book-details", args=[practice.slug, service.slug]),
-        "request_key": new_request_key(),
     }
     return page_or_fragment(request, "web/booking/times.html", "week", context)
 
@@ -219,8 +219,10 @@ def details(request: HttpRequest, practice_slug: str, service_slug: str) -> Http
     if request.method == "POST":
         form = DetailsForm(request.POST)
     else:
-        key = valid_request_key(request.GET.get("k")) or new_request_key()
-        form = DetailsForm(initial={"slot": request.GET.get("slot", ""), "request_key": key})
+        # A key of its own for each page shown, never one from the address: an address is shared
+        # ("book this time: <link>"), and a key in it tied everyone who followed it to the first
+        # person's request (a review found their name and email on the others' request page).
+        form = DetailsForm(initial={"slot": request.GET.get("slot", ""), "request_key": new_request_key()})
     chosen = None
     other_times: list[TimeChoice] = []
     retry_after: int | None = None
@@ -260,7 +262,9 @@ def details(request: HttpRequest, practice_slug: str, service_slug: str) -> Http
             first_visit_refused = exc.code == "first_visit_required"
         else:
             # Never the manage link: it goes only to the email address, whose owner confirms.
-            return redirect(_requested_url(practice, key, again=not booked.created))
+            sent = redirect(_requested_url(practice, key, again=not booked.created))
+            _remember(request, sent, practice, key)
+            return sent
     raw = form.data.get("slot") if form.is_bound else request.GET.get("slot", "")
     parsed = parse_slot(raw or "")
     if parsed:
@@ -296,6 +300,37 @@ def details(request: HttpRequest, practice_slug: str, service_slug: str) -> Http
     return render(request, "web/booking/details.html", context, status=status)
 
 
+# The keys of the booking requests this browser sent (the latest few), in a signed cookie scoped to
+# the request pages: only the browser that sent a request sees what it holds (requested).
+REQUESTS_COOKIE = "booking_requests"
+_REQUESTS_SALT = "longtide.booking-requests"
+_REQUESTS_KEPT = 4
+_REQUESTS_AGE = 14 * 24 * 3600
+
+
+def _requests_path(practice: Practice) -> str:
+    return reverse("book-requested", args=[practice.slug, "k"]).removesuffix("k/")
+
+
+def _remembered(request: HttpRequest) -> list[str]:
+    value = request.get_signed_cookie(REQUESTS_COOKIE, default="", salt=_REQUESTS_SALT, max_age=_REQUESTS_AGE)
+    return [key for key in str(value).split() if valid_request_key(key)]
+
+
+def _remember(request: HttpRequest, response: HttpResponse, practice: Practice, key: str) -> None:
+    keys = [key, *(k for k in _remembered(request) if k != key)][:_REQUESTS_KEPT]
+    response.set_signed_cookie(
+        REQUESTS_COOKIE,
+        " ".join(keys),
+        salt=_REQUESTS_SALT,
+        max_age=_REQUESTS_AGE,
+        path=_requests_path(practice),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
 def _requested_url(practice: Practice, key: str, *, again: bool) -> str:
     url = reverse("book-requested", args=[practice.slug, key])
     return f"{url}?again=1" if again else url
@@ -305,8 +340,10 @@ def _requested_url(practice: Practice, key: str, *, again: bool) -> str:
 def requested(request: HttpRequest, practice_slug: str, key: str) -> HttpResponse:
     """The booking request a form sent: what was typed, and that the confirmation link is in the email.
 
-    Found by the form's own random key, so only the browser that sent the form knows the address. It
-    shows the same for every email address, a client's or not, and never the manage link.
+    Found by the form's own random key, made for each details page shown. What the request holds
+    (the time, the name, the address) is shown only to the browser that sent it (its signed cookie,
+    _remember); anyone else with the address learns only that a request was sent. It shows the same
+    for every email address, a client's or not, and never the manage link.
     """
     practice, _location = _practice(practice_slug)
     if valid_request_key(key) is None:
@@ -324,6 +361,7 @@ def requested(request: HttpRequest, practice_slug: str, key: str) -> HttpRespons
         "when": when_label(appointment.start, zone),
         "hold_until": when_label(appointment.hold_until, zone) if appointment.hold_until else "",
         "again": request.GET.get("again") == "1",
+        "theirs": key in _remembered(request),
     }
     return render(request, "web/booking/requested.html", context)
 
