@@ -196,7 +196,7 @@ def test_fifty_form_posts_for_one_slot_make_exactly_one_booking(
     sent = SimpleCookie()
     sent.load(winner.headers["set-cookie"])
     theirs = {"Cookie": f"booking_requests={sent['booking_requests'].value}"}
-    requested = racer.fetch(racer.outgoing("GET", location, None, theirs))
+    requested = racer.fetch(racer.outgoing("GET", location, b"", theirs))
     assert requested.status == 200
     assert "Check your email to confirm" in html.unescape(requested.text)
     assert f"form-racer-{winner.index}@example.test" in requested.text
