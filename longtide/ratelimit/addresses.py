@@ -13,7 +13,9 @@ def client_address(request: HttpRequest) -> str:
 
     The connection's address, or behind PROXY_HOPS trusted reverse proxies the address the outermost
     of them saw (X-Forwarded-For counted from the right: entries further left are the visitor's to
-    write). IPv6 addresses count by their /64 network, which one household or server holds whole.
+    write). IPv6 addresses count by their /64 network, which one household or server holds whole; an
+    IPv4 address written as IPv6 (::ffff:192.0.2.1, as a dual-stack bind reports IPv4 visitors)
+    counts as the IPv4 address it is.
     """
     address = request.META.get("REMOTE_ADDR", "") or ""
     hops = int(getattr(settings, "PROXY_HOPS", 0))
@@ -25,6 +27,8 @@ def client_address(request: HttpRequest) -> str:
         parsed = ipaddress.ip_address(address)
     except ValueError:
         return address[:64]
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
     if parsed.version == 6:
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     return str(parsed)
