@@ -171,8 +171,59 @@ def save_step(intake: Intake, step: str, data: dict[str, Any], *, today: date) -
         elif step in locked.steps_done:
             locked.steps_done = [s for s in locked.steps_done if s != step]
         locked.save(update_fields=["answers", "typed", "steps_done", "updated_at"])
+        if step == "screen" and checked.ok:
+            _raise_urgent(locked, today=today, now=timezone.now())
     intake.answers, intake.typed, intake.steps_done = locked.answers, locked.typed, locked.steps_done
     return checked
+
+
+def urgent_result(intake: Intake, today: date) -> screening.Result:
+    """What the draft's screen answers say now, kept to what cannot wait for the consent step: an
+    EMERGENCY answer (seek care now) and thoughts of self-harm (the crisis protocol)."""
+    facts = {"minor"} if client_is_minor(intake, today) else set()
+    found = screening.evaluate(definition_of(intake.form).screen, intake.answers.get("screen", {}), facts)
+    urgent = [f for f in found.flags if f.crisis or f.level == screening.Level.EMERGENCY]
+    return screening.Result(flags=tuple(urgent))
+
+
+def _raise_urgent(locked: Intake, *, today: date, now: datetime) -> None:
+    """Raise the urgent flags of the screen step as soon as it is saved, and alert the practitioners:
+    a client who says they are thinking of harming themselves, or describes an emergency, is not
+    left unseen because they stop before the consents, or decline them (found by a review: flags
+    were raised only when the intake was sent, after the consents were signed). The flags stay
+    if the answer is changed afterwards: a disclosure once made is the practitioner's to follow up.
+    `submit` raises the rest and does not raise these twice."""
+    result = urgent_result(locked, today)
+    known = set(locked.flags.values_list("item_key", flat=True))
+    new = [raised for raised in result.flags if raised.key not in known]
+    for raised in new:
+        _flag(locked, raised)
+    if new:
+        record(
+            by=Actor(None, "client"),
+            action=Action.CREATE,
+            object_type="intake_flags",
+            practice_id=locked.practice_id,
+            client_id=locked.client_id,
+            object_id=locked.pk,
+            detail=f"urgent answers at the screen step; flags {len(new)}",
+        )
+        from longtide.intake.messages import queue_alerts
+
+        queue_alerts(locked, now=now)
+
+
+def _flag(intake: Intake, raised: screening.Flag) -> Flag:
+    return Flag.objects.create(
+        practice_id=intake.practice_id,
+        client_id=intake.client_id,
+        intake=intake,
+        item_key=raised.key,
+        level=int(raised.level),
+        staff_label=raised.staff_label,
+        urgent=raised.urgent,
+        crisis=raised.crisis,
+    )
 
 
 def _storable(data: dict[str, Any]) -> dict[str, Any]:
@@ -299,17 +350,10 @@ def submit(
         if consent_texts.Kind.INTRAORAL in agreed_kinds:
             facts.add("intraoral_consent")
         result = screening.evaluate(definition.screen, locked.answers.get("screen", {}), facts)
+        raised_early = set(locked.flags.values_list("item_key", flat=True))  # _raise_urgent's
         for raised in result.flags:
-            Flag.objects.create(
-                practice_id=locked.practice_id,
-                client_id=locked.client_id,
-                intake=locked,
-                item_key=raised.key,
-                level=int(raised.level),
-                staff_label=raised.staff_label,
-                urgent=raised.urgent,
-                crisis=raised.crisis,
-            )
+            if raised.key not in raised_early:
+                _flag(locked, raised)
         locked.status = IntakeStatus.SUBMITTED
         locked.submitted_at = now
         locked.level = int(result.level) if result.level else None

@@ -201,3 +201,43 @@ def test_anything_new_on_a_later_visit_reopens_the_screen(client: HttpClient, ca
     step = client.get(response["Location"])
     assert step["Location"].endswith("/screen/")
     assert client.post(manage + "anything-new/", {"anything_new": "maybe"}).status_code == 302
+
+
+@pytest.mark.parametrize(("answer", "shown"), [("self_harm", "harming yourself"), ("thunderclap", "Call 911")])
+def test_an_urgent_answer_is_told_and_raised_before_the_consents_whatever_the_client_does_next(
+    client: HttpClient, cast: Cast, visit: Any, answer: str, shown: str
+) -> None:
+    """Found by a review: a crisis or EMERGENCY answer raised nothing, and told the client nothing,
+    until the consents were signed; a client who declined them, or stopped, reached nobody."""
+    base = _open_intake(client, visit)
+    for step, data in (("about", ABOUT), ("reasons", REASONS), ("health", HEALTH), ("screen", screen(answer))):
+        assert client.post(base + f"{step}/", data).status_code == 302
+    [flag] = Flag.objects.filter(client=cast.cleo)
+    assert flag.item_key == answer and (flag.crisis or flag.level == 3)
+    assert Message.objects.filter(purpose="intake.alert", recipient="ana@tidewater.test").count() == 1
+    consent = client.get(base + "consent/")
+    assert 'id="urgent-notice"' in consent.text and shown in consent.text
+    # Declined (nothing agreed): refused, and still told.
+    refused = client.post(base + "consent/", {"typed_name": "Cleo Park", "action": "submit"})
+    assert refused.status_code == 422 and shown in refused.text
+    # The screen saved again (the back button), then sent: no second flag, no second alert.
+    assert client.post(base + "screen/", screen(answer)).status_code == 302
+    done = _fill(client, base, answer)
+    assert done.status_code == 302
+    assert Flag.objects.filter(client=cast.cleo).count() == 1
+    assert Message.objects.filter(purpose="intake.alert").count() == 1
+
+
+def test_a_screen_without_urgent_answers_raises_nothing_before_the_consents(
+    client: HttpClient, cast: Cast, visit: Any
+) -> None:
+    base = _open_intake(client, visit)
+    for step, data in (
+        ("about", ABOUT),
+        ("reasons", REASONS),
+        ("health", HEALTH),
+        ("screen", screen("stroke_recent", "bleeding")),
+    ):
+        assert client.post(base + f"{step}/", data).status_code == 302
+    assert not Flag.objects.filter(client=cast.cleo).exists()
+    assert 'id="urgent-notice"' not in client.get(base + "consent/").text

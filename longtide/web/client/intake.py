@@ -232,9 +232,32 @@ def _consent_context(
             {"doc": d, "checked": str(d.pk) in agreed, "error": errors.get(f"consent_{d.pk}", "")} for d in documents
         ],
         "minor": actions.client_is_minor(draft, today),
+        **_urgent_notice(link, draft, today),
         "missing_steps": [s for s in form.STEPS[:-1] if s.key not in draft.steps_done],
         "typed_name": (values or {}).get("typed_name", ""),
         "relationship": (values or {}).get("relationship", ""),
+    }
+
+
+def _urgent_notice(link: IntakeLink, draft: Intake, today: date) -> dict[str, Any]:
+    """What cannot wait for the consents: the screen's answers describe an emergency, or thoughts of
+    self-harm (actions.urgent_result). Told on the consent page, before anything is signed, in the
+    words of the page shown after sending; the flags and the practitioner's alert were raised when
+    the screen step was saved."""
+    found = actions.urgent_result(draft, today)
+    if not found.flags:
+        return {"urgent": None}
+    settings = actions.intake_settings(link.client.practice)
+    number = {"number": settings.emergency_number, "crisis_line": settings.crisis_line}
+    emergency = found.level == screening.Level.EMERGENCY
+    return {
+        "urgent": {
+            "emergency": emergency,
+            "title": _(screening.CLIENT_TITLE[screening.Level.EMERGENCY]) if emergency else "",
+            "text": _(screening.CLIENT_TEXT[screening.Level.EMERGENCY]) % number if emergency else "",
+            "crisis": _(screening.CRISIS_TEXT) % number if found.crisis else "",
+            "number": settings.emergency_number,
+        }
     }
 
 
