@@ -562,7 +562,7 @@ def booking_by_token(request: HttpRequest, token: Token) -> ManagedBookingOut:
 
 @router.post(
     "bookings/{token}/cancel",
-    response={200: ManagedBookingOut, 404: ErrorOut, 409: ErrorOut, **BAD_INPUT},
+    response={200: ManagedBookingOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut, **BAD_INPUT},
     summary="Cancel a booking (inside the practice's cancellation window)",
 )
 def cancel_by_token(request: HttpRequest, token: Token) -> ManagedBookingOut:
@@ -570,7 +570,7 @@ def cancel_by_token(request: HttpRequest, token: Token) -> ManagedBookingOut:
     try:
         cancel_appointment(appointment=appointment, by_client=True, by=ChangedBy.api())
     except BookingError as exc:
-        raise ApiError(409, exc.code, exc.message) from None
+        raise ApiError(exc.status if exc.status == 503 else 409, exc.code, exc.message) from None
     return _managed(appointment)
 
 
