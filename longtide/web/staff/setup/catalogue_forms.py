@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from longtide.lib.bounds import parse_id
 from longtide.practice.models import (
     MAX_BUFFER_MINUTES,
     MAX_SESSION_MINUTES,
@@ -28,6 +29,20 @@ class MemberChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: User) -> str:
         name = obj.get_full_name()
         return f"{name} ({obj.get_username()})" if name else obj.get_username()
+
+
+class BoundedMultipleChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Ids checked against lib/bounds.py before any query: a 20-digit id overflows SQLite's integer
+    (a 500), and PostgreSQL refuses it. A bad one gets Django's own message for a bad id."""
+
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else []:
+            text = str(pk)
+            if "\x00" not in text and parse_id(text) is None:  # a NUL gets the field's own message
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super().clean(value)
 
 
 class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -79,14 +94,14 @@ class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
             "invalid": _("Enter whole minutes, e.g. 15."),
         },
     )
-    practitioners = forms.ModelMultipleChoiceField(
+    practitioners = BoundedMultipleChoice(
         label=_("Who offers it"),
         queryset=Practitioner.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_("Only they are offered for it online."),
     )
-    rooms = forms.ModelMultipleChoiceField(
+    rooms = BoundedMultipleChoice(
         label=_("Rooms that can host it"),
         queryset=Room.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -146,7 +161,7 @@ class PractitionerForm(forms.ModelForm):  # type: ignore[type-arg]
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
     )
     remove_photo = forms.BooleanField(label=_("Remove the current photo"), required=False)
-    services = forms.ModelMultipleChoiceField(
+    services = BoundedMultipleChoice(
         label=_("Services they offer"),
         queryset=Service.objects.none(),
         widget=forms.CheckboxSelectMultiple,
