@@ -934,9 +934,11 @@ def move_appointment(
         raise BookingError("reason_control", _(CONTROL_MESSAGE), "reason")
     by = by or (ChangedBy.client_link() if by_client else ChangedBy.staff(None))
     practice = appointment.practice
+    target = practitioner.pk if practitioner is not None else appointment.practitioner_id
+    if appointment.status == Status.BOOKED and (appointment.start, appointment.practitioner_id) == (start, target):
+        return appointment  # already there: see make()
     refused(appointment.stale_refusal(seen) or appointment.move_refusal(now, by_client=by_client))
     check_policy(practice, start, now, for_staff=not by_client)
-    target = practitioner.pk if practitioner is not None else appointment.practitioner_id
     if practitioner is not None and practitioner.practice_id != practice.pk:
         raise BookingError("unknown_practitioner", _("That practitioner does not work here."), "practitioner")
     service = appointment.service
@@ -944,6 +946,13 @@ def move_appointment(
     def make(slot: Slot, location_id: int) -> Appointment:
         # Under the booking locks, inside the transaction: the row as it is now, locked until commit.
         locked = Appointment.objects.select_for_update().select_related("practice").get(pk=appointment.pk)
+        if locked.status == Status.BOOKED and (locked.start, locked.practitioner_id) == (
+            slot.start,
+            slot.practitioner_id,
+        ):
+            # Already there (the same form sent twice, or a move to its own time): nothing to do,
+            # nothing to record or tell. A double submit moved it "again" and sent a second email.
+            return locked
         refused(locked.stale_refusal(seen) or locked.move_refusal(now, by_client=by_client))
         was_start, was_practitioner = locked.start, locked.practitioner_id
         locked.start, locked.end = slot.start, slot.end

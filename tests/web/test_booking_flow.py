@@ -12,6 +12,7 @@ from django.test import Client as HttpClient
 
 from conftest import Cast
 from longtide.notifications.delivery import deliver_due
+from longtide.notifications.models import Message
 from longtide.scheduling.models import Appointment, Status
 
 pytestmark = pytest.mark.django_db
@@ -379,3 +380,29 @@ def test_a_client_may_say_why_they_cancel_and_it_is_in_the_history(client: HttpC
     event = AppointmentEvent.objects.get(kind=EventKind.CANCELLED)
     assert (event.reason, event.decided_by) == ("Travelling for work", "client")
     assert Appointment.objects.get().status == Status.CANCELLED_CLIENT
+
+
+def test_the_reschedule_form_sent_twice_moves_once_and_tells_once(client: HttpClient, cast: Cast) -> None:
+    """Found by a review: each send moved the appointment again (its sequence, its history) and
+    queued another "rescheduled" email; a move to its own time did too."""
+    token = book_confirmed(client, cast)
+    page = client.get(f"/p/tidewater/manage/{token}/reschedule/").text
+    seen = re.search(r'name="seen" value="([^"]+)"', page)
+    assert seen is not None and seen.group(1) == "booked.0"
+    slot = f"2026-12-05T15:00:00+00:00|{cast.ana.pk}"
+    for _ in range(2):
+        sent = client.post(f"/p/tidewater/manage/{token}/reschedule/", {"slot": slot, "seen": seen.group(1)})
+        assert sent.status_code == 302
+    moved = Appointment.objects.get()
+    assert moved.sequence == 1 and moved.start == datetime(2026, 12, 5, 15, tzinfo=UTC)
+    assert Message.objects.filter(purpose="booking.rescheduled", channel="email").count() == 1
+    assert moved.events.filter(kind="moved").count() == 1
+    # To its own time: nothing moved, nothing sent.
+    assert client.post(f"/p/tidewater/manage/{token}/reschedule/", {"slot": slot}).status_code == 302
+    assert Appointment.objects.get().sequence == 1
+    assert Message.objects.filter(purpose="booking.rescheduled", channel="email").count() == 1
+    # The page of the first move, sent again for another time after it: refused, said why.
+    other = f"2026-12-05T17:00:00+00:00|{cast.ana.pk}"
+    stale = client.post(f"/p/tidewater/manage/{token}/reschedule/", {"slot": other, "seen": seen.group(1)})
+    assert stale.status_code == 409 and "Someone changed this appointment meanwhile" in html.unescape(stale.text)
+    assert Appointment.objects.get().start == datetime(2026, 12, 5, 15, tzinfo=UTC)

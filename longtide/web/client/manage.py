@@ -182,7 +182,9 @@ def reschedule(request: HttpRequest, practice_slug: str, token: str) -> HttpResp
             error = _("Please choose one of the free times below.")
         else:
             try:
-                move_appointment(appointment=appointment, start=parsed[0], by_client=True)
+                move_appointment(
+                    appointment=appointment, start=parsed[0], by_client=True, seen=request.POST.get("seen") or None
+                )
             except BookingError as exc:
                 error = exc.message
             else:
