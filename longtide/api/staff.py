@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -41,7 +41,7 @@ from longtide.practice.models import Practice
 from longtide.records.chart import access_to as chart_access_to
 from longtide.records.chart import open_chart
 from longtide.records.export import export_record
-from longtide.scheduling.booking import REASON_LENGTH, cancel_appointment
+from longtide.scheduling.booking import CHANGE_NOT_SAVED, REASON_LENGTH, cancel_appointment
 from longtide.scheduling.booking_rules import BookingError
 from longtide.scheduling.history import ChangedBy
 from longtide.scheduling.models import OVERRIDE_REASON_MAX, Appointment
@@ -567,6 +567,11 @@ def _appointment(practice: Practice, appointment_id: int) -> Appointment:
     return found
 
 
+def _not_saved() -> ApiError:
+    """The database could not write the change's audit row: nothing was changed."""
+    return ApiError(503, "not_saved", str(CHANGE_NOT_SAVED))
+
+
 def _refused(error: BookingError) -> ApiError:
     """A change the rules refuse: 409 with its stable code; a missing or bad field: 422 naming it."""
     if error.status == 409 and error.field not in ("reason", "decided_by", "override_reason"):
@@ -630,7 +635,7 @@ class CancelIn(Schema):
 
 @router.post(
     "p/{slug}/appointments/{appointment_id}/mark",
-    response={200: MarkOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, **BODY_INPUT},
+    response={200: MarkOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut, **BODY_INPUT},
     summary="Mark a started appointment completed or a no-show",
     description="The staff page's rules (Appointment.can_mark): only once it has started, never a cancelled, held "
     "or expired one. `completed` needs the client's current treatment consent, or an `override_reason` from the "
@@ -638,7 +643,8 @@ class CancelIn(Schema):
     "the status it already has (a double submit, a retry) changes and records nothing and answers 200 with "
     "`changed: false`, whatever `seen` says. 409 codes: `not_started`, `not_markable`, `consent_needed`, "
     "`override_not_needed` (an `override_reason` with `no_show`), `changed_meanwhile`; 422 `override_reason` "
-    "(empty, too long, or with control characters but tab and new lines). Every role may mark.",
+    "(empty, too long, or with control characters but tab and new lines); 503 `not_saved` when the database "
+    "could not save the change or its audit row (nothing changed; try again). Every role may mark.",
 )
 def appointment_mark(request: HttpRequest, slug: Slug, appointment_id: PathId, payload: MarkIn) -> MarkOut:
     practice, row = _member(request, slug, Perm.SCHEDULE_BOOK)
@@ -650,64 +656,73 @@ def appointment_mark(request: HttpRequest, slug: Slug, appointment_id: PathId, p
             _("Only the session's practitioner or an owner can record that a session went ahead without consent."),
         )
     try:
-        changed = mark_session(
-            found,
-            payload.status,
-            by=ChangedBy.staff(row.user),
-            actor=_actor(request, practice, row),
-            seen=payload.seen or None,
-            override_reason=payload.override_reason,
-        )
+        # The change and its audit row commit together: a change is never saved without its row.
+        with transaction.atomic():
+            changed = mark_session(
+                found,
+                payload.status,
+                by=ChangedBy.staff(row.user),
+                actor=_actor(request, practice, row),
+                seen=payload.seen or None,
+                override_reason=payload.override_reason,
+            )
+            if changed:
+                _audit(
+                    request,
+                    practice,
+                    row,
+                    "appointment",
+                    Action.CHANGE,
+                    object_id=found.pk,
+                    client_id=found.client_id,
+                    detail=f"marked {found.status}",
+                )
     except BookingError as error:
         raise _refused(error) from None
-    if changed:
-        _audit(
-            request,
-            practice,
-            row,
-            "appointment",
-            Action.CHANGE,
-            object_id=found.pk,
-            client_id=found.client_id,
-            detail=f"marked {found.status}",
-        )
+    except DatabaseError:
+        raise _not_saved() from None
     return MarkOut(**_appointment_out(found, timezone.now()).model_dump(), changed=changed)
 
 
 @router.post(
     "p/{slug}/appointments/{appointment_id}/cancel",
-    response={200: AppointmentOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, **BODY_INPUT},
+    response={200: AppointmentOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut, **BODY_INPUT},
     summary="Cancel a booked appointment, or record a late cancellation",
     description="The staff page's rules (Appointment.can_cancel, can_late_cancel): a booked appointment that has "
     "not started; `late` only inside the cancellation window. The reason and who decided go into the "
     "appointment's history; the client is emailed as from the staff page and the time is offered to the "
     "waitlist. 409 codes: `not_booked`, `started`, `outside_window` (a late cancellation outside the "
-    "window), `changed_meanwhile`; 422 `reason_required`, `decided_by_required`, `reason_too_long`. "
+    "window), `changed_meanwhile`; 422 `reason_required`, `decided_by_required`, `reason_too_long`; 503 "
+    "`not_saved` when the database could not save the change or its audit row (nothing changed; try again). "
     "Every role may cancel.",
 )
 def appointment_cancel(request: HttpRequest, slug: Slug, appointment_id: PathId, payload: CancelIn) -> AppointmentOut:
     practice, row = _member(request, slug, Perm.SCHEDULE_BOOK)
     found = _appointment(practice, appointment_id)
     try:
-        cancel_appointment(
-            appointment=found,
-            by_client=False,
-            late=payload.late,
-            reason=payload.reason,
-            decided_by=payload.decided_by,
-            by=ChangedBy.staff(row.user),
-            seen=payload.seen or None,
-        )
+        # The change and its audit row commit together: a change is never saved without its row.
+        with transaction.atomic():
+            cancel_appointment(
+                appointment=found,
+                by_client=False,
+                late=payload.late,
+                reason=payload.reason,
+                decided_by=payload.decided_by,
+                by=ChangedBy.staff(row.user),
+                seen=payload.seen or None,
+            )
+            _audit(
+                request,
+                practice,
+                row,
+                "appointment",
+                Action.CHANGE,
+                object_id=found.pk,
+                client_id=found.client_id,
+                detail=found.status,
+            )
     except BookingError as error:
         raise _refused(error) from None
-    _audit(
-        request,
-        practice,
-        row,
-        "appointment",
-        Action.CHANGE,
-        object_id=found.pk,
-        client_id=found.client_id,
-        detail=found.status,
-    )
+    except DatabaseError:
+        raise _not_saved() from None
     return _appointment_out(found, timezone.now())
