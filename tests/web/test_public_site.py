@@ -66,6 +66,20 @@ PUBLIC_PAGES = [
 ]
 
 
+def test_a_new_practice_home_page_still_says_the_evidence_is_limited(client: HttpClient, cast: Cast) -> None:
+    """Found by a review: a practice made with `practice create` published the heading "An honest
+    word about the evidence" over an empty paragraph (domain.md §6 asks for this sentence)."""
+    assert cast.tidewater.evidence_text == ""
+    page = client.get("/p/tidewater/").text
+    evidence = page.split('id="evidence-title"')[1].split("</section>")[0]
+    assert 'id="evidence-default"' in evidence
+    assert "may help some people" in evidence and "limited and mixed" in evidence
+    cast.tidewater.evidence_text = "Our own words on the research."
+    cast.tidewater.save()
+    evidence = client.get("/p/tidewater/").text.split('id="evidence-title"')[1].split("</section>")[0]
+    assert "Our own words on the research." in evidence and "evidence-default" not in evidence
+
+
 def _sentences(page: str) -> list[str]:
     main = page.split("<main", 1)[-1].split("</main>", 1)[0]
     text = html.unescape(re.sub(r"<[^>]+>", " ", main))
