@@ -206,6 +206,13 @@ class PractitionerForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["style"].error_messages["required"] = _("Choose the style they work in.")
         self.prepared_photo: ContentFile[bytes] | None = None
 
+    def clean_display_name(self) -> str:
+        name = str(self.cleaned_data["display_name"]).strip()
+        clash = Practitioner.objects.filter(practice=self.instance.practice, display_name__iexact=name)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("There is already a practitioner called %(name)s.") % {"name": name})
+        return name
+
     def clean_photo_upload(self) -> Any:
         upload = self.cleaned_data.get("photo_upload")
         if upload:

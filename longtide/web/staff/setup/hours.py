@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +32,7 @@ from longtide.scheduling.hours import (
     replace_weekly_hours,
 )
 from longtide.scheduling.hours import working_time_by_location as working_time
-from longtide.scheduling.models import Appointment, TimeOff
+from longtide.scheduling.models import Appointment, HoursException, TimeOff
 from longtide.scheduling.search import search_slots
 from longtide.web.bad_input import FORM_TO_FIX, form_status
 from longtide.web.staff.calendar_grid import practice_zone
@@ -196,6 +197,9 @@ def time_off(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     conflict: list[Appointment] = []
     if action == "exception" and exception_form.is_valid():
         data = exception_form.cleaned_data
+        if _same_exception(person, data).exists():  # a double submit: answered as the first was
+            messages.success(request, _("Saved the change on %(day)s.") % {"day": day_label(data["day"])})
+            return redirect(request.path)
         try:
             add_hours_exception(
                 practitioner=person,
@@ -215,6 +219,10 @@ def time_off(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
             return redirect(request.path)
     if action == "time_off" and off_form.is_valid():
         data = off_form.cleaned_data
+        same = TimeOff.objects.filter(practitioner=person, start=data["start"], end=data["end"], reason=data["reason"])
+        if same.exists():  # a double submit: answered as the first was
+            messages.success(request, _("Saved the time off."))
+            return redirect(request.path)
         try:
             add_time_off(
                 practitioner=person,
@@ -243,6 +251,19 @@ def time_off(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     }
     status = FORM_TO_FIX if conflict else form_status(exception_form, off_form)  # not saved until confirmed
     return render(request, "web/staff/settings/time_off.html", context, status=status)
+
+
+def _same_exception(person: Practitioner, data: dict[str, Any]) -> QuerySet[HoursException]:
+    """The exception this form would add, if it is already there (every field the same)."""
+    extra = data["kind"] == "extra"
+    return person.hours_exceptions.filter(
+        date=data["day"],
+        available=extra,
+        start_time=data["start"],
+        end_time=data["end"],
+        location=data["location"] if extra else None,
+        reason=data["reason"],
+    )
 
 
 def _exceptions(person: Practitioner, today: date) -> list[dict[str, Any]]:

@@ -290,6 +290,13 @@ class LocationForm(forms.ModelForm):  # type: ignore[type-arg]
             raise forms.ValidationError(_("Use the two-letter country code, e.g. US, CA or GB."))
         return value
 
+    def clean_name(self) -> str:
+        name = str(self.cleaned_data["name"]).strip()
+        clash = Location.objects.filter(practice=self.instance.practice, name__iexact=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("There is already a location called %(name)s.") % {"name": name})
+        return name
+
 
 class RoomForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
@@ -297,3 +304,10 @@ class RoomForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = ["name", "description", "active"]
         labels = {"name": _("Name"), "description": _("Description"), "active": _("In use (can be booked)")}
         help_texts = {"description": _("e.g. Table by the window.")}
+
+    def clean_name(self) -> str:
+        name = str(self.cleaned_data["name"]).strip()
+        clash = Room.objects.filter(location=self.instance.location, name__iexact=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("There is already a room called %(name)s here.") % {"name": name})
+        return name
