@@ -88,6 +88,10 @@ class ClientOut(Schema):
     email: str
     phone: str
     reminder_channel: str
+    merged_into: int | None = Field(
+        description="The record this duplicate was merged into (everything it had is there now), as the client "
+        "page says; null for a current record. Merged duplicates are not in the client list."
+    )
 
 
 class AppointmentOut(Schema):
@@ -173,6 +177,7 @@ def _client_out(client: Client) -> ClientOut:
         email=client.email,
         phone=client.phone,
         reminder_channel=client.reminder_channel,
+        merged_into=client.merged_into_id,
     )
 
 
@@ -181,7 +186,7 @@ def _client_out(client: Client) -> ClientOut:
     response={200: list[ClientOut], 401: ErrorOut, 404: ErrorOut, **BAD_INPUT},
     summary="Clients, by name or email",
     description=f"Up to {LIST_LIMIT} clients whose name or email contains `search` (all when empty), by last "
-    "name. Contact details only. Every role.",
+    "name; not records merged into another (as the client list). Contact details only. Every role.",
 )
 def client_list(
     request: HttpRequest,
@@ -199,7 +204,7 @@ def client_list(
             _("Some fields are not valid."),
             {"search": [_("At most %(count)d characters, no NUL.") % {"count": SEARCH_MAX}]},
         )
-    found = Client.objects.for_practice(practice)
+    found = Client.objects.for_practice(practice).current()
     for word in text.split():
         found = found.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word))
     clients = list(found.order_by("last_name", "first_name", "pk")[:LIST_LIMIT])
@@ -211,7 +216,8 @@ def client_list(
     "p/{slug}/clients/{client_id}",
     response={200: ClientOut, 401: ErrorOut, 404: ErrorOut, **BAD_INPUT},
     summary="A client's contact details",
-    description="Every role. Audited.",
+    description="Every role. A duplicate merged into another record is still found, with `merged_into` naming the "
+    "record kept (as the client page says). Audited.",
 )
 def client_detail(request: HttpRequest, slug: Slug, client_id: PathId) -> ClientOut:
     practice, row = _member(request, slug, Perm.CLIENTS_VIEW)
