@@ -465,7 +465,9 @@ def _result_of(intake: Intake) -> screening.Result:
 
 def answer_visit_check(appointment: Appointment, *, anything_new: bool) -> Intake | None:
     """Record the client's "anything new since last time?"; "yes" opens a new intake to answer.
-    Answering again for the same visit changes nothing. Returns the draft to fill in, if any."""
+    A "yes" stands: a later "no" for the same visit changes nothing, while a "yes" after a "no" (a
+    new injury since, or a mistaken tap) replaces it, so that it is screened (found by a review: a
+    first "no" was final). Returns the draft to fill in, if any."""
     with transaction.atomic():
         check, _created = VisitCheck.objects.get_or_create(
             appointment=appointment,
@@ -475,6 +477,9 @@ def answer_visit_check(appointment: Appointment, *, anything_new: bool) -> Intak
                 "anything_new": anything_new,
             },
         )
+        if anything_new and not check.anything_new:
+            VisitCheck.objects.filter(pk=check.pk).update(anything_new=True)
+            check.anything_new = True
         if check.anything_new:
             return draft_for(appointment.client)
     return None

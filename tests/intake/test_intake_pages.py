@@ -203,6 +203,34 @@ def test_anything_new_on_a_later_visit_reopens_the_screen(client: HttpClient, ca
     assert client.post(manage + "anything-new/", {"anything_new": "maybe"}).status_code == 302
 
 
+def test_a_yes_after_a_no_for_the_same_visit_reopens_the_screen(client: HttpClient, cast: Cast, visit: Any) -> None:
+    """Found by a review: the first answer was final, so a client who said "no" (or tapped it by
+    mistake) and then had an injury could not say so; a later "yes" was thanked and dropped."""
+    base = _open_intake(client, visit)
+    _fill(client, base)
+    from longtide.scheduling.booking import ClientDetails, book_appointment
+    from longtide.scheduling.models import Source
+
+    later = book_appointment(
+        practice=cast.tidewater,
+        service=cast.session,
+        practitioner=cast.ana,
+        start=visit.start + timedelta(days=7),
+        client=ClientDetails("Cleo", "Park", "cleo@example.test"),
+        source=Source.STAFF,
+    ).appointment
+    manage = f"/p/tidewater/manage/{token_for(later)}/"
+    assert client.post(manage + "anything-new/", {"anything_new": "no"}).status_code == 302
+    page = client.get(manage).text
+    assert "you told us nothing is new" in page and 'id="something-new"' in page
+    response = client.post(manage + "anything-new/", {"anything_new": "yes"})
+    assert client.get(response["Location"])["Location"].endswith("/screen/")
+    assert "Continue the form" in client.get(manage).text  # the reopened intake, to answer
+    # A "no" after the "yes" changes nothing: the screen is still to answer.
+    again = client.post(manage + "anything-new/", {"anything_new": "no"})
+    assert client.get(again["Location"])["Location"].endswith("/screen/")
+
+
 @pytest.mark.parametrize(("answer", "shown"), [("self_harm", "harming yourself"), ("thunderclap", "Call 911")])
 def test_an_urgent_answer_is_told_and_raised_before_the_consents_whatever_the_client_does_next(
     client: HttpClient, cast: Cast, visit: Any, answer: str, shown: str
