@@ -30,6 +30,7 @@ import base64
 import contextlib
 import hashlib
 import hmac
+import json
 import logging
 import secrets
 from dataclasses import dataclass
@@ -278,6 +279,30 @@ def _new_entry(practice: Practice, wishes: Wishes, details: ClientDetails, **ext
     )
 
 
+def _keyed(form_key: str | None, wishes: Wishes, details: ClientDetails) -> str | None:
+    """The key an entry is kept under: the form's own key with a digest of what it asked. The same
+    form sent twice joins once; sent again changed (the back button, a corrected address) it is a
+    request of its own, with its own confirmation email (found by a review: the changed resend
+    was answered "check your email" and nothing changed). At most 32 + 1 + 24 characters."""
+    if not form_key:
+        return None
+    asked = [
+        wishes.service.pk,
+        wishes.practitioner.pk if wishes.practitioner else None,
+        wishes.earliest.isoformat(),
+        wishes.latest.isoformat(),
+        "".join(sorted(set(wishes.weekdays))),
+        wishes.time_from.isoformat(),
+        wishes.time_to.isoformat(),
+        details.first_name,
+        details.last_name,
+        details.email.lower(),
+        details.phone,
+    ]
+    digest = hashlib.sha256(json.dumps(asked).encode()).hexdigest()[:24]
+    return f"{form_key[:32]}.{digest}"
+
+
 def join(
     *,
     practice: Practice,
@@ -293,6 +318,7 @@ def join(
     `retry_after` past them; only joins made count."""
     now = now or timezone.now()
     check_wishes(practice, wishes, now=now)
+    form_key = _keyed(form_key, wishes, details)
     if form_key and (earlier := WaitlistEntry.objects.filter(practice=practice, form_key=form_key).first()):
         return earlier
     limits = _join_limits(practice, email=details.email, address=client_address)
@@ -325,6 +351,7 @@ def add_by_staff(
     """Staff add someone who asked them: waiting at once (staff know who they add)."""
     now = now or timezone.now()
     check_wishes(practice, wishes, now=now)
+    form_key = _keyed(form_key, wishes, details)
     if form_key and (earlier := WaitlistEntry.objects.filter(practice=practice, form_key=form_key).first()):
         return earlier
     try:

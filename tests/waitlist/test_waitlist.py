@@ -333,6 +333,18 @@ def test_the_same_form_sent_twice_joins_once(cast: Cast) -> None:
     assert Message.objects.filter(purpose="waitlist.confirm").count() == 1
 
 
+def test_the_same_form_sent_again_changed_is_a_request_of_its_own(cast: Cast) -> None:
+    """Found by a review: a resend with a corrected address was answered "check your email", and
+    nothing changed: the confirmation went only to the mistyped address."""
+    http = HttpClient()
+    assert http.post("/p/tidewater/waitlist/", form(cast, email="nia@exmaple.test")).status_code == 302
+    assert http.post("/p/tidewater/waitlist/", form(cast)).status_code == 302
+    assert http.post("/p/tidewater/waitlist/", form(cast)).status_code == 302  # the corrected one, twice: once
+    assert sorted(WaitlistEntry.objects.values_list("email", flat=True)) == ["nia@example.test", "nia@exmaple.test"]
+    sent = Message.objects.filter(purpose="waitlist.confirm").values_list("recipient", flat=True)
+    assert sorted(sent) == ["nia@example.test", "nia@exmaple.test"]
+
+
 @pytest.mark.parametrize(
     ("overrides", "error"),
     [
