@@ -3,8 +3,9 @@ staff endpoints (longtide/api/staff.py): the same rules as the pages, every call
 
 - `GET /api/v1/p/<practice>/clients/<id>/outcomes`: each episode's series (scores, bands, change
   against the baseline in words and as a flag), the headache diary's monthly figures, the latest
-  PGIC. Owners and the client's care team; front desk, practitioners outside the care team and
-  other practices get a 404.
+  PGIC. As the chart's clinical parts (records/chart.py): owners, the client's care team, shared
+  care and open break-glass grants; front desk, practitioners outside the care team (without
+  shared care or an open grant), students outside their own sessions and other practices get a 404.
 - `GET /api/v1/p/<practice>/reports/outcomes?concern=&from=&to=`: the practice report's numbers
   with the caveat. Owners.
 """
@@ -115,7 +116,8 @@ def _episode(view: EpisodeView) -> dict[str, Any]:
     summary="A client's outcomes",
     description="Each care episode with its questionnaire series (scores, bands, change against the baseline in "
     "words and `responder`), the headache diary's monthly days (only with at least 80 % of days filled) and the "
-    "latest PGIC. Owners and the client's care team; others get a 404. Audited.",
+    "latest PGIC. For owners, the client's care team, shared care and open break-glass grants; front desk and "
+    "practitioners outside the care team get 404. Audited.",
 )
 def client_outcomes_api(request: HttpRequest, slug: Slug, client_id: PathId) -> dict[str, Any]:
     practice, row = _member(request, slug, Perm.CLINICAL_READ)
