@@ -18,7 +18,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 
-from longtide.practice.models import Invitation, Practice
+from longtide.practice.models import Invitation, Practice, StaffMembership
 
 INVITATION_LIFETIME = timedelta(days=7)
 # token_urlsafe(32) is 43 characters; anything much longer is not one of ours.
@@ -50,10 +50,11 @@ def invitation_url(token: str) -> str:
 
 
 def issue_link(*, practice: Practice, user: User, by: User | None, now: datetime) -> IssuedLink:
-    """Issue a new one-time link for `user` to set a password; earlier unused links of theirs stop working."""
+    """Issue a new one-time link for `user` to set a password; their earlier unused links to this practice
+    stop working (a pending link to another practice keeps working)."""
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
-        Invitation.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+        Invitation.objects.filter(practice=practice, user=user, used_at__isnull=True).update(used_at=now)
         invitation = Invitation.objects.create(
             practice=practice,
             user=user,
@@ -75,7 +76,8 @@ def find_usable(token: str, *, now: datetime) -> Invitation | None:
 
 
 def accept_invitation(*, token: str, password: str, now: datetime) -> Invitation:
-    """Set the invited user's password and use the link up. Raise InvitationUnusable if it can't be used.
+    """Set the invited user's password and use the link up, with any other unused link of theirs. Raise
+    InvitationUnusable if it can't be used (unknown, used, expired, or its user no longer on the staff).
 
     The password must already have passed Django's validators (the form does that).
     """
@@ -91,10 +93,13 @@ def accept_invitation(*, token: str, password: str, now: datetime) -> Invitation
         # Re-checked under the lock: a second submit of the same link waits here, then finds it used.
         if invitation is None or invitation.used_at is not None or invitation.expires_at <= now:
             raise InvitationUnusable
+        if not StaffMembership.objects.filter(practice=invitation.practice, user=invitation.user).exists():
+            raise InvitationUnusable  # removed from the staff since the link was sent
         user = invitation.user
         user.set_password(password)
         user.is_active = True
         user.save(update_fields=["password", "is_active"])
+        # The password is set: no other link of theirs (another practice's) may replace it.
+        Invitation.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
         invitation.used_at = now
-        invitation.save(update_fields=["used_at"])
     return invitation

@@ -593,7 +593,8 @@ def supervisor_problem(practice_id: int | None, student_id: int | None, supervis
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):
     def usable(self, now: datetime) -> InvitationQuerySet:
-        return self.filter(used_at__isnull=True, expires_at__gt=now)
+        """Unused, unexpired, and its user still on the practice's staff (a removed invitee's link is dead)."""
+        return self.filter(used_at__isnull=True, expires_at__gt=now, user__memberships__practice=F("practice"))
 
 
 class Invitation(models.Model):

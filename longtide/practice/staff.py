@@ -19,6 +19,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from longtide.practice.invitations import INVITATION_LIFETIME, IssuedLink, issue_link
@@ -193,7 +194,7 @@ def remove_member(*, practice: Practice, membership_id: int, by: User) -> None:
     """Remove a member from the practice (their login stays; other practices keep them). The last owner stays.
 
     A practitioner profile linked to the login is unlinked, not deleted: appointments keep their
-    practitioner.
+    practitioner. Their unused invitation links to this practice stop working.
     """
     with transaction.atomic():
         practice = _lock_practice(practice)
@@ -202,6 +203,7 @@ def remove_member(*, practice: Practice, membership_id: int, by: User) -> None:
         membership.check_may_leave_owners()
         check_may_stop_supervising(practice, membership, None)
         practice.practitioners.filter(user_id=membership.user_id).update(user=None)
+        practice.invitations.filter(user_id=membership.user_id, used_at__isnull=True).update(used_at=timezone.now())
         membership.delete()
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User as AuthUser
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client as HttpClient
@@ -21,6 +22,13 @@ from longtide.practice.staff import change_role, invite_staff, remove_member
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
+
+
+def invited_member(cast: Cast) -> AuthUser:
+    """A login without a password on Tidewater's staff (a link works only for a member)."""
+    user = AuthUser.objects.create_user("kai@example.org", "kai@example.org")
+    StaffMembership.objects.create(practice=cast.tidewater, user=user, role=Role.FRONT_DESK)
+    return user
 
 
 def link_in(body: str) -> str:
@@ -97,7 +105,7 @@ def test_the_link_sets_a_password_once_signs_in_and_then_stops_working(
 
 
 def test_a_weak_or_mismatched_password_is_refused_and_the_link_still_works(client: HttpClient, cast: Cast) -> None:
-    user = User.objects.create_user("kai@example.org", "kai@example.org")
+    user = invited_member(cast)
     link = issue_link(practice=cast.tidewater, user=user, by=None, now=timezone.now())
     path = f"/welcome/{link.token}/"
     weak = client.post(path, {"new_password1": "password", "new_password2": "password"})
@@ -110,7 +118,7 @@ def test_a_weak_or_mismatched_password_is_refused_and_the_link_still_works(clien
 
 
 def test_an_expired_link_is_refused(client: HttpClient, cast: Cast) -> None:
-    user = User.objects.create_user("kai@example.org", "kai@example.org")
+    user = invited_member(cast)
     link = issue_link(practice=cast.tidewater, user=user, by=None, now=timezone.now() - timedelta(days=8))
     assert client.get(f"/welcome/{link.token}/").status_code == 404
     with pytest.raises(InvitationUnusable):
@@ -132,7 +140,7 @@ def test_a_nul_byte_in_the_token_is_the_404_of_every_address_with_one(client: Ht
 
 
 def test_a_new_link_replaces_the_old_one(cast: Cast) -> None:
-    user = User.objects.create_user("kai@example.org", "kai@example.org")
+    user = invited_member(cast)
     first = issue_link(practice=cast.tidewater, user=user, by=None, now=timezone.now())
     second = issue_link(practice=cast.tidewater, user=user, by=None, now=timezone.now())
     with pytest.raises(InvitationUnusable):
