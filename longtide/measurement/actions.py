@@ -509,15 +509,29 @@ def _write_diary_day(
 
 
 def save_diary_day(
-    *, link: QuestionnaireLink, day: date, data: Mapping[str, Any], by: Actor, now: datetime
+    *,
+    link: QuestionnaireLink,
+    day: date,
+    data: Mapping[str, Any],
+    by: Actor,
+    now: datetime,
+    sync_id: uuid.UUID | None = None,
 ) -> DiaryEntry:
-    """Store (or correct) one diary day. Raises InvalidAnswers or Refused."""
+    """Store (or correct) one diary day. Raises InvalidAnswers or Refused.
+
+    `sync_id`: the phone's id for this entry when its script kept a copy before the form posted
+    (diary-offline.js; a post lost on a connection without internet is sent later by the phone). The
+    same entry posted again changes nothing; its copy, sent later, is answered "already"."""
     answers = _diary_answers(link, day, data, now)
     with transaction.atomic():
         locked = QuestionnaireLink.objects.select_for_update().get(pk=link.pk)
         if not links.works(locked, now):
             raise Refused(_("This link no longer works."))
-        return _write_diary_day(locked, day, answers, None, by, now)
+        if sync_id is not None:
+            existing = DiaryEntry.objects.filter(client_id=locked.client_id, day=day, sync_id=sync_id).first()
+            if existing is not None:
+                return existing
+        return _write_diary_day(locked, day, answers, sync_id, by, now)
 
 
 class Synced(StrEnum):

@@ -174,3 +174,28 @@ def test_entries_that_do_not_fit_are_answered_each_and_bad_bodies_get_a_clear_4x
     gone = _post(web, token, [_entry(day - timedelta(days=4), {"headache": "0"})])
     assert gone.status_code == 410 and gone.json()["code"] == "gone"
     assert web.get(f"/p/tidewater/diary/{token}/sw.js").status_code == 404
+
+
+def test_the_plain_form_posts_the_phones_copy_id_once_and_names_it_after(cast: Cast, episode: Any) -> None:
+    """The plain form carries the id of the copy the phone kept before posting (diary-offline.js):
+    the day is stored with it, the page after names it (so the phone drops its copy), the same post
+    again changes nothing, and the copy sent later is answered "already"."""
+    _link, token = send(episode, "headache_diary", "diary")
+    web = HttpClient()
+    day = today(cast) - timedelta(days=1)
+    url = f"/p/tidewater/diary/{token}/{day.isoformat()}/"
+    copy = str(uuid.uuid4())
+    assert web.post(url, {"headache": "0", "sync_id": copy}).status_code == 302
+    entry = DiaryEntry.objects.get(day=day)
+    assert str(entry.sync_id) == copy and entry.answers == {"headache": 0}
+    assert f'data-sync="{copy}"' in web.get(f"/p/tidewater/diary/{token}/{today(cast).isoformat()}/").text
+    assert web.post(url, {"headache": "1", "sync_id": copy}).status_code == 302  # the same post, resent
+    assert DiaryEntry.objects.get(day=day).answers == {"headache": 0}
+    answer = _post(web, token, [_entry(day, {"headache": "0"}, id=copy)])
+    assert answer.json()["results"][0]["outcome"] == "already"
+    # A refused post names its copy as refused (the phone drops it); an id that is not one is ignored.
+    refused = web.post(url, {"sync_id": str(uuid.uuid4())})
+    assert refused.status_code == 400 and 'data-rejected-sync="' in refused.text
+    assert 'data-rejected-sync=""' not in refused.text
+    assert web.post(url, {"headache": "0", "sync_id": "x\x00" * 30}).status_code == 302
+    assert DiaryEntry.objects.get(day=day).sync_id is None

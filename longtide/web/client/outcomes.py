@@ -8,6 +8,7 @@ questionnaire that is not complete is stored, and scored honestly as "not scorab
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -65,7 +66,7 @@ def _typed(request: HttpRequest) -> dict[str, str]:
     return {
         key.replace("\x00", "")[:60]: request.POST.get(key, "").replace("\x00", "")[:FIELD_MAX]
         for key in list(request.POST)[:100]
-        if key != "csrfmiddlewaretoken"
+        if key not in ("csrfmiddlewaretoken", "sync_id")
     }
 
 
@@ -198,6 +199,13 @@ def diary(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
     return redirect("outcomes-diary-day", practice_slug=practice_slug, token=token, day=today.isoformat())
 
 
+def _sync_id(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value[:40]) if value else None
+    except ValueError:
+        return None
+
+
 @never_cache
 def diary_day(request: HttpRequest, practice_slug: str, token: str, day: str) -> HttpResponse:
     link = _link(practice_slug, token)
@@ -218,18 +226,22 @@ def diary_day(request: HttpRequest, practice_slug: str, token: str, day: str) ->
     values: dict[str, Any] = dict(existing.answers) if existing else {}
     errors: dict[str, str] = {}
     general = ""
+    rejected: uuid.UUID | None = None  # the phone's copy of a refused post: the page tells it to drop it
     if not earliest <= on <= latest:
         general = _("You can fill in today and the days before it, back to %(day)s.") % {
             "day": formats.current().date(earliest, "j F Y")
         }
     elif request.method == "POST":
         values = _typed(request)
+        sync_id = _sync_id(request.POST.get("sync_id", ""))
         try:
-            save_diary_day(link=link, day=on, data=values, by=_client_actor(request), now=now)
+            save_diary_day(link=link, day=on, data=values, by=_client_actor(request), now=now, sync_id=sync_id)
         except InvalidAnswers as invalid:
             errors = {key: _(m.text) % dict(m.params) for key, m in invalid.problems.items()}
+            rejected = sync_id
         except Refused as refused:
             general = refused.message
+            rejected = sync_id
         else:
             messages.success(request, _("Saved %(day)s.") % {"day": formats.current().date(on, "l j F")})
             missing = [r["day"] for r in _diary_context(link, today)["recent"] if not r["complete"]]
@@ -246,6 +258,7 @@ def diary_day(request: HttpRequest, practice_slug: str, token: str, day: str) ->
         "general_error": general or errors.get("*", ""),
         "can_fill": earliest <= on <= latest,
         "reminders_on": link.diary_reminders,
+        "rejected_sync": rejected,
     }
     status = 400 if (errors or (general and request.method == "POST")) else 200
     return render(request, "web/outcomes/diary_day.html", context, status=status)

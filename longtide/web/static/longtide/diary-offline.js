@@ -2,7 +2,10 @@
    worker, and while the phone is offline keeps a day's entry on the phone (diary-store.js), shows it
    as "saved on this phone, not sent yet" and sends it when the phone is online again: at once on
    the "online" event, at the next opening of the diary, or by Background Sync where the browser
-   has it. Online, the form posts as it always did; without JavaScript nothing here runs. */
+   has it. Online, the form posts as it always did, with a copy kept on the phone first (its id in
+   the post's `sync_id`): the page the practice answers with names the entries it stored, and their
+   copies are dropped; a post lost on a connection without internet (a captive portal) leaves its
+   copy to be sent like one made offline. Without JavaScript nothing here runs. */
 (function () {
   "use strict";
   var root = document.getElementById("diary");
@@ -160,19 +163,53 @@
     }).catch(function () {});
   }
 
+  // The entries the page just served shows as stored, or as refused (a post of its copy that the
+  // practice answered with a problem on the page itself): their copies on the phone go.
+  function dropSettled() {
+    if (shell) return Promise.resolve();
+    var ids = [root.dataset.sync, root.dataset.rejectedSync];
+    document.querySelectorAll("#recent li[data-sync]").forEach(function (item) { ids.push(item.dataset.sync); });
+    ids = ids.filter(function (id) { return id; });
+    return ids.length ? store.drop(base, ids) : Promise.resolve();
+  }
+
+  var posting = false;
+  // Back to this page after a post that failed (the browser's error page, then the back button):
+  // the form posts again.
+  window.addEventListener("pageshow", function () { posting = false; });
   if (form) {
     form.addEventListener("submit", function (event) {
-      if (navigator.onLine && !shell) return; // online: the plain form posts as it always has
-      event.preventDefault();
+      if (posting) { event.preventDefault(); return; } // a double tap while the copy is kept
       var answers = {};
       new FormData(form).forEach(function (value, name) {
-        if (name !== "csrfmiddlewaretoken") answers[name] = String(value);
+        if (name !== "csrfmiddlewaretoken" && name !== "sync_id") answers[name] = String(value);
       });
+      var entry = { id: self.crypto.randomUUID(), day: day, answers: answers, seen: seenFor(day), recorded: new Date().toISOString() };
+      if (navigator.onLine && !shell) {
+        // Online: the plain form posts as it always has (the practice checks the answers), once a
+        // copy is kept here in case the post never reaches the practice.
+        if (!answers.headache) return;
+        event.preventDefault();
+        posting = true;
+        var post = function () {
+          var field = form.querySelector('input[name="sync_id"]');
+          if (!field) {
+            field = document.createElement("input");
+            field.type = "hidden";
+            field.name = "sync_id";
+            form.appendChild(field);
+          }
+          field.value = entry.id;
+          form.submit();
+        };
+        store.put(base, entry).then(post, function () { entry.id = ""; post(); });
+        return;
+      }
+      event.preventDefault();
       if (!answers.headache) {
         say(root.dataset.msgAnswer);
         return;
       }
-      var entry = { id: self.crypto.randomUUID(), day: day, answers: answers, seen: seenFor(day), recorded: new Date().toISOString() };
       store.put(base, entry).then(render).then(function () {
         say(root.dataset.msgSavedHere);
         askBackgroundSync();
@@ -188,7 +225,7 @@
   });
   window.addEventListener("online", sendNow);
   window.addEventListener("offline", function () { say(root.dataset.msgOffline); });
-  render().then(function () {
+  dropSettled().then(render, render).then(function () {
     if (!navigator.onLine) say(root.dataset.msgOffline);
     return sendNow();
   });

@@ -65,6 +65,16 @@
     });
   }
 
+  // Remove the entries whose ids the practice shows as stored (or refused) on the page just served:
+  // a copy kept while the plain form posted, once the post has landed.
+  function drop(base, ids) {
+    return all(base).then(function (entries) {
+      return Promise.all(entries.filter(function (e) { return ids.indexOf(e.id) !== -1; }).map(function (e) {
+        return settle(base, e.day, e.id, null);
+      }));
+    });
+  }
+
   function clear(base) {
     return run("readwrite", function (store) { store.delete(range(base)); });
   }
@@ -105,5 +115,5 @@
     });
   }
 
-  scope.LongtideDiary = { all: all, put: put, send: send, clear: clear };
+  scope.LongtideDiary = { all: all, put: put, send: send, clear: clear, drop: drop };
 })(self);
