@@ -1,11 +1,14 @@
 """The API's input types: the rules of lib/bounds.py as pydantic types, stated in the OpenAPI document.
 
 Each type refuses what the server cannot use with a specific error code (the `code` of the 422
-answer when it is the only problem): `date_out_of_range`, `id_out_of_range`.
+answer when it is the only problem): `date_out_of_range`, `id_out_of_range`. Dates, times and ids
+are read strictly, as the document states them: text in ISO 8601 for dates and times (never a
+Unix timestamp), JSON numbers for ids in a body, ASCII digits for ids in a query string.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated
 
@@ -17,6 +20,32 @@ from longtide.lib import bounds
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 SPECIFIC_CODES = frozenset({"date_out_of_range", "id_out_of_range"})
+
+
+# The shape of a date and of the start of a moment: four ASCII digits of year (whose range _day
+# and _moment check, with their own code), month, day.
+_DAY_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MOMENT_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T")
+
+
+def _day_text(value: object) -> object:
+    """A date is text, YYYY-MM-DD: pydantic's lax parsing would also read a Unix timestamp (a number
+    or digits) and a datetime at midnight ("2026-12-02T00:00:00Z") as a date."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _DAY_SHAPE.fullmatch(value):
+        raise PydanticCustomError("invalid", _("Use a date written YYYY-MM-DD, e.g. 2026-12-01."))
+    return value
+
+
+def _moment_text(value: object) -> object:
+    """A moment is ISO 8601 text: pydantic's lax parsing would also read a Unix timestamp (a number
+    or digits) and a bare date as a time."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _MOMENT_SHAPE.match(value):
+        raise PydanticCustomError("invalid", _("Use ISO 8601 with a UTC offset, e.g. 2026-12-01T10:00:00-05:00."))
+    return value
 
 
 def _day(value: date) -> date:
@@ -41,6 +70,7 @@ def _moment(value: datetime) -> datetime:
 
 Day = Annotated[
     date,
+    BeforeValidator(_day_text),
     AfterValidator(_day),
     Field(
         description=f"A date (YYYY-MM-DD) from {bounds.FIRST_DAY.isoformat()} to {bounds.LAST_DAY.isoformat()}.",
@@ -49,6 +79,7 @@ Day = Annotated[
 ]
 Moment = Annotated[
     datetime,
+    BeforeValidator(_moment_text),
     AfterValidator(_moment),
     Field(
         description="ISO 8601 with a UTC offset, e.g. 2026-12-01T10:00:00-05:00, from "
