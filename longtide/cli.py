@@ -160,10 +160,13 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def practice_create(args: argparse.Namespace) -> int:
-    """Create an empty practice and its owner; print the owner's one-time link to set a password."""
+    """Create an empty practice and its owner; print the owner's one-time link to set a password (none
+    when the owner's login already has one)."""
     _setup()
+    from django.conf import settings
     from django.core.exceptions import ValidationError
     from django.db import DatabaseError
+    from django.urls import reverse
     from django.utils import timezone
 
     from longtide.practice.founding import create_practice
@@ -183,8 +186,12 @@ def practice_create(args: argparse.Namespace) -> int:
     practice = founded.practice
     owner = "a new login" if founded.owner_created else "an existing login"
     print(f"Created the practice {practice.name!r} at slug {practice.slug!r}, owned by {args.owner.strip()} ({owner}).")
-    print("Send the owner this one-time link to set a password (it works once, within 7 days):")
-    print(f"  {founded.link.url}")
+    if founded.link is None:
+        print("That login already has a password: no link was issued (one would replace it).")
+        print(f"The owner signs in with it at {settings.PUBLIC_BASE_URL}{reverse('staff-login')}")
+    else:
+        print("Send the owner this one-time link to set a password (it works once, within 7 days):")
+        print(f"  {founded.link.url}")
     print("After signing in, the owner is guided through setting up locations, services, practitioners and hours.")
     return 0
 

@@ -25,7 +25,7 @@ RESERVED_SLUGS = frozenset({"admin", "api", "staff", "static", "media", "login",
 class Founded:
     practice: Practice
     owner_created: bool  # False when an existing login was made the owner
-    link: IssuedLink
+    link: IssuedLink | None  # None when that login already has a password (a link would replace it)
 
 
 def check_new_practice(*, slug: str, name: str, owner_email: str) -> dict[str, str]:
@@ -73,8 +73,8 @@ def _valid_slug(slug: str) -> bool:
 
 def create_practice(*, slug: str, name: str, owner_email: str, now: datetime) -> Founded:
     """Create an empty practice and its owner (a new login, or an existing one with that email), and
-    issue the owner a one-time link to set a password. Raise ValidationError (and write nothing) when
-    an argument is unusable."""
+    issue the owner a one-time link to set a password, unless the login already has one (it signs in
+    with it, as invite_staff does). Raise ValidationError (and write nothing) when an argument is unusable."""
     with transaction.atomic():
         errors = check_new_practice(slug=slug, name=name, owner_email=owner_email)
         if errors:
@@ -88,5 +88,5 @@ def create_practice(*, slug: str, name: str, owner_email: str, now: datetime) ->
             ) from None
         user, created = find_or_make_user(owner_email)
         StaffMembership.objects.create(practice=practice, user=user, role=Role.OWNER)
-        link = issue_link(practice=practice, user=user, by=None, now=now)
+        link = None if user.has_usable_password() else issue_link(practice=practice, user=user, by=None, now=now)
     return Founded(practice, created, link)

@@ -12,6 +12,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.hashers import make_password
 
 ROOT = Path(__file__).resolve().parents[2]
 UV = shutil.which("uv")
@@ -95,6 +96,23 @@ def test_it_attaches_an_existing_login_with_that_email_as_owner(migrated: Path) 
         "JOIN practice_practice p ON p.id = m.practice_id WHERE u.username = 'sam@example.org' ORDER BY p.slug",
     )
     assert roles == [("north", "owner"), ("south", "owner")]
+
+
+def test_an_existing_login_with_a_password_is_made_owner_without_a_link(migrated: Path) -> None:
+    first = longtide(["practice", "create", "--slug", "east", "--name", "East", "--owner", "eve@example.org"], migrated)
+    assert first.returncode == 0 and "/welcome/" in first.stdout, first.stderr
+    with closing(sqlite3.connect(migrated / "longtide.sqlite3")) as db, db:
+        db.execute("UPDATE auth_user SET password = ? WHERE username = 'eve@example.org'", (make_password("pw-eve-1"),))
+    before = rows(migrated, COUNTS)
+    result = longtide(
+        ["practice", "create", "--slug", "west", "--name", "West", "--owner", "eve@example.org"], migrated
+    )
+    assert result.returncode == 0, result.stderr
+    assert "That login already has a password: no link was issued" in result.stdout
+    assert "https://clinic.example.test/staff/login/" in result.stdout
+    assert "/welcome/" not in result.stdout
+    assert rows(migrated, COUNTS)[0][2] == before[0][2]  # no invitation row
+    assert rows(migrated, "SELECT password FROM auth_user WHERE username = 'eve@example.org'")[0][0] != ""
 
 
 @pytest.mark.parametrize(
