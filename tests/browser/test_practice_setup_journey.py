@@ -67,7 +67,8 @@ def test_an_owner_sets_up_a_new_practice_and_takes_the_first_online_booking(
         no_sideways_scroll(page)
         screenshot(page, name)
 
-    # The one-time link from the operator's terminal.
+    # The one-time link from the operator's terminal (a new login: it has no password yet).
+    assert founded.link is not None
     page.goto(urlsplit(founded.link.url).path)
     expect(page.get_by_role("heading", level=1)).to_have_text("Choose your password")
     check("1-password")
