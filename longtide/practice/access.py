@@ -162,13 +162,28 @@ def may_read_booking_note(user: User | AnonymousUser, practice: Practice, practi
     return role == Role.OWNER or (practitioner_user_id is not None and practitioner_user_id == user.pk)
 
 
-def may_read_alert_text(user: User | AnonymousUser, practice: Practice) -> bool:
-    """An alert to a practitioner (an intake's safety flag, a check-in asking for attention, a
+def alert_reader(user: User | AnonymousUser, practice: Practice) -> Callable[[str], bool]:
+    """Whether the user may read an alert's text, by the alert's recipient (one role look-up for a
+    page of messages).
+
+    An alert to a practitioner (an intake's safety flag, a check-in asking for attention, a
     questionnaire answer under the crisis protocol) links to the client's record and says why it
-    needs clinical attention: clinical staff read its text; front desk sees in the outbox only that
-    it went, to whom and when."""
+    needs clinical attention. Owners read every alert's text, a clinical member the alerts sent to
+    their own address; everyone else — front desk, and practitioners an alert was not sent to —
+    sees in the outbox only that it went, to whom and when (found by a review: any practitioner
+    read which client had raised a safety flag or answered the crisis question)."""
     role = role_in(user, practice)
-    return role is not None and Perm.CLINICAL_READ in ROLE_PERMISSIONS[role]
+    if role == Role.OWNER:
+        return lambda recipient: True
+    email = str(getattr(user, "email", "") or "").casefold()
+    if role is None or Perm.CLINICAL_READ not in ROLE_PERMISSIONS[role] or not email:
+        return lambda recipient: False
+    return lambda recipient: recipient.casefold() == email
+
+
+def may_read_alert_text(user: User | AnonymousUser, practice: Practice, recipient: str) -> bool:
+    """alert_reader for one message."""
+    return alert_reader(user, practice)(recipient)
 
 
 def may_write_note(user: User | AnonymousUser, practice: Practice, practitioner_user_id: int | None) -> bool:

@@ -166,3 +166,32 @@ def test_front_desk_sees_that_a_crisis_alert_went_but_not_its_text(cast: Cast, e
         shown = _as(user).get(page)
         assert record in shown.text and 'id="alert-withheld"' not in shown.text
         assert "Questionnaire answer needs attention" in shown.text and escape(alert.subject) in shown.text
+
+
+def test_a_practitioner_the_alert_was_not_sent_to_sees_only_that_it_went(cast: Cast, episode: Any) -> None:
+    """Found by a review: any practitioner read every alert's text in the outbox, so one outside the
+    client's care learnt which client had answered the crisis question. The alert is its recipient's
+    (and the owner's) to read."""
+    from django.contrib.auth import get_user_model
+
+    from longtide.practice.models import Role, StaffMembership
+
+    switch_on(cast)
+    intake(cast, cast.cleo, "neck_back_pain")
+    visit(cast, cast.cleo, today(cast) + timedelta(days=3), status="booked")
+    _link, token = send(episode, "phq9")
+    assert HttpClient().post(f"/p/tidewater/questions/{token}/", {**PHQ9_LOW, "q9": "2"}).status_code == 200
+    [alert] = Message.objects.filter(purpose="outcomes.alert")
+    assert alert.recipient == "ana@tidewater.test"
+    bea = get_user_model().objects.create_user("bea", "bea@tidewater.test", "pw-bea-123")
+    StaffMembership.objects.create(practice=cast.tidewater, user=bea, role=Role.PRACTITIONER)
+    record = f"/staff/tidewater/clients/{cast.cleo.pk}/"
+    shown = _as(bea).get(f"/staff/tidewater/outbox/{alert.pk}/")
+    assert shown.status_code == 200 and 'id="alert-withheld"' in shown.text and record not in shown.text
+    assert escape(alert.subject) not in shown.text and "Alert to a practitioner" in shown.text
+    listing = _as(bea).get("/staff/tidewater/outbox/").text
+    assert "Questionnaire answer needs attention" not in listing and "Alert to a practitioner" in listing
+    # The recipient's own address in another case still reads it.
+    cast.ana_user.email = "ANA@Tidewater.test"
+    cast.ana_user.save()
+    assert 'id="alert-withheld"' not in _as(cast.ana_user).get(f"/staff/tidewater/outbox/{alert.pk}/").text

@@ -25,8 +25,8 @@ from longtide.lib.weeks import monday_of
 from longtide.practice.access import (
     Perm,
     acting,
+    alert_reader,
     may_override_consent,
-    may_read_alert_text,
     may_read_booking_note,
     member_required,
     role_in,
@@ -245,7 +245,7 @@ def _appointment_context(
         "window_hours": practice.cancellation_window_hours,
         "history": history_rows(found, zone),
         "calendar_link": calendar_url(practice, date=found.start.astimezone(zone).date()),
-        "sent_messages": messages_about(found, clinical=may_read_alert_text(request.user, practice)),
+        "sent_messages": messages_about(found, alert_reader(request.user, practice)),
         "intake": appointment_panel(request, practice, found),
         "session_note": note_panel(request, practice, found),
         "checkin": checkin_panel(request, practice, found),

@@ -32,14 +32,14 @@ from longtide.clients.directory import (
 )
 from longtide.clients.models import Client
 from longtide.notifications.models import Message
-from longtide.practice.access import Perm, can, may_read_alert_text, member_required
+from longtide.practice.access import Perm, alert_reader, can, member_required
 from longtide.practice.models import Practice
 from longtide.records.models import ClientMerge
 from longtide.scheduling.booking_messages import about
 from longtide.scheduling.models import Appointment, Status
 from longtide.web.staff.calendar_forms import ClientContactForm
 from longtide.web.staff.calendar_grid import practice_zone
-from longtide.web.staff.outbox import purpose_label
+from longtide.web.staff.outbox import labelled
 
 PAGE_SIZE = 50
 # Matches counted at most: past this the list says "more than 1,000" and asks for more of the name,
@@ -134,7 +134,6 @@ def client_page(request: HttpRequest, practice: Practice, pk: int) -> HttpRespon
         .defer("body_text", "body_html", "attachments")
         .order_by("-id")[:MESSAGES_SHOWN]
     )
-    clinical = may_read_alert_text(request.user, practice)  # alerts' labels (web/staff/outbox.purpose_label)
     context: dict[str, Any] = {
         "practice": practice,
         "client": client,
@@ -142,7 +141,7 @@ def client_page(request: HttpRequest, practice: Practice, pk: int) -> HttpRespon
         "past": past,
         "past_more": counts["total"] - len(upcoming) - len(past),
         "counts": counts,
-        "sent": [(m, purpose_label(m.purpose, clinical=clinical)) for m in sent],
+        "sent": labelled(sent, alert_reader(request.user, practice)),
         "chart_url": _chart_url(practice, client),
         "book_url": reverse("staff-book", kwargs={"practice_slug": practice.slug}) + f"?client={client.pk}",
         "zone_name": str(practice_zone(practice)),

@@ -8,6 +8,7 @@ desk may read them. Private links are shown as placeholders: the outbox stores n
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
@@ -29,7 +30,7 @@ from longtide.measurement.messages import PURPOSE_LABELS as OUTCOMES_PURPOSES
 from longtide.notifications.links import mask
 from longtide.notifications.models import Message, State
 from longtide.notifications.outbox import RESENDABLE, ResendRefused, resend
-from longtide.practice.access import Perm, may_read_alert_text, member_required
+from longtide.practice.access import Perm, alert_reader, member_required
 from longtide.practice.models import Practice
 from longtide.scheduling.booking_messages import about
 from longtide.scheduling.message_texts import PURPOSE_LABELS
@@ -54,7 +55,7 @@ class OutboxQuery(forms.Form):
 
 
 OTHER_PURPOSES = {**INTAKE_PURPOSES, **CHECKIN_PURPOSES, **OUTCOMES_PURPOSES}
-# Alerts to a practitioner: their text is clinical (practice/access.py may_read_alert_text).
+# Alerts to a practitioner: their text is clinical (practice/access.py alert_reader).
 ALERT_PURPOSES = frozenset({INTAKE_ALERT, CHECKIN_ALERT, CRISIS_ALERT})
 
 
@@ -72,11 +73,15 @@ def purpose_label(purpose: str, *, clinical: bool) -> str:
     return str(PURPOSE_LABELS.get(purpose, purpose))  # type: ignore[call-overload]
 
 
-def messages_about(appointment: Appointment, *, clinical: bool) -> list[tuple[Message, str]]:
+def labelled(rows: Iterable[Message], reads: Callable[[str], bool]) -> list[tuple[Message, str]]:
+    """Messages with their labels, an alert's kind shown to whom alert_reader lets read it."""
+    return [(m, purpose_label(m.purpose, clinical=reads(m.recipient))) for m in rows]
+
+
+def messages_about(appointment: Appointment, reads: Callable[[str], bool]) -> list[tuple[Message, str]]:
     """The messages about one visit, oldest first, with their labels (for the appointment's page)."""
     found = Message.objects.for_practice(appointment.practice_id).filter(about=about(appointment.pk))
-    rows = found.defer("body_text", "body_html", "attachments").order_by("id")
-    return [(m, purpose_label(m.purpose, clinical=clinical)) for m in rows]
+    return labelled(found.defer("body_text", "body_html", "attachments").order_by("id"), reads)
 
 
 @never_cache
@@ -88,13 +93,12 @@ def outbox(request: HttpRequest, practice: Practice) -> HttpResponse:
     if values["status"]:
         rows = rows.filter(status=values["status"])
     page = Paginator(rows, PAGE_SIZE).get_page(values["page"] or 1)
-    clinical = may_read_alert_text(request.user, practice)
     failed = Message.objects.for_practice(practice.pk).filter(status=State.FAILED).count()
     context: dict[str, Any] = {
         "practice": practice,
         "query": query,
         "page": page,
-        "rows": [(m, purpose_label(m.purpose, clinical=clinical)) for m in page.object_list],
+        "rows": labelled(page.object_list, alert_reader(request.user, practice)),
         "failed": failed,
         "zone_name": str(practice_zone(practice)),
         "status": values["status"],
@@ -106,9 +110,9 @@ def outbox(request: HttpRequest, practice: Practice) -> HttpResponse:
 @member_required(Perm.OUTBOX_VIEW)
 def message(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     found = get_object_or_404(Message.objects.for_practice(practice.pk), pk=pk)
-    clinical = may_read_alert_text(request.user, practice)
+    clinical = alert_reader(request.user, practice)(found.recipient)
     # An alert's subject says which kind it is (a crisis answer, a safety flag, a check-in): to
-    # front desk it is withheld with the text.
+    # whoever may not read the alert (front desk, another practitioner) it is withheld with the text.
     withheld = found.purpose in ALERT_PURPOSES and not clinical
     context = {
         "practice": practice,
