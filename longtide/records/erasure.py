@@ -6,6 +6,8 @@ what was done in the audit trail.
 Erased: the client's email and phone, their text-message agreement and reminder channel (set to
 none); the email and phone typed on their bookings; the address on every message to them (and
 messages still waiting are withdrawn); their waitlist places; their intake, questionnaire and diary links (voided).
+The same for every record merged into theirs (records/merge.py; transitively), which may still
+hold an address or number of the client's, and the duplicate's details kept in each ClientMerge.
 Kept: their name (the record must stay identifiable while it is kept), appointments, intake,
 consents, flags, notes, check-ins and outcomes, and the audit trail; `longtide retention` destroys
 them at the retention date. A number that replied STOP stays on the opt-out list, so it is never
@@ -30,7 +32,8 @@ from longtide.lib.retention import retain_until, rule_for
 from longtide.lib.text import CONTROL_MESSAGE, has_control, one_line
 from longtide.measurement.models import QuestionnaireLink
 from longtide.notifications.models import Message, State
-from longtide.records.retention import dates_of_birth, last_entries, message_subjects
+from longtide.records.models import ClientMerge
+from longtide.records.retention import dates_of_birth, last_entries, message_subjects, with_duplicates
 from longtide.scheduling.models import Appointment, Status, WaitlistEntry
 
 ERASED_RECIPIENT = "[erased on request]"
@@ -49,25 +52,38 @@ class Plan:
     kept_until: date | None  # the retention date of what is kept (None: unknown)
     waitlist_places: int
     messages: int
+    merged: list[Client]  # records merged into this one: erased with it
+
+
+def _merged_into(client: Client) -> list[Client]:
+    ids = with_duplicates(client.pk)[1:]
+    return list(Client.objects.filter(pk__in=ids).order_by("pk")) if ids else []
 
 
 def _upcoming(client: Client, now: datetime) -> list[Appointment]:
     return list(
-        Appointment.objects.filter(client=client, status__in=[Status.BOOKED, Status.HELD], end__gt=now)
+        Appointment.objects.filter(
+            client_id__in=with_duplicates(client.pk), status__in=[Status.BOOKED, Status.HELD], end__gt=now
+        )
         .select_related("location", "practitioner")
         .order_by("start")
     )
 
 
-def _waitlist(client: Client) -> Q:
-    if not client.email:
-        return Q(pk__in=[])
-    return Q(practice_id=client.practice_id, email__iexact=client.email)
+def _waitlist(clients: list[Client]) -> Q:
+    """The waitlist places under any of these records' addresses."""
+    found = Q(pk__in=[])
+    for client in clients:
+        if client.email:
+            found |= Q(practice_id=client.practice_id, email__iexact=client.email)
+    return found
 
 
 def plan(client: Client, now: datetime) -> Plan:
     rule = rule_for(client.practice.retention_rule)
     last = last_entries(client.practice, [client.pk]).get(client.pk)
+    merged = _merged_into(client)
+    ids = [client.pk] + [c.pk for c in merged]
     return Plan(
         upcoming=_upcoming(client, now),
         kept_until=retain_until(
@@ -75,8 +91,9 @@ def plan(client: Client, now: datetime) -> Plan:
         )
         if last
         else None,
-        waitlist_places=WaitlistEntry.objects.filter(_waitlist(client)).count(),
-        messages=Message.objects.filter(message_subjects([client.pk]), practice_id=client.practice_id).count(),
+        waitlist_places=WaitlistEntry.objects.filter(_waitlist([client, *merged])).count(),
+        messages=Message.objects.filter(message_subjects(ids), practice_id=client.practice_id).count(),
+        merged=merged,
     )
 
 
@@ -106,21 +123,26 @@ def erase_contact(client: Client, *, by: Actor, reason: str, now: datetime) -> b
                 f"{len(upcoming)} upcoming visit(s) are still booked: cancel them first, so that nobody "
                 "expects the client and the client is told."
             )
-        subjects = Message.objects.filter(message_subjects([locked.pk]), practice_id=locked.practice_id)
+        merged = list(Client.objects.select_for_update().filter(pk__in=with_duplicates(locked.pk)[1:]).order_by("pk"))
+        ids = [locked.pk] + [c.pk for c in merged]
+        subjects = Message.objects.filter(message_subjects(ids), practice_id=locked.practice_id)
         withdrawn = subjects.filter(status=State.PENDING).update(
             status=State.WITHDRAWN, last_error="Withdrawn: the client's contact details were erased on request."
         )
         messages = subjects.update(recipient=ERASED_RECIPIENT)
-        places, _by_kind = WaitlistEntry.objects.filter(_waitlist(locked)).delete()
-        IntakeLink.objects.filter(client=locked, voided_at__isnull=True).update(voided_at=now)
-        QuestionnaireLink.objects.filter(client=locked, voided_at__isnull=True).update(voided_at=now)
-        Appointment.objects.filter(client=locked).update(booked_email="", booked_phone="")
-        locked.email = ""
-        locked.phone = ""
-        locked.sms_consent_at = None
-        locked.reminder_channel = ReminderChannel.NONE
-        locked.contact_erased_at = now
-        locked.save(update_fields=["email", "phone", "sms_consent_at", "reminder_channel", "contact_erased_at"])
+        places, _by_kind = WaitlistEntry.objects.filter(_waitlist([locked, *merged])).delete()
+        IntakeLink.objects.filter(client_id__in=ids, voided_at__isnull=True).update(voided_at=now)
+        QuestionnaireLink.objects.filter(client_id__in=ids, voided_at__isnull=True).update(voided_at=now)
+        Appointment.objects.filter(client_id__in=ids).update(booked_email="", booked_phone="")
+        # The duplicates merged in: the address the merge left on them, and the one kept in the
+        # merge record (shown on the kept record's page).
+        Client.objects.filter(pk__in=ids).update(
+            email="", phone="", sms_consent_at=None, reminder_channel=ReminderChannel.NONE
+        )
+        Client.objects.filter(pk__in=ids, contact_erased_at__isnull=True).update(contact_erased_at=now)
+        ClientMerge.objects.filter(Q(kept_id__in=ids) | Q(merged_id__in=ids)).update(merged_email="", merged_phone="")
+        locked.refresh_from_db()
+        also = f"; merged records {', '.join(str(c.pk) for c in merged)}" if merged else ""
         record(
             by=by,
             action=Action.ERASE,
@@ -129,6 +151,6 @@ def erase_contact(client: Client, *, by: Actor, reason: str, now: datetime) -> b
             client_id=locked.pk,
             object_id=locked.pk,
             reason=reason,
-            detail=f"contact details; {messages} messages ({withdrawn} withdrawn); {places} waitlist rows",
+            detail=f"contact details; {messages} messages ({withdrawn} withdrawn); {places} waitlist rows{also}"[:200],
         )
     return True

@@ -132,7 +132,7 @@ def _purge(model: type[models.Model], pks: list[int], counts: dict[str, int]) ->
         counts[label] = counts.get(label, 0) + count
 
 
-def _with_duplicates(client_id: int) -> list[int]:
+def with_duplicates(client_id: int) -> list[int]:
     """The client and every duplicate merged into them (and into those, transitively)."""
     found, frontier = [client_id], [client_id]
     while frontier:
@@ -170,7 +170,7 @@ def destroy(practice: Practice, candidate: Candidate, *, rule_key: str, now: dat
     with transaction.atomic():
         if LegalHold.objects.filter(client_id=candidate.client_id, lifted_at__isnull=True).exists():
             raise ProtectedError("the record is under a legal hold", set())
-        ids = _with_duplicates(candidate.client_id)
+        ids = with_duplicates(candidate.client_id)
         if Client.objects.filter(pk__in=ids).exclude(practice=practice).exists():
             raise ProtectedError("the record is not this practice's", set())
         DestructionPermit.objects.bulk_create([DestructionPermit(client_id=pk, granted_at=now) for pk in ids])
