@@ -10,7 +10,10 @@ record lacks (email, phone) are taken from the duplicate.
 
 Refused, with a message: the same record twice, a record already merged, a duplicate with signed
 session notes (a signature covers whose note it is, so a signed note cannot move: keep that record
-instead), both records with an unfinished intake form, and a preview that no longer matches.
+instead), both records with an unfinished intake form, both records with diary entries for the
+same day (a client has one a day), and a preview that no longer matches. Anything else the
+database refuses while moving (a rule a model added later has) is refused the same way, with
+nothing changed, never an error page.
 
 Every relation to Client is moved by walking the model's relations, so a model added later is
 moved too (it is listed in the preview under its own name)."""
@@ -22,7 +25,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,6 +33,7 @@ from longtide.audit.models import Action
 from longtide.audit.trail import Actor, record
 from longtide.clients.models import Client
 from longtide.intake.models import Intake
+from longtide.measurement.models import DiaryEntry
 from longtide.notes.models import NoteStatus, SessionNote
 from longtide.practice.models import Practice
 from longtide.records.models import ClientMerge
@@ -60,6 +64,8 @@ LABELS = {
 # preview counts them together, as "outcome records".
 OUTCOME_APP = "measurement"
 OUTCOME_LABEL = gettext_lazy("outcome records (the care team's to read)")
+# The clashing diary days a refusal names (then "and N more").
+DAYS_SHOWN = 10
 # Relations that are the merge's own bookkeeping, not the person's records.
 NOT_MOVED = {("clients.client", "merged_into"), ("records.clientmerge", "kept"), ("records.clientmerge", "merged")}
 
@@ -113,7 +119,7 @@ def preview(kept: Client, duplicate: Client, *, clinical: bool = False) -> Merge
     """What merging `duplicate` into `kept` would move, or why it cannot be done. Without
     `clinical` (the viewer may not read clinical records) the outcome records are one count."""
     shown = MergePreview(kept, duplicate)
-    shown.refusal = _refusal(kept, duplicate)
+    shown.refusal = _refusal(kept, duplicate, clinical=clinical)
     outcomes = 0
     for model, name in _relations():
         count = model._default_manager.filter(**{name: duplicate}).count()
@@ -133,7 +139,7 @@ def preview(kept: Client, duplicate: Client, *, clinical: bool = False) -> Merge
     return shown
 
 
-def _refusal(kept: Client, duplicate: Client) -> str | None:
+def _refusal(kept: Client, duplicate: Client, *, clinical: bool = False) -> str | None:
     if kept.pk == duplicate.pk:
         return _("Choose another record: a record cannot be merged into itself.")
     if kept.practice_id != duplicate.practice_id:
@@ -160,6 +166,24 @@ def _refusal(kept: Client, duplicate: Client) -> str | None:
             "Both records have an unfinished intake form, and a client has one at a time. Ask the client to "
             "finish one of them (or send a new link from the record kept), then merge."
         )
+    days = sorted(
+        set(DiaryEntry.objects.filter(client=kept).values_list("day", flat=True))
+        & set(DiaryEntry.objects.filter(client=duplicate).values_list("day", flat=True))
+    )
+    if days:
+        shown = ", ".join(day.isoformat() for day in days[:DAYS_SHOWN])
+        if len(days) > DAYS_SHOWN:
+            shown += " " + _("and %(count)d more") % {"count": len(days) - DAYS_SHOWN}
+        # To a viewer without clinical access the diary is an outcome record, as in the preview.
+        if clinical:
+            return _(
+                "These records cannot be merged: both records have diary entries for the same days: "
+                "%(days)s, and a client has one entry a day. Nothing was merged."
+            ) % {"days": shown}
+        return _(
+            "These records cannot be merged: both records have outcome records for the same days: "
+            "%(days)s, and a client has one a day. Nothing was merged."
+        ) % {"days": shown}
     return None
 
 
@@ -171,9 +195,42 @@ def _name(user: object) -> str:
 
 
 def merge_clients(
-    *, practice: Practice, kept: Client, duplicate: Client, by: Actor, now: datetime, seen: str | None = None
+    *,
+    practice: Practice,
+    kept: Client,
+    duplicate: Client,
+    by: Actor,
+    now: datetime,
+    seen: str | None = None,
+    clinical: bool = False,
 ) -> ClientMerge:
-    """Merge `duplicate` into `kept` (both of `practice`). Raises MergeRefused, changing nothing."""
+    """Merge `duplicate` into `kept` (both of `practice`). Raises MergeRefused, changing nothing.
+    `clinical`: the merging member may read clinical records (a refusal may name them)."""
+    try:
+        merge = _merge(practice=practice, kept=kept, duplicate=duplicate, by=by, now=now, seen=seen, clinical=clinical)
+    except IntegrityError as error:
+        # A rule of the database that the checks above do not know of: the transaction is rolled
+        # back, so nothing moved.
+        raise MergeRefused(
+            _(
+                "These records cannot be merged as they are: something of the duplicate clashes with the "
+                "record kept, and the database refused it. Nothing was merged."
+            )
+        ) from error
+    duplicate.refresh_from_db()
+    return merge
+
+
+def _merge(
+    *,
+    practice: Practice,
+    kept: Client,
+    duplicate: Client,
+    by: Actor,
+    now: datetime,
+    seen: str | None,
+    clinical: bool,
+) -> ClientMerge:
     with transaction.atomic():
         # Both rows locked, lower id first (two merges of the same pair cannot deadlock).
         locked = {
@@ -185,7 +242,7 @@ def merge_clients(
         if kept.pk not in locked or duplicate.pk not in locked:
             raise MergeRefused(_("These records are not in this practice."))
         kept, duplicate = locked[kept.pk], locked[duplicate.pk]
-        shown = preview(kept, duplicate)
+        shown = preview(kept, duplicate, clinical=clinical)
         if shown.refusal:
             raise MergeRefused(shown.refusal)
         if seen is not None and seen != shown.fingerprint:
@@ -232,5 +289,4 @@ def merge_clients(
             detail=f"merged client {duplicate.pk} into {kept.pk}: "
             + ", ".join(f"{label} {count}" for label, count in sorted(moved.items())),
         )
-    duplicate.refresh_from_db()
     return merge

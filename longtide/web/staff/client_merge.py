@@ -50,6 +50,7 @@ def merge(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     duplicate = _pick(practice, kept, data.get("duplicate"))
     if data.get("duplicate") and duplicate is None:
         error, status = _("That record is not one of this practice's other clients. Search again."), 400
+    clinical = can(request.user, Perm.CLINICAL_READ, practice)
     if request.method == "POST":
         form = MergeForm(request.POST)
         if duplicate is not None and form.is_valid():
@@ -61,6 +62,7 @@ def merge(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
                     by=acting(request, role_in(request.user, practice)),
                     now=timezone.now(),
                     seen=form.cleaned_data["seen"],
+                    clinical=clinical,
                 )
             except MergeRefused as refused:
                 error, status = refused.message, 409
@@ -77,7 +79,6 @@ def merge(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     matches = None
     if query and duplicate is None:
         matches = list(search_clients(practice, query).exclude(pk=kept.pk)[:MATCHES])
-    clinical = can(request.user, Perm.CLINICAL_READ, practice)
     shown = preview(kept, duplicate, clinical=clinical) if duplicate is not None else None
     context = {
         "practice": practice,
