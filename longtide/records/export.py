@@ -27,7 +27,7 @@ from longtide.notifications.models import Message
 from longtide.practice.access import Perm, can
 from longtide.practice.models import Practice
 from longtide.records.chart import PENDING, access_to
-from longtide.scheduling.booking_messages import about
+from longtide.records.retention import message_subjects
 from longtide.scheduling.care_team import care_team
 from longtide.scheduling.models import Appointment
 
@@ -57,9 +57,9 @@ def client_record(practice: Practice, client: Client, *, now: datetime) -> dict[
         .prefetch_related("events")
         .order_by("start", "pk")
     )
-    messages = Message.objects.filter(practice=practice, about__in=[about(a.pk) for a in appointments]).order_by(
-        "created_at", "pk"
-    )
+    # Every message about the client, as retention and erasure count them: their visits, check-ins,
+    # intake forms and links, questionnaire and diary links, and the alerts about their answers.
+    messages = Message.objects.filter(message_subjects([client.pk]), practice=practice).order_by("created_at", "pk")
     trail = AuditEvent.objects.for_practice(practice.pk).filter(client_id=client.pk).order_by("seq")
     return {
         "schema": SCHEMA,
