@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.db.models.deletion import ProtectedError
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from longtide.practice.catalogue import move_in_order, save_service
+from longtide.practice.catalogue import delete_service, move_in_order, save_service
 from longtide.practice.models import Practice, Service
 from longtide.web.bad_input import form_status
 from longtide.web.staff.setup.catalogue_forms import ServiceForm
@@ -56,7 +57,9 @@ def service_move(request: HttpRequest, practice: Practice, pk: int) -> HttpRespo
 def service_delete(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     service = get_object_or_404(practice.services, pk=pk)
     try:
-        service.delete()
+        delete_service(service)
+    except ValidationError as refused:
+        messages.error(request, refused.messages[0])
     except ProtectedError:
         messages.error(
             request, _("%(name)s has appointments, so it cannot be deleted; hide it instead.") % {"name": service.name}
