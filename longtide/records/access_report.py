@@ -1,4 +1,5 @@
-"""Who read a client's record: the audit trail of one client, break-glass openings first."""
+"""Who read a client's record: the audit trail of one client and of the records merged into theirs
+(records/merge.py: what was read there is part of this record now), break-glass openings first."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from longtide.audit.models import Action, AuditEvent
 from longtide.clients.models import Client
 from longtide.practice.models import Practice
+from longtide.records.retention import with_duplicates
 
 # The newest rows shown on the page; the count says how many there are in all.
 REPORT_LIMIT = 500
@@ -18,10 +20,12 @@ class AccessReport:
     events: list[AuditEvent]
     total: int
     readers: list[tuple[str, int]]  # (who, how many openings), most first
+    merged: list[int]  # the records merged into this one, whose trails are included
 
 
 def access_report(practice: Practice, client: Client) -> AccessReport:
-    trail = AuditEvent.objects.for_practice(practice.pk).filter(client_id=client.pk)
+    ids = with_duplicates(client.pk)
+    trail = AuditEvent.objects.for_practice(practice.pk).filter(client_id__in=ids)
     counts: dict[str, int] = {}
     looks = trail.filter(action__in=[Action.VIEW, Action.EXPORT])
     for label in looks.values_list("actor_label", flat=True):
@@ -32,4 +36,5 @@ def access_report(practice: Practice, client: Client) -> AccessReport:
         events=list(trail.order_by("-at", "-seq")[:REPORT_LIMIT]),
         total=trail.count(),
         readers=sorted(counts.items(), key=lambda item: (-item[1], item[0])),
+        merged=ids[1:],
     )

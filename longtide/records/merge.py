@@ -1,7 +1,9 @@
 """Merging two records of the same person: everything that belongs to the duplicate (appointments
 with their messages and histories, intake forms, safety flags, consent signatures, intake links,
 visit checks, unsigned note drafts, break-glass grants, legal holds) moves to the record kept, in
-one transaction, with a ClientMerge row and an audit event saying who, when and what.
+one transaction, with a ClientMerge row and an audit event saying who, when and what. A break-glass
+grant still open on the duplicate is ended first (it moves as history): an opening of a near-empty
+duplicate must not become access to the whole record kept.
 
 The duplicate stays as a pointer (`Client.merged_into`): out of the client list and searches; a
 booking with its email address files under the record kept; the audit trail's reads of it still
@@ -36,7 +38,7 @@ from longtide.intake.models import Intake
 from longtide.measurement.models import DiaryEntry
 from longtide.notes.models import NoteStatus, SessionNote
 from longtide.practice.models import Practice
-from longtide.records.models import ClientMerge
+from longtide.records.models import BreakGlass, ClientMerge
 from longtide.scheduling.booking_messages import about
 from longtide.scheduling.models import Appointment
 
@@ -250,6 +252,9 @@ def _merge(
                 "Something changed in these records since the preview (a booking, an intake or their details), "
                 "so nothing was merged. Check the preview again below."
             )
+        # An opening of the duplicate's chart was granted for what the duplicate held: it ends
+        # here and moves as history, so it never opens the record kept (a grant of its own).
+        ended = BreakGlass.objects.filter(client=duplicate, until__gt=now).update(until=now)
         moved: dict[str, int] = {}
         for model, name in _relations():
             count = model._default_manager.filter(**{name: duplicate}).update(**{name: kept})
@@ -286,7 +291,10 @@ def _merge(
             object_id=merge.pk,
             practice_id=practice.pk,
             client_id=kept.pk,
-            detail=f"merged client {duplicate.pk} into {kept.pk}: "
-            + ", ".join(f"{label} {count}" for label, count in sorted(moved.items())),
+            detail=(
+                f"merged client {duplicate.pk} into {kept.pk}: "
+                + ", ".join(f"{label} {count}" for label, count in sorted(moved.items()))
+                + (f"; break-glass grants ended {ended}" if ended else "")
+            )[:200],
         )
     return merge
