@@ -20,8 +20,10 @@ from longtide.practice.models import (
     Practitioner,
     Room,
     Service,
+    StaffMembership,
 )
 from longtide.practice.photos import prepare_photo
+from longtide.practice.staff import check_may_stop_supervising
 from longtide.web.bad_input import bound_text
 
 
@@ -212,6 +214,17 @@ class PractitionerForm(forms.ModelForm):  # type: ignore[type-arg]
         if clash.exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("There is already a practitioner called %(name)s.") % {"name": name})
         return name
+
+    def clean_user(self) -> User | None:
+        """Refuse to unlink (or relink) a supervisor's profile from their login: their students' notes
+        would wait for a co-signature nobody may give (check_may_stop_supervising's message)."""
+        user: User | None = self.cleaned_data.get("user")
+        linked = self.instance.user_id if self.instance.pk else None
+        if linked is not None and (user is None or user.pk != linked):
+            membership = StaffMembership.objects.filter(practice=self.instance.practice, user_id=linked).first()
+            if membership is not None:
+                check_may_stop_supervising(self.instance.practice, membership, None)
+        return user
 
     def clean_photo_upload(self) -> Any:
         upload = self.cleaned_data.get("photo_upload")
