@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from longtide.audit.models import Action, AuditEvent
 from longtide.clients.models import Client
 from longtide.practice.models import Practice
+from longtide.records.audit_reports import LOOKS
 from longtide.records.retention import with_duplicates
 
 # The newest rows shown on the page; the count says how many there are in all.
@@ -27,7 +28,7 @@ def access_report(practice: Practice, client: Client) -> AccessReport:
     ids = with_duplicates(client.pk)
     trail = AuditEvent.objects.for_practice(practice.pk).filter(client_id__in=ids)
     counts: dict[str, int] = {}
-    looks = trail.filter(action__in=[Action.VIEW, Action.EXPORT])
+    looks = trail.filter(action__in=LOOKS)  # as the monthly report: views, exports, prints, break-glass
     for label in looks.values_list("actor_label", flat=True):
         who = label or "system"
         counts[who] = counts.get(who, 0) + 1
