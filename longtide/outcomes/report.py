@@ -16,8 +16,9 @@ style or service if the owner asked) and renders the ``CohortReport`` it gets ba
    baseline, in the measure's units) with quartiles. Under 10 in an analysis: counts only.
    Headache measures also give responders at 30 %.
 5. Exported reports (anything shared outside the practice) hide every count under 5 — zero
-   included — and one more count of the same total where the hidden one could be worked out;
-   they can only be made once every window of the period has closed.
+   included — and, jointly over the whole report, every other number from which a hidden one
+   could be worked out by the report's own identities (``_suppress``); those are marked
+   ``protects``. They can only be made once every window of the period has closed.
 6. Adverse events over every session of every episode started in the period: the share of
    sessions with an answered check-in that reported an after-effect, and serious events counted.
 7. The caveat (``wording.CAVEAT``) travels with every report.
@@ -87,6 +88,7 @@ class Count:
     low: float | None
     high: float | None
     suppressed: bool
+    protects: bool = False  # hidden only so that another hidden number cannot be worked out (5 or more)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,7 @@ class ChangeSummary:
     no_room: int | None  # baseline left no room for an MCID of improvement
     median_change: float | None
     quartiles: tuple[float, float] | None
+    n_protects: bool = False  # n hidden only to protect another number
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +116,7 @@ class WindowReport:
     missing: Count
     all_starters: ChangeSummary
     completers: ChangeSummary
+    n_protects: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +141,8 @@ class CohortReport:
     adverse: AdverseEvents
     caveat_title: str = wording.CAVEAT_TITLE
     caveat: tuple[str, ...] = wording.CAVEAT
+    n_started_protects: bool = False
+    n_with_baseline_protects: bool = False
 
     def window(self, key: str) -> WindowReport:
         for report in self.windows:
@@ -178,7 +184,7 @@ def practice_report(
     cohort = [e for e in started if baselines[e.episode_id] is not None]
     as_of_day = as_of.toordinal()
 
-    window_reports = []
+    tallies: list[tuple[DayWindow, int, _Tally, _Tally, int]] = []  # window, n, all, completers, not due
     for window in windows:
         # A window closes on its last day: the last day of its range, or of its 28 diary days.
         closes_after = window.target_day + (0 if measure.diary is not None else window.after)
@@ -194,30 +200,31 @@ def practice_report(
                 changes.append((classify(measure, baseline, baseline), False))
             else:
                 changes.append((classify(measure, baseline, follow_up), True))
-        window_reports.append(_window_report(measure, window, changes, len(cohort) - len(due), exported))
+        everyone = _tally([c for c, _ in changes])
+        completers = _tally([c for c, answered in changes if answered])
+        tallies.append((window, len(changes), everyone, completers, len(cohort) - len(due)))
 
-    n_started, n_with_baseline = len(started), len(cohort)
-    shown_started: int | None = n_started
-    shown_baseline: int | None = n_with_baseline
-    if exported:
-        if n_with_baseline < SMALL_CELL:
-            shown_baseline = None
-        # with_baseline is the denominator every share reveals, so a small "without baseline"
-        # count is protected by hiding the total instead.
-        if n_started < SMALL_CELL or n_started - n_with_baseline < SMALL_CELL:
-            shown_started = None
+    sessions = [s for e in started for s in e.sessions]
+    cells = _cells(len(started), len(cohort), tallies, sessions, diary=measure.diary is not None)
+    hidden = _suppress(cells) if exported else frozenset()
+    window_reports = [
+        _window_report(window, n, everyone, completers, not_due, cells, hidden, diary=measure.diary is not None)
+        for window, n, everyone, completers, not_due in tallies
+    ]
     by_key = {report.window.key: report for report in window_reports}
     return CohortReport(
         measure=measure,
         period=period,
         as_of=as_of,
         exported=exported,
-        n_started=shown_started,
-        n_with_baseline=shown_baseline,
+        n_started=_shown(cells, hidden, "started"),
+        n_with_baseline=_shown(cells, hidden, "baseline"),
         follow_up_counts={key: report.followed.count for key, report in by_key.items()},
         windows=tuple(window_reports),
         headline=by_key[headline] if headline is not None else window_reports[-1],
-        adverse=_adverse([s for e in started for s in e.sessions], exported),
+        adverse=_adverse(cells, hidden),
+        n_started_protects=_protects(cells, hidden, "started"),
+        n_with_baseline_protects=_protects(cells, hidden, "baseline"),
     )
 
 
@@ -235,93 +242,328 @@ def _value(
     return summary.mhd if measure.diary == "mhd" else summary.mmd
 
 
-def _window_report(
-    measure: Measure, window: DayWindow, changes: list[tuple[Change, bool]], not_due: int, exported: bool
-) -> WindowReport:
-    n = len(changes)
-    answered = sum(1 for _, was_answered in changes if was_answered)
-    followed, missing = _partition([answered, n - answered], n, exported, counts_only=n < SMALL_COHORT)
-    diary = measure.diary is not None
-    return WindowReport(
-        window=window,
-        n=_shown_total(n, exported),
-        not_yet_due=not_due,
-        followed=followed,
-        missing=missing,
-        all_starters=_summary(wording.ALL_STARTERS_LABEL, [c for c, _ in changes], exported, diary),
-        completers=_summary(wording.COMPLETERS_LABEL, [c for c, a in changes if a], exported, diary),
-    )
+@dataclass(frozen=True, slots=True)
+class _Tally:
+    """One analysis' numbers before anything is hidden."""
+
+    n: int
+    improved: int
+    unchanged: int
+    worse: int
+    responders: int
+    responders_30: int
+    no_room: int
+    median: float | None
+    quartiles: tuple[float, float] | None
 
 
-def _summary(label: str, changes: list[Change], exported: bool, diary: bool) -> ChangeSummary:
-    n = len(changes)
-    counts_only = n < SMALL_COHORT
-    categories = [sum(1 for c in changes if c.category is category) for category in ChangeCategory]
-    improved, unchanged, worse = _partition(categories, n, exported, counts_only)
-    responders = sum(1 for c in changes if c.responder)
-    responders_30 = sum(1 for c in changes if c.has_room and c.percent is not None and c.percent >= 30 - 1e-9)
-    no_room = sum(1 for c in changes if not c.has_room)
+def _tally(changes: list[Change]) -> _Tally:
+    categories = {category: sum(1 for c in changes if c.category is category) for category in ChangeCategory}
     median: float | None = None
     quartiles: tuple[float, float] | None = None
-    if not counts_only:
+    if len(changes) >= SMALL_COHORT:
         median, quartiles = median_and_quartiles([c.difference for c in changes])
-    return ChangeSummary(
-        label=label,
-        n=_shown_total(n, exported),
-        counts_only=counts_only,
-        improved=improved,
-        unchanged=unchanged,
-        worse=worse,
-        responders=_partition([responders, n - responders], n, exported, counts_only)[0],
-        responders_30=_partition([responders_30, n - responders_30], n, exported, counts_only)[0] if diary else None,
-        no_room=None if exported and _hidden_pair(no_room, n) else no_room,
-        median_change=median,
+    return _Tally(
+        n=len(changes),
+        improved=categories[ChangeCategory.IMPROVED],
+        unchanged=categories[ChangeCategory.WITHIN_NOISE],
+        worse=categories[ChangeCategory.WORSE],
+        responders=sum(1 for c in changes if c.responder),
+        responders_30=sum(1 for c in changes if c.has_room and c.percent is not None and c.percent >= 30 - 1e-9),
+        no_room=sum(1 for c in changes if not c.has_room),
+        median=median,
         quartiles=quartiles,
     )
 
 
-def _adverse(sessions: list[SessionRecord], exported: bool) -> AdverseEvents:
-    total = len(sessions)
+# --- Joint suppression ------------------------------------------------------------------------
+#
+# Every number an export could show is a cell; the report's identities tie them together (a total
+# is the sum of its parts; all starters' improved and worse are the completers'; all starters'
+# unchanged is the completers' plus the missing; responders are among the improved and among those
+# with room). Some numbers are never shown but would be as sensitive as a cell (those without a
+# baseline, the non-responders, those with room, unanswered check-ins, ...): "protected" cells.
+# A hidden cell tells a reader something too: "fewer than 5" is 0 to 4, "hidden" (``protects``)
+# is 5 or more. ``_suppress`` hides every cell under 5, then plays the reader: it narrows each
+# number's bounds by the identities until nothing changes and, while a hidden or protected number
+# is pinned to one value, hides one more shown cell of an identity that pins it.
+
+_INF = 10**9
+_KEEP_LAST = frozenset({"baseline", "sessions"})  # totals every share hangs on: hidden last
+_GIVE_FIRST = frozenset({"started"})  # the started total gives way before the cohort's size
+
+
+@dataclass(slots=True)
+class _Cells:
+    value: dict[str, int]
+    shown: list[str]  # cells an export may show, in the order they are preferred for hiding on a tie
+    protected: set[str]  # never shown, but not to be worked out when under 5
+    sums: list[tuple[str, tuple[str, ...]]]  # total == sum(parts)
+    at_most: list[tuple[str, str]]  # small <= large
+    bounds: dict[str, tuple[int, int]]  # what a reader knows anyway (counts only: n under 10)
+
+    def add(self, name: str, value: int, *, shown: bool = True, protected: bool = True) -> None:
+        self.value[name] = value
+        if shown:
+            self.shown.append(name)
+        elif protected:
+            self.protected.add(name)
+
+
+def _cells(
+    started: int,
+    cohort: int,
+    tallies: Sequence[tuple[DayWindow, int, _Tally, _Tally, int]],
+    sessions: Sequence[SessionRecord],
+    *,
+    diary: bool,
+) -> _Cells:
+    c = _Cells({}, [], set(), [], [], {})
+    c.add("started", started)
+    c.add("baseline", cohort)
+    c.add("no_baseline", started - cohort, shown=False)
+    c.sums.append(("started", ("baseline", "no_baseline")))
+    c.bounds["baseline"] = (0, SMALL_COHORT - 1) if cohort < SMALL_COHORT else (SMALL_COHORT, _INF)
+    for window, n, everyone, completers, _not_due in tallies:
+        k = window.key
+        # (the windows' n is the cohort's whenever an export is made: every window has closed)
+        total = "baseline" if n == cohort else f"{k}.n"
+        if total != "baseline":
+            c.add(total, n)
+        c.add(f"{k}.followed", completers.n)  # also the completers' n
+        c.add(f"{k}.missing", n - completers.n)
+        c.add(f"{k}.improved", everyone.improved)  # the same for all starters and completers
+        c.add(f"{k}.worse", everyone.worse)
+        c.add(f"{k}.all.unchanged", everyone.unchanged)
+        c.add(f"{k}.comp.unchanged", completers.unchanged)
+        c.add(f"{k}.responders", everyone.responders)
+        c.add(f"{k}.all.no_room", everyone.no_room)
+        c.add(f"{k}.comp.no_room", completers.no_room)
+        c.add(f"{k}.missing_no_room", everyone.no_room - completers.no_room, shown=False, protected=False)
+        followed = f"{k}.followed"
+        c.bounds[followed] = (0, SMALL_COHORT - 1) if completers.n < SMALL_COHORT else (SMALL_COHORT, _INF)
+        c.sums += [
+            (total, (followed, f"{k}.missing")),
+            (total, (f"{k}.improved", f"{k}.all.unchanged", f"{k}.worse")),
+            (followed, (f"{k}.improved", f"{k}.comp.unchanged", f"{k}.worse")),
+            (f"{k}.all.unchanged", (f"{k}.comp.unchanged", f"{k}.missing")),
+            (f"{k}.all.no_room", (f"{k}.comp.no_room", f"{k}.missing_no_room")),
+        ]
+        c.at_most += [(f"{k}.responders", f"{k}.improved"), (f"{k}.missing_no_room", f"{k}.missing")]
+        splits = [("responders", everyone.responders, completers.responders)]
+        if diary:
+            c.add(f"{k}.responders_30", everyone.responders_30)
+            c.at_most.append((f"{k}.responders", f"{k}.responders_30"))
+            splits.append(("responders_30", everyone.responders_30, completers.responders_30))
+        for key, all_count, comp_count in splits:
+            c.add(f"{k}.all.non_{key}", n - all_count, shown=False)
+            c.add(f"{k}.comp.non_{key}", completers.n - comp_count, shown=False)
+            c.sums += [(total, (f"{k}.{key}", f"{k}.all.non_{key}")), (followed, (f"{k}.{key}", f"{k}.comp.non_{key}"))]
+        for group, tally, group_total in (("all", everyone, total), ("comp", completers, followed)):
+            c.add(f"{k}.{group}.with_room", tally.n - tally.no_room, shown=False)
+            c.sums.append((group_total, (f"{k}.{group}.no_room", f"{k}.{group}.with_room")))
+            c.at_most.append((f"{k}.responders", f"{k}.{group}.with_room"))
     answered = sum(1 for s in sessions if s.checkin_answered)
     with_effect = sum(1 for s in sessions if s.after_effect)
     serious = sum(1 for s in sessions if s.serious)
-    checkins = _partition([answered, total - answered], total, exported, total < SMALL_COHORT)[0]
-    effects = _partition([with_effect, answered - with_effect], answered, exported, answered < SMALL_COHORT)[0]
-    serious_hidden = exported and _hidden_pair(serious, with_effect)
-    return AdverseEvents(
-        sessions=_shown_total(total, exported),
-        checkins_answered=checkins,
-        after_effects=effects,
-        serious=Count(None if serious_hidden else serious, None, None, None, None, serious_hidden),
+    c.add("sessions", len(sessions))
+    c.add("checkins", answered)
+    c.add("effects", with_effect)
+    c.add("serious", serious)
+    c.add("unanswered", len(sessions) - answered, shown=False)
+    c.add("no_effect", answered - with_effect, shown=False)
+    c.add("not_serious", with_effect - serious, shown=False)
+    c.sums += [
+        ("sessions", ("checkins", "unanswered")),
+        ("checkins", ("effects", "no_effect")),
+        ("effects", ("serious", "not_serious")),
+    ]
+    return c
+
+
+def _suppress(cells: _Cells) -> frozenset[str]:
+    """The cells an export hides: every one under 5, and enough others that none can be worked out."""
+    hidden = {name for name in cells.shown if cells.value[name] < SMALL_CELL}
+    order = {name: i for i, name in enumerate(cells.shown)}
+    for total, parts in cells.sums:
+        # a number never shown (those without a baseline, the non-responders, ...) under 5: the
+        # cell it is the rest of is hidden (for those without a baseline, the started total)
+        if any(p in cells.protected and cells.value[p] < SMALL_CELL for p in parts):
+            hidden |= {total} if total in _GIVE_FIRST else {p for p in parts if p in cells.shown}
+    while True:
+        for total, parts in cells.sums:
+            # a shown total with one part unknown: that part is the total minus the others
+            unknown = [p for p in parts if p in hidden or p not in cells.shown]
+            sensitive = [p for p in unknown if p in hidden or (p in cells.protected and cells.value[p] < SMALL_CELL)]
+            if total in cells.shown and total not in hidden and len(unknown) == 1 and sensitive:
+                candidates = [n for n in (*parts, total) if n in cells.shown and n not in hidden]
+                hidden.add(min(candidates, key=lambda n: _hide_first(cells, order, n)))
+        for name in list(hidden):
+            # responders are a subset of the improved: shown beside a hidden improved they bound it
+            for key in ("responders", "responders_30"):
+                if name.endswith(".improved") and name.replace(".improved", f".{key}") in cells.value:
+                    hidden.add(name.replace(".improved", f".{key}"))
+        low, high = _bounds(cells, hidden)
+        pinned = [
+            name
+            for name in [*cells.shown, *sorted(cells.protected)]
+            if (name in hidden or name in cells.protected)
+            and low[name] == high[name]
+            and (name in hidden or cells.value[name] < SMALL_CELL)
+        ]
+        if not pinned:
+            return frozenset(hidden)
+        more = _one_more(cells, hidden, pinned[0], low, high)
+        if more is None:  # nothing left to hide around it (cannot happen: the totals are cells)
+            return frozenset(cells.shown)
+        hidden.add(more)
+
+
+def _bounds(cells: _Cells, hidden: set[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """What a reader of the export can tell about every number: the lowest and highest it can be."""
+    low: dict[str, int] = {}
+    high: dict[str, int] = {}
+    for name, value in cells.value.items():
+        if name in cells.shown and name not in hidden:
+            low[name] = high[name] = value
+        elif name in hidden:
+            low[name], high[name] = (SMALL_CELL, _INF) if value >= SMALL_CELL else (0, SMALL_CELL - 1)
+        else:
+            low[name], high[name] = 0, _INF
+        extra = cells.bounds.get(name)
+        if extra is not None:
+            low[name], high[name] = max(low[name], extra[0]), min(high[name], extra[1])
+    for _ in range(500):
+        changed = False
+        for total, parts in cells.sums:
+            parts_low, parts_high = sum(low[p] for p in parts), sum(high[p] for p in parts)
+            changed |= _narrow(low, high, total, parts_low, parts_high)
+            for part in parts:
+                others_low, others_high = parts_low - low[part], parts_high - high[part]
+                changed |= _narrow(low, high, part, low[total] - others_high, high[total] - others_low)
+                parts_low, parts_high = sum(low[p] for p in parts), sum(high[p] for p in parts)
+        for small, large in cells.at_most:
+            changed |= _narrow(low, high, small, 0, high[large])
+            changed |= _narrow(low, high, large, low[small], _INF)
+        if not changed:
+            break
+    return low, high
+
+
+def _narrow(low: dict[str, int], high: dict[str, int], name: str, at_least: int, at_most: int) -> bool:
+    new_low, new_high = max(low[name], at_least, 0), min(high[name], at_most, _INF)
+    if (new_low, new_high) == (low[name], high[name]):
+        return False
+    low[name], high[name] = new_low, new_high
+    return True
+
+
+def _one_more(cells: _Cells, hidden: set[str], pinned: str, low: dict[str, int], high: dict[str, int]) -> str | None:
+    """A shown cell to hide so that ``pinned`` can no longer be worked out: one of an identity that
+    pins it (then of identities around those), hiding ``started`` first and the cohort last, and
+    the smallest otherwise (the first on a tie)."""
+    links = [(total, *parts) for total, parts in cells.sums] + [tuple(pair) for pair in cells.at_most]
+    around = [link for link in links if pinned in link]
+    near: set[str] = {pinned}
+    while around:
+        candidates = {n for link in around for n in link if n in cells.shown and n not in hidden}
+        if candidates:
+            order = {name: i for i, name in enumerate(cells.shown)}
+            return min(candidates, key=lambda n: _hide_first(cells, order, n))
+        near |= {n for link in around for n in link}
+        around = [link for link in links if near & set(link) and link not in around]
+    return None
+
+
+def _hide_first(cells: _Cells, order: Mapping[str, int], name: str) -> tuple[bool, bool, int, int]:
+    """Which shown cell to hide first: ``started``; never the cohort while another will do; else
+    the smallest, the first on a tie."""
+    return (name not in _GIVE_FIRST, name in _KEEP_LAST, cells.value[name], order[name])
+
+
+def _shown(cells: _Cells, hidden: frozenset[str], name: str) -> int | None:
+    return None if name in hidden else cells.value[name]
+
+
+def _protects(cells: _Cells, hidden: frozenset[str], name: str) -> bool:
+    return name in hidden and cells.value[name] >= SMALL_CELL
+
+
+def _count(cells: _Cells, hidden: frozenset[str], name: str, total: str | None, counts_only: bool) -> Count:
+    """The Count of cell ``name`` out of cell ``total`` (None: no n), hiding what an export must."""
+    count = cells.value[name]
+    n = None if total is None else _shown(cells, hidden, total)
+    if name in hidden:
+        return Count(None, n, None, None, None, True, _protects(cells, hidden, name))
+    if n is None or counts_only or n == 0:
+        return Count(count, n, None, None, None, False)
+    low, high = wilson(count, n)
+    return Count(count, n, count / n, low, high, False)
+
+
+def _window_report(
+    window: DayWindow,
+    n: int,
+    everyone: _Tally,
+    completers: _Tally,
+    not_due: int,
+    cells: _Cells,
+    hidden: frozenset[str],
+    *,
+    diary: bool,
+) -> WindowReport:
+    k = window.key
+    total = f"{k}.n" if f"{k}.n" in cells.value else "baseline"
+    counts_only = n < SMALL_COHORT
+    return WindowReport(
+        window=window,
+        n=_shown(cells, hidden, total),
+        not_yet_due=not_due,
+        followed=_count(cells, hidden, f"{k}.followed", total, counts_only),
+        missing=_count(cells, hidden, f"{k}.missing", total, counts_only),
+        all_starters=_summary(wording.ALL_STARTERS_LABEL, everyone, "all", total, k, cells, hidden, diary),
+        completers=_summary(wording.COMPLETERS_LABEL, completers, "comp", f"{k}.followed", k, cells, hidden, diary),
+        n_protects=_protects(cells, hidden, total),
     )
 
 
-def _partition(counts: list[int], n: int, exported: bool, counts_only: bool) -> list[Count]:
-    """Return a Count per part of ``n`` (the parts add up to ``n``), hiding what an export must."""
-    hidden = [False] * len(counts)
-    if exported:
-        hidden = [n < SMALL_CELL or count < SMALL_CELL for count in counts]
-        if sum(hidden) == 1 and len(counts) > 1:
-            # n is shown, so one hidden part could be worked out from the others: hide the
-            # smallest other part too (the first on a tie).
-            others = [i for i, is_hidden in enumerate(hidden) if not is_hidden]
-            hidden[min(others, key=lambda i: counts[i])] = True
-    shown_n = _shown_total(n, exported)
-    result = []
-    for count, is_hidden in zip(counts, hidden, strict=True):
-        if is_hidden:
-            result.append(Count(None, shown_n, None, None, None, True))
-        elif counts_only or n == 0:
-            result.append(Count(count, shown_n, None, None, None, False))
-        else:
-            low, high = wilson(count, n)
-            result.append(Count(count, shown_n, count / n, low, high, False))
-    return result
+def _summary(
+    label: str,
+    tally: _Tally,
+    group: str,
+    total: str,
+    k: str,
+    cells: _Cells,
+    hidden: frozenset[str],
+    diary: bool,
+) -> ChangeSummary:
+    counts_only = tally.n < SMALL_COHORT
+    n_hidden = total in hidden
+
+    def count(name: str) -> Count:
+        return _count(cells, hidden, name, total, counts_only)
+
+    return ChangeSummary(
+        label=label,
+        n=_shown(cells, hidden, total),
+        counts_only=counts_only,
+        improved=count(f"{k}.improved"),
+        unchanged=count(f"{k}.{group}.unchanged"),
+        worse=count(f"{k}.worse"),
+        responders=count(f"{k}.responders"),
+        responders_30=count(f"{k}.responders_30") if diary else None,
+        no_room=_shown(cells, hidden, f"{k}.{group}.no_room"),
+        # the median and quartiles of an n the export hides could tell it (their positions do)
+        median_change=None if n_hidden else tally.median,
+        quartiles=None if n_hidden else tally.quartiles,
+        n_protects=_protects(cells, hidden, total),
+    )
 
 
-def _hidden_pair(count: int, total: int) -> bool:
-    return count < SMALL_CELL or total - count < SMALL_CELL
-
-
-def _shown_total(n: int, exported: bool) -> int | None:
-    return None if exported and n < SMALL_CELL else n
+def _adverse(cells: _Cells, hidden: frozenset[str]) -> AdverseEvents:
+    return AdverseEvents(
+        sessions=_shown(cells, hidden, "sessions"),
+        checkins_answered=_count(cells, hidden, "checkins", "sessions", cells.value["sessions"] < SMALL_COHORT),
+        after_effects=_count(cells, hidden, "effects", "checkins", cells.value["checkins"] < SMALL_COHORT),
+        serious=_count(cells, hidden, "serious", None, True),
+    )

@@ -167,9 +167,22 @@ def _pct(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.1f} %"
 
 
+# A number an export hides only so that a small one cannot be worked out from it (it is 5 or more).
+HIDDEN_LABEL = gettext_lazy("hidden")
+
+
+def hidden_text(protects: bool) -> str:
+    """The label of a hidden number: "fewer than 5", or "hidden" when it protects another."""
+    return str(HIDDEN_LABEL) if protects else _(wording.SUPPRESSED_LABEL)
+
+
+def total_text(value: int | None, protects: bool) -> str:
+    return hidden_text(protects) if value is None else str(value)
+
+
 def count_text(count: Count, counts_only: bool) -> str:
     if count.suppressed or count.count is None:
-        return _(wording.SUPPRESSED_LABEL)
+        return hidden_text(count.protects)
     if count.n is None:
         return str(count.count)
     if counts_only or count.share is None:
@@ -240,7 +253,9 @@ def report_rows(report: CohortReport) -> list[dict[str, str]]:
                         "key": key,
                         "text": count_text(count, summary.counts_only),
                         "count": "" if count.count is None else str(count.count),
+                        "count_label": total_text(count.count, count.protects),
                         "n": "" if count.n is None else str(count.n),
+                        "n_label": total_text(summary.n, summary.n_protects),
                         "share": "" if count.share is None else f"{count.share:.4f}",
                         "low": "" if count.low is None else f"{count.low:.4f}",
                         "high": "" if count.high is None else f"{count.high:.4f}",
@@ -320,17 +335,27 @@ def practice_report_csv(request: HttpRequest, practice: Practice) -> HttpRespons
     writer.writerow(["concern", shown["concern"], "measure", report.measure.label])
     writer.writerow(["period", shown["from"], shown["to"], "as of", today.isoformat()])
     writer.writerow(["style", shown["style"] or "all", "service", shown["service"] or "all"])
-    n_started = "" if report.n_started is None else report.n_started
-    n_base = "" if report.n_with_baseline is None else report.n_with_baseline
+    # Hidden numbers are labelled "fewer than 5", or "hidden" when hidden only so that a small one
+    # cannot be worked out from them (outcomes/report.py, joint suppression).
+    n_started = total_text(report.n_started, report.n_started_protects)
+    n_base = total_text(report.n_with_baseline, report.n_with_baseline_protects)
     writer.writerow(["started", n_started, "with baseline", n_base])
-    for key, value in report.follow_up_counts.items():
-        writer.writerow([f"with {key} follow-up", "" if value is None else value])
+    for w in report.windows:
+        writer.writerow([f"with {w.window.key} follow-up", total_text(w.followed.count, w.followed.protects)])
     writer.writerow([])
     writer.writerow(["window", "analysis", "category", "count", "n", "share", "ci95_low", "ci95_high"])
     for row in report_rows(report):
-        count = row["count"] or _(wording.SUPPRESSED_LABEL)
         writer.writerow(
-            [row["window"], row["analysis"], row["category"], count, row["n"], row["share"], row["low"], row["high"]]
+            [
+                row["window"],
+                row["analysis"],
+                row["category"],
+                row["count_label"],
+                row["n_label"],
+                row["share"],
+                row["low"],
+                row["high"],
+            ]
         )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{practice.slug}-outcomes-{shown["concern"]}.csv"'
