@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 
 from longtide.practice.models import Practice, Practitioner, Room, Service
-from longtide.scheduling.models import WaitlistEntry, WaitlistStatus
 
 
 def unique_slug(
@@ -91,18 +88,3 @@ def move_in_order(*, item: Service | Practitioner, direction: Literal["up", "dow
         ids[index], ids[other] = ids[other], ids[index]
         for position, pk in enumerate(ids):
             model.objects.filter(pk=pk).update(sort_order=position)
-
-
-def delete_service(service: Service) -> None:
-    """Delete a service. Refused (ValidationError) while clients wait for it on the waitlist (waiting,
-    or offered a time): hiding it keeps them. Its finished waitlist entries (booked, left, ended) and
-    unconfirmed sign-ups go with it. A service with appointments raises ProtectedError."""
-    with transaction.atomic():
-        entries = WaitlistEntry.objects.filter(service=service)
-        if entries.filter(status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]).exists():
-            raise ValidationError(
-                _("%(name)s has clients on its waitlist, so it cannot be deleted; hide it instead.")
-                % {"name": service.name}
-            )
-        entries.delete()
-        service.delete()

@@ -623,7 +623,7 @@ class WaitlistEntry(models.Model):
     changed until an offer is booked (through book_appointment, like any online booking)."""
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="waitlist")
-    # PROTECT: deleting a service must not drop the clients waiting for it (practice/catalogue.delete_service).
+    # PROTECT: deleting a service must not drop the clients waiting for it (scheduling/waitlist.delete_service).
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
     practitioner = models.ForeignKey(Practitioner, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     first_name = models.CharField(max_length=80)

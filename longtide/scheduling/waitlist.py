@@ -39,6 +39,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -606,3 +607,19 @@ def links(message: Message) -> dict[str, str]:
 def current_recipient(message: Message) -> str | None:
     entry = _entry_of(message)
     return entry.email if entry is not None else None
+
+
+def delete_service(service: Service) -> None:
+    """Delete a service (the owner's services page; here, as practice/ may not import scheduling/).
+    Refused (ValidationError) while clients wait for it on the waitlist (waiting, or offered a
+    time): hiding it keeps them. Its finished waitlist entries (booked, left, ended) and unconfirmed
+    sign-ups go with it. A service with appointments raises ProtectedError."""
+    with transaction.atomic():
+        entries = WaitlistEntry.objects.filter(service=service)
+        if entries.filter(status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]).exists():
+            raise ValidationError(
+                _("%(name)s has clients on its waitlist, so it cannot be deleted; hide it instead.")
+                % {"name": service.name}
+            )
+        entries.delete()
+        service.delete()

@@ -11,8 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from longtide.practice.catalogue import delete_service, move_in_order, save_service
+from longtide.practice.catalogue import move_in_order, save_service
 from longtide.practice.models import Practice, Service
+from longtide.scheduling.waitlist import delete_service
 from longtide.web.bad_input import form_status
 from longtide.web.staff.setup.catalogue_forms import ServiceForm
 from longtide.web.staff.setup.guard import owner_page
