@@ -123,7 +123,10 @@ def _find_or_create_client(practice: Practice, details: ClientDetails, *, now: d
     `INSERT … ON CONFLICT DO NOTHING` instead (PostgreSQL: in one statement with the look-up).
     """
     if details.client_id is not None:
-        return Client.objects.get(practice=practice, pk=details.client_id)
+        # A record merged into another: the one kept (the staff form and the staff API name a
+        # client by id; a booking filed under the merged-away record was missing from the client's
+        # page, and its consent and intake were read from the wrong record).
+        return Client.objects.select_related("merged_into").get(practice=practice, pk=details.client_id).in_use
     if not details.email:
         return Client.objects.create(
             practice=practice, first_name=details.first_name, last_name=details.last_name, phone=details.phone
@@ -978,12 +981,17 @@ def move_appointment(
         queue_booking_message(Purpose.RESCHEDULED, locked, now=now)
         return locked
 
+    # Its own practitioner whether or not they still offer the service online; another one only if
+    # they offer it and take bookings (as a new booking; a posted slot naming anyone else was taken).
+    other = target != appointment.practitioner_id
+    places = places_for(service, practitioner_id=target, offered_only=other)
+    if other and target not in places.practitioner_ids:
+        raise BookingError("unknown_practitioner", _("That practitioner does not offer this service."), "practitioner")
     try:
         moved = _hold(
             practice=practice,
             service=service,
-            # Its practitioner (or the one chosen) whether or not they still offer the service online.
-            places=places_for(service, practitioner_id=target, offered_only=False),
+            places=places,
             start=start,
             now=now,
             for_staff=not by_client,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,7 +19,7 @@ from conftest import Cast
 from longtide.clients.models import Client
 from longtide.practice.models import Practitioner, Role, StaffMembership
 from longtide.scheduling.booking import ClientDetails, book_appointment, confirm_booking
-from longtide.scheduling.models import Appointment, Source, Status
+from longtide.scheduling.models import Appointment, Source, Status, WorkingHours
 from longtide.web.times import slot_value
 from tests.intake.helpers import agree_to_treatment
 
@@ -454,6 +454,54 @@ def test_moving_onto_another_appointment_is_refused_with_a_message(
     assert response.status_code == 400 and "that time was just taken" in response.text
     booked.refresh_from_db()
     assert booked.start == TOMORROW_10
+
+
+@pytest.mark.parametrize("active", [True, False])
+def test_a_move_to_a_practitioner_who_does_not_offer_the_service_is_refused(
+    client: HttpClient, cast: Cast, booked: Appointment, active: bool
+) -> None:
+    """Found by a review: the move page lists only practitioners who offer the service, but a posted
+    slot naming anyone else of the practice (an inactive one too) was taken, where a new booking of
+    the same slot is refused."""
+    bea = Practitioner.objects.create(practice=cast.tidewater, display_name="Bea Massage", slug="bea", active=active)
+    for weekday in range(7):
+        WorkingHours.objects.create(
+            practitioner=bea, location=cast.location, weekday=weekday, start_time=time(9), end_time=time(17)
+        )
+    later = datetime(2026, 6, 3, 14, 0, tzinfo=NEW_YORK)
+    response = as_user(client, cast.ben_user).post(
+        f"{detail(booked)}move/",
+        {"action": "move", "date": "2026-06-03", "slot": slot_value(later, bea.pk), "seen": booked.version},
+    )
+    assert response.status_code == 400 and "That practitioner does not offer this service." in response.text
+    booked.refresh_from_db()
+    assert booked.practitioner_id == cast.ana.pk and booked.start == TOMORROW_10
+    if active:  # once Bea offers it, the same move is made
+        cast.session.practitioners.add(bea)
+        moved = client.post(
+            f"{detail(booked)}move/",
+            {"action": "move", "date": "2026-06-03", "slot": slot_value(later, bea.pk), "seen": booked.version},
+        )
+        assert moved.status_code == 302
+        booked.refresh_from_db()
+        assert booked.practitioner_id == bea.pk
+
+
+def test_a_booking_for_a_merged_record_goes_to_the_record_kept(client: HttpClient, cast: Cast) -> None:
+    """Found by a review: a merged-away record's page still offered "Book an appointment" for it,
+    and the booking was filed under it: missing from the client's page, consent read elsewhere."""
+    from longtide.audit.trail import Actor
+    from longtide.records.merge import merge_clients
+
+    cleo = Client.objects.create(practice=cast.tidewater, first_name="Cleo", last_name="Park", email="c@example.test")
+    dup = Client.objects.create(practice=cast.tidewater, first_name="Cleo", last_name="P.", phone="+1 212 555 0123")
+    merge_clients(practice=cast.tidewater, kept=cleo, duplicate=dup, by=Actor(cast.olga_user, "owner"), now=NOW)
+    page = as_user(client, cast.ben_user).get(f"/staff/tidewater/clients/{dup.pk}/").text
+    assert f"?client={dup.pk}" not in page and f"?client={cleo.pk}" in page
+    start = datetime(2026, 6, 2, 10, 0, tzinfo=NEW_YORK)
+    booked = client.post("/staff/tidewater/appointments/new/", {**book_data(cast, start), "client": str(dup.pk)})
+    assert booked.status_code == 302
+    assert Appointment.objects.get().client_id == cleo.pk
 
 
 def test_the_clinic_can_cancel(client: HttpClient, cast: Cast, booked: Appointment) -> None:

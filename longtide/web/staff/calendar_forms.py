@@ -146,7 +146,8 @@ def _chosen(practice: Practice, value: object) -> Client | None:
     pk = parse_id(str(value or ""))
     if pk is None:
         return None
-    return Client.objects.for_practice(practice).filter(pk=pk).first()
+    found = Client.objects.for_practice(practice).select_related("merged_into").filter(pk=pk).first()
+    return found.in_use if found is not None else None  # a merged record: the one kept
 
 
 class _Seen(forms.Form):

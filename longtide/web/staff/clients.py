@@ -143,7 +143,7 @@ def client_page(request: HttpRequest, practice: Practice, pk: int) -> HttpRespon
         "counts": counts,
         "sent": labelled(sent, alert_reader(request.user, practice)),
         "chart_url": _chart_url(practice, client),
-        "book_url": reverse("staff-book", kwargs={"practice_slug": practice.slug}) + f"?client={client.pk}",
+        "book_url": reverse("staff-book", kwargs={"practice_slug": practice.slug}) + f"?client={client.in_use.pk}",
         "zone_name": str(practice_zone(practice)),
         "may_merge": can(request.user, Perm.CLIENTS_MERGE, practice),
         "merges_in": list(ClientMerge.objects.filter(kept=client)),
