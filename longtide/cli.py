@@ -38,6 +38,7 @@ def demo(args: argparse.Namespace) -> int:
         DEMO_PASSWORD,
         DEMO_SLUG,
         DemoAccountsTaken,
+        NotTheDemo,
         remove_demo,
         seed_demo,
     )
@@ -56,7 +57,7 @@ def demo(args: argparse.Namespace) -> int:
             if args.reset:
                 remove_demo()
             practice = seed_demo()
-    except DemoAccountsTaken as exc:
+    except (DemoAccountsTaken, NotTheDemo) as exc:
         print(f"longtide demo: {exc}", file=sys.stderr)
         return 3
     base = f"http://{args.host}:{args.port}"

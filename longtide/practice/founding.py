@@ -18,7 +18,11 @@ SLUG_MAX = Practice._meta.get_field("slug").max_length or 60
 NAME_MAX = Practice._meta.get_field("name").max_length or 120
 # Paths under the site root that a practice slug must not shadow in people's minds (/p/<slug>/ and
 # /staff/<slug>/ cannot collide technically, but "admin" or "staff" as a clinic's slug only confuses).
-RESERVED_SLUGS = frozenset({"admin", "api", "staff", "static", "media", "login", "logout", "welcome", "settings"})
+# `demo` and `large` are the sample data's (`longtide demo`, `longtide seed-large`'s default), which
+# those commands replace when re-seeding.
+RESERVED_SLUGS = frozenset(
+    {"admin", "api", "staff", "static", "media", "login", "logout", "welcome", "settings", "demo", "large"}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -211,6 +211,34 @@ class DemoAccountsTaken(Exception):
         )
 
 
+class NotTheDemo(Exception):
+    """The practice at the demo's slug is not the demo clinic: the demo neither reuses nor deletes it."""
+
+    def __init__(self, owners: list[str]) -> None:
+        self.owners = owners
+        whose = f"its owners are {', '.join(owners)}" if owners else "it has no owner"
+        super().__init__(
+            f"this database has a practice at slug {DEMO_SLUG!r} that the demo did not create ({whose}, "
+            "not the demo's logins). The demo will not reuse or delete it, so nothing was changed. Run the "
+            "demo on a database of its own (another LONGTIDE_DATA_DIR or DATABASE_URL)."
+        )
+
+
+def check_is_demo(practice: Practice) -> None:
+    """Raise NotTheDemo unless `practice` is the demo clinic: one whose owners are all logins the demo
+    made (DemoAccount). A real practice's owner is a real login, so a practice someone created at slug
+    `demo` (before it was reserved) is never taken for the demo; staff invited into the demo don't
+    change what it is."""
+    owners = list(
+        StaffMembership.objects.filter(practice=practice, role=Role.OWNER)
+        .select_related("user__demo_account")
+        .order_by("user__username")
+    )
+    real = [m.user.get_username() for m in owners if not hasattr(m.user, "demo_account")]
+    if not owners or real:
+        raise NotTheDemo(real)
+
+
 def check_demo_accounts() -> None:
     """Raise DemoAccountsTaken when a demo username (in any letter case) belongs to a non-demo account."""
     names = [username for username, _, _ in DEMO_LOGINS]
@@ -229,12 +257,14 @@ def check_demo_accounts() -> None:
 def seed_demo(*, sample_week: bool = True) -> Practice:
     """Create the demo clinic unless it exists; return it. Safe to run again.
 
-    Raises DemoAccountsTaken, changing nothing, when a demo username belongs to a real account.
+    Raises DemoAccountsTaken, changing nothing, when a demo username belongs to a real account, and
+    NotTheDemo when a practice that is not the demo has its slug.
     `sample_week` books a few appointments over the coming week (tests that need a predictable
     calendar turn it off).
     """
     existing = Practice.objects.filter(slug=DEMO_SLUG).first()
     if existing:
+        check_is_demo(existing)
         return existing
     check_demo_accounts()
     practice = Practice.objects.create(slug=DEMO_SLUG, **PRACTICE_TEXT)
@@ -497,10 +527,12 @@ def _consent_for_completed_visits(practice: Practice) -> None:
 def remove_demo() -> None:
     """Delete the demo practice and everything in it (notes, appointments and clients first: they are
     protected). Signed notes are locked by the database too: their guards are set aside for this
-    one transaction (longtide/notes/guards.py), as the database owner could."""
+    one transaction (longtide/notes/guards.py), as the database owner could. Raises NotTheDemo,
+    deleting nothing, when the practice at the demo's slug is not the demo (check_is_demo)."""
     practice = Practice.objects.filter(slug=DEMO_SLUG).first()
     if practice is None:
         return
+    check_is_demo(practice)
     with guards.set_aside():
         NoteAddendum.objects.filter(note__practice=practice)._raw_delete(NoteAddendum.objects.db)
         NoteCosignature.objects.filter(note__practice=practice)._raw_delete(NoteCosignature.objects.db)
