@@ -78,20 +78,26 @@ class StaffLoginView(auth_views.LoginView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
-        next_url = self.get_redirect_url() or landing_url(user)
-        if has_two_factor(user):
-            # Not signed in yet: a new session key, then the second step.
-            self.request.session.cycle_key()
-            self.request.session[PENDING_KEY] = {
-                "user": user.pk,
-                "backend": user.backend,
-                "started": time.time(),
-                "next": next_url,
-                "tries": 0,
-            }
-            return redirect("staff-login-code")
-        finish_sign_in(self.request, user)
-        return redirect(next_url)
+        return begin_sign_in(self.request, user, self.get_redirect_url() or landing_url(user))
+
+
+def begin_sign_in(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
+    """After a right password: sign in a user without two-factor; send one with it to the code step,
+    signed in as nobody yet. Every password sign-in (the staff one and the operator's admin one)
+    goes through here, so none signs in an account with an authenticator on its password alone."""
+    if has_two_factor(user):
+        # Not signed in yet: a new session key, then the second step.
+        request.session.cycle_key()
+        request.session[PENDING_KEY] = {
+            "user": user.pk,
+            "backend": user.backend,
+            "started": time.time(),
+            "next": next_url,
+            "tries": 0,
+        }
+        return redirect("staff-login-code")
+    finish_sign_in(request, user)
+    return redirect(next_url)
 
 
 def finish_sign_in(request: HttpRequest, user: User, device: Device | None = None) -> None:
