@@ -190,11 +190,13 @@ def change_role(
     return membership
 
 
-def remove_member(*, practice: Practice, membership_id: int, by: User) -> None:
+def remove_member(*, practice: Practice, membership_id: int, by: User, stop_bookings: bool = False) -> None:
     """Remove a member from the practice (their login stays; other practices keep them). The last owner stays.
 
     A practitioner profile linked to the login is unlinked, not deleted: appointments keep their
-    practitioner. Their unused invitation links to this practice stop working.
+    practitioner. With `stop_bookings` the profile also stops taking bookings (inactive: off the
+    public site and the booking pages; the removal page offers it, ticked). Their unused invitation
+    links to this practice stop working.
     """
     with transaction.atomic():
         practice = _lock_practice(practice)
@@ -202,7 +204,11 @@ def remove_member(*, practice: Practice, membership_id: int, by: User) -> None:
         membership = StaffMembership.objects.select_related("user").get(practice=practice, pk=membership_id)
         membership.check_may_leave_owners()
         check_may_stop_supervising(practice, membership, None)
-        practice.practitioners.filter(user_id=membership.user_id).update(user=None)
+        profiles = practice.practitioners.filter(user_id=membership.user_id)
+        if stop_bookings:
+            profiles.update(user=None, active=False)
+        else:
+            profiles.update(user=None)
         practice.invitations.filter(user_id=membership.user_id, used_at__isnull=True).update(used_at=timezone.now())
         membership.delete()
 

@@ -199,8 +199,39 @@ def test_an_owner_changes_a_role_and_removes_a_member(client: HttpClient, cast: 
     client.post(f"/staff/tidewater/settings/staff/{ana.pk}/remove/", {"confirm": "1"})
     assert not StaffMembership.objects.filter(pk=ana.pk).exists()
     cast.ana.refresh_from_db()
-    assert cast.ana.user is None  # the practitioner profile stays, unlinked
+    assert cast.ana.user is None and cast.ana.active  # the practitioner profile stays, unlinked
     assert User.objects.filter(pk=cast.ana_user.pk).exists()
+
+
+def test_removing_a_practitioner_says_what_is_booked_with_them_and_can_stop_their_bookings(
+    client: HttpClient, cast: Cast
+) -> None:
+    """Found by a review: a removed practitioner's profile stayed on the site taking bookings, and
+    the page said nothing of the sessions booked with them."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from longtide.scheduling.booking import ClientDetails, book_appointment
+    from longtide.scheduling.models import Source
+
+    day = datetime.now(ZoneInfo("America/New_York")).date() + timedelta(days=3)
+    book_appointment(
+        practice=cast.tidewater,
+        service=cast.session,
+        practitioner=cast.ana,
+        start=datetime.combine(day, time(10), tzinfo=ZoneInfo("America/New_York")),
+        client=ClientDetails("Cleo", "Park", "cleo@example.test"),
+        source=Source.STAFF,
+    )
+    client.force_login(cast.olga_user)
+    ana = StaffMembership.objects.get(practice=cast.tidewater, user=cast.ana_user)
+    page = client.post(f"/staff/tidewater/settings/staff/{ana.pk}/remove/").text
+    assert "1 session is booked with Ana Silva from now on." in page
+    assert 'name="stop_bookings" value="1" checked' in page
+    client.post(f"/staff/tidewater/settings/staff/{ana.pk}/remove/", {"confirm": "1", "stop_bookings": "1"})
+    cast.ana.refresh_from_db()
+    assert cast.ana.user is None and not cast.ana.active
+    assert "Ana Silva" not in client.get("/p/tidewater/practitioners/").text
 
 
 def test_the_last_owner_cannot_be_removed_or_demoted(client: HttpClient, cast: Cast) -> None:

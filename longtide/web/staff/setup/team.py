@@ -24,6 +24,7 @@ from longtide.practice.staff import (
     supervisors,
 )
 from longtide.scheduling.feeds import revoke_feeds_for
+from longtide.scheduling.models import Appointment, Status
 from longtide.web.bad_input import form_status
 from longtide.web.staff.setup.guard import owner_page
 from longtide.web.staff.setup.team_forms import InviteForm, RoleForm
@@ -120,15 +121,29 @@ def staff_role(request: HttpRequest, practice: Practice, pk: int) -> HttpRespons
 def staff_remove(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     membership = get_object_or_404(practice.memberships.select_related("user"), pk=pk)
     if request.POST.get("confirm") != "1":
+        profile = practice.practitioners.filter(user_id=membership.user_id).first()
         context = {
             "practice": practice,
             "section": "staff",
             "membership": membership,
             "name": display_name(membership.user),
+            # Their profile: whether it still takes bookings, and the sessions booked with it ahead
+            # (they stay booked; someone moves or cancels them).
+            "profile": profile,
+            "upcoming": Appointment.objects.filter(
+                practitioner=profile, status=Status.BOOKED, start__gt=timezone.now()
+            ).count()
+            if profile is not None
+            else 0,
         }
         return render(request, "web/staff/settings/staff_remove.html", context)
     try:
-        remove_member(practice=practice, membership_id=membership.pk, by=_acting(request))
+        remove_member(
+            practice=practice,
+            membership_id=membership.pk,
+            by=_acting(request),
+            stop_bookings=request.POST.get("stop_bookings") == "1",
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
