@@ -351,7 +351,7 @@ def test_moving_to_a_new_phone_keeps_the_old_app_until_the_new_one_is_confirmed(
     assert "Move two-factor sign-in to a new phone" in page.text
     new = TOTPDevice.objects.get(user=cast.ana_user, confirmed=False)
     assert TOTPDevice.objects.filter(pk=old.pk, confirmed=True).exists()
-    done = client.post("/staff/account/two-factor/", {"code": code_for(new)})
+    done = client.post("/staff/account/two-factor/", {"code": code_for(new), "password": "pw-ana-123"})
     new_codes = done.context["codes"]
     assert list(TOTPDevice.objects.filter(user=cast.ana_user).values_list("pk", flat=True)) == [new.pk]
     assert set(new_codes).isdisjoint(old_codes)
@@ -360,7 +360,7 @@ def test_moving_to_a_new_phone_keeps_the_old_app_until_the_new_one_is_confirmed(
 def test_new_recovery_codes_replace_the_old_ones(client: HttpClient, cast: Cast, signed_in: Any) -> None:
     signed_in("ana")
     _, old_codes = enrol(client)
-    response = client.post("/staff/account/two-factor/recovery-codes/")
+    response = client.post("/staff/account/two-factor/recovery-codes/", {"password": "pw-ana-123"})
     new_codes = response.context["codes"]
     assert len(new_codes) == 10 and set(new_codes).isdisjoint(old_codes)
     assert RecoveryCode.objects.filter(device__user=cast.ana_user).count() == 10

@@ -65,6 +65,10 @@ def _next_url(request: HttpRequest) -> str | None:
 @login_required
 @never_cache
 def account(request: HttpRequest) -> HttpResponse:
+    return _account_page(request)
+
+
+def _account_page(request: HttpRequest, *, codes_form: ConfirmPasswordForm | None = None) -> HttpResponse:
     sessions = list(live_sessions(_me(request)))
     current = request.session.session_key
     context = {
@@ -74,22 +78,31 @@ def account(request: HttpRequest) -> HttpResponse:
         "sessions": sessions,
         "current_key": current,
         "others": [s for s in sessions if s.session_key != current],
-        "off_form": ConfirmPasswordForm(user=_me(request)),
+        "codes_form": codes_form or ConfirmPasswordForm(user=_me(request), auto_id="id_codes_%s"),
     }
     return render(request, "web/staff/account.html", context)
 
 
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("code", "password")
 @login_required
 @never_cache
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    """Set up an authenticator app (or a new one), or confirm this session with the one set up."""
+    """Set up an authenticator app (or a new one), or confirm this session with the one set up.
+
+    Moving to a new phone replaces the app and the recovery codes and ends the other sessions, so it
+    also asks for the password, in the same form: an open session alone is not enough (found by a
+    review: anyone at a browser left signed in could move the account's second factor to their own
+    phone). The first setup asks only for the code."""
     user = _me(request)
-    if has_two_factor(user) and not is_two_factor_verified(user):
+    replacing = has_two_factor(user)
+    if replacing and not is_two_factor_verified(user):
         return _confirm_session(request)
     enrolment = start_enrolment(user=user)
-    form = AppCodeForm(request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
+    data = request.POST if request.method == "POST" else None
+    form = AppCodeForm(data)
+    password_form = ConfirmPasswordForm(data, user=user) if replacing else None
+    # The password first: a wrong one leaves the typed code unspent.
+    if form.is_bound and (password_form is None or password_form.is_valid()) and form.is_valid():
         if wait := wait_seconds(enrolment.device):
             form.add_error(None, wait_message(wait))
         elif confirmed := confirm_enrolment(user=user, code=form.cleaned_data["code"]):
@@ -103,9 +116,10 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         )
     context = {
         "form": form,
+        "password_form": password_form,
         "secret": enrolment.secret,
         "qr_svg": enrolment.qr_svg(_("QR code to add Longtide to your authenticator app")),
-        "replacing": has_two_factor(user),
+        "replacing": replacing,
         "required_by": _practices_requiring(request),
         "next": _next_url(request),
     }
@@ -149,14 +163,19 @@ def _verified_or_redirect(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
+@sensitive_post_parameters("password")
 @require_POST
 @login_required
 @never_cache
 def new_recovery_codes(request: HttpRequest) -> HttpResponse:
+    """New recovery codes replace the old ones: the password too, not the open session alone."""
     if gate := _verified_or_redirect(request):
         return gate
     if not has_two_factor(_me(request)):
         raise Http404("No two-factor sign-in to make codes for")
+    form = ConfirmPasswordForm(request.POST, user=_me(request), auto_id="id_codes_%s")
+    if not form.is_valid():
+        return _account_page(request, codes_form=form)
     return _show_recovery_codes(request, issue_recovery_codes(user=_me(request)), first_time=False)
 
 
