@@ -84,3 +84,40 @@ StaffMembership.objects.create(practice=Practice.objects.get(slug="demo"), user=
     assert again.returncode == 0 and "Demo logins" in again.stdout, again.stderr
     reset = run(["demo", "--no-serve", "--reset"], tmp_path)
     assert reset.returncode == 0, reset.stderr
+
+
+SMALL = ["--practitioners", "2", "--rooms", "1", "--days", "3"]
+
+
+def test_seed_large_leaves_a_real_practice_at_its_slug_alone(tmp_path: Path) -> None:
+    assert run(["migrate"], tmp_path).returncode == 0
+    made = run(["manage", "shell", "-c", REAL_PRACTICE.format(slug="stillwater")], tmp_path)
+    assert made.returncode == 0, made.stderr
+    refused = run(["seed-large", "--slug", "stillwater", *SMALL], tmp_path)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert "'stillwater' (Real Clinic) was not made by seed-large" in refused.stderr
+    kept = run(["manage", "shell", "-c", COUNT.format(slug="stillwater")], tmp_path)
+    assert "kept Real Clinic 1" in kept.stdout.splitlines(), kept.stdout + kept.stderr
+    # Its own clinic it re-seeds, as before.
+    for _ in range(2):
+        seeded = run(["seed-large", "--slug", "bench-a", *SMALL], tmp_path)
+        assert seeded.returncode == 0 and "seeded 'bench-a'" in seeded.stdout, seeded.stderr
+
+
+def test_seed_large_explains_bad_options_without_a_traceback(tmp_path: Path) -> None:
+    assert run(["migrate"], tmp_path).returncode == 0
+    for options, message in [
+        (["--slug", "Not_A_Slug"], "is not a valid slug"),
+        (["--slug", "admin"], "'admin' is reserved"),
+        (["--slug", "demo"], "'demo' is reserved"),
+        (["--days", "0"], "must be at least 1"),
+        (["--rooms", "0"], "must be at least 1"),
+        (["--step", "0"], "step from 5 to 60"),
+        (["--fill", "5"], "fill must be between 0 and 1"),
+        (["--fill", "nan"], "fill must be between 0 and 1"),
+        (["--history-years", "nan"], "--history-years must be from 0"),
+    ]:
+        done = run(["seed-large", *SMALL, *options], tmp_path)
+        assert done.returncode == 2, (options, done.stdout + done.stderr)
+        assert message in done.stderr and "Traceback" not in done.stderr, (options, done.stderr)

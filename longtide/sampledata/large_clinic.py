@@ -39,7 +39,17 @@ from django.utils import timezone
 
 from longtide.clients.models import Client
 from longtide.lib.intervals import Interval, subtract
-from longtide.practice.models import HORIZON_MAX_DAYS, Location, Practice, Practitioner, Room, Service, Style
+from longtide.practice.founding import RESERVED_SLUGS, check_new_practice
+from longtide.practice.models import (
+    HORIZON_MAX_DAYS,
+    Location,
+    Practice,
+    Practitioner,
+    Room,
+    Service,
+    StaffMembership,
+    Style,
+)
 from longtide.scheduling.availability import DatedHours, PractitionerSchedule, WeeklyHours, working_intervals
 from longtide.scheduling.models import (
     OCCUPYING,
@@ -112,14 +122,53 @@ def first_seed_day() -> date:
     return timezone.now().astimezone(ZoneInfo(TIME_ZONE)).date() + timedelta(days=1)
 
 
+DEFAULT_SLUG = "large"
+TAGLINE = "Generated for benchmarks by `longtide seed-large`."
+
+
+class NotGenerated(Exception):
+    """The slug is unusable for a generated clinic, or names a practice seed-large did not make."""
+
+
+def check_slug(slug: str) -> None:
+    """Raise NotGenerated unless `slug` is a valid practice slug (the rules of `practice create`) that
+    is free or names a clinic seed-large made. `large`, reserved for real practices, is its default."""
+    if slug != DEFAULT_SLUG:
+        error = check_new_practice(slug=slug, name="Large", owner_email="owner@example.org").get("slug")
+        taken = slug not in RESERVED_SLUGS and Practice.objects.filter(slug=slug).exists()
+        if error and not taken:
+            raise NotGenerated(error)
+    practice = Practice.objects.filter(slug=slug).first()
+    if practice is not None and not is_generated(practice):
+        raise NotGenerated(
+            f"The practice at slug {slug!r} ({practice.name}) was not made by seed-large: it is left alone, "
+            "and nothing was changed. Give another --slug."
+        )
+
+
+def is_generated(practice: Practice) -> bool:
+    """Whether seed-large made `practice` (no migration, no marker row): its tagline, and no login of
+    any kind (no staff, no practitioner with a login): a real practice has at least its owner."""
+    return (
+        practice.tagline == TAGLINE
+        and not StaffMembership.objects.filter(practice=practice).exists()
+        and not Practitioner.objects.filter(practice=practice, user__isnull=False).exists()
+    )
+
+
 def remove_large_clinic(slug: str) -> None:
-    """Delete the practice with this slug and everything in it (appointments and clients first,
-    set-based: _delete_rows), or nothing, raising ProtectedError, when it holds records the models
-    protect (session notes, intakes, check-ins, ...): this removes generated clinics, not a real
-    one by mistake."""
+    """Delete the generated clinic with this slug and everything in it (appointments and clients
+    first, set-based: _delete_rows), or nothing, raising ProtectedError, when it holds records the
+    models protect (session notes, intakes, check-ins, ...), or NotGenerated when seed-large did not
+    make it (is_generated): this removes generated clinics, not a real one by mistake."""
     practice = Practice.objects.filter(slug=slug).first()
     if practice is None:
         return
+    if not is_generated(practice):
+        raise NotGenerated(
+            f"The practice at slug {slug!r} ({practice.name}) was not made by seed-large: it is left alone, "
+            "and nothing was changed. Give another --slug."
+        )
     with transaction.atomic():
         for model in (Appointment, Client):
             table, column = model._meta.db_table, model._meta.get_field("practice").column
@@ -204,6 +253,7 @@ def seed_large_clinic(
         raise ValueError("practitioners, rooms and days must be at least 1, and step from 5 to 60 minutes")
     if not 0 <= fill <= 1:
         raise ValueError("fill must be between 0 and 1")
+    check_slug(slug)
     first_day = first_day or first_seed_day()
     rng = random.Random(seed)  # noqa: S311  (reproducible test data, not secrets)
     plan = _Plan()
@@ -498,7 +548,7 @@ def _write(
     practice = Practice.objects.create(
         name=f"Large Generated Clinic ({slug})",
         slug=slug,
-        tagline="Generated for benchmarks by `longtide seed-large`.",
+        tagline=TAGLINE,
         min_notice_hours=12,
         booking_horizon_days=min(max(90, days + 1), HORIZON_MAX_DAYS),
         slot_step_minutes=step,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -9,11 +10,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
+from django.db.models import ProtectedError
 
-from longtide.sampledata.large_clinic import achieved_fill, add_history, first_seed_day, seed_large_clinic
+from longtide.sampledata.large_clinic import (
+    NotGenerated,
+    achieved_fill,
+    add_history,
+    first_seed_day,
+    seed_large_clinic,
+)
 from longtide.scheduling.models import OCCUPYING, Appointment
+
+MAX_HISTORY_YEARS = 100
 
 
 class Command(BaseCommand):
@@ -44,18 +54,32 @@ class Command(BaseCommand):
             Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
+        years = options["history_years"]
+        if not (math.isfinite(years) and 0 <= years <= MAX_HISTORY_YEARS):
+            raise CommandError(f"--history-years must be from 0 to {MAX_HISTORY_YEARS}.", returncode=2)
         started = time.perf_counter()
         first_day = first_seed_day()
-        practice = seed_large_clinic(
-            slug=options["slug"],
-            practitioners=options["practitioners"],
-            rooms=options["rooms"],
-            days=options["days"],
-            fill=options["fill"],
-            step=options["step"],
-            seed=options["seed"],
-            first_day=first_day,
-        )
+        try:
+            practice = seed_large_clinic(
+                slug=options["slug"],
+                practitioners=options["practitioners"],
+                rooms=options["rooms"],
+                days=options["days"],
+                fill=options["fill"],
+                step=options["step"],
+                seed=options["seed"],
+                first_day=first_day,
+            )
+        except ValueError as exc:  # the options' limits
+            raise CommandError(f"{exc}; nothing was changed.", returncode=2) from exc
+        except NotGenerated as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        except ProtectedError as exc:
+            raise CommandError(
+                f"The clinic at slug {options['slug']!r} holds records that may not be deleted with it "
+                f"({exc.args[0]}): it was not re-seeded, and nothing was changed. Give another --slug.",
+                returncode=2,
+            ) from exc
         history = ""
         if options["history_years"]:
             history_started = time.perf_counter()
