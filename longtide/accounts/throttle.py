@@ -11,6 +11,11 @@ attempt from the same two counters before the code is checked (web/staff/signin.
 password and the codes share one budget: someone who has the password cannot try codes in many
 sessions at once, and past the limit the code step answers 429 without checking the code.
 
+A signed-in user's own password asked again on their account pages (to change it, to turn
+two-factor sign-in off, to move it to a new phone, to make new recovery codes) goes through
+`check_own_password`: the same two counters, an attempt taken before the hash and given back when
+right, so a session left open cannot guess the password faster than the sign-in page allows.
+
 The first refusal of a window is logged as a lock-out, naming the account by its id (never the
 username, which may be an email address) and the network address; never a password or a code.
 """
@@ -101,6 +106,27 @@ def _log_lockout(request: HttpRequest, username: str, limit: Limit, what: str, n
             minutes,
             wait,
         )
+
+
+class TooManyAttempts(Exception):
+    """A password check refused unheard (the password was not checked)."""
+
+    def __init__(self, refused: Throttled) -> None:
+        super().__init__("Too many password attempts.")
+        self.refused = refused
+
+
+def check_own_password(request: HttpRequest, user: User, password: str) -> bool:
+    """Return whether `password` is the signed-in user's, after taking an attempt from the sign-in
+    counters (given back when it is); raise TooManyAttempts, without hashing, past the limit."""
+    username = user.get_username()
+    refused = take_attempt(request, username, step="account password")
+    if refused is not None:
+        raise TooManyAttempts(refused)
+    if not user.check_password(password):
+        return False
+    give_back_attempt(request, username)
+    return True
 
 
 def throttled(request: HttpRequest) -> Throttled | None:

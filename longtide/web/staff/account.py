@@ -10,7 +10,6 @@ import django_otp
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -37,7 +36,7 @@ from longtide.accounts.two_factor import (
 from longtide.audit.trail import Origin
 from longtide.practice.access import is_two_factor_verified, needs_two_factor
 from longtide.practice.models import Practice
-from longtide.web.staff.account_forms import AppCodeForm, ConfirmPasswordForm, RecoveryCodeForm
+from longtide.web.staff.account_forms import AppCodeForm, ConfirmPasswordForm, OwnPasswordChangeForm, RecoveryCodeForm
 from longtide.web.staff.signin import roles_of, wait_message
 
 
@@ -68,7 +67,9 @@ def account(request: HttpRequest) -> HttpResponse:
     return _account_page(request)
 
 
-def _account_page(request: HttpRequest, *, codes_form: ConfirmPasswordForm | None = None) -> HttpResponse:
+def _account_page(
+    request: HttpRequest, *, codes_form: ConfirmPasswordForm | None = None, off_form: ConfirmPasswordForm | None = None
+) -> HttpResponse:
     sessions = list(live_sessions(_me(request)))
     current = request.session.session_key
     context = {
@@ -78,9 +79,22 @@ def _account_page(request: HttpRequest, *, codes_form: ConfirmPasswordForm | Non
         "sessions": sessions,
         "current_key": current,
         "others": [s for s in sessions if s.session_key != current],
-        "codes_form": codes_form or ConfirmPasswordForm(user=_me(request), auto_id="id_codes_%s"),
+        "codes_form": codes_form or ConfirmPasswordForm(user=_me(request), request=request, auto_id="id_codes_%s"),
+        "off_form": off_form or ConfirmPasswordForm(user=_me(request), request=request, auto_id="id_off_%s"),
     }
-    return render(request, "web/staff/account.html", context)
+    return _refused_if_throttled(render(request, "web/staff/account.html", context), codes_form, off_form)
+
+
+def _refused_if_throttled(
+    response: HttpResponse, *forms: ConfirmPasswordForm | OwnPasswordChangeForm | None
+) -> HttpResponse:
+    """A page whose password was refused unheard (too many attempts: accounts/throttle.py) answers
+    429 with Retry-After; the page says why and keeps what was typed."""
+    refused = next((form.throttled for form in forms if form is not None and form.throttled), None)
+    if refused is not None:
+        response.status_code = 429
+        response["Retry-After"] = str(refused.retry_after)
+    return response
 
 
 @sensitive_post_parameters("code", "password")
@@ -100,7 +114,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     enrolment = start_enrolment(user=user)
     data = request.POST if request.method == "POST" else None
     form = AppCodeForm(data)
-    password_form = ConfirmPasswordForm(data, user=user) if replacing else None
+    password_form = ConfirmPasswordForm(data, user=user, request=request) if replacing else None
     # The password first: a wrong one leaves the typed code unspent.
     if form.is_bound and (password_form is None or password_form.is_valid()) and form.is_valid():
         if wait := wait_seconds(enrolment.device):
@@ -123,7 +137,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         "required_by": _practices_requiring(request),
         "next": _next_url(request),
     }
-    return render(request, "web/staff/two_factor_setup.html", context)
+    return _refused_if_throttled(render(request, "web/staff/two_factor_setup.html", context), password_form)
 
 
 def _confirm_session(request: HttpRequest) -> HttpResponse:
@@ -173,7 +187,7 @@ def new_recovery_codes(request: HttpRequest) -> HttpResponse:
         return gate
     if not has_two_factor(_me(request)):
         raise Http404("No two-factor sign-in to make codes for")
-    form = ConfirmPasswordForm(request.POST, user=_me(request), auto_id="id_codes_%s")
+    form = ConfirmPasswordForm(request.POST, user=_me(request), request=request, auto_id="id_codes_%s")
     if not form.is_valid():
         return _account_page(request, codes_form=form)
     return _show_recovery_codes(request, issue_recovery_codes(user=_me(request)), first_time=False)
@@ -192,7 +206,9 @@ def two_factor_off(request: HttpRequest) -> HttpResponse:
             request, _("%(practices)s requires two-factor sign-in for you, so it stays on.") % {"practices": names}
         )
         return redirect("staff-account")
-    form = ConfirmPasswordForm(request.POST, user=_me(request))
+    form = ConfirmPasswordForm(request.POST, user=_me(request), request=request, auto_id="id_off_%s")
+    if not form.is_valid() and form.throttled:
+        return _account_page(request, off_form=form)
     if not form.is_valid():
         messages.error(request, _("Two-factor sign-in is still on: that is not your current password."))
         return redirect("staff-account")
@@ -234,7 +250,7 @@ def end_others(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(_me(request), request.POST if request.method == "POST" else None)
+    form = OwnPasswordChangeForm(_me(request), request.POST if request.method == "POST" else None, request=request)
     if form.is_bound and form.is_valid():
         user = form.save()
         update_session_auth_hash(request, user)
@@ -249,4 +265,4 @@ def password_change(request: HttpRequest) -> HttpResponse:
             % {"count": ended},
         )
         return redirect("staff-account")
-    return render(request, "web/staff/password_change.html", {"form": form})
+    return _refused_if_throttled(render(request, "web/staff/password_change.html", {"form": form}), form)

@@ -6,8 +6,12 @@ import re
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from longtide.accounts.throttle import Throttled, TooManyAttempts, check_own_password
 from longtide.accounts.two_factor import RECOVERY_LENGTH, normalize_recovery_code
 from longtide.practice.models import Practice
 
@@ -45,7 +49,35 @@ class RecoveryCodeForm(forms.Form):
         return normalized
 
 
-class ConfirmPasswordForm(forms.Form):
+def too_many_attempts(refused: Throttled) -> str:
+    minutes = max(1, -(-refused.retry_after // 60))
+    return ngettext(
+        "Too many password attempts. Please wait %(minutes)d minute and try again.",
+        "Too many password attempts. Please wait %(minutes)d minutes and try again.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+class _OwnPasswordMixin:
+    """The signed-in user's password, checked behind the sign-in throttle (accounts/throttle.py).
+    `throttled` says why a refusal was unheard, for the view's 429 and Retry-After."""
+
+    request: HttpRequest
+    user: Any
+    throttled: Throttled | None = None
+
+    def _check_own_password(self, password: str, wrong: str, code: str) -> str:
+        try:
+            right = check_own_password(self.request, self.user, password)
+        except TooManyAttempts as refused:
+            self.throttled = refused.refused
+            raise forms.ValidationError(too_many_attempts(refused.refused), code="throttled") from None
+        if not right:
+            raise forms.ValidationError(wrong, code=code)
+        return password
+
+
+class ConfirmPasswordForm(_OwnPasswordMixin, forms.Form):
     password = forms.CharField(
         label=_("Your password"),
         strip=False,
@@ -53,15 +85,27 @@ class ConfirmPasswordForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, request: HttpRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
 
     def clean_password(self) -> str:
-        password: str = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("That is not your current password."), code="wrong")
-        return password
+        return self._check_own_password(
+            self.cleaned_data["password"], str(_("That is not your current password.")), "wrong"
+        )
+
+
+class OwnPasswordChangeForm(_OwnPasswordMixin, PasswordChangeForm):
+    """Django's password change, its old password checked behind the sign-in throttle."""
+
+    def __init__(self, user: Any, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        wrong = str(self.error_messages["password_incorrect"])
+        return self._check_own_password(self.cleaned_data["old_password"], wrong, "password_incorrect")
 
 
 class SignInSettingsForm(forms.ModelForm[Practice]):
