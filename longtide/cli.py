@@ -139,7 +139,8 @@ def start_worker_beside() -> subprocess.Popen[bytes]:
     if this process is killed outright, the worker notices its parent is gone and stops too.
     """
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    command = [sys.executable, "-m", "longtide.cli", "worker", "--exit-with-parent", str(os.getpid())]
+    # --development: the demo's worker prints what it sends (console email and SMS), as the demo says.
+    command = [sys.executable, "-m", "longtide.cli", "worker", "--development", "--exit-with-parent", str(os.getpid())]
     return subprocess.Popen(command, env=dict(os.environ))  # noqa: S603  (our own interpreter and module)
 
 
@@ -158,6 +159,32 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     run_gunicorn(bind=args.bind, workers=args.workers, threads=args.threads)
     return 0
+
+
+def worker(argv: list[str]) -> int:
+    """Run the outbox worker in production mode, after the production checks pass, as `serve` does:
+    with an unsafe configuration it would print emails and texts (private links, phone numbers) to
+    its output and mark them sent. `--development` (the demo's own worker, local trials) opts out."""
+    development = "--development" in argv
+    if development:
+        os.environ["LONGTIDE_PRODUCTION"] = "0"  # even when the shell exported it: the opt-out is explicit
+        _setup()
+        return manage(["outbox_worker", *(arg for arg in argv if arg != "--development")])
+    _setup(production=True)
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    try:
+        call_command("check", fail_level="ERROR")
+    except SystemCheckError as refused:
+        print(str(refused).strip(), file=sys.stderr)
+        print(
+            "longtide worker: not started; fix the settings above and run it again "
+            "(or, on a development or demo database, `longtide worker --development`).",
+            file=sys.stderr,
+        )
+        return 2
+    return manage(["outbox_worker", *argv])
 
 
 def practice_create(args: argparse.Namespace) -> int:
@@ -261,7 +288,11 @@ def main(argv: list[str] | None = None) -> int:
         "backup", help="back up the database and uploads: backup DEST | --check | --new-key FILE", add_help=False
     )
     sub.add_parser("restore", help="restore a backup into an empty database: restore SRC", add_help=False)
-    sub.add_parser("worker", help="send the outbox's emails and texts, and plan reminders", add_help=False)
+    sub.add_parser(
+        "worker",
+        help="send the outbox's emails and texts, and plan reminders (production mode; --development prints them)",
+        add_help=False,
+    )
     sub.add_parser("audit", help="check the audit trail: `longtide audit verify`", add_help=False)
     sub.add_parser("token", help="staff API tokens: token create | list | revoke", add_help=False)
     sub.add_parser(
@@ -277,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in ("backup", "restore"):
         return manage(argv)
     if argv and argv[0] == "worker":
-        return manage(["outbox_worker", *argv[1:]])
+        return worker(argv[1:])
     if argv and argv[0] in PASSTHROUGH:
         return manage([PASSTHROUGH[argv[0]], *argv[1:]])
     args = parser.parse_args(argv)

@@ -199,7 +199,9 @@ def test_demo_explains_a_database_it_cannot_open(tmp_path: Path) -> None:
 
 def test_the_worker_sends_the_demos_due_reminders_once(tmp_path: Path) -> None:
     assert run(["demo", "--no-serve"], tmp_path).returncode == 0
-    first = run(["worker", "--once"], tmp_path)
+    # The demo's own worker runs with --development (printing what it sends); a bare `worker` is
+    # production mode and refuses the demo's development settings (tests/test_cli_worker_production.py).
+    first = run(["worker", "--once", "--development"], tmp_path)
     assert first.returncode == 0, first.stderr
     # The sample week was booked "a week ago": the reminders due in the next two days go now,
     # printed (the demo's console email), and a second run finds nothing left to send.
@@ -218,5 +220,5 @@ def test_the_worker_sends_the_demos_due_reminders_once(tmp_path: Path) -> None:
     assert len(links) == first.stdout.count("Subject: Reminder") > 0
     assert "[also as text/html" in first.stdout
     assert first.stderr == ""
-    again = run(["worker", "--once"], tmp_path)
+    again = run(["worker", "--once", "--development"], tmp_path)
     assert "sent 0, retrying 0, failed 0, withdrawn 0" in again.stdout

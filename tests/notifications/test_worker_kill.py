@@ -111,7 +111,8 @@ def start_worker(port: int, *args: str) -> subprocess.Popen[str]:
         LOG_LEVEL="INFO",
     )
     return subprocess.Popen(
-        [sys.executable, "-m", "longtide.cli", "worker", "--poll", "0.1", *args],
+        # --development: this test's settings are not production's (no SECRET_KEY, local hosts).
+        [sys.executable, "-m", "longtide.cli", "worker", "--development", "--poll", "0.1", *args],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.PIPE,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import signal
 import threading
+from argparse import ArgumentTypeError
 from typing import Any
 
 from django.conf import settings
@@ -11,14 +13,43 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from longtide.notifications import worker
 
+MAX_POLL = 3600.0
+MAX_BATCH = 10_000
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= MAX_POLL:  # NaN too
+        raise ArgumentTypeError(f"give a number of seconds from 0 to {MAX_POLL:g}, not {text!r}")
+    return value
+
+
+def _batch(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_BATCH:
+        raise ArgumentTypeError(f"give a whole number of messages from 1 to {MAX_BATCH}, not {text!r}")
+    return value
+
 
 class Command(BaseCommand):
-    help = "Send queued messages (email, SMS) and plan reminders; runs until stopped."
+    help = (
+        "Send queued messages (email, SMS) and plan reminders; runs until stopped. `longtide worker` runs "
+        "in production mode and refuses an unsafe configuration (longtide.E001-E004); "
+        "`longtide worker --development` (the demo's worker) prints messages instead."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="send what is due, then exit")
-        parser.add_argument("--poll", type=float, default=2.0, help="seconds between looks when idle")
-        parser.add_argument("--batch", type=int, default=50, help="messages per look")
+        parser.add_argument(
+            "--poll", type=_seconds, default=2.0, help=f"seconds between looks when idle (0 to {MAX_POLL:g})"
+        )
+        parser.add_argument("--batch", type=_batch, default=50, help=f"messages per look (1 to {MAX_BATCH})")
         parser.add_argument("--exit-with-parent", type=int, metavar="PID", help="stop when process PID is gone")
 
     def handle(self, *args: Any, **options: Any) -> None:
