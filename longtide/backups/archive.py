@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import os
+import secrets
 import tarfile
 import tempfile
 from collections.abc import Iterator
@@ -104,6 +105,32 @@ def destination(given: str, now: datetime, encrypted: bool) -> Path:
     return dest
 
 
+def _numbered(name: str, n: int) -> str:
+    """longtide-20261205T111600Z.tar.enc -> longtide-20261205T111600Z-2.tar.enc"""
+    stem, dot, rest = name.partition(".")
+    return f"{stem}-{n}{dot}{rest}"
+
+
+def _publish(partial: Path, final: Path, *, numbered: bool) -> Path:
+    """Give the finished archive its name without ever replacing a file: a hard link fails when the
+    name is taken (os.replace overwrote a backup made in the same second). In a folder the next free
+    name is taken (-2, -3, …); a file's path given by the operator is refused when taken."""
+    names = [final, *(final.with_name(_numbered(final.name, n)) for n in range(2, 100))] if numbered else [final]
+    for name in names:
+        try:
+            os.link(partial, name)
+        except FileExistsError:
+            continue
+        except OSError:  # a file system without hard links
+            if name.exists():
+                continue
+            os.replace(partial, name)
+            return name
+        partial.unlink()
+        return name
+    raise BackupError(f"{final} already exists; a backup never overwrites a file. Give a folder or a new name.")
+
+
 def write_backup(*, dest: str, key: bytes | None, now: datetime) -> Written:
     """Back up the database and the uploaded files to `dest` (a folder or a new file's path)."""
     target = Target.current()
@@ -111,11 +138,15 @@ def write_backup(*, dest: str, key: bytes | None, now: datetime) -> Written:
     media_root = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory(dir=final.parent, prefix=".longtide-backup-") as staging:
         db_file, counts = snapshot(target, Path(staging))
-        partial = final.with_name(f".{final.name}.partial")
+        # A name of this run's own: two backups started in the same second each write their own
+        # (they shared one, and the loser's clean-up deleted the winner's file).
+        partial = final.with_name(f".{final.name}.{os.getpid()}.{secrets.token_hex(4)}.partial")
         files: dict[str, str] = {}
         media_count = 0
+        made = False
         try:
             with partial.open("xb") as raw:
+                made = True
                 hashing = _Hashing(raw)
                 sink: Any = EncryptingWriter(hashing, key) if key is not None else hashing
                 with tarfile.open(fileobj=sink, mode="w|", format=tarfile.PAX_FORMAT) as tar:
@@ -144,9 +175,10 @@ def write_backup(*, dest: str, key: bytes | None, now: datetime) -> Written:
                 raw.flush()
                 os.fsync(raw.fileno())
             partial.chmod(0o600)
-            os.replace(partial, final)
+            final = _publish(partial, final, numbered=Path(dest).is_dir())  # a folder: the next free name
         except BaseException:
-            partial.unlink(missing_ok=True)
+            if made:
+                partial.unlink(missing_ok=True)
             raise
     _fsync_folder(final.parent)
     return Written(
