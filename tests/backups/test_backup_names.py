@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Cast
-from longtide.backups.archive import BackupError, _publish, write_backup
+from longtide.backups.archive import _publish, write_backup
+from longtide.backups.database import BackupError
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
