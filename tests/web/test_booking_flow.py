@@ -142,12 +142,21 @@ def _key_of(page: str) -> str:
     return found.group(1)
 
 
-def test_each_details_page_makes_its_own_request_key_whatever_the_address_says(client: HttpClient, cast: Cast) -> None:
+def test_a_details_page_keeps_its_key_for_this_browser_and_never_takes_one_from_the_address(
+    client: HttpClient, cast: Cast
+) -> None:
     page = client.get(f"/p/tidewater/book/cst-60/times/?practitioner={cast.ana.pk}&from=2026-12-02").text
     assert "details/?slot=" in page and "&amp;k=" not in page
     first = _key_of(client.get(f"{DETAILS}?slot={SLOT.format(pid=cast.ana.pk)}").text)
-    planted = _key_of(client.get(f"{DETAILS}?slot={SLOT.format(pid=cast.ana.pk)}&k={'k' * 32}").text)
-    assert len({first, planted, "k" * 32}) == 3
+    # Shown again in this browser (the back button loads it again): the same key, so a second send
+    # is the same request; a key planted in the address is ignored.
+    again = _key_of(client.get(f"{DETAILS}?slot={SLOT.format(pid=cast.ana.pk)}&k={'k' * 32}").text)
+    assert again == first != "k" * 32
+    assert client.cookies["booking_forms"]["path"] == "/p/tidewater/book/"
+    # Another time, or another browser: a key of its own.
+    other_time = _key_of(client.get(f"{DETAILS}?slot=2026-12-02T17:00:00%2B00:00|{cast.ana.pk}").text)
+    elsewhere = _key_of(HttpClient().get(f"{DETAILS}?slot={SLOT.format(pid=cast.ana.pk)}").text)
+    assert len({first, other_time, elsewhere}) == 3
 
 
 def test_a_shared_booking_link_never_shows_one_persons_request_to_another(cast: Cast) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -219,10 +220,15 @@ def details(request: HttpRequest, practice_slug: str, service_slug: str) -> Http
     if request.method == "POST":
         form = DetailsForm(request.POST)
     else:
-        # A key of its own for each page shown, never one from the address: an address is shared
-        # ("book this time: <link>"), and a key in it tied everyone who followed it to the first
-        # person's request (a review found their name and email on the others' request page).
-        form = DetailsForm(initial={"slot": request.GET.get("slot", ""), "request_key": new_request_key()})
+        # The key this browser was given for this service and time, else a new one: the back button
+        # (which loads the page again) then sends the same request, not a second one. Never a key
+        # from the address: an address is shared ("book this time: <link>"), and a key in it tied
+        # everyone who followed it to the first person's request (a review found their name and
+        # email on the others' request page).
+        slot_asked = request.GET.get("slot", "")
+        issued = _issued(request)
+        key = issued.get(_form_of(service, slot_asked)) or new_request_key()
+        form = DetailsForm(initial={"slot": slot_asked, "request_key": key})
     chosen = None
     other_times: list[TimeChoice] = []
     retry_after: int | None = None
@@ -297,7 +303,42 @@ def details(request: HttpRequest, practice_slug: str, service_slug: str) -> Http
     unusable_slot = not form.is_bound and bool(raw) and parsed is None
     context["slot_error"] = SLOT_NOT_VALID if unusable_slot else ""
     status = 409 if other_times else (400 if (form.is_bound and form.errors) or unusable_slot else 200)
-    return render(request, "web/booking/details.html", context, status=status)
+    response = render(request, "web/booking/details.html", context, status=status)
+    if not form.is_bound:
+        _issue(response, practice, issued, _form_of(service, slot_asked), key)
+    return response
+
+
+# The request keys given to this browser's details pages, by service and time (the latest few), in
+# a signed cookie scoped to the booking pages: the same page shown again keeps its key.
+FORMS_COOKIE = "booking_forms"
+_FORMS_SALT = "longtide.booking-forms"
+_FORMS_KEPT = 8
+_FORMS_AGE = 2 * 3600
+
+
+def _form_of(service: Service, slot: str) -> str:
+    return hashlib.sha256(f"{service.pk}|{slot}".encode()).hexdigest()[:16]
+
+
+def _issued(request: HttpRequest) -> dict[str, str]:
+    value = request.get_signed_cookie(FORMS_COOKIE, default="", salt=_FORMS_SALT, max_age=_FORMS_AGE)
+    pairs = (item.partition("=") for item in str(value).split())
+    return {form: key for form, _sep, key in pairs if len(form) == 16 and valid_request_key(key)}
+
+
+def _issue(response: HttpResponse, practice: Practice, issued: dict[str, str], form: str, key: str) -> None:
+    kept = [(form, key), *((f, k) for f, k in issued.items() if f != form)][:_FORMS_KEPT]
+    response.set_signed_cookie(
+        FORMS_COOKIE,
+        " ".join(f"{f}={k}" for f, k in kept),
+        salt=_FORMS_SALT,
+        max_age=_FORMS_AGE,
+        path=reverse("book", args=[practice.slug]),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 # The keys of the booking requests this browser sent (the latest few), in a signed cookie scoped to
