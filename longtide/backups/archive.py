@@ -95,14 +95,23 @@ def _media_files(root: Path) -> Iterator[Path]:
 def destination(given: str, now: datetime, encrypted: bool) -> Path:
     """The archive's path: inside `given` when it is a folder (or ends with /), else `given` itself."""
     dest = Path(given)
-    if dest.is_dir() or given.endswith(os.sep):
-        dest.mkdir(parents=True, exist_ok=True)
-        return dest / f"longtide-{now:%Y%m%dT%H%M%SZ}.tar{'.enc' if encrypted else ''}"
-    if dest.exists():
-        raise BackupError(f"{dest} already exists; a backup never overwrites a file. Give a folder or a new name.")
-    if not dest.parent.is_dir():
-        raise BackupError(f"The folder {dest.parent} does not exist.")
-    return dest
+    try:
+        if dest.is_dir() or given.endswith(os.sep):
+            dest.mkdir(parents=True, exist_ok=True)
+            folder, final = dest, dest / f"longtide-{now:%Y%m%dT%H%M%SZ}.tar{'.enc' if encrypted else ''}"
+        else:
+            if dest.exists():
+                raise BackupError(
+                    f"{dest} already exists; a backup never overwrites a file. Give a folder or a new name."
+                )
+            if not dest.parent.is_dir():
+                raise BackupError(f"The folder {dest.parent} does not exist.")
+            folder, final = dest.parent, dest
+    except OSError as exc:  # /sys/, a path through a file, a folder one may not make
+        raise BackupError(f"Cannot write a backup to {given}: {exc.strerror or exc}.") from exc
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise BackupError(f"Cannot write a backup to {given}: the folder {folder} is not writable.")
+    return final
 
 
 def _numbered(name: str, n: int) -> str:
@@ -136,7 +145,11 @@ def write_backup(*, dest: str, key: bytes | None, now: datetime) -> Written:
     target = Target.current()
     final = destination(dest, now, key is not None)
     media_root = Path(settings.MEDIA_ROOT)
-    with tempfile.TemporaryDirectory(dir=final.parent, prefix=".longtide-backup-") as staging:
+    try:
+        staging_dir = tempfile.TemporaryDirectory(dir=final.parent, prefix=".longtide-backup-")
+    except OSError as exc:  # a folder that takes no files (/proc), however it looked
+        raise BackupError(f"Cannot write a backup to {dest}: {exc.strerror or exc}.") from exc
+    with staging_dir as staging:
         db_file, counts = snapshot(target, Path(staging))
         # A name of this run's own: two backups started in the same second each write their own
         # (they shared one, and the loser's clean-up deleted the winner's file).

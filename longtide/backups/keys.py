@@ -20,6 +20,8 @@ def load_key(key_file: str | None) -> bytes | None:
                 return parse_key(Path(path).read_text())
             except OSError as exc:
                 raise BackupError(f"Cannot read the backup key file {path}: {exc.strerror}.") from exc
+            except UnicodeDecodeError as exc:
+                raise BackupError(f"The backup key file {path} is not a key: it is not text.") from exc
         if text := os.environ.get("LONGTIDE_BACKUP_KEY"):
             return parse_key(text)
     except BackupKeyError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from argparse import ArgumentParser
 from datetime import timedelta
@@ -20,6 +21,7 @@ from longtide.backups.models import BackupRun
 from longtide.practice.models import Practice
 
 DEFAULT_MAX_AGE_HOURS = 24
+MAX_AGE_LIMIT_HOURS = 10 * 366 * 24
 
 
 def _size(n: int) -> str:
@@ -96,12 +98,17 @@ class Command(BaseCommand):
                 max_age = float(configured)
             except ValueError as exc:
                 raise CommandError(
-                    f"LONGTIDE_BACKUP_MAX_AGE_HOURS must be a number of hours, not {configured!r}."
+                    f"LONGTIDE_BACKUP_MAX_AGE_HOURS must be a number of hours, not {configured!r}.", returncode=2
                 ) from exc
         if max_age is None:
             max_age = Practice.objects.aggregate(hours=Min("backup_max_age_hours"))["hours"] or DEFAULT_MAX_AGE_HOURS
-        if max_age <= 0:
-            raise CommandError("--max-age must be more than 0 hours.", returncode=2)
+        # nan and inf pass every comparison's test or none; past ten years timedelta overflows.
+        if not math.isfinite(max_age) or not 0 < max_age <= MAX_AGE_LIMIT_HOURS:
+            raise CommandError(
+                f"The age limit must be more than 0 and at most {MAX_AGE_LIMIT_HOURS} hours (ten years), "
+                f"not {max_age}.",
+                returncode=2,
+            )
         limit = timedelta(hours=max_age)
         newest = BackupRun.objects.order_by("-finished_at").first()
         if newest is None:
