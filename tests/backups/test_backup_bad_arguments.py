@@ -18,7 +18,7 @@ NOW = datetime(2026, 12, 5, 11, 0, tzinfo=UTC)
 
 @pytest.mark.parametrize("where", ["/etc/passwd/x/", "/etc/passwd/x.tar"])
 def test_a_destination_through_a_file_is_a_message(where: str) -> None:
-    with pytest.raises(BackupError, match="Cannot write a backup to|does not exist"):
+    with pytest.raises(BackupError, match=r"Cannot write a backup to|does not exist"):
         destination(where, NOW, False)
 
 
