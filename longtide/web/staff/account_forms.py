@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -96,8 +98,22 @@ class ConfirmPasswordForm(_OwnPasswordMixin, forms.Form):
         )
 
 
+def _bounded(field: forms.Field, most: int = 4096) -> forms.Field:
+    """Django's own password field with a maximum length (every text field has one:
+    tests/badinput/test_text_lengths.py), as ConfirmPasswordForm's."""
+    bounded = copy.deepcopy(field)
+    bounded.max_length = most  # type: ignore[attr-defined]
+    bounded.validators = [*bounded.validators, MaxLengthValidator(most)]
+    bounded.widget.attrs["maxlength"] = str(most)
+    return bounded
+
+
 class OwnPasswordChangeForm(_OwnPasswordMixin, PasswordChangeForm):
     """Django's password change, its old password checked behind the sign-in throttle."""
+
+    old_password = _bounded(PasswordChangeForm.base_fields["old_password"])
+    new_password1 = _bounded(PasswordChangeForm.base_fields["new_password1"])
+    new_password2 = _bounded(PasswordChangeForm.base_fields["new_password2"])
 
     def __init__(self, user: Any, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
         super().__init__(user, *args, **kwargs)
