@@ -5,11 +5,24 @@ operator runs them (subprocesses, a fresh data folder, SQLite): a real practice 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder `longtide migrate` made, once for the module: each test copies it (a migrate
+    took ~25 s of CI time per test; `migrate` itself is walked by tests/test_cli.py)."""
+    folder = tmp_path_factory.mktemp("migrated")
+    done = run(["migrate"], folder)
+    assert done.returncode == 0, done.stderr
+    return folder
 
 
 def run(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -47,16 +60,16 @@ print("kept", p.name, Client.objects.filter(practice=p, last_name="Person").coun
 """
 
 
-def test_practice_create_refuses_the_sample_datas_slugs(tmp_path: Path) -> None:
-    assert run(["migrate"], tmp_path).returncode == 0
+def test_practice_create_refuses_the_sample_datas_slugs(tmp_path: Path, migrated: Path) -> None:
+    shutil.copytree(migrated, tmp_path, dirs_exist_ok=True)
     for slug in ("demo", "large"):
         done = run(["practice", "create", "--slug", slug, "--name", "Mine", "--owner", "me@example.org"], tmp_path)
         assert done.returncode == 2, done.stdout + done.stderr
         assert f"'{slug}' is reserved" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_demo_leaves_a_real_practice_at_its_slug_alone(tmp_path: Path) -> None:
-    assert run(["migrate"], tmp_path).returncode == 0
+def test_demo_leaves_a_real_practice_at_its_slug_alone(tmp_path: Path, migrated: Path) -> None:
+    shutil.copytree(migrated, tmp_path, dirs_exist_ok=True)
     made = run(["manage", "shell", "-c", REAL_PRACTICE.format(slug="demo")], tmp_path)
     assert made.returncode == 0, made.stderr
     for args in (["demo", "--no-serve", "--reset"], ["demo", "--no-serve"]):
@@ -89,8 +102,8 @@ StaffMembership.objects.create(practice=Practice.objects.get(slug="demo"), user=
 SMALL = ["--practitioners", "2", "--rooms", "1", "--days", "3"]
 
 
-def test_seed_large_leaves_a_real_practice_at_its_slug_alone(tmp_path: Path) -> None:
-    assert run(["migrate"], tmp_path).returncode == 0
+def test_seed_large_leaves_a_real_practice_at_its_slug_alone(tmp_path: Path, migrated: Path) -> None:
+    shutil.copytree(migrated, tmp_path, dirs_exist_ok=True)
     made = run(["manage", "shell", "-c", REAL_PRACTICE.format(slug="stillwater")], tmp_path)
     assert made.returncode == 0, made.stderr
     refused = run(["seed-large", "--slug", "stillwater", *SMALL], tmp_path)
@@ -105,8 +118,8 @@ def test_seed_large_leaves_a_real_practice_at_its_slug_alone(tmp_path: Path) -> 
         assert seeded.returncode == 0 and "seeded 'bench-a'" in seeded.stdout, seeded.stderr
 
 
-def test_seed_large_explains_bad_options_without_a_traceback(tmp_path: Path) -> None:
-    assert run(["migrate"], tmp_path).returncode == 0
+def test_seed_large_explains_bad_options_without_a_traceback(tmp_path: Path, migrated: Path) -> None:
+    shutil.copytree(migrated, tmp_path, dirs_exist_ok=True)
     for options, message in [
         (["--slug", "Not_A_Slug"], "is not a valid slug"),
         (["--slug", "admin"], "'admin' is reserved"),
