@@ -197,8 +197,37 @@ def test_demo_explains_a_database_it_cannot_open(tmp_path: Path) -> None:
     assert "createdb" in result.stderr
 
 
+# A visit of the demo 30 hours from now, whatever the day and hour of the run: the sample week's own
+# visits have no reminder due on some (a Saturday at noon UTC: the clinic's Sunday is closed, and
+# the 48-hour reminders of Monday's visits fall due later). Moved by hand, as if booked that way a
+# week ago: its 48-hour reminder is due now. One whose practitioner and room are free then, of a
+# client with no safety flag (a held visit's reminder is withdrawn).
+DUE_VISIT = """
+from datetime import timedelta
+from django.db.models import Q
+from django.utils import timezone
+from longtide.scheduling.models import Appointment, Status
+now = timezone.now()
+start = (now + timedelta(hours=30)).replace(minute=0, second=0, microsecond=0)
+for a in Appointment.objects.filter(
+    practice__slug="demo", status=Status.BOOKED, start__gt=now + timedelta(days=2), client__intake_flags__isnull=True
+).order_by("start"):
+    shift = start - a.start
+    blocked = (a.blocked_start + shift, a.blocked_end + shift)
+    others = Appointment.objects.occupying().overlapping(*blocked).exclude(pk=a.pk)
+    if not others.filter(Q(practitioner_id=a.practitioner_id) | Q(room_id=a.room_id)).exists():
+        Appointment.objects.filter(pk=a.pk).update(
+            start=a.start + shift, end=a.end + shift, blocked_start=blocked[0], blocked_end=blocked[1]
+        )
+        print("due", a.pk)
+        break
+"""
+
+
 def test_the_worker_sends_the_demos_due_reminders_once(tmp_path: Path) -> None:
     assert run(["demo", "--no-serve"], tmp_path).returncode == 0
+    moved = run(["manage", "shell", "-c", DUE_VISIT], tmp_path)
+    assert moved.returncode == 0 and "due " in moved.stdout, moved.stdout + moved.stderr
     # The demo's own worker runs with --development (printing what it sends); a bare `worker` is
     # production mode and refuses the demo's development settings (tests/test_cli_worker_production.py).
     first = run(["worker", "--once", "--development"], tmp_path)
