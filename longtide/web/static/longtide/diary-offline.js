@@ -191,6 +191,9 @@
         if (!answers.headache) return;
         event.preventDefault();
         posting = true;
+        // The last page's "Saved …" no longer stands while this one is kept and sent: a reader (or a
+        // test) waiting for "Saved" waits for the practice's answer to this post.
+        document.querySelectorAll(".messages").forEach(function (box) { box.remove(); });
         var post = function () {
           var field = form.querySelector('input[name="sync_id"]');
           if (!field) {
