@@ -180,13 +180,12 @@ def test_links_expire_belong_to_one_practice_and_staff_can_send_a_new_one(
     assert links.live_link(visit.client) is not None
 
 
-def test_anything_new_on_a_later_visit_reopens_the_screen(client: HttpClient, cast: Cast, visit: Any) -> None:
-    base = _open_intake(client, visit)
-    _fill(client, base)
+def _a_week_later(cast: Cast, visit: Any) -> Any:
+    """Cleo's next visit, booked by staff a week after the first."""
     from longtide.scheduling.booking import ClientDetails, book_appointment
     from longtide.scheduling.models import Source
 
-    later = book_appointment(
+    return book_appointment(
         practice=cast.tidewater,
         service=cast.session,
         practitioner=cast.ana,
@@ -194,7 +193,12 @@ def test_anything_new_on_a_later_visit_reopens_the_screen(client: HttpClient, ca
         client=ClientDetails("Cleo", "Park", "cleo@example.test"),
         source=Source.STAFF,
     ).appointment
-    manage = f"/p/tidewater/manage/{token_for(later)}/"
+
+
+def test_anything_new_on_a_later_visit_reopens_the_screen(client: HttpClient, cast: Cast, visit: Any) -> None:
+    base = _open_intake(client, visit)
+    _fill(client, base)
+    manage = f"/p/tidewater/manage/{token_for(_a_week_later(cast, visit))}/"
     page = client.get(manage)
     assert "Anything new since your last visit?" in page.text
     response = client.post(manage + "anything-new/", {"anything_new": "yes"})
@@ -208,18 +212,7 @@ def test_a_yes_after_a_no_for_the_same_visit_reopens_the_screen(client: HttpClie
     mistake) and then had an injury could not say so; a later "yes" was thanked and dropped."""
     base = _open_intake(client, visit)
     _fill(client, base)
-    from longtide.scheduling.booking import ClientDetails, book_appointment
-    from longtide.scheduling.models import Source
-
-    later = book_appointment(
-        practice=cast.tidewater,
-        service=cast.session,
-        practitioner=cast.ana,
-        start=visit.start + timedelta(days=7),
-        client=ClientDetails("Cleo", "Park", "cleo@example.test"),
-        source=Source.STAFF,
-    ).appointment
-    manage = f"/p/tidewater/manage/{token_for(later)}/"
+    manage = f"/p/tidewater/manage/{token_for(_a_week_later(cast, visit))}/"
     assert client.post(manage + "anything-new/", {"anything_new": "no"}).status_code == 302
     page = client.get(manage).text
     assert "you told us nothing is new" in page and 'id="something-new"' in page

@@ -329,12 +329,24 @@ def _issued(request: HttpRequest) -> dict[str, str]:
 
 def _issue(response: HttpResponse, practice: Practice, issued: dict[str, str], form: str, key: str) -> None:
     kept = [(form, key), *((f, k) for f, k in issued.items() if f != form)][:_FORMS_KEPT]
-    response.set_signed_cookie(
+    _private_cookie(
+        response,
         FORMS_COOKIE,
         " ".join(f"{f}={k}" for f, k in kept),
-        salt=_FORMS_SALT,
-        max_age=_FORMS_AGE,
-        path=reverse("book", args=[practice.slug]),
+        _FORMS_SALT,
+        _FORMS_AGE,
+        reverse("book", args=[practice.slug]),
+    )
+
+
+def _private_cookie(response: HttpResponse, name: str, value: str, salt: str, age: int, path: str) -> None:
+    """A signed cookie only the pages under `path` receive, never read by scripts."""
+    response.set_signed_cookie(
+        name,
+        value,
+        salt=salt,
+        max_age=age,
+        path=path,
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
         samesite="Lax",
@@ -360,16 +372,7 @@ def _remembered(request: HttpRequest) -> list[str]:
 
 def _remember(request: HttpRequest, response: HttpResponse, practice: Practice, key: str) -> None:
     keys = [key, *(k for k in _remembered(request) if k != key)][:_REQUESTS_KEPT]
-    response.set_signed_cookie(
-        REQUESTS_COOKIE,
-        " ".join(keys),
-        salt=_REQUESTS_SALT,
-        max_age=_REQUESTS_AGE,
-        path=_requests_path(practice),
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-        samesite="Lax",
-    )
+    _private_cookie(response, REQUESTS_COOKIE, " ".join(keys), _REQUESTS_SALT, _REQUESTS_AGE, _requests_path(practice))
 
 
 def _requested_url(practice: Practice, key: str, *, again: bool) -> str:
