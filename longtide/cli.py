@@ -169,7 +169,7 @@ def worker(argv: list[str]) -> int:
     if development:
         os.environ["LONGTIDE_PRODUCTION"] = "0"  # even when the shell exported it: the opt-out is explicit
         _setup()
-        return manage(["outbox_worker", *(arg for arg in argv if arg != "--development")])
+        return _command(["outbox_worker", *(arg for arg in argv if arg != "--development")])
     _setup(production=True)
     from django.core.management import call_command
     from django.core.management.base import SystemCheckError
@@ -184,7 +184,7 @@ def worker(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    return manage(["outbox_worker", *argv])
+    return _command(["outbox_worker", *argv])
 
 
 def practice_create(args: argparse.Namespace) -> int:
@@ -225,6 +225,15 @@ def practice_create(args: argparse.Namespace) -> int:
 
 
 def manage(argv: list[str]) -> int:
+    """`longtide manage <command> …`: Django's management commands. `manage outbox_worker` is
+    `longtide worker` (production mode and its checks; `--development` opts out): it would
+    otherwise print the outbox (private links, phone numbers) and mark it sent."""
+    if argv and argv[0] == "outbox_worker":
+        return worker(argv[1:])
+    return _command(argv)
+
+
+def _command(argv: list[str]) -> int:
     # Static files are collected for production only (development serves them from the apps), so
     # collectstatic always runs in production mode and writes the manifest `longtide serve` needs.
     _setup(production=bool(argv) and argv[0] == "collectstatic")

@@ -2,7 +2,8 @@
 production mode, like `longtide serve`. With an unsafe configuration it refuses to start (exit 2,
 the checks' words) instead of printing the outbox (private links, phone numbers) and marking it
 sent; with a safe one, texts go to the production SMS setting (off unless SMS_URL is set), never
-to its output. `--development` (the demo's worker) opts out."""
+to its output. `--development` (the demo's worker) opts out. `longtide manage outbox_worker` is the
+same worker."""
 
 from __future__ import annotations
 
@@ -79,6 +80,11 @@ def test_the_worker_runs_in_production_mode(tmp_path: Path) -> None:
     assert "longtide.E003" in refused.stderr and "EMAIL_URL" in refused.stderr
     assert "longtide worker: not started" in refused.stderr and "Traceback" not in refused.stderr
     assert TOKEN not in refused.stdout + refused.stderr and "5550123" not in refused.stdout + refused.stderr
+    # The same command through `longtide manage` is the same worker, with the same rule.
+    through_manage = longtide(["manage", "outbox_worker", "--once"], tmp_path)
+    assert through_manage.returncode == 2, through_manage.stdout + through_manage.stderr
+    assert "longtide.E003" in through_manage.stderr and "longtide worker: not started" in through_manage.stderr
+    assert TOKEN not in through_manage.stdout + through_manage.stderr
     states = longtide(["manage", "shell", "-c", STATES], tmp_path)
     assert "states [('email', 'pending'), ('sms', 'pending')]" in states.stdout, states.stdout + states.stderr
 
