@@ -306,3 +306,42 @@ def test_a_right_code_gives_its_attempt_back(cast: Cast) -> None:
             [browser] = _sessions_past_the_password(1)
             answer = browser.post("/staff/login/recovery/", {"code": code})
             assert answer.status_code == 302 and answer["Location"] == "/staff/account/"
+
+
+def test_codes_typed_to_confirm_a_session_share_the_sign_in_limit(cast: Cast) -> None:
+    """A session opened before two-factor sign-in was set up is asked for a code on the account
+    page ("Confirm it is you"). Codes tried there count against the account's sign-in attempts, as
+    at the sign-in's code step: past the limit the page answers 429 with the code unchecked (found by
+    a review: only django-otp's own wait stood in front of it)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from longtide.accounts.two_factor import issue_recovery_codes, recovery_codes_left
+    from tests.signin.conftest import code_for
+
+    device = TOTPDevice.objects.create(user=cast.ana_user, name="phone", confirmed=True)
+    codes = issue_recovery_codes(user=cast.ana_user)
+    page = "/staff/account/two-factor/"
+    with time_machine.travel(NOW, tick=False):
+        browser = HttpClient(REMOTE_ADDR="203.0.113.7")
+        browser.force_login(cast.ana_user)  # a session from before the second factor
+        right = code_for(device)
+        wrong = "000000" if right != "000000" else "111111"
+        for _ in range(5):
+            _lift_device_backoff(cast.ana_user)
+            answer = browser.post(page, {"kind": "app", "code": wrong})
+            assert answer.status_code == 200 and "That code did not match." in answer.text
+        _lift_device_backoff(cast.ana_user)
+        refused = browser.post(page, {"kind": "app", "code": right})
+        assert refused.status_code == 429 and refused["Retry-After"] == "480"
+        assert "Too many sign-in attempts. Please wait 8 minutes and try again." in refused.text
+        assert f'value="{right}"' in refused.text  # what was typed stays
+        recovery = browser.post(page, {"kind": "recovery", "code": codes[0]})
+        assert recovery.status_code == 429 and "Too many sign-in attempts" in recovery.text
+        assert browser.get("/staff/tidewater/calendar/").status_code == 200  # still signed in, unconfirmed
+        assert browser.get(page).status_code == 200 and "Confirm it is you" in browser.get(page).text
+    assert recovery_codes_left(cast.ana_user) == 10  # the refused recovery code was not used up
+
+    with time_machine.travel(NOW + timedelta(minutes=8), tick=False):
+        _lift_device_backoff(cast.ana_user)
+        done = browser.post(page, {"kind": "app", "code": code_for(device)})
+        assert done.status_code == 302 and done["Location"] == "/staff/account/"

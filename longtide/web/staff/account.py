@@ -22,11 +22,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from longtide.accounts.sessions import end_other_sessions, end_session, live_sessions
+from longtide.accounts.throttle import Throttled, give_back_attempt, take_attempt
 from longtide.accounts.two_factor import (
+    app_wait_seconds,
     confirm_enrolment,
     has_two_factor,
     issue_recovery_codes,
     recovery_codes_left,
+    recovery_wait_seconds,
     start_enrolment,
     turn_off_two_factor,
     use_recovery_code,
@@ -37,7 +40,7 @@ from longtide.audit.trail import Origin
 from longtide.practice.access import is_two_factor_verified, needs_two_factor
 from longtide.practice.models import Practice
 from longtide.web.staff.account_forms import AppCodeForm, ConfirmPasswordForm, OwnPasswordChangeForm, RecoveryCodeForm
-from longtide.web.staff.signin import roles_of, wait_message
+from longtide.web.staff.signin import roles_of, too_many_message, wait_message
 
 
 def _me(request: HttpRequest) -> User:
@@ -141,28 +144,44 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 
 def _confirm_session(request: HttpRequest) -> HttpResponse:
-    """This session began without the second factor (before it was set up): ask for it now."""
+    """This session began without the second factor (before it was set up): ask for it now.
+
+    The codes typed here count against the same limits as the sign-in's code steps (the account's
+    and the address's attempts, then the device's own wait): a session opened with the password
+    alone must not try codes faster here than at sign-in (found by a review)."""
+    user = _me(request)
     app_form = AppCodeForm(request.POST if request.POST.get("kind") == "app" else None)
     recovery_form = RecoveryCodeForm(request.POST if request.POST.get("kind") == "recovery" else None)
     device: Any = None
+    refused: Throttled | None = None
     if app_form.is_bound and app_form.is_valid():
-        device = verify_app_code(user=_me(request), code=app_form.cleaned_data["code"])
-        if device is None:
+        if wait := app_wait_seconds(user):
+            app_form.add_error(None, wait_message(wait))
+        elif refused := take_attempt(request, user.get_username(), step="code"):
+            app_form.add_error(None, too_many_message(refused))
+        elif (device := verify_app_code(user=user, code=app_form.cleaned_data["code"])) is None:
             app_form.add_error("code", _("That code did not match. Try the newest code."))
     elif recovery_form.is_bound and recovery_form.is_valid():
-        device = use_recovery_code(
-            user=_me(request),
-            code=recovery_form.cleaned_data["code"],
-            origin=Origin.of(request),
-            roles=roles_of(_me(request)),
-        )
-        if device is None:
+        if wait := recovery_wait_seconds(user):
+            recovery_form.add_error(None, wait_message(wait))
+        elif refused := take_attempt(request, user.get_username(), step="recovery code"):
+            recovery_form.add_error(None, too_many_message(refused))
+        elif (
+            device := use_recovery_code(
+                user=user, code=recovery_form.cleaned_data["code"], origin=Origin.of(request), roles=roles_of(user)
+            )
+        ) is None:
             recovery_form.add_error("code", _("That recovery code is not valid, or it was used before."))
     if device is not None:
+        give_back_attempt(request, user.get_username())
         django_otp.login(request, device)
         return redirect(_next_url(request) or reverse("staff-account"))
     context = {"app_form": app_form, "recovery_form": recovery_form, "next": _next_url(request)}
-    return render(request, "web/staff/two_factor_confirm.html", context)
+    response = render(request, "web/staff/two_factor_confirm.html", context)
+    if refused is not None:
+        response.status_code = 429
+        response["Retry-After"] = str(refused.retry_after)
+    return response
 
 
 def _show_recovery_codes(request: HttpRequest, codes: list[str], *, first_time: bool) -> HttpResponse:

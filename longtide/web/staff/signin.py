@@ -152,19 +152,19 @@ def _wrong_code(request: HttpRequest, pending: dict[str, Any], user: User) -> bo
 
 def _refused(request: HttpRequest, template: str, form: Any, refused: Throttled) -> HttpResponse:
     """The code step past the sign-in limit: 429, the code unchecked, the wait in minutes."""
-    minutes = max(1, -(-refused.retry_after // 60))
-    form.add_error(
-        None,
-        ngettext(
-            "Too many sign-in attempts. Please wait %(minutes)d minute and try again.",
-            "Too many sign-in attempts. Please wait %(minutes)d minutes and try again.",
-            minutes,
-        )
-        % {"minutes": minutes},
-    )
+    form.add_error(None, too_many_message(refused))
     response = render(request, template, {"form": form}, status=429)
     response["Retry-After"] = str(refused.retry_after)
     return response
+
+
+def too_many_message(refused: Throttled) -> str:
+    minutes = max(1, -(-refused.retry_after // 60))
+    return ngettext(
+        "Too many sign-in attempts. Please wait %(minutes)d minute and try again.",
+        "Too many sign-in attempts. Please wait %(minutes)d minutes and try again.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def wait_message(seconds: int) -> str:
