@@ -623,3 +623,42 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation {self.pk} to {self.practice}"
+
+
+class StaffInvitation(models.Model):
+    """An invitation for someone who already has a Longtide login (practice/staff.py, invite_staff).
+
+    Nothing is granted by it: no membership, no access, and the practice's session rules do not
+    apply, until the invitee, signed in, accepts it (which makes the StaffMembership and deletes the
+    invitation). Declining or the owner's withdrawing deletes it. The staff list shows what the owner
+    typed (the address and the name), never the login's own name, so that a pending invitation reads
+    the same as one to a new address.
+    """
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="staff_invitations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_invitations")
+    # The address the owner typed (normalised) and the name they typed: what the staff list shows.
+    email = models.CharField(max_length=150)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "user"], name="one_staff_invitation_per_practice"),
+            models.CheckConstraint(
+                condition=Q(role="student", supervisor__isnull=False)
+                | (~Q(role="student") & Q(supervisor__isnull=True)),
+                name="staff_invitation_student_iff_supervisor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Staff invitation {self.pk} to {self.practice}"

@@ -87,6 +87,7 @@ ACTIONS = [
     "staff/{ben}/role/",
     "staff/{ben}/remove/",
     "staff/{ben}/resend/",
+    "staff/invited/",
 ]
 
 

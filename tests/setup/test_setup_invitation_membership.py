@@ -20,7 +20,7 @@ def test_a_removed_invitees_link_is_the_404_of_an_unknown_link(client: HttpClien
     invited = invite_staff(
         practice=cast.tidewater, email="nell@example.org", role=Role.OWNER, by=cast.olga_user, now=timezone.now()
     )
-    assert invited.link is not None
+    assert invited.link is not None and invited.membership is not None
     remove_member(practice=cast.tidewater, membership_id=invited.membership.pk, by=cast.olga_user)
     assert Invitation.objects.get(pk=invited.link.invitation.pk).used_at is not None
     path = f"/welcome/{invited.link.token}/"
@@ -34,7 +34,7 @@ def test_a_link_without_a_membership_is_refused_even_if_unused(cast: Cast) -> No
     invited = invite_staff(
         practice=cast.tidewater, email="nell@example.org", role=Role.FRONT_DESK, by=cast.olga_user, now=timezone.now()
     )
-    assert invited.link is not None
+    assert invited.link is not None and invited.membership is not None
     StaffMembership.objects.filter(pk=invited.membership.pk).delete()  # e.g. removed by the operator
     assert find_usable(invited.link.token, now=timezone.now()) is None
     with pytest.raises(InvitationUnusable):

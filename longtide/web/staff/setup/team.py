@@ -1,11 +1,14 @@
-"""Staff: who works here in which role; invite by email, change a role, remove, send a new link."""
+"""Staff: who works here in which role; invite by email, change a role, remove; send a pending invitation
+again or withdraw it. A pending invitation reads the same whether its address has a login or not
+(practice/staff.py): its row is found by the address, never by a row id of one kind or the other."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db.models import Case, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,13 +18,17 @@ from django.views.decorators.http import require_POST
 from longtide.practice.access import Perm, can
 from longtide.practice.models import Practice, Role
 from longtide.practice.staff import (
+    MAX_EMAIL_LENGTH,
     Invited,
     change_role,
     display_name,
     invite_staff,
+    pending_of,
     remove_member,
     resend_invitation,
+    resend_pending,
     supervisors,
+    withdraw_pending,
 )
 from longtide.scheduling.feeds import revoke_feeds_for
 from longtide.scheduling.models import Appointment, Status
@@ -55,28 +62,68 @@ def staff_list(request: HttpRequest, practice: Practice) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            _report_sending(request, invited, data["email"])
+            _report_sending(request, invited)
             return redirect("settings-staff", practice.slug)
-    order = Case(
-        When(role=Role.OWNER, then=0), When(role=Role.PRACTITIONER, then=1), When(role=Role.STUDENT, then=2), default=3
-    )
-    members = practice.memberships.select_related("user", "supervisor").order_by(
-        order, "user__first_name", "user__username"
-    )
-    rows = [
-        {
-            "membership": m,
-            "name": display_name(m.user),
-            "pending": not m.user.has_usable_password(),
-            "role_form": RoleForm(
-                initial={"role": m.role, "supervisor": m.supervisor_id}, prefix=f"m{m.pk}", supervisors=choices
-            ),
-            "supervisor": dict(choices).get(m.supervisor_id) if m.supervisor_id else None,
-        }
+    pending, pending_members = pending_of(practice)
+    members = practice.memberships.select_related("user").exclude(pk__in=pending_members)
+    rows: list[tuple[tuple[int, str, str], dict[str, Any]]] = [
+        (
+            (ROLE_ORDER[Role(m.role)], m.user.first_name, m.user.get_username()),
+            {
+                "membership": m,
+                "name": display_name(m.user),
+                "username": m.user.get_username(),
+                "role_form": RoleForm(
+                    initial={"role": m.role, "supervisor": m.supervisor_id}, prefix=f"m{m.pk}", supervisors=choices
+                ),
+                "supervisor": dict(choices).get(m.supervisor_id) if m.supervisor_id else None,
+            },
+        )
         for m in members
     ]
-    context = {"practice": practice, "section": "staff", "form": form, "rows": rows}
+    rows += [
+        (
+            (ROLE_ORDER[p.role], p.first_name, p.email),
+            {
+                "pending": p,
+                "name": p.name,
+                "username": p.email,
+                "role": p.role.label,
+                "supervisor": dict(choices).get(p.supervisor_id) if p.supervisor_id else None,
+            },
+        )
+        for p in pending
+    ]
+    rows.sort(key=lambda row: row[0])
+    context = {"practice": practice, "section": "staff", "form": form, "rows": [row for _key, row in rows]}
     return render(request, "web/staff/settings/staff.html", context, status=form_status(form))
+
+
+ROLE_ORDER = {Role.OWNER: 0, Role.PRACTITIONER: 1, Role.STUDENT: 2, Role.FRONT_DESK: 3}
+
+
+@owner_page(Perm.STAFF_MANAGE)
+@require_POST
+def staff_pending(request: HttpRequest, practice: Practice) -> HttpResponse:
+    """Send a pending invitation again, or withdraw it; the row is named by its address."""
+    email = request.POST.get("email", "")
+    action = request.POST.get("action", "")
+    if not email or len(email) > MAX_EMAIL_LENGTH or "\x00" in email or action not in ("resend", "withdraw"):
+        messages.error(request, _("Choose an invitation from the list."))
+        return redirect("settings-staff", practice.slug)
+    try:
+        if action == "resend":
+            invited = resend_pending(practice=practice, email=email, by=_acting(request), now=timezone.now())
+        else:
+            withdraw_pending(practice=practice, email=email, by=_acting(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if action == "resend":
+            _report_sending(request, invited)
+        else:
+            messages.success(request, _("Withdrew the invitation to %(who)s.") % {"who": email.strip().lower()})
+    return redirect("settings-staff", practice.slug)
 
 
 def _add_errors(form: InviteForm, error: ValidationError) -> None:
@@ -165,25 +212,25 @@ def staff_resend(request: HttpRequest, practice: Practice, pk: int) -> HttpRespo
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        _report_sending(request, invited, display_name(membership.user))
+        _report_sending(request, invited)
     return redirect("settings-staff", practice.slug)
 
 
-def _report_sending(request: HttpRequest, invited: Invited, who: str) -> None:
-    """Say whether the mail server took the invitation (a failure keeps the membership; resend later)."""
+def _report_sending(request: HttpRequest, invited: Invited) -> None:
+    """Say whether the mail server took the invitation (a failure keeps it; send it again later). The
+    same words whether the address has a login or not (no oracle)."""
+    who = invited.email
     if invited.sent is False:
         messages.error(
             request,
             _(
-                "%(who)s is on the staff, but the email could not be sent. "
-                "Check the mail settings, then use “Send a new link”."
+                "The invitation to %(who)s is kept, but the email could not be sent. "
+                "Check the mail settings, then use “Send again”."
             )
             % {"who": who},
         )
-    elif invited.link is None:
-        messages.success(request, _("Added %(who)s; they can sign in with their existing login.") % {"who": who})
     else:
-        messages.success(request, _("Sent %(who)s a one-time link to choose a password.") % {"who": who})
+        messages.success(request, _("Sent the invitation to %(who)s.") % {"who": who})
 
 
 def _after_change(request: HttpRequest, practice: Practice) -> HttpResponse:

@@ -41,7 +41,10 @@ class InviteForm(forms.Form):
     email = forms.EmailField(
         label=_("Email address"),
         max_length=MAX_EMAIL_LENGTH,
-        help_text=_("They get a one-time link to choose a password; it becomes their username."),
+        help_text=_(
+            "They get an email: a one-time link to choose a password (it becomes their username), or, if "
+            "they already use Longtide, a link to sign in and accept. They join when they do."
+        ),
         error_messages={
             "required": _("Enter the email address to send the invitation to."),
             "invalid": _("Enter an email address like name@example.org."),

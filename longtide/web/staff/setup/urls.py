@@ -55,6 +55,7 @@ urlpatterns = [
     path("note-checklists/", note_checklists.note_checklists, name="settings-note-checklists"),
     path("note-fields/", note_fields.note_fields, name="settings-note-fields"),
     path("staff/", team.staff_list, name="settings-staff"),
+    path("staff/invited/", team.staff_pending, name="settings-staff-pending"),
     path("staff/<int:pk>/role/", team.staff_role, name="settings-staff-role"),
     path("staff/<int:pk>/remove/", team.staff_remove, name="settings-staff-remove"),
     path("staff/<int:pk>/resend/", team.staff_resend, name="settings-staff-resend"),
