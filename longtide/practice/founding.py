@@ -16,12 +16,28 @@ from longtide.practice.staff import MAX_EMAIL_LENGTH, find_or_make_user, normali
 
 SLUG_MAX = Practice._meta.get_field("slug").max_length or 60
 NAME_MAX = Practice._meta.get_field("name").max_length or 120
-# Paths under the site root that a practice slug must not shadow in people's minds (/p/<slug>/ and
-# /staff/<slug>/ cannot collide technically, but "admin" or "staff" as a clinic's slug only confuses).
+# Paths under the site root that a practice slug must not shadow in people's minds ("admin" or
+# "staff" as a clinic's slug only confuses), and every fixed first segment under /staff/ ("login",
+# "account", "invitations"…): a practice of that slug would lose /staff/<slug>/ to those pages
+# (tests/setup/test_reserved_slugs.py checks the URLs against this list).
 # `demo` and `large` are the sample data's (`longtide demo`, `longtide seed-large`'s default), which
 # those commands replace when re-seeding.
 RESERVED_SLUGS = frozenset(
-    {"admin", "api", "staff", "static", "media", "login", "logout", "welcome", "settings", "demo", "large"}
+    {
+        "admin",
+        "api",
+        "staff",
+        "static",
+        "media",
+        "login",
+        "logout",
+        "welcome",
+        "settings",
+        "demo",
+        "large",
+        "account",
+        "invitations",
+    }
 )
 
 
