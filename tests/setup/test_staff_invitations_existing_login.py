@@ -198,3 +198,28 @@ def test_pending_actions_on_unknown_or_bad_addresses_say_so(client: HttpClient, 
     response = client.post(PENDING, {"email": email, "action": "resend"}, follow=True)
     assert response.status_code in (200, 400)
     assert response.status_code != 500
+
+
+def test_a_pending_membership_is_not_reached_by_its_row_id(client: HttpClient, cast: Cast) -> None:
+    """A new address's invitation is a membership row; probing the ids after one's last invitation
+    would tell which kind an invitation became (and so whether the address had a login). Pending
+    rows are reached by their address only: by id they are the same 404 as an id that is not there."""
+    invited = invite_staff(
+        practice=cast.tidewater,
+        email="new.person@example.test",
+        role=Role.PRACTITIONER,
+        by=cast.olga_user,
+        now=timezone.now(),
+    )
+    assert invited.membership is not None  # a new address: the membership and a password link
+    client.force_login(cast.olga_user)
+    pk = invited.membership.pk
+    for action, data in (("role", {f"m{pk}-role": "front_desk"}), ("remove", {"confirm": "1"}), ("resend", {})):
+        probe = client.post(f"{STAFF}{pk}/{action}/", data)
+        missing = client.post(f"{STAFF}99999999/{action}/", data)
+        assert probe.status_code == missing.status_code == 404, action
+    membership = StaffMembership.objects.get(pk=pk)
+    assert membership.role == Role.PRACTITIONER  # nothing changed
+    # The address route still resends and withdraws it.
+    assert client.post(PENDING, {"email": "new.person@example.test", "action": "withdraw"}).status_code == 302
+    assert not StaffMembership.objects.filter(pk=pk).exists()

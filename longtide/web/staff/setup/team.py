@@ -9,19 +9,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from longtide.practice.access import Perm, can
-from longtide.practice.models import Practice, Role
+from longtide.practice.models import Practice, Role, StaffMembership
 from longtide.practice.staff import (
     MAX_EMAIL_LENGTH,
     Invited,
     change_role,
     display_name,
+    has_login,
     invite_staff,
     pending_of,
     remove_member,
@@ -126,6 +127,17 @@ def staff_pending(request: HttpRequest, practice: Practice) -> HttpResponse:
     return redirect("settings-staff", practice.slug)
 
 
+def _joined(practice: Practice, pk: int) -> StaffMembership:
+    """A member who has joined (can sign in). A pending invitation is reached by its address
+    (staff_pending), never by a row id, whichever kind it is: an owner probing the id after their
+    last invitation would otherwise learn whether that address had a login (a membership was made
+    at once) or not (an invitation was)."""
+    membership = get_object_or_404(practice.memberships.select_related("user"), pk=pk)
+    if not has_login(membership.user):
+        raise Http404
+    return membership
+
+
 def _add_errors(form: InviteForm, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
@@ -139,7 +151,7 @@ def _add_errors(form: InviteForm, error: ValidationError) -> None:
 @owner_page(Perm.STAFF_MANAGE)
 @require_POST
 def staff_role(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
-    membership = get_object_or_404(practice.memberships.select_related("user"), pk=pk)
+    membership = _joined(practice, pk)
     form = RoleForm(request.POST, prefix=f"m{pk}", supervisors=supervisors(practice))
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -166,7 +178,7 @@ def staff_role(request: HttpRequest, practice: Practice, pk: int) -> HttpRespons
 @owner_page(Perm.STAFF_MANAGE)
 @require_POST
 def staff_remove(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
-    membership = get_object_or_404(practice.memberships.select_related("user"), pk=pk)
+    membership = _joined(practice, pk)
     if request.POST.get("confirm") != "1":
         profile = practice.practitioners.filter(user_id=membership.user_id).first()
         context = {
@@ -204,7 +216,7 @@ def staff_remove(request: HttpRequest, practice: Practice, pk: int) -> HttpRespo
 @owner_page(Perm.STAFF_MANAGE)
 @require_POST
 def staff_resend(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
-    membership = get_object_or_404(practice.memberships.select_related("user"), pk=pk)
+    membership = _joined(practice, pk)
     try:
         invited = resend_invitation(
             practice=practice, membership_id=membership.pk, by=_acting(request), now=timezone.now()
