@@ -67,3 +67,21 @@ def test_saving_requires_the_owner_to_have_two_factor_too(client: HttpClient, ca
     # The owner is clinical staff: from now on the practice's pages ask them to set it up first.
     response = client.get(URL)
     assert response.status_code == 302 and response["Location"].startswith("/staff/account/two-factor/")
+
+
+def test_the_staff_list_shows_only_those_who_have_joined(client: HttpClient, cast: Cast, signed_in: Any) -> None:
+    """Invited and not joined: a new address is a membership, an existing login an invitation. Listed
+    here only in the first case, the page would tell the owner which invited addresses had a login."""
+    from django.utils import timezone
+
+    from longtide.practice.models import Role
+    from longtide.practice.staff import invite_staff
+
+    for email in ("brand.new@example.test", "dov@harbour.test"):  # no login yet; Dov has one (Harbour)
+        invite_staff(
+            practice=cast.tidewater, email=email, role=Role.PRACTITIONER, by=cast.olga_user, now=timezone.now()
+        )
+    signed_in("olga")
+    page = client.get(URL).text
+    assert "brand.new" not in page and "dov" not in page.lower()
+    assert re.search(r">\s*ana\s*<", page)  # a member who has joined is listed (by username)

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from longtide.accounts.two_factor import has_two_factor
 from longtide.practice.access import Perm, member_required, needs_two_factor
 from longtide.practice.models import Practice
+from longtide.practice.staff import has_login
 from longtide.web.bad_input import form_status
 from longtide.web.staff.account_forms import SignInSettingsForm
 
@@ -25,6 +26,9 @@ def sign_in_settings(request: HttpRequest, practice: Practice) -> HttpResponse:
         messages.success(request, _("Sign-in settings saved."))
         return redirect("staff-sign-in-settings", practice_slug=practice.slug)
     members = practice.memberships.select_related("user").order_by("user__username")
+    # Those who have joined. Someone invited and not joined yet is on the staff page's list of
+    # invitations, whichever kind of invitation it is: listed here only when it was a membership
+    # (a new address), they would tell the owner which addresses had no login.
     staff = [
         {
             "name": m.user.get_full_name() or m.user.get_username(),
@@ -33,6 +37,7 @@ def sign_in_settings(request: HttpRequest, practice: Practice) -> HttpResponse:
             "has_two_factor": has_two_factor(m.user),
         }
         for m in members
+        if has_login(m.user)
     ]
     context = {"practice": practice, "form": form, "staff": staff}
     return render(request, "web/staff/sign_in_settings.html", context, status=form_status(form))
