@@ -1,7 +1,9 @@
 """The after-session check-in, from the visit's private link (/p/<practice>/manage/<token>/check-in/).
 
 Open while the visit is marked completed and for a week after it (checkins/actions.py); answered
-once — a second submit shows the first answer's thanks. Nothing typed is lost on an error.
+once — a second submit shows the first answer's thanks, while the booking's link still opens the
+client's own records (`Appointment.opens_own_records`; after that, the closed page, 410). Nothing
+typed is lost on an error.
 """
 
 from __future__ import annotations
@@ -50,6 +52,11 @@ def checkin(request: HttpRequest, practice_slug: str, token: str) -> HttpRespons
     }
     answered = CheckIn.objects.filter(appointment=appointment).first()
     if answered is not None:
+        # The answer's page says whether the client asked for contact or needed medical care: like
+        # their progress, only from a booking whose link still opens their own records (not an
+        # old, cancelled or forwarded booking email, nor after their contact details were erased).
+        if not appointment.opens_own_records(now):
+            return render(request, "web/client/checkin_closed.html", context, status=410)
         return render(request, "web/client/checkin_done.html", {**context, "answer": answered})
     if not actions.is_open(appointment, now):
         gone = appointment.status == Status.COMPLETED and appointment.end <= now  # open once, closed since
