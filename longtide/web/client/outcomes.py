@@ -2,14 +2,16 @@
 
 Plain forms that work without JavaScript on a phone. A questionnaire link takes one answer: a
 second submit (the back button, a double tap) finds the stored answer and shows the same thank-you
-page. Answers that do not fit come back with one message per question and what was typed. A
-questionnaire that is not complete is stored, and scored honestly as "not scorable".
+page while the link has neither expired nor been voided (then it is gone, 410, like any dead link);
+a self-harm answer's crisis resources come back with it only within CRISIS_SHOWN_AGAIN. Answers
+that do not fit come back with one message per question and what was typed. A questionnaire that
+is not complete is stored, and scored honestly as "not scorable".
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -43,6 +45,9 @@ from longtide.web import formats
 from longtide.web.client.manage import contact_line
 
 FIELD_MAX = 300
+# How long after a self-harm answer its thank-you page still shows the crisis resources: the visit
+# that answered (a back button, a reload), not an old email opened later by someone else.
+CRISIS_SHOWN_AGAIN = timedelta(hours=1)
 
 
 def _client_actor(request: HttpRequest) -> Actor:
@@ -107,9 +112,16 @@ def _items(instrument: Instrument, values: dict[str, Any], errors: dict[str, str
     return shown
 
 
-def _thanks(request: HttpRequest, link: QuestionnaireLink, response: Response) -> HttpResponse:
-    """The thank-you page, leading on to the next questionnaire sent with this one, if any."""
-    now = timezone.now()
+def _live(link: QuestionnaireLink, now: datetime) -> bool:
+    """Neither voided nor expired (answered or not: `links.works` also wants it unanswered)."""
+    return link.voided_at is None and link.expires_at > now
+
+
+def _thanks(request: HttpRequest, link: QuestionnaireLink, response: Response, now: datetime) -> HttpResponse:
+    """The thank-you page, leading on to the next questionnaire sent with this one, if any. The
+    crisis resources of a self-harm answer come back with it only for CRISIS_SHOWN_AGAIN after the
+    answer (the back button, a double tap): whoever opens the same email later, in a shared inbox,
+    sees only the thanks, not that the client reported thoughts of self-harm."""
     siblings = QuestionnaireLink.objects.filter(
         episode_id=link.episode_id, timepoint=link.timepoint, response__isnull=True
     ).exclude(pk=link.pk)
@@ -119,7 +131,9 @@ def _thanks(request: HttpRequest, link: QuestionnaireLink, response: Response) -
         "practice": practice,
         "response": response,
         "next_path": links.path_of(following) if following is not None else "",
-        "crisis": crisis_text(practice) if raises_self_harm(response.alerts) else "",
+        "crisis": crisis_text(practice)
+        if raises_self_harm(response.alerts) and now - response.submitted_at <= CRISIS_SHOWN_AGAIN
+        else "",
     }
     return render(request, "web/outcomes/thanks.html", context)
 
@@ -132,7 +146,12 @@ def questionnaire(request: HttpRequest, practice_slug: str, token: str) -> HttpR
     now = timezone.now()
     answered = Response.objects.filter(link=link).first()
     if answered is not None:
-        return _thanks(request, link, answered)
+        # The stored answer's thanks (a double submit, the back button) only while the link itself
+        # is live: an expired link, or one voided (the client's erasure request voids them all), is
+        # gone like any other dead link, however it was answered.
+        if not _live(link, now):
+            return _gone(request, link)
+        return _thanks(request, link, answered, now)
     if not links.works(link, now):
         return _gone(request, link)
     try:
@@ -150,7 +169,7 @@ def questionnaire(request: HttpRequest, practice_slug: str, token: str) -> HttpR
         except Refused:
             return _gone(request, link)
         else:
-            return _thanks(request, link, done.response)
+            return _thanks(request, link, done.response, now)
     # Answers that could not be stored yet still show the crisis resources at once.
     raised = alerts(instrument, form_answers(instrument, values)) if values else ()
     context = {
