@@ -18,7 +18,9 @@ style or service if the owner asked) and renders the ``CohortReport`` it gets ba
 5. Exported reports (anything shared outside the practice) hide every count under 5 — zero
    included — and, jointly over the whole report, every other number from which a hidden one
    could be worked out by the report's own identities (``_suppress``); those are marked
-   ``protects``. They can only be made once every window of the period has closed.
+   ``protects``. An analysis's median and quartiles go with its n, improved, unchanged and worse:
+   hidden when any of them is (``_summary``). They can only be made once every window of the
+   period has closed.
 6. Adverse events over every session of every episode started in the period: the share of
    sessions with an answered check-in that reported an after-effect, and serious events counted.
 7. The caveat (``wording.CAVEAT``) travels with every report.
@@ -125,6 +127,7 @@ class AdverseEvents:
     checkins_answered: Count
     after_effects: Count  # of sessions with an answered check-in
     serious: Count  # counted, no share
+    sessions_protects: bool = False  # sessions hidden only to protect another number
 
 
 @dataclass(frozen=True, slots=True)
@@ -538,7 +541,11 @@ def _summary(
     diary: bool,
 ) -> ChangeSummary:
     counts_only = tally.n < SMALL_COHORT
-    n_hidden = total in hidden
+    categories = (total, f"{k}.improved", f"{k}.{group}.unchanged", f"{k}.worse")
+    # The median and quartiles of an n the export hides could tell it (their positions do); and
+    # beside a hidden improved, unchanged or worse they bound it: a quartile below the MCID says how
+    # many changes at most reach it. So they are shown only with all four.
+    spread_hidden = any(name in hidden for name in categories)
 
     def count(name: str) -> Count:
         return _count(cells, hidden, name, total, counts_only)
@@ -553,9 +560,8 @@ def _summary(
         responders=count(f"{k}.responders"),
         responders_30=count(f"{k}.responders_30") if diary else None,
         no_room=_shown(cells, hidden, f"{k}.{group}.no_room"),
-        # the median and quartiles of an n the export hides could tell it (their positions do)
-        median_change=None if n_hidden else tally.median,
-        quartiles=None if n_hidden else tally.quartiles,
+        median_change=None if spread_hidden else tally.median,
+        quartiles=None if spread_hidden else tally.quartiles,
         n_protects=_protects(cells, hidden, total),
     )
 
@@ -566,4 +572,5 @@ def _adverse(cells: _Cells, hidden: frozenset[str]) -> AdverseEvents:
         checkins_answered=_count(cells, hidden, "checkins", "sessions", cells.value["sessions"] < SMALL_COHORT),
         after_effects=_count(cells, hidden, "effects", "checkins", cells.value["checkins"] < SMALL_COHORT),
         serious=_count(cells, hidden, "serious", None, True),
+        sessions_protects=_protects(cells, hidden, "sessions"),
     )

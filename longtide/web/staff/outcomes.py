@@ -33,7 +33,7 @@ from longtide.measurement.progress import client_outcomes
 from longtide.measurement.report import Filters, cohort_report
 from longtide.outcomes import wording
 from longtide.outcomes.concerns import Concern, measure_for
-from longtide.outcomes.report import CohortReport, Count, ReportNotReady
+from longtide.outcomes.report import ChangeSummary, CohortReport, Count, ReportNotReady
 from longtide.practice.access import Perm, acting, member_required, role_in
 from longtide.practice.models import Practice, Practitioner, Service
 from longtide.records.chart import access_to, open_chart
@@ -194,6 +194,30 @@ def count_text(count: Count, counts_only: bool) -> str:
         "low": _pct(count.low),
         "high": _pct(count.high),
     }
+
+
+def _number(value: float) -> str:
+    """A median or quartile for the CSV: -1, -2.75, 0.5 (no trailing zeros)."""
+    return f"{round(value, 4):g}"
+
+
+def spread_cells(summary: ChangeSummary) -> list[str]:
+    """The CSV's median change, lower and upper quartile and n of one analysis."""
+    n = total_text(summary.n, summary.n_protects)
+    if summary.median_change is None or summary.quartiles is None:
+        why = _("counts only (fewer than 10)") if summary.counts_only else str(HIDDEN_LABEL)
+        return [why, "", "", n]
+    low, high = summary.quartiles
+    return [_number(summary.median_change), _number(low), _number(high), n]
+
+
+def adverse_cells(label: str, count: Count, *, with_share: bool) -> list[str]:
+    """An after-effects row of the CSV: label, count, out of how many, share and its interval."""
+    if count.suppressed or count.count is None:
+        return [label, hidden_text(count.protects), "", "", "", ""]
+    shares = (count.share, count.low, count.high) if with_share else (None, None, None)
+    n = "" if count.n is None else str(count.n)
+    return [label, str(count.count), n, *("" if value is None else f"{value:.4f}" for value in shares)]
 
 
 REPORT_CONCERNS = [(c.value, label) for c, label in ((Concern(v), lbl) for v, lbl in CONCERN_CHOICES) if measure_for(c)]
@@ -357,6 +381,26 @@ def practice_report_csv(request: HttpRequest, practice: Practice) -> HttpRespons
                 row["high"],
             ]
         )
+    writer.writerow([])
+    # Median change from baseline (follow-up minus baseline, in the measure's units) and its
+    # quartiles, per window and analysis: under 10 counts only; in an export shown only beside
+    # shown improved, unchanged and worse counts (outcomes/report.py), else "hidden".
+    writer.writerow(["window", "analysis", "median change", "lower quartile", "upper quartile", "n"])
+    for w in report.windows:
+        for summary in (w.all_starters, w.completers):
+            writer.writerow([_(w.window.label), _(summary.label), *spread_cells(summary)])
+    writer.writerow([])
+    # After-effects over every session of every episode started in the period (as on the page: a
+    # share for the after-effects only, of the sessions with an answered check-in).
+    adverse = report.adverse
+    writer.writerow(["after-effects", "count", "of", "share", "ci95_low", "ci95_high"])
+    writer.writerow([_("Sessions"), total_text(adverse.sessions, adverse.sessions_protects), "", "", "", ""])
+    for label, count, with_share in (
+        (_("Check-ins answered"), adverse.checkins_answered, False),
+        (_("Sessions with an after-effect reported (of answered check-ins)"), adverse.after_effects, True),
+        (_("Needed medical care afterwards (serious)"), adverse.serious, False),
+    ):
+        writer.writerow(adverse_cells(label, count, with_share=with_share))
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{practice.slug}-outcomes-{shown["concern"]}.csv"'
     return response
