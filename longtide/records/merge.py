@@ -13,9 +13,11 @@ record lacks (email, phone) are taken from the duplicate.
 Refused, with a message: the same record twice, a record already merged, a duplicate with signed
 session notes (a signature covers whose note it is, so a signed note cannot move: keep that record
 instead), both records with an unfinished intake form, both records with diary entries for the
-same day (a client has one a day), and a preview that no longer matches. Anything else the
-database refuses while moving (a rule a model added later has) is refused the same way, with
-nothing changed, never an error page.
+same day (a client has one a day), both records with an open care episode for the same concern (a
+client has one open episode a concern, and the outcome report counts episodes: the client would be
+counted twice; judged with both records' visits, as it would be after the merge), and a preview
+that no longer matches. Anything else the database refuses while moving (a rule a model added
+later has) is refused the same way, with nothing changed, never an error page.
 
 Every relation to Client is moved by walking the model's relations, so a model added later is
 moved too (it is listed in the preview under its own name)."""
@@ -25,9 +27,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,12 +38,13 @@ from longtide.audit.models import Action
 from longtide.audit.trail import Actor, record
 from longtide.clients.models import Client
 from longtide.intake.models import Intake
-from longtide.measurement.models import DiaryEntry
+from longtide.measurement.actions import practice_today, settings_of
+from longtide.measurement.models import CONCERN_CHOICES, DiaryEntry, Episode
 from longtide.notes.models import NoteStatus, SessionNote
 from longtide.practice.models import Practice
 from longtide.records.models import BreakGlass, ClientMerge
 from longtide.scheduling.booking_messages import about
-from longtide.scheduling.models import Appointment
+from longtide.scheduling.models import Appointment, Status
 
 MERGE_OBJECT = "client_merge"
 
@@ -117,11 +121,11 @@ def _relations() -> list[tuple[type[models.Model], str]]:
     )
 
 
-def preview(kept: Client, duplicate: Client, *, clinical: bool = False) -> MergePreview:
+def preview(kept: Client, duplicate: Client, *, clinical: bool = False, now: datetime | None = None) -> MergePreview:
     """What merging `duplicate` into `kept` would move, or why it cannot be done. Without
     `clinical` (the viewer may not read clinical records) the outcome records are one count."""
     shown = MergePreview(kept, duplicate)
-    shown.refusal = _refusal(kept, duplicate, clinical=clinical)
+    shown.refusal = _refusal(kept, duplicate, clinical=clinical, now=now or timezone.now())
     outcomes = 0
     for model, name in _relations():
         count = model._default_manager.filter(**{name: duplicate}).count()
@@ -141,7 +145,7 @@ def preview(kept: Client, duplicate: Client, *, clinical: bool = False) -> Merge
     return shown
 
 
-def _refusal(kept: Client, duplicate: Client, *, clinical: bool = False) -> str | None:
+def _refusal(kept: Client, duplicate: Client, *, clinical: bool = False, now: datetime) -> str | None:
     if kept.pk == duplicate.pk:
         return _("Choose another record: a record cannot be merged into itself.")
     if kept.practice_id != duplicate.practice_id:
@@ -186,7 +190,57 @@ def _refusal(kept: Client, duplicate: Client, *, clinical: bool = False) -> str 
             "These records cannot be merged: both records have outcome records for the same days: "
             "%(days)s, and a client has one a day. Nothing was merged."
         ) % {"days": shown}
+    concerns = _open_on_both(kept, duplicate, now)
+    if concerns:
+        # To a viewer without clinical access the concern is what the client came for: not named.
+        if clinical:
+            return _(
+                "These records cannot be merged: both records have an open outcome episode for the same concern: "
+                "%(concerns)s, and a client has one open episode for a concern (the outcome report would count "
+                "this client twice). Close one of them on the client's outcomes page first (discharge), then "
+                "merge. Nothing was merged."
+            ) % {"concerns": ", ".join(concerns)}
+        return _(
+            "These records cannot be merged: both records have open outcome records for the same concern "
+            "(the care team's to read). Ask the client's practitioner or an owner to close one of them first, "
+            "then merge. Nothing was merged."
+        )
     return None
+
+
+def _open_on_both(kept: Client, duplicate: Client, now: datetime) -> list[str]:
+    """The concerns (in the intake's words) for which both records have an episode that would be
+    open after the merge. Openness is `Episode.is_open`'s, with the visits of both records: after
+    the merge they are one client's, so an episode lapsed on its own record (no visit for the
+    practice's inactivity days) is open again with the other record's recent visits."""
+    episodes = list(Episode.objects.filter(client__in=[kept, duplicate], closed_on__isnull=True).order_by("pk"))
+    sides: dict[str, dict[int, list[Episode]]] = {}
+    for episode in episodes:
+        sides.setdefault(episode.concern, {}).setdefault(episode.client_id, []).append(episode)
+    shared = [concern for concern, by_client in sides.items() if len(by_client) == 2]
+    if not shared:
+        return []
+    days = sorted(
+        {
+            a.start.astimezone(a.location.zone).date()
+            for a in Appointment.objects.filter(client__in=[kept, duplicate], status=Status.COMPLETED).select_related(
+                "location"
+            )
+        }
+    )
+    today = practice_today(kept.practice, now)
+    inactivity = settings_of(kept.practice).inactivity_days
+
+    def is_open(episode: Episode) -> bool:
+        last: date | None = max((d for d in days if d >= episode.opened_on), default=None)
+        return episode.is_open(today, last_visit=last, inactivity_days=inactivity)
+
+    labels = dict(CONCERN_CHOICES)
+    return sorted(
+        _(labels.get(concern, concern))
+        for concern in shared
+        if all(any(is_open(e) for e in side) for side in sides[concern].values())
+    )
 
 
 def _name(user: object) -> str:
@@ -244,7 +298,7 @@ def _merge(
         if kept.pk not in locked or duplicate.pk not in locked:
             raise MergeRefused(_("These records are not in this practice."))
         kept, duplicate = locked[kept.pk], locked[duplicate.pk]
-        shown = preview(kept, duplicate, clinical=clinical)
+        shown = preview(kept, duplicate, clinical=clinical, now=now)
         if shown.refusal:
             raise MergeRefused(shown.refusal)
         if seen is not None and seen != shown.fingerprint:
