@@ -25,6 +25,7 @@ from longtide.practice.models import (
 from longtide.practice.photos import prepare_photo
 from longtide.practice.staff import check_may_stop_supervising
 from longtide.web.bad_input import bound_text
+from longtide.web.staff.setup.practice_forms import still_free
 
 
 class MemberChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -149,10 +150,18 @@ class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
         name = str(self.cleaned_data["name"]).strip()
         if not name:
             raise forms.ValidationError(_("Give the service a name."))
-        clash = Service.objects.filter(practice=self.instance.practice, name__iexact=name).exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError(_("There is already a service called %(name)s.") % {"name": name})
+        clash = self.name_clash(name)
+        if clash:
+            raise forms.ValidationError(clash)
         return name
+
+    def name_clash(self, name: str) -> str | None:
+        same = Service.objects.filter(practice=self.instance.practice, name__iexact=name).exclude(pk=self.instance.pk)
+        return _("There is already a service called %(name)s.") % {"name": name} if same.exists() else None
+
+    def name_still_free(self) -> bool:
+        """The name check again, under the practice's lock (practice_forms.lock_practice)."""
+        return still_free(self, "name", self.name_clash)
 
 
 class PractitionerForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -210,10 +219,20 @@ class PractitionerForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean_display_name(self) -> str:
         name = str(self.cleaned_data["display_name"]).strip()
-        clash = Practitioner.objects.filter(practice=self.instance.practice, display_name__iexact=name)
-        if clash.exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("There is already a practitioner called %(name)s.") % {"name": name})
+        clash = self.name_clash(name)
+        if clash:
+            raise forms.ValidationError(clash)
         return name
+
+    def name_clash(self, name: str) -> str | None:
+        same = Practitioner.objects.filter(practice=self.instance.practice, display_name__iexact=name)
+        if same.exclude(pk=self.instance.pk).exists():
+            return _("There is already a practitioner called %(name)s.") % {"name": name}
+        return None
+
+    def name_still_free(self) -> bool:
+        """The name check again, under the practice's lock (practice_forms.lock_practice)."""
+        return still_free(self, "display_name", self.name_clash)
 
     def clean_user(self) -> User | None:
         """Refuse to unlink (or relink) a supervisor's profile from their login: their students' notes

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -197,21 +198,21 @@ def time_off(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     conflict: list[Appointment] = []
     if action == "exception" and exception_form.is_valid():
         data = exception_form.cleaned_data
-        if _same_exception(person, data).exists():  # a double submit: answered as the first was
-            messages.success(request, _("Saved the change on %(day)s.") % {"day": day_label(data["day"])})
-            return redirect(request.path)
         try:
-            add_hours_exception(
-                practitioner=person,
-                day=data["day"],
-                available=data["kind"] == "extra",
-                start=data["start"],
-                end=data["end"],
-                location=data["location"] if data["kind"] == "extra" else None,
-                reason=data["reason"],
-                now=now,
-                confirmed=data["confirm"],
-            )
+            with transaction.atomic():
+                _lock_person(person)
+                if not _same_exception(person, data).exists():  # else a double submit: answered as the first was
+                    add_hours_exception(
+                        practitioner=person,
+                        day=data["day"],
+                        available=data["kind"] == "extra",
+                        start=data["start"],
+                        end=data["end"],
+                        location=data["location"] if data["kind"] == "extra" else None,
+                        reason=data["reason"],
+                        now=now,
+                        confirmed=data["confirm"],
+                    )
         except HoursConflict as error:
             conflict = error.appointments
         else:
@@ -220,18 +221,18 @@ def time_off(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     if action == "time_off" and off_form.is_valid():
         data = off_form.cleaned_data
         same = TimeOff.objects.filter(practitioner=person, start=data["start"], end=data["end"], reason=data["reason"])
-        if same.exists():  # a double submit: answered as the first was
-            messages.success(request, _("Saved the time off."))
-            return redirect(request.path)
         try:
-            add_time_off(
-                practitioner=person,
-                start=data["start"],
-                end=data["end"],
-                reason=data["reason"],
-                now=now,
-                confirmed=data["confirm"],
-            )
+            with transaction.atomic():
+                _lock_person(person)
+                if not same.exists():  # else a double submit: answered as the first was
+                    add_time_off(
+                        practitioner=person,
+                        start=data["start"],
+                        end=data["end"],
+                        reason=data["reason"],
+                        now=now,
+                        confirmed=data["confirm"],
+                    )
         except HoursConflict as error:
             conflict = error.appointments
         else:
@@ -251,6 +252,14 @@ def time_off(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     }
     status = FORM_TO_FIX if conflict else form_status(exception_form, off_form)  # not saved until confirmed
     return render(request, "web/staff/settings/time_off.html", context, status=status)
+
+
+def _lock_person(person: Practitioner) -> None:
+    """Hold the practitioner's row until the transaction ends: the lock scheduling/hours.py's changes
+    take, taken here before the double-submit check, so the check and the insert are one step (two
+    simultaneous posts of the same exception or time off both passed an unlocked check and both
+    added it). On SQLite the IMMEDIATE transaction alone serializes them."""
+    list(Practitioner.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True))
 
 
 def _same_exception(person: Practitioner, data: dict[str, Any]) -> QuerySet[HoursException]:

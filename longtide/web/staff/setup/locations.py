@@ -15,7 +15,7 @@ from longtide.scheduling.models import Appointment
 from longtide.web.bad_input import FORM_TO_FIX, form_status
 from longtide.web.staff.setup.guard import owner_page
 from longtide.web.staff.setup.hours import _listed
-from longtide.web.staff.setup.practice_forms import LocationForm, RoomForm
+from longtide.web.staff.setup.practice_forms import LocationForm, RoomForm, lock_practice
 
 
 @owner_page()
@@ -47,12 +47,14 @@ def location_edit(request: HttpRequest, practice: Practice, pk: int | None = Non
         # booked sessions can fall outside the hours: as with a change of hours, nothing is saved
         # until the owner has seen which and saves anyway (found by a review: it saved at once).
         with transaction.atomic():
-            before = _outside_hours_at(location) if zone_changed else {}
-            saved = form.save()
-            if zone_changed and request.POST.get("confirm") != "1":
-                conflict = [a for key, a in _outside_hours_at(saved).items() if key not in before]
-                if conflict:
-                    transaction.set_rollback(True)
+            lock_practice(practice)  # the name checked again and saved under one lock
+            if form.name_still_free():
+                before = _outside_hours_at(location) if zone_changed else {}
+                saved = form.save()
+                if zone_changed and request.POST.get("confirm") != "1":
+                    conflict = [a for key, a in _outside_hours_at(saved).items() if key not in before]
+                    if conflict:
+                        transaction.set_rollback(True)
     if conflict:
         context = {
             "practice": practice,
@@ -97,9 +99,12 @@ def room_edit(
         room = Room(location=location, sort_order=location.rooms.count())
     form = RoomForm(request.POST or None, instance=room)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        messages.success(request, _("Saved the room %(name)s.") % {"name": saved.name})
-        return redirect("settings-location", practice.slug, saved.location_id)
+        with transaction.atomic():
+            lock_practice(practice)  # the name checked again and saved under one lock
+            saved = form.save() if form.name_still_free() else None
+        if saved is not None:
+            messages.success(request, _("Saved the room %(name)s.") % {"name": saved.name})
+            return redirect("settings-location", practice.slug, saved.location_id)
     context = {
         "practice": practice,
         "section": "locations",

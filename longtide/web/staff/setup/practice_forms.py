@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -21,6 +22,25 @@ from longtide.practice.models import (
 from longtide.web.bad_input import bound_text
 
 TEXT_MAX = 5000
+
+
+def lock_practice(practice: Practice) -> None:
+    """Hold the practice's row until the transaction ends. The settings pages save a location, room,
+    practitioner or service under it, after checking its name again (`still_free`): the form's
+    check ran unlocked, so two simultaneous posts of one name both passed it and both saved. FOR NO
+    KEY UPDATE on PostgreSQL: it waits for another such lock (and practice/staff.py's), not for
+    bookings, whose rows only refer to the practice. On SQLite transactions are IMMEDIATE
+    (settings), so the transaction alone serializes the check and the save."""
+    list(Practice.objects.select_for_update(no_key=True).filter(pk=practice.pk).values_list("pk", flat=True))
+
+
+def still_free(form: forms.BaseForm, field: str, clash: Callable[[str], str | None]) -> bool:
+    """A valid form's unique-name check again, under `lock_practice`, just before saving: False (the
+    message on the field, as clean_<field> gives it) when a row of that name was saved meanwhile."""
+    message = clash(str(form.cleaned_data[field]))
+    if message:
+        form.add_error(field, message)
+    return message is None
 
 
 class PracticeDetailsForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -292,10 +312,17 @@ class LocationForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean_name(self) -> str:
         name = str(self.cleaned_data["name"]).strip()
-        clash = Location.objects.filter(practice=self.instance.practice, name__iexact=name).exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError(_("There is already a location called %(name)s.") % {"name": name})
+        clash = self.name_clash(name)
+        if clash:
+            raise forms.ValidationError(clash)
         return name
+
+    def name_clash(self, name: str) -> str | None:
+        same = Location.objects.filter(practice=self.instance.practice, name__iexact=name).exclude(pk=self.instance.pk)
+        return _("There is already a location called %(name)s.") % {"name": name} if same.exists() else None
+
+    def name_still_free(self) -> bool:
+        return still_free(self, "name", self.name_clash)
 
 
 class RoomForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -307,7 +334,14 @@ class RoomForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean_name(self) -> str:
         name = str(self.cleaned_data["name"]).strip()
-        clash = Room.objects.filter(location=self.instance.location, name__iexact=name).exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError(_("There is already a room called %(name)s here.") % {"name": name})
+        clash = self.name_clash(name)
+        if clash:
+            raise forms.ValidationError(clash)
         return name
+
+    def name_clash(self, name: str) -> str | None:
+        same = Room.objects.filter(location=self.instance.location, name__iexact=name).exclude(pk=self.instance.pk)
+        return _("There is already a room called %(name)s here.") % {"name": name} if same.exists() else None
+
+    def name_still_free(self) -> bool:
+        return still_free(self, "name", self.name_clash)

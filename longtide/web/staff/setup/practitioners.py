@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +15,7 @@ from longtide.practice.models import Practice, Practitioner
 from longtide.web.bad_input import form_status
 from longtide.web.staff.setup.catalogue_forms import PractitionerForm
 from longtide.web.staff.setup.guard import owner_page
+from longtide.web.staff.setup.practice_forms import lock_practice
 
 
 @owner_page()
@@ -35,16 +37,24 @@ def practitioner_edit(request: HttpRequest, practice: Practice, pk: int | None =
     person = get_object_or_404(practice.practitioners, pk=pk) if pk else Practitioner(practice=practice)
     form = PractitionerForm(practice, request.POST or None, request.FILES or None, instance=person)
     if request.method == "POST" and form.is_valid():
-        saved = save_practitioner(
-            practitioner=form.save(commit=False),
-            services=form.cleaned_data["services"],
-            photo=form.prepared_photo,
-            remove_photo=form.cleaned_data["remove_photo"],
-        )
-        messages.success(request, _("Saved %(name)s.") % {"name": saved.display_name})
-        if not pk and not saved.working_hours.exists():
-            return redirect("settings-hours", practice.slug, saved.pk)
-        return redirect("settings-practitioners", practice.slug)
+        # The photo was prepared by the form, before the lock: under it, the name checked again and saved.
+        with transaction.atomic():
+            lock_practice(practice)
+            saved = (
+                save_practitioner(
+                    practitioner=form.save(commit=False),
+                    services=form.cleaned_data["services"],
+                    photo=form.prepared_photo,
+                    remove_photo=form.cleaned_data["remove_photo"],
+                )
+                if form.name_still_free()
+                else None
+            )
+        if saved is not None:
+            messages.success(request, _("Saved %(name)s.") % {"name": saved.display_name})
+            if not pk and not saved.working_hours.exists():
+                return redirect("settings-hours", practice.slug, saved.pk)
+            return redirect("settings-practitioners", practice.slug)
     if pk:
         person.refresh_from_db()
     context = {"practice": practice, "section": "practitioners", "form": form, "person": person if pk else None}

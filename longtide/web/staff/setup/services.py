@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.db.models.deletion import ProtectedError
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +18,7 @@ from longtide.scheduling.waitlist import delete_service
 from longtide.web.bad_input import form_status
 from longtide.web.staff.setup.catalogue_forms import ServiceForm
 from longtide.web.staff.setup.guard import owner_page
+from longtide.web.staff.setup.practice_forms import lock_practice
 
 
 @owner_page()
@@ -32,13 +34,20 @@ def service_edit(request: HttpRequest, practice: Practice, pk: int | None = None
     service = get_object_or_404(practice.services, pk=pk) if pk else Service(practice=practice)
     form = ServiceForm(practice, request.POST or None, instance=service)
     if request.method == "POST" and form.is_valid():
-        saved = save_service(
-            service=form.save(commit=False),
-            practitioners=form.cleaned_data["practitioners"],
-            rooms=form.cleaned_data["rooms"],
-        )
-        messages.success(request, _("Saved the service %(name)s.") % {"name": saved.name})
-        return redirect("settings-services", practice.slug)
+        with transaction.atomic():
+            lock_practice(practice)  # the name checked again and saved under one lock
+            saved = (
+                save_service(
+                    service=form.save(commit=False),
+                    practitioners=form.cleaned_data["practitioners"],
+                    rooms=form.cleaned_data["rooms"],
+                )
+                if form.name_still_free()
+                else None
+            )
+        if saved is not None:
+            messages.success(request, _("Saved the service %(name)s.") % {"name": saved.name})
+            return redirect("settings-services", practice.slug)
     if pk:
         service.refresh_from_db()
     context = {"practice": practice, "section": "services", "form": form, "service": service if pk else None}
