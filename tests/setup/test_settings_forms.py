@@ -245,6 +245,31 @@ def test_only_this_practices_unlinked_members_can_be_linked_to_a_practitioner(ow
     assert "Select a valid choice" in taken.text
 
 
+def test_only_members_who_have_joined_are_offered_as_a_practitioners_login(owner: HttpClient, cast: Cast) -> None:
+    """An invited new address is a membership at once, an invited existing login only an invitation:
+    offering the first as a login to link would tell the owner which addresses had no login."""
+    from django.utils import timezone
+
+    from longtide.practice.models import Role
+    from longtide.practice.staff import invite_staff
+
+    invited = invite_staff(
+        practice=cast.tidewater,
+        email="brand.new@example.test",
+        role=Role.PRACTITIONER,
+        by=cast.olga_user,
+        now=timezone.now(),
+    )
+    assert invited.membership is not None
+    page = owner.get("/staff/tidewater/settings/practitioners/new/").text
+    assert "brand.new" not in page and f'value="{cast.ben_user.pk}"' in page
+    data = {"display_name": "Bo Lind", "style": "integrative", "active": "on"}
+    refused = owner.post(
+        "/staff/tidewater/settings/practitioners/new/", {**data, "user": str(invited.membership.user_id)}
+    )
+    assert "Select a valid choice" in refused.text
+
+
 def test_a_twenty_digit_id_is_a_404(owner: HttpClient) -> None:
     for path in ["services", "practitioners", "locations", "rooms"]:
         assert owner.get(f"/staff/tidewater/settings/{path}/99999999999999999999/").status_code == 404

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db.models import Q
@@ -207,10 +208,14 @@ class PractitionerForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["services"].queryset = practice.services.all()  # type: ignore[attr-defined]
         if self.instance.pk:
             self.fields["services"].initial = list(self.instance.services.values_list("pk", flat=True))
-        # Members of this practice who are nobody else's practitioner (a login is one practitioner).
+        # Members of this practice who are nobody else's practitioner (a login is one practitioner)
+        # and who have joined (can sign in): an invited new address is a membership, an invited
+        # existing login an invitation, and offering only the first would tell the owner which
+        # addresses had no login. A profile already linked keeps its login in the list.
         self.fields["user"].queryset = (  # type: ignore[attr-defined]
             User.objects.filter(memberships__practice=practice)
             .filter(Q(practitioner__isnull=True) | Q(practitioner=self.instance.pk or 0))
+            .filter(~Q(password__startswith=UNUSABLE_PASSWORD_PREFIX) | Q(practitioner=self.instance.pk or 0))
             .order_by("first_name", "username")
         )
         self.fields["display_name"].error_messages["required"] = _("Give the name clients will see.")
