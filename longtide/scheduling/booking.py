@@ -43,7 +43,7 @@ from longtide.scheduling.booking_limits import (
     count_booking,
     refusal,
 )
-from longtide.scheduling.booking_messages import COMPOSED_AT_SEND, queue_booking_message, unwritten_request
+from longtide.scheduling.booking_messages import COMPOSED_AT_SEND, about, queue_booking_message, unwritten_request
 from longtide.scheduling.booking_rules import (
     BookingError,
     IdempotencyKeyReused,
@@ -1097,9 +1097,42 @@ def _free_for_the_waitlist(cancelled: Appointment, now: datetime) -> None:
     )
 
 
+WAITLIST_OTHER_OFFER_RELEASED = "Booked another time offered from the waitlist."
+
+
 def _claimed_from_the_waitlist(booked: Appointment, now: datetime) -> None:
-    """A waitlist offer was confirmed: its entry is booked and its opening filled."""
-    WaitlistEntry.objects.filter(offers__appointment=booked).update(status=WaitlistStatus.BOOKED)
+    """A waitlist offer was confirmed: its entry is booked and its opening filled.
+
+    One place on the waitlist makes one booking: the entry's other offers still held (a lapsed
+    one the client did not take, or a later one made while the entry waited again) are released
+    here, under their row locks and in the confirmation's transaction, and their offer emails still
+    queued are withdrawn. Their openings stay open, so the planner offers those times to the next
+    entry. Only this path (a waitlist booking's confirmation) pays for it."""
+    entry_ids = list(WaitlistEntry.objects.filter(offers__appointment=booked).values_list("pk", flat=True))
+    WaitlistEntry.objects.filter(pk__in=entry_ids).update(status=WaitlistStatus.BOOKED)
+    others = (
+        Appointment.objects.select_for_update(of=("self",))
+        .filter(waitlist_offer__entry_id__in=entry_ids, status=Status.HELD)
+        .exclude(pk=booked.pk)
+        .order_by("pk")
+    )
+    for other in others:
+        other.status, other.hold_until, other.cancelled_at = Status.EXPIRED, None, now
+        other.save(update_fields=["status", "hold_until", "cancelled_at", "updated_at"])
+        record(
+            other,
+            EventKind.RELEASED,
+            ChangedBy.system(),
+            now=now,
+            from_status=Status.HELD,
+            reason=WAITLIST_OTHER_OFFER_RELEASED,
+        )
+        outbox.withdraw(
+            practice_id=other.practice_id,
+            about=about(other.pk),
+            purposes=[Purpose.WAITLIST_OFFER],
+            reason=_("Withdrawn: the client booked another time offered to them from the waitlist."),
+        )
     # A cancelled visit's time is filled; new hours stay open for the next visit (waitlist.py).
     WaitlistOpening.objects.filter(
         offers__appointment=booked, status=OpeningStatus.OPEN, cause=OpeningCause.CANCELLATION
