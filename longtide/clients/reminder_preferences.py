@@ -2,8 +2,9 @@
 
 Texts need the client's recorded agreement (`sms_consent_at`, the moment staff ticked that the
 client agreed) and a number that reads as a valid phone number in the practice's country. Taking
-the agreement back (unticking) clears it, and then no texts go. A number that replied STOP gets no
-texts whatever is recorded here (notifications.SmsOptOut).
+the agreement back (unticking) clears it, and then no texts go: not even those already waiting
+in the outbox, which are checked right before sending (scheduling.booking_messages.unwanted_because).
+A number that replied STOP gets no texts whatever is recorded here (notifications.SmsOptOut).
 """
 
 from __future__ import annotations

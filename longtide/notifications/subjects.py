@@ -52,7 +52,8 @@ class SubjectHooks:
     unwanted_because: Callable[[Message, datetime], str | None]
     # The private links for the message's [[placeholders]].
     links: Callable[[Message], Mapping[str, str]]
-    # The subject's current address on the message's channel (for a resend), or None.
+    # The subject's current address on the message's channel (for a resend), or None; raises
+    # outbox.ResendRefused, with a message for staff, when no copy may go (the client said no).
     current_recipient: Callable[[Message], str | None]
     # Writes a message queued with `compose_at_send`, as of the given time: None when what it is
     # about no longer exists. Only kinds whose messages are queued that way need it.

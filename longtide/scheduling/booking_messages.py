@@ -28,7 +28,7 @@ from longtide.clients.models import Client, ReminderChannel
 from longtide.notifications.compose import Wording, compose, wordings
 from longtide.notifications.links import placeholder
 from longtide.notifications.models import Channel, Message
-from longtide.notifications.outbox import NewMessage, queue, withdraw
+from longtide.notifications.outbox import NewMessage, ResendRefused, queue, withdraw
 from longtide.notifications.phone import e164
 from longtide.notifications.subjects import Written
 from longtide.practice.models import Location, Practice, Practitioner, Service
@@ -126,7 +126,9 @@ def _changes(appointment: Appointment, now: datetime, *, has_link: bool) -> str:
         f"{_date(deadline, practice, 'D j M')}, {_clock(deadline, practice)} {deadline.tzname() or ''}".strip()
     )
     link = _link_or_fallback(has_link)
-    if now <= appointment.start - practice.cancellation_window:
+    # Open only before the deadline: a message written for the deadline itself (the 24-hour
+    # reminder with a 24-hour window) reaches the client after it, when changes online are closed.
+    if now < appointment.start - practice.cancellation_window:
         until = (
             _("%(window)s before the start (%(deadline)s)") % {"window": window, "deadline": deadline_text}
             if hours
@@ -303,10 +305,15 @@ def new_message(
         return None
     channel, recipient = routed
     later = purpose in COMPOSED_AT_SEND and not compose_now and not extra_fields
+    # Written as of when it is due to go, not when it is planned (a reminder is planned up to an
+    # hour ahead): "you can still change it online" must be true when the client reads it.
+    written_for = max(now, send_after) if send_after else now
     content = (
         None
         if later
-        else _content(appointment, purpose, channel, recipient, now=now, wording=wording, extra_fields=extra_fields)
+        else _content(
+            appointment, purpose, channel, recipient, now=written_for, wording=wording, extra_fields=extra_fields
+        )
     )
     return _message(
         appointment,
@@ -452,18 +459,67 @@ def unwanted_because(message: Message, now: datetime) -> str | None:
         if held is None or held.status != Status.HELD:
             return _("Not sent: the booking request is no longer waiting for confirmation.")
         return None
-    if message.purpose != Purpose.REMINDER:
-        return None
+    if message.purpose not in BY_PREFERENCE and message.channel != Channel.SMS:
+        return None  # an email confirmation, move or cancellation goes whatever happened since
     appointment = appointment_of(message)
+    if message.purpose == Purpose.REMINDER:
+        if appointment is None:
+            return _("Not sent: the visit no longer exists.")
+        if appointment.status != Status.BOOKED:
+            return _("Not sent: the visit is no longer booked.")
+        # A copy sent again from the outbox has a key of its own: the visit's time it speaks of is
+        # its original's (the reminder's key carries the visit's sequence).
+        key = _original_key(message)
+        if not key.startswith(f"{about(appointment.pk)}:s"):
+            return _("Not sent: the reminder it copies no longer exists.")
+        if not key.startswith(f"{about(appointment.pk)}:s{appointment.sequence}:"):
+            return _("Not sent: the visit was moved.")
+        if appointment.start <= now:
+            return _("Not sent: its time had passed.")
     if appointment is None:
-        return _("Not sent: the visit no longer exists.")
-    if appointment.status != Status.BOOKED:
-        return _("Not sent: the visit is no longer booked.")
-    if not message.dedupe_key.startswith(f"{about(appointment.pk)}:s{appointment.sequence}:"):
-        return _("Not sent: the visit was moved.")
-    if appointment.start <= now:
-        return _("Not sent: its time had passed.")
+        return None  # the subject's other checks (and the veto of its app) decide
+    return _not_routed_because(message, appointment)
+
+
+# Messages that follow the client's choice for reminders (`route`): its channel, texts only with
+# the client's agreement. Check-ins are written by longtide.checkins through `new_message`.
+BY_PREFERENCE = (Purpose.REMINDER, Purpose.CHECKIN)
+
+
+def _not_routed_because(message: Message, appointment: Appointment) -> str | None:
+    """Why a message queued for this client no longer goes where the client's record now sends it,
+    or None. Checked right before sending (a reminder waits up to an hour after it is planned, and
+    a retry up to a day): the client's choice, agreement to texts and address are those of now.
+
+    Reminders and check-ins go only by the channel and to the address `route` gives now; any other
+    text message only to a client who still agrees to texts, at the number on file."""
+    client = appointment.client
+    if message.channel == Channel.SMS and client.sms_consent_at is None:
+        return _("Not sent: the client has withdrawn their agreement to text messages.")
+    if message.purpose in BY_PREFERENCE:
+        routed = route(client, Purpose(message.purpose), region=region_of(appointment))
+        if routed is None or routed[0] != message.channel:
+            return _("Not sent: the client has since changed how they get reminders.")
+        if routed[1] != message.recipient:
+            return _("Not sent: the client's address or number has changed since it was written.")
+        return None
+    if message.channel == Channel.SMS and e164(client.phone, region_of(appointment)) != message.recipient:
+        return _("Not sent: the client's address or number has changed since it was written.")
     return None
+
+
+def _original_key(message: Message) -> str:
+    """The dedupe key of the message this one copies (resent from the outbox, perhaps a copy of a
+    copy: each copy's own key is "resend:…"), or its own key when it is no copy."""
+    key, of = message.dedupe_key, message.resend_of_id
+    for _hop in range(20):
+        if of is None:
+            break
+        row = Message.objects.filter(pk=of).values_list("dedupe_key", "resend_of_id").first()
+        if row is None:
+            break
+        key, of = row
+    return key
 
 
 def compose_at_send(message: Message, now: datetime) -> Written | None:
@@ -504,10 +560,26 @@ def links(message: Message) -> dict[str, str]:
 
 
 def current_recipient(message: Message) -> str | None:
+    """Where a copy of this message, sent again from the outbox, goes now: the client's current
+    address on its channel. A reminder or check-in goes only as the client's choice now routes it,
+    and a text only to a client who still agrees to texts: otherwise the copy is refused
+    (ResendRefused, shown to staff) rather than queued to be withdrawn."""
     appointment = appointment_of(message)
     if appointment is None:
         return None
     client = appointment.client
+    region = region_of(appointment)
+    if message.channel == Channel.SMS and client.sms_consent_at is None:
+        raise ResendRefused(
+            _("This client has withdrawn their agreement to text messages, so no text can be sent to them.")
+        )
+    if message.purpose in BY_PREFERENCE:
+        routed = route(client, Purpose(message.purpose), region=region)
+        if routed is None or routed[0] != message.channel:
+            raise ResendRefused(
+                _("This client no longer gets reminders this way. Change their reminder choice first if they want it.")
+            )
+        return routed[1]
     if message.channel == Channel.EMAIL:
         return client.email or None
-    return e164(client.phone, region_of(appointment))
+    return e164(client.phone, region)

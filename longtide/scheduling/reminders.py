@@ -17,8 +17,10 @@ Rules:
   cancellation withdraws them; and right before sending, the worker checks again that the visit
   is still booked, at the same time, and in the future (booking_messages.unwanted_because).
 
-Settings changes (offsets, templates, the client's channel) apply to reminders planned after
-them; a reminder already planned keeps what it says.
+Settings changes (offsets, templates) apply to reminders planned after them; a reminder already
+planned keeps what it says, written for the moment it is due (`send_after`: whether online changes
+are still open then). The client's channel, agreement to texts and address are checked again right
+before sending: a reminder that no longer goes where the client's record sends it is withdrawn.
 """
 
 from __future__ import annotations
