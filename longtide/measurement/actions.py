@@ -5,7 +5,8 @@ audit row; views only call these."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -21,6 +22,7 @@ from longtide.audit.trail import Actor, record
 from longtide.clients.models import Client
 from longtide.intake.actions import current_intake
 from longtide.intake.models import IntakeSettings
+from longtide.lib import formats
 from longtide.lib.text import CONTROL_MESSAGE, has_control, one_line
 from longtide.measurement import licences, links
 from longtide.measurement.crisis import raise_crisis, raises_self_harm
@@ -107,18 +109,94 @@ def offered_ids(practice: Practice) -> set[str]:
     return {i.id for i in offered(practice)}
 
 
+def last_days(episodes: Iterable[Episode]) -> dict[int, date | None]:
+    """Each episode's last day of care: its `closed_on`, and never later than the day before the next
+    episode for the same client and concern opened; None for the latest one still unclosed.
+
+    An episode that lapsed is closed when the next one opens (close_lapsed); rows written before
+    that (and two lapsed episodes brought together by a merge of records) have no `closed_on`, and
+    the next episode's opening ends them: each visit is a session of one episode for a concern."""
+    courses: dict[tuple[int, str], list[Episode]] = defaultdict(list)
+    for episode in episodes:
+        courses[(episode.client_id, episode.concern)].append(episode)
+    ends: dict[int, date | None] = {}
+    for course in courses.values():
+        course.sort(key=lambda e: (e.opened_on, e.pk))
+        for episode, after in zip(course, [*course[1:], None], strict=True):
+            end = episode.closed_on
+            if after is not None:
+                before_next = after.opened_on - timedelta(days=1)
+                end = before_next if end is None else min(end, before_next)
+            ends[episode.pk] = end
+    return ends
+
+
+def last_day(episode: Episode) -> date | None:
+    """`last_days` for one episode (the others of its client and concern read from the database)."""
+    others = Episode.objects.filter(client_id=episode.client_id, concern=episode.concern).exclude(pk=episode.pk)
+    return last_days([episode, *others])[episode.pk]
+
+
 def session_days(episode: Episode) -> list[date]:
     """The dates of the client's completed visits in the episode, first first (practice time)."""
     rows = Appointment.objects.filter(client_id=episode.client_id, status=Status.COMPLETED).select_related("location")
     days = sorted({a.start.astimezone(a.location.zone).date() for a in rows})
-    return [d for d in days if d >= episode.opened_on and (episode.closed_on is None or d <= episode.closed_on)]
+    until = last_day(episode)
+    return [d for d in days if d >= episode.opened_on and (until is None or d <= until)]
 
 
 def is_open(episode: Episode, today: date) -> bool:
+    """Not closed, not followed by a newer episode for its concern, and a visit (or its opening)
+    within the practice's inactivity days."""
+    if last_day(episode) is not None:
+        return False
     visits = session_days(episode)
     return episode.is_open(
         today, last_visit=visits[-1] if visits else None, inactivity_days=settings_of(episode.practice).inactivity_days
     )
+
+
+def close_lapsed(client: Client, *, today: date, first_day: date) -> list[Episode]:
+    """Close for good the client's episodes that had lapsed (no completed visit for the practice's
+    inactivity days) before a new episode's first day, on their last session before it (the day
+    they opened when they had none), saying so. Called when the new episode opens, in its
+    transaction with the client's row locked: without it the new episode's visits would make a
+    lapsed one open again (`is_open` looks at the latest visit), two open episodes for one concern,
+    each visit counted in both. Judged at today, or at the new first day when that is past (a visit
+    already done, opened by hand afterwards). Lapsed episodes of other concerns close too: the new
+    course of care's visits are not theirs."""
+    inactivity = timedelta(days=settings_of(client.practice).inactivity_days)
+    judged = min(today, first_day)
+    closed = []
+    for episode in (
+        Episode.objects.select_for_update().filter(client=client, closed_on__isnull=True).order_by("opened_on", "pk")
+    ):
+        if episode.opened_on >= first_day:
+            continue
+        days = [d for d in session_days(episode) if d < first_day]
+        last = days[-1] if days else episode.opened_on
+        if judged - last <= inactivity:
+            continue
+        episode.closed_on = last
+        episode.close_reason = _("Lapsed: no visit for %(days)d days (closed when a new episode opened)") % {
+            "days": inactivity.days
+        }
+        episode.lapsed = True
+        episode.save(update_fields=["closed_on", "close_reason", "lapsed"])
+        QuestionnaireLink.objects.filter(episode=episode, voided_at__isnull=True, used_at__isnull=True).update(
+            voided_at=timezone.now()
+        )
+        record(
+            by=Actor.system(),
+            action=Action.CHANGE,
+            object_type="episode",
+            practice_id=episode.practice_id,
+            client_id=episode.client_id,
+            object_id=episode.pk,
+            detail=f"closed: lapsed, no visit for {inactivity.days} days",
+        )
+        closed.append(episode)
+    return closed
 
 
 def first_visit_day(client: Client) -> date | None:
@@ -158,9 +236,32 @@ def open_episode(
         raise Refused(_("That questionnaire cannot be used by this practice."))
     with transaction.atomic():
         Client.objects.select_for_update().filter(pk=client.pk).first()
+        # Lapsed episodes end before this one (a refusal below undoes it with the rest).
+        close_lapsed(client, today=today, first_day=opened_on)
         for other in Episode.objects.filter(client=client, concern=chosen, closed_on__isnull=True):
             if is_open(other, today):
                 raise Refused(_("This client already has an open episode for this concern."))
+        # Episodes for one concern never overlap: a visit would be a session of both.
+        same = Episode.objects.filter(client=client, concern=chosen)
+        later = same.filter(opened_on__gte=opened_on).order_by("opened_on").first()
+        if later is not None:
+            raise Refused(
+                _("This client has an episode for this concern from %(day)s on: a new one cannot start before it.")
+                % {"day": formats.date_text(later.opened_on, "j M Y", client.practice.locale)}
+            )
+        for earlier in same.filter(opened_on__lt=opened_on):
+            end = earlier.closed_on
+            if end is None:  # not open, not lapsed before the new first day: its sessions reach it
+                days = session_days(earlier)
+                end = days[-1] if days else earlier.opened_on
+            if end >= opened_on:
+                raise Refused(
+                    _(
+                        "This client's earlier episode for this concern ran until %(day)s: the new one must start "
+                        "after it."
+                    )
+                    % {"day": formats.date_text(end, "j M Y", client.practice.locale)}
+                )
         episode = Episode.objects.create(
             practice_id=client.practice_id,
             client=client,

@@ -4,7 +4,11 @@
   primary instrument (`outcomes.concerns.PLANS`); a practitioner may change it with a reason
   (`PrimaryChange`, kept). Opened at the first visit (`opened_on`, day 0 of the fixed windows);
   closed at discharge, or counted closed after the practice's inactivity days
-  (`MeasurementSettings.inactivity_days`, see `Episode.is_open`).
+  (`MeasurementSettings.inactivity_days`, see `Episode.is_open`). A lapsed episode is closed for
+  good (`closed_on` its last session, `lapsed`) when the client's next episode opens, so that
+  episode's visits never make it open again (measurement/actions.close_lapsed); an episode left
+  without `closed_on` ends the day before the next episode for its concern opened
+  (`actions.last_days`).
 - `Response`: one filled questionnaire: the raw answers, the instrument id, version and content
   hash they were given against, and the score computed at write time (total, band, subscales, or
   why it is not scorable). Never edited.
@@ -70,6 +74,9 @@ class Episode(models.Model):
     opened_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
     close_reason = models.CharField(max_length=200, blank=True)
+    # Closed because it had lapsed (no visit for the inactivity days) when the client's next episode
+    # opened, not discharged: nothing more is sent for it (no week 12 either).
+    lapsed = models.BooleanField(default=False)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

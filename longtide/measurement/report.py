@@ -1,8 +1,11 @@
 """The practice's outcome report from the database: one `EpisodeRecord` per care episode for the
 concern, handed to the pure `outcomes.report.practice_report` (which holds all the arithmetic,
 the small-cell rules and the caveat). Filters: period (the first visit's date), practitioner style
-and service (episodes with at least one completed visit of that style or service). After-effects
-come from the after-session check-ins (longtide/checkins) of the episodes' completed visits."""
+and service (episodes with at least one completed visit of that style or service). An episode's
+sessions are the client's completed visits from the day it opened to its last day (`closed_on`, and
+never past the day before the next episode for the concern opened: `actions.last_days`), so each
+visit is a session of one episode. After-effects come from the after-session check-ins
+(longtide/checkins) of the episodes' completed visits."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from longtide.checkins.models import CheckIn
+from longtide.measurement.actions import last_days
 from longtide.measurement.models import DiaryEntry, Episode, Response
 from longtide.outcomes.concerns import Concern, measure_for
 from longtide.outcomes.diary import DiaryDay
@@ -42,6 +46,13 @@ def episode_records(practice: Practice, filters: Filters, measure: Measure) -> l
         ).order_by("pk")
     )
     client_ids = {e.client_id for e in episodes}
+    # Each episode's last day: closed_on, or where the next episode for the concern began (also one
+    # opened after the period), so no visit is a session of two episodes.
+    ends = last_days(
+        Episode.objects.filter(client_id__in=client_ids, concern=filters.concern).only(
+            "pk", "client_id", "concern", "opened_on", "closed_on"
+        )
+    )
     visits: dict[int, list[tuple[date, str, int, int]]] = defaultdict(list)
     for a in (
         Appointment.objects.filter(client_id__in=client_ids, status=Status.COMPLETED)
@@ -76,7 +87,8 @@ def episode_records(practice: Practice, filters: Filters, measure: Measure) -> l
                 diaries[client_id].append(entry)
     records = []
     for e in episodes:
-        mine = [v for v in visits[e.client_id] if v[0] >= e.opened_on and (e.closed_on is None or v[0] <= e.closed_on)]
+        until = ends[e.pk]
+        mine = [v for v in visits[e.client_id] if v[0] >= e.opened_on and (until is None or v[0] <= until)]
         if filters.style and not any(v[1] == filters.style for v in mine):
             continue
         if filters.service_id is not None and not any(v[2] == filters.service_id for v in mine):

@@ -7,10 +7,11 @@ reminders and the check-ins:
    intake whose main concern names a concern, and no open episode gets one: the concern from the
    intake fixes the primary questionnaire (outcomes/concerns.py), day 0 is that first visit's date,
    and the visit is kept (`Episode.opened_for`, unique) so two workers racing over one booking open
-   one episode; the client's row is locked while deciding. A client without a main concern in
-   their intake gets no episode by itself (the practitioner opens one on the outcomes page). Until
-   the first session is done, an automatic episode's day 0 follows its first visit when that is
-   moved (or cancelled and another booked).
+   one episode; the client's row is locked while deciding, and the client's lapsed episodes are
+   closed in the same transaction (actions.close_lapsed), so the new episode's visits never make
+   them open again. A client without a main concern in their intake gets no episode by itself (the
+   practitioner opens one on the outcomes page). Until the first session is done, an automatic
+   episode's day 0 follows its first visit when that is moved (or cancelled and another booked).
 2. **Sending.** For every episode, the timepoints of outcomes/schedule.py whose time has come:
    a `PlannedSend` row per episode and timepoint (unique) is written first, then the links (the
    primary questionnaires; PGIC too at follow-ups; the headache diary's link at baseline) and one
@@ -34,7 +35,15 @@ from longtide.audit.trail import Actor, record
 from longtide.clients.models import Client
 from longtide.intake.models import Intake, IntakeStatus
 from longtide.measurement import links
-from longtide.measurement.actions import DIARY, default_primary, is_open, offered_ids, practice_today
+from longtide.measurement.actions import (
+    DIARY,
+    close_lapsed,
+    default_primary,
+    is_open,
+    last_days,
+    offered_ids,
+    practice_today,
+)
 from longtide.measurement.messages import queue_link
 from longtide.measurement.models import (
     Episode,
@@ -131,9 +140,21 @@ def open_due_episodes(now: datetime) -> int:
         last_visit[client_id] = start.astimezone(zones.get(practice_id, UTC)).date()
     floor: dict[int, date] = {}  # visits on or before this day belong to an earlier episode
     busy: set[int] = set()  # clients with an open episode
-    for client_id, practice_id, opened_on, closed_on in Episode.objects.filter(client_id__in=client_ids).values_list(
-        "client_id", "practice_id", "opened_on", "closed_on"
-    ):
+    episodes = list(
+        Episode.objects.filter(client_id__in=client_ids).only(
+            "pk", "client_id", "practice_id", "concern", "opened_on", "closed_on"
+        )
+    )
+    ends = last_days(episodes)
+    for episode in episodes:
+        client_id, practice_id, opened_on, closed_on = (
+            episode.client_id,
+            episode.practice_id,
+            episode.opened_on,
+            episode.closed_on,
+        )
+        if closed_on is None and ends[episode.pk] is not None:
+            continue  # followed by a newer episode for its concern: that one says whether it is open
         if closed_on is not None:
             floor[client_id] = max(floor.get(client_id, closed_on), closed_on)
             continue
@@ -174,7 +195,12 @@ def open_for_visit(*, client_id: int, visit_id: int, concern: Concern, day: date
         if client is None or Episode.objects.filter(opened_for_id=visit_id).exists():
             return None
         today = practice_today(client.practice, now)
+        # Lapsed episodes end before this one: its visits must not make them open again. Undone
+        # when no episode opens here.
+        before = transaction.savepoint_create()
+        close_lapsed(client, today=today, first_day=day)
         if any(is_open(other, today) for other in Episode.objects.filter(client=client, closed_on__isnull=True)):
+            transaction.savepoint_rollback(before)
             return None
         primary = default_primary(concern)
         if primary and primary != DIARY and primary not in offered_ids(client.practice):
@@ -190,6 +216,7 @@ def open_for_visit(*, client_id: int, visit_id: int, concern: Concern, day: date
                     opened_for_id=visit_id,
                 )
         except IntegrityError:  # another worker opened it for this visit a moment ago
+            transaction.savepoint_rollback(before)
             return None
         record(
             by=Actor.system(),
@@ -229,13 +256,14 @@ def instruments_for(episode: Episode, timepoint: str, *, has_diary_link: bool) -
 
 def _facts(
     episode: Episode,
+    until: date | None,
     zone: ZoneInfo,
     completed: list[datetime],
     booked: list[tuple[int, datetime]],
     now: datetime,
 ) -> timing.EpisodeFacts | None:
     days = sorted({s.astimezone(zone).date() for s in completed})
-    sessions = [d for d in days if d >= episode.opened_on and (episode.closed_on is None or d <= episode.closed_on)]
+    sessions = [d for d in days if d >= episode.opened_on and (until is None or d <= until)]
     upcoming = [(pk, start) for pk, start in booked if start > now]
     first_visit_start: datetime | None = None
     if not sessions and episode.closed_on is None:
@@ -329,10 +357,14 @@ def plan_sends(now: datetime) -> int:
             booked[client_id].append((pk, start))
     done = set(PlannedSend.objects.filter(episode__in=[e.pk for e in episodes]).values_list("episode_id", "timepoint"))
     inactivity = dict(MeasurementSettings.objects.values_list("practice_id", "inactivity_days"))
+    # A newer episode for the same concern opens after every older one, so it is in `episodes` too.
+    ends = last_days(episodes)
     sent = 0
     for episode in episodes:
         if episode.client.stays_erased:
             continue  # erasure voided their questionnaire links: none are made again
+        if episode.lapsed or (episode.closed_on is None and ends[episode.pk] is not None):
+            continue  # lapsed (closed when the next episode opened), or followed by a newer one
         zone = zones.get(episode.practice_id, UTC)
         today = now.astimezone(zone).date()
         # Episode.is_open from the rows loaded above (actions.is_open would query per episode).
@@ -342,7 +374,7 @@ def plan_sends(now: datetime) -> int:
             today, last_visit=last_visit, inactivity_days=inactivity.get(episode.practice_id, DEFAULT_INACTIVITY)
         ):
             continue
-        facts = _facts(episode, zone, completed[episode.client_id], booked[episode.client_id], now)
+        facts = _facts(episode, ends[episode.pk], zone, completed[episode.client_id], booked[episode.client_id], now)
         if facts is None:
             continue
         for due in timing.due_sends(facts, now=now):
