@@ -4,8 +4,10 @@ as the public flow, so every scheduling rule is applied once, in longtide/schedu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -162,6 +164,7 @@ def _navigation(
     own: Practitioner | None,
 ) -> dict[str, Any]:
     step = timedelta(days=7 if view == "week" else 1)
+    url = _calendar_urls(practice)
     subject = {"practitioner": practitioner.pk if practitioner else None, "room": room.pk if room else None}
     # A week always has a subject; a day has one only when it is one practitioner's day.
     here = {"view": view, "by": by, **subject}
@@ -185,28 +188,39 @@ def _navigation(
         "later": _("Next week") if view == "week" else _("Next day"),
         "subject_practitioner": practitioner,
         "subject_room": room,
-        "rooms": Room.objects.filter(location__practice=practice),
-        "practitioners": practice.practitioners.all(),
-        "prev_url": calendar_url(practice, **here, date=day - step),
-        "next_url": calendar_url(practice, **here, date=day + step),
-        "today_url": calendar_url(practice, **here, date=today),
-        "day_url": calendar_url(
-            practice,
+        # Called by the template only where it lists them (a practitioner's or a room's week): building
+        # the room query (a join) cost more than the rest of the navigation on every other view.
+        "rooms": lambda: Room.objects.filter(location__practice=practice),
+        "practitioners": lambda: practice.practitioners.all(),
+        "prev_url": url(**here, date=day - step),
+        "next_url": url(**here, date=day + step),
+        "today_url": url(**here, date=today),
+        "day_url": url(
             view="day",
             by="practitioner" if by == "team" else by,
             date=day,
             practitioner=practitioner.pk if by == "practitioner" and practitioner is not None else None,
         ),
-        "week_url": calendar_url(practice, view="week", by=by, date=day, **subject),
-        "by_practitioner_url": calendar_url(practice, view=view, by="practitioner", date=day),
-        "by_room_url": calendar_url(practice, view=view, by="room", date=day),
-        "team_week_url": calendar_url(practice, view="week", by="team", date=day),
+        "week_url": url(view="week", by=by, date=day, **subject),
+        "by_practitioner_url": url(view=view, by="practitioner", date=day),
+        "by_room_url": url(view=view, by="room", date=day),
+        "team_week_url": url(view="week", by="team", date=day),
         "one_practitioner_day": one_day,
-        "my_day_url": calendar_url(practice, view="day", by="practitioner", practitioner=own.pk, date=day)
-        if own is not None
-        else None,
+        "my_day_url": url(view="day", by="practitioner", practitioner=own.pk, date=day) if own is not None else None,
         "is_my_day": one_day and own is not None and practitioner == own,
     }
+
+
+def _calendar_urls(practice: Practice) -> Callable[..., str]:
+    """Return calendar_url for this practice with the calendar's address reversed once, not once per
+    link (the navigation writes nine)."""
+    base = calendar_url(practice)  # no parameters: the address alone
+
+    def url(**params: Any) -> str:
+        query = urlencode({key: value for key, value in params.items() if value not in (None, "")})  # as calendar_url
+        return base + (f"?{query}" if query else "")
+
+    return url
 
 
 @member_required(Perm.SCHEDULE_VIEW)

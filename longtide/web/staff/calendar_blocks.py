@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import html
 import re
+import string
 from collections.abc import Iterable
+from datetime import date
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from longtide.web.staff.calendar_grid import Block, Grid
+from longtide.web.staff.calendar_grid import Block, Booked, Grid
 from longtide.web.templatetags.practice_formats import when
 
 _SPECIAL = re.compile("[&<>\"']")  # what html.escape replaces
-COMMA = mark_safe('<span class="vh">, </span> ')  # read out as a pause, not shown
+# Read out as a pause, not shown. Plain text (HTML, like the pieces it joins): a SafeString in an
+# f-string is written through its Python-level __str__ (four per block).
+COMMA = '<span class="vh">, </span> '
 
 
 def describe_columns(grid: Grid, *, view: str, by: str, book_url: str, appointment_url_prefix: str) -> None:
@@ -41,42 +45,61 @@ def describe_columns(grid: Grid, *, view: str, by: str, book_url: str, appointme
     none_list = NONE_LIST.format(_escape(_("No appointments.")))
     # As urlencode would write the link, escaped: an ISO date and an id need no quoting.
     book_href = _escape(book_url) + "?date="
-    in_grid, in_list = [], []
+    # Every piece of both sections, in order, joined once at the end: a section per column written
+    # with str.format (its template parsed each time) and then joined was a third of this function.
+    in_grid: list[str] = []
+    in_list: list[str] = []
+    g, li = _SECTION_PIECES, _LIST_PIECES
+    escaped, says = words.escaped, words.says
+    days: dict[date, str] = {}  # a week's 140 columns are 7 days
     for n, column in enumerate(grid.columns, start=1):
         source = column.source
+        day = source.day
+        href = days.get(day) or days.setdefault(day, book_href + day.isoformat())
         practitioner = source.practitioner
-        href = book_href + column.day.isoformat()
         if practitioner is not None:
-            href += f"&amp;practitioner={practitioner.pk}"
-        heading = _escape(column.heading)
+            href += f"&amp;practitioner={practitioner.id}"
+        heading = _escape(source.heading)
         # "Book Maya Okafor on Mon 7 Dec" on a practitioner's or room's week; the heading names them otherwise.
         whose = source.subject if view == "week" and by != "team" else ""
-        label = _escape(_("%(whose)s on %(day)s") % {"whose": whose, "day": column.heading}) if whose else heading
-        if column.blocks:
-            grid_items, list_items = [], []
-            for block in column.blocks:
-                says = words.says(block)
-                status = _status_class(block)
-                short = " cal-short" if block.is_short else ""
-                classes = f"cal-block {status}{short} gs-{block.first_line} ge-{block.last_line} gc-{block.lane}"
-                grid_items.append(ITEM.format(classes, says))
-                list_items.append(ITEM.format(status, says))
-            items, listed = "".join(grid_items), "".join(list_items)
+        label = _escape(_("%(whose)s on %(day)s") % {"whose": whose, "day": source.heading}) if whose else heading
+        today_class, today_mark = (" is-today", today) if column.is_today and view == "week" else ("", "")
+        hours = escaped[column.hours_text]
+        shaded = column.shading
+        if len(shaded) == 1:  # most columns: one stretch of working time
+            shading = SHADING.format(*shaded[0])
         else:
-            items, listed = none_grid, none_list
-        shows_today = column.is_today and view == "week"
-        today_class, today_mark = (" is-today", today) if shows_today else ("", "")
-        hours = words.text(column.hours_text)
-        shading = "".join([SHADING.format(first, last) for first, last in column.shading])
-        # _FIELDS' order.
-        in_grid.append(
-            _SECTION.format(today_class, n, heading, today_mark, hours, href, book, label, shading, column.lanes, items)
-        )
-        in_list.append(
-            _LIST_SECTION.format(today_class, n, heading, today_mark, hours, href, book, label, "", 0, listed)
-        )
+            shading = "".join([SHADING.format(first, last) for first, last in shaded])
+        number = str(n)
+        # SECTION's and LIST_SECTION's fields, in order (_pieces), up to their items.
+        in_grid += (
+            g[0], today_class, g[1], number, g[2], number, g[3], heading, g[4], today_mark, g[5], hours,
+            g[6], href, g[7], book, g[8], label, g[9], shading, g[10], str(column.lanes), g[11],
+        )  # fmt: skip
+        in_list += (
+            li[0], today_class, li[1], number, li[2], number, li[3], heading, li[4], today_mark, li[5], href,
+            li[6], book, li[7], label, li[8], hours, li[9],
+        )  # fmt: skip
+        if column.blocks:
+            for block in column.blocks:
+                text = says(block)
+                status = "cal-off" if block.appointment is None else f"status-{block.appointment.status}"
+                first, last = block.first_line, block.last_line
+                short = " cal-short" if last - first <= 2 else ""  # Block.is_short
+                # The item: in the grid with the classes that place it on its lines and lane.
+                in_grid.append(
+                    f'<li class="cal-block {status}{short} gs-{first} ge-{last} gc-{block.lane}">{text}</li>'
+                )
+                in_list.append(f'<li class="{status}">{text}</li>')
+        else:
+            in_grid.append(none_grid)
+            in_list.append(none_list)
+        in_grid.append(g[12])
+        in_list.append(li[10])
     grid.columns_html = _html(in_grid)
     grid.list_html = _html(in_list)
+    # The hour axis, as the template's loop wrote it ({{ line }} is a small integer: no separators).
+    grid.axis_html = _html(HOUR.format(line, _escape(label)) for line, label in grid.hour_labels)
     said = _("%(at)s: %(client)s, %(service)s with %(practitioner)s")
     grid.cancelled_html = _html(
         CANCELLED.format(
@@ -86,11 +109,11 @@ def describe_columns(grid: Grid, *, view: str, by: str, book_url: str, appointme
             said
             % {
                 "at": _escape(when(a.start, "D j M, g:i A")),
-                "client": words.text(a.client.full_name),
-                "service": words.text(a.service.name),
-                "practitioner": words.text(a.practitioner.display_name),
+                "client": words.escaped[a.client.full_name],
+                "service": words.escaped[a.service.name],
+                "practitioner": words.escaped[a.practitioner.display_name],
             },
-            _escape(a.get_status_display()),
+            words.status(a),
         )
         for a in grid.cancelled
     )
@@ -116,17 +139,23 @@ LIST_SECTION = (
     '      <p class="cal-hours-text">{hours}</p>\n      <ol class="cal-list-items" role="list">\n'
     "        {items}\n      </ol>\n    </section>\n    "
 )
-# The same with numbered fields, filled positionally (a dict of named values per column cost more).
-_FIELDS = ("today_class", "n", "heading", "today", "hours", "href", "book", "label", "shading", "lanes", "items")
 
 
-def _positional(template: str) -> str:
-    for index, name in enumerate(_FIELDS):
-        template = template.replace(f"{{{name}}}", f"{{{index}}}")
-    return template
+def _pieces(template: str, fields: tuple[str, ...]) -> list[str]:
+    """Return the text of `template` between its fields, checking that they are `fields` in order."""
+    parsed = list(string.Formatter().parse(template))
+    if tuple(name for _, name, _, _ in parsed if name is not None) != fields:
+        raise ValueError(f"the template's fields are not {fields}")
+    return [literal for literal, *_ in parsed] + ([""] if parsed[-1][1] is not None else [])
 
 
-_SECTION, _LIST_SECTION = _positional(SECTION), _positional(LIST_SECTION)
+_SECTION_PIECES = _pieces(
+    SECTION,
+    ("today_class", "n", "n", "heading", "today", "hours", "href", "book", "label", "shading", "lanes", "items"),
+)
+_LIST_PIECES = _pieces(
+    LIST_SECTION, ("today_class", "n", "n", "heading", "today", "href", "book", "label", "hours", "items")
+)
 
 
 def _escape(value: object) -> str:
@@ -147,19 +176,10 @@ def _html(pieces: Iterable[str]) -> SafeString:
 # Every value put into these goes through _escape (conditional_escape, as format_html did); class names
 # and grid lines are written here from numbers and status codes.
 SHADING = '<div class="cal-work gs-{} ge-{}"></div>'
-ITEM = '<li class="{}">{}</li>'
+HOUR = '<span class="cal-hour gs-{}">{}</span>'
 TIME_OFF = '<span class="cal-time">{}</span>' + COMMA + "<span>{}</span>"
-APPOINTMENT = (
-    '<a href="{}{}/"><span class="cal-time">{}</span>'
-    + COMMA
-    + '<span class="cal-client">{}</span>'
-    + COMMA
-    + "<span>{}</span>"
-    + COMMA
-    + "<span>{}</span>"
-    + COMMA
-    + '<span class="cal-status">{}</span>{}</a>'
-)
+# An item ('<li class="{}">{}</li>') and an appointment's link are written out as f-strings in
+# describe_columns and _Words.says: a str.format template is parsed at each use (~200 blocks).
 INTAKE = COMMA + '<span class="cal-intake intake-{}">{}</span>'
 OVERDUE = COMMA + '<span class="cal-intake intake-todo note-overdue">{}</span>'
 
@@ -170,39 +190,41 @@ class _Words:
     def __init__(self, by: str, url_prefix: str) -> None:
         self.by = by
         self.url_prefix = url_prefix
-        self.escaped: dict[str, str] = {}
+        self.escaped = _Escaped()
         self.statuses: dict[str, str] = {}
         self.overdue = OVERDUE.format(_escape(_("Note overdue")))
 
-    def text(self, value: str) -> str:
-        found = self.escaped.get(value)
+    def status(self, a: Booked) -> str:
+        """Return the appointment's status as shown, escaped: translated once per status."""
+        found = self.statuses.get(a.status)
         if found is None:
-            found = self.escaped[value] = _escape(value)
+            found = self.statuses[a.status] = _escape(a.get_status_display())
         return found
 
     def says(self, block: Block) -> str:
         a = block.appointment
         if a is None:
             return TIME_OFF.format(_escape(block.time_text), _escape(block.label))
-        status = self.statuses.get(a.status)
-        if status is None:
-            status = self.statuses[a.status] = _escape(a.get_status_display())
+        status = self.statuses.get(a.status) or self.status(a)
         badges = ""
         if a.intake_badge:
             badges += INTAKE.format(_escape(a.intake_badge[0]), _escape(a.intake_badge[1]))
         if a.note_overdue:
             badges += self.overdue
-        return APPOINTMENT.format(
-            self.url_prefix,
-            a.pk,
-            self.text(block.time_text),
-            self.text(a.client.full_name),
-            self.text(a.service.name),
-            self.text(a.practitioner.display_name if self.by == "room" else a.room.name),
-            status,
-            badges,
+        escaped = self.escaped
+        return (
+            f'<a href="{self.url_prefix}{a.pk}/"><span class="cal-time">{escaped[block.time_text]}</span>{COMMA}'
+            f'<span class="cal-client">{escaped[a.client.full_name]}</span>{COMMA}'
+            f"<span>{escaped[a.service.name]}</span>{COMMA}"
+            f"<span>{escaped[a.practitioner.display_name if self.by == 'room' else a.room.name]}</span>{COMMA}"
+            f'<span class="cal-status">{status}</span>{badges}</a>'
         )
 
 
-def _status_class(block: Block) -> str:
-    return f"status-{block.appointment.status}" if block.appointment is not None else "cal-off"
+class _Escaped(dict[str, str]):
+    """Each text escaped (`_escape`), worked out the first time it is asked for: a team week's ~200
+    blocks name the same few services, rooms and times."""
+
+    def __missing__(self, text: str) -> str:
+        found = self[text] = _escape(text)
+        return found

@@ -47,7 +47,7 @@ def local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Source:
     """What one column shows before it is laid out: a practitioner's or a room's day."""
 
@@ -109,6 +109,7 @@ class Grid:
     # Written by calendar_blocks.describe_columns, escaped, for the template.
     columns_html: str = ""
     list_html: str = ""
+    axis_html: str = ""
     cancelled_html: str = ""
 
     @property
@@ -144,11 +145,14 @@ def _span_of(start: datetime, end: datetime, day: int, zone: ZoneInfo) -> tuple[
 def build_grid(sources: Sequence[Source], zone: ZoneInfo, today: date) -> Grid:
     """Lay the sources out as columns on one shared set of rows, wide enough for everything shown."""
     # Each source with its working time and items in minutes from the start of its local day.
-    laid: list[tuple[Source, list[tuple[int, int]], list[tuple[int, int, Booked | None, Away | None]]]] = []
+    laid: list[tuple[Source, list[tuple[int, int]], list[tuple[int, int, str, Booked | None, Away | None]]]] = []
     cancelled: list[Booked] = []
     now = timezone.now()  # a hold stops holding its time at hold_until
     clock = _clock(zone)
+    words = _Labels()
     lowest, highest = FIRST_HOUR * 60, LAST_HOUR * 60
+    held = Status.HELD
+    spans: dict[tuple[int, int, int, int], str] = {}  # many appointments share their times
     for source in sources:
         day = source.day.toordinal()
         hours = []
@@ -157,53 +161,104 @@ def build_grid(sources: Sequence[Source], zone: ZoneInfo, today: date) -> Grid:
             if first < DAY_MINUTES:
                 hours.append((first, last))
                 lowest, highest = min(lowest, first), max(highest, last)
-        items: list[tuple[int, int, Booked | None, Away | None]] = []
+        items: list[tuple[int, int, str, Booked | None, Away | None]] = []
         for a in source.appointments:
-            if a.holds_time(now):
-                first, last = _span_of(a.start, a.end, day, zone)
-                items.append((first, last, a, None))
-                lowest, highest = min(lowest, first), max(highest, last)
+            status = a.status
+            # As Booked.holds_time, written out: a week has ~200 appointments.
+            if (a.hold_until is not None and now < a.hold_until) if status == held else status in OCCUPYING:
+                # As _span_of, written out, keeping the local times for the label.
+                begins, ends = a.start.astimezone(zone), a.end.astimezone(zone)
+                first = (begins.toordinal() - day) * DAY_MINUTES + begins.hour * 60 + begins.minute
+                first = 0 if first < 0 else DAY_MINUTES if first > DAY_MINUTES else first
+                last = (ends.toordinal() - day) * DAY_MINUTES + ends.hour * 60 + ends.minute
+                last = 0 if last < 0 else DAY_MINUTES if last > DAY_MINUTES else last
+                if last <= first:
+                    last = first + 1
+                # "9:00–10:00 AM" is the wall clock's hours and minutes (span_label, _clock): written once.
+                times = (begins.hour, begins.minute, ends.hour, ends.minute)
+                text = spans.get(times) or spans.setdefault(times, span_label(begins, ends, clock))
+                items.append((first, last, text, a, None))
+                if first < lowest:
+                    lowest = first
+                if last > highest:
+                    highest = last
             else:
                 cancelled.append(a)
         for o in source.time_off:
             first, last = _span_of(o.start, o.end, day, zone)
-            items.append((first, last, None, o))
+            items.append((first, last, "", None, o))
             lowest, highest = min(lowest, first), max(highest, last)
         laid.append((source, hours, items))
 
     first_hour, last_hour = lowest // 60, min(24, -(-highest // 60))
     origin = first_hour * 60
 
-    def lines(start: int, end: int) -> tuple[int, int]:
-        first = (start - origin) // ROW_MINUTES + 1
-        return first, max(first + 1, -(-(end - origin) // ROW_MINUTES) + 1)
-
     columns = []
     hours_texts: dict[tuple[date, bool, tuple[Interval, ...]], str] = {}
-    spans: dict[tuple[datetime, datetime], str] = {}  # many appointments share their times
     for source, hours, items in laid:
         # Most of a week's columns say the same "Working 9:00 AM–5:00 PM": written once per day and hours.
         said = (source.day, source.room is not None, tuple(source.working))
         hours_text = hours_texts.get(said)
         if hours_text is None:
-            hours_text = hours_texts[said] = _hours_text(source, zone, clock)
-        column = Column(source, hours_text, source.day == today, [lines(*h) for h in hours])
-        for start, end, appointment, off in items:
-            if appointment is not None:
-                times = (appointment.start, appointment.end)
-                text = spans.get(times) or spans.setdefault(times, span_label(*times, clock))
-                first = (start - origin) // ROW_MINUTES + 1  # as lines()
+            hours_text = hours_texts[said] = _hours_text(source, zone, clock, words)
+        # A column's lines: from the row its start falls in to the row its end reaches, at least one row.
+        shading = []
+        for start, end in hours:
+            first = (start - origin) // ROW_MINUTES + 1
+            last = -(-(end - origin) // ROW_MINUTES) + 1
+            shading.append((first, last if last > first else first + 1))
+        column = Column(source, hours_text, source.day == today, shading)
+        if items:
+            blocks = column.blocks
+            for start, end, text, appointment, off in items:
+                first = (start - origin) // ROW_MINUTES + 1
                 last = -(-(end - origin) // ROW_MINUTES) + 1
-                column.blocks.append(Block(first, last if last > first else first + 1, text, appointment))
-            elif off is not None:
-                whole_day = start == 0 and end == DAY_MINUTES
-                text = _("All day") if whole_day else span_label(off.start, off.end, clock)
-                label = _("Time off: %(reason)s") % {"reason": off.reason} if off.reason else _("Time off")
-                column.blocks.append(Block(*lines(start, end), text, label=label))
-        column.lanes = _assign_lanes(column.blocks) if column.blocks else 1
+                if last <= first:
+                    last = first + 1
+                if appointment is not None:
+                    blocks.append(Block(first, last, text, appointment))
+                elif off is not None:
+                    whole_day = start == 0 and end == DAY_MINUTES
+                    text = words.all_day if whole_day else span_label(off.start, off.end, clock)
+                    label = words.time_off_for % {"reason": off.reason} if off.reason else words.time_off
+                    blocks.append(Block(first, last, text, label=label))
+            column.lanes = _assign_lanes(blocks)
         columns.append(column)
     cancelled.sort(key=lambda a: a.start)
     return Grid(first_hour, last_hour, columns, cancelled)
+
+
+class _Labels:
+    """The grid's words, translated once per grid rather than once per column (each gettext goes
+    through the active translation's thread-local look-up; a team week has 140 columns)."""
+
+    @functools.cached_property
+    def all_day(self) -> str:
+        return _("All day")
+
+    @functools.cached_property
+    def time_off(self) -> str:
+        return _("Time off")
+
+    @functools.cached_property
+    def time_off_for(self) -> str:
+        return _("Time off: %(reason)s")
+
+    @functools.cached_property
+    def open(self) -> str:
+        return _("Open %(hours)s")
+
+    @functools.cached_property
+    def no_one_working(self) -> str:
+        return _("No one working")
+
+    @functools.cached_property
+    def working(self) -> str:
+        return _("Working %(hours)s")
+
+    @functools.cached_property
+    def not_working(self) -> str:
+        return _("Not working")
 
 
 def _clock(zone: ZoneInfo) -> Callable[[datetime], str]:
@@ -232,9 +287,15 @@ def _assign_lanes(blocks: list[Block]) -> int:
     """Put overlapping blocks side by side (time off under a booking, or data entered past the
     overlap checks); return how many lanes the column needs. The blocks are new (build_grid's),
     each in lane 1."""
+    if len(blocks) == 1:
+        return 1  # a column's one block (most columns) stays in the first lane
+    # Blocks one after another as they come (most columns: a day's appointments, in order of start)
+    # are in the order the sort below would put them in, and stay in the first lane.
+    if all(before.last_line <= after.first_line for before, after in itertools.pairwise(blocks)):
+        return 1
     blocks.sort(key=lambda b: (b.first_line, b.last_line))
     if all(before.last_line <= after.first_line for before, after in itertools.pairwise(blocks)):
-        return 1  # nothing overlaps (most columns): every block stays in the first lane
+        return 1  # nothing overlaps: every block stays in the first lane
     lane_ends: list[int] = []
     for block in blocks:
         for index, end in enumerate(lane_ends):
@@ -251,17 +312,21 @@ def _assign_lanes(blocks: list[Block]) -> int:
     return max(1, min(len(lane_ends), MAX_LANES))
 
 
-def _hours_text(source: Source, zone: ZoneInfo, clock: Callable[[datetime], str]) -> str:
+def _hours_text(source: Source, zone: ZoneInfo, clock: Callable[[datetime], str], words: _Labels) -> str:
     day_start = local_midnight(source.day, zone)
     day_end = local_midnight(source.day + timedelta(days=1), zone)
+    # Working time is in UTC: compared with the day's bounds in UTC (datetimes of two zones compare
+    # by asking each for its offset, half of this function's time), each piece printed from the later
+    # start and the earlier end (the bound itself when it is the one: its wall clock is midnight).
+    utc_start, utc_end = day_start.astimezone(UTC), day_end.astimezone(UTC)
     pieces = [
-        f"{clock(max(i.start, day_start))}–{clock(min(i.end, day_end))}"
+        f"{clock(day_start if utc_start > i.start else i.start)}–{clock(day_end if utc_end < i.end else i.end)}"
         for i in source.working
-        if i.start < day_end and i.end > day_start
+        if i.start < utc_end and i.end > utc_start
     ]
     if source.room is not None:
-        return _("Open %(hours)s") % {"hours": ", ".join(pieces)} if pieces else _("No one working")
-    return _("Working %(hours)s") % {"hours": ", ".join(pieces)} if pieces else _("Not working")
+        return words.open % {"hours": ", ".join(pieces)} if pieces else words.no_one_working
+    return words.working % {"hours": ", ".join(pieces)} if pieces else words.not_working
 
 
 # What the calendar shows of an appointment and its relations (templates/web/staff/calendar.html,
@@ -299,10 +364,11 @@ class Named:
 class ClientName:
     first_name: str
     last_name: str
+    full_name: str  # as Client.full_name: written once per client, shown in each of their blocks
 
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()  # as Client.full_name
+
+def _client_name(first_name: str, last_name: str) -> ClientName:
+    return ClientName(first_name, last_name, f"{first_name} {last_name}".strip())  # as Client.full_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,30 +422,40 @@ def _appointments(practice: Practice, start: datetime, end: datetime, zone: Zone
             for pk, a, b, status, hold, *rest in rows
         ]
     # One name object per client, service, practitioner and room, shared by their appointments.
-    clients: dict[tuple[str, str], ClientName] = {}
-    services: dict[str, Named] = {}
-    people: dict[tuple[str, int | None], PractitionerName] = {}
-    rooms: dict[str, Named] = {}
-    found = []
-    for pk, a_start, a_end, status, hold, client_id, pid, room_id, first, last, service, shown, user, room in rows:
-        client = clients.get((first, last)) or clients.setdefault((first, last), ClientName(first, last))
-        found.append(
-            Booked(
-                pk,
-                a_start.astimezone(zone),
-                a_end.astimezone(zone),
-                status,
-                hold,
-                client_id,
-                pid,
-                room_id,
-                client,
-                services.get(service) or services.setdefault(service, Named(service)),
-                people.get((shown, user)) or people.setdefault((shown, user), PractitionerName(shown, user)),
-                rooms.get(room) or rooms.setdefault(room, Named(room)),
-            )
+    clients = _Interned[tuple[str, str], ClientName](lambda name: _client_name(*name))
+    services = _Interned[str, Named](Named)
+    people = _Interned[tuple[str, int | None], PractitionerName](lambda person: PractitionerName(*person))
+    rooms = _Interned[str, Named](Named)
+    found = [
+        Booked(
+            pk,
+            a_start.astimezone(zone),
+            a_end.astimezone(zone),
+            status,
+            hold,
+            client_id,
+            pid,
+            room_id,
+            clients[first, last],
+            services[service],
+            people[shown, user],
+            rooms[room],
         )
+        for pk, a_start, a_end, status, hold, client_id, pid, room_id, first, last, service, shown, user, room in rows
+    ]
     return found
+
+
+class _Interned[K, V](dict[K, V]):
+    """One value per key, made the first time the key is asked for (`make(key)`)."""
+
+    def __init__(self, make: Callable[[K], V]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: K) -> V:
+        value = self[key] = self.make(key)
+        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -489,16 +565,20 @@ def team_week_sources(practice: Practice, zone: ZoneInfo, monday: date) -> list[
     by_person_day: dict[tuple[int, date], list[Booked]] = defaultdict(list)
     for appointment in appointments:  # their times are already local (_appointments)
         by_person_day[appointment.practitioner_id, appointment.start.date()].append(appointment)
-    at_any_location: dict[int, list[Interval]] = defaultdict(list)
+    at_any_location: dict[int, list[list[Interval]]] = defaultdict(list)
     for (pid, _location), found in working.items():
-        at_any_location[pid] += found
-    hours = {pid: merge(at_any_location[pid]) for pid in ids}
+        at_any_location[pid].append(found)
+    bounds = [(local_midnight(day, zone), local_midnight(day + timedelta(days=1), zone)) for day in days]
+    # Working time is in UTC, time off in `zone`: each compared with the day's bounds in its own zone
+    # (datetimes of one tzinfo compare without asking it for offsets; 140 columns).
+    utc_bounds = [(start.astimezone(UTC), end.astimezone(UTC)) for start, end in bounds]
+    by_day: dict[int, list[list[Interval]]] = {}
+    for pid in ids:
+        at = at_any_location.get(pid, [])
+        # One location's time is sorted and merged already (working_intervals_of); several are merged here.
+        by_day[pid] = _by_day(at[0] if len(at) == 1 else merge(i for found in at for i in found), utc_bounds)
     sources = []
-    for day in days:
-        day_start, day_end = local_midnight(day, zone), local_midnight(day + timedelta(days=1), zone)
-        # Working time is in UTC, time off in `zone`: each compared with the day's bounds in its own
-        # zone (datetimes of one tzinfo compare without asking it for offsets; 140 columns).
-        utc_start, utc_end = day_start.astimezone(UTC), day_end.astimezone(UTC)
+    for index, (day, (day_start, day_end)) in enumerate(zip(days, bounds, strict=True)):
         label = formats.current().date(day, "D j M")
         for person, pid in shown:
             away = off.get(pid)
@@ -509,11 +589,26 @@ def team_week_sources(practice: Practice, zone: ZoneInfo, monday: date) -> list[
                     person,
                     None,
                     by_person_day.get((pid, day), []),
-                    [i for i in hours[pid] if i.start < utc_end and i.end > utc_start],
+                    by_day[pid][index],
                     [o for o in away if o.start < day_end and o.end > day_start] if away else [],
                 )
             )
     return sources
+
+
+def _by_day(working: list[Interval], bounds: list[tuple[datetime, datetime]]) -> list[list[Interval]]:
+    """Return, for each day's bounds (in order), the intervals of `working` (sorted and disjoint) that
+    overlap it, in order: for each day a run of consecutive intervals, found in one walk."""
+    found: list[list[Interval]] = []
+    first, count = 0, len(working)
+    for start, end in bounds:
+        while first < count and working[first].end <= start:
+            first += 1
+        last = first
+        while last < count and working[last].start < end:
+            last += 1
+        found.append(working[first:last])
+    return found
 
 
 def week_sources(
