@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from longtide.audit.models import Action
 from longtide.audit.trail import Actor, Origin, record
@@ -37,6 +38,10 @@ from longtide.practice.models import Practice
 from longtide.scheduling.models import Appointment
 
 MAX_NAME = 200
+DOCUMENTS_CHANGED = gettext_noop(
+    "The clinic updated a document while this page was open, so nothing was signed. Please read the "
+    "documents below and sign again."
+)
 
 
 class IntakeError(Exception):
@@ -130,22 +135,58 @@ def current_intake(client: Client) -> Intake | None:
     )
 
 
-def draft_for(client: Client) -> Intake:
+def practice_today(practice: Practice) -> date:
+    """Today in the practice's time zone (its first location's)."""
+    location = practice.locations.first()
+    zone = location.zone if location else timezone.get_current_timezone()
+    return timezone.now().astimezone(zone).date()
+
+
+def _as_posted(step: str, answers: dict[str, Any]) -> dict[str, Any]:
+    """A step's saved answers in the shape its form posts them (what `form.check_step` reads)."""
+    posted = dict(answers)
+    if step == "reasons":
+        for key, value in (answers.get("severity") or {}).items():
+            posted[f"severity_{key}"] = "" if value is None else str(value)
+    if step == "screen":
+        return {f"q_{k}": {True: "yes", False: "no"}.get(v, "") for k, v in answers.items()}
+    return posted
+
+
+def steps_passing(
+    definition: form.Definition, answers: dict[str, Any], steps: Collection[str], today: date
+) -> list[str]:
+    """The steps among `steps` whose saved answers pass the checks of `definition`, in the form's
+    order: a step answered for an older form version lacks a required question added since."""
+    return [
+        step
+        for step in form.STEP_KEYS
+        if step in steps
+        and step != "consent"
+        and form.check_step(definition, step, _as_posted(step, answers.get(step) or {}), today).ok
+    ]
+
+
+def draft_for(client: Client, *, today: date | None = None) -> Intake:
     """The client's intake being filled in: the open draft, or a new one (prefilled from the last
-    submitted intake, except the safety screen, which is always answered afresh)."""
+    submitted intake, except the safety screen, which is always answered afresh). A prefilled step
+    is marked done only when its answers pass the current form version's checks (a required
+    question added since takes the client to that step)."""
     draft = Intake.objects.filter(client=client, status=IntakeStatus.DRAFT).select_related("form").first()
     if draft is not None:
         return draft
     previous = current_intake(client)
     answers = {k: v for k, v in (previous.answers if previous else {}).items() if k != "screen"}
+    version = current_form(client.practice)
+    done = steps_passing(definition_of(version), answers, answers, today or practice_today(client.practice))
     try:
         with transaction.atomic():
             return Intake.objects.create(
                 practice_id=client.practice_id,
                 client=client,
-                form=current_form(client.practice),
+                form=version,
                 answers=answers,
-                steps_done=[step for step in answers if step in form.STEP_KEYS],
+                steps_done=done,
                 reopened_from=previous,
             )
     except IntegrityError:  # a concurrent request made the draft
@@ -262,6 +303,9 @@ def _clean(text: str) -> str:
     return "".join(ch for ch in text if ch >= " ").strip()
 
 
+MAX_RELATIONSHIP = 100  # Signature.guardian_relationship
+
+
 def check_consent(
     intake: Intake, answer: ConsentAnswer, documents: list[ConsentDocument], today: date
 ) -> dict[str, str]:
@@ -281,10 +325,15 @@ def check_consent(
         )
     elif len(name) > MAX_NAME:
         errors["typed_name"] = _("Please keep the name under %(count)d characters.") % {"count": MAX_NAME}
-    if minor and not _clean(answer.relationship):
+    relationship = _clean(answer.relationship)
+    if minor and not relationship:
         errors["relationship"] = _(
             "The client is under 18: please say how you are related to them (for example: mother)."
         )
+    elif minor and len(relationship) > MAX_RELATIONSHIP:
+        errors["relationship"] = _("Please keep the relationship under %(count)d characters.") % {
+            "count": MAX_RELATIONSHIP
+        }
     missing = [step for step in ("about", "reasons", "health", "screen") if step not in intake.steps_done]
     if missing:
         titles = ", ".join(s.title for s in form.STEPS if s.key in missing)
@@ -302,7 +351,8 @@ def _sign(
     origin: Origin,
 ) -> list[Signature]:
     """Record the client's answer to each document, as ticked, with the typed name (a parent or
-    guardian's for a minor, with their relationship), time, address, user agent and the text's SHA-256."""
+    guardian's for a minor, with their relationship), time, address, user agent and the text's SHA-256.
+    The answer has passed `check_consent`: nothing is cut."""
     return [
         Signature.objects.create(
             practice_id=intake.practice_id,
@@ -310,9 +360,9 @@ def _sign(
             document=doc,
             intake=intake,
             agreed=doc.pk in answer.agreed_ids,
-            typed_name=_clean(answer.typed_name)[:MAX_NAME],
+            typed_name=_clean(answer.typed_name),
             signer=Signer.GUARDIAN if minor else Signer.CLIENT,
-            guardian_relationship=_clean(answer.relationship)[:100] if minor else "",
+            guardian_relationship=_clean(answer.relationship) if minor else "",
             text_sha256=doc.text_sha256,
             signed_at=now,
             ip=origin.ip,
@@ -330,9 +380,14 @@ def submit(
     today: date,
     now: datetime | None = None,
     alert: bool = True,
+    shown: Collection[int] | None = None,
 ) -> Submitted:
     """Sign the consents, run the screen, raise the flags and submit the intake — once. A second
-    submit of a submitted intake returns it unchanged (`already`)."""
+    submit of a submitted intake returns it unchanged (`already`). `shown`: the documents the
+    consent step showed; when they are no longer the current ones (a version published while the
+    page was open), nothing is signed (error `documents_changed`), as in `sign_again`. Every step
+    is checked again against the intake's form version: one that no longer passes (a required
+    question added since it was answered) is taken off `steps_done` and the intake is not sent."""
     now = now or timezone.now()
     documents = current_documents(intake.practice)
     definition = definition_of(intake.form)
@@ -340,6 +395,13 @@ def submit(
         locked = Intake.objects.select_for_update().select_related("form", "client").get(pk=intake.pk)
         if locked.status == IntakeStatus.SUBMITTED:
             return Submitted(locked, _result_of(locked), already=True)
+        if shown is not None and set(shown) != {doc.pk for doc in documents}:
+            return Submitted(locked, screening.Result(), errors={"documents_changed": _(DOCUMENTS_CHANGED)})
+        passing = set(steps_passing(definition_of(locked.form), locked.answers, locked.steps_done, today))
+        if any(step not in passing for step in locked.steps_done):
+            locked.steps_done = [step for step in locked.steps_done if step in passing]
+            locked.save(update_fields=["steps_done", "updated_at"])
+        intake.steps_done = locked.steps_done
         errors = check_consent(locked, answer, documents, today)
         if errors:
             return Submitted(locked, screening.Result(), errors=errors)
@@ -410,12 +472,6 @@ class SignedAgain:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-DOCUMENTS_CHANGED = (
-    "The clinic updated a document while this page was open, so nothing was signed. Please read the "
-    "documents below and sign again."
-)
-
-
 def sign_again(
     client: Client,
     answer: ConsentAnswer,
@@ -439,7 +495,7 @@ def sign_again(
         if intake is None or not documents:
             return SignedAgain()
         if shown is not None and set(shown) != {doc.pk for doc in documents}:
-            return SignedAgain(errors={"documents_changed": DOCUMENTS_CHANGED})
+            return SignedAgain(errors={"documents_changed": _(DOCUMENTS_CHANGED)})
         errors = check_consent(intake, answer, documents, today)
         if errors:
             return SignedAgain(errors=errors)
@@ -481,7 +537,7 @@ def answer_visit_check(appointment: Appointment, *, anything_new: bool) -> Intak
             VisitCheck.objects.filter(pk=check.pk).update(anything_new=True)
             check.anything_new = True
         if check.anything_new:
-            return draft_for(appointment.client)
+            return draft_for(appointment.client, today=timezone.now().astimezone(appointment.location.zone).date())
     return None
 
 

@@ -31,8 +31,17 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class ErasedClient(Exception):
+    """No intake link is made for a client whose contact details were erased on request
+    (`Client.stays_erased`): erasure voided their links, and a new one would open a form prefilled
+    with their answers to whoever holds an old booking email."""
+
+
 def new_link(client: Client, *, now: datetime | None = None) -> IntakeLink:
-    """Make a fresh link for the client and void their older ones (in the caller's transaction)."""
+    """Make a fresh link for the client and void their older ones (in the caller's transaction).
+    Refused (`ErasedClient`) for a client whose contact details were erased on request."""
+    if client.stays_erased:
+        raise ErasedClient(client.pk)
     now = now or timezone.now()
     IntakeLink.objects.filter(client=client, voided_at__isnull=True).update(voided_at=now)
     nonce = secrets.token_urlsafe(16)
@@ -56,6 +65,9 @@ def live_link(client: Client, *, now: datetime | None = None) -> IntakeLink | No
 
 
 def link_or_new(client: Client, *, now: datetime | None = None) -> IntakeLink:
+    """The client's working link, or a new one; refused (`ErasedClient`) like `new_link`."""
+    if client.stays_erased:
+        raise ErasedClient(client.pk)
     return live_link(client, now=now) or new_link(client, now=now)
 
 

@@ -26,19 +26,23 @@ from longtide.audit.trail import Origin
 from longtide.intake import actions, display, form, links, screening, status
 from longtide.intake.models import Intake, IntakeLink, IntakeStatus
 from longtide.lib.bounds import parse_id
+from longtide.practice.models import Practice
 from longtide.scheduling.models import Status
 from longtide.web.client.manage import _appointment, contact_line
 from longtide.web.times import when_label
 
 
 def _today(link: IntakeLink) -> date:
-    location = link.client.practice.locations.first()
-    zone = location.zone if location else timezone.get_current_timezone()
-    return timezone.now().astimezone(zone).date()
+    return actions.practice_today(link.client.practice)
 
 
 def _refused(request: HttpRequest, link: IntakeLink) -> HttpResponse:
-    practice = link.client.practice
+    return _closed(request, link.client.practice)
+
+
+def _closed(request: HttpRequest, practice: Practice) -> HttpResponse:
+    """The intake's closed page (410): an expired or voided link, or a booking whose link no longer
+    opens the client's own records (`Appointment.opens_own_records`)."""
     context = {"practice": practice, "contact": contact_line(practice)}
     return render(request, "web/intake/expired.html", context, status=410)
 
@@ -147,7 +151,11 @@ def step(request: HttpRequest, practice_slug: str, token: str, step: str) -> Htt
     errors: dict[str, str] = {}
     code = 200
     if request.method == "POST" and step != "consent":
-        checked = actions.save_step(draft, step, _post_data(request), today=today)
+        try:
+            checked = actions.save_step(draft, step, _post_data(request), today=today)
+        except actions.IntakeError:
+            # Sent meanwhile from another tab (after _open found the draft): say what happens next.
+            return redirect("intake-done", practice_slug=practice_slug, token=token)
         if checked.ok:
             if request.POST.get("action") == "later":
                 messages.success(request, _("Saved. You can come back to this link at any time to finish."))
@@ -263,8 +271,16 @@ def _urgent_notice(link: IntakeLink, draft: Intake, today: date) -> dict[str, An
 
 def _submit(request: HttpRequest, link: IntakeLink, draft: Intake, today: date) -> HttpResponse:
     agreed_ids = _ids(request.POST.getlist("agreed"))
-    answer = actions.ConsentAnswer(agreed_ids, request.POST.get("typed_name", ""), request.POST.get("relationship", ""))
-    done = actions.submit(draft, answer, origin=Origin.of(request), today=today)
+    # Without control characters, as everything stored or shown (docs/intake.md); cut only well past
+    # the limits check_consent applies, so a long answer is refused with a message, never stored cut.
+    answer = actions.ConsentAnswer(
+        agreed_ids,
+        _printable(request.POST.get("typed_name", ""))[:300],
+        _printable(request.POST.get("relationship", ""))[:150],
+    )
+    # The documents the page showed: a version published meanwhile is shown, not signed unseen.
+    shown = _ids(request.POST.getlist("shown")) if "shown" in request.POST else None
+    done = actions.submit(draft, answer, origin=Origin.of(request), today=today, shown=shown)
     token = links.token_of(link) or ""
     if not done.errors:
         return redirect("intake-done", practice_slug=link.client.practice.slug, token=token)
@@ -367,9 +383,15 @@ def from_booking(request: HttpRequest, practice_slug: str, token: str) -> HttpRe
     appointment = _appointment(practice_slug, token)
     if appointment.status not in (Status.BOOKED, Status.HELD):
         raise Http404(_("This booking is not active."))
+    if not appointment.opens_own_records(timezone.now()):
+        # The client's contact details were erased on request: an old booking email opens nothing.
+        return _closed(request, appointment.practice)
     client = appointment.client
     with transaction.atomic():
-        link = links.link_or_new(client)
+        try:
+            link = links.link_or_new(client)
+        except links.ErasedClient:
+            return _closed(request, appointment.practice)
         found = status.summary(client)
         if found.intake_done and not found.intake_started and actions.documents_to_sign_again(client):
             # A new consent version: sign just the changed documents, not the whole intake again.
@@ -384,6 +406,10 @@ def from_booking(request: HttpRequest, practice_slug: str, token: str) -> HttpRe
 def anything_new(request: HttpRequest, practice_slug: str, token: str) -> HttpResponse:
     """The client's answer to "anything new since your last visit?" for this booking."""
     appointment = _appointment(practice_slug, token)
+    if not appointment.opens_own_records(timezone.now()):
+        # An old booking email of a client whose contact details were erased on request (or a visit
+        # long past): no new intake prefilled with their answers, no visit check.
+        return _closed(request, appointment.practice)
     answer = request.POST.get("anything_new")
     if answer not in ("yes", "no") or appointment.status != Status.BOOKED:
         messages.error(request, _("Please answer yes or no."))
@@ -395,5 +421,8 @@ def anything_new(request: HttpRequest, practice_slug: str, token: str) -> HttpRe
             _("Thank you. See you on %(when)s.") % {"when": when_label(appointment.start, appointment.location.zone)},
         )
         return redirect("manage-booking", practice_slug=practice_slug, token=token)
-    link = links.link_or_new(appointment.client)
+    try:
+        link = links.link_or_new(appointment.client)
+    except links.ErasedClient:
+        return _closed(request, appointment.practice)
     return redirect(links.intake_path(link))
