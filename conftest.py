@@ -46,8 +46,14 @@ hypothesis_settings.register_profile("longtide", derandomize=True, deadline=None
 hypothesis_settings.load_profile("longtide")
 
 
-# Tables whose triggers refuse DELETE and TRUNCATE (audit migration 0002, notes migrations 0002 and 0005).
-GUARDED_TABLES = ("audit_auditevent", "notes_sessionnote", "notes_noteaddendum", "notes_notecosignature")
+# Tables whose triggers refuse DELETE and TRUNCATE (audit migration 0002, notes migrations 0002, 0005, 0007).
+GUARDED_TABLES = (
+    "audit_auditevent",
+    "notes_sessionnote",
+    "notes_noteaddendum",
+    "notes_notecosignature",
+    "notes_notechecklist",
+)
 
 
 def _flush_past_the_audit_guards() -> None:

@@ -20,6 +20,7 @@ from longtide.audit.trail import Actor, record
 from longtide.clients.models import Client
 from longtide.lib.formats import Formats
 from longtide.notes import checklists, template
+from longtide.notes.canonical import HASH_FORMAT_LISTS
 from longtide.notes.models import TREATMENT_FIELDS, NoteAddendum, NoteCosignature, NoteStatus, SessionNote
 from longtide.practice.access import supervisor_of
 from longtide.practice.models import Practitioner
@@ -162,36 +163,58 @@ def _in_template_order(keys: list[str], items: tuple[template.Item, ...]) -> lis
 
 
 def save_draft(
-    note: SessionNote, changes: Mapping[str, Any], *, revision: int | None, by: Actor, editor: str = ""
+    note: SessionNote,
+    changes: Mapping[str, Any],
+    *,
+    revision: int | None,
+    by: Actor,
+    editor: str = "",
+    submitted: bool = False,
 ) -> SessionNote:
     """Save the draft's fields. Refused once signed; `revision` (the one the page loaded) catches a
     save from a stale page, unless that page (`editor`) made the last save itself (its autosave was
-    still on its way back when the button was pressed). Returns the saved note (revision bumped)."""
+    still on its way back when the button was pressed). `submitted`: the page's own submission (its
+    "Save draft" button); a request that page sent before it and that arrives after it is refused
+    like a stale page's. Returns the saved note (revision bumped)."""
     with transaction.atomic():
         locked = SessionNote.objects.select_for_update().get(pk=note.pk)
         if locked.is_signed:
             raise NoteError(_("This note is signed and can no longer be changed. Add an addendum instead."))
-        own_last_save = bool(editor) and editor == locked.editor
-        if revision is not None and revision != locked.revision and not own_last_save:
-            raise NoteConflict(locked.revision)
-        locked.editor = editor
-        for name, value in changes.items():
-            setattr(locked, name, value)
-        lists = locked.checklist_items
-        locked.regions = _in_template_order(list(locked.regions or []), lists.regions)
-        locked.holds = _in_template_order(list(locked.holds or []), lists.holds)
-        locked.revision += 1
-        locked.save()
-        record(
-            by=by,
-            action=Action.CHANGE,
-            object_type=NOTE_OBJECT,
-            object_id=locked.pk,
-            practice_id=locked.practice_id,
-            client_id=locked.client_id,
-            detail=f"draft revision {locked.revision}",
-        )
+        _save_locked(locked, changes, revision=revision, by=by, editor=editor, submitted=submitted)
     return locked
+
+
+def _save_locked(
+    locked: SessionNote, changes: Mapping[str, Any], *, revision: int | None, by: Actor, editor: str, submitted: bool
+) -> None:
+    """save_draft's work on the draft its caller has locked (select_for_update), in its transaction.
+
+    A page's saves carry the revision it holds: its last save's answer (the stored revision), or,
+    while that answer is on its way back, the revision before it (each save bumps it by one; the
+    page's autosaves go one at a time). So a save from the editor of the last save may carry the
+    revision before the stored one, never an older one (a request older than the page's last save).
+    A submitted save (a button) clears `editor`: whatever arrives from that page after it was sent
+    before it, and must not overwrite it."""
+    own_last_save = bool(editor) and editor == locked.editor and revision == locked.revision - 1
+    if revision is not None and revision != locked.revision and not own_last_save:
+        raise NoteConflict(locked.revision)
+    locked.editor = "" if submitted else editor
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    lists = locked.checklist_items
+    locked.regions = _in_template_order(list(locked.regions or []), lists.regions)
+    locked.holds = _in_template_order(list(locked.holds or []), lists.holds)
+    locked.revision += 1
+    locked.save()
+    record(
+        by=by,
+        action=Action.CHANGE,
+        object_type=NOTE_OBJECT,
+        object_id=locked.pk,
+        practice_id=locked.practice_id,
+        client_id=locked.client_id,
+        detail=f"draft revision {locked.revision}",
+    )
 
 
 # The note's separate consent ticks and the kind of signed consent each needs on file (the kinds of
@@ -263,7 +286,14 @@ def _section_missing(key: str) -> str | None:
 
 
 def sign_note(
-    note: SessionNote, *, by: Actor, now: datetime, consents_on_file: frozenset[str] = frozenset()
+    note: SessionNote,
+    *,
+    by: Actor,
+    now: datetime,
+    consents_on_file: frozenset[str] = frozenset(),
+    changes: Mapping[str, Any] | None = None,
+    revision: int | None = None,
+    editor: str = "",
 ) -> SessionNote:
     """Sign and lock the note: signer, credential, time, late-entry flag and the SHA-256 of its
     canonical content. The appointment is marked completed if it was still booked, which needs the
@@ -272,71 +302,94 @@ def sign_note(
 
     `consents_on_file` are the consent kinds the client has agreed to (the caller asks intake); a
     separate consent ticked in the note without its document on file is refused (sign_problems).
+
+    `changes` (with the page's `revision` and `editor`, as save_draft takes them): what is on the
+    page, saved first under the same lock and in the same transaction as the signature, so what is
+    signed is exactly what was posted (no other save can land between them). When the note cannot
+    be signed, that save is still kept (the draft) and NoteError is raised after it; a conflict
+    (NoteConflict) saves nothing.
     """
     if by.user is None:
         raise NoteError(_("Sign in to sign a note."))
+    refused: NoteError | None = None
     with transaction.atomic():
         locked = SessionNote.objects.select_for_update().get(pk=note.pk)
         if locked.is_signed:
             raise NoteError(_("This note is already signed."))
-        appointment = (
-            Appointment.objects.select_for_update()
-            .select_related("practitioner", "location")
-            .get(pk=locked.appointment_id)
-        )
-        if appointment.status not in NOTE_APPOINTMENT_STATUSES:
-            raise NoteError(
-                _("The appointment is %(status)s; its note cannot be signed.")
-                % {"status": appointment.get_status_display().lower()}
-            )
-        if problems := sign_problems(locked, consents_on_file):
-            raise NoteError(_("The note is not ready to sign:") + " " + " ".join(problems.values()), problems)
-        if appointment.status == Status.BOOKED and (
-            refusal := appointment.completion_refusal(treatment_consent=TREATMENT_CONSENT in consents_on_file)
-        ):
-            # Signing marks the session completed: the same rule as marking it on the appointment page.
-            raise NoteError(
-                _("%(refusal)s The note is kept as a draft; sign it after that.") % {"refusal": refusal.message}
-            )
-        practitioner = appointment.practitioner
-        locked.status = NoteStatus.SIGNED
-        locked.signed_at = now
-        locked.signed_by = by.user  # type: ignore[assignment]
-        locked.signer_name = practitioner.display_name if practitioner.user_id == by.user.pk else _name(by)
-        locked.signer_credential = practitioner.credentials if practitioner.user_id == by.user.pk else ""
-        locked.late_entry = now.astimezone(appointment.location.zone).date() > locked.session_date
-        # A student's signature locks the note like anyone's; the note then awaits their supervisor.
-        supervisor = supervisor_of(by.user, appointment.practice)  # type: ignore[arg-type]  # a signed-in User
-        if supervisor is not None:
-            locked.cosign_by = supervisor
-            locked.cosign_by_name = _practitioner_name(supervisor, locked.practice_id)
-        locked.content_hash = locked.compute_hash()
-        locked.save()
-        if appointment.status == Status.BOOKED:
-            appointment.mark(Status.COMPLETED)
-            appointment.save(update_fields=["status", "updated_at"])
-            record_change(
-                appointment,
-                EventKind.COMPLETED,
-                ChangedBy.staff(by.user),
-                now=now,
-                from_status=Status.BOOKED,
-                reason="The session note was signed.",
-            )
-        record(
-            by=by,
-            action=Action.SIGN,
-            object_type=NOTE_OBJECT,
-            object_id=locked.pk,
-            practice_id=locked.practice_id,
-            client_id=locked.client_id,
-            detail=", ".join(
-                part
-                for part in ("late entry" if locked.late_entry else "", "awaits co-signature" if supervisor else "")
-                if part
-            ),
-        )
+        if changes is not None:
+            _save_locked(locked, changes, revision=revision, by=by, editor=editor, submitted=True)
+        try:
+            _sign_locked(locked, by=by, now=now, consents_on_file=consents_on_file)
+        except NoteError as error:
+            if changes is None:
+                raise
+            refused = error  # the draft's save above is kept
+    if refused is not None:
+        raise refused
     return locked
+
+
+def _sign_locked(locked: SessionNote, *, by: Actor, now: datetime, consents_on_file: frozenset[str]) -> None:
+    """sign_note's work on the draft its caller has locked, in its transaction. Raises NoteError
+    before writing anything when the note cannot be signed."""
+    assert by.user is not None
+    appointment = (
+        Appointment.objects.select_for_update().select_related("practitioner", "location").get(pk=locked.appointment_id)
+    )
+    if appointment.status not in NOTE_APPOINTMENT_STATUSES:
+        raise NoteError(
+            _("The appointment is %(status)s; its note cannot be signed.")
+            % {"status": appointment.get_status_display().lower()}
+        )
+    if problems := sign_problems(locked, consents_on_file):
+        raise NoteError(_("The note is not ready to sign:") + " " + " ".join(problems.values()), problems)
+    if appointment.status == Status.BOOKED and (
+        refusal := appointment.completion_refusal(treatment_consent=TREATMENT_CONSENT in consents_on_file)
+    ):
+        # Signing marks the session completed: the same rule as marking it on the appointment page.
+        raise NoteError(
+            _("%(refusal)s The note is kept as a draft; sign it after that.") % {"refusal": refusal.message}
+        )
+    practitioner = appointment.practitioner
+    locked.status = NoteStatus.SIGNED
+    locked.signed_at = now
+    locked.signed_by = by.user  # type: ignore[assignment]
+    locked.signer_name = practitioner.display_name if practitioner.user_id == by.user.pk else _name(by)
+    locked.signer_credential = practitioner.credentials if practitioner.user_id == by.user.pk else ""
+    locked.late_entry = now.astimezone(appointment.location.zone).date() > locked.session_date
+    # A student's signature locks the note like anyone's; the note then awaits their supervisor.
+    supervisor = supervisor_of(by.user, appointment.practice)  # type: ignore[arg-type]  # a signed-in User
+    if supervisor is not None:
+        locked.cosign_by = supervisor
+        locked.cosign_by_name = _practitioner_name(supervisor, locked.practice_id)
+    if locked.checklist_id is not None:  # a practice's own lists: their labels are signed too
+        locked.signed_format = HASH_FORMAT_LISTS
+    locked.content_hash = locked.compute_hash()
+    locked.save()
+    if appointment.status == Status.BOOKED:
+        appointment.mark(Status.COMPLETED)
+        appointment.save(update_fields=["status", "updated_at"])
+        record_change(
+            appointment,
+            EventKind.COMPLETED,
+            ChangedBy.staff(by.user),
+            now=now,
+            from_status=Status.BOOKED,
+            reason="The session note was signed.",
+        )
+    record(
+        by=by,
+        action=Action.SIGN,
+        object_type=NOTE_OBJECT,
+        object_id=locked.pk,
+        practice_id=locked.practice_id,
+        client_id=locked.client_id,
+        detail=", ".join(
+            part
+            for part in ("late entry" if locked.late_entry else "", "awaits co-signature" if supervisor else "")
+            if part
+        ),
+    )
 
 
 def _profile(user: Any, practice_id: int) -> Practitioner | None:

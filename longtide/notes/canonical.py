@@ -16,6 +16,11 @@ HASH_FORMAT = "longtide-note-v1"
 # the fields spec) and `extra` (the extra fields' values) in the content. Every note signed before
 # practice fields existed, and every note written with the shipped fields, stays v1 with its hash.
 HASH_FORMAT_FIELDS = "longtide-note-v2"
+# A note written with a practice's own lists (and perhaps its own fields), signed since this format
+# exists: v1's or v2's content and `region_labels` and `hold_labels`, the ticked items' labels as the
+# note's template version names them. The note records it (`SessionNote.signed_format`); notes
+# signed before keep their format and hash.
+HASH_FORMAT_LISTS = "longtide-note-v3"
 
 
 def canonical_bytes(content: Mapping[str, object], fmt: str = HASH_FORMAT) -> bytes:

@@ -1,8 +1,9 @@
-"""The database guards of signed notes, addenda and co-signatures (migrations 0002 and 0005), and
-setting them aside.
+"""The database guards of signed notes, addenda, co-signatures and note template versions
+(migrations 0002, 0005 and 0007), and setting them aside.
 
-The triggers refuse UPDATE and DELETE of a signed note, of any addendum and of any co-signature (and,
-on PostgreSQL, TRUNCATE of these tables). Someone who owns the tables can still drop or disable a
+The triggers refuse UPDATE and DELETE of a signed note, of any addendum, of any co-signature and of
+any version of a practice's note template (NoteChecklist), and, on PostgreSQL, TRUNCATE of these
+tables. Someone who owns the tables can still drop or disable a
 trigger; the SHA-256 kept with each signature then shows the change.
 
 `set_aside` is for the two places that must remove whole practices' rows as the database owner
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
-GUARDED_TABLES = ("notes_sessionnote", "notes_noteaddendum", "notes_notecosignature")
+GUARDED_TABLES = ("notes_sessionnote", "notes_noteaddendum", "notes_notecosignature", "notes_notechecklist")
 
 
 @contextmanager
@@ -34,10 +35,9 @@ def set_aside() -> Iterator[None]:
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
             return
         cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s, %s)",
-            list(GUARDED_TABLES),
+            "SELECT name, sql, tbl_name FROM sqlite_master WHERE type = 'trigger'",
         )
-        triggers = cursor.fetchall()
+        triggers = [(name, sql) for name, sql, table in cursor.fetchall() if table in GUARDED_TABLES]
         for name, _ in triggers:
             cursor.execute(f"DROP TRIGGER {name}")
         yield

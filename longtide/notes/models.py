@@ -21,7 +21,13 @@ from django.utils.translation import gettext_lazy as _
 
 from longtide.clients.models import Client
 from longtide.notes import fields, template
-from longtide.notes.canonical import HASH_FORMAT, HASH_FORMAT_FIELDS, content_hash, cosignature_content
+from longtide.notes.canonical import (
+    HASH_FORMAT,
+    HASH_FORMAT_FIELDS,
+    HASH_FORMAT_LISTS,
+    content_hash,
+    cosignature_content,
+)
 from longtide.practice.models import Practice, Style
 from longtide.scheduling.models import Appointment
 
@@ -244,6 +250,10 @@ class SessionNote(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     cosign_by_name = models.CharField(max_length=150, blank=True)
+    # The hash format the note was signed in, when set at signing (HASH_FORMAT_LISTS: a note written
+    # with a practice's own lists, signed since they are in the content); None for every note signed
+    # before, whose format is read from what it was written with (v1, or v2 with own fields).
+    signed_format = models.CharField(max_length=20, null=True, blank=True)
 
     # The status as last read from or written to the database (what the lock is judged on).
     _stored_status: str | None = None
@@ -324,6 +334,13 @@ class SessionNote(models.Model):
                 if self.has_own_fields
                 else {}
             ),
+            # Only in format v3 (a practice's own lists): the ticked items' labels as the note's
+            # version names them, so a version's rows changed by hand no longer match the hash.
+            **(
+                {"region_labels": self.region_labels, "hold_labels": self.hold_labels}
+                if self.signed_format == HASH_FORMAT_LISTS
+                else {}
+            ),
         }
 
     @property
@@ -341,6 +358,8 @@ class SessionNote(models.Model):
 
     @property
     def hash_format(self) -> str:
+        if self.signed_format:
+            return self.signed_format
         return HASH_FORMAT_FIELDS if self.has_own_fields else HASH_FORMAT
 
     @property

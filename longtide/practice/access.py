@@ -264,14 +264,22 @@ def may_cosign(user: User | AnonymousUser, practice: Practice, *, supervisor_id:
 
 
 def may_add_addendum(
-    user: User | AnonymousUser, practice: Practice, *, practitioner_user_id: int | None, author_id: int | None
+    user: User | AnonymousUser,
+    practice: Practice,
+    *,
+    practitioner_user_id: int | None,
+    author_id: int | None,
+    supervisor_id: int | None = None,
 ) -> bool:
     """An addendum to a signed note: the session's practitioner, the note's author, or an owner (who
-    answers for the practice's records, e.g. a correction asked for by the client)."""
+    answers for the practice's records, e.g. a correction asked for by the client). Never a student:
+    an addendum is not co-signed, so a student's text would stand under their supervisor's
+    co-signature unreviewed; the supervisor named on a student's note (`supervisor_id`, the note's
+    `cosign_by`) or an owner writes it."""
     role = role_in(user, practice)
-    if role is None or Perm.CLINICAL_WRITE not in ROLE_PERMISSIONS[role]:
+    if role is None or role == Role.STUDENT or Perm.CLINICAL_WRITE not in ROLE_PERMISSIONS[role]:
         return False
-    return role == Role.OWNER or user.pk in (practitioner_user_id, author_id)
+    return role == Role.OWNER or user.pk in (practitioner_user_id, author_id, supervisor_id)
 
 
 class Basis(StrEnum):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from longtide.clients.models import Client
 from longtide.notes import guards
-from longtide.notes.models import NoteAddendum, NoteCosignature, SessionNote
+from longtide.notes.models import NoteAddendum, NoteChecklist, NoteCosignature, SessionNote
 from longtide.practice.models import Location, Practice, Practitioner, Role, Room, Service, StaffMembership, Style
 from longtide.sampledata.demo_days import record_seeded_history, seed_front_desk_days
 from longtide.sampledata.demo_notes import seed_past_visits
@@ -537,6 +537,8 @@ def remove_demo() -> None:
         NoteAddendum.objects.filter(note__practice=practice)._raw_delete(NoteAddendum.objects.db)
         NoteCosignature.objects.filter(note__practice=practice)._raw_delete(NoteCosignature.objects.db)
         SessionNote.objects.filter(practice=practice)._raw_delete(SessionNote.objects.db)
+        # The practice's note template versions (Settings → Note checklists / Note fields in the demo).
+        NoteChecklist.objects.filter(practice=practice)._raw_delete(NoteChecklist.objects.db)
 
     from longtide.intake.models import Flag, Intake, Signature, VisitCheck
 

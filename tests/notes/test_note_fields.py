@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from conftest import Cast
 from longtide.notes import fields
-from longtide.notes.canonical import HASH_FORMAT, HASH_FORMAT_FIELDS, content_hash
+from longtide.notes.canonical import HASH_FORMAT, HASH_FORMAT_FIELDS, HASH_FORMAT_LISTS, content_hash
 from longtide.notes.models import NoteChecklist, SessionNote
 from longtide.tokens.issue import create_token
 from tests.notes.test_note_pages import form_data, signed_in, url
@@ -132,14 +132,20 @@ def test_a_new_version_shapes_new_notes_and_old_notes_keep_theirs(cast: Cast, vi
     )
     assert signed.status_code == 302
     note = SessionNote.objects.select_related("checklist").get(pk=after.pk)
-    assert note.is_signed and note.hash_format == HASH_FORMAT_FIELDS and note.hash_matches()
+    # Signed since v3: its own fields (v2's keys) and its lists' labels (v3) in the signed content.
+    assert note.is_signed and note.hash_format == HASH_FORMAT_LISTS and note.hash_matches()
     assert note.extra == {
         "x_mouth_opening_second_measure": "31.5",
         "x_home_practice_given": "Tongue rests on the palate, twice a day.",
     }
     content = note.content()
     assert content["extra"] == note.extra and content["fields_template"] == fields.spec_hash(note.field_spec)
-    assert content_hash(content, fmt=HASH_FORMAT_FIELDS) == note.content_hash != content_hash(content)
+    assert "region_labels" in content and "hold_labels" in content
+    assert (
+        content_hash(content, fmt=HASH_FORMAT_LISTS)
+        == note.content_hash
+        != content_hash(content, fmt=HASH_FORMAT_FIELDS)
+    )
 
     # Read, printed and in the API with its own version's labels and fields.
     for response in (ana.get(url(note.appointment)), signed_in(cast.olga_user).get(url(note.appointment, "print/"))):
@@ -152,7 +158,7 @@ def test_a_new_version_shapes_new_notes_and_old_notes_keep_theirs(cast: Cast, vi
     api = HttpClient(headers={"Authorization": f"Bearer {token}"})
     listed = {row["note_id"]: row for row in api.get(f"/api/v1/p/tidewater/clients/{cast.cleo.pk}/notes").json()}
     one = listed[note.pk]
-    assert one["hash_format"] == HASH_FORMAT_FIELDS and one["hash_matches"] is True
+    assert one["hash_format"] == HASH_FORMAT_LISTS and one["hash_matches"] is True
     assert {"key": "x_home_practice_given", "section": "plan"}.items() <= one["template_fields"][-1].items()
     outside = {"status", "hash_format", "template_fields", "content_hash", "hash_matches", "addenda"}
     outside |= {"awaiting_cosignature", "cosignature"}
@@ -184,12 +190,20 @@ def test_a_new_version_shapes_new_notes_and_old_notes_keep_theirs(cast: Cast, vi
     assert "Observed" not in ana.get(url(note.appointment)).text
 
 
-def test_a_note_signed_with_practice_lists_only_keeps_the_v1_form(cast: Cast, visit: Callable[..., Any]) -> None:
+def test_a_note_signed_with_practice_lists_only_is_v1_content_with_the_labels(
+    cast: Cast, visit: Callable[..., Any]
+) -> None:
+    # v3 (tests/notes/test_checklist_versions_locked.py): v1's keys and the ticked items' labels; a
+    # note signed before v3 existed (no signed_format) keeps the v1 form and its hash.
     holds = "Still point / CV-4\nOccipital cranial base release"
     signed_in(cast.olga_user).post(CHECKLISTS, {"regions": "Neck\nHead\nSacrum", "holds": holds})
     note = sign_shipped(cast, visit(days_ago=1))
-    assert note.has_own_fields is False and note.hash_format == HASH_FORMAT and note.hash_matches()
-    assert note.content_hash == content_hash(note.content())
+    assert note.has_own_fields is False and note.hash_format == HASH_FORMAT_LISTS and note.hash_matches()
+    content = note.content()
+    assert "extra" not in content and "fields_template" not in content
+    assert note.content_hash == content_hash(content, fmt=HASH_FORMAT_LISTS)
+    note.signed_format = None
+    assert note.hash_format == HASH_FORMAT and "region_labels" not in note.content()
 
 
 @pytest.mark.parametrize(

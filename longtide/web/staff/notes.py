@@ -11,11 +11,13 @@ content writes an audit row (notes.actions.record_read).
 
 from __future__ import annotations
 
+import json
 import secrets
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -62,7 +64,7 @@ from longtide.practice.access import (
     sees_cosignatures_due,
     sees_everyones_notes_to_write,
 )
-from longtide.practice.models import Practice
+from longtide.practice.models import Practice, Role
 from longtide.records import chart
 from longtide.scheduling.models import Appointment
 from longtide.web import formats
@@ -211,7 +213,12 @@ def _save(
         return _page(request, practice, appointment, found, access, writer=True, form=form, status=422)
     try:
         saved = save_draft(
-            found, _changes(form), revision=form.cleaned_data["revision"], by=by, editor=form.cleaned_data["editor"]
+            found,
+            _changes(form),
+            revision=form.cleaned_data["revision"],
+            by=by,
+            editor=form.cleaned_data["editor"],
+            submitted=not autosave,
         )
     except NoteConflict as conflict:
         if autosave:
@@ -237,7 +244,7 @@ def _save(
 @member_required(Perm.CLINICAL_READ)
 @require_POST
 def sign(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
-    """Save what is on the page, then sign and lock it (one button; nothing to re-type)."""
+    """Save what is on the page and sign and lock it, in one transaction (one button; nothing to re-type)."""
     appointment = _appointment(practice, pk)
     access = _access(request, practice, appointment.client)
     if not access.clinical:
@@ -261,10 +268,16 @@ def sign(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _page(request, practice, appointment, found, access, writer=True, form=form, status=422)
     try:
-        saved = save_draft(
-            found, _changes(form), revision=form.cleaned_data["revision"], by=by, editor=form.cleaned_data["editor"]
+        # Saved and signed in one transaction under the note's lock: no other save lands between.
+        sign_note(
+            found,
+            by=by,
+            now=timezone.now(),
+            consents_on_file=agreed_kinds(appointment.client),
+            changes=_changes(form),
+            revision=form.cleaned_data["revision"],
+            editor=form.cleaned_data["editor"],
         )
-        sign_note(saved, by=by, now=timezone.now(), consents_on_file=agreed_kinds(appointment.client))
     except NoteConflict as conflict:
         _keep_typed(form, revision=conflict.current_revision)
         messages.error(request, conflict.message)
@@ -318,11 +331,18 @@ def addendum(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
         messages.error(request, _("Only a signed note takes addenda; change the draft itself."))
         return redirect(_note_url(practice, appointment))
     if not may_add_addendum(
-        request.user, practice, practitioner_user_id=appointment.practitioner.user_id, author_id=found.author_id
+        request.user,
+        practice,
+        practitioner_user_id=appointment.practitioner.user_id,
+        author_id=found.author_id,
+        supervisor_id=found.cosign_by_id,
     ):
-        return _refused(
-            request, practice, appointment, _("Only the session's practitioner or an owner adds to a note.")
+        why = (
+            _("A student does not add to a note: ask your supervisor, who can add an addendum.")
+            if access.role == Role.STUDENT
+            else _("Only the session's practitioner, a student's supervisor or an owner adds to a note.")
         )
+        return _refused(request, practice, appointment, why)
     form = AddendumForm(request.POST)
     by = acting(request, access.role)
     if form.is_valid():
@@ -369,7 +389,11 @@ def _page(
         found is not None
         and found.is_signed
         and may_add_addendum(
-            request.user, practice, practitioner_user_id=appointment.practitioner.user_id, author_id=found.author_id
+            request.user,
+            practice,
+            practitioner_user_id=appointment.practitioner.user_id,
+            author_id=found.author_id,
+            supervisor_id=found.cosign_by_id,
         )
     )
     context = {
@@ -401,6 +425,14 @@ def _page(
     return render(request, "web/staff/notes/note.html", context, status=status)
 
 
+def _as_in_json_text(query: str) -> str:
+    """`query` as it is written inside the stored JSON text of a note's own fields, for icontains
+    over it: SQLite keeps that text as Django wrote it (json.dumps, non-ASCII as \\u escapes), and
+    PostgreSQL's jsonb prints non-ASCII as it is; both escape quotes, backslashes and control
+    characters. An ASCII word without those is unchanged (the same query as before)."""
+    return json.dumps(query, ensure_ascii=connection.vendor != "postgresql")[1:-1]
+
+
 @member_required(Perm.CLINICAL_READ)
 @never_cache
 def client_notes(request: HttpRequest, practice: Practice, pk: int) -> HttpResponse:
@@ -424,7 +456,7 @@ def client_notes(request: HttpRequest, practice: Practice, pk: int) -> HttpRespo
         for name in ("subjective", "since_last", "objective", "client_response", "assessment", "plan"):
             words |= Q(**{f"{name}__icontains": query})
         # A practice's own fields too (the JSON's text: values, and the fields' keys).
-        words |= Q(extra__icontains=query)
+        words |= Q(extra__icontains=_as_in_json_text(query))
         notes = notes.filter(words | Q(addenda__text__icontains=query)).distinct()
     page = Paginator(notes, NOTES_PER_PAGE).get_page(request.GET.get("page"))
     listed = list(page.object_list)
