@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -564,7 +565,13 @@ class StaffMembership(models.Model):
         """
         if self.role != Role.OWNER:
             return
-        others = StaffMembership.objects.filter(practice_id=self.practice_id, role=Role.OWNER).exclude(pk=self.pk)
+        # Only owners who have joined (can sign in): an invited owner who has not chosen a password
+        # yet may never do so, and counting them told the owner which invited address had no login.
+        others = (
+            StaffMembership.objects.filter(practice_id=self.practice_id, role=Role.OWNER)
+            .exclude(pk=self.pk)
+            .exclude(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        )
         if not others.exists():
             raise ValidationError(
                 _("%(name)s is the practice's only owner. Make someone else an owner first.")

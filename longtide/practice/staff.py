@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -104,7 +104,12 @@ def find_or_make_user(email: str, *, first_name: str = "", last_name: str = "") 
         return user, False
     user = model(username=email, email=email, first_name=first_name[:150], last_name=last_name[:150])
     user.set_unusable_password()
-    user.save()
+    try:
+        with transaction.atomic():  # a savepoint: another practice may invite the same address at once
+            user.save()
+    except IntegrityError:
+        # It made the login first (the username is unique): use theirs, as if it had been there.
+        return model.objects.get(username=email), False
     return user, True
 
 
@@ -145,7 +150,12 @@ def check_may_stop_supervising(practice: Practice, membership: StaffMembership, 
     if role in (Role.OWNER, Role.PRACTITIONER):
         return
     students = StaffMembership.objects.filter(practice=practice, role=Role.STUDENT, supervisor_id=membership.user_id)
-    names = sorted(display_name(m.user) for m in students.select_related("user"))
+    names = [display_name(m.user) for m in students.select_related("user")]
+    # Students invited and not joined yet count alike, whichever kind of invitation they have (a
+    # membership for a new address, a StaffInvitation for an existing login): otherwise the answer
+    # told the owner which kind it was, i.e. whether the address had a login.
+    invited = practice.staff_invitations.filter(role=Role.STUDENT, supervisor_id=membership.user_id)
+    names = sorted([*names, *(f"{i.first_name} {i.last_name}".strip() or i.email for i in invited)])
     if names:
         raise ValidationError(
             _("%(name)s supervises %(students)s. Choose another supervisor for them first.")

@@ -65,6 +65,13 @@ def setup_progress(practice: Practice) -> Progress:
             bool(practice.intro),
             required=False,
         ),
-        Step("staff", str(_("Invite your team")), practice.memberships.count() > 1, required=False),
+        # Anyone invited counts, joined or not and whichever kind of invitation (a membership for a new
+        # address, a StaffInvitation for an existing login): the two must read the same to the owner.
+        Step(
+            "staff",
+            str(_("Invite your team")),
+            practice.memberships.count() > 1 or practice.staff_invitations.exists(),
+            required=False,
+        ),
     ]
     return Progress(steps)
