@@ -523,6 +523,12 @@ class Role(models.TextChoices):
     STUDENT = "student", _("Student")
 
 
+def joined(path: str = "") -> Q:
+    """Users (through `path`, e.g. "user__") who have joined: they can sign in, i.e. chose a password.
+    An invited new address is a user without one until then (practice/staff.py, has_login)."""
+    return ~Q(**{f"{path}password__startswith": UNUSABLE_PASSWORD_PREFIX})
+
+
 class StaffMembership(models.Model):
     """A user's role in one practice. A user may belong to several practices."""
 
@@ -570,7 +576,7 @@ class StaffMembership(models.Model):
         others = (
             StaffMembership.objects.filter(practice_id=self.practice_id, role=Role.OWNER)
             .exclude(pk=self.pk)
-            .exclude(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+            .filter(joined("user__"))
         )
         if not others.exists():
             raise ValidationError(

@@ -305,7 +305,7 @@ def resend_invitation(*, practice: Practice, membership_id: int, by: User, now: 
         practice = _lock_practice(practice)
         _check_still_manager(practice, by)
         membership = StaffMembership.objects.select_related("user").get(practice=practice, pk=membership_id)
-        if membership.user.has_usable_password():
+        if has_login(membership.user):
             raise ValidationError(_("%(name)s has already set a password.") % {"name": display_name(membership.user)})
         link = issue_link(practice=practice, user=membership.user, by=by, now=now)
         invited = Invited(membership, link, email=membership.user.email or membership.user.username)

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db.models import Q
@@ -22,6 +21,7 @@ from longtide.practice.models import (
     Room,
     Service,
     StaffMembership,
+    joined,
 )
 from longtide.practice.photos import prepare_photo
 from longtide.practice.staff import check_may_stop_supervising
@@ -215,7 +215,7 @@ class PractitionerForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["user"].queryset = (  # type: ignore[attr-defined]
             User.objects.filter(memberships__practice=practice)
             .filter(Q(practitioner__isnull=True) | Q(practitioner=self.instance.pk or 0))
-            .filter(~Q(password__startswith=UNUSABLE_PASSWORD_PREFIX) | Q(practitioner=self.instance.pk or 0))
+            .filter(joined() | Q(practitioner=self.instance.pk or 0))
             .order_by("first_name", "username")
         )
         self.fields["display_name"].error_messages["required"] = _("Give the name clients will see.")
